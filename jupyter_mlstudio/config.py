@@ -1,0 +1,69 @@
+"""Where the studio keeps things, resolved the same way by the server, the CLI and the SDK.
+
+Precedence: an explicit value (traitlet or argument) → environment variable → default
+under the studio home folder.
+
+| setting         | environment variable     | default                          |
+|-----------------|--------------------------|----------------------------------|
+| home folder     | ``MLSTUDIO_HOME``        | ``~/.mlstudio``                  |
+| database URL    | ``MLSTUDIO_DATABASE_URL``| ``sqlite:///<home>/mlstudio.db`` |
+| artifact root   | ``MLSTUDIO_ARTIFACT_ROOT``| ``file://<home>/artifacts``     |
+| default runtime | ``MLSTUDIO_RUNTIME``     | ``auto`` (docker if an engine answers, else process) |
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .exceptions import ValidationError
+
+RUNTIME_CHOICES = ("auto", "process", "docker")
+
+ENV_HOME = "MLSTUDIO_HOME"
+ENV_DATABASE_URL = "MLSTUDIO_DATABASE_URL"
+ENV_ARTIFACT_ROOT = "MLSTUDIO_ARTIFACT_ROOT"
+ENV_RUNTIME = "MLSTUDIO_RUNTIME"
+
+
+@dataclass(frozen=True)
+class StudioConfig:
+    home: Path
+    database_url: str
+    artifact_root: str
+    default_runtime: str
+
+
+def default_home() -> Path:
+    value = os.environ.get(ENV_HOME)
+    return Path(value).expanduser() if value else Path.home() / ".mlstudio"
+
+
+def resolve_config(
+    *,
+    home: str | os.PathLike[str] | None = None,
+    database_url: str | None = None,
+    artifact_root: str | None = None,
+    default_runtime: str | None = None,
+) -> StudioConfig:
+    """Resolve the configuration; empty strings count as "not given"."""
+    home_path = Path(home).expanduser() if home else default_home()
+    home_path = home_path.absolute()
+    db = database_url or os.environ.get(ENV_DATABASE_URL) or f"sqlite:///{home_path / 'mlstudio.db'}"
+    root = (
+        artifact_root
+        or os.environ.get(ENV_ARTIFACT_ROOT)
+        or (home_path / "artifacts").as_uri()
+    )
+    if "://" not in root:  # a plain path
+        root = Path(root).expanduser().absolute().as_uri()
+    runtime = default_runtime or os.environ.get(ENV_RUNTIME) or "auto"
+    if runtime not in RUNTIME_CHOICES:
+        raise ValidationError(
+            f"default runtime must be one of {', '.join(RUNTIME_CHOICES)} (got {runtime!r})",
+            field="default_runtime",
+        )
+    return StudioConfig(
+        home=home_path, database_url=db, artifact_root=root, default_runtime=runtime
+    )

@@ -1,0 +1,47 @@
+"""Endpoints, as the SageMaker API describes them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from pydantic import Field
+
+from .common import Entity
+
+
+class EndpointStatus(str, Enum):
+    CREATING = "Creating"
+    IN_SERVICE = "InService"
+    UPDATING = "Updating"
+    SYSTEM_UPDATING = "SystemUpdating"
+    ROLLING_BACK = "RollingBack"
+    OUT_OF_SERVICE = "OutOfService"
+    DELETING = "Deleting"
+    FAILED = "Failed"
+
+
+class ProductionVariant(Entity):
+    variant_name: str
+    model_name: str
+    initial_instance_count: int = 1
+    instance_type: str = "local"
+    initial_variant_weight: float = 1.0
+
+
+class EndpointConfig(Entity):
+    endpoint_config_name: str
+    production_variants: list[ProductionVariant]
+    data_capture_config: dict[str, Any] | None = None
+    creation_time: datetime
+
+
+class Endpoint(Entity):
+    endpoint_name: str
+    endpoint_config_name: str
+    endpoint_status: EndpointStatus
+    failure_reason: str | None = None
+    creation_time: datetime
+    last_modified_time: datetime
+    tags: dict[str, str] = Field(default_factory=dict)

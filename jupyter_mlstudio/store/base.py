@@ -1,0 +1,340 @@
+"""The metadata store contract.
+
+A :class:`MetadataStore` keeps the studio's records. Every implementation:
+
+* is safe to call from many threads at once (the server calls it from an executor) and
+  from many processes on the same database (notebooks, jobs and the server log at once);
+* returns frozen entities (``jupyter_mlstudio.entities``), never ORM rows or mutable state;
+* validates names and fields itself and raises, never half-writes: every method is one
+  transaction that commits fully or not at all;
+* raises only :mod:`jupyter_mlstudio.exceptions` errors:
+  ``ValidationError`` (bad input, with ``field``), ``NotFoundError``, ``ConflictError``
+  (name taken, or a state change that is not allowed), ``StoreUnavailableError``
+  (the database cannot be reached).
+
+Listings are paged: pass the returned ``next_token`` back to get the next page; an
+unknown or malformed token raises ``ValidationError(field="NextToken")``.
+
+The contract test suite in ``jupyter_mlstudio.testing.store_contract`` runs against every
+implementation; a new backend passes it before it is used.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from ..entities import (
+    Endpoint,
+    EndpointConfig,
+    EndpointStatus,
+    Experiment,
+    ExperimentSummary,
+    Job,
+    JobKind,
+    JobStatus,
+    MetricPoint,
+    Page,
+    ParameterValue,
+    ProductionVariant,
+    SecondaryStatus,
+    Trial,
+    TrialComponent,
+    TrialComponentArtifact,
+    TrialComponentPrimaryStatus,
+    TrialComponentSource,
+)
+
+SortOrder = Literal["Ascending", "Descending"]
+ExperimentSortBy = Literal["Name", "CreationTime"]
+
+_UNSET: Any = object()
+
+
+@dataclass(frozen=True)
+class StoreHealth:
+    """What ``mlstudio doctor`` and the server's health route report."""
+
+    backend: str  # "sqlite", "postgresql", ...
+    url: str  # with any password masked
+    ok: bool
+    schema_revision: str | None
+    head_revision: str | None
+    detail: str | None = None
+
+
+class MetadataStore(abc.ABC):
+    """Experiments, trials, trial components, metrics, jobs and endpoints."""
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    @abc.abstractmethod
+    def health(self) -> StoreHealth:
+        """Check the connection and the schema revision. Never raises."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release connections. The store is unusable afterwards."""
+
+    # -- experiments -------------------------------------------------------------
+
+    @abc.abstractmethod
+    def create_experiment(
+        self,
+        experiment_name: str,
+        *,
+        display_name: str | None = None,
+        description: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> Experiment:
+        """Create an experiment. ConflictError if the name is taken."""
+
+    @abc.abstractmethod
+    def get_experiment(self, experiment_name: str) -> Experiment:
+        """NotFoundError if there is none by that name."""
+
+    @abc.abstractmethod
+    def update_experiment(
+        self,
+        experiment_name: str,
+        *,
+        display_name: str | None = _UNSET,
+        description: str | None = _UNSET,
+    ) -> Experiment:
+        """Change the given fields only."""
+
+    @abc.abstractmethod
+    def list_experiments(
+        self,
+        *,
+        name_contains: str | None = None,
+        tag: tuple[str, str | None] | None = None,
+        sort_by: ExperimentSortBy = "CreationTime",
+        sort_order: SortOrder = "Descending",
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> Page[ExperimentSummary]:
+        """Experiments with their trial and trial-component counts.
+
+        ``tag`` is ``(key, value)`` or ``(key, None)`` for "has this key".
+        ``max_results`` is 1..1000 (ValidationError otherwise).
+        """
+
+    @abc.abstractmethod
+    def delete_experiment(self, experiment_name: str) -> None:
+        """Delete the experiment, its trials, and the trial components that belong to no
+        trial of another experiment (with their metrics)."""
+
+    # -- trials ------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def create_trial(
+        self,
+        trial_name: str,
+        experiment_name: str,
+        *,
+        display_name: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> Trial:
+        """ConflictError if the name is taken; NotFoundError if the experiment is missing."""
+
+    @abc.abstractmethod
+    def get_trial(self, trial_name: str) -> Trial: ...
+
+    @abc.abstractmethod
+    def list_trials(
+        self,
+        *,
+        experiment_name: str | None = None,
+        trial_component_name: str | None = None,
+        sort_order: SortOrder = "Descending",
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> Page[Trial]: ...
+
+    @abc.abstractmethod
+    def delete_trial(self, trial_name: str) -> None:
+        """Delete the trial; its trial components stay (as in SageMaker)."""
+
+    # -- trial components (runs) ---------------------------------------------------
+
+    @abc.abstractmethod
+    def create_trial_component(
+        self,
+        trial_component_name: str,
+        *,
+        display_name: str | None = None,
+        status: TrialComponentPrimaryStatus = TrialComponentPrimaryStatus.IN_PROGRESS,
+        status_message: str | None = None,
+        start_time: datetime | None = None,
+        end_time: datetime | None = None,
+        parameters: Mapping[str, ParameterValue] | None = None,
+        input_artifacts: Mapping[str, TrialComponentArtifact] | None = None,
+        output_artifacts: Mapping[str, TrialComponentArtifact] | None = None,
+        source: TrialComponentSource | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> TrialComponent:
+        """ConflictError if the name is taken. Parameter values are numbers or strings
+        (ValidationError naming ``Parameters.<name>`` otherwise; NaN/inf are refused)."""
+
+    @abc.abstractmethod
+    def get_trial_component(self, trial_component_name: str) -> TrialComponent: ...
+
+    @abc.abstractmethod
+    def update_trial_component(
+        self,
+        trial_component_name: str,
+        *,
+        display_name: str | None = _UNSET,
+        status: TrialComponentPrimaryStatus | None = None,
+        status_message: str | None = _UNSET,
+        start_time: datetime | None = _UNSET,
+        end_time: datetime | None = _UNSET,
+        parameters: Mapping[str, ParameterValue] | None = None,
+        parameters_to_remove: Sequence[str] = (),
+        input_artifacts: Mapping[str, TrialComponentArtifact] | None = None,
+        output_artifacts: Mapping[str, TrialComponentArtifact] | None = None,
+    ) -> TrialComponent:
+        """Merge the given parameters and artifacts; set the given fields."""
+
+    @abc.abstractmethod
+    def list_trial_components(
+        self,
+        *,
+        experiment_name: str | None = None,
+        trial_name: str | None = None,
+        source_arn: str | None = None,
+        status: TrialComponentPrimaryStatus | None = None,
+        sort_order: SortOrder = "Descending",
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> Page[TrialComponent]: ...
+
+    @abc.abstractmethod
+    def associate_trial_component(self, trial_component_name: str, trial_name: str) -> None:
+        """Idempotent. NotFoundError if either is missing."""
+
+    @abc.abstractmethod
+    def disassociate_trial_component(self, trial_component_name: str, trial_name: str) -> None:
+        """Idempotent. NotFoundError if either is missing."""
+
+    @abc.abstractmethod
+    def delete_trial_component(self, trial_component_name: str) -> None:
+        """Delete the run with its metrics and associations."""
+
+    # -- metrics -----------------------------------------------------------------
+
+    @abc.abstractmethod
+    def log_metrics(self, trial_component_name: str, points: Sequence[MetricPoint]) -> None:
+        """Append points and update each metric's summary in the same transaction.
+
+        NotFoundError for an unknown run; ValidationError for a non-finite value or an
+        invalid metric name (nothing of the batch is written then). Safe from many
+        processes at once: no point is lost and summaries stay exact.
+        """
+
+    @abc.abstractmethod
+    def get_metric_series(self, trial_component_name: str, metric_name: str) -> list[MetricPoint]:
+        """Every point of one metric, ordered by step (then timestamp)."""
+
+    # -- jobs --------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def create_job(self, job: Job) -> Job:
+        """Store a new job as given. ConflictError if a job of any kind has that name."""
+
+    @abc.abstractmethod
+    def get_job(self, job_name: str, kind: JobKind | None = None) -> Job:
+        """NotFoundError if missing (or of another kind when ``kind`` is given)."""
+
+    @abc.abstractmethod
+    def list_jobs(
+        self,
+        *,
+        kind: JobKind | None = None,
+        status: JobStatus | None = None,
+        name_contains: str | None = None,
+        sort_order: SortOrder = "Descending",
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> Page[Job]:
+        """Newest first by default (by creation time)."""
+
+    @abc.abstractmethod
+    def update_job(
+        self,
+        job_name: str,
+        *,
+        status: JobStatus | None = None,
+        secondary_status: SecondaryStatus | None = None,
+        status_message: str | None = None,
+        failure_reason: str | None = _UNSET,
+        exit_code: int | None = _UNSET,
+        runtime: str | None = _UNSET,
+        outputs: Mapping[str, Any] | None = None,
+        start_time: datetime | None = _UNSET,
+        end_time: datetime | None = _UNSET,
+    ) -> Job:
+        """Set the given fields. A new ``secondary_status`` closes the open transition and
+        appends one. ConflictError when the job is already in a terminal status and
+        ``status`` asks to leave it. ``outputs`` are merged."""
+
+    # -- endpoints ---------------------------------------------------------------
+
+    @abc.abstractmethod
+    def create_endpoint_config(
+        self,
+        endpoint_config_name: str,
+        production_variants: Sequence[ProductionVariant],
+        *,
+        data_capture_config: Mapping[str, Any] | None = None,
+    ) -> EndpointConfig:
+        """ConflictError if the name is taken; ValidationError for no variants or
+        duplicate variant names."""
+
+    @abc.abstractmethod
+    def get_endpoint_config(self, endpoint_config_name: str) -> EndpointConfig: ...
+
+    @abc.abstractmethod
+    def delete_endpoint_config(self, endpoint_config_name: str) -> None:
+        """ConflictError while an endpoint uses it."""
+
+    @abc.abstractmethod
+    def create_endpoint(
+        self,
+        endpoint_name: str,
+        endpoint_config_name: str,
+        *,
+        tags: Mapping[str, str] | None = None,
+    ) -> Endpoint:
+        """Status Creating. NotFoundError if the config is missing."""
+
+    @abc.abstractmethod
+    def get_endpoint(self, endpoint_name: str) -> Endpoint: ...
+
+    @abc.abstractmethod
+    def list_endpoints(
+        self,
+        *,
+        status: EndpointStatus | None = None,
+        name_contains: str | None = None,
+        sort_order: SortOrder = "Descending",
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> Page[Endpoint]: ...
+
+    @abc.abstractmethod
+    def update_endpoint(
+        self,
+        endpoint_name: str,
+        *,
+        status: EndpointStatus | None = None,
+        endpoint_config_name: str | None = None,
+        failure_reason: str | None = _UNSET,
+    ) -> Endpoint: ...
+
+    @abc.abstractmethod
+    def delete_endpoint(self, endpoint_name: str) -> None: ...
