@@ -1,6 +1,74 @@
-"""Placeholder replaced below."""
+"""The Jupyter server extension: configuration traits, start-up and shutdown."""
+
+from __future__ import annotations
+
 from jupyter_server.extension.application import ExtensionApp
+from traitlets import Integer, Unicode, default
+
+from .. import __version__
+from ..config import RUNTIME_CHOICES, default_home, resolve_config
+from ..services.studio import Studio
+from .openapi import build_openapi
+from .routes import handlers
 
 
 class StudioApp(ExtensionApp):
+    """ML Studio: experiments, jobs and endpoints behind ``/mlstudio/api/``."""
+
     name = "jupyter_mlstudio"
+    version = __version__
+    load_other_extensions = True
+
+    home = Unicode(
+        help="Studio home folder: the default database and artifacts live here. "
+        "Default: $MLSTUDIO_HOME or ~/.mlstudio.",
+    ).tag(config=True)
+
+    database_url = Unicode(
+        "",
+        help="SQLAlchemy URL of the metadata store (sqlite:///..., postgresql://...). "
+        "Default: $MLSTUDIO_DATABASE_URL or a SQLite file in the home folder.",
+    ).tag(config=True)
+
+    artifact_root = Unicode(
+        "",
+        help="Where artifacts go: file:///path or s3://bucket/prefix. "
+        "Default: $MLSTUDIO_ARTIFACT_ROOT or <home>/artifacts.",
+    ).tag(config=True)
+
+    default_runtime = Unicode(
+        "",
+        help=f"Job runtime when none is asked for: one of {', '.join(RUNTIME_CHOICES)}. "
+        "Default: $MLSTUDIO_RUNTIME or auto (docker when an engine answers, else process).",
+    ).tag(config=True)
+
+    workers = Integer(8, help="Threads that run blocking store calls.").tag(config=True)
+
+    @default("home")
+    def _default_home(self) -> str:
+        return str(default_home())
+
+    def initialize_settings(self) -> None:
+        config = resolve_config(
+            home=self.home,
+            database_url=self.database_url or None,
+            artifact_root=self.artifact_root or None,
+            default_runtime=self.default_runtime or None,
+        )
+        studio = Studio.open(config, workers=self.workers)
+        self.studio = studio
+        self.settings.update({"mlstudio.studio": studio, "mlstudio.openapi": build_openapi()})
+        self.log.info(
+            "ML Studio %s: store %s, artifacts %s",
+            __version__,
+            studio.store.health().url,
+            config.artifact_root,
+        )
+
+    def initialize_handlers(self) -> None:
+        self.handlers.extend(handlers())
+
+    async def stop_extension(self) -> None:
+        studio: Studio | None = getattr(self, "studio", None)
+        if studio is not None:
+            studio.close()

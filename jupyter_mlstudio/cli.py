@@ -1,0 +1,92 @@
+"""The ``mlstudio`` command: ``--version`` and ``doctor``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .config import resolve_config
+from .exceptions import StudioError
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from .services.studio import Studio
+
+    try:
+        config = resolve_config(
+            home=args.home,
+            database_url=args.database_url,
+            artifact_root=args.artifact_root,
+        )
+        studio = Studio.open(config, workers=1)
+    except StudioError as exc:
+        print(f"mlstudio doctor: {exc.message}", file=sys.stderr)
+        return 2
+    try:
+        health = studio.system.health()
+    finally:
+        studio.close()
+    if args.json:
+        print(json.dumps({**health.to_api(), "Home": str(config.home), "Ok": health.ok}, indent=2))
+        return 0 if health.ok else 1
+
+    def mark(ok: bool) -> str:
+        return "OK" if ok else "PROBLEM"
+
+    store = health.store
+    rows = [
+        ("version", __version__),
+        ("home", str(config.home)),
+        (
+            "metadata store",
+            f"{mark(store.ok)}  {store.url} ({store.backend}), schema {store.schema_revision}"
+            f" (head {store.head_revision})" + (f" — {store.detail}" if store.detail else ""),
+        ),
+        (
+            "artifact root",
+            f"{mark(health.artifacts.ok)}  {health.artifacts.uri}"
+            + (f" — {health.artifacts.detail}" if health.artifacts.detail else ""),
+        ),
+    ]
+    for r in health.runtimes:
+        state = "available" if r.available else "not available"
+        rows.append((f"runtime {r.name}", f"{state} — {r.detail}"))
+    rows.append(("default runtime", f"{health.default_runtime} (configured: {config.default_runtime})"))
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        print(f"{key:<{width}}  {value}")
+    return 0 if health.ok else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mlstudio", description="jupyter_mlstudio: a local-first ML studio in JupyterLab."
+    )
+    parser.add_argument("--version", action="version", version=f"jupyter_mlstudio {__version__}")
+    sub = parser.add_subparsers(dest="command")
+    doctor = sub.add_parser(
+        "doctor", help="check the metadata store, the artifact root and the job runtimes"
+    )
+    doctor.add_argument("--home", help="studio home folder (default: $MLSTUDIO_HOME or ~/.mlstudio)")
+    doctor.add_argument("--database-url", help="metadata store URL (default: from the home)")
+    doctor.add_argument("--artifact-root", help="artifact root URI (default: from the home)")
+    doctor.add_argument("--json", action="store_true", help="print a JSON report")
+    doctor.set_defaults(func=_doctor)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,276 @@
+"""Experiments, trials, runs and metrics."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from jupyter_server.auth.decorator import authorized
+from tornado.web import authenticated
+
+from ...entities import Experiment, MetricPoint, Trial, TrialComponent, TrialComponentPrimaryStatus
+from ...entities import utcnow as _now
+from .. import schemas as s
+from .base import Operation, StudioHandler
+
+
+class ExperimentsHandler(StudioHandler):
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation(
+            "List experiments with their run counts",
+            "listExperiments",
+            query=s.ListExperimentsQuery,
+            response=s.ListExperimentsResponse,
+        ),
+        "post": Operation(
+            "Create an experiment",
+            "createExperiment",
+            body=s.CreateExperimentRequest,
+            response=Experiment,
+            status=201,
+            errors=(400, 403, 409),
+        ),
+    }
+
+    @authenticated
+    @authorized
+    async def get(self) -> None:
+        q = self.parse_query(s.ListExperimentsQuery)
+        page = await self.run(
+            self.studio.experiments.list_experiments,
+            name_contains=q.NameContains,
+            tag_key=q.TagKey,
+            tag_value=q.TagValue,
+            sort_by=q.SortBy,
+            sort_order=q.SortOrder,
+            max_results=q.MaxResults,
+            next_token=q.NextToken,
+        )
+        self.send(s.ListExperimentsResponse(ExperimentSummaries=page.items, NextToken=page.next_token))
+
+    @authenticated
+    @authorized
+    async def post(self) -> None:
+        body = self.parse_body(s.CreateExperimentRequest)
+        experiment = await self.run(
+            self.studio.experiments.create_experiment,
+            body.ExperimentName,
+            display_name=body.DisplayName,
+            description=body.Description,
+            tags=s.tags_to_dict(body.Tags),
+        )
+        self.send(experiment, 201)
+
+
+class ExperimentHandler(StudioHandler):
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation(
+            "Describe an experiment", "describeExperiment", response=Experiment, errors=(403, 404)
+        ),
+        "delete": Operation(
+            "Delete an experiment with its trials and the runs only it holds",
+            "deleteExperiment",
+            status=204,
+            errors=(403, 404),
+        ),
+    }
+
+    @authenticated
+    @authorized
+    async def get(self, experiment_name: str) -> None:
+        self.send(await self.run(self.studio.experiments.get_experiment, experiment_name))
+
+    @authenticated
+    @authorized
+    async def delete(self, experiment_name: str) -> None:
+        await self.run(self.studio.experiments.delete_experiment, experiment_name)
+        self.send(None, 204)
+
+
+class TrialsHandler(StudioHandler):
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation(
+            "List trials", "listTrials", query=s.ListTrialsQuery, response=s.ListTrialsResponse
+        ),
+        "post": Operation(
+            "Create a trial in an experiment",
+            "createTrial",
+            body=s.CreateTrialRequest,
+            response=Trial,
+            status=201,
+            errors=(400, 403, 404, 409),
+        ),
+    }
+
+    @authenticated
+    @authorized
+    async def get(self) -> None:
+        q = self.parse_query(s.ListTrialsQuery)
+        page = await self.run(
+            self.studio.experiments.list_trials,
+            experiment_name=q.ExperimentName,
+            trial_component_name=q.TrialComponentName,
+            sort_order=q.SortOrder,
+            max_results=q.MaxResults,
+            next_token=q.NextToken,
+        )
+        self.send(s.ListTrialsResponse(TrialSummaries=page.items, NextToken=page.next_token))
+
+    @authenticated
+    @authorized
+    async def post(self) -> None:
+        body = self.parse_body(s.CreateTrialRequest)
+        trial = await self.run(
+            self.studio.experiments.create_trial,
+            body.TrialName,
+            body.ExperimentName,
+            display_name=body.DisplayName,
+            tags=s.tags_to_dict(body.Tags),
+        )
+        self.send(trial, 201)
+
+
+class TrialHandler(StudioHandler):
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation("Describe a trial", "describeTrial", response=Trial, errors=(403, 404)),
+        "delete": Operation(
+            "Delete a trial (its runs stay)", "deleteTrial", status=204, errors=(403, 404)
+        ),
+    }
+
+    @authenticated
+    @authorized
+    async def get(self, trial_name: str) -> None:
+        self.send(await self.run(self.studio.experiments.get_trial, trial_name))
+
+    @authenticated
+    @authorized
+    async def delete(self, trial_name: str) -> None:
+        await self.run(self.studio.experiments.delete_trial, trial_name)
+        self.send(None, 204)
+
+
+class TrialComponentsHandler(StudioHandler):
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation(
+            "List runs (trial components) with parameters and metric summaries",
+            "listTrialComponents",
+            query=s.ListTrialComponentsQuery,
+            response=s.ListTrialComponentsResponse,
+        ),
+        "post": Operation(
+            "Create a run (trial component), optionally in a trial",
+            "createTrialComponent",
+            body=s.CreateTrialComponentRequest,
+            response=TrialComponent,
+            status=201,
+            errors=(400, 403, 404, 409),
+        ),
+    }
+
+    @authenticated
+    @authorized
+    async def get(self) -> None:
+        q = self.parse_query(s.ListTrialComponentsQuery)
+        page = await self.run(
+            self.studio.experiments.list_trial_components,
+            experiment_name=q.ExperimentName,
+            trial_name=q.TrialName,
+            status=q.Status,
+            sort_order=q.SortOrder,
+            max_results=q.MaxResults,
+            next_token=q.NextToken,
+        )
+        self.send(
+            s.ListTrialComponentsResponse(
+                TrialComponentSummaries=page.items, NextToken=page.next_token
+            )
+        )
+
+    @authenticated
+    @authorized
+    async def post(self) -> None:
+        body = self.parse_body(s.CreateTrialComponentRequest)
+        status = body.Status or s.StatusBody()
+        component = await self.run(
+            self.studio.experiments.create_trial_component,
+            body.TrialComponentName,
+            trial_name=body.TrialName,
+            display_name=body.DisplayName,
+            status=TrialComponentPrimaryStatus(status.PrimaryStatus),
+            status_message=status.Message,
+            start_time=body.StartTime,
+            parameters=body.Parameters,
+            tags=s.tags_to_dict(body.Tags),
+        )
+        self.send(component, 201)
+
+
+class TrialComponentHandler(StudioHandler):
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation(
+            "Describe a run", "describeTrialComponent", response=TrialComponent, errors=(403, 404)
+        ),
+        "delete": Operation(
+            "Delete a run with its metrics", "deleteTrialComponent", status=204, errors=(403, 404)
+        ),
+    }
+
+    @authenticated
+    @authorized
+    async def get(self, trial_component_name: str) -> None:
+        self.send(await self.run(self.studio.experiments.get_trial_component, trial_component_name))
+
+    @authenticated
+    @authorized
+    async def delete(self, trial_component_name: str) -> None:
+        await self.run(self.studio.experiments.delete_trial_component, trial_component_name)
+        self.send(None, 204)
+
+
+class MetricsHandler(StudioHandler):
+    operations: ClassVar[dict[str, Operation]] = {
+        "post": Operation(
+            "Log a batch of metric points to a run (all or nothing)",
+            "batchPutMetrics",
+            body=s.LogMetricsRequest,
+            status=204,
+            errors=(400, 403, 404),
+        ),
+    }
+
+    @authenticated
+    @authorized
+    async def post(self, trial_component_name: str) -> None:
+        body = self.parse_body(s.LogMetricsRequest)
+        now = _now()
+        points = [
+            MetricPoint(
+                metric_name=d.MetricName, value=d.Value, step=d.Step, timestamp=d.Timestamp or now
+            )
+            for d in body.MetricData
+        ]
+        await self.run(self.studio.experiments.log_metrics, trial_component_name, points)
+        self.send(None, 204)
+
+
+class MetricSeriesHandler(StudioHandler):
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation(
+            "Every point of one metric of a run, by step",
+            "getMetricSeries",
+            response=s.MetricSeriesResponse,
+            errors=(403, 404),
+        ),
+    }
+
+    @authenticated
+    @authorized
+    async def get(self, trial_component_name: str, metric_name: str) -> None:
+        points = await self.run(
+            self.studio.experiments.get_metric_series, trial_component_name, metric_name
+        )
+        self.send(
+            s.MetricSeriesResponse(
+                TrialComponentName=trial_component_name, MetricName=metric_name, Points=points
+            )
+        )

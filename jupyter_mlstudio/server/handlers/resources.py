@@ -1,0 +1,154 @@
+"""Jobs and endpoints (read side), health and the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from jupyter_server.auth.decorator import authorized
+from tornado.web import authenticated
+
+from ...entities import Endpoint, Job, JobKind
+from .. import schemas as s
+from .base import Operation, StudioHandler
+
+
+class HealthHandler(StudioHandler):
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation(
+            "Version and health of the store, artifact root and runtimes",
+            "getHealth",
+            response=s.HealthResponse,
+            errors=(403,),
+        )
+    }
+
+    @authenticated
+    @authorized
+    async def get(self) -> None:
+        health = await self.run(self.studio.system.health)
+        self.send(health.to_api())
+
+
+class OpenApiHandler(StudioHandler):
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation("This API's OpenAPI 3.1 document", "getOpenApi", errors=(403,))
+    }
+
+    @authenticated
+    @authorized
+    async def get(self) -> None:
+        self.send(self.settings["mlstudio.openapi"])
+
+
+class TrainingJobsHandler(StudioHandler):
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation(
+            "List training jobs, newest first",
+            "listTrainingJobs",
+            query=s.ListJobsQuery,
+            response=s.ListTrainingJobsResponse,
+        )
+    }
+
+    @authenticated
+    @authorized
+    async def get(self) -> None:
+        q = self.parse_query(s.ListJobsQuery)
+        page = await self.run(
+            self.studio.jobs.list_jobs,
+            JobKind.TRAINING,
+            status=q.StatusEquals,
+            name_contains=q.NameContains,
+            sort_order=q.SortOrder,
+            max_results=q.MaxResults,
+            next_token=q.NextToken,
+        )
+        self.send(s.ListTrainingJobsResponse(TrainingJobSummaries=page.items, NextToken=page.next_token))
+
+
+class TrainingJobHandler(StudioHandler):
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation("Describe a training job", "describeTrainingJob", response=Job, errors=(403, 404))
+    }
+
+    @authenticated
+    @authorized
+    async def get(self, job_name: str) -> None:
+        self.send(await self.run(self.studio.jobs.get_job, job_name, JobKind.TRAINING))
+
+
+class ProcessingJobsHandler(StudioHandler):
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation(
+            "List processing jobs, newest first",
+            "listProcessingJobs",
+            query=s.ListJobsQuery,
+            response=s.ListProcessingJobsResponse,
+        )
+    }
+
+    @authenticated
+    @authorized
+    async def get(self) -> None:
+        q = self.parse_query(s.ListJobsQuery)
+        page = await self.run(
+            self.studio.jobs.list_jobs,
+            JobKind.PROCESSING,
+            status=q.StatusEquals,
+            name_contains=q.NameContains,
+            sort_order=q.SortOrder,
+            max_results=q.MaxResults,
+            next_token=q.NextToken,
+        )
+        self.send(
+            s.ListProcessingJobsResponse(ProcessingJobSummaries=page.items, NextToken=page.next_token)
+        )
+
+
+class ProcessingJobHandler(StudioHandler):
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation(
+            "Describe a processing job", "describeProcessingJob", response=Job, errors=(403, 404)
+        )
+    }
+
+    @authenticated
+    @authorized
+    async def get(self, job_name: str) -> None:
+        self.send(await self.run(self.studio.jobs.get_job, job_name, JobKind.PROCESSING))
+
+
+class EndpointsHandler(StudioHandler):
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation(
+            "List endpoints, newest first",
+            "listEndpoints",
+            query=s.ListEndpointsQuery,
+            response=s.ListEndpointsResponse,
+        )
+    }
+
+    @authenticated
+    @authorized
+    async def get(self) -> None:
+        q = self.parse_query(s.ListEndpointsQuery)
+        page = await self.run(
+            self.studio.endpoints.list_endpoints,
+            status=q.StatusEquals,
+            name_contains=q.NameContains,
+            sort_order=q.SortOrder,
+            max_results=q.MaxResults,
+            next_token=q.NextToken,
+        )
+        self.send(s.ListEndpointsResponse(Endpoints=page.items, NextToken=page.next_token))
+
+
+class EndpointHandler(StudioHandler):
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation("Describe an endpoint", "describeEndpoint", response=Endpoint, errors=(403, 404))
+    }
+
+    @authenticated
+    @authorized
+    async def get(self, endpoint_name: str) -> None:
+        self.send(await self.run(self.studio.endpoints.get_endpoint, endpoint_name))

@@ -1,0 +1,83 @@
+"""Every route of the REST API, in one table.
+
+Paths are written as OpenAPI templates (``/experiments/{ExperimentName}``); the tornado
+patterns and the OpenAPI document are both derived from this table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from jupyter_server.utils import url_path_join
+
+from .handlers.base import StudioHandler
+from .handlers.experiments import (
+    ExperimentHandler,
+    ExperimentsHandler,
+    MetricSeriesHandler,
+    MetricsHandler,
+    TrialComponentHandler,
+    TrialComponentsHandler,
+    TrialHandler,
+    TrialsHandler,
+)
+from .handlers.resources import (
+    EndpointHandler,
+    EndpointsHandler,
+    HealthHandler,
+    OpenApiHandler,
+    ProcessingJobHandler,
+    ProcessingJobsHandler,
+    TrainingJobHandler,
+    TrainingJobsHandler,
+)
+
+API_PREFIX = "/mlstudio/api"
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str  # OpenAPI template, relative to API_PREFIX
+    handler: type[StudioHandler]
+    tag: str
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("/health", HealthHandler, "system"),
+    Route("/openapi.json", OpenApiHandler, "system"),
+    Route("/experiments", ExperimentsHandler, "experiments"),
+    Route("/experiments/{ExperimentName}", ExperimentHandler, "experiments"),
+    Route("/trials", TrialsHandler, "experiments"),
+    Route("/trials/{TrialName}", TrialHandler, "experiments"),
+    Route("/trial-components", TrialComponentsHandler, "experiments"),
+    Route("/trial-components/{TrialComponentName}", TrialComponentHandler, "experiments"),
+    Route("/trial-components/{TrialComponentName}/metrics", MetricsHandler, "experiments"),
+    Route(
+        "/trial-components/{TrialComponentName}/metrics/{MetricName}",
+        MetricSeriesHandler,
+        "experiments",
+    ),
+    Route("/training-jobs", TrainingJobsHandler, "jobs"),
+    Route("/training-jobs/{JobName}", TrainingJobHandler, "jobs"),
+    Route("/processing-jobs", ProcessingJobsHandler, "jobs"),
+    Route("/processing-jobs/{JobName}", ProcessingJobHandler, "jobs"),
+    Route("/endpoints", EndpointsHandler, "endpoints"),
+    Route("/endpoints/{EndpointName}", EndpointHandler, "endpoints"),
+)
+
+_PARAM = re.compile(r"\{([A-Za-z]+)\}")
+
+
+def path_parameters(path: str) -> list[str]:
+    return _PARAM.findall(path)
+
+
+def tornado_pattern(path: str) -> str:
+    """``/experiments/{ExperimentName}`` → ``/experiments/([^/]+)`` (positional groups)."""
+    return _PARAM.sub("([^/]+)", path)
+
+
+def handlers() -> list[tuple[str, type[StudioHandler]]]:
+    """Tornado rules, relative to the server's base URL (ExtensionApp prefixes it)."""
+    return [(url_path_join(API_PREFIX, tornado_pattern(r.path)), r.handler) for r in ROUTES]

@@ -1,0 +1,230 @@
+"""Request and response bodies of the REST API.
+
+Handlers parse requests with these models and the OpenAPI document is generated from
+them, so the document and the code cannot drift apart. Field names are SageMaker's.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..entities import (
+    Endpoint,
+    Experiment,
+    ExperimentSummary,
+    Job,
+    JobStatus,
+    MetricPoint,
+    Trial,
+    TrialComponent,
+    TrialComponentPrimaryStatus,
+)
+from ..entities.endpoints import EndpointStatus
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class ErrorResponse(ApiModel):
+    code: str = Field(description="Machine-readable error code, e.g. ValidationException")
+    message: str
+    field: str | None = Field(default=None, description="The request field that is wrong")
+
+
+class Tag(ApiModel):
+    Key: str
+    Value: str = ""
+
+
+Tags = Union[list[Tag], dict[str, str]]
+
+
+def tags_to_dict(tags: Tags | None) -> dict[str, str] | None:
+    if tags is None:
+        return None
+    if isinstance(tags, dict):
+        return dict(tags)
+    return {t.Key: t.Value for t in tags}
+
+
+# -- paging and sorting -------------------------------------------------------------
+
+SortOrderParam = Literal["Ascending", "Descending"]
+
+
+class PageQuery(ApiModel):
+    MaxResults: int = Field(default=100, ge=1, le=1000)
+    NextToken: str | None = None
+    SortOrder: SortOrderParam = "Descending"
+
+
+# -- experiments --------------------------------------------------------------------
+
+
+class ListExperimentsQuery(PageQuery):
+    NameContains: str | None = None
+    TagKey: str | None = None
+    TagValue: str | None = None
+    SortBy: Literal["Name", "CreationTime"] = "CreationTime"
+
+
+class ListExperimentsResponse(ApiModel):
+    ExperimentSummaries: list[ExperimentSummary]
+    NextToken: str | None = None
+
+
+class CreateExperimentRequest(ApiModel):
+    ExperimentName: str
+    DisplayName: str | None = None
+    Description: str | None = None
+    Tags: Tags | None = None
+
+
+class ListTrialsQuery(PageQuery):
+    ExperimentName: str | None = None
+    TrialComponentName: str | None = None
+
+
+class ListTrialsResponse(ApiModel):
+    TrialSummaries: list[Trial]
+    NextToken: str | None = None
+
+
+class CreateTrialRequest(ApiModel):
+    TrialName: str
+    ExperimentName: str
+    DisplayName: str | None = None
+    Tags: Tags | None = None
+
+
+class StatusBody(ApiModel):
+    PrimaryStatus: TrialComponentPrimaryStatus = TrialComponentPrimaryStatus.IN_PROGRESS
+    Message: str | None = None
+
+
+class CreateTrialComponentRequest(ApiModel):
+    TrialComponentName: str
+    DisplayName: str | None = None
+    TrialName: str | None = Field(default=None, description="Put the new run in this trial")
+    Status: StatusBody | None = None
+    StartTime: datetime | None = None
+    Parameters: dict[str, Union[float, str]] | None = None
+    Tags: Tags | None = None
+
+
+class ListTrialComponentsQuery(PageQuery):
+    ExperimentName: str | None = None
+    TrialName: str | None = None
+    Status: TrialComponentPrimaryStatus | None = None
+
+
+class ListTrialComponentsResponse(ApiModel):
+    TrialComponentSummaries: list[TrialComponent]
+    NextToken: str | None = None
+
+
+class MetricDatum(ApiModel):
+    MetricName: str
+    Value: float
+    Step: int | None = Field(default=None, ge=0)
+    Timestamp: datetime | None = None
+
+
+class LogMetricsRequest(ApiModel):
+    MetricData: list[MetricDatum] = Field(max_length=10_000)
+
+
+class MetricSeriesResponse(ApiModel):
+    TrialComponentName: str
+    MetricName: str
+    Points: list[MetricPoint]
+
+
+# -- jobs and endpoints ---------------------------------------------------------------
+
+
+class ListJobsQuery(PageQuery):
+    StatusEquals: JobStatus | None = None
+    NameContains: str | None = None
+
+
+class ListTrainingJobsResponse(ApiModel):
+    TrainingJobSummaries: list[Job]
+    NextToken: str | None = None
+
+
+class ListProcessingJobsResponse(ApiModel):
+    ProcessingJobSummaries: list[Job]
+    NextToken: str | None = None
+
+
+class ListEndpointsQuery(PageQuery):
+    StatusEquals: EndpointStatus | None = None
+    NameContains: str | None = None
+
+
+class ListEndpointsResponse(ApiModel):
+    Endpoints: list[Endpoint]
+    NextToken: str | None = None
+
+
+# -- system ---------------------------------------------------------------------------
+
+
+class StoreHealthBody(ApiModel):
+    Backend: str
+    Url: str
+    Ok: bool
+    SchemaRevision: str | None = None
+    HeadRevision: str | None = None
+    Detail: str | None = None
+
+
+class ArtifactHealthBody(ApiModel):
+    Uri: str
+    Ok: bool
+    Detail: str | None = None
+
+
+class RuntimeBody(ApiModel):
+    Name: str
+    Available: bool
+    Detail: str | None = None
+
+
+class HealthResponse(ApiModel):
+    Version: str
+    Store: StoreHealthBody
+    ArtifactRoot: ArtifactHealthBody
+    Runtimes: list[RuntimeBody]
+    DefaultRuntime: str
+
+
+OpenApiDocument = dict[str, Any]
+
+__all__ = [
+    "ApiModel",
+    "CreateExperimentRequest",
+    "CreateTrialComponentRequest",
+    "CreateTrialRequest",
+    "ErrorResponse",
+    "Experiment",
+    "HealthResponse",
+    "ListEndpointsQuery",
+    "ListEndpointsResponse",
+    "ListExperimentsQuery",
+    "ListExperimentsResponse",
+    "ListJobsQuery",
+    "ListProcessingJobsResponse",
+    "ListTrainingJobsResponse",
+    "ListTrialComponentsQuery",
+    "ListTrialComponentsResponse",
+    "ListTrialsQuery",
+    "ListTrialsResponse",
+    "LogMetricsRequest",
+    "MetricSeriesResponse",
+]

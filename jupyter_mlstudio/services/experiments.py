@@ -1,0 +1,183 @@
+"""Rules for experiments, trials and runs (trial components)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from ..entities import (
+    Experiment,
+    ExperimentSummary,
+    MetricPoint,
+    Page,
+    ParameterValue,
+    Trial,
+    TrialComponent,
+    TrialComponentPrimaryStatus,
+    utcnow,
+)
+from ..exceptions import NotFoundError, ValidationError
+from ..store.base import ExperimentSortBy, MetadataStore, SortOrder
+
+
+class ExperimentService:
+    def __init__(self, store: MetadataStore) -> None:
+        self._store = store
+
+    # experiments
+
+    def create_experiment(
+        self,
+        experiment_name: str,
+        *,
+        display_name: str | None = None,
+        description: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> Experiment:
+        return self._store.create_experiment(
+            experiment_name, display_name=display_name, description=description, tags=tags
+        )
+
+    def get_experiment(self, experiment_name: str) -> Experiment:
+        return self._store.get_experiment(experiment_name)
+
+    def list_experiments(
+        self,
+        *,
+        name_contains: str | None = None,
+        tag_key: str | None = None,
+        tag_value: str | None = None,
+        sort_by: ExperimentSortBy = "CreationTime",
+        sort_order: SortOrder = "Descending",
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> Page[ExperimentSummary]:
+        if tag_value is not None and tag_key is None:
+            raise ValidationError("TagValue needs TagKey", field="TagValue")
+        return self._store.list_experiments(
+            name_contains=name_contains,
+            tag=(tag_key, tag_value) if tag_key is not None else None,
+            sort_by=sort_by,
+            sort_order=sort_order,
+            max_results=max_results,
+            next_token=next_token,
+        )
+
+    def delete_experiment(self, experiment_name: str) -> None:
+        self._store.delete_experiment(experiment_name)
+
+    # trials
+
+    def create_trial(
+        self,
+        trial_name: str,
+        experiment_name: str,
+        *,
+        display_name: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> Trial:
+        return self._store.create_trial(
+            trial_name, experiment_name, display_name=display_name, tags=tags
+        )
+
+    def get_trial(self, trial_name: str) -> Trial:
+        return self._store.get_trial(trial_name)
+
+    def list_trials(
+        self,
+        *,
+        experiment_name: str | None = None,
+        trial_component_name: str | None = None,
+        sort_order: SortOrder = "Descending",
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> Page[Trial]:
+        return self._store.list_trials(
+            experiment_name=experiment_name,
+            trial_component_name=trial_component_name,
+            sort_order=sort_order,
+            max_results=max_results,
+            next_token=next_token,
+        )
+
+    def delete_trial(self, trial_name: str) -> None:
+        self._store.delete_trial(trial_name)
+
+    # runs
+
+    def create_trial_component(
+        self,
+        trial_component_name: str,
+        *,
+        trial_name: str | None = None,
+        display_name: str | None = None,
+        status: TrialComponentPrimaryStatus = TrialComponentPrimaryStatus.IN_PROGRESS,
+        status_message: str | None = None,
+        start_time: datetime | None = None,
+        parameters: Mapping[str, ParameterValue] | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> TrialComponent:
+        """Create a run, in ``trial_name`` when given.
+
+        The trial is checked first so that a missing trial leaves no orphan run behind.
+        """
+        if trial_name is not None:
+            try:
+                self._store.get_trial(trial_name)
+            except NotFoundError as exc:
+                raise NotFoundError(str(exc), field="TrialName") from exc
+        if start_time is None and status is TrialComponentPrimaryStatus.IN_PROGRESS:
+            start_time = utcnow()
+        component = self._store.create_trial_component(
+            trial_component_name,
+            display_name=display_name,
+            status=status,
+            status_message=status_message,
+            start_time=start_time,
+            parameters=parameters,
+            tags=tags,
+        )
+        if trial_name is not None:
+            try:
+                self._store.associate_trial_component(trial_component_name, trial_name)
+            except Exception:
+                # The trial vanished in between: undo the run rather than leave half of it.
+                self._store.delete_trial_component(trial_component_name)
+                raise
+            component = self._store.get_trial_component(trial_component_name)
+        return component
+
+    def get_trial_component(self, trial_component_name: str) -> TrialComponent:
+        return self._store.get_trial_component(trial_component_name)
+
+    def list_trial_components(
+        self,
+        *,
+        experiment_name: str | None = None,
+        trial_name: str | None = None,
+        status: TrialComponentPrimaryStatus | None = None,
+        sort_order: SortOrder = "Descending",
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> Page[TrialComponent]:
+        return self._store.list_trial_components(
+            experiment_name=experiment_name,
+            trial_name=trial_name,
+            status=status,
+            sort_order=sort_order,
+            max_results=max_results,
+            next_token=next_token,
+        )
+
+    def delete_trial_component(self, trial_component_name: str) -> None:
+        self._store.delete_trial_component(trial_component_name)
+
+    # metrics
+
+    def log_metrics(self, trial_component_name: str, points: Sequence[MetricPoint]) -> None:
+        if not points:
+            raise ValidationError("MetricData must hold at least one point", field="MetricData")
+        self._store.log_metrics(trial_component_name, points)
+
+    def get_metric_series(self, trial_component_name: str, metric_name: str) -> list[MetricPoint]:
+        return self._store.get_metric_series(trial_component_name, metric_name)

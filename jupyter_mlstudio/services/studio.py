@@ -1,0 +1,54 @@
+"""The studio: its configuration, stores and services, opened once and shared."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from ..artifacts import open_artifact_store
+from ..artifacts.base import ArtifactStore
+from ..config import StudioConfig
+from ..store import open_store
+from ..store.base import MetadataStore
+from .endpoints import EndpointService
+from .experiments import ExperimentService
+from .jobs import JobService
+from .system import SystemService
+
+
+class Studio:
+    """Owns the stores and the services built on them.
+
+    ``executor`` is where the server runs blocking service calls, off the event loop.
+    """
+
+    def __init__(
+        self,
+        config: StudioConfig,
+        store: MetadataStore,
+        artifacts: ArtifactStore,
+        *,
+        workers: int = 8,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.artifacts = artifacts
+        self.experiments = ExperimentService(store)
+        self.jobs = JobService(store)
+        self.endpoints = EndpointService(store)
+        self.system = SystemService(config, store, artifacts)
+        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mlstudio")
+
+    @classmethod
+    def open(cls, config: StudioConfig, *, workers: int = 8) -> Studio:
+        config.home.mkdir(parents=True, exist_ok=True)
+        store = open_store(config.database_url)
+        try:
+            artifacts = open_artifact_store(config.artifact_root)
+        except Exception:
+            store.close()
+            raise
+        return cls(config, store, artifacts, workers=workers)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.store.close()
