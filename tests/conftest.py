@@ -1,0 +1,29 @@
+"""Shared fixtures: a Jupyter server with the studio on a fresh home folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest_plugins = ("pytest_jupyter.jupyter_server",)
+
+
+@pytest.fixture
+def studio_home(tmp_path: Path) -> Path:
+    home = tmp_path / "mlstudio-home"
+    home.mkdir()
+    return home
+
+
+@pytest.fixture
+def jp_server_config(jp_server_config: dict[str, Any], studio_home: Path) -> dict[str, Any]:
+    return {
+        "ServerApp": {
+            "jpserver_extensions": {"jupyter_mlstudio": True},
+            # every route must need authentication; a test checks 403 without the token
+            "allow_unauthenticated_access": False,
+        },
+        "StudioApp": {"home": str(studio_home), "default_runtime": "process"},
+    }

@@ -1,0 +1,151 @@
+"""The OpenAPI document matches the registered routes, and every route needs Jupyter auth."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+import jsonschema
+import pytest
+from tornado.httpclient import HTTPClientError
+
+from jupyter_mlstudio.entities import Job, JobKind, JobStatus, MetricPoint, ProductionVariant
+from jupyter_mlstudio.server.handlers.base import StudioHandler
+from jupyter_mlstudio.server.routes import API_PREFIX
+
+from .test_api import studio_of
+
+HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
+
+
+def registered_studio_routes(jp_serverapp: Any) -> dict[str, type[StudioHandler]]:
+    """Tornado's live rules for the studio: regex pattern (without base URL) → handler."""
+    found: dict[str, type[StudioHandler]] = {}
+    base = jp_serverapp.web_app.settings["base_url"].rstrip("/")
+    for rule in jp_serverapp.web_app.default_router.rules:
+        for sub in getattr(rule.target, "rules", []):
+            target = sub.target
+            if isinstance(target, type) and issubclass(target, StudioHandler):
+                pattern = sub.matcher.regex.pattern.rstrip("$")
+                found[pattern.removeprefix(base)] = target
+    return found
+
+
+def implemented_verbs(handler: type[StudioHandler]) -> set[str]:
+    return {v for v in HTTP_VERBS if v in handler.__dict__}
+
+
+def spec_path_to_regex(path: str) -> str:
+    return re.sub(r"\{[A-Za-z]+\}", "([^/]+)", path)
+
+
+async def fetch_json(jp_fetch: Any, *parts: str, **kw: Any) -> Any:
+    response = await jp_fetch(*parts, **kw)
+    return json.loads(response.body)
+
+
+async def test_openapi_document_matches_registered_routes(jp_fetch: Any, jp_serverapp: Any) -> None:
+    spec = await fetch_json(jp_fetch, "mlstudio", "api", "openapi.json")
+    jsonschema.Draft202012Validator.check_schema(spec["components"]["schemas"]["ErrorResponse"])
+    assert spec["openapi"].startswith("3.")
+    live = registered_studio_routes(jp_serverapp)
+    assert live, "no studio routes are registered"
+    documented = {spec_path_to_regex(p): p for p in spec["paths"]}
+    assert set(documented) == set(live), (
+        f"undocumented: {set(live) - set(documented)}; not registered: "
+        f"{set(documented) - set(live)}"
+    )
+    for regex, handler in live.items():
+        path = documented[regex]
+        assert set(spec["paths"][path]) == implemented_verbs(handler), path
+        for verb, op in spec["paths"][path].items():
+            assert op["operationId"] and op["summary"], (path, verb)
+            assert any(code.startswith("2") for code in op["responses"]), (path, verb)
+
+
+def seed(jp_serverapp: Any) -> dict[str, str]:
+    """One of each resource so that every GET route has something to describe."""
+    store = studio_of(jp_serverapp).store
+    store.create_experiment("exp-a")
+    store.create_trial("trial-a", "exp-a")
+    store.create_trial_component("run-a")
+    store.associate_trial_component("run-a", "trial-a")
+    now = datetime.now(timezone.utc)
+    store.log_metrics("run-a", [MetricPoint(metric_name="loss", value=0.5, step=0, timestamp=now)])
+    for name, kind in (("train-a", JobKind.TRAINING), ("proc-a", JobKind.PROCESSING)):
+        store.create_job(
+            Job(
+                job_name=name,
+                kind=kind,
+                status=JobStatus.IN_PROGRESS,
+                creation_time=now,
+                last_modified_time=now,
+            )
+        )
+    store.create_endpoint_config(
+        "cfg-a", [ProductionVariant(variant_name="AllTraffic", model_name="model-a")]
+    )
+    store.create_endpoint("ep-a", "cfg-a")
+    return {
+        "ExperimentName": "exp-a",
+        "TrialName": "trial-a",
+        "TrialComponentName": "run-a",
+        "MetricName": "loss",
+        "JobName": "train-a",
+        "EndpointName": "ep-a",
+    }
+
+
+def concrete(path: str, names: dict[str, str]) -> str:
+    if path.startswith("/mlstudio/api/processing-jobs/"):
+        names = {**names, "JobName": "proc-a"}
+    return re.sub(r"\{([A-Za-z]+)\}", lambda m: names[m.group(1)], path)
+
+
+def resolve_refs(schema: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
+    return {**schema, "components": spec["components"]}
+
+
+async def test_every_get_route_needs_the_token_and_answers_200_with_it(
+    jp_fetch: Any, jp_serverapp: Any
+) -> None:
+    spec = await fetch_json(jp_fetch, "mlstudio", "api", "openapi.json")
+    names = seed(jp_serverapp)
+    get_paths = [p for p, item in spec["paths"].items() if "get" in item]
+    assert len(get_paths) >= 10
+    for path in get_paths:
+        url = concrete(path, names).lstrip("/")
+        # without the token: 403, as JSON
+        with pytest.raises(HTTPClientError) as info:
+            await jp_fetch(url, headers={"Authorization": ""})
+        assert info.value.code == 403, path
+        # with it: 200, and the body matches the documented schema
+        response = await jp_fetch(url)
+        assert response.code == 200, path
+        schema = spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"][
+            "schema"
+        ]
+        body = json.loads(response.body)
+        jsonschema.validate(body, resolve_refs(schema, spec))
+
+
+async def test_writes_need_the_token_too(jp_fetch: Any) -> None:
+    with pytest.raises(HTTPClientError) as info:
+        await jp_fetch(
+            "mlstudio",
+            "api",
+            "experiments",
+            method="POST",
+            body=json.dumps({"ExperimentName": "sneaky"}),
+            headers={"Authorization": ""},
+        )
+    assert info.value.code == 403
+    listing = await fetch_json(jp_fetch, "mlstudio", "api", "experiments")
+    assert listing["ExperimentSummaries"] == []
+
+
+async def test_routes_live_under_the_api_prefix(jp_serverapp: Any) -> None:
+    for pattern in registered_studio_routes(jp_serverapp):
+        assert pattern.startswith(API_PREFIX), pattern
