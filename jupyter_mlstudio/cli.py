@@ -54,7 +54,9 @@ def _doctor(args: argparse.Namespace) -> int:
     for r in health.runtimes:
         state = "available" if r.available else "not available"
         rows.append((f"runtime {r.name}", f"{state} — {r.detail}"))
-    rows.append(("default runtime", f"{health.default_runtime} (configured: {config.default_runtime})"))
+    rows.append(
+        ("default runtime", f"{health.default_runtime} (configured: {config.default_runtime})")
+    )
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
         print(f"{key:<{width}}  {value}")
@@ -70,7 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = sub.add_parser(
         "doctor", help="check the metadata store, the artifact root and the job runtimes"
     )
-    doctor.add_argument("--home", help="studio home folder (default: $MLSTUDIO_HOME or ~/.mlstudio)")
+    doctor.add_argument(
+        "--home", help="studio home folder (default: $MLSTUDIO_HOME or ~/.mlstudio)"
+    )
     doctor.add_argument("--database-url", help="metadata store URL (default: from the home)")
     doctor.add_argument("--artifact-root", help="artifact root URI (default: from the home)")
     doctor.add_argument("--json", action="store_true", help="print a JSON report")

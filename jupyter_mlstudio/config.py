@@ -3,12 +3,11 @@
 Precedence: an explicit value (traitlet or argument) → environment variable → default
 under the studio home folder.
 
-| setting         | environment variable     | default                          |
-|-----------------|--------------------------|----------------------------------|
-| home folder     | ``MLSTUDIO_HOME``        | ``~/.mlstudio``                  |
-| database URL    | ``MLSTUDIO_DATABASE_URL``| ``sqlite:///<home>/mlstudio.db`` |
-| artifact root   | ``MLSTUDIO_ARTIFACT_ROOT``| ``file://<home>/artifacts``     |
-| default runtime | ``MLSTUDIO_RUNTIME``     | ``auto`` (docker if an engine answers, else process) |
+- home folder: ``MLSTUDIO_HOME``, default ``~/.mlstudio``
+- database URL: ``MLSTUDIO_DATABASE_URL``, default ``sqlite:///<home>/mlstudio.db``
+- artifact root: ``MLSTUDIO_ARTIFACT_ROOT``, default ``file://<home>/artifacts``
+- default runtime: ``MLSTUDIO_RUNTIME``, default ``auto`` (docker if an engine answers,
+  else process)
 """
 
 from __future__ import annotations
@@ -50,12 +49,10 @@ def resolve_config(
     """Resolve the configuration; empty strings count as "not given"."""
     home_path = Path(home).expanduser() if home else default_home()
     home_path = home_path.absolute()
-    db = database_url or os.environ.get(ENV_DATABASE_URL) or f"sqlite:///{home_path / 'mlstudio.db'}"
-    root = (
-        artifact_root
-        or os.environ.get(ENV_ARTIFACT_ROOT)
-        or (home_path / "artifacts").as_uri()
+    db = (
+        database_url or os.environ.get(ENV_DATABASE_URL) or f"sqlite:///{home_path / 'mlstudio.db'}"
     )
+    root = artifact_root or os.environ.get(ENV_ARTIFACT_ROOT) or (home_path / "artifacts").as_uri()
     if "://" not in root:  # a plain path
         root = Path(root).expanduser().absolute().as_uri()
     runtime = default_runtime or os.environ.get(ENV_RUNTIME) or "auto"

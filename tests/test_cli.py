@@ -27,9 +27,11 @@ def test_doctor_reports_store_artifacts_and_runtimes(
     assert main(["doctor", "--home", str(home)]) == 0
     out = capsys.readouterr().out
     assert f"sqlite:///{home}/mlstudio.db" in out
-    assert "metadata store" in out and "OK" in out
+    assert "metadata store" in out
+    assert "OK" in out
     assert (home / "artifacts").as_uri() in out
-    assert "runtime process" in out and "runtime docker" in out
+    assert "runtime process" in out
+    assert "runtime docker" in out
     assert (home / "mlstudio.db").exists()
 
 

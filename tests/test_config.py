@@ -31,7 +31,9 @@ def test_environment_and_explicit_values(tmp_path: Path, monkeypatch: pytest.Mon
         "s3://bucket/prefix",
         "docker",
     )
-    explicit = resolve_config(home=tmp_path, artifact_root=str(tmp_path / "a"), default_runtime="process")
+    explicit = resolve_config(
+        home=tmp_path, artifact_root=str(tmp_path / "a"), default_runtime="process"
+    )
     assert explicit.artifact_root == (tmp_path / "a").as_uri()
     assert explicit.default_runtime == "process"
 

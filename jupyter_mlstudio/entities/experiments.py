@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Union
 
 from pydantic import Field
 
@@ -64,7 +63,7 @@ class Trial(Entity):
 
 
 # A parameter value is a number or a string (SageMaker's NumberValue / StringValue).
-ParameterValue = Union[float, str]
+ParameterValue = float | str
 
 
 class TrialComponentArtifact(Entity):

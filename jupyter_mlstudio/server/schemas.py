@@ -7,7 +7,7 @@ them, so the document and the code cannot drift apart. Field names are SageMaker
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -40,7 +40,7 @@ class Tag(ApiModel):
     Value: str = ""
 
 
-Tags = Union[list[Tag], dict[str, str]]
+Tags = list[Tag] | dict[str, str]
 
 
 def tags_to_dict(tags: Tags | None) -> dict[str, str] | None:
@@ -112,7 +112,7 @@ class CreateTrialComponentRequest(ApiModel):
     TrialName: str | None = Field(default=None, description="Put the new run in this trial")
     Status: StatusBody | None = None
     StartTime: datetime | None = None
-    Parameters: dict[str, Union[float, str]] | None = None
+    Parameters: dict[str, float | str] | None = None
     Tags: Tags | None = None
 
 

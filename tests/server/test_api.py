@@ -28,11 +28,12 @@ async def call(jp_fetch: Any, method: str, *parts: str, body: Any = None, **kw: 
     try:
         response = await jp_fetch("mlstudio", "api", *parts, **kwargs)
     except HTTPClientError as exc:
-        assert exc.response is not None
-        assert exc.response.headers["Content-Type"].startswith("application/json")
-        return exc.code, json.loads(exc.response.body)
-    payload = json.loads(response.body) if response.body else None
-    return response.code, payload
+        error = exc
+    else:
+        return response.code, (json.loads(response.body) if response.body else None)
+    assert error.response is not None
+    assert error.response.headers["Content-Type"].startswith("application/json")
+    return error.code, json.loads(error.response.body)
 
 
 async def test_health_reports_store_artifacts_and_runtimes(jp_fetch: Any, studio_home: Any) -> None:
@@ -77,7 +78,9 @@ async def test_experiment_trial_run_and_metrics_flow(jp_fetch: Any) -> None:
     assert run["Parameters"] == {"lr": 0.1, "optimizer": "adam"}
     assert run["TrialNames"] == ["churn-t1"]
 
-    data = [{"MetricName": "loss", "Value": float(v), "Step": i} for i, v in enumerate(range(1, 11))]
+    data = [
+        {"MetricName": "loss", "Value": float(v), "Step": i} for i, v in enumerate(range(1, 11))
+    ]
     status, _ = await call(
         jp_fetch, "POST", "trial-components", "churn-run-1", "metrics", body={"MetricData": data}
     )
@@ -98,7 +101,9 @@ async def test_experiment_trial_run_and_metrics_flow(jp_fetch: Any) -> None:
     )
     assert loss["StdDev"] == pytest.approx(8.25**0.5)
 
-    status, series = await call(jp_fetch, "GET", "trial-components", "churn-run-1", "metrics", "loss")
+    status, series = await call(
+        jp_fetch, "GET", "trial-components", "churn-run-1", "metrics", "loss"
+    )
     assert status == 200
     assert [p["Value"] for p in series["Points"]] == [float(v) for v in range(1, 11)]
     assert [p["Step"] for p in series["Points"]] == list(range(10))
@@ -126,7 +131,11 @@ async def test_experiment_trial_run_and_metrics_flow(jp_fetch: Any) -> None:
         (("experiments",), {"ExperimentName": 5}, "ExperimentName"),
         (("experiments",), "{not json", "body"),
         (("experiments",), "[1, 2]", "body"),
-        (("trial-components",), {"TrialComponentName": "r", "Parameters": {"a": [1]}}, "Parameters.a"),
+        (
+            ("trial-components",),
+            {"TrialComponentName": "r", "Parameters": {"a": [1]}},
+            "Parameters.a",
+        ),
     ],
 )
 async def test_bad_input_is_a_400_naming_the_field(

@@ -61,7 +61,8 @@ async def test_openapi_document_matches_registered_routes(jp_fetch: Any, jp_serv
         path = documented[regex]
         assert set(spec["paths"][path]) == implemented_verbs(handler), path
         for verb, op in spec["paths"][path].items():
-            assert op["operationId"] and op["summary"], (path, verb)
+            assert op["operationId"], (path, verb)
+            assert op["summary"], (path, verb)
             assert any(code.startswith("2") for code in op["responses"]), (path, verb)
 
 

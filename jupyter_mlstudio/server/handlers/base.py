@@ -76,7 +76,9 @@ class StudioHandler(ExtensionHandlerMixin, APIHandler):
         try:
             data = json.loads(raw)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ValidationError(f"the request body is not valid JSON: {exc}", field="body")
+            raise ValidationError(
+                f"the request body is not valid JSON: {exc}", field="body"
+            ) from None
         if not isinstance(data, dict):
             raise ValidationError("the request body must be a JSON object", field="body")
         return _validate(model, data)

@@ -45,7 +45,9 @@ class ExperimentsHandler(StudioHandler):
             max_results=q.MaxResults,
             next_token=q.NextToken,
         )
-        self.send(s.ListExperimentsResponse(ExperimentSummaries=page.items, NextToken=page.next_token))
+        self.send(
+            s.ListExperimentsResponse(ExperimentSummaries=page.items, NextToken=page.next_token)
+        )
 
     @authenticated
     @authorized

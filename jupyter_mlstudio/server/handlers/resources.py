@@ -63,12 +63,16 @@ class TrainingJobsHandler(StudioHandler):
             max_results=q.MaxResults,
             next_token=q.NextToken,
         )
-        self.send(s.ListTrainingJobsResponse(TrainingJobSummaries=page.items, NextToken=page.next_token))
+        self.send(
+            s.ListTrainingJobsResponse(TrainingJobSummaries=page.items, NextToken=page.next_token)
+        )
 
 
 class TrainingJobHandler(StudioHandler):
     operations: ClassVar[dict[str, Operation]] = {
-        "get": Operation("Describe a training job", "describeTrainingJob", response=Job, errors=(403, 404))
+        "get": Operation(
+            "Describe a training job", "describeTrainingJob", response=Job, errors=(403, 404)
+        )
     }
 
     @authenticated
@@ -101,7 +105,9 @@ class ProcessingJobsHandler(StudioHandler):
             next_token=q.NextToken,
         )
         self.send(
-            s.ListProcessingJobsResponse(ProcessingJobSummaries=page.items, NextToken=page.next_token)
+            s.ListProcessingJobsResponse(
+                ProcessingJobSummaries=page.items, NextToken=page.next_token
+            )
         )
 
 
@@ -145,7 +151,9 @@ class EndpointsHandler(StudioHandler):
 
 class EndpointHandler(StudioHandler):
     operations: ClassVar[dict[str, Operation]] = {
-        "get": Operation("Describe an endpoint", "describeEndpoint", response=Endpoint, errors=(403, 404))
+        "get": Operation(
+            "Describe an endpoint", "describeEndpoint", response=Endpoint, errors=(403, 404)
+        )
     }
 
     @authenticated
