@@ -1,15 +1,5 @@
-import {
-  JupyterFrontEnd,
-  JupyterFrontEndPlugin
-} from '@jupyterlab/application';
+import { sidebarPlugin } from './plugins/sidebar';
 
-const plugin: JupyterFrontEndPlugin<void> = {
-  id: 'jupyter-mlstudio:plugin',
-  description: 'ML Studio sidebar',
-  autoStart: true,
-  activate: (app: JupyterFrontEnd) => {
-    console.log('ML Studio placeholder');
-  }
-};
+export * from './tokens';
 
-export default plugin;
+export default [sidebarPlugin];

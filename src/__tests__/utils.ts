@@ -1,0 +1,78 @@
+/**
+ * Test helpers: the single request seam (`requestAPI`) answered from a table of routes,
+ * in the manner of jupyterlab-git's `src/__tests__/utils.ts`.
+ *
+ * Each spec file that uses it must mock the module first:
+ *
+ *     jest.mock('../api/request', () => ({
+ *       ...jest.requireActual('../api/request'),
+ *       requestAPI: jest.fn()
+ *     }));
+ */
+import { requestAPI } from '../api/request';
+
+/** An answer to a route: a value to resolve with, or an error to reject with. */
+export type Answer =
+  unknown | Error | ((query: Record<string, unknown>) => unknown);
+
+export const mockedRequestAPI = requestAPI as jest.MockedFunction<
+  typeof requestAPI
+>;
+
+/**
+ * Answer `requestAPI(path, init, query)` from `routes`, keyed by "METHOD path"
+ * (e.g. "GET experiments"). Unknown routes reject, so a test notices stray calls.
+ */
+export function mockApi(routes: Record<string, Answer>): void {
+  mockedRequestAPI.mockImplementation(
+    async (path: string, init: RequestInit = {}, query = {}) => {
+      const key = `${init.method ?? 'GET'} ${path}`;
+      if (!(key in routes)) {
+        throw new Error(`Unexpected request: ${key}`);
+      }
+      let answer = routes[key];
+      if (typeof answer === 'function') {
+        answer = (answer as (q: Record<string, unknown>) => unknown)(query);
+      }
+      if (answer instanceof Error) {
+        throw answer;
+      }
+      return answer as never;
+    }
+  );
+}
+
+/** The routes of an API with nothing in it. */
+export const EMPTY_API: Record<string, Answer> = {
+  'GET experiments': { ExperimentSummaries: [] },
+  'GET training-jobs': { TrainingJobSummaries: [] },
+  'GET processing-jobs': { ProcessingJobSummaries: [] },
+  'GET endpoints': { Endpoints: [] }
+};
+
+/** Wait until `predicate` holds (polls every few milliseconds). */
+export async function waitFor(
+  predicate: () => boolean,
+  timeout = 2000
+): Promise<void> {
+  const start = Date.now();
+  while (!predicate()) {
+    if (Date.now() - start > timeout) {
+      throw new Error('Timed out waiting for a condition');
+    }
+    await new Promise(resolve => setTimeout(resolve, 5));
+  }
+}
+
+export const NOW = new Date().toISOString();
+
+export function experiment(name: string, runs = 0) {
+  return {
+    ExperimentName: name,
+    CreationTime: NOW,
+    LastModifiedTime: NOW,
+    Tags: {},
+    TrialCount: runs ? 1 : 0,
+    TrialComponentCount: runs
+  };
+}

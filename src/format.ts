@@ -1,0 +1,52 @@
+/** Formatting of times and durations for lists. */
+import { Time } from '@jupyterlab/coreutils';
+
+/** "3 minutes ago"; empty for a missing or unreadable time. */
+export function relativeTime(iso: string | undefined): string {
+  if (!iso || Number.isNaN(Date.parse(iso))) {
+    return '';
+  }
+  return Time.formatHuman(iso);
+}
+
+/** The full local date and time, for tooltips. */
+export function absoluteTime(iso: string | undefined): string {
+  if (!iso || Number.isNaN(Date.parse(iso))) {
+    return '';
+  }
+  return Time.format(iso);
+}
+
+/**
+ * How long something ran: from `start` to `end`, or to `now` while it runs.
+ * "45s", "3m 12s", "2h 05m", "3d 4h"; empty without a start.
+ */
+export function duration(
+  start: string | undefined,
+  end: string | undefined,
+  now: Date = new Date()
+): string {
+  const from = start ? Date.parse(start) : NaN;
+  const to = end ? Date.parse(end) : now.getTime();
+  if (Number.isNaN(from) || Number.isNaN(to)) {
+    return '';
+  }
+  const seconds = Math.max(0, Math.round((to - from) / 1000));
+  const minutes = Math.floor(seconds / 60);
+  const hours = Math.floor(minutes / 60);
+  const days = Math.floor(hours / 24);
+  if (days > 0) {
+    return `${days}d ${hours % 24}h`;
+  }
+  if (hours > 0) {
+    return `${hours}h ${pad(minutes % 60)}m`;
+  }
+  if (minutes > 0) {
+    return `${minutes}m ${pad(seconds % 60)}s`;
+  }
+  return `${seconds}s`;
+}
+
+function pad(value: number): string {
+  return value < 10 ? `0${value}` : String(value);
+}

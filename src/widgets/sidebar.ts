@@ -1,0 +1,110 @@
+/**
+ * The "ML Studio" left sidebar: a header, a refresh button, and collapsible
+ * Experiments / Jobs / Endpoints sections — or one notice when the API does not answer.
+ */
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import {
+  refreshIcon,
+  SidePanel,
+  ToolbarButton
+} from '@jupyterlab/ui-components';
+import { Message } from '@lumino/messaging';
+import { AccordionPanel, PanelLayout, Widget } from '@lumino/widgets';
+
+import { studioIcon } from '../icons';
+import { MissingExtension, SectionName, StudioModel } from '../models/studio';
+import { createEndpointsWidget } from './endpoints';
+import { createExperimentsWidget } from './experiments';
+import { createJobsWidget } from './jobs';
+import { NoticeWidget } from './notice';
+
+/** The id of the sidebar in the shell (used by `mlstudio:open-sidebar`). */
+export const SIDEBAR_ID = 'mlstudio-sidebar';
+
+export class StudioSidebar extends SidePanel {
+  constructor(options: StudioSidebar.IOptions) {
+    const translator = options.translator ?? nullTranslator;
+    super({ translator });
+    const trans = translator.load('jupyter_mlstudio');
+    this.model = options.model;
+    this.id = SIDEBAR_ID;
+    this.title.icon = studioIcon;
+    this.title.caption = trans.__('ML Studio');
+    this.addClass('jp-mlstudio-Sidebar');
+
+    const heading = document.createElement('h2');
+    heading.className = 'jp-mlstudio-Sidebar-title';
+    heading.textContent = trans.__('ML Studio');
+    this.header.addWidget(new Widget({ node: heading }));
+
+    this.toolbar.addItem(
+      'refresh',
+      new ToolbarButton({
+        icon: refreshIcon,
+        tooltip: trans.__('Refresh ML Studio'),
+        onClick: () => void this.model.refresh()
+      })
+    );
+
+    this._notice = new NoticeWidget(trans, () => void this.model.refresh());
+    this._notice.hide();
+    const layout = this.layout as PanelLayout;
+    layout.insertWidget(layout.widgets.length - 1, this._notice);
+
+    const sections: [SectionName, Widget][] = [
+      ['experiments', createExperimentsWidget(this.model.experiments, trans)],
+      ['jobs', createJobsWidget(this.model.jobs, trans)],
+      ['endpoints', createEndpointsWidget(this.model.endpoints, trans)]
+    ];
+    for (const [, widget] of sections) {
+      this.addWidget(widget);
+    }
+    (this.content as AccordionPanel).expansionToggled.connect((_, index) => {
+      const [name, widget] = sections[index];
+      this.model.setExpanded(name, !widget.isHidden);
+    });
+
+    this.model.missingExtensionChanged.connect(this._onMissingChanged, this);
+    this._onMissingChanged(this.model, this.model.missingExtension);
+  }
+
+  readonly model: StudioModel;
+
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    this.model.visible = this.isVisible;
+  }
+
+  protected onBeforeDetach(msg: Message): void {
+    this.model.visible = false;
+    super.onBeforeDetach(msg);
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this.model.visible = true;
+  }
+
+  protected onAfterHide(msg: Message): void {
+    super.onAfterHide(msg);
+    this.model.visible = false;
+  }
+
+  private _onMissingChanged(
+    _: StudioModel,
+    missing: MissingExtension | null
+  ): void {
+    this._notice.missing = missing;
+    this._notice.setHidden(!missing);
+    this.content.setHidden(!!missing);
+  }
+
+  private _notice: NoticeWidget;
+}
+
+export namespace StudioSidebar {
+  export interface IOptions {
+    model: StudioModel;
+    translator?: ITranslator;
+  }
+}
