@@ -1,0 +1,5 @@
+"""SQLAlchemy implementation of the metadata store (SQLite and PostgreSQL)."""
+
+from .store import SqlStore
+
+__all__ = ["SqlStore"]

@@ -1,0 +1,710 @@
+"""``SqlStore``: the metadata store on SQLAlchemy (SQLite by default, PostgreSQL for teams).
+
+Experiments, trials and trial components live here; metrics, jobs and endpoints are
+delegated to ``metrics.py``, ``jobs.py`` and ``endpoints.py``. Every public method runs
+in one :func:`~.session.session_scope` transaction and returns frozen entities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from alembic.util import CommandError
+from sqlalchemy import Engine, delete, distinct, exists, func, select, text
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, selectinload
+
+from ... import entities as e
+from ...entities import utcnow, validate_tags
+from ...exceptions import StoreUnavailableError, ValidationError
+from ..base import _UNSET, ExperimentSortBy, MetadataStore, SortOrder, StoreHealth
+from . import convert, endpoints, jobs, metrics, migrate, validation
+from .engine import make_engine, normalize_url
+from .lookups import check_name, get_id, get_row, insert_ignore
+from .models import (
+    ArtifactRow,
+    ExperimentRow,
+    ExperimentTagRow,
+    ParameterRow,
+    TrialComponentRow,
+    TrialComponentTagRow,
+    TrialComponentTrialRow,
+    TrialRow,
+    TrialTagRow,
+)
+from .paging import check_max_results, check_sort_order, paginate
+from .session import session_scope
+
+# What a TrialComponent entity needs, loaded in one query per relationship for a page.
+TC_LOAD = (
+    selectinload(TrialComponentRow.tags),
+    selectinload(TrialComponentRow.parameters),
+    selectinload(TrialComponentRow.artifacts),
+    selectinload(TrialComponentRow.metric_summaries),
+    selectinload(TrialComponentRow.trials).lazyload(TrialRow.experiment),
+)
+_TCT = TrialComponentTrialRow
+
+
+class SqlStore(MetadataStore):
+    """A :class:`MetadataStore` on any SQLAlchemy URL this module supports.
+
+    Opening the store applies pending Alembic migrations. Thread-safe (one session per
+    call); several processes may share one SQLite file or PostgreSQL database.
+    """
+
+    def __init__(self, url: str | URL, *, upgrade: bool = True) -> None:
+        self._url = normalize_url(str(url) if isinstance(url, str) else url.render_as_string(False))
+        self._backend = self._url.get_backend_name()
+        if self._backend == "sqlite" and self._url.database not in (None, "", ":memory:"):
+            Path(self._url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        self._engine: Engine = make_engine(self._url)
+        self._closed = False
+        if upgrade:
+            try:
+                migrate.upgrade(self._engine)
+            except SQLAlchemyError as exc:
+                self._engine.dispose()
+                raise StoreUnavailableError(
+                    f"Cannot open the metadata database {self._masked_url()}: {exc}"
+                ) from exc
+            except CommandError as exc:
+                self._engine.dispose()
+                raise StoreUnavailableError(
+                    f"The metadata database {self._masked_url()} has a schema this version "
+                    f"does not know ({exc}); upgrade jupyter_mlstudio"
+                ) from exc
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def _masked_url(self) -> str:
+        return self._url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def _session(self, *, write: bool = False, conflict: str | None = None) -> Iterator[Session]:
+        if self._closed:
+            raise StoreUnavailableError("The metadata store is closed")
+        with session_scope(self._engine, write=write, conflict=conflict) as session:
+            yield session
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    def health(self) -> StoreHealth:
+        url = self._masked_url()
+        head: str | None = None
+        try:
+            head = migrate.head_revision()
+            if self._closed:
+                raise StoreUnavailableError("The metadata store is closed")
+            with self._engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+                current = migrate._current(connection)
+        except Exception as exc:  # health never raises
+            return StoreHealth(
+                self._backend, url, False, None, head, f"{type(exc).__name__}: {exc}"
+            )
+        ok = current == head
+        detail = None if ok else f"schema revision {current!r}, expected {head!r}"
+        return StoreHealth(self._backend, url, ok, current, head, detail)
+
+    def close(self) -> None:
+        self._closed = True
+        self._engine.dispose()
+
+    # -- experiments -------------------------------------------------------------
+
+    def create_experiment(
+        self,
+        experiment_name: str,
+        *,
+        display_name: str | None = None,
+        description: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> e.Experiment:
+        name = check_name(ExperimentRow, experiment_name)
+        now = utcnow()
+        row = ExperimentRow(
+            name=name,
+            display_name=validation.display_name(display_name),
+            description=validation.description(description),
+            creation_time=now,
+            last_modified_time=now,
+            tags=[ExperimentTagRow(key=k, value=v) for k, v in validate_tags(tags).items()],
+        )
+        with self._session(write=True, conflict=f"Experiment {name!r} exists already") as s:
+            s.add(row)
+            s.flush()
+            return convert.experiment(row)
+
+    def get_experiment(self, experiment_name: str) -> e.Experiment:
+        with self._session() as s:
+            row = get_row(s, ExperimentRow, experiment_name, selectinload(ExperimentRow.tags))
+            return convert.experiment(row)
+
+    def update_experiment(
+        self,
+        experiment_name: str,
+        *,
+        display_name: str | None = _UNSET,
+        description: str | None = _UNSET,
+    ) -> e.Experiment:
+        with self._session(write=True) as s:
+            row = get_row(s, ExperimentRow, experiment_name, selectinload(ExperimentRow.tags))
+            if display_name is not _UNSET:
+                row.display_name = validation.display_name(display_name)
+            if description is not _UNSET:
+                row.description = validation.description(description)
+            row.last_modified_time = utcnow()
+            s.flush()
+            return convert.experiment(row)
+
+    def list_experiments(
+        self,
+        *,
+        name_contains: str | None = None,
+        tag: tuple[str, str | None] | None = None,
+        sort_by: ExperimentSortBy = "CreationTime",
+        sort_order: SortOrder = "Descending",
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> e.Page[e.ExperimentSummary]:
+        max_results = check_max_results(max_results)
+        descending = check_sort_order(sort_order)
+        if sort_by not in ("Name", "CreationTime"):
+            raise ValidationError("SortBy must be Name or CreationTime", field="SortBy")
+        stmt = select(ExperimentRow).options(selectinload(ExperimentRow.tags))
+        if name_contains:
+            stmt = stmt.where(ExperimentRow.name.icontains(name_contains, autoescape=True))
+        if tag is not None:
+            stmt = stmt.where(_has_tag(tag))
+        with self._session() as s:
+            rows, token = paginate(
+                s,
+                stmt,
+                scope=f"experiments/{sort_by}/{sort_order}",
+                sort_column=ExperimentRow.name
+                if sort_by == "Name"
+                else ExperimentRow.creation_time,
+                id_column=ExperimentRow.id,
+                descending=descending,
+                max_results=max_results,
+                next_token=next_token,
+            )
+            ids = [row.id for row in rows]
+            trial_counts = dict(
+                s.execute(
+                    select(TrialRow.experiment_id, func.count())
+                    .where(TrialRow.experiment_id.in_(ids))
+                    .group_by(TrialRow.experiment_id)
+                ).all()
+            )
+            run_counts = dict(
+                s.execute(
+                    select(TrialRow.experiment_id, func.count(distinct(_TCT.trial_component_id)))
+                    .join(_TCT, _TCT.trial_id == TrialRow.id)
+                    .where(TrialRow.experiment_id.in_(ids))
+                    .group_by(TrialRow.experiment_id)
+                ).all()
+            )
+            items = [
+                convert.experiment_summary(r, trial_counts.get(r.id, 0), run_counts.get(r.id, 0))
+                for r in rows
+            ]
+        return e.Page[e.ExperimentSummary](items=items, next_token=token)
+
+    def delete_experiment(self, experiment_name: str) -> None:
+        with self._session(write=True) as s:
+            experiment_id = get_id(s, ExperimentRow, experiment_name)
+            trials = select(TrialRow.id).where(TrialRow.experiment_id == experiment_id)
+            runs = select(_TCT.trial_component_id).where(_TCT.trial_id.in_(trials))
+            shared = (
+                select(_TCT.trial_component_id)
+                .join(TrialRow, TrialRow.id == _TCT.trial_id)
+                .where(TrialRow.experiment_id != experiment_id)
+            )
+            # Metrics, parameters, associations, trials and tags go by ON DELETE CASCADE.
+            s.execute(
+                delete(TrialComponentRow)
+                .where(TrialComponentRow.id.in_(runs), TrialComponentRow.id.not_in(shared))
+                .execution_options(synchronize_session=False)
+            )
+            s.execute(
+                delete(ExperimentRow)
+                .where(ExperimentRow.id == experiment_id)
+                .execution_options(synchronize_session=False)
+            )
+
+    # -- trials ------------------------------------------------------------------
+
+    def create_trial(
+        self,
+        trial_name: str,
+        experiment_name: str,
+        *,
+        display_name: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> e.Trial:
+        name = check_name(TrialRow, trial_name)
+        now = utcnow()
+        row = TrialRow(
+            name=name,
+            display_name=validation.display_name(display_name),
+            creation_time=now,
+            last_modified_time=now,
+            tags=[TrialTagRow(key=k, value=v) for k, v in validate_tags(tags).items()],
+        )
+        with self._session(write=True, conflict=f"Trial {name!r} exists already") as s:
+            row.experiment = get_row(s, ExperimentRow, experiment_name)
+            s.add(row)
+            s.flush()
+            return convert.trial(row)
+
+    def get_trial(self, trial_name: str) -> e.Trial:
+        with self._session() as s:
+            return convert.trial(get_row(s, TrialRow, trial_name, selectinload(TrialRow.tags)))
+
+    def list_trials(
+        self,
+        *,
+        experiment_name: str | None = None,
+        trial_component_name: str | None = None,
+        sort_order: SortOrder = "Descending",
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> e.Page[e.Trial]:
+        max_results = check_max_results(max_results)
+        descending = check_sort_order(sort_order)
+        stmt = select(TrialRow).options(selectinload(TrialRow.tags))
+        with self._session() as s:
+            if experiment_name is not None:
+                stmt = stmt.where(
+                    TrialRow.experiment_id == get_id(s, ExperimentRow, experiment_name)
+                )
+            if trial_component_name is not None:
+                run_id = get_id(s, TrialComponentRow, trial_component_name)
+                stmt = stmt.where(
+                    TrialRow.id.in_(select(_TCT.trial_id).where(_TCT.trial_component_id == run_id))
+                )
+            rows, token = paginate(
+                s,
+                stmt,
+                scope=f"trials/{sort_order}",
+                sort_column=TrialRow.creation_time,
+                id_column=TrialRow.id,
+                descending=descending,
+                max_results=max_results,
+                next_token=next_token,
+            )
+            return e.Page[e.Trial](items=[convert.trial(r) for r in rows], next_token=token)
+
+    def delete_trial(self, trial_name: str) -> None:
+        with self._session(write=True) as s:
+            trial_id = get_id(s, TrialRow, trial_name)
+            s.execute(
+                delete(TrialRow)
+                .where(TrialRow.id == trial_id)
+                .execution_options(synchronize_session=False)
+            )
+
+    # -- trial components (runs) ---------------------------------------------------
+
+    def create_trial_component(
+        self,
+        trial_component_name: str,
+        *,
+        display_name: str | None = None,
+        status: e.TrialComponentPrimaryStatus = e.TrialComponentPrimaryStatus.IN_PROGRESS,
+        status_message: str | None = None,
+        start_time: datetime | None = None,
+        end_time: datetime | None = None,
+        parameters: Mapping[str, e.ParameterValue] | None = None,
+        input_artifacts: Mapping[str, e.TrialComponentArtifact] | None = None,
+        output_artifacts: Mapping[str, e.TrialComponentArtifact] | None = None,
+        source: e.TrialComponentSource | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> e.TrialComponent:
+        name = check_name(TrialComponentRow, trial_component_name)
+        checked_source = validation.source(source)
+        now = utcnow()
+        row = TrialComponentRow(
+            name=name,
+            display_name=validation.display_name(display_name),
+            status=validation.enum_value(
+                e.TrialComponentPrimaryStatus, status, "Status.PrimaryStatus"
+            ).value,
+            status_message=_message(status_message),
+            start_time=_time(start_time, "StartTime"),
+            end_time=_time(end_time, "EndTime"),
+            source_arn=checked_source.source_arn if checked_source else None,
+            source_type=checked_source.source_type if checked_source else None,
+            creation_time=now,
+            last_modified_time=now,
+            parameters=[
+                ParameterRow(name=k, number_value=number, string_value=string)
+                for k, (number, string) in validation.parameters(parameters).items()
+            ],
+            artifacts=_artifact_rows(input_artifacts, output_artifacts),
+            tags=[TrialComponentTagRow(key=k, value=v) for k, v in validate_tags(tags).items()],
+        )
+        with self._session(write=True, conflict=f"Trial component {name!r} exists already") as s:
+            s.add(row)
+            s.flush()
+            return convert.trial_component(
+                get_row(s, TrialComponentRow, name, *TC_LOAD, refresh=True)
+            )
+
+    def get_trial_component(self, trial_component_name: str) -> e.TrialComponent:
+        with self._session() as s:
+            return convert.trial_component(
+                get_row(s, TrialComponentRow, trial_component_name, *TC_LOAD)
+            )
+
+    def update_trial_component(
+        self,
+        trial_component_name: str,
+        *,
+        display_name: str | None = _UNSET,
+        status: e.TrialComponentPrimaryStatus | None = None,
+        status_message: str | None = _UNSET,
+        start_time: datetime | None = _UNSET,
+        end_time: datetime | None = _UNSET,
+        parameters: Mapping[str, e.ParameterValue] | None = None,
+        parameters_to_remove: Sequence[str] = (),
+        input_artifacts: Mapping[str, e.TrialComponentArtifact] | None = None,
+        output_artifacts: Mapping[str, e.TrialComponentArtifact] | None = None,
+    ) -> e.TrialComponent:
+        new_parameters = validation.parameters(parameters)
+        if isinstance(parameters_to_remove, str):
+            raise ValidationError("ParametersToRemove must be a list", field="ParametersToRemove")
+        to_remove = set(parameters_to_remove)
+        if to_remove & new_parameters.keys():
+            raise ValidationError(
+                "A parameter cannot be both set and removed", field="ParametersToRemove"
+            )
+        new_artifacts = _artifact_rows(input_artifacts, output_artifacts)
+        with self._session(write=True) as s:
+            row = get_row(s, TrialComponentRow, trial_component_name, *TC_LOAD, for_update=True)
+            if display_name is not _UNSET:
+                row.display_name = validation.display_name(display_name)
+            if status is not None:
+                row.status = validation.enum_value(
+                    e.TrialComponentPrimaryStatus, status, "Status.PrimaryStatus"
+                ).value
+            if status_message is not _UNSET:
+                row.status_message = _message(status_message)
+            if start_time is not _UNSET:
+                row.start_time = _time(start_time, "StartTime")
+            if end_time is not _UNSET:
+                row.end_time = _time(end_time, "EndTime")
+            existing = {p.name: p for p in row.parameters}
+            for key, (number, string) in new_parameters.items():
+                if key in existing:
+                    existing[key].number_value, existing[key].string_value = number, string
+                else:
+                    row.parameters.append(
+                        ParameterRow(name=key, number_value=number, string_value=string)
+                    )
+            row.parameters = [p for p in row.parameters if p.name not in to_remove]
+            current = {(a.direction, a.name): a for a in row.artifacts}
+            for artifact in new_artifacts:
+                old = current.get((artifact.direction, artifact.name))
+                if old is None:
+                    row.artifacts.append(artifact)
+                else:
+                    old.value, old.media_type = artifact.value, artifact.media_type
+            row.last_modified_time = utcnow()
+            s.flush()
+            return convert.trial_component(row)
+
+    def list_trial_components(
+        self,
+        *,
+        experiment_name: str | None = None,
+        trial_name: str | None = None,
+        source_arn: str | None = None,
+        status: e.TrialComponentPrimaryStatus | None = None,
+        sort_order: SortOrder = "Descending",
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> e.Page[e.TrialComponent]:
+        max_results = check_max_results(max_results)
+        descending = check_sort_order(sort_order)
+        stmt = select(TrialComponentRow).options(*TC_LOAD)
+        if source_arn is not None:
+            stmt = stmt.where(TrialComponentRow.source_arn == source_arn)
+        if status is not None:
+            checked = validation.enum_value(e.TrialComponentPrimaryStatus, status, "Status")
+            stmt = stmt.where(TrialComponentRow.status == checked.value)
+        with self._session() as s:
+            if experiment_name is not None:
+                experiment_id = get_id(s, ExperimentRow, experiment_name)
+                stmt = stmt.where(
+                    TrialComponentRow.id.in_(
+                        select(_TCT.trial_component_id)
+                        .join(TrialRow, TrialRow.id == _TCT.trial_id)
+                        .where(TrialRow.experiment_id == experiment_id)
+                    )
+                )
+            if trial_name is not None:
+                trial_id = get_id(s, TrialRow, trial_name)
+                stmt = stmt.where(
+                    TrialComponentRow.id.in_(
+                        select(_TCT.trial_component_id).where(_TCT.trial_id == trial_id)
+                    )
+                )
+            rows, token = paginate(
+                s,
+                stmt,
+                scope=f"trial-components/{sort_order}",
+                sort_column=TrialComponentRow.creation_time,
+                id_column=TrialComponentRow.id,
+                descending=descending,
+                max_results=max_results,
+                next_token=next_token,
+            )
+            items = [convert.trial_component(r) for r in rows]
+        return e.Page[e.TrialComponent](items=items, next_token=token)
+
+    def associate_trial_component(self, trial_component_name: str, trial_name: str) -> None:
+        with self._session(write=True) as s:
+            run_id = get_id(s, TrialComponentRow, trial_component_name)
+            trial_id = get_id(s, TrialRow, trial_name)
+            values = {"trial_id": trial_id, "trial_component_id": run_id, "creation_time": utcnow()}
+            insert_ignore(s, TrialComponentTrialRow.__table__, values)  # type: ignore[arg-type]
+
+    def disassociate_trial_component(self, trial_component_name: str, trial_name: str) -> None:
+        with self._session(write=True) as s:
+            run_id = get_id(s, TrialComponentRow, trial_component_name)
+            trial_id = get_id(s, TrialRow, trial_name)
+            s.execute(
+                delete(_TCT)
+                .where(_TCT.trial_id == trial_id, _TCT.trial_component_id == run_id)
+                .execution_options(synchronize_session=False)
+            )
+
+    def delete_trial_component(self, trial_component_name: str) -> None:
+        with self._session(write=True) as s:
+            run_id = get_id(s, TrialComponentRow, trial_component_name)
+            s.execute(
+                delete(TrialComponentRow)
+                .where(TrialComponentRow.id == run_id)
+                .execution_options(synchronize_session=False)
+            )
+
+    # -- metrics -----------------------------------------------------------------
+
+    def log_metrics(self, trial_component_name: str, points: Sequence[e.MetricPoint]) -> None:
+        check_name(TrialComponentRow, trial_component_name)
+        # Validate everything before writing anything.
+        rows = metrics.prepare_points(points, sqlite_text=self._backend == "sqlite")
+        with self._session(write=True) as s:
+            run_id = get_id(s, TrialComponentRow, trial_component_name)
+            metrics.log_points(s.connection(), run_id, rows)
+
+    def get_metric_series(self, trial_component_name: str, metric_name: str) -> list[e.MetricPoint]:
+        with self._session() as s:
+            run_id = get_id(s, TrialComponentRow, trial_component_name)
+            return metrics.series(s.connection(), run_id, metric_name)
+
+    # -- jobs --------------------------------------------------------------------
+
+    def create_job(self, job: e.Job) -> e.Job:
+        row = jobs.new_row(job)
+        with self._session(write=True, conflict=f"A job named {row.name!r} exists already") as s:
+            s.add(row)
+            s.flush()
+            return convert.job(row)
+
+    def get_job(self, job_name: str, kind: e.JobKind | None = None) -> e.Job:
+        with self._session() as s:
+            return convert.job(jobs.get(s, job_name, kind))
+
+    def list_jobs(
+        self,
+        *,
+        kind: e.JobKind | None = None,
+        status: e.JobStatus | None = None,
+        name_contains: str | None = None,
+        sort_order: SortOrder = "Descending",
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> e.Page[e.Job]:
+        with self._session() as s:
+            rows, token = jobs.page(
+                s,
+                kind=kind,
+                status=status,
+                name_contains=name_contains,
+                sort_order=sort_order,
+                max_results=max_results,
+                next_token=next_token,
+            )
+            return e.Page[e.Job](items=[convert.job(r) for r in rows], next_token=token)
+
+    def update_job(
+        self,
+        job_name: str,
+        *,
+        status: e.JobStatus | None = None,
+        secondary_status: e.SecondaryStatus | None = None,
+        status_message: str | None = None,
+        failure_reason: str | None = _UNSET,
+        exit_code: int | None = _UNSET,
+        runtime: str | None = _UNSET,
+        outputs: Mapping[str, Any] | None = None,
+        start_time: datetime | None = _UNSET,
+        end_time: datetime | None = _UNSET,
+    ) -> e.Job:
+        with self._session(write=True) as s:
+            row = jobs.get(s, job_name, None, for_update=True)
+            jobs.apply_update(
+                row,
+                status=status,
+                secondary_status=secondary_status,
+                status_message=status_message,
+                failure_reason=failure_reason,
+                exit_code=exit_code,
+                runtime=runtime,
+                outputs=outputs,
+                start_time=start_time,
+                end_time=end_time,
+            )
+            s.flush()
+            return convert.job(row)
+
+    # -- endpoints ---------------------------------------------------------------
+
+    def create_endpoint_config(
+        self,
+        endpoint_config_name: str,
+        production_variants: Sequence[e.ProductionVariant],
+        *,
+        data_capture_config: Mapping[str, Any] | None = None,
+    ) -> e.EndpointConfig:
+        row = endpoints.new_config_row(
+            endpoint_config_name, production_variants, data_capture_config
+        )
+        conflict = f"Endpoint configuration {row.name!r} exists already"
+        with self._session(write=True, conflict=conflict) as s:
+            s.add(row)
+            s.flush()
+            return convert.endpoint_config(row)
+
+    def get_endpoint_config(self, endpoint_config_name: str) -> e.EndpointConfig:
+        with self._session() as s:
+            return convert.endpoint_config(endpoints.get_config(s, endpoint_config_name))
+
+    def delete_endpoint_config(self, endpoint_config_name: str) -> None:
+        conflict = f"Endpoint configuration {endpoint_config_name!r} is in use"
+        with self._session(write=True, conflict=conflict) as s:
+            endpoints.delete_config(s, endpoint_config_name)
+
+    def create_endpoint(
+        self,
+        endpoint_name: str,
+        endpoint_config_name: str,
+        *,
+        tags: Mapping[str, str] | None = None,
+    ) -> e.Endpoint:
+        name = check_name(endpoints.EndpointRow, endpoint_name)
+        with self._session(write=True, conflict=f"Endpoint {name!r} exists already") as s:
+            row = endpoints.new_endpoint_row(s, name, endpoint_config_name, tags)
+            s.add(row)
+            s.flush()
+            return convert.endpoint(row)
+
+    def get_endpoint(self, endpoint_name: str) -> e.Endpoint:
+        with self._session() as s:
+            return convert.endpoint(endpoints.get(s, endpoint_name))
+
+    def list_endpoints(
+        self,
+        *,
+        status: e.EndpointStatus | None = None,
+        name_contains: str | None = None,
+        sort_order: SortOrder = "Descending",
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> e.Page[e.Endpoint]:
+        with self._session() as s:
+            rows, token = endpoints.page(
+                s,
+                status=status,
+                name_contains=name_contains,
+                sort_order=sort_order,
+                max_results=max_results,
+                next_token=next_token,
+            )
+            return e.Page[e.Endpoint](items=[convert.endpoint(r) for r in rows], next_token=token)
+
+    def update_endpoint(
+        self,
+        endpoint_name: str,
+        *,
+        status: e.EndpointStatus | None = None,
+        endpoint_config_name: str | None = None,
+        failure_reason: str | None = _UNSET,
+    ) -> e.Endpoint:
+        with self._session(write=True) as s:
+            row = endpoints.get(s, endpoint_name, for_update=True)
+            endpoints.apply_update(
+                s,
+                row,
+                status=status,
+                endpoint_config_name=endpoint_config_name,
+                failure_reason=failure_reason,
+            )
+            s.flush()
+            return convert.endpoint(row)
+
+    def delete_endpoint(self, endpoint_name: str) -> None:
+        with self._session(write=True) as s:
+            endpoints.delete(s, endpoint_name)
+
+
+def _has_tag(tag: Any) -> Any:
+    if not isinstance(tag, tuple) or len(tag) != 2 or not isinstance(tag[0], str):
+        raise ValidationError("Tag filter must be (key, value) or (key, None)", field="Tag")
+    key, value = tag
+    condition = exists().where(
+        ExperimentTagRow.experiment_id == ExperimentRow.id, ExperimentTagRow.key == key
+    )
+    return condition.where(ExperimentTagRow.value == value) if value is not None else condition
+
+
+def _message(value: Any) -> str | None:
+    return validation.validate_text(value, field="Status.Message", max_length=1024)
+
+
+def _time(value: Any, field: str) -> datetime | None:
+    if value is not None and not isinstance(value, datetime):
+        raise ValidationError(f"{field} must be a datetime", field=field)
+    return value
+
+
+def _artifact_rows(
+    inputs: Mapping[str, e.TrialComponentArtifact] | None,
+    outputs: Mapping[str, e.TrialComponentArtifact] | None,
+) -> list[ArtifactRow]:
+    rows = []
+    for direction, field, values in (
+        ("input", "InputArtifacts", inputs),
+        ("output", "OutputArtifacts", outputs),
+    ):
+        for key, artifact in validation.artifacts(values, field).items():
+            rows.append(
+                ArtifactRow(
+                    direction=direction,
+                    name=key,
+                    value=artifact.value,
+                    media_type=artifact.media_type,
+                )
+            )
+    return rows

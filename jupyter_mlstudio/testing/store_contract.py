@@ -1,0 +1,745 @@
+"""The metadata store contract as reusable pytest tests.
+
+Subclass :class:`StoreContract` in a test module and provide a ``store`` fixture that
+yields a fresh, empty :class:`~jupyter_mlstudio.store.base.MetadataStore`::
+
+    class TestMyStore(StoreContract):
+        pass
+
+Every implementation passes this suite before it is used.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pydantic
+import pytest
+
+from ..entities import (
+    EndpointStatus,
+    Job,
+    JobKind,
+    JobStatus,
+    MetricPoint,
+    ProductionVariant,
+    SecondaryStatus,
+    TrialComponentArtifact,
+    TrialComponentPrimaryStatus,
+    TrialComponentSource,
+    utcnow,
+)
+from ..exceptions import ConflictError, NotFoundError, ValidationError
+from ..store.base import MetadataStore
+
+T0 = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def points(name: str, values: list[float], *, start: int = 0) -> list[MetricPoint]:
+    return [
+        MetricPoint(
+            metric_name=name, value=v, step=start + i, timestamp=T0 + timedelta(seconds=start + i)
+        )
+        for i, v in enumerate(values)
+    ]
+
+
+def make_job(name: str, kind: JobKind = JobKind.TRAINING, **fields: Any) -> Job:
+    now = utcnow()
+    values: dict[str, Any] = {
+        "job_name": name,
+        "kind": kind,
+        "status": JobStatus.IN_PROGRESS,
+        "creation_time": now,
+        "last_modified_time": now,
+        "spec": {"HyperParameters": {"epochs": "3"}},
+    }
+    values.update(fields)
+    return Job(**values)
+
+
+def variant(name: str = "AllTraffic", model: str = "model-a") -> ProductionVariant:
+    return ProductionVariant(variant_name=name, model_name=model)
+
+
+def assert_aware(value: datetime | None) -> None:
+    assert value is not None
+    assert value.tzinfo is not None
+    assert value.utcoffset() == timedelta(0)
+
+
+def expect(error: type[Exception], field: str | None = None) -> Any:
+    """``pytest.raises`` that also checks the ValidationError's field."""
+
+    class _Check:
+        def __enter__(self) -> Any:
+            self._ctx = pytest.raises(error)
+            self._info = self._ctx.__enter__()
+            return self._info
+
+        def __exit__(self, *exc: Any) -> bool:
+            handled = self._ctx.__exit__(*exc)
+            if field is not None:
+                assert getattr(self._info.value, "field", None) == field
+            return bool(handled)
+
+    return _Check()
+
+
+class StoreContract:
+    """Tests every implementation of the metadata store contract must pass."""
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    def test_health(self, store: MetadataStore) -> None:
+        health = store.health()
+        assert health.ok, health.detail
+        assert health.schema_revision is not None
+        assert health.schema_revision == health.head_revision
+
+    def test_health_after_close_does_not_raise(self, store: MetadataStore) -> None:
+        store.close()
+        health = store.health()
+        assert not health.ok
+        assert health.detail
+
+    # -- experiments -------------------------------------------------------------
+
+    def test_create_and_get_experiment(self, store: MetadataStore) -> None:
+        created = store.create_experiment(
+            "exp-1", display_name="Exp one", description="d", tags={"team": "vision"}
+        )
+        got = store.get_experiment("exp-1")
+        assert got == created
+        assert got.display_name == "Exp one"
+        assert got.description == "d"
+        assert got.tags == {"team": "vision"}
+        assert_aware(got.creation_time)
+        assert_aware(got.last_modified_time)
+
+    def test_entities_are_frozen(self, store: MetadataStore) -> None:
+        experiment = store.create_experiment("exp-1")
+        run = store.create_trial_component("run-1", parameters={"lr": 0.1})
+        for entity, attr in ((experiment, "display_name"), (run, "display_name")):
+            with pytest.raises(pydantic.ValidationError):
+                setattr(entity, attr, "changed")
+
+    def test_experiment_name_conflict(self, store: MetadataStore) -> None:
+        store.create_experiment("exp-1")
+        with pytest.raises(ConflictError):
+            store.create_experiment("exp-1")
+
+    @pytest.mark.parametrize("name", ["", "has space", "-lead", "trail-", "x" * 121, "under_score"])
+    def test_experiment_name_invalid(self, store: MetadataStore, name: str) -> None:
+        with expect(ValidationError, "ExperimentName"):
+            store.create_experiment(name)
+
+    def test_experiment_name_max_length(self, store: MetadataStore) -> None:
+        assert store.create_experiment("x" * 120).experiment_name == "x" * 120
+
+    def test_experiment_not_found(self, store: MetadataStore) -> None:
+        with pytest.raises(NotFoundError):
+            store.get_experiment("missing")
+        with pytest.raises(NotFoundError):
+            store.update_experiment("missing", description="x")
+        with pytest.raises(NotFoundError):
+            store.delete_experiment("missing")
+
+    def test_update_experiment_changes_given_fields_only(self, store: MetadataStore) -> None:
+        created = store.create_experiment("exp-1", display_name="A", description="B")
+        updated = store.update_experiment("exp-1", description="C")
+        assert updated.display_name == "A"
+        assert updated.description == "C"
+        assert updated.last_modified_time >= created.last_modified_time
+        cleared = store.update_experiment("exp-1", display_name=None)
+        assert cleared.display_name is None
+        assert cleared.description == "C"
+
+    def test_invalid_tags(self, store: MetadataStore) -> None:
+        with expect(ValidationError, "Tags"):
+            store.create_experiment("exp-1", tags={"": "v"})
+        with expect(ValidationError, "Tags"):
+            store.create_experiment("exp-1", tags={"k": "v" * 257})
+
+    def test_list_experiments_counts(self, store: MetadataStore) -> None:
+        store.create_experiment("exp-a")
+        store.create_experiment("exp-b")
+        store.create_trial("t1", "exp-a")
+        store.create_trial("t2", "exp-a")
+        for name in ("r1", "r2", "r3"):
+            store.create_trial_component(name)
+        store.associate_trial_component("r1", "t1")
+        store.associate_trial_component("r2", "t1")
+        store.associate_trial_component("r2", "t2")  # counted once
+        summaries = {s.experiment_name: s for s in store.list_experiments().items}
+        assert summaries["exp-a"].trial_count == 2
+        assert summaries["exp-a"].trial_component_count == 2
+        assert summaries["exp-b"].trial_count == 0
+        assert summaries["exp-b"].trial_component_count == 0
+
+    def test_list_experiments_filters(self, store: MetadataStore) -> None:
+        store.create_experiment("Vision-Exp", tags={"team": "cv"})
+        store.create_experiment("nlp-exp", tags={"team": "nlp"})
+        store.create_experiment("other", tags={"owner": "me"})
+        names = lambda page: sorted(s.experiment_name for s in page.items)  # noqa: E731
+        assert names(store.list_experiments(name_contains="EXP")) == ["Vision-Exp", "nlp-exp"]
+        assert names(store.list_experiments(name_contains="vision")) == ["Vision-Exp"]
+        assert names(store.list_experiments(name_contains="%")) == []
+        assert names(store.list_experiments(tag=("team", None))) == ["Vision-Exp", "nlp-exp"]
+        assert names(store.list_experiments(tag=("team", "nlp"))) == ["nlp-exp"]
+        assert names(store.list_experiments(tag=("missing", None))) == []
+
+    def test_list_experiments_sorting(self, store: MetadataStore) -> None:
+        for name in ("b-exp", "c-exp", "a-exp"):
+            store.create_experiment(name)
+        by = lambda **kw: [s.experiment_name for s in store.list_experiments(**kw).items]  # noqa: E731
+        assert by(sort_by="Name", sort_order="Ascending") == ["a-exp", "b-exp", "c-exp"]
+        assert by(sort_by="Name", sort_order="Descending") == ["c-exp", "b-exp", "a-exp"]
+        assert by(sort_by="CreationTime", sort_order="Ascending") == ["b-exp", "c-exp", "a-exp"]
+        assert by() == ["a-exp", "c-exp", "b-exp"]  # newest first by default
+
+    @pytest.mark.parametrize("sort_by", ["Name", "CreationTime"])
+    @pytest.mark.parametrize("sort_order", ["Ascending", "Descending"])
+    def test_list_experiments_paging(
+        self, store: MetadataStore, sort_by: Any, sort_order: Any
+    ) -> None:
+        for i in range(7):
+            store.create_experiment(f"exp-{i}")
+        seen: list[str] = []
+        token = None
+        pages = 0
+        while True:
+            page = store.list_experiments(
+                sort_by=sort_by, sort_order=sort_order, max_results=3, next_token=token
+            )
+            seen += [s.experiment_name for s in page.items]
+            pages += 1
+            token = page.next_token
+            if token is None:
+                break
+        assert pages == 3
+        expected = [f"exp-{i}" for i in range(7)]
+        assert seen == (expected if sort_order == "Ascending" else expected[::-1])
+
+    def test_paging_is_stable_under_inserts(self, store: MetadataStore) -> None:
+        for i in range(4):
+            store.create_experiment(f"exp-{i}")
+        first = store.list_experiments(max_results=2)  # newest first: exp-3, exp-2
+        store.create_experiment("exp-new")
+        second = store.list_experiments(max_results=2, next_token=first.next_token)
+        assert [s.experiment_name for s in first.items] == ["exp-3", "exp-2"]
+        assert [s.experiment_name for s in second.items] == ["exp-1", "exp-0"]
+
+    @pytest.mark.parametrize("token", ["garbage!", "eyJ4IjoxfQ", "", "bm90IGpzb24"])
+    def test_malformed_next_token(self, store: MetadataStore, token: str) -> None:
+        with expect(ValidationError, "NextToken"):
+            store.list_experiments(next_token=token)
+
+    def test_next_token_of_another_listing(self, store: MetadataStore) -> None:
+        for i in range(3):
+            store.create_experiment(f"exp-{i}")
+        token = store.list_experiments(max_results=1, sort_by="Name").next_token
+        with expect(ValidationError, "NextToken"):
+            store.list_experiments(next_token=token, sort_by="CreationTime")
+        with expect(ValidationError, "NextToken"):
+            store.list_trials(next_token=token)
+
+    @pytest.mark.parametrize("max_results", [0, -1, 1001, True])
+    def test_max_results_range(self, store: MetadataStore, max_results: int) -> None:
+        for call in (
+            store.list_experiments,
+            store.list_trials,
+            store.list_trial_components,
+            store.list_jobs,
+            store.list_endpoints,
+        ):
+            with expect(ValidationError, "MaxResults"):
+                call(max_results=max_results)
+
+    def test_max_results_bounds_accepted(self, store: MetadataStore) -> None:
+        store.create_experiment("exp-1")
+        assert len(store.list_experiments(max_results=1).items) == 1
+        assert len(store.list_experiments(max_results=1000).items) == 1
+
+    def test_delete_experiment_cascade(self, store: MetadataStore) -> None:
+        store.create_experiment("exp-a")
+        store.create_experiment("exp-b")
+        store.create_trial("ta", "exp-a")
+        store.create_trial("tb", "exp-b")
+        for name in ("only-a", "shared", "loose"):
+            store.create_trial_component(name)
+        store.log_metrics("only-a", points("loss", [1.0, 2.0]))
+        store.associate_trial_component("only-a", "ta")
+        store.associate_trial_component("shared", "ta")
+        store.associate_trial_component("shared", "tb")
+        store.delete_experiment("exp-a")
+        with pytest.raises(NotFoundError):
+            store.get_experiment("exp-a")
+        with pytest.raises(NotFoundError):
+            store.get_trial("ta")
+        with pytest.raises(NotFoundError):
+            store.get_trial_component("only-a")
+        with pytest.raises(NotFoundError):
+            store.get_metric_series("only-a", "loss")
+        assert store.get_trial_component("shared").trial_names == ["tb"]
+        assert store.get_trial_component("loose").trial_names == []
+        assert store.get_trial("tb").experiment_name == "exp-b"
+        # The name is free again, with nothing left behind.
+        store.create_experiment("exp-a")
+        store.create_trial_component("only-a")
+        assert store.get_metric_series("only-a", "loss") == []
+
+    # -- trials ------------------------------------------------------------------
+
+    def test_trials(self, store: MetadataStore) -> None:
+        store.create_experiment("exp-1")
+        trial = store.create_trial("trial-1", "exp-1", display_name="T", tags={"k": "v"})
+        assert trial.experiment_name == "exp-1"
+        assert store.get_trial("trial-1") == trial
+        assert_aware(trial.creation_time)
+        with pytest.raises(ConflictError):
+            store.create_trial("trial-1", "exp-1")
+        with pytest.raises(NotFoundError):
+            store.create_trial("trial-2", "missing")
+        with expect(ValidationError, "TrialName"):
+            store.create_trial("bad name", "exp-1")
+        with pytest.raises(NotFoundError):
+            store.get_trial("missing")
+
+    def test_list_trials(self, store: MetadataStore) -> None:
+        store.create_experiment("exp-1")
+        store.create_experiment("exp-2")
+        for i in range(5):
+            store.create_trial(f"t{i}", "exp-1")
+        store.create_trial("other", "exp-2")
+        store.create_trial_component("run")
+        store.associate_trial_component("run", "t1")
+        store.associate_trial_component("run", "other")
+        page1 = store.list_trials(experiment_name="exp-1", max_results=3, sort_order="Ascending")
+        page2 = store.list_trials(
+            experiment_name="exp-1",
+            max_results=3,
+            sort_order="Ascending",
+            next_token=page1.next_token,
+        )
+        assert [t.trial_name for t in page1.items + page2.items] == [f"t{i}" for i in range(5)]
+        assert page2.next_token is None
+        assert sorted(
+            t.trial_name for t in store.list_trials(trial_component_name="run").items
+        ) == [
+            "other",
+            "t1",
+        ]
+        assert len(store.list_trials().items) == 6
+        with pytest.raises(NotFoundError):
+            store.list_trials(experiment_name="missing")
+
+    def test_delete_trial_keeps_components(self, store: MetadataStore) -> None:
+        store.create_experiment("exp-1")
+        store.create_trial("t1", "exp-1")
+        store.create_trial_component("run")
+        store.associate_trial_component("run", "t1")
+        store.delete_trial("t1")
+        with pytest.raises(NotFoundError):
+            store.get_trial("t1")
+        assert store.get_trial_component("run").trial_names == []
+        with pytest.raises(NotFoundError):
+            store.delete_trial("t1")
+
+    # -- trial components ----------------------------------------------------------
+
+    def test_create_trial_component_full(self, store: MetadataStore) -> None:
+        start = datetime(2024, 1, 2, 3, 4, 5, 678, tzinfo=timezone(timedelta(hours=2)))
+        run = store.create_trial_component(
+            "run-1",
+            display_name="Run 1",
+            status=TrialComponentPrimaryStatus.COMPLETED,
+            status_message="done",
+            start_time=start,
+            end_time=start + timedelta(minutes=5),
+            parameters={"lr": 0.01, "epochs": 10, "optimizer": "adam"},
+            input_artifacts={
+                "train": TrialComponentArtifact(value="s3://b/train", media_type="text/csv")
+            },
+            output_artifacts={"model": TrialComponentArtifact(value="file:///m.tar.gz")},
+            source=TrialComponentSource(source_arn="arn:job/x", source_type="TrainingJob"),
+            tags={"k": "v"},
+        )
+        assert store.get_trial_component("run-1") == run
+        assert run.status.primary_status is TrialComponentPrimaryStatus.COMPLETED
+        assert run.status.message == "done"
+        assert run.start_time == start
+        assert_aware(run.start_time)
+        assert run.parameters == {"lr": 0.01, "epochs": 10.0, "optimizer": "adam"}
+        assert run.input_artifacts["train"].media_type == "text/csv"
+        assert run.output_artifacts["model"].value == "file:///m.tar.gz"
+        assert run.source is not None
+        assert run.source.source_arn == "arn:job/x"
+        assert run.metrics == []
+        assert run.tags == {"k": "v"}
+
+    def test_trial_component_errors(self, store: MetadataStore) -> None:
+        store.create_trial_component("run-1")
+        with pytest.raises(ConflictError):
+            store.create_trial_component("run-1")
+        with expect(ValidationError, "TrialComponentName"):
+            store.create_trial_component("x" * 121)
+        for missing in (
+            lambda: store.get_trial_component("missing"),
+            lambda: store.update_trial_component("missing", display_name="x"),
+            lambda: store.delete_trial_component("missing"),
+            lambda: store.log_metrics("missing", points("m", [1.0])),
+            lambda: store.get_metric_series("missing", "m"),
+        ):
+            with pytest.raises(NotFoundError):
+                missing()
+
+    @pytest.mark.parametrize(
+        "value", [math.nan, math.inf, -math.inf, True, None, [1], {"a": 1}], ids=repr
+    )
+    def test_parameter_values_refused(self, store: MetadataStore, value: Any) -> None:
+        with expect(ValidationError, "Parameters.p"):
+            store.create_trial_component("run-1", parameters={"p": value})
+        with pytest.raises(NotFoundError):
+            store.get_trial_component("run-1")  # nothing half-written
+
+    def test_update_trial_component_merges(self, store: MetadataStore) -> None:
+        store.create_trial_component(
+            "run-1",
+            parameters={"a": 1, "b": "x", "c": 3},
+            input_artifacts={"in": TrialComponentArtifact(value="file:///in")},
+            status_message="starting",
+        )
+        end = T0 + timedelta(hours=1)
+        run = store.update_trial_component(
+            "run-1",
+            status=TrialComponentPrimaryStatus.FAILED,
+            end_time=end,
+            parameters={"b": "y", "d": 4.5},
+            parameters_to_remove=["c"],
+            output_artifacts={"out": TrialComponentArtifact(value="file:///out")},
+        )
+        assert run.parameters == {"a": 1.0, "b": "y", "d": 4.5}
+        assert set(run.input_artifacts) == {"in"}
+        assert set(run.output_artifacts) == {"out"}
+        assert run.status.primary_status is TrialComponentPrimaryStatus.FAILED
+        assert run.status.message == "starting"  # unset fields stay
+        assert run.end_time == end
+        assert store.get_trial_component("run-1") == run
+        cleared = store.update_trial_component("run-1", end_time=None, status_message=None)
+        assert cleared.end_time is None
+        assert cleared.status.message is None
+        with expect(ValidationError, "Parameters.z"):
+            store.update_trial_component("run-1", parameters={"z": math.nan})
+
+    def test_associations(self, store: MetadataStore) -> None:
+        store.create_experiment("exp-1")
+        store.create_trial("t1", "exp-1")
+        store.create_trial("t2", "exp-1")
+        store.create_trial_component("run")
+        store.associate_trial_component("run", "t1")
+        store.associate_trial_component("run", "t1")  # idempotent
+        store.associate_trial_component("run", "t2")
+        assert store.get_trial_component("run").trial_names == ["t1", "t2"]
+        store.disassociate_trial_component("run", "t1")
+        store.disassociate_trial_component("run", "t1")  # idempotent
+        assert store.get_trial_component("run").trial_names == ["t2"]
+        with pytest.raises(NotFoundError):
+            store.associate_trial_component("run", "missing")
+        with pytest.raises(NotFoundError):
+            store.associate_trial_component("missing", "t1")
+        with pytest.raises(NotFoundError):
+            store.disassociate_trial_component("run", "missing")
+        with pytest.raises(NotFoundError):
+            store.disassociate_trial_component("missing", "t2")
+
+    def test_list_trial_components(self, store: MetadataStore) -> None:
+        store.create_experiment("exp-1")
+        store.create_experiment("exp-2")
+        store.create_trial("t1", "exp-1")
+        store.create_trial("t2", "exp-1")
+        store.create_trial("t3", "exp-2")
+        for i in range(5):
+            store.create_trial_component(f"run-{i}", parameters={"i": i})
+            store.log_metrics(f"run-{i}", points("loss", [float(i), float(i + 1)]))
+        store.associate_trial_component("run-0", "t1")
+        store.associate_trial_component("run-1", "t2")
+        store.associate_trial_component("run-1", "t1")
+        store.associate_trial_component("run-2", "t3")
+        store.create_trial_component(
+            "run-src",
+            source=TrialComponentSource(source_arn="arn:x"),
+            status=TrialComponentPrimaryStatus.COMPLETED,
+        )
+        runs = store.list_trial_components(experiment_name="exp-1", sort_order="Ascending").items
+        assert [r.trial_component_name for r in runs] == ["run-0", "run-1"]
+        assert runs[1].parameters == {"i": 1.0}
+        assert runs[1].trial_names == ["t1", "t2"]
+        assert [(m.metric_name, m.count, m.max) for m in runs[1].metrics] == [("loss", 2, 2.0)]
+        by_trial = store.list_trial_components(trial_name="t3").items
+        assert [r.trial_component_name for r in by_trial] == ["run-2"]
+        by_source = store.list_trial_components(source_arn="arn:x").items
+        assert [r.trial_component_name for r in by_source] == ["run-src"]
+        done = store.list_trial_components(status=TrialComponentPrimaryStatus.COMPLETED).items
+        assert [r.trial_component_name for r in done] == ["run-src"]
+        names: list[str] = []
+        token = None
+        while True:
+            page = store.list_trial_components(max_results=2, next_token=token)
+            names += [r.trial_component_name for r in page.items]
+            token = page.next_token
+            if token is None:
+                break
+        assert names == ["run-src", "run-4", "run-3", "run-2", "run-1", "run-0"]
+        with pytest.raises(NotFoundError):
+            store.list_trial_components(experiment_name="missing")
+
+    def test_delete_trial_component(self, store: MetadataStore) -> None:
+        store.create_experiment("exp-1")
+        store.create_trial("t1", "exp-1")
+        store.create_trial_component("run")
+        store.associate_trial_component("run", "t1")
+        store.log_metrics("run", points("m", [1.0]))
+        store.delete_trial_component("run")
+        with pytest.raises(NotFoundError):
+            store.get_trial_component("run")
+        assert store.list_experiments().items[0].trial_component_count == 0
+        store.create_trial_component("run")
+        assert store.get_trial_component("run").metrics == []
+
+    # -- metrics -----------------------------------------------------------------
+
+    def test_metric_summary_exact(self, store: MetadataStore) -> None:
+        store.create_trial_component("run")
+        values = [float(v) for v in range(1, 11)]
+        store.log_metrics("run", points("acc", values[:3]))
+        store.log_metrics("run", points("acc", values[3:4], start=3))
+        store.log_metrics("run", points("acc", values[4:], start=4))
+        (summary,) = store.get_trial_component("run").metrics
+        assert summary.metric_name == "acc"
+        assert summary.count == 10
+        assert summary.min == 1.0
+        assert summary.max == 10.0
+        assert summary.last == 10.0
+        assert summary.avg == pytest.approx(5.5, rel=1e-12)
+        assert summary.std_dev == pytest.approx(math.sqrt(8.25), rel=1e-12)
+        assert summary.time_stamp == T0 + timedelta(seconds=9)
+        assert_aware(summary.time_stamp)
+
+    def test_metric_last_is_latest_timestamp(self, store: MetadataStore) -> None:
+        store.create_trial_component("run")
+        store.log_metrics("run", points("m", [5.0], start=10))
+        store.log_metrics("run", points("m", [7.0], start=2))  # an older point, logged late
+        (summary,) = store.get_trial_component("run").metrics
+        assert summary.last == 5.0
+        assert summary.time_stamp == T0 + timedelta(seconds=10)
+
+    def test_metric_series(self, store: MetadataStore) -> None:
+        store.create_trial_component("run")
+        batch = [
+            MetricPoint(metric_name="loss", value=0.3, step=3, timestamp=T0),
+            MetricPoint(metric_name="loss", value=0.1, step=1, timestamp=T0),
+            MetricPoint(metric_name="acc", value=0.9, step=1, timestamp=T0),
+            MetricPoint(metric_name="loss", value=0.2, step=2, timestamp=T0.replace(tzinfo=None)),
+        ]
+        store.log_metrics("run", batch)
+        series = store.get_metric_series("run", "loss")
+        assert [(p.step, p.value) for p in series] == [(1, 0.1), (2, 0.2), (3, 0.3)]
+        for point in series:
+            assert point.timestamp == T0  # naive input counts as UTC
+            assert_aware(point.timestamp)
+        assert [m.metric_name for m in store.get_trial_component("run").metrics] == ["acc", "loss"]
+        assert store.get_metric_series("run", "missing") == []
+        store.log_metrics("run", [])  # nothing to do
+
+    @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+    def test_metric_non_finite_refused(self, store: MetadataStore, bad: float) -> None:
+        store.create_trial_component("run")
+        batch = points("m", [1.0, 2.0, bad, 4.0])
+        with expect(ValidationError, "MetricData[2].Value"):
+            store.log_metrics("run", batch)
+        assert store.get_metric_series("run", "m") == []
+        assert store.get_trial_component("run").metrics == []
+
+    def test_metric_name_refused(self, store: MetadataStore) -> None:
+        store.create_trial_component("run")
+        batch = points("m", [1.0]) + points("x" * 256, [2.0])
+        with expect(ValidationError, "MetricData[1].MetricName"):
+            store.log_metrics("run", batch)
+        assert store.get_metric_series("run", "m") == []
+        store.log_metrics("run", points("x" * 255, [1.0]))
+
+    # -- jobs --------------------------------------------------------------------
+
+    def test_create_and_get_job(self, store: MetadataStore) -> None:
+        job = make_job("job-1", tags={"k": "v"}, experiment_name="exp-1")
+        created = store.create_job(job)
+        assert created.job_name == "job-1"
+        assert created.spec == job.spec
+        assert created.tags == {"k": "v"}
+        assert store.get_job("job-1") == created
+        assert store.get_job("job-1", JobKind.TRAINING) == created
+        with pytest.raises(NotFoundError):
+            store.get_job("job-1", JobKind.PROCESSING)
+        with pytest.raises(NotFoundError):
+            store.get_job("missing")
+        with pytest.raises(ConflictError):
+            store.create_job(make_job("job-1", JobKind.PROCESSING))
+        with expect(ValidationError, "JobName"):
+            store.create_job(make_job("j" * 64))
+
+    def test_list_jobs(self, store: MetadataStore) -> None:
+        base = utcnow()
+        for i in range(5):
+            kind = JobKind.TRAINING if i % 2 == 0 else JobKind.PROCESSING
+            store.create_job(make_job(f"job-{i}", kind, creation_time=base + timedelta(seconds=i)))
+        store.update_job("job-0", status=JobStatus.COMPLETED)
+        names = lambda page: [j.job_name for j in page.items]  # noqa: E731
+        assert names(store.list_jobs()) == ["job-4", "job-3", "job-2", "job-1", "job-0"]
+        assert names(store.list_jobs(kind=JobKind.PROCESSING)) == ["job-3", "job-1"]
+        assert names(store.list_jobs(status=JobStatus.COMPLETED)) == ["job-0"]
+        assert names(store.list_jobs(name_contains="JOB-2")) == ["job-2"]
+        first = store.list_jobs(max_results=2, sort_order="Ascending")
+        second = store.list_jobs(max_results=2, sort_order="Ascending", next_token=first.next_token)
+        third = store.list_jobs(max_results=2, sort_order="Ascending", next_token=second.next_token)
+        assert names(first) + names(second) + names(third) == [f"job-{i}" for i in range(5)]
+        assert third.next_token is None
+
+    def test_update_job_fields(self, store: MetadataStore) -> None:
+        store.create_job(make_job("job-1", outputs={"a": 1}))
+        start = utcnow()
+        job = store.update_job(
+            "job-1",
+            runtime="process",
+            exit_code=0,
+            start_time=start,
+            outputs={"b": {"nested": [1, 2]}},
+        )
+        assert job.runtime == "process"
+        assert job.exit_code == 0
+        assert job.start_time == start
+        assert job.outputs == {"a": 1, "b": {"nested": [1, 2]}}
+        job = store.update_job("job-1", failure_reason="boom", exit_code=None)
+        assert job.failure_reason == "boom"
+        assert job.exit_code is None
+        assert job.runtime == "process"
+        with pytest.raises(NotFoundError):
+            store.update_job("missing", status=JobStatus.FAILED)
+
+    @pytest.mark.parametrize("terminal", [JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.STOPPED])
+    def test_update_job_terminal_status(self, store: MetadataStore, terminal: JobStatus) -> None:
+        store.create_job(make_job("job-1"))
+        store.update_job("job-1", status=JobStatus.STOPPING)
+        store.update_job("job-1", status=terminal)
+        for other in JobStatus:
+            if other != terminal:
+                with pytest.raises(ConflictError):
+                    store.update_job("job-1", status=other)
+        assert store.get_job("job-1").status == terminal
+        # The same status again, and other fields, are still allowed.
+        again = store.update_job("job-1", status=terminal, outputs={"model": "file:///m"})
+        assert again.outputs == {"model": "file:///m"}
+
+    def test_secondary_status_transitions(self, store: MetadataStore) -> None:
+        store.create_job(make_job("job-1"))
+        store.update_job("job-1", secondary_status=SecondaryStatus.STARTING, status_message="go")
+        store.update_job("job-1", secondary_status=SecondaryStatus.DOWNLOADING)
+        store.update_job(
+            "job-1", secondary_status=SecondaryStatus.DOWNLOADING, status_message="50%"
+        )
+        store.update_job("job-1", secondary_status=SecondaryStatus.TRAINING)
+        job = store.update_job(
+            "job-1", status=JobStatus.COMPLETED, secondary_status=SecondaryStatus.COMPLETED
+        )
+        transitions = job.secondary_status_transitions
+        assert [t.status for t in transitions] == [
+            SecondaryStatus.STARTING,
+            SecondaryStatus.DOWNLOADING,
+            SecondaryStatus.TRAINING,
+            SecondaryStatus.COMPLETED,
+        ]
+        assert transitions[0].status_message == "go"
+        assert transitions[1].status_message == "50%"
+        for earlier, later in itertools.pairwise(transitions):
+            assert earlier.end_time is not None
+            assert earlier.end_time == later.start_time
+        assert transitions[-1].end_time is not None  # closed by the terminal status
+        assert job.secondary_status is SecondaryStatus.COMPLETED
+        assert store.get_job("job-1") == job
+
+    # -- endpoints ---------------------------------------------------------------
+
+    def test_endpoint_config(self, store: MetadataStore) -> None:
+        config = store.create_endpoint_config(
+            "config-1",
+            [variant("a", "model-a"), variant("b", "model-b")],
+            data_capture_config={"EnableCapture": True},
+        )
+        assert [v.variant_name for v in config.production_variants] == ["a", "b"]
+        assert config.data_capture_config == {"EnableCapture": True}
+        assert store.get_endpoint_config("config-1") == config
+        with pytest.raises(ConflictError):
+            store.create_endpoint_config("config-1", [variant()])
+        with expect(ValidationError, "ProductionVariants"):
+            store.create_endpoint_config("config-2", [])
+        with expect(ValidationError, "ProductionVariants"):
+            store.create_endpoint_config("config-2", [variant("a"), variant("a")])
+        with expect(ValidationError, "EndpointConfigName"):
+            store.create_endpoint_config("bad name", [variant()])
+        with pytest.raises(NotFoundError):
+            store.get_endpoint_config("missing")
+        with pytest.raises(NotFoundError):
+            store.delete_endpoint_config("missing")
+
+    def test_endpoints(self, store: MetadataStore) -> None:
+        store.create_endpoint_config("config-1", [variant()])
+        store.create_endpoint_config("config-2", [variant()])
+        endpoint = store.create_endpoint("ep-1", "config-1", tags={"k": "v"})
+        assert endpoint.endpoint_status is EndpointStatus.CREATING
+        assert endpoint.endpoint_config_name == "config-1"
+        assert endpoint.tags == {"k": "v"}
+        assert store.get_endpoint("ep-1") == endpoint
+        with pytest.raises(ConflictError):
+            store.create_endpoint("ep-1", "config-1")
+        with pytest.raises(NotFoundError):
+            store.create_endpoint("ep-2", "missing")
+        with expect(ValidationError, "EndpointName"):
+            store.create_endpoint("e" * 64, "config-1")
+        with pytest.raises(ConflictError):
+            store.delete_endpoint_config("config-1")  # in use
+        updated = store.update_endpoint(
+            "ep-1", status=EndpointStatus.IN_SERVICE, endpoint_config_name="config-2"
+        )
+        assert updated.endpoint_status is EndpointStatus.IN_SERVICE
+        assert updated.endpoint_config_name == "config-2"
+        store.delete_endpoint_config("config-1")  # no longer in use
+        failed = store.update_endpoint("ep-1", status=EndpointStatus.FAILED, failure_reason="x")
+        assert failed.failure_reason == "x"
+        assert store.update_endpoint("ep-1", failure_reason=None).failure_reason is None
+        with pytest.raises(NotFoundError):
+            store.update_endpoint("ep-1", endpoint_config_name="missing")
+        with pytest.raises(NotFoundError):
+            store.update_endpoint("missing", status=EndpointStatus.FAILED)
+        store.delete_endpoint("ep-1")
+        with pytest.raises(NotFoundError):
+            store.get_endpoint("ep-1")
+        with pytest.raises(NotFoundError):
+            store.delete_endpoint("ep-1")
+        store.delete_endpoint_config("config-2")
+
+    def test_list_endpoints(self, store: MetadataStore) -> None:
+        store.create_endpoint_config("config-1", [variant()])
+        for i in range(4):
+            store.create_endpoint(f"ep-{i}", "config-1")
+        store.update_endpoint("ep-2", status=EndpointStatus.IN_SERVICE)
+        names = lambda page: [e.endpoint_name for e in page.items]  # noqa: E731
+        assert names(store.list_endpoints()) == ["ep-3", "ep-2", "ep-1", "ep-0"]
+        assert names(store.list_endpoints(status=EndpointStatus.IN_SERVICE)) == ["ep-2"]
+        assert names(store.list_endpoints(name_contains="EP-1")) == ["ep-1"]
+        first = store.list_endpoints(max_results=3)
+        second = store.list_endpoints(max_results=3, next_token=first.next_token)
+        assert names(first) + names(second) == ["ep-3", "ep-2", "ep-1", "ep-0"]
+        assert second.next_token is None
