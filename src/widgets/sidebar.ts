@@ -6,6 +6,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import {
   refreshIcon,
   SidePanel,
+  Toolbar,
   ToolbarButton
 } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
@@ -35,8 +36,8 @@ export class StudioSidebar extends SidePanel {
     const heading = document.createElement('h2');
     heading.className = 'jp-mlstudio-Sidebar-title';
     heading.textContent = trans.__('ML Studio');
-    this.header.addWidget(new Widget({ node: heading }));
-
+    this.toolbar.addItem('title', new Widget({ node: heading }));
+    this.toolbar.addItem('spacer', Toolbar.createSpacerItem());
     this.toolbar.addItem(
       'refresh',
       new ToolbarButton({

@@ -1,0 +1,220 @@
+/**
+ * The ML Studio sidebar in a real JupyterLab: it opens from its icon, each section
+ * shows its empty state, data seeded through the REST API shows up as rows, and it
+ * reads well in the dark theme. Each test saves a screenshot to ui-tests/screenshots/.
+ */
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { APIRequestContext, Locator } from '@playwright/test';
+import * as path from 'path';
+
+const SIDEBAR = '#mlstudio-sidebar';
+const API = '/mlstudio/api';
+
+function screenshotPath(name: string): string {
+  return path.resolve(__dirname, '..', 'screenshots', `${name}.png`);
+}
+
+async function openSidebar(page: IJupyterLabPageFixture): Promise<Locator> {
+  await page
+    .locator(
+      '.jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id="mlstudio-sidebar"]'
+    )
+    .click();
+  const sidebar = page.locator(SIDEBAR);
+  await expect(sidebar).toBeVisible();
+  return sidebar;
+}
+
+function sectionTitle(sidebar: Locator, label: string): Locator {
+  return sidebar.locator('.lm-AccordionPanel-title', { hasText: label });
+}
+
+function section(sidebar: Locator, id: string): Locator {
+  return sidebar.locator(`#mlstudio-${id}`);
+}
+
+async function post(request: APIRequestContext, route: string, data: unknown) {
+  const response = await request.post(`${API}/${route}`, { data });
+  expect(response.status(), await response.text()).toBeLessThan(300);
+}
+
+/** Delete every experiment, so the empty state shows whatever ran before. */
+async function deleteAllExperiments(request: APIRequestContext) {
+  const response = await request.get(`${API}/experiments`);
+  expect(response.ok()).toBe(true);
+  const { ExperimentSummaries } = await response.json();
+  for (const experiment of ExperimentSummaries) {
+    await request.delete(
+      `${API}/experiments/${encodeURIComponent(experiment.ExperimentName)}`
+    );
+  }
+}
+
+/** Two experiments: one with two runs, one with one run. */
+async function seedExperiments(request: APIRequestContext) {
+  const experiments: [string, string, number][] = [
+    ['mnist-cnn', 'MNIST CNN', 2],
+    ['churn-xgboost', 'Churn XGBoost', 1]
+  ];
+  for (const [name, displayName, runs] of experiments) {
+    const existing = await request.get(`${API}/experiments/${name}`);
+    if (existing.ok()) {
+      await request.delete(`${API}/experiments/${name}`);
+    }
+    await post(request, 'experiments', {
+      ExperimentName: name,
+      DisplayName: displayName,
+      Tags: { team: 'ui-tests' }
+    });
+    const trial = `${name}-trial`;
+    await post(request, 'trials', { TrialName: trial, ExperimentName: name });
+    for (let run = 1; run <= runs; run++) {
+      const component = `${name}-run-${run}-${Date.now()}`;
+      await post(request, 'trial-components', {
+        TrialComponentName: component,
+        TrialName: trial,
+        Parameters: { lr: 0.01 * run, optimizer: 'adam' },
+        Status: { PrimaryStatus: 'Completed' }
+      });
+      await post(request, `trial-components/${component}/metrics`, {
+        MetricData: [
+          { MetricName: 'accuracy', Value: 0.9, Step: 1 },
+          { MetricName: 'accuracy', Value: 0.95, Step: 2 }
+        ]
+      });
+    }
+  }
+}
+
+test.describe.configure({ mode: 'serial' });
+
+test.describe('ML Studio sidebar', () => {
+  test('opens from its icon in the left area', async ({ page }) => {
+    const tab = page.locator(
+      '.jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id="mlstudio-sidebar"]'
+    );
+    await expect(tab).toHaveAttribute('title', 'ML Studio');
+    const sidebar = await openSidebar(page);
+    await expect(
+      sidebar.getByRole('heading', { name: 'ML Studio' })
+    ).toBeVisible();
+    for (const label of ['Experiments', 'Jobs', 'Endpoints']) {
+      await expect(sectionTitle(sidebar, label)).toBeVisible();
+    }
+    await expect(sidebar.getByText('not enabled')).toHaveCount(0);
+    await page.screenshot({ path: screenshotPath('sidebar-open') });
+  });
+
+  test('each section opens and shows its empty state', async ({ page }) => {
+    await deleteAllExperiments(page.request);
+    const sidebar = await openSidebar(page);
+    const sections: [string, string, string][] = [
+      ['Experiments', 'experiments', 'No experiments yet'],
+      ['Jobs', 'jobs', 'No jobs yet'],
+      ['Endpoints', 'endpoints', 'No endpoints yet']
+    ];
+    for (const [label, id, empty] of sections) {
+      const title = sectionTitle(sidebar, label);
+      // Collapse, then open again with the keyboard.
+      await title.click();
+      await expect(title).toHaveAttribute('aria-expanded', 'false');
+      await expect(section(sidebar, id)).toBeHidden();
+      await title.focus();
+      await page.keyboard.press('Enter');
+      await expect(title).toHaveAttribute('aria-expanded', 'true');
+      await expect(section(sidebar, id).getByText(empty)).toBeVisible();
+    }
+    await expect(
+      sidebar.getByText('Runs you track from a notebook or a job appear here')
+    ).toBeVisible();
+    await sidebar.screenshot({ path: screenshotPath('sidebar-empty') });
+  });
+
+  test('seeded experiments show as rows, and the search filters them', async ({
+    page
+  }) => {
+    await seedExperiments(page.request);
+    const sidebar = await openSidebar(page);
+    await sidebar.getByRole('button', { name: 'Refresh experiments' }).click();
+    const experiments = section(sidebar, 'experiments');
+    const rows = experiments.getByRole('listitem');
+    await expect(rows).toHaveCount(2);
+    const mnist = rows.filter({ hasText: 'MNIST CNN' });
+    await expect(mnist).toContainText('2 runs');
+    await expect(mnist).toContainText('created');
+    await expect(rows.filter({ hasText: 'Churn XGBoost' })).toContainText(
+      '1 run'
+    );
+    await sidebar.screenshot({ path: screenshotPath('sidebar-experiments') });
+
+    await experiments
+      .getByRole('searchbox', { name: 'Search experiments by name' })
+      .fill('mnist');
+    await expect(rows).toHaveCount(1);
+    await expect(rows.first()).toContainText('MNIST CNN');
+    await sidebar.screenshot({ path: screenshotPath('sidebar-search') });
+
+    await experiments.getByRole('searchbox').fill('no-such-experiment');
+    await expect(experiments.getByText('No experiments match')).toBeVisible();
+  });
+
+  test('the palette command opens the sidebar', async ({ page }) => {
+    await page.sidebar.openTab('filebrowser');
+    await expect(page.locator(SIDEBAR)).toBeHidden();
+    await page.evaluate(async () => {
+      await window.jupyterapp.commands.execute('mlstudio:open-sidebar');
+    });
+    await expect(page.locator(SIDEBAR)).toBeVisible();
+    const labels = await page.evaluate(() => [
+      window.jupyterapp.commands.label('mlstudio:open-sidebar'),
+      window.jupyterapp.commands.label('mlstudio:refresh')
+    ]);
+    expect(labels).toEqual(['Open ML Studio sidebar', 'Refresh ML Studio']);
+    await page.screenshot({ path: screenshotPath('sidebar-command') });
+  });
+
+  test('reads well in the dark theme', async ({ page }) => {
+    await seedExperiments(page.request);
+    await page.theme.setDarkTheme();
+    const sidebar = await openSidebar(page);
+    await expect(
+      section(sidebar, 'experiments').getByRole('listitem')
+    ).toHaveCount(2);
+    await expect(
+      section(sidebar, 'jobs').getByText('No jobs yet')
+    ).toBeVisible();
+    await page.screenshot({ path: screenshotPath('sidebar-dark') });
+    await sidebar.screenshot({ path: screenshotPath('sidebar-dark-panel') });
+  });
+
+  test('says plainly when the server extension is missing', async ({
+    page
+  }) => {
+    // Answer every API call the way Jupyter does for a route nobody serves.
+    await page.route('**/mlstudio/api/**', route =>
+      route.fulfill({
+        status: 404,
+        contentType: 'text/html',
+        body: '<html><body><h1>404 : Not Found</h1></body></html>'
+      })
+    );
+    const sidebar = await openSidebar(page);
+    await expect(
+      sidebar.getByText('The jupyter_mlstudio server extension is not enabled.')
+    ).toBeVisible();
+    await expect(
+      sidebar.getByText('pip install jupyter_mlstudio')
+    ).toBeVisible();
+    await expect(
+      sidebar.getByText('jupyter server extension enable jupyter_mlstudio')
+    ).toBeVisible();
+    await expect(sectionTitle(sidebar, 'Experiments')).toBeHidden();
+    await sidebar.screenshot({
+      path: screenshotPath('sidebar-missing-extension')
+    });
+
+    await page.unroute('**/mlstudio/api/**');
+    await sidebar.getByRole('button', { name: 'Retry' }).click();
+    await expect(sectionTitle(sidebar, 'Experiments')).toBeVisible();
+  });
+});
