@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from alembic.util import CommandError
-from sqlalchemy import Engine, delete, distinct, exists, func, select, text
+from sqlalchemy import Engine, delete, select, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
@@ -23,11 +23,10 @@ from ... import entities as e
 from ...entities import utcnow, validate_tags
 from ...exceptions import StoreUnavailableError, ValidationError
 from ..base import _UNSET, ExperimentSortBy, MetadataStore, SortOrder, StoreHealth
-from . import convert, endpoints, jobs, metrics, migrate, validation
+from . import convert, endpoints, experiments, jobs, metrics, migrate, runs, validation
 from .engine import make_engine, normalize_url
 from .lookups import check_name, get_id, get_row, insert_ignore
 from .models import (
-    ArtifactRow,
     ExperimentRow,
     ExperimentTagRow,
     ParameterRow,
@@ -40,14 +39,6 @@ from .models import (
 from .paging import check_max_results, check_sort_order, paginate
 from .session import session_scope
 
-# What a TrialComponent entity needs, loaded in one query per relationship for a page.
-TC_LOAD = (
-    selectinload(TrialComponentRow.tags),
-    selectinload(TrialComponentRow.parameters),
-    selectinload(TrialComponentRow.artifacts),
-    selectinload(TrialComponentRow.metric_summaries),
-    selectinload(TrialComponentRow.trials).lazyload(TrialRow.experiment),
-)
 _TCT = TrialComponentTrialRow
 
 
@@ -183,7 +174,7 @@ class SqlStore(MetadataStore):
         if name_contains:
             stmt = stmt.where(ExperimentRow.name.icontains(name_contains, autoescape=True))
         if tag is not None:
-            stmt = stmt.where(_has_tag(tag))
+            stmt = stmt.where(experiments.has_tag(tag))
         with self._session() as s:
             rows, token = paginate(
                 s,
@@ -197,22 +188,7 @@ class SqlStore(MetadataStore):
                 max_results=max_results,
                 next_token=next_token,
             )
-            ids = [row.id for row in rows]
-            trial_counts = dict(
-                s.execute(
-                    select(TrialRow.experiment_id, func.count())
-                    .where(TrialRow.experiment_id.in_(ids))
-                    .group_by(TrialRow.experiment_id)
-                ).all()
-            )
-            run_counts = dict(
-                s.execute(
-                    select(TrialRow.experiment_id, func.count(distinct(_TCT.trial_component_id)))
-                    .join(_TCT, _TCT.trial_id == TrialRow.id)
-                    .where(TrialRow.experiment_id.in_(ids))
-                    .group_by(TrialRow.experiment_id)
-                ).all()
-            )
+            trial_counts, run_counts = experiments.counts(s, [row.id for row in rows])
             items = [
                 convert.experiment_summary(r, trial_counts.get(r.id, 0), run_counts.get(r.id, 0))
                 for r in rows
@@ -222,24 +198,7 @@ class SqlStore(MetadataStore):
     def delete_experiment(self, experiment_name: str) -> None:
         with self._session(write=True) as s:
             experiment_id = get_id(s, ExperimentRow, experiment_name)
-            trials = select(TrialRow.id).where(TrialRow.experiment_id == experiment_id)
-            runs = select(_TCT.trial_component_id).where(_TCT.trial_id.in_(trials))
-            shared = (
-                select(_TCT.trial_component_id)
-                .join(TrialRow, TrialRow.id == _TCT.trial_id)
-                .where(TrialRow.experiment_id != experiment_id)
-            )
-            # Metrics, parameters, associations, trials and tags go by ON DELETE CASCADE.
-            s.execute(
-                delete(TrialComponentRow)
-                .where(TrialComponentRow.id.in_(runs), TrialComponentRow.id.not_in(shared))
-                .execution_options(synchronize_session=False)
-            )
-            s.execute(
-                delete(ExperimentRow)
-                .where(ExperimentRow.id == experiment_id)
-                .execution_options(synchronize_session=False)
-            )
+            experiments.delete_with_runs(s, experiment_id)
 
     # -- trials ------------------------------------------------------------------
 
@@ -339,9 +298,9 @@ class SqlStore(MetadataStore):
             status=validation.enum_value(
                 e.TrialComponentPrimaryStatus, status, "Status.PrimaryStatus"
             ).value,
-            status_message=_message(status_message),
-            start_time=_time(start_time, "StartTime"),
-            end_time=_time(end_time, "EndTime"),
+            status_message=runs.message(status_message),
+            start_time=runs.time_value(start_time, "StartTime"),
+            end_time=runs.time_value(end_time, "EndTime"),
             source_arn=checked_source.source_arn if checked_source else None,
             source_type=checked_source.source_type if checked_source else None,
             creation_time=now,
@@ -350,20 +309,20 @@ class SqlStore(MetadataStore):
                 ParameterRow(name=k, number_value=number, string_value=string)
                 for k, (number, string) in validation.parameters(parameters).items()
             ],
-            artifacts=_artifact_rows(input_artifacts, output_artifacts),
+            artifacts=runs.artifact_rows(input_artifacts, output_artifacts),
             tags=[TrialComponentTagRow(key=k, value=v) for k, v in validate_tags(tags).items()],
         )
         with self._session(write=True, conflict=f"Trial component {name!r} exists already") as s:
             s.add(row)
             s.flush()
             return convert.trial_component(
-                get_row(s, TrialComponentRow, name, *TC_LOAD, refresh=True)
+                get_row(s, TrialComponentRow, name, *runs.TC_LOAD, refresh=True)
             )
 
     def get_trial_component(self, trial_component_name: str) -> e.TrialComponent:
         with self._session() as s:
             return convert.trial_component(
-                get_row(s, TrialComponentRow, trial_component_name, *TC_LOAD)
+                get_row(s, TrialComponentRow, trial_component_name, *runs.TC_LOAD)
             )
 
     def update_trial_component(
@@ -388,9 +347,11 @@ class SqlStore(MetadataStore):
             raise ValidationError(
                 "A parameter cannot be both set and removed", field="ParametersToRemove"
             )
-        new_artifacts = _artifact_rows(input_artifacts, output_artifacts)
+        new_artifacts = runs.artifact_rows(input_artifacts, output_artifacts)
         with self._session(write=True) as s:
-            row = get_row(s, TrialComponentRow, trial_component_name, *TC_LOAD, for_update=True)
+            row = get_row(
+                s, TrialComponentRow, trial_component_name, *runs.TC_LOAD, for_update=True
+            )
             if display_name is not _UNSET:
                 row.display_name = validation.display_name(display_name)
             if status is not None:
@@ -398,27 +359,13 @@ class SqlStore(MetadataStore):
                     e.TrialComponentPrimaryStatus, status, "Status.PrimaryStatus"
                 ).value
             if status_message is not _UNSET:
-                row.status_message = _message(status_message)
+                row.status_message = runs.message(status_message)
             if start_time is not _UNSET:
-                row.start_time = _time(start_time, "StartTime")
+                row.start_time = runs.time_value(start_time, "StartTime")
             if end_time is not _UNSET:
-                row.end_time = _time(end_time, "EndTime")
-            existing = {p.name: p for p in row.parameters}
-            for key, (number, string) in new_parameters.items():
-                if key in existing:
-                    existing[key].number_value, existing[key].string_value = number, string
-                else:
-                    row.parameters.append(
-                        ParameterRow(name=key, number_value=number, string_value=string)
-                    )
-            row.parameters = [p for p in row.parameters if p.name not in to_remove]
-            current = {(a.direction, a.name): a for a in row.artifacts}
-            for artifact in new_artifacts:
-                old = current.get((artifact.direction, artifact.name))
-                if old is None:
-                    row.artifacts.append(artifact)
-                else:
-                    old.value, old.media_type = artifact.value, artifact.media_type
+                row.end_time = runs.time_value(end_time, "EndTime")
+            runs.merge_parameters(row, new_parameters, to_remove)
+            runs.merge_artifacts(row, new_artifacts)
             row.last_modified_time = utcnow()
             s.flush()
             return convert.trial_component(row)
@@ -436,29 +383,14 @@ class SqlStore(MetadataStore):
     ) -> e.Page[e.TrialComponent]:
         max_results = check_max_results(max_results)
         descending = check_sort_order(sort_order)
-        stmt = select(TrialComponentRow).options(*TC_LOAD)
+        stmt = select(TrialComponentRow).options(*runs.TC_LOAD)
         if source_arn is not None:
             stmt = stmt.where(TrialComponentRow.source_arn == source_arn)
         if status is not None:
             checked = validation.enum_value(e.TrialComponentPrimaryStatus, status, "Status")
             stmt = stmt.where(TrialComponentRow.status == checked.value)
         with self._session() as s:
-            if experiment_name is not None:
-                experiment_id = get_id(s, ExperimentRow, experiment_name)
-                stmt = stmt.where(
-                    TrialComponentRow.id.in_(
-                        select(_TCT.trial_component_id)
-                        .join(TrialRow, TrialRow.id == _TCT.trial_id)
-                        .where(TrialRow.experiment_id == experiment_id)
-                    )
-                )
-            if trial_name is not None:
-                trial_id = get_id(s, TrialRow, trial_name)
-                stmt = stmt.where(
-                    TrialComponentRow.id.in_(
-                        select(_TCT.trial_component_id).where(_TCT.trial_id == trial_id)
-                    )
-                )
+            stmt = stmt.where(*runs.membership_filters(s, experiment_name, trial_name))
             rows, token = paginate(
                 s,
                 stmt,
@@ -667,44 +599,3 @@ class SqlStore(MetadataStore):
     def delete_endpoint(self, endpoint_name: str) -> None:
         with self._session(write=True) as s:
             endpoints.delete(s, endpoint_name)
-
-
-def _has_tag(tag: Any) -> Any:
-    if not isinstance(tag, tuple) or len(tag) != 2 or not isinstance(tag[0], str):
-        raise ValidationError("Tag filter must be (key, value) or (key, None)", field="Tag")
-    key, value = tag
-    condition = exists().where(
-        ExperimentTagRow.experiment_id == ExperimentRow.id, ExperimentTagRow.key == key
-    )
-    return condition.where(ExperimentTagRow.value == value) if value is not None else condition
-
-
-def _message(value: Any) -> str | None:
-    return validation.validate_text(value, field="Status.Message", max_length=1024)
-
-
-def _time(value: Any, field: str) -> datetime | None:
-    if value is not None and not isinstance(value, datetime):
-        raise ValidationError(f"{field} must be a datetime", field=field)
-    return value
-
-
-def _artifact_rows(
-    inputs: Mapping[str, e.TrialComponentArtifact] | None,
-    outputs: Mapping[str, e.TrialComponentArtifact] | None,
-) -> list[ArtifactRow]:
-    rows = []
-    for direction, field, values in (
-        ("input", "InputArtifacts", inputs),
-        ("output", "OutputArtifacts", outputs),
-    ):
-        for key, artifact in validation.artifacts(values, field).items():
-            rows.append(
-                ArtifactRow(
-                    direction=direction,
-                    name=key,
-                    value=artifact.value,
-                    media_type=artifact.media_type,
-                )
-            )
-    return rows
