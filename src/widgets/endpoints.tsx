@@ -26,6 +26,16 @@ export function EndpointsSection(props: IEndpointsSectionProps): JSX.Element {
           'Models you deploy from a notebook (for example with model.deploy()) appear here while they serve predictions on this machine.'
         )
       }}
+      summary={endpoints => {
+        const serving = endpoints.filter(
+          endpoint => endpoint.EndpointStatus === 'InService'
+        ).length;
+        return trans.__(
+          '%1 · %2 in service',
+          trans._n('%1 endpoint', '%1 endpoints', endpoints.length),
+          serving
+        );
+      }}
       itemKey={endpoint => endpoint.EndpointName}
       itemLabel={endpoint =>
         trans.__(
@@ -39,16 +49,17 @@ export function EndpointsSection(props: IEndpointsSectionProps): JSX.Element {
           <div className="jp-mlstudio-Row-main">
             <span
               className="jp-mlstudio-Row-name"
-              title={endpoint.EndpointName}
+              title={trans.__(
+                '%1 (configuration %2)',
+                endpoint.EndpointName,
+                endpoint.EndpointConfigName
+              )}
             >
               {endpoint.EndpointName}
             </span>
             <StatusBadge status={endpoint.EndpointStatus} />
           </div>
           <div className="jp-mlstudio-Row-detail">
-            <span title={trans.__('Endpoint configuration')}>
-              {endpoint.EndpointConfigName}
-            </span>
             <time
               dateTime={endpoint.CreationTime}
               title={absoluteTime(endpoint.CreationTime)}

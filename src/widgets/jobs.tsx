@@ -14,8 +14,8 @@ export interface IJobsSectionProps {
 
 function kindLabel(job: IJobSummary, trans: TranslationBundle): string {
   return job.Kind === 'TrainingJob'
-    ? trans.__('Training')
-    : trans.__('Processing');
+    ? trans.__('Training job')
+    : trans.__('Processing job');
 }
 
 /** Training and processing jobs with their status and duration. */
@@ -32,10 +32,17 @@ export function JobsSection(props: IJobsSectionProps): JSX.Element {
           'Training and processing jobs you start from a notebook (for example with an Estimator’s fit()) appear here with their status and duration.'
         )
       }}
+      summary={jobs => {
+        const running = jobs.filter(job => job.Status === 'InProgress').length;
+        const total = trans._n('%1 job', '%1 jobs', jobs.length);
+        return running
+          ? trans.__('%1 · %2 in progress', total, running)
+          : total;
+      }}
       itemKey={job => `${job.Kind}/${job.JobName}`}
       itemLabel={job =>
         trans.__(
-          '%1, %2 job, %3',
+          '%1, %2, %3',
           job.JobName,
           kindLabel(job, trans),
           statusLabel(job.Status)
@@ -55,7 +62,7 @@ export function JobsSection(props: IJobsSectionProps): JSX.Element {
               <span className="jp-mlstudio-Row-kind">
                 {kindLabel(job, trans)}
               </span>
-              {job.SecondaryStatus ? (
+              {job.SecondaryStatus && job.SecondaryStatus !== job.Status ? (
                 <span>{statusLabel(job.SecondaryStatus)}</span>
               ) : null}
               {took ? <span title={trans.__('Duration')}>{took}</span> : null}

@@ -29,6 +29,8 @@ export interface ISectionViewProps<T> {
   itemLabel: (item: T) => string;
   /** Extra controls before the refresh button (e.g. a search box). */
   tools?: React.ReactNode;
+  /** A one-line summary of the loaded items, shown when there are no tools. */
+  summary?: (items: T[]) => string;
   /** Replaces the empty state when it returns something (e.g. a search matched nothing). */
   renderEmpty?: () => React.ReactNode;
 }
@@ -38,20 +40,33 @@ export function SectionView<T>(props: ISectionViewProps<T>): JSX.Element {
   const { model, trans, texts } = props;
   return (
     <div className="jp-mlstudio-Section">
-      <div className="jp-mlstudio-Section-toolbar">
-        {props.tools ?? <span className="jp-mlstudio-Section-spacer" />}
-        <button
-          type="button"
-          className="jp-Button jp-mod-minimal jp-mlstudio-IconButton"
-          aria-label={trans.__('Refresh %1', texts.noun)}
-          title={trans.__('Refresh %1', texts.noun)}
-          onClick={() => void model.refresh()}
-        >
-          <refreshIcon.react tag="span" elementSize="normal" />
-        </button>
-      </div>
       <UseSignal signal={model.stateChanged} initialArgs={model.state}>
-        {(_, state) => renderState(props, state ?? model.state)}
+        {(_, state) => {
+          state = state ?? model.state;
+          const summary =
+            state.kind === 'ready' && state.items.length && props.summary
+              ? props.summary(state.items)
+              : '';
+          return (
+            <>
+              <div className="jp-mlstudio-Section-toolbar">
+                {props.tools ?? (
+                  <span className="jp-mlstudio-Section-summary">{summary}</span>
+                )}
+                <button
+                  type="button"
+                  className="jp-Button jp-mod-minimal jp-mlstudio-IconButton"
+                  aria-label={trans.__('Refresh %1', texts.noun)}
+                  title={trans.__('Refresh %1', texts.noun)}
+                  onClick={() => void model.refresh()}
+                >
+                  <refreshIcon.react tag="span" elementSize="normal" />
+                </button>
+              </div>
+              {renderState(props, state)}
+            </>
+          );
+        }}
       </UseSignal>
     </div>
   );

@@ -15,12 +15,14 @@ function screenshotPath(name: string): string {
 }
 
 async function openSidebar(page: IJupyterLabPageFixture): Promise<Locator> {
-  await page
-    .locator(
-      '.jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id="mlstudio-sidebar"]'
-    )
-    .click();
   const sidebar = page.locator(SIDEBAR);
+  if (!(await sidebar.isVisible())) {
+    await page
+      .locator(
+        '.jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id="mlstudio-sidebar"]'
+      )
+      .click();
+  }
   await expect(sidebar).toBeVisible();
   return sidebar;
 }
@@ -84,6 +86,83 @@ async function seedExperiments(request: APIRequestContext) {
       });
     }
   }
+}
+
+/** Jobs and endpoints have no create route yet: the browser answers for them. */
+async function mockJobsAndEndpoints(page: IJupyterLabPageFixture) {
+  const ago = (minutes: number) =>
+    new Date(Date.now() - minutes * 60 * 1000).toISOString();
+  const job = (
+    JobName: string,
+    Kind: string,
+    Status: string,
+    SecondaryStatus: string,
+    started: number,
+    ended?: number,
+    FailureReason?: string
+  ) => ({
+    JobName,
+    Kind,
+    Status,
+    SecondaryStatus,
+    FailureReason,
+    CreationTime: ago(started + 1),
+    StartTime: ago(started),
+    EndTime: ended === undefined ? undefined : ago(ended),
+    LastModifiedTime: ago(ended ?? 0)
+  });
+  const answer = (body: unknown) => (route: { fulfill: Function }) =>
+    route.fulfill({ status: 200, json: body });
+  await page.route(
+    '**/mlstudio/api/training-jobs*',
+    answer({
+      TrainingJobSummaries: [
+        job('mnist-cnn-train-3', 'TrainingJob', 'InProgress', 'Training', 4),
+        job(
+          'mnist-cnn-train-2',
+          'TrainingJob',
+          'Completed',
+          'Completed',
+          65,
+          3
+        ),
+        job(
+          'churn-xgb-train-1',
+          'TrainingJob',
+          'Failed',
+          'Failed',
+          120,
+          118,
+          'AlgorithmError: exit code 1 (ValueError: could not convert string to float)'
+        )
+      ]
+    })
+  );
+  await page.route(
+    '**/mlstudio/api/processing-jobs*',
+    answer({
+      ProcessingJobSummaries: [
+        job('churn-preprocess', 'ProcessingJob', 'Stopped', 'Stopped', 30, 29)
+      ]
+    })
+  );
+  const endpoint = (EndpointName: string, EndpointStatus: string) => ({
+    EndpointName,
+    EndpointConfigName: `${EndpointName}-config`,
+    EndpointStatus,
+    CreationTime: ago(50),
+    LastModifiedTime: ago(10)
+  });
+  await page.route(
+    '**/mlstudio/api/endpoints*',
+    answer({
+      Endpoints: [
+        endpoint('churn-prod', 'InService'),
+        endpoint('mnist-canary', 'Creating'),
+        endpoint('old-model', 'Failed')
+      ]
+    })
+  );
 }
 
 test.describe.configure({ mode: 'serial' });
@@ -185,6 +264,42 @@ test.describe('ML Studio sidebar', () => {
     ).toBeVisible();
     await page.screenshot({ path: screenshotPath('sidebar-dark') });
     await sidebar.screenshot({ path: screenshotPath('sidebar-dark-panel') });
+  });
+
+  test('jobs and endpoints show as rows with status badges', async ({
+    page
+  }) => {
+    await mockJobsAndEndpoints(page);
+    const sidebar = await openSidebar(page);
+    const jobs = section(sidebar, 'jobs').getByRole('listitem');
+    await expect(jobs).toHaveCount(4);
+    const failed = jobs.filter({ hasText: 'churn-xgb-train-1' });
+    await expect(failed.locator('.jp-mlstudio-StatusBadge')).toHaveText(
+      'Failed'
+    );
+    await expect(failed).toContainText('Training job');
+    await expect(failed).toContainText('2m 00s');
+    await expect(failed).toContainText('AlgorithmError');
+    await expect(jobs.filter({ hasText: 'churn-preprocess' })).toContainText(
+      'Processing'
+    );
+    const endpoints = section(sidebar, 'endpoints').getByRole('listitem');
+    await expect(endpoints).toHaveCount(3);
+    await expect(
+      endpoints
+        .filter({ hasText: 'churn-prod' })
+        .locator('.jp-mlstudio-StatusBadge')
+    ).toHaveText('In service');
+    await sidebar.screenshot({
+      path: screenshotPath('sidebar-jobs-endpoints')
+    });
+
+    await page.theme.setDarkTheme();
+    const dark = await openSidebar(page);
+    await expect(section(dark, 'jobs').getByRole('listitem')).toHaveCount(4);
+    await dark.screenshot({
+      path: screenshotPath('sidebar-jobs-endpoints-dark')
+    });
   });
 
   test('says plainly when the server extension is missing', async ({
