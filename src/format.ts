@@ -2,7 +2,7 @@
 import { Time } from '@jupyterlab/coreutils';
 
 /** "3 minutes ago"; empty for a missing or unreadable time. */
-export function relativeTime(iso: string | undefined): string {
+export function relativeTime(iso: string | null | undefined): string {
   if (!iso || Number.isNaN(Date.parse(iso))) {
     return '';
   }
@@ -10,7 +10,7 @@ export function relativeTime(iso: string | undefined): string {
 }
 
 /** The full local date and time, for tooltips. */
-export function absoluteTime(iso: string | undefined): string {
+export function absoluteTime(iso: string | null | undefined): string {
   if (!iso || Number.isNaN(Date.parse(iso))) {
     return '';
   }
@@ -22,8 +22,8 @@ export function absoluteTime(iso: string | undefined): string {
  * "45s", "3m 12s", "2h 05m", "3d 4h"; empty without a start.
  */
 export function duration(
-  start: string | undefined,
-  end: string | undefined,
+  start: string | null | undefined,
+  end: string | null | undefined,
   now: Date = new Date()
 ): string {
   const from = start ? Date.parse(start) : NaN;

@@ -2,8 +2,8 @@
  * Types of the ML Studio REST API (`/mlstudio/api/...`).
  *
  * Field names follow the SageMaker API (PascalCase) exactly as the server sends them;
- * times are ISO-8601 strings. These mirror the pydantic entities in
- * `jupyter_mlstudio/entities/` — keep them in step when those change.
+ * times are ISO-8601 strings; optional fields may come absent or `null`. These mirror
+ * `jupyter_mlstudio/server/schemas.py` and the entities it uses — keep them in step.
  */
 
 /** The body of every API error response. */
@@ -23,7 +23,7 @@ export interface IHealth {
     Ok: boolean;
     SchemaRevision: string | null;
     HeadRevision: string | null;
-    Detail?: string;
+    Detail?: string | null;
   };
   ArtifactRoot: { Uri: string; Ok: boolean; Detail?: string };
   Runtimes: { Name: string; Available: boolean; Detail?: string }[];
@@ -34,10 +34,16 @@ export interface IHealth {
 
 export type Tags = Record<string, string>;
 
+/** A tag as SageMaker requests spell it; requests also accept a `Tags` map. */
+export interface ITag {
+  Key: string;
+  Value: string;
+}
+
 export interface IExperiment {
   ExperimentName: string;
-  DisplayName?: string;
-  Description?: string;
+  DisplayName?: string | null;
+  Description?: string | null;
   Tags: Tags;
   CreationTime: string;
   LastModifiedTime: string;
@@ -45,7 +51,7 @@ export interface IExperiment {
 
 export interface IExperimentSummary {
   ExperimentName: string;
-  DisplayName?: string;
+  DisplayName?: string | null;
   CreationTime: string;
   LastModifiedTime: string;
   Tags: Tags;
@@ -63,14 +69,14 @@ export interface IListExperimentsRequest {
 
 export interface IListExperimentsResponse {
   ExperimentSummaries: IExperimentSummary[];
-  NextToken?: string;
+  NextToken?: string | null;
 }
 
 export interface ICreateExperimentRequest {
   ExperimentName: string;
   DisplayName?: string;
   Description?: string;
-  Tags?: Tags;
+  Tags?: Tags | ITag[];
 }
 
 export type RunStatus =
@@ -89,10 +95,10 @@ export interface IMetricSummary {
 
 export interface ITrialComponentSummary {
   TrialComponentName: string;
-  DisplayName?: string;
+  DisplayName?: string | null;
   Status: { PrimaryStatus: RunStatus; Message?: string };
-  StartTime?: string;
-  EndTime?: string;
+  StartTime?: string | null;
+  EndTime?: string | null;
   CreationTime: string;
   LastModifiedTime: string;
   Parameters: Record<string, number | string>;
@@ -110,7 +116,7 @@ export interface IListTrialComponentsRequest {
 
 export interface IListTrialComponentsResponse {
   TrialComponentSummaries: ITrialComponentSummary[];
-  NextToken?: string;
+  NextToken?: string | null;
 }
 
 // --- jobs --------------------------------------------------------------------
@@ -123,11 +129,11 @@ export interface IJobSummary {
   JobName: string;
   Kind: JobKind;
   Status: JobStatus;
-  SecondaryStatus?: string;
-  FailureReason?: string;
+  SecondaryStatus?: string | null;
+  FailureReason?: string | null;
   CreationTime: string;
-  StartTime?: string;
-  EndTime?: string;
+  StartTime?: string | null;
+  EndTime?: string | null;
   LastModifiedTime: string;
 }
 
@@ -138,10 +144,12 @@ export interface IListJobsRequest {
 
 export interface IListTrainingJobsResponse {
   TrainingJobSummaries: IJobSummary[];
+  NextToken?: string | null;
 }
 
 export interface IListProcessingJobsResponse {
   ProcessingJobSummaries: IJobSummary[];
+  NextToken?: string | null;
 }
 
 // --- endpoints ---------------------------------------------------------------
@@ -160,7 +168,7 @@ export interface IEndpointSummary {
   EndpointName: string;
   EndpointConfigName: string;
   EndpointStatus: EndpointStatus;
-  FailureReason?: string;
+  FailureReason?: string | null;
   CreationTime: string;
   LastModifiedTime: string;
 }
@@ -172,4 +180,5 @@ export interface IListEndpointsRequest {
 
 export interface IListEndpointsResponse {
   Endpoints: IEndpointSummary[];
+  NextToken?: string | null;
 }
