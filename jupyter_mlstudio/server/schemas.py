@@ -40,10 +40,10 @@ class Tag(ApiModel):
     Value: str = ""
 
 
-Tags = list[Tag] | dict[str, str]
+TagsInput = list[Tag] | dict[str, str]
 
 
-def tags_to_dict(tags: Tags | None) -> dict[str, str] | None:
+def tags_to_dict(tags: TagsInput | None) -> dict[str, str] | None:
     if tags is None:
         return None
     if isinstance(tags, dict):
@@ -81,7 +81,7 @@ class CreateExperimentRequest(ApiModel):
     ExperimentName: str
     DisplayName: str | None = None
     Description: str | None = None
-    Tags: Tags | None = None
+    Tags: TagsInput | None = None
 
 
 class ListTrialsQuery(PageQuery):
@@ -98,7 +98,7 @@ class CreateTrialRequest(ApiModel):
     TrialName: str
     ExperimentName: str
     DisplayName: str | None = None
-    Tags: Tags | None = None
+    Tags: TagsInput | None = None
 
 
 class StatusBody(ApiModel):
@@ -113,7 +113,7 @@ class CreateTrialComponentRequest(ApiModel):
     Status: StatusBody | None = None
     StartTime: datetime | None = None
     Parameters: dict[str, float | str] | None = None
-    Tags: Tags | None = None
+    Tags: TagsInput | None = None
 
 
 class ListTrialComponentsQuery(PageQuery):
