@@ -52,7 +52,9 @@ describe('requestAPI', () => {
       settings
     );
     expect(result).toEqual({ ExperimentSummaries: [] });
-    const url = makeRequest.mock.calls[0][0] as string;
+    const [url, init] = makeRequest.mock.calls[0] as [string, RequestInit];
+    // No cache-busting timestamp: the API rejects unknown query parameters.
+    expect(init.cache).toBe('no-cache');
     expect(url).toBe(
       'http://localhost:8899/lab-base/mlstudio/api/experiments?NameContains=mnist&MaxResults=10'
     );

@@ -81,6 +81,10 @@ export async function requestAPI<T>(
   settings: ServerConnection.ISettings = ServerConnection.makeSettings()
 ): Promise<T> {
   const url = apiUrl(settings, path, query);
+  // ServerConnection's default `cache: 'no-store'` appends a bare timestamp to the
+  // query as a cache buster, which the API rejects as an unknown parameter;
+  // 'no-cache' still revalidates every response with the server.
+  init = { cache: 'no-cache', ...init };
   let response: Response;
   try {
     response = await ServerConnection.makeRequest(url, init, settings);
