@@ -1,0 +1,24 @@
+"""No studio handler may lack Jupyter's authentication (the check is proven to bite)."""
+
+from __future__ import annotations
+
+from jupyter_mlstudio.server.handlers.base import StudioHandler
+from jupyter_mlstudio.server.routes import ROUTES
+from jupyter_mlstudio.testing.auth import unauthenticated_endpoints
+
+
+def test_every_studio_handler_is_authenticated() -> None:
+    problems, handlers = unauthenticated_endpoints("jupyter_mlstudio")
+    assert handlers == len(ROUTES)
+    assert problems == []
+
+
+def test_the_check_catches_a_handler_without_auth() -> None:
+    problems, _ = unauthenticated_endpoints("tests.server.unauthenticated_extension")
+    assert any("OpenHandler" in p for p in problems), problems
+
+
+def test_every_route_handler_derives_from_the_studio_base() -> None:
+    for route in ROUTES:
+        assert issubclass(route.handler, StudioHandler), route.path
+        assert route.handler.operations, route.path
