@@ -99,9 +99,15 @@ describe('section models', () => {
     expect(model.state).toEqual({ kind: 'ready', items: [] });
   });
 
-  it('applies a new interval', () => {
-    model.interval = 30;
-    expect(model.interval).toBe(30);
+  it('applies a new interval at once', async () => {
+    mockApi(EMPTY_API);
+    model.active = true;
+    await waitFor(() => model.state.kind === 'ready');
+    const calls = mockedRequestAPI.mock.calls.length;
+    model.interval = 3600;
+    expect(model.interval).toBe(3600);
+    // Polls now instead of waiting for the tick scheduled with the old interval.
+    await waitFor(() => mockedRequestAPI.mock.calls.length > calls);
   });
 });
 

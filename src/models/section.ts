@@ -69,7 +69,14 @@ export abstract class SectionModel<T> implements IDisposable {
     return this._poll.frequency.interval / 1000;
   }
   set interval(seconds: number) {
+    if (frequency(seconds).interval === this._poll.frequency.interval) {
+      return;
+    }
     this._poll.frequency = frequency(seconds);
+    // A pending tick keeps the old delay: poll now so the new one applies at once.
+    if (this._active) {
+      void this.refresh();
+    }
   }
 
   get isDisposed(): boolean {

@@ -332,4 +332,42 @@ test.describe('ML Studio sidebar', () => {
     await sidebar.getByRole('button', { name: 'Retry' }).click();
     await expect(sectionTitle(sidebar, 'Experiments')).toBeVisible();
   });
+
+  test('the refresh interval setting applies live', async ({ page }) => {
+    const setInterval = (seconds: number) =>
+      page.evaluate(async value => {
+        const registry = await window.galata.getPlugin(
+          '@jupyterlab/apputils-extension:settings'
+        );
+        await registry!.set(
+          'jupyter-mlstudio:plugin',
+          'refreshInterval',
+          value
+        );
+      }, seconds);
+    const currentInterval = () =>
+      page.evaluate(async () => {
+        const studio = (await window.galata.getPlugin(
+          'jupyter-mlstudio:plugin' as never
+        )) as unknown as { model: { interval: number } };
+        return studio.model.interval;
+      });
+
+    const sidebar = await openSidebar(page);
+    expect(await currentInterval()).toBe(5);
+    await setInterval(42);
+    await expect.poll(currentInterval).toBe(42);
+
+    // At one second, a new experiment shows up without pressing refresh.
+    await setInterval(1);
+    await expect.poll(currentInterval).toBe(1);
+    await post(page.request, 'experiments', {
+      ExperimentName: `live-${Date.now()}`,
+      DisplayName: 'Appears by itself'
+    });
+    await expect(
+      section(sidebar, 'experiments').getByText('Appears by itself')
+    ).toBeVisible({ timeout: 4000 });
+    await setInterval(5);
+  });
 });
