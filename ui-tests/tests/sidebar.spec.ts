@@ -240,16 +240,19 @@ test.describe('ML Studio sidebar', () => {
   test('the palette command opens the sidebar', async ({ page }) => {
     await page.sidebar.openTab('filebrowser');
     await expect(page.locator(SIDEBAR)).toBeHidden();
-    await page.evaluate(async () => {
-      await window.jupyterapp.commands.execute('mlstudio:open-sidebar');
-    });
+    await page.keyboard.press('Control+Shift+C');
+    const palette = page.locator('#command-palette');
+    await palette.locator('.lm-CommandPalette-input').fill('ML Studio');
+    await expect(
+      palette.locator('.lm-CommandPalette-item', {
+        hasText: 'Refresh ML Studio'
+      })
+    ).toBeVisible();
+    await page.screenshot({ path: screenshotPath('sidebar-command-palette') });
+    await palette
+      .locator('.lm-CommandPalette-item', { hasText: 'Open ML Studio sidebar' })
+      .click();
     await expect(page.locator(SIDEBAR)).toBeVisible();
-    const labels = await page.evaluate(() => [
-      window.jupyterapp.commands.label('mlstudio:open-sidebar'),
-      window.jupyterapp.commands.label('mlstudio:refresh')
-    ]);
-    expect(labels).toEqual(['Open ML Studio sidebar', 'Refresh ML Studio']);
-    await page.screenshot({ path: screenshotPath('sidebar-command') });
   });
 
   test('reads well in the dark theme', async ({ page }) => {
