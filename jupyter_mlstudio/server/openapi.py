@@ -9,7 +9,7 @@ from pydantic.json_schema import models_json_schema
 
 from .. import __version__
 from .handlers.base import Operation
-from .routes import API_PREFIX, ROUTES, path_parameters
+from .routes import API_PREFIX, ROUTES, is_multi_segment, path_parameters
 from .schemas import ErrorResponse
 
 _ERROR_TEXT = {
@@ -18,6 +18,10 @@ _ERROR_TEXT = {
     404: "No such resource",
     409: "The name is taken or the state forbids it",
 }
+
+
+# Raw bytes (uploads and downloads of artifact files), in OpenAPI 3.1's JSON Schema form.
+_BINARY: dict[str, Any] = {"type": "string", "contentMediaType": "application/octet-stream"}
 
 
 def build_openapi() -> dict[str, Any]:
@@ -74,6 +78,9 @@ def _operation(path: str, tag: str, op: Operation) -> dict[str, Any]:
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in path_parameters(path)
     ]
+    for param in params:
+        if is_multi_segment(param["name"]):
+            param["description"] = "A relative path; may contain '/'"
     if op.query is not None:
         query_schema = op.query.model_json_schema()
         required = set(query_schema.get("required", []))
@@ -89,8 +96,12 @@ def _operation(path: str, tag: str, op: Operation) -> dict[str, Any]:
             "required": True,
             "content": {"application/json": {"schema": _ref(op.body)}},
         }
+    elif op.raw_body:
+        out["requestBody"] = {"required": True, "content": {"*/*": {"schema": _BINARY}}}
     ok: dict[str, Any] = {"description": "Success"}
-    if op.response is not None:
+    if op.raw_response:
+        ok["content"] = {"*/*": {"schema": _BINARY}}
+    elif op.response is not None:
         ok["content"] = {"application/json": {"schema": _ref(op.response)}}
     elif op.status != 204:
         ok["content"] = {"application/json": {"schema": {"type": "object"}}}

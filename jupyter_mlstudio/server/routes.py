@@ -32,6 +32,7 @@ from .handlers.resources import (
     TrainingJobHandler,
     TrainingJobsHandler,
 )
+from .handlers.runs import RunArtifactHandler, TrialMembershipHandler
 
 API_PREFIX = "/mlstudio/api"
 
@@ -58,6 +59,12 @@ ROUTES: tuple[Route, ...] = (
         MetricSeriesHandler,
         "experiments",
     ),
+    Route(
+        "/trial-components/{TrialComponentName}/artifacts/{ArtifactPath}",
+        RunArtifactHandler,
+        "experiments",
+    ),
+    Route("/trials/{TrialName}/trial-components", TrialMembershipHandler, "experiments"),
     Route("/training-jobs", TrainingJobsHandler, "jobs"),
     Route("/training-jobs/{JobName}", TrainingJobHandler, "jobs"),
     Route("/processing-jobs", ProcessingJobsHandler, "jobs"),
@@ -73,9 +80,15 @@ def path_parameters(path: str) -> list[str]:
     return _PARAM.findall(path)
 
 
+def is_multi_segment(name: str) -> bool:
+    """Path parameters named ``...Path`` (``ArtifactPath``) may span several segments."""
+    return name.endswith("Path")
+
+
 def tornado_pattern(path: str) -> str:
-    """``/experiments/{ExperimentName}`` → ``/experiments/([^/]+)`` (positional groups)."""
-    return _PARAM.sub("([^/]+)", path)
+    """``/experiments/{ExperimentName}`` → ``/experiments/([^/]+)`` (positional groups);
+    a ``{...Path}`` parameter matches ``(.+)``."""
+    return _PARAM.sub(lambda m: "(.+)" if is_multi_segment(m.group(1)) else "([^/]+)", path)
 
 
 def handlers() -> list[tuple[str, type[StudioHandler]]]:

@@ -20,6 +20,7 @@ from ..entities import (
     MetricPoint,
     Trial,
     TrialComponent,
+    TrialComponentArtifact,
     TrialComponentPrimaryStatus,
 )
 from ..entities.endpoints import EndpointStatus
@@ -144,6 +145,29 @@ class MetricSeriesResponse(ApiModel):
     Points: list[MetricPoint]
 
 
+class UpdateTrialComponentRequest(ApiModel):
+    """Only the fields present are changed; parameters and artifacts are merged."""
+
+    DisplayName: str | None = None
+    Status: StatusBody | None = None
+    StartTime: datetime | None = None
+    EndTime: datetime | None = None
+    Parameters: dict[str, float | str] | None = None
+    ParametersToRemove: list[str] = Field(default_factory=list)
+    InputArtifacts: dict[str, TrialComponentArtifact] | None = None
+    OutputArtifacts: dict[str, TrialComponentArtifact] | None = None
+
+
+class AssociateTrialComponentRequest(ApiModel):
+    TrialComponentName: str
+
+
+class PutRunArtifactResponse(ApiModel):
+    TrialComponentName: str
+    ArtifactPath: str = Field(description="Path of the file inside the run's folder")
+    ArtifactUri: str = Field(description="Where the artifact store keeps it")
+
+
 # -- jobs and endpoints ---------------------------------------------------------------
 
 
@@ -208,6 +232,7 @@ OpenApiDocument = dict[str, Any]
 
 __all__ = [
     "ApiModel",
+    "AssociateTrialComponentRequest",
     "CreateExperimentRequest",
     "CreateTrialComponentRequest",
     "CreateTrialRequest",
@@ -227,4 +252,6 @@ __all__ = [
     "ListTrialsResponse",
     "LogMetricsRequest",
     "MetricSeriesResponse",
+    "PutRunArtifactResponse",
+    "UpdateTrialComponentRequest",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from ..artifacts.base import ArtifactStore, guess_content_type, normalize_path
 from ..entities import (
     Experiment,
     ExperimentSummary,
@@ -13,16 +14,21 @@ from ..entities import (
     ParameterValue,
     Trial,
     TrialComponent,
+    TrialComponentArtifact,
     TrialComponentPrimaryStatus,
     utcnow,
 )
-from ..exceptions import NotFoundError, ValidationError
-from ..store.base import ExperimentSortBy, MetadataStore, SortOrder
+from ..exceptions import NotFoundError, StoreUnavailableError, ValidationError
+from ..store.base import _UNSET, ExperimentSortBy, MetadataStore, SortOrder
+
+#: Where a run's files live in the artifact store: ``runs/<trial component>/<path>``.
+RUN_ARTIFACT_PREFIX = "runs"
 
 
 class ExperimentService:
-    def __init__(self, store: MetadataStore) -> None:
+    def __init__(self, store: MetadataStore, artifacts: ArtifactStore | None = None) -> None:
         self._store = store
+        self._artifacts = artifacts
 
     # experiments
 
@@ -169,6 +175,38 @@ class ExperimentService:
             next_token=next_token,
         )
 
+    def update_trial_component(
+        self,
+        trial_component_name: str,
+        *,
+        display_name: str | None = _UNSET,
+        status: TrialComponentPrimaryStatus | None = None,
+        status_message: str | None = _UNSET,
+        start_time: datetime | None = _UNSET,
+        end_time: datetime | None = _UNSET,
+        parameters: Mapping[str, ParameterValue] | None = None,
+        parameters_to_remove: Sequence[str] = (),
+        input_artifacts: Mapping[str, TrialComponentArtifact] | None = None,
+        output_artifacts: Mapping[str, TrialComponentArtifact] | None = None,
+    ) -> TrialComponent:
+        """Set the given fields; merge parameters and artifacts (as the store does)."""
+        return self._store.update_trial_component(
+            trial_component_name,
+            display_name=display_name,
+            status=status,
+            status_message=status_message,
+            start_time=start_time,
+            end_time=end_time,
+            parameters=parameters,
+            parameters_to_remove=parameters_to_remove,
+            input_artifacts=input_artifacts,
+            output_artifacts=output_artifacts,
+        )
+
+    def associate_trial_component(self, trial_component_name: str, trial_name: str) -> None:
+        """Put a run in a trial (idempotent)."""
+        self._store.associate_trial_component(trial_component_name, trial_name)
+
     def delete_trial_component(self, trial_component_name: str) -> None:
         self._store.delete_trial_component(trial_component_name)
 
@@ -181,3 +219,38 @@ class ExperimentService:
 
     def get_metric_series(self, trial_component_name: str, metric_name: str) -> list[MetricPoint]:
         return self._store.get_metric_series(trial_component_name, metric_name)
+
+    # run artifact files
+
+    def put_run_artifact(
+        self,
+        trial_component_name: str,
+        path: str,
+        data: bytes,
+        content_type: str | None = None,
+    ) -> tuple[str, str]:
+        """Store a file of a run under ``runs/<run>/<path>``; return ``(path, uri)``.
+
+        NotFoundError for an unknown run; ``ArtifactPathError`` for a path that would
+        leave the run's folder.
+        """
+        key = self._run_artifact_key(trial_component_name, path)
+        self._artifact_store().put_bytes(key, data, content_type)
+        return key.split("/", 2)[2], self._artifact_store().uri_for(key)
+
+    def get_run_artifact(self, trial_component_name: str, path: str) -> tuple[bytes, str | None]:
+        """The content and media type of a run's file (NotFoundError if missing)."""
+        key = self._run_artifact_key(trial_component_name, path)
+        store = self._artifact_store()
+        data = store.get_bytes(key)
+        return data, store.stat(key).content_type or guess_content_type(key)
+
+    def _run_artifact_key(self, trial_component_name: str, path: str) -> str:
+        relative = normalize_path(path, field="ArtifactPath")
+        self._store.get_trial_component(trial_component_name)  # NotFoundError for no run
+        return f"{RUN_ARTIFACT_PREFIX}/{trial_component_name}/{relative}"
+
+    def _artifact_store(self) -> ArtifactStore:
+        if self._artifacts is None:
+            raise StoreUnavailableError("no artifact store is configured")
+        return self._artifacts

@@ -32,7 +32,7 @@ class Studio:
         self.config = config
         self.store = store
         self.artifacts = artifacts
-        self.experiments = ExperimentService(store)
+        self.experiments = ExperimentService(store, artifacts)
         self.jobs = JobService(store)
         self.endpoints = EndpointService(store)
         self.system = SystemService(config, store, artifacts)

@@ -47,6 +47,10 @@ class Operation:
     response: type[pydantic.BaseModel] | None = None
     status: int = 200
     errors: tuple[int, ...] = (400, 403)
+    #: A request body of raw bytes (file uploads) instead of a JSON ``body`` model.
+    raw_body: bool = False
+    #: A response of raw bytes (file downloads) instead of JSON.
+    raw_response: bool = False
 
 
 class StudioHandler(ExtensionHandlerMixin, APIHandler):

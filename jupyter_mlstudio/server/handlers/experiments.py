@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from jupyter_server.auth.decorator import authorized
 from tornado.web import authenticated
@@ -212,6 +212,13 @@ class TrialComponentHandler(StudioHandler):
         "get": Operation(
             "Describe a run", "describeTrialComponent", response=TrialComponent, errors=(403, 404)
         ),
+        "patch": Operation(
+            "Update a run: display name, status, times; merge parameters and artifacts",
+            "updateTrialComponent",
+            body=s.UpdateTrialComponentRequest,
+            response=TrialComponent,
+            errors=(400, 403, 404),
+        ),
         "delete": Operation(
             "Delete a run with its metrics", "deleteTrialComponent", status=204, errors=(403, 404)
         ),
@@ -221,6 +228,33 @@ class TrialComponentHandler(StudioHandler):
     @authorized
     async def get(self, trial_component_name: str) -> None:
         self.send(await self.run(self.studio.experiments.get_trial_component, trial_component_name))
+
+    @authenticated
+    @authorized
+    async def patch(self, trial_component_name: str) -> None:
+        body = self.parse_body(s.UpdateTrialComponentRequest)
+        given = body.model_fields_set
+        changes: dict[str, Any] = {
+            "parameters": body.Parameters,
+            "parameters_to_remove": body.ParametersToRemove,
+            "input_artifacts": body.InputArtifacts,
+            "output_artifacts": body.OutputArtifacts,
+        }
+        # Present fields are set (null clears them); absent fields stay as they are.
+        for field, name in (
+            ("DisplayName", "display_name"),
+            ("StartTime", "start_time"),
+            ("EndTime", "end_time"),
+        ):
+            if field in given:
+                changes[name] = getattr(body, field)
+        if body.Status is not None:
+            changes["status"] = TrialComponentPrimaryStatus(body.Status.PrimaryStatus)
+            changes["status_message"] = body.Status.Message
+        component = await self.run(
+            self.studio.experiments.update_trial_component, trial_component_name, **changes
+        )
+        self.send(component)
 
     @authenticated
     @authorized
