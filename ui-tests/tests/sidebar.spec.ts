@@ -180,6 +180,8 @@ test.describe('ML Studio sidebar', () => {
     for (const label of ['Experiments', 'Jobs', 'Endpoints']) {
       await expect(sectionTitle(sidebar, label)).toBeVisible();
     }
+    // Every section has answered.
+    await expect(sidebar.getByText(/^Loading /)).toHaveCount(0);
     await expect(sidebar.getByText('not enabled')).toHaveCount(0);
     await page.screenshot({ path: screenshotPath('sidebar-open') });
   });
