@@ -28,3 +28,5 @@ jlpm install --immutable >/tmp/mlstudio-jlpm-install.log 2>&1 || {
 echo "==> installing jupyter_mlstudio[$EXTRA] in editable mode (builds the labextension)"
 pip install -q -e ".[$EXTRA]" 2>&1 | grep -v "^WARNING: Location" || true
 python -c "import jupyter_mlstudio" || { echo "install failed"; exit 1; }
+# An editable install copies the labextension once; link it instead so rebuilds show up.
+jupyter labextension develop --overwrite . >/dev/null 2>&1

@@ -227,3 +227,11 @@ async def test_unknown_method_is_a_json_405(jp_fetch: Any) -> None:
     status, err = await call(jp_fetch, "PUT", "experiments")
     assert status == 405
     assert err["code"] == "MethodNotAllowed"
+
+
+async def test_jupyterlab_cache_buster_is_ignored_but_typos_are_not(jp_fetch: Any) -> None:
+    status, body = await call(jp_fetch, "GET", "experiments", params={"1795458436394": ""})
+    assert status == 200
+    assert body["ExperimentSummaries"] == []
+    status, err = await call(jp_fetch, "GET", "experiments", params={"namecontains": "x"})
+    assert (status, err["field"]) == (400, "namecontains")

@@ -91,6 +91,8 @@ class StudioHandler(ExtensionHandlerMixin, APIHandler):
         data: dict[str, Any] = {}
         for name in self.request.query_arguments:
             values = self.get_query_arguments(name)
+            if name.isdigit() and not any(values):
+                continue  # JupyterLab's cache-busting timestamp (`?1795458436394`)
             data[name] = values[-1] if values else None
         return _validate(model, data)
 
