@@ -1,5 +1,6 @@
 """Frozen entities of the studio's resources (see docs/architecture.md)."""
 
+from .charts import ChartSeries
 from .common import Entity, Page, utcnow, validate_name, validate_tags, validate_text
 from .endpoints import Endpoint, EndpointConfig, EndpointStatus, ProductionVariant
 from .experiments import (
@@ -28,6 +29,7 @@ from .jobs import (
 __all__ = [
     "TERMINAL_JOB_STATUSES",
     "TERMINAL_RUN_STATUSES",
+    "ChartSeries",
     "Endpoint",
     "EndpointConfig",
     "EndpointStatus",

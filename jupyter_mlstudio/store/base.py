@@ -28,6 +28,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from ..entities import (
+    ChartSeries,
     Endpoint,
     EndpointConfig,
     EndpointStatus,
@@ -239,6 +240,42 @@ class MetadataStore(abc.ABC):
     @abc.abstractmethod
     def get_metric_series(self, trial_component_name: str, metric_name: str) -> list[MetricPoint]:
         """Every point of one metric, ordered by step (then timestamp)."""
+
+    # -- chart data ----------------------------------------------------------------
+
+    @abc.abstractmethod
+    def get_metric_chart(
+        self,
+        trial_component_names: Sequence[str],
+        metric_name: str,
+        *,
+        experiment_name: str | None = None,
+        max_points: int = 500,
+    ) -> dict[str, ChartSeries]:
+        """One metric of many runs, downsampled for a chart; run name → series.
+
+        The runs are ``trial_component_names`` followed by the runs of
+        ``experiment_name`` (of all its trials, by name), each once; runs without a point
+        of the metric are left out. A series of at most ``max_points`` points is exact
+        (one entry per step); a longer one comes from the downsampled buckets kept as
+        points arrive: the finest resolution (bucket widths 16, 64, 256, … steps) with at
+        most ``max_points`` buckets, so between about ``max_points / 4`` and
+        ``max_points`` entries. Never reads the raw points of a long series.
+
+        ValidationError for ``max_points`` outside 10..10,000 (``MaxPoints``), more than
+        1,000 runs (``TrialComponentName``) or an invalid name; NotFoundError for an
+        unknown run or experiment.
+        """
+
+    @abc.abstractmethod
+    def list_metric_names(
+        self,
+        trial_component_names: Sequence[str] = (),
+        *,
+        experiment_name: str | None = None,
+    ) -> list[str]:
+        """The sorted names of the metrics logged by any of the runs (as in
+        ``get_metric_chart``). NotFoundError for an unknown run or experiment."""
 
     # -- jobs --------------------------------------------------------------------
 

@@ -65,6 +65,9 @@ def test_processes_log_into_one_sqlite_file(tmp_path: Path) -> None:
     assert loss.count == len(values) == len(store.get_metric_series("shared-run", "loss"))
     assert loss.min == min(values)
     assert loss.max == max(values)
+    # The downsampled series saw every point too.
+    chart = store.get_metric_chart(["shared-run"], "loss", max_points=10)["shared-run"]
+    assert (sum(chart.count), min(chart.min), max(chart.max)) == (len(values), loss.min, loss.max)
     mean = math.fsum(values) / len(values)
     assert math.isclose(loss.avg, mean, rel_tol=1e-12)
     std = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / len(values))

@@ -10,6 +10,8 @@ same transaction as the insert.
 
 "Last" is the value of the point with the latest timestamp; among points with the same
 timestamp the one logged last wins.
+
+The same transaction folds the batch into the downsampled series of ``buckets.py``.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ...entities import MetricPoint
 from ...entities.common import METRIC_NAME_MAX
 from ...exceptions import ValidationError
+from . import buckets
 from .models import MetricPointRow, MetricSummaryRow
 
 _points = cast(Table, MetricPointRow.__table__)
@@ -190,7 +193,6 @@ def log_points(connection: Connection, trial_component_id: int, rows: list[Point
     """Insert prepared rows and fold them into the summaries, in the caller's transaction."""
     if not rows:
         return
-    _insert_points(connection, trial_component_id, rows)
     batches = summarize(rows)
     names = sorted(batches)
     dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
@@ -211,6 +213,11 @@ def log_points(connection: Connection, trial_component_id: int, rows: list[Point
         .order_by(_summaries.c.metric_name)
         .with_for_update()
     ).all()
+    # Points and buckets go in under the summary locks, so that ids, sequence numbers
+    # and buckets follow the order in which the batches took the locks.
+    _insert_points(connection, trial_component_id, rows)
+    counts = {row.metric_name: int(row._mapping["count"]) for row in current}
+    buckets.upsert(connection, buckets.bucket_rows(trial_component_id, rows, counts))
     updates = [
         {
             "b_id": trial_component_id,

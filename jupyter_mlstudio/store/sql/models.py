@@ -20,6 +20,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
     TypeDecorator,
@@ -245,6 +246,29 @@ class MetricSummaryRow(Base):
     max: Mapped[float | None] = mapped_column(Float)
     last: Mapped[float | None] = mapped_column(Float)
     time_stamp: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class MetricBucketRow(Base):
+    """A step bucket of a downsampled series (revision 0003); see ``buckets.py``.
+
+    Level ``L`` holds buckets of ``16 * 4**L`` steps; ``bucket`` is ``floor(step / width)``.
+    """
+
+    __tablename__ = "metric_buckets"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    trial_component_id: Mapped[int] = mapped_column(
+        ForeignKey("trial_components.id", ondelete="CASCADE"), primary_key=True
+    )
+    metric_name: Mapped[str] = mapped_column(String(METRIC_NAME_LENGTH), primary_key=True)
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    bucket: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    count: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    total: Mapped[float] = mapped_column(Float, nullable=False)
+    min: Mapped[float] = mapped_column(Float, nullable=False)
+    max: Mapped[float] = mapped_column(Float, nullable=False)
+    last: Mapped[float] = mapped_column(Float, nullable=False)
+    last_step: Mapped[int] = mapped_column(BigInteger, nullable=False)
 
 
 # -- jobs and endpoints (revision 0002) ------------------------------------------------

@@ -1,7 +1,8 @@
 """``SqlStore``: the metadata store on SQLAlchemy (SQLite by default, PostgreSQL for teams).
 
 Experiments, trials and trial components live here; metrics, jobs and endpoints are
-delegated to ``metrics.py``, ``jobs.py`` and ``endpoints.py``. Every public method runs
+delegated to ``metrics.py``, ``jobs.py`` and ``endpoints.py``, and the chart queries
+come from ``charts.py`` (a mixin). Every public method runs
 in one :func:`~.session.session_scope` transaction and returns frozen entities.
 """
 
@@ -24,6 +25,7 @@ from ...entities import utcnow, validate_tags
 from ...exceptions import StoreUnavailableError, ValidationError
 from ..base import _UNSET, ExperimentSortBy, MetadataStore, SortOrder, StoreHealth
 from . import convert, endpoints, experiments, jobs, metrics, migrate, runs, validation
+from .charts import ChartQueries
 from .engine import make_engine, normalize_url
 from .lookups import check_name, get_id, get_row, insert_ignore
 from .models import (
@@ -42,7 +44,7 @@ from .session import session_scope
 _TCT = TrialComponentTrialRow
 
 
-class SqlStore(MetadataStore):
+class SqlStore(ChartQueries, MetadataStore):
     """A :class:`MetadataStore` on any SQLAlchemy URL this module supports.
 
     Opening the store applies pending Alembic migrations. Thread-safe (one session per

@@ -1,0 +1,280 @@
+"""Chart data of the SQL store: metric series of many runs, read from the buckets.
+
+A series with at most ``max_points`` points is read raw and returned exactly (one entry
+per step). A longer one is read from ``metric_buckets`` (see ``buckets.py``) at the finest
+level with at most ``max_points`` buckets for that run: one query counts the buckets per
+run and level, one reads the chosen levels of every run. Neither touches the raw points,
+so the cost follows the number of points returned, not the number logged.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from ...entities import ChartSeries
+from ...entities.charts import MAX_CHART_POINTS, MAX_CHART_RUNS, MIN_CHART_POINTS
+from ...entities.common import METRIC_NAME_MAX
+from ...exceptions import NotFoundError, ValidationError
+from .buckets import WIDTHS
+from .lookups import check_name, get_id
+from .models import (
+    ExperimentRow,
+    MetricBucketRow,
+    MetricPointRow,
+    MetricSummaryRow,
+    TrialComponentRow,
+    TrialComponentTrialRow,
+    TrialRow,
+)
+
+_B = MetricBucketRow.__table__.c
+_P = MetricPointRow.__table__.c
+_S = MetricSummaryRow.__table__.c
+
+
+class ChartQueries:
+    """The chart methods of ``SqlStore`` (a mixin: it needs the store's ``_session``)."""
+
+    def _session(
+        self, *, write: bool = False, conflict: str | None = None
+    ) -> AbstractContextManager[Session]:
+        raise NotImplementedError
+
+    def get_metric_chart(
+        self,
+        trial_component_names: Sequence[str],
+        metric_name: str,
+        *,
+        experiment_name: str | None = None,
+        max_points: int = 500,
+    ) -> dict[str, ChartSeries]:
+        _check_metric_name(metric_name)
+        if (
+            isinstance(max_points, bool)
+            or not isinstance(max_points, int)
+            or not MIN_CHART_POINTS <= max_points <= MAX_CHART_POINTS
+        ):
+            raise ValidationError(
+                f"MaxPoints must be an integer from {MIN_CHART_POINTS} to {MAX_CHART_POINTS}",
+                field="MaxPoints",
+            )
+        with self._session() as s:
+            runs = resolve_runs(s, trial_component_names, experiment_name)
+            return chart(s.connection(), runs, metric_name, max_points)
+
+    def list_metric_names(
+        self,
+        trial_component_names: Sequence[str] = (),
+        *,
+        experiment_name: str | None = None,
+    ) -> list[str]:
+        with self._session() as s:
+            runs = resolve_runs(s, trial_component_names, experiment_name)
+            if not runs:
+                return []
+            names = s.execute(
+                select(_S.metric_name)
+                .where(_S.trial_component_id.in_(list(runs)), _S.count > 0)
+                .distinct()
+                .order_by(_S.metric_name)
+            ).scalars()
+            return list(names)
+
+
+def _check_metric_name(metric_name: Any) -> None:
+    if not isinstance(metric_name, str) or not 1 <= len(metric_name) <= METRIC_NAME_MAX:
+        raise ValidationError(
+            f"MetricName must be 1 to {METRIC_NAME_MAX} characters", field="MetricName"
+        )
+
+
+def resolve_runs(
+    session: Session, trial_component_names: Sequence[str], experiment_name: str | None
+) -> dict[int, str]:
+    """Run id → name: the named runs, then the experiment's runs by name, each once."""
+    if isinstance(trial_component_names, str):
+        trial_component_names = [trial_component_names]
+    names = list(dict.fromkeys(trial_component_names))
+    for name in names:
+        check_name(TrialComponentRow, name)
+    if len(names) > MAX_CHART_RUNS:
+        raise ValidationError(
+            f"A chart shows at most {MAX_CHART_RUNS} runs", field="TrialComponentName"
+        )
+    runs: dict[int, str] = {}
+    if names:
+        found = dict(
+            session.execute(
+                select(TrialComponentRow.name, TrialComponentRow.id).where(
+                    TrialComponentRow.name.in_(names)
+                )
+            ).all()
+        )
+        missing = [name for name in names if name not in found]
+        if missing:
+            raise NotFoundError(f"Trial component {missing[0]!r} does not exist")
+        runs = {found[name]: name for name in names}
+    if experiment_name is not None:
+        experiment_id = get_id(session, ExperimentRow, experiment_name)
+        tct = TrialComponentTrialRow
+        rows = session.execute(
+            select(TrialComponentRow.id, TrialComponentRow.name)
+            .join(tct, tct.trial_component_id == TrialComponentRow.id)
+            .join(TrialRow, TrialRow.id == tct.trial_id)
+            .where(TrialRow.experiment_id == experiment_id)
+            .distinct()
+            .order_by(TrialComponentRow.name)
+        ).all()
+        for run_id, name in rows:
+            runs.setdefault(run_id, name)
+    if len(runs) > MAX_CHART_RUNS:
+        raise ValidationError(
+            f"A chart shows at most {MAX_CHART_RUNS} runs; this selection has {len(runs)}",
+            field="TrialComponentName",
+        )
+    return runs
+
+
+def chart(
+    connection: Connection, runs: dict[int, str], metric_name: str, max_points: int
+) -> dict[str, ChartSeries]:
+    if not runs:
+        return {}
+    counts = dict(
+        connection.execute(
+            select(_S.trial_component_id, _S.count).where(
+                _S.metric_name == metric_name,
+                _S.trial_component_id.in_(list(runs)),
+                _S.count > 0,
+            )
+        ).all()
+    )
+    exact = [run_id for run_id in runs if 0 < counts.get(run_id, 0) <= max_points]
+    bucketed = [run_id for run_id in runs if counts.get(run_id, 0) > max_points]
+    series: dict[int, ChartSeries] = {}
+    if exact:
+        series.update(_exact(connection, exact, runs, metric_name, counts))
+    if bucketed:
+        series.update(_bucketed(connection, bucketed, runs, metric_name, counts, max_points))
+    return {runs[run_id]: series[run_id] for run_id in runs if run_id in series}
+
+
+def _exact(
+    connection: Connection,
+    run_ids: list[int],
+    runs: dict[int, str],
+    metric_name: str,
+    counts: dict[int, int],
+) -> Iterator[tuple[int, ChartSeries]]:
+    rows = connection.execute(
+        select(_P.trial_component_id, _P.step, _P.value)
+        .where(_P.metric_name == metric_name, _P.trial_component_id.in_(run_ids))
+        .order_by(_P.trial_component_id, _P.id)
+    ).all()
+    per_run: dict[int, dict[int, list[Any]]] = {}
+    numbers: dict[int, int] = {}
+    for run_id, step, value in rows:
+        number = numbers.get(run_id, 0)
+        numbers[run_id] = number + 1
+        steps = per_run.setdefault(run_id, {})
+        key = number if step is None else step
+        a = steps.get(key)
+        if a is None:
+            steps[key] = [1, value, value, value, value, key]
+            continue
+        a[0] += 1
+        a[1] += value
+        a[2] = min(a[2], value)
+        a[3] = max(a[3], value)
+        a[4] = value
+    for run_id, steps in per_run.items():
+        accs = [steps[key] for key in sorted(steps)]
+        yield run_id, _series(runs[run_id], metric_name, True, 1, counts[run_id], accs)
+
+
+def _bucketed(
+    connection: Connection,
+    run_ids: list[int],
+    runs: dict[int, str],
+    metric_name: str,
+    counts: dict[int, int],
+    max_points: int,
+) -> Iterator[tuple[int, ChartSeries]]:
+    sizes: dict[int, dict[int, int]] = {}
+    for run_id, level, size in connection.execute(
+        select(_B.trial_component_id, _B.level, func.count())
+        .where(_B.metric_name == metric_name, _B.trial_component_id.in_(run_ids))
+        .group_by(_B.trial_component_id, _B.level)
+    ).all():
+        sizes.setdefault(run_id, {})[level] = size
+    chosen: dict[int, list[int]] = {}
+    for run_id in run_ids:
+        levels = sizes.get(run_id)
+        if not levels:
+            continue
+        fitting = [level for level, size in levels.items() if size <= max_points]
+        level = min(fitting) if fitting else max(levels)
+        chosen.setdefault(level, []).append(run_id)
+    if not chosen:
+        return
+    level_of = {run_id: level for level, ids in chosen.items() for run_id in ids}
+    rows = connection.execute(
+        select(_B.trial_component_id, _B.count, _B.total, _B.min, _B.max, _B.last, _B.last_step)
+        .where(
+            _B.metric_name == metric_name,
+            or_(
+                *(
+                    and_(_B.level == level, _B.trial_component_id.in_(ids))
+                    for level, ids in chosen.items()
+                )
+            ),
+        )
+        .order_by(_B.trial_component_id, _B.level, _B.bucket)
+    ).all()
+    per_run: dict[int, list[Any]] = {}
+    for run_id, *acc in rows:
+        per_run.setdefault(run_id, []).append(acc)
+    for run_id, accs in per_run.items():
+        width = WIDTHS[level_of[run_id]]
+        if len(accs) > max_points:  # wider than the coarsest level: merge neighbours
+            group = math.ceil(len(accs) / max_points)
+            accs = [_merge(accs[i : i + group]) for i in range(0, len(accs), group)]
+            width *= group
+        yield run_id, _series(runs[run_id], metric_name, False, width, counts[run_id], accs)
+
+
+def _merge(accs: list[Any]) -> list[Any]:
+    last = max(accs, key=lambda a: a[5])  # max() keeps the first of equal steps
+    return [
+        sum(a[0] for a in accs),
+        sum(a[1] for a in accs),
+        min(a[2] for a in accs),
+        max(a[3] for a in accs),
+        last[4],
+        last[5],
+    ]
+
+
+def _series(
+    run: str, metric: str, exact: bool, width: int, point_count: int, accs: list[Any]
+) -> ChartSeries:
+    """``accs`` are ``[count, total, min, max, last, step]`` in step order."""
+    return ChartSeries.model_construct(
+        trial_component_name=run,
+        metric_name=metric,
+        exact=exact,
+        bucket_width=width,
+        point_count=point_count,
+        steps=[a[5] for a in accs],
+        min=[a[2] for a in accs],
+        max=[a[3] for a in accs],
+        last=[a[4] for a in accs],
+        avg=[a[1] / a[0] for a in accs],
+        count=[a[0] for a in accs],
+    )

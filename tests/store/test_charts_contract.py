@@ -1,0 +1,9 @@
+"""The chart part of the store contract on every backend (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from jupyter_mlstudio.testing.store_contract_charts import StoreChartContract
+
+
+class TestSqlStoreCharts(StoreChartContract):
+    pass
