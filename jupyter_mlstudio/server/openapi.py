@@ -36,7 +36,7 @@ def build_openapi() -> dict[str, Any]:
     for route in ROUTES:
         item: dict[str, Any] = {}
         for method, op in route.handler.operations.items():
-            item[method] = _operation(route.path, route.tag, op)
+            item[method] = _operation(route.path, route.tag, op, schemas)
         paths[API_PREFIX + route.path] = item
     return {
         "openapi": "3.1.0",
@@ -73,7 +73,8 @@ def _ref(model: type[pydantic.BaseModel]) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
-def _operation(path: str, tag: str, op: Operation) -> dict[str, Any]:
+def _operation(path: str, tag: str, op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
+    """One operation; enums its query parameters refer to are added to ``schemas``."""
     params: list[dict[str, Any]] = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in path_parameters(path)
@@ -82,7 +83,9 @@ def _operation(path: str, tag: str, op: Operation) -> dict[str, Any]:
         if is_multi_segment(param["name"]):
             param["description"] = "A relative path; may contain '/'"
     if op.query is not None:
-        query_schema = op.query.model_json_schema()
+        query_schema = op.query.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, definition in query_schema.get("$defs", {}).items():
+            schemas.setdefault(name, definition)
         required = set(query_schema.get("required", []))
         for name, prop in query_schema.get("properties", {}).items():
             params.append(

@@ -10,8 +10,12 @@ import { IApiErrorBody } from './types';
 /** The URL prefix of the server extension's routes, below the server's base URL. */
 export const API_PREFIX = 'mlstudio/api';
 
-/** Query parameters; `undefined` and empty-string values are left out. */
-export type Query = Record<string, string | number | boolean | undefined>;
+/** A query parameter's value; a list repeats the parameter once per item. */
+export type QueryValue =
+  string | number | boolean | null | undefined | readonly (string | number)[];
+
+/** Query parameters; `undefined`, `null` and empty-string values are left out. */
+export type Query = Record<string, QueryValue>;
 
 /**
  * An error the ML Studio API reported: a 4xx/5xx status with the server's
@@ -54,15 +58,18 @@ export function apiUrl(
   path: string,
   query: Query = {}
 ): string {
-  const params: Record<string, string> = {};
+  const params: string[] = [];
   for (const [key, value] of Object.entries(query)) {
-    if (value !== undefined && value !== '') {
-      params[key] = String(value);
+    const values = Array.isArray(value) ? value : [value];
+    for (const item of values) {
+      if (item !== undefined && item !== null && item !== '') {
+        params.push(
+          `${encodeURIComponent(key)}=${encodeURIComponent(String(item))}`
+        );
+      }
     }
   }
-  const search = Object.keys(params).length
-    ? URLExt.objectToQueryString(params)
-    : '';
+  const search = params.length ? `?${params.join('&')}` : '';
   return URLExt.join(settings.baseUrl, API_PREFIX, path) + search;
 }
 

@@ -1,184 +1,68 @@
 /**
- * Types of the ML Studio REST API (`/mlstudio/api/...`).
+ * Types of the ML Studio REST API (`/mlstudio/api/...`), as aliases of the types
+ * generated from the server's OpenAPI document (`schema.d.ts`, `jlpm api:types`), so
+ * they cannot drift from the server: `jlpm api:types:check` fails when it is stale.
  *
  * Field names follow the SageMaker API (PascalCase) exactly as the server sends them;
- * times are ISO-8601 strings; optional fields may come absent or `null`. These mirror
- * `jupyter_mlstudio/server/schemas.py` and the entities it uses — keep them in step.
+ * times are ISO-8601 strings; optional fields may come absent or `null`.
  */
+import type { components, operations } from './schema';
+
+/** Every schema of the OpenAPI document, by name. */
+export type Schemas = components['schemas'];
+
+/** The query parameters of an operation, by its `operationId`. */
+export type QueryOf<K extends keyof operations> = NonNullable<
+  operations[K]['parameters']['query']
+>;
 
 /** The body of every API error response. */
-export interface IApiErrorBody {
-  code: string;
-  message: string;
-  field?: string;
-}
+export type IApiErrorBody = Schemas['ErrorResponse'];
 
 // --- health ----------------------------------------------------------------
 
-export interface IHealth {
-  Version: string;
-  Store: {
-    Backend: string;
-    Url: string;
-    Ok: boolean;
-    SchemaRevision: string | null;
-    HeadRevision: string | null;
-    Detail?: string | null;
-  };
-  ArtifactRoot: { Uri: string; Ok: boolean; Detail?: string };
-  Runtimes: { Name: string; Available: boolean; Detail?: string }[];
-  DefaultRuntime: string;
-}
+export type IHealth = Schemas['HealthResponse'];
 
 // --- experiments -------------------------------------------------------------
 
 export type Tags = Record<string, string>;
 
 /** A tag as SageMaker requests spell it; requests also accept a `Tags` map. */
-export interface ITag {
-  Key: string;
-  Value: string;
-}
+export type ITag = Schemas['Tag'];
 
-export interface IExperiment {
-  ExperimentName: string;
-  DisplayName?: string | null;
-  Description?: string | null;
-  Tags: Tags;
-  CreationTime: string;
-  LastModifiedTime: string;
-}
+export type IExperiment = Schemas['Experiment'];
+export type IExperimentSummary = Schemas['ExperimentSummary'];
+export type IListExperimentsRequest = Partial<QueryOf<'listExperiments'>>;
+export type IListExperimentsResponse = Schemas['ListExperimentsResponse'];
+export type ICreateExperimentRequest = Schemas['CreateExperimentRequest'];
 
-export interface IExperimentSummary {
-  ExperimentName: string;
-  DisplayName?: string | null;
-  CreationTime: string;
-  LastModifiedTime: string;
-  Tags: Tags;
-  TrialCount: number;
-  TrialComponentCount: number;
-}
-
-export interface IListExperimentsRequest {
-  NameContains?: string;
-  SortBy?: 'Name' | 'CreationTime';
-  SortOrder?: 'Ascending' | 'Descending';
-  MaxResults?: number;
-  NextToken?: string;
-}
-
-export interface IListExperimentsResponse {
-  ExperimentSummaries: IExperimentSummary[];
-  NextToken?: string | null;
-}
-
-export interface ICreateExperimentRequest {
-  ExperimentName: string;
-  DisplayName?: string;
-  Description?: string;
-  Tags?: Tags | ITag[];
-}
-
-export type RunStatus =
-  'InProgress' | 'Completed' | 'Failed' | 'Stopping' | 'Stopped';
-
-export interface IMetricSummary {
-  MetricName: string;
-  Min: number;
-  Max: number;
-  Last: number;
-  Count: number;
-  Avg: number;
-  StdDev: number;
-  TimeStamp: string;
-}
-
-export interface ITrialComponentSummary {
-  TrialComponentName: string;
-  DisplayName?: string | null;
-  Status: { PrimaryStatus: RunStatus; Message?: string };
-  StartTime?: string | null;
-  EndTime?: string | null;
-  CreationTime: string;
-  LastModifiedTime: string;
-  Parameters: Record<string, number | string>;
-  Metrics: IMetricSummary[];
-  Tags: Tags;
-  TrialNames: string[];
-}
-
-export interface IListTrialComponentsRequest {
-  ExperimentName?: string;
-  TrialName?: string;
-  MaxResults?: number;
-  NextToken?: string;
-}
-
-export interface IListTrialComponentsResponse {
-  TrialComponentSummaries: ITrialComponentSummary[];
-  NextToken?: string | null;
-}
+export type RunStatus = Schemas['TrialComponentPrimaryStatus'];
+export type IMetricSummary = Schemas['MetricSummary'];
+export type IMetricPoint = Schemas['MetricPoint'];
+export type IMetricSeriesResponse = Schemas['MetricSeriesResponse'];
+export type ITrialComponentArtifact = Schemas['TrialComponentArtifact'];
+/** A run (trial component), as its GET and the listings return it. */
+export type ITrialComponent = Schemas['TrialComponent'];
+/** The listings return whole trial components (SageMaker's summaries plus metrics). */
+export type ITrialComponentSummary = ITrialComponent;
+export type IListTrialComponentsRequest = Partial<
+  QueryOf<'listTrialComponents'>
+>;
+export type IListTrialComponentsResponse =
+  Schemas['ListTrialComponentsResponse'];
 
 // --- jobs --------------------------------------------------------------------
 
-export type JobKind = 'TrainingJob' | 'ProcessingJob';
-
-export type JobStatus = RunStatus;
-
-export interface IJobSummary {
-  JobName: string;
-  Kind: JobKind;
-  Status: JobStatus;
-  SecondaryStatus?: string | null;
-  FailureReason?: string | null;
-  CreationTime: string;
-  StartTime?: string | null;
-  EndTime?: string | null;
-  LastModifiedTime: string;
-}
-
-export interface IListJobsRequest {
-  StatusEquals?: JobStatus;
-  NameContains?: string;
-}
-
-export interface IListTrainingJobsResponse {
-  TrainingJobSummaries: IJobSummary[];
-  NextToken?: string | null;
-}
-
-export interface IListProcessingJobsResponse {
-  ProcessingJobSummaries: IJobSummary[];
-  NextToken?: string | null;
-}
+export type JobKind = Schemas['JobKind'];
+export type JobStatus = Schemas['JobStatus'];
+export type IJobSummary = Schemas['Job'];
+export type IListJobsRequest = Partial<QueryOf<'listTrainingJobs'>>;
+export type IListTrainingJobsResponse = Schemas['ListTrainingJobsResponse'];
+export type IListProcessingJobsResponse = Schemas['ListProcessingJobsResponse'];
 
 // --- endpoints ---------------------------------------------------------------
 
-export type EndpointStatus =
-  | 'Creating'
-  | 'InService'
-  | 'Updating'
-  | 'SystemUpdating'
-  | 'RollingBack'
-  | 'OutOfService'
-  | 'Deleting'
-  | 'Failed';
-
-export interface IEndpointSummary {
-  EndpointName: string;
-  EndpointConfigName: string;
-  EndpointStatus: EndpointStatus;
-  FailureReason?: string | null;
-  CreationTime: string;
-  LastModifiedTime: string;
-}
-
-export interface IListEndpointsRequest {
-  StatusEquals?: EndpointStatus;
-  NameContains?: string;
-}
-
-export interface IListEndpointsResponse {
-  Endpoints: IEndpointSummary[];
-  NextToken?: string | null;
-}
+export type EndpointStatus = Schemas['EndpointStatus'];
+export type IEndpointSummary = Schemas['Endpoint'];
+export type IListEndpointsRequest = Partial<QueryOf<'listEndpoints'>>;
+export type IListEndpointsResponse = Schemas['ListEndpointsResponse'];
