@@ -21,3 +21,10 @@ def _jupyter_server_extension_points() -> list[dict[str, Any]]:
     from .server.extension import StudioApp
 
     return [{"module": "jupyter_mlstudio", "app": StudioApp}]
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext jupyter_mlstudio``: the ``%mlstudio`` and ``%%mlstudio_run`` magics."""
+    from .sdk.magics import load_ipython_extension as load
+
+    load(ipython)
