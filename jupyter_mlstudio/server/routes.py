@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from jupyter_server.utils import url_path_join
 
 from .handlers.base import StudioHandler
+from .handlers.charts import MetricChartHandler, MetricNamesHandler
 from .handlers.experiments import (
     ExperimentHandler,
     ExperimentsHandler,
@@ -65,6 +66,8 @@ ROUTES: tuple[Route, ...] = (
         "experiments",
     ),
     Route("/trials/{TrialName}/trial-components", TrialMembershipHandler, "experiments"),
+    Route("/charts/metrics", MetricChartHandler, "charts"),
+    Route("/charts/metric-names", MetricNamesHandler, "charts"),
     Route("/training-jobs", TrainingJobsHandler, "jobs"),
     Route("/training-jobs/{JobName}", TrainingJobHandler, "jobs"),
     Route("/processing-jobs", ProcessingJobsHandler, "jobs"),

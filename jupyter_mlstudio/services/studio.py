@@ -9,6 +9,7 @@ from ..artifacts.base import ArtifactStore
 from ..config import StudioConfig
 from ..store import open_store
 from ..store.base import MetadataStore
+from .charts import ChartService
 from .endpoints import EndpointService
 from .experiments import ExperimentService
 from .jobs import JobService
@@ -33,6 +34,7 @@ class Studio:
         self.store = store
         self.artifacts = artifacts
         self.experiments = ExperimentService(store, artifacts)
+        self.charts = ChartService(store)
         self.jobs = JobService(store)
         self.endpoints = EndpointService(store)
         self.system = SystemService(config, store, artifacts)

@@ -1,0 +1,80 @@
+"""Chart data: one metric of many runs, downsampled on the server (compact columns)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, TypeVar
+
+from jupyter_server.auth.decorator import authorized
+from tornado.web import authenticated
+
+from .. import charts_schemas as cs
+from .base import Operation, StudioHandler, _validate
+
+Q = TypeVar("Q", bound=cs.RunSelectionQuery)
+
+
+class _ChartHandler(StudioHandler):
+    def parse_selection(self, model: type[Q]) -> Q:
+        """Like ``parse_query``, but ``TrialComponentName`` may be repeated."""
+        data: dict[str, Any] = {}
+        for name in self.request.query_arguments:
+            values = self.get_query_arguments(name)
+            data[name] = values if name == "TrialComponentName" else values[-1]
+        return _validate(model, data)
+
+    def send_json(self, body: str) -> None:
+        self.set_header("Content-Type", "application/json")
+        self.finish(body)
+
+
+class MetricChartHandler(_ChartHandler):
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation(
+            "One metric of many runs for a chart: exact when short, else min/max/last/avg "
+            "per step bucket",
+            "getMetricChart",
+            query=cs.MetricChartQuery,
+            response=cs.MetricChartResponse,
+            errors=(400, 403, 404),
+        ),
+    }
+
+    @authenticated
+    @authorized
+    async def get(self) -> None:
+        q = self.parse_selection(cs.MetricChartQuery)
+        self.send_json(await self.run(self._chart, q))
+
+    def _chart(self, q: cs.MetricChartQuery) -> str:
+        # Runs in the executor: the query and the JSON encoding stay off the event loop.
+        series = self.studio.charts.metric_chart(
+            q.MetricName,
+            trial_component_names=q.TrialComponentName,
+            experiment_name=q.ExperimentName,
+            max_points=q.MaxPoints,
+        )
+        body = cs.MetricChartResponse.model_construct(MetricName=q.MetricName, Series=series)
+        return body.model_dump_json(by_alias=True, exclude_none=True)
+
+
+class MetricNamesHandler(_ChartHandler):
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation(
+            "The metric names logged by any of the selected runs",
+            "listChartMetricNames",
+            query=cs.RunSelectionQuery,
+            response=cs.MetricNamesResponse,
+            errors=(400, 403, 404),
+        ),
+    }
+
+    @authenticated
+    @authorized
+    async def get(self) -> None:
+        q = self.parse_selection(cs.RunSelectionQuery)
+        names = await self.run(
+            self.studio.charts.metric_names,
+            trial_component_names=q.TrialComponentName,
+            experiment_name=q.ExperimentName,
+        )
+        self.send(cs.MetricNamesResponse(MetricNames=names))

@@ -1,0 +1,139 @@
+"""The chart routes through a real Jupyter server (jp_fetch)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from tornado.httpclient import HTTPClientError
+
+from jupyter_mlstudio.entities import MetricPoint
+from jupyter_mlstudio.testing.store_contract import T0
+
+from .test_api import studio_of
+
+
+def seed(jp_serverapp: Any) -> None:
+    store = studio_of(jp_serverapp).store
+    store.create_experiment("exp")
+    store.create_trial("trial", "exp")
+    for run, length in (("long-run", 5000), ("short-run", 3), ("other-run", 2)):
+        store.create_trial_component(run)
+        if run != "other-run":
+            store.associate_trial_component(run, "trial")
+        store.log_metrics(
+            run,
+            [
+                MetricPoint(
+                    metric_name="loss",
+                    value=1.0 / (step + 1),
+                    step=step,
+                    timestamp=T0 + timedelta(seconds=step),
+                )
+                for step in range(length)
+            ],
+        )
+    store.log_metrics(
+        "short-run", [MetricPoint(metric_name="acc", value=0.5, step=0, timestamp=T0)]
+    )
+
+
+async def get(jp_fetch: Any, route: str, params: list[tuple[str, str]]) -> tuple[int, Any]:
+    try:
+        response = await jp_fetch("mlstudio", "api", "charts", route, params=params)
+    except HTTPClientError as exc:
+        body = exc.response.body if exc.response is not None else b"{}"
+        return exc.code, json.loads(body)
+    return response.code, json.loads(response.body)
+
+
+async def test_chart_of_named_runs_is_columnar(jp_fetch: Any, jp_serverapp: Any) -> None:
+    seed(jp_serverapp)
+    status, body = await get(
+        jp_fetch,
+        "metrics",
+        [
+            ("MetricName", "loss"),
+            ("TrialComponentName", "short-run"),
+            ("TrialComponentName", "long-run"),
+            ("MaxPoints", "100"),
+        ],
+    )
+    assert status == 200
+    assert body["MetricName"] == "loss"
+    short, long = body["Series"]
+    assert short["TrialComponentName"] == "short-run"
+    assert short["Exact"] is True
+    assert short["Steps"] == [0, 1, 2]
+    assert short["Last"] == [1.0, 0.5, 1 / 3]
+    assert short["Min"] == short["Max"] == short["Last"]
+    assert long["TrialComponentName"] == "long-run"
+    assert long["Exact"] is False
+    assert long["PointCount"] == 5000
+    assert long["BucketWidth"] == 64
+    assert len(long["Steps"]) == 79
+    assert long["Steps"][:2] == [63, 127]
+    assert long["Max"][0] == 1.0
+    assert long["Last"][0] == 1 / 64
+    assert sum(long["Count"]) == 5000
+    for column in ("Min", "Max", "Last", "Avg", "Count"):
+        assert len(long[column]) == len(long["Steps"])
+
+
+async def test_chart_of_an_experiment(jp_fetch: Any, jp_serverapp: Any) -> None:
+    seed(jp_serverapp)
+    status, body = await get(
+        jp_fetch,
+        "metrics",
+        [("MetricName", "loss"), ("ExperimentName", "exp"), ("TrialComponentName", "other-run")],
+    )
+    assert status == 200
+    assert [s["TrialComponentName"] for s in body["Series"]] == [
+        "other-run",
+        "long-run",
+        "short-run",
+    ]
+    assert len(body["Series"][1]["Steps"]) <= 500
+    status, body = await get(jp_fetch, "metrics", [("MetricName", "loss")])
+    assert (status, body["Series"]) == (200, [])
+    status, body = await get(jp_fetch, "metric-names", [("ExperimentName", "exp")])
+    assert (status, body) == (200, {"MetricNames": ["acc", "loss"]})
+    status, body = await get(jp_fetch, "metric-names", [("TrialComponentName", "other-run")])
+    assert (status, body) == (200, {"MetricNames": ["loss"]})
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "field"),
+    [
+        ([("TrialComponentName", "short-run")], 400, "MetricName"),
+        ([("MetricName", "loss"), ("MaxPoints", "5")], 400, "MaxPoints"),
+        ([("MetricName", "loss"), ("MaxPoints", "many")], 400, "MaxPoints"),
+        ([("MetricName", "loss"), ("TrialComponentName", "bad name")], 400, "TrialComponentName"),
+        ([("MetricName", "loss"), ("Bogus", "1")], 400, "Bogus"),
+        ([("MetricName", "loss"), ("TrialComponentName", "missing")], 404, None),
+        ([("MetricName", "loss"), ("ExperimentName", "missing")], 404, None),
+    ],
+)
+async def test_chart_errors(
+    jp_fetch: Any, jp_serverapp: Any, params: list[tuple[str, str]], status: int, field: Any
+) -> None:
+    seed(jp_serverapp)
+    got, body = await get(jp_fetch, "metrics", params)
+    assert got == status
+    assert body.get("field") == field
+    assert body["code"] == ("ValidationException" if status == 400 else "ResourceNotFound")
+
+
+async def test_chart_needs_the_token(jp_fetch: Any) -> None:
+    with pytest.raises(HTTPClientError) as info:
+        await jp_fetch(
+            "mlstudio",
+            "api",
+            "charts",
+            "metrics",
+            params={"MetricName": "loss"},
+            headers={"Authorization": ""},
+        )
+    assert info.value.code == 403
