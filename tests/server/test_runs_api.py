@@ -108,7 +108,7 @@ async def test_artifact_paths_cannot_escape(jp_fetch: Any, path: str) -> None:
 
 async def test_artifacts_of_unknown_run_or_file_are_404(jp_fetch: Any) -> None:
     await _seed(jp_fetch)
-    status, err = await call(jp_fetch, "PUT", "trial-components", "zz", "artifacts", "f", body=b"x")
+    status, _ = await call(jp_fetch, "PUT", "trial-components", "zz", "artifacts", "f", body=b"x")
     assert status == 404
     with pytest.raises(HTTPClientError) as info:
         await jp_fetch("mlstudio", "api", "trial-components", "r", "artifacts", "missing.txt")

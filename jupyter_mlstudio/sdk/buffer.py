@@ -1,0 +1,166 @@
+"""Buffered, batched metric logging: one background flusher thread per buffer.
+
+``log_metric`` only validates a point and appends it to memory; a daemon thread sends
+what is pending every :data:`FLUSH_INTERVAL` seconds, or as soon as
+:data:`FLUSH_POINTS` points are waiting, in batches of at most :data:`BATCH_POINTS`
+points per run (each batch is one store transaction, or one HTTP request). ``flush()``,
+the end of a ``with Run(...)`` block and interpreter exit (``atexit``) send everything.
+
+How much a crash can lose: a process killed hard (SIGKILL, ``os._exit``, a segfault, the
+machine going down) loses the points not yet written: those logged during the last
+flush interval (about one second), never more than :data:`MAX_PENDING` points, because
+``log_metric`` writes inline once that many are waiting. A batch is written whole or not
+at all. A normal exit, ``sys.exit`` or an exception loses nothing.
+
+Errors while sending in the background are kept and raised by the next ``flush()`` (so
+by the end of the ``with`` block): ``StoreUnavailableError`` keeps the points for the
+next attempt; any other error drops that batch (a deleted run, for instance).
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+import weakref
+from collections.abc import Callable, Sequence
+
+from ..entities import MetricPoint
+from ..exceptions import StoreUnavailableError, StudioError
+
+logger = logging.getLogger(__name__)
+
+#: Seconds between background flushes.
+FLUSH_INTERVAL = 1.0
+#: Pending points that wake the flusher before the interval is over.
+FLUSH_POINTS = 10_000
+#: Most points sent in one call (the REST API takes at most 10,000 per request).
+BATCH_POINTS = 10_000
+#: Pending points at which ``add`` stops queueing and writes inline (back-pressure).
+MAX_PENDING = 50_000
+
+Sender = Callable[[str, Sequence[MetricPoint]], None]
+
+_live: weakref.WeakSet[MetricBuffer] = weakref.WeakSet()
+
+
+class MetricBuffer:
+    """Points waiting to be written, per run (trial component). Thread-safe."""
+
+    def __init__(
+        self,
+        send: Sender,
+        *,
+        interval: float = FLUSH_INTERVAL,
+        flush_points: int = FLUSH_POINTS,
+        max_pending: int = MAX_PENDING,
+    ) -> None:
+        self._send = send
+        self._interval = interval
+        self._flush_points = flush_points
+        self._max_pending = max_pending
+        self._reset()
+        _live.add(self)
+
+    def _reset(self) -> None:
+        """Fresh state (also in a forked child, whose parent's thread does not exist)."""
+        self._pid = os.getpid()
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._send_lock = threading.Lock()  # one batch at a time, in logging order
+        self._pending: dict[str, list[MetricPoint]] = {}
+        self._count = 0
+        self._errors: list[StudioError] = []
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    @property
+    def pending(self) -> int:
+        return self._count
+
+    def add(self, trial_component_name: str, point: MetricPoint) -> None:
+        """Queue one validated point."""
+        if self._pid != os.getpid():
+            self._reset()
+        with self._lock:
+            self._pending.setdefault(trial_component_name, []).append(point)
+            self._count += 1
+            count = self._count
+            if self._thread is None and not self._closed:
+                self._start()
+            if count >= self._flush_points:
+                self._wake.notify()
+        if count >= self._max_pending:
+            self._drain()
+
+    def flush(self) -> None:
+        """Write everything pending now; raise the first error met since the last flush."""
+        if self._pid != os.getpid():
+            self._reset()
+        self._drain()
+        with self._lock:
+            errors, self._errors = self._errors, []
+        if errors:
+            raise errors[0]
+
+    def close(self) -> None:
+        """Flush and stop the background thread."""
+        with self._lock:
+            self._closed = True
+            self._wake.notify()
+        self.flush()
+
+    # -- inside ---------------------------------------------------------------------
+
+    def _start(self) -> None:
+        self._thread = threading.Thread(
+            target=self._loop, name="mlstudio-metrics-flusher", daemon=True
+        )
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            with self._lock:
+                if not self._closed and self._count < self._flush_points:
+                    self._wake.wait(self._interval)
+                closed = self._closed
+            self._drain()
+            if closed:
+                return
+
+    def _drain(self) -> None:
+        with self._send_lock:
+            with self._lock:
+                pending, self._pending, self._count = self._pending, {}, 0
+            for run, points in pending.items():
+                for start in range(0, len(points), BATCH_POINTS):
+                    batch = points[start : start + BATCH_POINTS]
+                    try:
+                        self._send(run, batch)
+                    except StoreUnavailableError as exc:
+                        self._requeue(run, points[start:], exc)
+                        break
+                    except StudioError as exc:
+                        logger.warning("dropping %d metric points of %s: %s", len(batch), run, exc)
+                        with self._lock:
+                            self._errors.append(exc)
+
+    def _requeue(self, run: str, points: list[MetricPoint], error: StudioError) -> None:
+        with self._lock:
+            self._pending[run] = points + self._pending.get(run, [])
+            self._count += len(points)
+            self._errors.append(error)
+
+
+def _flush_all_at_exit() -> None:
+    for buffer in list(_live):
+        if buffer._pid != os.getpid():
+            continue
+        try:
+            buffer.close()
+        except StudioError as exc:
+            logger.error("metric points could not be written at exit: %s", exc)
+
+
+atexit.register(_flush_all_at_exit)

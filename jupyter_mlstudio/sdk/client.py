@@ -1,0 +1,355 @@
+"""``TrackingClient``: the one object the fluent API (``Run``, ``Experiment``,
+``ExperimentAnalytics``) talks to.
+
+The backend is chosen from a tracking URI: the ``tracking_uri`` argument, else
+``MLSTUDIO_TRACKING_URI``, else the studio's own configuration (see
+:func:`.backends.open_backend`). Metric points are validated here, at ``log_metric``
+time, then buffered and written in batches (:mod:`.buffer`).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import operator
+import os
+import threading
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+from ..entities import (
+    Experiment,
+    ExperimentSummary,
+    MetricPoint,
+    ParameterValue,
+    Trial,
+    TrialComponent,
+    utcnow,
+)
+from ..entities.common import METRIC_NAME_MAX
+from ..exceptions import ConflictError, NotFoundError, ValidationError
+from .backends import TrackingBackend, open_backend
+from .buffer import MetricBuffer
+
+ENV_TRACKING_URI = "MLSTUDIO_TRACKING_URI"
+_STEP_LIMIT = 2**63
+
+
+class TrackingClient:
+    """Experiments, runs, metrics and run files of one studio.
+
+    Thread-safe; one per process and URI is enough (:meth:`for_uri` caches them).
+    """
+
+    def __init__(
+        self,
+        tracking_uri: str | None = None,
+        *,
+        token: str | None = None,
+        artifact_root: str | None = None,
+    ) -> None:
+        uri = tracking_uri or os.environ.get(ENV_TRACKING_URI) or None
+        self._backend: TrackingBackend = open_backend(uri, token=token, artifact_root=artifact_root)
+        self._metrics = MetricBuffer(self._backend.log_metrics)
+
+    @classmethod
+    def for_uri(cls, tracking_uri: str | None = None) -> TrackingClient:
+        """A client shared by everything in this process that uses the same URI."""
+        uri = tracking_uri or os.environ.get(ENV_TRACKING_URI) or ""
+        key = (os.getpid(), uri)
+        with _clients_lock:
+            client = _clients.get(key)
+            if client is None:
+                client = _clients[key] = cls(uri or None)
+            return client
+
+    @property
+    def tracking_uri(self) -> str:
+        return self._backend.uri
+
+    @property
+    def backend(self) -> TrackingBackend:
+        return self._backend
+
+    def close(self) -> None:
+        """Write pending metrics and release the backend."""
+        try:
+            self._metrics.close()
+        finally:
+            self._backend.close()
+
+    # -- experiments and trials -------------------------------------------------------
+
+    def create_experiment(
+        self,
+        experiment_name: str,
+        *,
+        display_name: str | None = None,
+        description: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> Experiment:
+        return self._backend.create_experiment(
+            experiment_name, display_name=display_name, description=description, tags=tags
+        )
+
+    def get_experiment(self, experiment_name: str) -> Experiment:
+        return self._backend.get_experiment(experiment_name)
+
+    def get_or_create_experiment(
+        self,
+        experiment_name: str,
+        *,
+        display_name: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> Experiment:
+        try:
+            return self._backend.get_experiment(experiment_name)
+        except NotFoundError:
+            pass
+        try:
+            return self.create_experiment(experiment_name, display_name=display_name, tags=tags)
+        except ConflictError:  # another process created it in between
+            return self._backend.get_experiment(experiment_name)
+
+    def iter_experiments(
+        self, *, sort_by: str = "CreationTime", sort_order: str = "Descending"
+    ) -> Iterator[ExperimentSummary]:
+        token: str | None = None
+        while True:
+            page = self._backend.list_experiments(
+                sort_by=sort_by,
+                sort_order=sort_order,  # type: ignore[arg-type]
+                max_results=1000,
+                next_token=token,
+            )
+            yield from page.items
+            if not page.next_token:
+                return
+            token = page.next_token
+
+    def delete_experiment(self, experiment_name: str) -> None:
+        self._backend.delete_experiment(experiment_name)
+
+    def get_or_create_trial(
+        self, trial_name: str, experiment_name: str, *, tags: Mapping[str, str] | None = None
+    ) -> Trial:
+        try:
+            return self._backend.create_trial(trial_name, experiment_name, tags=tags)
+        except ConflictError:
+            return self._backend.get_trial(trial_name)
+
+    def get_trial(self, trial_name: str) -> Trial:
+        return self._backend.get_trial(trial_name)
+
+    def iter_trials(self, *, experiment_name: str | None = None) -> Iterator[Trial]:
+        token: str | None = None
+        while True:
+            page = self._backend.list_trials(
+                experiment_name=experiment_name, max_results=1000, next_token=token
+            )
+            yield from page.items
+            if not page.next_token:
+                return
+            token = page.next_token
+
+    # -- runs -----------------------------------------------------------------------
+
+    def get_or_create_trial_component(
+        self,
+        trial_component_name: str,
+        *,
+        trial_name: str | None = None,
+        display_name: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> TrialComponent:
+        """Create the run in ``trial_name``, or load it and make sure it is in that trial."""
+        try:
+            return self._backend.create_trial_component(
+                trial_component_name, trial_name=trial_name, display_name=display_name, tags=tags
+            )
+        except ConflictError:
+            pass
+        component = self._backend.get_trial_component(trial_component_name)
+        if trial_name is not None and trial_name not in component.trial_names:
+            self._backend.associate_trial_component(trial_component_name, trial_name)
+            component = self._backend.get_trial_component(trial_component_name)
+        return component
+
+    def get_trial_component(self, trial_component_name: str) -> TrialComponent:
+        return self._backend.get_trial_component(trial_component_name)
+
+    def update_trial_component(self, trial_component_name: str, **changes: Any) -> TrialComponent:
+        """Set fields, merge parameters and artifacts (the store's ``update_trial_component``)."""
+        return self._backend.update_trial_component(trial_component_name, **changes)
+
+    def iter_trial_components(
+        self,
+        *,
+        experiment_name: str | None = None,
+        trial_name: str | None = None,
+        sort_order: str = "Descending",
+    ) -> Iterator[TrialComponent]:
+        """Every run of an experiment (or trial, or the whole studio), by creation time."""
+        token: str | None = None
+        while True:
+            page = self._backend.list_trial_components(
+                experiment_name=experiment_name,
+                trial_name=trial_name,
+                sort_order=sort_order,  # type: ignore[arg-type]
+                max_results=1000,
+                next_token=token,
+            )
+            yield from page.items
+            if not page.next_token:
+                return
+            token = page.next_token
+
+    def log_parameters(
+        self, trial_component_name: str, parameters: Mapping[str, Any]
+    ) -> TrialComponent:
+        """Numbers (stored as floats) or strings; booleans become ``"True"``/``"False"``.
+        NaN, infinity and other types raise ``ValidationError`` naming ``Parameters.<name>``.
+        """
+        if not isinstance(parameters, Mapping):
+            raise ValidationError("parameters must be a mapping", field="Parameters")
+        checked = {name: parameter_value(name, value) for name, value in parameters.items()}
+        return self._backend.update_trial_component(trial_component_name, parameters=checked)
+
+    # -- metrics --------------------------------------------------------------------
+
+    def log_metric(
+        self,
+        trial_component_name: str,
+        name: str,
+        value: Any,
+        step: Any = None,
+        timestamp: datetime | float | None = None,
+    ) -> None:
+        """Validate one point now and queue it; see :mod:`.buffer` for when it is written."""
+        self._metrics.add(trial_component_name, metric_point(name, value, step, timestamp))
+
+    def flush(self) -> None:
+        """Write every queued metric point; raise the first error of a background write."""
+        self._metrics.flush()
+
+    def get_metric_series(
+        self, trial_component_name: str, metric_name: str, *, as_dataframe: bool = False
+    ) -> Any:
+        """Every point of one metric of a run, ordered by step (pending points are flushed
+        first). A list of ``MetricPoint``, or with ``as_dataframe=True`` a pandas DataFrame
+        with the columns ``MetricName``, ``Step``, ``Value``, ``Timestamp``."""
+        self.flush()
+        points = self._backend.get_metric_series(trial_component_name, metric_name)
+        if not as_dataframe:
+            return points
+        import pandas as pd
+
+        return pd.DataFrame(
+            {
+                "MetricName": [p.metric_name for p in points],
+                "Step": pd.array([p.step for p in points], dtype="Int64"),
+                "Value": [p.value for p in points],
+                "Timestamp": pd.to_datetime([p.timestamp for p in points], utc=True),
+            }
+        )
+
+    # -- run files ------------------------------------------------------------------
+
+    def upload_run_file(
+        self, trial_component_name: str, path: str, data: bytes, content_type: str | None = None
+    ) -> str:
+        """Store ``data`` at ``runs/<run>/<path>`` in the artifact store; return its URI."""
+        return self._backend.put_run_artifact(trial_component_name, path, data, content_type)
+
+    def download_run_file(self, trial_component_name: str, path: str) -> bytes:
+        return self._backend.get_run_artifact(trial_component_name, path)
+
+
+_clients: dict[tuple[int, str], TrackingClient] = {}
+_clients_lock = threading.Lock()
+
+
+def resolve_client(session: Any = None) -> TrackingClient:
+    """What a ``sagemaker_session`` argument stands for here: ``None`` (the default
+    client), a :class:`TrackingClient`, or a tracking URI string."""
+    if session is None:
+        return TrackingClient.for_uri()
+    if isinstance(session, TrackingClient):
+        return session
+    if isinstance(session, str):
+        return TrackingClient.for_uri(session)
+    raise ValidationError(
+        "sagemaker_session must be None, a TrackingClient or a tracking URI",
+        field="sagemaker_session",
+    )
+
+
+def metric_point(name: Any, value: Any, step: Any, timestamp: Any) -> MetricPoint:
+    """A validated point, or ``ValidationError`` naming what is wrong."""
+    if not isinstance(name, str) or not name:
+        raise ValidationError("metric name must be a non-empty string", field="MetricName")
+    if len(name) > METRIC_NAME_MAX:
+        raise ValidationError(
+            f"metric name must be at most {METRIC_NAME_MAX} characters (got {len(name)})",
+            field="MetricName",
+        )
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValidationError(
+            f"metric {name!r}: the value must be a real number, not {type(value).__name__}",
+            field="Value",
+        )
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValidationError(
+            f"metric {name!r}: the value {number} is refused; NaN and infinity cannot be logged",
+            field="Value",
+        )
+    if step is not None:
+        if isinstance(step, bool):
+            raise ValidationError(f"metric {name!r}: step must be an integer", field="Step")
+        try:
+            step = operator.index(step)
+        except TypeError:
+            raise ValidationError(
+                f"metric {name!r}: step must be an integer, not {type(step).__name__}",
+                field="Step",
+            ) from None
+        if not 0 <= step < _STEP_LIMIT:
+            raise ValidationError(f"metric {name!r}: step must be >= 0", field="Step")
+    return MetricPoint(metric_name=name, value=number, step=step, timestamp=_timestamp(timestamp))
+
+
+def _timestamp(value: Any) -> datetime:
+    if value is None:
+        return utcnow()
+    if isinstance(value, datetime):
+        # naive datetimes are taken as UTC
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        seconds = float(value)
+        if math.isfinite(seconds):
+            return datetime.fromtimestamp(seconds, timezone.utc)
+    raise ValidationError(
+        "timestamp must be a datetime or seconds since the epoch", field="Timestamp"
+    )
+
+
+def parameter_value(name: Any, value: Any) -> ParameterValue:
+    if not isinstance(name, str) or not name:
+        raise ValidationError("parameter names must be non-empty strings", field="Parameters")
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValidationError(
+                f"parameter {name!r}: NaN and infinity are refused", field=f"Parameters.{name}"
+            )
+        return number
+    raise ValidationError(
+        f"parameter {name!r} must be a number or a string, not {type(value).__name__}",
+        field=f"Parameters.{name}",
+    )
