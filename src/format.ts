@@ -50,3 +50,26 @@ export function duration(
 function pad(value: number): string {
   return value < 10 ? `0${value}` : String(value);
 }
+
+/** A metric or parameter value in few characters: 0.9123, 1.23e-5, 12,345. */
+export function formatNumber(
+  value: number | string | null | undefined
+): string {
+  if (value === null || value === undefined) {
+    return '';
+  }
+  if (typeof value === 'string') {
+    return value;
+  }
+  if (!Number.isFinite(value)) {
+    return String(value);
+  }
+  if (Number.isInteger(value) && Math.abs(value) < 1e15) {
+    return value.toLocaleString('en-US');
+  }
+  const size = Math.abs(value);
+  if (size !== 0 && (size < 1e-3 || size >= 1e6)) {
+    return value.toExponential(2);
+  }
+  return String(Number(value.toPrecision(4)));
+}

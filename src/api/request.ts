@@ -119,6 +119,37 @@ export async function requestAPI<T>(
   return body as T;
 }
 
+/**
+ * Fetch a raw (non-JSON) response of the ML Studio API, such as a run's artifact file.
+ *
+ * @throws {StudioApiError} when the API answers with an error status.
+ * @throws {ServerExtensionMissingError} when the routes are absent or the server is down.
+ */
+export async function requestBlob(
+  path: string,
+  query: Query = {},
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): Promise<Blob> {
+  const url = apiUrl(settings, path, query);
+  let response: Response;
+  try {
+    response = await ServerConnection.makeRequest(
+      url,
+      { cache: 'no-cache' },
+      settings
+    );
+  } catch (error) {
+    throw new ServerExtensionMissingError(
+      'unreachable',
+      `The Jupyter server cannot be reached: ${(error as Error).message}`
+    );
+  }
+  if (!response.ok) {
+    throw toError(response, parseJson(await response.text()));
+  }
+  return response.blob();
+}
+
 /** Send `data` as a JSON body with the given method. */
 export function jsonInit(method: string, data: unknown): RequestInit {
   return {

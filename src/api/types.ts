@@ -66,3 +66,10 @@ export type EndpointStatus = Schemas['EndpointStatus'];
 export type IEndpointSummary = Schemas['Endpoint'];
 export type IListEndpointsRequest = Partial<QueryOf<'listEndpoints'>>;
 export type IListEndpointsResponse = Schemas['ListEndpointsResponse'];
+
+// --- charts ------------------------------------------------------------------
+
+/** One run's series of one metric as parallel columns (downsampled on the server). */
+export type IChartSeries = Schemas['ChartSeries'];
+export type IMetricChartResponse = Schemas['MetricChartResponse'];
+export type IMetricNamesResponse = Schemas['MetricNamesResponse'];

@@ -33,7 +33,9 @@ export abstract class SectionModel<T> implements IDisposable {
       name: `mlstudio:${options.name}`,
       factory: () => this._load(),
       frequency: frequency(options.interval ?? DEFAULT_REFRESH_INTERVAL),
-      standby: () => !this._active || this._standby
+      standby: () =>
+        !this._active ||
+        (typeof this._standby === 'function' ? this._standby() : this._standby)
     });
   }
 
@@ -129,7 +131,7 @@ export abstract class SectionModel<T> implements IDisposable {
   private _active = false;
   private _generation = 0;
   private _poll: Poll;
-  private _standby: Poll.Standby;
+  private _standby: SectionModel.Standby;
   private _state: SectionState<T> = { kind: 'loading' };
   private _stateChanged = new Signal<this, SectionState<T>>(this);
 }
@@ -141,8 +143,11 @@ export namespace SectionModel {
     /** Seconds between polls; defaults to `DEFAULT_REFRESH_INTERVAL`. */
     interval?: number;
     /** When to stand by besides being inactive; defaults to 'when-hidden'. */
-    standby?: Poll.Standby;
+    standby?: Standby;
   }
+
+  /** A standby setting, or a function the poll asks before each tick. */
+  export type Standby = Poll.Standby | (() => boolean | Poll.Standby);
 }
 
 function frequency(seconds: number) {

@@ -15,6 +15,7 @@ import { addSidebarCommands } from '../commands';
 import { DEFAULT_REFRESH_INTERVAL } from '../models/section';
 import { StudioModel } from '../models/studio';
 import { IMLStudio } from '../tokens';
+import { addViewCommands } from '../views';
 import { StudioSidebar } from '../widgets/sidebar';
 /* eslint-enable jupyter/prefer-lazy-imports */
 
@@ -39,7 +40,8 @@ export const sidebarPlugin: JupyterFrontEndPlugin<IMLStudio> = {
     const model = new StudioModel();
     const studio: IMLStudio = { model, refresh: () => model.refresh() };
 
-    const sidebar = new StudioSidebar({ model, translator });
+    const actions = addViewCommands(app, trans, () => model.interval);
+    const sidebar = new StudioSidebar({ model, translator, actions });
     app.shell.add(sidebar, 'left', { rank: 850 });
     if (restorer) {
       restorer.add(sidebar, sidebar.id);

@@ -1,4 +1,10 @@
+import { Dialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
+import {
+  caretDownIcon,
+  caretRightIcon,
+  deleteIcon
+} from '@jupyterlab/ui-components';
 import { Debouncer } from '@lumino/polling';
 import React from 'react';
 
@@ -6,7 +12,46 @@ import { IExperimentSummary } from '../api/types';
 import { EmptyState } from '../components/EmptyState';
 import { absoluteTime, relativeTime } from '../format';
 import { ExperimentsModel } from '../models/experiments';
+import { RunsPanel, useSignals } from './runs';
 import { SectionView, SectionWidget } from './section';
+
+/** What the sidebar does when a run is opened or runs are compared. */
+export interface IRunActions {
+  openRun(name: string): void;
+  compare(experimentName: string, runs: string[]): void;
+}
+
+/** Ask, then delete an experiment with its trials and runs. */
+export async function confirmDelete(
+  model: ExperimentsModel,
+  item: IExperimentSummary,
+  trans: TranslationBundle
+): Promise<void> {
+  const name = item.DisplayName || item.ExperimentName;
+  const result = await showDialog({
+    title: trans.__('Delete experiment “%1”?', name),
+    body: trans._n(
+      'Its %1 run, their metrics and its trials are deleted. This cannot be undone.',
+      'Its %1 runs, their metrics and its trials are deleted. This cannot be undone.',
+      item.TrialComponentCount
+    ),
+    buttons: [
+      Dialog.cancelButton({ label: trans.__('Cancel') }),
+      Dialog.warnButton({ label: trans.__('Delete') })
+    ]
+  });
+  if (!result.button.accept) {
+    return;
+  }
+  try {
+    await model.delete(item.ExperimentName);
+  } catch (error) {
+    await showErrorMessage(
+      trans.__('Could not delete “%1”', name),
+      error as Error
+    );
+  }
+}
 
 /** How long typing pauses before the search is sent, in milliseconds. */
 const SEARCH_DELAY = 300;
@@ -14,13 +59,15 @@ const SEARCH_DELAY = 300;
 export interface IExperimentsSectionProps {
   model: ExperimentsModel;
   trans: TranslationBundle;
+  actions?: IRunActions;
 }
 
 /** The experiments list with a name search. */
 export function ExperimentsSection(
   props: IExperimentsSectionProps
 ): JSX.Element {
-  const { model, trans } = props;
+  const { model, trans, actions } = props;
+  useSignals(model.expandedChanged);
   const [query, setQuery] = React.useState(model.nameContains);
   const debouncer = React.useMemo(
     () =>
@@ -76,36 +123,79 @@ export function ExperimentsSection(
           relativeTime(item.CreationTime)
         )
       }
-      renderItem={item => (
-        <>
-          <div className="jp-mlstudio-Row-main">
-            <span className="jp-mlstudio-Row-name" title={item.ExperimentName}>
-              {item.DisplayName || item.ExperimentName}
-            </span>
-            <span className="jp-mlstudio-Row-count">
-              {trans._n('%1 run', '%1 runs', item.TrialComponentCount)}
-            </span>
-          </div>
-          <div className="jp-mlstudio-Row-detail">
-            <time
-              dateTime={item.CreationTime}
-              title={absoluteTime(item.CreationTime)}
-            >
-              {trans.__('created %1', relativeTime(item.CreationTime))}
-            </time>
-          </div>
-        </>
-      )}
+      renderItem={item => {
+        const expanded = model.isExpanded(item.ExperimentName);
+        const runs = model.runs(item.ExperimentName);
+        const Caret = expanded ? caretDownIcon : caretRightIcon;
+        return (
+          <>
+            <div className="jp-mlstudio-Row-main">
+              <button
+                type="button"
+                className="jp-Button jp-mod-minimal jp-mlstudio-Expand"
+                aria-expanded={expanded}
+                aria-label={trans.__('Show runs of %1', item.ExperimentName)}
+                title={expanded ? trans.__('Hide runs') : trans.__('Show runs')}
+                onClick={() =>
+                  model.setExpanded(item.ExperimentName, !expanded)
+                }
+              >
+                <Caret.react tag="span" elementSize="normal" />
+              </button>
+              <span
+                className="jp-mlstudio-Row-name"
+                title={item.ExperimentName}
+              >
+                {item.DisplayName || item.ExperimentName}
+              </span>
+              <span className="jp-mlstudio-Row-count">
+                {trans._n('%1 run', '%1 runs', item.TrialComponentCount)}
+              </span>
+              <button
+                type="button"
+                className="jp-Button jp-mod-minimal jp-mlstudio-IconButton jp-mlstudio-Delete"
+                aria-label={trans.__(
+                  'Delete experiment %1',
+                  item.ExperimentName
+                )}
+                title={trans.__('Delete experiment')}
+                onClick={() => void confirmDelete(model, item, trans)}
+              >
+                <deleteIcon.react tag="span" elementSize="normal" />
+              </button>
+            </div>
+            <div className="jp-mlstudio-Row-detail">
+              <time
+                dateTime={item.CreationTime}
+                title={absoluteTime(item.CreationTime)}
+              >
+                {trans.__('created %1', relativeTime(item.CreationTime))}
+              </time>
+            </div>
+            {runs && (
+              <RunsPanel
+                model={runs}
+                trans={trans}
+                onOpenRun={name => actions?.openRun(name)}
+                onCompare={names =>
+                  actions?.compare(item.ExperimentName, names)
+                }
+              />
+            )}
+          </>
+        );
+      }}
     />
   );
 }
 
 export function createExperimentsWidget(
   model: ExperimentsModel,
-  trans: TranslationBundle
+  trans: TranslationBundle,
+  actions?: IRunActions
 ): SectionWidget {
   return new SectionWidget(
-    () => <ExperimentsSection model={model} trans={trans} />,
+    () => <ExperimentsSection model={model} trans={trans} actions={actions} />,
     { id: 'mlstudio-experiments', label: trans.__('Experiments') }
   );
 }

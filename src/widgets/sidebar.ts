@@ -15,7 +15,7 @@ import { AccordionPanel, PanelLayout, Widget } from '@lumino/widgets';
 import { studioIcon } from '../icons';
 import { MissingExtension, SectionName, StudioModel } from '../models/studio';
 import { createEndpointsWidget } from './endpoints';
-import { createExperimentsWidget } from './experiments';
+import { createExperimentsWidget, IRunActions } from './experiments';
 import { createJobsWidget } from './jobs';
 import { NoticeWidget } from './notice';
 
@@ -53,7 +53,10 @@ export class StudioSidebar extends SidePanel {
     layout.insertWidget(layout.widgets.length - 1, this._notice);
 
     const sections: [SectionName, Widget][] = [
-      ['experiments', createExperimentsWidget(this.model.experiments, trans)],
+      [
+        'experiments',
+        createExperimentsWidget(this.model.experiments, trans, options.actions)
+      ],
       ['jobs', createJobsWidget(this.model.jobs, trans)],
       ['endpoints', createEndpointsWidget(this.model.endpoints, trans)]
     ];
@@ -107,5 +110,7 @@ export namespace StudioSidebar {
   export interface IOptions {
     model: StudioModel;
     translator?: ITranslator;
+    /** Opens runs and comparisons (the sidebar only lists them without it). */
+    actions?: IRunActions;
   }
 }

@@ -1,0 +1,92 @@
+/**
+ * Commands that open the run and comparison views in the main area. Their modules
+ * (and plotly, which they load when they draw) are fetched on first use.
+ */
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { MainAreaWidget } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+
+import type { IRunActions } from './widgets/experiments';
+
+export namespace ViewCommandIDs {
+  export const openRun = 'mlstudio:open-run';
+  export const compareRuns = 'mlstudio:compare-runs';
+}
+
+/** Register the view commands; returns the actions the sidebar calls. */
+export function addViewCommands(
+  app: JupyterFrontEnd,
+  trans: TranslationBundle,
+  interval: () => number
+): IRunActions {
+  const runs = new Map<string, MainAreaWidget>();
+
+  app.commands.addCommand(ViewCommandIDs.openRun, {
+    label: trans.__('Open run'),
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: { name: { type: 'string' } },
+        required: ['name']
+      }
+    },
+    execute: async args => {
+      const name = String(args.name);
+      const open = runs.get(name);
+      if (open && !open.isDisposed) {
+        app.shell.activateById(open.id);
+        return open;
+      }
+      const [{ RunWidget }, { RunModel }] = await Promise.all([
+        import('./widgets/runView'),
+        import('./models/run')
+      ]);
+      const widget = new RunWidget(new RunModel(name, interval()), trans);
+      runs.set(name, widget);
+      widget.disposed.connect(() => runs.delete(name));
+      app.shell.add(widget, 'main');
+      app.shell.activateById(widget.id);
+      return widget;
+    }
+  });
+
+  app.commands.addCommand(ViewCommandIDs.compareRuns, {
+    label: trans.__('Compare runs'),
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: {
+          runs: { type: 'array', items: { type: 'string' } },
+          experimentName: { type: 'string' }
+        },
+        required: ['runs']
+      }
+    },
+    execute: async args => {
+      const names = (args.runs as string[]) ?? [];
+      const experimentName = args.experimentName as string | undefined;
+      const [{ CompareWidget }, { CompareModel }] = await Promise.all([
+        import('./widgets/compareView'),
+        import('./models/compare')
+      ]);
+      const widget = new CompareWidget(
+        new CompareModel(names, experimentName),
+        trans,
+        name => void app.commands.execute(ViewCommandIDs.openRun, { name })
+      );
+      app.shell.add(widget, 'main');
+      app.shell.activateById(widget.id);
+      return widget;
+    }
+  });
+
+  return {
+    openRun: name =>
+      void app.commands.execute(ViewCommandIDs.openRun, { name }),
+    compare: (experimentName, names) =>
+      void app.commands.execute(ViewCommandIDs.compareRuns, {
+        runs: names,
+        experimentName
+      })
+  };
+}

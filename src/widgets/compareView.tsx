@@ -1,0 +1,156 @@
+/** The main-area comparison of 2 to 1,000 runs: a table with a column chooser, and charts. */
+import { MainAreaWidget } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { ReactWidget } from '@jupyterlab/ui-components';
+import React from 'react';
+
+import { CompareTable } from '../components/CompareTable';
+import { studioIcon } from '../icons';
+import { differs, IRunColumn } from '../models/columns';
+import { CompareModel } from '../models/compare';
+import { CompareCharts } from './compareCharts';
+import { useSignals } from './runs';
+
+export interface ICompareViewProps {
+  model: CompareModel;
+  trans: TranslationBundle;
+  onOpenRun?: (name: string) => void;
+}
+
+/** Parameters and the last value of each metric are shown at first. */
+function defaultColumns(columns: IRunColumn[]): Set<string> {
+  return new Set(
+    columns
+      .filter(column => column.kind === 'param' || column.id.endsWith(':Last'))
+      .map(column => column.id)
+  );
+}
+
+export function CompareView(props: ICompareViewProps): JSX.Element {
+  const { model, trans } = props;
+  useSignals(model.stateChanged);
+  const state = model.state;
+  const [chosen, setChosen] = React.useState<Set<string> | null>(null);
+  const [onlyDiffering, setOnlyDiffering] = React.useState(false);
+  const [sortBy, setSortBy] = React.useState<string | null>(null);
+  const [descending, setDescending] = React.useState(false);
+
+  if (state.kind === 'loading') {
+    return <p className="jp-mlstudio-Loading">{trans.__('Loading runs…')}</p>;
+  }
+  if (state.kind === 'error') {
+    return (
+      <p role="alert" className="jp-mlstudio-Error">
+        {state.message}
+      </p>
+    );
+  }
+  const { runs, columns } = state;
+  const visible = chosen ?? defaultColumns(columns);
+  const shown = columns.filter(
+    column =>
+      visible.has(column.id) && (!onlyDiffering || differs(column, runs))
+  );
+  const toggle = (id: string, on: boolean) => {
+    const next = new Set(visible);
+    if (on) {
+      next.add(id);
+    } else {
+      next.delete(id);
+    }
+    setChosen(next);
+  };
+
+  return (
+    <div className="jp-mlstudio-View jp-mlstudio-Compare-view">
+      <header className="jp-mlstudio-View-header">
+        <h1>
+          {model.experimentName
+            ? trans.__('%1 runs of %2', runs.length, model.experimentName)
+            : trans.__('%1 runs', runs.length)}
+        </h1>
+      </header>
+      <section aria-label={trans.__('Runs')}>
+        <div className="jp-mlstudio-ChartControls">
+          <details className="jp-mlstudio-ColumnChooser">
+            <summary>
+              {trans.__('Columns (%1 of %2)', visible.size, columns.length)}
+            </summary>
+            <div className="jp-mlstudio-ColumnChooser-list">
+              {columns.map(column => (
+                <label key={column.id}>
+                  <input
+                    type="checkbox"
+                    checked={visible.has(column.id)}
+                    onChange={e => toggle(column.id, e.target.checked)}
+                  />
+                  {column.label}
+                </label>
+              ))}
+            </div>
+          </details>
+          <label className="jp-mlstudio-Field">
+            <input
+              type="checkbox"
+              className="jp-mlstudio-OnlyDiffering"
+              checked={onlyDiffering}
+              onChange={e => setOnlyDiffering(e.target.checked)}
+            />
+            {trans.__('Only differing columns')}
+          </label>
+        </div>
+        <CompareTable
+          runs={runs}
+          columns={shown}
+          sortBy={sortBy}
+          descending={descending}
+          runHeader={trans.__('Run')}
+          onOpenRun={props.onOpenRun}
+          onSort={id => {
+            setDescending(sortBy === id ? !descending : false);
+            setSortBy(id);
+          }}
+        />
+      </section>
+      <section aria-label={trans.__('Charts')}>
+        <CompareCharts
+          model={model}
+          runs={runs}
+          columns={columns}
+          trans={trans}
+        />
+      </section>
+    </div>
+  );
+}
+
+/** The main-area widget of a comparison. */
+export class CompareWidget extends MainAreaWidget<ReactWidget> {
+  constructor(
+    readonly model: CompareModel,
+    trans: TranslationBundle,
+    onOpenRun?: (name: string) => void
+  ) {
+    super({
+      content: ReactWidget.create(
+        <CompareView model={model} trans={trans} onOpenRun={onOpenRun} />
+      )
+    });
+    this.id = `mlstudio-compare-${Private.counter++}`;
+    this.title.label = trans.__('Compare %1 runs', model.runNames.length);
+    this.title.icon = studioIcon;
+    this.title.closable = true;
+    this.addClass('jp-mlstudio-CompareWidget');
+    this.content.addClass('jp-mlstudio-ViewContent');
+    void model.load();
+  }
+
+  dispose(): void {
+    this.model.dispose();
+    super.dispose();
+  }
+}
+
+namespace Private {
+  export let counter = 0;
+}

@@ -1,0 +1,235 @@
+/** The main-area view of one run: overview, parameters, metrics, charts, artifacts. */
+import { MainAreaWidget } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { ReactWidget, refreshIcon } from '@jupyterlab/ui-components';
+import React from 'react';
+
+import { IMetricPoint, ITrialComponent } from '../api/types';
+import { Plot, PlotData } from '../components/Plot';
+import { StatusBadge } from '../components/StatusBadge';
+import { absoluteTime, duration, formatNumber } from '../format';
+import { studioIcon } from '../icons';
+import { RunModel } from '../models/run';
+import { ArtifactsPanel } from './artifacts';
+import { useSignals } from './runs';
+
+export function RunView(props: {
+  model: RunModel;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { model, trans } = props;
+  useSignals(model.stateChanged);
+  const state = model.state;
+  if (state.kind === 'loading') {
+    return <p className="jp-mlstudio-Loading">{trans.__('Loading run…')}</p>;
+  }
+  if (state.kind === 'error') {
+    return (
+      <div role="alert" className="jp-mlstudio-Error">
+        <p>{state.message}</p>
+        <button
+          className="jp-Button jp-mod-styled"
+          onClick={() => void model.refresh()}
+        >
+          {trans.__('Retry')}
+        </button>
+      </div>
+    );
+  }
+  const { run, series } = state;
+  return (
+    <div className="jp-mlstudio-View">
+      <header className="jp-mlstudio-View-header">
+        <h1>{run.DisplayName || run.TrialComponentName}</h1>
+        <StatusBadge status={run.Status.PrimaryStatus} />
+        <button
+          type="button"
+          className="jp-Button jp-mod-minimal jp-mlstudio-IconButton"
+          title={trans.__('Refresh run')}
+          aria-label={trans.__('Refresh run')}
+          onClick={() => void model.refresh()}
+        >
+          <refreshIcon.react tag="span" elementSize="normal" />
+        </button>
+      </header>
+      <section aria-label={trans.__('Overview')}>
+        <h2>{trans.__('Overview')}</h2>
+        <Overview run={run} trans={trans} />
+      </section>
+      <section aria-label={trans.__('Parameters')}>
+        <h2>{trans.__('Parameters')}</h2>
+        <KeyValues
+          values={Object.entries(run.Parameters ?? {})}
+          empty={trans.__('No parameters.')}
+        />
+      </section>
+      <section aria-label={trans.__('Metrics')}>
+        <h2>{trans.__('Metrics')}</h2>
+        <MetricTable run={run} trans={trans} />
+      </section>
+      <section
+        aria-label={trans.__('Charts')}
+        className="jp-mlstudio-RunCharts"
+      >
+        {Object.entries(series).map(([metric, points]) => (
+          <MetricChart key={metric} metric={metric} points={points} />
+        ))}
+      </section>
+      <section aria-label={trans.__('Artifacts')}>
+        <h2>{trans.__('Artifacts')}</h2>
+        <ArtifactsPanel run={run} trans={trans} />
+      </section>
+    </div>
+  );
+}
+
+function Overview(props: {
+  run: ITrialComponent;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { run, trans } = props;
+  const rows: [string, React.ReactNode][] = [
+    [trans.__('Name'), run.TrialComponentName],
+    [
+      trans.__('Status'),
+      run.Status.Message
+        ? `${run.Status.PrimaryStatus}: ${run.Status.Message}`
+        : run.Status.PrimaryStatus
+    ],
+    [trans.__('Started'), absoluteTime(run.StartTime)],
+    [trans.__('Ended'), absoluteTime(run.EndTime)],
+    [trans.__('Duration'), duration(run.StartTime, run.EndTime)],
+    [trans.__('Created'), absoluteTime(run.CreationTime)],
+    [trans.__('Trials'), (run.TrialNames ?? []).join(', ')],
+    [
+      trans.__('Source job'),
+      run.Source
+        ? `${run.Source.SourceArn}${run.Source.SourceType ? ` (${run.Source.SourceType})` : ''}`
+        : ''
+    ],
+    [
+      trans.__('Tags'),
+      Object.entries(run.Tags ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')
+    ]
+  ];
+  return (
+    <KeyValues values={rows.filter(([, value]) => value !== '')} empty="" />
+  );
+}
+
+function KeyValues(props: {
+  values: [string, React.ReactNode][];
+  empty: string;
+}): JSX.Element {
+  if (props.values.length === 0) {
+    return <p className="jp-mlstudio-Muted">{props.empty}</p>;
+  }
+  return (
+    <table className="jp-mlstudio-Table jp-mlstudio-KeyValues">
+      <tbody>
+        {props.values.map(([key, value]) => (
+          <tr key={key}>
+            <th scope="row">{key}</th>
+            <td>{typeof value === 'number' ? formatNumber(value) : value}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function MetricTable(props: {
+  run: ITrialComponent;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { run, trans } = props;
+  const metrics = run.Metrics ?? [];
+  if (metrics.length === 0) {
+    return <p className="jp-mlstudio-Muted">{trans.__('No metrics.')}</p>;
+  }
+  const stats = ['Last', 'Min', 'Max', 'Avg', 'StdDev', 'Count'] as const;
+  return (
+    <table className="jp-mlstudio-Table jp-mlstudio-MetricTable">
+      <thead>
+        <tr>
+          <th>{trans.__('Metric')}</th>
+          {stats.map(stat => (
+            <th key={stat}>{stat}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {metrics.map(metric => (
+          <tr key={metric.MetricName}>
+            <th scope="row">{metric.MetricName}</th>
+            {stats.map(stat => (
+              <td key={stat}>{formatNumber(metric[stat])}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function MetricChart(props: {
+  metric: string;
+  points: IMetricPoint[];
+}): JSX.Element {
+  const { metric, points } = props;
+  const data = React.useMemo<PlotData[]>(
+    () => [
+      {
+        type: 'scatter',
+        mode: points.length === 1 ? 'markers' : 'lines',
+        name: metric,
+        x: points.map((point, i) => point.Step ?? i),
+        y: points.map(point => point.Value)
+      }
+    ],
+    [points]
+  );
+  const layout = React.useMemo(
+    () => ({
+      title: { text: metric },
+      xaxis: { title: { text: 'step' } },
+      height: 280
+    }),
+    [metric]
+  );
+  return (
+    <Plot
+      className="jp-mlstudio-MetricChart"
+      label={metric}
+      data={data}
+      layout={layout}
+    />
+  );
+}
+
+/** The main-area widget of a run; one per run. */
+export class RunWidget extends MainAreaWidget<ReactWidget> {
+  constructor(
+    readonly model: RunModel,
+    trans: TranslationBundle
+  ) {
+    super({
+      content: ReactWidget.create(<RunView model={model} trans={trans} />)
+    });
+    this.id = `mlstudio-run-${model.name}`;
+    this.title.label = model.name;
+    this.title.caption = trans.__('Run %1', model.name);
+    this.title.icon = studioIcon;
+    this.title.closable = true;
+    this.addClass('jp-mlstudio-RunWidget');
+    this.content.addClass('jp-mlstudio-ViewContent');
+    void model.refresh();
+  }
+
+  dispose(): void {
+    this.model.dispose();
+    super.dispose();
+  }
+}
