@@ -259,8 +259,9 @@ class MetadataStore(abc.ABC):
         of the metric are left out. A series of at most ``max_points`` points is exact
         (one entry per step); a longer one comes from the downsampled buckets kept as
         points arrive: the finest resolution (bucket widths 16, 64, 256, … steps) with at
-        most ``max_points`` buckets, so between about ``max_points / 4`` and
-        ``max_points`` entries. Never reads the raw points of a long series.
+        most ``max_points`` buckets when steps are distinct, so between about
+        ``max_points / 4`` and ``max_points`` entries (fewer when many points share a
+        step); never more than ``max_points``. Never reads the raw points of a long series.
 
         ValidationError for ``max_points`` outside 10..10,000 (``MaxPoints``), more than
         1,000 runs (``TrialComponentName``) or an invalid name; NotFoundError for an

@@ -2,9 +2,9 @@
 
 A series with at most ``max_points`` points is read raw and returned exactly (one entry
 per step). A longer one is read from ``metric_buckets`` (see ``buckets.py``) at the finest
-level with at most ``max_points`` buckets for that run: one query counts the buckets per
-run and level, one reads the chosen levels of every run. Neither touches the raw points,
-so the cost follows the number of points returned, not the number logged.
+level expected to hold at most ``max_points`` buckets for that run, one query for all
+runs. The raw points of a long series are never read, so the cost follows the number of
+points returned, not the number logged.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, or_, select
 from sqlalchemy.orm import Session
 
 from ...entities import ChartSeries
 from ...entities.charts import MAX_CHART_POINTS, MAX_CHART_RUNS, MIN_CHART_POINTS
 from ...entities.common import METRIC_NAME_MAX
 from ...exceptions import NotFoundError, ValidationError
-from .buckets import WIDTHS
+from .buckets import LEVELS, WIDTHS
 from .lookups import check_name, get_id
 from .models import (
     ExperimentRow,
@@ -172,11 +172,12 @@ def _exact(
     metric_name: str,
     counts: dict[int, int],
 ) -> Iterator[tuple[int, ChartSeries]]:
-    rows = connection.execute(
+    rows = fetch_all(
+        connection,
         select(_P.trial_component_id, _P.step, _P.value)
         .where(_P.metric_name == metric_name, _P.trial_component_id.in_(run_ids))
-        .order_by(_P.trial_component_id, _P.id)
-    ).all()
+        .order_by(_P.trial_component_id, _P.id),
+    )
     per_run: dict[int, dict[int, list[Any]]] = {}
     numbers: dict[int, int] = {}
     for run_id, step, value in rows:
@@ -206,47 +207,78 @@ def _bucketed(
     counts: dict[int, int],
     max_points: int,
 ) -> Iterator[tuple[int, ChartSeries]]:
-    sizes: dict[int, dict[int, int]] = {}
-    for run_id, level, size in connection.execute(
-        select(_B.trial_component_id, _B.level, func.count())
-        .where(_B.metric_name == metric_name, _B.trial_component_id.in_(run_ids))
-        .group_by(_B.trial_component_id, _B.level)
-    ).all():
-        sizes.setdefault(run_id, {})[level] = size
-    chosen: dict[int, list[int]] = {}
-    for run_id in run_ids:
-        levels = sizes.get(run_id)
-        if not levels:
-            continue
-        fitting = [level for level, size in levels.items() if size <= max_points]
-        level = min(fitting) if fitting else max(levels)
-        chosen.setdefault(level, []).append(run_id)
-    if not chosen:
-        return
-    level_of = {run_id: level for level, ids in chosen.items() for run_id in ids}
-    rows = connection.execute(
-        select(_B.trial_component_id, _B.count, _B.total, _B.min, _B.max, _B.last, _B.last_step)
-        .where(
-            _B.metric_name == metric_name,
-            or_(
-                *(
-                    and_(_B.level == level, _B.trial_component_id.in_(ids))
-                    for level, ids in chosen.items()
-                )
-            ),
+    """Each run at the finest level expected to fit ``max_points`` buckets.
+
+    The level comes from the point count (``count / width`` buckets when steps are
+    distinct); a run with more buckets there (steps far apart) is read again at the level
+    its step span fits, so a chart costs one query in the usual case.
+    """
+    pending = {run_id: _level_for(counts[run_id], max_points) for run_id in run_ids}
+    for _ in range(LEVELS):
+        if not pending:
+            return
+        chosen: dict[int, list[int]] = {}
+        for run_id, level in pending.items():
+            chosen.setdefault(level, []).append(run_id)
+        stmt = (
+            select(_B.trial_component_id, _B.count, _B.total, _B.min, _B.max, _B.last, _B.last_step)
+            .where(
+                _B.metric_name == metric_name,
+                or_(
+                    *(
+                        and_(_B.level == level, _B.trial_component_id.in_(ids))
+                        for level, ids in chosen.items()
+                    )
+                ),
+            )
+            .order_by(_B.trial_component_id, _B.level, _B.bucket)
         )
-        .order_by(_B.trial_component_id, _B.level, _B.bucket)
-    ).all()
-    per_run: dict[int, list[Any]] = {}
-    for run_id, *acc in rows:
-        per_run.setdefault(run_id, []).append(acc)
-    for run_id, accs in per_run.items():
-        width = WIDTHS[level_of[run_id]]
-        if len(accs) > max_points:  # wider than the coarsest level: merge neighbours
-            group = math.ceil(len(accs) / max_points)
-            accs = [_merge(accs[i : i + group]) for i in range(0, len(accs), group)]
-            width *= group
-        yield run_id, _series(runs[run_id], metric_name, False, width, counts[run_id], accs)
+        per_run: dict[int, list[Any]] = {}
+        for run_id, *acc in fetch_all(connection, stmt):
+            per_run.setdefault(run_id, []).append(acc)
+        retry: dict[int, int] = {}
+        for run_id, accs in per_run.items():
+            level = pending[run_id]
+            if len(accs) > max_points and level < LEVELS - 1:
+                span = accs[-1][5] - accs[0][5]
+                retry[run_id] = max(level + 1, _level_for(span + 1, max_points))
+                continue
+            width = WIDTHS[level]
+            if len(accs) > max_points:  # wider than the coarsest level: merge neighbours
+                group = math.ceil(len(accs) / max_points)
+                accs = [_merge(accs[i : i + group]) for i in range(0, len(accs), group)]
+                width *= group
+            yield run_id, _series(runs[run_id], metric_name, False, width, counts[run_id], accs)
+        pending = retry
+
+
+def _level_for(size: int, max_points: int) -> int:
+    """The finest level whose width cuts ``size`` consecutive steps into ≤ max_points."""
+    for level, width in enumerate(WIDTHS):
+        if -(-size // width) <= max_points:
+            return level
+    return LEVELS - 1
+
+
+def fetch_all(connection: Connection, stmt: Any) -> list[Any]:
+    """The rows of ``stmt`` straight from the DBAPI cursor, as tuples.
+
+    Chart queries return tens of thousands of plain numbers; skipping SQLAlchemy's result
+    layer (whose columns here need no type processing) halves the time to read them.
+    """
+    compiled = stmt.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.params
+    args: Any = (
+        tuple(params[name] for name in compiled.positiontup or ())
+        if compiled.positional
+        else params
+    )
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(str(compiled), args)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def _merge(accs: list[Any]) -> list[Any]:
