@@ -10,6 +10,7 @@
  *     }));
  */
 import { requestAPI } from '../api/request';
+import { ITrialComponent } from '../api/types';
 
 /** An answer to a route: a value to resolve with, or an error to reject with. */
 export type Answer =
@@ -74,5 +75,41 @@ export function experiment(name: string, runs = 0) {
     Tags: {},
     TrialCount: runs ? 1 : 0,
     TrialComponentCount: runs
+  };
+}
+
+/** A finished run; `loss` gives it one metric with that value. */
+export function run(
+  name: string,
+  options: Partial<ITrialComponent> & { loss?: number } = {}
+): ITrialComponent {
+  const { loss, ...rest } = options;
+  return {
+    TrialComponentName: name,
+    DisplayName: null,
+    Status: { PrimaryStatus: 'Completed', Message: null },
+    StartTime: NOW,
+    EndTime: null,
+    CreationTime: NOW,
+    LastModifiedTime: NOW,
+    Source: null,
+    Parameters: {},
+    Tags: {},
+    Metrics:
+      loss === undefined
+        ? []
+        : [
+            {
+              MetricName: 'loss',
+              Min: loss,
+              Max: loss,
+              Last: loss,
+              Avg: loss,
+              StdDev: 0,
+              Count: 1,
+              TimeStamp: NOW
+            }
+          ],
+    ...rest
   };
 }

@@ -26,7 +26,8 @@ const STATUSES: RunStatus[] = [
 /** Re-render whenever one of `signals` fires. */
 export function useSignals(...signals: ISignal<unknown, unknown>[]): void {
   const [, setTick] = React.useState(0);
-  React.useEffect(() => {
+  // A layout effect connects at once after the first render, before a signal can fire.
+  React.useLayoutEffect(() => {
     const bump = () => setTick(tick => tick + 1);
     signals.forEach(signal => signal.connect(bump));
     return () => signals.forEach(signal => signal.disconnect(bump));

@@ -105,6 +105,7 @@ test('runs expand in the sidebar, filter and sort', async ({ page }) => {
   const row = await expandExperiment(page);
   await expect(row).toContainText('Failed');
   await expect(row).toContainText('loss');
+  await row.locator('.jp-mlstudio-VirtualList').scrollIntoViewIfNeeded();
   await page.screenshot({ path: shot('runs-sidebar') });
 
   await row.locator('.jp-mlstudio-Runs-status').selectOption('Failed');
