@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
+from itertools import groupby
+from operator import itemgetter, truediv
 from typing import Any
 
 from sqlalchemy import Connection, and_, or_, select
@@ -233,14 +235,12 @@ def _bucketed(
             )
             .order_by(_B.trial_component_id, _B.level, _B.bucket)
         )
-        per_run: dict[int, list[Any]] = {}
-        for run_id, *acc in fetch_all(connection, stmt):
-            per_run.setdefault(run_id, []).append(acc)
         retry: dict[int, int] = {}
-        for run_id, accs in per_run.items():
+        for run_id, rows in groupby(fetch_all(connection, stmt), key=itemgetter(0)):
+            accs: list[Any] = list(rows)  # rows (run id, count, total, min, max, last, step)
             level = pending[run_id]
             if len(accs) > max_points and level < LEVELS - 1:
-                span = accs[-1][5] - accs[0][5]
+                span = accs[-1][-1] - accs[0][-1]
                 retry[run_id] = max(level + 1, _level_for(span + 1, max_points))
                 continue
             width = WIDTHS[level]
@@ -281,32 +281,34 @@ def fetch_all(connection: Connection, stmt: Any) -> list[Any]:
         cursor.close()
 
 
-def _merge(accs: list[Any]) -> list[Any]:
-    last = max(accs, key=lambda a: a[5])  # max() keeps the first of equal steps
-    return [
-        sum(a[0] for a in accs),
-        sum(a[1] for a in accs),
-        min(a[2] for a in accs),
-        max(a[3] for a in accs),
-        last[4],
-        last[5],
-    ]
+def _merge(accs: list[Any]) -> tuple[Any, ...]:
+    """Neighbouring ``(…, count, total, min, max, last, step)`` rows as one."""
+    last = max(accs, key=lambda a: a[-1])  # steps of different buckets never tie
+    return (
+        sum(a[-6] for a in accs),
+        sum(a[-5] for a in accs),
+        min(a[-4] for a in accs),
+        max(a[-3] for a in accs),
+        last[-2],
+        last[-1],
+    )
 
 
 def _series(
     run: str, metric: str, exact: bool, width: int, point_count: int, accs: list[Any]
 ) -> ChartSeries:
-    """``accs`` are ``[count, total, min, max, last, step]`` in step order."""
+    """``accs`` end with ``count, total, min, max, last, step``, in step order."""
+    count, total, low, high, last, steps = list(zip(*accs, strict=True))[-6:]
     return ChartSeries.model_construct(
         trial_component_name=run,
         metric_name=metric,
         exact=exact,
         bucket_width=width,
         point_count=point_count,
-        steps=[a[5] for a in accs],
-        min=[a[2] for a in accs],
-        max=[a[3] for a in accs],
-        last=[a[4] for a in accs],
-        avg=[a[1] / a[0] for a in accs],
-        count=[a[0] for a in accs],
+        steps=list(steps),
+        min=list(low),
+        max=list(high),
+        last=list(last),
+        avg=list(map(truediv, total, count)),
+        count=list(count),
     )
