@@ -23,6 +23,8 @@ export interface ICompareTableProps {
   onOpenRun?: (name: string) => void;
   /** The header of the run name column. */
   runHeader: string;
+  /** The header of the status column. */
+  statusHeader: string;
 }
 
 export function CompareTable(props: ICompareTableProps): JSX.Element {
@@ -54,7 +56,7 @@ export function CompareTable(props: ICompareTableProps): JSX.Element {
           style={{ gridTemplateColumns: template }}
         >
           <span role="columnheader">{props.runHeader}</span>
-          <span role="columnheader">Status</span>
+          <span role="columnheader">{props.statusHeader}</span>
           {columns.map(column => (
             <button
               key={column.id}

@@ -213,7 +213,7 @@ export function CompareCharts(props: ICompareChartsProps): JSX.Element {
         )}
         {kind === 'scatter' && (
           <ColumnSelect
-            label="x"
+            label={trans.__('x')}
             columns={numeric}
             value={x?.id ?? ''}
             onChange={setX}
@@ -221,7 +221,7 @@ export function CompareCharts(props: ICompareChartsProps): JSX.Element {
         )}
         {(kind === 'scatter' || kind === 'bar' || kind === 'histogram') && (
           <ColumnSelect
-            label={kind === 'scatter' ? 'y' : trans.__('Value')}
+            label={kind === 'scatter' ? trans.__('y') : trans.__('Value')}
             columns={numeric}
             value={y?.id ?? ''}
             onChange={setY}

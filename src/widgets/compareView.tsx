@@ -11,6 +11,9 @@ import { CompareModel } from '../models/compare';
 import { CompareCharts } from './compareCharts';
 import { useSignals } from './runs';
 
+/** Numbers the comparison widgets' ids. */
+let compareCount = 0;
+
 export interface ICompareViewProps {
   model: CompareModel;
   trans: TranslationBundle;
@@ -105,6 +108,7 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
           sortBy={sortBy}
           descending={descending}
           runHeader={trans.__('Run')}
+          statusHeader={trans.__('Status')}
           onOpenRun={props.onOpenRun}
           onSort={id => {
             setDescending(sortBy === id ? !descending : false);
@@ -136,7 +140,7 @@ export class CompareWidget extends MainAreaWidget<ReactWidget> {
         <CompareView model={model} trans={trans} onOpenRun={onOpenRun} />
       )
     });
-    this.id = `mlstudio-compare-${Private.counter++}`;
+    this.id = `mlstudio-compare-${++compareCount}`;
     this.title.label = trans.__('Compare %1 runs', model.runNames.length);
     this.title.icon = studioIcon;
     this.title.closable = true;
@@ -149,8 +153,4 @@ export class CompareWidget extends MainAreaWidget<ReactWidget> {
     this.model.dispose();
     super.dispose();
   }
-}
-
-namespace Private {
-  export let counter = 0;
 }
