@@ -1,4 +1,4 @@
-"""The ``mlstudio`` command: ``--version`` and ``doctor``."""
+"""The ``mlstudio`` command: ``--version``, ``doctor`` and ``images build``."""
 
 from __future__ import annotations
 
@@ -63,6 +63,17 @@ def _doctor(args: argparse.Namespace) -> int:
     return 0 if health.ok else 1
 
 
+def _images_build(args: argparse.Namespace) -> int:
+    from .runtime.images import build_image
+
+    try:
+        build_image(args.tag, rebuild=args.rebuild, progress=lambda line: print(line, flush=True))
+    except StudioError as exc:
+        print(f"mlstudio images build: {exc.message}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mlstudio", description="jupyter_mlstudio: a local-first ML studio in JupyterLab."
@@ -79,6 +90,22 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--artifact-root", help="artifact root URI (default: from the home)")
     doctor.add_argument("--json", action="store_true", help="print a JSON report")
     doctor.set_defaults(func=_doctor)
+    images = sub.add_parser("images", help="local container images for the docker runtime")
+    images_sub = images.add_subparsers(dest="images_command")
+    build = images_sub.add_parser(
+        "build",
+        help="build the script-mode image (Debian Python, numpy, pandas, scikit-learn) locally,"
+        " with no image registry",
+    )
+    build.add_argument("--tag", default="mlstudio/python:3-sklearn", help="image tag to build")
+    build.add_argument("--rebuild", action="store_true", help="build even when the tag exists")
+    build.set_defaults(func=_images_build)
+
+    def images_help(_args: argparse.Namespace) -> int:
+        images.print_help()
+        return 0
+
+    images.set_defaults(func=images_help)
     return parser
 
 

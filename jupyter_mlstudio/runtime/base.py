@@ -1,0 +1,250 @@
+"""The job runner contract: what every runtime (process, docker, later ray) provides.
+
+A runner starts one *host* of a job — one process or one container, named ``algo-1`` ..
+``algo-N`` for a job of N instances — from a :class:`ContainerSpec`, and answers questions
+about it through the :class:`JobHandle` it returns. The job service builds one spec per host
+(see :mod:`.contract` for the files and environment of the SageMaker training contract) and
+owns the job's records; a runner only knows processes/containers.
+
+Contract, for every implementation:
+
+- **Synchronous and blocking.** Every method may block on the OS or the container engine;
+  callers on an event loop run them in an executor. ``launch`` returns as soon as the job is
+  started (it does not wait for it to finish).
+- **Thread safety.** One runner instance may be shared by many threads; any method may be
+  called concurrently, also for the same handle.
+- **Immutability.** :class:`JobHandle` and :class:`JobState` are frozen values; a handle
+  stays valid after the runner that made it is gone (``reattach`` with a new runner
+  instance finds an equal handle).
+- **Exit codes** follow the container convention on every runtime: a job killed by signal
+  ``N`` exits with ``128 + N`` (137 after SIGKILL, 143 after SIGTERM).
+- **Errors.** Bad specs raise :class:`~jupyter_mlstudio.exceptions.ValidationError` with the
+  field named (``image_uri`` for a missing image, ``command``, ``mounts``, ...), before
+  anything is started; an unknown handle or job raises
+  :class:`~jupyter_mlstudio.exceptions.NotFoundError`; a duplicate live job/host raises
+  :class:`~jupyter_mlstudio.exceptions.ConflictError`; an engine that cannot be reached
+  raises :class:`~jupyter_mlstudio.exceptions.StoreUnavailableError`.
+- **Logs** are the job's stdout and stderr interleaved, as bytes in one stream; ``logs``
+  reads from a byte offset and returns the new offset, so a reader can follow a running job
+  and resume after a restart. Logs remain readable after the job exits until ``cleanup``.
+"""
+
+from __future__ import annotations
+
+import abc
+import enum
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+OPT_ML = "/opt/ml"
+
+#: label keys every runner puts on what it starts (docker labels; process state files)
+LABEL_JOB = "mlstudio.job"
+LABEL_HOST = "mlstudio.host"
+LABEL_MANAGED = "mlstudio.managed"
+
+
+@dataclass(frozen=True)
+class Mount:
+    """A host folder or file made visible to the job at ``target`` (an ``/opt/ml/...`` path).
+
+    Docker bind-mounts it; the process runtime links it into the job's ``/opt/ml`` folder
+    (and cannot enforce ``read_only``).
+    """
+
+    source: Path
+    target: str
+    read_only: bool = True
+
+
+@dataclass(frozen=True)
+class ContainerSpec:
+    """One host of a job, as a runner starts it.
+
+    ``image`` is a local image tag (docker) or ``None`` (the process runtime: the studio's
+    own Python). ``command`` is the argument list given to the image (``["train"]``,
+    ``["serve"]``, or a script's arguments); ``entrypoint`` replaces the image's entrypoint.
+    The process runtime runs ``entrypoint + command``, where ``train`` means the script-mode
+    launcher (:mod:`.launcher`) and a leading ``python``/``python3`` means the studio's
+    Python. ``ml_dir`` is the host folder that *is* the job's ``/opt/ml`` (write it with
+    :func:`.contract.write_training_contract`); ``env`` must use the paths the runner's
+    :meth:`JobRunner.ml_path` gives.
+    """
+
+    job_name: str
+    ml_dir: Path
+    command: Sequence[str] = ("train",)
+    image: str | None = None
+    entrypoint: Sequence[str] | None = None
+    env: Mapping[str, str] = field(default_factory=dict)
+    mounts: Sequence[Mount] = ()
+    cpus: float | None = None
+    memory_bytes: int | None = None
+    host: str = "algo-1"
+    instance_index: int = 0
+    instance_count: int = 1
+    network: str | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    working_dir: str | None = None
+
+
+@dataclass(frozen=True)
+class JobHandle:
+    """A started host of a job. ``ref`` is the runtime's id (a pid, a container id)."""
+
+    runtime: str
+    job_name: str
+    host: str
+    ref: str
+    started_at: float = field(default_factory=time.time)
+    labels: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+
+class RunStatus(str, enum.Enum):
+    RUNNING = "running"
+    EXITED = "exited"
+
+
+@dataclass(frozen=True)
+class JobState:
+    """What :meth:`JobRunner.poll` saw.
+
+    ``exit_code`` is ``None`` while running, and also when the job ended while nobody was
+    watching and the runtime could not learn its code (``detail`` then says so).
+    """
+
+    status: RunStatus
+    exit_code: int | None = None
+    oom_killed: bool = False
+    detail: str | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.status is RunStatus.RUNNING
+
+
+class JobRunner(abc.ABC):
+    """Starts and watches the hosts of jobs. See the module docstring for the contract."""
+
+    #: the runtime's name, as configured (``process``, ``docker``)
+    name: str = ""
+
+    @abc.abstractmethod
+    def ml_path(self, spec_ml_dir: Path, relative: str = "") -> str:
+        """The path the job sees for ``/opt/ml/<relative>`` (``/opt/ml/...`` in a container,
+        a folder under ``spec_ml_dir`` for the process runtime). Never raises."""
+
+    @abc.abstractmethod
+    def launch(self, spec: ContainerSpec) -> JobHandle:
+        """Start one host of a job and return at once.
+
+        Raises ValidationError (bad spec, missing image — never pulled), ConflictError (this
+        job/host is already live), StoreUnavailableError (engine unreachable).
+        """
+
+    @abc.abstractmethod
+    def poll(self, handle: JobHandle) -> JobState:
+        """The current state, without waiting. Raises NotFoundError once cleaned up."""
+
+    def wait(self, handle: JobHandle, timeout: float | None = None) -> JobState:
+        """Block until the job exits or ``timeout`` seconds pass; return the last state
+        (still running after a timeout). Raises NotFoundError once cleaned up."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        delay = 0.02
+        while True:
+            state = self.poll(handle)
+            if not state.running:
+                return state
+            if deadline is not None and time.monotonic() >= deadline:
+                return state
+            remaining = 1.0 if deadline is None else max(0.0, deadline - time.monotonic())
+            time.sleep(min(delay, remaining))
+            delay = min(delay * 1.5, 0.5)
+
+    @abc.abstractmethod
+    def logs(self, handle: JobHandle, since_offset: int = 0) -> tuple[str, int]:
+        """Log text from byte ``since_offset`` on, and the offset to ask for next.
+
+        Never splits a UTF-8 character (an incomplete one is left for the next call).
+        Raises NotFoundError once cleaned up.
+        """
+
+    def follow_logs(
+        self, handle: JobHandle, since_offset: int = 0, poll_interval: float = 0.2
+    ) -> Iterator[str]:
+        """Yield log text as it appears until the job has exited and all is read."""
+        offset = since_offset
+        while True:
+            running = self.poll(handle).running
+            chunk, offset = self.logs(handle, offset)
+            if chunk:
+                yield chunk
+            if not running:
+                chunk, offset = self.logs(handle, offset)
+                if chunk:
+                    yield chunk
+                return
+            if not chunk:
+                time.sleep(poll_interval)
+
+    @abc.abstractmethod
+    def stop(self, handle: JobHandle, grace_seconds: float = 10.0) -> JobState:
+        """SIGTERM, then SIGKILL after ``grace_seconds``; return the final state.
+
+        Stopping a job that has already exited is a no-op. Raises NotFoundError once
+        cleaned up.
+        """
+
+    @abc.abstractmethod
+    def find(self, labels: Mapping[str, str] | None = None) -> list[JobHandle]:
+        """Handles of every host this runtime started (and has not cleaned up) whose labels
+        include ``labels``; running or exited. Works from a fresh runner instance."""
+
+    def reattach(self, job_name: str) -> list[JobHandle]:
+        """The hosts of ``job_name`` left by an earlier runner instance (e.g. before a studio
+        restart), ordered by host; empty when nothing is left. Check each with ``poll``."""
+        return sorted(self.find({LABEL_JOB: job_name}), key=lambda h: _host_key(h.host))
+
+    @abc.abstractmethod
+    def cleanup(self, handle: JobHandle) -> None:
+        """Forget the host: kill it if still running, remove the container (or the runner's
+        state and log files; the ``/opt/ml`` folder stays, it belongs to the caller) and a
+        multi-node network nobody uses any more. Idempotent."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release clients and threads; handles stay valid for a new runner."""
+
+    def __enter__(self) -> JobRunner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def host_name(index: int) -> str:
+    """``algo-1`` for the first instance, as SageMaker names hosts."""
+    return f"algo-{index + 1}"
+
+
+def _host_key(host: str) -> tuple[int, str]:
+    prefix, _, number = host.rpartition("-")
+    return (int(number), prefix) if number.isdigit() else (0, host)
+
+
+def signal_exit_code(returncode: int) -> int:
+    """Popen's ``-N`` (killed by signal N) as the container convention ``128 + N``."""
+    return 128 - returncode if returncode < 0 else returncode
+
+
+def decode_complete(data: bytes) -> tuple[str, int]:
+    """Decode UTF-8, leaving an incomplete trailing character; return (text, bytes used)."""
+    for cut in range(0, min(4, len(data) + 1)):
+        end = len(data) - cut
+        try:
+            return data[:end].decode("utf-8"), end
+        except UnicodeDecodeError as exc:
+            if exc.start < end - 3:  # broken in the middle: not a truncation
+                return data.decode("utf-8", errors="replace"), len(data)
+    return data.decode("utf-8", errors="replace"), len(data)

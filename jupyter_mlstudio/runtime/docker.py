@@ -1,0 +1,362 @@
+"""The docker runtime: each host of a job is a container, through docker-py.
+
+- The spec's ``ml_dir`` is bind-mounted at ``/opt/ml`` (read-write), each mount at its
+  target (read-only unless said otherwise). Limits: ``mem_limit`` (= ``memswap_limit``, so
+  no swap) and ``nano_cpus``. ``init=True`` so SIGTERM reaches the job. No privileges and no
+  published ports; the job runs as the calling user when that is not root.
+- Containers are named ``mlstudio-<job>-<host>`` and labelled (``mlstudio.job``,
+  ``mlstudio.host``, ``mlstudio.managed``), which is how ``find``/``reattach`` see them
+  after a restart. With ``spec.network`` the container joins that user-defined bridge
+  network (created on demand, removed by ``cleanup`` when empty) under the alias
+  ``spec.host``, so ``algo-1`` .. ``algo-N`` reach each other by name.
+- Images are never pulled: a missing image is a ValidationError on ``image_uri`` saying how
+  to build it. ``image=None`` means the studio's script-mode image
+  (:data:`.images.DEFAULT_TAG`).
+- Logs stream live from the engine into ``<state_root>/<job>/<host>/output.log`` (one
+  thread per container), so reads by byte offset are cheap and survive ``docker logs``
+  truncation; a new runner instance re-streams them from the start.
+
+The docker-py client is created on first use (never at import, never on an event loop).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import posixpath
+import shutil
+import threading
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..exceptions import ConflictError, NotFoundError, StoreUnavailableError, ValidationError
+from .base import (
+    LABEL_HOST,
+    LABEL_JOB,
+    LABEL_MANAGED,
+    OPT_ML,
+    ContainerSpec,
+    JobHandle,
+    JobRunner,
+    JobState,
+    RunStatus,
+    decode_complete,
+)
+from .images import DEFAULT_TAG
+
+LABEL_NETWORK = "mlstudio.network"
+LOG_FILE = "output.log"
+
+
+def container_name(job_name: str, host: str) -> str:
+    return f"mlstudio-{job_name}-{host}"
+
+
+class DockerRunner(JobRunner):
+    """Runs job hosts as containers on the engine ``base_url`` (default: DOCKER_HOST)."""
+
+    name = "docker"
+
+    def __init__(
+        self,
+        state_root: Path,
+        *,
+        base_url: str | None = None,
+        client: Any = None,
+        timeout: int = 120,
+    ) -> None:
+        self.state_root = Path(state_root)
+        self._base_url = base_url
+        self._timeout = timeout
+        self._client = client
+        self._lock = threading.RLock()
+        self._followers: dict[str, threading.Thread] = {}
+
+    # -- engine access --------------------------------------------------------------------
+    @property
+    def client(self) -> Any:
+        with self._lock:
+            if self._client is None:
+                import docker
+
+                try:
+                    if self._base_url:
+                        self._client = docker.DockerClient(
+                            base_url=self._base_url, timeout=self._timeout
+                        )
+                    else:
+                        self._client = docker.from_env(timeout=self._timeout)
+                except Exception as exc:
+                    raise StoreUnavailableError(f"no Docker engine answers: {exc}") from exc
+            return self._client
+
+    @contextlib.contextmanager
+    def _engine(self, what: str) -> Iterator[None]:
+        """Translate docker-py errors: NotFound → NotFoundError, 409 → ConflictError,
+        connection failures → StoreUnavailableError."""
+        import requests
+        from docker.errors import APIError, DockerException
+        from docker.errors import NotFound as DockerNotFound
+
+        try:
+            yield
+        except DockerNotFound as exc:
+            raise NotFoundError(f"{what}: {exc.explanation or exc}") from exc
+        except APIError as exc:
+            if exc.status_code == 409:
+                raise ConflictError(f"{what}: {exc.explanation or exc}", field="job_name") from exc
+            raise StoreUnavailableError(f"{what}: {exc.explanation or exc}") from exc
+        except (requests.exceptions.ConnectionError, DockerException) as exc:
+            raise StoreUnavailableError(
+                f"{what}: the Docker engine does not answer ({exc})"
+            ) from exc
+
+    def ml_path(self, spec_ml_dir: Path, relative: str = "") -> str:
+        return posixpath.join(OPT_ML, relative) if relative else OPT_ML
+
+    def _log_path(self, job_name: str, host: str) -> Path:
+        return self.state_root / job_name / host / LOG_FILE
+
+    # -- launch ---------------------------------------------------------------------------
+    def _check_image(self, image: str) -> None:
+        from docker.errors import ImageNotFound
+
+        try:
+            with self._engine(f"image {image}"):
+                self.client.images.get(image)
+        except NotFoundError as exc:
+            raise self._missing_image(image) from exc
+        except ImageNotFound as exc:  # pragma: no cover - NotFound subclass, caught above
+            raise self._missing_image(image) from exc
+
+    @staticmethod
+    def _missing_image(image: str) -> ValidationError:
+        how = (
+            "run 'mlstudio images build' to build it"
+            if image == DEFAULT_TAG
+            else f"build it first (docker build -t {image} ...); 'mlstudio images build' makes"
+            f" the studio's script-mode image {DEFAULT_TAG}"
+        )
+        return ValidationError(
+            f"image {image!r} is not on the Docker engine and images are never pulled: {how}",
+            field="image_uri",
+        )
+
+    def _ensure_network(self, name: str, job_name: str) -> None:
+        api = self.client.api
+        with self._lock, self._engine(f"network {name}"):
+            if not [n for n in api.networks(names=[name]) if n.get("Name") == name]:
+                api.create_network(
+                    name,
+                    driver="bridge",
+                    check_duplicate=True,
+                    labels={LABEL_MANAGED: "true", LABEL_JOB: job_name},
+                )
+
+    def launch(self, spec: ContainerSpec) -> JobHandle:
+        image = spec.image or DEFAULT_TAG
+        if not spec.ml_dir.is_dir():
+            raise ValidationError(f"{spec.ml_dir} is not a folder", field="ml_dir")
+        for mount in spec.mounts:
+            if not Path(mount.source).exists():
+                raise ValidationError(f"mount source {mount.source} does not exist", field="mounts")
+            if not mount.target.startswith("/"):
+                raise ValidationError(
+                    f"mount target {mount.target!r} is not absolute", field="mounts"
+                )
+        self._check_image(image)
+        labels = {
+            **spec.labels,
+            LABEL_JOB: spec.job_name,
+            LABEL_HOST: spec.host,
+            LABEL_MANAGED: "true",
+        }
+        if spec.network:
+            labels[LABEL_NETWORK] = spec.network
+            self._ensure_network(spec.network, spec.job_name)
+        binds = {str(spec.ml_dir.absolute()): {"bind": OPT_ML, "mode": "rw"}}
+        for mount in spec.mounts:
+            mode = "ro" if mount.read_only else "rw"
+            binds[str(Path(mount.source).absolute())] = {"bind": mount.target, "mode": mode}
+        api = self.client.api
+        host_config = api.create_host_config(
+            binds=binds,
+            init=True,
+            mem_limit=spec.memory_bytes,
+            memswap_limit=spec.memory_bytes,
+            nano_cpus=int(spec.cpus * 1e9) if spec.cpus else None,
+            network_mode=spec.network or "bridge",
+            privileged=False,
+        )
+        networking = None
+        if spec.network:
+            endpoint = api.create_endpoint_config(aliases=[spec.host])
+            networking = api.create_networking_config({spec.network: endpoint})
+        user = None if os.geteuid() == 0 else f"{os.getuid()}:{os.getgid()}"
+        name = container_name(spec.job_name, spec.host)
+        log_path = self._log_path(spec.job_name, spec.host)
+        with self._engine(f"container {name}"):
+            created = api.create_container(
+                image,
+                command=list(spec.command),
+                entrypoint=list(spec.entrypoint) if spec.entrypoint is not None else None,
+                name=name,
+                hostname=spec.host,
+                environment=dict(spec.env),
+                labels=labels,
+                host_config=host_config,
+                networking_config=networking,
+                working_dir=spec.working_dir,
+                user=user,
+                detach=True,
+            )
+            container_id = str(created["Id"])
+            try:
+                log_path.parent.mkdir(parents=True, exist_ok=True)
+                log_path.write_bytes(b"")
+                api.start(container_id)
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    api.remove_container(container_id, force=True, v=True)
+                shutil.rmtree(log_path.parent, ignore_errors=True)
+                raise
+            started = self._started_at(api.inspect_container(container_id))
+        handle = JobHandle(self.name, spec.job_name, spec.host, container_id, started, labels)
+        self._follow(handle, truncate=False)
+        return handle
+
+    @staticmethod
+    def _started_at(info: Mapping[str, Any]) -> float:
+        text = str(info.get("State", {}).get("StartedAt") or info.get("Created") or "")
+        try:
+            return datetime.fromisoformat(text[:26].rstrip("Z") + "+00:00").timestamp()
+        except ValueError:
+            return 0.0
+
+    # -- logs -----------------------------------------------------------------------------
+    def _follow(self, handle: JobHandle, *, truncate: bool) -> None:
+        """Stream the container's logs into its log file (one thread per container)."""
+        with self._lock:
+            thread = self._followers.get(handle.ref)
+            if thread is not None:
+                return
+            path = self._log_path(handle.job_name, handle.host)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if truncate or not path.exists():
+                path.write_bytes(b"")
+            thread = threading.Thread(
+                target=self._stream_logs,
+                args=(handle.ref, path),
+                name=f"mlstudio-logs-{handle.job_name}-{handle.host}",
+                daemon=True,
+            )
+            self._followers[handle.ref] = thread
+            thread.start()
+
+    def _stream_logs(self, container_id: str, path: Path) -> None:
+        with contextlib.suppress(Exception), open(path, "ab", buffering=0) as out:
+            stream = self.client.api.logs(
+                container_id, stdout=True, stderr=True, stream=True, follow=True
+            )
+            for chunk in stream:
+                out.write(chunk)
+
+    def logs(self, handle: JobHandle, since_offset: int = 0) -> tuple[str, int]:
+        path = self._log_path(handle.job_name, handle.host)
+        if handle.ref not in self._followers:
+            self.poll(handle)  # NotFoundError once the container is gone
+            self._follow(handle, truncate=True)
+        try:
+            with open(path, "rb") as log:
+                log.seek(max(0, since_offset))
+                data = log.read()
+        except OSError as exc:
+            raise NotFoundError(f"no log for {handle.job_name}/{handle.host}") from exc
+        text, used = decode_complete(data)
+        return text, max(0, since_offset) + used
+
+    # -- watching and stopping ------------------------------------------------------------
+    def poll(self, handle: JobHandle) -> JobState:
+        with self._engine(f"job {handle.job_name}/{handle.host}"):
+            info = self.client.api.inspect_container(handle.ref)
+        state = info.get("State", {})
+        if state.get("Running") or state.get("Status") in ("created", "restarting"):
+            return JobState(RunStatus.RUNNING)
+        return JobState(
+            RunStatus.EXITED,
+            int(state.get("ExitCode", 0)),
+            oom_killed=bool(state.get("OOMKilled")),
+            detail=state.get("Error") or None,
+        )
+
+    def wait(self, handle: JobHandle, timeout: float | None = None) -> JobState:
+        state = super().wait(handle, timeout)
+        if not state.running:
+            thread = self._followers.get(handle.ref)
+            if thread is not None:
+                thread.join(timeout=5.0)  # the log stream ends with the container
+        return state
+
+    def stop(self, handle: JobHandle, grace_seconds: float = 10.0) -> JobState:
+        if not self.poll(handle).running:
+            return self.poll(handle)
+        with self._engine(f"stopping {handle.job_name}/{handle.host}"):
+            self.client.api.stop(handle.ref, timeout=max(0, math.ceil(grace_seconds)))
+        return self.wait(handle, 30.0)
+
+    def find(self, labels: Mapping[str, str] | None = None) -> list[JobHandle]:
+        wanted = {**(labels or {}), LABEL_MANAGED: "true"}
+        with self._engine("listing containers"):
+            found = self.client.api.containers(
+                all=True, filters={"label": [f"{k}={v}" for k, v in wanted.items()]}
+            )
+        handles = []
+        for item in found:
+            have = item.get("Labels") or {}
+            handles.append(
+                JobHandle(
+                    self.name,
+                    have.get(LABEL_JOB, ""),
+                    have.get(LABEL_HOST, ""),
+                    str(item["Id"]),
+                    float(item.get("Created") or 0),
+                    have,
+                )
+            )
+        return handles
+
+    def cleanup(self, handle: JobHandle) -> None:
+        api = self.client.api
+        network = handle.labels.get(LABEL_NETWORK)
+        with contextlib.suppress(NotFoundError), self._engine(f"removing {handle.ref}"):
+            info = api.inspect_container(handle.ref)
+            network = network or (info.get("Config", {}).get("Labels") or {}).get(LABEL_NETWORK)
+            api.remove_container(handle.ref, force=True, v=True)
+        thread = self._followers.pop(handle.ref, None)
+        if thread is not None:
+            thread.join(timeout=5.0)
+        folder = self._log_path(handle.job_name, handle.host).parent
+        shutil.rmtree(folder, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            folder.parent.rmdir()
+        if network:
+            self._remove_network_if_unused(network)
+
+    def _remove_network_if_unused(self, name: str) -> None:
+        api = self.client.api
+        with contextlib.suppress(Exception):
+            for net in [n for n in api.networks(names=[name]) if n.get("Name") == name]:
+                detail = api.inspect_network(net["Id"])
+                managed = (detail.get("Labels") or {}).get(LABEL_MANAGED) == "true"
+                if managed and not detail.get("Containers"):
+                    api.remove_network(net["Id"])
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                with contextlib.suppress(Exception):
+                    self._client.close()
+            self._client = None

@@ -1,0 +1,219 @@
+"""Build the studio's script-mode image locally, with no image registry.
+
+Two steps, each skipped when its tag exists (unless ``rebuild``):
+
+1. a Debian base: ``debootstrap --variant=minbase bookworm`` into a temporary root file
+   system from the mirror apt already uses, apt caches cleaned, imported as
+   :data:`BASE_TAG`;
+2. the script-mode image (:data:`DEFAULT_TAG`): the base plus Debian's python3, numpy,
+   pandas and scikit-learn, and ``/usr/local/bin/train`` (the script-mode launcher), built
+   by the engine from a generated Dockerfile whose only ``FROM`` is the local base.
+
+Nothing is ever pulled. Blocking; call it from a thread or the CLI.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import tarfile
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..exceptions import StudioError, ValidationError
+
+DEFAULT_TAG = "mlstudio/python:3-sklearn"
+BASE_TAG = "mlstudio/debian:bookworm-minbase"
+SUITE = "bookworm"
+DEFAULT_MIRROR = "http://deb.debian.org/debian"
+PYTHON_PACKAGES = ("python3", "python3-numpy", "python3-pandas", "python3-sklearn")
+IMAGE_LABEL = "mlstudio.image"
+
+Progress = Callable[[str], None]
+
+
+class ImageBuildError(StudioError):
+    """A step of the image build failed (the message says which and why)."""
+
+
+def debian_mirror(sources: Path = Path("/etc/apt")) -> str:
+    """The Debian mirror apt uses for the main archive (deb822 or one-line sources)."""
+    files = [sources / "sources.list", *sorted((sources / "sources.list.d").glob("*"))]
+    for path in files:
+        try:
+            text = path.read_text()
+        except OSError:
+            continue
+        for uri in re.findall(r"^URIs:\s*(\S+)", text, flags=re.M):
+            if uri.rstrip("/").endswith("/debian"):
+                return uri.rstrip("/")
+        for uri in re.findall(r"^deb\s+(?:\[[^]]*\]\s+)?(\S+)\s+\S+", text, flags=re.M):
+            if uri.rstrip("/").endswith("/debian"):
+                return uri.rstrip("/")
+    return DEFAULT_MIRROR
+
+
+def docker_client(timeout: int = 600) -> Any:
+    """A docker-py client for DOCKER_HOST (or the default socket) that answers, or an error."""
+    try:
+        import docker
+    except ImportError as exc:  # pragma: no cover - docker is a dependency
+        raise StudioError("the docker Python package is not installed") from exc
+    try:
+        client = docker.from_env(timeout=timeout)
+        client.ping()
+    except Exception as exc:
+        raise StudioError(
+            f"no Docker engine answers ({str(exc).splitlines()[0][:200] if str(exc) else exc!r});"
+            " start one (scripts/docker_engine.sh) and set DOCKER_HOST if it is not the default"
+        ) from exc
+    return client
+
+
+def image_exists(client: Any, tag: str) -> bool:
+    from docker.errors import ImageNotFound
+
+    try:
+        client.images.get(tag)
+    except ImageNotFound:
+        return False
+    return True
+
+
+def build_image(
+    tag: str = DEFAULT_TAG,
+    *,
+    rebuild: bool = False,
+    client: Any = None,
+    progress: Progress = print,
+    mirror: str | None = None,
+) -> str:
+    """Make sure ``tag`` exists locally (building it if needed); return its image id."""
+    if ":" not in tag.rsplit("/", 1)[-1]:
+        raise ValidationError(f"image tag {tag!r} needs a ':<version>' part", field="tag")
+    client = client or docker_client()
+    if not rebuild and image_exists(client, tag):
+        progress(f"image {tag} exists (use --rebuild to build it again)")
+        return str(client.images.get(tag).id)
+    started = time.monotonic()
+    if rebuild or not image_exists(client, BASE_TAG):
+        _build_base(client, mirror or debian_mirror(), progress)
+    else:
+        progress(f"base image {BASE_TAG} exists")
+    image_id = _build_derived(client, tag, progress)
+    progress(f"built {tag} ({image_id[:19]}) in {time.monotonic() - started:.0f} s")
+    return image_id
+
+
+def _build_base(client: Any, mirror: str, progress: Progress) -> None:
+    debootstrap = shutil.which("debootstrap") or (
+        "/usr/sbin/debootstrap" if Path("/usr/sbin/debootstrap").exists() else None
+    )
+    if debootstrap is None:
+        raise ImageBuildError(
+            "debootstrap is not installed: apt-get install -y --no-install-recommends debootstrap"
+        )
+    if hasattr(os, "geteuid") and os.geteuid() != 0:
+        raise ImageBuildError(
+            f"building the base image needs root (debootstrap); run as root or build {BASE_TAG}"
+            " another way and tag it"
+        )
+    with tempfile.TemporaryDirectory(prefix="mlstudio-rootfs-") as tmp:
+        rootfs = Path(tmp) / "rootfs"
+        progress(f"debootstrap --variant=minbase {SUITE} from {mirror} (about half a minute)")
+        started = time.monotonic()
+        result = subprocess.run(
+            [debootstrap, "--variant=minbase", SUITE, str(rootfs), mirror],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            tail = (result.stdout + result.stderr).strip().splitlines()[-15:]
+            raise ImageBuildError("debootstrap failed:\n" + "\n".join(tail))
+        progress(f"debootstrap done in {time.monotonic() - started:.0f} s; cleaning caches")
+        for folder in ("var/cache/apt/archives", "var/lib/apt/lists", "var/log", "tmp"):
+            target = rootfs / folder
+            if target.is_dir():
+                for child in target.iterdir():
+                    if child.is_dir() and not child.is_symlink():
+                        shutil.rmtree(child, ignore_errors=True)
+                    elif child.name != "lock":
+                        child.unlink(missing_ok=True)
+        archive = Path(tmp) / "rootfs.tar"
+        subprocess.run(
+            ["tar", "-C", str(rootfs), "--numeric-owner", "-cf", str(archive), "."],
+            check=True,
+            stdin=subprocess.DEVNULL,
+        )
+        repository, version = BASE_TAG.rsplit(":", 1)
+        progress(f"importing the root file system as {BASE_TAG}")
+        client.api.import_image_from_file(str(archive), repository=repository, tag=version)
+    if not image_exists(client, BASE_TAG):
+        raise ImageBuildError(f"the engine did not create {BASE_TAG} from the root file system")
+
+
+def dockerfile() -> str:
+    """The derived image's Dockerfile: only a local ``FROM``, Debian packages, the launcher."""
+    packages = " ".join(PYTHON_PACKAGES)
+    return f"""FROM {BASE_TAG}
+ENV DEBIAN_FRONTEND=noninteractive PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends {packages} \\
+ && apt-get clean && rm -rf /var/lib/apt/lists/* \\
+ && ln -sf /usr/bin/python3 /usr/local/bin/python
+COPY train /usr/local/bin/train
+RUN chmod 0755 /usr/local/bin/train \\
+ && mkdir -p /opt/ml/code /opt/ml/model /opt/ml/input/config /opt/ml/output/data
+WORKDIR /opt/ml/code
+LABEL {IMAGE_LABEL}=script-mode
+"""
+
+
+def _build_context() -> io.BytesIO:
+    launcher = (Path(__file__).parent / "launcher.py").read_text()
+    launcher = "#!/usr/bin/env python3\n" + launcher
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for name, text in (("Dockerfile", dockerfile()), ("train", launcher)):
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size, info.mode, info.mtime = len(data), 0o755, int(time.time())
+            tar.addfile(info, io.BytesIO(data))
+    buffer.seek(0)
+    return buffer
+
+
+def _build_derived(client: Any, tag: str, progress: Progress) -> str:
+    progress(f"building {tag}: {' '.join(PYTHON_PACKAGES)} from Debian (about a minute)")
+    image_id: str | None = None
+    errors: list[str] = []
+    stream = client.api.build(
+        fileobj=_build_context(),
+        custom_context=True,
+        tag=tag,
+        rm=True,
+        forcerm=True,
+        pull=False,
+        decode=True,
+    )
+    for chunk in stream:
+        if "stream" in chunk:
+            line = str(chunk["stream"]).rstrip()
+            if line.startswith("Step ") or line.startswith("Successfully"):
+                progress(f"  {line}")
+        if "error" in chunk:
+            errors.append(str(chunk["error"]).strip())
+        aux = chunk.get("aux")
+        if isinstance(aux, dict) and "ID" in aux:
+            image_id = str(aux["ID"])
+    if errors or not image_exists(client, tag):
+        raise ImageBuildError(f"building {tag} failed: " + ("; ".join(errors) or "no image"))
+    return image_id or str(client.images.get(tag).id)

@@ -1,0 +1,362 @@
+"""The process runtime: each host of a job is a subprocess of the studio's own Python.
+
+Per host, the runner keeps ``<state_root>/<job>/<host>/`` with ``state.json`` (pid, process
+start time, labels, the exit code once known) and ``output.log`` (stdout and stderr). The
+job's ``/opt/ml`` is the spec's ``ml_dir``; mounts become symbolic links inside it.
+
+- The child runs in its own session/process group; ``stop`` signals the whole group
+  (SIGTERM, then SIGKILL after the grace period).
+- Limits where the OS allows: memory as RLIMIT_AS (an allocation beyond it fails inside the
+  job — there is no OOM kill, so ``oom_killed`` stays false), CPUs as an affinity mask of
+  ``ceil(cpus)`` CPUs.
+- A new runner instance (after a studio restart) re-attaches by pid, trusting it only when
+  the process's start time matches the recorded one, so a reused pid is never signalled. A
+  job that ended while no runner watched it has an unknown exit code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..exceptions import ConflictError, NotFoundError, ValidationError
+from . import launcher
+from .base import (
+    LABEL_HOST,
+    LABEL_JOB,
+    LABEL_MANAGED,
+    OPT_ML,
+    ContainerSpec,
+    JobHandle,
+    JobRunner,
+    JobState,
+    RunStatus,
+    decode_complete,
+    signal_exit_code,
+)
+
+_NAME_RE = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
+STATE_FILE = "state.json"
+LOG_FILE = "output.log"
+LOST = "the process ended while no runner watched it; its exit code is unknown"
+
+
+def _proc_start_time(pid: int) -> float | None:
+    """A stable start time of ``pid`` (None if it does not exist): psutil, else /proc."""
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover - psutil comes with jupyter_server
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return float(fields[19])  # starttime in clock ticks since boot
+        except (OSError, IndexError, ValueError):
+            return None
+    try:
+        return float(psutil.Process(pid).create_time())
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return None
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        import psutil
+
+        return bool(psutil.Process(pid).status() == psutil.STATUS_ZOMBIE)
+    except Exception:
+        return False
+
+
+def _limits(cpus: float | None, memory_bytes: int | None) -> Callable[[], None] | None:
+    if cpus is None and memory_bytes is None:
+        return None
+    cpu_set: set[int] | None = None
+    if cpus is not None and hasattr(os, "sched_getaffinity"):
+        allowed = sorted(os.sched_getaffinity(0))
+        cpu_set = set(allowed[: max(1, min(len(allowed), math.ceil(cpus)))])
+
+    def apply() -> None:  # runs in the child between fork and exec
+        if memory_bytes is not None:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        if cpu_set is not None:
+            os.sched_setaffinity(0, cpu_set)
+
+    return apply
+
+
+class ProcessRunner(JobRunner):
+    """Runs job hosts as subprocesses; state under ``state_root`` (see module docstring)."""
+
+    name = "process"
+
+    def __init__(self, state_root: Path, *, python: str | None = None) -> None:
+        self.state_root = Path(state_root)
+        self.python = python or sys.executable
+        self._lock = threading.RLock()
+        self._children: dict[tuple[str, str], subprocess.Popen[bytes]] = {}
+
+    # -- paths and state ------------------------------------------------------------------
+    def ml_path(self, spec_ml_dir: Path, relative: str = "") -> str:
+        return str(spec_ml_dir / relative) if relative else str(spec_ml_dir)
+
+    def _dir(self, job_name: str, host: str) -> Path:
+        return self.state_root / job_name / host
+
+    def _read(self, handle: JobHandle) -> dict[str, Any]:
+        try:
+            return dict(
+                json.loads((self._dir(handle.job_name, handle.host) / STATE_FILE).read_text())
+            )
+        except (OSError, ValueError) as exc:
+            raise NotFoundError(
+                f"no process job {handle.job_name}/{handle.host} (cleaned up or never started)"
+            ) from exc
+
+    def _write(self, folder: Path, state: Mapping[str, Any]) -> None:
+        tmp = folder / (STATE_FILE + ".tmp")
+        tmp.write_text(json.dumps(state, indent=2, sort_keys=True))
+        os.replace(tmp, folder / STATE_FILE)
+
+    # -- launch ---------------------------------------------------------------------------
+    def _argv(self, spec: ContainerSpec) -> list[str]:
+        argv = [*(spec.entrypoint or ()), *spec.command]
+        if not argv:
+            raise ValidationError("the process runtime needs a command", field="command")
+        if argv[0] == "train":
+            return [self.python, launcher.__file__, *argv[1:]]
+        if argv[0] == "serve":
+            raise ValidationError(
+                "the process runtime has no 'serve' command; give the server's command line",
+                field="command",
+            )
+        if argv[0] in ("python", "python3"):
+            return [self.python, *argv[1:]]
+        return argv
+
+    def _host_path(self, spec: ContainerSpec, target: str, field: str) -> Path:
+        relative = os.path.relpath(target, OPT_ML)
+        if not target.startswith(OPT_ML) or relative.startswith(".."):
+            raise ValidationError(
+                f"{target!r} is not under {OPT_ML}; the process runtime maps only {OPT_ML}",
+                field=field,
+            )
+        return spec.ml_dir / relative if relative != "." else spec.ml_dir
+
+    def _link_mounts(self, spec: ContainerSpec) -> None:
+        for mount in spec.mounts:
+            dest = self._host_path(spec, mount.target, "mounts")
+            if not Path(mount.source).exists():
+                raise ValidationError(f"mount source {mount.source} does not exist", field="mounts")
+            if dest.is_symlink():
+                dest.unlink()
+            elif dest.is_dir() and not any(dest.iterdir()):
+                dest.rmdir()
+            elif dest.exists():
+                raise ValidationError(
+                    f"cannot mount {mount.source} at {mount.target}: it is not empty",
+                    field="mounts",
+                )
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.symlink_to(Path(mount.source).absolute())
+
+    def launch(self, spec: ContainerSpec) -> JobHandle:
+        for value, field in ((spec.job_name, "job_name"), (spec.host, "host")):
+            if not _NAME_RE.match(value or ""):
+                raise ValidationError(f"invalid name {value!r}", field=field)
+        if spec.image is not None:
+            raise ValidationError(
+                f"the process runtime runs the studio's Python and cannot run image"
+                f" {spec.image!r}; use the docker runtime",
+                field="image_uri",
+            )
+        argv = self._argv(spec)
+        if not spec.ml_dir.is_dir():
+            raise ValidationError(f"{spec.ml_dir} is not a folder", field="ml_dir")
+        if spec.working_dir:
+            cwd = self._host_path(spec, spec.working_dir, "working_dir")
+        else:
+            cwd = spec.ml_dir / "code" if (spec.ml_dir / "code").is_dir() else spec.ml_dir
+        labels = {
+            **spec.labels,
+            LABEL_JOB: spec.job_name,
+            LABEL_HOST: spec.host,
+            LABEL_MANAGED: "true",
+        }
+        folder = self._dir(spec.job_name, spec.host)
+        with self._lock:
+            try:
+                folder.mkdir(parents=True, exist_ok=False)
+            except FileExistsError as exc:
+                raise ConflictError(
+                    f"job {spec.job_name} already has a process for {spec.host}",
+                    field="job_name",
+                ) from exc
+            try:
+                self._link_mounts(spec)
+                env = {**os.environ, "PYTHONUNBUFFERED": "1", **spec.env}
+                with open(folder / LOG_FILE, "ab") as log:
+                    child = subprocess.Popen(
+                        argv,
+                        cwd=cwd,
+                        env=env,
+                        stdin=subprocess.DEVNULL,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        start_new_session=True,
+                        preexec_fn=_limits(spec.cpus, spec.memory_bytes),
+                        close_fds=True,
+                    )
+            except OSError as exc:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise ValidationError(f"cannot start {argv[0]}: {exc}", field="command") from exc
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+            started = time.time()
+            self._children[(spec.job_name, spec.host)] = child
+            self._write(
+                folder,
+                {
+                    "job_name": spec.job_name,
+                    "host": spec.host,
+                    "pid": child.pid,
+                    "create_time": _proc_start_time(child.pid),
+                    "started_at": started,
+                    "ml_dir": str(spec.ml_dir),
+                    "argv": argv,
+                    "labels": labels,
+                    "exit_code": None,
+                },
+            )
+        return JobHandle(self.name, spec.job_name, spec.host, str(child.pid), started, labels)
+
+    # -- watching -------------------------------------------------------------------------
+    def _alive(self, state: Mapping[str, Any]) -> bool:
+        """The recorded process still exists (same pid and start time) and is not a zombie."""
+        pid = int(state["pid"])
+        now = _proc_start_time(pid)
+        recorded = state.get("create_time")
+        if now is None or (recorded is not None and abs(now - float(recorded)) > 0.01):
+            return False
+        return not _is_zombie(pid)
+
+    def _finish(self, handle: JobHandle, state: dict[str, Any], code: int | None) -> JobState:
+        state["exit_code"] = code
+        state["lost"] = code is None
+        state["ended_at"] = time.time()
+        with contextlib.suppress(OSError):
+            self._write(self._dir(handle.job_name, handle.host), state)
+        return JobState(RunStatus.EXITED, code, detail=LOST if code is None else None)
+
+    def poll(self, handle: JobHandle) -> JobState:
+        with self._lock:
+            state = self._read(handle)
+            if state.get("ended_at") is not None:
+                code = state.get("exit_code")
+                return JobState(RunStatus.EXITED, code, detail=LOST if code is None else None)
+            child = self._children.get((handle.job_name, handle.host))
+            if child is not None and child.pid == int(state["pid"]):
+                returncode = child.poll()
+                if returncode is None:
+                    return JobState(RunStatus.RUNNING)
+                return self._finish(handle, state, signal_exit_code(returncode))
+            if self._alive(state):
+                return JobState(RunStatus.RUNNING)
+            return self._finish(handle, state, self._reap(int(state["pid"])))
+
+    @staticmethod
+    def _reap(pid: int) -> int | None:
+        """The exit code if ``pid`` is an unreaped child of this process, else None."""
+        try:
+            reaped, status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return None
+        if reaped != pid:
+            return None
+        return signal_exit_code(os.waitstatus_to_exitcode(status))
+
+    def wait(self, handle: JobHandle, timeout: float | None = None) -> JobState:
+        child = self._children.get((handle.job_name, handle.host))
+        if child is not None:
+            self._read(handle)  # NotFoundError after cleanup
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.wait(timeout)
+        return super().wait(handle, timeout if child is None else 0)
+
+    def logs(self, handle: JobHandle, since_offset: int = 0) -> tuple[str, int]:
+        self._read(handle)
+        try:
+            with open(self._dir(handle.job_name, handle.host) / LOG_FILE, "rb") as log:
+                log.seek(max(0, since_offset))
+                data = log.read()
+        except OSError as exc:
+            raise NotFoundError(f"no log for {handle.job_name}/{handle.host}") from exc
+        text, used = decode_complete(data)
+        return text, max(0, since_offset) + used
+
+    # -- stopping and cleaning up ---------------------------------------------------------
+    def _signal_group(self, state: Mapping[str, Any], sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(int(state["pid"]), sig)
+
+    def stop(self, handle: JobHandle, grace_seconds: float = 10.0) -> JobState:
+        current = self.poll(handle)
+        if not current.running:
+            return current
+        state = self._read(handle)
+        self._signal_group(state, signal.SIGTERM)
+        current = self.wait(handle, grace_seconds)
+        # SIGKILL whatever is left of the group: the leader if it ignored SIGTERM, and any
+        # process it started (the group outlives its leader only while members remain)
+        self._signal_group(state, signal.SIGKILL)
+        if current.running:
+            current = self.wait(handle, 10.0)
+        return current
+
+    def find(self, labels: Mapping[str, str] | None = None) -> list[JobHandle]:
+        handles = []
+        for path in sorted(self.state_root.glob(f"*/*/{STATE_FILE}")):
+            try:
+                state = json.loads(path.read_text())
+            except (OSError, ValueError):
+                continue
+            have = state.get("labels") or {}
+            if all(have.get(k) == v for k, v in (labels or {}).items()):
+                handles.append(
+                    JobHandle(
+                        self.name,
+                        state["job_name"],
+                        state["host"],
+                        str(state["pid"]),
+                        float(state["started_at"]),
+                        have,
+                    )
+                )
+        return handles
+
+    def cleanup(self, handle: JobHandle) -> None:
+        try:
+            state = self.poll(handle)
+        except NotFoundError:
+            return
+        if state.running:
+            self.stop(handle, grace_seconds=0)
+        with self._lock:
+            self._children.pop((handle.job_name, handle.host), None)
+            folder = self._dir(handle.job_name, handle.host)
+            shutil.rmtree(folder, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                folder.parent.rmdir()  # the job's folder, once its last host is gone

@@ -1,0 +1,107 @@
+"""The runtime contract on a real Docker engine, and what only the docker runtime promises."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from jupyter_mlstudio.exceptions import NotFoundError, ValidationError
+from jupyter_mlstudio.runtime.base import LABEL_JOB, ContainerSpec, JobRunner
+from jupyter_mlstudio.runtime.docker import DockerRunner, container_name
+from jupyter_mlstudio.testing.docker_engine import DockerEngine
+from jupyter_mlstudio.testing.runtime_contract import RuntimeContract
+
+pytestmark = pytest.mark.docker
+
+
+class TestDockerRunner(RuntimeContract):
+    oom_kills = True
+    hosts_resolve = True
+    memory_limit = 128 << 20
+
+    @pytest.fixture(autouse=True)
+    def _image(self, script_image: str) -> None:
+        type(self).image = script_image
+
+    @pytest.fixture
+    def make_runner(self, docker_host: DockerEngine, tmp_path: Path) -> Callable[[], JobRunner]:
+        return lambda: DockerRunner(tmp_path / "state", base_url=docker_host.base_url)
+
+
+@pytest.fixture
+def runner(docker_host: DockerEngine, script_image: str, tmp_path: Path) -> Iterator[DockerRunner]:
+    runner = DockerRunner(tmp_path / "state", base_url=docker_host.base_url)
+    yield runner
+    for handle in runner.find({"mlstudio.test-module": "docker"}):
+        runner.cleanup(handle)
+    runner.close()
+
+
+def _spec(tmp_path: Path, image: str | None, **fields: object) -> ContainerSpec:
+    ml_dir = tmp_path / "ml"
+    ml_dir.mkdir(exist_ok=True)
+    values: dict[str, object] = {
+        "job_name": f"job-{uuid.uuid4().hex[:8]}",
+        "ml_dir": ml_dir,
+        "image": image,
+        "labels": {"mlstudio.test-module": "docker"},
+    }
+    values.update(fields)
+    return ContainerSpec(**values)  # type: ignore[arg-type]
+
+
+def test_a_missing_image_is_never_pulled(runner: DockerRunner, tmp_path: Path) -> None:
+    with pytest.raises(ValidationError) as info:
+        runner.launch(_spec(tmp_path, "mlstudio/not-built:1"))
+    assert info.value.field == "image_uri"
+    assert "never pulled" in info.value.message
+    assert "mlstudio images build" in info.value.message
+    assert runner.client.images.list(name="mlstudio/not-built") == []
+
+
+def test_container_settings(runner: DockerRunner, tmp_path: Path, script_image: str) -> None:
+    spec = _spec(
+        tmp_path, None, command=("python3", "-c", "print('hi')"), cpus=1.5, memory_bytes=256 << 20
+    )
+    handle = runner.launch(spec)
+    assert runner.wait(handle, 60).exit_code == 0
+    info = runner.client.api.inspect_container(handle.ref)
+    host = info["HostConfig"]
+    assert info["Name"] == "/" + container_name(spec.job_name, "algo-1")
+    assert info["Config"]["Image"] == script_image  # None means the script-mode image
+    assert info["Config"]["Labels"][LABEL_JOB] == spec.job_name
+    assert host["Init"] is True
+    assert host["Privileged"] is False
+    assert host["Memory"] == 256 << 20
+    assert host["NanoCpus"] == 1_500_000_000
+    assert not host.get("PortBindings")
+    assert any(m["Destination"] == "/opt/ml" for m in info["Mounts"])
+    assert runner.logs(handle)[0] == "hi\n"
+    runner.cleanup(handle)
+    with pytest.raises(NotFoundError):
+        runner.poll(handle)
+    assert runner.client.containers.list(all=True, filters={"id": handle.ref}) == []
+
+
+def test_launch_returns_before_the_job_ends(runner: DockerRunner, tmp_path: Path) -> None:
+    started = time.monotonic()
+    handle = runner.launch(_spec(tmp_path, None, command=("sleep", "30")))
+    launch_seconds = time.monotonic() - started
+    assert runner.poll(handle).running
+    assert launch_seconds < 10
+    assert runner.stop(handle, grace_seconds=5).exit_code == 143  # SIGTERM via init
+
+
+def test_multi_node_network_is_removed_with_the_last_host(
+    runner: DockerRunner, tmp_path: Path
+) -> None:
+    network = f"mlstudio-net-{uuid.uuid4().hex[:8]}"
+    handle = runner.launch(_spec(tmp_path, None, command=("true",), network=network))
+    runner.wait(handle, 60)
+    assert [n.name for n in runner.client.networks.list(names=[network])] == [network]
+    runner.cleanup(handle)
+    assert runner.client.networks.list(names=[network]) == []
