@@ -5,6 +5,8 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 
+import * as path from 'path';
+
 import { createRun, freshExperiment, inParallel } from './seed';
 
 const BIG = 'perf-10k';
@@ -14,7 +16,10 @@ const WIDE_RUNS = 500;
 const WIDE_STEPS = 1_000;
 
 test.describe.configure({ mode: 'serial' });
-test.setTimeout(20 * 60 * 1000);
+test.setTimeout(40 * 60 * 1000);
+// Seeding 10,000 runs one request each takes many minutes: measure on request only,
+// `MLSTUDIO_PERF=1 bash scripts/ui_tests.sh tests/perf.spec.ts`.
+test.skip(!process.env.MLSTUDIO_PERF, 'set MLSTUDIO_PERF=1 to measure');
 
 async function openSidebar(page: IJupyterLabPageFixture) {
   if (!(await page.locator('#mlstudio-sidebar').isVisible())) {
