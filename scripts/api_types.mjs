@@ -5,6 +5,7 @@
 // differs from what the server would generate now.
 //
 // Needs the project's Python on PATH (`export PATH=$PWD/.venv/bin:$PATH`), or PYTHON.
+/* global process, console */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
