@@ -1,0 +1,302 @@
+"""Chart data for 100 runs x 10,000 steps of "loss" (1,000,000 points), over HTTP.
+
+* studio: ``GET /mlstudio/api/charts/metrics`` with the 100 runs (``TrialComponentName``
+  repeated, ``MaxPoints=500``, the default) from a real ``jupyter server`` subprocess with
+  the extension, token auth;
+* MLflow: ``GET /ajax-api/2.0/mlflow/metrics/get-history-bulk-interval`` with the 100
+  ``run_ids`` and ``max_results=320`` (the UI's default) from a real ``mlflow server``
+  subprocess (one worker) on a SQLite store holding the same points, logged with
+  ``log_batch``.
+
+Both servers run at once and bind to 127.0.0.1. Each request is timed from the client on
+localhost (request sent → whole body read); after one warm-up request each, the requests
+go round-robin (studio, studio, MLflow, …) and the median of 5 is reported.
+
+Run: ``.venv/bin/python benchmarks/bench_chart_data.py`` (see benchmarks/README.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import (
+    STUDIO_PYTHON,
+    ensure_mlflow,
+    free_port,
+    median,
+    mlflow_version,
+    run_child,
+    scratch_dir,
+)
+
+STUDIO_SEED = """
+import json, time
+from datetime import datetime, timedelta, timezone
+from jupyter_mlstudio.entities import MetricPoint
+from jupyter_mlstudio.store import open_store
+RUNS, STEPS, DB = {runs}, {steps}, {db!r}
+store = open_store("sqlite:///" + DB)
+store.create_experiment("bench")
+store.create_trial("bench-trial", "bench")
+t0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+start = time.perf_counter()
+for r in range(RUNS):
+    name = f"run-{{r:04d}}"
+    store.create_trial_component(name)
+    store.associate_trial_component(name, "bench-trial")
+    for s in range(0, STEPS, 10_000):
+        store.log_metrics(name, [
+            MetricPoint.model_construct(metric_name="loss", value=1.0 / (1 + i) + r * 1e-3,
+                                        step=i, timestamp=t0 + timedelta(seconds=i))
+            for i in range(s, min(s + 10_000, STEPS))
+        ])
+print(json.dumps({{"seconds": time.perf_counter() - start}}))
+"""
+
+MLFLOW_SEED = """
+import json, logging, time, warnings
+warnings.filterwarnings("ignore")
+logging.disable(logging.WARNING)
+from mlflow import MlflowClient
+from mlflow.entities import Metric
+RUNS, STEPS, DB = {runs}, {steps}, {db!r}
+client = MlflowClient(tracking_uri="sqlite:///" + DB)
+experiment_id = client.create_experiment("bench")
+t0 = 1_767_225_600_000
+run_ids = []
+start = time.perf_counter()
+for r in range(RUNS):
+    run_id = client.create_run(experiment_id, run_name=f"run-{{r:04d}}").info.run_id
+    run_ids.append(run_id)
+    for s in range(0, STEPS, 1000):
+        client.log_batch(run_id, metrics=[
+            Metric("loss", 1.0 / (1 + i) + r * 1e-3, t0 + i * 1000, i)
+            for i in range(s, min(s + 1000, STEPS))
+        ])
+    client.set_terminated(run_id)
+print(json.dumps({{"seconds": time.perf_counter() - start, "run_ids": run_ids}}))
+"""
+
+
+def wait_http(url: str, headers: dict[str, str], process: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=5):
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
+
+
+@contextlib.contextmanager
+def server(command: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT
+        )
+        try:
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def timed_get(url: str, headers: dict[str, str]) -> tuple[float, bytes]:
+    request = urllib.request.Request(url, headers=headers)
+    start = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=600) as response:
+        body = response.read()
+    return time.perf_counter() - start, body
+
+
+Target = tuple[str, str, dict[str, str], Callable[[Any], int]]  # label, url, headers, count
+
+
+def measure_all(targets: list[Target], repeats: int) -> list[dict[str, Any]]:
+    """One warm-up request each, then ``repeats`` rounds with one request to each target
+    in turn, so a change in the machine's load hits every target alike."""
+    points, sizes = {}, {}
+    for label, url, headers, count in targets:
+        _, body = timed_get(url, headers)
+        points[label], sizes[label] = count(json.loads(body)), len(body)
+    times: dict[str, list[float]] = {label: [] for label, *_ in targets}
+    for i in range(repeats):
+        for label, url, headers, _count in targets:
+            seconds, _ = timed_get(url, headers)
+            times[label].append(seconds)
+            print(f"  [{i + 1}/{repeats}] {label}: {seconds:.3f} s", flush=True)
+    return [
+        {
+            "name": label,
+            "times": times[label],
+            "median": median(times[label]),
+            "points": points[label],
+            "bytes": sizes[label],
+        }
+        for label, *_ in targets
+    ]
+
+
+def studio_side(args: argparse.Namespace, work: Path, stack: contextlib.ExitStack) -> list[Target]:
+    home = work / "studio-home"
+    if (home / "mlstudio.db").exists():
+        print(f"  studio: reusing {home}", flush=True)
+    else:
+        home.mkdir(parents=True)
+        seeded = run_child(
+            STUDIO_PYTHON,
+            STUDIO_SEED.format(runs=args.runs, steps=args.steps, db=str(home / "mlstudio.db")),
+        )
+        print(f"  studio: logged the data in {seeded['seconds']:.1f} s", flush=True)
+    port, token = free_port(), secrets.token_hex(16)
+    jupyter = Path(sys.executable).with_name("jupyter")
+    command = [
+        str(jupyter),
+        "server",
+        "--no-browser",
+        "--allow-root",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={work}",
+        f"--StudioApp.home={home}",
+        "--StudioApp.default_runtime=process",
+    ]
+    headers = {"Authorization": f"token {token}"}
+    base = f"http://127.0.0.1:{port}/mlstudio/api"
+    runs = [("TrialComponentName", f"run-{r:04d}") for r in range(args.runs)]
+
+    def count(body: dict) -> int:
+        assert len(body["Series"]) == args.runs, len(body["Series"])
+        return sum(len(s["Steps"]) for s in body["Series"])
+
+    process = stack.enter_context(
+        server(command, {"MLSTUDIO_HOME": str(home)}, work / "jupyter.log")
+    )
+    wait_http(f"{base}/health", headers, process, 120)
+    named = urlencode([("MetricName", "loss"), ("MaxPoints", "500"), *runs])
+    by_experiment = urlencode(
+        [("MetricName", "loss"), ("MaxPoints", "500"), ("ExperimentName", "bench")]
+    )
+    return [
+        (
+            f"studio /charts/metrics, {args.runs} runs by name",
+            f"{base}/charts/metrics?{named}",
+            headers,
+            count,
+        ),
+        (
+            "studio /charts/metrics, ExperimentName",
+            f"{base}/charts/metrics?{by_experiment}",
+            headers,
+            count,
+        ),
+    ]
+
+
+def mlflow_side(args: argparse.Namespace, work: Path, stack: contextlib.ExitStack) -> Target:
+    python = ensure_mlflow()
+    db = work / "mlflow.db"
+    ids_file = work / "mlflow-run-ids.json"
+    if db.exists() and ids_file.exists():
+        print(f"  MLflow: reusing {db}", flush=True)
+        run_ids = json.loads(ids_file.read_text())
+    else:
+        print("  MLflow: logging the data with log_batch (2 to 4 minutes)...", flush=True)
+        seeded = run_child(python, MLFLOW_SEED.format(runs=args.runs, steps=args.steps, db=str(db)))
+        print(f"  MLflow: logged the data in {seeded['seconds']:.1f} s", flush=True)
+        run_ids = seeded["run_ids"]
+        ids_file.write_text(json.dumps(run_ids))
+    port = free_port()
+    command = [
+        str(python.with_name("mlflow")),
+        "server",
+        "--backend-store-uri",
+        f"sqlite:///{db}",
+        "--default-artifact-root",
+        (work / "mlflow-artifacts").as_uri(),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+    ]
+    base = f"http://127.0.0.1:{port}"
+    query = urlencode(
+        [("metric_key", "loss"), ("max_results", "320")]
+        + [("run_ids", run_id) for run_id in run_ids]
+    )
+
+    def count(body: dict) -> int:
+        return len(body.get("metrics", []))
+
+    process = stack.enter_context(server(command, {}, work / "mlflow-server.log"))
+    wait_http(f"{base}/health", {}, process, 180)
+    return (
+        f"MLflow {mlflow_version()} get-history-bulk-interval (max_results=320)",
+        f"{base}/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval?{query}",
+        {},
+        count,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=100)
+    parser.add_argument("--steps", type=int, default=10_000)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--skip-mlflow", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--work", type=Path, help="data folder of an earlier run to reuse (same --runs/--steps)"
+    )
+    args = parser.parse_args()
+    print(f"Chart data: {args.runs} runs x {args.steps:,} steps of 'loss'", flush=True)
+    work = args.work or scratch_dir("charts-")
+    print(f"  data in {work} (pass --work {work} to reuse it)", flush=True)
+    with contextlib.ExitStack() as stack:
+        targets = studio_side(args, work, stack)
+        if not args.skip_mlflow:
+            targets.append(mlflow_side(args, work, stack))
+        results = measure_all(targets, args.repeats)
+    print(f"\nResults (median of {args.repeats}, client-side wall time on localhost):")
+    for r in results:
+        print(
+            f"  {r['name']:<62} {r['median']:8.3f} s  {r['points']:>7,} points  "
+            f"{r['bytes'] / 1e6:5.2f} MB"
+        )
+    if not args.skip_mlflow:
+        mlflow = results[-1]["median"]
+        print("\nRatios (MLflow time / studio time):")
+        for r in results[:-1]:
+            print(f"  {r['name']:<46} {mlflow / r['median']:8.1f}x faster (aim >= 10x)")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
