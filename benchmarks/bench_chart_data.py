@@ -22,6 +22,7 @@ import contextlib
 import json
 import os
 import secrets
+import sqlite3
 import subprocess
 import sys
 import time
@@ -221,8 +222,12 @@ def mlflow_side(args: argparse.Namespace, work: Path, stack: contextlib.ExitStac
     python = ensure_mlflow()
     db = work / "mlflow.db"
     ids_file = work / "mlflow-run-ids.json"
-    if db.exists() and ids_file.exists():
+    if db.exists():
         print(f"  MLflow: reusing {db}", flush=True)
+        if not ids_file.exists():
+            with contextlib.closing(sqlite3.connect(db)) as connection:
+                rows = connection.execute("SELECT run_uuid FROM runs ORDER BY name").fetchall()
+            ids_file.write_text(json.dumps([row[0] for row in rows]))
         run_ids = json.loads(ids_file.read_text())
     else:
         print("  MLflow: logging the data with log_batch (2 to 4 minutes)...", flush=True)
@@ -276,7 +281,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     print(f"Chart data: {args.runs} runs x {args.steps:,} steps of 'loss'", flush=True)
-    work = args.work or scratch_dir("charts-")
+    work = args.work.resolve() if args.work else scratch_dir("charts-")
     print(f"  data in {work} (pass --work {work} to reuse it)", flush=True)
     with contextlib.ExitStack() as stack:
         targets = studio_side(args, work, stack)
