@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The test command: installs everything a fresh machine lacks, then runs every check:
-# ruff, mypy, the auth check, pytest (SQLite + PostgreSQL + SeaweedFS S3), eslint/prettier/
-# stylelint, jest, a wheel install check, and the Galata UI tests in Debian's Chromium.
-# With CI set, tests that need PostgreSQL, SeaweedFS or Chromium fail instead of skipping.
+# ruff, mypy, the auth check, pytest (SQLite + PostgreSQL + SeaweedFS S3 + a real Docker
+# engine), eslint/prettier/stylelint, the API-types check, jest, a wheel install check, and
+# the Galata UI tests in Debian's Chromium.
+# With CI set, tests that need PostgreSQL, SeaweedFS, Docker or Chromium fail instead of
+# skipping.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -43,6 +45,21 @@ step "every handler authenticated"
 python scripts/check_auth.py
 step "eslint, prettier, stylelint"
 jlpm lint:check
+step "TypeScript API types match the OpenAPI document"
+jlpm api:types:check
+
+# --- a real Docker engine and the script-mode image, for the docker runtime tests --------
+step "Docker engine and the script-mode image"
+DOCKERD_PIDFILE="${MLSTUDIO_DOCKER_ROOT:-$ROOT/build/docker}/dockerd.pid"
+before_pid="$(cat "$DOCKERD_PIDFILE" 2>/dev/null || true)"
+DOCKER_HOST="$(bash scripts/docker_engine.sh)"
+export DOCKER_HOST
+started_pid="$(cat "$DOCKERD_PIDFILE" 2>/dev/null || true)"
+if [ -n "$started_pid" ] && [ "$started_pid" != "$before_pid" ]; then
+  # we started this engine: stop it when the tests end
+  trap 'kill -TERM "$started_pid" 2>/dev/null || true' EXIT
+fi
+mlstudio images build
 
 # --- tests -------------------------------------------------------------------------------
 step "jest"
