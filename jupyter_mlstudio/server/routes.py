@@ -23,6 +23,7 @@ from .handlers.experiments import (
     TrialHandler,
     TrialsHandler,
 )
+from .handlers.jobs import StopTrainingJobHandler, TrainingJobLogsHandler
 from .handlers.resources import (
     EndpointHandler,
     EndpointsHandler,
@@ -70,6 +71,8 @@ ROUTES: tuple[Route, ...] = (
     Route("/charts/metric-names", MetricNamesHandler, "charts"),
     Route("/training-jobs", TrainingJobsHandler, "jobs"),
     Route("/training-jobs/{JobName}", TrainingJobHandler, "jobs"),
+    Route("/training-jobs/{JobName}/stop", StopTrainingJobHandler, "jobs"),
+    Route("/training-jobs/{JobName}/logs", TrainingJobLogsHandler, "jobs"),
     Route("/processing-jobs", ProcessingJobsHandler, "jobs"),
     Route("/processing-jobs/{JobName}", ProcessingJobHandler, "jobs"),
     Route("/endpoints", EndpointsHandler, "endpoints"),

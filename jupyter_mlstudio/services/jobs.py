@@ -1,15 +1,83 @@
-"""Read side of jobs. Launching jobs arrives with the runtimes (see docs/architecture.md)."""
+"""Jobs: listing and describing them, creating and stopping training jobs, their logs.
+
+A training job is checked whole before anything is written or started
+(:mod:`.training_plan`), recorded InProgress/Starting with its request as ``spec``, then
+driven by a :class:`~.training.TrainingSupervisor` thread in this process. The runtime is
+the configured ``default_runtime`` (``auto``: docker when an engine answers, else process).
+:meth:`JobService.recover` (at studio start) re-attaches jobs left InProgress whose
+process or container still exists and marks the others Failed.
+
+Thread-safe: the server calls these methods from its executor threads.
+"""
 
 from __future__ import annotations
 
-from ..entities import Job, JobKind, JobStatus, Page
+import contextlib
+import shutil
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ..artifacts.base import ArtifactStore
+from ..config import StudioConfig
+from ..entities import (
+    TERMINAL_JOB_STATUSES,
+    Job,
+    JobKind,
+    JobStatus,
+    Page,
+    SecondaryStatus,
+    SecondaryStatusTransition,
+    TrialComponentSource,
+    utcnow,
+)
+from ..exceptions import ConflictError, NotFoundError, StudioError, ValidationError
+from ..runtime.base import JobRunner, decode_complete
+from ..runtime.detect import available_runtimes, resolve_runtime
 from ..store.base import MetadataStore, SortOrder
+from .job_requests import CreateTrainingJobRequest, JobLogs, parse_request
+from .training import TrainingSupervisor, supervisor_alive
+from .training_plan import (
+    HOST,
+    TrainingPlan,
+    container_spec,
+    job_dir,
+    jobs_root,
+    log_path,
+    plan_training_job,
+    write_job_folder,
+)
+
+RunnerFactory = Callable[[str], JobRunner]
+SOURCE_TYPE = "SageMakerTrainingJob"
+LOST_REASON = "the studio restarted and the job's process or container no longer exists"
+MAX_LOG_READ = 1024 * 1024
+
+
+def source_arn(job_name: str) -> str:
+    return f"arn:mlstudio:sagemaker:local:training-job/{job_name}"
 
 
 class JobService:
-    def __init__(self, store: MetadataStore) -> None:
+    def __init__(
+        self,
+        store: MetadataStore,
+        artifacts: ArtifactStore | None = None,
+        config: StudioConfig | None = None,
+        *,
+        runner_factory: RunnerFactory | None = None,
+    ) -> None:
         self._store = store
+        self._artifacts = artifacts
+        self._config = config
+        self._runner_factory = runner_factory
+        self._runners: dict[str, JobRunner] = {}
+        self._supervisors: dict[str, TrainingSupervisor] = {}
+        self._lock = threading.RLock()
+        self._runtime: str | None = None
 
+    # -- read side ------------------------------------------------------------------------
     def list_jobs(
         self,
         kind: JobKind,
@@ -31,3 +99,334 @@ class JobService:
 
     def get_job(self, job_name: str, kind: JobKind) -> Job:
         return self._store.get_job(job_name, kind)
+
+    # -- runtimes -------------------------------------------------------------------------
+    def _studio_config(self) -> StudioConfig:
+        if self._config is None or self._artifacts is None:
+            raise StudioError("this studio is read-only: it has no home folder for jobs")
+        return self._config
+
+    def runtime_name(self) -> str:
+        with self._lock:
+            if self._runtime is None:
+                choice = self._studio_config().default_runtime
+                runtimes = available_runtimes() if choice == "auto" else []
+                self._runtime = resolve_runtime(choice, runtimes)
+            return self._runtime
+
+    def runner(self, name: str) -> JobRunner:
+        with self._lock:
+            runner = self._runners.get(name)
+            if runner is None:
+                runner = self._runners[name] = self._make_runner(name)
+            return runner
+
+    def _make_runner(self, name: str) -> JobRunner:
+        if self._runner_factory is not None:
+            return self._runner_factory(name)
+        state_root = self._studio_config().home / "runtime" / name
+        if name == "process":
+            from ..runtime.process import ProcessRunner
+
+            return ProcessRunner(state_root)
+        if name == "docker":
+            from ..runtime.docker import DockerRunner
+
+            return DockerRunner(state_root)
+        raise ValidationError(f"unknown runtime {name!r}", field="runtime")
+
+    # -- training jobs --------------------------------------------------------------------
+    def create_training_job(self, request: CreateTrainingJobRequest | Mapping[str, Any]) -> Job:
+        """Check, record and start a training job; return it (InProgress, Starting).
+
+        ValidationError (field named) and ConflictError (the name is taken) come before
+        anything is written or started.
+        """
+        config = self._studio_config()
+        body = parse_request(CreateTrainingJobRequest, request)
+        runtime = self.runtime_name()
+        plan = plan_training_job(body, runtime)
+        runner = self.runner(runtime)
+        self._check_image(runner, plan)
+        try:
+            self._store.get_job(plan.job_name)
+        except NotFoundError:
+            pass
+        else:
+            raise ConflictError(
+                f"a job named {plan.job_name!r} exists already", field="TrainingJobName"
+            )
+        staging = jobs_root(config) / f".staging-{uuid.uuid4().hex}"
+        try:
+            write_job_folder(plan, staging)
+            container_spec(plan, runner, staging / "ml", config)  # env and limits are sound
+            owns_run = self._prepare_run(plan)
+            job = self._store.create_job(self._new_job(plan, runtime))
+            final = job_dir(config, plan.job_name)
+            if final.exists():  # left by a job record that no longer exists
+                shutil.rmtree(final)
+            staging.rename(final)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        self._supervise(plan, runner, owns_run)
+        return job
+
+    def _check_image(self, runner: JobRunner, plan: TrainingPlan) -> None:
+        check = getattr(runner, "_check_image", None)  # the docker runner's image lookup
+        if runner.name != "docker" or check is None:
+            return
+        from ..runtime.images import DEFAULT_TAG
+
+        try:
+            check(plan.image or DEFAULT_TAG)
+        except ValidationError as exc:
+            raise ValidationError(
+                exc.message, field="AlgorithmSpecification.TrainingImage"
+            ) from None
+
+    def _new_job(self, plan: TrainingPlan, runtime: str) -> Job:
+        now = utcnow()
+        return Job(
+            job_name=plan.job_name,
+            kind=JobKind.TRAINING,
+            status=JobStatus.IN_PROGRESS,
+            secondary_status=SecondaryStatus.STARTING,
+            runtime=runtime,
+            spec=plan.request.model_dump(mode="json", exclude_none=True),
+            experiment_name=plan.run.experiment_name,
+            trial_component_name=plan.run.trial_component_name,
+            creation_time=now,
+            last_modified_time=now,
+            secondary_status_transitions=[
+                SecondaryStatusTransition(
+                    status=SecondaryStatus.STARTING,
+                    start_time=now,
+                    status_message="Preparing the instances for training",
+                )
+            ],
+            tags={t.Key: t.Value for t in plan.request.Tags},
+        )
+
+    def _prepare_run(self, plan: TrainingPlan) -> bool:
+        """Create the job's run (and experiment and trial) when missing; True when the job
+        created the run (then the job's end also ends the run)."""
+        target = plan.run
+        if target.experiment_name:
+            try:
+                self._store.get_experiment(target.experiment_name)
+            except NotFoundError:
+                self._create_quietly(
+                    lambda: self._store.create_experiment(target.experiment_name or "")
+                )
+        if target.trial_name and target.experiment_name:
+            try:
+                self._store.get_trial(target.trial_name)
+            except NotFoundError:
+                self._create_quietly(
+                    lambda: self._store.create_trial(
+                        target.trial_name or "", target.experiment_name or ""
+                    )
+                )
+        owns = False
+        try:
+            self._store.get_trial_component(target.trial_component_name)
+        except NotFoundError:
+            owns = True
+            self._store.create_trial_component(
+                target.trial_component_name,
+                display_name=target.display_name,
+                start_time=utcnow(),
+                parameters=_parameters(plan.hyperparameters),
+                source=TrialComponentSource(
+                    source_arn=source_arn(plan.job_name), source_type=SOURCE_TYPE
+                ),
+                tags={"mlstudio:trial-component-source": "training-job"},
+            )
+        else:
+            if plan.hyperparameters:
+                self._store.update_trial_component(
+                    target.trial_component_name, parameters=_parameters(plan.hyperparameters)
+                )
+        if target.trial_name and target.experiment_name:
+            self._store.associate_trial_component(target.trial_component_name, target.trial_name)
+        return owns
+
+    @staticmethod
+    def _create_quietly(create: Callable[[], Any]) -> None:
+        with contextlib.suppress(ConflictError):  # created by someone else in between
+            create()
+
+    def _supervise(
+        self, plan: TrainingPlan, runner: JobRunner, owns_run: bool, handle: Any = None
+    ) -> TrainingSupervisor:
+        assert self._artifacts is not None
+        supervisor = TrainingSupervisor(
+            store=self._store,
+            artifacts=self._artifacts,
+            config=self._studio_config(),
+            runner=runner,
+            plan=plan,
+            owns_run=owns_run,
+            handle=handle,
+        )
+        with self._lock:
+            self._supervisors[plan.job_name] = supervisor
+        supervisor.start()
+        return supervisor
+
+    def stop_job(self, job_name: str, kind: JobKind = JobKind.TRAINING) -> Job:
+        """Ask a job to stop: Stopping now, Stopped once its host has exited.
+
+        ConflictError when the job is already Completed, Failed or Stopped."""
+        job = self._store.get_job(job_name, kind)
+        if job.status in TERMINAL_JOB_STATUSES:
+            raise ConflictError(
+                f"job {job_name!r} is {job.status.value} and cannot be stopped", field="JobName"
+            )
+        if job.status is not JobStatus.STOPPING:
+            job = self._store.update_job(
+                job_name,
+                status=JobStatus.STOPPING,
+                secondary_status=SecondaryStatus.STOPPING,
+                status_message="Stopping the job",
+            )
+        with self._lock:
+            supervisor = self._supervisors.get(job_name)
+        if supervisor is not None and supervisor.is_alive():
+            supervisor.request_stop()
+        elif not supervisor_alive(job_dir(self._studio_config(), job_name)):
+            self._stop_unsupervised(job)  # nobody watches it: stop it here
+        return self._store.get_job(job_name, kind)
+
+    def _stop_unsupervised(self, job: Job) -> None:
+        if job.runtime:
+            runner = self.runner(job.runtime)
+            for handle in runner.reattach(job.job_name):
+                runner.stop(handle, grace_seconds=2.0)
+                runner.cleanup(handle)
+        self._store.update_job(
+            job.job_name,
+            status=JobStatus.STOPPED,
+            secondary_status=SecondaryStatus.STOPPED,
+            end_time=utcnow(),
+        )
+
+    def read_logs(
+        self, job_name: str, kind: JobKind = JobKind.TRAINING, host: str = HOST, offset: int = 0
+    ) -> JobLogs:
+        """Log text from byte ``offset`` on (at most 1 MiB per call)."""
+        if offset < 0:
+            raise ValidationError("Offset must be at least 0", field="Offset")
+        job = self._store.get_job(job_name, kind)
+        path = log_path(self._studio_config(), job_name, host)
+        data = b""
+        size = 0
+        if path.exists():
+            with open(path, "rb") as handle:
+                size = handle.seek(0, 2)
+                handle.seek(min(offset, size))
+                data = handle.read(MAX_LOG_READ)
+        text, used = decode_complete(data)
+        next_offset = min(offset, size) + used
+        complete = job.status in TERMINAL_JOB_STATUSES and next_offset >= size
+        return JobLogs(Text=text, NextOffset=next_offset, Complete=complete)
+
+    def wait(self, job_name: str, timeout: float | None = None) -> Job:
+        """Wait for this process's supervisor of ``job_name`` to finish; return the job."""
+        with self._lock:
+            supervisor = self._supervisors.get(job_name)
+        if supervisor is not None:
+            supervisor.join(timeout)
+        return self._store.get_job(job_name)
+
+    # -- start-up and shutdown ------------------------------------------------------------
+    def recover(self) -> list[str]:
+        """Re-attach or fail the training jobs left InProgress/Stopping; return their names."""
+        if self._config is None or self._artifacts is None:
+            return []
+        seen: list[str] = []
+        for status in (JobStatus.IN_PROGRESS, JobStatus.STOPPING):
+            token: str | None = None
+            while True:
+                page = self._store.list_jobs(
+                    kind=JobKind.TRAINING, status=status, max_results=100, next_token=token
+                )
+                for job in page.items:
+                    if self._recover_one(job):
+                        seen.append(job.job_name)
+                token = page.next_token
+                if not token:
+                    break
+        return seen
+
+    def _recover_one(self, job: Job) -> bool:
+        config = self._studio_config()
+        with self._lock:
+            if job.job_name in self._supervisors:
+                return False
+        if supervisor_alive(job_dir(config, job.job_name)):
+            return False  # another process (a notebook kernel) watches it
+        handles = []
+        if job.runtime:
+            try:
+                handles = self.runner(job.runtime).reattach(job.job_name)
+            except StudioError:
+                handles = []
+        if not handles:
+            self._store.update_job(
+                job.job_name,
+                status=JobStatus.FAILED,
+                secondary_status=SecondaryStatus.FAILED,
+                failure_reason=LOST_REASON,
+                status_message=LOST_REASON,
+                end_time=utcnow(),
+            )
+            return True
+        try:
+            request = parse_request(CreateTrainingJobRequest, job.spec)
+            plan = plan_training_job(request, job.runtime or "process", check_paths=False)
+        except ValidationError as exc:
+            self._store.update_job(
+                job.job_name,
+                status=JobStatus.FAILED,
+                failure_reason=f"cannot re-attach: {exc.message}",
+                end_time=utcnow(),
+            )
+            return True
+        owns = False
+        try:
+            component = self._store.get_trial_component(plan.run.trial_component_name)
+            owns = component.source is not None and component.source.source_arn == source_arn(
+                job.job_name
+            )
+        except NotFoundError:
+            pass
+        self._supervise(plan, self.runner(job.runtime or "process"), owns, handles[0])
+        return True
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop watching jobs (they keep running) and release the runners."""
+        with self._lock:
+            supervisors = list(self._supervisors.values())
+        for supervisor in supervisors:
+            supervisor.detach()
+        for supervisor in supervisors:
+            supervisor.join(timeout)
+        with self._lock:
+            runners = list(self._runners.values())
+            self._runners.clear()
+        for runner in runners:
+            runner.close()
+
+
+def _parameters(hyperparameters: Mapping[str, str]) -> dict[str, float | str]:
+    out: dict[str, float | str] = {}
+    for key, value in hyperparameters.items():
+        try:
+            number = float(value)
+        except ValueError:
+            out[key] = value
+        else:
+            out[key] = number if number == number and abs(number) != float("inf") else value
+    return out

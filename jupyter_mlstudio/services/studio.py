@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from ..artifacts import open_artifact_store
@@ -14,6 +15,8 @@ from .endpoints import EndpointService
 from .experiments import ExperimentService
 from .jobs import JobService
 from .system import SystemService
+
+log = logging.getLogger(__name__)
 
 
 class Studio:
@@ -35,7 +38,7 @@ class Studio:
         self.artifacts = artifacts
         self.experiments = ExperimentService(store, artifacts)
         self.charts = ChartService(store)
-        self.jobs = JobService(store)
+        self.jobs = JobService(store, artifacts, config)
         self.endpoints = EndpointService(store)
         self.system = SystemService(config, store, artifacts)
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mlstudio")
@@ -49,8 +52,14 @@ class Studio:
         except Exception:
             store.close()
             raise
-        return cls(config, store, artifacts, workers=workers)
+        studio = cls(config, store, artifacts, workers=workers)
+        try:
+            studio.jobs.recover()  # jobs left InProgress: re-attach or mark Failed
+        except Exception:  # a broken runtime must not keep the studio from opening
+            log.exception("could not recover the jobs left running")
+        return studio
 
     def close(self) -> None:
+        self.jobs.close()
         self.executor.shutdown(wait=False, cancel_futures=True)
         self.store.close()

@@ -1,4 +1,4 @@
-"""Jobs and endpoints (read side), health and the OpenAPI document."""
+"""Jobs (list, describe, create) and endpoints (read side), health and the OpenAPI document."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado.web import authenticated
 
 from ...entities import Endpoint, Job, JobKind
+from ...services.job_requests import CreateTrainingJobRequest
 from .. import schemas as s
 from .base import Operation, StudioHandler
 
@@ -47,7 +48,15 @@ class TrainingJobsHandler(StudioHandler):
             "listTrainingJobs",
             query=s.ListJobsQuery,
             response=s.ListTrainingJobsResponse,
-        )
+        ),
+        "post": Operation(
+            "Create and start a training job (CreateTrainingJob request, plus ScriptMode)",
+            "createTrainingJob",
+            body=CreateTrainingJobRequest,
+            response=Job,
+            status=201,
+            errors=(400, 403, 409),
+        ),
     }
 
     @authenticated
@@ -66,6 +75,12 @@ class TrainingJobsHandler(StudioHandler):
         self.send(
             s.ListTrainingJobsResponse(TrainingJobSummaries=page.items, NextToken=page.next_token)
         )
+
+    @authenticated
+    @authorized
+    async def post(self) -> None:
+        body = self.parse_body(CreateTrainingJobRequest)
+        self.send(await self.run(self.studio.jobs.create_training_job, body), 201)
 
 
 class TrainingJobHandler(StudioHandler):

@@ -1,0 +1,157 @@
+"""Request shapes of job creation, in SageMaker's field names (CreateTrainingJob).
+
+The same models serve the REST handler (they document the request in the OpenAPI
+document) and the service, which also accepts a plain mapping (the SDK's direct backend).
+Shape errors become ``ValidationError`` with the dotted field path
+(``InputDataConfig[0].DataSource.S3DataSource.S3Uri``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..exceptions import ValidationError
+
+DEFAULT_MAX_RUNTIME_S = 86400
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class S3DataSourceSpec(_Model):
+    S3Uri: str = Field(description="s3://bucket/prefix, file:///path or a local path")
+    S3DataType: str = "S3Prefix"
+    S3DataDistributionType: str = "FullyReplicated"
+
+
+class DataSourceSpec(_Model):
+    S3DataSource: S3DataSourceSpec
+
+
+class TrainingChannel(_Model):
+    ChannelName: str
+    DataSource: DataSourceSpec
+    ContentType: str | None = None
+    CompressionType: str | None = None
+    RecordWrapperType: str | None = None
+    InputMode: str | None = None
+
+
+class MetricDefinition(_Model):
+    Name: str
+    Regex: str
+
+
+class AlgorithmSpecificationSpec(_Model):
+    TrainingImage: str | None = None
+    TrainingInputMode: str = "File"
+    MetricDefinitions: list[MetricDefinition] = Field(default_factory=list)
+    ContainerEntrypoint: list[str] | None = None
+    ContainerArguments: list[str] | None = None
+    EnableSageMakerMetricsTimeSeries: bool | None = None
+
+
+class OutputDataConfigSpec(_Model):
+    S3OutputPath: str | None = None
+    KmsKeyId: str | None = None
+
+
+class ResourceConfigSpec(_Model):
+    InstanceType: str = "local"
+    InstanceCount: int = Field(1, ge=1)
+    VolumeSizeInGB: int | None = None
+
+
+class StoppingConditionSpec(_Model):
+    MaxRuntimeInSeconds: int = Field(DEFAULT_MAX_RUNTIME_S, ge=1)
+    MaxWaitTimeInSeconds: int | None = None
+
+
+class CheckpointConfigSpec(_Model):
+    S3Uri: str
+    LocalPath: str | None = None
+
+
+class ExperimentConfigSpec(_Model):
+    ExperimentName: str | None = None
+    TrialName: str | None = None
+    TrialComponentDisplayName: str | None = None
+    RunName: str | None = None
+
+
+class ScriptModeSpec(_Model):
+    """The studio's script mode: ``EntryPoint`` (a file, relative to ``SourceDir`` when
+    given) runs under the training contract; ``SourceDir`` and ``Dependencies`` are
+    copied into the job's code folder."""
+
+    EntryPoint: str
+    SourceDir: str | None = None
+    Dependencies: list[str] = Field(default_factory=list)
+
+
+class JobTag(_Model):
+    Key: str
+    Value: str = ""
+
+
+class CreateTrainingJobRequest(_Model):
+    TrainingJobName: str
+    AlgorithmSpecification: AlgorithmSpecificationSpec = Field(
+        default_factory=lambda: AlgorithmSpecificationSpec()
+    )
+    HyperParameters: dict[str, str | int | float | bool] = Field(default_factory=dict)
+    InputDataConfig: list[TrainingChannel] = Field(default_factory=list)
+    OutputDataConfig: OutputDataConfigSpec | None = None
+    ResourceConfig: ResourceConfigSpec = Field(default_factory=lambda: ResourceConfigSpec())
+    StoppingCondition: StoppingConditionSpec = Field(
+        default_factory=lambda: StoppingConditionSpec()
+    )
+    Environment: dict[str, str] = Field(default_factory=dict)
+    CheckpointConfig: CheckpointConfigSpec | None = None
+    ExperimentConfig: ExperimentConfigSpec | None = None
+    ScriptMode: ScriptModeSpec | None = None
+    RoleArn: str | None = None
+    Tags: list[JobTag] = Field(default_factory=list)
+
+
+class JobLogs(_Model):
+    """One read of a job's log: the text from ``Offset`` on and where to read next."""
+
+    Text: str
+    NextOffset: int
+    Complete: bool = Field(description="the job is terminal and everything was read")
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_request(model: type[M], body: M | Mapping[str, Any]) -> M:
+    """``body`` as ``model``; a shape error names the field (dotted path)."""
+    if isinstance(body, model):
+        return body
+    if not isinstance(body, Mapping):
+        raise ValidationError("the request must be an object", field="body")
+    try:
+        return model.model_validate(dict(body))
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        field = field_path(first.get("loc", ()))
+        message = "unknown field" if first.get("type") == "extra_forbidden" else first["msg"]
+        raise ValidationError(f"{field}: {message}", field=field or None) from None
+
+
+def field_path(loc: Any) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
+        elif isinstance(item, str) and ("[" in item or item in ("str", "int", "float", "bool")):
+            continue  # pydantic's union branch labels
+        else:
+            parts.append(str(item))
+    return ".".join(parts)

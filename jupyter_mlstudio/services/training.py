@@ -1,0 +1,370 @@
+"""The supervisor of one training job: a thread that walks it through its lifecycle.
+
+Secondary statuses: Starting → Downloading (channels and checkpoints into ``/opt/ml``) →
+Training (the runner launches the host; its log is copied into the job folder and the
+metric regexes are applied to each line) → Uploading (``model.tar.gz`` and
+``output.tar.gz`` under the output path) → Completed. A non-zero exit is Failed with the
+text of ``/opt/ml/output/failure`` (or the exit code) as FailureReason; a stop request
+(this process's :meth:`TrainingSupervisor.request_stop`, or the job's status set to
+Stopping by any process) is Stopping → Stopped; ``MaxRuntimeInSeconds`` is Failed with
+secondary status MaxRuntimeExceeded.
+
+:meth:`TrainingSupervisor.detach` leaves a running job alone (studio shutdown); a new
+supervisor re-attaches to it later (``handle`` given), resuming the log where the job
+folder's copy ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ..artifacts.base import ArtifactStore
+from ..config import StudioConfig
+from ..entities import (
+    TERMINAL_JOB_STATUSES,
+    JobStatus,
+    MetricPoint,
+    SecondaryStatus,
+    TrialComponentArtifact,
+    TrialComponentPrimaryStatus,
+    utcnow,
+)
+from ..exceptions import NotFoundError, StudioError
+from ..runtime.base import JobHandle, JobRunner
+from ..store.base import MetadataStore
+from . import job_files
+from .training_plan import TrainingPlan, container_spec, job_dir, log_path
+
+log = logging.getLogger(__name__)
+
+POLL_S = 0.2
+STORE_CHECK_S = 1.0
+STOP_GRACE_S = 10.0
+SUPERVISOR_FILE = "supervisor.json"
+MAX_RUNTIME_REASON = "MaxRuntimeExceeded: the job ran longer than MaxRuntimeInSeconds ({} s)"
+
+
+class TrainingSupervisor(threading.Thread):
+    def __init__(
+        self,
+        *,
+        store: MetadataStore,
+        artifacts: ArtifactStore,
+        config: StudioConfig,
+        runner: JobRunner,
+        plan: TrainingPlan,
+        owns_run: bool,
+        handle: JobHandle | None = None,
+    ) -> None:
+        super().__init__(name=f"mlstudio-job-{plan.job_name}", daemon=True)
+        self.store = store
+        self.artifacts = artifacts
+        self.config = config
+        self.runner = runner
+        self.plan = plan
+        self.owns_run = owns_run
+        self.handle = handle
+        self.folder = job_dir(config, plan.job_name)
+        self.ml_dir = self.folder / "ml"
+        self.log_file = log_path(config, plan.job_name)
+        self._stop_event = threading.Event()
+        self._detach_event = threading.Event()
+        self._partial = ""
+        self._steps: dict[str, int] = {}
+        self._last: dict[str, tuple[float, datetime]] = {}
+
+    # -- control from other threads -------------------------------------------------------
+    def request_stop(self) -> None:
+        self._stop_event.set()
+
+    def detach(self) -> None:
+        """Stop watching; the job keeps running and stays InProgress (re-attached later)."""
+        self._detach_event.set()
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def run(self) -> None:
+        self._claim()
+        try:
+            if self.handle is None:
+                if not self._prepare():
+                    return
+            else:
+                self._resume_steps()
+            self._watch()
+        except Exception as exc:  # anything unexpected still ends the job
+            log.exception("training job %s failed in the studio", self.plan.job_name)
+            reason = exc.message if isinstance(exc, StudioError) else f"{type(exc).__name__}: {exc}"
+            self._end(JobStatus.FAILED, SecondaryStatus.FAILED, reason=f"ClientError: {reason}")
+        finally:
+            with contextlib.suppress(OSError):
+                (self.folder / SUPERVISOR_FILE).unlink()
+
+    def _claim(self) -> None:
+        body = {"pid": os.getpid(), "started_at": time.time()}
+        with contextlib.suppress(OSError):
+            (self.folder / SUPERVISOR_FILE).write_text(json.dumps(body))
+
+    def _prepare(self) -> bool:
+        """Downloading, then launch. False when the job ended on the way (stopped)."""
+        self._update(SecondaryStatus.DOWNLOADING, "Downloading input data")
+        for channel, uri in self.plan.channels:
+            job_files.fetch(uri, self.ml_dir / "input" / "data" / channel.name)
+        checkpoint = self.plan.request.CheckpointConfig
+        if checkpoint is not None:
+            job_files.pull_dir(checkpoint.S3Uri, self.ml_dir / "checkpoints")
+        if self._stop_requested():
+            self._end(JobStatus.STOPPED, SecondaryStatus.STOPPED)
+            return False
+        spec = container_spec(self.plan, self.runner, self.ml_dir, self.config)
+        self.handle = self.runner.launch(spec)
+        self.store.update_job(
+            self.plan.job_name,
+            secondary_status=SecondaryStatus.TRAINING,
+            status_message="Training in progress",
+            start_time=utcnow(),
+        )
+        return True
+
+    def _watch(self) -> None:
+        handle = self.handle
+        assert handle is not None
+        offset = self.log_file.stat().st_size if self.log_file.exists() else 0
+        next_store_check = 0.0
+        outcome: str | None = None
+        while True:
+            state = self.runner.poll(handle)
+            offset = self._copy_logs(handle, offset)
+            if not state.running:
+                break
+            if self._detach_event.is_set():
+                return
+            now = time.monotonic()
+            if now >= next_store_check:
+                next_store_check = now + STORE_CHECK_S
+                if self._stop_requested():
+                    outcome = "stopped"
+            if outcome is None and time.time() - handle.started_at > self.plan.max_runtime_s:
+                outcome = "max_runtime"
+            if outcome is not None:
+                self.runner.stop(handle, grace_seconds=STOP_GRACE_S)
+                state = self.runner.poll(handle)
+                break
+            self._stop_event.wait(POLL_S)
+        offset = self._copy_logs(handle, offset)
+        self._flush_partial()
+        with contextlib.suppress(NotFoundError):
+            self.runner.cleanup(handle)
+        self._conclude(outcome, state.exit_code, state.detail)
+
+    def _conclude(self, outcome: str | None, exit_code: int | None, detail: str | None) -> None:
+        checkpoint = self.plan.request.CheckpointConfig
+        if checkpoint is not None:
+            job_files.push_dir(self.ml_dir / "checkpoints", checkpoint.S3Uri)
+        if outcome == "stopped":
+            self._end(JobStatus.STOPPED, SecondaryStatus.STOPPED, exit_code=exit_code)
+        elif outcome == "max_runtime":
+            reason = MAX_RUNTIME_REASON.format(self.plan.max_runtime_s)
+            self._end(
+                JobStatus.FAILED,
+                SecondaryStatus.MAX_RUNTIME_EXCEEDED,
+                reason=reason,
+                exit_code=exit_code,
+            )
+        elif exit_code == 0:
+            self._update(SecondaryStatus.UPLOADING, "Uploading generated training model")
+            outputs = self._upload()
+            self._end(JobStatus.COMPLETED, SecondaryStatus.COMPLETED, exit_code=0, outputs=outputs)
+        else:
+            self._end(
+                JobStatus.FAILED,
+                SecondaryStatus.FAILED,
+                reason=self._failure_reason(exit_code, detail),
+                exit_code=exit_code,
+            )
+
+    def _failure_reason(self, exit_code: int | None, detail: str | None) -> str:
+        failure = self.ml_dir / "output" / "failure"
+        with contextlib.suppress(OSError):
+            text = failure.read_text(errors="replace").strip()
+            if text:
+                return text
+        if exit_code is None:
+            return f"AlgorithmError: {detail or 'the job ended with an unknown exit code'}"
+        return f"AlgorithmError: the training program exited with code {exit_code}"
+
+    def _upload(self) -> dict[str, Any]:
+        key = f"{self.plan.job_name}/output"
+        if self.plan.output_path is None:
+            key = f"jobs/{key}"
+        packed = self.folder / "packed"
+        model_uri = job_files.publish(
+            job_files.pack(self.ml_dir / "model", packed / "model.tar.gz"),
+            self.plan.output_path,
+            f"{key}/model.tar.gz",
+            self.artifacts,
+        )
+        outputs: dict[str, Any] = {"ModelArtifacts": {"S3ModelArtifacts": model_uri}}
+        data = self.ml_dir / "output" / "data"
+        if job_files.has_files(data):
+            data_uri = job_files.publish(
+                job_files.pack(data, packed / "output.tar.gz"),
+                self.plan.output_path,
+                f"{key}/output.tar.gz",
+                self.artifacts,
+            )
+            outputs["OutputDataArtifacts"] = {"S3Uri": data_uri}
+        with contextlib.suppress(StudioError):
+            self.store.update_trial_component(
+                self.plan.run.trial_component_name,
+                output_artifacts={
+                    "SageMaker.ModelArtifact": TrialComponentArtifact(
+                        value=model_uri, media_type="application/x-tar"
+                    )
+                },
+            )
+        return outputs
+
+    # -- logs and metrics -----------------------------------------------------------------
+    def _copy_logs(self, handle: JobHandle, offset: int) -> int:
+        try:
+            text, next_offset = self.runner.logs(handle, offset)
+        except NotFoundError:
+            return offset
+        if text:
+            self.log_file.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.log_file, "ab") as out:
+                out.write(text.encode("utf-8"))
+            self._metrics(text)
+        return next_offset
+
+    def _metrics(self, text: str) -> None:
+        if not self.plan.metric_regexes:
+            return
+        lines = (self._partial + text).split("\n")
+        self._partial = lines.pop()
+        self._log_lines(lines)
+
+    def _flush_partial(self) -> None:
+        if self._partial:
+            self._log_lines([self._partial])
+            self._partial = ""
+
+    def _log_lines(self, lines: list[str]) -> None:
+        points: list[MetricPoint] = []
+        now = utcnow()
+        for line in lines:
+            for name, regex in self.plan.metric_regexes:
+                match = regex.search(line)
+                if not match:
+                    continue
+                try:
+                    value = float(match.group(1) if regex.groups else match.group(0))
+                except (ValueError, IndexError):
+                    continue
+                if value != value or value in (float("inf"), float("-inf")):
+                    continue
+                step = self._steps.get(name, 0)
+                self._steps[name] = step + 1
+                self._last[name] = (value, now)
+                points.append(MetricPoint(metric_name=name, value=value, step=step, timestamp=now))
+        if points:
+            try:
+                self.store.log_metrics(self.plan.run.trial_component_name, points)
+            except StudioError:
+                log.warning("job %s: metrics not logged", self.plan.job_name, exc_info=True)
+
+    def _resume_steps(self) -> None:
+        for name, _ in self.plan.metric_regexes:
+            with contextlib.suppress(StudioError):
+                series = self.store.get_metric_series(self.plan.run.trial_component_name, name)
+                self._steps[name] = len(series)
+
+    # -- records --------------------------------------------------------------------------
+    def _stop_requested(self) -> bool:
+        if self._stop_event.is_set():
+            return True
+        try:
+            status = self.store.get_job(self.plan.job_name).status
+        except StudioError:
+            return False
+        if status is JobStatus.STOPPING:
+            self._stop_event.set()
+        return self._stop_event.is_set()
+
+    def _update(self, secondary: SecondaryStatus, message: str) -> None:
+        self.store.update_job(
+            self.plan.job_name, secondary_status=secondary, status_message=message
+        )
+
+    def _end(
+        self,
+        status: JobStatus,
+        secondary: SecondaryStatus,
+        *,
+        reason: str | None = None,
+        exit_code: int | None = None,
+        outputs: dict[str, Any] | None = None,
+    ) -> None:
+        final = [
+            {"MetricName": k, "Value": v, "Timestamp": t.isoformat()}
+            for k, (v, t) in sorted(self._last.items())
+        ]
+        merged = {**(outputs or {}), **({"FinalMetricDataList": final} if final else {})}
+        now = utcnow()
+        try:
+            current = self.store.get_job(self.plan.job_name)
+            if current.status in TERMINAL_JOB_STATUSES:
+                return
+            self.store.update_job(
+                self.plan.job_name,
+                status=status,
+                secondary_status=secondary,
+                status_message=reason,
+                failure_reason=reason,
+                exit_code=exit_code,
+                outputs=merged or None,
+                end_time=now,
+            )
+        finally:
+            if self.owns_run:
+                self._end_run(status, reason, now)
+
+    def _end_run(self, status: JobStatus, reason: str | None, now: datetime) -> None:
+        primary = {
+            JobStatus.COMPLETED: TrialComponentPrimaryStatus.COMPLETED,
+            JobStatus.STOPPED: TrialComponentPrimaryStatus.STOPPED,
+        }.get(status, TrialComponentPrimaryStatus.FAILED)
+        with contextlib.suppress(StudioError):
+            self.store.update_trial_component(
+                self.plan.run.trial_component_name,
+                status=primary,
+                status_message=(reason or None) and reason[:1024],
+                end_time=now.astimezone(timezone.utc),
+            )
+
+
+def supervisor_alive(folder: Path) -> bool:
+    """Another living process supervises the job in ``folder``."""
+    try:
+        body = json.loads((folder / SUPERVISOR_FILE).read_text())
+        pid = int(body["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    if pid == os.getpid():
+        return False
+    try:
+        import psutil
+
+        return bool(psutil.pid_exists(pid)) and psutil.Process(pid).create_time() <= float(
+            body.get("started_at", time.time())
+        )
+    except Exception:
+        return False

@@ -1,0 +1,313 @@
+"""From a CreateTrainingJob request to what a runner starts: checks, folders, the spec.
+
+:func:`plan_training_job` checks the whole request (nothing is written or started);
+:func:`write_job_folder` lays out the job's folder (code and ``/opt/ml`` contract files);
+:func:`container_spec` builds the runner's :class:`ContainerSpec` for the host.
+
+A job's folder is ``<home>/jobs/<job name>/``: ``ml/`` is the host's ``/opt/ml``,
+``logs/algo-1.log`` keeps the log after the runner cleaned up.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..config import StudioConfig
+from ..entities.common import JOB_NAME_MAX, validate_name
+from ..exceptions import ValidationError
+from ..runtime.base import LABEL_MANAGED, ContainerSpec, JobRunner
+from ..runtime.contract import (
+    Channel,
+    TrainingSetup,
+    resource_limits,
+    training_env,
+    validate_channels,
+    write_training_contract,
+)
+from ..runtime.images import DEFAULT_TAG
+from . import job_files
+from .job_requests import CreateTrainingJobRequest
+
+HOST = "algo-1"
+LABEL_KIND = "mlstudio.kind"
+RUN_GROUP_TEMPLATE = "Default-Run-Group-{}"
+JOB_COMPONENT_SUFFIX = "-aws-training-job"
+ENV_TRACKING_URI = "MLSTUDIO_TRACKING_URI"
+ENV_ARTIFACT_ROOT = "MLSTUDIO_ARTIFACT_ROOT"
+ENV_EXPERIMENT_NAME = "MLSTUDIO_EXPERIMENT_NAME"
+ENV_RUN_NAME = "MLSTUDIO_RUN_NAME"
+
+
+def jobs_root(config: StudioConfig) -> Path:
+    return config.home / "jobs"
+
+
+def job_dir(config: StudioConfig, job_name: str) -> Path:
+    return jobs_root(config) / job_name
+
+
+def log_path(config: StudioConfig, job_name: str, host: str = HOST) -> Path:
+    if not re.match(r"^[A-Za-z0-9-]{1,63}$", host or ""):
+        raise ValidationError(f"invalid host {host!r}", field="Host")
+    return job_dir(config, job_name) / "logs" / f"{host}.log"
+
+
+@dataclass(frozen=True)
+class RunTarget:
+    """Where the job's metrics go: a run (trial component), maybe in an experiment."""
+
+    trial_component_name: str
+    experiment_name: str | None = None
+    trial_name: str | None = None
+    run_name: str | None = None
+    display_name: str | None = None
+
+
+@dataclass(frozen=True)
+class TrainingPlan:
+    request: CreateTrainingJobRequest
+    job_name: str
+    runtime: str
+    image: str | None
+    command: tuple[str, ...]
+    entrypoint: tuple[str, ...] | None
+    metric_regexes: tuple[tuple[str, re.Pattern[str]], ...]
+    hyperparameters: dict[str, str]
+    channels: tuple[tuple[Channel, str], ...]
+    run: RunTarget
+    cpus: float | None = None
+    memory_bytes: int | None = None
+    entry_point: str | None = None
+    code_sources: tuple[tuple[Path, str], ...] = field(default_factory=tuple)
+
+    @property
+    def max_runtime_s(self) -> int:
+        return self.request.StoppingCondition.MaxRuntimeInSeconds
+
+    @property
+    def output_path(self) -> str | None:
+        config = self.request.OutputDataConfig
+        return config.S3OutputPath if config and config.S3OutputPath else None
+
+
+def plan_training_job(
+    request: CreateTrainingJobRequest, runtime: str, *, check_paths: bool = True
+) -> TrainingPlan:
+    """Check the request for ``runtime`` (``process``/``docker``); nothing is written.
+
+    ValidationError names the field: TrainingJobName, ScriptMode.EntryPoint,
+    InputDataConfig[i].DataSource.S3DataSource.S3Uri, ResourceConfig.InstanceType, ...
+    """
+    name = validate_name(request.TrainingJobName, field="TrainingJobName", max_length=JOB_NAME_MAX)
+    algorithm = request.AlgorithmSpecification
+    script = request.ScriptMode
+    image = algorithm.TrainingImage or None
+    if script is None and image is None:
+        raise ValidationError(
+            "give ScriptMode.EntryPoint (script mode) or AlgorithmSpecification.TrainingImage",
+            field="ScriptMode.EntryPoint",
+        )
+    if runtime == "process" and image not in (None, DEFAULT_TAG):
+        raise ValidationError(
+            f"the process runtime cannot run image {image!r}; use the docker runtime or "
+            "script mode",
+            field="AlgorithmSpecification.TrainingImage",
+        )
+    if runtime == "process":
+        image = None
+    code_sources: list[tuple[Path, str]] = []
+    entry_point = None
+    if script is not None:
+        entry_point, code_sources = _script_code(
+            script.EntryPoint, script.SourceDir, script.Dependencies, check_paths
+        )
+    if request.ResourceConfig.InstanceCount != 1:
+        raise ValidationError(
+            "only InstanceCount 1 is supported so far", field="ResourceConfig.InstanceCount"
+        )
+    try:
+        limits = resource_limits(request.ResourceConfig.InstanceType)
+    except ValidationError as exc:
+        raise ValidationError(exc.message, field="ResourceConfig.InstanceType") from None
+    channels: list[tuple[Channel, str]] = []
+    for i, item in enumerate(request.InputDataConfig):
+        where = f"InputDataConfig[{i}]"
+        uri = item.DataSource.S3DataSource.S3Uri
+        if check_paths:
+            job_files.check_source(uri, field=f"{where}.DataSource.S3DataSource.S3Uri")
+        channel = Channel(
+            item.ChannelName,
+            content_type=item.ContentType,
+            input_mode=item.InputMode or algorithm.TrainingInputMode,
+            distribution=item.DataSource.S3DataSource.S3DataDistributionType,
+            record_wrapper=item.RecordWrapperType or "None",
+        )
+        channels.append((channel, uri))
+    try:
+        validate_channels([c for c, _ in channels])
+    except ValidationError as exc:
+        raise ValidationError(exc.message, field="InputDataConfig.ChannelName") from None
+    regexes = []
+    for i, definition in enumerate(algorithm.MetricDefinitions):
+        try:
+            regexes.append((definition.Name, re.compile(definition.Regex)))
+        except re.error as exc:
+            raise ValidationError(
+                f"invalid regex: {exc}",
+                field=f"AlgorithmSpecification.MetricDefinitions[{i}].Regex",
+            ) from None
+    if request.OutputDataConfig and request.OutputDataConfig.S3OutputPath:
+        job_files.check_destination(
+            request.OutputDataConfig.S3OutputPath, field="OutputDataConfig.S3OutputPath"
+        )
+    if request.CheckpointConfig is not None:
+        job_files.check_destination(request.CheckpointConfig.S3Uri, field="CheckpointConfig.S3Uri")
+    for key in request.Environment:
+        if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", key):
+            raise ValidationError(f"invalid variable name {key!r}", field=f"Environment.{key}")
+    hyperparameters = {
+        k: v if isinstance(v, str) else _hp_string(v) for k, v in request.HyperParameters.items()
+    }
+    return TrainingPlan(
+        request=request,
+        job_name=name,
+        runtime=runtime,
+        image=image,
+        command=tuple(algorithm.ContainerArguments or ("train",)),
+        entrypoint=tuple(algorithm.ContainerEntrypoint) if algorithm.ContainerEntrypoint else None,
+        metric_regexes=tuple(regexes),
+        hyperparameters=hyperparameters,
+        channels=tuple(channels),
+        run=_run_target(request, name),
+        cpus=limits.cpus,
+        memory_bytes=limits.memory_bytes,
+        entry_point=entry_point,
+        code_sources=tuple(code_sources),
+    )
+
+
+def _hp_string(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _script_code(
+    entry: str, source_dir: str | None, dependencies: list[str], check: bool
+) -> tuple[str, list[tuple[Path, str]]]:
+    """The entry point's name in the code folder and what to copy there."""
+    field = "ScriptMode.EntryPoint"
+    if not entry:
+        raise ValidationError("the entry point is required", field=field)
+    sources: list[tuple[Path, str]] = []
+    if source_dir:
+        root = job_files.local_path(source_dir, field="ScriptMode.SourceDir")
+        if check and not root.is_dir():
+            raise ValidationError(f"{root} is not a folder", field="ScriptMode.SourceDir")
+        relative = Path(entry)
+        if relative.is_absolute() or ".." in relative.parts:
+            raise ValidationError(
+                f"{entry!r} must be a path inside SourceDir", field="ScriptMode.EntryPoint"
+            )
+        if check and not (root / relative).is_file():
+            raise ValidationError(f"{root / relative} does not exist", field=field)
+        sources.append((root, ""))
+        name = relative.as_posix()
+    else:
+        path = job_files.local_path(entry, field=field)
+        if check and not path.is_file():
+            raise ValidationError(f"{path} does not exist", field=field)
+        sources.append((path, path.name))
+        name = path.name
+    for i, dependency in enumerate(dependencies):
+        path = job_files.local_path(dependency, field=f"ScriptMode.Dependencies[{i}]")
+        if check and not path.exists():
+            raise ValidationError(f"{path} does not exist", field=f"ScriptMode.Dependencies[{i}]")
+        sources.append((path, path.name))
+    return name, sources
+
+
+def _run_target(request: CreateTrainingJobRequest, job_name: str) -> RunTarget:
+    own = f"{job_name}{JOB_COMPONENT_SUFFIX}"
+    config = request.ExperimentConfig
+    if config is None or not (config.ExperimentName or config.TrialName or config.RunName):
+        return RunTarget(own)
+    if not config.ExperimentName:
+        raise ValidationError(
+            "ExperimentConfig needs ExperimentName", field="ExperimentConfig.ExperimentName"
+        )
+    experiment = validate_name(
+        config.ExperimentName, field="ExperimentConfig.ExperimentName", max_length=120
+    )
+    trial = config.TrialName or RUN_GROUP_TEMPLATE.format(experiment)
+    validate_name(trial, field="ExperimentConfig.TrialName", max_length=120)
+    if config.RunName:
+        run = validate_name(config.RunName, field="ExperimentConfig.RunName", max_length=120)
+        component = f"{experiment}-{run}"
+        if len(component) > 120:
+            raise ValidationError("experiment and run names are too long together", field="RunName")
+        return RunTarget(component, experiment, trial, run, config.TrialComponentDisplayName)
+    return RunTarget(own, experiment, trial, None, config.TrialComponentDisplayName)
+
+
+def write_job_folder(plan: TrainingPlan, folder: Path) -> Path:
+    """Lay out the job's folder (code copied, contract files written); return ``ml/``."""
+    ml_dir = folder / "ml"
+    (folder / "logs").mkdir(parents=True, exist_ok=True)
+    write_training_contract(ml_dir, _setup(plan))
+    code = ml_dir / "code"
+    for source, name in plan.code_sources:
+        target = code / name if name else code
+        if source.is_dir():
+            shutil.copytree(
+                source,
+                target,
+                dirs_exist_ok=True,
+                ignore=shutil.ignore_patterns("__pycache__", ".git", ".ipynb_checkpoints"),
+            )
+        else:
+            shutil.copy2(source, target)
+    return ml_dir
+
+
+def _setup(plan: TrainingPlan) -> TrainingSetup:
+    limits = resource_limits(plan.request.ResourceConfig.InstanceType)
+    return TrainingSetup(
+        job_name=plan.job_name,
+        current_host=HOST,
+        hosts=(HOST,),
+        hyperparameters=plan.hyperparameters,
+        channels=tuple(c for c, _ in plan.channels),
+        instance_type=plan.request.ResourceConfig.InstanceType,
+        num_cpus=limits.num_cpus,
+        entry_point=plan.entry_point,
+    )
+
+
+def container_spec(
+    plan: TrainingPlan, runner: JobRunner, ml_dir: Path, config: StudioConfig
+) -> ContainerSpec:
+    env = training_env(_setup(plan), base=runner.ml_path(ml_dir))
+    env.update(plan.request.Environment)
+    if runner.name == "process" or not config.database_url.startswith("sqlite"):
+        env.setdefault(ENV_TRACKING_URI, config.database_url)
+        env.setdefault(ENV_ARTIFACT_ROOT, config.artifact_root)
+    if plan.run.run_name and plan.run.experiment_name:
+        env[ENV_EXPERIMENT_NAME] = plan.run.experiment_name
+        env[ENV_RUN_NAME] = plan.run.run_name
+    return ContainerSpec(
+        job_name=plan.job_name,
+        ml_dir=ml_dir,
+        command=plan.command,
+        image=plan.image,
+        entrypoint=plan.entrypoint,
+        env=env,
+        cpus=plan.cpus,
+        memory_bytes=plan.memory_bytes,
+        host=HOST,
+        labels={LABEL_KIND: "TrainingJob", LABEL_MANAGED: "true"},
+    )
