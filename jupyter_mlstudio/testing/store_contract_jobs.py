@@ -1,0 +1,216 @@
+"""The jobs and endpoints part of the metadata store contract (see store_contract.py)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from ..entities import (
+    EndpointStatus,
+    Job,
+    JobKind,
+    JobStatus,
+    ProductionVariant,
+    SecondaryStatus,
+    utcnow,
+)
+from ..exceptions import ConflictError, NotFoundError, ValidationError
+from ..store.base import MetadataStore
+from .store_helpers import expect
+
+
+def make_job(name: str, kind: JobKind = JobKind.TRAINING, **fields: Any) -> Job:
+    now = utcnow()
+    values: dict[str, Any] = {
+        "job_name": name,
+        "kind": kind,
+        "status": JobStatus.IN_PROGRESS,
+        "creation_time": now,
+        "last_modified_time": now,
+        "spec": {"HyperParameters": {"epochs": "3"}},
+    }
+    values.update(fields)
+    return Job(**values)
+
+
+def variant(name: str = "AllTraffic", model: str = "model-a") -> ProductionVariant:
+    return ProductionVariant(variant_name=name, model_name=model)
+
+
+class JobsEndpointsContract:
+    """Jobs, endpoint configs and endpoints."""
+
+    # -- jobs --------------------------------------------------------------------
+
+    def test_create_and_get_job(self, store: MetadataStore) -> None:
+        job = make_job("job-1", tags={"k": "v"}, experiment_name="exp-1")
+        created = store.create_job(job)
+        assert created.job_name == "job-1"
+        assert created.spec == job.spec
+        assert created.tags == {"k": "v"}
+        assert store.get_job("job-1") == created
+        assert store.get_job("job-1", JobKind.TRAINING) == created
+        with pytest.raises(NotFoundError):
+            store.get_job("job-1", JobKind.PROCESSING)
+        with pytest.raises(NotFoundError):
+            store.get_job("missing")
+        with pytest.raises(ConflictError):
+            store.create_job(make_job("job-1", JobKind.PROCESSING))
+        with expect(ValidationError, "JobName"):
+            store.create_job(make_job("j" * 64))
+
+    def test_list_jobs(self, store: MetadataStore) -> None:
+        base = utcnow()
+        for i in range(5):
+            kind = JobKind.TRAINING if i % 2 == 0 else JobKind.PROCESSING
+            store.create_job(make_job(f"job-{i}", kind, creation_time=base + timedelta(seconds=i)))
+        store.update_job("job-0", status=JobStatus.COMPLETED)
+        names = lambda page: [j.job_name for j in page.items]  # noqa: E731
+        assert names(store.list_jobs()) == ["job-4", "job-3", "job-2", "job-1", "job-0"]
+        assert names(store.list_jobs(kind=JobKind.PROCESSING)) == ["job-3", "job-1"]
+        assert names(store.list_jobs(status=JobStatus.COMPLETED)) == ["job-0"]
+        assert names(store.list_jobs(name_contains="JOB-2")) == ["job-2"]
+        first = store.list_jobs(max_results=2, sort_order="Ascending")
+        second = store.list_jobs(max_results=2, sort_order="Ascending", next_token=first.next_token)
+        third = store.list_jobs(max_results=2, sort_order="Ascending", next_token=second.next_token)
+        assert names(first) + names(second) + names(third) == [f"job-{i}" for i in range(5)]
+        assert third.next_token is None
+
+    def test_update_job_fields(self, store: MetadataStore) -> None:
+        store.create_job(make_job("job-1", outputs={"a": 1}))
+        start = utcnow()
+        job = store.update_job(
+            "job-1",
+            runtime="process",
+            exit_code=0,
+            start_time=start,
+            outputs={"b": {"nested": [1, 2]}},
+        )
+        assert job.runtime == "process"
+        assert job.exit_code == 0
+        assert job.start_time == start
+        assert job.outputs == {"a": 1, "b": {"nested": [1, 2]}}
+        job = store.update_job("job-1", failure_reason="boom", exit_code=None)
+        assert job.failure_reason == "boom"
+        assert job.exit_code is None
+        assert job.runtime == "process"
+        with pytest.raises(NotFoundError):
+            store.update_job("missing", status=JobStatus.FAILED)
+
+    @pytest.mark.parametrize("terminal", [JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.STOPPED])
+    def test_update_job_terminal_status(self, store: MetadataStore, terminal: JobStatus) -> None:
+        store.create_job(make_job("job-1"))
+        store.update_job("job-1", status=JobStatus.STOPPING)
+        store.update_job("job-1", status=terminal)
+        for other in JobStatus:
+            if other != terminal:
+                with pytest.raises(ConflictError):
+                    store.update_job("job-1", status=other)
+        assert store.get_job("job-1").status == terminal
+        # The same status again, and other fields, are still allowed.
+        again = store.update_job("job-1", status=terminal, outputs={"model": "file:///m"})
+        assert again.outputs == {"model": "file:///m"}
+
+    def test_secondary_status_transitions(self, store: MetadataStore) -> None:
+        store.create_job(make_job("job-1"))
+        store.update_job("job-1", secondary_status=SecondaryStatus.STARTING, status_message="go")
+        store.update_job("job-1", secondary_status=SecondaryStatus.DOWNLOADING)
+        store.update_job(
+            "job-1", secondary_status=SecondaryStatus.DOWNLOADING, status_message="50%"
+        )
+        store.update_job("job-1", secondary_status=SecondaryStatus.TRAINING)
+        job = store.update_job(
+            "job-1", status=JobStatus.COMPLETED, secondary_status=SecondaryStatus.COMPLETED
+        )
+        transitions = job.secondary_status_transitions
+        assert [t.status for t in transitions] == [
+            SecondaryStatus.STARTING,
+            SecondaryStatus.DOWNLOADING,
+            SecondaryStatus.TRAINING,
+            SecondaryStatus.COMPLETED,
+        ]
+        assert transitions[0].status_message == "go"
+        assert transitions[1].status_message == "50%"
+        for earlier, later in itertools.pairwise(transitions):
+            assert earlier.end_time is not None
+            assert earlier.end_time == later.start_time
+        assert transitions[-1].end_time is not None  # closed by the terminal status
+        assert job.secondary_status is SecondaryStatus.COMPLETED
+        assert store.get_job("job-1") == job
+
+    # -- endpoints ---------------------------------------------------------------
+
+    def test_endpoint_config(self, store: MetadataStore) -> None:
+        config = store.create_endpoint_config(
+            "config-1",
+            [variant("a", "model-a"), variant("b", "model-b")],
+            data_capture_config={"EnableCapture": True},
+        )
+        assert [v.variant_name for v in config.production_variants] == ["a", "b"]
+        assert config.data_capture_config == {"EnableCapture": True}
+        assert store.get_endpoint_config("config-1") == config
+        with pytest.raises(ConflictError):
+            store.create_endpoint_config("config-1", [variant()])
+        with expect(ValidationError, "ProductionVariants"):
+            store.create_endpoint_config("config-2", [])
+        with expect(ValidationError, "ProductionVariants"):
+            store.create_endpoint_config("config-2", [variant("a"), variant("a")])
+        with expect(ValidationError, "EndpointConfigName"):
+            store.create_endpoint_config("bad name", [variant()])
+        with pytest.raises(NotFoundError):
+            store.get_endpoint_config("missing")
+        with pytest.raises(NotFoundError):
+            store.delete_endpoint_config("missing")
+
+    def test_endpoints(self, store: MetadataStore) -> None:
+        store.create_endpoint_config("config-1", [variant()])
+        store.create_endpoint_config("config-2", [variant()])
+        endpoint = store.create_endpoint("ep-1", "config-1", tags={"k": "v"})
+        assert endpoint.endpoint_status is EndpointStatus.CREATING
+        assert endpoint.endpoint_config_name == "config-1"
+        assert endpoint.tags == {"k": "v"}
+        assert store.get_endpoint("ep-1") == endpoint
+        with pytest.raises(ConflictError):
+            store.create_endpoint("ep-1", "config-1")
+        with pytest.raises(NotFoundError):
+            store.create_endpoint("ep-2", "missing")
+        with expect(ValidationError, "EndpointName"):
+            store.create_endpoint("e" * 64, "config-1")
+        with pytest.raises(ConflictError):
+            store.delete_endpoint_config("config-1")  # in use
+        updated = store.update_endpoint(
+            "ep-1", status=EndpointStatus.IN_SERVICE, endpoint_config_name="config-2"
+        )
+        assert updated.endpoint_status is EndpointStatus.IN_SERVICE
+        assert updated.endpoint_config_name == "config-2"
+        store.delete_endpoint_config("config-1")  # no longer in use
+        failed = store.update_endpoint("ep-1", status=EndpointStatus.FAILED, failure_reason="x")
+        assert failed.failure_reason == "x"
+        assert store.update_endpoint("ep-1", failure_reason=None).failure_reason is None
+        with pytest.raises(NotFoundError):
+            store.update_endpoint("ep-1", endpoint_config_name="missing")
+        with pytest.raises(NotFoundError):
+            store.update_endpoint("missing", status=EndpointStatus.FAILED)
+        store.delete_endpoint("ep-1")
+        with pytest.raises(NotFoundError):
+            store.get_endpoint("ep-1")
+        with pytest.raises(NotFoundError):
+            store.delete_endpoint("ep-1")
+        store.delete_endpoint_config("config-2")
+
+    def test_list_endpoints(self, store: MetadataStore) -> None:
+        store.create_endpoint_config("config-1", [variant()])
+        for i in range(4):
+            store.create_endpoint(f"ep-{i}", "config-1")
+        store.update_endpoint("ep-2", status=EndpointStatus.IN_SERVICE)
+        names = lambda page: [e.endpoint_name for e in page.items]  # noqa: E731
+        assert names(store.list_endpoints()) == ["ep-3", "ep-2", "ep-1", "ep-0"]
+        assert names(store.list_endpoints(status=EndpointStatus.IN_SERVICE)) == ["ep-2"]
+        assert names(store.list_endpoints(name_contains="EP-1")) == ["ep-1"]
+        first = store.list_endpoints(max_results=3)
+        second = store.list_endpoints(max_results=3, next_token=first.next_token)
+        assert names(first) + names(second) == ["ep-3", "ep-2", "ep-1", "ep-0"]
+        assert second.next_token is None
