@@ -143,8 +143,11 @@ export function ExperimentsSection(
                 <Caret.react tag="span" elementSize="normal" />
               </button>
               <span
-                className="jp-mlstudio-Row-name"
+                className="jp-mlstudio-Row-name jp-mlstudio-Row-toggle"
                 title={item.ExperimentName}
+                onClick={() =>
+                  model.setExpanded(item.ExperimentName, !expanded)
+                }
               >
                 {item.DisplayName || item.ExperimentName}
               </span>
