@@ -1,25 +1,31 @@
 /**
- * Commands that open the run and comparison views in the main area. Their modules
+ * Commands that open the run, job and comparison views in the main area. Their modules
  * (and plotly, which they load when they draw) are fetched on first use.
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 
+import type { JobKind } from './api/types';
 import type { IRunActions } from './widgets/experiments';
+import type { IJobActions } from './widgets/jobs';
 
 export namespace ViewCommandIDs {
   export const openRun = 'mlstudio:open-run';
   export const compareRuns = 'mlstudio:compare-runs';
+  export const openJob = 'mlstudio:open-job';
 }
+
+const JOB_KINDS: JobKind[] = ['TrainingJob', 'ProcessingJob', 'TransformJob'];
 
 /** Register the view commands; returns the actions the sidebar calls. */
 export function addViewCommands(
   app: JupyterFrontEnd,
   trans: TranslationBundle,
   interval: () => number
-): IRunActions {
+): IRunActions & IJobActions {
   const runs = new Map<string, MainAreaWidget>();
+  const jobs = new Map<string, MainAreaWidget>();
 
   app.commands.addCommand(ViewCommandIDs.openRun, {
     label: trans.__('Open run'),
@@ -80,7 +86,49 @@ export function addViewCommands(
     }
   });
 
+  app.commands.addCommand(ViewCommandIDs.openJob, {
+    label: trans.__('Open job'),
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: {
+          name: { type: 'string' },
+          kind: { type: 'string', enum: JOB_KINDS }
+        },
+        required: ['name']
+      }
+    },
+    execute: async args => {
+      const name = String(args.name);
+      const kind = JOB_KINDS.includes(args.kind as JobKind)
+        ? (args.kind as JobKind)
+        : 'TrainingJob';
+      const key = `${kind}/${name}`;
+      const open = jobs.get(key);
+      if (open && !open.isDisposed) {
+        app.shell.activateById(open.id);
+        return open;
+      }
+      const [{ JobWidget }, { JobModel }] = await Promise.all([
+        import('./widgets/jobView'),
+        import('./models/job')
+      ]);
+      const widget = new JobWidget(
+        new JobModel(kind, name),
+        trans,
+        run => void app.commands.execute(ViewCommandIDs.openRun, { name: run })
+      );
+      jobs.set(key, widget);
+      widget.disposed.connect(() => jobs.delete(key));
+      app.shell.add(widget, 'main');
+      app.shell.activateById(widget.id);
+      return widget;
+    }
+  });
+
   return {
+    openJob: (kind, name) =>
+      void app.commands.execute(ViewCommandIDs.openJob, { kind, name }),
     openRun: name =>
       void app.commands.execute(ViewCommandIDs.openRun, { name }),
     compare: (experimentName, names) =>

@@ -1,2 +1,3 @@
 import './base.css';
 import './views.css';
+import './jobs.css';

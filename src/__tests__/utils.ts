@@ -10,7 +10,7 @@
  *     }));
  */
 import { requestAPI } from '../api/request';
-import { ITrialComponent } from '../api/types';
+import { IJob, ITrialComponent } from '../api/types';
 
 /** An answer to a route: a value to resolve with, or an error to reject with. */
 export type Answer =
@@ -111,5 +111,29 @@ export function run(
             }
           ],
     ...rest
+  };
+}
+
+/** A training job (in progress unless `options` say otherwise). */
+export function job(name: string, options: Partial<IJob> = {}): IJob {
+  return {
+    JobName: name,
+    Kind: 'TrainingJob',
+    Status: 'InProgress',
+    SecondaryStatus: 'Training',
+    FailureReason: null,
+    ExitCode: null,
+    Runtime: 'process',
+    Spec: {},
+    Outputs: {},
+    ExperimentName: null,
+    TrialComponentName: null,
+    CreationTime: '2026-01-01T00:00:00Z',
+    StartTime: '2026-01-01T00:00:00Z',
+    EndTime: null,
+    LastModifiedTime: '2026-01-01T00:00:00Z',
+    SecondaryStatusTransitions: [],
+    Tags: {},
+    ...options
   };
 }

@@ -1,10 +1,29 @@
-import { requestAPI } from './request';
+/** Training and processing jobs: listing, describing, stopping, their logs. */
+import { jsonInit, requestAPI } from './request';
 import {
+  IJob,
+  IJobLogChunk,
   IJobSummary,
   IListJobsRequest,
   IListProcessingJobsResponse,
-  IListTrainingJobsResponse
+  IListTrainingJobsResponse,
+  JobKind
 } from './types';
+
+/** The collection route of a kind of job. */
+export function jobsRoute(kind: JobKind): string {
+  switch (kind) {
+    case 'ProcessingJob':
+      return 'processing-jobs';
+    case 'TransformJob':
+      return 'transform-jobs';
+    default:
+      return 'training-jobs';
+  }
+}
+
+const jobPath = (kind: JobKind, name: string) =>
+  `${jobsRoute(kind)}/${encodeURIComponent(name)}`;
 
 export function listTrainingJobs(
   request: IListJobsRequest = {}
@@ -26,16 +45,53 @@ export function listProcessingJobs(
   );
 }
 
-/** Training and processing jobs together, newest first. */
+/**
+ * Training and processing jobs together (or one `kind` of them), newest first.
+ */
 export async function listJobs(
-  request: IListJobsRequest = {}
+  request: IListJobsRequest = {},
+  kind?: JobKind
 ): Promise<IJobSummary[]> {
   const [training, processing] = await Promise.all([
-    listTrainingJobs(request),
-    listProcessingJobs(request)
+    kind && kind !== 'TrainingJob'
+      ? { TrainingJobSummaries: [] }
+      : listTrainingJobs(request),
+    kind && kind !== 'ProcessingJob'
+      ? { ProcessingJobSummaries: [] }
+      : listProcessingJobs(request)
   ]);
   return [
     ...training.TrainingJobSummaries,
     ...processing.ProcessingJobSummaries
   ].sort((a, b) => Date.parse(b.CreationTime) - Date.parse(a.CreationTime));
+}
+
+/** One job with its configuration, outputs and status transitions. */
+export function describeJob(kind: JobKind, name: string): Promise<IJob> {
+  return requestAPI<IJob>(jobPath(kind, name));
+}
+
+/** Ask a running job to stop (gracefully, then forcibly); answers the job. */
+export function stopJob(kind: JobKind, name: string): Promise<unknown> {
+  return requestAPI<unknown>(
+    `${jobPath(kind, name)}/stop`,
+    jsonInit('POST', {})
+  );
+}
+
+/**
+ * The job's log from byte `offset` on, for one host (`algo-1`, ...). Pass the answer's
+ * `NextOffset` back to read what came since; `Complete` says nothing more will come.
+ */
+export function getJobLogs(
+  kind: JobKind,
+  name: string,
+  offset: number,
+  host?: string
+): Promise<IJobLogChunk> {
+  return requestAPI<IJobLogChunk>(
+    `${jobPath(kind, name)}/logs`,
+    {},
+    { Offset: offset, Host: host }
+  );
 }

@@ -56,6 +56,18 @@ export type IListTrialComponentsResponse =
 export type JobKind = Schemas['JobKind'];
 export type JobStatus = Schemas['JobStatus'];
 export type IJobSummary = Schemas['Job'];
+/** One job as its GET returns it (the listings return the same form). */
+export type IJob = Schemas['Job'];
+export type SecondaryStatus = Schemas['SecondaryStatus'];
+export type ISecondaryStatusTransition = Schemas['SecondaryStatusTransition'];
+/** A piece of a job's log: bytes from the requested offset on. */
+export interface IJobLogChunk {
+  Text: string;
+  /** The offset to ask for next. */
+  NextOffset: number;
+  /** True once the job has ended and everything it logged was sent. */
+  Complete: boolean;
+}
 export type IListJobsRequest = Partial<QueryOf<'listTrainingJobs'>>;
 export type IListTrainingJobsResponse = Schemas['ListTrainingJobsResponse'];
 export type IListProcessingJobsResponse = Schemas['ListProcessingJobsResponse'];

@@ -1,14 +1,61 @@
+/**
+ * The jobs section: training and processing jobs, newest first, filtered by status
+ * (on the server) and kind. While any listed job is in progress the list polls every
+ * `LIVE_INTERVAL` seconds, so statuses and secondary statuses follow the job.
+ */
 import { listJobs } from '../api/jobs';
-import { IJobSummary } from '../api/types';
+import { IJobSummary, JobKind, JobStatus } from '../api/types';
 import { SectionModel } from './section';
 
-/** The jobs section: training and processing jobs, newest first. */
+/** Seconds between polls while a job is in progress. */
+export const LIVE_INTERVAL = 2;
+
+export interface IJobFilter {
+  /** Only jobs in this status; '' for all. */
+  status: JobStatus | '';
+  /** Only jobs of this kind; '' for all. */
+  kind: JobKind | '';
+}
+
+export const ANY_JOB: IJobFilter = { status: '', kind: '' };
+
 export class JobsModel extends SectionModel<IJobSummary> {
   constructor(options: Partial<SectionModel.IOptions> = {}) {
     super({ name: 'jobs', ...options });
   }
 
-  protected fetch(): Promise<IJobSummary[]> {
-    return listJobs();
+  get filter(): IJobFilter {
+    return this._filter;
   }
+  set filter(value: IJobFilter) {
+    if (
+      value.status === this._filter.status &&
+      value.kind === this._filter.kind
+    ) {
+      return;
+    }
+    this._filter = { ...value };
+    void this.refresh();
+  }
+
+  /** Whether a listed job is in progress (the list then polls faster). */
+  get live(): boolean {
+    return this._live;
+  }
+
+  protected async fetch(): Promise<IJobSummary[]> {
+    const { status, kind } = this._filter;
+    const jobs = await listJobs(
+      { StatusEquals: status || undefined },
+      kind || undefined
+    );
+    this._live = jobs.some(
+      job => job.Status === 'InProgress' || job.Status === 'Stopping'
+    );
+    this.liveInterval = this._live ? LIVE_INTERVAL : null;
+    return jobs;
+  }
+
+  private _filter: IJobFilter = ANY_JOB;
+  private _live = false;
 }

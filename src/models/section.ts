@@ -29,10 +29,11 @@ const MAX_BACKOFF = 300;
 export abstract class SectionModel<T> implements IDisposable {
   constructor(options: SectionModel.IOptions) {
     this._standby = options.standby ?? 'when-hidden';
+    this._interval = options.interval ?? DEFAULT_REFRESH_INTERVAL;
     this._poll = new Poll({
       name: `mlstudio:${options.name}`,
       factory: () => this._load(),
-      frequency: frequency(options.interval ?? DEFAULT_REFRESH_INTERVAL),
+      frequency: frequency(this._interval),
       standby: () =>
         !this._active ||
         (typeof this._standby === 'function' ? this._standby() : this._standby)
@@ -66,19 +67,34 @@ export abstract class SectionModel<T> implements IDisposable {
     }
   }
 
-  /** Seconds between polls (before any backoff). */
+  /** Seconds between polls (before any backoff), as configured. */
   get interval(): number {
-    return this._poll.frequency.interval / 1000;
+    return this._interval;
   }
   set interval(seconds: number) {
-    if (frequency(seconds).interval === this._poll.frequency.interval) {
+    if (seconds === this._interval) {
       return;
     }
-    this._poll.frequency = frequency(seconds);
-    // A pending tick keeps the old delay: poll now so the new one applies at once.
-    if (this._active) {
+    this._interval = seconds;
+    if (this._applyFrequency() && this._active) {
+      // A pending tick keeps the old delay: poll now so the new one applies at once.
       void this.refresh();
     }
+  }
+
+  /** Seconds between polls now: the interval, or less while something is live. */
+  get pollInterval(): number {
+    return this._poll.frequency.interval / 1000;
+  }
+
+  /**
+   * Poll every `seconds` (when shorter than the interval) while something the section
+   * shows is changing, e.g. a job in progress; `null` goes back to the interval. Set it
+   * from `fetch()`: the next tick already uses it.
+   */
+  protected set liveInterval(seconds: number | null) {
+    this._liveInterval = seconds;
+    this._applyFrequency();
   }
 
   get isDisposed(): boolean {
@@ -120,6 +136,20 @@ export abstract class SectionModel<T> implements IDisposable {
     }
   }
 
+  /** Set the poll's frequency; true when it changed. */
+  private _applyFrequency(): boolean {
+    const seconds =
+      this._liveInterval === null
+        ? this._interval
+        : Math.min(this._interval, this._liveInterval);
+    const next = frequency(seconds);
+    if (next.interval === this._poll.frequency.interval) {
+      return false;
+    }
+    this._poll.frequency = next;
+    return true;
+  }
+
   private _setState(state: SectionState<T>): void {
     if (this.isDisposed) {
       return;
@@ -130,6 +160,8 @@ export abstract class SectionModel<T> implements IDisposable {
 
   private _active = false;
   private _generation = 0;
+  private _interval: number;
+  private _liveInterval: number | null = null;
   private _poll: Poll;
   private _standby: SectionModel.Standby;
   private _state: SectionState<T> = { kind: 'loading' };

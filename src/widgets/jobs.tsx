@@ -1,26 +1,91 @@
+/** The Jobs section: training and processing jobs, live, filtered by status and kind. */
 import { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
 
-import { IJobSummary } from '../api/types';
+import { IJobSummary, JobKind, JobStatus } from '../api/types';
 import { StatusBadge, statusLabel } from '../components/StatusBadge';
+import { useNow } from '../components/useNow';
 import { duration } from '../format';
 import { JobsModel } from '../models/jobs';
+import { useSignals } from './runs';
 import { SectionView, SectionWidget } from './section';
+
+/** What the sidebar does when a job is opened. */
+export interface IJobActions {
+  openJob(kind: JobKind, name: string): void;
+}
+
+const STATUSES: JobStatus[] = [
+  'InProgress',
+  'Completed',
+  'Failed',
+  'Stopping',
+  'Stopped'
+];
+
+export function kindLabel(kind: JobKind, trans: TranslationBundle): string {
+  switch (kind) {
+    case 'TrainingJob':
+      return trans.__('Training job');
+    case 'ProcessingJob':
+      return trans.__('Processing job');
+    default:
+      return trans.__('Transform job');
+  }
+}
 
 export interface IJobsSectionProps {
   model: JobsModel;
   trans: TranslationBundle;
+  onOpen?: (job: IJobSummary) => void;
 }
 
-function kindLabel(job: IJobSummary, trans: TranslationBundle): string {
-  return job.Kind === 'TrainingJob'
-    ? trans.__('Training job')
-    : trans.__('Processing job');
-}
-
-/** Training and processing jobs with their status and duration. */
+/** Training and processing jobs with their status and a duration that counts up. */
 export function JobsSection(props: IJobsSectionProps): JSX.Element {
   const { model, trans } = props;
+  useSignals(model.stateChanged);
+  const now = useNow(model.live);
+  const filter = model.filter;
+  const filtered = filter.status !== '' || filter.kind !== '';
+
+  const tools = (
+    <div className="jp-mlstudio-JobFilters">
+      <select
+        className="jp-mod-styled jp-mlstudio-JobFilters-status"
+        aria-label={trans.__('Show jobs in status')}
+        value={filter.status}
+        onChange={event =>
+          (model.filter = {
+            ...filter,
+            status: event.target.value as JobStatus | ''
+          })
+        }
+      >
+        <option value="">{trans.__('Any status')}</option>
+        {STATUSES.map(status => (
+          <option key={status} value={status}>
+            {statusLabel(status)}
+          </option>
+        ))}
+      </select>
+      <select
+        className="jp-mod-styled jp-mlstudio-JobFilters-kind"
+        aria-label={trans.__('Show jobs of kind')}
+        value={filter.kind}
+        onChange={event =>
+          (model.filter = {
+            ...filter,
+            kind: event.target.value as JobKind | ''
+          })
+        }
+      >
+        <option value="">{trans.__('All jobs')}</option>
+        <option value="TrainingJob">{trans.__('Training')}</option>
+        <option value="ProcessingJob">{trans.__('Processing')}</option>
+      </select>
+    </div>
+  );
+
   return (
     <SectionView<IJobSummary>
       model={model}
@@ -32,62 +97,81 @@ export function JobsSection(props: IJobsSectionProps): JSX.Element {
           'Training and processing jobs you start from a notebook (for example with an Estimator’s fit()) appear here with their status and duration.'
         )
       }}
-      summary={jobs => {
-        const running = jobs.filter(job => job.Status === 'InProgress').length;
-        const total = trans._n('%1 job', '%1 jobs', jobs.length);
-        return running
-          ? trans.__('%1 · %2 in progress', total, running)
-          : total;
-      }}
+      tools={tools}
+      renderEmpty={() =>
+        filtered ? (
+          <p className="jp-mlstudio-Loading" role="status">
+            {trans.__('No jobs match the filter.')}
+          </p>
+        ) : null
+      }
+      onOpenItem={props.onOpen}
       itemKey={job => `${job.Kind}/${job.JobName}`}
       itemLabel={job =>
         trans.__(
           '%1, %2, %3',
           job.JobName,
-          kindLabel(job, trans),
+          kindLabel(job.Kind, trans),
           statusLabel(job.Status)
         )
       }
-      renderItem={job => {
-        const took = duration(job.StartTime, job.EndTime);
-        return (
-          <>
-            <div className="jp-mlstudio-Row-main">
-              <span className="jp-mlstudio-Row-name" title={job.JobName}>
-                {job.JobName}
-              </span>
-              <StatusBadge status={job.Status} />
-            </div>
-            <div className="jp-mlstudio-Row-detail">
-              <span className="jp-mlstudio-Row-kind">
-                {kindLabel(job, trans)}
-              </span>
-              {job.SecondaryStatus && job.SecondaryStatus !== job.Status ? (
-                <span>{statusLabel(job.SecondaryStatus)}</span>
-              ) : null}
-              {took ? <span title={trans.__('Duration')}>{took}</span> : null}
-            </div>
-            {job.FailureReason ? (
-              <div
-                className="jp-mlstudio-Row-failure"
-                title={job.FailureReason}
-              >
-                {job.FailureReason}
-              </div>
-            ) : null}
-          </>
-        );
-      }}
+      renderItem={job => <JobRow job={job} now={now} trans={trans} />}
     />
+  );
+}
+
+function JobRow(props: {
+  job: IJobSummary;
+  now: Date;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { job, trans } = props;
+  const took = duration(job.StartTime, job.EndTime, props.now);
+  return (
+    <div data-job={job.JobName} data-status={job.Status}>
+      <div className="jp-mlstudio-Row-main">
+        <span className="jp-mlstudio-Row-name" title={job.JobName}>
+          {job.JobName}
+        </span>
+        <StatusBadge status={job.Status} />
+      </div>
+      <div className="jp-mlstudio-Row-detail">
+        <span className="jp-mlstudio-Row-kind">
+          {kindLabel(job.Kind, trans)}
+        </span>
+        {job.SecondaryStatus && job.SecondaryStatus !== job.Status ? (
+          <span className="jp-mlstudio-Row-secondary">
+            {statusLabel(job.SecondaryStatus)}
+          </span>
+        ) : null}
+        {took ? (
+          <span
+            className="jp-mlstudio-Row-duration"
+            title={trans.__('Duration')}
+          >
+            {took}
+          </span>
+        ) : null}
+      </div>
+      {job.FailureReason ? (
+        <div className="jp-mlstudio-Row-failure" title={job.FailureReason}>
+          {job.FailureReason}
+        </div>
+      ) : null}
+    </div>
   );
 }
 
 export function createJobsWidget(
   model: JobsModel,
-  trans: TranslationBundle
+  trans: TranslationBundle,
+  actions?: IJobActions
 ): SectionWidget {
-  return new SectionWidget(() => <JobsSection model={model} trans={trans} />, {
-    id: 'mlstudio-jobs',
-    label: trans.__('Jobs')
-  });
+  const onOpen = actions
+    ? (job: IJobSummary) => actions.openJob(job.Kind, job.JobName)
+    : undefined;
+  return new SectionWidget(
+    () => <JobsSection model={model} trans={trans} onOpen={onOpen} />,
+    { id: 'mlstudio-jobs', label: trans.__('Jobs') }
+  );
 }

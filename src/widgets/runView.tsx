@@ -119,7 +119,8 @@ function Overview(props: {
   );
 }
 
-function KeyValues(props: {
+/** A two-column table of names and values; `empty` when there are none. */
+export function KeyValues(props: {
   values: [string, React.ReactNode][];
   empty: string;
 }): JSX.Element {
@@ -174,7 +175,8 @@ function MetricTable(props: {
   );
 }
 
-function MetricChart(props: {
+/** A line chart of every point of one metric, by step. */
+export function MetricChart(props: {
   metric: string;
   points: IMetricPoint[];
 }): JSX.Element {

@@ -33,6 +33,8 @@ export interface ISectionViewProps<T> {
   summary?: (items: T[]) => string;
   /** Replaces the empty state when it returns something (e.g. a search matched nothing). */
   renderEmpty?: () => React.ReactNode;
+  /** Opens an item: a click on its row, or Enter while the row has the focus. */
+  onOpenItem?: (item: T) => void;
 }
 
 /** A section body that re-renders whenever its model's state changes. */
@@ -77,6 +79,7 @@ function renderState<T>(
   state: SectionState<T>
 ): React.ReactNode {
   const { trans, texts } = props;
+  const onOpen = props.onOpenItem;
   switch (state.kind) {
     case 'loading':
       return (
@@ -113,9 +116,22 @@ function renderState<T>(
           {state.items.map(item => (
             <li
               key={props.itemKey(item)}
-              className="jp-mlstudio-Row"
+              className={`jp-mlstudio-Row${onOpen ? ' jp-mod-openable' : ''}`}
               tabIndex={0}
               aria-label={props.itemLabel(item)}
+              onClick={onOpen && (() => onOpen(item))}
+              onKeyDown={
+                onOpen &&
+                (event => {
+                  if (
+                    event.key === 'Enter' &&
+                    event.target === event.currentTarget
+                  ) {
+                    event.preventDefault();
+                    onOpen(item);
+                  }
+                })
+              }
             >
               {props.renderItem(item)}
             </li>

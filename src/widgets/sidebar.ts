@@ -16,7 +16,7 @@ import { studioIcon } from '../icons';
 import { MissingExtension, SectionName, StudioModel } from '../models/studio';
 import { createEndpointsWidget } from './endpoints';
 import { createExperimentsWidget, IRunActions } from './experiments';
-import { createJobsWidget } from './jobs';
+import { createJobsWidget, IJobActions } from './jobs';
 import { NoticeWidget } from './notice';
 
 /** The id of the sidebar in the shell (used by `mlstudio:open-sidebar`). */
@@ -57,7 +57,7 @@ export class StudioSidebar extends SidePanel {
         'experiments',
         createExperimentsWidget(this.model.experiments, trans, options.actions)
       ],
-      ['jobs', createJobsWidget(this.model.jobs, trans)],
+      ['jobs', createJobsWidget(this.model.jobs, trans, options.actions)],
       ['endpoints', createEndpointsWidget(this.model.endpoints, trans)]
     ];
     for (const [, widget] of sections) {
@@ -110,7 +110,7 @@ export namespace StudioSidebar {
   export interface IOptions {
     model: StudioModel;
     translator?: ITranslator;
-    /** Opens runs and comparisons (the sidebar only lists them without it). */
-    actions?: IRunActions;
+    /** Opens runs, jobs and comparisons (the sidebar only lists them without it). */
+    actions?: IRunActions & IJobActions;
   }
 }

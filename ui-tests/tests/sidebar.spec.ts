@@ -165,6 +165,19 @@ async function mockJobsAndEndpoints(page: IJupyterLabPageFixture) {
   );
 }
 
+/**
+ * Jobs cannot be deleted, and jobs.spec.ts starts real ones on the same server: tests
+ * of the empty state answer the job lists empty in the browser.
+ */
+async function mockNoJobs(page: IJupyterLabPageFixture) {
+  await page.route('**/mlstudio/api/training-jobs*', route =>
+    route.fulfill({ status: 200, json: { TrainingJobSummaries: [] } })
+  );
+  await page.route('**/mlstudio/api/processing-jobs*', route =>
+    route.fulfill({ status: 200, json: { ProcessingJobSummaries: [] } })
+  );
+}
+
 test.describe.configure({ mode: 'serial' });
 
 test.describe('ML Studio sidebar', () => {
@@ -188,6 +201,7 @@ test.describe('ML Studio sidebar', () => {
 
   test('each section opens and shows its empty state', async ({ page }) => {
     await deleteAllExperiments(page.request);
+    await mockNoJobs(page);
     const sidebar = await openSidebar(page);
     const sections: [string, string, string][] = [
       ['Experiments', 'experiments', 'No experiments yet'],
@@ -259,6 +273,7 @@ test.describe('ML Studio sidebar', () => {
 
   test('reads well in the dark theme', async ({ page }) => {
     await seedExperiments(page.request);
+    await mockNoJobs(page);
     await page.theme.setDarkTheme();
     const sidebar = await openSidebar(page);
     await expect(

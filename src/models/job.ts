@@ -1,0 +1,198 @@
+/**
+ * One job for its main-area view: the job (polled while it runs), the log of the host
+ * on screen (followed until complete), its run's metrics when it records one, and Stop.
+ */
+import { IDisposable } from '@lumino/disposable';
+import { Poll } from '@lumino/polling';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { describeJob, stopJob } from '../api/jobs';
+import { IJob, JobKind } from '../api/types';
+import { JobLog } from './jobLog';
+import { isTerminal, jobHosts } from './jobSpec';
+import { LIVE_INTERVAL } from './jobs';
+import { RunModel } from './run';
+
+export type JobState =
+  | { kind: 'loading' }
+  | { kind: 'error'; message: string }
+  | { kind: 'ready'; job: IJob };
+
+export class JobModel implements IDisposable {
+  constructor(
+    readonly jobKind: JobKind,
+    readonly name: string,
+    options: JobModel.IOptions = {}
+  ) {
+    this._options = options;
+    this._poll = new Poll({
+      name: `mlstudio:job:${name}`,
+      factory: () => this._load(),
+      frequency: {
+        interval: (options.interval ?? LIVE_INTERVAL) * 1000,
+        backoff: true,
+        max: 300_000
+      },
+      standby: () =>
+        this._job && isTerminal(this._job)
+          ? true
+          : (options.standby ?? 'when-hidden')
+    });
+  }
+
+  get state(): JobState {
+    return this._state;
+  }
+
+  /** The job, once loaded. */
+  get job(): IJob | null {
+    return this._job;
+  }
+
+  /** Emitted when the job, the host or the run changes. */
+  get stateChanged(): ISignal<this, JobState> {
+    return this._stateChanged;
+  }
+
+  /** The hosts the job runs on (algo-1 … algo-N). */
+  get hosts(): string[] {
+    return this._job ? jobHosts(this._job) : ['algo-1'];
+  }
+
+  /** The host whose log is shown. */
+  get host(): string {
+    return this._host;
+  }
+  set host(value: string) {
+    if (value === this._host) {
+      return;
+    }
+    this._host = value;
+    this._emit();
+  }
+
+  /** Whether the server serves this kind of job's log (training jobs). */
+  get hasLogs(): boolean {
+    return this.jobKind === 'TrainingJob';
+  }
+
+  /** The log of the host on screen (followed while it grows). */
+  get log(): JobLog {
+    let log = this._logs.get(this._host);
+    if (!log) {
+      log = new JobLog(this.jobKind, this.name, this._host, {
+        interval: this._options.logInterval,
+        standby: this._options.standby
+      });
+      this._logs.set(this._host, log);
+    }
+    return log;
+  }
+
+  /** The run that records the job's metrics, when it has one. */
+  get run(): RunModel | null {
+    return this._run;
+  }
+
+  /** Whether Stop applies: the job is still in progress. */
+  get canStop(): boolean {
+    return this._job?.Status === 'InProgress';
+  }
+
+  /** Load now (the view calls it when it opens and on its refresh button). */
+  async refresh(): Promise<void> {
+    try {
+      await this._load();
+    } catch {
+      // the state says what went wrong
+    }
+  }
+
+  /**
+   * Ask the server to stop the job, then reload it.
+   *
+   * @throws {StudioApiError} when the server refuses (e.g. the job already ended).
+   */
+  async stop(): Promise<void> {
+    await stopJob(this.jobKind, this.name);
+    await this.refresh();
+  }
+
+  get isDisposed(): boolean {
+    return this._poll.isDisposed;
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this._poll.dispose();
+    this._logs.forEach(log => log.dispose());
+    this._logs.clear();
+    this._run?.dispose();
+    Signal.clearData(this);
+  }
+
+  private async _load(): Promise<void> {
+    let job: IJob;
+    try {
+      job = await describeJob(this.jobKind, this.name);
+    } catch (error) {
+      if (!this._job) {
+        this._set({
+          kind: 'error',
+          message: error instanceof Error ? error.message : String(error)
+        });
+      }
+      throw error;
+    }
+    if (this.isDisposed) {
+      return;
+    }
+    const ended = !!this._job && !isTerminal(this._job) && isTerminal(job);
+    this._job = job;
+    if (!this.hosts.includes(this._host)) {
+      this._host = this.hosts[0];
+    }
+    if (job.TrialComponentName && this._run?.name !== job.TrialComponentName) {
+      this._run?.dispose();
+      this._run = new RunModel(job.TrialComponentName, LIVE_INTERVAL);
+      void this._run.refresh();
+    } else if (ended) {
+      // The last metrics may have arrived after the run's last poll.
+      void this._run?.refresh();
+    }
+    this._set({ kind: 'ready', job });
+  }
+
+  private _set(state: JobState): void {
+    if (!this.isDisposed) {
+      this._state = state;
+      this._emit();
+    }
+  }
+
+  private _emit(): void {
+    this._stateChanged.emit(this._state);
+  }
+
+  private _host = 'algo-1';
+  private _job: IJob | null = null;
+  private _logs = new Map<string, JobLog>();
+  private _options: JobModel.IOptions;
+  private _poll: Poll;
+  private _run: RunModel | null = null;
+  private _state: JobState = { kind: 'loading' };
+  private _stateChanged = new Signal<this, JobState>(this);
+}
+
+export namespace JobModel {
+  export interface IOptions {
+    /** Seconds between reloads of the job while it runs. */
+    interval?: number;
+    /** Seconds between log reads while the log grows. */
+    logInterval?: number;
+    /** When to stand by besides the job having ended; defaults to 'when-hidden'. */
+    standby?: Poll.Standby;
+  }
+}

@@ -1,0 +1,276 @@
+/**
+ * The parts of the job view that describe a job: its configuration, inputs, the
+ * timeline of its secondary statuses, its metrics (from its run) and its model.
+ */
+import { Clipboard } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import React from 'react';
+
+import { runArtifactPath, runArtifactUrl } from '../api/runs';
+import { IJob } from '../api/types';
+import { StatusBadge, statusLabel } from '../components/StatusBadge';
+import { absoluteTime, duration } from '../format';
+import { formatSeconds, IJobChannel, IJobConfig } from '../models/jobSpec';
+import { RunModel } from '../models/run';
+import { useSignals } from './runs';
+import { KeyValues, MetricChart } from './runView';
+
+export function Configuration(props: {
+  job: IJob;
+  config: IJobConfig;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { job, config, trans } = props;
+  const resources = config.instanceType
+    ? `${config.instanceType} × ${config.instanceCount}`
+    : String(config.instanceCount);
+  const rows: [string, React.ReactNode][] = [
+    [trans.__('Image'), config.image ? <code>{config.image}</code> : ''],
+    [
+      trans.__('Entry point'),
+      config.entryPoint ? <code>{config.entryPoint}</code> : ''
+    ],
+    [
+      trans.__('Source folder'),
+      config.sourceDir ? <code>{config.sourceDir}</code> : ''
+    ],
+    [
+      trans.__('Command'),
+      config.command ? <code>{config.command.join(' ')}</code> : ''
+    ],
+    [trans.__('Instances'), resources],
+    [
+      trans.__('Max runtime'),
+      config.maxRuntimeSeconds ? formatSeconds(config.maxRuntimeSeconds) : ''
+    ],
+    [trans.__('Runtime'), job.Runtime ?? ''],
+    [trans.__('Experiment'), job.ExperimentName ?? ''],
+    [
+      trans.__('Output path'),
+      config.outputPath ? <code>{config.outputPath}</code> : ''
+    ],
+    [trans.__('Created'), absoluteTime(job.CreationTime)],
+    [trans.__('Started'), absoluteTime(job.StartTime)],
+    [trans.__('Ended'), absoluteTime(job.EndTime)],
+    [
+      trans.__('Exit code'),
+      job.ExitCode === null || job.ExitCode === undefined
+        ? ''
+        : String(job.ExitCode)
+    ],
+    [
+      trans.__('Tags'),
+      Object.entries(job.Tags ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')
+    ]
+  ];
+  return (
+    <KeyValues values={rows.filter(([, value]) => value !== '')} empty="" />
+  );
+}
+
+export function Channels(props: {
+  channels: IJobChannel[];
+  empty: string;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { channels, trans } = props;
+  if (channels.length === 0) {
+    return <p className="jp-mlstudio-Muted">{props.empty}</p>;
+  }
+  const local = channels.some(channel => channel.localPath);
+  return (
+    <table className="jp-mlstudio-Table jp-mlstudio-Channels">
+      <thead>
+        <tr>
+          <th>{trans.__('Name')}</th>
+          <th>{trans.__('Location')}</th>
+          {local ? <th>{trans.__('In the container')}</th> : null}
+        </tr>
+      </thead>
+      <tbody>
+        {channels.map(channel => (
+          <tr key={channel.name}>
+            <th scope="row">{channel.name}</th>
+            <td>
+              <code>{channel.uri}</code>
+            </td>
+            {local ? (
+              <td>
+                <code>{channel.localPath ?? ''}</code>
+              </td>
+            ) : null}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** The secondary statuses the job went through, with how long each took. */
+export function Timeline(props: {
+  job: IJob;
+  now: Date;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { job, trans } = props;
+  const transitions = job.SecondaryStatusTransitions ?? [];
+  if (transitions.length === 0) {
+    return <p className="jp-mlstudio-Muted">{trans.__('No status yet.')}</p>;
+  }
+  return (
+    <ol
+      className="jp-mlstudio-Timeline"
+      aria-label={trans.__('Status timeline')}
+    >
+      {transitions.map((step, index) => {
+        const open = !step.EndTime;
+        const took = duration(step.StartTime, step.EndTime, props.now);
+        return (
+          <li
+            key={`${step.Status}-${index}`}
+            className={`jp-mlstudio-Timeline-step${open ? ' jp-mod-current' : ''}`}
+            data-status={step.Status}
+          >
+            <StatusBadge
+              status={step.Status}
+              label={statusLabel(step.Status)}
+            />
+            <span
+              className="jp-mlstudio-Timeline-time"
+              title={absoluteTime(step.StartTime)}
+            >
+              {absoluteTime(step.StartTime)}
+            </span>
+            {took ? (
+              <span className="jp-mlstudio-Timeline-duration">
+                {open && job.Status === 'InProgress'
+                  ? trans.__('%1 so far', took)
+                  : took}
+              </span>
+            ) : null}
+            {step.StatusMessage ? (
+              <span className="jp-mlstudio-Timeline-message">
+                {step.StatusMessage}
+              </span>
+            ) : null}
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+/** Charts of the metrics the job's run recorded (regex matches and SDK logging). */
+export function JobMetrics(props: {
+  run: RunModel | null;
+  definitions: IJobConfig['metricDefinitions'];
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { run, trans } = props;
+  if (!run) {
+    return (
+      <p className="jp-mlstudio-Muted">
+        {trans.__('This job records no run, so it has no metrics.')}
+      </p>
+    );
+  }
+  return <RunMetrics run={run} definitions={props.definitions} trans={trans} />;
+}
+
+function RunMetrics(props: {
+  run: RunModel;
+  definitions: IJobConfig['metricDefinitions'];
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { run, trans } = props;
+  useSignals(run.stateChanged);
+  const state = run.state;
+  if (state.kind === 'loading') {
+    return (
+      <p className="jp-mlstudio-Loading">{trans.__('Loading metrics…')}</p>
+    );
+  }
+  if (state.kind === 'error') {
+    return (
+      <p className="jp-mlstudio-Muted" role="alert">
+        {trans.__('Could not load the run’s metrics: %1', state.message)}
+      </p>
+    );
+  }
+  const series = Object.entries(state.series);
+  if (series.length === 0) {
+    const names = props.definitions.map(definition => definition.name);
+    return (
+      <p className="jp-mlstudio-Muted">
+        {names.length
+          ? trans.__(
+              'No metrics yet (watching the log for %1).',
+              names.join(', ')
+            )
+          : trans.__('No metrics yet.')}
+      </p>
+    );
+  }
+  return (
+    <div className="jp-mlstudio-RunCharts jp-mlstudio-JobCharts">
+      {series.map(([metric, points]) => (
+        <MetricChart key={metric} metric={metric} points={points} />
+      ))}
+    </div>
+  );
+}
+
+/** The packed model: a download link when the studio stores it, else its URI to copy. */
+export function ModelArtifact(props: {
+  job: IJob;
+  uri: string | undefined;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { job, uri, trans } = props;
+  const [copied, setCopied] = React.useState(false);
+  if (!uri) {
+    return (
+      <p className="jp-mlstudio-Muted">
+        {job.Status === 'Completed' || job.Kind !== 'TrainingJob'
+          ? trans.__('No model artifact.')
+          : trans.__('The model is uploaded when training completes.')}
+      </p>
+    );
+  }
+  const run = job.TrialComponentName;
+  const path = run
+    ? runArtifactPath(run, { Value: uri, MediaType: null })
+    : null;
+  const file = uri.split('/').pop() || 'model.tar.gz';
+  return (
+    <div className="jp-mlstudio-ModelArtifact" data-artifact="model">
+      <div className="jp-mlstudio-Artifact-head">
+        <strong>{trans.__('Model')}</strong>
+        {run && path ? (
+          <a
+            className="jp-mlstudio-Link"
+            href={runArtifactUrl(run, path)}
+            download={file}
+          >
+            {trans.__('Download %1', file)}
+          </a>
+        ) : null}
+        <button
+          type="button"
+          className="jp-mlstudio-Link"
+          onClick={() => {
+            Clipboard.copyToSystem(uri);
+            setCopied(true);
+          }}
+        >
+          {copied ? trans.__('Copied') : trans.__('Copy URI')}
+        </button>
+      </div>
+      <code className="jp-mlstudio-Artifact-uri" title={uri}>
+        {uri}
+      </code>
+    </div>
+  );
+}

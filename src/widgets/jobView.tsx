@@ -1,0 +1,321 @@
+/**
+ * The main-area view of one job: status and Stop in the header, the failure reason,
+ * configuration, inputs, a status timeline, the live log, metric charts and the model.
+ */
+import {
+  Dialog,
+  MainAreaWidget,
+  showDialog,
+  showErrorMessage
+} from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { ReactWidget, refreshIcon, stopIcon } from '@jupyterlab/ui-components';
+import React from 'react';
+
+import { IJob } from '../api/types';
+import { ILogViewerLabels, LogViewer } from '../components/LogViewer';
+import { StatusBadge, statusLabel } from '../components/StatusBadge';
+import { useNow } from '../components/useNow';
+import { duration } from '../format';
+import { studioIcon } from '../icons';
+import { JobModel } from '../models/job';
+import { isTerminal, jobConfig, modelArtifactUri } from '../models/jobSpec';
+import {
+  Channels,
+  Configuration,
+  JobMetrics,
+  ModelArtifact,
+  Timeline
+} from './jobDetails';
+import { kindLabel } from './jobs';
+import { useSignals } from './runs';
+import { KeyValues } from './runView';
+
+export interface IJobViewProps {
+  model: JobModel;
+  trans: TranslationBundle;
+  /** Opens the job's run in its own view. */
+  onOpenRun?: (name: string) => void;
+}
+
+/** Ask, then stop the job; a refusal is shown in a dialog. */
+export async function confirmStop(
+  model: JobModel,
+  trans: TranslationBundle
+): Promise<boolean> {
+  const result = await showDialog({
+    title: trans.__('Stop job “%1”?', model.name),
+    body: trans.__(
+      'The job is asked to stop, then ended if it does not within a short grace period. Its model is not uploaded.'
+    ),
+    buttons: [
+      Dialog.cancelButton({ label: trans.__('Keep running') }),
+      Dialog.warnButton({ label: trans.__('Stop job') })
+    ]
+  });
+  if (!result.button.accept) {
+    return false;
+  }
+  try {
+    await model.stop();
+    return true;
+  } catch (error) {
+    await showErrorMessage(
+      trans.__('Could not stop “%1”', model.name),
+      error as Error
+    );
+    return false;
+  }
+}
+
+export function JobView(props: IJobViewProps): JSX.Element {
+  const { model, trans } = props;
+  useSignals(model.stateChanged);
+  const state = model.state;
+  const running = state.kind === 'ready' && !isTerminal(state.job);
+  const now = useNow(running);
+  if (state.kind === 'loading') {
+    return (
+      <p className="jp-mlstudio-Loading" role="status" aria-busy="true">
+        {trans.__('Loading job…')}
+      </p>
+    );
+  }
+  if (state.kind === 'error') {
+    return (
+      <div role="alert" className="jp-mlstudio-ErrorState">
+        <p className="jp-mlstudio-ErrorState-title">
+          {trans.__('Could not load job “%1”.', model.name)}
+        </p>
+        <p className="jp-mlstudio-ErrorState-message">{state.message}</p>
+        <button
+          type="button"
+          className="jp-Button jp-mod-styled jp-mod-reject"
+          onClick={() => void model.refresh()}
+        >
+          {trans.__('Retry')}
+        </button>
+      </div>
+    );
+  }
+  const job = state.job;
+  const config = jobConfig(job);
+  return (
+    <div
+      className="jp-mlstudio-View jp-mlstudio-JobView"
+      data-job={job.JobName}
+    >
+      <Header {...props} job={job} now={now} />
+      {job.Status === 'Failed' && job.FailureReason ? (
+        <div className="jp-mlstudio-JobFailure" role="alert">
+          <strong>{trans.__('Failure reason')}</strong>
+          <pre>{job.FailureReason}</pre>
+        </div>
+      ) : null}
+      <div className="jp-mlstudio-JobColumns">
+        <section aria-label={trans.__('Configuration')}>
+          <h2>{trans.__('Configuration')}</h2>
+          <Configuration job={job} config={config} trans={trans} />
+        </section>
+        <section aria-label={trans.__('Hyperparameters')}>
+          <h2>{trans.__('Hyperparameters')}</h2>
+          <KeyValues
+            values={config.hyperParameters}
+            empty={trans.__('No hyperparameters.')}
+          />
+        </section>
+        <section aria-label={trans.__('Inputs')}>
+          <h2>{trans.__('Inputs')}</h2>
+          <Channels
+            channels={config.inputs}
+            empty={trans.__('No input channels.')}
+            trans={trans}
+          />
+          {config.outputs.length ? (
+            <>
+              <h2>{trans.__('Outputs')}</h2>
+              <Channels channels={config.outputs} empty="" trans={trans} />
+            </>
+          ) : null}
+        </section>
+        <section aria-label={trans.__('Status timeline')}>
+          <h2>{trans.__('Status timeline')}</h2>
+          <Timeline job={job} now={now} trans={trans} />
+        </section>
+      </div>
+      <section aria-label={trans.__('Logs')} className="jp-mlstudio-JobLogs">
+        <h2>{trans.__('Logs')}</h2>
+        {model.hasLogs ? (
+          <LogPanel model={model} trans={trans} />
+        ) : (
+          <p className="jp-mlstudio-Muted">
+            {trans.__('The studio keeps logs of training jobs only, for now.')}
+          </p>
+        )}
+      </section>
+      <section aria-label={trans.__('Metrics')}>
+        <h2>{trans.__('Metrics')}</h2>
+        <JobMetrics
+          run={model.run}
+          definitions={config.metricDefinitions}
+          trans={trans}
+        />
+      </section>
+      <section aria-label={trans.__('Artifacts')}>
+        <h2>{trans.__('Artifacts')}</h2>
+        <ModelArtifact job={job} uri={modelArtifactUri(job)} trans={trans} />
+      </section>
+    </div>
+  );
+}
+
+function Header(props: IJobViewProps & { job: IJob; now: Date }): JSX.Element {
+  const { model, trans, job } = props;
+  const run = job.TrialComponentName;
+  const took = duration(job.StartTime, job.EndTime, props.now);
+  return (
+    <header className="jp-mlstudio-View-header jp-mlstudio-JobHeader">
+      <h1>{job.JobName}</h1>
+      <StatusBadge status={job.Status} />
+      <span className="jp-mlstudio-JobHeader-detail">
+        {kindLabel(job.Kind, trans)}
+        {job.SecondaryStatus && job.SecondaryStatus !== job.Status
+          ? ` · ${statusLabel(job.SecondaryStatus)}`
+          : ''}
+        {took ? ` · ${took}` : ''}
+      </span>
+      <span className="jp-mlstudio-JobHeader-spacer" />
+      {run && props.onOpenRun ? (
+        <button
+          type="button"
+          className="jp-mlstudio-Link jp-mlstudio-JobHeader-run"
+          title={trans.__('Open run %1', run)}
+          onClick={() => props.onOpenRun!(run)}
+        >
+          {trans.__('Open run')}
+        </button>
+      ) : null}
+      <button
+        type="button"
+        className="jp-Button jp-mod-minimal jp-mlstudio-IconButton"
+        title={trans.__('Refresh job')}
+        aria-label={trans.__('Refresh job')}
+        onClick={() => void model.refresh()}
+      >
+        <refreshIcon.react tag="span" elementSize="normal" />
+      </button>
+      <button
+        type="button"
+        className={`jp-Button jp-mod-styled ${model.canStop ? 'jp-mod-warn' : ''} jp-mlstudio-StopJob`}
+        disabled={!model.canStop}
+        title={
+          model.canStop
+            ? trans.__('Stop this job')
+            : trans.__('The job is not running.')
+        }
+        onClick={() => void confirmStop(model, trans)}
+      >
+        <stopIcon.react tag="span" elementSize="normal" />
+        {trans.__('Stop')}
+      </button>
+    </header>
+  );
+}
+
+function LogPanel(props: {
+  model: JobModel;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { model, trans } = props;
+  const log = model.log;
+  useSignals(log.changed);
+  const labels = React.useMemo<ILogViewerLabels>(
+    () => ({
+      log: trans.__('Log of %1', model.name),
+      search: trans.__('Search the log'),
+      matches: (current, total) => trans.__('%1 of %2', current, total),
+      noMatches: trans.__('No matches'),
+      follow: trans.__('Follow'),
+      following: trans.__('Following'),
+      previous: trans.__('Previous match'),
+      next: trans.__('Next match'),
+      dropped: count => trans.__('%1 earlier lines not shown', count),
+      empty: trans.__('Nothing logged yet.')
+    }),
+    [trans, model.name]
+  );
+  const hosts = model.hosts;
+  const hostSelect =
+    hosts.length > 1 ? (
+      <select
+        className="jp-mod-styled jp-mlstudio-LogHost"
+        aria-label={trans.__('Host')}
+        value={model.host}
+        onChange={event => (model.host = event.target.value)}
+      >
+        {hosts.map(host => (
+          <option key={host} value={host}>
+            {host}
+          </option>
+        ))}
+      </select>
+    ) : null;
+  const status = log.error
+    ? trans.__('Could not read the log: %1', log.error)
+    : log.loading
+      ? trans.__('Loading the log…')
+      : log.complete
+        ? trans.__('End of log.')
+        : trans.__('Live');
+  return (
+    <>
+      <LogViewer
+        key={log.host}
+        lines={log.lines}
+        version={log.version}
+        dropped={log.dropped}
+        labels={labels}
+        tools={hostSelect}
+      />
+      <p
+        className={`jp-mlstudio-LogStatus${log.error ? ' jp-mod-error' : ''}`}
+        role="status"
+        data-complete={log.complete}
+      >
+        {status}
+      </p>
+    </>
+  );
+}
+
+/** The main-area widget of a job; one per job. */
+export class JobWidget extends MainAreaWidget<ReactWidget> {
+  constructor(
+    readonly model: JobModel,
+    trans: TranslationBundle,
+    onOpenRun?: (name: string) => void
+  ) {
+    super({
+      content: ReactWidget.create(
+        <JobView model={model} trans={trans} onOpenRun={onOpenRun} />
+      )
+    });
+    this.id = `mlstudio-job-${model.jobKind}-${model.name}`;
+    this.title.label = model.name;
+    this.title.caption = trans.__(
+      '%1 %2',
+      kindLabel(model.jobKind, trans),
+      model.name
+    );
+    this.title.icon = studioIcon;
+    this.title.closable = true;
+    this.addClass('jp-mlstudio-JobWidget');
+    this.content.addClass('jp-mlstudio-ViewContent');
+    void model.refresh();
+  }
+
+  dispose(): void {
+    this.model.dispose();
+    super.dispose();
+  }
+}
