@@ -23,7 +23,12 @@ from .handlers.experiments import (
     TrialHandler,
     TrialsHandler,
 )
-from .handlers.jobs import StopTrainingJobHandler, TrainingJobLogsHandler
+from .handlers.jobs import (
+    ProcessingJobLogsHandler,
+    StopProcessingJobHandler,
+    StopTrainingJobHandler,
+    TrainingJobLogsHandler,
+)
 from .handlers.resources import (
     EndpointHandler,
     EndpointsHandler,
@@ -75,6 +80,8 @@ ROUTES: tuple[Route, ...] = (
     Route("/training-jobs/{JobName}/logs", TrainingJobLogsHandler, "jobs"),
     Route("/processing-jobs", ProcessingJobsHandler, "jobs"),
     Route("/processing-jobs/{JobName}", ProcessingJobHandler, "jobs"),
+    Route("/processing-jobs/{JobName}/stop", StopProcessingJobHandler, "jobs"),
+    Route("/processing-jobs/{JobName}/logs", ProcessingJobLogsHandler, "jobs"),
     Route("/endpoints", EndpointsHandler, "endpoints"),
     Route("/endpoints/{EndpointName}", EndpointHandler, "endpoints"),
 )

@@ -155,3 +155,73 @@ def field_path(loc: Any) -> str:
         else:
             parts.append(str(item))
     return ".".join(parts)
+
+
+# -- processing jobs (CreateProcessingJob) --------------------------------------------------
+class ProcessingS3InputSpec(_Model):
+    S3Uri: str = Field(description="s3://bucket/prefix, file:///path or a local path")
+    LocalPath: str = Field(description="where the job sees it, under /opt/ml/processing")
+    S3DataType: str = "S3Prefix"
+    S3InputMode: str = "File"
+    S3DataDistributionType: str = "FullyReplicated"
+    S3CompressionType: str | None = None
+
+
+class ProcessingInputSpec(_Model):
+    InputName: str
+    S3Input: ProcessingS3InputSpec
+    AppManaged: bool | None = None
+
+
+class ProcessingS3OutputSpec(_Model):
+    S3Uri: str | None = Field(
+        None, description="where the folder goes; none: the artifact store, jobs/<job>/output/"
+    )
+    LocalPath: str
+    S3UploadMode: str = "EndOfJob"
+
+
+class ProcessingOutputSpec(_Model):
+    OutputName: str
+    S3Output: ProcessingS3OutputSpec
+    AppManaged: bool | None = None
+
+
+class ProcessingOutputConfigSpec(_Model):
+    Outputs: list[ProcessingOutputSpec] = Field(default_factory=list)
+    KmsKeyId: str | None = None
+
+
+class AppSpecificationSpec(_Model):
+    ImageUri: str | None = Field(
+        None, description="an image (docker); none: the studio's script-mode image or Python"
+    )
+    ContainerEntrypoint: list[str] | None = None
+    ContainerArguments: list[str] | None = None
+
+
+class ClusterConfigSpec(_Model):
+    InstanceCount: int = Field(1, ge=1)
+    InstanceType: str = "local"
+    VolumeSizeInGB: int | None = None
+
+
+class ProcessingResourcesSpec(_Model):
+    ClusterConfig: ClusterConfigSpec = Field(default_factory=lambda: ClusterConfigSpec())
+
+
+class CreateProcessingJobRequest(_Model):
+    ProcessingJobName: str
+    AppSpecification: AppSpecificationSpec
+    ProcessingInputs: list[ProcessingInputSpec] = Field(default_factory=list)
+    ProcessingOutputConfig: ProcessingOutputConfigSpec | None = None
+    ProcessingResources: ProcessingResourcesSpec = Field(
+        default_factory=lambda: ProcessingResourcesSpec()
+    )
+    StoppingCondition: StoppingConditionSpec = Field(
+        default_factory=lambda: StoppingConditionSpec()
+    )
+    Environment: dict[str, str] = Field(default_factory=dict)
+    ExperimentConfig: ExperimentConfigSpec | None = None
+    RoleArn: str | None = None
+    Tags: list[JobTag] = Field(default_factory=list)

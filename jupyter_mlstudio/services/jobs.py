@@ -1,8 +1,9 @@
-"""Jobs: listing and describing them, creating and stopping training jobs, their logs.
+"""Jobs: listing and describing them, creating and stopping training and processing jobs,
+their logs.
 
-A training job is checked whole before anything is written or started
-(:mod:`.training_plan`), recorded InProgress/Starting with its request as ``spec``, then
-driven by a :class:`~.training.TrainingSupervisor` thread in this process. The runtime is
+A job is checked whole before anything is written or started (:mod:`.training_plan`,
+:mod:`.processing`), recorded InProgress/Starting with its request as ``spec``, then
+driven by a supervisor thread in this process (:mod:`.training`). The runtime is
 the configured ``default_runtime`` (``auto``: docker when an engine answers, else process).
 :meth:`JobService.recover` (at studio start) re-attaches jobs left InProgress whose
 process or container still exists and marks the others Failed.
@@ -13,10 +14,13 @@ Thread-safe: the server calls these methods from its executor threads.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import shutil
 import threading
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..artifacts.base import ArtifactStore
@@ -36,11 +40,21 @@ from ..exceptions import ConflictError, NotFoundError, StudioError, ValidationEr
 from ..runtime.base import JobRunner, decode_complete
 from ..runtime.detect import available_runtimes, resolve_runtime
 from ..store.base import MetadataStore, SortOrder
-from .job_requests import CreateTrainingJobRequest, JobLogs, parse_request
+from .job_requests import (
+    CreateProcessingJobRequest,
+    CreateTrainingJobRequest,
+    JobLogs,
+    parse_request,
+)
+from .processing import (
+    ProcessingSupervisor,
+    plan_processing_job,
+    processing_spec,
+    write_processing_folder,
+)
 from .training import TrainingSupervisor, supervisor_alive
 from .training_plan import (
     HOST,
-    TrainingPlan,
     container_spec,
     job_dir,
     jobs_root,
@@ -50,13 +64,53 @@ from .training_plan import (
 )
 
 RunnerFactory = Callable[[str], JobRunner]
-SOURCE_TYPE = "SageMakerTrainingJob"
 LOST_REASON = "the studio restarted and the job's process or container no longer exists"
 MAX_LOG_READ = 1024 * 1024
 
 
-def source_arn(job_name: str) -> str:
-    return f"arn:mlstudio:sagemaker:local:training-job/{job_name}"
+@dataclass(frozen=True)
+class _KindRules:
+    """What differs between training and processing jobs."""
+
+    request: type[Any]
+    name_field: str
+    image_field: str
+    plan: Callable[..., Any]
+    write_folder: Callable[[Any, Path], Path]
+    spec: Callable[..., Any]
+    supervisor: type[TrainingSupervisor]
+    source_type: str
+    arn_part: str
+
+
+_KINDS: dict[JobKind, _KindRules] = {
+    JobKind.TRAINING: _KindRules(
+        CreateTrainingJobRequest,
+        "TrainingJobName",
+        "AlgorithmSpecification.TrainingImage",
+        plan_training_job,
+        write_job_folder,
+        container_spec,
+        TrainingSupervisor,
+        "SageMakerTrainingJob",
+        "training-job",
+    ),
+    JobKind.PROCESSING: _KindRules(
+        CreateProcessingJobRequest,
+        "ProcessingJobName",
+        "AppSpecification.ImageUri",
+        plan_processing_job,
+        write_processing_folder,
+        processing_spec,
+        ProcessingSupervisor,
+        "SageMakerProcessingJob",
+        "processing-job",
+    ),
+}
+
+
+def source_arn(job_name: str, kind: JobKind = JobKind.TRAINING) -> str:
+    return f"arn:mlstudio:sagemaker:local:{_KINDS[kind].arn_part}/{job_name}"
 
 
 class JobService:
@@ -142,26 +196,34 @@ class JobService:
         ValidationError (field named) and ConflictError (the name is taken) come before
         anything is written or started.
         """
+        return self._create(JobKind.TRAINING, request)
+
+    def create_processing_job(self, request: CreateProcessingJobRequest | Mapping[str, Any]) -> Job:
+        """Check, record and start a processing job (as :meth:`create_training_job`)."""
+        return self._create(JobKind.PROCESSING, request)
+
+    def _create(self, kind: JobKind, request: Any) -> Job:
+        rules = _KINDS[kind]
         config = self._studio_config()
-        body = parse_request(CreateTrainingJobRequest, request)
+        body = parse_request(rules.request, request)
         runtime = self.runtime_name()
-        plan = plan_training_job(body, runtime)
+        plan = rules.plan(body, runtime)
         runner = self.runner(runtime)
-        self._check_image(runner, plan)
+        self._check_image(runner, plan, rules.image_field)
         try:
             self._store.get_job(plan.job_name)
         except NotFoundError:
             pass
         else:
             raise ConflictError(
-                f"a job named {plan.job_name!r} exists already", field="TrainingJobName"
+                f"a job named {plan.job_name!r} exists already", field=rules.name_field
             )
         staging = jobs_root(config) / f".staging-{uuid.uuid4().hex}"
         try:
-            write_job_folder(plan, staging)
-            container_spec(plan, runner, staging / "ml", config)  # env and limits are sound
-            owns_run = self._prepare_run(plan)
-            job = self._store.create_job(self._new_job(plan, runtime))
+            rules.write_folder(plan, staging)
+            rules.spec(plan, runner, staging / "ml", config)  # env and limits are sound
+            owns_run = self._prepare_run(plan, kind)
+            job = self._store.create_job(self._new_job(plan, runtime, kind))
             final = job_dir(config, plan.job_name)
             if final.exists():  # left by a job record that no longer exists
                 shutil.rmtree(final)
@@ -169,10 +231,10 @@ class JobService:
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        self._supervise(plan, runner, owns_run)
+        self._supervise(kind, plan, runner, owns_run)
         return job
 
-    def _check_image(self, runner: JobRunner, plan: TrainingPlan) -> None:
+    def _check_image(self, runner: JobRunner, plan: Any, field: str) -> None:
         check = getattr(runner, "_check_image", None)  # the docker runner's image lookup
         if runner.name != "docker" or check is None:
             return
@@ -181,15 +243,13 @@ class JobService:
         try:
             check(plan.image or DEFAULT_TAG)
         except ValidationError as exc:
-            raise ValidationError(
-                exc.message, field="AlgorithmSpecification.TrainingImage"
-            ) from None
+            raise ValidationError(exc.message, field=field) from None
 
-    def _new_job(self, plan: TrainingPlan, runtime: str) -> Job:
+    def _new_job(self, plan: Any, runtime: str, kind: JobKind) -> Job:
         now = utcnow()
         return Job(
             job_name=plan.job_name,
-            kind=JobKind.TRAINING,
+            kind=kind,
             status=JobStatus.IN_PROGRESS,
             secondary_status=SecondaryStatus.STARTING,
             runtime=runtime,
@@ -202,13 +262,13 @@ class JobService:
                 SecondaryStatusTransition(
                     status=SecondaryStatus.STARTING,
                     start_time=now,
-                    status_message="Preparing the instances for training",
+                    status_message="Preparing the instances",
                 )
             ],
             tags={t.Key: t.Value for t in plan.request.Tags},
         )
 
-    def _prepare_run(self, plan: TrainingPlan) -> bool:
+    def _prepare_run(self, plan: Any, kind: JobKind) -> bool:
         """Create the job's run (and experiment and trial) when missing; True when the job
         created the run (then the job's end also ends the run)."""
         target = plan.run
@@ -237,14 +297,15 @@ class JobService:
                 target.trial_component_name,
                 display_name=target.display_name,
                 start_time=utcnow(),
-                parameters=_parameters(plan.hyperparameters),
+                parameters=_parameters(getattr(plan, "hyperparameters", {})),
                 source=TrialComponentSource(
-                    source_arn=source_arn(plan.job_name), source_type=SOURCE_TYPE
+                    source_arn=source_arn(plan.job_name, kind),
+                    source_type=_KINDS[kind].source_type,
                 ),
-                tags={"mlstudio:trial-component-source": "training-job"},
+                tags={"mlstudio:trial-component-source": _KINDS[kind].arn_part},
             )
         else:
-            if plan.hyperparameters:
+            if getattr(plan, "hyperparameters", None):
                 self._store.update_trial_component(
                     target.trial_component_name, parameters=_parameters(plan.hyperparameters)
                 )
@@ -258,10 +319,10 @@ class JobService:
             create()
 
     def _supervise(
-        self, plan: TrainingPlan, runner: JobRunner, owns_run: bool, handle: Any = None
+        self, kind: JobKind, plan: Any, runner: JobRunner, owns_run: bool, handle: Any = None
     ) -> TrainingSupervisor:
         assert self._artifacts is not None
-        supervisor = TrainingSupervisor(
+        supervisor = _KINDS[kind].supervisor(
             store=self._store,
             artifacts=self._artifacts,
             config=self._studio_config(),
@@ -342,15 +403,15 @@ class JobService:
 
     # -- start-up and shutdown ------------------------------------------------------------
     def recover(self) -> list[str]:
-        """Re-attach or fail the training jobs left InProgress/Stopping; return their names."""
+        """Re-attach or fail the jobs left InProgress/Stopping; return their names."""
         if self._config is None or self._artifacts is None:
             return []
         seen: list[str] = []
-        for status in (JobStatus.IN_PROGRESS, JobStatus.STOPPING):
+        for kind, status in itertools.product(_KINDS, (JobStatus.IN_PROGRESS, JobStatus.STOPPING)):
             token: str | None = None
             while True:
                 page = self._store.list_jobs(
-                    kind=JobKind.TRAINING, status=status, max_results=100, next_token=token
+                    kind=kind, status=status, max_results=100, next_token=token
                 )
                 for job in page.items:
                     if self._recover_one(job):
@@ -384,8 +445,9 @@ class JobService:
             )
             return True
         try:
-            request = parse_request(CreateTrainingJobRequest, job.spec)
-            plan = plan_training_job(request, job.runtime or "process", check_paths=False)
+            rules = _KINDS[job.kind]
+            request = parse_request(rules.request, job.spec)
+            plan = rules.plan(request, job.runtime or "process", check_paths=False)
         except ValidationError as exc:
             self._store.update_job(
                 job.job_name,
@@ -398,11 +460,11 @@ class JobService:
         try:
             component = self._store.get_trial_component(plan.run.trial_component_name)
             owns = component.source is not None and component.source.source_arn == source_arn(
-                job.job_name
+                job.job_name, job.kind
             )
         except NotFoundError:
             pass
-        self._supervise(plan, self.runner(job.runtime or "process"), owns, handles[0])
+        self._supervise(job.kind, plan, self.runner(job.runtime or "process"), owns, handles[0])
         return True
 
     def close(self, timeout: float = 5.0) -> None:

@@ -38,10 +38,10 @@ from ..entities import (
     utcnow,
 )
 from ..exceptions import NotFoundError, StudioError
-from ..runtime.base import JobHandle, JobRunner
+from ..runtime.base import ContainerSpec, JobHandle, JobRunner
 from ..store.base import MetadataStore
 from . import job_files
-from .training_plan import TrainingPlan, container_spec, job_dir, log_path
+from .training_plan import container_spec, job_dir, log_path
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,8 @@ MAX_RUNTIME_REASON = "MaxRuntimeExceeded: the job ran longer than MaxRuntimeInSe
 
 
 class TrainingSupervisor(threading.Thread):
+    """Drives one job; ``plan`` is a TrainingPlan (or a ProcessingPlan for the subclass)."""
+
     def __init__(
         self,
         *,
@@ -60,16 +62,16 @@ class TrainingSupervisor(threading.Thread):
         artifacts: ArtifactStore,
         config: StudioConfig,
         runner: JobRunner,
-        plan: TrainingPlan,
+        plan: Any,
         owns_run: bool,
         handle: JobHandle | None = None,
     ) -> None:
         super().__init__(name=f"mlstudio-job-{plan.job_name}", daemon=True)
+        self.plan: Any = plan
         self.store = store
         self.artifacts = artifacts
         self.config = config
         self.runner = runner
-        self.plan = plan
         self.owns_run = owns_run
         self.handle = handle
         self.folder = job_dir(config, plan.job_name)
@@ -115,23 +117,37 @@ class TrainingSupervisor(threading.Thread):
     def _prepare(self) -> bool:
         """Downloading, then launch. False when the job ended on the way (stopped)."""
         self._update(SecondaryStatus.DOWNLOADING, "Downloading input data")
+        self._download()
+        if self._stop_requested():
+            self._end(JobStatus.STOPPED, SecondaryStatus.STOPPED)
+            return False
+        self.handle = self.runner.launch(self._spec())
+        self.store.update_job(
+            self.plan.job_name,
+            secondary_status=SecondaryStatus.TRAINING,
+            status_message=f"{self.what.capitalize()} in progress",
+            start_time=utcnow(),
+        )
+        return True
+
+    # -- what differs between kinds of jobs (overridden for processing jobs) ---------------
+    what = "training"
+    failure_files: tuple[str, ...] = ("output/failure",)
+
+    def _download(self) -> None:
         for channel, uri in self.plan.channels:
             job_files.fetch(uri, self.ml_dir / "input" / "data" / channel.name)
         checkpoint = self.plan.request.CheckpointConfig
         if checkpoint is not None:
             job_files.pull_dir(checkpoint.S3Uri, self.ml_dir / "checkpoints")
-        if self._stop_requested():
-            self._end(JobStatus.STOPPED, SecondaryStatus.STOPPED)
-            return False
-        spec = container_spec(self.plan, self.runner, self.ml_dir, self.config)
-        self.handle = self.runner.launch(spec)
-        self.store.update_job(
-            self.plan.job_name,
-            secondary_status=SecondaryStatus.TRAINING,
-            status_message="Training in progress",
-            start_time=utcnow(),
-        )
-        return True
+
+    def _spec(self) -> ContainerSpec:
+        return container_spec(self.plan, self.runner, self.ml_dir, self.config)
+
+    def _save_checkpoints(self) -> None:
+        checkpoint = self.plan.request.CheckpointConfig
+        if checkpoint is not None:
+            job_files.push_dir(self.ml_dir / "checkpoints", checkpoint.S3Uri)
 
     def _watch(self) -> None:
         handle = self.handle
@@ -165,9 +181,7 @@ class TrainingSupervisor(threading.Thread):
         self._conclude(outcome, state.exit_code, state.detail)
 
     def _conclude(self, outcome: str | None, exit_code: int | None, detail: str | None) -> None:
-        checkpoint = self.plan.request.CheckpointConfig
-        if checkpoint is not None:
-            job_files.push_dir(self.ml_dir / "checkpoints", checkpoint.S3Uri)
+        self._save_checkpoints()
         if outcome == "stopped":
             self._end(JobStatus.STOPPED, SecondaryStatus.STOPPED, exit_code=exit_code)
         elif outcome == "max_runtime":
@@ -179,7 +193,7 @@ class TrainingSupervisor(threading.Thread):
                 exit_code=exit_code,
             )
         elif exit_code == 0:
-            self._update(SecondaryStatus.UPLOADING, "Uploading generated training model")
+            self._update(SecondaryStatus.UPLOADING, f"Uploading the {self.what} outputs")
             outputs = self._upload()
             self._end(JobStatus.COMPLETED, SecondaryStatus.COMPLETED, exit_code=0, outputs=outputs)
         else:
@@ -191,14 +205,14 @@ class TrainingSupervisor(threading.Thread):
             )
 
     def _failure_reason(self, exit_code: int | None, detail: str | None) -> str:
-        failure = self.ml_dir / "output" / "failure"
-        with contextlib.suppress(OSError):
-            text = failure.read_text(errors="replace").strip()
-            if text:
-                return text
+        for name in self.failure_files:
+            with contextlib.suppress(OSError):
+                text = (self.ml_dir / name).read_text(errors="replace").strip()
+                if text:
+                    return text
         if exit_code is None:
             return f"AlgorithmError: {detail or 'the job ended with an unknown exit code'}"
-        return f"AlgorithmError: the training program exited with code {exit_code}"
+        return f"AlgorithmError: the {self.what} program exited with code {exit_code}"
 
     def _upload(self) -> dict[str, Any]:
         key = f"{self.plan.job_name}/output"

@@ -182,7 +182,7 @@ def plan_training_job(
         metric_regexes=tuple(regexes),
         hyperparameters=hyperparameters,
         channels=tuple(channels),
-        run=_run_target(request, name),
+        run=run_target(request.ExperimentConfig, name),
         cpus=limits.cpus,
         memory_bytes=limits.memory_bytes,
         entry_point=entry_point,
@@ -231,9 +231,9 @@ def _script_code(
     return name, sources
 
 
-def _run_target(request: CreateTrainingJobRequest, job_name: str) -> RunTarget:
-    own = f"{job_name}{JOB_COMPONENT_SUFFIX}"
-    config = request.ExperimentConfig
+def run_target(config: Any, job_name: str, suffix: str = JOB_COMPONENT_SUFFIX) -> RunTarget:
+    """The job's run: ``<experiment>-<run>`` with a RunName, else ``<job><suffix>``."""
+    own = f"{job_name}{suffix}"
     if config is None or not (config.ExperimentName or config.TrialName or config.RunName):
         return RunTarget(own)
     if not config.ExperimentName:

@@ -110,3 +110,35 @@ async def test_stop_a_running_job(jp_fetch: Any) -> None:
     assert job["SecondaryStatus"] == "Stopped"
     text = await _read_all_logs(jp_fetch, "api-stop")
     assert "sleeping" in text
+
+
+async def test_processing_job_create_logs_and_stop_routes(jp_fetch: Any, tmp_path: Path) -> None:
+    from tests.jobs.test_processing import processing_request
+
+    data = tmp_path / "in"
+    data.mkdir()
+    (data / "a.csv").write_text("1,2\n3,4\n")
+    out = tmp_path / "out"
+    body = processing_request("api-prep", data, out)
+    status, job = await call(jp_fetch, "POST", "processing-jobs", body=body)
+    assert status == 201, job
+    assert job["Kind"] == "ProcessingJob"
+    text, offset = "", 0
+    for _ in range(600):
+        _, chunk = await call(
+            jp_fetch, "GET", "processing-jobs", "api-prep", "logs", params={"Offset": str(offset)}
+        )
+        text += chunk["Text"]
+        offset = chunk["NextOffset"]
+        if chunk["Complete"]:
+            break
+        await asyncio.sleep(0.1)
+    assert "rows=2" in text
+    _, job = await call(jp_fetch, "GET", "processing-jobs", "api-prep")
+    assert job["Status"] == "Completed", job
+    assert (out / "clean.csv").read_text() == "1,2\n3,4\n"
+    status, _ = await call(jp_fetch, "POST", "processing-jobs", "api-prep", "stop")
+    assert status == 409
+    status, error = await call(jp_fetch, "POST", "processing-jobs", body={"ProcessingJobName": "x"})
+    assert status == 400
+    assert error["field"] == "AppSpecification"

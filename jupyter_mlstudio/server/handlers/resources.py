@@ -8,7 +8,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado.web import authenticated
 
 from ...entities import Endpoint, Job, JobKind
-from ...services.job_requests import CreateTrainingJobRequest
+from ...services.job_requests import CreateProcessingJobRequest, CreateTrainingJobRequest
 from .. import schemas as s
 from .base import Operation, StudioHandler
 
@@ -103,7 +103,15 @@ class ProcessingJobsHandler(StudioHandler):
             "listProcessingJobs",
             query=s.ListJobsQuery,
             response=s.ListProcessingJobsResponse,
-        )
+        ),
+        "post": Operation(
+            "Create and start a processing job (CreateProcessingJob request)",
+            "createProcessingJob",
+            body=CreateProcessingJobRequest,
+            response=Job,
+            status=201,
+            errors=(400, 403, 409),
+        ),
     }
 
     @authenticated
@@ -124,6 +132,12 @@ class ProcessingJobsHandler(StudioHandler):
                 ProcessingJobSummaries=page.items, NextToken=page.next_token
             )
         )
+
+    @authenticated
+    @authorized
+    async def post(self) -> None:
+        body = self.parse_body(CreateProcessingJobRequest)
+        self.send(await self.run(self.studio.jobs.create_processing_job, body), 201)
 
 
 class ProcessingJobHandler(StudioHandler):

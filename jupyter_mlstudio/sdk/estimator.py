@@ -1,0 +1,274 @@
+"""``Estimator`` with the names and signatures of ``sagemaker.estimator.Estimator`` (SDK v2).
+
+Script mode: ``Estimator(entry_point="train.py", source_dir=..., hyperparameters=...)``
+runs the script under the training contract; ``image_uri`` alone runs that image with
+``train`` (docker runtime). ``fit`` creates the job through the studio (HTTP) or in this
+process (direct backend), see :mod:`.jobs_client`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..entities import TERMINAL_JOB_STATUSES, Job, JobKind, JobStatus, utcnow
+from ..exceptions import StudioError, ValidationError
+from .inputs import channels_of
+from .jobs_client import JobsClient, jobs_client
+
+POLL_S = 0.5
+
+
+def _base_name(entry_point: str | None, image_uri: str | None) -> str:
+    if entry_point:
+        stem = os.path.splitext(os.path.basename(entry_point))[0]
+    else:
+        stem = (image_uri or "job").rsplit("/", 1)[-1].split(":", 1)[0]
+    cleaned = "".join(c if c.isalnum() else "-" for c in stem).strip("-") or "job"
+    return cleaned[:30]
+
+
+def name_from_base(base: str) -> str:
+    """``<base>-YYYY-MM-DD-HH-MM-SS-mmm`` as SageMaker names jobs (≤ 63 characters)."""
+    now = utcnow()
+    stamp = f"{now:%Y-%m-%d-%H-%M-%S}-{now.microsecond // 1000:03d}"
+    suffix = secrets.token_hex(2)
+    return f"{base[: 63 - len(stamp) - len(suffix) - 2]}-{stamp}-{suffix}"
+
+
+def active_experiment_config(given: Mapping[str, str] | None) -> Mapping[str, str] | None:
+    """``given``, else the innermost active ``Run`` of this thread as an experiment config."""
+    if given is not None:
+        return given
+    from .run import _run_stack
+
+    stack = _run_stack()
+    if not stack:
+        return None
+    return {"ExperimentName": stack[-1].experiment_name, "RunName": stack[-1].run_name}
+
+
+class TrainingJob:
+    """``estimator.latest_training_job`` (``processor.latest_job`` for processing jobs):
+    the job's name and its record."""
+
+    kind = JobKind.TRAINING
+
+    def __init__(self, client: JobsClient, job_name: str) -> None:
+        self._client = client
+        self.name = self.job_name = job_name
+
+    def describe(self) -> Job:
+        return self._client.describe_job(self.kind, self.name)
+
+    def stop(self) -> None:
+        self._client.stop_job(self.kind, self.name)
+
+    def wait(self, logs: bool = True, timeout: float | None = None) -> Job:
+        """Until the job is terminal, printing its log as it grows when ``logs``."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        offset = 0
+        while True:
+            if logs:
+                chunk = self._client.job_logs(self.kind, self.name, offset=offset)
+                if chunk.Text:
+                    sys.stdout.write(chunk.Text)
+                    sys.stdout.flush()
+                offset = chunk.NextOffset
+                if chunk.Complete:
+                    return self.describe()
+            else:
+                job = self.describe()
+                if job.status in TERMINAL_JOB_STATUSES:
+                    return job
+            if deadline is not None and time.monotonic() > deadline:
+                return self.describe()
+            time.sleep(POLL_S)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r})"
+
+
+class Estimator:
+    def __init__(
+        self,
+        image_uri: str | None = None,
+        role: str | None = None,
+        instance_count: int = 1,
+        instance_type: str = "local",
+        entry_point: str | None = None,
+        source_dir: str | None = None,
+        hyperparameters: Mapping[str, Any] | None = None,
+        environment: Mapping[str, str] | None = None,
+        metric_definitions: Sequence[Mapping[str, str]] | None = None,
+        output_path: str | None = None,
+        checkpoint_s3_uri: str | None = None,
+        checkpoint_local_path: str | None = None,
+        max_run: int = 24 * 60 * 60,
+        base_job_name: str | None = None,
+        dependencies: Sequence[str] | None = None,
+        sagemaker_session: Any = None,
+        tags: Sequence[Mapping[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if entry_point is None and image_uri is None:
+            raise ValidationError(
+                "give entry_point (script mode) or image_uri", field="entry_point"
+            )
+        self.image_uri = image_uri
+        self.role = role
+        self.instance_count = instance_count
+        self.instance_type = instance_type
+        self.entry_point = entry_point
+        self.source_dir = source_dir
+        self._hyperparameters: dict[str, Any] = dict(hyperparameters or {})
+        self.environment = dict(environment or {})
+        self.metric_definitions = [dict(m) for m in metric_definitions or ()]
+        self.output_path = output_path
+        self.checkpoint_s3_uri = checkpoint_s3_uri
+        self.checkpoint_local_path = checkpoint_local_path
+        self.max_run = max_run
+        self.base_job_name = base_job_name
+        self.dependencies = list(dependencies or ())
+        self.sagemaker_session = sagemaker_session
+        self.tags = list(tags or ())
+        self.latest_training_job: TrainingJob | None = None
+        self._current_job_name: str | None = None
+
+    # -- hyperparameters --------------------------------------------------------------
+    def set_hyperparameters(self, **kwargs: Any) -> None:
+        self._hyperparameters.update(kwargs)
+
+    def hyperparameters(self) -> dict[str, Any]:
+        return dict(self._hyperparameters)
+
+    # -- training ---------------------------------------------------------------------
+    def _client(self) -> JobsClient:
+        return jobs_client(self.sagemaker_session)
+
+    def _request(
+        self, job_name: str, inputs: Any, experiment_config: Mapping[str, str] | None
+    ) -> dict[str, Any]:
+        algorithm: dict[str, Any] = {"TrainingInputMode": "File"}
+        if self.image_uri:
+            algorithm["TrainingImage"] = self.image_uri
+        if self.metric_definitions:
+            algorithm["MetricDefinitions"] = self.metric_definitions
+        request: dict[str, Any] = {
+            "TrainingJobName": job_name,
+            "AlgorithmSpecification": algorithm,
+            "HyperParameters": {str(k): v for k, v in self._hyperparameters.items()},
+            "InputDataConfig": channels_of(inputs),
+            "ResourceConfig": {
+                "InstanceType": self.instance_type,
+                "InstanceCount": self.instance_count,
+            },
+            "StoppingCondition": {"MaxRuntimeInSeconds": int(self.max_run)},
+            "Environment": self.environment,
+        }
+        if self.entry_point:
+            script: dict[str, Any] = {"EntryPoint": self._local(self.entry_point)}
+            if self.source_dir:
+                script = {"EntryPoint": self.entry_point, "SourceDir": self._local(self.source_dir)}
+            if self.dependencies:
+                script["Dependencies"] = [self._local(d) for d in self.dependencies]
+            request["ScriptMode"] = script
+        if self.output_path:
+            request["OutputDataConfig"] = {"S3OutputPath": self.output_path}
+        if self.checkpoint_s3_uri:
+            checkpoint = {"S3Uri": self.checkpoint_s3_uri}
+            if self.checkpoint_local_path:
+                checkpoint["LocalPath"] = self.checkpoint_local_path
+            request["CheckpointConfig"] = checkpoint
+        if experiment_config:
+            request["ExperimentConfig"] = dict(experiment_config)
+        if self.tags:
+            request["Tags"] = [dict(t) for t in self.tags]
+        return request
+
+    @staticmethod
+    def _local(path: str) -> str:
+        """Local paths are sent absolute (the studio may run in another folder)."""
+        return path if "://" in path else os.path.abspath(os.path.expanduser(path))
+
+    def fit(
+        self,
+        inputs: Any = None,
+        wait: bool = True,
+        logs: bool | str = True,
+        job_name: str | None = None,
+        experiment_config: Mapping[str, str] | None = None,
+    ) -> None:
+        """Start a training job; with ``wait`` block until it ends (printing its log when
+        ``logs``) and raise ``StudioError`` if it did not complete. Inside an active
+        ``Run`` and without ``experiment_config``, the job logs to that run."""
+        experiment_config = active_experiment_config(experiment_config)
+        name = job_name or name_from_base(
+            self.base_job_name or _base_name(self.entry_point, self.image_uri)
+        )
+        client = self._client()
+        client.create_job(JobKind.TRAINING, self._request(name, inputs, experiment_config))
+        self._current_job_name = name
+        self.latest_training_job = TrainingJob(client, name)
+        if wait:
+            job = self.latest_training_job.wait(logs=bool(logs) and logs != "None")
+            if job.status is not JobStatus.COMPLETED:
+                raise StudioError(
+                    f"training job {name} {job.status.value}: {job.failure_reason or ''}".strip()
+                )
+
+    @property
+    def model_data(self) -> str | None:
+        """The URI of the latest job's ``model.tar.gz`` (None until it has one)."""
+        if self.latest_training_job is None:
+            return None
+        outputs = self.latest_training_job.describe().outputs
+        artifacts = outputs.get("ModelArtifacts") or {}
+        return artifacts.get("S3ModelArtifacts")
+
+    @classmethod
+    def attach(cls, training_job_name: str, sagemaker_session: Any = None) -> Estimator:
+        """An estimator for an existing job, built from its recorded request."""
+        client = jobs_client(sagemaker_session)
+        job = client.describe_job(JobKind.TRAINING, training_job_name)
+        spec = job.spec
+        algorithm = spec.get("AlgorithmSpecification") or {}
+        script = spec.get("ScriptMode") or {}
+        resources = spec.get("ResourceConfig") or {}
+        estimator = cls(
+            image_uri=algorithm.get("TrainingImage"),
+            entry_point=script.get("EntryPoint")
+            or (None if algorithm.get("TrainingImage") else "?"),
+            source_dir=script.get("SourceDir"),
+            hyperparameters=spec.get("HyperParameters"),
+            instance_type=resources.get("InstanceType", "local"),
+            instance_count=resources.get("InstanceCount", 1),
+            environment=spec.get("Environment"),
+            metric_definitions=algorithm.get("MetricDefinitions"),
+            output_path=(spec.get("OutputDataConfig") or {}).get("S3OutputPath"),
+            max_run=(spec.get("StoppingCondition") or {}).get("MaxRuntimeInSeconds", 86400),
+            sagemaker_session=sagemaker_session,
+        )
+        estimator._current_job_name = training_job_name
+        estimator.latest_training_job = TrainingJob(client, training_job_name)
+        return estimator
+
+    def _job(self) -> TrainingJob:
+        if self.latest_training_job is None:
+            raise ValidationError("no training job yet: call fit() first", field="job_name")
+        return self.latest_training_job
+
+    def logs(self) -> None:
+        """Print the latest job's log, following it until the job ends."""
+        self._job().wait(logs=True)
+
+    def stop(self) -> None:
+        """Stop the latest training job."""
+        self._job().stop()
+
+    def describe(self) -> Job:
+        return self._job().describe()

@@ -1,0 +1,52 @@
+"""``TrainingInput``: a channel of a training job, as ``sagemaker.inputs.TrainingInput``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class TrainingInput:
+    """One input channel: ``s3_data`` is ``s3://...``, ``file://...`` or a local path.
+
+    ``config`` is the channel in the CreateTrainingJob request's form (without its name).
+    """
+
+    def __init__(
+        self,
+        s3_data: str,
+        distribution: str | None = None,
+        compression: str | None = None,
+        content_type: str | None = None,
+        record_wrapping: str | None = None,
+        s3_data_type: str = "S3Prefix",
+        input_mode: str | None = None,
+    ) -> None:
+        source: dict[str, Any] = {"S3Uri": str(s3_data), "S3DataType": s3_data_type}
+        if distribution:
+            source["S3DataDistributionType"] = distribution
+        self.config: dict[str, Any] = {"DataSource": {"S3DataSource": source}}
+        if compression:
+            self.config["CompressionType"] = compression
+        if content_type:
+            self.config["ContentType"] = content_type
+        if record_wrapping:
+            self.config["RecordWrapperType"] = record_wrapping
+        if input_mode:
+            self.config["InputMode"] = input_mode
+
+    def __repr__(self) -> str:
+        return f"TrainingInput({self.config['DataSource']['S3DataSource']['S3Uri']!r})"
+
+
+def channels_of(inputs: Any) -> list[dict[str, Any]]:
+    """``fit``'s ``inputs``: a location (the ``training`` channel), a TrainingInput, or a
+    mapping of channel names to either."""
+    if inputs is None:
+        return []
+    if not isinstance(inputs, dict):
+        inputs = {"training": inputs}
+    channels = []
+    for name, value in inputs.items():
+        config = value.config if isinstance(value, TrainingInput) else TrainingInput(value).config
+        channels.append({"ChannelName": str(name), **config})
+    return channels

@@ -1,0 +1,87 @@
+"""The same script-mode training job on the docker runtime (a real engine)."""
+
+from __future__ import annotations
+
+import tarfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from jupyter_mlstudio.artifacts import open_artifact_store
+from jupyter_mlstudio.config import StudioConfig, resolve_config
+from jupyter_mlstudio.entities import JobStatus
+from jupyter_mlstudio.exceptions import ValidationError
+from jupyter_mlstudio.services.jobs import JobService
+from jupyter_mlstudio.store.base import MetadataStore
+from tests.runtime.conftest import docker_host, script_image  # noqa: F401 - fixtures
+
+from .conftest import training_request
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.fixture
+def docker_jobs(
+    job_config: StudioConfig,
+    job_store: MetadataStore,
+    script_image: str,  # noqa: F811
+) -> Iterator[JobService]:
+    config = resolve_config(
+        home=job_config.home,
+        database_url=job_config.database_url,
+        artifact_root=job_config.artifact_root,
+        default_runtime="docker",
+    )
+    service = JobService(job_store, open_artifact_store(config.artifact_root), config)
+    yield service
+    for job in job_store.list_jobs().items:
+        if job.status.value in ("InProgress", "Stopping"):
+            service.stop_job(job.job_name)
+            service.wait(job.job_name, 60)
+    service.close()
+
+
+def test_sklearn_script_trains_in_a_container(
+    docker_jobs: JobService, job_store: MetadataStore, train_data: Path
+) -> None:
+    created = docker_jobs.create_training_job(
+        training_request("dk-1", "train_sklearn.py", train_data)
+    )
+    assert created.runtime == "docker"
+    job = docker_jobs.wait("dk-1", 240)
+    logs = docker_jobs.read_logs("dk-1").Text
+    assert job.status is JobStatus.COMPLETED, (job.failure_reason, logs)
+    assert "val_accuracy=" in logs
+    uri = job.outputs["ModelArtifacts"]["S3ModelArtifacts"]
+    with tarfile.open(uri.removeprefix("file://")) as tar:
+        assert tar.getnames() == ["model.joblib"]
+    assert job_store.get_metric_series("dk-1-aws-training-job", "validation:accuracy")
+
+
+def test_unknown_image_is_refused_before_launch(
+    docker_jobs: JobService, job_store: MetadataStore
+) -> None:
+    body = {
+        "TrainingJobName": "dk-img",
+        "AlgorithmSpecification": {"TrainingImage": "mlstudio/no-such-image:1"},
+    }
+    with pytest.raises(ValidationError) as info:
+        docker_jobs.create_training_job(body)
+    assert info.value.field == "AlgorithmSpecification.TrainingImage"
+    assert "never pulled" in info.value.message
+    assert job_store.list_jobs().items == []
+
+
+def test_processing_script_with_fixed_paths_runs_in_a_container(
+    docker_jobs: JobService, train_data: Path, tmp_path: Path
+) -> None:
+    from .test_processing import processing_request
+
+    out = tmp_path / "published"
+    body = processing_request("dk-prep", train_data, out)
+    body["AppSpecification"].pop("ContainerArguments")  # the script's /opt/ml defaults
+    docker_jobs.create_processing_job(body)
+    job = docker_jobs.wait("dk-prep", 240)
+    assert job.status is JobStatus.COMPLETED, job.failure_reason
+    assert len((out / "clean.csv").read_text().splitlines()) == 60
