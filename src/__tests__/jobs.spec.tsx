@@ -3,8 +3,9 @@ jest.mock('../api/request', () => ({
   requestAPI: jest.fn()
 }));
 
+import { createTrainingJob } from '../api/jobs';
 import { StudioApiError } from '../api/request';
-import { IJob, IJobLogChunk } from '../api/types';
+import { ICreateTrainingJobRequest, IJob, IJobLogChunk } from '../api/types';
 import { JobModel } from '../models/job';
 import { JobLog } from '../models/jobLog';
 import { JobsModel, LIVE_INTERVAL } from '../models/jobs';
@@ -207,6 +208,26 @@ describe('JobsModel', () => {
     const paths = mockedRequestAPI.mock.calls.slice(calls).map(c => c[0]);
     expect(paths).toEqual(['training-jobs']);
     model.dispose();
+  });
+});
+
+describe('createTrainingJob', () => {
+  it('posts the request as JSON and answers the job', async () => {
+    mockedRequestAPI.mockReset();
+    const bodies: unknown[] = [];
+    mockedRequestAPI.mockImplementation(async (path, init = {}) => {
+      bodies.push(JSON.parse(String(init.body)));
+      expect(`${init.method} ${path}`).toBe('POST training-jobs');
+      return job('train-1') as never;
+    });
+    const created = await createTrainingJob({
+      TrainingJobName: 'train-1',
+      ScriptMode: { EntryPoint: 'train.py', SourceDir: null }
+      // The generated request type lists defaulted fields as required (the server's
+      // OpenAPI document describes bodies in serialization mode).
+    } as ICreateTrainingJobRequest);
+    expect(created.JobName).toBe('train-1');
+    expect(bodies[0]).toMatchObject({ ScriptMode: { EntryPoint: 'train.py' } });
   });
 });
 

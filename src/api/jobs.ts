@@ -1,6 +1,7 @@
 /** Training and processing jobs: listing, describing, stopping, their logs. */
 import { jsonInit, requestAPI } from './request';
 import {
+  ICreateTrainingJobRequest,
   IJob,
   IJobLogChunk,
   IJobSummary,
@@ -71,12 +72,19 @@ export function describeJob(kind: JobKind, name: string): Promise<IJob> {
   return requestAPI<IJob>(jobPath(kind, name));
 }
 
+/**
+ * Create and start a training job (SageMaker's CreateTrainingJob request, plus
+ * `ScriptMode` for a script); the server checks it whole before anything starts.
+ */
+export function createTrainingJob(
+  request: ICreateTrainingJobRequest
+): Promise<IJob> {
+  return requestAPI<IJob>('training-jobs', jsonInit('POST', request));
+}
+
 /** Ask a running job to stop (gracefully, then forcibly); answers the job. */
-export function stopJob(kind: JobKind, name: string): Promise<unknown> {
-  return requestAPI<unknown>(
-    `${jobPath(kind, name)}/stop`,
-    jsonInit('POST', {})
-  );
+export function stopJob(kind: JobKind, name: string): Promise<IJob> {
+  return requestAPI<IJob>(`${jobPath(kind, name)}/stop`, jsonInit('POST', {}));
 }
 
 /**

@@ -183,7 +183,8 @@ export interface paths {
     /** List training jobs, newest first */
     get: operations['listTrainingJobs'];
     put?: never;
-    post?: never;
+    /** Create and start a training job (CreateTrainingJob request, plus ScriptMode) */
+    post: operations['createTrainingJob'];
     delete?: never;
     options?: never;
     head?: never;
@@ -201,6 +202,40 @@ export interface paths {
     get: operations['describeTrainingJob'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/training-jobs/{JobName}/logs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Read a training job's log from a byte offset (follow it with NextOffset) */
+    get: operations['getTrainingJobLogs'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/training-jobs/{JobName}/stop': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Stop a training job (Stopping now, Stopped once its host has exited) */
+    post: operations['stopTrainingJob'];
     delete?: never;
     options?: never;
     head?: never;
@@ -353,6 +388,36 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    /** AlgorithmSpecificationSpec */
+    AlgorithmSpecificationSpec: {
+      /**
+       * Containerarguments
+       * @default null
+       */
+      ContainerArguments: string[] | null;
+      /**
+       * Containerentrypoint
+       * @default null
+       */
+      ContainerEntrypoint: string[] | null;
+      /**
+       * Enablesagemakermetricstimeseries
+       * @default null
+       */
+      EnableSageMakerMetricsTimeSeries: boolean | null;
+      /** Metricdefinitions */
+      MetricDefinitions?: components['schemas']['MetricDefinition'][];
+      /**
+       * Trainingimage
+       * @default null
+       */
+      TrainingImage: string | null;
+      /**
+       * Traininginputmode
+       * @default File
+       */
+      TrainingInputMode: string;
+    };
     /** ArtifactHealthBody */
     ArtifactHealthBody: {
       /**
@@ -406,6 +471,16 @@ export interface components {
       /** Trialcomponentname */
       TrialComponentName: string;
     };
+    /** CheckpointConfigSpec */
+    CheckpointConfigSpec: {
+      /**
+       * Localpath
+       * @default null
+       */
+      LocalPath: string | null;
+      /** S3Uri */
+      S3Uri: string;
+    };
     /** CreateExperimentRequest */
     CreateExperimentRequest: {
       /**
@@ -430,6 +505,39 @@ export interface components {
             [key: string]: string;
           }
         | null;
+    };
+    /** CreateTrainingJobRequest */
+    CreateTrainingJobRequest: {
+      AlgorithmSpecification?: components['schemas']['AlgorithmSpecificationSpec'];
+      /** @default null */
+      CheckpointConfig: components['schemas']['CheckpointConfigSpec'] | null;
+      /** Environment */
+      Environment?: {
+        [key: string]: string;
+      };
+      /** @default null */
+      ExperimentConfig: components['schemas']['ExperimentConfigSpec'] | null;
+      /** Hyperparameters */
+      HyperParameters?: {
+        [key: string]: string | number | boolean;
+      };
+      /** Inputdataconfig */
+      InputDataConfig?: components['schemas']['TrainingChannel'][];
+      /** @default null */
+      OutputDataConfig: components['schemas']['OutputDataConfigSpec'] | null;
+      ResourceConfig?: components['schemas']['ResourceConfigSpec'];
+      /**
+       * Rolearn
+       * @default null
+       */
+      RoleArn: string | null;
+      /** @default null */
+      ScriptMode: components['schemas']['ScriptModeSpec'] | null;
+      StoppingCondition?: components['schemas']['StoppingConditionSpec'];
+      /** Tags */
+      Tags?: components['schemas']['JobTag'][];
+      /** Trainingjobname */
+      TrainingJobName: string;
     };
     /** CreateTrialComponentRequest */
     CreateTrialComponentRequest: {
@@ -492,6 +600,10 @@ export interface components {
         | null;
       /** Trialname */
       TrialName: string;
+    };
+    /** DataSourceSpec */
+    DataSourceSpec: {
+      S3DataSource: components['schemas']['S3DataSourceSpec'];
     };
     /** Endpoint */
     Endpoint: {
@@ -577,6 +689,29 @@ export interface components {
       Tags?: {
         [key: string]: string;
       };
+    };
+    /** ExperimentConfigSpec */
+    ExperimentConfigSpec: {
+      /**
+       * Experimentname
+       * @default null
+       */
+      ExperimentName: string | null;
+      /**
+       * Runname
+       * @default null
+       */
+      RunName: string | null;
+      /**
+       * Trialcomponentdisplayname
+       * @default null
+       */
+      TrialComponentDisplayName: string | null;
+      /**
+       * Trialname
+       * @default null
+       */
+      TrialName: string | null;
     };
     /**
      * ExperimentSummary
@@ -707,10 +842,35 @@ export interface components {
      */
     JobKind: 'TrainingJob' | 'ProcessingJob' | 'TransformJob';
     /**
+     * JobLogs
+     * @description One read of a job's log: the text from ``Offset`` on and where to read next.
+     */
+    JobLogs: {
+      /**
+       * Complete
+       * @description the job is terminal and everything was read
+       */
+      Complete: boolean;
+      /** Nextoffset */
+      NextOffset: number;
+      /** Text */
+      Text: string;
+    };
+    /**
      * JobStatus
      * @enum {string}
      */
     JobStatus: 'InProgress' | 'Completed' | 'Failed' | 'Stopping' | 'Stopped';
+    /** JobTag */
+    JobTag: {
+      /** Key */
+      Key: string;
+      /**
+       * Value
+       * @default
+       */
+      Value: string;
+    };
     /** ListEndpointsResponse */
     ListEndpointsResponse: {
       /** Endpoints */
@@ -803,6 +963,13 @@ export interface components {
       /** Value */
       Value: number;
     };
+    /** MetricDefinition */
+    MetricDefinition: {
+      /** Name */
+      Name: string;
+      /** Regex */
+      Regex: string;
+    };
     /** MetricNamesResponse */
     MetricNamesResponse: {
       /** Metricnames */
@@ -862,6 +1029,19 @@ export interface components {
        */
       TimeStamp: string;
     };
+    /** OutputDataConfigSpec */
+    OutputDataConfigSpec: {
+      /**
+       * Kmskeyid
+       * @default null
+       */
+      KmsKeyId: string | null;
+      /**
+       * S3Outputpath
+       * @default null
+       */
+      S3OutputPath: string | null;
+    };
     /** PutRunArtifactResponse */
     PutRunArtifactResponse: {
       /**
@@ -877,6 +1057,24 @@ export interface components {
       /** Trialcomponentname */
       TrialComponentName: string;
     };
+    /** ResourceConfigSpec */
+    ResourceConfigSpec: {
+      /**
+       * Instancecount
+       * @default 1
+       */
+      InstanceCount: number;
+      /**
+       * Instancetype
+       * @default local
+       */
+      InstanceType: string;
+      /**
+       * Volumesizeingb
+       * @default null
+       */
+      VolumeSizeInGB: number | null;
+    };
     /** RuntimeBody */
     RuntimeBody: {
       /** Available */
@@ -888,6 +1086,41 @@ export interface components {
       Detail: string | null;
       /** Name */
       Name: string;
+    };
+    /** S3DataSourceSpec */
+    S3DataSourceSpec: {
+      /**
+       * S3Datadistributiontype
+       * @default FullyReplicated
+       */
+      S3DataDistributionType: string;
+      /**
+       * S3Datatype
+       * @default S3Prefix
+       */
+      S3DataType: string;
+      /**
+       * S3Uri
+       * @description s3://bucket/prefix, file:///path or a local path
+       */
+      S3Uri: string;
+    };
+    /**
+     * ScriptModeSpec
+     * @description The studio's script mode: ``EntryPoint`` (a file, relative to ``SourceDir`` when
+     *     given) runs under the training contract; ``SourceDir`` and ``Dependencies`` are
+     *     copied into the job's code folder.
+     */
+    ScriptModeSpec: {
+      /** Dependencies */
+      Dependencies?: string[];
+      /** Entrypoint */
+      EntryPoint: string;
+      /**
+       * Sourcedir
+       * @default null
+       */
+      SourceDir: string | null;
     };
     /**
      * SecondaryStatus
@@ -935,6 +1168,19 @@ export interface components {
       /** @default InProgress */
       PrimaryStatus: components['schemas']['TrialComponentPrimaryStatus'];
     };
+    /** StoppingConditionSpec */
+    StoppingConditionSpec: {
+      /**
+       * Maxruntimeinseconds
+       * @default 86400
+       */
+      MaxRuntimeInSeconds: number;
+      /**
+       * Maxwaittimeinseconds
+       * @default null
+       */
+      MaxWaitTimeInSeconds: number | null;
+    };
     /** StoreHealthBody */
     StoreHealthBody: {
       /** Backend */
@@ -968,6 +1214,32 @@ export interface components {
        * @default
        */
       Value: string;
+    };
+    /** TrainingChannel */
+    TrainingChannel: {
+      /** Channelname */
+      ChannelName: string;
+      /**
+       * Compressiontype
+       * @default null
+       */
+      CompressionType: string | null;
+      /**
+       * Contenttype
+       * @default null
+       */
+      ContentType: string | null;
+      DataSource: components['schemas']['DataSourceSpec'];
+      /**
+       * Inputmode
+       * @default null
+       */
+      InputMode: string | null;
+      /**
+       * Recordwrappertype
+       * @default null
+       */
+      RecordWrapperType: string | null;
     };
     /** Trial */
     Trial: {
@@ -1685,6 +1957,57 @@ export interface operations {
       };
     };
   };
+  createTrainingJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateTrainingJobRequest'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Job'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The name is taken or the state forbids it */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
   describeTrainingJob: {
     parameters: {
       query?: never;
@@ -1716,6 +2039,107 @@ export interface operations {
       };
       /** @description No such resource */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  getTrainingJobLogs: {
+    parameters: {
+      query?: {
+        Host?: string;
+        Offset?: number;
+      };
+      header?: never;
+      path: {
+        JobName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JobLogs'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  stopTrainingJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        JobName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Job'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The name is taken or the state forbids it */
+      409: {
         headers: {
           [name: string]: unknown;
         };

@@ -60,14 +60,12 @@ export type IJobSummary = Schemas['Job'];
 export type IJob = Schemas['Job'];
 export type SecondaryStatus = Schemas['SecondaryStatus'];
 export type ISecondaryStatusTransition = Schemas['SecondaryStatusTransition'];
-/** A piece of a job's log: bytes from the requested offset on. */
-export interface IJobLogChunk {
-  Text: string;
-  /** The offset to ask for next. */
-  NextOffset: number;
-  /** True once the job has ended and everything it logged was sent. */
-  Complete: boolean;
-}
+/**
+ * A piece of a job's log: the text from the requested byte offset on, the offset to
+ * ask for next, and whether the job has ended and everything was sent.
+ */
+export type IJobLogChunk = Schemas['JobLogs'];
+export type ICreateTrainingJobRequest = Schemas['CreateTrainingJobRequest'];
 export type IListJobsRequest = Partial<QueryOf<'listTrainingJobs'>>;
 export type IListTrainingJobsResponse = Schemas['ListTrainingJobsResponse'];
 export type IListProcessingJobsResponse = Schemas['ListProcessingJobsResponse'];
