@@ -240,6 +240,69 @@ describe('JobView', () => {
     await waitFor(() => text(node).includes('No metrics yet.'));
   });
 
+  it('shows a processing job: command, inputs and outputs, log, outputs published', async () => {
+    mockApi({
+      'GET processing-jobs/prep': job('prep', {
+        Kind: 'ProcessingJob',
+        Status: 'Completed',
+        Spec: {
+          AppSpecification: {
+            ContainerEntrypoint: [
+              'python3',
+              '/opt/ml/processing/input/code/prep.py'
+            ],
+            ContainerArguments: ['--rows', '3']
+          },
+          ProcessingInputs: [
+            {
+              InputName: 'data',
+              S3Input: {
+                S3Uri: 'file:///data',
+                LocalPath: '/opt/ml/processing/input/data'
+              }
+            }
+          ],
+          ProcessingOutputConfig: {
+            Outputs: [
+              {
+                OutputName: 'clean',
+                S3Output: {
+                  S3Uri: 'file:///out',
+                  LocalPath: '/opt/ml/processing/output'
+                }
+              }
+            ]
+          }
+        },
+        Outputs: {
+          ProcessingOutputs: [{ OutputName: 'clean', S3Uri: 'file:///out' }]
+        }
+      }),
+      'GET processing-jobs/prep/logs': {
+        Text: 'rows=3\n',
+        NextOffset: 7,
+        Complete: true
+      }
+    });
+    model = new JobModel('ProcessingJob', 'prep', { standby: 'never' });
+    widget = ReactWidget.create(<JobView model={model} trans={trans} />);
+    Widget.attach(widget, document.body);
+    await model.refresh();
+    const node = widget.node;
+    await waitFor(() => text(node).includes('rows=3'));
+    expect(text(node)).toContain('Processing job');
+    expect(text(node)).toContain(
+      'python3 /opt/ml/processing/input/code/prep.py --rows 3'
+    );
+    expect(text(node)).toContain('/opt/ml/processing/input/data');
+    expect(node.querySelector('[aria-label="Inputs"]')!.textContent).toContain(
+      'Outputs'
+    );
+    expect(
+      node.querySelector('[data-artifact="clean"]')!.textContent
+    ).toContain('file:///out');
+  });
+
   it('shows the error of a job that cannot be loaded', async () => {
     mockApi({ 'GET training-jobs/train-1': new Error('no such job') });
     const node = show();

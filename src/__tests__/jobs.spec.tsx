@@ -13,6 +13,7 @@ import {
   formatSeconds,
   isTerminal,
   jobConfig,
+  jobArtifacts,
   jobHosts,
   modelArtifactUri
 } from '../models/jobSpec';
@@ -268,6 +269,7 @@ describe('job configuration', () => {
     expect(config.metricDefinitions[0].name).toBe('loss');
     expect(jobHosts(training)).toEqual(['algo-1', 'algo-2']);
     expect(modelArtifactUri(training)).toBe('file:///home/jobs/model.tar.gz');
+    expect(jobArtifacts(training).map(a => a.name)).toEqual(['model']);
   });
 
   it('reads a processing job and survives odd specs', () => {
@@ -291,6 +293,16 @@ describe('job configuration', () => {
     expect(config.image).toBe('mlstudio/sklearn:local');
     expect(config.command).toEqual(['python3', 'prep.py']);
     expect(config.inputs[0].localPath).toBe('/opt/ml/processing/in');
+    expect(
+      jobArtifacts({
+        ...processing,
+        Outputs: {
+          ProcessingOutputs: [
+            { OutputName: 'clean', S3Uri: 'file:///out/clean' }
+          ]
+        }
+      })
+    ).toEqual([{ name: 'clean', uri: 'file:///out/clean' }]);
     const odd = jobConfig(
       job('odd', { Spec: { HyperParameters: 3, InputDataConfig: 'x' } })
     );

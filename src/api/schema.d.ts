@@ -149,7 +149,8 @@ export interface paths {
     /** List processing jobs, newest first */
     get: operations['listProcessingJobs'];
     put?: never;
-    post?: never;
+    /** Create and start a processing job (CreateProcessingJob request) */
+    post: operations['createProcessingJob'];
     delete?: never;
     options?: never;
     head?: never;
@@ -167,6 +168,40 @@ export interface paths {
     get: operations['describeProcessingJob'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/processing-jobs/{JobName}/logs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Read a processing job's log from a byte offset (follow it with NextOffset) */
+    get: operations['getProcessingJobLogs'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/processing-jobs/{JobName}/stop': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Stop a processing job (Stopping now, Stopped once its host has exited) */
+    post: operations['stopProcessingJob'];
     delete?: never;
     options?: never;
     head?: never;
@@ -418,6 +453,25 @@ export interface components {
        */
       TrainingInputMode: string;
     };
+    /** AppSpecificationSpec */
+    AppSpecificationSpec: {
+      /**
+       * Containerarguments
+       * @default null
+       */
+      ContainerArguments: string[] | null;
+      /**
+       * Containerentrypoint
+       * @default null
+       */
+      ContainerEntrypoint: string[] | null;
+      /**
+       * Imageuri
+       * @description an image (docker); none: the studio's script-mode image or Python
+       * @default null
+       */
+      ImageUri: string | null;
+    };
     /** ArtifactHealthBody */
     ArtifactHealthBody: {
       /**
@@ -481,6 +535,24 @@ export interface components {
       /** S3Uri */
       S3Uri: string;
     };
+    /** ClusterConfigSpec */
+    ClusterConfigSpec: {
+      /**
+       * Instancecount
+       * @default 1
+       */
+      InstanceCount: number;
+      /**
+       * Instancetype
+       * @default local
+       */
+      InstanceType: string;
+      /**
+       * Volumesizeingb
+       * @default null
+       */
+      VolumeSizeInGB: number | null;
+    };
     /** CreateExperimentRequest */
     CreateExperimentRequest: {
       /**
@@ -505,6 +577,32 @@ export interface components {
             [key: string]: string;
           }
         | null;
+    };
+    /** CreateProcessingJobRequest */
+    CreateProcessingJobRequest: {
+      AppSpecification: components['schemas']['AppSpecificationSpec'];
+      /** Environment */
+      Environment?: {
+        [key: string]: string;
+      };
+      /** @default null */
+      ExperimentConfig: components['schemas']['ExperimentConfigSpec'] | null;
+      /** Processinginputs */
+      ProcessingInputs?: components['schemas']['ProcessingInputSpec'][];
+      /** Processingjobname */
+      ProcessingJobName: string;
+      /** @default null */
+      ProcessingOutputConfig:
+        components['schemas']['ProcessingOutputConfigSpec'] | null;
+      ProcessingResources?: components['schemas']['ProcessingResourcesSpec'];
+      /**
+       * Rolearn
+       * @default null
+       */
+      RoleArn: string | null;
+      StoppingCondition?: components['schemas']['StoppingConditionSpec'];
+      /** Tags */
+      Tags?: components['schemas']['JobTag'][];
     };
     /** CreateTrainingJobRequest */
     CreateTrainingJobRequest: {
@@ -1041,6 +1139,91 @@ export interface components {
        * @default null
        */
       S3OutputPath: string | null;
+    };
+    /** ProcessingInputSpec */
+    ProcessingInputSpec: {
+      /**
+       * Appmanaged
+       * @default null
+       */
+      AppManaged: boolean | null;
+      /** Inputname */
+      InputName: string;
+      S3Input: components['schemas']['ProcessingS3InputSpec'];
+    };
+    /** ProcessingOutputConfigSpec */
+    ProcessingOutputConfigSpec: {
+      /**
+       * Kmskeyid
+       * @default null
+       */
+      KmsKeyId: string | null;
+      /** Outputs */
+      Outputs?: components['schemas']['ProcessingOutputSpec'][];
+    };
+    /** ProcessingOutputSpec */
+    ProcessingOutputSpec: {
+      /**
+       * Appmanaged
+       * @default null
+       */
+      AppManaged: boolean | null;
+      /** Outputname */
+      OutputName: string;
+      S3Output: components['schemas']['ProcessingS3OutputSpec'];
+    };
+    /** ProcessingResourcesSpec */
+    ProcessingResourcesSpec: {
+      ClusterConfig?: components['schemas']['ClusterConfigSpec'];
+    };
+    /** ProcessingS3InputSpec */
+    ProcessingS3InputSpec: {
+      /**
+       * Localpath
+       * @description where the job sees it, under /opt/ml/processing
+       */
+      LocalPath: string;
+      /**
+       * S3Compressiontype
+       * @default null
+       */
+      S3CompressionType: string | null;
+      /**
+       * S3Datadistributiontype
+       * @default FullyReplicated
+       */
+      S3DataDistributionType: string;
+      /**
+       * S3Datatype
+       * @default S3Prefix
+       */
+      S3DataType: string;
+      /**
+       * S3Inputmode
+       * @default File
+       */
+      S3InputMode: string;
+      /**
+       * S3Uri
+       * @description s3://bucket/prefix, file:///path or a local path
+       */
+      S3Uri: string;
+    };
+    /** ProcessingS3OutputSpec */
+    ProcessingS3OutputSpec: {
+      /** Localpath */
+      LocalPath: string;
+      /**
+       * S3Uploadmode
+       * @default EndOfJob
+       */
+      S3UploadMode: string;
+      /**
+       * S3Uri
+       * @description where the folder goes; none: the artifact store, jobs/<job>/output/
+       * @default null
+       */
+      S3Uri: string | null;
     };
     /** PutRunArtifactResponse */
     PutRunArtifactResponse: {
@@ -1873,6 +2056,57 @@ export interface operations {
       };
     };
   };
+  createProcessingJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateProcessingJobRequest'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Job'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The name is taken or the state forbids it */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
   describeProcessingJob: {
     parameters: {
       query?: never;
@@ -1904,6 +2138,107 @@ export interface operations {
       };
       /** @description No such resource */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  getProcessingJobLogs: {
+    parameters: {
+      query?: {
+        Host?: string;
+        Offset?: number;
+      };
+      header?: never;
+      path: {
+        JobName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JobLogs'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  stopProcessingJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        JobName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Job'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The name is taken or the state forbids it */
+      409: {
         headers: {
           [name: string]: unknown;
         };

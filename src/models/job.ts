@@ -71,9 +71,9 @@ export class JobModel implements IDisposable {
     this._emit();
   }
 
-  /** Whether the server serves this kind of job's log (training jobs). */
+  /** Whether the server serves this kind of job's log (training and processing). */
   get hasLogs(): boolean {
-    return this.jobKind === 'TrainingJob';
+    return this.jobKind !== 'TransformJob';
   }
 
   /** The log of the host on screen (followed while it grows). */

@@ -134,6 +134,37 @@ export function modelArtifactUri(job: IJob): string | undefined {
   return text(object(object(job.Outputs).ModelArtifacts).S3ModelArtifacts);
 }
 
+/** A file or folder a job published, by what it is. */
+export interface IJobArtifact {
+  /** 'model', 'output-data' or a processing output's name. */
+  name: string;
+  uri: string;
+}
+
+/**
+ * What the job published: a training job's model and output data, a processing job's
+ * outputs — in that order.
+ */
+export function jobArtifacts(job: IJob): IJobArtifact[] {
+  const outputs = object(job.Outputs);
+  const found: IJobArtifact[] = [];
+  const model = modelArtifactUri(job);
+  if (model) {
+    found.push({ name: 'model', uri: model });
+  }
+  const data = text(object(outputs.OutputDataArtifacts).S3Uri);
+  if (data) {
+    found.push({ name: 'output-data', uri: data });
+  }
+  for (const output of list(outputs.ProcessingOutputs)) {
+    const uri = text(output.S3Uri);
+    if (uri) {
+      found.push({ name: text(output.OutputName) ?? '', uri });
+    }
+  }
+  return found;
+}
+
 /** Whether the job has ended and will not change any more. */
 export function isTerminal(job: Pick<IJob, 'Status'>): boolean {
   return (

@@ -10,7 +10,13 @@ import { runArtifactPath, runArtifactUrl } from '../api/runs';
 import { IJob } from '../api/types';
 import { StatusBadge, statusLabel } from '../components/StatusBadge';
 import { absoluteTime, duration } from '../format';
-import { formatSeconds, IJobChannel, IJobConfig } from '../models/jobSpec';
+import {
+  formatSeconds,
+  IJobArtifact,
+  IJobChannel,
+  IJobConfig,
+  isTerminal
+} from '../models/jobSpec';
 import { RunModel } from '../models/run';
 import { useSignals } from './runs';
 import { KeyValues, MetricChart } from './runView';
@@ -222,32 +228,68 @@ function RunMetrics(props: {
   );
 }
 
-/** The packed model: a download link when the studio stores it, else its URI to copy. */
-export function ModelArtifact(props: {
+/**
+ * What the job published (model, output data, processing outputs): a download link when
+ * the studio serves the file (it is in the run's artifact folder), and the URI to copy.
+ */
+export function JobArtifacts(props: {
   job: IJob;
-  uri: string | undefined;
+  artifacts: IJobArtifact[];
   trans: TranslationBundle;
 }): JSX.Element {
-  const { job, uri, trans } = props;
-  const [copied, setCopied] = React.useState(false);
-  if (!uri) {
+  const { job, artifacts, trans } = props;
+  if (artifacts.length === 0) {
     return (
       <p className="jp-mlstudio-Muted">
-        {job.Status === 'Completed' || job.Kind !== 'TrainingJob'
-          ? trans.__('No model artifact.')
-          : trans.__('The model is uploaded when training completes.')}
+        {isTerminal(job)
+          ? trans.__('The job published no artifacts.')
+          : job.Kind === 'TrainingJob'
+            ? trans.__('The model is uploaded when training completes.')
+            : trans.__('Outputs are uploaded when the job completes.')}
       </p>
     );
   }
-  const run = job.TrialComponentName;
+  return (
+    <ul className="jp-mlstudio-Artifacts">
+      {artifacts.map(artifact => (
+        <ArtifactRow
+          key={artifact.name}
+          run={job.TrialComponentName}
+          artifact={artifact}
+          trans={trans}
+        />
+      ))}
+    </ul>
+  );
+}
+
+function artifactLabel(name: string, trans: TranslationBundle): string {
+  switch (name) {
+    case 'model':
+      return trans.__('Model');
+    case 'output-data':
+      return trans.__('Output data');
+    default:
+      return name;
+  }
+}
+
+function ArtifactRow(props: {
+  run: string | null;
+  artifact: IJobArtifact;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { run, artifact, trans } = props;
+  const [copied, setCopied] = React.useState(false);
+  const uri = artifact.uri;
   const path = run
     ? runArtifactPath(run, { Value: uri, MediaType: null })
     : null;
-  const file = uri.split('/').pop() || 'model.tar.gz';
+  const file = uri.split('/').pop() || artifact.name;
   return (
-    <div className="jp-mlstudio-ModelArtifact" data-artifact="model">
+    <li data-artifact={artifact.name}>
       <div className="jp-mlstudio-Artifact-head">
-        <strong>{trans.__('Model')}</strong>
+        <strong>{artifactLabel(artifact.name, trans)}</strong>
         {run && path ? (
           <a
             className="jp-mlstudio-Link"
@@ -260,6 +302,10 @@ export function ModelArtifact(props: {
         <button
           type="button"
           className="jp-mlstudio-Link"
+          aria-label={trans.__(
+            'Copy the URI of %1',
+            artifactLabel(artifact.name, trans)
+          )}
           onClick={() => {
             Clipboard.copyToSystem(uri);
             setCopied(true);
@@ -271,6 +317,6 @@ export function ModelArtifact(props: {
       <code className="jp-mlstudio-Artifact-uri" title={uri}>
         {uri}
       </code>
-    </div>
+    </li>
   );
 }

@@ -19,12 +19,12 @@ import { useNow } from '../components/useNow';
 import { duration } from '../format';
 import { studioIcon } from '../icons';
 import { JobModel } from '../models/job';
-import { isTerminal, jobConfig, modelArtifactUri } from '../models/jobSpec';
+import { isTerminal, jobArtifacts, jobConfig } from '../models/jobSpec';
 import {
   Channels,
   Configuration,
+  JobArtifacts,
   JobMetrics,
-  ModelArtifact,
   Timeline
 } from './jobDetails';
 import { kindLabel } from './jobs';
@@ -117,13 +117,15 @@ export function JobView(props: IJobViewProps): JSX.Element {
           <h2>{trans.__('Configuration')}</h2>
           <Configuration job={job} config={config} trans={trans} />
         </section>
-        <section aria-label={trans.__('Hyperparameters')}>
-          <h2>{trans.__('Hyperparameters')}</h2>
-          <KeyValues
-            values={config.hyperParameters}
-            empty={trans.__('No hyperparameters.')}
-          />
-        </section>
+        {job.Kind === 'TrainingJob' ? (
+          <section aria-label={trans.__('Hyperparameters')}>
+            <h2>{trans.__('Hyperparameters')}</h2>
+            <KeyValues
+              values={config.hyperParameters}
+              empty={trans.__('No hyperparameters.')}
+            />
+          </section>
+        ) : null}
         <section aria-label={trans.__('Inputs')}>
           <h2>{trans.__('Inputs')}</h2>
           <Channels
@@ -149,7 +151,7 @@ export function JobView(props: IJobViewProps): JSX.Element {
           <LogPanel model={model} trans={trans} />
         ) : (
           <p className="jp-mlstudio-Muted">
-            {trans.__('The studio keeps logs of training jobs only, for now.')}
+            {trans.__('The studio keeps no logs of this kind of job.')}
           </p>
         )}
       </section>
@@ -163,7 +165,7 @@ export function JobView(props: IJobViewProps): JSX.Element {
       </section>
       <section aria-label={trans.__('Artifacts')}>
         <h2>{trans.__('Artifacts')}</h2>
-        <ModelArtifact job={job} uri={modelArtifactUri(job)} trans={trans} />
+        <JobArtifacts job={job} artifacts={jobArtifacts(job)} trans={trans} />
       </section>
     </div>
   );

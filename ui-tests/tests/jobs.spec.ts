@@ -51,6 +51,22 @@ for i in range(600):
     time.sleep(0.5)
 `;
 
+/** A processing script: copies the rows of its input to its output folder. */
+const PREP_SCRIPT = `import argparse, os
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--input", default="/opt/ml/processing/input/data")
+parser.add_argument("--output", default="/opt/ml/processing/output/clean")
+args = parser.parse_args()
+rows = 0
+with open(os.path.join(args.output, "clean.csv"), "w") as out:
+    for name in sorted(os.listdir(args.input)):
+        for line in open(os.path.join(args.input, name)):
+            out.write(line.strip() + "\\n")
+            rows += 1
+print(f"rows={rows}", flush=True)
+`;
+
 const EPOCHS = 12;
 const loss = (epoch: number) => 1 / (1 + 0.1 * 10 * epoch);
 
@@ -77,6 +93,7 @@ async function prepare(page: IJupyterLabPageFixture): Promise<string> {
   await putFile(request, 'train_live.py', TRAIN_SCRIPT);
   await putFile(request, 'fail.py', FAIL_SCRIPT);
   await putFile(request, 'wait.py', SLEEP_SCRIPT);
+  await putFile(request, 'prep.py', PREP_SCRIPT);
   await putFile(request, 'data/train.csv', '1,0.5\n0,0.1\n1,0.9\n');
   const root = await page.evaluate(
     () =>
@@ -235,7 +252,7 @@ test('a real training job runs live in the sidebar and its view', async ({
   );
   await expect(log).toContainText('training done');
   await expect(view.locator('.jp-mlstudio-StopJob')).toBeDisabled();
-  await expect(view.locator('.jp-mlstudio-ModelArtifact')).toContainText(
+  await expect(view.locator('[data-artifact="model"]')).toContainText(
     'model.tar.gz'
   );
   await expect(view.locator('.jp-mlstudio-Timeline-step')).not.toHaveCount(0);
@@ -357,4 +374,63 @@ test('Stop asks first, then stops the running job', async ({ page }) => {
     jobs.locator('li', { hasText: name }).locator('.jp-mlstudio-StatusBadge')
   ).toHaveText('Stopped');
   await page.screenshot({ path: shot('job-view-stopped') });
+});
+
+test('a processing job: its command, inputs, outputs and log', async ({
+  page
+}) => {
+  const folder = await prepare(page);
+  const name = `ui-prep-${stamp()}`;
+  const code = '/opt/ml/processing/input/code';
+  const response = await page.request.post(`${API}/processing-jobs`, {
+    data: {
+      ProcessingJobName: name,
+      AppSpecification: {
+        ContainerEntrypoint: ['python3', `${code}/prep.py`]
+      },
+      ProcessingInputs: [
+        { InputName: 'code', S3Input: { S3Uri: folder, LocalPath: code } },
+        {
+          InputName: 'data',
+          S3Input: {
+            S3Uri: `file://${path.join(folder, 'data')}`,
+            LocalPath: '/opt/ml/processing/input/data'
+          }
+        }
+      ],
+      ProcessingOutputConfig: {
+        Outputs: [
+          {
+            OutputName: 'clean',
+            S3Output: { LocalPath: '/opt/ml/processing/output/clean' }
+          }
+        ]
+      }
+    }
+  });
+  expect(response.status(), await response.text()).toBe(201);
+
+  const jobs = await jobsSection(page);
+  await jobs
+    .locator('.jp-mlstudio-JobFilters-kind')
+    .selectOption('ProcessingJob');
+  const row = jobs.locator('li', { hasText: name });
+  await expect(jobs.locator('li')).toHaveCount(1);
+  await expect(row).toContainText('Processing job');
+  await row.click();
+  const view = page.locator('.jp-mlstudio-JobWidget', { hasText: name });
+  await expect(view.locator('.jp-mlstudio-StatusBadge').first()).toHaveText(
+    'Completed',
+    { timeout: 60_000 }
+  );
+  await expect(view).toContainText(`python3 ${code}/prep.py`);
+  await expect(view.locator('[aria-label="Inputs"]')).toContainText(
+    '/opt/ml/processing/output/clean'
+  );
+  await expect(view.locator('.jp-mlstudio-LogViewer-scroller')).toContainText(
+    'rows=3'
+  );
+  await expect(view.locator('[data-artifact="clean"]')).toContainText('clean');
+  await jobs.locator('.jp-mlstudio-JobFilters-kind').selectOption('');
+  await page.screenshot({ path: shot('job-view-processing') });
 });
