@@ -24,9 +24,11 @@ from .handlers.experiments import (
     TrialsHandler,
 )
 from .handlers.jobs import (
+    ProcessingJobArtifactHandler,
     ProcessingJobLogsHandler,
     StopProcessingJobHandler,
     StopTrainingJobHandler,
+    TrainingJobArtifactHandler,
     TrainingJobLogsHandler,
 )
 from .handlers.resources import (
@@ -78,10 +80,16 @@ ROUTES: tuple[Route, ...] = (
     Route("/training-jobs/{JobName}", TrainingJobHandler, "jobs"),
     Route("/training-jobs/{JobName}/stop", StopTrainingJobHandler, "jobs"),
     Route("/training-jobs/{JobName}/logs", TrainingJobLogsHandler, "jobs"),
+    Route("/training-jobs/{JobName}/artifacts/{ArtifactPath}", TrainingJobArtifactHandler, "jobs"),
     Route("/processing-jobs", ProcessingJobsHandler, "jobs"),
     Route("/processing-jobs/{JobName}", ProcessingJobHandler, "jobs"),
     Route("/processing-jobs/{JobName}/stop", StopProcessingJobHandler, "jobs"),
     Route("/processing-jobs/{JobName}/logs", ProcessingJobLogsHandler, "jobs"),
+    Route(
+        "/processing-jobs/{JobName}/artifacts/{ArtifactPath}",
+        ProcessingJobArtifactHandler,
+        "jobs",
+    ),
     Route("/endpoints", EndpointsHandler, "endpoints"),
     Route("/endpoints/{EndpointName}", EndpointHandler, "endpoints"),
 )

@@ -1,5 +1,5 @@
 """Jobs: listing and describing them, creating and stopping training and processing jobs,
-their logs.
+their logs, downloading their published files (:meth:`JobService.open_artifact`).
 
 A job is checked whole before anything is written or started (:mod:`.training_plan`,
 :mod:`.processing`), recorded InProgress/Starting with its request as ``spec``, then
@@ -19,11 +19,12 @@ import shutil
 import threading
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from ..artifacts.base import ArtifactStore
+from ..artifacts import open_artifact_store
+from ..artifacts.base import ArtifactStore, guess_content_type, normalize_path
 from ..config import StudioConfig
 from ..entities import (
     TERMINAL_JOB_STATUSES,
@@ -37,7 +38,7 @@ from ..entities import (
     utcnow,
 )
 from ..exceptions import ConflictError, NotFoundError, StudioError, ValidationError
-from ..runtime.base import JobRunner, decode_complete
+from ..runtime.base import JobHandle, JobRunner, decode_complete
 from ..runtime.detect import available_runtimes, resolve_runtime
 from ..store.base import MetadataStore, SortOrder
 from .job_requests import (
@@ -66,6 +67,32 @@ from .training_plan import (
 RunnerFactory = Callable[[str], JobRunner]
 LOST_REASON = "the studio restarted and the job's process or container no longer exists"
 MAX_LOG_READ = 1024 * 1024
+
+
+@dataclass
+class JobArtifact:
+    """A published file of a job, open for reading; :meth:`close` releases it."""
+
+    reader: BinaryIO
+    filename: str
+    content_type: str
+    size: int | None
+    _store: ArtifactStore | None = field(default=None, repr=False)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.reader.close()
+        if self._store is not None:
+            with contextlib.suppress(Exception):
+                self._store.close()
+
+
+def artifact_content_type(name: str) -> str:
+    """``model.tar.gz`` → ``application/gzip`` (never a gzip *encoding*), else by name."""
+    lower = name.lower()
+    if lower.endswith((".tar.gz", ".tgz", ".gz")):
+        return "application/gzip"
+    return guess_content_type(name) or "application/octet-stream"
 
 
 @dataclass(frozen=True)
@@ -319,7 +346,12 @@ class JobService:
             create()
 
     def _supervise(
-        self, kind: JobKind, plan: Any, runner: JobRunner, owns_run: bool, handle: Any = None
+        self,
+        kind: JobKind,
+        plan: Any,
+        runner: JobRunner,
+        owns_run: bool,
+        handles: list[JobHandle] | None = None,
     ) -> TrainingSupervisor:
         assert self._artifacts is not None
         supervisor = _KINDS[kind].supervisor(
@@ -329,7 +361,7 @@ class JobService:
             runner=runner,
             plan=plan,
             owns_run=owns_run,
-            handle=handle,
+            handles=handles,
         )
         with self._lock:
             self._supervisors[plan.job_name] = supervisor
@@ -337,7 +369,7 @@ class JobService:
         return supervisor
 
     def stop_job(self, job_name: str, kind: JobKind = JobKind.TRAINING) -> Job:
-        """Ask a job to stop: Stopping now, Stopped once its host has exited.
+        """Ask a job to stop: Stopping now, Stopped once its hosts have exited.
 
         ConflictError when the job is already Completed, Failed or Stopped."""
         job = self._store.get_job(job_name, kind)
@@ -392,6 +424,68 @@ class JobService:
         next_offset = min(offset, size) + used
         complete = job.status in TERMINAL_JOB_STATUSES and next_offset >= size
         return JobLogs(Text=text, NextOffset=next_offset, Complete=complete)
+
+    # -- published files ------------------------------------------------------------------
+    def open_artifact(self, job_name: str, kind: JobKind, path: str) -> JobArtifact:
+        """Open a file the job published: for a training job ``model.tar.gz`` and
+        ``output.tar.gz`` (or any file next to them, under ``<output path>/<job>/output``);
+        for a processing job ``<OutputName>/<file>`` under that output's S3Uri.
+
+        ArtifactPathError (field ArtifactPath) for paths that leave the job's files,
+        NotFoundError when the job or the file does not exist (or nothing is published yet).
+        """
+        relative = normalize_path(path, field="ArtifactPath")
+        job = self._store.get_job(job_name, kind)
+        base = self._artifact_base(job, relative)
+        if base is None:
+            raise NotFoundError(f"job {job_name!r} has no file {relative!r}", field="ArtifactPath")
+        base_uri, key = base
+        store, own = self._store_for(base_uri)  # an ArtifactStore or a _PrefixedStore
+        try:
+            info = store.stat(key)
+            if info.is_dir:
+                raise NotFoundError(f"{relative!r} is a folder, not a file", field="ArtifactPath")
+            reader = store.open_read(key)
+        except NotFoundError:
+            if own:
+                store.close()
+            raise NotFoundError(
+                f"job {job_name!r} has no file {relative!r}", field="ArtifactPath"
+            ) from None
+        except BaseException:
+            if own:
+                store.close()
+            raise
+        name = key.rsplit("/", 1)[-1]
+        return JobArtifact(
+            reader, name, artifact_content_type(name), info.size, store if own else None
+        )
+
+    @staticmethod
+    def _artifact_base(job: Job, relative: str) -> tuple[str, str] | None:
+        """(the URI of the folder the file is in, its path below that folder)."""
+        outputs = job.outputs or {}
+        if job.kind is JobKind.PROCESSING:
+            name, _, rest = relative.partition("/")
+            for item in outputs.get("ProcessingOutputs") or []:
+                if item.get("OutputName") == name and item.get("S3Uri") and rest:
+                    return str(item["S3Uri"]).rstrip("/"), rest
+            return None
+        model = (outputs.get("ModelArtifacts") or {}).get("S3ModelArtifacts")
+        if not model or "/" not in str(model):
+            return None
+        return str(model).rsplit("/", 1)[0], relative
+
+    def _store_for(self, base_uri: str) -> tuple[Any, bool]:
+        """The store holding ``base_uri`` and whether the caller must close it. Below the
+        studio's artifact root, the studio's store (with its S3 options) with a prefix."""
+        studio = self._artifacts
+        if studio is not None:
+            root = studio.root_uri.rstrip("/")
+            if base_uri == root or base_uri.startswith(root + "/"):
+                prefix = base_uri[len(root) :].strip("/")
+                return (_PrefixedStore(studio, prefix) if prefix else studio), False
+        return open_artifact_store(base_uri), True
 
     def wait(self, job_name: str, timeout: float | None = None) -> Job:
         """Wait for this process's supervisor of ``job_name`` to finish; return the job."""
@@ -464,7 +558,7 @@ class JobService:
             )
         except NotFoundError:
             pass
-        self._supervise(job.kind, plan, self.runner(job.runtime or "process"), owns, handles[0])
+        self._supervise(job.kind, plan, self.runner(job.runtime or "process"), owns, handles)
         return True
 
     def close(self, timeout: float = 5.0) -> None:
@@ -492,3 +586,20 @@ def _parameters(hyperparameters: Mapping[str, str]) -> dict[str, float | str]:
         else:
             out[key] = number if number == number and abs(number) != float("inf") else value
     return out
+
+
+class _PrefixedStore:
+    """The few reads :meth:`JobService.open_artifact` needs, below a prefix of a store."""
+
+    def __init__(self, store: ArtifactStore, prefix: str) -> None:
+        self._store = store
+        self._prefix = prefix
+
+    def stat(self, key: str) -> Any:
+        return self._store.stat(f"{self._prefix}/{key}")
+
+    def open_read(self, key: str) -> BinaryIO:
+        return self._store.open_read(f"{self._prefix}/{key}")
+
+    def close(self) -> None:
+        return None

@@ -184,8 +184,8 @@ class ProcessingSupervisor(TrainingSupervisor):
         for uri, relative in self.plan.inputs:
             job_files.fetch(uri, self.ml_dir / relative)
 
-    def _spec(self) -> ContainerSpec:
-        return processing_spec(self.plan, self.runner, self.ml_dir, self.config)
+    def _specs(self) -> list[ContainerSpec]:
+        return [processing_spec(self.plan, self.runner, self.ml_dir, self.config)]
 
     def _save_checkpoints(self) -> None:
         return None

@@ -1,16 +1,19 @@
 """The supervisor of one training job: a thread that walks it through its lifecycle.
 
 Secondary statuses: Starting → Downloading (channels and checkpoints into ``/opt/ml``) →
-Training (the runner launches the host; its log is copied into the job folder and the
-metric regexes are applied to each line) → Uploading (``model.tar.gz`` and
-``output.tar.gz`` under the output path) → Completed. A non-zero exit is Failed with the
-text of ``/opt/ml/output/failure`` (or the exit code) as FailureReason; a stop request
-(this process's :meth:`TrainingSupervisor.request_stop`, or the job's status set to
-Stopping by any process) is Stopping → Stopped; ``MaxRuntimeInSeconds`` is Failed with
-secondary status MaxRuntimeExceeded.
+Training (the runner launches the hosts algo-1 .. algo-N, one per instance; each host's log
+is copied into the job folder, ``logs/<host>.log``, and the metric regexes are applied to
+each line of algo-1's) → Uploading (``model.tar.gz`` and
+``output.tar.gz`` of algo-1, as SageMaker does, under the output path) → Completed once
+every host exited 0. A non-zero exit of any host stops the others and is Failed with the
+text of that host's ``/opt/ml/output/failure`` (or its exit code) as FailureReason,
+prefixed with the host's name when the job has several; a stop request (this process's
+:meth:`TrainingSupervisor.request_stop`, or the job's status set to Stopping by any
+process) is Stopping → Stopped (every host is stopped); ``MaxRuntimeInSeconds`` is Failed
+with secondary status MaxRuntimeExceeded.
 
 :meth:`TrainingSupervisor.detach` leaves a running job alone (studio shutdown); a new
-supervisor re-attaches to it later (``handle`` given), resuming the log where the job
+supervisor re-attaches to it later (``handles`` given), resuming the log where the job
 folder's copy ends.
 """
 
@@ -22,6 +25,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -38,10 +42,10 @@ from ..entities import (
     utcnow,
 )
 from ..exceptions import NotFoundError, StudioError
-from ..runtime.base import ContainerSpec, JobHandle, JobRunner
+from ..runtime.base import ContainerSpec, JobHandle, JobRunner, JobState
 from ..store.base import MetadataStore
 from . import job_files
-from .training_plan import container_spec, job_dir, log_path
+from .training_plan import HOST, container_spec, host_ml_dir, job_dir, log_path
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +68,7 @@ class TrainingSupervisor(threading.Thread):
         runner: JobRunner,
         plan: Any,
         owns_run: bool,
-        handle: JobHandle | None = None,
+        handles: Sequence[JobHandle] | None = None,
     ) -> None:
         super().__init__(name=f"mlstudio-job-{plan.job_name}", daemon=True)
         self.plan: Any = plan
@@ -73,10 +77,12 @@ class TrainingSupervisor(threading.Thread):
         self.config = config
         self.runner = runner
         self.owns_run = owns_run
-        self.handle = handle
+        self.handles: list[JobHandle] = list(handles or [])
+        self.hosts: tuple[str, ...] = tuple(getattr(plan, "hosts", (HOST,)))
         self.folder = job_dir(config, plan.job_name)
-        self.ml_dir = self.folder / "ml"
+        self.ml_dir = host_ml_dir(self.folder)  # algo-1's: the model and failure come from it
         self.log_file = log_path(config, plan.job_name)
+        self._failed_host = HOST
         self._stop_event = threading.Event()
         self._detach_event = threading.Event()
         self._partial = ""
@@ -95,7 +101,7 @@ class TrainingSupervisor(threading.Thread):
     def run(self) -> None:
         self._claim()
         try:
-            if self.handle is None:
+            if not self.handles:
                 if not self._prepare():
                     return
             else:
@@ -121,7 +127,12 @@ class TrainingSupervisor(threading.Thread):
         if self._stop_requested():
             self._end(JobStatus.STOPPED, SecondaryStatus.STOPPED)
             return False
-        self.handle = self.runner.launch(self._spec())
+        for spec in self._specs():
+            try:
+                self.handles.append(self.runner.launch(spec))
+            except BaseException:
+                self._discard_launched()
+                raise
         self.store.update_job(
             self.plan.job_name,
             secondary_status=SecondaryStatus.TRAINING,
@@ -134,15 +145,31 @@ class TrainingSupervisor(threading.Thread):
     what = "training"
     failure_files: tuple[str, ...] = ("output/failure",)
 
-    def _download(self) -> None:
-        for channel, uri in self.plan.channels:
-            job_files.fetch(uri, self.ml_dir / "input" / "data" / channel.name)
-        checkpoint = self.plan.request.CheckpointConfig
-        if checkpoint is not None:
-            job_files.pull_dir(checkpoint.S3Uri, self.ml_dir / "checkpoints")
+    def _discard_launched(self) -> None:
+        """A host could not be launched: the ones already started go."""
+        for handle in self.handles:
+            with contextlib.suppress(Exception):
+                self.runner.stop(handle, grace_seconds=1.0)
+            with contextlib.suppress(Exception):
+                self.runner.cleanup(handle)
+        self.handles.clear()
 
-    def _spec(self) -> ContainerSpec:
-        return container_spec(self.plan, self.runner, self.ml_dir, self.config)
+    def _download(self) -> None:
+        checkpoint = self.plan.request.CheckpointConfig
+        for host in self.hosts:  # every host gets all of each channel (FullyReplicated)
+            ml_dir = host_ml_dir(self.folder, host)
+            for channel, uri in self.plan.channels:
+                job_files.fetch(uri, ml_dir / "input" / "data" / channel.name)
+            if checkpoint is not None:
+                job_files.pull_dir(checkpoint.S3Uri, ml_dir / "checkpoints")
+
+    def _specs(self) -> list[ContainerSpec]:
+        return [
+            container_spec(
+                self.plan, self.runner, host_ml_dir(self.folder, host), self.config, host
+            )
+            for host in self.hosts
+        ]
 
     def _save_checkpoints(self) -> None:
         checkpoint = self.plan.request.CheckpointConfig
@@ -150,35 +177,72 @@ class TrainingSupervisor(threading.Thread):
             job_files.push_dir(self.ml_dir / "checkpoints", checkpoint.S3Uri)
 
     def _watch(self) -> None:
-        handle = self.handle
-        assert handle is not None
-        offset = self.log_file.stat().st_size if self.log_file.exists() else 0
+        handles = list(self.handles)
+        assert handles
+        offsets = {h.host: self._log_size(h.host) for h in handles}
+        ended: dict[str, JobState] = {}
+        started_at = min(h.started_at for h in handles)
+        failed: str | None = None
         next_store_check = 0.0
         outcome: str | None = None
         while True:
-            state = self.runner.poll(handle)
-            offset = self._copy_logs(handle, offset)
-            if not state.running:
+            for handle in handles:
+                if handle.host not in ended:
+                    state = self.runner.poll(handle)
+                    if not state.running:
+                        ended[handle.host] = state
+                offsets[handle.host] = self._copy_logs(handle, offsets[handle.host])
+            if len(ended) == len(handles):
                 break
+            failed = next((h for h, state in ended.items() if state.exit_code != 0), None)
+            if failed is not None:
+                outcome = "host_failed"  # one host failed on its own: the others are stopped
             if self._detach_event.is_set():
                 return
             now = time.monotonic()
-            if now >= next_store_check:
+            if outcome is None and now >= next_store_check:
                 next_store_check = now + STORE_CHECK_S
                 if self._stop_requested():
                     outcome = "stopped"
-            if outcome is None and time.time() - handle.started_at > self.plan.max_runtime_s:
+            if outcome is None and time.time() - started_at > self.plan.max_runtime_s:
                 outcome = "max_runtime"
             if outcome is not None:
-                self.runner.stop(handle, grace_seconds=STOP_GRACE_S)
-                state = self.runner.poll(handle)
+                self._stop_hosts([h for h in handles if h.host not in ended])
+                for handle in handles:
+                    if handle.host not in ended:
+                        ended[handle.host] = self.runner.poll(handle)
                 break
             self._stop_event.wait(POLL_S)
-        offset = self._copy_logs(handle, offset)
+        for handle in handles:
+            offsets[handle.host] = self._copy_logs(handle, offsets[handle.host])
         self._flush_partial()
-        with contextlib.suppress(NotFoundError):
-            self.runner.cleanup(handle)
+        for handle in handles:
+            with contextlib.suppress(NotFoundError):
+                self.runner.cleanup(handle)
+        if outcome == "host_failed":
+            outcome = None
+        else:  # the first host seen to end with a non-zero code
+            failed = next((h for h, state in ended.items() if state.exit_code != 0), None)
+        self._failed_host = failed or HOST
+        state = ended[self._failed_host]
         self._conclude(outcome, state.exit_code, state.detail)
+
+    def _log_size(self, host: str) -> int:
+        path = log_path(self.config, self.plan.job_name, host)
+        return path.stat().st_size if path.exists() else 0
+
+    def _stop_hosts(self, handles: list[JobHandle]) -> None:
+        """Stop the hosts at the same time (each gets the full grace period)."""
+
+        def stop(handle: JobHandle) -> None:
+            with contextlib.suppress(NotFoundError):
+                self.runner.stop(handle, grace_seconds=STOP_GRACE_S)
+
+        threads = [threading.Thread(target=stop, args=(h,), daemon=True) for h in handles]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
 
     def _conclude(self, outcome: str | None, exit_code: int | None, detail: str | None) -> None:
         self._save_checkpoints()
@@ -205,14 +269,16 @@ class TrainingSupervisor(threading.Thread):
             )
 
     def _failure_reason(self, exit_code: int | None, detail: str | None) -> str:
+        host = self._failed_host
+        prefix = f"{host}: " if len(self.hosts) > 1 else ""
         for name in self.failure_files:
             with contextlib.suppress(OSError):
-                text = (self.ml_dir / name).read_text(errors="replace").strip()
+                text = (host_ml_dir(self.folder, host) / name).read_text(errors="replace").strip()
                 if text:
-                    return text
+                    return prefix + text
         if exit_code is None:
-            return f"AlgorithmError: {detail or 'the job ended with an unknown exit code'}"
-        return f"AlgorithmError: the {self.what} program exited with code {exit_code}"
+            return f"{prefix}AlgorithmError: {detail or 'the job ended with an unknown exit code'}"
+        return f"{prefix}AlgorithmError: the {self.what} program exited with code {exit_code}"
 
     def _upload(self) -> dict[str, Any]:
         key = f"{self.plan.job_name}/output"
@@ -253,10 +319,12 @@ class TrainingSupervisor(threading.Thread):
         except NotFoundError:
             return offset
         if text:
-            self.log_file.parent.mkdir(parents=True, exist_ok=True)
-            with open(self.log_file, "ab") as out:
+            path = log_path(self.config, self.plan.job_name, handle.host)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "ab") as out:
                 out.write(text.encode("utf-8"))
-            self._metrics(text)
+            if handle.host == HOST:  # metrics come from algo-1's log
+                self._metrics(text)
         return next_offset
 
     def _metrics(self, text: str) -> None:

@@ -5,7 +5,10 @@
 :func:`container_spec` builds the runner's :class:`ContainerSpec` for the host.
 
 A job's folder is ``<home>/jobs/<job name>/``: ``ml/`` is the host's ``/opt/ml``,
-``logs/algo-1.log`` keeps the log after the runner cleaned up.
+``logs/algo-1.log`` keeps the log after the runner cleaned up. A job of N instances has
+one ``/opt/ml`` folder per host: ``ml/`` for ``algo-1`` (where the model is taken from, as
+SageMaker does) and ``hosts/algo-<i>/ml/`` for the others (:func:`host_ml_dir`), each with
+its own code, channels and contract files (SM_HOSTS, SM_CURRENT_HOST, resourceconfig.json).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any
 from ..config import StudioConfig
 from ..entities.common import JOB_NAME_MAX, validate_name
 from ..exceptions import ValidationError
-from ..runtime.base import LABEL_MANAGED, ContainerSpec, JobRunner
+from ..runtime.base import LABEL_MANAGED, ContainerSpec, JobRunner, host_name
 from ..runtime.contract import (
     Channel,
     TrainingSetup,
@@ -33,6 +36,7 @@ from . import job_files
 from .job_requests import CreateTrainingJobRequest
 
 HOST = "algo-1"
+MAX_INSTANCES = 16
 LABEL_KIND = "mlstudio.kind"
 RUN_GROUP_TEMPLATE = "Default-Run-Group-{}"
 JOB_COMPONENT_SUFFIX = "-aws-training-job"
@@ -54,6 +58,16 @@ def log_path(config: StudioConfig, job_name: str, host: str = HOST) -> Path:
     if not re.match(r"^[A-Za-z0-9-]{1,63}$", host or ""):
         raise ValidationError(f"invalid host {host!r}", field="Host")
     return job_dir(config, job_name) / "logs" / f"{host}.log"
+
+
+def host_ml_dir(folder: Path, host: str = HOST) -> Path:
+    """A host's ``/opt/ml`` folder inside the job's ``folder``."""
+    return folder / "ml" if host == HOST else folder / "hosts" / host / "ml"
+
+
+def job_network(job_name: str) -> str:
+    """The docker network the hosts of a multi-instance job share."""
+    return f"mlstudio-{job_name}"
 
 
 @dataclass(frozen=True)
@@ -87,6 +101,10 @@ class TrainingPlan:
     @property
     def max_runtime_s(self) -> int:
         return self.request.StoppingCondition.MaxRuntimeInSeconds
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        return tuple(host_name(i) for i in range(self.request.ResourceConfig.InstanceCount))
 
     @property
     def output_path(self) -> str | None:
@@ -125,9 +143,10 @@ def plan_training_job(
         entry_point, code_sources = _script_code(
             script.EntryPoint, script.SourceDir, script.Dependencies, check_paths
         )
-    if request.ResourceConfig.InstanceCount != 1:
+    if not 1 <= request.ResourceConfig.InstanceCount <= MAX_INSTANCES:
         raise ValidationError(
-            "only InstanceCount 1 is supported so far", field="ResourceConfig.InstanceCount"
+            f"InstanceCount must be between 1 and {MAX_INSTANCES}",
+            field="ResourceConfig.InstanceCount",
         )
     try:
         limits = resource_limits(request.ResourceConfig.InstanceType)
@@ -255,10 +274,16 @@ def run_target(config: Any, job_name: str, suffix: str = JOB_COMPONENT_SUFFIX) -
 
 
 def write_job_folder(plan: TrainingPlan, folder: Path) -> Path:
-    """Lay out the job's folder (code copied, contract files written); return ``ml/``."""
-    ml_dir = folder / "ml"
+    """Lay out the job's folder (code copied, contract files written for every host);
+    return algo-1's ``ml/``."""
     (folder / "logs").mkdir(parents=True, exist_ok=True)
-    write_training_contract(ml_dir, _setup(plan))
+    for host in plan.hosts:
+        _write_host_folder(plan, host_ml_dir(folder, host), host)
+    return host_ml_dir(folder)
+
+
+def _write_host_folder(plan: TrainingPlan, ml_dir: Path, host: str) -> None:
+    write_training_contract(ml_dir, _setup(plan, host))
     code = ml_dir / "code"
     for source, name in plan.code_sources:
         target = code / name if name else code
@@ -271,15 +296,14 @@ def write_job_folder(plan: TrainingPlan, folder: Path) -> Path:
             )
         else:
             shutil.copy2(source, target)
-    return ml_dir
 
 
-def _setup(plan: TrainingPlan) -> TrainingSetup:
+def _setup(plan: TrainingPlan, host: str = HOST) -> TrainingSetup:
     limits = resource_limits(plan.request.ResourceConfig.InstanceType)
     return TrainingSetup(
         job_name=plan.job_name,
-        current_host=HOST,
-        hosts=(HOST,),
+        current_host=host,
+        hosts=plan.hosts,
         hyperparameters=plan.hyperparameters,
         channels=tuple(c for c, _ in plan.channels),
         instance_type=plan.request.ResourceConfig.InstanceType,
@@ -289,9 +313,11 @@ def _setup(plan: TrainingPlan) -> TrainingSetup:
 
 
 def container_spec(
-    plan: TrainingPlan, runner: JobRunner, ml_dir: Path, config: StudioConfig
+    plan: TrainingPlan, runner: JobRunner, ml_dir: Path, config: StudioConfig, host: str = HOST
 ) -> ContainerSpec:
-    env = training_env(_setup(plan), base=runner.ml_path(ml_dir))
+    """The spec of one host (``ml_dir`` is that host's folder, see :func:`host_ml_dir`)."""
+    hosts = plan.hosts
+    env = training_env(_setup(plan, host), base=runner.ml_path(ml_dir))
     env.update(plan.request.Environment)
     if runner.name == "process" or not config.database_url.startswith("sqlite"):
         env.setdefault(ENV_TRACKING_URI, config.database_url)
@@ -308,6 +334,9 @@ def container_spec(
         env=env,
         cpus=plan.cpus,
         memory_bytes=plan.memory_bytes,
-        host=HOST,
+        host=host,
+        instance_index=hosts.index(host),
+        instance_count=len(hosts),
+        network=job_network(plan.job_name) if len(hosts) > 1 and runner.name == "docker" else None,
         labels={LABEL_KIND: "TrainingJob", LABEL_MANAGED: "true"},
     )

@@ -85,3 +85,32 @@ def test_processing_script_with_fixed_paths_runs_in_a_container(
     job = docker_jobs.wait("dk-prep", 240)
     assert job.status is JobStatus.COMPLETED, job.failure_reason
     assert len((out / "clean.csv").read_text().splitlines()) == 60
+
+
+def test_hosts_of_a_multi_instance_job_reach_each_other_by_name(
+    docker_jobs: JobService, job_store: MetadataStore
+) -> None:
+    body = training_request("dk-multi", "multi_host.py")
+    body["HyperParameters"] = {"resolve": "yes", "sleep": 3}  # algo-1 lives while asked
+    body["ResourceConfig"] = {"InstanceType": "local", "InstanceCount": 2}
+    docker_jobs.create_training_job(body)
+    job = docker_jobs.wait("dk-multi", 240)
+    logs = {h: docker_jobs.read_logs("dk-multi", host=h).Text for h in ("algo-1", "algo-2")}
+    assert job.status is JobStatus.COMPLETED, (job.failure_reason, logs)
+    assert "host=algo-1 hosts=algo-1,algo-2" in logs["algo-1"]
+    assert "config_host=algo-2 config_hosts=algo-1,algo-2" in logs["algo-2"]
+    assert "resolved algo-1=" in logs["algo-2"]
+    assert "resolved algo-1=None" not in logs["algo-2"]
+    uri = job.outputs["ModelArtifacts"]["S3ModelArtifacts"]
+    with tarfile.open(Path(uri.removeprefix("file://"))) as tar:
+        member = tar.extractfile("host.txt")
+        assert member is not None
+        assert member.read() == b"algo-1"
+    import docker
+
+    client = docker.from_env()
+    try:
+        assert not client.networks.list(names=["mlstudio-dk-multi"])  # removed with the hosts
+        assert not client.containers.list(all=True, filters={"label": "mlstudio.job=dk-multi"})
+    finally:
+        client.close()

@@ -79,6 +79,21 @@ def seed(jp_serverapp: Any) -> dict[str, str]:
     store.associate_trial_component("run-a", "trial-a")
     now = datetime.now(timezone.utc)
     store.log_metrics("run-a", [MetricPoint(metric_name="loss", value=0.5, step=0, timestamp=now)])
+    artifacts = studio_of(jp_serverapp).artifacts
+    artifacts.put_bytes("jobs/train-a/output/model.tar.gz", b"model")
+    artifacts.put_bytes("jobs/proc-a/output/clean/a.csv", b"1,2\n")
+    published = {
+        "train-a": {
+            "ModelArtifacts": {
+                "S3ModelArtifacts": artifacts.uri_for("jobs/train-a/output/model.tar.gz")
+            }
+        },
+        "proc-a": {
+            "ProcessingOutputs": [
+                {"OutputName": "clean", "S3Uri": artifacts.uri_for("jobs/proc-a/output/clean")}
+            ]
+        },
+    }
     for name, kind in (("train-a", JobKind.TRAINING), ("proc-a", JobKind.PROCESSING)):
         store.create_job(
             Job(
@@ -87,6 +102,7 @@ def seed(jp_serverapp: Any) -> dict[str, str]:
                 status=JobStatus.IN_PROGRESS,
                 creation_time=now,
                 last_modified_time=now,
+                outputs=published[name],
             )
         )
     store.create_endpoint_config(
@@ -107,7 +123,9 @@ def seed(jp_serverapp: Any) -> dict[str, str]:
 
 def concrete(path: str, names: dict[str, str]) -> str:
     if path.startswith("/mlstudio/api/processing-jobs/"):
-        names = {**names, "JobName": "proc-a"}
+        names = {**names, "JobName": "proc-a", "ArtifactPath": "clean/a.csv"}
+    elif path.startswith("/mlstudio/api/training-jobs/"):
+        names = {**names, "ArtifactPath": "model.tar.gz"}
     return re.sub(r"\{([A-Za-z]+)\}", lambda m: names[m.group(1)], path)
 
 

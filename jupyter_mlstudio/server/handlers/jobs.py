@@ -1,9 +1,10 @@
-"""Training and processing jobs: stop and read logs (create, describe and list are in
-``resources``)."""
+"""Training and processing jobs: stop, read logs, download published files (create,
+describe and list are in ``resources``)."""
 
 from __future__ import annotations
 
 from typing import ClassVar
+from urllib.parse import quote
 
 from jupyter_server.auth.decorator import authorized
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,6 +12,7 @@ from tornado.web import authenticated
 
 from ...entities import Job, JobKind
 from ...services.job_requests import JobLogs
+from ...services.jobs import JobArtifact
 from .base import Operation, StudioHandler
 
 
@@ -93,3 +95,73 @@ class ProcessingJobLogsHandler(StudioHandler):
             self.studio.jobs.read_logs, job_name, JobKind.PROCESSING, q.Host, q.Offset
         )
         self.send(logs)
+
+
+CHUNK = 256 * 1024
+
+
+def content_disposition(filename: str) -> str:
+    """``attachment`` with an ASCII ``filename`` and the exact RFC 5987 ``filename*``."""
+    ascii_name = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in filename)
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+class _JobArtifactHandler(StudioHandler):
+    kind: ClassVar[JobKind]
+
+    async def _stream(self, job_name: str, artifact_path: str) -> None:
+        artifact: JobArtifact = await self.run(
+            self.studio.jobs.open_artifact, job_name, self.kind, artifact_path
+        )
+        try:
+            self.set_header("Content-Type", artifact.content_type)
+            self.set_header("Content-Disposition", content_disposition(artifact.filename))
+            if artifact.size is not None:
+                self.set_header("Content-Length", str(artifact.size))
+            while True:
+                chunk = await self.run(artifact.reader.read, CHUNK)
+                if not chunk:
+                    break
+                self.write(chunk)
+                await self.flush()
+        finally:
+            await self.run(artifact.close)
+        self.finish()
+
+
+class TrainingJobArtifactHandler(_JobArtifactHandler):
+    """A training job's model.tar.gz / output.tar.gz, streamed from where it was published."""
+
+    kind = JobKind.TRAINING
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation(
+            "Download a file a training job published (model.tar.gz, output.tar.gz)",
+            "getTrainingJobArtifact",
+            raw_response=True,
+            errors=(400, 403, 404),
+        )
+    }
+
+    @authenticated
+    @authorized
+    async def get(self, job_name: str, artifact_path: str) -> None:
+        await self._stream(job_name, artifact_path)
+
+
+class ProcessingJobArtifactHandler(_JobArtifactHandler):
+    """A processing job's output file: ``<OutputName>/<path in that output>``."""
+
+    kind = JobKind.PROCESSING
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation(
+            "Download a file of a processing job's output (<OutputName>/<path>)",
+            "getProcessingJobArtifact",
+            raw_response=True,
+            errors=(400, 403, 404),
+        )
+    }
+
+    @authenticated
+    @authorized
+    async def get(self, job_name: str, artifact_path: str) -> None:
+        await self._stream(job_name, artifact_path)
