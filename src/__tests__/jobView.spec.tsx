@@ -209,7 +209,7 @@ describe('JobView', () => {
     expect(node.querySelector('.jp-mlstudio-LogHost')).toBeNull();
   });
 
-  it('offers a download when the model is in the run’s artifact folder', async () => {
+  it('offers the model for download from the job’s own artifacts route', async () => {
     mockApi({
       'GET training-jobs/train-1': job('train-1', {
         Status: 'Completed',
@@ -235,8 +235,9 @@ describe('JobView', () => {
     await waitFor(() => !!node.querySelector('a[download]'));
     const link = node.querySelector('a[download]') as HTMLAnchorElement;
     expect(link.href).toContain(
-      'mlstudio/api/trial-components/r1/artifacts/model.tar.gz'
+      'mlstudio/api/training-jobs/train-1/artifacts/model.tar.gz'
     );
+    expect(link.getAttribute('download')).toBe('model.tar.gz');
     await waitFor(() => text(node).includes('No metrics yet.'));
   });
 

@@ -1,5 +1,6 @@
 /** Training and processing jobs: listing, describing, stopping, their logs. */
-import { jsonInit, requestAPI } from './request';
+import { ServerConnection } from '@jupyterlab/services';
+import { apiUrl, jsonInit, requestAPI } from './request';
 import {
   ICreateTrainingJobRequest,
   IJob,
@@ -101,5 +102,21 @@ export function getJobLogs(
     `${jobPath(kind, name)}/logs`,
     {},
     { Offset: offset, Host: host }
+  );
+}
+
+/**
+ * The URL that downloads a file a training job published (`model.tar.gz`,
+ * `output.tar.gz`); the session cookie authenticates it.
+ */
+export function jobArtifactUrl(
+  kind: JobKind,
+  name: string,
+  path: string,
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): string {
+  return apiUrl(
+    settings,
+    `${jobPath(kind, name)}/artifacts/${path.split('/').map(encodeURIComponent).join('/')}`
   );
 }

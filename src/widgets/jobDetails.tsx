@@ -6,6 +6,7 @@ import { Clipboard } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
 
+import { jobArtifactUrl } from '../api/jobs';
 import { runArtifactPath, runArtifactUrl } from '../api/runs';
 import { IJob } from '../api/types';
 import { StatusBadge, statusLabel } from '../components/StatusBadge';
@@ -230,7 +231,8 @@ function RunMetrics(props: {
 
 /**
  * What the job published (model, output data, processing outputs): a download link when
- * the studio serves the file (it is in the run's artifact folder), and the URI to copy.
+ * the studio serves the file (a training job's model and output data, or a file in the
+ * run's artifact folder), and the URI to copy.
  */
 export function JobArtifacts(props: {
   job: IJob;
@@ -254,6 +256,7 @@ export function JobArtifacts(props: {
       {artifacts.map(artifact => (
         <ArtifactRow
           key={artifact.name}
+          job={job}
           run={job.TrialComponentName}
           artifact={artifact}
           trans={trans}
@@ -274,28 +277,44 @@ function artifactLabel(name: string, trans: TranslationBundle): string {
   }
 }
 
+/** The file a training job serves under its own artifacts route, by artifact name. */
+const TRAINING_FILES: Record<string, string> = {
+  model: 'model.tar.gz',
+  'output-data': 'output.tar.gz'
+};
+
+function downloadUrl(
+  job: IJob,
+  run: string | null,
+  artifact: IJobArtifact
+): string | null {
+  const served = TRAINING_FILES[artifact.name];
+  if (job.Kind === 'TrainingJob' && served) {
+    return jobArtifactUrl(job.Kind, job.JobName, served);
+  }
+  const path = run
+    ? runArtifactPath(run, { Value: artifact.uri, MediaType: null })
+    : null;
+  return run && path ? runArtifactUrl(run, path) : null;
+}
+
 function ArtifactRow(props: {
+  job: IJob;
   run: string | null;
   artifact: IJobArtifact;
   trans: TranslationBundle;
 }): JSX.Element {
-  const { run, artifact, trans } = props;
+  const { job, run, artifact, trans } = props;
   const [copied, setCopied] = React.useState(false);
   const uri = artifact.uri;
-  const path = run
-    ? runArtifactPath(run, { Value: uri, MediaType: null })
-    : null;
+  const href = downloadUrl(job, run, artifact);
   const file = uri.split('/').pop() || artifact.name;
   return (
     <li data-artifact={artifact.name}>
       <div className="jp-mlstudio-Artifact-head">
         <strong>{artifactLabel(artifact.name, trans)}</strong>
-        {run && path ? (
-          <a
-            className="jp-mlstudio-Link"
-            href={runArtifactUrl(run, path)}
-            download={file}
-          >
+        {href ? (
+          <a className="jp-mlstudio-Link" href={href} download={file}>
             {trans.__('Download %1', file)}
           </a>
         ) : null}

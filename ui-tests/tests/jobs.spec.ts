@@ -255,6 +255,17 @@ test('a real training job runs live in the sidebar and its view', async ({
   await expect(view.locator('[data-artifact="model"]')).toContainText(
     'model.tar.gz'
   );
+  // The model downloads through the job's artifacts route (the page's cookie authenticates).
+  const download = view.locator('[data-artifact="model"] a[download]');
+  await expect(download).toHaveText('Download model.tar.gz');
+  const href = (await download.getAttribute('href')) ?? '';
+  const bytes = await page.evaluate(async url => {
+    const response = await fetch(url);
+    return response.ok
+      ? (await response.arrayBuffer()).byteLength
+      : -response.status;
+  }, href);
+  expect(bytes).toBeGreaterThan(0);
   await expect(view.locator('.jp-mlstudio-Timeline-step')).not.toHaveCount(0);
   await expect
     .poll(async () => (await chartValues(page, 'train:loss')).length, {
