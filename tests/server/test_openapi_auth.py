@@ -34,7 +34,8 @@ def registered_studio_routes(jp_serverapp: Any) -> dict[str, type[StudioHandler]
 
 
 def implemented_verbs(handler: type[StudioHandler]) -> set[str]:
-    return {v for v in HTTP_VERBS if v in handler.__dict__}
+    """Verbs the handler (or a studio base of it) implements, not tornado's 405 stubs."""
+    return {v for v in HTTP_VERBS if getattr(handler, v) is not getattr(StudioHandler, v)}
 
 
 def spec_path_to_regex(path: str) -> str:

@@ -23,7 +23,17 @@ class JobLogsQuery(BaseModel):
     Offset: int = Field(0, ge=0, description="byte offset; pass the last NextOffset")
 
 
-class StopTrainingJobHandler(StudioHandler):
+class _StopJobHandler(StudioHandler):
+    kind: ClassVar[JobKind]
+
+    @authenticated
+    @authorized
+    async def post(self, job_name: str) -> None:
+        self.send(await self.run(self.studio.jobs.stop_job, job_name, self.kind))
+
+
+class StopTrainingJobHandler(_StopJobHandler):
+    kind = JobKind.TRAINING
     operations: ClassVar[dict[str, Operation]] = {
         "post": Operation(
             "Stop a training job (Stopping now, Stopped once its host has exited)",
@@ -33,13 +43,32 @@ class StopTrainingJobHandler(StudioHandler):
         )
     }
 
+
+class StopProcessingJobHandler(_StopJobHandler):
+    kind = JobKind.PROCESSING
+    operations: ClassVar[dict[str, Operation]] = {
+        "post": Operation(
+            "Stop a processing job (Stopping now, Stopped once its host has exited)",
+            "stopProcessingJob",
+            response=Job,
+            errors=(403, 404, 409),
+        )
+    }
+
+
+class _JobLogsHandler(StudioHandler):
+    kind: ClassVar[JobKind]
+
     @authenticated
     @authorized
-    async def post(self, job_name: str) -> None:
-        self.send(await self.run(self.studio.jobs.stop_job, job_name, JobKind.TRAINING))
+    async def get(self, job_name: str) -> None:
+        q = self.parse_query(JobLogsQuery)
+        logs = await self.run(self.studio.jobs.read_logs, job_name, self.kind, q.Host, q.Offset)
+        self.send(logs)
 
 
-class TrainingJobLogsHandler(StudioHandler):
+class TrainingJobLogsHandler(_JobLogsHandler):
+    kind = JobKind.TRAINING
     operations: ClassVar[dict[str, Operation]] = {
         "get": Operation(
             "Read a training job's log from a byte offset (follow it with NextOffset)",
@@ -50,33 +79,9 @@ class TrainingJobLogsHandler(StudioHandler):
         )
     }
 
-    @authenticated
-    @authorized
-    async def get(self, job_name: str) -> None:
-        q = self.parse_query(JobLogsQuery)
-        logs = await self.run(
-            self.studio.jobs.read_logs, job_name, JobKind.TRAINING, q.Host, q.Offset
-        )
-        self.send(logs)
 
-
-class StopProcessingJobHandler(StudioHandler):
-    operations: ClassVar[dict[str, Operation]] = {
-        "post": Operation(
-            "Stop a processing job (Stopping now, Stopped once its host has exited)",
-            "stopProcessingJob",
-            response=Job,
-            errors=(403, 404, 409),
-        )
-    }
-
-    @authenticated
-    @authorized
-    async def post(self, job_name: str) -> None:
-        self.send(await self.run(self.studio.jobs.stop_job, job_name, JobKind.PROCESSING))
-
-
-class ProcessingJobLogsHandler(StudioHandler):
+class ProcessingJobLogsHandler(_JobLogsHandler):
+    kind = JobKind.PROCESSING
     operations: ClassVar[dict[str, Operation]] = {
         "get": Operation(
             "Read a processing job's log from a byte offset (follow it with NextOffset)",
@@ -86,15 +91,6 @@ class ProcessingJobLogsHandler(StudioHandler):
             errors=(400, 403, 404),
         )
     }
-
-    @authenticated
-    @authorized
-    async def get(self, job_name: str) -> None:
-        q = self.parse_query(JobLogsQuery)
-        logs = await self.run(
-            self.studio.jobs.read_logs, job_name, JobKind.PROCESSING, q.Host, q.Offset
-        )
-        self.send(logs)
 
 
 CHUNK = 256 * 1024
@@ -109,7 +105,9 @@ def content_disposition(filename: str) -> str:
 class _JobArtifactHandler(StudioHandler):
     kind: ClassVar[JobKind]
 
-    async def _stream(self, job_name: str, artifact_path: str) -> None:
+    @authenticated
+    @authorized
+    async def get(self, job_name: str, artifact_path: str) -> None:
         artifact: JobArtifact = await self.run(
             self.studio.jobs.open_artifact, job_name, self.kind, artifact_path
         )
@@ -142,11 +140,6 @@ class TrainingJobArtifactHandler(_JobArtifactHandler):
         )
     }
 
-    @authenticated
-    @authorized
-    async def get(self, job_name: str, artifact_path: str) -> None:
-        await self._stream(job_name, artifact_path)
-
 
 class ProcessingJobArtifactHandler(_JobArtifactHandler):
     """A processing job's output file: ``<OutputName>/<path in that output>``."""
@@ -160,8 +153,3 @@ class ProcessingJobArtifactHandler(_JobArtifactHandler):
             errors=(400, 403, 404),
         )
     }
-
-    @authenticated
-    @authorized
-    async def get(self, job_name: str, artifact_path: str) -> None:
-        await self._stream(job_name, artifact_path)
