@@ -235,3 +235,14 @@ async def test_jupyterlab_cache_buster_is_ignored_but_typos_are_not(jp_fetch: An
     assert body["ExperimentSummaries"] == []
     status, err = await call(jp_fetch, "GET", "experiments", params={"namecontains": "x"})
     assert (status, err["field"]) == (400, "namecontains")
+
+
+async def test_expected_errors_are_logged_without_a_traceback(
+    jp_fetch: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    status, _ = await call(jp_fetch, "GET", "experiments", "missing-one")
+    assert status == 404
+    messages = [r for r in caplog.records if "missing-one" in r.getMessage()]
+    assert messages
+    assert all(r.exc_info is None for r in messages)
+    assert all("Traceback" not in r.getMessage() for r in messages)

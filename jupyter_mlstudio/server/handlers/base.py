@@ -106,6 +106,26 @@ class StudioHandler(ExtensionHandlerMixin, APIHandler):
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(_jsonable(payload)))
 
+    def log_exception(
+        self,
+        typ: type[BaseException] | None,
+        value: BaseException | None,
+        tb: Any,
+    ) -> None:
+        """Expected errors (bad input, not found, conflicts) are one log line, not a
+        traceback; anything else is logged in full by tornado."""
+        if isinstance(value, StudioError):
+            self.log.info(
+                "%s %s -> %s %s: %s",
+                self.request.method,
+                self.request.uri,
+                http_status(value),
+                value.code,
+                value.message,
+            )
+            return
+        super().log_exception(typ, value, tb)
+
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         """Every error leaves as ``{code, message, field?}``; never an HTML page."""
         exc = kwargs.get("exc_info", (None, None, None))[1]
