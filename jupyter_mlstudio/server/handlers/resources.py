@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import pydantic
 from jupyter_server.auth.decorator import authorized
 from tornado.web import authenticated
 
@@ -41,7 +42,35 @@ class OpenApiHandler(StudioHandler):
         self.send(self.settings["mlstudio.openapi"])
 
 
-class TrainingJobsHandler(StudioHandler):
+class _JobsHandler(StudioHandler):
+    """Listing of one kind of job; subclasses name the kind and the response shape."""
+
+    kind: ClassVar[JobKind]
+    summaries_field: ClassVar[str]
+    list_response: ClassVar[type[pydantic.BaseModel]]
+
+    @authenticated
+    @authorized
+    async def get(self) -> None:
+        q = self.parse_query(s.ListJobsQuery)
+        page = await self.run(
+            self.studio.jobs.list_jobs,
+            self.kind,
+            status=q.StatusEquals,
+            name_contains=q.NameContains,
+            sort_order=q.SortOrder,
+            max_results=q.MaxResults,
+            next_token=q.NextToken,
+        )
+        self.send(
+            self.list_response(**{self.summaries_field: page.items, "NextToken": page.next_token})
+        )
+
+
+class TrainingJobsHandler(_JobsHandler):
+    kind = JobKind.TRAINING
+    summaries_field = "TrainingJobSummaries"
+    list_response = s.ListTrainingJobsResponse
     operations: ClassVar[dict[str, Operation]] = {
         "get": Operation(
             "List training jobs, newest first",
@@ -61,42 +90,15 @@ class TrainingJobsHandler(StudioHandler):
 
     @authenticated
     @authorized
-    async def get(self) -> None:
-        q = self.parse_query(s.ListJobsQuery)
-        page = await self.run(
-            self.studio.jobs.list_jobs,
-            JobKind.TRAINING,
-            status=q.StatusEquals,
-            name_contains=q.NameContains,
-            sort_order=q.SortOrder,
-            max_results=q.MaxResults,
-            next_token=q.NextToken,
-        )
-        self.send(
-            s.ListTrainingJobsResponse(TrainingJobSummaries=page.items, NextToken=page.next_token)
-        )
-
-    @authenticated
-    @authorized
     async def post(self) -> None:
         body = self.parse_body(CreateTrainingJobRequest)
         self.send(await self.run(self.studio.jobs.create_training_job, body), 201)
 
 
-class TrainingJobHandler(StudioHandler):
-    operations: ClassVar[dict[str, Operation]] = {
-        "get": Operation(
-            "Describe a training job", "describeTrainingJob", response=Job, errors=(403, 404)
-        )
-    }
-
-    @authenticated
-    @authorized
-    async def get(self, job_name: str) -> None:
-        self.send(await self.run(self.studio.jobs.get_job, job_name, JobKind.TRAINING))
-
-
-class ProcessingJobsHandler(StudioHandler):
+class ProcessingJobsHandler(_JobsHandler):
+    kind = JobKind.PROCESSING
+    summaries_field = "ProcessingJobSummaries"
+    list_response = s.ListProcessingJobsResponse
     operations: ClassVar[dict[str, Operation]] = {
         "get": Operation(
             "List processing jobs, newest first",
@@ -116,41 +118,36 @@ class ProcessingJobsHandler(StudioHandler):
 
     @authenticated
     @authorized
-    async def get(self) -> None:
-        q = self.parse_query(s.ListJobsQuery)
-        page = await self.run(
-            self.studio.jobs.list_jobs,
-            JobKind.PROCESSING,
-            status=q.StatusEquals,
-            name_contains=q.NameContains,
-            sort_order=q.SortOrder,
-            max_results=q.MaxResults,
-            next_token=q.NextToken,
-        )
-        self.send(
-            s.ListProcessingJobsResponse(
-                ProcessingJobSummaries=page.items, NextToken=page.next_token
-            )
-        )
-
-    @authenticated
-    @authorized
     async def post(self) -> None:
         body = self.parse_body(CreateProcessingJobRequest)
         self.send(await self.run(self.studio.jobs.create_processing_job, body), 201)
 
 
-class ProcessingJobHandler(StudioHandler):
+class _JobHandler(StudioHandler):
+    kind: ClassVar[JobKind]
+
+    @authenticated
+    @authorized
+    async def get(self, job_name: str) -> None:
+        self.send(await self.run(self.studio.jobs.get_job, job_name, self.kind))
+
+
+class TrainingJobHandler(_JobHandler):
+    kind = JobKind.TRAINING
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation(
+            "Describe a training job", "describeTrainingJob", response=Job, errors=(403, 404)
+        )
+    }
+
+
+class ProcessingJobHandler(_JobHandler):
+    kind = JobKind.PROCESSING
     operations: ClassVar[dict[str, Operation]] = {
         "get": Operation(
             "Describe a processing job", "describeProcessingJob", response=Job, errors=(403, 404)
         )
     }
-
-    @authenticated
-    @authorized
-    async def get(self, job_name: str) -> None:
-        self.send(await self.run(self.studio.jobs.get_job, job_name, JobKind.PROCESSING))
 
 
 class EndpointsHandler(StudioHandler):
