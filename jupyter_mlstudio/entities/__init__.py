@@ -2,7 +2,14 @@
 
 from .charts import ChartSeries
 from .common import Entity, Page, utcnow, validate_name, validate_tags, validate_text
-from .endpoints import Endpoint, EndpointConfig, EndpointStatus, ProductionVariant
+from .endpoints import (
+    ContainerDefinition,
+    Endpoint,
+    EndpointConfig,
+    EndpointStatus,
+    Model,
+    ProductionVariant,
+)
 from .experiments import (
     TERMINAL_RUN_STATUSES,
     Experiment,
@@ -30,6 +37,7 @@ __all__ = [
     "TERMINAL_JOB_STATUSES",
     "TERMINAL_RUN_STATUSES",
     "ChartSeries",
+    "ContainerDefinition",
     "Endpoint",
     "EndpointConfig",
     "EndpointStatus",
@@ -41,6 +49,7 @@ __all__ = [
     "JobStatus",
     "MetricPoint",
     "MetricSummary",
+    "Model",
     "Page",
     "ParameterValue",
     "ProductionVariant",

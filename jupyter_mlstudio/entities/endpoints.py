@@ -1,4 +1,4 @@
-"""Endpoints, as the SageMaker API describes them."""
+"""Models, endpoint configurations and endpoints, as the SageMaker API describes them."""
 
 from __future__ import annotations
 
@@ -20,6 +20,23 @@ class EndpointStatus(str, Enum):
     OUT_OF_SERVICE = "OutOfService"
     DELETING = "Deleting"
     FAILED = "Failed"
+
+
+class ContainerDefinition(Entity):
+    """A model's container: ``image`` (``None`` = the studio's script-mode serving), the
+    model artifact (``model_data_url``, a ``model.tar.gz``) and its environment
+    (``SAGEMAKER_PROGRAM`` / ``SAGEMAKER_SUBMIT_DIRECTORY`` name script-mode code)."""
+
+    image: str | None = None
+    model_data_url: str | None = None
+    environment: dict[str, str] = Field(default_factory=dict)
+
+
+class Model(Entity):
+    model_name: str
+    primary_container: ContainerDefinition
+    creation_time: datetime
+    tags: dict[str, str] = Field(default_factory=dict)
 
 
 class ProductionVariant(Entity):

@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 from ..entities import (
     ChartSeries,
+    ContainerDefinition,
     Endpoint,
     EndpointConfig,
     EndpointStatus,
@@ -38,6 +39,7 @@ from ..entities import (
     JobKind,
     JobStatus,
     MetricPoint,
+    Model,
     Page,
     ParameterValue,
     ProductionVariant,
@@ -320,6 +322,37 @@ class MetadataStore(abc.ABC):
         appends one. ConflictError when the job is already in a terminal status and
         ``status`` asks to leave it. ``outputs`` are merged."""
 
+    # -- models --------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def create_model(
+        self,
+        model_name: str,
+        primary_container: ContainerDefinition,
+        *,
+        tags: Mapping[str, str] | None = None,
+    ) -> Model:
+        """ConflictError if the name is taken; ValidationError for a bad name or tags."""
+
+    @abc.abstractmethod
+    def get_model(self, model_name: str) -> Model: ...
+
+    @abc.abstractmethod
+    def list_models(
+        self,
+        *,
+        name_contains: str | None = None,
+        sort_order: SortOrder = "Descending",
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> Page[Model]:
+        """Newest first by default (by creation time)."""
+
+    @abc.abstractmethod
+    def delete_model(self, model_name: str) -> None:
+        """NotFoundError when missing. Endpoint configs name models; deleting one that a
+        config names is allowed (as on SageMaker)."""
+
     # -- endpoints ---------------------------------------------------------------
 
     @abc.abstractmethod
@@ -335,6 +368,17 @@ class MetadataStore(abc.ABC):
 
     @abc.abstractmethod
     def get_endpoint_config(self, endpoint_config_name: str) -> EndpointConfig: ...
+
+    @abc.abstractmethod
+    def list_endpoint_configs(
+        self,
+        *,
+        name_contains: str | None = None,
+        sort_order: SortOrder = "Descending",
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> Page[EndpointConfig]:
+        """Newest first by default (by creation time)."""
 
     @abc.abstractmethod
     def delete_endpoint_config(self, endpoint_config_name: str) -> None:

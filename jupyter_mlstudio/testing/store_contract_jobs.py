@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from ..entities import (
+    ContainerDefinition,
     EndpointStatus,
     Job,
     JobKind,
@@ -214,3 +215,52 @@ class JobsEndpointsContract:
         second = store.list_endpoints(max_results=3, next_token=first.next_token)
         assert names(first) + names(second) == ["ep-3", "ep-2", "ep-1", "ep-0"]
         assert second.next_token is None
+
+    # -- models ------------------------------------------------------------------
+
+    def test_models(self, store: MetadataStore) -> None:
+        container = ContainerDefinition(
+            model_data_url="file:///tmp/model.tar.gz",
+            environment={"SAGEMAKER_PROGRAM": "train.py"},
+        )
+        model = store.create_model("model-1", container, tags=[{"Key": "k", "Value": "v"}])
+        assert model.primary_container == container
+        assert model.tags == {"k": "v"}
+        assert model.to_api()["PrimaryContainer"] == {
+            "ModelDataUrl": "file:///tmp/model.tar.gz",
+            "Environment": {"SAGEMAKER_PROGRAM": "train.py"},
+        }
+        assert store.get_model("model-1") == model
+        with pytest.raises(ConflictError):
+            store.create_model("model-1", ContainerDefinition())
+        with expect(ValidationError, "ModelName"):
+            store.create_model("bad_name", ContainerDefinition())
+        with expect(ValidationError, "Tags"):
+            store.create_model("model-2", ContainerDefinition(), tags={"k": 1})  # type: ignore[dict-item]
+        with pytest.raises(NotFoundError):
+            store.get_model("model-2")  # nothing half-written
+        store.create_model("model-2", ContainerDefinition(image="byoc:1"))
+        names = [m.model_name for m in store.list_models().items]
+        assert names == ["model-2", "model-1"]
+        assert [m.model_name for m in store.list_models(name_contains="L-1").items] == ["model-1"]
+        first = store.list_models(max_results=1, sort_order="Ascending")
+        token = first.next_token
+        second = store.list_models(max_results=1, sort_order="Ascending", next_token=token)
+        assert [m.model_name for m in first.items + second.items] == ["model-1", "model-2"]
+        store.delete_model("model-1")
+        with pytest.raises(NotFoundError):
+            store.get_model("model-1")
+        with pytest.raises(NotFoundError):
+            store.delete_model("model-1")
+
+    def test_list_endpoint_configs(self, store: MetadataStore) -> None:
+        for i in range(3):
+            store.create_endpoint_config(f"config-{i}", [variant()])
+        names = lambda page: [c.endpoint_config_name for c in page.items]  # noqa: E731
+        assert names(store.list_endpoint_configs()) == ["config-2", "config-1", "config-0"]
+        assert names(store.list_endpoint_configs(name_contains="G-1")) == ["config-1"]
+        first = store.list_endpoint_configs(max_results=2)
+        second = store.list_endpoint_configs(max_results=2, next_token=first.next_token)
+        assert names(first) + names(second) == ["config-2", "config-1", "config-0"]
+        with expect(ValidationError, "MaxResults"):
+            store.list_endpoint_configs(max_results=0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from ...entities import (
+    ContainerDefinition,
     Endpoint,
     EndpointConfig,
     EndpointStatus,
@@ -14,6 +15,7 @@ from ...entities import (
     JobKind,
     JobStatus,
     MetricSummary,
+    Model,
     ProductionVariant,
     SecondaryStatus,
     SecondaryStatusTransition,
@@ -30,6 +32,7 @@ from .models import (
     ExperimentRow,
     JobRow,
     MetricSummaryRow,
+    ModelRow,
     TrialComponentRow,
     TrialRow,
 )
@@ -156,6 +159,15 @@ def job(row: JobRow) -> Job:
             for t in row.transitions
         ],
         tags={tag.key: tag.value for tag in row.tags},
+    )
+
+
+def model(row: ModelRow) -> Model:
+    return Model(
+        model_name=row.name,
+        primary_container=ContainerDefinition.model_validate(row.primary_container),
+        creation_time=row.creation_time,
+        tags=dict(row.tags or {}),
     )
 
 

@@ -1,4 +1,4 @@
-"""Endpoint configurations and endpoints."""
+"""Models, endpoint configurations and endpoints: row helpers of ``hosting.py``."""
 
 from __future__ import annotations
 
@@ -10,18 +10,113 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
 
-from ...entities import EndpointStatus, ProductionVariant, utcnow, validate_tags
+from ...entities import (
+    ContainerDefinition,
+    EndpointStatus,
+    ProductionVariant,
+    utcnow,
+    validate_tags,
+)
 from ...entities.common import ENDPOINT_NAME_MAX, validate_name
 from ...exceptions import ConflictError, ValidationError
 from ..base import _UNSET
 from .lookups import check_name, get_row
-from .models import EndpointConfigRow, EndpointRow, EndpointTagRow
+from .models import EndpointConfigRow, EndpointRow, EndpointTagRow, ModelRow
 from .paging import check_max_results, check_sort_order, paginate
 from .validation import enum_value
 
-__all__ = ["EndpointConfigRow", "EndpointRow"]
+__all__ = ["EndpointConfigRow", "EndpointRow", "ModelRow"]
 
 _LOAD = (selectinload(EndpointRow.tags),)
+
+
+def new_model_row(
+    name: str, container: ContainerDefinition, tags: Mapping[str, str] | None
+) -> ModelRow:
+    name = check_name(ModelRow, name)
+    if not isinstance(container, ContainerDefinition):
+        raise ValidationError(
+            "PrimaryContainer must be a ContainerDefinition", field="PrimaryContainer"
+        )
+    return ModelRow(
+        name=name,
+        primary_container=container.model_dump(mode="json"),
+        tags=validate_tags(tags),
+        creation_time=utcnow(),
+    )
+
+
+def get_model(session: Session, name: str) -> ModelRow:
+    return get_row(session, ModelRow, name)
+
+
+def page_models(
+    session: Session,
+    *,
+    name_contains: str | None,
+    sort_order: str,
+    max_results: int,
+    next_token: str | None,
+) -> tuple[Sequence[ModelRow], str | None]:
+    return _page_named(
+        session, ModelRow, "models", name_contains, sort_order, max_results, next_token
+    )
+
+
+def delete_model(session: Session, name: str) -> None:
+    """Models are referenced by name from endpoint configs (as on SageMaker, deleting a
+    model an endpoint serves is allowed; running instances keep serving it)."""
+    model_id = get_model(session, name).id
+    session.execute(
+        sql_delete(ModelRow)
+        .where(ModelRow.id == model_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _page_named(
+    session: Session,
+    row_class: type[ModelRow] | type[EndpointConfigRow],
+    scope: str,
+    name_contains: str | None,
+    sort_order: str,
+    max_results: int,
+    next_token: str | None,
+) -> tuple[Sequence[Any], str | None]:
+    max_results = check_max_results(max_results)
+    descending = check_sort_order(sort_order)
+    stmt = select(row_class)
+    if name_contains:
+        stmt = stmt.where(row_class.name.icontains(name_contains, autoescape=True))
+    return paginate(
+        session,
+        stmt,
+        scope=f"{scope}/{sort_order}",
+        sort_column=row_class.creation_time,
+        id_column=row_class.id,
+        descending=descending,
+        max_results=max_results,
+        next_token=next_token,
+    )
+
+
+def page_configs(
+    session: Session,
+    *,
+    name_contains: str | None,
+    sort_order: str,
+    max_results: int,
+    next_token: str | None,
+) -> tuple[Sequence[EndpointConfigRow], str | None]:
+    return _page_named(
+        session,
+        EndpointConfigRow,
+        "endpoint-configs",
+        name_contains,
+        sort_order,
+        max_results,
+        next_token,
+    )
 
 
 def new_config_row(

@@ -24,6 +24,7 @@ from .models import (
     EndpointRow,
     ExperimentRow,
     JobRow,
+    ModelRow,
     TrialComponentRow,
     TrialRow,
 )
@@ -36,6 +37,7 @@ _RESOURCES: dict[type[Base], tuple[str, int, str]] = {
     TrialRow: ("TrialName", TRIAL_NAME_MAX, "Trial"),
     TrialComponentRow: ("TrialComponentName", TRIAL_COMPONENT_NAME_MAX, "Trial component"),
     JobRow: ("JobName", JOB_NAME_MAX, "Job"),
+    ModelRow: ("ModelName", ENDPOINT_NAME_MAX, "Model"),
     EndpointConfigRow: ("EndpointConfigName", ENDPOINT_NAME_MAX, "Endpoint configuration"),
     EndpointRow: ("EndpointName", ENDPOINT_NAME_MAX, "Endpoint"),
 }

@@ -326,6 +326,16 @@ class JobStatusTransitionRow(Base):
     status_message: Mapped[str | None] = mapped_column(Text)
 
 
+class ModelRow(Base):
+    __tablename__ = "models"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(63), unique=True, nullable=False)
+    primary_container: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    tags: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False)
+    creation_time: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+
+
 class EndpointConfigRow(Base):
     __tablename__ = "endpoint_configs"
 

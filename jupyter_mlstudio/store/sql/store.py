@@ -1,8 +1,8 @@
 """``SqlStore``: the metadata store on SQLAlchemy (SQLite by default, PostgreSQL for teams).
 
-Experiments, trials and trial components live here; metrics, jobs and endpoints are
-delegated to ``metrics.py``, ``jobs.py`` and ``endpoints.py``, and the chart queries
-come from ``charts.py`` (a mixin). Every public method runs
+Experiments, trials and trial components live here; metrics and jobs are delegated to
+``metrics.py`` and ``jobs.py``; the chart queries (``charts.py``) and the hosting records
+(``hosting.py``: models, endpoint configs, endpoints) come from mixins. Every public method runs
 in one :func:`~.session.session_scope` transaction and returns frozen entities.
 """
 
@@ -24,9 +24,10 @@ from ... import entities as e
 from ...entities import utcnow, validate_tags
 from ...exceptions import StoreUnavailableError, ValidationError
 from ..base import _UNSET, ExperimentSortBy, MetadataStore, SortOrder, StoreHealth
-from . import convert, endpoints, experiments, jobs, metrics, migrate, runs, validation
+from . import convert, experiments, jobs, metrics, migrate, runs, validation
 from .charts import ChartQueries
 from .engine import make_engine, normalize_url
+from .hosting import HostingQueries
 from .lookups import check_name, get_id, get_row, insert_ignore
 from .models import (
     ExperimentRow,
@@ -44,7 +45,7 @@ from .session import session_scope
 _TCT = TrialComponentTrialRow
 
 
-class SqlStore(ChartQueries, MetadataStore):
+class SqlStore(ChartQueries, HostingQueries, MetadataStore):
     """A :class:`MetadataStore` on any SQLAlchemy URL this module supports.
 
     Opening the store applies pending Alembic migrations. Thread-safe (one session per
@@ -512,92 +513,3 @@ class SqlStore(ChartQueries, MetadataStore):
             )
             s.flush()
             return convert.job(row)
-
-    # -- endpoints ---------------------------------------------------------------
-
-    def create_endpoint_config(
-        self,
-        endpoint_config_name: str,
-        production_variants: Sequence[e.ProductionVariant],
-        *,
-        data_capture_config: Mapping[str, Any] | None = None,
-    ) -> e.EndpointConfig:
-        row = endpoints.new_config_row(
-            endpoint_config_name, production_variants, data_capture_config
-        )
-        conflict = f"Endpoint configuration {row.name!r} exists already"
-        with self._session(write=True, conflict=conflict) as s:
-            s.add(row)
-            s.flush()
-            return convert.endpoint_config(row)
-
-    def get_endpoint_config(self, endpoint_config_name: str) -> e.EndpointConfig:
-        with self._session() as s:
-            return convert.endpoint_config(endpoints.get_config(s, endpoint_config_name))
-
-    def delete_endpoint_config(self, endpoint_config_name: str) -> None:
-        conflict = f"Endpoint configuration {endpoint_config_name!r} is in use"
-        with self._session(write=True, conflict=conflict) as s:
-            endpoints.delete_config(s, endpoint_config_name)
-
-    def create_endpoint(
-        self,
-        endpoint_name: str,
-        endpoint_config_name: str,
-        *,
-        tags: Mapping[str, str] | None = None,
-    ) -> e.Endpoint:
-        name = check_name(endpoints.EndpointRow, endpoint_name)
-        with self._session(write=True, conflict=f"Endpoint {name!r} exists already") as s:
-            row = endpoints.new_endpoint_row(s, name, endpoint_config_name, tags)
-            s.add(row)
-            s.flush()
-            return convert.endpoint(row)
-
-    def get_endpoint(self, endpoint_name: str) -> e.Endpoint:
-        with self._session() as s:
-            return convert.endpoint(endpoints.get(s, endpoint_name))
-
-    def list_endpoints(
-        self,
-        *,
-        status: e.EndpointStatus | None = None,
-        name_contains: str | None = None,
-        sort_order: SortOrder = "Descending",
-        max_results: int = 100,
-        next_token: str | None = None,
-    ) -> e.Page[e.Endpoint]:
-        with self._session() as s:
-            rows, token = endpoints.page(
-                s,
-                status=status,
-                name_contains=name_contains,
-                sort_order=sort_order,
-                max_results=max_results,
-                next_token=next_token,
-            )
-            return e.Page[e.Endpoint](items=[convert.endpoint(r) for r in rows], next_token=token)
-
-    def update_endpoint(
-        self,
-        endpoint_name: str,
-        *,
-        status: e.EndpointStatus | None = None,
-        endpoint_config_name: str | None = None,
-        failure_reason: str | None = _UNSET,
-    ) -> e.Endpoint:
-        with self._session(write=True) as s:
-            row = endpoints.get(s, endpoint_name, for_update=True)
-            endpoints.apply_update(
-                s,
-                row,
-                status=status,
-                endpoint_config_name=endpoint_config_name,
-                failure_reason=failure_reason,
-            )
-            s.flush()
-            return convert.endpoint(row)
-
-    def delete_endpoint(self, endpoint_name: str) -> None:
-        with self._session(write=True) as s:
-            endpoints.delete(s, endpoint_name)
