@@ -4,6 +4,7 @@ from .charts import ChartSeries
 from .common import Entity, Page, utcnow, validate_name, validate_tags, validate_text
 from .endpoints import (
     ContainerDefinition,
+    DesiredVariant,
     Endpoint,
     EndpointConfig,
     EndpointStatus,
@@ -38,6 +39,7 @@ __all__ = [
     "TERMINAL_RUN_STATUSES",
     "ChartSeries",
     "ContainerDefinition",
+    "DesiredVariant",
     "Endpoint",
     "EndpointConfig",
     "EndpointStatus",

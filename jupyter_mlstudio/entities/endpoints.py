@@ -54,11 +54,20 @@ class EndpointConfig(Entity):
     creation_time: datetime
 
 
+class DesiredVariant(Entity):
+    """A variant's weight and instance count as changed after its config."""
+
+    desired_weight: float | None = None
+    desired_instance_count: int | None = None
+
+
 class Endpoint(Entity):
     endpoint_name: str
     endpoint_config_name: str
     endpoint_status: EndpointStatus
     failure_reason: str | None = None
+    #: UpdateEndpointWeightsAndCapacities since the config was applied, by variant name
+    desired_variants: dict[str, DesiredVariant] = Field(default_factory=dict)
     creation_time: datetime
     last_modified_time: datetime
     tags: dict[str, str] = Field(default_factory=dict)

@@ -30,6 +30,7 @@ from typing import Any, Literal
 from ..entities import (
     ChartSeries,
     ContainerDefinition,
+    DesiredVariant,
     Endpoint,
     EndpointConfig,
     EndpointStatus,
@@ -416,7 +417,10 @@ class MetadataStore(abc.ABC):
         status: EndpointStatus | None = None,
         endpoint_config_name: str | None = None,
         failure_reason: str | None = _UNSET,
-    ) -> Endpoint: ...
+        desired_variants: Mapping[str, DesiredVariant] | None = _UNSET,
+    ) -> Endpoint:
+        """Set the given fields. A new ``endpoint_config_name`` clears ``desired_variants``
+        unless they are given too; ``desired_variants`` replaces the whole mapping."""
 
     @abc.abstractmethod
     def delete_endpoint(self, endpoint_name: str) -> None: ...

@@ -10,6 +10,7 @@ import pytest
 
 from ..entities import (
     ContainerDefinition,
+    DesiredVariant,
     EndpointStatus,
     Job,
     JobKind,
@@ -215,6 +216,28 @@ class JobsEndpointsContract:
         second = store.list_endpoints(max_results=3, next_token=first.next_token)
         assert names(first) + names(second) == ["ep-3", "ep-2", "ep-1", "ep-0"]
         assert second.next_token is None
+
+    def test_endpoint_desired_variants(self, store: MetadataStore) -> None:
+        store.create_endpoint_config("config-1", [variant("a"), variant("b")])
+        store.create_endpoint_config("config-2", [variant("a")])
+        store.create_endpoint("ep-1", "config-1")
+        desired = {
+            "a": DesiredVariant(desired_weight=3.0),
+            "b": DesiredVariant(desired_weight=0.0, desired_instance_count=2),
+        }
+        endpoint = store.update_endpoint("ep-1", desired_variants=desired)
+        assert endpoint.desired_variants == desired
+        assert store.get_endpoint("ep-1").desired_variants == desired
+        kept = store.update_endpoint("ep-1", status=EndpointStatus.IN_SERVICE)
+        assert kept.desired_variants == desired  # other updates leave them
+        with expect(ValidationError, "DesiredVariants"):
+            store.update_endpoint("ep-1", desired_variants={"a": {"desired_weight": 1}})  # type: ignore[dict-item]
+        assert store.get_endpoint("ep-1").desired_variants == desired  # nothing half-written
+        moved = store.update_endpoint("ep-1", endpoint_config_name="config-2")
+        assert moved.desired_variants == {}  # a new config starts from its own weights
+        cleared = store.update_endpoint("ep-1", desired_variants={"a": desired["a"]})
+        assert store.update_endpoint("ep-1", desired_variants=None).desired_variants == {}
+        assert cleared.desired_variants == {"a": desired["a"]}
 
     # -- models ------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ import math
 
 from ...entities import (
     ContainerDefinition,
+    DesiredVariant,
     Endpoint,
     EndpointConfig,
     EndpointStatus,
@@ -186,6 +187,9 @@ def endpoint(row: EndpointRow) -> Endpoint:
         endpoint_config_name=row.endpoint_config.name,
         endpoint_status=EndpointStatus(row.status),
         failure_reason=row.failure_reason,
+        desired_variants={
+            k: DesiredVariant.model_validate(v) for k, v in (row.desired_variants or {}).items()
+        },
         creation_time=row.creation_time,
         last_modified_time=row.last_modified_time,
         tags={tag.key: tag.value for tag in row.tags},

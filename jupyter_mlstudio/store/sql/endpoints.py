@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ...entities import (
     ContainerDefinition,
+    DesiredVariant,
     EndpointStatus,
     ProductionVariant,
     utcnow,
@@ -241,16 +242,35 @@ def apply_update(
     status: EndpointStatus | None,
     endpoint_config_name: str | None,
     failure_reason: Any,
+    desired_variants: Any = _UNSET,
 ) -> None:
     if status is not None:
         row.status = enum_value(EndpointStatus, status, "EndpointStatus").value
     if endpoint_config_name is not None:
         row.endpoint_config = get_row(session, EndpointConfigRow, endpoint_config_name)
+        row.desired_variants = None
+    if desired_variants is not _UNSET:
+        row.desired_variants = _desired(desired_variants)
     if failure_reason is not _UNSET:
         if failure_reason is not None and not isinstance(failure_reason, str):
             raise ValidationError("FailureReason must be a string", field="FailureReason")
         row.failure_reason = failure_reason[:1024] if failure_reason else failure_reason
     row.last_modified_time = utcnow()
+
+
+def _desired(value: Any) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise ValidationError("DesiredVariants must map variant names", field="DesiredVariants")
+    out: dict[str, Any] = {}
+    for name, desired in value.items():
+        if not isinstance(desired, DesiredVariant):
+            raise ValidationError(
+                f"DesiredVariants[{name!r}] must be a DesiredVariant", field="DesiredVariants"
+            )
+        out[str(name)] = desired.model_dump(mode="json", exclude_none=True)
+    return out or None
 
 
 def delete(session: Session, name: str) -> None:

@@ -158,6 +158,7 @@ class HostingQueries:
         status: e.EndpointStatus | None = None,
         endpoint_config_name: str | None = None,
         failure_reason: str | None = _UNSET,
+        desired_variants: Mapping[str, e.DesiredVariant] | None = _UNSET,
     ) -> e.Endpoint:
         with self._session(write=True) as s:
             row = endpoints.get(s, endpoint_name, for_update=True)
@@ -167,6 +168,7 @@ class HostingQueries:
                 status=status,
                 endpoint_config_name=endpoint_config_name,
                 failure_reason=failure_reason,
+                desired_variants=desired_variants,
             )
             s.flush()
             return convert.endpoint(row)

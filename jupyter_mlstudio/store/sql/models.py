@@ -356,6 +356,7 @@ class EndpointRow(Base):
     )
     status: Mapped[str] = mapped_column(String(32), nullable=False)
     failure_reason: Mapped[str | None] = mapped_column(Text)
+    desired_variants: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     creation_time: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
     last_modified_time: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 

@@ -1,4 +1,6 @@
-"""Models (the container, model artifact and environment an endpoint variant serves).
+"""Models (the container, model artifact and environment an endpoint variant serves), and
+the weights and instance counts an endpoint was changed to after its config
+(UpdateEndpointWeightsAndCapacities), so a restart rebuilds it as it was.
 
 Revision ID: 0004
 Revises: 0003
@@ -32,7 +34,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("name", name="uq_models_name"),
     )
     op.create_index("ix_models_creation_time", "models", ["creation_time"])
+    with op.batch_alter_table("endpoints") as batch:
+        batch.add_column(sa.Column("desired_variants", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("endpoints") as batch:
+        batch.drop_column("desired_variants")
     op.drop_table("models")
