@@ -57,6 +57,29 @@ class StoreUnavailableError(StudioError):
     code = "ServiceUnavailable"
 
 
+class NoHealthyInstanceError(StoreUnavailableError):
+    """An endpoint has no instance able to answer right now."""
+
+
+class ModelError(StudioError):
+    """The model answered an invocation with an error status (``original_status``)."""
+
+    code = "ModelError"
+
+    def __init__(self, message: str, *, original_status: int = 500) -> None:
+        super().__init__(message)
+        self.original_status = original_status
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "OriginalStatusCode": self.original_status}
+
+
+class ModelTimeoutError(StudioError):
+    """The model did not answer an invocation in time."""
+
+    code = "ModelTimeout"
+
+
 class ArtifactPathError(ValidationError):
     """An artifact path tries to leave the artifact root."""
 
@@ -70,7 +93,9 @@ HTTP_STATUS: dict[str, int] = {
     NotFoundError.code: 404,
     ConflictError.code: 409,
     LimitExceededError.code: 413,
+    ModelError.code: 424,
     StoreUnavailableError.code: 503,
+    ModelTimeoutError.code: 504,
     StudioError.code: 500,
 }
 
@@ -84,6 +109,7 @@ _BY_CODE: dict[str, type[StudioError]] = {
         LimitExceededError,
         StoreUnavailableError,
         ArtifactPathError,
+        ModelTimeoutError,
     )
 }
 
@@ -94,5 +120,10 @@ def http_status(error: StudioError) -> int:
 
 def from_dict(body: dict[str, Any]) -> StudioError:
     """Rebuild an error from its JSON form (used by the HTTP client)."""
+    if body.get("code") == ModelError.code:
+        status = body.get("OriginalStatusCode")
+        return ModelError(
+            str(body.get("message", "")), original_status=status if isinstance(status, int) else 500
+        )
     cls = _BY_CODE.get(str(body.get("code")), StudioError)
     return cls(str(body.get("message", "")), field=body.get("field"))

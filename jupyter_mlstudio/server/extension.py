@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Integer, Unicode, default
+from traitlets import Float, Integer, Unicode, default
 
 from .. import __version__
 from ..config import RUNTIME_CHOICES, default_home, resolve_config
@@ -44,6 +44,14 @@ class StudioApp(ExtensionApp):
 
     workers = Integer(8, help="Threads that run blocking store calls.").tag(config=True)
 
+    invocation_timeout = Float(
+        60.0, help="Seconds an endpoint's model may take to answer an invocation (then 504)."
+    ).tag(config=True)
+
+    max_payload_mb = Float(
+        6.0, help="Largest invocation body in MB (larger ones get 413), as on SageMaker."
+    ).tag(config=True)
+
     @default("home")
     def _default_home(self) -> str:
         return str(default_home())
@@ -55,7 +63,12 @@ class StudioApp(ExtensionApp):
             artifact_root=self.artifact_root or None,
             default_runtime=self.default_runtime or None,
         )
-        studio = Studio.open(config, workers=self.workers)
+        studio = Studio.open(
+            config,
+            workers=self.workers,
+            invocation_timeout=self.invocation_timeout,
+            max_payload_mb=self.max_payload_mb,
+        )
         self.studio = studio
         self.settings.update({"mlstudio.studio": studio, "mlstudio.openapi": build_openapi()})
         self.log.info(

@@ -23,6 +23,19 @@ from .handlers.experiments import (
     TrialHandler,
     TrialsHandler,
 )
+from .handlers.hosting import (
+    EndpointCapturesHandler,
+    EndpointConfigHandler,
+    EndpointConfigsHandler,
+    EndpointFiguresHandler,
+    EndpointHandler,
+    EndpointLogsHandler,
+    EndpointsHandler,
+    EndpointWeightsHandler,
+    InvocationsHandler,
+    ModelHandler,
+    ModelsHandler,
+)
 from .handlers.jobs import (
     ProcessingJobArtifactHandler,
     ProcessingJobLogsHandler,
@@ -32,8 +45,6 @@ from .handlers.jobs import (
     TrainingJobLogsHandler,
 )
 from .handlers.resources import (
-    EndpointHandler,
-    EndpointsHandler,
     HealthHandler,
     OpenApiHandler,
     ProcessingJobHandler,
@@ -90,8 +101,17 @@ ROUTES: tuple[Route, ...] = (
         ProcessingJobArtifactHandler,
         "jobs",
     ),
+    Route("/models", ModelsHandler, "endpoints"),
+    Route("/models/{ModelName}", ModelHandler, "endpoints"),
+    Route("/endpoint-configs", EndpointConfigsHandler, "endpoints"),
+    Route("/endpoint-configs/{EndpointConfigName}", EndpointConfigHandler, "endpoints"),
     Route("/endpoints", EndpointsHandler, "endpoints"),
     Route("/endpoints/{EndpointName}", EndpointHandler, "endpoints"),
+    Route("/endpoints/{EndpointName}/weights", EndpointWeightsHandler, "endpoints"),
+    Route("/endpoints/{EndpointName}/invocations", InvocationsHandler, "endpoints"),
+    Route("/endpoints/{EndpointName}/metrics", EndpointFiguresHandler, "endpoints"),
+    Route("/endpoints/{EndpointName}/captures", EndpointCapturesHandler, "endpoints"),
+    Route("/endpoints/{EndpointName}/logs", EndpointLogsHandler, "endpoints"),
 )
 
 _PARAM = re.compile(r"\{([A-Za-z]+)\}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from ..artifacts import open_artifact_store
 from ..artifacts.base import ArtifactStore
@@ -11,8 +12,8 @@ from ..config import StudioConfig
 from ..store import open_store
 from ..store.base import MetadataStore
 from .charts import ChartService
-from .endpoints import EndpointService
 from .experiments import ExperimentService
+from .hosting import HostingService
 from .jobs import JobService
 from .system import SystemService
 
@@ -32,6 +33,8 @@ class Studio:
         artifacts: ArtifactStore,
         *,
         workers: int = 8,
+        invocation_timeout: float = 60.0,
+        max_payload_mb: float = 6.0,
     ) -> None:
         self.config = config
         self.store = store
@@ -39,12 +42,20 @@ class Studio:
         self.experiments = ExperimentService(store, artifacts)
         self.charts = ChartService(store)
         self.jobs = JobService(store, artifacts, config)
-        self.endpoints = EndpointService(store)
+        self.endpoints = HostingService(
+            store,
+            artifacts,
+            config,
+            runner=self.jobs.runner,
+            runtime_name=self.jobs.runtime_name,
+            timeout_s=invocation_timeout,
+            max_payload=int(max_payload_mb * 1024 * 1024),
+        )
         self.system = SystemService(config, store, artifacts)
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mlstudio")
 
     @classmethod
-    def open(cls, config: StudioConfig, *, workers: int = 8) -> Studio:
+    def open(cls, config: StudioConfig, *, workers: int = 8, **options: Any) -> Studio:
         config.home.mkdir(parents=True, exist_ok=True)
         store = open_store(config.database_url)
         try:
@@ -52,14 +63,19 @@ class Studio:
         except Exception:
             store.close()
             raise
-        studio = cls(config, store, artifacts, workers=workers)
+        studio = cls(config, store, artifacts, workers=workers, **options)
         try:
             studio.jobs.recover()  # jobs left InProgress: re-attach or mark Failed
         except Exception:  # a broken runtime must not keep the studio from opening
             log.exception("could not recover the jobs left running")
+        try:
+            studio.endpoints.recover()  # endpoints in service: rebuilt from their configs
+        except Exception:
+            log.exception("could not rebuild the endpoints")
         return studio
 
     def close(self) -> None:
+        self.endpoints.close()
         self.jobs.close()
         self.executor.shutdown(wait=False, cancel_futures=True)
         self.store.close()

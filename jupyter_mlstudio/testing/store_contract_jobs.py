@@ -246,7 +246,7 @@ class JobsEndpointsContract:
             model_data_url="file:///tmp/model.tar.gz",
             environment={"SAGEMAKER_PROGRAM": "train.py"},
         )
-        model = store.create_model("model-1", container, tags=[{"Key": "k", "Value": "v"}])
+        model = store.create_model("model-1", container, tags={"k": "v"})
         assert model.primary_container == container
         assert model.tags == {"k": "v"}
         assert model.to_api()["PrimaryContainer"] == {

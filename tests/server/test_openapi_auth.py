@@ -11,7 +11,14 @@ import jsonschema
 import pytest
 from tornado.httpclient import HTTPClientError
 
-from jupyter_mlstudio.entities import Job, JobKind, JobStatus, MetricPoint, ProductionVariant
+from jupyter_mlstudio.entities import (
+    ContainerDefinition,
+    Job,
+    JobKind,
+    JobStatus,
+    MetricPoint,
+    ProductionVariant,
+)
 from jupyter_mlstudio.server.handlers.base import StudioHandler
 from jupyter_mlstudio.server.routes import API_PREFIX
 
@@ -106,8 +113,11 @@ def seed(jp_serverapp: Any) -> dict[str, str]:
                 outputs=published[name],
             )
         )
+    store.create_model("model-a", ContainerDefinition(image="byoc:1"))
     store.create_endpoint_config(
-        "cfg-a", [ProductionVariant(variant_name="AllTraffic", model_name="model-a")]
+        "cfg-a",
+        [ProductionVariant(variant_name="AllTraffic", model_name="model-a")],
+        data_capture_config={"EnableCapture": True, "DestinationS3Uri": artifacts.uri_for("dc")},
     )
     store.create_endpoint("ep-a", "cfg-a")
     studio_of(jp_serverapp).experiments.put_run_artifact("run-a", "plots/a.json", b"{}")
@@ -118,6 +128,8 @@ def seed(jp_serverapp: Any) -> dict[str, str]:
         "MetricName": "loss",
         "JobName": "train-a",
         "EndpointName": "ep-a",
+        "ModelName": "model-a",
+        "EndpointConfigName": "cfg-a",
         "ArtifactPath": "plots/a.json",
     }
 

@@ -1,4 +1,4 @@
-"""Jobs (list, describe, create) and endpoints (read side), health and the OpenAPI document."""
+"""Jobs (list, describe, create), health and the OpenAPI document."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pydantic
 from jupyter_server.auth.decorator import authorized
 from tornado.web import authenticated
 
-from ...entities import Endpoint, Job, JobKind
+from ...entities import Job, JobKind
 from ...services.job_requests import CreateProcessingJobRequest, CreateTrainingJobRequest
 from .. import schemas as s
 from .base import Operation, StudioHandler
@@ -148,41 +148,3 @@ class ProcessingJobHandler(_JobHandler):
             "Describe a processing job", "describeProcessingJob", response=Job, errors=(403, 404)
         )
     }
-
-
-class EndpointsHandler(StudioHandler):
-    operations: ClassVar[dict[str, Operation]] = {
-        "get": Operation(
-            "List endpoints, newest first",
-            "listEndpoints",
-            query=s.ListEndpointsQuery,
-            response=s.ListEndpointsResponse,
-        )
-    }
-
-    @authenticated
-    @authorized
-    async def get(self) -> None:
-        q = self.parse_query(s.ListEndpointsQuery)
-        page = await self.run(
-            self.studio.endpoints.list_endpoints,
-            status=q.StatusEquals,
-            name_contains=q.NameContains,
-            sort_order=q.SortOrder,
-            max_results=q.MaxResults,
-            next_token=q.NextToken,
-        )
-        self.send(s.ListEndpointsResponse(Endpoints=page.items, NextToken=page.next_token))
-
-
-class EndpointHandler(StudioHandler):
-    operations: ClassVar[dict[str, Operation]] = {
-        "get": Operation(
-            "Describe an endpoint", "describeEndpoint", response=Endpoint, errors=(403, 404)
-        )
-    }
-
-    @authenticated
-    @authorized
-    async def get(self, endpoint_name: str) -> None:
-        self.send(await self.run(self.studio.endpoints.get_endpoint, endpoint_name))

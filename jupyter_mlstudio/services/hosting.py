@@ -1,0 +1,668 @@
+"""Hosting: models, endpoint configurations, endpoints and their invocations.
+
+The records live in the metadata store; the live side (instances, routing, figures,
+capture) in :class:`~jupyter_mlstudio.hosting.engine.HostingEngine`. Requests are checked
+before anything is recorded or started (the field is named); creating, updating and
+changing weights then run on a worker thread while the endpoint shows Creating/Updating,
+like SageMaker; describe shows where it is. At most one such operation runs per endpoint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import shutil
+import tempfile
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from ..artifacts.base import ArtifactStore
+from ..config import StudioConfig
+from ..entities import (
+    ContainerDefinition,
+    DesiredVariant,
+    Endpoint,
+    EndpointConfig,
+    EndpointStatus,
+    Model,
+    Page,
+    ProductionVariant,
+    validate_name,
+)
+from ..entities.common import ENDPOINT_NAME_MAX
+from ..exceptions import ConflictError, NotFoundError, StudioError, ValidationError
+from ..hosting.capture import CaptureSettings, DataCapture, read_records
+from ..hosting.engine import DEFAULT_MAX_PAYLOAD, HostingEngine, Invocation
+from ..hosting.instances import LABEL_ENDPOINT, VariantPlan, plan_variant
+from ..runtime.contract import resource_limits
+from ..store.base import MetadataStore, SortOrder
+from . import job_files
+from .hosting_requests import (
+    MAX_INSTANCES,
+    MAX_VARIANTS,
+    CreateEndpointConfigRequest,
+    CreateEndpointRequest,
+    CreateModelRequest,
+    UpdateEndpointWeightsAndCapacitiesRequest,
+    tags_of,
+)
+from .job_requests import parse_request
+
+log = logging.getLogger(__name__)
+
+_ENV_FIELD = "PrimaryContainer.Environment"
+_LIVE = (EndpointStatus.IN_SERVICE, EndpointStatus.UPDATING, EndpointStatus.SYSTEM_UPDATING)
+
+
+class HostingService:
+    """Thread-safe. ``invoke`` is a coroutine for the server's loop; ``invoke_sync`` is the
+    same for threads (the SDK in-process)."""
+
+    def __init__(
+        self,
+        store: MetadataStore,
+        artifacts: ArtifactStore,
+        config: StudioConfig,
+        *,
+        runner: Callable[[str], Any],
+        runtime_name: Callable[[], str],
+        max_payload: int = DEFAULT_MAX_PAYLOAD,
+        timeout_s: float = 60.0,
+    ) -> None:
+        self._store = store
+        self._artifacts = artifacts
+        self._config = config
+        self._runner = runner
+        self._runtime_name = runtime_name
+        self.engine = HostingEngine(
+            config.home / "endpoints", max_payload=max_payload, timeout_s=timeout_s
+        )
+        self._ops = ThreadPoolExecutor(max_workers=4, thread_name_prefix="mlstudio-hosting")
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_lock = threading.Lock()
+        self._pending: dict[str, Future[None]] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_lock = threading.Lock()
+
+    # -- models -------------------------------------------------------------------------------
+
+    def create_model(self, request: CreateModelRequest | Mapping[str, Any]) -> Model:
+        req = parse_request(CreateModelRequest, request)
+        name = validate_name(req.ModelName, field="ModelName", max_length=ENDPOINT_NAME_MAX)
+        if self._exists(self._store.get_model, name):
+            raise ConflictError(f"Model {name!r} exists already")
+        container = req.PrimaryContainer
+        env = dict(container.Environment)
+        if container.Mode not in (None, "SingleModel"):
+            raise ValidationError(
+                "only Mode SingleModel is supported", field="PrimaryContainer.Mode"
+            )
+        if container.ModelDataUrl:
+            job_files.check_source(container.ModelDataUrl, field="PrimaryContainer.ModelDataUrl")
+        program = env.get("SAGEMAKER_PROGRAM")
+        code = env.get("SAGEMAKER_SUBMIT_DIRECTORY")
+        if not container.Image and not program and not container.ModelDataUrl:
+            raise ValidationError(
+                "give PrimaryContainer.Image, or script-mode code (Environment"
+                " SAGEMAKER_PROGRAM and SAGEMAKER_SUBMIT_DIRECTORY), or ModelDataUrl",
+                field="PrimaryContainer",
+            )
+        if program and not code and not container.Image:
+            raise ValidationError(
+                "SAGEMAKER_PROGRAM needs SAGEMAKER_SUBMIT_DIRECTORY (the folder of the code)",
+                field=f"{_ENV_FIELD}.SAGEMAKER_SUBMIT_DIRECTORY",
+            )
+        snapshot = None
+        if code:
+            env["SAGEMAKER_SUBMIT_DIRECTORY"], snapshot = self._snapshot_code(name, code, program)
+        try:
+            return self._store.create_model(
+                name,
+                ContainerDefinition(
+                    image=container.Image or None,
+                    model_data_url=container.ModelDataUrl or None,
+                    environment=env,
+                ),
+                tags=tags_of(req.Tags),
+            )
+        except BaseException:
+            if snapshot is not None:
+                self._artifacts.delete_prefix(snapshot)
+            raise
+
+    def _snapshot_code(
+        self, model_name: str, code: str, program: str | None
+    ) -> tuple[str, str | None]:
+        """A local code folder is packed into the artifact store (so later edits do not
+        change the model); a ``.tar.gz`` or URI is checked and kept as given."""
+        field = f"{_ENV_FIELD}.SAGEMAKER_SUBMIT_DIRECTORY"
+        if job_files.is_s3(code):
+            return code, None
+        path = job_files.local_path(code, field=field)
+        if not path.exists():
+            raise ValidationError(f"{field}: {path} does not exist", field=field)
+        if not path.is_dir():
+            return path.as_uri(), None
+        if program and not (path / program).is_file():
+            raise ValidationError(
+                f"the entry point {program!r} is not in {path}",
+                field=f"{_ENV_FIELD}.SAGEMAKER_PROGRAM",
+            )
+        prefix = f"models/{model_name}/{uuid.uuid4().hex[:12]}"
+        with tempfile.TemporaryDirectory(prefix="mlstudio-code-") as tmp:
+            staged = Path(tmp) / "code"
+            shutil.copytree(
+                path,
+                staged,
+                ignore=shutil.ignore_patterns("__pycache__", ".git", ".ipynb_checkpoints"),
+            )
+            archive = job_files.pack(staged, Path(tmp) / "sourcedir.tar.gz")
+            self._artifacts.put_file(f"{prefix}/sourcedir.tar.gz", archive)
+        return self._artifacts.uri_for(f"{prefix}/sourcedir.tar.gz"), prefix
+
+    def get_model(self, model_name: str) -> Model:
+        return self._store.get_model(model_name)
+
+    def list_models(self, **query: Any) -> Page[Model]:
+        return self._store.list_models(**query)
+
+    def delete_model(self, model_name: str) -> None:
+        self._store.delete_model(model_name)
+        try:
+            self._artifacts.delete_prefix(f"models/{model_name}")
+        except StudioError:
+            log.warning("could not delete the code snapshots of model %s", model_name)
+
+    # -- endpoint configurations ------------------------------------------------------------
+
+    def create_endpoint_config(
+        self, request: CreateEndpointConfigRequest | Mapping[str, Any]
+    ) -> EndpointConfig:
+        req = parse_request(CreateEndpointConfigRequest, request)
+        if len(req.ProductionVariants) > MAX_VARIANTS:
+            raise ValidationError(
+                f"at most {MAX_VARIANTS} production variants", field="ProductionVariants"
+            )
+        variants = []
+        for i, spec in enumerate(req.ProductionVariants):
+            field = f"ProductionVariants[{i}]"
+            if not 1 <= spec.InitialInstanceCount <= MAX_INSTANCES:
+                raise ValidationError(
+                    f"{field}.InitialInstanceCount must be between 1 and {MAX_INSTANCES}",
+                    field=f"{field}.InitialInstanceCount",
+                )
+            try:
+                self._store.get_model(spec.ModelName)
+            except NotFoundError as exc:
+                raise ValidationError(
+                    f"Could not find model {spec.ModelName!r}", field=f"{field}.ModelName"
+                ) from exc
+            try:
+                resource_limits(spec.InstanceType)
+            except ValidationError as exc:
+                raise ValidationError(exc.message, field=f"{field}.InstanceType") from exc
+            variants.append(
+                ProductionVariant(
+                    variant_name=spec.VariantName,
+                    model_name=spec.ModelName,
+                    initial_instance_count=spec.InitialInstanceCount,
+                    instance_type=spec.InstanceType,
+                    initial_variant_weight=spec.InitialVariantWeight,
+                )
+            )
+        capture = None
+        if req.DataCaptureConfig is not None:
+            capture = req.DataCaptureConfig.model_dump(exclude_none=True)
+            CaptureSettings.parse(capture, self._capture_root())
+            if capture.get("DestinationS3Uri"):
+                job_files.check_destination(
+                    capture["DestinationS3Uri"], field="DataCaptureConfig.DestinationS3Uri"
+                )
+        return self._store.create_endpoint_config(
+            req.EndpointConfigName, variants, data_capture_config=capture
+        )
+
+    def _capture_root(self) -> str:
+        return self._artifacts.uri_for("data-capture")
+
+    def get_endpoint_config(self, name: str) -> EndpointConfig:
+        return self._store.get_endpoint_config(name)
+
+    def list_endpoint_configs(self, **query: Any) -> Page[EndpointConfig]:
+        return self._store.list_endpoint_configs(**query)
+
+    def delete_endpoint_config(self, name: str) -> None:
+        self._store.delete_endpoint_config(name)
+
+    # -- endpoints ------------------------------------------------------------------------------
+
+    def list_endpoints(
+        self,
+        *,
+        status: EndpointStatus | None = None,
+        name_contains: str | None = None,
+        sort_order: SortOrder = "Descending",
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> Page[Endpoint]:
+        return self._store.list_endpoints(
+            status=status,
+            name_contains=name_contains,
+            sort_order=sort_order,
+            max_results=max_results,
+            next_token=next_token,
+        )
+
+    def get_endpoint(self, name: str) -> Endpoint:
+        return self._store.get_endpoint(name)
+
+    def create_endpoint(self, request: CreateEndpointRequest | Mapping[str, Any]) -> Endpoint:
+        req = parse_request(CreateEndpointRequest, request)
+        name = validate_name(req.EndpointName, field="EndpointName", max_length=ENDPOINT_NAME_MAX)
+        if self._exists(self._store.get_endpoint, name):
+            raise ConflictError(f"Endpoint {name!r} exists already")
+        try:
+            config = self._store.get_endpoint_config(req.EndpointConfigName)
+        except NotFoundError as exc:
+            raise ValidationError(
+                f"Could not find endpoint configuration {req.EndpointConfigName!r}",
+                field="EndpointConfigName",
+            ) from exc
+        plans = self._plans(name, config, {})
+        capture = self._capture_settings(config)
+        endpoint = self._store.create_endpoint(
+            name, config.endpoint_config_name, tags=tags_of(req.Tags)
+        )
+        self._submit(name, lambda: self._deploy(name, config, plans, capture))
+        return endpoint
+
+    def _exists(self, get: Callable[[str], Any], name: str) -> bool:
+        try:
+            get(name)
+        except NotFoundError:
+            return False
+        return True
+
+    def _plans(
+        self, name: str, config: EndpointConfig, desired: Mapping[str, DesiredVariant]
+    ) -> list[tuple[VariantPlan, Any, float]]:
+        """Each variant's plan, runner and weight; ValidationError before anything starts."""
+        runtime = self._runtime_name()
+        runner = self._runner(runtime)
+        out = []
+        for i, variant in enumerate(config.production_variants):
+            field = f"ProductionVariants[{i}]"
+            try:
+                model = self._store.get_model(variant.model_name)
+            except NotFoundError as exc:
+                raise ValidationError(
+                    f"model {variant.model_name!r} of variant {variant.variant_name!r} does not"
+                    " exist any more",
+                    field=f"{field}.ModelName",
+                ) from exc
+            wish = desired.get(variant.variant_name) or DesiredVariant()
+            plan = plan_variant(
+                name,
+                variant.variant_name,
+                model,
+                wish.desired_instance_count or variant.initial_instance_count,
+                variant.instance_type,
+                runtime,
+                field_prefix=field,
+                timeout_s=self.engine.timeout_s,
+            )
+            check = getattr(runner, "check_image", None)
+            if plan.image and check is not None:
+                try:
+                    check(plan.image)
+                except ValidationError as exc:
+                    raise ValidationError(exc.message, field=f"{field}.ModelName") from exc
+            weight = variant.initial_variant_weight
+            if wish.desired_weight is not None:
+                weight = wish.desired_weight
+            out.append((plan, runner, weight))
+        return out
+
+    def _capture_settings(self, config: EndpointConfig) -> CaptureSettings | None:
+        return CaptureSettings.parse(config.data_capture_config, self._capture_root())
+
+    def _open_capture(self, name: str, settings: CaptureSettings | None) -> DataCapture | None:
+        return None if settings is None else DataCapture(name, settings)
+
+    def _lock(self, name: str) -> threading.Lock:
+        with self._locks_lock:
+            return self._locks.setdefault(name, threading.Lock())
+
+    def _submit(self, name: str, operation: Callable[[], None]) -> None:
+        def run() -> None:
+            with self._lock(name):
+                operation()
+
+        self._pending[name] = self._ops.submit(run)
+
+    def wait(self, name: str, timeout: float | None = None) -> Endpoint:
+        """Wait for the endpoint's running operation (tests and the in-process SDK)."""
+        pending = self._pending.get(name)
+        if pending is not None:
+            pending.result(timeout)
+        return self._store.get_endpoint(name)
+
+    def _deploy(
+        self,
+        name: str,
+        config: EndpointConfig,
+        plans: list[tuple[VariantPlan, Any, float]],
+        capture: CaptureSettings | None,
+    ) -> None:
+        try:
+            self.engine.deploy(
+                name, config.endpoint_config_name, plans, self._open_capture(name, capture)
+            )
+        except Exception as exc:
+            log.warning("endpoint %s failed to start: %s", name, exc)
+            self._set_status(name, EndpointStatus.FAILED, failure_reason=_reason(exc))
+            return
+        if self._set_status(name, EndpointStatus.IN_SERVICE, failure_reason=None) is None:
+            self.engine.remove(name)  # deleted while it was starting
+
+    def _set_status(self, name: str, status: EndpointStatus, **changes: Any) -> Endpoint | None:
+        try:
+            return self._store.update_endpoint(name, status=status, **changes)
+        except NotFoundError:
+            return None
+
+    def _require_in_service(self, name: str) -> Endpoint:
+        endpoint = self._store.get_endpoint(name)
+        if endpoint.endpoint_status is not EndpointStatus.IN_SERVICE:
+            raise ConflictError(
+                f"Endpoint {name!r} is {endpoint.endpoint_status.value}; it must be InService"
+            )
+        return endpoint
+
+    def update_endpoint(self, name: str, endpoint_config_name: str) -> Endpoint:
+        """UpdateEndpoint: blue/green to another config. On failure the endpoint keeps
+        serving its old config (InService, with the FailureReason)."""
+        with self._lock(name):
+            self._require_in_service(name)
+            try:
+                config = self._store.get_endpoint_config(endpoint_config_name)
+            except NotFoundError as exc:
+                raise ValidationError(
+                    f"Could not find endpoint configuration {endpoint_config_name!r}",
+                    field="EndpointConfigName",
+                ) from exc
+            plans = self._plans(name, config, {})
+            capture = self._capture_settings(config)
+            endpoint = self._store.update_endpoint(name, status=EndpointStatus.UPDATING)
+        self._submit(name, lambda: self._update(name, config, plans, capture))
+        return endpoint
+
+    def _update(
+        self,
+        name: str,
+        config: EndpointConfig,
+        plans: list[tuple[VariantPlan, Any, float]],
+        capture: CaptureSettings | None,
+    ) -> None:
+        try:
+            if self.engine.is_live(name):
+                self.engine.update(
+                    name, config.endpoint_config_name, plans, self._open_capture(name, capture)
+                )
+            else:
+                self.engine.deploy(
+                    name, config.endpoint_config_name, plans, self._open_capture(name, capture)
+                )
+        except Exception as exc:
+            log.warning("endpoint %s: update failed: %s", name, exc)
+            self._set_status(
+                name, EndpointStatus.IN_SERVICE, failure_reason=f"Update failed: {_reason(exc)}"
+            )
+            return
+        self._set_status(
+            name,
+            EndpointStatus.IN_SERVICE,
+            endpoint_config_name=config.endpoint_config_name,
+            failure_reason=None,
+        )
+
+    def update_endpoint_weights_and_capacities(
+        self,
+        name: str,
+        request: UpdateEndpointWeightsAndCapacitiesRequest | Mapping[str, Any] | list[Any],
+    ) -> Endpoint:
+        if isinstance(request, list):
+            request = {"DesiredWeightsAndCapacities": request}
+        req = parse_request(UpdateEndpointWeightsAndCapacitiesRequest, request)
+        with self._lock(name):
+            endpoint = self._require_in_service(name)
+            config = self._store.get_endpoint_config(endpoint.endpoint_config_name)
+            known = {v.variant_name for v in config.production_variants}
+            if not req.DesiredWeightsAndCapacities:
+                raise ValidationError(
+                    "name at least one variant", field="DesiredWeightsAndCapacities"
+                )
+            desired = dict(endpoint.desired_variants)
+            weights: dict[str, float] = {}
+            counts: dict[str, int] = {}
+            for i, item in enumerate(req.DesiredWeightsAndCapacities):
+                field = f"DesiredWeightsAndCapacities[{i}]"
+                if item.VariantName not in known:
+                    raise ValidationError(
+                        f"{item.VariantName!r} is not a variant of endpoint {name!r}"
+                        f" (variants: {', '.join(sorted(known))})",
+                        field=f"{field}.VariantName",
+                    )
+                if item.DesiredWeight is not None and not item.DesiredWeight >= 0:
+                    raise ValidationError(
+                        "DesiredWeight must be 0 or more", field=f"{field}.DesiredWeight"
+                    )
+                if item.DesiredInstanceCount is not None and not (
+                    1 <= item.DesiredInstanceCount <= MAX_INSTANCES
+                ):
+                    raise ValidationError(
+                        f"DesiredInstanceCount must be between 1 and {MAX_INSTANCES}",
+                        field=f"{field}.DesiredInstanceCount",
+                    )
+                old = desired.get(item.VariantName) or DesiredVariant()
+                desired[item.VariantName] = DesiredVariant(
+                    desired_weight=item.DesiredWeight
+                    if item.DesiredWeight is not None
+                    else old.desired_weight,
+                    desired_instance_count=item.DesiredInstanceCount or old.desired_instance_count,
+                )
+                if item.DesiredWeight is not None:
+                    weights[item.VariantName] = item.DesiredWeight
+                if item.DesiredInstanceCount is not None:
+                    counts[item.VariantName] = item.DesiredInstanceCount
+            current = {v.variant_name: v.initial_variant_weight for v in config.production_variants}
+            for variant, wish in desired.items():
+                if wish.desired_weight is not None:
+                    current[variant] = wish.desired_weight
+            if not any(w > 0 for w in current.values()):
+                raise ValidationError(
+                    "at least one variant must keep a weight above 0",
+                    field="DesiredWeightsAndCapacities",
+                )
+            updated = self._store.update_endpoint(name, status=EndpointStatus.UPDATING)
+        self._submit(name, lambda: self._reweigh(name, weights, counts, desired))
+        return updated
+
+    def _reweigh(
+        self,
+        name: str,
+        weights: dict[str, float],
+        counts: dict[str, int],
+        desired: dict[str, DesiredVariant],
+    ) -> None:
+        try:
+            self.engine.set_weights(name, weights, counts)
+        except Exception as exc:
+            log.warning("endpoint %s: weights update failed: %s", name, exc)
+            self._set_status(
+                name, EndpointStatus.IN_SERVICE, failure_reason=f"Update failed: {_reason(exc)}"
+            )
+            return
+        self._set_status(
+            name, EndpointStatus.IN_SERVICE, desired_variants=desired, failure_reason=None
+        )
+
+    def delete_endpoint(self, name: str) -> None:
+        """Stop the endpoint's instances and delete it (returns when it is gone)."""
+        self._store.get_endpoint(name)  # NotFoundError
+        self._set_status(name, EndpointStatus.DELETING)
+        with self._lock(name):
+            self.engine.remove(name)
+            with contextlib.suppress(NotFoundError):
+                self._store.delete_endpoint(name)
+        self._pending.pop(name, None)
+
+    def describe_endpoint(self, name: str) -> dict[str, Any]:
+        """DescribeEndpoint: the record, its live variants (or the config's while none
+        run) and its data capture settings."""
+        endpoint = self._store.get_endpoint(name)
+        out = endpoint.to_api()
+        out.pop("DesiredVariants", None)
+        variants = self.engine.describe_variants(name)
+        try:
+            config = self._store.get_endpoint_config(endpoint.endpoint_config_name)
+        except NotFoundError:
+            config = None
+        if not variants and config is not None:
+            variants = [
+                {
+                    "VariantName": v.variant_name,
+                    "ModelName": v.model_name,
+                    "CurrentWeight": v.initial_variant_weight,
+                    "DesiredWeight": v.initial_variant_weight,
+                    "CurrentInstanceCount": 0,
+                    "DesiredInstanceCount": v.initial_instance_count,
+                    "InstanceType": v.instance_type,
+                    "Instances": [],
+                }
+                for v in config.production_variants
+            ]
+        out["ProductionVariants"] = variants
+        if config is not None and config.data_capture_config:
+            settings = self._capture_settings(config)
+            capture = dict(config.data_capture_config)
+            capture["CaptureStatus"] = "Started" if settings else "Stopped"
+            if settings is not None:
+                capture["DestinationS3Uri"] = settings.destination
+            out["DataCaptureConfig"] = capture
+        return out
+
+    # -- invocations --------------------------------------------------------------------------
+
+    async def invoke(self, name: str, body: bytes, **headers: Any) -> Invocation:
+        try:
+            return await self.engine.invoke(name, body, **headers)
+        except NotFoundError:
+            endpoint = self._store.get_endpoint(name)  # NotFoundError when there is none
+            raise ConflictError(
+                f"Endpoint {name!r} is {endpoint.endpoint_status.value}; it cannot be invoked"
+                " until it is InService"
+            ) from None
+
+    def invoke_sync(self, name: str, body: bytes, **headers: Any) -> Invocation:
+        """``invoke`` from a thread: runs on this service's own event loop."""
+        loop = self._private_loop()
+        return asyncio.run_coroutine_threadsafe(self.invoke(name, body, **headers), loop).result()
+
+    def _private_loop(self) -> asyncio.AbstractEventLoop:
+        with self._loop_lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                threading.Thread(
+                    target=loop.run_forever, name="mlstudio-invoke", daemon=True
+                ).start()
+                self._loop = loop
+            return self._loop
+
+    def figures(self, name: str, minutes: float = 15) -> dict[str, Any]:
+        self._store.get_endpoint(name)
+        variants = self.engine.figures(name, minutes) if self.engine.is_live(name) else []
+        return {"EndpointName": name, "Variants": variants}
+
+    def captures(
+        self, name: str, *, variant: str | None = None, max_results: int = 50
+    ) -> dict[str, Any]:
+        endpoint = self._store.get_endpoint(name)
+        config = self._store.get_endpoint_config(endpoint.endpoint_config_name)
+        settings = self._capture_settings(config)
+        if settings is None:
+            return {"Records": [], "Files": [], "CaptureStatus": "Stopped"}
+        records, files = read_records(
+            settings.destination, name, variant=variant, max_results=max_results
+        )
+        return {"Records": records, "Files": files, "CaptureStatus": "Started"}
+
+    def read_logs(
+        self, name: str, *, variant: str | None = None, host: str = "algo-1", offset: int = 0
+    ) -> dict[str, Any]:
+        self._store.get_endpoint(name)
+        if not self.engine.is_live(name):
+            return {"Text": "", "NextOffset": offset, "Complete": True}
+        text, next_offset, complete = self.engine.read_log(name, variant, host, offset)
+        return {"Text": text, "NextOffset": next_offset, "Complete": complete}
+
+    # -- restart ----------------------------------------------------------------------------------
+
+    def recover(self) -> list[str]:
+        """After a studio restart: remove instances left by the previous studio and
+        rebuild every endpoint that was in service (or on its way) from its config."""
+        rebuilt: list[str] = []
+        token = None
+        endpoints: list[Endpoint] = []
+        while True:
+            page = self._store.list_endpoints(max_results=100, next_token=token)
+            endpoints.extend(page.items)
+            token = page.next_token
+            if not token:
+                break
+        for endpoint in endpoints:
+            name = endpoint.endpoint_name
+            self._clean_leftovers(name)
+            if endpoint.endpoint_status is EndpointStatus.DELETING:
+                self._store.delete_endpoint(name)
+                continue
+            if endpoint.endpoint_status is EndpointStatus.FAILED:
+                continue
+            try:
+                config = self._store.get_endpoint_config(endpoint.endpoint_config_name)
+                plans = self._plans(name, config, endpoint.desired_variants)
+                capture = self._capture_settings(config)
+            except StudioError as exc:
+                self._set_status(name, EndpointStatus.FAILED, failure_reason=_reason(exc))
+                continue
+            self._set_status(name, EndpointStatus.SYSTEM_UPDATING)
+            self._submit(name, functools.partial(self._deploy, name, config, plans, capture))
+            rebuilt.append(name)
+        return rebuilt
+
+    def _clean_leftovers(self, name: str) -> None:
+        try:
+            runner = self._runner(self._runtime_name())
+            for handle in runner.find({LABEL_ENDPOINT: name}):
+                runner.cleanup(handle)
+        except StudioError:
+            log.warning("could not clean up the old instances of endpoint %s", name)
+        shutil.rmtree(self.engine.root / name, ignore_errors=True)
+
+    def close(self) -> None:
+        """Stop every instance (a restarted studio rebuilds them from their configs)."""
+        self._ops.shutdown(wait=False, cancel_futures=True)
+        self.engine.close(stop_instances=True)
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+
+
+def _reason(exc: BaseException) -> str:
+    message = exc.message if isinstance(exc, StudioError) else str(exc) or type(exc).__name__
+    return message[:1024]

@@ -1,0 +1,110 @@
+"""Request shapes of hosting, in SageMaker's field names (CreateModel, CreateEndpointConfig,
+CreateEndpoint, UpdateEndpoint, UpdateEndpointWeightsAndCapacities).
+
+Like :mod:`.job_requests`, the same models document the REST bodies and validate what the
+service gets; shape errors name the dotted field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_VARIANTS = 10
+MAX_INSTANCES = 16
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ContainerSpec(_Model):
+    Image: str | None = Field(
+        None, description="a local image (docker runtime); none = the studio's script-mode serving"
+    )
+    ModelDataUrl: str | None = Field(
+        None, description="model.tar.gz: s3://, file:// or a local path"
+    )
+    Environment: dict[str, str] = Field(
+        default_factory=dict,
+        description="SAGEMAKER_PROGRAM (entry point) and SAGEMAKER_SUBMIT_DIRECTORY (a folder,"
+        " a .tar.gz or its URI) name script-mode code",
+    )
+    Mode: str | None = Field(None, description="SingleModel (the only mode)")
+
+
+class TagSpec(_Model):
+    Key: str
+    Value: str
+
+
+class CreateModelRequest(_Model):
+    ModelName: str
+    PrimaryContainer: ContainerSpec
+    ExecutionRoleArn: str | None = Field(None, description="accepted and ignored (local)")
+    Tags: list[TagSpec] | dict[str, str] | None = None
+
+
+class ProductionVariantSpec(_Model):
+    VariantName: str
+    ModelName: str
+    InitialInstanceCount: int = 1
+    InstanceType: str = "local"
+    InitialVariantWeight: float = 1.0
+
+
+class CaptureOptionSpec(_Model):
+    CaptureMode: str
+
+
+class CaptureContentTypeHeaderSpec(_Model):
+    CsvContentTypes: list[str] | None = None
+    JsonContentTypes: list[str] | None = None
+
+
+class DataCaptureConfigSpec(_Model):
+    EnableCapture: bool = True
+    InitialSamplingPercentage: float = 100
+    DestinationS3Uri: str | None = Field(
+        None, description="any artifact URI; default: <artifact root>/data-capture"
+    )
+    KmsKeyId: str | None = None
+    CaptureOptions: list[CaptureOptionSpec] | None = None
+    CaptureContentTypeHeader: CaptureContentTypeHeaderSpec | None = None
+
+
+class CreateEndpointConfigRequest(_Model):
+    EndpointConfigName: str
+    ProductionVariants: list[ProductionVariantSpec]
+    DataCaptureConfig: DataCaptureConfigSpec | None = None
+    Tags: list[TagSpec] | dict[str, str] | None = None
+    KmsKeyId: str | None = None
+
+
+class CreateEndpointRequest(_Model):
+    EndpointName: str
+    EndpointConfigName: str
+    Tags: list[TagSpec] | dict[str, str] | None = None
+
+
+class UpdateEndpointRequest(_Model):
+    EndpointConfigName: str
+    RetainAllVariantProperties: bool | None = None
+
+
+class DesiredWeightAndCapacity(_Model):
+    VariantName: str
+    DesiredWeight: float | None = None
+    DesiredInstanceCount: int | None = None
+
+
+class UpdateEndpointWeightsAndCapacitiesRequest(_Model):
+    DesiredWeightsAndCapacities: list[DesiredWeightAndCapacity]
+
+
+def tags_of(tags: Any) -> Any:
+    """Tags as the store takes them (a list of Key/Value pairs or a mapping)."""
+    if isinstance(tags, list):
+        return [t.model_dump() if isinstance(t, BaseModel) else t for t in tags]
+    return tags
