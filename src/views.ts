@@ -1,5 +1,5 @@
 /**
- * Commands that open the run, job and comparison views in the main area. Their modules
+ * Commands that open the run, job, endpoint and comparison views in the main area. Their modules
  * (and plotly, which they load when they draw) are fetched on first use.
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
@@ -7,6 +7,7 @@ import { MainAreaWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import type { JobKind } from './api/types';
+import type { IEndpointActions } from './widgets/endpoints';
 import type { IRunActions } from './widgets/experiments';
 import type { IJobActions } from './widgets/jobs';
 
@@ -14,6 +15,7 @@ export namespace ViewCommandIDs {
   export const openRun = 'mlstudio:open-run';
   export const compareRuns = 'mlstudio:compare-runs';
   export const openJob = 'mlstudio:open-job';
+  export const openEndpoint = 'mlstudio:open-endpoint';
 }
 
 const JOB_KINDS: JobKind[] = ['TrainingJob', 'ProcessingJob', 'TransformJob'];
@@ -23,9 +25,10 @@ export function addViewCommands(
   app: JupyterFrontEnd,
   trans: TranslationBundle,
   interval: () => number
-): IRunActions & IJobActions {
+): IRunActions & IJobActions & IEndpointActions {
   const runs = new Map<string, MainAreaWidget>();
   const jobs = new Map<string, MainAreaWidget>();
+  const endpoints = new Map<string, MainAreaWidget>();
 
   app.commands.addCommand(ViewCommandIDs.openRun, {
     label: trans.__('Open run'),
@@ -116,7 +119,11 @@ export function addViewCommands(
       const widget = new JobWidget(
         new JobModel(kind, name),
         trans,
-        run => void app.commands.execute(ViewCommandIDs.openRun, { name: run })
+        run => void app.commands.execute(ViewCommandIDs.openRun, { name: run }),
+        endpoint =>
+          void app.commands.execute(ViewCommandIDs.openEndpoint, {
+            name: endpoint
+          })
       );
       jobs.set(key, widget);
       widget.disposed.connect(() => jobs.delete(key));
@@ -126,7 +133,41 @@ export function addViewCommands(
     }
   });
 
+  app.commands.addCommand(ViewCommandIDs.openEndpoint, {
+    label: trans.__('Open endpoint'),
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: { name: { type: 'string' } },
+        required: ['name']
+      }
+    },
+    execute: async args => {
+      const name = String(args.name);
+      const open = endpoints.get(name);
+      if (open && !open.isDisposed) {
+        app.shell.activateById(open.id);
+        return open;
+      }
+      const [{ EndpointWidget }, { EndpointModel }] = await Promise.all([
+        import('./widgets/endpointView'),
+        import('./models/endpoint')
+      ]);
+      const widget = new EndpointWidget(
+        new EndpointModel(name, { interval: interval() }),
+        trans
+      );
+      endpoints.set(name, widget);
+      widget.disposed.connect(() => endpoints.delete(name));
+      app.shell.add(widget, 'main');
+      app.shell.activateById(widget.id);
+      return widget;
+    }
+  });
+
   return {
+    openEndpoint: name =>
+      void app.commands.execute(ViewCommandIDs.openEndpoint, { name }),
     openJob: (kind, name) =>
       void app.commands.execute(ViewCommandIDs.openJob, { kind, name }),
     openRun: name =>

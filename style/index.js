@@ -1,3 +1,4 @@
 import './base.css';
 import './views.css';
 import './jobs.css';
+import './endpoints.css';

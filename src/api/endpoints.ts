@@ -1,8 +1,313 @@
-import { requestAPI } from './request';
-import { IListEndpointsRequest, IListEndpointsResponse } from './types';
+/**
+ * Hosting: models, endpoint configurations and endpoints — listing, describing with
+ * their live variants, traffic weights, invocations, figures, captured records, logs.
+ */
+import { IRawResponse, jsonInit, requestAPI } from './request';
+import {
+  EndpointStatus,
+  IEndpointSummary,
+  IListEndpointsRequest,
+  IListEndpointsResponse
+} from './types';
+
+export type { EndpointStatus, IEndpointSummary };
+
+/** The health of one instance (host) of a variant. */
+export type InstanceStatus =
+  'Pending' | 'Healthy' | 'Unhealthy' | 'Restarting' | 'Stopped';
+
+export interface IEndpointInstance {
+  Host: string;
+  Status: InstanceStatus;
+  Restarts: number;
+  /** Seconds since the epoch. */
+  StartedAt?: number | null;
+  /** Why it is not healthy. */
+  Detail?: string | null;
+}
+
+/** A production variant as the endpoint's describe reports it, live. */
+export interface IEndpointVariant {
+  VariantName: string;
+  ModelName: string;
+  CurrentWeight: number;
+  DesiredWeight?: number | null;
+  CurrentInstanceCount: number;
+  DesiredInstanceCount?: number | null;
+  InstanceType?: string;
+  Runtime?: string | null;
+  Instances?: IEndpointInstance[];
+}
+
+export interface IDataCaptureConfig {
+  EnableCapture?: boolean;
+  InitialSamplingPercentage?: number;
+  DestinationS3Uri?: string;
+  CaptureOptions?: { CaptureMode: 'Input' | 'Output' }[];
+}
+
+/** An endpoint with its live variants (the describe route). */
+export interface IEndpoint extends IEndpointSummary {
+  ProductionVariants?: IEndpointVariant[];
+  DataCaptureConfig?: IDataCaptureConfig | null;
+}
+
+export interface ILatency {
+  P50: number | null;
+  P90: number | null;
+  P99: number | null;
+}
+
+/** A variant's figures over the last minutes, with 10-second series. */
+export interface IVariantFigures {
+  VariantName: string;
+  Invocations: number;
+  Invocation4XXErrors: number;
+  Invocation5XXErrors: number;
+  ModelLatency: ILatency;
+  OverheadLatency: ILatency;
+  Series: {
+    /** The start of each 10-second bucket, in seconds since the epoch. */
+    Time: number[];
+    Invocations: number[];
+    Errors: number[];
+    ModelLatencyP50: (number | null)[];
+    OverheadLatencyP50: (number | null)[];
+  };
+}
+
+export interface IEndpointMetrics {
+  EndpointName: string;
+  Variants: IVariantFigures[];
+}
+
+/** One side (input or output) of a captured request. */
+export interface ICapturedData {
+  observedContentType?: string;
+  mode?: 'INPUT' | 'OUTPUT';
+  data: string;
+  encoding?: 'CSV' | 'JSON' | 'BASE64' | string;
+}
+
+/** A captured request, as SageMaker's data capture writes it (one JSON line). */
+export interface ICaptureRecord {
+  captureData: {
+    endpointInput?: ICapturedData;
+    endpointOutput?: ICapturedData;
+  };
+  eventMetadata: {
+    eventId: string;
+    inferenceTime: string;
+    variantName?: string;
+  };
+  eventVersion?: string;
+}
+
+export interface ICapturesResponse {
+  Records: ICaptureRecord[];
+  Files: string[];
+  CaptureStatus?: string;
+}
+
+/** A piece of an instance's log (see `getEndpointLogs`). */
+export interface IEndpointLogChunk {
+  Text: string;
+  NextOffset: number;
+  Complete: boolean;
+}
+
+export interface IContainerDefinition {
+  Image?: string | null;
+  ModelDataUrl?: string | null;
+  Environment?: Record<string, string>;
+}
+
+export interface ICreateModelRequest {
+  ModelName: string;
+  PrimaryContainer: IContainerDefinition;
+  Tags?: { Key: string; Value: string }[];
+}
+
+export interface IModel {
+  ModelName: string;
+  PrimaryContainer: IContainerDefinition;
+  CreationTime: string;
+}
+
+export interface IProductionVariantSpec {
+  VariantName: string;
+  ModelName: string;
+  InitialInstanceCount: number;
+  InstanceType?: string;
+  InitialVariantWeight?: number;
+}
+
+export interface ICreateEndpointConfigRequest {
+  EndpointConfigName: string;
+  ProductionVariants: IProductionVariantSpec[];
+  DataCaptureConfig?: IDataCaptureConfig;
+}
+
+export interface IEndpointConfig {
+  EndpointConfigName: string;
+  ProductionVariants: IProductionVariantSpec[];
+  CreationTime: string;
+}
+
+export interface ICreateEndpointRequest {
+  EndpointName: string;
+  EndpointConfigName: string;
+}
+
+/** A new weight (and/or instance count) for a variant. */
+export interface IDesiredWeightAndCapacity {
+  VariantName: string;
+  DesiredWeight?: number;
+  DesiredInstanceCount?: number;
+}
+
+const endpointPath = (name: string) => `endpoints/${encodeURIComponent(name)}`;
 
 export function listEndpoints(
   request: IListEndpointsRequest = {}
 ): Promise<IListEndpointsResponse> {
   return requestAPI<IListEndpointsResponse>('endpoints', {}, { ...request });
+}
+
+/** One endpoint with its live variants and instances. */
+export function describeEndpoint(name: string): Promise<IEndpoint> {
+  return requestAPI<IEndpoint>(endpointPath(name));
+}
+
+/** Stop the endpoint's instances and remove it (its models and configs stay). */
+export async function deleteEndpoint(name: string): Promise<void> {
+  await requestAPI<void>(endpointPath(name), { method: 'DELETE' });
+}
+
+/** Set the traffic weights (and/or instance counts) of the endpoint's variants. */
+export function updateEndpointWeights(
+  name: string,
+  desired: IDesiredWeightAndCapacity[]
+): Promise<IEndpoint> {
+  return requestAPI<IEndpoint>(
+    `${endpointPath(name)}/weights`,
+    jsonInit('POST', { DesiredWeightsAndCapacities: desired })
+  );
+}
+
+/** Per-variant figures over the last `minutes` (the server's default: 15). */
+export function getEndpointMetrics(
+  name: string,
+  minutes?: number
+): Promise<IEndpointMetrics> {
+  return requestAPI<IEndpointMetrics>(
+    `${endpointPath(name)}/metrics`,
+    {},
+    { Minutes: minutes }
+  );
+}
+
+/** The newest captured requests, of one variant or all. */
+export function listCaptures(
+  name: string,
+  variant?: string,
+  maxResults?: number
+): Promise<ICapturesResponse> {
+  return requestAPI<ICapturesResponse>(
+    `${endpointPath(name)}/captures`,
+    {},
+    { VariantName: variant, MaxResults: maxResults }
+  );
+}
+
+/**
+ * An instance's log from byte `offset` on. Pass the answer's `NextOffset` back to read
+ * what came since; `Complete` says nothing more will come (the instance stopped).
+ */
+export function getEndpointLogs(
+  name: string,
+  variant: string,
+  host: string,
+  offset: number
+): Promise<IEndpointLogChunk> {
+  return requestAPI<IEndpointLogChunk>(
+    `${endpointPath(name)}/logs`,
+    {},
+    { VariantName: variant, Host: host, Offset: offset }
+  );
+}
+
+/** A request to the endpoint's model, as the test panel sends it. */
+export interface IInvocation {
+  /** The body, sent as it is. */
+  body: string;
+  contentType: string;
+  accept?: string;
+  /** Send it to this variant instead of one picked by weight. */
+  targetVariant?: string;
+}
+
+/** The model's answer to an invocation. */
+export interface IInvocationResult {
+  status: number;
+  contentType: string;
+  /** The variant that answered (`X-Amzn-Invoked-Production-Variant`). */
+  variant: string;
+  body: string;
+  /** The round trip as the browser saw it, in milliseconds. */
+  milliseconds: number;
+}
+
+/**
+ * Send a request to the endpoint's model, as `InvokeEndpoint` does.
+ *
+ * @throws {StudioApiError} with the server's status: 400 bad header or unknown variant,
+ * 409 not in service, 413 too large, 424 the model failed, 503 no healthy instance,
+ * 504 the model did not answer in time.
+ */
+export async function invokeEndpoint(
+  name: string,
+  invocation: IInvocation
+): Promise<IInvocationResult> {
+  const headers: Record<string, string> = {
+    'Content-Type': invocation.contentType
+  };
+  if (invocation.accept) {
+    headers['Accept'] = invocation.accept;
+  }
+  if (invocation.targetVariant) {
+    headers['X-Amzn-SageMaker-Target-Variant'] = invocation.targetVariant;
+  }
+  const started = performance.now();
+  const response = await requestAPI<IRawResponse>(
+    `${endpointPath(name)}/invocations`,
+    { method: 'POST', body: invocation.body, headers, raw: true }
+  );
+  return {
+    status: response.status,
+    contentType: response.headers.get('Content-Type') ?? '',
+    variant: response.headers.get('X-Amzn-Invoked-Production-Variant') ?? '',
+    body: response.text,
+    milliseconds: performance.now() - started
+  };
+}
+
+export function createModel(request: ICreateModelRequest): Promise<IModel> {
+  return requestAPI<IModel>('models', jsonInit('POST', request));
+}
+
+export function createEndpointConfig(
+  request: ICreateEndpointConfigRequest
+): Promise<IEndpointConfig> {
+  return requestAPI<IEndpointConfig>(
+    'endpoint-configs',
+    jsonInit('POST', request)
+  );
+}
+
+/** Create an endpoint; it answers at once in `Creating` (poll the describe). */
+export function createEndpoint(
+  request: ICreateEndpointRequest
+): Promise<IEndpointSummary> {
+  return requestAPI<IEndpointSummary>('endpoints', jsonInit('POST', request));
 }

@@ -73,8 +73,26 @@ export function apiUrl(
   return URLExt.join(settings.baseUrl, API_PREFIX, path) + search;
 }
 
+/** Fetch options of `requestAPI`. */
+export interface IRequestInit extends RequestInit {
+  /**
+   * Answer the response as it is (`IRawResponse`: status, headers, text) instead of
+   * parsing JSON, for routes whose body is whatever the caller sent or a model
+   * answered (an endpoint's invocations). Error statuses still throw.
+   */
+  raw?: boolean;
+}
+
+/** A successful response of a `raw` request. */
+export interface IRawResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
 /**
- * Call the ML Studio API and return the parsed JSON body.
+ * Call the ML Studio API and return the parsed JSON body (or, with `init.raw`, the
+ * response as an `IRawResponse`).
  *
  * @param path - the route below `mlstudio/api`, already URI-encoded per segment.
  * @param init - fetch options; a `body` object is sent as JSON.
@@ -83,15 +101,16 @@ export function apiUrl(
  */
 export async function requestAPI<T>(
   path: string,
-  init: RequestInit = {},
+  init: IRequestInit = {},
   query: Query = {},
   settings: ServerConnection.ISettings = ServerConnection.makeSettings()
 ): Promise<T> {
   const url = apiUrl(settings, path, query);
+  const { raw, ...options } = init;
   // ServerConnection's default `cache: 'no-store'` appends a bare timestamp to the
   // query as a cache buster, which the API rejects as an unknown parameter;
   // 'no-cache' still revalidates every response with the server.
-  init = { cache: 'no-cache', ...init };
+  init = { cache: 'no-cache', ...options };
   let response: Response;
   try {
     response = await ServerConnection.makeRequest(url, init, settings);
@@ -105,6 +124,14 @@ export async function requestAPI<T>(
   const body = parseJson(text);
   if (!response.ok) {
     throw toError(response, body);
+  }
+  if (raw) {
+    const answer: IRawResponse = {
+      status: response.status,
+      headers: response.headers,
+      text
+    };
+    return answer as T;
   }
   if (text.length === 0) {
     return undefined as T;

@@ -1,92 +1,234 @@
+/**
+ * The Endpoints section: live endpoints with their status, variants, traffic split and
+ * recent invocations; a row opens the endpoint's view, its button deletes it.
+ */
+import { Dialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
+import { deleteIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
-import { IEndpointSummary } from '../api/types';
+import { IEndpointVariant } from '../api/endpoints';
 import { StatusBadge, statusLabel } from '../components/StatusBadge';
-import { absoluteTime, relativeTime } from '../format';
-import { EndpointsModel } from '../models/endpoints';
+import { absoluteTime, formatNumber, relativeTime } from '../format';
+import { EndpointsModel, IEndpointRow } from '../models/endpoints';
+import { formatShare, trafficShares } from '../models/endpointWeights';
 import { SectionView, SectionWidget } from './section';
+
+/** What the sidebar does when an endpoint is opened. */
+export interface IEndpointActions {
+  openEndpoint(name: string): void;
+}
+
+/** Ask, then delete an endpoint; a refusal is shown in a dialog. */
+export async function confirmDeleteEndpoint(
+  name: string,
+  remove: (name: string) => Promise<void>,
+  trans: TranslationBundle
+): Promise<boolean> {
+  const result = await showDialog({
+    title: trans.__('Delete endpoint “%1”?', name),
+    body: trans.__(
+      'Its instances are stopped and it stops answering requests. Its models, configuration and captured data are kept.'
+    ),
+    buttons: [
+      Dialog.cancelButton({ label: trans.__('Cancel') }),
+      Dialog.warnButton({ label: trans.__('Delete endpoint') })
+    ]
+  });
+  if (!result.button.accept) {
+    return false;
+  }
+  try {
+    await remove(name);
+    return true;
+  } catch (error) {
+    await showErrorMessage(
+      trans.__('Could not delete “%1”', name),
+      error as Error
+    );
+    return false;
+  }
+}
+
+/** Each variant's current share of the traffic, in percent. */
+export function variantShares(
+  variants: readonly IEndpointVariant[]
+): Record<string, number> {
+  const weights: Record<string, number> = {};
+  for (const variant of variants) {
+    weights[variant.VariantName] = variant.CurrentWeight ?? 0;
+  }
+  return trafficShares(weights);
+}
+
+/** A thin bar split by the variants' shares, with the split in words. */
+export function TrafficSplit(props: {
+  variants: readonly IEndpointVariant[];
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { variants, trans } = props;
+  if (variants.length === 0) {
+    return null;
+  }
+  const shares = variantShares(variants);
+  const words = variants
+    .map(v => `${v.VariantName} ${formatShare(shares[v.VariantName])}`)
+    .join(' · ');
+  return (
+    <div
+      className="jp-mlstudio-TrafficSplit"
+      title={trans.__('Traffic: %1', words)}
+    >
+      <div className="jp-mlstudio-TrafficSplit-bar" aria-hidden="true">
+        {variants.map((variant, index) => (
+          <span
+            key={variant.VariantName}
+            className={`jp-mlstudio-TrafficSplit-part jp-mlstudio-mod-variant${index % 4}`}
+            style={{ width: `${shares[variant.VariantName]}%` }}
+          />
+        ))}
+      </div>
+      <span className="jp-mlstudio-TrafficSplit-text">{words}</span>
+    </div>
+  );
+}
 
 export interface IEndpointsSectionProps {
   model: EndpointsModel;
   trans: TranslationBundle;
+  onOpen?: (name: string) => void;
 }
 
-/** Endpoints serving models, with their status. */
+/** Endpoints serving models, live. */
 export function EndpointsSection(props: IEndpointsSectionProps): JSX.Element {
-  const { model, trans } = props;
+  const { model, trans, onOpen } = props;
   return (
-    <SectionView<IEndpointSummary>
+    <SectionView<IEndpointRow>
       model={model}
       trans={trans}
       texts={{
         noun: trans.__('endpoints'),
         emptyTitle: trans.__('No endpoints yet'),
         emptyBody: trans.__(
-          'Models you deploy from a notebook (for example with model.deploy()) appear here while they serve predictions on this machine.'
+          'Deploy a trained model to serve predictions on this machine: call estimator.deploy() in a notebook, or open a completed training job and choose Deploy.'
         )
       }}
-      summary={endpoints => {
-        const serving = endpoints.filter(
-          endpoint => endpoint.EndpointStatus === 'InService'
+      summary={rows => {
+        const serving = rows.filter(
+          row => row.endpoint.EndpointStatus === 'InService'
         ).length;
         return trans.__(
           '%1 · %2 in service',
-          trans._n('%1 endpoint', '%1 endpoints', endpoints.length),
+          trans._n('%1 endpoint', '%1 endpoints', rows.length),
           serving
         );
       }}
-      itemKey={endpoint => endpoint.EndpointName}
-      itemLabel={endpoint =>
+      onOpenItem={onOpen && (row => onOpen(row.endpoint.EndpointName))}
+      itemKey={row => row.endpoint.EndpointName}
+      itemLabel={row =>
         trans.__(
           '%1, %2',
-          endpoint.EndpointName,
-          statusLabel(endpoint.EndpointStatus)
+          row.endpoint.EndpointName,
+          statusLabel(row.endpoint.EndpointStatus)
         )
       }
-      renderItem={endpoint => (
-        <>
-          <div className="jp-mlstudio-Row-main">
-            <span
-              className="jp-mlstudio-Row-name"
-              title={trans.__(
-                '%1 (configuration %2)',
-                endpoint.EndpointName,
-                endpoint.EndpointConfigName
-              )}
-            >
-              {endpoint.EndpointName}
-            </span>
-            <StatusBadge status={endpoint.EndpointStatus} />
-          </div>
-          <div className="jp-mlstudio-Row-detail">
-            <time
-              dateTime={endpoint.CreationTime}
-              title={absoluteTime(endpoint.CreationTime)}
-            >
-              {trans.__('created %1', relativeTime(endpoint.CreationTime))}
-            </time>
-          </div>
-          {endpoint.FailureReason ? (
-            <div
-              className="jp-mlstudio-Row-failure"
-              title={endpoint.FailureReason}
-            >
-              {endpoint.FailureReason}
-            </div>
-          ) : null}
-        </>
+      renderItem={row => (
+        <EndpointRow
+          row={row}
+          trans={trans}
+          onDelete={name =>
+            void confirmDeleteEndpoint(name, n => model.delete(n), trans)
+          }
+        />
       )}
     />
   );
 }
 
+function EndpointRow(props: {
+  row: IEndpointRow;
+  trans: TranslationBundle;
+  onDelete: (name: string) => void;
+}): JSX.Element {
+  const { row, trans } = props;
+  const { endpoint, variants, invocations } = row;
+  const name = endpoint.EndpointName;
+  return (
+    <div data-endpoint={name} data-status={endpoint.EndpointStatus}>
+      <div className="jp-mlstudio-Row-main">
+        <span
+          className="jp-mlstudio-Row-name"
+          title={trans.__(
+            '%1 (configuration %2)',
+            name,
+            endpoint.EndpointConfigName
+          )}
+        >
+          {name}
+        </span>
+        <StatusBadge status={endpoint.EndpointStatus} />
+        <button
+          type="button"
+          className="jp-Button jp-mod-minimal jp-mlstudio-IconButton jp-mlstudio-EndpointDelete"
+          aria-label={trans.__('Delete endpoint %1', name)}
+          title={trans.__('Delete endpoint')}
+          disabled={endpoint.EndpointStatus === 'Deleting'}
+          onClick={event => {
+            event.stopPropagation();
+            props.onDelete(name);
+          }}
+        >
+          <deleteIcon.react tag="span" elementSize="normal" />
+        </button>
+      </div>
+      <div className="jp-mlstudio-Row-detail">
+        {variants ? (
+          <span className="jp-mlstudio-Row-variants">
+            {trans._n('%1 variant', '%1 variants', variants.length)}
+          </span>
+        ) : null}
+        {invocations !== null ? (
+          <span
+            className="jp-mlstudio-Row-invocations"
+            title={trans.__('Requests answered in the last 15 minutes')}
+          >
+            {trans._n(
+              '%2 request',
+              '%2 requests',
+              invocations,
+              formatNumber(invocations)
+            )}
+          </span>
+        ) : null}
+        <time
+          dateTime={endpoint.CreationTime}
+          title={absoluteTime(endpoint.CreationTime)}
+        >
+          {trans.__('created %1', relativeTime(endpoint.CreationTime))}
+        </time>
+      </div>
+      {variants && variants.length ? (
+        <TrafficSplit variants={variants} trans={trans} />
+      ) : null}
+      {endpoint.FailureReason ? (
+        <div className="jp-mlstudio-Row-failure" title={endpoint.FailureReason}>
+          {endpoint.FailureReason}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
 export function createEndpointsWidget(
   model: EndpointsModel,
-  trans: TranslationBundle
+  trans: TranslationBundle,
+  actions?: IEndpointActions
 ): SectionWidget {
+  const onOpen = actions
+    ? (name: string) => actions.openEndpoint(name)
+    : undefined;
   return new SectionWidget(
-    () => <EndpointsSection model={model} trans={trans} />,
+    () => <EndpointsSection model={model} trans={trans} onOpen={onOpen} />,
     { id: 'mlstudio-endpoints', label: trans.__('Endpoints') }
   );
 }

@@ -9,7 +9,12 @@ import {
   showErrorMessage
 } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget, refreshIcon, stopIcon } from '@jupyterlab/ui-components';
+import {
+  launchIcon,
+  ReactWidget,
+  refreshIcon,
+  stopIcon
+} from '@jupyterlab/ui-components';
 import React from 'react';
 
 import { IJob } from '../api/types';
@@ -18,8 +23,10 @@ import { StatusBadge, statusLabel } from '../components/StatusBadge';
 import { useNow } from '../components/useNow';
 import { duration } from '../format';
 import { studioIcon } from '../icons';
+import { canDeploy } from '../models/endpointDeploy';
 import { JobModel } from '../models/job';
 import { isTerminal, jobArtifacts, jobConfig } from '../models/jobSpec';
+import { showDeployDialog } from './endpointDeploy';
 import {
   Channels,
   Configuration,
@@ -36,6 +43,8 @@ export interface IJobViewProps {
   trans: TranslationBundle;
   /** Opens the job's run in its own view. */
   onOpenRun?: (name: string) => void;
+  /** Opens an endpoint the job's model was deployed to. */
+  onOpenEndpoint?: (name: string) => void;
 }
 
 /** Ask, then stop the job; a refusal is shown in a dialog. */
@@ -206,6 +215,19 @@ function Header(props: IJobViewProps & { job: IJob; now: Date }): JSX.Element {
       >
         <refreshIcon.react tag="span" elementSize="normal" />
       </button>
+      {canDeploy(job) ? (
+        <button
+          type="button"
+          className="jp-Button jp-mod-styled jp-mod-accept jp-mlstudio-DeployJob"
+          title={trans.__('Deploy the model to an endpoint')}
+          onClick={() =>
+            void showDeployDialog(job, trans, props.onOpenEndpoint)
+          }
+        >
+          <launchIcon.react tag="span" elementSize="normal" />
+          {trans.__('Deploy')}
+        </button>
+      ) : null}
       <button
         type="button"
         className={`jp-Button jp-mod-styled ${model.canStop ? 'jp-mod-warn' : ''} jp-mlstudio-StopJob`}
@@ -295,11 +317,17 @@ export class JobWidget extends MainAreaWidget<ReactWidget> {
   constructor(
     readonly model: JobModel,
     trans: TranslationBundle,
-    onOpenRun?: (name: string) => void
+    onOpenRun?: (name: string) => void,
+    onOpenEndpoint?: (name: string) => void
   ) {
     super({
       content: ReactWidget.create(
-        <JobView model={model} trans={trans} onOpenRun={onOpenRun} />
+        <JobView
+          model={model}
+          trans={trans}
+          onOpenRun={onOpenRun}
+          onOpenEndpoint={onOpenEndpoint}
+        />
       )
     });
     this.id = `mlstudio-job-${model.jobKind}-${model.name}`;

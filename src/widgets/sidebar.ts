@@ -14,7 +14,7 @@ import { AccordionPanel, PanelLayout, Widget } from '@lumino/widgets';
 
 import { studioIcon } from '../icons';
 import { MissingExtension, SectionName, StudioModel } from '../models/studio';
-import { createEndpointsWidget } from './endpoints';
+import { createEndpointsWidget, IEndpointActions } from './endpoints';
 import { createExperimentsWidget, IRunActions } from './experiments';
 import { createJobsWidget, IJobActions } from './jobs';
 import { NoticeWidget } from './notice';
@@ -58,7 +58,10 @@ export class StudioSidebar extends SidePanel {
         createExperimentsWidget(this.model.experiments, trans, options.actions)
       ],
       ['jobs', createJobsWidget(this.model.jobs, trans, options.actions)],
-      ['endpoints', createEndpointsWidget(this.model.endpoints, trans)]
+      [
+        'endpoints',
+        createEndpointsWidget(this.model.endpoints, trans, options.actions)
+      ]
     ];
     for (const [, widget] of sections) {
       this.addWidget(widget);
@@ -110,7 +113,7 @@ export namespace StudioSidebar {
   export interface IOptions {
     model: StudioModel;
     translator?: ITranslator;
-    /** Opens runs, jobs and comparisons (the sidebar only lists them without it). */
-    actions?: IRunActions & IJobActions;
+    /** Opens runs, jobs, endpoints and comparisons (the sidebar only lists them without it). */
+    actions?: IRunActions & IJobActions & IEndpointActions;
   }
 }

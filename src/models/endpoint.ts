@@ -1,0 +1,434 @@
+/**
+ * One endpoint for its main-area view: the endpoint with its live variants (polled, faster
+ * while it changes state), its figures, its captured requests, the log of the instance
+ * on screen, and what the view does to it (weights, test invocations, delete).
+ */
+import { IDisposable } from '@lumino/disposable';
+import { Poll } from '@lumino/polling';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import {
+  deleteEndpoint,
+  describeEndpoint,
+  getEndpointMetrics,
+  ICaptureRecord,
+  IEndpoint,
+  IEndpointMetrics,
+  IEndpointVariant,
+  IInvocation,
+  IInvocationResult,
+  invokeEndpoint,
+  listCaptures,
+  updateEndpointWeights
+} from '../api/endpoints';
+import { StudioApiError } from '../api/request';
+import { EndpointLog } from './endpointLog';
+import { isTransitional } from './endpoints';
+import { LIVE_INTERVAL } from './jobs';
+
+export type EndpointState =
+  | { kind: 'loading' }
+  | { kind: 'error'; message: string; gone: boolean }
+  | { kind: 'ready'; endpoint: IEndpoint };
+
+/** How many captured records the view lists. */
+export const MAX_CAPTURES = 50;
+
+/** Whether an endpoint answers requests (figures and captures change then). */
+export function isServing(
+  endpoint: Pick<IEndpoint, 'EndpointStatus'>
+): boolean {
+  return (
+    endpoint.EndpointStatus === 'InService' ||
+    endpoint.EndpointStatus === 'Updating'
+  );
+}
+
+/** Whether the endpoint records its requests. */
+export function capturesData(endpoint: IEndpoint): boolean {
+  return !!endpoint.DataCaptureConfig?.EnableCapture;
+}
+
+/** The hosts of a variant: its instances, or algo-1 … algo-N before they are known. */
+export function variantHosts(variant: IEndpointVariant | undefined): string[] {
+  const instances = variant?.Instances ?? [];
+  if (instances.length) {
+    return instances.map(instance => instance.Host);
+  }
+  const count = Math.max(
+    1,
+    variant?.CurrentInstanceCount ?? variant?.DesiredInstanceCount ?? 1
+  );
+  return Array.from({ length: count }, (_, i) => `algo-${i + 1}`);
+}
+
+/** A poll's frequency for `seconds` between ticks, backing off on errors. */
+function frequency(seconds: number) {
+  const interval = Math.max(0.01, seconds) * 1000;
+  return { interval, backoff: true, max: Math.max(interval, 300_000) };
+}
+
+export class EndpointModel implements IDisposable {
+  constructor(
+    readonly name: string,
+    options: EndpointModel.IOptions = {}
+  ) {
+    this._options = options;
+    const interval = options.interval ?? 5;
+    const standby = options.standby ?? 'when-hidden';
+    this._poll = new Poll({
+      name: `mlstudio:endpoint:${name}`,
+      factory: () => this._load(),
+      frequency: frequency(interval),
+      standby: () => (this._gone ? true : standby)
+    });
+    this._figuresPoll = new Poll({
+      name: `mlstudio:endpoint-figures:${name}`,
+      factory: () => this._loadFigures(),
+      frequency: frequency(options.figuresInterval ?? interval),
+      standby: () =>
+        this._gone || !this._endpoint || !isServing(this._endpoint)
+          ? true
+          : standby
+    });
+    this._capturesPoll = new Poll({
+      name: `mlstudio:endpoint-captures:${name}`,
+      factory: () => this._loadCaptures(),
+      frequency: frequency(options.figuresInterval ?? interval),
+      standby: () =>
+        this._gone || !this._endpoint || !capturesData(this._endpoint)
+          ? true
+          : standby
+    });
+  }
+
+  get state(): EndpointState {
+    return this._state;
+  }
+
+  /** The endpoint, once loaded. */
+  get endpoint(): IEndpoint | null {
+    return this._endpoint;
+  }
+
+  /** Emitted when the endpoint or the log on screen changes. */
+  get stateChanged(): ISignal<this, EndpointState> {
+    return this._stateChanged;
+  }
+
+  /** The latest figures (null until read). */
+  get metrics(): IEndpointMetrics | null {
+    return this._metrics;
+  }
+
+  /** Why the figures could not be read, until they can. */
+  get metricsError(): string | null {
+    return this._metricsError;
+  }
+
+  get metricsChanged(): ISignal<this, void> {
+    return this._metricsChanged;
+  }
+
+  /** The newest captured requests (null until read). */
+  get captures(): ICaptureRecord[] | null {
+    return this._captures;
+  }
+
+  get capturesError(): string | null {
+    return this._capturesError;
+  }
+
+  /** Only this variant's captured requests; '' for all. */
+  get captureVariant(): string {
+    return this._captureVariant;
+  }
+  set captureVariant(value: string) {
+    if (value === this._captureVariant) {
+      return;
+    }
+    this._captureVariant = value;
+    this._captures = null;
+    this._capturesChanged.emit();
+    void this.refreshCaptures();
+  }
+
+  get capturesChanged(): ISignal<this, void> {
+    return this._capturesChanged;
+  }
+
+  /** The variants, as last described. */
+  get variants(): IEndpointVariant[] {
+    return this._endpoint?.ProductionVariants ?? [];
+  }
+
+  /** The variant whose instance log is shown. */
+  get logVariant(): string {
+    return this._logVariant || this.variants[0]?.VariantName || '';
+  }
+  set logVariant(value: string) {
+    if (value === this.logVariant) {
+      return;
+    }
+    this._logVariant = value;
+    this._logHost = '';
+    this._emit();
+  }
+
+  /** The hosts of the variant whose log is shown. */
+  get logHosts(): string[] {
+    return variantHosts(
+      this.variants.find(v => v.VariantName === this.logVariant)
+    );
+  }
+
+  /** The instance whose log is shown. */
+  get logHost(): string {
+    const hosts = this.logHosts;
+    return hosts.includes(this._logHost) ? this._logHost : hosts[0];
+  }
+  set logHost(value: string) {
+    if (value === this.logHost) {
+      return;
+    }
+    this._logHost = value;
+    this._emit();
+  }
+
+  /** The log of the instance on screen (null before the variants are known). */
+  get log(): EndpointLog | null {
+    const variant = this.logVariant;
+    if (!variant || this._gone) {
+      return null;
+    }
+    const key = `${variant}/${this.logHost}`;
+    let log = this._logs.get(key);
+    if (!log) {
+      log = new EndpointLog(this.name, variant, this.logHost, {
+        interval: this._options.logInterval,
+        standby: this._options.standby
+      });
+      this._logs.set(key, log);
+    }
+    return log;
+  }
+
+  /** Load the endpoint now (the view calls it when it opens and on refresh). */
+  async refresh(): Promise<void> {
+    try {
+      await this._poll.refresh();
+      await this._poll.tick;
+    } catch {
+      // the state says what went wrong
+    }
+  }
+
+  /** Read the figures now. */
+  async refreshFigures(): Promise<void> {
+    if (this.isDisposed) {
+      return;
+    }
+    try {
+      await this._figuresPoll.refresh();
+      await this._figuresPoll.tick;
+    } catch {
+      // disposed meanwhile
+    }
+  }
+
+  /** Read the captured requests now. */
+  async refreshCaptures(): Promise<void> {
+    if (this.isDisposed) {
+      return;
+    }
+    try {
+      await this._capturesPoll.refresh();
+      await this._capturesPoll.tick;
+    } catch {
+      // disposed meanwhile
+    }
+  }
+
+  /**
+   * Send new traffic weights, then show the endpoint the server answers.
+   *
+   * @throws {StudioApiError} when the server refuses them.
+   */
+  async updateWeights(weights: Record<string, number>): Promise<void> {
+    const endpoint = await updateEndpointWeights(
+      this.name,
+      Object.entries(weights).map(([VariantName, DesiredWeight]) => ({
+        VariantName,
+        DesiredWeight
+      }))
+    );
+    if (endpoint?.ProductionVariants) {
+      this._setEndpoint(endpoint);
+    }
+    await this.refresh();
+  }
+
+  /**
+   * Send a test request to the model; the figures and captures are read again after.
+   *
+   * @throws {StudioApiError} with the server's status when the invocation fails.
+   */
+  async invoke(invocation: IInvocation): Promise<IInvocationResult> {
+    try {
+      return await invokeEndpoint(this.name, invocation);
+    } finally {
+      if (!this.isDisposed) {
+        void this.refreshFigures();
+        void this.refreshCaptures();
+      }
+    }
+  }
+
+  /**
+   * Delete the endpoint, then reload it (it shows Deleting, then that it is gone).
+   *
+   * @throws {StudioApiError} when the server refuses.
+   */
+  async delete(): Promise<void> {
+    await deleteEndpoint(this.name);
+    await this.refresh();
+  }
+
+  get isDisposed(): boolean {
+    return this._poll.isDisposed;
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this._poll.dispose();
+    this._figuresPoll.dispose();
+    this._capturesPoll.dispose();
+    this._logs.forEach(log => log.dispose());
+    this._logs.clear();
+    Signal.clearData(this);
+  }
+
+  private async _load(): Promise<void> {
+    let endpoint: IEndpoint;
+    try {
+      endpoint = await describeEndpoint(this.name);
+    } catch (error) {
+      if (this.isDisposed) {
+        return;
+      }
+      const gone = error instanceof StudioApiError && error.status === 404;
+      if (gone || !this._endpoint) {
+        this._gone = gone;
+        this._state = {
+          kind: 'error',
+          message: error instanceof Error ? error.message : String(error),
+          gone
+        };
+        this._emit();
+      }
+      throw error;
+    }
+    if (!this.isDisposed) {
+      this._setEndpoint(endpoint);
+    }
+  }
+
+  private _setEndpoint(endpoint: IEndpoint): void {
+    const wasServing = !!this._endpoint && isServing(this._endpoint);
+    const hadCapture = !!this._endpoint && capturesData(this._endpoint);
+    this._endpoint = endpoint;
+    this._gone = false;
+    this._state = { kind: 'ready', endpoint };
+    this._poll.frequency = frequency(
+      isTransitional(endpoint.EndpointStatus)
+        ? Math.min(LIVE_INTERVAL, this._options.interval ?? 5)
+        : (this._options.interval ?? 5)
+    );
+    this._emit();
+    // Figures and captures start as soon as the endpoint serves.
+    if (isServing(endpoint) && !wasServing) {
+      void this.refreshFigures();
+    }
+    if (capturesData(endpoint) && !hadCapture) {
+      void this.refreshCaptures();
+    }
+  }
+
+  private async _loadFigures(): Promise<void> {
+    try {
+      this._metrics = await getEndpointMetrics(this.name);
+      this._metricsError = null;
+    } catch (error) {
+      this._metricsError =
+        error instanceof Error ? error.message : String(error);
+      throw error;
+    } finally {
+      if (!this.isDisposed) {
+        this._metricsChanged.emit();
+      }
+    }
+  }
+
+  private async _loadCaptures(): Promise<void> {
+    const variant = this._captureVariant;
+    try {
+      const answer = await listCaptures(
+        this.name,
+        variant || undefined,
+        MAX_CAPTURES
+      );
+      if (variant === this._captureVariant) {
+        this._captures = answer.Records ?? [];
+        this._capturesError = null;
+      }
+    } catch (error) {
+      this._capturesError =
+        error instanceof Error ? error.message : String(error);
+      throw error;
+    } finally {
+      if (!this.isDisposed) {
+        this._capturesChanged.emit();
+      }
+    }
+  }
+
+  private _emit(): void {
+    if (!this.isDisposed) {
+      this._stateChanged.emit(this._state);
+    }
+  }
+
+  private _captureVariant = '';
+  private _captures: ICaptureRecord[] | null = null;
+  private _capturesChanged = new Signal<this, void>(this);
+  private _capturesError: string | null = null;
+  private _capturesPoll: Poll;
+  private _endpoint: IEndpoint | null = null;
+  private _figuresPoll: Poll;
+  private _gone = false;
+  private _logHost = '';
+  private _logs = new Map<string, EndpointLog>();
+  private _logVariant = '';
+  private _metrics: IEndpointMetrics | null = null;
+  private _metricsChanged = new Signal<this, void>(this);
+  private _metricsError: string | null = null;
+  private _options: EndpointModel.IOptions;
+  private _poll: Poll;
+  private _state: EndpointState = { kind: 'loading' };
+  private _stateChanged = new Signal<this, EndpointState>(this);
+}
+
+export namespace EndpointModel {
+  export interface IOptions {
+    /** Seconds between reloads of the endpoint (2 at most while it changes state). */
+    interval?: number;
+    /** Seconds between reads of the figures and captured requests. */
+    figuresInterval?: number;
+    /** Seconds between log reads while the log grows. */
+    logInterval?: number;
+    /** When to stand by; defaults to 'when-hidden'. */
+    standby?: Poll.Standby;
+  }
+}

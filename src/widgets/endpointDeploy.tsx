@@ -1,0 +1,213 @@
+/**
+ * The Deploy dialog of a completed training job: endpoint name, variant name, instance
+ * count and data capture; then the model, configuration and endpoint are created and
+ * the endpoint's view opens (it shows the endpoint coming into service).
+ */
+import {
+  Dialog,
+  Notification,
+  showDialog,
+  showErrorMessage
+} from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { ReactWidget } from '@jupyterlab/ui-components';
+import React from 'react';
+
+import { IJob } from '../api/types';
+import {
+  checkDeployOptions,
+  deploy,
+  DeployError,
+  DeployOptionError,
+  defaultDeployOptions,
+  IDeployOptions,
+  MAX_NAME_LENGTH,
+  scriptEnvironment
+} from '../models/endpointDeploy';
+import { modelArtifactUri } from '../models/jobSpec';
+
+type Errors = ReturnType<typeof checkDeployOptions>;
+
+function errorText(error: DeployOptionError, trans: TranslationBundle): string {
+  switch (error) {
+    case 'name':
+      return trans.__(
+        'Use letters, digits and hyphens; start and end with a letter or digit.'
+      );
+    case 'name-length':
+      return trans.__('At most %1 characters.', MAX_NAME_LENGTH);
+    default:
+      return trans.__('A whole number from 1 to 16.');
+  }
+}
+
+/** The dialog's body: the options as fields, and what is deployed. */
+export class DeployForm
+  extends ReactWidget
+  implements Dialog.IBodyWidget<IDeployOptions>
+{
+  constructor(
+    private _job: IJob,
+    private _options: IDeployOptions,
+    private _errors: Errors,
+    private _trans: TranslationBundle
+  ) {
+    super();
+    this.addClass('jp-mlstudio-DeployForm');
+  }
+
+  /** The options as the fields say now. */
+  getValue(): IDeployOptions {
+    const field = (name: string) =>
+      this.node.querySelector<HTMLInputElement>(`[name="${name}"]`);
+    const count = field('instanceCount')?.value.trim() ?? '';
+    return {
+      endpointName: field('endpointName')?.value.trim() ?? '',
+      variantName: field('variantName')?.value.trim() ?? '',
+      instanceCount: count === '' ? NaN : Number(count),
+      captureData: !!field('captureData')?.checked
+    };
+  }
+
+  protected render(): JSX.Element {
+    const trans = this._trans;
+    const options = this._options;
+    const errors = this._errors;
+    const environment = scriptEnvironment(this._job);
+    const text = (
+      name: 'endpointName' | 'variantName' | 'instanceCount',
+      label: string,
+      value: string,
+      type = 'text'
+    ) => (
+      <label className="jp-mlstudio-DeployForm-field">
+        <span>{label}</span>
+        <input
+          className="jp-mod-styled"
+          name={name}
+          type={type}
+          min={type === 'number' ? 1 : undefined}
+          max={type === 'number' ? 16 : undefined}
+          defaultValue={value}
+          aria-invalid={!!errors[name]}
+          spellCheck={false}
+        />
+        {errors[name] ? (
+          <span className="jp-mlstudio-FieldError" role="alert">
+            {errorText(errors[name]!, trans)}
+          </span>
+        ) : null}
+      </label>
+    );
+    return (
+      <div className="jp-mlstudio-DeployForm-body">
+        {text('endpointName', trans.__('Endpoint name'), options.endpointName)}
+        {text('variantName', trans.__('Variant name'), options.variantName)}
+        {text(
+          'instanceCount',
+          trans.__('Instances'),
+          Number.isFinite(options.instanceCount)
+            ? String(options.instanceCount)
+            : '',
+          'number'
+        )}
+        <label className="jp-mlstudio-DeployForm-check">
+          <input
+            type="checkbox"
+            name="captureData"
+            defaultChecked={options.captureData}
+          />
+          {trans.__('Capture requests and answers')}
+        </label>
+        <dl className="jp-mlstudio-DeployForm-what">
+          <dt>{trans.__('Model')}</dt>
+          <dd>
+            <code>{modelArtifactUri(this._job)}</code>
+          </dd>
+          {environment.SAGEMAKER_PROGRAM ? (
+            <>
+              <dt>{trans.__('Inference code')}</dt>
+              <dd>
+                <code>
+                  {environment.SAGEMAKER_SUBMIT_DIRECTORY
+                    ? `${environment.SAGEMAKER_SUBMIT_DIRECTORY}/${environment.SAGEMAKER_PROGRAM}`
+                    : environment.SAGEMAKER_PROGRAM}
+                </code>
+              </dd>
+            </>
+          ) : null}
+        </dl>
+      </div>
+    );
+  }
+}
+
+function stepText(step: DeployError['step'], trans: TranslationBundle): string {
+  switch (step) {
+    case 'model':
+      return trans.__('Could not create the model');
+    case 'config':
+      return trans.__('Could not create the endpoint configuration');
+    default:
+      return trans.__('Could not create the endpoint');
+  }
+}
+
+/**
+ * Ask for the options (again while they are refused), deploy, then call `onDeployed`
+ * with the endpoint's name. Answers the name, or null when cancelled or failed.
+ */
+export async function showDeployDialog(
+  job: IJob,
+  trans: TranslationBundle,
+  onDeployed?: (endpointName: string) => void
+): Promise<string | null> {
+  let options = defaultDeployOptions(job);
+  let errors: Errors = {};
+  for (;;) {
+    const result = await showDialog<IDeployOptions>({
+      title: trans.__('Deploy the model of “%1”', job.JobName),
+      body: new DeployForm(job, options, errors, trans),
+      buttons: [
+        Dialog.cancelButton({ label: trans.__('Cancel') }),
+        Dialog.okButton({ label: trans.__('Deploy') })
+      ],
+      focusNodeSelector: 'input[name="endpointName"]'
+    });
+    if (!result.button.accept || !result.value) {
+      return null;
+    }
+    options = result.value;
+    errors = checkDeployOptions(options);
+    if (Object.keys(errors).length === 0) {
+      break;
+    }
+  }
+  const id = Notification.emit(
+    trans.__('Deploying “%1”…', options.endpointName),
+    'in-progress',
+    { autoClose: false }
+  );
+  try {
+    const endpoint = await deploy(job, options);
+    Notification.update({
+      id,
+      message: trans.__(
+        'Endpoint “%1” is being created.',
+        endpoint.EndpointName
+      ),
+      type: 'success',
+      autoClose: 5000
+    });
+    onDeployed?.(endpoint.EndpointName);
+    return endpoint.EndpointName;
+  } catch (error) {
+    Notification.dismiss(id);
+    const failure = error instanceof DeployError ? error : null;
+    await showErrorMessage(
+      failure ? stepText(failure.step, trans) : trans.__('Could not deploy'),
+      failure ? failure.error : (error as Error)
+    );
+    return null;
+  }
+}

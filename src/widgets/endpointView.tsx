@@ -1,0 +1,274 @@
+/**
+ * The main-area view of one endpoint: status and failure reason, the variants with
+ * their instances and editable weights, live figures, a test panel, the captured
+ * requests and the log of each instance.
+ */
+import { MainAreaWidget } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import {
+  deleteIcon,
+  ReactWidget,
+  refreshIcon
+} from '@jupyterlab/ui-components';
+import React from 'react';
+
+import { IEndpoint } from '../api/endpoints';
+import { ILogViewerLabels, LogViewer } from '../components/LogViewer';
+import { StatusBadge } from '../components/StatusBadge';
+import { absoluteTime, relativeTime } from '../format';
+import { studioIcon } from '../icons';
+import { EndpointModel } from '../models/endpoint';
+import { EndpointLog } from '../models/endpointLog';
+import { EndpointCaptures } from './endpointCaptures';
+import { EndpointFigures } from './endpointFigures';
+import { confirmDeleteEndpoint } from './endpoints';
+import { TestPanel } from './endpointTest';
+import { VariantsTable } from './endpointVariants';
+import { useSignals } from './runs';
+
+export interface IEndpointViewProps {
+  model: EndpointModel;
+  trans: TranslationBundle;
+}
+
+export function EndpointView(props: IEndpointViewProps): JSX.Element {
+  const { model, trans } = props;
+  useSignals(model.stateChanged);
+  const state = model.state;
+  if (state.kind === 'loading') {
+    return (
+      <p className="jp-mlstudio-Loading" role="status" aria-busy="true">
+        {trans.__('Loading endpoint…')}
+      </p>
+    );
+  }
+  if (state.kind === 'error') {
+    return (
+      <div role="alert" className="jp-mlstudio-ErrorState">
+        <p className="jp-mlstudio-ErrorState-title">
+          {state.gone
+            ? trans.__('Endpoint “%1” no longer exists.', model.name)
+            : trans.__('Could not load endpoint “%1”.', model.name)}
+        </p>
+        <p className="jp-mlstudio-ErrorState-message">{state.message}</p>
+        <button
+          type="button"
+          className="jp-Button jp-mod-styled jp-mod-reject"
+          onClick={() => void model.refresh()}
+        >
+          {trans.__('Retry')}
+        </button>
+      </div>
+    );
+  }
+  const endpoint = state.endpoint;
+  return (
+    <div
+      className="jp-mlstudio-View jp-mlstudio-EndpointView"
+      data-endpoint={endpoint.EndpointName}
+      data-status={endpoint.EndpointStatus}
+    >
+      <Header model={model} trans={trans} endpoint={endpoint} />
+      {endpoint.FailureReason ? (
+        <div className="jp-mlstudio-JobFailure" role="alert">
+          <strong>{trans.__('Failure reason')}</strong>
+          <pre>{endpoint.FailureReason}</pre>
+        </div>
+      ) : null}
+      <section aria-label={trans.__('Variants')}>
+        <h2>{trans.__('Variants')}</h2>
+        <VariantsTable
+          model={model}
+          variants={endpoint.ProductionVariants ?? []}
+          trans={trans}
+        />
+      </section>
+      <section aria-label={trans.__('Figures')}>
+        <h2>{trans.__('Figures')}</h2>
+        <EndpointFigures model={model} trans={trans} />
+      </section>
+      <div className="jp-mlstudio-EndpointColumns">
+        <section aria-label={trans.__('Test')}>
+          <h2>{trans.__('Test')}</h2>
+          <TestPanel model={model} trans={trans} />
+        </section>
+        <section aria-label={trans.__('Captured requests')}>
+          <h2>{trans.__('Captured requests')}</h2>
+          <EndpointCaptures model={model} trans={trans} />
+        </section>
+      </div>
+      <section aria-label={trans.__('Logs')} className="jp-mlstudio-JobLogs">
+        <h2>{trans.__('Logs')}</h2>
+        <LogPanel model={model} trans={trans} />
+      </section>
+    </div>
+  );
+}
+
+function Header(
+  props: IEndpointViewProps & { endpoint: IEndpoint }
+): JSX.Element {
+  const { model, trans, endpoint } = props;
+  const deleting = endpoint.EndpointStatus === 'Deleting';
+  return (
+    <header className="jp-mlstudio-View-header jp-mlstudio-JobHeader">
+      <h1>{endpoint.EndpointName}</h1>
+      <StatusBadge status={endpoint.EndpointStatus} />
+      <span className="jp-mlstudio-JobHeader-detail">
+        {trans.__('configuration %1', endpoint.EndpointConfigName)}
+        {' · '}
+        <time
+          dateTime={endpoint.CreationTime}
+          title={absoluteTime(endpoint.CreationTime)}
+        >
+          {trans.__('created %1', relativeTime(endpoint.CreationTime))}
+        </time>
+      </span>
+      <span className="jp-mlstudio-JobHeader-spacer" />
+      <button
+        type="button"
+        className="jp-Button jp-mod-minimal jp-mlstudio-IconButton"
+        title={trans.__('Refresh endpoint')}
+        aria-label={trans.__('Refresh endpoint')}
+        onClick={() => void model.refresh()}
+      >
+        <refreshIcon.react tag="span" elementSize="normal" />
+      </button>
+      <button
+        type="button"
+        className={`jp-Button jp-mod-styled ${deleting ? '' : 'jp-mod-warn'} jp-mlstudio-DeleteEndpoint`}
+        disabled={deleting}
+        title={
+          deleting
+            ? trans.__('The endpoint is being deleted.')
+            : trans.__('Delete this endpoint')
+        }
+        onClick={() =>
+          void confirmDeleteEndpoint(model.name, () => model.delete(), trans)
+        }
+      >
+        <deleteIcon.react tag="span" elementSize="normal" />
+        {trans.__('Delete')}
+      </button>
+    </header>
+  );
+}
+
+function LogPanel(props: IEndpointViewProps): JSX.Element {
+  const { model, trans } = props;
+  const log = model.log;
+  if (!log) {
+    return (
+      <p className="jp-mlstudio-Muted">
+        {trans.__('The logs appear once the endpoint has instances.')}
+      </p>
+    );
+  }
+  return <LogBody model={model} trans={trans} log={log} />;
+}
+
+function LogBody(
+  props: IEndpointViewProps & { log: EndpointLog }
+): JSX.Element {
+  const { model, trans, log } = props;
+  useSignals(log.changed);
+  const labels = React.useMemo<ILogViewerLabels>(
+    () => ({
+      log: trans.__('Log of %1', model.name),
+      search: trans.__('Search the log'),
+      matches: (current, total) => trans.__('%1 of %2', current, total),
+      noMatches: trans.__('No matches'),
+      follow: trans.__('Follow'),
+      following: trans.__('Following'),
+      previous: trans.__('Previous match'),
+      next: trans.__('Next match'),
+      dropped: count => trans.__('%1 earlier lines not shown', count),
+      empty: trans.__('Nothing logged yet.')
+    }),
+    [trans, model.name]
+  );
+  const variants = model.variants;
+  const hosts = model.logHosts;
+  const tools = (
+    <>
+      {variants.length > 1 ? (
+        <select
+          className="jp-mod-styled jp-mlstudio-LogHost jp-mlstudio-LogVariant"
+          aria-label={trans.__('Variant')}
+          value={model.logVariant}
+          onChange={event => (model.logVariant = event.target.value)}
+        >
+          {variants.map(variant => (
+            <option key={variant.VariantName} value={variant.VariantName}>
+              {variant.VariantName}
+            </option>
+          ))}
+        </select>
+      ) : null}
+      <select
+        className="jp-mod-styled jp-mlstudio-LogHost"
+        aria-label={trans.__('Instance')}
+        value={model.logHost}
+        onChange={event => (model.logHost = event.target.value)}
+      >
+        {hosts.map(host => (
+          <option key={host} value={host}>
+            {host}
+          </option>
+        ))}
+      </select>
+    </>
+  );
+  const status = log.error
+    ? trans.__('Could not read the log: %1', log.error)
+    : log.loading
+      ? trans.__('Loading the log…')
+      : log.complete
+        ? trans.__('End of log (the instance stopped).')
+        : trans.__('Live');
+  return (
+    <>
+      <LogViewer
+        key={`${log.variant}/${log.host}`}
+        lines={log.lines}
+        version={log.version}
+        dropped={log.dropped}
+        labels={labels}
+        tools={tools}
+        maxHeight={320}
+      />
+      <p
+        className={`jp-mlstudio-LogStatus${log.error ? ' jp-mod-error' : ''}`}
+        role="status"
+        data-complete={log.complete}
+      >
+        {status}
+      </p>
+    </>
+  );
+}
+
+/** The main-area widget of an endpoint; one per endpoint. */
+export class EndpointWidget extends MainAreaWidget<ReactWidget> {
+  constructor(
+    readonly model: EndpointModel,
+    trans: TranslationBundle
+  ) {
+    super({
+      content: ReactWidget.create(<EndpointView model={model} trans={trans} />)
+    });
+    this.id = `mlstudio-endpoint-${model.name}`;
+    this.title.label = model.name;
+    this.title.caption = trans.__('Endpoint %1', model.name);
+    this.title.icon = studioIcon;
+    this.title.closable = true;
+    this.addClass('jp-mlstudio-EndpointWidget');
+    this.content.addClass('jp-mlstudio-ViewContent');
+    void model.refresh();
+  }
+
+  dispose(): void {
+    this.model.dispose();
+    super.dispose();
+  }
+}
