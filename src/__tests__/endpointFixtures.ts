@@ -38,8 +38,15 @@ export function variant(
     CurrentInstanceCount: 1,
     DesiredInstanceCount: 1,
     InstanceType: 'local',
+    Runtime: 'process',
     Instances: [
-      { Host: 'algo-1', Status: 'Healthy', Restarts: 0, StartedAt: 1 }
+      {
+        Host: 'algo-1',
+        Status: 'Healthy',
+        Restarts: 0,
+        StartedAt: 1,
+        Detail: null
+      }
     ],
     ...options
   };

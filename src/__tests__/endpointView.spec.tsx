@@ -53,7 +53,13 @@ const churn = described(
   [
     variant('blue', 3, {
       Instances: [
-        { Host: 'algo-1', Status: 'Healthy', Restarts: 0, StartedAt: 1 },
+        {
+          Host: 'algo-1',
+          Status: 'Healthy',
+          Restarts: 0,
+          StartedAt: 1,
+          Detail: null
+        },
         {
           Host: 'algo-2',
           Status: 'Restarting',

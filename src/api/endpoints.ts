@@ -7,78 +7,80 @@ import {
   EndpointStatus,
   IEndpointSummary,
   IListEndpointsRequest,
-  IListEndpointsResponse
+  IListEndpointsResponse,
+  Schemas
 } from './types';
 
 export type { EndpointStatus, IEndpointSummary };
 
-/** The health of one instance (host) of a variant. */
-export type InstanceStatus =
-  'Pending' | 'Healthy' | 'Unhealthy' | 'Restarting' | 'Stopped';
+// The types are aliases of those generated from the server's OpenAPI document
+// (`schema.d.ts`, `jlpm api:types`); only what the server leaves open (the data
+// capture settings, the captured records) is spelled out here.
 
-export interface IEndpointInstance {
-  Host: string;
-  Status: InstanceStatus;
-  Restarts: number;
-  /** Seconds since the epoch. */
-  StartedAt?: number | null;
-  /** Why it is not healthy. */
-  Detail?: string | null;
-}
-
+/** One instance (host) of a variant: Pending, Healthy, Unhealthy, Restarting, Stopped. */
+export type IEndpointInstance = Schemas['InstanceDescription'];
 /** A production variant as the endpoint's describe reports it, live. */
-export interface IEndpointVariant {
-  VariantName: string;
-  ModelName: string;
-  CurrentWeight: number;
-  DesiredWeight?: number | null;
-  CurrentInstanceCount: number;
-  DesiredInstanceCount?: number | null;
-  InstanceType?: string;
-  Runtime?: string | null;
-  Instances?: IEndpointInstance[];
-}
+export type IEndpointVariant = Schemas['VariantDescription'];
+/** An endpoint with its live variants (the describe route). */
+export type IEndpoint = Schemas['DescribeEndpointResponse'];
+export type ILatency = Schemas['LatencyPercentiles'];
+/** A variant's figures over the last minutes, with 10-second series. */
+export type IVariantFigures = Schemas['VariantFigures'];
+export type IEndpointMetrics = Schemas['EndpointFiguresResponse'];
+/** A piece of an instance's log (see `getEndpointLogs`). */
+export type IEndpointLogChunk = Schemas['EndpointLogs'];
+export type IModel = Schemas['Model'];
+export type IEndpointConfig = Schemas['EndpointConfig'];
 
+// Request bodies: the schema's fields, where those the server defaults may be left out
+// (the generated types require every field that has a default).
+
+/** `T`'s fields `K` as they are, the others optional. */
+type Needs<T, K extends keyof T> = Pick<T, K> & Partial<Omit<T, K>>;
+
+export type ICreateModelRequest = Needs<
+  Omit<Schemas['CreateModelRequest'], 'PrimaryContainer'>,
+  'ModelName'
+> & { PrimaryContainer: Partial<Schemas['ContainerSpec']> };
+export type IProductionVariantRequest = Needs<
+  Schemas['ProductionVariantSpec'],
+  'VariantName' | 'ModelName'
+>;
+export type ICreateEndpointConfigRequest = Needs<
+  Omit<
+    Schemas['CreateEndpointConfigRequest'],
+    'ProductionVariants' | 'DataCaptureConfig'
+  >,
+  'EndpointConfigName'
+> & {
+  ProductionVariants: IProductionVariantRequest[];
+  DataCaptureConfig?: Partial<Schemas['DataCaptureConfigSpec']>;
+};
+export type ICreateEndpointRequest = Needs<
+  Schemas['CreateEndpointRequest'],
+  'EndpointName' | 'EndpointConfigName'
+>;
+/** A new weight (and/or instance count) for a variant. */
+export type IDesiredWeightAndCapacity = Needs<
+  Schemas['DesiredWeightAndCapacity'],
+  'VariantName'
+>;
+
+/** An endpoint's data capture settings, as its describe reports them. */
 export interface IDataCaptureConfig {
   EnableCapture?: boolean;
   InitialSamplingPercentage?: number;
   DestinationS3Uri?: string;
-  CaptureOptions?: { CaptureMode: 'Input' | 'Output' }[];
 }
 
-/** An endpoint with its live variants (the describe route). */
-export interface IEndpoint extends IEndpointSummary {
-  ProductionVariants?: IEndpointVariant[];
-  DataCaptureConfig?: IDataCaptureConfig | null;
-}
-
-export interface ILatency {
-  P50: number | null;
-  P90: number | null;
-  P99: number | null;
-}
-
-/** A variant's figures over the last minutes, with 10-second series. */
-export interface IVariantFigures {
-  VariantName: string;
-  Invocations: number;
-  Invocation4XXErrors: number;
-  Invocation5XXErrors: number;
-  ModelLatency: ILatency;
-  OverheadLatency: ILatency;
-  Series: {
-    /** The start of each 10-second bucket, in seconds since the epoch. */
-    Time: number[];
-    Invocations: number[];
-    Errors: number[];
-    ModelLatencyP50: (number | null)[];
-    OverheadLatencyP50: (number | null)[];
-  };
-}
-
-export interface IEndpointMetrics {
-  EndpointName: string;
-  Variants: IVariantFigures[];
+/** The data capture settings of an endpoint, when it has any. */
+export function dataCaptureConfig(
+  endpoint: Pick<IEndpoint, 'DataCaptureConfig'>
+): IDataCaptureConfig | null {
+  const config = endpoint.DataCaptureConfig;
+  return config && typeof config === 'object'
+    ? (config as IDataCaptureConfig)
+    : null;
 }
 
 /** One side (input or output) of a captured request. */
@@ -103,68 +105,10 @@ export interface ICaptureRecord {
   eventVersion?: string;
 }
 
-export interface ICapturesResponse {
+/** The newest captured records (SageMaker's JSON lines), and the files they came from. */
+export type ICapturesResponse = Omit<Schemas['CapturesResponse'], 'Records'> & {
   Records: ICaptureRecord[];
-  Files: string[];
-  CaptureStatus?: string;
-}
-
-/** A piece of an instance's log (see `getEndpointLogs`). */
-export interface IEndpointLogChunk {
-  Text: string;
-  NextOffset: number;
-  Complete: boolean;
-}
-
-export interface IContainerDefinition {
-  Image?: string | null;
-  ModelDataUrl?: string | null;
-  Environment?: Record<string, string>;
-}
-
-export interface ICreateModelRequest {
-  ModelName: string;
-  PrimaryContainer: IContainerDefinition;
-  Tags?: { Key: string; Value: string }[];
-}
-
-export interface IModel {
-  ModelName: string;
-  PrimaryContainer: IContainerDefinition;
-  CreationTime: string;
-}
-
-export interface IProductionVariantSpec {
-  VariantName: string;
-  ModelName: string;
-  InitialInstanceCount: number;
-  InstanceType?: string;
-  InitialVariantWeight?: number;
-}
-
-export interface ICreateEndpointConfigRequest {
-  EndpointConfigName: string;
-  ProductionVariants: IProductionVariantSpec[];
-  DataCaptureConfig?: IDataCaptureConfig;
-}
-
-export interface IEndpointConfig {
-  EndpointConfigName: string;
-  ProductionVariants: IProductionVariantSpec[];
-  CreationTime: string;
-}
-
-export interface ICreateEndpointRequest {
-  EndpointName: string;
-  EndpointConfigName: string;
-}
-
-/** A new weight (and/or instance count) for a variant. */
-export interface IDesiredWeightAndCapacity {
-  VariantName: string;
-  DesiredWeight?: number;
-  DesiredInstanceCount?: number;
-}
+};
 
 const endpointPath = (name: string) => `endpoints/${encodeURIComponent(name)}`;
 

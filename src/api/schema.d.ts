@@ -35,6 +35,42 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/mlstudio/api/endpoint-configs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List endpoint configurations, newest first */
+    get: operations['listEndpointConfigs'];
+    put?: never;
+    /** Create an endpoint configuration (production variants, data capture) */
+    post: operations['createEndpointConfig'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/endpoint-configs/{EndpointConfigName}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Describe an endpoint configuration */
+    get: operations['describeEndpointConfig'];
+    put?: never;
+    post?: never;
+    /** Delete an endpoint configuration (409 while an endpoint uses it) */
+    delete: operations['deleteEndpointConfig'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/mlstudio/api/endpoints': {
     parameters: {
       query?: never;
@@ -45,7 +81,8 @@ export interface paths {
     /** List endpoints, newest first */
     get: operations['listEndpoints'];
     put?: never;
-    post?: never;
+    /** Create an endpoint from a configuration (Creating; InService when ready) */
+    post: operations['createEndpoint'];
     delete?: never;
     options?: never;
     head?: never;
@@ -59,10 +96,97 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Describe an endpoint */
+    /** Describe an endpoint with its live variants and instances */
     get: operations['describeEndpoint'];
+    /** Update an endpoint to another configuration (blue/green) */
+    put: operations['updateEndpoint'];
+    post?: never;
+    /** Delete an endpoint (its instances are stopped) */
+    delete: operations['deleteEndpoint'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/endpoints/{EndpointName}/captures': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The newest captured request/response records */
+    get: operations['getEndpointCaptures'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/endpoints/{EndpointName}/invocations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Invoke an endpoint: the body goes to a model as it is, the answer comes back as it is (headers Content-Type, Accept, X-Amzn-SageMaker-Target-Variant, X-Amzn-SageMaker-Custom-Attributes; answer header X-Amzn-Invoked-Production-Variant) */
+    post: operations['invokeEndpoint'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/endpoints/{EndpointName}/logs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Read an instance's log from a byte offset */
+    get: operations['getEndpointLogs'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/endpoints/{EndpointName}/metrics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Per-variant invocations, errors and latency percentiles, with 10-second series */
+    get: operations['getEndpointFigures'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/endpoints/{EndpointName}/weights': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Change variant weights and instance counts (UpdateEndpointWeightsAndCapacities) */
+    post: operations['updateEndpointWeightsAndCapacities'];
     delete?: never;
     options?: never;
     head?: never;
@@ -117,6 +241,42 @@ export interface paths {
     put?: never;
     post?: never;
     delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/models': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List models, newest first */
+    get: operations['listModels'];
+    put?: never;
+    /** Create a model (an image and/or script-mode code, and model data) */
+    post: operations['createModel'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/models/{ModelName}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Describe a model */
+    get: operations['describeModel'];
+    put?: never;
+    post?: never;
+    /** Delete a model (endpoints serving it keep running) */
+    delete: operations['deleteModel'];
     options?: never;
     head?: never;
     patch?: never;
@@ -523,6 +683,44 @@ export interface components {
       /** Trialcomponentname */
       TrialComponentName: string;
     };
+    /** CaptureContentTypeHeaderSpec */
+    CaptureContentTypeHeaderSpec: {
+      /**
+       * Csvcontenttypes
+       * @default null
+       */
+      CsvContentTypes: string[] | null;
+      /**
+       * Jsoncontenttypes
+       * @default null
+       */
+      JsonContentTypes: string[] | null;
+    };
+    /** CaptureOptionSpec */
+    CaptureOptionSpec: {
+      /** Capturemode */
+      CaptureMode: string;
+    };
+    /** CapturesResponse */
+    CapturesResponse: {
+      /**
+       * Capturestatus
+       * @description Started or Stopped
+       */
+      CaptureStatus: string;
+      /**
+       * Files
+       * @description URIs of the files the records came from
+       */
+      Files: string[];
+      /**
+       * Records
+       * @description SageMaker capture records, newest first
+       */
+      Records: {
+        [key: string]: unknown;
+      }[];
+    };
     /**
      * ChartSeries
      * @description One run's series of one metric, as parallel columns.
@@ -587,6 +785,97 @@ export interface components {
        */
       VolumeSizeInGB: number | null;
     };
+    /**
+     * ContainerDefinition
+     * @description A model's container: ``image`` (``None`` = the studio's script-mode serving), the
+     *     model artifact (``model_data_url``, a ``model.tar.gz``) and its environment
+     *     (``SAGEMAKER_PROGRAM`` / ``SAGEMAKER_SUBMIT_DIRECTORY`` name script-mode code).
+     */
+    ContainerDefinition: {
+      /** Environment */
+      Environment?: {
+        [key: string]: string;
+      };
+      /**
+       * Image
+       * @default null
+       */
+      Image: string | null;
+      /**
+       * Modeldataurl
+       * @default null
+       */
+      ModelDataUrl: string | null;
+    };
+    /** ContainerSpec */
+    ContainerSpec: {
+      /**
+       * Environment
+       * @description SAGEMAKER_PROGRAM (entry point) and SAGEMAKER_SUBMIT_DIRECTORY (a folder, a .tar.gz or its URI) name script-mode code
+       */
+      Environment?: {
+        [key: string]: string;
+      };
+      /**
+       * Image
+       * @description a local image (docker runtime); none = the studio's script-mode serving
+       * @default null
+       */
+      Image: string | null;
+      /**
+       * Mode
+       * @description SingleModel (the only mode)
+       * @default null
+       */
+      Mode: string | null;
+      /**
+       * Modeldataurl
+       * @description model.tar.gz: s3://, file:// or a local path
+       * @default null
+       */
+      ModelDataUrl: string | null;
+    };
+    /** CreateEndpointConfigRequest */
+    CreateEndpointConfigRequest: {
+      /** @default null */
+      DataCaptureConfig: components['schemas']['DataCaptureConfigSpec'] | null;
+      /** Endpointconfigname */
+      EndpointConfigName: string;
+      /**
+       * Kmskeyid
+       * @default null
+       */
+      KmsKeyId: string | null;
+      /** Productionvariants */
+      ProductionVariants: components['schemas']['ProductionVariantSpec'][];
+      /**
+       * Tags
+       * @default null
+       */
+      Tags:
+        | components['schemas']['TagSpec'][]
+        | {
+            [key: string]: string;
+          }
+        | null;
+    };
+    /** CreateEndpointRequest */
+    CreateEndpointRequest: {
+      /** Endpointconfigname */
+      EndpointConfigName: string;
+      /** Endpointname */
+      EndpointName: string;
+      /**
+       * Tags
+       * @default null
+       */
+      Tags:
+        | components['schemas']['TagSpec'][]
+        | {
+            [key: string]: string;
+          }
+        | null;
+    };
     /** CreateExperimentRequest */
     CreateExperimentRequest: {
       /**
@@ -607,6 +896,28 @@ export interface components {
        */
       Tags:
         | components['schemas']['Tag'][]
+        | {
+            [key: string]: string;
+          }
+        | null;
+    };
+    /** CreateModelRequest */
+    CreateModelRequest: {
+      /**
+       * Executionrolearn
+       * @description accepted and ignored (local)
+       * @default null
+       */
+      ExecutionRoleArn: string | null;
+      /** Modelname */
+      ModelName: string;
+      PrimaryContainer: components['schemas']['ContainerSpec'];
+      /**
+       * Tags
+       * @default null
+       */
+      Tags:
+        | components['schemas']['TagSpec'][]
         | {
             [key: string]: string;
           }
@@ -733,9 +1044,102 @@ export interface components {
       /** Trialname */
       TrialName: string;
     };
+    /** DataCaptureConfigSpec */
+    DataCaptureConfigSpec: {
+      /** @default null */
+      CaptureContentTypeHeader:
+        components['schemas']['CaptureContentTypeHeaderSpec'] | null;
+      /**
+       * Captureoptions
+       * @default null
+       */
+      CaptureOptions: components['schemas']['CaptureOptionSpec'][] | null;
+      /**
+       * Destinations3Uri
+       * @description any artifact URI; default: <artifact root>/data-capture
+       * @default null
+       */
+      DestinationS3Uri: string | null;
+      /**
+       * Enablecapture
+       * @default true
+       */
+      EnableCapture: boolean;
+      /**
+       * Initialsamplingpercentage
+       * @default 100
+       */
+      InitialSamplingPercentage: number;
+      /**
+       * Kmskeyid
+       * @default null
+       */
+      KmsKeyId: string | null;
+    };
     /** DataSourceSpec */
     DataSourceSpec: {
       S3DataSource: components['schemas']['S3DataSourceSpec'];
+    };
+    /** DescribeEndpointResponse */
+    DescribeEndpointResponse: {
+      /** Creationtime */
+      CreationTime: string;
+      /**
+       * Datacaptureconfig
+       * @default null
+       */
+      DataCaptureConfig: {
+        [key: string]: unknown;
+      } | null;
+      /** Endpointconfigname */
+      EndpointConfigName: string;
+      /** Endpointname */
+      EndpointName: string;
+      EndpointStatus: components['schemas']['EndpointStatus'];
+      /**
+       * Failurereason
+       * @default null
+       */
+      FailureReason: string | null;
+      /** Lastmodifiedtime */
+      LastModifiedTime: string;
+      /** Productionvariants */
+      ProductionVariants: components['schemas']['VariantDescription'][];
+      /** Tags */
+      Tags?: {
+        [key: string]: string;
+      };
+    };
+    /**
+     * DesiredVariant
+     * @description A variant's weight and instance count as changed after its config.
+     */
+    DesiredVariant: {
+      /**
+       * Desiredinstancecount
+       * @default null
+       */
+      DesiredInstanceCount: number | null;
+      /**
+       * Desiredweight
+       * @default null
+       */
+      DesiredWeight: number | null;
+    };
+    /** DesiredWeightAndCapacity */
+    DesiredWeightAndCapacity: {
+      /**
+       * Desiredinstancecount
+       * @default null
+       */
+      DesiredInstanceCount: number | null;
+      /**
+       * Desiredweight
+       * @default null
+       */
+      DesiredWeight: number | null;
+      /** Variantname */
+      VariantName: string;
     };
     /** Endpoint */
     Endpoint: {
@@ -744,6 +1148,10 @@ export interface components {
        * Format: date-time
        */
       CreationTime: string;
+      /** Desiredvariants */
+      DesiredVariants?: {
+        [key: string]: components['schemas']['DesiredVariant'];
+      };
       /** Endpointconfigname */
       EndpointConfigName: string;
       /** Endpointname */
@@ -763,6 +1171,44 @@ export interface components {
       Tags?: {
         [key: string]: string;
       };
+    };
+    /** EndpointConfig */
+    EndpointConfig: {
+      /**
+       * Creationtime
+       * Format: date-time
+       */
+      CreationTime: string;
+      /**
+       * Datacaptureconfig
+       * @default null
+       */
+      DataCaptureConfig: {
+        [key: string]: unknown;
+      } | null;
+      /** Endpointconfigname */
+      EndpointConfigName: string;
+      /** Productionvariants */
+      ProductionVariants: components['schemas']['ProductionVariant'][];
+    };
+    /** EndpointFiguresResponse */
+    EndpointFiguresResponse: {
+      /** Endpointname */
+      EndpointName: string;
+      /** Variants */
+      Variants: components['schemas']['VariantFigures'][];
+    };
+    /** EndpointLogs */
+    EndpointLogs: {
+      /**
+       * Complete
+       * @description the instance is stopped and everything was read
+       */
+      Complete: boolean;
+      /** Nextoffset */
+      NextOffset: number;
+      /** Text */
+      Text: string;
     };
     /**
      * EndpointStatus
@@ -882,6 +1328,22 @@ export interface components {
        */
       TrialCount: number;
     };
+    /** FigureSeries */
+    FigureSeries: {
+      /** Errors */
+      Errors: number[];
+      /** Invocations */
+      Invocations: number[];
+      /** Modellatencyp50 */
+      ModelLatencyP50: (number | null)[];
+      /** Overheadlatencyp50 */
+      OverheadLatencyP50: (number | null)[];
+      /**
+       * Time
+       * @description start of each 10-second bucket, seconds since the epoch
+       */
+      Time: number[];
+    };
     /** HealthResponse */
     HealthResponse: {
       ArtifactRoot: components['schemas']['ArtifactHealthBody'];
@@ -892,6 +1354,32 @@ export interface components {
       Store: components['schemas']['StoreHealthBody'];
       /** Version */
       Version: string;
+    };
+    /** InstanceDescription */
+    InstanceDescription: {
+      /**
+       * Detail
+       * @description why it is not healthy
+       * @default null
+       */
+      Detail: string | null;
+      /**
+       * Host
+       * @description algo-1 .. algo-N
+       */
+      Host: string;
+      /** Restarts */
+      Restarts: number;
+      /**
+       * Startedat
+       * @description seconds since the epoch
+       */
+      StartedAt: number;
+      /**
+       * Status
+       * @description Pending, Healthy, Unhealthy, Restarting or Stopped
+       */
+      Status: string;
     };
     /**
      * Job
@@ -1003,6 +1491,34 @@ export interface components {
        */
       Value: string;
     };
+    /** LatencyPercentiles */
+    LatencyPercentiles: {
+      /**
+       * P50
+       * @default null
+       */
+      P50: number | null;
+      /**
+       * P90
+       * @default null
+       */
+      P90: number | null;
+      /**
+       * P99
+       * @default null
+       */
+      P99: number | null;
+    };
+    /** ListEndpointConfigsResponse */
+    ListEndpointConfigsResponse: {
+      /** Endpointconfigs */
+      EndpointConfigs: components['schemas']['EndpointConfig'][];
+      /**
+       * Nexttoken
+       * @default null
+       */
+      NextToken: string | null;
+    };
     /** ListEndpointsResponse */
     ListEndpointsResponse: {
       /** Endpoints */
@@ -1017,6 +1533,16 @@ export interface components {
     ListExperimentsResponse: {
       /** Experimentsummaries */
       ExperimentSummaries: components['schemas']['ExperimentSummary'][];
+      /**
+       * Nexttoken
+       * @default null
+       */
+      NextToken: string | null;
+    };
+    /** ListModelsResponse */
+    ListModelsResponse: {
+      /** Models */
+      Models: components['schemas']['Model'][];
       /**
        * Nexttoken
        * @default null
@@ -1161,6 +1687,21 @@ export interface components {
        */
       TimeStamp: string;
     };
+    /** Model */
+    Model: {
+      /**
+       * Creationtime
+       * Format: date-time
+       */
+      CreationTime: string;
+      /** Modelname */
+      ModelName: string;
+      PrimaryContainer: components['schemas']['ContainerDefinition'];
+      /** Tags */
+      Tags?: {
+        [key: string]: string;
+      };
+    };
     /** OutputDataConfigSpec */
     OutputDataConfigSpec: {
       /**
@@ -1258,6 +1799,50 @@ export interface components {
        * @default null
        */
       S3Uri: string | null;
+    };
+    /** ProductionVariant */
+    ProductionVariant: {
+      /**
+       * Initialinstancecount
+       * @default 1
+       */
+      InitialInstanceCount: number;
+      /**
+       * Initialvariantweight
+       * @default 1
+       */
+      InitialVariantWeight: number;
+      /**
+       * Instancetype
+       * @default local
+       */
+      InstanceType: string;
+      /** Modelname */
+      ModelName: string;
+      /** Variantname */
+      VariantName: string;
+    };
+    /** ProductionVariantSpec */
+    ProductionVariantSpec: {
+      /**
+       * Initialinstancecount
+       * @default 1
+       */
+      InitialInstanceCount: number;
+      /**
+       * Initialvariantweight
+       * @default 1
+       */
+      InitialVariantWeight: number;
+      /**
+       * Instancetype
+       * @default local
+       */
+      InstanceType: string;
+      /** Modelname */
+      ModelName: string;
+      /** Variantname */
+      VariantName: string;
     };
     /** PutRunArtifactResponse */
     PutRunArtifactResponse: {
@@ -1432,6 +2017,13 @@ export interface components {
        */
       Value: string;
     };
+    /** TagSpec */
+    TagSpec: {
+      /** Key */
+      Key: string;
+      /** Value */
+      Value: string;
+    };
     /** TrainingChannel */
     TrainingChannel: {
       /** Channelname */
@@ -1572,6 +2164,21 @@ export interface components {
       Message: string | null;
       PrimaryStatus: components['schemas']['TrialComponentPrimaryStatus'];
     };
+    /** UpdateEndpointRequest */
+    UpdateEndpointRequest: {
+      /** Endpointconfigname */
+      EndpointConfigName: string;
+      /**
+       * Retainallvariantproperties
+       * @default null
+       */
+      RetainAllVariantProperties: boolean | null;
+    };
+    /** UpdateEndpointWeightsAndCapacitiesRequest */
+    UpdateEndpointWeightsAndCapacitiesRequest: {
+      /** Desiredweightsandcapacities */
+      DesiredWeightsAndCapacities: components['schemas']['DesiredWeightAndCapacity'][];
+    };
     /**
      * UpdateTrialComponentRequest
      * @description Only the fields present are changed; parameters and artifacts are merged.
@@ -1617,6 +2224,49 @@ export interface components {
       StartTime: string | null;
       /** @default null */
       Status: components['schemas']['StatusBody'] | null;
+    };
+    /** VariantDescription */
+    VariantDescription: {
+      /**
+       * Currentinstancecount
+       * @description healthy instances
+       */
+      CurrentInstanceCount: number;
+      /** Currentweight */
+      CurrentWeight: number;
+      /** Desiredinstancecount */
+      DesiredInstanceCount: number;
+      /** Desiredweight */
+      DesiredWeight: number;
+      /** Instances */
+      Instances: components['schemas']['InstanceDescription'][];
+      /** Instancetype */
+      InstanceType: string;
+      /** Modelname */
+      ModelName: string;
+      /**
+       * Runtime
+       * @default null
+       */
+      Runtime: string | null;
+      /** Variantname */
+      VariantName: string;
+    };
+    /** VariantFigures */
+    VariantFigures: {
+      /** Invocation4Xxerrors */
+      Invocation4XXErrors: number;
+      /** Invocation5Xxerrors */
+      Invocation5XXErrors: number;
+      /** Invocations */
+      Invocations: number;
+      /** @description milliseconds */
+      ModelLatency: components['schemas']['LatencyPercentiles'];
+      /** @description milliseconds */
+      OverheadLatency: components['schemas']['LatencyPercentiles'];
+      Series: components['schemas']['FigureSeries'];
+      /** Variantname */
+      VariantName: string;
     };
   };
   responses: never;
@@ -1729,6 +2379,187 @@ export interface operations {
       };
     };
   };
+  listEndpointConfigs: {
+    parameters: {
+      query?: {
+        MaxResults?: number;
+        NameContains?: string | null;
+        NextToken?: string | null;
+        SortOrder?: 'Ascending' | 'Descending';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ListEndpointConfigsResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  createEndpointConfig: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateEndpointConfigRequest'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EndpointConfig'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The name is taken or the state forbids it */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  describeEndpointConfig: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        EndpointConfigName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EndpointConfig'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  deleteEndpointConfig: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        EndpointConfigName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The name is taken or the state forbids it */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
   listEndpoints: {
     parameters: {
       query?: {
@@ -1773,6 +2604,57 @@ export interface operations {
       };
     };
   };
+  createEndpoint: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateEndpointRequest'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Endpoint'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The name is taken or the state forbids it */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
   describeEndpoint: {
     parameters: {
       query?: never;
@@ -1790,7 +2672,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Endpoint'];
+          'application/json': components['schemas']['DescribeEndpointResponse'];
         };
       };
       /** @description Not authenticated or not authorized (Jupyter auth) */
@@ -1804,6 +2686,422 @@ export interface operations {
       };
       /** @description No such resource */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  updateEndpoint: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        EndpointName: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateEndpointRequest'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Endpoint'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The name is taken or the state forbids it */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  deleteEndpoint: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        EndpointName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  getEndpointCaptures: {
+    parameters: {
+      query?: {
+        MaxResults?: number;
+        VariantName?: string | null;
+      };
+      header?: never;
+      path: {
+        EndpointName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CapturesResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  invokeEndpoint: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        EndpointName: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        '*/*': string;
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          '*/*': string;
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The name is taken or the state forbids it */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Error */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Error */
+      424: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Error */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Error */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  getEndpointLogs: {
+    parameters: {
+      query?: {
+        Host?: string;
+        Offset?: number;
+        VariantName?: string | null;
+      };
+      header?: never;
+      path: {
+        EndpointName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EndpointLogs'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  getEndpointFigures: {
+    parameters: {
+      query?: {
+        Minutes?: number;
+      };
+      header?: never;
+      path: {
+        EndpointName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EndpointFiguresResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  updateEndpointWeightsAndCapacities: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        EndpointName: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateEndpointWeightsAndCapacitiesRequest'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Endpoint'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The name is taken or the state forbids it */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -2008,6 +3306,178 @@ export interface operations {
       };
       /** @description Not authenticated or not authorized (Jupyter auth) */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  listModels: {
+    parameters: {
+      query?: {
+        MaxResults?: number;
+        NameContains?: string | null;
+        NextToken?: string | null;
+        SortOrder?: 'Ascending' | 'Descending';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ListModelsResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  createModel: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateModelRequest'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Model'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The name is taken or the state forbids it */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  describeModel: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        ModelName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Model'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  deleteModel: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        ModelName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
         headers: {
           [name: string]: unknown;
         };

@@ -8,6 +8,7 @@ import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import {
+  dataCaptureConfig,
   deleteEndpoint,
   describeEndpoint,
   getEndpointMetrics,
@@ -46,7 +47,7 @@ export function isServing(
 
 /** Whether the endpoint records its requests. */
 export function capturesData(endpoint: IEndpoint): boolean {
-  return !!endpoint.DataCaptureConfig?.EnableCapture;
+  return !!dataCaptureConfig(endpoint)?.EnableCapture;
 }
 
 /** The hosts of a variant: its instances, or algo-1 … algo-N before they are known. */

@@ -6,7 +6,11 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { refreshIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
-import { ICapturedData, ICaptureRecord } from '../api/endpoints';
+import {
+  dataCaptureConfig,
+  ICapturedData,
+  ICaptureRecord
+} from '../api/endpoints';
 import { absoluteTime, relativeTime } from '../format';
 import { capturesData, EndpointModel } from '../models/endpoint';
 import { useSignals } from './runs';
@@ -71,7 +75,7 @@ export function EndpointCaptures(props: {
     );
   }
   const records = model.captures;
-  const config = endpoint.DataCaptureConfig;
+  const config = dataCaptureConfig(endpoint);
   return (
     <div className="jp-mlstudio-Captures">
       <div className="jp-mlstudio-Captures-toolbar">
