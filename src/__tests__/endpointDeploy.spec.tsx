@@ -86,7 +86,6 @@ describe('Deploy from the job view', () => {
 
   it('asks for the endpoint, creates model, configuration and endpoint, opens it', async () => {
     const bodies: Record<string, unknown> = {};
-    const record = (key: string, answer: unknown = {}) => jest.fn(() => answer);
     mockApi({
       'GET training-jobs/churn-train': completed,
       'GET training-jobs/churn-train/logs': {
