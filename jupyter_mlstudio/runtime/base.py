@@ -27,6 +27,11 @@ Contract, for every implementation:
 - **Logs** are the job's stdout and stderr interleaved, as bytes in one stream; ``logs``
   reads from a byte offset and returns the new offset, so a reader can follow a running job
   and resume after a restart. Logs remain readable after the job exits until ``cleanup``.
+- **Serving.** A spec with ``expose`` (a container port; 8080 for ``serve``) makes that
+  port reachable from the studio, bound to 127.0.0.1 only and never to other interfaces;
+  ``address`` returns ``("127.0.0.1", host_port)``. The host port is fixed at launch, stays
+  the same for the host's life (also for a new runner after a restart) and is answered
+  until ``cleanup``; nothing listens on it once the host has exited.
 """
 
 from __future__ import annotations
@@ -38,12 +43,18 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..exceptions import ValidationError
+
 OPT_ML = "/opt/ml"
 
 #: label keys every runner puts on what it starts (docker labels; process state files)
 LABEL_JOB = "mlstudio.job"
 LABEL_HOST = "mlstudio.host"
 LABEL_MANAGED = "mlstudio.managed"
+#: the container port a spec exposed (``ContainerSpec.expose``), on every runtime
+LABEL_EXPOSE = "mlstudio.expose"
+#: the loopback address exposed ports are bound to
+LOOPBACK = "127.0.0.1"
 
 
 @dataclass(frozen=True)
@@ -71,6 +82,14 @@ class ContainerSpec:
     Python. ``ml_dir`` is the host folder that *is* the job's ``/opt/ml`` (write it with
     :func:`.contract.write_training_contract`); ``env`` must use the paths the runner's
     :meth:`JobRunner.ml_path` gives.
+
+    ``command=["serve"]`` is the model server (:mod:`jupyter_mlstudio.hosting.model_server`:
+    the studio's Python on the process runtime, ``/usr/local/bin/serve`` in the studio's
+    image; a BYOC image runs its own ``serve``). ``expose`` is the container port the job
+    listens on (8080 for ``serve``); the runner makes it reachable on 127.0.0.1 only and
+    :meth:`JobRunner.address` tells where. The process runtime passes the port it picked as
+    ``SAGEMAKER_BIND_TO_PORT`` (with ``SAGEMAKER_BIND_ADDRESS=127.0.0.1``), since a process
+    has no port of its own to map; docker sets ``SAGEMAKER_BIND_TO_PORT`` to ``expose``.
     """
 
     job_name: str
@@ -88,6 +107,7 @@ class ContainerSpec:
     network: str | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
     working_dir: str | None = None
+    expose: int | None = None
 
 
 @dataclass(frozen=True)
@@ -196,6 +216,22 @@ class JobRunner(abc.ABC):
         Stopping a job that has already exited is a no-op. Raises NotFoundError once
         cleaned up.
         """
+
+    def address(self, handle: JobHandle) -> tuple[str, int]:
+        """Where the studio reaches the port the host's spec exposed: ``("127.0.0.1",
+        host_port)``.
+
+        The same answer for the host's whole life and from a new runner instance; still
+        answered after the host exited (nothing listens then). Raises NotFoundError once
+        cleaned up (or when the engine never published the port because the host exited
+        at once), ValidationError (field ``expose``) when the spec exposed no port or the
+        runtime cannot expose ports (this default).
+        """
+        self.poll(handle)  # NotFoundError once cleaned up
+        raise ValidationError(
+            f"the {self.name or type(self).__name__} runtime does not expose ports",
+            field="expose",
+        )
 
     @abc.abstractmethod
     def find(self, labels: Mapping[str, str] | None = None) -> list[JobHandle]:

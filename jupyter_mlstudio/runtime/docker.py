@@ -2,8 +2,13 @@
 
 - The spec's ``ml_dir`` is bind-mounted at ``/opt/ml`` (read-write), each mount at its
   target (read-only unless said otherwise). Limits: ``mem_limit`` (= ``memswap_limit``, so
-  no swap) and ``nano_cpus``. ``init=True`` so SIGTERM reaches the job. No privileges and no
-  published ports; the job runs as the calling user when that is not root.
+  no swap) and ``nano_cpus``. ``init=True`` so SIGTERM reaches the job. No privileges; the
+  job runs as the calling user when that is not root.
+- No published ports, except ``spec.expose``: that container port is published on
+  ``127.0.0.1`` at a port the engine picks (label ``mlstudio.expose``), and the container
+  gets ``SAGEMAKER_BIND_TO_PORT=<expose>``. ``address`` reads the host port from the
+  engine (``NetworkSettings.Ports``) and remembers it in ``<state_root>/<job>/<host>/port``,
+  because the engine forgets it when the container stops.
 - Containers are named ``mlstudio-<job>-<host>`` and labelled (``mlstudio.job``,
   ``mlstudio.host``, ``mlstudio.managed``), which is how ``find``/``reattach`` see them
   after a restart. With ``spec.network`` the container joins that user-defined bridge
@@ -34,9 +39,11 @@ from typing import Any
 
 from ..exceptions import ConflictError, NotFoundError, StoreUnavailableError, ValidationError
 from .base import (
+    LABEL_EXPOSE,
     LABEL_HOST,
     LABEL_JOB,
     LABEL_MANAGED,
+    LOOPBACK,
     OPT_ML,
     ContainerSpec,
     JobHandle,
@@ -49,6 +56,7 @@ from .images import DEFAULT_TAG
 
 LABEL_NETWORK = "mlstudio.network"
 LOG_FILE = "output.log"
+PORT_FILE = "port"
 
 
 def container_name(job_name: str, host: str) -> str:
@@ -121,7 +129,12 @@ class DockerRunner(JobRunner):
         return self.state_root / job_name / host / LOG_FILE
 
     # -- launch ---------------------------------------------------------------------------
-    def _check_image(self, image: str) -> None:
+    def check_image(self, image: str) -> None:
+        """Check that ``image`` is on the engine (never pulls); ``launch`` does the same.
+
+        Raises ValidationError (field ``image_uri``) saying how to build a missing image,
+        StoreUnavailableError when the engine does not answer.
+        """
         from docker.errors import ImageNotFound
 
         try:
@@ -167,13 +180,21 @@ class DockerRunner(JobRunner):
                 raise ValidationError(
                     f"mount target {mount.target!r} is not absolute", field="mounts"
                 )
-        self._check_image(image)
+        if spec.expose is not None and not 0 < spec.expose < 65536:
+            raise ValidationError(f"cannot expose port {spec.expose}", field="expose")
+        self.check_image(image)
         labels = {
             **spec.labels,
             LABEL_JOB: spec.job_name,
             LABEL_HOST: spec.host,
             LABEL_MANAGED: "true",
         }
+        env = dict(spec.env)
+        ports: dict[int, tuple[str, None]] | None = None
+        if spec.expose is not None:
+            labels[LABEL_EXPOSE] = str(spec.expose)
+            env["SAGEMAKER_BIND_TO_PORT"] = str(spec.expose)
+            ports = {spec.expose: (LOOPBACK, None)}
         if spec.network:
             labels[LABEL_NETWORK] = spec.network
             self._ensure_network(spec.network, spec.job_name)
@@ -190,6 +211,7 @@ class DockerRunner(JobRunner):
             nano_cpus=int(spec.cpus * 1e9) if spec.cpus else None,
             network_mode=spec.network or "bridge",
             privileged=False,
+            port_bindings=ports,
         )
         networking = None
         if spec.network:
@@ -205,8 +227,9 @@ class DockerRunner(JobRunner):
                 entrypoint=list(spec.entrypoint) if spec.entrypoint is not None else None,
                 name=name,
                 hostname=spec.host,
-                environment=dict(spec.env),
+                environment=env,
                 labels=labels,
+                ports=list(ports) if ports else None,
                 host_config=host_config,
                 networking_config=networking,
                 working_dir=spec.working_dir,
@@ -223,10 +246,47 @@ class DockerRunner(JobRunner):
                     api.remove_container(container_id, force=True, v=True)
                 shutil.rmtree(log_path.parent, ignore_errors=True)
                 raise
-            started = self._started_at(api.inspect_container(container_id))
+            info = api.inspect_container(container_id)
+            started = self._started_at(info)
         handle = JobHandle(self.name, spec.job_name, spec.host, container_id, started, labels)
+        if spec.expose is not None:
+            self._published_port(handle, info)
         self._follow(handle, truncate=False)
         return handle
+
+    def _published_port(self, handle: JobHandle, info: Mapping[str, Any]) -> int | None:
+        """The host port the engine published the exposed port on (remembered in the state
+        folder, since a stopped container's inspect no longer shows it); None if unknown."""
+        labels = info.get("Config", {}).get("Labels") or {}
+        expose = labels.get(LABEL_EXPOSE)
+        path = self._log_path(handle.job_name, handle.host).parent / PORT_FILE
+        bindings = (info.get("NetworkSettings", {}).get("Ports") or {}).get(f"{expose}/tcp")
+        for binding in bindings or ():
+            if binding.get("HostIp") == LOOPBACK and binding.get("HostPort"):
+                port = int(binding["HostPort"])
+                with contextlib.suppress(OSError):
+                    if not path.is_file() or path.read_text() != str(port):
+                        path.parent.mkdir(parents=True, exist_ok=True)
+                        path.write_text(str(port))
+                return port
+        try:
+            return int(path.read_text())
+        except (OSError, ValueError):
+            return None
+
+    def address(self, handle: JobHandle) -> tuple[str, int]:
+        with self._engine(f"job {handle.job_name}/{handle.host}"):
+            info = self.client.api.inspect_container(handle.ref)
+        if not (info.get("Config", {}).get("Labels") or {}).get(LABEL_EXPOSE):
+            raise ValidationError(
+                f"job {handle.job_name}/{handle.host} exposed no port", field="expose"
+            )
+        port = self._published_port(handle, info)
+        if port is None:
+            raise NotFoundError(
+                f"job {handle.job_name}/{handle.host} exited before the engine published its port"
+            )
+        return LOOPBACK, port
 
     @staticmethod
     def _started_at(info: Mapping[str, Any]) -> float:

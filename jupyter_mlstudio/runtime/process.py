@@ -12,6 +12,13 @@ job's ``/opt/ml`` is the spec's ``ml_dir``; mounts become symbolic links inside 
 - A new runner instance (after a studio restart) re-attaches by pid, trusting it only when
   the process's start time matches the recorded one, so a reused pid is never signalled. A
   job that ended while no runner watched it has an unknown exit code.
+- ``serve`` runs the model server (``hosting/model_server.py``) with the studio's Python.
+  With ``spec.expose`` the runner picks a free port on 127.0.0.1 and passes it as
+  ``SAGEMAKER_BIND_TO_PORT`` with ``SAGEMAKER_BIND_ADDRESS=127.0.0.1`` (overriding the
+  spec's env); ``state.json`` keeps it as ``port`` (and the label ``mlstudio.expose`` the
+  container port asked for), so ``address`` answers from a new runner too. The port is
+  free when picked; another program could take it before the job binds it (the job then
+  exits with an error), as with any ephemeral port chosen ahead.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -34,9 +42,11 @@ from typing import Any
 from ..exceptions import ConflictError, NotFoundError, ValidationError
 from . import launcher
 from .base import (
+    LABEL_EXPOSE,
     LABEL_HOST,
     LABEL_JOB,
     LABEL_MANAGED,
+    LOOPBACK,
     OPT_ML,
     ContainerSpec,
     JobHandle,
@@ -51,6 +61,15 @@ _NAME_RE = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
 STATE_FILE = "state.json"
 LOG_FILE = "output.log"
 LOST = "the process ended while no runner watched it; its exit code is unknown"
+#: what ``serve`` runs (standard library and numpy; also the image's /usr/local/bin/serve)
+MODEL_SERVER = Path(__file__).resolve().parent.parent / "hosting" / "model_server.py"
+
+
+def free_port(address: str = LOOPBACK) -> int:
+    """A TCP port nothing listens on at ``address`` right now (the kernel's choice)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((address, 0))
+        return int(probe.getsockname()[1])
 
 
 def _proc_start_time(pid: int) -> float | None:
@@ -138,10 +157,7 @@ class ProcessRunner(JobRunner):
         if argv[0] == "train":
             return [self.python, launcher.__file__, *argv[1:]]
         if argv[0] == "serve":
-            raise ValidationError(
-                "the process runtime has no 'serve' command; give the server's command line",
-                field="command",
-            )
+            return [self.python, str(MODEL_SERVER), *argv[1:]]
         if argv[0] in ("python", "python3"):
             return [self.python, *argv[1:]]
         return argv
@@ -189,12 +205,23 @@ class ProcessRunner(JobRunner):
             cwd = self._host_path(spec, spec.working_dir, "working_dir")
         else:
             cwd = spec.ml_dir / "code" if (spec.ml_dir / "code").is_dir() else spec.ml_dir
+        if spec.expose is not None and not 0 < spec.expose < 65536:
+            raise ValidationError(f"cannot expose port {spec.expose}", field="expose")
         labels = {
             **spec.labels,
             LABEL_JOB: spec.job_name,
             LABEL_HOST: spec.host,
             LABEL_MANAGED: "true",
         }
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **spec.env}
+        port: int | None = None
+        if spec.expose is not None:
+            labels[LABEL_EXPOSE] = str(spec.expose)
+            port = free_port()
+            env["SAGEMAKER_BIND_TO_PORT"] = str(port)
+            env["SAGEMAKER_BIND_ADDRESS"] = LOOPBACK
+        elif argv[1:2] == [str(MODEL_SERVER)]:
+            env.setdefault("SAGEMAKER_BIND_ADDRESS", LOOPBACK)  # never other interfaces
         folder = self._dir(spec.job_name, spec.host)
         with self._lock:
             try:
@@ -206,7 +233,6 @@ class ProcessRunner(JobRunner):
                 ) from exc
             try:
                 self._link_mounts(spec)
-                env = {**os.environ, "PYTHONUNBUFFERED": "1", **spec.env}
                 with open(folder / LOG_FILE, "ab") as log:
                     child = subprocess.Popen(
                         argv,
@@ -238,6 +264,7 @@ class ProcessRunner(JobRunner):
                     "ml_dir": str(spec.ml_dir),
                     "argv": argv,
                     "labels": labels,
+                    "port": port,
                     "exit_code": None,
                 },
             )
@@ -306,6 +333,14 @@ class ProcessRunner(JobRunner):
             raise NotFoundError(f"no log for {handle.job_name}/{handle.host}") from exc
         text, used = decode_complete(data)
         return text, max(0, since_offset) + used
+
+    def address(self, handle: JobHandle) -> tuple[str, int]:
+        state = self._read(handle)  # NotFoundError once cleaned up
+        if state.get("port") is None:
+            raise ValidationError(
+                f"job {handle.job_name}/{handle.host} exposed no port", field="expose"
+            )
+        return LOOPBACK, int(state["port"])
 
     # -- stopping and cleaning up ---------------------------------------------------------
     def _signal_group(self, state: Mapping[str, Any], sig: int) -> None:

@@ -262,7 +262,7 @@ class JobService:
         return job
 
     def _check_image(self, runner: JobRunner, plan: Any, field: str) -> None:
-        check = getattr(runner, "_check_image", None)  # the docker runner's image lookup
+        check = getattr(runner, "check_image", None)  # the docker runner's image lookup
         if runner.name != "docker" or check is None:
             return
         from ..runtime.images import DEFAULT_TAG

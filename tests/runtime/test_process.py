@@ -44,7 +44,7 @@ def test_refuses_an_image(tmp_path: Path) -> None:
     [
         ({"job_name": "bad name"}, "job_name"),
         ({"command": ()}, "command"),
-        ({"command": ("serve",)}, "command"),
+        ({"command": ("python", "-c", "pass"), "expose": 0}, "expose"),
         ({"command": ("/no/such/program",)}, "command"),
         ({"mounts": (Mount(Path("/nonexistent-x"), "/opt/ml/input/data/a"),)}, "mounts"),
         ({"mounts": (Mount(Path("/tmp"), "/elsewhere"),)}, "mounts"),
