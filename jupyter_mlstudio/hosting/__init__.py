@@ -1,0 +1,1 @@
+"""Real-time endpoints: the model server, the router and its figures, data capture."""
