@@ -80,7 +80,7 @@ export function EndpointCaptures(props: {
     <div className="jp-mlstudio-Captures">
       <div className="jp-mlstudio-Captures-toolbar">
         <select
-          className="jp-mod-styled jp-mlstudio-Captures-variant"
+          className="jp-mod-styled jp-mlstudio-Select jp-mlstudio-Captures-variant"
           aria-label={trans.__('Captured requests of variant')}
           value={model.captureVariant}
           onChange={event => (model.captureVariant = event.target.value)}

@@ -19,10 +19,27 @@ export const CHART_HEIGHT = 260;
 const times = (values: readonly number[]) =>
   values.map(seconds => new Date(seconds * 1000));
 
+/** A colour per variant (plotly's first colours), the same in every chart. */
+export const VARIANT_COLOURS = [
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf'
+];
+
+const colour = (index: number) =>
+  VARIANT_COLOURS[index % VARIANT_COLOURS.length];
+
 /** One line per variant of its requests per 10 seconds, errors dashed. */
 export function invocationTraces(metrics: IEndpointMetrics): PlotData[] {
   const traces: PlotData[] = [];
-  for (const variant of metrics.Variants) {
+  for (const [index, variant] of metrics.Variants.entries()) {
     const series = variant.Series;
     traces.push({
       type: 'scatter',
@@ -30,7 +47,7 @@ export function invocationTraces(metrics: IEndpointMetrics): PlotData[] {
       name: variant.VariantName,
       x: times(series.Time),
       y: series.Invocations,
-      line: { width: 1.5, shape: 'hv' },
+      line: { width: 1.5, shape: 'hv', color: colour(index) },
       hovertemplate: `${variant.VariantName}: %{y} requests<extra></extra>`
     });
     if (series.Errors.some(count => count > 0)) {
@@ -40,7 +57,7 @@ export function invocationTraces(metrics: IEndpointMetrics): PlotData[] {
         name: `${variant.VariantName} errors`,
         x: times(series.Time),
         y: series.Errors,
-        line: { width: 1.5, dash: 'dash', shape: 'hv' },
+        line: { width: 1.5, dash: 'dash', shape: 'hv', color: colour(index) },
         hovertemplate: `${variant.VariantName}: %{y} errors<extra></extra>`
       });
     }
@@ -51,7 +68,7 @@ export function invocationTraces(metrics: IEndpointMetrics): PlotData[] {
 /** Per variant: model latency p50 (solid) and overhead latency p50 (dotted). */
 export function latencyTraces(metrics: IEndpointMetrics): PlotData[] {
   const traces: PlotData[] = [];
-  for (const variant of metrics.Variants) {
+  for (const [index, variant] of metrics.Variants.entries()) {
     const series = variant.Series;
     const mode: PlotData['mode'] = 'lines+markers';
     traces.push(
@@ -62,8 +79,8 @@ export function latencyTraces(metrics: IEndpointMetrics): PlotData[] {
         x: times(series.Time),
         y: series.ModelLatencyP50,
         connectgaps: false,
-        marker: { size: 4 },
-        line: { width: 1.5 },
+        marker: { size: 4, color: colour(index) },
+        line: { width: 1.5, color: colour(index) },
         hovertemplate: `${variant.VariantName} model p50: %{y:.3g} ms<extra></extra>`
       },
       {
@@ -73,8 +90,8 @@ export function latencyTraces(metrics: IEndpointMetrics): PlotData[] {
         x: times(series.Time),
         y: series.OverheadLatencyP50,
         connectgaps: false,
-        marker: { size: 4 },
-        line: { width: 1.5, dash: 'dot' },
+        marker: { size: 4, color: colour(index) },
+        line: { width: 1.5, dash: 'dot', color: colour(index) },
         hovertemplate: `${variant.VariantName} overhead p50: %{y:.3g} ms<extra></extra>`
       }
     );
@@ -181,6 +198,7 @@ export function EndpointFigures(props: {
       {
         title: { text: trans.__('Requests per 10 s') },
         height: CHART_HEIGHT,
+        xaxis: { tickformat: '%H:%M' },
         yaxis: { rangemode: 'tozero', title: { text: '' } },
         legend: { orientation: 'h', y: -0.2 },
         uirevision: 'invocations'
@@ -188,6 +206,7 @@ export function EndpointFigures(props: {
       {
         title: { text: trans.__('Latency p50 (ms)') },
         height: CHART_HEIGHT,
+        xaxis: { tickformat: '%H:%M' },
         yaxis: { rangemode: 'tozero' },
         legend: { orientation: 'h', y: -0.2 },
         uirevision: 'latency'

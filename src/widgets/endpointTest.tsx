@@ -122,7 +122,7 @@ export function TestPanel(props: {
         </label>
         <select
           id={`${id}-type`}
-          className="jp-mod-styled jp-mlstudio-TestPanel-type"
+          className="jp-mod-styled jp-mlstudio-Select jp-mlstudio-TestPanel-type"
           value={request.contentType}
           onChange={event => set({ contentType: event.target.value })}
         >
@@ -140,7 +140,7 @@ export function TestPanel(props: {
         </label>
         <select
           id={`${id}-accept`}
-          className="jp-mod-styled jp-mlstudio-TestPanel-accept"
+          className="jp-mod-styled jp-mlstudio-Select jp-mlstudio-TestPanel-accept"
           value={request.accept}
           onChange={event => set({ accept: event.target.value })}
         >
@@ -156,7 +156,7 @@ export function TestPanel(props: {
         </label>
         <select
           id={`${id}-variant`}
-          className="jp-mod-styled jp-mlstudio-TestPanel-variant"
+          className="jp-mod-styled jp-mlstudio-Select jp-mlstudio-TestPanel-variant"
           value={request.targetVariant}
           onChange={event => set({ targetVariant: event.target.value })}
         >

@@ -193,7 +193,7 @@ function LogBody(
     <>
       {variants.length > 1 ? (
         <select
-          className="jp-mod-styled jp-mlstudio-LogHost jp-mlstudio-LogVariant"
+          className="jp-mod-styled jp-mlstudio-Select jp-mlstudio-LogHost jp-mlstudio-LogVariant"
           aria-label={trans.__('Variant')}
           value={model.logVariant}
           onChange={event => (model.logVariant = event.target.value)}
@@ -206,7 +206,7 @@ function LogBody(
         </select>
       ) : null}
       <select
-        className="jp-mod-styled jp-mlstudio-LogHost"
+        className="jp-mod-styled jp-mlstudio-Select jp-mlstudio-LogHost"
         aria-label={trans.__('Instance')}
         value={model.logHost}
         onChange={event => (model.logHost = event.target.value)}

@@ -159,9 +159,10 @@ function EndpointRow(props: {
         <span
           className="jp-mlstudio-Row-name"
           title={trans.__(
-            '%1 (configuration %2)',
+            '%1 (configuration %2), created %3',
             name,
-            endpoint.EndpointConfigName
+            endpoint.EndpointConfigName,
+            absoluteTime(endpoint.CreationTime)
           )}
         >
           {name}
@@ -182,7 +183,7 @@ function EndpointRow(props: {
         </button>
       </div>
       <div className="jp-mlstudio-Row-detail">
-        {variants ? (
+        {variants && variants.length ? (
           <span className="jp-mlstudio-Row-variants">
             {trans._n('%1 variant', '%1 variants', variants.length)}
           </span>
@@ -200,12 +201,14 @@ function EndpointRow(props: {
             )}
           </span>
         ) : null}
-        <time
-          dateTime={endpoint.CreationTime}
-          title={absoluteTime(endpoint.CreationTime)}
-        >
-          {trans.__('created %1', relativeTime(endpoint.CreationTime))}
-        </time>
+        {!variants?.length && invocations === null ? (
+          <time
+            dateTime={endpoint.CreationTime}
+            title={absoluteTime(endpoint.CreationTime)}
+          >
+            {trans.__('created %1', relativeTime(endpoint.CreationTime))}
+          </time>
+        ) : null}
       </div>
       {variants && variants.length ? (
         <TrafficSplit variants={variants} trans={trans} />
