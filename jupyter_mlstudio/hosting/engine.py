@@ -15,6 +15,7 @@ restarted, and comes back when it answers again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
@@ -104,6 +105,7 @@ class HostingEngine:
         self.max_payload = max_payload
         self.timeout_s = timeout_s
         self.health_interval_s = health_interval_s
+        self._client_timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._endpoints: dict[str, LiveEndpoint] = {}
         self._generation = int(time.time()) % 1_000_000
         self._lock = threading.Lock()
@@ -359,7 +361,7 @@ class HostingEngine:
                     f"{target.url}/invocations",
                     data=body,
                     headers=headers,
-                    timeout=aiohttp.ClientTimeout(total=self.timeout_s),
+                    timeout=self._client_timeout,
                 ) as answer:
                     payload = await answer.read()
                     status = answer.status
@@ -501,9 +503,19 @@ class HostingEngine:
         if stop_instances:
             for name in list(self._endpoints):
                 self.remove(name)
+        try:
+            current: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            current = None
         for loop, session in list(self._sessions.items()):
-            if not loop.is_closed() and loop.is_running():
-                asyncio.run_coroutine_threadsafe(session.close(), loop)
+            if loop.is_closed() or session.closed:
+                continue
+            if loop is current:
+                loop.create_task(session.close())
+            elif loop.is_running():
+                closing = asyncio.run_coroutine_threadsafe(session.close(), loop)
+                with contextlib.suppress(Exception):
+                    closing.result(timeout=5)
         self._sessions.clear()
 
 
