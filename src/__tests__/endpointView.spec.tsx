@@ -392,6 +392,30 @@ describe('EndpointView', () => {
     await waitFor(() => text(node).includes('End of log'));
   });
 
+  it('follows the log again once the endpoint comes into service', async () => {
+    let status = 'Creating';
+    const node = show({
+      'GET endpoints/churn': () =>
+        described('churn', [variant('AllTraffic', 1)], {
+          EndpointStatus: status as 'Creating'
+        }),
+      'GET endpoints/churn/metrics': metrics('churn', []),
+      // Not live yet: the server answers an empty, complete log.
+      'GET endpoints/churn/logs': () =>
+        status === 'Creating'
+          ? { Text: '', NextOffset: 0, Complete: true }
+          : {
+              Text: 'listening on 127.0.0.1:4242\n',
+              NextOffset: 28,
+              Complete: false
+            }
+    });
+    await waitFor(() => text(node).includes('End of log'));
+    status = 'InService';
+    await waitFor(() => text(node).includes('listening on 127.0.0.1:4242'));
+    expect(text(node)).toContain('Live');
+  });
+
   it('says when the endpoint no longer exists', async () => {
     const node = show({
       'GET endpoints/churn': new StudioApiError(

@@ -196,22 +196,32 @@ export class EndpointModel implements IDisposable {
     this._emit();
   }
 
-  /** The log of the instance on screen (null before the variants are known). */
+  /**
+   * The log of the instance on screen (null before the variants are known). A new
+   * instance (a restart) or the endpoint coming into service starts a new log: the
+   * server answers an empty, complete log while the endpoint is not live.
+   */
   get log(): EndpointLog | null {
     const variant = this.logVariant;
-    if (!variant || this._gone) {
+    const endpoint = this._endpoint;
+    if (!variant || !endpoint || this._gone) {
       return null;
     }
-    const key = `${variant}/${this.logHost}`;
-    let log = this._logs.get(key);
-    if (!log) {
-      log = new EndpointLog(this.name, variant, this.logHost, {
+    const host = this.logHost;
+    const instance = this.variants
+      .find(v => v.VariantName === variant)
+      ?.Instances?.find(i => i.Host === host);
+    const phase = isServing(endpoint) ? 'live' : endpoint.EndpointStatus;
+    const key = `${variant}/${host}/${instance?.StartedAt ?? ''}/${phase}`;
+    if (!this._log || this._logKey !== key) {
+      this._log?.dispose();
+      this._log = new EndpointLog(this.name, variant, host, {
         interval: this._options.logInterval,
         standby: this._options.standby
       });
-      this._logs.set(key, log);
+      this._logKey = key;
     }
-    return log;
+    return this._log;
   }
 
   /** Load the endpoint now (the view calls it when it opens and on refresh). */
@@ -306,8 +316,8 @@ export class EndpointModel implements IDisposable {
     this._poll.dispose();
     this._figuresPoll.dispose();
     this._capturesPoll.dispose();
-    this._logs.forEach(log => log.dispose());
-    this._logs.clear();
+    this._log?.dispose();
+    this._log = null;
     Signal.clearData(this);
   }
 
@@ -410,7 +420,8 @@ export class EndpointModel implements IDisposable {
   private _figuresPoll: Poll;
   private _gone = false;
   private _logHost = '';
-  private _logs = new Map<string, EndpointLog>();
+  private _log: EndpointLog | null = null;
+  private _logKey = '';
   private _logVariant = '';
   private _metrics: IEndpointMetrics | null = null;
   private _metricsChanged = new Signal<this, void>(this);
