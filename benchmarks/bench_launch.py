@@ -11,8 +11,9 @@ containers share one clock). Three ways per runtime, median of ``--repeats``:
   ``mlstudio/python:3-sklearn``) vs ``docker run --rm <image> python3 -c <script>`` of
   the same image through the docker CLI.
 
-One warm-up of each way is not counted (imports, the job service, the page cache). Each
-job waits for the previous one to end, so launches never overlap.
+One warm-up of each way is not counted (imports, the job service, the page cache). Job
+and bare launches alternate, so both see the same load on a shared machine; each job
+waits for the previous one to end, so launches never overlap.
 
 Run: ``.venv/bin/python benchmarks/bench_launch.py`` (see benchmarks/README.md).
 """
@@ -100,9 +101,20 @@ class JobLauncher:
         self.tracking.close()
 
 
-def measure(fn: Any, repeats: int) -> list[float]:
-    fn()  # warm-up, not counted
-    return [fn() for _ in range(repeats)]
+def measure(job: Any, bare: Any, repeats: int) -> tuple[list[float], list[float]]:
+    """Job and bare launches interleaved (in alternating order), so that both see the same
+    load on a shared machine; one warm-up of each is not counted."""
+    job(), bare()
+    jobs: list[float] = []
+    bares: list[float] = []
+    for i in range(repeats):
+        if i % 2:
+            jobs.append(job())
+            bares.append(bare())
+        else:
+            bares.append(bare())
+            jobs.append(job())
+    return jobs, bares
 
 
 def main() -> None:
@@ -123,19 +135,20 @@ def main() -> None:
     print(f"launch to the first line of user code, median of {args.repeats} (ms)")
     try:
         for runtime in [r.strip() for r in args.runtimes.split(",") if r.strip()]:
+            bare_fn: Any
             if runtime == "process":
                 bare_name = "python script.py"
-                bare = measure(lambda: bare_process(script), args.repeats)
+                bare_fn = lambda: bare_process(script)  # noqa: E731
             elif runtime == "docker":
                 if shutil.which("docker") is None:
                     raise SystemExit("the docker CLI is needed for the bare docker baseline")
                 bare_name = f"docker run --rm {image} python3 -c"
-                bare = measure(lambda: bare_docker(image), args.repeats)
+                bare_fn = lambda: bare_docker(image)  # noqa: E731
             else:
                 raise SystemExit(f"unknown runtime {runtime!r} (process, docker)")
             launcher = JobLauncher(runtime, work, script)
             try:
-                jobs = measure(launcher.launch, args.repeats)
+                jobs, bare = measure(launcher.launch, bare_fn, args.repeats)
             finally:
                 launcher.close()
             job_ms, bare_ms = median(jobs) * 1000, median(bare) * 1000

@@ -34,7 +34,6 @@ from ..entities import (
     Page,
     SecondaryStatus,
     SecondaryStatusTransition,
-    TrialComponentSource,
     utcnow,
 )
 from ..exceptions import ConflictError, NotFoundError, StudioError, ValidationError
@@ -47,6 +46,7 @@ from .job_requests import (
     JobLogs,
     parse_request,
 )
+from .job_runs import prepare_run, run_needed_before_launch
 from .processing import (
     ProcessingSupervisor,
     plan_processing_job,
@@ -106,8 +106,6 @@ class _KindRules:
     write_folder: Callable[[Any, Path], Path]
     spec: Callable[..., Any]
     supervisor: type[TrainingSupervisor]
-    source_type: str
-    arn_part: str
 
 
 _KINDS: dict[JobKind, _KindRules] = {
@@ -119,8 +117,6 @@ _KINDS: dict[JobKind, _KindRules] = {
         write_job_folder,
         container_spec,
         TrainingSupervisor,
-        "SageMakerTrainingJob",
-        "training-job",
     ),
     JobKind.PROCESSING: _KindRules(
         CreateProcessingJobRequest,
@@ -130,14 +126,8 @@ _KINDS: dict[JobKind, _KindRules] = {
         write_processing_folder,
         processing_spec,
         ProcessingSupervisor,
-        "SageMakerProcessingJob",
-        "processing-job",
     ),
 }
-
-
-def source_arn(job_name: str, kind: JobKind = JobKind.TRAINING) -> str:
-    return f"arn:mlstudio:sagemaker:local:{_KINDS[kind].arn_part}/{job_name}"
 
 
 class JobService:
@@ -237,20 +227,29 @@ class JobService:
         plan = rules.plan(body, runtime)
         runner = self.runner(runtime)
         self._check_image(runner, plan, rules.image_field)
-        try:
-            self._store.get_job(plan.job_name)
-        except NotFoundError:
-            pass
-        else:
-            raise ConflictError(
-                f"a job named {plan.job_name!r} exists already", field=rules.name_field
-            )
+        taken = ConflictError(
+            f"a job named {plan.job_name!r} exists already", field=rules.name_field
+        )
+        if run_needed_before_launch(plan):  # else creating the record is the check
+            try:
+                self._store.get_job(plan.job_name)
+            except NotFoundError:
+                pass
+            else:
+                raise taken
         staging = jobs_root(config) / f".staging-{uuid.uuid4().hex}"
         try:
             rules.write_folder(plan, staging)
             rules.spec(plan, runner, staging / "ml", config)  # env and limits are sound
-            owns_run = self._prepare_run(plan, kind)
-            job = self._store.create_job(self._new_job(plan, runtime, kind))
+            # a named run may be loaded by the script at once; the job's own run is
+            # created by the supervisor right after the launch (job_runs module)
+            owns_run = (
+                prepare_run(self._store, plan, kind) if run_needed_before_launch(plan) else None
+            )
+            try:
+                job = self._store.create_job(self._new_job(plan, runtime, kind))
+            except ConflictError:
+                raise taken from None
             final = job_dir(config, plan.job_name)
             if final.exists():  # left by a job record that no longer exists
                 shutil.rmtree(final)
@@ -258,7 +257,7 @@ class JobService:
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        self._supervise(kind, plan, runner, owns_run)
+        self._supervise(kind, plan, runner, owns_run, launch_here=True)
         return job
 
     def _check_image(self, runner: JobRunner, plan: Any, field: str) -> None:
@@ -295,63 +294,15 @@ class JobService:
             tags={t.Key: t.Value for t in plan.request.Tags},
         )
 
-    def _prepare_run(self, plan: Any, kind: JobKind) -> bool:
-        """Create the job's run (and experiment and trial) when missing; True when the job
-        created the run (then the job's end also ends the run)."""
-        target = plan.run
-        if target.experiment_name:
-            try:
-                self._store.get_experiment(target.experiment_name)
-            except NotFoundError:
-                self._create_quietly(
-                    lambda: self._store.create_experiment(target.experiment_name or "")
-                )
-        if target.trial_name and target.experiment_name:
-            try:
-                self._store.get_trial(target.trial_name)
-            except NotFoundError:
-                self._create_quietly(
-                    lambda: self._store.create_trial(
-                        target.trial_name or "", target.experiment_name or ""
-                    )
-                )
-        owns = False
-        try:
-            self._store.get_trial_component(target.trial_component_name)
-        except NotFoundError:
-            owns = True
-            self._store.create_trial_component(
-                target.trial_component_name,
-                display_name=target.display_name,
-                start_time=utcnow(),
-                parameters=_parameters(getattr(plan, "hyperparameters", {})),
-                source=TrialComponentSource(
-                    source_arn=source_arn(plan.job_name, kind),
-                    source_type=_KINDS[kind].source_type,
-                ),
-                tags={"mlstudio:trial-component-source": _KINDS[kind].arn_part},
-            )
-        else:
-            if getattr(plan, "hyperparameters", None):
-                self._store.update_trial_component(
-                    target.trial_component_name, parameters=_parameters(plan.hyperparameters)
-                )
-        if target.trial_name and target.experiment_name:
-            self._store.associate_trial_component(target.trial_component_name, target.trial_name)
-        return owns
-
-    @staticmethod
-    def _create_quietly(create: Callable[[], Any]) -> None:
-        with contextlib.suppress(ConflictError):  # created by someone else in between
-            create()
-
     def _supervise(
         self,
         kind: JobKind,
         plan: Any,
         runner: JobRunner,
-        owns_run: bool,
+        owns_run: bool | None,
         handles: list[JobHandle] | None = None,
+        *,
+        launch_here: bool = False,
     ) -> TrainingSupervisor:
         assert self._artifacts is not None
         supervisor = _KINDS[kind].supervisor(
@@ -365,6 +316,8 @@ class JobService:
         )
         with self._lock:
             self._supervisors[plan.job_name] = supervisor
+        if launch_here:
+            supervisor.launch_early()
         supervisor.start()
         return supervisor
 
@@ -550,15 +503,9 @@ class JobService:
                 end_time=utcnow(),
             )
             return True
-        owns = False
-        try:
-            component = self._store.get_trial_component(plan.run.trial_component_name)
-            owns = component.source is not None and component.source.source_arn == source_arn(
-                job.job_name, job.kind
-            )
-        except NotFoundError:
-            pass
-        self._supervise(job.kind, plan, self.runner(job.runtime or "process"), owns, handles)
+        # owns_run None: the supervisor finds (or, if the studio stopped before it could,
+        # creates) the job's run
+        self._supervise(job.kind, plan, self.runner(job.runtime or "process"), None, handles)
         return True
 
     def close(self, timeout: float = 5.0) -> None:
@@ -574,18 +521,6 @@ class JobService:
             self._runners.clear()
         for runner in runners:
             runner.close()
-
-
-def _parameters(hyperparameters: Mapping[str, str]) -> dict[str, float | str]:
-    out: dict[str, float | str] = {}
-    for key, value in hyperparameters.items():
-        try:
-            number = float(value)
-        except ValueError:
-            out[key] = value
-        else:
-            out[key] = number if number == number and abs(number) != float("inf") else value
-    return out
 
 
 class _PrefixedStore:

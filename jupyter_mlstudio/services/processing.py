@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..config import StudioConfig
+from ..entities import JobKind
 from ..entities.common import JOB_NAME_MAX, validate_name
 from ..exceptions import ValidationError
 from ..runtime.base import LABEL_MANAGED, OPT_ML, ContainerSpec, JobRunner
@@ -178,7 +179,11 @@ def processing_spec(
 
 class ProcessingSupervisor(TrainingSupervisor):
     what = "processing"
+    kind = JobKind.PROCESSING
     failure_files = ("output/message", "output/failure")
+
+    def _has_inputs(self) -> bool:
+        return bool(self.plan.inputs)
 
     def _download(self) -> None:
         for uri, relative in self.plan.inputs:

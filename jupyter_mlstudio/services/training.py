@@ -34,6 +34,7 @@ from ..artifacts.base import ArtifactStore
 from ..config import StudioConfig
 from ..entities import (
     TERMINAL_JOB_STATUSES,
+    JobKind,
     JobStatus,
     MetricPoint,
     SecondaryStatus,
@@ -44,7 +45,7 @@ from ..entities import (
 from ..exceptions import NotFoundError, StudioError
 from ..runtime.base import ContainerSpec, JobHandle, JobRunner, JobState
 from ..store.base import MetadataStore
-from . import job_files
+from . import job_files, job_runs
 from .training_plan import HOST, container_spec, host_ml_dir, job_dir, log_path
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ class TrainingSupervisor(threading.Thread):
         config: StudioConfig,
         runner: JobRunner,
         plan: Any,
-        owns_run: bool,
+        owns_run: bool | None,
         handles: Sequence[JobHandle] | None = None,
     ) -> None:
         super().__init__(name=f"mlstudio-job-{plan.job_name}", daemon=True)
@@ -76,7 +77,7 @@ class TrainingSupervisor(threading.Thread):
         self.artifacts = artifacts
         self.config = config
         self.runner = runner
-        self.owns_run = owns_run
+        self.owns_run = owns_run  # None: the job's run is created after the launch
         self.handles: list[JobHandle] = list(handles or [])
         self.hosts: tuple[str, ...] = tuple(getattr(plan, "hosts", (HOST,)))
         self.folder = job_dir(config, plan.job_name)
@@ -86,6 +87,8 @@ class TrainingSupervisor(threading.Thread):
         self._stop_event = threading.Event()
         self._detach_event = threading.Event()
         self._partial = ""
+        self._early_error: Exception | None = None
+        self._launched_at: datetime | None = None
         self._steps: dict[str, int] = {}
         self._last: dict[str, tuple[float, datetime]] = {}
 
@@ -98,13 +101,31 @@ class TrainingSupervisor(threading.Thread):
         self._detach_event.set()
 
     # -- lifecycle ------------------------------------------------------------------------
+    def launch_early(self) -> None:
+        """With nothing to download, start the hosts in the calling thread (the job
+        service's, before :meth:`start`): the supervisor thread would first have to win the
+        GIL from a caller that keeps running Python, which costs milliseconds between
+        ``fit()`` and the first line of user code. A launch error ends the job in
+        :meth:`run`, as it would have there."""
+        if self.handles or self._has_inputs():
+            return
+        try:
+            self._launch()
+        except Exception as exc:
+            self._early_error = exc
+
     def run(self) -> None:
         self._claim()
         try:
-            if not self.handles:
+            if self._early_error is not None:
+                raise self._early_error
+            if self._launched_at is not None:  # by launch_early
+                self._after_launch(fetching=False)
+            elif not self.handles:
                 if not self._prepare():
                     return
             else:
+                self._ensure_run()
                 self._resume_steps()
             self._watch()
         except Exception as exc:  # anything unexpected still ends the job
@@ -121,29 +142,62 @@ class TrainingSupervisor(threading.Thread):
             (self.folder / SUPERVISOR_FILE).write_text(json.dumps(body))
 
     def _prepare(self) -> bool:
-        """Downloading, then launch. False when the job ended on the way (stopped)."""
-        self._update(SecondaryStatus.DOWNLOADING, "Downloading input data")
-        self._download()
-        if self._stop_requested():
+        """Downloading, then launch. False when the job ended on the way (stopped).
+
+        Nothing that can wait stands between ``fit()`` and the launch: with nothing to
+        download the hosts start first (:meth:`launch_early`) and Downloading is recorded
+        after them; the stop check before the launch reads the store only after a download
+        (a stop asked meanwhile by another process is seen by the first round of
+        :meth:`_watch`)."""
+        fetching = self._has_inputs()
+        if fetching:
+            self._update(SecondaryStatus.DOWNLOADING, "Downloading input data")
+            self._download()
+        if self._stop_event.is_set() or (fetching and self._stop_requested()):
             self._end(JobStatus.STOPPED, SecondaryStatus.STOPPED)
             return False
+        self._launch()
+        self._after_launch(fetching)
+        return True
+
+    def _launch(self) -> None:
         for spec in self._specs():
             try:
                 self.handles.append(self.runner.launch(spec))
             except BaseException:
                 self._discard_launched()
                 raise
+        self._launched_at = utcnow()
+
+    def _after_launch(self, fetching: bool) -> None:
+        """The records a launch needs, written once the hosts run."""
+        self._ensure_run()
+        if not fetching:
+            self._update(SecondaryStatus.DOWNLOADING, "Nothing to download")
         self.store.update_job(
             self.plan.job_name,
             secondary_status=SecondaryStatus.TRAINING,
             status_message=f"{self.what.capitalize()} in progress",
-            start_time=utcnow(),
+            start_time=self._launched_at,
         )
-        return True
+
+    def _ensure_run(self) -> None:
+        """Create the job's run when the job service left it to the supervisor."""
+        if self.owns_run is not None:
+            return
+        try:
+            self.owns_run = job_runs.prepare_run(self.store, self.plan, self.kind)
+        except StudioError:
+            log.warning("job %s: its run was not created", self.plan.job_name, exc_info=True)
+            self.owns_run = False
 
     # -- what differs between kinds of jobs (overridden for processing jobs) ---------------
     what = "training"
+    kind = JobKind.TRAINING
     failure_files: tuple[str, ...] = ("output/failure",)
+
+    def _has_inputs(self) -> bool:
+        return bool(self.plan.channels) or self.plan.request.CheckpointConfig is not None
 
     def _discard_launched(self) -> None:
         """A host could not be launched: the ones already started go."""
@@ -416,6 +470,7 @@ class TrainingSupervisor(threading.Thread):
                 end_time=now,
             )
         finally:
+            self._ensure_run()  # a job that ended before its launch still has its run
             if self.owns_run:
                 self._end_run(status, reason, now)
 
