@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import shutil
 import threading
 import time
 import uuid
@@ -243,6 +244,7 @@ class HostingEngine:
         live.table = RoutingTable(())
         with live.lock:
             self._retire(live.variants.values(), live.capture)
+        shutil.rmtree(self.root / name, ignore_errors=True)
 
     def get(self, name: str) -> LiveEndpoint:
         live = self._endpoints.get(name)

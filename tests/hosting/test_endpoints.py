@@ -25,10 +25,11 @@ from jupyter_mlstudio.exceptions import (
     ConflictError,
     LimitExceededError,
     ModelError,
+    ModelTimeoutError,
     NotFoundError,
     ValidationError,
 )
-from jupyter_mlstudio.hosting.instances import InstanceStatus
+from jupyter_mlstudio.hosting.instances import LABEL_ENDPOINT, InstanceStatus
 from jupyter_mlstudio.services.studio import Studio
 
 INFERENCE = """
@@ -56,6 +57,10 @@ def model_fn(model_dir):
 def predict_fn(data, model):
     if (data < -999).any():
         raise ValueError("a marker row asked me to fail")
+    if (data > 999).any():
+        import time
+
+        time.sleep(5)  # a model that takes too long
     return model.predict(data)
 """
 
@@ -169,9 +174,9 @@ def test_deploy_predict_csv_and_json_then_delete(
         hosting.get_endpoint("ep-clf")
     with pytest.raises(NotFoundError):
         hosting.invoke_sync("ep-clf", b"1,2,3,4", content_type="text/csv")
-    assert not (studio.config.home / "endpoints" / "ep-clf").exists() or not any(
-        (studio.config.home / "endpoints" / "ep-clf").iterdir()
-    )
+    assert not (studio.config.home / "endpoints" / "ep-clf").exists()
+    runner = studio.jobs.runner("process")
+    assert runner.find({LABEL_ENDPOINT: "ep-clf"}) == []  # no model server left
 
 
 def test_two_variants_split_by_weight_and_target_variant(
@@ -404,3 +409,24 @@ def test_capture_and_rebuild_after_restart(
         assert all(r["eventMetadata"]["variantName"] == "AllTraffic" for r in captured["Records"])
     finally:
         second.close()
+
+
+def test_a_model_that_takes_too_long_gets_a_timeout(
+    config: StudioConfig, trained: tuple, code: Path
+) -> None:
+    _, x, archive = trained
+    studio = Studio.open(config, invocation_timeout=1.0)
+    try:
+        hosting = studio.endpoints
+        hosting.create_model(model_request("slow", archive, code, program="failing.py"))
+        deploy(studio, "ep-slow", [variant("AllTraffic", "slow", count=2)])
+        started = time.monotonic()
+        with pytest.raises(ModelTimeoutError) as info:
+            hosting.invoke_sync("ep-slow", b"1000,0,0,0", content_type="text/csv")
+        assert time.monotonic() - started < 3
+        assert "did not answer within 1 s" in info.value.message
+        fine = hosting.invoke_sync("ep-slow", csv_rows(x[:1]), content_type="text/csv")
+        assert json.loads(fine.body) in ([0], [1])
+        assert hosting.figures("ep-slow")["Variants"][0]["Invocation5XXErrors"] == 1
+    finally:
+        studio.close()
