@@ -6,14 +6,24 @@ Two steps, each skipped when its tag exists (unless ``rebuild``):
    system from the mirror apt already uses, apt caches cleaned, imported as
    :data:`BASE_TAG`;
 2. the script-mode image (:data:`DEFAULT_TAG`): the base plus Debian's python3, numpy,
-   pandas and scikit-learn, and ``/usr/local/bin/train`` (the script-mode launcher), built
-   by the engine from a generated Dockerfile whose only ``FROM`` is the local base.
+   pandas and scikit-learn, ``/usr/local/bin/train`` (the script-mode launcher,
+   ``runtime/launcher.py``) and ``/usr/local/bin/serve`` (the model server,
+   ``hosting/model_server.py``), built by the engine from a generated Dockerfile whose only
+   ``FROM`` is the local base.
+
+The derived image carries the label :data:`SOURCE_LABEL`: a SHA-256 of what it is built
+from (the Dockerfile, so the package list, and the files it copies, read when the build
+runs). A derived image whose label differs from the current sources — someone changed the
+launcher, the model server or the packages — is rebuilt by :func:`build_image` even without
+``rebuild`` (the engine's layer cache makes that a matter of seconds when only the copied
+files changed), and the image it replaces is removed when no container uses it.
 
 Nothing is ever pulled. Blocking; call it from a thread or the CLI.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import re
@@ -34,6 +44,13 @@ SUITE = "bookworm"
 DEFAULT_MIRROR = "http://deb.debian.org/debian"
 PYTHON_PACKAGES = ("python3", "python3-numpy", "python3-pandas", "python3-sklearn")
 IMAGE_LABEL = "mlstudio.image"
+#: the SHA-256 of the derived image's sources (Dockerfile and copied files)
+SOURCE_LABEL = "mlstudio.image.sources"
+#: the derived image's programs: (path in the image, source file)
+PROGRAMS = (
+    ("/usr/local/bin/train", Path(__file__).parent / "launcher.py"),
+    ("/usr/local/bin/serve", Path(__file__).parent.parent / "hosting" / "model_server.py"),
+)
 
 Progress = Callable[[str], None]
 
@@ -98,9 +115,25 @@ def build_image(
     if ":" not in tag.rsplit("/", 1)[-1]:
         raise ValidationError(f"image tag {tag!r} needs a ':<version>' part", field="tag")
     client = client or docker_client()
-    if not rebuild and image_exists(client, tag):
-        progress(f"image {tag} exists (use --rebuild to build it again)")
-        return str(client.images.get(tag).id)
+    wanted = source_hash()
+    replaced: str | None = None
+    if image_exists(client, tag):
+        image = client.images.get(tag)
+        replaced = str(image.id)
+        current = (image.labels or {}).get(SOURCE_LABEL)
+        if rebuild:
+            progress(f"rebuilding {tag} and its base ({BASE_TAG}) as asked")
+        elif current == wanted:
+            progress(
+                f"image {tag} is up to date (sources {wanted[:12]}; --rebuild builds it again)"
+            )
+            return replaced
+        else:
+            progress(
+                f"image {tag} is out of date (built from sources {(current or 'unknown')[:12]},"
+                f" now {wanted[:12]}: the launcher, the model server or the package list"
+                " changed); rebuilding it"
+            )
     started = time.monotonic()
     if rebuild or not image_exists(client, BASE_TAG):
         _build_base(client, mirror or debian_mirror(), progress)
@@ -108,7 +141,22 @@ def build_image(
         progress(f"base image {BASE_TAG} exists")
     image_id = _build_derived(client, tag, progress)
     progress(f"built {tag} ({image_id[:19]}) in {time.monotonic() - started:.0f} s")
+    if replaced and replaced != image_id:
+        try:
+            client.images.remove(replaced)
+        except Exception:  # a container (running or not) still uses it
+            progress(f"kept the image it replaced ({replaced[:19]}): a container uses it")
+        else:
+            progress(f"removed the image it replaced ({replaced[:19]})")
     return image_id
+
+
+def built_from(client: Any, tag: str) -> str | None:
+    """The sources hash ``tag`` was built from (its :data:`SOURCE_LABEL`); None when the
+    image is missing or has no such label."""
+    if not image_exists(client, tag):
+        return None
+    return (client.images.get(tag).labels or {}).get(SOURCE_LABEL)
 
 
 def _build_base(client: Any, mirror: str, progress: Progress) -> None:
@@ -160,39 +208,61 @@ def _build_base(client: Any, mirror: str, progress: Progress) -> None:
         raise ImageBuildError(f"the engine did not create {BASE_TAG} from the root file system")
 
 
-def dockerfile() -> str:
-    """The derived image's Dockerfile: only a local ``FROM``, Debian packages, the launcher."""
+def dockerfile(sources: str | None = None) -> str:
+    """The derived image's Dockerfile: only a local ``FROM``, Debian packages, ``train`` and
+    ``serve``; labelled with ``sources`` (the :func:`source_hash`) when given."""
     packages = " ".join(PYTHON_PACKAGES)
+    copies = "".join(f"COPY {Path(target).name} {target}\n" for target, _ in PROGRAMS)
+    targets = " ".join(target for target, _ in PROGRAMS)
+    label = f" {SOURCE_LABEL}={sources}" if sources else ""
     return f"""FROM {BASE_TAG}
 ENV DEBIAN_FRONTEND=noninteractive PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
 RUN apt-get update \\
  && apt-get install -y --no-install-recommends {packages} \\
  && apt-get clean && rm -rf /var/lib/apt/lists/* \\
  && ln -sf /usr/bin/python3 /usr/local/bin/python
-COPY train /usr/local/bin/train
-RUN chmod 0755 /usr/local/bin/train \\
+{copies}RUN chmod 0755 {targets} \\
  && mkdir -p /opt/ml/code /opt/ml/model /opt/ml/input/config /opt/ml/output/data
 WORKDIR /opt/ml/code
-LABEL {IMAGE_LABEL}=script-mode
+LABEL {IMAGE_LABEL}=script-mode{label}
 """
 
 
+def _programs() -> list[tuple[str, str]]:
+    """(name in the build context, text with a shebang) of each program the image gets."""
+    return [
+        (Path(target).name, "#!/usr/bin/env python3\n" + source.read_text())
+        for target, source in PROGRAMS
+    ]
+
+
+def source_hash() -> str:
+    """SHA-256 of the derived image's Dockerfile (without its label) and the files it
+    copies, as they are now on disk."""
+    digest = hashlib.sha256(dockerfile().encode())
+    for name, text in _programs():
+        digest.update(b"\0" + name.encode() + b"\0" + text.encode())
+    return digest.hexdigest()
+
+
 def _build_context() -> io.BytesIO:
-    launcher = (Path(__file__).parent / "launcher.py").read_text()
-    launcher = "#!/usr/bin/env python3\n" + launcher
+    programs = _programs()
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for name, text in (("Dockerfile", dockerfile()), ("train", launcher)):
+        for name, text in [("Dockerfile", dockerfile(source_hash())), *programs]:
             data = text.encode()
             info = tarfile.TarInfo(name)
-            info.size, info.mode, info.mtime = len(data), 0o755, int(time.time())
+            info.size, info.mode, info.mtime = len(data), 0o755, 0
             tar.addfile(info, io.BytesIO(data))
     buffer.seek(0)
     return buffer
 
 
 def _build_derived(client: Any, tag: str, progress: Progress) -> str:
-    progress(f"building {tag}: {' '.join(PYTHON_PACKAGES)} from Debian (about a minute)")
+    progress(
+        f"building {tag}: {' '.join(PYTHON_PACKAGES)} from Debian"
+        " (a few minutes, seconds when the engine has the package step cached)"
+    )
     image_id: str | None = None
     errors: list[str] = []
     stream = client.api.build(

@@ -302,18 +302,23 @@ class ProcessRunner(JobRunner):
                 return self._finish(handle, state, signal_exit_code(returncode))
             if self._alive(state):
                 return JobState(RunStatus.RUNNING)
-            return self._finish(handle, state, self._reap(int(state["pid"])))
+            ended, code = self._reap(int(state["pid"]))
+            if not ended:  # our child, caught while dying: not a zombie yet
+                return JobState(RunStatus.RUNNING)
+            return self._finish(handle, state, code)
 
     @staticmethod
-    def _reap(pid: int) -> int | None:
-        """The exit code if ``pid`` is an unreaped child of this process, else None."""
+    def _reap(pid: int) -> tuple[bool, int | None]:
+        """``(ended, exit code)`` without blocking: the code when ``pid`` is a child of this
+        process that has ended, ``(False, None)`` while that child has not quite ended yet,
+        ``(True, None)`` when it is not (or no longer) a child of this process."""
         try:
             reaped, status = os.waitpid(pid, os.WNOHANG)
         except ChildProcessError:
-            return None
+            return True, None
         if reaped != pid:
-            return None
-        return signal_exit_code(os.waitstatus_to_exitcode(status))
+            return False, None
+        return True, signal_exit_code(os.waitstatus_to_exitcode(status))
 
     def wait(self, handle: JobHandle, timeout: float | None = None) -> JobState:
         child = self._children.get((handle.job_name, handle.host))

@@ -9,8 +9,12 @@ a studio restart). Class attributes say what the runtime can promise:
   otherwise its allocation fails inside the job (MemoryError, exit 1);
 - ``hosts_resolve``: the hosts of a multi-node job reach each other by name.
 
+and implement the two serving hooks of :class:`.runtime_contract_serving.ServingContract`
+(``assert_loopback_only``, ``kill``).
+
 Each test writes a small script into the host's ``code/`` folder and runs it with ``train``
-under the training contract of :mod:`jupyter_mlstudio.runtime.contract`.
+under the training contract of :mod:`jupyter_mlstudio.runtime.contract`; the serving tests
+are in :mod:`.runtime_contract_serving`.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import pytest
 from ..exceptions import ConflictError, NotFoundError
 from ..runtime.base import ContainerSpec, JobHandle, JobRunner, Mount, host_name
 from ..runtime.contract import Channel, TrainingSetup, training_env, write_training_contract
+from .runtime_contract_serving import ServingContract
 
 LABEL_TEST = "mlstudio.test"
 
@@ -154,7 +159,7 @@ def wait_for_log(
     raise AssertionError(f"{text!r} did not appear in the logs; they say:\n{seen}")
 
 
-class RuntimeContract:
+class RuntimeContract(ServingContract):
     """The contract every :class:`~jupyter_mlstudio.runtime.base.JobRunner` passes."""
 
     image: ClassVar[str | None] = None

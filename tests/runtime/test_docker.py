@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from jupyter_mlstudio.exceptions import NotFoundError, ValidationError
-from jupyter_mlstudio.runtime.base import LABEL_JOB, ContainerSpec, JobRunner
+from jupyter_mlstudio.runtime.base import LABEL_JOB, ContainerSpec, JobHandle, JobRunner
 from jupyter_mlstudio.runtime.docker import DockerRunner, container_name
 from jupyter_mlstudio.testing.docker_engine import DockerEngine
 from jupyter_mlstudio.testing.runtime_contract import RuntimeContract
@@ -30,6 +30,20 @@ class TestDockerRunner(RuntimeContract):
     @pytest.fixture
     def make_runner(self, docker_host: DockerEngine, tmp_path: Path) -> Callable[[], JobRunner]:
         return lambda: DockerRunner(tmp_path / "state", base_url=docker_host.base_url)
+
+    def assert_loopback_only(self, runner: JobRunner, handle: JobHandle, port: int) -> None:
+        assert isinstance(runner, DockerRunner)
+        info = runner.client.api.inspect_container(handle.ref)
+        published = {"HostIp": "127.0.0.1", "HostPort": str(port)}
+        assert info["NetworkSettings"]["Ports"] == {"8080/tcp": [published]}
+        assert info["HostConfig"]["PortBindings"] == {
+            "8080/tcp": [{"HostIp": "127.0.0.1", "HostPort": ""}]
+        }
+        assert "SAGEMAKER_BIND_TO_PORT=8080" in info["Config"]["Env"]
+
+    def kill(self, runner: JobRunner, handle: JobHandle) -> None:
+        assert isinstance(runner, DockerRunner)
+        runner.client.api.kill(handle.ref)
 
 
 @pytest.fixture

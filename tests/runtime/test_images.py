@@ -1,14 +1,25 @@
-"""The image build's pure parts: the mirror, the Dockerfile, the command line."""
+"""The image build: the mirror, the Dockerfile, the command line, rebuilds when the sources
+change (on a real engine)."""
 
 from __future__ import annotations
 
+import shutil
+import uuid
 from pathlib import Path
 
 import pytest
 
 from jupyter_mlstudio.cli import build_parser, main
 from jupyter_mlstudio.runtime import images
-from jupyter_mlstudio.runtime.images import BASE_TAG, debian_mirror, dockerfile
+from jupyter_mlstudio.runtime.images import (
+    BASE_TAG,
+    SOURCE_LABEL,
+    built_from,
+    debian_mirror,
+    dockerfile,
+    source_hash,
+)
+from jupyter_mlstudio.testing.docker_engine import DockerEngine
 
 
 def test_mirror_from_deb822_sources(tmp_path: Path) -> None:
@@ -37,7 +48,73 @@ def test_dockerfile_has_only_a_local_from() -> None:
     assert froms == [f"FROM {BASE_TAG}"]
     for package in ("python3-numpy", "python3-pandas", "python3-sklearn"):
         assert package in text
-    assert "/usr/local/bin/train" in text
+    assert "COPY train /usr/local/bin/train" in text
+    assert "COPY serve /usr/local/bin/serve" in text
+    assert SOURCE_LABEL not in text
+    assert f"{SOURCE_LABEL}=abc" in dockerfile("abc")
+
+
+def _copy_programs(tmp_path: Path) -> tuple[tuple[str, Path], ...]:
+    copies = []
+    for target, source in images.PROGRAMS:
+        copy = tmp_path / source.name
+        shutil.copy(source, copy)
+        copies.append((target, copy))
+    return tuple(copies)
+
+
+@pytest.mark.parametrize("changed", ["launcher.py", "model_server.py", "packages"])
+def test_the_source_hash_follows_the_sources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, changed: str
+) -> None:
+    programs = _copy_programs(tmp_path)
+    monkeypatch.setattr(images, "PROGRAMS", programs)
+    before = source_hash()
+    assert source_hash() == before  # stable
+    if changed == "packages":
+        monkeypatch.setattr(images, "PYTHON_PACKAGES", (*images.PYTHON_PACKAGES, "python3-scipy"))
+    else:
+        with open(tmp_path / changed, "a") as f:
+            f.write("\n# changed\n")
+    assert source_hash() != before
+
+
+@pytest.mark.docker
+def test_an_image_built_from_other_sources_is_rebuilt(
+    docker_host: DockerEngine,
+    script_image: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import docker
+
+    client = docker.DockerClient(base_url=docker_host.base_url)
+    tag = f"mlstudio/python-test:{uuid.uuid4().hex[:8]}"
+    programs = _copy_programs(tmp_path)
+    monkeypatch.setattr(images, "PROGRAMS", programs)
+    lines: list[str] = []
+    try:
+        first = images.build_image(tag, client=client, progress=lines.append)
+        assert built_from(client, tag) == source_hash()
+        assert images.build_image(tag, client=client, progress=lines.append) == first
+        assert "is up to date" in lines[-1]
+        # another engineer edits the launcher: the next build notices and rebuilds
+        with open(tmp_path / "launcher.py", "a") as f:
+            f.write("\n# a change to the launcher\n")
+        second = images.build_image(tag, client=client, progress=lines.append)
+        assert second != first
+        assert any("is out of date" in line for line in lines)
+        assert any("removed the image it replaced" in line for line in lines)
+        assert built_from(client, tag) == source_hash()
+        out = client.containers.run(
+            tag, ["sh", "-c", "tail -n 1 /usr/local/bin/train; head -n 1 /usr/local/bin/serve"],
+            remove=True,
+        )  # fmt: skip
+        assert out.decode().splitlines() == ["# a change to the launcher", "#!/usr/bin/env python3"]
+    finally:
+        if images.image_exists(client, tag):
+            client.images.remove(tag, force=True)
+        client.close()
 
 
 def test_cli_parses_images_build() -> None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 from collections.abc import Callable
 from pathlib import Path
 
+import psutil
 import pytest
 
 from jupyter_mlstudio.exceptions import ValidationError
-from jupyter_mlstudio.runtime.base import ContainerSpec, JobRunner, Mount
+from jupyter_mlstudio.runtime.base import ContainerSpec, JobHandle, JobRunner, Mount
 from jupyter_mlstudio.runtime.process import ProcessRunner
 from jupyter_mlstudio.testing.runtime_contract import RuntimeContract
 
@@ -23,6 +25,17 @@ class TestProcessRunner(RuntimeContract):
     @pytest.fixture
     def make_runner(self, tmp_path: Path) -> Callable[[], JobRunner]:
         return lambda: ProcessRunner(tmp_path / "state")
+
+    def assert_loopback_only(self, runner: JobRunner, handle: JobHandle, port: int) -> None:
+        listening = [
+            c.laddr
+            for c in psutil.Process(int(handle.ref)).net_connections(kind="inet")
+            if c.status == psutil.CONN_LISTEN
+        ]
+        assert [(a.ip, a.port) for a in listening] == [("127.0.0.1", port)]
+
+    def kill(self, runner: JobRunner, handle: JobHandle) -> None:
+        os.killpg(int(handle.ref), signal.SIGKILL)
 
 
 def _spec(tmp_path: Path, **fields: object) -> ContainerSpec:
