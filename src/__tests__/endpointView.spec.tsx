@@ -14,7 +14,11 @@ import React from 'react';
 
 import { StudioApiError } from '../api/request';
 import { EndpointModel } from '../models/endpoint';
-import { invocationTraces, latencyTraces } from '../widgets/endpointFigures';
+import {
+  invocationTraces,
+  latencyTraces,
+  timeAxis
+} from '../widgets/endpointFigures';
 import {
   displayBody,
   testInvocation,
@@ -342,7 +346,7 @@ describe('EndpointView', () => {
     expect(text(answer)).toContain('variant green');
     expect(text(answer)).toContain('ms');
     expect(node.querySelector('.jp-mlstudio-Answer-body')!.textContent).toBe(
-      '{\n  "predictions": [\n    1\n  ]\n}'
+      '{"predictions":[1]}'
     );
 
     // A failing model: the status, code and message.
@@ -430,7 +434,7 @@ describe('EndpointView', () => {
 });
 
 describe('endpoint figures and test requests', () => {
-  it('draws requests (errors dashed) and latency p50 per variant', () => {
+  it('draws requests (bars, errors as crosses) and latency p50 per variant', () => {
     const figuresOf = metrics('e', [
       figures('blue', 3, {
         Series: {
@@ -445,8 +449,14 @@ describe('endpoint figures and test requests', () => {
     ]);
     const requests = invocationTraces(figuresOf);
     expect(requests.map(t => t.name)).toEqual(['blue', 'blue errors', 'green']);
-    expect((requests[0].x as Date[])[0].getTime()).toBe(1_800_000_000_000);
-    expect(requests[1].line?.dash).toBe('dash');
+    // Bars in the middle of their 10-second buckets; errors as crosses.
+    expect(requests[0].type).toBe('bar');
+    expect((requests[0].x as Date[])[0].getTime()).toBe(1_800_000_005_000);
+    expect(requests[1].mode).toBe('markers');
+    expect(requests[1].y).toEqual([1]);
+    expect(requests[0].marker?.color).toBe(
+      latencyTraces(figuresOf)[0].line?.color
+    );
     const latency = latencyTraces(figuresOf);
     expect(latency.map(t => t.name)).toEqual([
       'blue model',
@@ -457,7 +467,20 @@ describe('endpoint figures and test requests', () => {
     expect(latency[2].y).toEqual([2.5, null]);
   });
 
-  it('builds the invocation from the panel and indents JSON answers', () => {
+  it('shows the window of the figures up to now, with seconds when zoomed in', () => {
+    const axis = timeAxis(
+      metrics('e', [figures('a', 1)]),
+      15,
+      1_800_000_100_000
+    ) as { range: Date[]; tickformatstops: unknown[] };
+    expect(axis.range.map(d => d.getTime())).toEqual([
+      1_800_000_100_000 - 15 * 60_000,
+      1_800_000_100_000
+    ]);
+    expect(axis.tickformatstops).toHaveLength(2);
+  });
+
+  it('builds the invocation from the panel and indents long JSON answers', () => {
     expect(TEXT_CONTENT_TYPES).toEqual(['text/csv', 'application/json']);
     expect(
       testInvocation({
@@ -472,7 +495,11 @@ describe('endpoint figures and test requests', () => {
       accept: undefined,
       targetVariant: undefined
     });
-    expect(displayBody('[1,2]', 'application/json')).toBe('[\n  1,\n  2\n]');
+    expect(displayBody('[1, 2]', 'application/json')).toBe('[1,2]');
+    const long = JSON.stringify({ probabilities: Array(20).fill(0.123456) });
+    expect(displayBody(long, 'application/json')).toContain(
+      '\n  "probabilities"'
+    );
     expect(displayBody('not json', 'application/json')).toBe('not json');
     expect(displayBody('1\n0\n', 'text/csv')).toBe('1\n0\n');
   });

@@ -15,9 +15,15 @@ import { useSignals } from './runs';
 /** The height of each chart, fixed so that nothing moves while they load. */
 export const CHART_HEIGHT = 260;
 
-/** Bucket starts (seconds since the epoch) as dates. */
+/** The minutes of figures the server answers by default (its `Minutes`). */
+export const WINDOW_MINUTES = 15;
+
+/** The width of a bucket of the series, in milliseconds. */
+const BUCKET = 10_000;
+
+/** Bucket middles (from starts in seconds since the epoch) as dates. */
 const times = (values: readonly number[]) =>
-  values.map(seconds => new Date(seconds * 1000));
+  values.map(seconds => new Date(seconds * 1000 + BUCKET / 2));
 
 /** A colour per variant (plotly's first colours), the same in every chart. */
 export const VARIANT_COLOURS = [
@@ -36,33 +42,65 @@ export const VARIANT_COLOURS = [
 const colour = (index: number) =>
   VARIANT_COLOURS[index % VARIANT_COLOURS.length];
 
-/** One line per variant of its requests per 10 seconds, errors dashed. */
+/**
+ * Per variant, its requests in each 10-second bucket as stacked bars, and its errors as
+ * crosses where there were any.
+ */
 export function invocationTraces(metrics: IEndpointMetrics): PlotData[] {
   const traces: PlotData[] = [];
   for (const [index, variant] of metrics.Variants.entries()) {
     const series = variant.Series;
     traces.push({
-      type: 'scatter',
-      mode: series.Time.length === 1 ? 'markers' : 'lines',
+      type: 'bar',
       name: variant.VariantName,
       x: times(series.Time),
       y: series.Invocations,
-      line: { width: 1.5, shape: 'hv', color: colour(index) },
+      width: series.Time.map(() => BUCKET * 0.9),
+      marker: { color: colour(index) },
       hovertemplate: `${variant.VariantName}: %{y} requests<extra></extra>`
-    });
-    if (series.Errors.some(count => count > 0)) {
+    } as PlotData);
+    const failed = series.Errors.map((count, i) => [count, i]).filter(
+      ([count]) => count > 0
+    );
+    if (failed.length) {
       traces.push({
         type: 'scatter',
-        mode: 'lines',
+        mode: 'markers',
         name: `${variant.VariantName} errors`,
-        x: times(series.Time),
-        y: series.Errors,
-        line: { width: 1.5, dash: 'dash', shape: 'hv', color: colour(index) },
+        x: times(failed.map(([, i]) => series.Time[i])),
+        y: failed.map(([count]) => count),
+        marker: {
+          color: colour(index),
+          symbol: 'x',
+          size: 9,
+          line: { width: 1 }
+        },
         hovertemplate: `${variant.VariantName}: %{y} errors<extra></extra>`
       });
     }
   }
   return traces;
+}
+
+/** The time axis of the charts: the window of the figures, up to now. */
+export function timeAxis(
+  metrics: IEndpointMetrics,
+  minutes: number,
+  now: number = Date.now()
+): PlotLayout['xaxis'] {
+  const last = Math.max(
+    0,
+    ...metrics.Variants.map(v => v.Series.Time[v.Series.Time.length - 1] ?? 0)
+  );
+  const end = Math.max(now, last * 1000 + BUCKET);
+  return {
+    type: 'date',
+    range: [new Date(end - minutes * 60_000), new Date(end)],
+    tickformatstops: [
+      { dtickrange: [null, 60_000], value: '%H:%M:%S' },
+      { dtickrange: [60_000, null], value: '%H:%M' }
+    ]
+  } as PlotLayout['xaxis'];
 }
 
 /** Per variant: model latency p50 (solid) and overhead latency p50 (dotted). */
@@ -193,27 +231,28 @@ export function EndpointFigures(props: {
     () => (metrics ? latencyTraces(metrics) : []),
     [metrics]
   );
-  const layouts = React.useMemo<[PlotLayout, PlotLayout]>(
-    () => [
+  const layouts = React.useMemo<[PlotLayout, PlotLayout]>(() => {
+    const xaxis = metrics ? timeAxis(metrics, WINDOW_MINUTES) : {};
+    return [
       {
         title: { text: trans.__('Requests per 10 s') },
         height: CHART_HEIGHT,
-        xaxis: { tickformat: '%H:%M' },
-        yaxis: { rangemode: 'tozero', title: { text: '' } },
+        barmode: 'stack',
+        xaxis,
+        yaxis: { rangemode: 'tozero' },
         legend: { orientation: 'h', y: -0.2 },
         uirevision: 'invocations'
       },
       {
         title: { text: trans.__('Latency p50 (ms)') },
         height: CHART_HEIGHT,
-        xaxis: { tickformat: '%H:%M' },
+        xaxis,
         yaxis: { rangemode: 'tozero' },
         legend: { orientation: 'h', y: -0.2 },
         uirevision: 'latency'
       }
-    ],
-    [trans]
-  );
+    ];
+  }, [trans, metrics]);
   const endpoint = model.endpoint;
   if (!metrics) {
     return (

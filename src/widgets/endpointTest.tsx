@@ -41,11 +41,18 @@ export function testInvocation(request: ITestRequest): IInvocation {
   };
 }
 
-/** The body as it is best read: JSON indented, anything else as it came. */
+/** JSON this short stays on one line. */
+const ONE_LINE = 80;
+
+/** The body as it is best read: JSON on one line or indented, anything else as it came. */
 export function displayBody(body: string, contentType: string): string {
   if (contentType.includes('json')) {
     try {
-      return JSON.stringify(JSON.parse(body), null, 2);
+      const value = JSON.parse(body);
+      const compact = JSON.stringify(value);
+      return compact.length <= ONE_LINE
+        ? compact
+        : JSON.stringify(value, null, 2);
     } catch {
       return body;
     }
