@@ -24,3 +24,42 @@ __all__ = [
     "list_runs",
     "load_run",
 ]
+
+# hosting: models, endpoints, batch transform (docs/sdk.md, docs/hosting.md)
+from .data_capture import DataCaptureConfig
+from .deserializers import (
+    BaseDeserializer,
+    BytesDeserializer,
+    CSVDeserializer,
+    JSONDeserializer,
+    NumpyDeserializer,
+    StringDeserializer,
+)
+from .model import Model
+from .predictor import Predictor
+from .serializers import (
+    BaseSerializer,
+    CSVSerializer,
+    IdentitySerializer,
+    JSONSerializer,
+    NumpySerializer,
+)
+from .transformer import Transformer
+
+__all__ += [
+    "BaseDeserializer",
+    "BaseSerializer",
+    "BytesDeserializer",
+    "CSVDeserializer",
+    "CSVSerializer",
+    "DataCaptureConfig",
+    "IdentitySerializer",
+    "JSONDeserializer",
+    "JSONSerializer",
+    "Model",
+    "NumpyDeserializer",
+    "NumpySerializer",
+    "Predictor",
+    "StringDeserializer",
+    "Transformer",
+]

@@ -13,12 +13,17 @@ import secrets
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..entities import TERMINAL_JOB_STATUSES, Job, JobKind, JobStatus, utcnow
 from ..exceptions import StudioError, ValidationError
 from .inputs import channels_of
 from .jobs_client import JobsClient, jobs_client
+
+if TYPE_CHECKING:
+    from .model import Model
+    from .predictor import Predictor
+    from .transformer import Transformer
 
 POLL_S = 0.5
 
@@ -272,3 +277,104 @@ class Estimator:
 
     def describe(self) -> Job:
         return self._job().describe()
+
+    # -- hosting ----------------------------------------------------------------------
+    def create_model(
+        self, image_uri: str | None = None, predictor_cls: Any = None, **kwargs: Any
+    ) -> Model:
+        """A :class:`~.model.Model` of the latest job's ``model.tar.gz``, served with this
+        estimator's image or script-mode code (``entry_point``, ``source_dir``,
+        ``dependencies``; ``kwargs`` override them and take Model's other arguments)."""
+        from .model import Model
+
+        model_data = self.model_data
+        if model_data is None:
+            raise ValidationError(
+                f"training job {self._job().name} has no model to deploy", field="model_data"
+            )
+        code = {
+            "entry_point": self.entry_point,
+            "source_dir": self.source_dir,
+            "dependencies": self.dependencies,
+        }
+        return Model(
+            image_uri=image_uri or self.image_uri,
+            model_data=model_data,
+            role=self.role,
+            predictor_cls=predictor_cls,
+            sagemaker_session=self.sagemaker_session,
+            **{**code, **kwargs},
+        )
+
+    def _hosting_name(self) -> str:
+        return name_from_base(self.base_job_name or _base_name(self.entry_point, self.image_uri))
+
+    def deploy(
+        self,
+        initial_instance_count: int = 1,
+        instance_type: str = "local",
+        serializer: Any = None,
+        deserializer: Any = None,
+        accelerator_type: str | None = None,
+        endpoint_name: str | None = None,
+        use_compiled_model: bool = False,
+        wait: bool = True,
+        model_name: str | None = None,
+        kms_key: str | None = None,
+        data_capture_config: Any = None,
+        tags: Any = None,
+        **kwargs: Any,
+    ) -> Predictor:
+        """Deploy the latest job's model to a new endpoint (see ``Model.deploy``); the model
+        and endpoint are named ``<base job name>-<time>`` unless given."""
+        default = self._hosting_name()
+        model = self.create_model(**kwargs)
+        model.name = model_name or default
+        return model.deploy(
+            initial_instance_count,
+            instance_type,
+            serializer,
+            deserializer,
+            accelerator_type,
+            endpoint_name or default,
+            tags=tags,
+            kms_key=kms_key,
+            wait=wait,
+            data_capture_config=data_capture_config,
+        )
+
+    def transformer(
+        self,
+        instance_count: int = 1,
+        instance_type: str = "local",
+        strategy: str | None = None,
+        assemble_with: str | None = None,
+        output_path: str | None = None,
+        output_kms_key: str | None = None,
+        accept: str | None = None,
+        env: Mapping[str, str] | None = None,
+        max_concurrent_transforms: int | None = None,
+        max_payload: int | None = None,
+        tags: Any = None,
+        role: str | None = None,
+        volume_kms_key: str | None = None,
+        model_name: str | None = None,
+        **kwargs: Any,
+    ) -> Transformer:
+        """A :class:`~.transformer.Transformer` of the latest job's model (created now)."""
+        model = self.create_model(**kwargs)
+        model.name = model_name or self._hosting_name()
+        return model.transformer(
+            instance_count,
+            instance_type,
+            strategy=strategy,
+            assemble_with=assemble_with,
+            output_path=output_path,
+            output_kms_key=output_kms_key,
+            accept=accept,
+            env=env,
+            max_concurrent_transforms=max_concurrent_transforms,
+            max_payload=max_payload,
+            tags=tags,
+            volume_kms_key=volume_kms_key,
+        )

@@ -1,0 +1,287 @@
+"""``Model`` with the names and signatures of ``sagemaker.model.Model`` (SDK v2).
+
+A model is an image and/or script-mode code plus model data (a ``model.tar.gz``).
+``deploy()`` creates the model, an endpoint configuration with one variant
+(``AllTraffic``) and the endpoint, waits until it is InService and returns a
+:class:`~.predictor.Predictor`; ``transformer()`` returns a
+:class:`~.transformer.Transformer` for batch transform.
+
+Script mode is named as on SageMaker, by the environment ``SAGEMAKER_PROGRAM`` (the entry
+point) and ``SAGEMAKER_SUBMIT_DIRECTORY`` (its folder). The studio copies the code when
+it creates the model, so later edits of the script do not change a deployed model: a
+``source_dir`` folder as it is; an ``entry_point`` alone, or with ``dependencies``, is
+staged into a temporary folder first (only those files are sent, as SageMaker packs them).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from ..exceptions import ValidationError
+from .data_capture import DataCaptureConfig
+from .deserializers import BaseDeserializer
+from .estimator import _base_name, name_from_base
+from .hosting_client import HostingClient, hosting_client
+from .predictor import Predictor, wait_for_endpoint
+from .serializers import BaseSerializer
+from .transformer import Transformer
+
+DEFAULT_VARIANT = "AllTraffic"
+
+
+def _local(path: str) -> str:
+    """Local paths are sent absolute (the studio may run in another folder)."""
+    return path if "://" in path else os.path.abspath(os.path.expanduser(path))
+
+
+def _is_archive(path: str) -> bool:
+    return path.endswith((".tar.gz", ".tgz"))
+
+
+class Model:
+    """A model to deploy. Give ``image_uri`` (a local image, docker runtime), and/or
+    ``entry_point`` (script mode, served by the studio's model server), and usually
+    ``model_data`` (``model.tar.gz``: a local path, ``file://`` or ``s3://``).
+    ``role``, ``vpc_config``, ``enable_network_isolation``, ``model_kms_key``,
+    ``image_config``, ``code_location``, ``container_log_level`` and ``git_config`` are
+    accepted for compatibility and not used."""
+
+    def __init__(
+        self,
+        image_uri: str | None = None,
+        model_data: str | None = None,
+        role: str | None = None,
+        predictor_cls: Any = None,
+        env: Mapping[str, str] | None = None,
+        name: str | None = None,
+        vpc_config: Any = None,
+        sagemaker_session: Any = None,
+        enable_network_isolation: bool | None = None,
+        model_kms_key: str | None = None,
+        image_config: Any = None,
+        source_dir: str | None = None,
+        code_location: str | None = None,
+        entry_point: str | None = None,
+        container_log_level: Any = None,
+        dependencies: Sequence[str] | None = None,
+        git_config: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        if not (image_uri or entry_point or model_data):
+            raise ValidationError(
+                "give image_uri, entry_point (script mode) or model_data", field="image_uri"
+            )
+        if source_dir and not entry_point:
+            raise ValidationError("source_dir needs entry_point", field="entry_point")
+        if dependencies and source_dir and ("://" in source_dir or _is_archive(source_dir)):
+            raise ValidationError(
+                "dependencies cannot be added to an archive source_dir", field="dependencies"
+            )
+        self.image_uri = image_uri
+        self.model_data = None if model_data is None else _local(str(model_data))
+        self.role = role
+        self.predictor_cls = predictor_cls or Predictor
+        self.env = dict(env or {})
+        self.name = name
+        self._name_given = name is not None
+        self.sagemaker_session = sagemaker_session
+        self.source_dir = source_dir
+        self.entry_point = entry_point
+        self.dependencies = list(dependencies or ())
+        self.endpoint_name: str | None = None
+        self._created = False
+
+    def _client(self) -> HostingClient:
+        return hosting_client(self.sagemaker_session)
+
+    def _base(self) -> str:
+        if self.entry_point or self.image_uri:
+            return _base_name(self.entry_point, self.image_uri)
+        return "model"
+
+    # -- the model -------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _code(self) -> Iterator[dict[str, str]]:
+        """The script-mode environment, with the code where the studio can copy it from
+        while the model is created."""
+        if not self.entry_point:
+            yield {}
+            return
+        if "://" in self.entry_point:
+            raise ValidationError("entry_point must be a local file", field="entry_point")
+        source = self.source_dir
+        if source and ("://" in source or _is_archive(source)):
+            yield {
+                "SAGEMAKER_PROGRAM": self.entry_point,
+                "SAGEMAKER_SUBMIT_DIRECTORY": _local(source),
+            }
+            return
+        if source:
+            folder = _local(source)
+            if not os.path.isdir(folder):
+                raise ValidationError(f"source_dir {folder} is not a folder", field="source_dir")
+            program = self.entry_point
+            if os.path.isabs(program):
+                program = os.path.relpath(program, folder)
+                if program.startswith(".."):
+                    raise ValidationError(
+                        f"entry_point {self.entry_point} is not inside source_dir {folder}",
+                        field="entry_point",
+                    )
+            if not self.dependencies:
+                yield {"SAGEMAKER_PROGRAM": program, "SAGEMAKER_SUBMIT_DIRECTORY": folder}
+                return
+        else:
+            script = _local(self.entry_point)
+            if not os.path.isfile(script):
+                raise ValidationError(f"entry_point {script} does not exist", field="entry_point")
+            program = os.path.basename(script)
+        with tempfile.TemporaryDirectory(prefix="mlstudio-model-code-") as staging:
+            if source:
+                shutil.copytree(_local(source), staging, dirs_exist_ok=True)
+            else:
+                shutil.copy2(_local(self.entry_point), os.path.join(staging, program))
+            for dependency in self.dependencies:
+                path = _local(dependency)
+                target = os.path.join(staging, os.path.basename(path.rstrip(os.sep)))
+                if os.path.isdir(path):
+                    shutil.copytree(path, target, dirs_exist_ok=True)
+                elif os.path.isfile(path):
+                    shutil.copy2(path, target)
+                else:
+                    raise ValidationError(f"dependency {path} does not exist", field="dependencies")
+            yield {"SAGEMAKER_PROGRAM": program, "SAGEMAKER_SUBMIT_DIRECTORY": staging}
+
+    def _create_sagemaker_model(self, instance_type: str | None = None, tags: Any = None) -> None:
+        """Create the model in the studio once (the name is generated when not given)."""
+        if self._created:
+            return
+        name = self.name or name_from_base(self._base())
+        with self._code() as code:
+            container: dict[str, Any] = {"Environment": {**self.env, **code}}
+            if self.image_uri:
+                container["Image"] = self.image_uri
+            if self.model_data:
+                container["ModelDataUrl"] = self.model_data
+            request: dict[str, Any] = {"ModelName": name, "PrimaryContainer": container}
+            if tags:
+                request["Tags"] = tags
+            self._client().create_model(request)
+        self.name = name
+        self._created = True
+
+    def create(self, instance_type: str | None = None, tags: Any = None) -> None:
+        """Create the model in the studio without deploying it."""
+        self._create_sagemaker_model(instance_type, tags)
+
+    def delete_model(self) -> None:
+        """Delete the model (endpoints already serving it keep running)."""
+        if self.name is None or not self._created:
+            raise ValidationError("the model must be created first", field="name")
+        self._client().delete_model(self.name)
+        self._created = False
+
+    # -- deploying -------------------------------------------------------------------------------
+    def deploy(
+        self,
+        initial_instance_count: int = 1,
+        instance_type: str = "local",
+        serializer: BaseSerializer | None = None,
+        deserializer: BaseDeserializer | None = None,
+        accelerator_type: str | None = None,
+        endpoint_name: str | None = None,
+        tags: Any = None,
+        kms_key: str | None = None,
+        wait: bool = True,
+        data_capture_config: DataCaptureConfig | None = None,
+        *,
+        variant_name: str = DEFAULT_VARIANT,
+        **kwargs: Any,
+    ) -> Predictor:
+        """Create the model, an endpoint configuration named like the endpoint with one
+        variant (``variant_name``, weight 1) and the endpoint; with ``wait``, print progress
+        until it is InService (``StudioError`` with the FailureReason if it failed).
+        Returns ``predictor_cls(endpoint_name, sagemaker_session)`` with ``serializer`` and
+        ``deserializer`` set when given."""
+        if accelerator_type:
+            raise ValidationError("accelerators are not supported", field="accelerator_type")
+        self._create_sagemaker_model(instance_type, tags)
+        assert self.name is not None
+        name = endpoint_name or name_from_base(self.name if self._name_given else self._base())
+        client = self._client()
+        config: dict[str, Any] = {
+            "EndpointConfigName": name,
+            "ProductionVariants": [
+                {
+                    "VariantName": variant_name,
+                    "ModelName": self.name,
+                    "InitialInstanceCount": initial_instance_count,
+                    "InstanceType": instance_type,
+                    "InitialVariantWeight": 1.0,
+                }
+            ],
+        }
+        if data_capture_config is not None:
+            config["DataCaptureConfig"] = data_capture_config._to_request_dict()
+        if kms_key:
+            config["KmsKeyId"] = kms_key
+        if tags:
+            config["Tags"] = tags
+        client.create_endpoint_config(config)
+        endpoint: dict[str, Any] = {"EndpointName": name, "EndpointConfigName": name}
+        if tags:
+            endpoint["Tags"] = tags
+        client.create_endpoint(endpoint)
+        self.endpoint_name = name
+        if wait:
+            wait_for_endpoint(client, name)
+        predictor: Predictor = self.predictor_cls(name, self.sagemaker_session)
+        if serializer is not None:
+            predictor.serializer = serializer
+        if deserializer is not None:
+            predictor.deserializer = deserializer
+        return predictor
+
+    def transformer(
+        self,
+        instance_count: int = 1,
+        instance_type: str = "local",
+        strategy: str | None = None,
+        assemble_with: str | None = None,
+        output_path: str | None = None,
+        output_kms_key: str | None = None,
+        accept: str | None = None,
+        env: Mapping[str, str] | None = None,
+        max_concurrent_transforms: int | None = None,
+        max_payload: int | None = None,
+        tags: Any = None,
+        volume_kms_key: str | None = None,
+    ) -> Transformer:
+        """Create the model and return a :class:`Transformer` of it."""
+        self._create_sagemaker_model(instance_type, tags)
+        assert self.name is not None
+        return Transformer(
+            self.name,
+            instance_count,
+            instance_type,
+            strategy=strategy,
+            assemble_with=assemble_with,
+            output_path=output_path,
+            output_kms_key=output_kms_key,
+            accept=accept,
+            max_concurrent_transforms=max_concurrent_transforms,
+            max_payload=max_payload,
+            tags=tags,
+            env=env,
+            base_transform_job_name=self.name,
+            sagemaker_session=self.sagemaker_session,
+            volume_kms_key=volume_kms_key,
+        )
+
+    def __repr__(self) -> str:
+        return f"Model(name={self.name!r}, model_data={self.model_data!r})"
