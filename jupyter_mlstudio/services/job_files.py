@@ -1,4 +1,4 @@
-"""Moving a job's files: channels in, model and output data out, checkpoints both ways.
+"""Moving a job's files: channels in, model and output data out (checkpoints: :mod:`.checkpoints`).
 
 Locations are ``s3://bucket/prefix`` (through the S3 artifact store, boto3), ``file://``
 URIs or plain local paths. Blocking; the job's supervisor thread calls these.
@@ -107,27 +107,12 @@ def publish(file: Path, destination: str | None, key: str, default: ArtifactStor
 
 
 def push_dir(folder: Path, destination: str) -> None:
-    """Mirror ``folder``'s files under ``destination`` (checkpoints)."""
+    """Copy ``folder``'s files under ``destination`` (a processing job's output)."""
     if not has_files(folder):
         return
     if is_s3(destination):
         with open_artifact_store(destination.rstrip("/")) as store:
             store.put_dir("", folder)
         return
-    target = local_path(destination, field="CheckpointConfig.S3Uri")
+    target = local_path(destination, field="S3Uri")
     shutil.copytree(folder, target, dirs_exist_ok=True)
-
-
-def pull_dir(source: str, folder: Path) -> None:
-    """Restore checkpoints from ``source`` into ``folder``; nothing there is fine."""
-    folder.mkdir(parents=True, exist_ok=True)
-    if is_s3(source):
-        with open_artifact_store(source.rstrip("/")) as store:
-            try:
-                store.download_dir("", folder)
-            except NotFoundError:
-                return
-        return
-    path = local_path(source, field="CheckpointConfig.S3Uri")
-    if path.is_dir():
-        shutil.copytree(path, folder, dirs_exist_ok=True)

@@ -192,9 +192,6 @@ class ProcessingSupervisor(TrainingSupervisor):
     def _specs(self) -> list[ContainerSpec]:
         return [processing_spec(self.plan, self.runner, self.ml_dir, self.config)]
 
-    def _save_checkpoints(self) -> None:
-        return None
-
     def _upload(self) -> dict[str, Any]:
         written = []
         for name, relative, destination in self.plan.outputs:

@@ -45,7 +45,7 @@ from ..entities import (
 from ..exceptions import NotFoundError, StudioError
 from ..runtime.base import ContainerSpec, JobHandle, JobRunner, JobState
 from ..store.base import MetadataStore
-from . import job_files, job_runs
+from . import checkpoints, job_files, job_runs
 from .training_plan import HOST, container_spec, host_ml_dir, job_dir, log_path
 
 log = logging.getLogger(__name__)
@@ -88,6 +88,7 @@ class TrainingSupervisor(threading.Thread):
         self._detach_event = threading.Event()
         self._partial = ""
         self._early_error: Exception | None = None
+        self._checkpoints: checkpoints.CheckpointSyncThread | None = None
         self._launched_at: datetime | None = None
         self._steps: dict[str, int] = {}
         self._last: dict[str, tuple[float, datetime]] = {}
@@ -125,6 +126,7 @@ class TrainingSupervisor(threading.Thread):
                 if not self._prepare():
                     return
             else:
+                self._start_checkpoint_sync()
                 self._ensure_run()
                 self._resume_steps()
             self._watch()
@@ -133,6 +135,7 @@ class TrainingSupervisor(threading.Thread):
             reason = exc.message if isinstance(exc, StudioError) else f"{type(exc).__name__}: {exc}"
             self._end(JobStatus.FAILED, SecondaryStatus.FAILED, reason=f"ClientError: {reason}")
         finally:
+            self._save_checkpoints(final=not self._detach_event.is_set())  # no-op if done
             with contextlib.suppress(OSError):
                 (self.folder / SUPERVISOR_FILE).unlink()
 
@@ -171,6 +174,7 @@ class TrainingSupervisor(threading.Thread):
 
     def _after_launch(self, fetching: bool) -> None:
         """The records a launch needs, written once the hosts run."""
+        self._start_checkpoint_sync()
         self._ensure_run()
         if not fetching:
             self._update(SecondaryStatus.DOWNLOADING, "Nothing to download")
@@ -209,13 +213,24 @@ class TrainingSupervisor(threading.Thread):
         self.handles.clear()
 
     def _download(self) -> None:
-        checkpoint = self.plan.request.CheckpointConfig
         for host in self.hosts:  # every host gets all of each channel (FullyReplicated)
             ml_dir = host_ml_dir(self.folder, host)
             for channel, uri in self.plan.channels:
                 job_files.fetch(uri, ml_dir / "input" / "data" / channel.name)
-            if checkpoint is not None:
-                job_files.pull_dir(checkpoint.S3Uri, ml_dir / "checkpoints")
+            sync = self._checkpoint_sync(host)
+            if sync is not None:  # restored into every host, synced from algo-1
+                sync.restore()
+                if host == HOST:
+                    self._checkpoints = checkpoints.CheckpointSyncThread(sync, self.plan.job_name)
+                else:
+                    sync.close()
+
+    def _checkpoint_sync(self, host: str = HOST) -> checkpoints.CheckpointSync | None:
+        local_path = getattr(self.plan, "checkpoint_path", None)  # processing jobs: none
+        if not local_path:
+            return None
+        folder = checkpoints.host_folder(host_ml_dir(self.folder, host), local_path)
+        return checkpoints.CheckpointSync(folder, self.plan.request.CheckpointConfig.S3Uri)
 
     def _specs(self) -> list[ContainerSpec]:
         return [
@@ -225,10 +240,21 @@ class TrainingSupervisor(threading.Thread):
             for host in self.hosts
         ]
 
-    def _save_checkpoints(self) -> None:
-        checkpoint = self.plan.request.CheckpointConfig
-        if checkpoint is not None:
-            job_files.push_dir(self.ml_dir / "checkpoints", checkpoint.S3Uri)
+    def _start_checkpoint_sync(self) -> None:
+        """Mirror the checkpoints while the job runs (after a re-attach, from scratch:
+        every file is uploaded once)."""
+        if self._checkpoints is None:
+            sync = self._checkpoint_sync()
+            if sync is None:
+                return
+            self._checkpoints = checkpoints.CheckpointSyncThread(sync, self.plan.job_name)
+        if not self._checkpoints.is_alive():
+            self._checkpoints.start()
+
+    def _save_checkpoints(self, final: bool = True) -> None:
+        """The last round of the checkpoint sync (``final``), or just its end (detach)."""
+        if self._checkpoints is not None:
+            self._checkpoints.finish(final)
 
     def _watch(self) -> None:
         handles = list(self.handles)

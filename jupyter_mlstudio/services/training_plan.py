@@ -16,13 +16,13 @@ from __future__ import annotations
 import re
 import shutil
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..config import StudioConfig
 from ..entities.common import JOB_NAME_MAX, validate_name
 from ..exceptions import ValidationError
-from ..runtime.base import LABEL_MANAGED, ContainerSpec, JobRunner, host_name
+from ..runtime.base import LABEL_MANAGED, OPT_ML, ContainerSpec, JobRunner, host_name
 from ..runtime.contract import (
     Channel,
     TrainingSetup,
@@ -32,7 +32,7 @@ from ..runtime.contract import (
     write_training_contract,
 )
 from ..runtime.images import DEFAULT_TAG
-from . import job_files
+from . import checkpoints, job_files
 from .job_requests import CreateTrainingJobRequest
 
 HOST = "algo-1"
@@ -97,6 +97,7 @@ class TrainingPlan:
     memory_bytes: int | None = None
     entry_point: str | None = None
     code_sources: tuple[tuple[Path, str], ...] = field(default_factory=tuple)
+    checkpoint_path: str | None = None  # CheckpointConfig.LocalPath as the job sees it
 
     @property
     def max_runtime_s(self) -> int:
@@ -183,8 +184,10 @@ def plan_training_job(
         job_files.check_destination(
             request.OutputDataConfig.S3OutputPath, field="OutputDataConfig.S3OutputPath"
         )
+    checkpoint_path = None
     if request.CheckpointConfig is not None:
         job_files.check_destination(request.CheckpointConfig.S3Uri, field="CheckpointConfig.S3Uri")
+        checkpoint_path = checkpoints.check_local_path(request.CheckpointConfig.LocalPath, runtime)
     for key in request.Environment:
         if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", key):
             raise ValidationError(f"invalid variable name {key!r}", field=f"Environment.{key}")
@@ -206,6 +209,7 @@ def plan_training_job(
         memory_bytes=limits.memory_bytes,
         entry_point=entry_point,
         code_sources=tuple(code_sources),
+        checkpoint_path=checkpoint_path,
     )
 
 
@@ -284,6 +288,8 @@ def write_job_folder(plan: TrainingPlan, folder: Path) -> Path:
 
 def _write_host_folder(plan: TrainingPlan, ml_dir: Path, host: str) -> None:
     write_training_contract(ml_dir, _setup(plan, host))
+    if plan.checkpoint_path:
+        checkpoints.host_folder(ml_dir, plan.checkpoint_path).mkdir(parents=True, exist_ok=True)
     code = ml_dir / "code"
     for source, name in plan.code_sources:
         target = code / name if name else code
@@ -325,6 +331,16 @@ def container_spec(
     if plan.run.run_name and plan.run.experiment_name:
         env[ENV_EXPERIMENT_NAME] = plan.run.experiment_name
         env[ENV_RUN_NAME] = plan.run.run_name
+    mounts = []
+    if plan.checkpoint_path:
+        path = PurePosixPath(plan.checkpoint_path)
+        inside = path.is_relative_to(OPT_ML)
+        env[checkpoints.ENV_CHECKPOINT_DIR] = (
+            runner.ml_path(ml_dir, str(path.relative_to(OPT_ML))) if inside else str(path)
+        )
+        mount = checkpoints.mount_for(ml_dir, plan.checkpoint_path)
+        if mount is not None:
+            mounts.append(mount)
     return ContainerSpec(
         job_name=plan.job_name,
         ml_dir=ml_dir,
@@ -332,6 +348,7 @@ def container_spec(
         image=plan.image,
         entrypoint=plan.entrypoint,
         env=env,
+        mounts=mounts,
         cpus=plan.cpus,
         memory_bytes=plan.memory_bytes,
         host=host,

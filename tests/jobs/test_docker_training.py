@@ -114,3 +114,16 @@ def test_hosts_of_a_multi_instance_job_reach_each_other_by_name(
         assert not client.containers.list(all=True, filters={"label": "mlstudio.job=dk-multi"})
     finally:
         client.close()
+
+
+def test_checkpoints_outside_opt_ml_are_mounted_and_resume_a_stopped_job(
+    docker_jobs: JobService, tmp_path: Path
+) -> None:
+    from .test_checkpoints import stop_mid_run_then_resume
+
+    location = tmp_path / "checkpoints"
+
+    def listing() -> list[str]:
+        return sorted(p.name for p in location.glob("*")) if location.is_dir() else []
+
+    stop_mid_run_then_resume(docker_jobs, str(location), listing, LocalPath="/checkpoints")
