@@ -67,6 +67,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import ModuleType
 from typing import Any
@@ -327,16 +328,12 @@ class ModelHandlers:
 
 # -- HTTP --------------------------------------------------------------------------------
 
-_REASONS = {
-    200: "OK",
-    400: "Bad Request",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    406: "Not Acceptable",
-    411: "Length Required",
-    415: "Unsupported Media Type",
-    500: "Internal Server Error",
-}
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
 
 
 def _status_of(exc: BaseException) -> int:
@@ -380,7 +377,7 @@ class InvocationHandler(BaseHTTPRequestHandler):
 
     def _answer(self, status: int, body: bytes, content_type: str = "text/plain") -> None:
         head = (
-            f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\n"
+            f"HTTP/1.1 {status} {_reason(status)}\r\n"
             f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
         )
         if self.close_connection:
