@@ -175,7 +175,14 @@ class Model:
         self.name = name
         self._created = True
 
-    def create(self, instance_type: str | None = None, tags: Any = None) -> None:
+    def create(
+        self,
+        instance_type: str | None = None,
+        accelerator_type: str | None = None,
+        serverless_inference_config: Any = None,
+        tags: Any = None,
+        **kwargs: Any,
+    ) -> None:
         """Create the model in the studio without deploying it."""
         self._create_sagemaker_model(instance_type, tags)
 

@@ -29,6 +29,7 @@ from jupyter_mlstudio.sdk import (
     Predictor,
     TrackingClient,
     TrainingInput,
+    Transformer,
 )
 from jupyter_mlstudio.sdk.hosting_client import hosting_client
 
@@ -378,3 +379,69 @@ def test_arguments_refused_before_anything_is_created(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="give the predictor a serializer") as caught:
         Predictor("x").predict([1, 2])
     assert caught.value.field == "data"
+
+
+def test_transform_requests_have_the_create_transform_job_shape(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    transformer = Transformer(
+        "labels",
+        2,
+        "local",
+        strategy="MultiRecord",
+        assemble_with="Line",
+        output_path="out",
+        accept="text/csv",
+        max_concurrent_transforms=2,
+        max_payload=1,
+        env={"A": "1"},
+    )
+    request = transformer._request(
+        "job-1",
+        "data/test.csv",
+        "S3Prefix",
+        "text/csv",
+        None,
+        "Line",
+        "$[1:]",
+        None,
+        "Input",
+        {"ExperimentName": "e", "RunName": "r"},
+        None,
+    )
+    assert request == {
+        "TransformJobName": "job-1",
+        "ModelName": "labels",
+        "TransformInput": {
+            "DataSource": {
+                "S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": str(tmp_path / "data/test.csv")}
+            },
+            "ContentType": "text/csv",
+            "SplitType": "Line",
+        },
+        "TransformOutput": {
+            "S3OutputPath": str(tmp_path / "out"),
+            "Accept": "text/csv",
+            "AssembleWith": "Line",
+        },
+        "TransformResources": {"InstanceType": "local", "InstanceCount": 2},
+        "BatchStrategy": "MultiRecord",
+        "MaxConcurrentTransforms": 2,
+        "MaxPayloadInMB": 1,
+        "Environment": {"A": "1"},
+        "DataProcessing": {"InputFilter": "$[1:]", "JoinSource": "Input"},
+        "ExperimentConfig": {"ExperimentName": "e", "RunName": "r"},
+    }
+    bare = Transformer("m")._request(
+        "j", "s3://b/in/", "S3Prefix", None, None, None, None, None, None, None, None
+    )
+    assert bare == {
+        "TransformJobName": "j",
+        "ModelName": "m",
+        "TransformInput": {
+            "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://b/in/"}}
+        },
+        "TransformOutput": {},
+        "TransformResources": {"InstanceType": "local", "InstanceCount": 1},
+    }
