@@ -19,8 +19,8 @@ Contract, for every implementation:
 - **Exit codes** follow the container convention on every runtime: a job killed by signal
   ``N`` exits with ``128 + N`` (137 after SIGKILL, 143 after SIGTERM).
 - **Errors.** Bad specs raise :class:`~jupyter_mlstudio.exceptions.ValidationError` with the
-  field named (``image_uri`` for a missing image, ``command``, ``mounts``, ...), before
-  anything is started; an unknown handle or job raises
+  field named (``image_uri`` for a missing image, ``command``, ``mounts``, ``expose``,
+  ...), before anything is started; an unknown handle or job raises
   :class:`~jupyter_mlstudio.exceptions.NotFoundError`; a duplicate live job/host raises
   :class:`~jupyter_mlstudio.exceptions.ConflictError`; an engine that cannot be reached
   raises :class:`~jupyter_mlstudio.exceptions.StoreUnavailableError`.
