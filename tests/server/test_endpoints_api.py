@@ -124,6 +124,11 @@ async def test_deploy_and_invoke_over_rest(
     assert answer.headers["Content-Type"].startswith("application/json")
     assert answer.headers["X-Amzn-Invoked-Production-Variant"] in ("a", "b")
     assert json.loads(answer.body) == model.predict(x[:4]).tolist()
+    as_csv = await _invoke(
+        jp_fetch, "ep", csv_rows(x[:4]), **{"Content-Type": "text/csv", "Accept": "text/csv"}
+    )
+    assert as_csv.headers["Content-Type"].startswith("text/csv")  # the model's own type
+    assert [int(v) for v in as_csv.body.split()] == model.predict(x[:4]).tolist()
     targeted = await _invoke(
         jp_fetch,
         "ep",
@@ -191,7 +196,7 @@ async def test_deploy_and_invoke_over_rest(
     status, figures = await call(jp_fetch, "GET", "endpoints", "ep", "metrics")
     assert status == 200
     total = sum(v["Invocations"] for v in figures["Variants"])
-    assert total == 8  # 7 routed + the model error (413/400/404/403 never reached a variant)
+    assert total == 9  # 8 routed + the model error (413/400/404/403 never reached a variant)
     status, logs = await call(
         jp_fetch, "GET", "endpoints", "ep", "logs", params={"VariantName": "a"}
     )
@@ -200,7 +205,7 @@ async def test_deploy_and_invoke_over_rest(
     await asyncio.sleep(1.5)  # the capture writer flushes every second
     status, captures = await call(jp_fetch, "GET", "endpoints", "ep", "captures")
     assert status == 200
-    assert len(captures["Records"]) == 7  # successful invocations only
+    assert len(captures["Records"]) == 8  # successful invocations only
     assert captures["Records"][0]["captureData"]["endpointInput"]["encoding"] == "CSV"
 
     status, _ = await call(jp_fetch, "DELETE", "endpoints", "ep")

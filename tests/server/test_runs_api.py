@@ -96,6 +96,12 @@ async def test_upload_and_download_run_files(jp_fetch: Any, studio_home: Any) ->
     )
     assert response.body == b'{"a": 1}'
     assert response.headers["Content-Type"].startswith("application/json")
+    status, _ = await call(
+        jp_fetch, "PUT", "trial-components", "r", "artifacts", "table.csv", body=b"a,b\n1,2\n"
+    )
+    assert status == 200
+    csv = await jp_fetch("mlstudio", "api", "trial-components", "r", "artifacts", "table.csv")
+    assert csv.headers["Content-Type"].startswith("text/csv")  # not the API's JSON default
 
 
 @pytest.mark.parametrize("path", ["..%2F..%2Fetc%2Fpasswd", "a/%2e%2e/%2e%2e/x", "a%5Cb"])

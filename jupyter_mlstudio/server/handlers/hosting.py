@@ -298,11 +298,11 @@ class InvocationsHandler(StudioHandler):
             custom_attributes=headers.get(CUSTOM_ATTRIBUTES),
             inference_id=headers.get(INFERENCE_ID),
         )
-        self.set_header("Content-Type", answer.content_type)
         self.set_header(INVOKED_VARIANT, answer.variant)
         if answer.custom_attributes:
             self.set_header(CUSTOM_ATTRIBUTES, answer.custom_attributes)
-        self.finish(answer.body)
+        # APIHandler.finish would set application/json otherwise
+        self.finish(answer.body, set_content_type=answer.content_type)
 
 
 class EndpointFiguresHandler(StudioHandler):

@@ -124,7 +124,7 @@ class _JobArtifactHandler(StudioHandler):
                 await self.flush()
         finally:
             await self.run(artifact.close)
-        self.finish()
+        self.finish(set_content_type=artifact.content_type)  # not APIHandler's JSON default
 
 
 class TrainingJobArtifactHandler(_JobArtifactHandler):

@@ -38,8 +38,8 @@ class RunArtifactHandler(StudioHandler):
         data, media_type = await self.run(
             self.studio.experiments.get_run_artifact, trial_component_name, artifact_path
         )
-        self.set_header("Content-Type", media_type or "application/octet-stream")
-        self.finish(data)
+        # APIHandler.finish would set application/json otherwise
+        self.finish(data, set_content_type=media_type or "application/octet-stream")
 
     @authenticated
     @authorized
