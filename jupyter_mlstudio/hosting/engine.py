@@ -461,6 +461,8 @@ class HostingEngine:
                     changed = True
                 instance.status = InstanceStatus.UNHEALTHY
                 instance.detail = "exited" if not alive else "does not answer /ping"
+                if self._stopped.is_set():
+                    return
                 self._restarting.add(key)
                 self._restarts.submit(self._restart, live, pool, instance, key)
         if changed:
