@@ -478,6 +478,25 @@ describe('endpoint figures and test requests', () => {
       1_800_000_100_000
     ]);
     expect(axis.tickformatstops).toHaveLength(2);
+    // A new endpoint: since it was created, but at least a minute.
+    const since = (created: number) =>
+      (
+        timeAxis(
+          metrics('e', [figures('a', 1)]),
+          15,
+          1_800_000_100_000,
+          created
+        ) as {
+          range: Date[];
+        }
+      ).range.map(d => d.getTime());
+    expect(since(1_800_000_000_000)).toEqual([
+      1_799_999_990_000, 1_800_000_100_000
+    ]);
+    expect(since(1_800_000_090_000)).toEqual([
+      1_800_000_040_000, 1_800_000_100_000
+    ]);
+    expect(since(1_700_000_000_000)[0]).toBe(1_800_000_100_000 - 15 * 60_000);
   });
 
   it('builds the invocation from the panel and indents long JSON answers', () => {

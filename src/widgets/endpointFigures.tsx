@@ -39,12 +39,15 @@ export const VARIANT_COLOURS = [
   '#17becf'
 ];
 
+/** Errors are red crosses, whatever the variant (its name is in the hover). */
+const ERROR_COLOUR = '#d62728';
+
 const colour = (index: number) =>
   VARIANT_COLOURS[index % VARIANT_COLOURS.length];
 
 /**
  * Per variant, its requests in each 10-second bucket as stacked bars, and its errors as
- * crosses where there were any.
+ * red crosses where there were any.
  */
 export function invocationTraces(metrics: IEndpointMetrics): PlotData[] {
   const traces: PlotData[] = [];
@@ -69,12 +72,7 @@ export function invocationTraces(metrics: IEndpointMetrics): PlotData[] {
         name: `${variant.VariantName} errors`,
         x: times(failed.map(([, i]) => series.Time[i])),
         y: failed.map(([count]) => count),
-        marker: {
-          color: colour(index),
-          symbol: 'x',
-          size: 9,
-          line: { width: 1 }
-        },
+        marker: { color: ERROR_COLOUR, symbol: 'x', size: 9 },
         hovertemplate: `${variant.VariantName}: %{y} errors<extra></extra>`
       });
     }
@@ -82,20 +80,31 @@ export function invocationTraces(metrics: IEndpointMetrics): PlotData[] {
   return traces;
 }
 
-/** The time axis of the charts: the window of the figures, up to now. */
+/** The shortest time the charts span, in milliseconds. */
+const MIN_SPAN = 60_000;
+
+/**
+ * The time axis of the charts: the window of the figures up to now, or only since the
+ * endpoint was created when that is later (but at least a minute).
+ */
 export function timeAxis(
   metrics: IEndpointMetrics,
   minutes: number,
-  now: number = Date.now()
+  now: number = Date.now(),
+  since?: number
 ): PlotLayout['xaxis'] {
   const last = Math.max(
     0,
     ...metrics.Variants.map(v => v.Series.Time[v.Series.Time.length - 1] ?? 0)
   );
   const end = Math.max(now, last * 1000 + BUCKET);
+  let start = end - minutes * 60_000;
+  if (since !== undefined && Number.isFinite(since)) {
+    start = Math.min(end - MIN_SPAN, Math.max(start, since - BUCKET));
+  }
   return {
     type: 'date',
-    range: [new Date(end - minutes * 60_000), new Date(end)],
+    range: [new Date(start), new Date(end)],
     tickformatstops: [
       { dtickrange: [null, 60_000], value: '%H:%M:%S' },
       { dtickrange: [60_000, null], value: '%H:%M' }
@@ -117,7 +126,7 @@ export function latencyTraces(metrics: IEndpointMetrics): PlotData[] {
         x: times(series.Time),
         y: series.ModelLatencyP50,
         connectgaps: false,
-        marker: { size: 4, color: colour(index) },
+        marker: { size: 6, color: colour(index) },
         line: { width: 1.5, color: colour(index) },
         hovertemplate: `${variant.VariantName} model p50: %{y:.3g} ms<extra></extra>`
       },
@@ -128,7 +137,7 @@ export function latencyTraces(metrics: IEndpointMetrics): PlotData[] {
         x: times(series.Time),
         y: series.OverheadLatencyP50,
         connectgaps: false,
-        marker: { size: 4, color: colour(index) },
+        marker: { size: 6, color: colour(index) },
         line: { width: 1.5, dash: 'dot', color: colour(index) },
         hovertemplate: `${variant.VariantName} overhead p50: %{y:.3g} ms<extra></extra>`
       }
@@ -231,8 +240,16 @@ export function EndpointFigures(props: {
     () => (metrics ? latencyTraces(metrics) : []),
     [metrics]
   );
+  const created = model.endpoint?.CreationTime;
   const layouts = React.useMemo<[PlotLayout, PlotLayout]>(() => {
-    const xaxis = metrics ? timeAxis(metrics, WINDOW_MINUTES) : {};
+    const xaxis = metrics
+      ? timeAxis(
+          metrics,
+          WINDOW_MINUTES,
+          Date.now(),
+          created ? Date.parse(created) : undefined
+        )
+      : {};
     return [
       {
         title: { text: trans.__('Requests per 10 s') },
@@ -252,7 +269,7 @@ export function EndpointFigures(props: {
         uirevision: 'latency'
       }
     ];
-  }, [trans, metrics]);
+  }, [trans, metrics, created]);
   const endpoint = model.endpoint;
   if (!metrics) {
     return (
