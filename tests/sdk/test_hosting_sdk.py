@@ -120,21 +120,12 @@ def _delete_all(predictor: Predictor) -> None:
 
 
 async def test_estimator_deploy_predict_update_and_delete(
-    request: pytest.FixtureRequest,
     client: TrackingClient,
     home: Path,
     tmp_path: Path,
     rows: np.ndarray,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    if client.tracking_uri.startswith("http"):
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="InvocationsHandler.finish() leaves APIHandler's Content-Type"
-                " application/json on every answer (needs finish(body, set_content_type=...))",
-            )
-        )
     train = tmp_path / "train"
     train.mkdir()
     rng = np.random.default_rng(1)
