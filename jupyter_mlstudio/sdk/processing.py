@@ -1,8 +1,10 @@
 """``Processor``, ``ScriptProcessor``, ``ProcessingInput`` and ``ProcessingOutput`` with the
 names and signatures of ``sagemaker.processing`` (SDK v2) for what is implemented.
 
-On the process runtime (no image), ``/opt/ml/...`` arguments of the command are translated
-to the job's folder; scripts that hard-code ``/opt/ml`` paths need the docker runtime.
+On the process runtime (no image), the ``/opt/ml`` paths of the command, its arguments and
+``env`` are the job's folder; scripts that hard-code ``/opt/ml`` paths need the docker
+runtime. ``instance_count`` > 1 runs one host per instance; ``ProcessingInput(...,
+s3_data_distribution_type="ShardedByS3Key")`` splits that input's files between them.
 """
 
 from __future__ import annotations

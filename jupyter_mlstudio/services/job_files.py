@@ -76,6 +76,48 @@ def fetch(uri: str, dest: Path) -> None:
         raise NotFoundError(f"{source} does not exist")
 
 
+SHARDED = "ShardedByS3Key"
+DISTRIBUTIONS = ("FullyReplicated", SHARDED)
+
+
+def fetch_for_host(uri: str, dest: Path, distribution: str, index: int, count: int) -> None:
+    """What host ``index`` of ``count`` gets of ``uri``: everything (FullyReplicated), or
+    with ShardedByS3Key every ``count``-th file of the sorted listing starting at
+    ``index`` (a single file goes to the first host), keeping relative paths."""
+    if distribution != SHARDED or count == 1:
+        fetch(uri, dest)
+        return
+    dest.mkdir(parents=True, exist_ok=True)
+    if is_s3(uri):
+        with open_artifact_store(uri.rstrip("/")) as store:
+            keys = sorted(i.path for i in store.list("", recursive=True) if not i.is_dir)
+            for key in keys[index::count]:
+                store.download_file(key, dest / key)
+            if keys:
+                return
+        if index == 0:  # an object rather than a prefix
+            fetch(uri, dest)
+        return
+    source = local_path(uri, field="S3Uri")
+    if source.is_file():
+        if index == 0:
+            shutil.copy2(source, dest / source.name)
+        return
+    if not source.is_dir():
+        raise NotFoundError(f"{source} does not exist")
+    files = sorted(p.relative_to(source).as_posix() for p in source.rglob("*") if p.is_file())
+    for name in files[index::count]:
+        target = dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source / name, target)
+
+
+def check_distribution(value: str, *, field: str) -> str:
+    if value not in DISTRIBUTIONS:
+        raise ValidationError(f"{value!r}: use {' or '.join(DISTRIBUTIONS)}", field=field)
+    return value
+
+
 def pack(folder: Path, archive: Path) -> Path:
     """``folder``'s content as a gzipped tar with relative member names."""
     archive.parent.mkdir(parents=True, exist_ok=True)

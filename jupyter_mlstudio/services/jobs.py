@@ -103,7 +103,7 @@ class _KindRules:
     name_field: str
     image_field: str
     plan: Callable[..., Any]
-    write_folder: Callable[[Any, Path], Path]
+    write_folder: Callable[[Any, Path, Path], Path]
     spec: Callable[..., Any]
     supervisor: type[TrainingSupervisor]
 
@@ -238,8 +238,9 @@ class JobService:
             else:
                 raise taken
         staging = jobs_root(config) / f".staging-{uuid.uuid4().hex}"
+        final = job_dir(config, plan.job_name)
         try:
-            rules.write_folder(plan, staging)
+            rules.write_folder(plan, staging, final)
             rules.spec(plan, runner, staging / "ml", config)  # env and limits are sound
             # a named run may be loaded by the script at once; the job's own run is
             # created by the supervisor right after the launch (job_runs module)
@@ -250,7 +251,6 @@ class JobService:
                 job = self._store.create_job(self._new_job(plan, runtime, kind))
             except ConflictError:
                 raise taken from None
-            final = job_dir(config, plan.job_name)
             if final.exists():  # left by a job record that no longer exists
                 shutil.rmtree(final)
             staging.rename(final)

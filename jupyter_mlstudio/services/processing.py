@@ -1,11 +1,16 @@
 """Processing jobs (CreateProcessingJob): the plan and the supervisor.
 
-Inputs are copied to ``/opt/ml/processing/...`` (their ``LocalPath``) before the start;
-after a successful run each output's ``LocalPath`` folder is copied to its ``S3Uri``
-(``s3://``, ``file://`` or a path). ``AppSpecification.ContainerEntrypoint`` (and
-arguments) run in the image (docker) or, on the process runtime, as a command whose
-``/opt/ml/...`` arguments are translated to the job's folder (``python3`` is the studio's
-Python). Scripts that hard-code ``/opt/ml`` paths need the docker runtime.
+``ProcessingResources.ClusterConfig.InstanceCount`` N runs hosts algo-1 .. algo-N (each with
+its own ``/opt/ml``, ``config/resourceconfig.json`` and log, as training jobs). Inputs are
+copied to ``/opt/ml/processing/...`` (their ``LocalPath``) of every host before the start:
+all files (``FullyReplicated``) or, with ``ShardedByS3Key``, every N-th file of the sorted
+listing. After a successful run each output's ``LocalPath`` folder of every host is copied
+to its ``S3Uri`` (``s3://``, ``file://`` or a path), all hosts under the same prefix.
+``AppSpecification.ContainerEntrypoint`` (and arguments) run in the image (docker) or, on
+the process runtime, as a command (``python3`` is the studio's Python) whose ``/opt/ml``
+paths — in the command, its arguments (also ``--x=/opt/ml/...``), the environment and
+``processingjobconfig.json`` — are the host's folder. A script's own hard-coded
+``/opt/ml`` defaults need the docker runtime.
 """
 
 from __future__ import annotations
@@ -19,13 +24,23 @@ from ..config import StudioConfig
 from ..entities import JobKind
 from ..entities.common import JOB_NAME_MAX, validate_name
 from ..exceptions import ValidationError
-from ..runtime.base import LABEL_MANAGED, OPT_ML, ContainerSpec, JobRunner
+from ..runtime.base import LABEL_MANAGED, OPT_ML, ContainerSpec, JobRunner, host_name
 from ..runtime.contract import resource_limits, write_processing_config
 from ..runtime.images import DEFAULT_TAG
 from . import job_files
 from .job_requests import CreateProcessingJobRequest
 from .training import TrainingSupervisor
-from .training_plan import HOST, LABEL_KIND, RunTarget, run_target
+from .training_plan import (
+    HOST,
+    LABEL_KIND,
+    MAX_INSTANCES,
+    RunTarget,
+    host_ml_dir,
+    job_network,
+    job_paths,
+    rebase_opt_ml,
+    run_target,
+)
 
 PROCESSING_ROOT = f"{OPT_ML}/processing"
 JOB_COMPONENT_SUFFIX = "-aws-processing-job"
@@ -39,7 +54,7 @@ class ProcessingPlan:
     image: str | None
     entrypoint: tuple[str, ...] | None
     arguments: tuple[str, ...]
-    inputs: tuple[tuple[str, str], ...]  # (source URI, path under /opt/ml)
+    inputs: tuple[tuple[str, str, str], ...]  # (source URI, path under /opt/ml, distribution)
     outputs: tuple[tuple[str, str, str | None], ...]  # (name, path under /opt/ml, destination)
     run: RunTarget
     cpus: float | None = None
@@ -49,6 +64,11 @@ class ProcessingPlan:
     @property
     def max_runtime_s(self) -> int:
         return self.request.StoppingCondition.MaxRuntimeInSeconds
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        count = self.request.ProcessingResources.ClusterConfig.InstanceCount
+        return tuple(host_name(i) for i in range(count))
 
 
 def _relative(local_path: str, field: str) -> str:
@@ -81,9 +101,9 @@ def plan_processing_job(
             )
         image = None
     cluster = request.ProcessingResources.ClusterConfig
-    if cluster.InstanceCount != 1:
+    if not 1 <= cluster.InstanceCount <= MAX_INSTANCES:
         raise ValidationError(
-            "only InstanceCount 1 is supported so far",
+            f"InstanceCount must be between 1 and {MAX_INSTANCES}",
             field="ProcessingResources.ClusterConfig.InstanceCount",
         )
     try:
@@ -101,9 +121,11 @@ def plan_processing_job(
         seen.add(item.InputName)
         if check_paths:
             job_files.check_source(item.S3Input.S3Uri, field=f"{where}.S3Input.S3Uri")
-        inputs.append(
-            (item.S3Input.S3Uri, _relative(item.S3Input.LocalPath, f"{where}.S3Input.LocalPath"))
+        distribution = job_files.check_distribution(
+            item.S3Input.S3DataDistributionType, field=f"{where}.S3Input.S3DataDistributionType"
         )
+        relative = _relative(item.S3Input.LocalPath, f"{where}.S3Input.LocalPath")
+        inputs.append((item.S3Input.S3Uri, relative, distribution))
     outputs = []
     for i, output in enumerate(
         request.ProcessingOutputConfig.Outputs if request.ProcessingOutputConfig else []
@@ -131,30 +153,34 @@ def plan_processing_job(
     )
 
 
-def write_processing_folder(plan: ProcessingPlan, folder: Path) -> Path:
-    ml_dir = folder / "ml"
+def write_processing_folder(plan: ProcessingPlan, folder: Path, final: Path) -> Path:
+    """Lay out the job's folder (``folder``, renamed to ``final`` before the start): every
+    host's ``/opt/ml`` with its ``config/processingjobconfig.json`` and
+    ``resourceconfig.json`` and its input and output folders; return algo-1's."""
     (folder / "logs").mkdir(parents=True, exist_ok=True)
-    config = plan.request.model_dump(mode="json", exclude_none=True)
-    config.pop("ProcessingJobName", None)
-    write_processing_config(ml_dir, plan.job_name, config, current_host=HOST, hosts=(HOST,))
-    for _, relative in plan.inputs:
-        (ml_dir / relative).mkdir(parents=True, exist_ok=True)
-    for _, relative, _ in plan.outputs:
-        (ml_dir / relative).mkdir(parents=True, exist_ok=True)
-    (ml_dir / "output").mkdir(parents=True, exist_ok=True)
-    return ml_dir
+    for host in plan.hosts:
+        ml_dir = host_ml_dir(folder, host)
+        config = plan.request.model_dump(mode="json", exclude_none=True)
+        config.pop("ProcessingJobName", None)
+        if plan.runtime == "process":  # the job is told where its folders really are
+            config = rebase_opt_ml(config, str(host_ml_dir(final, host)))
+        write_processing_config(ml_dir, plan.job_name, config, current_host=host, hosts=plan.hosts)
+        for _, relative, _ in (*plan.inputs, *plan.outputs):
+            (ml_dir / relative).mkdir(parents=True, exist_ok=True)
+        (ml_dir / "output").mkdir(parents=True, exist_ok=True)
+    return host_ml_dir(folder)
 
 
 def processing_spec(
-    plan: ProcessingPlan, runner: JobRunner, ml_dir: Path, config: StudioConfig
+    plan: ProcessingPlan, runner: JobRunner, ml_dir: Path, config: StudioConfig, host: str = HOST
 ) -> ContainerSpec:
-    def translate(arg: str) -> str:
-        if runner.name != "process" or not arg.startswith(OPT_ML):
-            return arg
-        rest = arg[len(OPT_ML) :].lstrip("/")
-        return runner.ml_path(ml_dir, rest)
+    """The spec of one host; on the process runtime every ``/opt/ml`` path of the command,
+    its arguments and the environment is the host's folder (:func:`job_paths`)."""
 
-    env = dict(plan.request.Environment)
+    def translate(text: str) -> str:
+        return job_paths(text, runner, ml_dir)
+
+    env = {key: translate(value) for key, value in plan.request.Environment.items()}
     if runner.name == "process" or not config.database_url.startswith("sqlite"):
         env.setdefault("MLSTUDIO_TRACKING_URI", config.database_url)
         env.setdefault("MLSTUDIO_ARTIFACT_ROOT", config.artifact_root)
@@ -162,6 +188,7 @@ def processing_spec(
         env["MLSTUDIO_EXPERIMENT_NAME"] = plan.run.experiment_name
         env["MLSTUDIO_RUN_NAME"] = plan.run.run_name
     entrypoint = tuple(translate(a) for a in plan.entrypoint) if plan.entrypoint else None
+    hosts = plan.hosts
     return ContainerSpec(
         job_name=plan.job_name,
         ml_dir=ml_dir,
@@ -171,13 +198,20 @@ def processing_spec(
         env=env,
         cpus=plan.cpus,
         memory_bytes=plan.memory_bytes,
-        host=HOST,
+        host=host,
+        instance_index=hosts.index(host),
+        instance_count=len(hosts),
+        network=job_network(plan.job_name) if len(hosts) > 1 and runner.name == "docker" else None,
         labels={LABEL_KIND: "ProcessingJob", LABEL_MANAGED: "true"},
         working_dir=PROCESSING_ROOT if runner.name == "process" else None,
     )
 
 
 class ProcessingSupervisor(TrainingSupervisor):
+    """A processing job's supervisor: one host per instance, each with its own inputs
+    (all files, or its shard with ShardedByS3Key); every host's outputs go to the same
+    destination."""
+
     what = "processing"
     kind = JobKind.PROCESSING
     failure_files = ("output/message", "output/failure")
@@ -186,21 +220,34 @@ class ProcessingSupervisor(TrainingSupervisor):
         return bool(self.plan.inputs)
 
     def _download(self) -> None:
-        for uri, relative in self.plan.inputs:
-            job_files.fetch(uri, self.ml_dir / relative)
+        count = len(self.hosts)
+        for index, host in enumerate(self.hosts):
+            ml_dir = host_ml_dir(self.folder, host)
+            for uri, relative, distribution in self.plan.inputs:
+                job_files.fetch_for_host(uri, ml_dir / relative, distribution, index, count)
 
     def _specs(self) -> list[ContainerSpec]:
-        return [processing_spec(self.plan, self.runner, self.ml_dir, self.config)]
+        return [
+            processing_spec(
+                self.plan, self.runner, host_ml_dir(self.folder, host), self.config, host
+            )
+            for host in self.hosts
+        ]
 
     def _upload(self) -> dict[str, Any]:
+        """Each output's folder of every host under the output's destination (files of the
+        same name from several hosts: the last host's stays, as in S3)."""
         written = []
         for name, relative, destination in self.plan.outputs:
+            folders = [host_ml_dir(self.folder, host) / relative for host in self.hosts]
             if destination is None:
                 key = f"jobs/{self.plan.job_name}/output/{name}"
-                if job_files.has_files(self.ml_dir / relative):
-                    self.artifacts.put_dir(key, self.ml_dir / relative)
+                for folder in folders:
+                    if job_files.has_files(folder):
+                        self.artifacts.put_dir(key, folder)
                 destination = self.artifacts.uri_for(key)
             else:
-                job_files.push_dir(self.ml_dir / relative, destination)
+                for folder in folders:
+                    job_files.push_dir(folder, destination)
             written.append({"OutputName": name, "S3Uri": destination})
         return {"ProcessingOutputs": written} if written else {}

@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 POLL_S = 0.2
 STORE_CHECK_S = 1.0
 STOP_GRACE_S = 10.0
+STARTUP_WAIT_S = 0.5
 SUPERVISOR_FILE = "supervisor.json"
 MAX_RUNTIME_REASON = "MaxRuntimeExceeded: the job ran longer than MaxRuntimeInSeconds ({} s)"
 
@@ -121,6 +122,7 @@ class TrainingSupervisor(threading.Thread):
             if self._early_error is not None:
                 raise self._early_error
             if self._launched_at is not None:  # by launch_early
+                self._let_hosts_start()
                 self._after_launch(fetching=False)
             elif not self.handles:
                 if not self._prepare():
@@ -172,6 +174,19 @@ class TrainingSupervisor(threading.Thread):
                 raise
         self._launched_at = utcnow()
 
+    def _let_hosts_start(self) -> None:
+        """Wait (at most :data:`STARTUP_WAIT_S`) for algo-1's first output before writing
+        the launch's records, so that this thread's store writes do not compete for the
+        CPU with the start of the job's interpreter on a busy machine."""
+        deadline = time.monotonic() + STARTUP_WAIT_S
+        while time.monotonic() < deadline and not self._stop_event.is_set():
+            try:
+                if self.runner.logs(self.handles[0], 0)[1] > 0:
+                    return
+            except StudioError:
+                return
+            self._stop_event.wait(0.01)
+
     def _after_launch(self, fetching: bool) -> None:
         """The records a launch needs, written once the hosts run."""
         self._start_checkpoint_sync()
@@ -213,10 +228,12 @@ class TrainingSupervisor(threading.Thread):
         self.handles.clear()
 
     def _download(self) -> None:
-        for host in self.hosts:  # every host gets all of each channel (FullyReplicated)
+        count = len(self.hosts)
+        for index, host in enumerate(self.hosts):  # all files, or a shard (ShardedByS3Key)
             ml_dir = host_ml_dir(self.folder, host)
             for channel, uri in self.plan.channels:
-                job_files.fetch(uri, ml_dir / "input" / "data" / channel.name)
+                target = ml_dir / "input" / "data" / channel.name
+                job_files.fetch_for_host(uri, target, channel.distribution, index, count)
             sync = self._checkpoint_sync(host)
             if sync is not None:  # restored into every host, synced from algo-1
                 sync.restore()

@@ -65,6 +65,31 @@ def host_ml_dir(folder: Path, host: str = HOST) -> Path:
     return folder / "ml" if host == HOST else folder / "hosts" / host / "ml"
 
 
+_OPT_ML_RE = re.compile(r"(?:(?<=^)|(?<=[=:,;\s'\"]))/opt/ml(?=/|$|[\s,;:'\"])")
+
+
+def job_paths(text: str, runner: JobRunner, ml_dir: Path) -> str:
+    """``text`` with every ``/opt/ml`` path in it (alone, or after ``=``, ``:``, ``,``, a
+    space or a quote, as in ``--input=/opt/ml/processing/input``) where the job sees
+    ``/opt/ml`` on ``runner``: unchanged in a container, the host's folder on the
+    process runtime."""
+    return rebase_opt_ml(text, runner.ml_path(ml_dir))
+
+
+def rebase_opt_ml(value: Any, base: str) -> Any:
+    """``value`` (a string, or lists and mappings of them) with its ``/opt/ml`` paths at
+    ``base`` (see :func:`job_paths`)."""
+    if isinstance(value, str):
+        if base == OPT_ML or OPT_ML not in value:
+            return value
+        return _OPT_ML_RE.sub(lambda _: base, value)
+    if isinstance(value, list):
+        return [rebase_opt_ml(v, base) for v in value]
+    if isinstance(value, dict):
+        return {k: rebase_opt_ml(v, base) for k, v in value.items()}
+    return value
+
+
 def job_network(job_name: str) -> str:
     """The docker network the hosts of a multi-instance job share."""
     return f"mlstudio-{job_name}"
@@ -159,11 +184,15 @@ def plan_training_job(
         uri = item.DataSource.S3DataSource.S3Uri
         if check_paths:
             job_files.check_source(uri, field=f"{where}.DataSource.S3DataSource.S3Uri")
+        distribution = job_files.check_distribution(
+            item.DataSource.S3DataSource.S3DataDistributionType,
+            field=f"{where}.DataSource.S3DataSource.S3DataDistributionType",
+        )
         channel = Channel(
             item.ChannelName,
             content_type=item.ContentType,
             input_mode=item.InputMode or algorithm.TrainingInputMode,
-            distribution=item.DataSource.S3DataSource.S3DataDistributionType,
+            distribution=distribution,
             record_wrapper=item.RecordWrapperType or "None",
         )
         channels.append((channel, uri))
@@ -277,9 +306,10 @@ def run_target(config: Any, job_name: str, suffix: str = JOB_COMPONENT_SUFFIX) -
     return RunTarget(own, experiment, trial, None, config.TrialComponentDisplayName)
 
 
-def write_job_folder(plan: TrainingPlan, folder: Path) -> Path:
+def write_job_folder(plan: TrainingPlan, folder: Path, final: Path | None = None) -> Path:
     """Lay out the job's folder (code copied, contract files written for every host);
-    return algo-1's ``ml/``."""
+    return algo-1's ``ml/``. (``final``, where the folder moves before the start, is not
+    needed: the paths the job sees are in its environment.)"""
     (folder / "logs").mkdir(parents=True, exist_ok=True)
     for host in plan.hosts:
         _write_host_folder(plan, host_ml_dir(folder, host), host)
@@ -324,7 +354,7 @@ def container_spec(
     """The spec of one host (``ml_dir`` is that host's folder, see :func:`host_ml_dir`)."""
     hosts = plan.hosts
     env = training_env(_setup(plan, host), base=runner.ml_path(ml_dir))
-    env.update(plan.request.Environment)
+    env.update({k: job_paths(v, runner, ml_dir) for k, v in plan.request.Environment.items()})
     if runner.name == "process" or not config.database_url.startswith("sqlite"):
         env.setdefault(ENV_TRACKING_URI, config.database_url)
         env.setdefault(ENV_ARTIFACT_ROOT, config.artifact_root)

@@ -127,3 +127,22 @@ def test_checkpoints_outside_opt_ml_are_mounted_and_resume_a_stopped_job(
         return sorted(p.name for p in location.glob("*")) if location.is_dir() else []
 
     stop_mid_run_then_resume(docker_jobs, str(location), listing, LocalPath="/checkpoints")
+
+
+def test_processing_instances_get_their_shards_in_containers(
+    docker_jobs: JobService, tmp_path: Path
+) -> None:
+    from .test_processing_instances import HOSTS, check_shards, reports_of, sharded_request
+
+    parts = tmp_path / "parts"
+    (parts / "more").mkdir(parents=True)
+    for i in range(5):
+        (parts / f"part-{i}.csv").write_text(f"{i}\n")
+    for i in range(2):
+        (parts / "more" / f"extra-{i}.csv").write_text(f"x{i}\n")
+    out = tmp_path / "published"
+    docker_jobs.create_processing_job(sharded_request("dk-pi", parts, out))
+    job = docker_jobs.wait("dk-pi", 240)
+    assert job.status is JobStatus.COMPLETED, job.failure_reason
+    check_shards(reports_of(docker_jobs, "dk-pi"), parts)
+    assert sorted(p.name for p in out.iterdir()) == [f"{h}.txt" for h in HOSTS]

@@ -94,3 +94,19 @@ def test_instance_count_is_bounded(jobs: JobService) -> None:
     with pytest.raises(ValidationError) as info:
         jobs.create_training_job(multi_request("mh-many", 17))
     assert info.value.field == "ResourceConfig.InstanceCount"
+
+
+def test_a_sharded_channel_is_split_between_the_hosts(jobs: JobService, tmp_path: Path) -> None:
+    data = tmp_path / "shards"
+    data.mkdir()
+    for name in ("a.csv", "b.csv", "c.csv"):
+        (data / name).write_text("1\n")
+    body = multi_request("mh-shard", 2, data)
+    body["InputDataConfig"][0]["DataSource"]["S3DataSource"]["S3DataDistributionType"] = (
+        "ShardedByS3Key"
+    )
+    jobs.create_training_job(body)
+    job = finished(jobs, "mh-shard")
+    assert job.status is JobStatus.COMPLETED, job.failure_reason
+    assert "files=a.csv,c.csv" in jobs.read_logs("mh-shard", host="algo-1").Text
+    assert "files=b.csv" in jobs.read_logs("mh-shard", host="algo-2").Text
