@@ -29,6 +29,7 @@ class SecondaryStatus(str, Enum):
     DOWNLOADING = "Downloading"
     DOWNLOADING_TRAINING_IMAGE = "DownloadingTrainingImage"
     TRAINING = "Training"
+    TRANSFORMING = "Transforming"
     UPLOADING = "Uploading"
     STOPPING = "Stopping"
     STOPPED = "Stopped"
