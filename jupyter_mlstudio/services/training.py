@@ -45,7 +45,7 @@ from ..entities import (
 from ..exceptions import NotFoundError, StudioError
 from ..runtime.base import ContainerSpec, JobHandle, JobRunner, JobState
 from ..store.base import MetadataStore
-from . import checkpoints, job_files, job_runs
+from . import checkpoints, job_channel, job_files, job_runs
 from .training_plan import HOST, container_spec, host_ml_dir, job_dir, log_path
 
 log = logging.getLogger(__name__)
@@ -90,6 +90,7 @@ class TrainingSupervisor(threading.Thread):
         self._partial = ""
         self._early_error: Exception | None = None
         self._checkpoints: checkpoints.CheckpointSyncThread | None = None
+        self._channels: dict[str, job_channel.ChannelReader] = {}
         self._launched_at: datetime | None = None
         self._steps: dict[str, int] = {}
         self._last: dict[str, tuple[float, datetime]] = {}
@@ -289,6 +290,7 @@ class TrainingSupervisor(threading.Thread):
                     if not state.running:
                         ended[handle.host] = state
                 offsets[handle.host] = self._copy_logs(handle, offsets[handle.host])
+                self._read_channel(handle.host)
             if len(ended) == len(handles):
                 break
             failed = next((h for h, state in ended.items() if state.exit_code != 0), None)
@@ -312,6 +314,7 @@ class TrainingSupervisor(threading.Thread):
             self._stop_event.wait(POLL_S)
         for handle in handles:
             offsets[handle.host] = self._copy_logs(handle, offsets[handle.host])
+            self._read_channel(handle.host)
         self._flush_partial()
         for handle in handles:
             with contextlib.suppress(NotFoundError):
@@ -423,6 +426,27 @@ class TrainingSupervisor(threading.Thread):
             if handle.host == HOST:  # metrics come from algo-1's log
                 self._metrics(text)
         return next_offset
+
+    def _read_channel(self, host: str) -> None:
+        """Log what the host wrote with ``mlstudio_job`` since the last read
+        (:mod:`.job_channel`); when the store does not take it, it is read again."""
+        reader = self._channels.get(host)
+        if reader is None:
+            path = host_ml_dir(self.folder, host) / job_channel.CHANNEL_FILE
+            offsets = log_path(self.config, self.plan.job_name, host).with_suffix(".channel")
+            reader = self._channels[host] = job_channel.ChannelReader(path, offsets)
+        points, parameters = reader.read()
+        if not points and not parameters:
+            reader.commit()  # past skipped lines
+            return
+        try:
+            job_channel.log_to_run(
+                self.store, self.plan.run.trial_component_name, points, parameters
+            )
+        except StudioError:
+            log.warning("job %s: channel not logged yet", self.plan.job_name, exc_info=True)
+            return
+        reader.commit()
 
     def _metrics(self, text: str) -> None:
         if not self.plan.metric_regexes:

@@ -32,7 +32,7 @@ from ..runtime.contract import (
     write_training_contract,
 )
 from ..runtime.images import DEFAULT_TAG
-from . import checkpoints, job_files
+from . import checkpoints, job_channel, job_files
 from .job_requests import CreateTrainingJobRequest
 
 HOST = "algo-1"
@@ -318,6 +318,7 @@ def write_job_folder(plan: TrainingPlan, folder: Path, final: Path | None = None
 
 def _write_host_folder(plan: TrainingPlan, ml_dir: Path, host: str) -> None:
     write_training_contract(ml_dir, _setup(plan, host))
+    job_channel.install(ml_dir)
     if plan.checkpoint_path:
         checkpoints.host_folder(ml_dir, plan.checkpoint_path).mkdir(parents=True, exist_ok=True)
     code = ml_dir / "code"
@@ -355,6 +356,7 @@ def container_spec(
     hosts = plan.hosts
     env = training_env(_setup(plan, host), base=runner.ml_path(ml_dir))
     env.update({k: job_paths(v, runner, ml_dir) for k, v in plan.request.Environment.items()})
+    env.update(job_channel.channel_env(runner, ml_dir, plan.image, env))
     if runner.name == "process" or not config.database_url.startswith("sqlite"):
         env.setdefault(ENV_TRACKING_URI, config.database_url)
         env.setdefault(ENV_ARTIFACT_ROOT, config.artifact_root)

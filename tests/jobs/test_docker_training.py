@@ -146,3 +146,18 @@ def test_processing_instances_get_their_shards_in_containers(
     assert job.status is JobStatus.COMPLETED, job.failure_reason
     check_shards(reports_of(docker_jobs, "dk-pi"), parts)
     assert sorted(p.name for p in out.iterdir()) == [f"{h}.txt" for h in HOSTS]
+
+
+def test_load_run_in_a_container_logs_to_the_jobs_run(
+    docker_jobs: JobService, job_store: MetadataStore
+) -> None:
+    from .test_job_channel import check_tracked_run, tracked_request
+
+    body = tracked_request("dk-track", ExperimentConfig={"ExperimentName": "dk", "RunName": "t"})
+    docker_jobs.create_training_job(body)
+    job = docker_jobs.wait("dk-track", 240)
+    assert job.status is JobStatus.COMPLETED, (
+        job.failure_reason,
+        docker_jobs.read_logs("dk-track").Text,
+    )
+    check_tracked_run(job_store, "dk-t")
