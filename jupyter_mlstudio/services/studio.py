@@ -16,6 +16,7 @@ from .experiments import ExperimentService
 from .hosting import HostingService
 from .jobs import JobService
 from .system import SystemService
+from .transform import TransformService
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,14 @@ class Studio:
             timeout_s=invocation_timeout,
             max_payload=int(max_payload_mb * 1024 * 1024),
         )
+        self.transform = TransformService(
+            store,
+            artifacts,
+            config,
+            runner=self.jobs.runner,
+            runtime_name=self.jobs.runtime_name,
+            jobs=self.jobs,
+        )
         self.system = SystemService(config, store, artifacts)
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mlstudio")
 
@@ -69,12 +78,17 @@ class Studio:
         except Exception:  # a broken runtime must not keep the studio from opening
             log.exception("could not recover the jobs left running")
         try:
+            studio.transform.recover()  # transform jobs do not resume: marked Failed
+        except Exception:
+            log.exception("could not end the transform jobs left running")
+        try:
             studio.endpoints.recover()  # endpoints in service: rebuilt from their configs
         except Exception:
             log.exception("could not rebuild the endpoints")
         return studio
 
     def close(self) -> None:
+        self.transform.close()
         self.endpoints.close()
         self.jobs.close()
         self.executor.shutdown(wait=False, cancel_futures=True)
