@@ -53,6 +53,13 @@ from .handlers.resources import (
     TrainingJobsHandler,
 )
 from .handlers.runs import RunArtifactHandler, TrialMembershipHandler
+from .handlers.transform import (
+    StopTransformJobHandler,
+    TransformJobArtifactHandler,
+    TransformJobHandler,
+    TransformJobLogsHandler,
+    TransformJobsHandler,
+)
 
 API_PREFIX = "/mlstudio/api"
 
@@ -100,6 +107,13 @@ ROUTES: tuple[Route, ...] = (
         "/processing-jobs/{JobName}/artifacts/{ArtifactPath}",
         ProcessingJobArtifactHandler,
         "jobs",
+    ),
+    Route("/transform-jobs", TransformJobsHandler, "jobs"),
+    Route("/transform-jobs/{JobName}", TransformJobHandler, "jobs"),
+    Route("/transform-jobs/{JobName}/stop", StopTransformJobHandler, "jobs"),
+    Route("/transform-jobs/{JobName}/logs", TransformJobLogsHandler, "jobs"),
+    Route(
+        "/transform-jobs/{JobName}/artifacts/{ArtifactPath}", TransformJobArtifactHandler, "jobs"
     ),
     Route("/models", ModelsHandler, "endpoints"),
     Route("/models/{ModelName}", ModelHandler, "endpoints"),

@@ -90,6 +90,7 @@ def seed(jp_serverapp: Any) -> dict[str, str]:
     artifacts = studio_of(jp_serverapp).artifacts
     artifacts.put_bytes("jobs/train-a/output/model.tar.gz", b"model")
     artifacts.put_bytes("jobs/proc-a/output/clean/a.csv", b"1,2\n")
+    artifacts.put_bytes("jobs/transform-a/output/a.csv.out", b"1\n")
     published = {
         "train-a": {
             "ModelArtifacts": {
@@ -101,8 +102,16 @@ def seed(jp_serverapp: Any) -> dict[str, str]:
                 {"OutputName": "clean", "S3Uri": artifacts.uri_for("jobs/proc-a/output/clean")}
             ]
         },
+        "transform-a": {
+            "TransformOutput": {"S3OutputPath": artifacts.uri_for("jobs/transform-a/output")},
+            "OutputFiles": [{"Input": "a.csv", "Output": "a.csv.out", "Records": 1}],
+        },
     }
-    for name, kind in (("train-a", JobKind.TRAINING), ("proc-a", JobKind.PROCESSING)):
+    for name, kind in (
+        ("train-a", JobKind.TRAINING),
+        ("proc-a", JobKind.PROCESSING),
+        ("transform-a", JobKind.TRANSFORM),
+    ):
         store.create_job(
             Job(
                 job_name=name,
@@ -139,6 +148,8 @@ def concrete(path: str, names: dict[str, str]) -> str:
         names = {**names, "JobName": "proc-a", "ArtifactPath": "clean/a.csv"}
     elif path.startswith("/mlstudio/api/training-jobs/"):
         names = {**names, "ArtifactPath": "model.tar.gz"}
+    elif path.startswith("/mlstudio/api/transform-jobs/"):
+        names = {**names, "JobName": "transform-a", "ArtifactPath": "a.csv.out"}
     return re.sub(r"\{([A-Za-z]+)\}", lambda m: names[m.group(1)], path)
 
 
