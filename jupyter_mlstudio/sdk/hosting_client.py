@@ -6,7 +6,7 @@ batch transform jobs, over HTTP (a running studio) or in this process.
 docs/hosting.md; a direct backend (SQLite/PostgreSQL URI) runs a
 :class:`~jupyter_mlstudio.services.hosting.HostingService` in this process, whose model
 servers are stopped when this process exits (a studio started later rebuilds the endpoints
-that were in service).
+that were in service), and a transform job still running then ends Failed.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..entities import Endpoint, EndpointConfig, Job, JobKind, Model
-from ..exceptions import StoreUnavailableError, StudioError
+from ..exceptions import StoreUnavailableError
 from ..services.job_requests import JobLogs
 from .client import resolve_client
 from .jobs_client import DirectJobsClient, JobsClient, jobs_client
@@ -305,6 +305,7 @@ class DirectHostingClient(HostingClient):
     def __init__(self, backend: Any, jobs: DirectJobsClient) -> None:
         from ..config import resolve_config
         from ..services.hosting import HostingService
+        from ..services.transform import TransformService
 
         self._jobs = jobs.service
         artifacts = backend._artifacts
@@ -316,7 +317,22 @@ class DirectHostingClient(HostingClient):
             runner=self._jobs.runner,
             runtime_name=self._jobs.runtime_name,
         )
-        atexit.register(self.service.close)
+        self.transform = TransformService(
+            backend._store,
+            artifacts,
+            config,
+            runner=self._jobs.runner,
+            runtime_name=self._jobs.runtime_name,
+            jobs=self._jobs,
+        )
+        atexit.register(self.close)
+
+    def close(self) -> None:
+        """Stop this process's transform jobs (marked Failed) and model servers."""
+        try:
+            self.transform.close()
+        finally:
+            self.service.close()
 
     def create_model(self, request: Mapping[str, Any]) -> Model:
         return self.service.create_model(request)
@@ -405,20 +421,16 @@ class DirectHostingClient(HostingClient):
         return self.service.read_logs(endpoint_name, variant=variant_name, host=host, offset=offset)
 
     def create_transform_job(self, request: Mapping[str, Any]) -> Job:
-        create = getattr(self._jobs, "create_transform_job", None)
-        if create is None:
-            raise StudioError("this studio's job service has no batch transform yet")
-        job: Job = create(request)
-        return job
+        return self.transform.create_transform_job(request)
 
     def describe_transform_job(self, job_name: str) -> Job:
-        return self._jobs.get_job(job_name, JobKind.TRANSFORM)
+        return self.transform.get_transform_job(job_name)
 
     def stop_transform_job(self, job_name: str) -> Job:
-        return self._jobs.stop_job(job_name, JobKind.TRANSFORM)
+        return self.transform.stop_transform_job(job_name)
 
     def transform_job_logs(self, job_name: str, host: str = "algo-1", offset: int = 0) -> JobLogs:
-        return self._jobs.read_logs(job_name, JobKind.TRANSFORM, host, offset)
+        return self.transform.read_logs(job_name, host, offset)
 
 
 class _TransformJobs(JobsClient):

@@ -35,7 +35,9 @@ class Transformer:
 
     ``strategy`` is ``MultiRecord`` or ``SingleRecord``; ``assemble_with`` ``Line`` or
     ``None``; ``max_payload`` in MB; ``output_path`` a local folder or URI, where the
-    output of each input file ``f`` is written as ``f.out``. ``output_kms_key`` and
+    output of each input file ``f`` is written as ``f.out`` (by default the studio picks
+    one, ``jobs/<job>/output`` in its artifact store, and ``output_path`` shows it until
+    the next ``transform``). ``output_kms_key`` and
     ``volume_kms_key`` are accepted for compatibility."""
 
     def __init__(
@@ -73,6 +75,7 @@ class Transformer:
         self.volume_kms_key = volume_kms_key
         self.latest_transform_job: TransformJob | None = None
         self._current_job_name: str | None = None
+        self._reset_output_path = False
 
     def _client(self) -> HostingClient:
         return hosting_client(self.sagemaker_session)
@@ -168,6 +171,9 @@ class Transformer:
             raise ValidationError(
                 "batch data capture is not supported", field="batch_data_capture_config"
             )
+        if self._reset_output_path:
+            self.output_path = None
+            self._reset_output_path = False
         name = job_name or name_from_base(self.base_transform_job_name or self.model_name)
         request = self._request(
             name,
@@ -183,7 +189,10 @@ class Transformer:
             model_client_config,
         )
         client = self._client()
-        client.create_transform_job(request)
+        job = client.create_transform_job(request)
+        if self.output_path is None:  # the studio's default, for this job only (as SageMaker)
+            self.output_path = (job.outputs.get("TransformOutput") or {}).get("S3OutputPath")
+            self._reset_output_path = True
         self._current_job_name = name
         self.latest_transform_job = TransformJob(client.transform_jobs, name)
         if wait:

@@ -9,6 +9,7 @@ import tarfile
 import time
 from collections import Counter
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import joblib
 import numpy as np
@@ -192,7 +193,20 @@ async def test_estimator_deploy_predict_update_and_delete(
             np.testing.assert_array_equal(predictor.predict(rows), expected)
         assert "listening on" in predictor.logs(host="algo-2")
 
+        # batch transform of the same rows gives the same predictions
+        batch = tmp_path / "batch"
+        batch.mkdir()
+        (batch / "rows.csv").write_text(CSVSerializer().serialize(rows))
+        transformer = estimator.transformer(
+            1, "local", strategy="MultiRecord", assemble_with="Line", accept="text/csv"
+        )
+        transformer.transform(str(batch), content_type="text/csv", split_type="Line", logs=False)
+        assert transformer.output_path is not None  # the studio's default location
+        output = Path(unquote(urlsplit(transformer.output_path).path)) / "rows.csv.out"
+        np.testing.assert_array_equal(np.loadtxt(output), expected)
+
         hosting = hosting_client(client)
+        hosting.delete_model(transformer.model_name)
         config = described["EndpointConfigName"]
         (model_name,) = {
             v.model_name for v in hosting.describe_endpoint_config(config).production_variants
@@ -214,9 +228,10 @@ async def test_estimator_deploy_predict_update_and_delete(
     assert "!\n" in out
 
 
-async def test_model_deploy_from_model_tar_gz(
+async def test_model_deploy_and_transform_from_model_tar_gz(
     client: TrackingClient,
     home: Path,
+    tmp_path: Path,
     trained: tuple[LogisticRegression, Path],
     code: Path,
     rows: np.ndarray,
@@ -251,6 +266,30 @@ async def test_model_deploy_from_model_tar_gz(
         assert sent["encoding"] == "CSV"
         assert sent["data"] == CSVSerializer().serialize(rows)
         assert record["eventMetadata"]["variantName"] == "AllTraffic"
+
+        # batch transform with the model as it was created (the script was edited since)
+        (tmp_path / "batch").mkdir()
+        (tmp_path / "batch" / "rows.csv").write_text(CSVSerializer().serialize(rows))
+        transformer = model.transformer(
+            1,
+            "local",
+            strategy="SingleRecord",
+            output_path=str(tmp_path / "out"),
+            accept="text/csv",
+            assemble_with="Line",
+        )
+        transformer.transform(
+            str(tmp_path / "batch" / "rows.csv"), content_type="text/csv", split_type="Line"
+        )
+        job = transformer.latest_transform_job
+        assert job is not None
+        assert job.describe().status.value == "Completed"
+        written = np.loadtxt(tmp_path / "out" / "rows.csv.out")
+        np.testing.assert_array_equal(written, predictor.predict(rows))
+        attached = Transformer.attach(job.name, sagemaker_session=client)
+        assert attached.model_name == model.name
+        assert attached.output_path == str(tmp_path / "out")
+        assert attached.describe().job_name == job.name
         _delete_all(predictor)
 
     await in_thread(work)
