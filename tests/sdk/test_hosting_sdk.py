@@ -367,6 +367,21 @@ async def test_variants_weights_and_model_errors(
         assert caught.value.original_status == 500
         assert predictor.figures()["Variants"][0]["Invocation5XXErrors"] == 1
 
+        # a transform job with that row fails with the count, keeping the good answers
+        (tmp_path / "bad").mkdir()
+        (tmp_path / "bad" / "rows.csv").write_text(CSVSerializer().serialize(marker))
+        transformer = labels.transformer(
+            1,
+            "local",
+            output_path=str(tmp_path / "bad-out"),
+            accept="text/csv",
+            assemble_with="Line",
+        )
+        with pytest.raises(StudioError, match=r"transform job .* Failed: 1 of 6 records failed"):
+            transformer.transform(
+                str(tmp_path / "bad"), content_type="text/csv", split_type="Line", logs=False
+            )
+
         assert sorted(predictor._get_model_names()) == ["labels", "probabilities"]
         _delete_all(predictor)
         with pytest.raises(NotFoundError):
