@@ -99,6 +99,33 @@ def run_script(path: str, argv: list[str]) -> int:
     return 0
 
 
+def direct_command(
+    env: "dict[str, str] | os._Environ[str]", extra: "list[str]", python: str
+) -> "tuple[list[str], str, str] | None":
+    """``(argv, cwd, PYTHONPATH)`` that run a ``.py`` entry point as ``python script.py``
+    would, for a runtime that can start the script itself (the process runtime: one
+    interpreter start, no launcher); None when the launcher must run instead (no or a
+    missing entry point, bad arguments — it reports those — or a non-Python program)."""
+    program = env.get("SAGEMAKER_PROGRAM") or env.get("SM_USER_ENTRY_POINT")
+    if not program or not program.endswith(".py"):
+        return None
+    submit = env.get("SAGEMAKER_SUBMIT_DIRECTORY", "")
+    if submit and "://" not in submit:
+        code_dir = submit
+    else:
+        input_dir = env.get("SM_INPUT_DIR", "/opt/ml/input")
+        code_dir = os.path.join(os.path.dirname(input_dir.rstrip("/")), "code")
+    path = program if os.path.isabs(program) else os.path.join(code_dir, program)
+    if not os.path.isfile(path) or not os.path.isdir(code_dir):
+        return None
+    try:
+        user_args = parse_string_list(env.get("SM_USER_ARGS") or "[]")
+    except ValueError:
+        return None
+    pythonpath = os.pathsep.join(p for p in (code_dir, env.get("PYTHONPATH", "")) if p)
+    return [python, os.path.abspath(path), *user_args, *extra], code_dir, pythonpath
+
+
 def main(argv: list[str] | None = None) -> int:
     extra = list(sys.argv[1:] if argv is None else argv)
     program = os.environ.get("SAGEMAKER_PROGRAM") or os.environ.get("SM_USER_ENTRY_POINT")

@@ -214,6 +214,13 @@ class ProcessRunner(JobRunner):
             LABEL_MANAGED: "true",
         }
         env = {**os.environ, "PYTHONUNBUFFERED": "1", **spec.env}
+        if argv[1:2] == [launcher.__file__] and not spec.working_dir:
+            # script mode: start the entry point itself, as `python script.py` (the
+            # launcher's rules, resolved here), saving a second interpreter start
+            direct = launcher.direct_command(env, argv[2:], self.python)
+            if direct is not None:
+                argv, code_dir, env["PYTHONPATH"] = direct
+                cwd = Path(code_dir)
         port: int | None = None
         if spec.expose is not None:
             labels[LABEL_EXPOSE] = str(spec.expose)

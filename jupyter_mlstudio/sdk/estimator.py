@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from .predictor import Predictor
     from .transformer import Transformer
 
+#: the first look at a job that was just started
+FIRST_POLL_S = 0.05
 POLL_S = 0.5
 
 
@@ -77,6 +79,7 @@ class TrainingJob:
         """Until the job is terminal, printing its log as it grows when ``logs``."""
         deadline = None if timeout is None else time.monotonic() + timeout
         offset = 0
+        time.sleep(FIRST_POLL_S)  # nothing to see yet; leave the CPU to the job's start
         while True:
             if logs:
                 chunk = self._client.job_logs(self.kind, self.name, offset=offset)

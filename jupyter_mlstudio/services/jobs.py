@@ -230,35 +230,51 @@ class JobService:
         taken = ConflictError(
             f"a job named {plan.job_name!r} exists already", field=rules.name_field
         )
-        if run_needed_before_launch(plan):  # else creating the record is the check
+        staging = jobs_root(config) / f".staging-{uuid.uuid4().hex}"
+        final = job_dir(config, plan.job_name)
+        # every job record has its folder: without one the insert below is the check
+        # (a record left without its folder is found there, and the launch is undone)
+        if final.exists():
             try:
                 self._store.get_job(plan.job_name)
             except NotFoundError:
                 pass
             else:
                 raise taken
-        staging = jobs_root(config) / f".staging-{uuid.uuid4().hex}"
-        final = job_dir(config, plan.job_name)
+        named_run = run_needed_before_launch(plan)
         try:
             rules.write_folder(plan, staging, final)
             rules.spec(plan, runner, staging / "ml", config)  # env and limits are sound
             # a named run may be loaded by the script at once; the job's own run is
             # created by the supervisor right after the launch (job_runs module)
-            owns_run = (
-                prepare_run(self._store, plan, kind) if run_needed_before_launch(plan) else None
-            )
-            try:
-                job = self._store.create_job(self._new_job(plan, runtime, kind))
-            except ConflictError:
-                raise taken from None
+            owns_run = prepare_run(self._store, plan, kind) if named_run else None
+            if named_run:
+                job = self._create_record(plan, runtime, kind, taken)
             if final.exists():  # left by a job record that no longer exists
                 shutil.rmtree(final)
             staging.rename(final)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        self._supervise(kind, plan, runner, owns_run, launch_here=True)
+        supervisor = self._supervisor(kind, plan, runner, owns_run)
+        # with nothing to download the hosts start here, before the job's record is
+        # written: the interpreter's start then overlaps the store's insert (the name was
+        # checked above; losing a race to another studio stops what was started)
+        supervisor.launch_early()
+        if not named_run:
+            try:
+                job = self._create_record(plan, runtime, kind, taken)
+            except BaseException:
+                supervisor.discard_launch()
+                raise
+        self._start(supervisor)
         return job
+
+    def _create_record(self, plan: Any, runtime: str, kind: JobKind, taken: Exception) -> Job:
+        try:
+            return self._store.create_job(self._new_job(plan, runtime, kind))
+        except ConflictError:
+            raise taken from None
 
     def _check_image(self, runner: JobRunner, plan: Any, field: str) -> None:
         check = getattr(runner, "check_image", None)  # the docker runner's image lookup
@@ -301,11 +317,19 @@ class JobService:
         runner: JobRunner,
         owns_run: bool | None,
         handles: list[JobHandle] | None = None,
-        *,
-        launch_here: bool = False,
+    ) -> TrainingSupervisor:
+        return self._start(self._supervisor(kind, plan, runner, owns_run, handles))
+
+    def _supervisor(
+        self,
+        kind: JobKind,
+        plan: Any,
+        runner: JobRunner,
+        owns_run: bool | None,
+        handles: list[JobHandle] | None = None,
     ) -> TrainingSupervisor:
         assert self._artifacts is not None
-        supervisor = _KINDS[kind].supervisor(
+        return _KINDS[kind].supervisor(
             store=self._store,
             artifacts=self._artifacts,
             config=self._studio_config(),
@@ -314,10 +338,10 @@ class JobService:
             owns_run=owns_run,
             handles=handles,
         )
+
+    def _start(self, supervisor: TrainingSupervisor) -> TrainingSupervisor:
         with self._lock:
-            self._supervisors[plan.job_name] = supervisor
-        if launch_here:
-            supervisor.launch_early()
+            self._supervisors[supervisor.plan.job_name] = supervisor
         supervisor.start()
         return supervisor
 

@@ -23,6 +23,7 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 import threading
 import time
 from collections.abc import Sequence
@@ -218,6 +219,11 @@ class TrainingSupervisor(threading.Thread):
 
     def _has_inputs(self) -> bool:
         return bool(self.plan.channels) or self.plan.request.CheckpointConfig is not None
+
+    def discard_launch(self) -> None:
+        """Undo :meth:`launch_early` (the job's record could not be written)."""
+        self._discard_launched()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def _discard_launched(self) -> None:
         """A host could not be launched: the ones already started go."""
