@@ -565,6 +565,12 @@ class HostingService:
             return await self.engine.invoke(name, body, **headers)
         except NotFoundError:
             endpoint = self._store.get_endpoint(name)  # NotFoundError when there is none
+            if endpoint.endpoint_status is EndpointStatus.IN_SERVICE:
+                raise ConflictError(
+                    f"Endpoint {name!r} is InService in another process (the one that"
+                    " deployed it, usually the Jupyter server); invoke it through that"
+                    " studio's URL (MLSTUDIO_TRACKING_URI=http://...)"
+                ) from None
             raise ConflictError(
                 f"Endpoint {name!r} is {endpoint.endpoint_status.value}; it cannot be invoked"
                 " until it is InService"
