@@ -1,6 +1,6 @@
 """examples/endpoints.ipynb runs top to bottom: a scikit-learn script-mode model trained,
-deployed, invoked with CSV and JSON, split 70/30 with a second version, watched and deleted,
-on the process runtime with real model servers."""
+deployed, invoked with CSV and JSON, split 70/30 with a second version, watched, compared
+with a batch transform and deleted, on the process runtime with real model servers."""
 
 from __future__ import annotations
 
@@ -85,7 +85,13 @@ def test_endpoints_notebook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     variants = {f.relative_to(capture_root).parts[1] for f in capture_root.rglob("*.jsonl")}
     assert variants == {"AllTraffic", "v1", "v2"}
 
-    # deleted: the endpoint, its configurations and models, its instance folders
+    # batch transform of the held-out rows: the endpoint's predictions, in test.csv.out
+    assert ast.literal_eval(_line(text, "batch: ")) == expected
+    assert "same as the endpoint: True" in text
+    written = np.loadtxt(tmp_path / "endpoints-example" / "batch-out" / "test.csv.out")
+    assert written.astype(int).tolist() == expected
+
+    # deleted: the endpoint, its configurations, the models, the instance folders
     assert re.search(r"^deleted: Endpoint 'iris-tree-\S+' does not exist$", text, flags=re.M)
     with sqlite3.connect(tmp_path / "mlstudio.db") as db:
         for table in ("endpoints", "endpoint_configs", "models"):
