@@ -195,7 +195,7 @@ class DataCapture:
                 batches[item[0]].append(item[1])
         now = datetime.now(timezone.utc)
         for variant, records in batches.items():
-            name = f"{now:%M-%S}-{uuid.uuid4().hex[:12]}.jsonl"
+            name = f"{now:%M-%S-%f}-{uuid.uuid4().hex[:8]}.jsonl"  # sorts by time
             key = f"{self.endpoint_name}/{variant}/{now:%Y/%m/%d/%H}/{name}"
             body = "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in records)
             try:
