@@ -441,4 +441,10 @@ def parse_manifest(data: bytes, *, field: str) -> tuple[str, list[str]]:
             f"{field}: the manifest must list at least one file (strings after the prefix)",
             field=field,
         )
-    return items[0]["prefix"], [k.lstrip("/") for k in keys]
+    keys = [k.lstrip("/") for k in keys]
+    for key in keys:
+        if ".." in key.split("/") or "\\" in key:
+            raise ValidationError(
+                f"{field}: the manifest's key {key!r} leaves its prefix", field=field
+            )
+    return items[0]["prefix"], keys
