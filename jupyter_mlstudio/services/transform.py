@@ -271,9 +271,9 @@ class TransformService:
         NotFoundError until the job has written it; ArtifactPathError for escapes."""
         relative = normalize_path(path, field="ArtifactPath")
         job = self._store.get_job(job_name, JobKind.TRANSFORM)
-        written = {f.get("Output") for f in job.outputs.get("OutputFiles") or []}
         base = (job.outputs.get("TransformOutput") or {}).get("S3OutputPath")
-        if relative not in written or not base:
+        written = "OutputFileCount" in job.outputs  # set once the outputs are in place
+        if not written or not base or not relative.endswith(".out"):
             raise NotFoundError(
                 f"transform job {job_name!r} has no output file {relative!r}",
                 field="ArtifactPath",

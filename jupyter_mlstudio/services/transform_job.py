@@ -264,7 +264,9 @@ class TransformSupervisor(threading.Thread):
         out_dir = self.folder / "output"
         shutil.rmtree(out_dir, ignore_errors=True)
         window: deque[tuple[InputFile, Future[Outcome]]] = deque()
-        limit = 2 * workers + 2
+        # batches waiting or in flight: enough to keep every worker busy, fewer when they
+        # are large (about 64 MB of requests beyond the ones being answered)
+        limit = workers + 1 + max(1, min(workers, (64 << 20) // self.max_bytes))
         writer = OutputWriter(out_dir, self.tally)
         pool = ThreadPoolExecutor(workers, thread_name_prefix=f"mlstudio-{self.job_name}")
         try:

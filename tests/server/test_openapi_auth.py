@@ -105,6 +105,7 @@ def seed(jp_serverapp: Any) -> dict[str, str]:
         "transform-a": {
             "TransformOutput": {"S3OutputPath": artifacts.uri_for("jobs/transform-a/output")},
             "OutputFiles": [{"Input": "a.csv", "Output": "a.csv.out", "Records": 1}],
+            "OutputFileCount": 1,
         },
     }
     for name, kind in (
