@@ -471,6 +471,92 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/mlstudio/api/transform-jobs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List batch transform jobs, newest first */
+    get: operations['listTransformJobs'];
+    put?: never;
+    /** Create and start a batch transform job (CreateTransformJob request) */
+    post: operations['createTransformJob'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/transform-jobs/{JobName}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Describe a batch transform job (the request is in Spec; outputs, figures and failed records in Outputs) */
+    get: operations['describeTransformJob'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/transform-jobs/{JobName}/artifacts/{ArtifactPath}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Download an output file of a transform job (<input file>.out) */
+    get: operations['getTransformJobArtifact'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/transform-jobs/{JobName}/logs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Read a transform job instance's log from a byte offset (follow it with NextOffset) */
+    get: operations['getTransformJobLogs'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/transform-jobs/{JobName}/stop': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Stop a batch transform job (Stopping now, Stopped once its model servers are gone) */
+    post: operations['stopTransformJob'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/mlstudio/api/trial-components': {
     parameters: {
       query?: never;
@@ -982,6 +1068,54 @@ export interface components {
       /** Trainingjobname */
       TrainingJobName: string;
     };
+    /** CreateTransformJobRequest */
+    CreateTransformJobRequest: {
+      /**
+       * Batchstrategy
+       * @description SingleRecord or MultiRecord; default: the model server's, else SingleRecord
+       * @default null
+       */
+      BatchStrategy: string | null;
+      /** @default null */
+      DataProcessing: components['schemas']['DataProcessingSpec'] | null;
+      /** Environment */
+      Environment?: {
+        [key: string]: string;
+      };
+      /** @default null */
+      ExperimentConfig: components['schemas']['ExperimentConfigSpec'] | null;
+      /**
+       * Maxconcurrenttransforms
+       * @description parallel requests per instance; default: what the model server's /execution-parameters says, else 1
+       * @default null
+       */
+      MaxConcurrentTransforms: number | null;
+      /**
+       * Maxpayloadinmb
+       * @description 1-100; default: the model server's, else 6
+       * @default null
+       */
+      MaxPayloadInMB: number | null;
+      /** @default null */
+      ModelClientConfig: components['schemas']['ModelClientConfigSpec'] | null;
+      /** Modelname */
+      ModelName: string;
+      /**
+       * Tags
+       * @default null
+       */
+      Tags:
+        | components['schemas']['JobTag'][]
+        | {
+            [key: string]: string;
+          }
+        | null;
+      TransformInput: components['schemas']['TransformInputSpec'];
+      /** Transformjobname */
+      TransformJobName: string;
+      TransformOutput?: components['schemas']['TransformOutputSpec'];
+      TransformResources?: components['schemas']['TransformResourcesSpec'];
+    };
     /** CreateTrialComponentRequest */
     CreateTrialComponentRequest: {
       /**
@@ -1075,6 +1209,27 @@ export interface components {
        * @default null
        */
       KmsKeyId: string | null;
+    };
+    /** DataProcessingSpec */
+    DataProcessingSpec: {
+      /**
+       * Inputfilter
+       * @description JSONPath: $, $[1:], $.features, ...
+       * @default null
+       */
+      InputFilter: string | null;
+      /**
+       * Joinsource
+       * @description None or Input
+       * @default None
+       */
+      JoinSource: string;
+      /**
+       * Outputfilter
+       * @description JSONPath on the (joined) output: $, $[0,-1], $['id','SageMakerOutput']
+       * @default null
+       */
+      OutputFilter: string | null;
     };
     /** DataSourceSpec */
     DataSourceSpec: {
@@ -1569,6 +1724,16 @@ export interface components {
       /** Trainingjobsummaries */
       TrainingJobSummaries: components['schemas']['Job'][];
     };
+    /** ListTransformJobsResponse */
+    ListTransformJobsResponse: {
+      /**
+       * Nexttoken
+       * @default null
+       */
+      NextToken: string | null;
+      /** Transformjobsummaries */
+      TransformJobSummaries: components['schemas']['Job'][];
+    };
     /** ListTrialComponentsResponse */
     ListTrialComponentsResponse: {
       /**
@@ -1701,6 +1866,19 @@ export interface components {
       Tags?: {
         [key: string]: string;
       };
+    };
+    /** ModelClientConfigSpec */
+    ModelClientConfigSpec: {
+      /**
+       * Invocationsmaxretries
+       * @default 3
+       */
+      InvocationsMaxRetries: number;
+      /**
+       * Invocationstimeoutinseconds
+       * @default 600
+       */
+      InvocationsTimeoutInSeconds: number;
     };
     /** OutputDataConfigSpec */
     OutputDataConfigSpec: {
@@ -1935,6 +2113,7 @@ export interface components {
       | 'Downloading'
       | 'DownloadingTrainingImage'
       | 'Training'
+      | 'Transforming'
       | 'Uploading'
       | 'Stopping'
       | 'Stopped'
@@ -2049,6 +2228,92 @@ export interface components {
        * @default null
        */
       RecordWrapperType: string | null;
+    };
+    /** TransformDataSourceSpec */
+    TransformDataSourceSpec: {
+      S3DataSource: components['schemas']['TransformS3DataSourceSpec'];
+    };
+    /** TransformInputSpec */
+    TransformInputSpec: {
+      /**
+       * Compressiontype
+       * @description None or Gzip (input files are gunzipped)
+       * @default None
+       */
+      CompressionType: string;
+      /**
+       * Contenttype
+       * @description sent as each request's Content-Type
+       * @default null
+       */
+      ContentType: string | null;
+      DataSource: components['schemas']['TransformDataSourceSpec'];
+      /**
+       * Splittype
+       * @description None (a file is one record) or Line
+       * @default None
+       */
+      SplitType: string;
+    };
+    /** TransformOutputSpec */
+    TransformOutputSpec: {
+      /**
+       * Accept
+       * @description sent as each request's Accept
+       * @default null
+       */
+      Accept: string | null;
+      /**
+       * Assemblewith
+       * @description None (answers concatenated) or Line
+       * @default None
+       */
+      AssembleWith: string;
+      /**
+       * Kmskeyid
+       * @description accepted and ignored (local)
+       * @default null
+       */
+      KmsKeyId: string | null;
+      /**
+       * S3Outputpath
+       * @description where <input file>.out is written: s3://, file:// or a local folder; default: the artifact store under jobs/<job>/output
+       * @default null
+       */
+      S3OutputPath: string | null;
+    };
+    /** TransformResourcesSpec */
+    TransformResourcesSpec: {
+      /**
+       * Instancecount
+       * @default 1
+       */
+      InstanceCount: number;
+      /**
+       * Instancetype
+       * @default local
+       */
+      InstanceType: string;
+      /**
+       * Volumekmskeyid
+       * @description accepted and ignored (local)
+       * @default null
+       */
+      VolumeKmsKeyId: string | null;
+    };
+    /** TransformS3DataSourceSpec */
+    TransformS3DataSourceSpec: {
+      /**
+       * S3Datatype
+       * @description S3Prefix or ManifestFile
+       * @default S3Prefix
+       */
+      S3DataType: string;
+      /**
+       * S3Uri
+       * @description a file or folder: s3://bucket/prefix, file:///path or a local path
+       */
+      S3Uri: string;
     };
     /** Trial */
     Trial: {
@@ -4042,6 +4307,293 @@ export interface operations {
     };
   };
   stopTrainingJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        JobName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Job'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The name is taken or the state forbids it */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  listTransformJobs: {
+    parameters: {
+      query?: {
+        MaxResults?: number;
+        NameContains?: string | null;
+        NextToken?: string | null;
+        SortOrder?: 'Ascending' | 'Descending';
+        StatusEquals?: components['schemas']['JobStatus'] | null;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ListTransformJobsResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  createTransformJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateTransformJobRequest'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Job'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The name is taken or the state forbids it */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  describeTransformJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        JobName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Job'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  getTransformJobArtifact: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A relative path; may contain '/' */
+        ArtifactPath: string;
+        JobName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          '*/*': string;
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  getTransformJobLogs: {
+    parameters: {
+      query?: {
+        Host?: string;
+        Offset?: number;
+      };
+      header?: never;
+      path: {
+        JobName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JobLogs'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  stopTransformJob: {
     parameters: {
       query?: never;
       header?: never;
