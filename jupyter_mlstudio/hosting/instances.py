@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..artifacts import transfer
 from ..entities import Model
 from ..exceptions import NotFoundError, StudioError, ValidationError
 from ..runtime.base import (
@@ -36,7 +37,6 @@ from ..runtime.base import (
 )
 from ..runtime.contract import resource_limits
 from ..runtime.images import DEFAULT_TAG
-from ..services import job_files
 
 log = logging.getLogger(__name__)
 
@@ -149,9 +149,9 @@ def unpack_model(plan: VariantPlan, model_dir: Path) -> None:
         if plan.code_source:
             code = model_dir / "code"
             source = plan.code_source
-            if not job_files.is_s3(source) and job_files.local_path(source, field="code").is_dir():
+            if not transfer.is_s3(source) and transfer.local_path(source, field="code").is_dir():
                 shutil.copytree(
-                    job_files.local_path(source, field="code"),
+                    transfer.local_path(source, field="code"),
                     code,
                     dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("__pycache__", ".git", ".ipynb_checkpoints"),
@@ -163,7 +163,7 @@ def unpack_model(plan: VariantPlan, model_dir: Path) -> None:
 def _unpack_into(uri: str, target: Path, scratch: Path, *, field: str) -> None:
     """Fetch ``uri`` (a ``.tar.gz``, or a folder) and unpack it into ``target``."""
     try:
-        job_files.fetch(uri, scratch)
+        transfer.fetch(uri, scratch)
     except NotFoundError as exc:
         raise ValidationError(f"{field}: {uri} does not exist", field=field) from exc
     files = [p for p in scratch.rglob("*") if p.is_file()]

@@ -22,6 +22,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from ..artifacts import transfer
 from ..artifacts.base import ArtifactStore
 from ..config import StudioConfig
 from ..entities import (
@@ -42,7 +43,6 @@ from ..hosting.engine import DEFAULT_MAX_PAYLOAD, HostingEngine, Invocation
 from ..hosting.instances import LABEL_ENDPOINT, VariantPlan, plan_variant
 from ..runtime.contract import resource_limits
 from ..store.base import MetadataStore, SortOrder
-from . import job_files
 from .hosting_requests import (
     MAX_INSTANCES,
     MAX_VARIANTS,
@@ -104,7 +104,7 @@ class HostingService:
                 "only Mode SingleModel is supported", field="PrimaryContainer.Mode"
             )
         if container.ModelDataUrl:
-            job_files.check_source(container.ModelDataUrl, field="PrimaryContainer.ModelDataUrl")
+            transfer.check_source(container.ModelDataUrl, field="PrimaryContainer.ModelDataUrl")
         program = env.get("SAGEMAKER_PROGRAM")
         code = env.get("SAGEMAKER_SUBMIT_DIRECTORY")
         if not container.Image and not program and not container.ModelDataUrl:
@@ -142,9 +142,9 @@ class HostingService:
         """A local code folder is packed into the artifact store (so later edits do not
         change the model); a ``.tar.gz`` or URI is checked and kept as given."""
         field = f"{_ENV_FIELD}.SAGEMAKER_SUBMIT_DIRECTORY"
-        if job_files.is_s3(code):
+        if transfer.is_s3(code):
             return code, None
-        path = job_files.local_path(code, field=field)
+        path = transfer.local_path(code, field=field)
         if not path.exists():
             raise ValidationError(f"{field}: {path} does not exist", field=field)
         if not path.is_dir():
@@ -162,7 +162,7 @@ class HostingService:
                 staged,
                 ignore=shutil.ignore_patterns("__pycache__", ".git", ".ipynb_checkpoints"),
             )
-            archive = job_files.pack(staged, Path(tmp) / "sourcedir.tar.gz")
+            archive = transfer.pack(staged, Path(tmp) / "sourcedir.tar.gz")
             self._artifacts.put_file(f"{prefix}/sourcedir.tar.gz", archive)
         return self._artifacts.uri_for(f"{prefix}/sourcedir.tar.gz"), prefix
 
@@ -221,7 +221,7 @@ class HostingService:
             capture = req.DataCaptureConfig.model_dump(exclude_none=True)
             CaptureSettings.parse(capture, self._capture_root())
             if capture.get("DestinationS3Uri"):
-                job_files.check_destination(
+                transfer.check_destination(
                     capture["DestinationS3Uri"], field="DataCaptureConfig.DestinationS3Uri"
                 )
         return self._store.create_endpoint_config(

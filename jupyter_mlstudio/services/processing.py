@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ..artifacts import transfer
 from ..config import StudioConfig
 from ..entities import JobKind
 from ..entities.common import JOB_NAME_MAX, validate_name
@@ -27,7 +28,7 @@ from ..exceptions import ValidationError
 from ..runtime.base import LABEL_MANAGED, OPT_ML, ContainerSpec, JobRunner, host_name
 from ..runtime.contract import resource_limits, write_processing_config
 from ..runtime.images import DEFAULT_TAG
-from . import job_channel, job_files
+from . import job_channel
 from .job_requests import CreateProcessingJobRequest
 from .training import TrainingSupervisor
 from .training_plan import (
@@ -120,8 +121,8 @@ def plan_processing_job(
             raise ValidationError(f"{item.InputName!r} is given twice", field=f"{where}.InputName")
         seen.add(item.InputName)
         if check_paths:
-            job_files.check_source(item.S3Input.S3Uri, field=f"{where}.S3Input.S3Uri")
-        distribution = job_files.check_distribution(
+            transfer.check_source(item.S3Input.S3Uri, field=f"{where}.S3Input.S3Uri")
+        distribution = transfer.check_distribution(
             item.S3Input.S3DataDistributionType, field=f"{where}.S3Input.S3DataDistributionType"
         )
         relative = _relative(item.S3Input.LocalPath, f"{where}.S3Input.LocalPath")
@@ -132,7 +133,7 @@ def plan_processing_job(
     ):
         where = f"ProcessingOutputConfig.Outputs[{i}]"
         if output.S3Output.S3Uri is not None:
-            job_files.check_destination(output.S3Output.S3Uri, field=f"{where}.S3Output.S3Uri")
+            transfer.check_destination(output.S3Output.S3Uri, field=f"{where}.S3Output.S3Uri")
         relative = _relative(output.S3Output.LocalPath, f"{where}.S3Output.LocalPath")
         outputs.append((output.OutputName, relative, output.S3Output.S3Uri))
     for key in request.Environment:
@@ -226,7 +227,7 @@ class ProcessingSupervisor(TrainingSupervisor):
         for index, host in enumerate(self.hosts):
             ml_dir = host_ml_dir(self.folder, host)
             for uri, relative, distribution in self.plan.inputs:
-                job_files.fetch_for_host(uri, ml_dir / relative, distribution, index, count)
+                transfer.fetch_for_host(uri, ml_dir / relative, distribution, index, count)
 
     def _specs(self) -> list[ContainerSpec]:
         return [
@@ -245,11 +246,11 @@ class ProcessingSupervisor(TrainingSupervisor):
             if destination is None:
                 key = f"jobs/{self.plan.job_name}/output/{name}"
                 for folder in folders:
-                    if job_files.has_files(folder):
+                    if transfer.has_files(folder):
                         self.artifacts.put_dir(key, folder)
                 destination = self.artifacts.uri_for(key)
             else:
                 for folder in folders:
-                    job_files.push_dir(folder, destination)
+                    transfer.push_dir(folder, destination)
             written.append({"OutputName": name, "S3Uri": destination})
         return {"ProcessingOutputs": written} if written else {}

@@ -31,6 +31,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from ..artifacts import transfer
 from ..artifacts.base import ArtifactStore
 from ..config import StudioConfig
 from ..entities import (
@@ -46,7 +47,7 @@ from ..entities import (
 from ..exceptions import NotFoundError, StudioError
 from ..runtime.base import ContainerSpec, JobHandle, JobRunner, JobState
 from ..store.base import MetadataStore
-from . import checkpoints, job_channel, job_files, job_runs
+from . import checkpoints, job_channel, job_runs
 from .training_plan import HOST, container_spec, host_ml_dir, job_dir, log_path
 
 log = logging.getLogger(__name__)
@@ -240,7 +241,7 @@ class TrainingSupervisor(threading.Thread):
             ml_dir = host_ml_dir(self.folder, host)
             for channel, uri in self.plan.channels:
                 target = ml_dir / "input" / "data" / channel.name
-                job_files.fetch_for_host(uri, target, channel.distribution, index, count)
+                transfer.fetch_for_host(uri, target, channel.distribution, index, count)
             sync = self._checkpoint_sync(host)
             if sync is not None:  # restored into every host, synced from algo-1
                 sync.restore()
@@ -391,17 +392,17 @@ class TrainingSupervisor(threading.Thread):
         if self.plan.output_path is None:
             key = f"jobs/{key}"
         packed = self.folder / "packed"
-        model_uri = job_files.publish(
-            job_files.pack(self.ml_dir / "model", packed / "model.tar.gz"),
+        model_uri = transfer.publish(
+            transfer.pack(self.ml_dir / "model", packed / "model.tar.gz"),
             self.plan.output_path,
             f"{key}/model.tar.gz",
             self.artifacts,
         )
         outputs: dict[str, Any] = {"ModelArtifacts": {"S3ModelArtifacts": model_uri}}
         data = self.ml_dir / "output" / "data"
-        if job_files.has_files(data):
-            data_uri = job_files.publish(
-                job_files.pack(data, packed / "output.tar.gz"),
+        if transfer.has_files(data):
+            data_uri = transfer.publish(
+                transfer.pack(data, packed / "output.tar.gz"),
                 self.plan.output_path,
                 f"{key}/output.tar.gz",
                 self.artifacts,

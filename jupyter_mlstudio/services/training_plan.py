@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ..artifacts import transfer
 from ..config import StudioConfig
 from ..entities.common import JOB_NAME_MAX, validate_name
 from ..exceptions import ValidationError
@@ -32,7 +33,7 @@ from ..runtime.contract import (
     write_training_contract,
 )
 from ..runtime.images import DEFAULT_TAG
-from . import checkpoints, job_channel, job_files
+from . import checkpoints, job_channel
 from .job_requests import CreateTrainingJobRequest
 
 HOST = "algo-1"
@@ -183,8 +184,8 @@ def plan_training_job(
         where = f"InputDataConfig[{i}]"
         uri = item.DataSource.S3DataSource.S3Uri
         if check_paths:
-            job_files.check_source(uri, field=f"{where}.DataSource.S3DataSource.S3Uri")
-        distribution = job_files.check_distribution(
+            transfer.check_source(uri, field=f"{where}.DataSource.S3DataSource.S3Uri")
+        distribution = transfer.check_distribution(
             item.DataSource.S3DataSource.S3DataDistributionType,
             field=f"{where}.DataSource.S3DataSource.S3DataDistributionType",
         )
@@ -210,12 +211,12 @@ def plan_training_job(
                 field=f"AlgorithmSpecification.MetricDefinitions[{i}].Regex",
             ) from None
     if request.OutputDataConfig and request.OutputDataConfig.S3OutputPath:
-        job_files.check_destination(
+        transfer.check_destination(
             request.OutputDataConfig.S3OutputPath, field="OutputDataConfig.S3OutputPath"
         )
     checkpoint_path = None
     if request.CheckpointConfig is not None:
-        job_files.check_destination(request.CheckpointConfig.S3Uri, field="CheckpointConfig.S3Uri")
+        transfer.check_destination(request.CheckpointConfig.S3Uri, field="CheckpointConfig.S3Uri")
         checkpoint_path = checkpoints.check_local_path(request.CheckpointConfig.LocalPath, runtime)
     for key in request.Environment:
         if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", key):
@@ -257,7 +258,7 @@ def _script_code(
         raise ValidationError("the entry point is required", field=field)
     sources: list[tuple[Path, str]] = []
     if source_dir:
-        root = job_files.local_path(source_dir, field="ScriptMode.SourceDir")
+        root = transfer.local_path(source_dir, field="ScriptMode.SourceDir")
         if check and not root.is_dir():
             raise ValidationError(f"{root} is not a folder", field="ScriptMode.SourceDir")
         relative = Path(entry)
@@ -270,13 +271,13 @@ def _script_code(
         sources.append((root, ""))
         name = relative.as_posix()
     else:
-        path = job_files.local_path(entry, field=field)
+        path = transfer.local_path(entry, field=field)
         if check and not path.is_file():
             raise ValidationError(f"{path} does not exist", field=field)
         sources.append((path, path.name))
         name = path.name
     for i, dependency in enumerate(dependencies):
-        path = job_files.local_path(dependency, field=f"ScriptMode.Dependencies[{i}]")
+        path = transfer.local_path(dependency, field=f"ScriptMode.Dependencies[{i}]")
         if check and not path.exists():
             raise ValidationError(f"{path} does not exist", field=f"ScriptMode.Dependencies[{i}]")
         sources.append((path, path.name))

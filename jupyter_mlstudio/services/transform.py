@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from ..artifacts import open_artifact_store
+from ..artifacts import open_artifact_store, transfer
 from ..artifacts.base import ArtifactStore, normalize_path
 from ..config import StudioConfig
 from ..entities import (
@@ -39,7 +39,6 @@ from ..exceptions import ConflictError, NotFoundError, StudioError, ValidationEr
 from ..hosting.instances import VariantPlan, plan_variant
 from ..runtime.base import JobRunner
 from ..store.base import MetadataStore, SortOrder
-from . import job_files
 from .job_requests import JobLogs, parse_request
 from .jobs import JobArtifact, JobService, artifact_content_type
 from .training import supervisor_alive
@@ -182,9 +181,9 @@ class TransformService:
         uri = settings.output_uri
         if uri is None:
             return self._artifacts.uri_for(f"jobs/{settings.job_name}/output")
-        if job_files.is_s3(uri):
+        if transfer.is_s3(uri):
             return uri.rstrip("/")
-        path = job_files.local_path(uri, field="TransformOutput.S3OutputPath")
+        path = transfer.local_path(uri, field="TransformOutput.S3OutputPath")
         if path.exists() and not path.is_dir():
             raise ValidationError(
                 f"TransformOutput.S3OutputPath: {path} is a file, not a folder",

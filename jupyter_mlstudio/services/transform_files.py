@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ..artifacts import open_artifact_store
+from ..artifacts import open_artifact_store, transfer
 from ..artifacts.base import ArtifactStore
 from ..exceptions import NotFoundError, StudioError
-from . import job_files
 from .transform_records import parse_manifest
 from .transform_requests import MANIFEST_FILE, TransformSettings, local_input_files
 
@@ -34,9 +33,9 @@ def list_inputs(settings: TransformSettings, scratch: Path) -> list[InputFile]:
     uri = settings.input_uri
     if settings.data_type == MANIFEST_FILE:
         return _manifest_inputs(uri, scratch)
-    if job_files.is_s3(uri):
+    if transfer.is_s3(uri):
         return _s3_inputs(uri, scratch)
-    path = job_files.local_path(uri, field=_INPUT_FIELD)
+    path = transfer.local_path(uri, field=_INPUT_FIELD)
     if path.is_file():
         return [InputFile(path.name, path)]
     files = [InputFile(name, p) for name, p in local_input_files(path)]
@@ -46,22 +45,22 @@ def list_inputs(settings: TransformSettings, scratch: Path) -> list[InputFile]:
 
 
 def _manifest_inputs(uri: str, scratch: Path) -> list[InputFile]:
-    if job_files.is_s3(uri):
+    if transfer.is_s3(uri):
         manifest = scratch / ".manifest.json"
         _download_object(uri, manifest)
         data = manifest.read_bytes()
     else:
-        data = job_files.local_path(uri, field=_INPUT_FIELD).read_bytes()
+        data = transfer.local_path(uri, field=_INPUT_FIELD).read_bytes()
     prefix, keys = parse_manifest(data, field=_INPUT_FIELD)
     files = []
     for key in keys:
         source = f"{prefix.rstrip('/')}/{key}"
-        if job_files.is_s3(source):
+        if transfer.is_s3(source):
             target = scratch / key
             _download_object(source, target)
             files.append(InputFile(key, target))
             continue
-        path = job_files.local_path(source, field=_INPUT_FIELD)
+        path = transfer.local_path(source, field=_INPUT_FIELD)
         if not path.is_file():
             raise StudioError(f"ClientError: the manifest's file {source} does not exist")
         files.append(InputFile(key, path))

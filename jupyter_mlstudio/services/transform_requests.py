@@ -15,10 +15,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..artifacts import transfer
 from ..entities import validate_name
 from ..entities.common import JOB_NAME_MAX
 from ..exceptions import ValidationError
-from . import job_files
 from .job_requests import ExperimentConfigSpec, JobTag
 from .transform_records import (
     LINE,
@@ -193,7 +193,7 @@ def check_transform_request(req: CreateTransformJobRequest) -> TransformSettings
     split_type = _one_of(transform_input.SplitType, (NONE, LINE), "TransformInput.SplitType")
     output = req.TransformOutput
     if output.S3OutputPath is not None:
-        job_files.check_destination(output.S3OutputPath, field="TransformOutput.S3OutputPath")
+        transfer.check_destination(output.S3OutputPath, field="TransformOutput.S3OutputPath")
     assemble_with = _one_of(output.AssembleWith, (NONE, LINE), "TransformOutput.AssembleWith")
     resources = req.TransformResources
     _between(resources.InstanceCount, 1, MAX_INSTANCES, "TransformResources.InstanceCount")
@@ -251,10 +251,10 @@ def check_transform_request(req: CreateTransformJobRequest) -> TransformSettings
 def _check_input(uri: str, data_type: str) -> None:
     """A local input must exist: a file, or a folder with a file (a manifest: a readable
     manifest file). S3 inputs are listed when the job downloads them."""
-    job_files.check_source(uri, field=_INPUT_URI)
-    if job_files.is_s3(uri):
+    transfer.check_source(uri, field=_INPUT_URI)
+    if transfer.is_s3(uri):
         return
-    path = job_files.local_path(uri, field=_INPUT_URI)
+    path = transfer.local_path(uri, field=_INPUT_URI)
     if data_type == MANIFEST_FILE:
         if not path.is_file():
             raise ValidationError(f"{_INPUT_URI}: {path} is not a manifest file", field=_INPUT_URI)

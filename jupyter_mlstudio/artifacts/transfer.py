@@ -1,4 +1,5 @@
-"""Moving a job's files: channels in, model and output data out (checkpoints: :mod:`.checkpoints`).
+"""Moving files in and out of jobs and models: channels in, model and output data out, code
+snapshots (checkpoints use these from ``services/checkpoints.py``).
 
 Locations are ``s3://bucket/prefix`` (through the S3 artifact store, boto3), ``file://``
 URIs or plain local paths. Blocking; the job's supervisor thread calls these.
@@ -11,9 +12,9 @@ import tarfile
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from ..artifacts import open_artifact_store
-from ..artifacts.base import ArtifactStore
 from ..exceptions import NotFoundError, ValidationError
+from . import open_artifact_store
+from .base import ArtifactStore
 
 
 def is_s3(uri: str) -> bool:
