@@ -15,6 +15,10 @@ launcher's frame) and exits 1, and signals keep their default actions (SIGTERM e
 job with 143 unless the script handles it; an uncaught KeyboardInterrupt exits by SIGINT).
 Anything else (a shell script, a binary) replaces the launcher (``exec``).
 
+``python launcher.py --mlstudio-warm-spare <channel fd> <ready fd>`` is the process
+runtime's *warm spare* (:func:`spare`, driven by :mod:`.warm`): an interpreter started in
+advance that waits for one job and then runs its script as ``python script.py`` would.
+
 Starting one interpreter instead of two is the point: the launcher imports nothing that
 Python has not already loaded at start-up (no ``json``, ``runpy`` or ``re``), so a job's
 script starts about as fast as ``python script.py``.
@@ -77,13 +81,14 @@ def run_script(path: str, argv: list[str]) -> int:
     script itself."""
     with open(path, "rb") as source:
         code = compile(source.read(), path, "exec", dont_inherit=True)
-    main = type(sys)("__main__")
+    main = type(sys)("__main__")  # what Python gives a script's __main__, in its order
+    bootstrap = sys.modules.get("_frozen_importlib_external")
+    if bootstrap is not None:
+        main.__loader__ = bootstrap.SourceFileLoader("__main__", path)
+    main.__annotations__ = {}
+    main.__builtins__ = sys.modules["builtins"]  # type: ignore[attr-defined]
     main.__file__ = path
     main.__cached__ = None  # type: ignore[attr-defined]
-    bootstrap = sys.modules.get("_frozen_importlib_external")
-    if bootstrap is not None:  # what Python gives a script's __main__
-        main.__loader__ = bootstrap.SourceFileLoader("__main__", path)
-    main.__builtins__ = sys.modules["builtins"]  # type: ignore[attr-defined]
     launcher = sys.modules.get("__main__")  # kept alive while the script runs
     sys.modules["__main__"] = main
     sys.argv[:] = [path, *argv]
@@ -166,5 +171,91 @@ def main(argv: list[str] | None = None) -> int:
     return run_script(path, [*user_args, *extra])
 
 
+#: ``python launcher.py SPARE_FLAG <channel fd> <ready fd>`` starts a warm spare
+SPARE_FLAG = "--mlstudio-warm-spare"
+
+
+def startup_path(script: str, pythonpath: str, base: "list[str]") -> "list[str]":
+    """``sys.path`` as ``python <script>`` started with ``PYTHONPATH=pythonpath`` in the
+    current folder has it, given ``base``: the interpreter's own entries (what ``sys.path``
+    holds without ``PYTHONPATH`` and without the script's folder). As CPython builds it:
+    the ``PYTHONPATH`` entries (made absolute against the current folder; an empty entry
+    is the current folder) before ``base``, duplicates dropped as :mod:`site` drops them
+    (the first one stays), then the script's folder (symbolic links resolved) in front,
+    unless ``sys.flags.safe_path``."""
+    entries = [os.path.abspath(p) for p in pythonpath.split(os.pathsep)] if pythonpath else []
+    seen: set[str] = set()
+    rest = []
+    for entry in [*entries, *base]:
+        if entry not in seen:
+            seen.add(entry)
+            rest.append(entry)
+    if getattr(sys.flags, "safe_path", False):
+        return rest
+    return [os.path.dirname(os.path.realpath(script)), *rest]
+
+
+def _read_all(fd: int) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def spare(channel: int, ready: int) -> int:
+    """A warm spare of the process runtime (see :mod:`.warm`): started in advance, with
+    stdin, stdout and stderr on ``/dev/null`` and without ``PYTHONPATH``, it writes one
+    byte to ``ready``, then waits for one launch message on ``channel``, read to its end:
+    NUL-separated (:func:`os.fsencode`) fields ``log file, folder, N, argv[0..N-1],
+    NAME=value...``, where ``argv`` is ``[python, script, *args]`` as
+    :func:`direct_command` gives it. Then, in this order: the log file (opened to append)
+    becomes fd 1 and 2, ``os.environ`` is replaced by the job's environment, the folder
+    becomes the current one, ``sys.path`` is :func:`startup_path`'s, ``sys.orig_argv`` is
+    ``argv``, and the script runs as :func:`run_script` runs it. Resource limits are set
+    from outside (the runner, before it writes the message). Nothing is imported here:
+    the job sees the modules ``python script.py`` would have loaded. A channel closed
+    without a message (the runner let go) exits 0."""
+    safe_path = getattr(sys.flags, "safe_path", False)
+    base = sys.path[:] if safe_path else sys.path[1:]  # without the launcher's folder
+    compile("", "<warm-up>", "exec", dont_inherit=True)  # the AST types (~1.5 ms), ahead
+    os.write(ready, b"1")
+    os.close(ready)
+    message = _read_all(channel)
+    os.close(channel)
+    if not message:
+        return 0
+    fields = [os.fsdecode(f) for f in message.split(b"\0")]
+    count = int(fields[2])
+    argv = fields[3 : 3 + count]
+    try:
+        log = os.open(fields[0], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        os.close(log)
+    except OSError as exc:
+        print(f"train: cannot open the log: {exc}", file=sys.stderr)
+        return 2
+    os.environ.clear()
+    for item in fields[3 + count :]:
+        name, _, value = item.partition("=")
+        if name:
+            os.environ[name] = value
+    try:
+        os.chdir(fields[1])
+    except OSError as exc:
+        print(f"train: {exc}", file=sys.stderr)
+        return 2
+    sys.path[:] = startup_path(argv[1], os.environ.get("PYTHONPATH", ""), base)
+    for finder in list(sys.path_importer_cache.values()):  # folders listed at start-up:
+        if finder is not None and hasattr(finder, "invalidate_caches"):  # list them again
+            finder.invalidate_caches()
+    sys.orig_argv[:] = argv
+    return run_script(argv[1], argv[2:])
+
+
 if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == SPARE_FLAG:
+        sys.exit(spare(int(sys.argv[2]), int(sys.argv[3])))
     sys.exit(main())

@@ -12,6 +12,12 @@ job's ``/opt/ml`` is the spec's ``ml_dir``; mounts become symbolic links inside 
 - A new runner instance (after a studio restart) re-attaches by pid, trusting it only when
   the process's start time matches the recorded one, so a reused pid is never signalled. A
   job that ended while no runner watched it has an unknown exit code.
+- Script-mode jobs (``train`` with a ``.py`` entry point) start in a *warm spare*, a
+  Python started in advance that has imported nothing beyond Python's start-up and runs
+  the script as ``python script.py`` would (:mod:`.warm`, :func:`.launcher.spare`); the
+  spare is the job's process. What a spare cannot honour (a ``working_dir``, a variable
+  read only at start-up that differs, no spare ready) starts cold: ``python script.py``.
+  ``warm_start=False`` always starts cold. ``close`` kills the spare.
 - ``serve`` runs the model server (``hosting/model_server.py``) with the studio's Python.
   With ``spec.expose`` the runner picks a free port on 127.0.0.1 and passes it as
   ``SAGEMAKER_BIND_TO_PORT`` with ``SAGEMAKER_BIND_ADDRESS=127.0.0.1`` (overriding the
@@ -40,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from ..exceptions import ConflictError, NotFoundError, ValidationError
-from . import launcher
+from . import launcher, warm
 from .base import (
     LABEL_EXPOSE,
     LABEL_HOST,
@@ -97,13 +103,29 @@ def _is_zombie(pid: int) -> bool:
         return False
 
 
+def _cpu_set(cpus: float | None) -> set[int] | None:
+    if cpus is None or not hasattr(os, "sched_getaffinity"):
+        return None
+    allowed = sorted(os.sched_getaffinity(0))
+    return set(allowed[: max(1, min(len(allowed), math.ceil(cpus)))])
+
+
+def _limit_process(pid: int, cpus: float | None, memory_bytes: int | None) -> None:
+    """The limits :func:`_limits` sets, set from outside on the running process ``pid``
+    (a warm spare, before it reads its job). OSError when the OS refuses."""
+    if memory_bytes is not None:
+        import resource
+
+        resource.prlimit(pid, resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    cpu_set = _cpu_set(cpus)
+    if cpu_set is not None:
+        os.sched_setaffinity(pid, cpu_set)
+
+
 def _limits(cpus: float | None, memory_bytes: int | None) -> Callable[[], None] | None:
     if cpus is None and memory_bytes is None:
         return None
-    cpu_set: set[int] | None = None
-    if cpus is not None and hasattr(os, "sched_getaffinity"):
-        allowed = sorted(os.sched_getaffinity(0))
-        cpu_set = set(allowed[: max(1, min(len(allowed), math.ceil(cpus)))])
+    cpu_set = _cpu_set(cpus)
 
     def apply() -> None:  # runs in the child between fork and exec
         if memory_bytes is not None:
@@ -121,11 +143,15 @@ class ProcessRunner(JobRunner):
 
     name = "process"
 
-    def __init__(self, state_root: Path, *, python: str | None = None) -> None:
+    def __init__(
+        self, state_root: Path, *, python: str | None = None, warm_start: bool = True
+    ) -> None:
         self.state_root = Path(state_root)
         self.python = python or sys.executable
         self._lock = threading.RLock()
         self._children: dict[tuple[str, str], subprocess.Popen[bytes]] = {}
+        #: the warm spare of script-mode jobs (:mod:`.warm`); None: always start cold
+        self.warm = warm.WarmPool(self.python, _proc_start_time) if warm_start else None
 
     # -- paths and state ------------------------------------------------------------------
     def ml_path(self, spec_ml_dir: Path, relative: str = "") -> str:
@@ -214,6 +240,7 @@ class ProcessRunner(JobRunner):
             LABEL_MANAGED: "true",
         }
         env = {**os.environ, "PYTHONUNBUFFERED": "1", **spec.env}
+        script_mode = False
         if argv[1:2] == [launcher.__file__] and not spec.working_dir:
             # script mode: start the entry point itself, as `python script.py` (the
             # launcher's rules, resolved here), saving a second interpreter start
@@ -221,6 +248,7 @@ class ProcessRunner(JobRunner):
             if direct is not None:
                 argv, code_dir, env["PYTHONPATH"] = direct
                 cwd = Path(code_dir)
+                script_mode = True
         port: int | None = None
         if spec.expose is not None:
             labels[LABEL_EXPOSE] = str(spec.expose)
@@ -240,18 +268,13 @@ class ProcessRunner(JobRunner):
                 ) from exc
             try:
                 self._link_mounts(spec)
-                with open(folder / LOG_FILE, "ab") as log:
-                    child = subprocess.Popen(
-                        argv,
-                        cwd=cwd,
-                        env=env,
-                        stdin=subprocess.DEVNULL,
-                        stdout=log,
-                        stderr=subprocess.STDOUT,
-                        start_new_session=True,
-                        preexec_fn=_limits(spec.cpus, spec.memory_bytes),
-                        close_fds=True,
-                    )
+                spare = None
+                if script_mode and self.warm is not None:
+                    spare = self._launch_warm(spec, folder / LOG_FILE, cwd, argv, env)
+                if spare is not None:
+                    child, create_time = spare.process, spare.create_time
+                else:
+                    child, create_time = self._launch_cold(spec, folder / LOG_FILE, cwd, argv, env)
             except OSError as exc:
                 shutil.rmtree(folder, ignore_errors=True)
                 raise ValidationError(f"cannot start {argv[0]}: {exc}", field="command") from exc
@@ -266,16 +289,68 @@ class ProcessRunner(JobRunner):
                     "job_name": spec.job_name,
                     "host": spec.host,
                     "pid": child.pid,
-                    "create_time": _proc_start_time(child.pid),
+                    "create_time": create_time,
                     "started_at": started,
                     "ml_dir": str(spec.ml_dir),
                     "argv": argv,
                     "labels": labels,
                     "port": port,
                     "exit_code": None,
+                    "warm": spare is not None,
                 },
             )
+        if script_mode and self.warm is not None:
+            self.warm.refill()  # in the background: the next script-mode job starts warm
         return JobHandle(self.name, spec.job_name, spec.host, str(child.pid), started, labels)
+
+    def _launch_warm(
+        self,
+        spec: ContainerSpec,
+        log: Path,
+        cwd: Path,
+        argv: list[str],
+        env: Mapping[str, str],
+    ) -> warm.Spare | None:
+        """Hand the job to the ready spare (see :mod:`.warm`); None when it cannot take
+        it (then the caller starts the job cold)."""
+        assert self.warm is not None
+        data = warm.message(str(log), str(cwd), argv, env)
+        if data is None:
+            return None
+        with open(log, "ab"):
+            pass  # the log exists when launch returns, as on the cold path
+        spare = self.warm.take(env)
+        if spare is None:
+            return None
+        try:
+            _limit_process(spare.pid, spec.cpus, spec.memory_bytes)
+            spare.send(data)
+        except OSError:
+            spare.discard()  # gone, or refused the limits: the job starts cold
+            return None
+        return spare
+
+    def _launch_cold(
+        self,
+        spec: ContainerSpec,
+        log_path: Path,
+        cwd: Path,
+        argv: list[str],
+        env: Mapping[str, str],
+    ) -> tuple[subprocess.Popen[bytes], float | None]:
+        with open(log_path, "ab") as log:
+            child = subprocess.Popen(
+                argv,
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_limits(spec.cpus, spec.memory_bytes),
+                close_fds=True,
+            )
+        return child, _proc_start_time(child.pid)
 
     # -- watching -------------------------------------------------------------------------
     def _alive(self, state: Mapping[str, Any]) -> bool:
@@ -393,6 +468,11 @@ class ProcessRunner(JobRunner):
                     )
                 )
         return handles
+
+    def close(self) -> None:
+        """Kill the warm spare (jobs keep running; a new runner finds them)."""
+        if self.warm is not None:
+            self.warm.close()
 
     def cleanup(self, handle: JobHandle) -> None:
         try:
