@@ -354,7 +354,10 @@ class TrainingSupervisor(threading.Thread):
     def _conclude(self, outcome: str | None, exit_code: int | None, detail: str | None) -> None:
         self._save_checkpoints()
         if outcome == "stopped":
-            self._end(JobStatus.STOPPED, SecondaryStatus.STOPPED, exit_code=exit_code)
+            outputs = self._upload_after_stop()
+            self._end(
+                JobStatus.STOPPED, SecondaryStatus.STOPPED, exit_code=exit_code, outputs=outputs
+            )
         elif outcome == "max_runtime":
             reason = MAX_RUNTIME_REASON.format(self.plan.max_runtime_s)
             self._end(
@@ -386,6 +389,17 @@ class TrainingSupervisor(threading.Thread):
         if exit_code is None:
             return f"{prefix}AlgorithmError: {detail or 'the job ended with an unknown exit code'}"
         return f"{prefix}AlgorithmError: the {self.what} program exited with code {exit_code}"
+
+    def _upload_after_stop(self) -> dict[str, Any]:
+        """As SageMaker does for a stopped training job: what the script saved in the
+        model folder before it ended (it had the SIGTERM grace period) is uploaded."""
+        if self.what != "training" or not transfer.has_files(self.ml_dir / "model"):
+            return {}
+        try:
+            return self._upload()
+        except Exception:  # the job is stopped either way
+            log.exception("could not upload the model of stopped job %s", self.plan.job_name)
+            return {}
 
     def _upload(self) -> dict[str, Any]:
         key = f"{self.plan.job_name}/output"

@@ -126,6 +126,19 @@ def test_stop_goes_through_stopping_to_stopped(jobs: JobService) -> None:
         jobs.stop_job("stop-1")
 
 
+def test_a_stopped_job_uploads_what_it_saved_in_its_grace_period(jobs: JobService) -> None:
+    jobs.create_training_job(training_request("stop-2", "save_on_stop.py"))
+    wait_for(lambda: "training" in jobs.read_logs("stop-2").Text)
+    jobs.stop_job("stop-2")
+    job = finished(jobs, "stop-2", 30)
+    assert job.status is JobStatus.STOPPED
+    uri = job.outputs["ModelArtifacts"]["S3ModelArtifacts"]
+    with tarfile.open(uri.removeprefix("file://")) as tar:
+        member = tar.extractfile("partial.txt")
+        assert member is not None
+        assert member.read() == b"epoch 3 of 10\n"
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
