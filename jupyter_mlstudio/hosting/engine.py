@@ -328,11 +328,14 @@ class HostingEngine:
         target_variant: str | None = None,
         custom_attributes: str | None = None,
         inference_id: str | None = None,
+        received: float | None = None,
     ) -> Invocation:
         """Route one request. Raises NotFoundError (not in service), LimitExceededError
         (payload), ValidationError (unknown TargetVariant), NoHealthyInstanceError,
         ModelError (the model answered 4xx/5xx), ModelTimeoutError."""
-        started = time.perf_counter()
+        # overhead is measured from when the server got the request (``received``, a
+        # perf_counter value) when the caller knows it, else from here
+        started = received if received is not None else time.perf_counter()
         live = self._endpoints.get(name)
         if live is None:
             raise NotFoundError(f"Endpoint {name!r} is not in service")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
+
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Float, Integer, Unicode, default
+from tornado.ioloop import IOLoop
+from traitlets import Bool, Float, Integer, Unicode, default
 
 from .. import __version__
 from ..config import RUNTIME_CHOICES, default_home, resolve_config
@@ -48,6 +51,13 @@ class StudioApp(ExtensionApp):
         60.0, help="Seconds an endpoint's model may take to answer an invocation (then 504)."
     ).tag(config=True)
 
+    freeze_gc = Bool(
+        True,
+        help="After start-up, move the server's objects out of the garbage collector's reach"
+        " (gc.freeze): a full collection of a Jupyter server's ~300k objects stalls every"
+        " request in flight for 0.2 s, which dominated endpoint p99 latency under load.",
+    ).tag(config=True)
+
     max_payload_mb = Float(
         6.0, help="Largest invocation body in MB (larger ones get 413), as on SageMaker."
     ).tag(config=True)
@@ -71,6 +81,8 @@ class StudioApp(ExtensionApp):
         )
         self.studio = studio
         self.settings.update({"mlstudio.studio": studio, "mlstudio.openapi": build_openapi()})
+        if self.freeze_gc:
+            IOLoop.current().add_callback(_freeze_gc)
         self.log.info(
             "ML Studio %s: store %s, artifacts %s",
             __version__,
@@ -85,3 +97,9 @@ class StudioApp(ExtensionApp):
         studio: Studio | None = getattr(self, "studio", None)
         if studio is not None:
             studio.close()
+
+
+def _freeze_gc() -> None:
+    """Collect once, then keep what start-up built out of later collections."""
+    gc.collect()
+    gc.freeze()
