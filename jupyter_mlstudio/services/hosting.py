@@ -14,12 +14,9 @@ import contextlib
 import functools
 import logging
 import shutil
-import tempfile
 import threading
-import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 from ..artifacts import transfer
@@ -43,6 +40,7 @@ from ..hosting.engine import DEFAULT_MAX_PAYLOAD, HostingEngine, Invocation
 from ..hosting.instances import LABEL_ENDPOINT, VariantPlan, plan_variant
 from ..runtime.contract import resource_limits
 from ..store.base import MetadataStore, SortOrder
+from .hosting_models import check_container, snapshot_code
 from .hosting_requests import (
     MAX_INSTANCES,
     MAX_VARIANTS,
@@ -52,6 +50,7 @@ from .hosting_requests import (
     UpdateEndpointWeightsAndCapacitiesRequest,
     tags_of,
 )
+from .hosting_weights import plan_weight_change
 from .job_requests import parse_request
 
 log = logging.getLogger(__name__)
@@ -99,28 +98,12 @@ class HostingService:
             raise ConflictError(f"Model {name!r} exists already")
         container = req.PrimaryContainer
         env = dict(container.Environment)
-        if container.Mode not in (None, "SingleModel"):
-            raise ValidationError(
-                "only Mode SingleModel is supported", field="PrimaryContainer.Mode"
-            )
-        if container.ModelDataUrl:
-            transfer.check_source(container.ModelDataUrl, field="PrimaryContainer.ModelDataUrl")
-        program = env.get("SAGEMAKER_PROGRAM")
-        code = env.get("SAGEMAKER_SUBMIT_DIRECTORY")
-        if not container.Image and not program and not container.ModelDataUrl:
-            raise ValidationError(
-                "give PrimaryContainer.Image, or script-mode code (Environment"
-                " SAGEMAKER_PROGRAM and SAGEMAKER_SUBMIT_DIRECTORY), or ModelDataUrl",
-                field="PrimaryContainer",
-            )
-        if program and not code and not container.Image:
-            raise ValidationError(
-                "SAGEMAKER_PROGRAM needs SAGEMAKER_SUBMIT_DIRECTORY (the folder of the code)",
-                field=f"{_ENV_FIELD}.SAGEMAKER_SUBMIT_DIRECTORY",
-            )
+        program, code = check_container(container)
         snapshot = None
         if code:
-            env["SAGEMAKER_SUBMIT_DIRECTORY"], snapshot = self._snapshot_code(name, code, program)
+            env["SAGEMAKER_SUBMIT_DIRECTORY"], snapshot = snapshot_code(
+                self._artifacts, name, code, program
+            )
         try:
             return self._store.create_model(
                 name,
@@ -135,36 +118,6 @@ class HostingService:
             if snapshot is not None:
                 self._artifacts.delete_prefix(snapshot)
             raise
-
-    def _snapshot_code(
-        self, model_name: str, code: str, program: str | None
-    ) -> tuple[str, str | None]:
-        """A local code folder is packed into the artifact store (so later edits do not
-        change the model); a ``.tar.gz`` or URI is checked and kept as given."""
-        field = f"{_ENV_FIELD}.SAGEMAKER_SUBMIT_DIRECTORY"
-        if transfer.is_s3(code):
-            return code, None
-        path = transfer.local_path(code, field=field)
-        if not path.exists():
-            raise ValidationError(f"{field}: {path} does not exist", field=field)
-        if not path.is_dir():
-            return path.as_uri(), None
-        if program and not (path / program).is_file():
-            raise ValidationError(
-                f"the entry point {program!r} is not in {path}",
-                field=f"{_ENV_FIELD}.SAGEMAKER_PROGRAM",
-            )
-        prefix = f"models/{model_name}/{uuid.uuid4().hex[:12]}"
-        with tempfile.TemporaryDirectory(prefix="mlstudio-code-") as tmp:
-            staged = Path(tmp) / "code"
-            shutil.copytree(
-                path,
-                staged,
-                ignore=shutil.ignore_patterns("__pycache__", ".git", ".ipynb_checkpoints"),
-            )
-            archive = transfer.pack(staged, Path(tmp) / "sourcedir.tar.gz")
-            self._artifacts.put_file(f"{prefix}/sourcedir.tar.gz", archive)
-        return self._artifacts.uri_for(f"{prefix}/sourcedir.tar.gz"), prefix
 
     def get_model(self, model_name: str) -> Model:
         return self._store.get_model(model_name)
@@ -443,55 +396,11 @@ class HostingService:
         with self._lock(name):
             endpoint = self._require_in_service(name)
             config = self._store.get_endpoint_config(endpoint.endpoint_config_name)
-            known = {v.variant_name for v in config.production_variants}
-            if not req.DesiredWeightsAndCapacities:
-                raise ValidationError(
-                    "name at least one variant", field="DesiredWeightsAndCapacities"
-                )
-            desired = dict(endpoint.desired_variants)
-            weights: dict[str, float] = {}
-            counts: dict[str, int] = {}
-            for i, item in enumerate(req.DesiredWeightsAndCapacities):
-                field = f"DesiredWeightsAndCapacities[{i}]"
-                if item.VariantName not in known:
-                    raise ValidationError(
-                        f"{item.VariantName!r} is not a variant of endpoint {name!r}"
-                        f" (variants: {', '.join(sorted(known))})",
-                        field=f"{field}.VariantName",
-                    )
-                if item.DesiredWeight is not None and not item.DesiredWeight >= 0:
-                    raise ValidationError(
-                        "DesiredWeight must be 0 or more", field=f"{field}.DesiredWeight"
-                    )
-                if item.DesiredInstanceCount is not None and not (
-                    1 <= item.DesiredInstanceCount <= MAX_INSTANCES
-                ):
-                    raise ValidationError(
-                        f"DesiredInstanceCount must be between 1 and {MAX_INSTANCES}",
-                        field=f"{field}.DesiredInstanceCount",
-                    )
-                old = desired.get(item.VariantName) or DesiredVariant()
-                desired[item.VariantName] = DesiredVariant(
-                    desired_weight=item.DesiredWeight
-                    if item.DesiredWeight is not None
-                    else old.desired_weight,
-                    desired_instance_count=item.DesiredInstanceCount or old.desired_instance_count,
-                )
-                if item.DesiredWeight is not None:
-                    weights[item.VariantName] = item.DesiredWeight
-                if item.DesiredInstanceCount is not None:
-                    counts[item.VariantName] = item.DesiredInstanceCount
-            current = {v.variant_name: v.initial_variant_weight for v in config.production_variants}
-            for variant, wish in desired.items():
-                if wish.desired_weight is not None:
-                    current[variant] = wish.desired_weight
-            if not any(w > 0 for w in current.values()):
-                raise ValidationError(
-                    "at least one variant must keep a weight above 0",
-                    field="DesiredWeightsAndCapacities",
-                )
+            change = plan_weight_change(name, config, endpoint.desired_variants, req)
             updated = self._store.update_endpoint(name, status=EndpointStatus.UPDATING)
-        self._submit(name, lambda: self._reweigh(name, weights, counts, desired))
+        self._submit(
+            name, lambda: self._reweigh(name, change.weights, change.counts, change.desired)
+        )
         return updated
 
     def _reweigh(

@@ -56,7 +56,8 @@ def test_records_are_written_in_sagemaker_layout_and_read_back(tmp_path: Path) -
     files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.jsonl"))
     assert len(files) == 2
     for name in files:
-        assert re.fullmatch(r"ep-1/v[12]/\d{4}/\d\d/\d\d/\d\d/\d\d-\d\d-\d{6}-[0-9a-f]{8}\.jsonl", name)
+        pattern = r"ep-1/v[12]/\d{4}/\d\d/\d\d/\d\d/\d\d-\d\d-\d{6}-[0-9a-f]{8}\.jsonl"
+        assert re.fullmatch(pattern, name)
     records, used = read_records(str(tmp_path), "ep-1")
     assert len(records) == 2
     assert len(used) == 2
