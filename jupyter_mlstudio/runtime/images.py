@@ -142,13 +142,26 @@ def build_image(
     image_id = _build_derived(client, tag, progress)
     progress(f"built {tag} ({image_id[:19]}) in {time.monotonic() - started:.0f} s")
     if replaced and replaced != image_id:
-        try:
-            client.images.remove(replaced)
-        except Exception:  # a container (running or not) still uses it
-            progress(f"kept the image it replaced ({replaced[:19]}): a container uses it")
-        else:
-            progress(f"removed the image it replaced ({replaced[:19]})")
+        _remove_replaced(client, replaced, progress)
     return image_id
+
+
+def _remove_replaced(client: Any, image_id: str, progress: Progress) -> None:
+    """Remove the image a rebuild replaced, unless another tag still names it (an identical
+    build under another tag shares its id) or a container uses it."""
+    try:
+        tags = client.images.get(image_id).tags
+    except Exception:  # gone already
+        return
+    if tags:
+        progress(f"kept the image it replaced ({image_id[:19]}): still tagged {', '.join(tags)}")
+        return
+    try:
+        client.images.remove(image_id)
+    except Exception:  # a container (running or not) still uses it
+        progress(f"kept the image it replaced ({image_id[:19]}): a container uses it")
+    else:
+        progress(f"removed the image it replaced ({image_id[:19]})")
 
 
 def built_from(client: Any, tag: str) -> str | None:

@@ -92,6 +92,8 @@ def test_an_image_built_from_other_sources_is_rebuilt(
     tag = f"mlstudio/python-test:{uuid.uuid4().hex[:8]}"
     programs = _copy_programs(tmp_path)
     monkeypatch.setattr(images, "PROGRAMS", programs)
+    with open(tmp_path / "launcher.py", "a") as f:  # not the default image's sources
+        f.write("\n# this test's own build\n")
     lines: list[str] = []
     try:
         first = images.build_image(tag, client=client, progress=lines.append)
@@ -140,3 +142,33 @@ def test_a_tag_needs_a_version() -> None:
 
     with pytest.raises(ValidationError):
         images.build_image("mlstudio/python", client=object())
+
+
+def test_a_rebuild_keeps_an_image_another_tag_still_names(
+    docker_host: DockerEngine,
+    script_image: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import docker
+
+    client = docker.DockerClient(base_url=docker_host.base_url)
+    keep, rebuilt = (f"mlstudio/python-test:{uuid.uuid4().hex[:8]}" for _ in range(2))
+    programs = _copy_programs(tmp_path)
+    monkeypatch.setattr(images, "PROGRAMS", programs)
+    with open(tmp_path / "launcher.py", "a") as f:
+        f.write("\n# shared by two tags\n")
+    lines: list[str] = []
+    try:
+        shared = images.build_image(keep, client=client, progress=lines.append)
+        assert images.build_image(rebuilt, client=client, progress=lines.append) == shared
+        with open(tmp_path / "launcher.py", "a") as f:
+            f.write("\n# only one of them changes\n")
+        assert images.build_image(rebuilt, client=client, progress=lines.append) != shared
+        assert any("still tagged" in line for line in lines)
+        assert client.images.get(keep).id == shared  # the other tag's image is untouched
+    finally:
+        for tag in (keep, rebuilt):
+            if images.image_exists(client, tag):
+                client.images.remove(tag, force=True)
+        client.close()
