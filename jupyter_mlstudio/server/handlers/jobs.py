@@ -102,6 +102,25 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
+async def send_artifact(handler: StudioHandler, artifact: JobArtifact) -> None:
+    """Stream an opened job file as a download (chunks read in the studio's pool), then
+    close it."""
+    try:
+        handler.set_header("Content-Type", artifact.content_type)
+        handler.set_header("Content-Disposition", content_disposition(artifact.filename))
+        if artifact.size is not None:
+            handler.set_header("Content-Length", str(artifact.size))
+        while True:
+            chunk = await handler.run(artifact.reader.read, CHUNK)
+            if not chunk:
+                break
+            handler.write(chunk)
+            await handler.flush()
+    finally:
+        await handler.run(artifact.close)
+    handler.finish(set_content_type=artifact.content_type)  # not APIHandler's JSON default
+
+
 class _JobArtifactHandler(StudioHandler):
     kind: ClassVar[JobKind]
 
@@ -111,20 +130,7 @@ class _JobArtifactHandler(StudioHandler):
         artifact: JobArtifact = await self.run(
             self.studio.jobs.open_artifact, job_name, self.kind, artifact_path
         )
-        try:
-            self.set_header("Content-Type", artifact.content_type)
-            self.set_header("Content-Disposition", content_disposition(artifact.filename))
-            if artifact.size is not None:
-                self.set_header("Content-Length", str(artifact.size))
-            while True:
-                chunk = await self.run(artifact.reader.read, CHUNK)
-                if not chunk:
-                    break
-                self.write(chunk)
-                await self.flush()
-        finally:
-            await self.run(artifact.close)
-        self.finish(set_content_type=artifact.content_type)  # not APIHandler's JSON default
+        await send_artifact(self, artifact)
 
 
 class TrainingJobArtifactHandler(_JobArtifactHandler):

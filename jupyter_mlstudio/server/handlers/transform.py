@@ -13,7 +13,7 @@ from ...services.jobs import JobArtifact
 from ...services.transform_requests import CreateTransformJobRequest
 from .. import schemas as s
 from .base import Operation, StudioHandler
-from .jobs import CHUNK, JobLogsQuery, content_disposition
+from .jobs import JobLogsQuery, send_artifact
 
 
 class ListTransformJobsResponse(s.ApiModel):
@@ -131,17 +131,4 @@ class TransformJobArtifactHandler(StudioHandler):
         artifact: JobArtifact = await self.run(
             self.studio.transform.open_output, job_name, artifact_path
         )
-        try:
-            self.set_header("Content-Type", artifact.content_type)
-            self.set_header("Content-Disposition", content_disposition(artifact.filename))
-            if artifact.size is not None:
-                self.set_header("Content-Length", str(artifact.size))
-            while True:
-                chunk = await self.run(artifact.reader.read, CHUNK)
-                if not chunk:
-                    break
-                self.write(chunk)
-                await self.flush()
-        finally:
-            await self.run(artifact.close)
-        self.finish(set_content_type=artifact.content_type)
+        await send_artifact(self, artifact)
