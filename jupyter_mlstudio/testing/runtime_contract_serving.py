@@ -61,25 +61,53 @@ if __name__ == "__main__":
 """
 
 
-def wait_for_ping(runner: JobRunner, handle: JobHandle, timeout: float = 90.0) -> tuple[str, int]:
-    """Wait until the host answers ``GET /ping`` at ``runner.address(handle)``."""
+def wait_for_ping(
+    runner: JobRunner,
+    handle: JobHandle,
+    timeout: float = 90.0,
+    diagnose: Callable[[JobRunner, JobHandle, int], str] | None = None,
+) -> tuple[str, int]:
+    """Wait until the host answers ``GET /ping`` at ``runner.address(handle)``; on a timeout
+    the assertion says what the last attempt got and what ``diagnose`` finds."""
     host, port = runner.address(handle)
     deadline = time.monotonic() + timeout
+    last = "no attempt"
     while time.monotonic() < deadline:
         try:
             conn = http.client.HTTPConnection(host, port, timeout=5)
             try:
                 conn.request("GET", "/ping")
-                if conn.getresponse().status == 200:
+                status = conn.getresponse().status
+                if status == 200:
                     return host, port
+                last = f"HTTP {status}"
             finally:
                 conn.close()
-        except OSError:
-            pass
+        except OSError as exc:
+            last = repr(exc)
         if not runner.poll(handle).running:
             raise AssertionError(f"the model server exited: {runner.logs(handle)[0]}")
         time.sleep(0.1)
-    raise AssertionError(f"no answer to /ping within {timeout} s: {runner.logs(handle)[0]}")
+    found = diagnose(runner, handle, port) if diagnose else ""
+    raise AssertionError(
+        f"no answer to /ping at {host}:{port} within {timeout} s (last attempt: {last});"
+        f" {found}; log: {runner.logs(handle)[0]}"
+    )
+
+
+def listeners(port: int) -> str:
+    """Which processes listen on ``port`` (a diagnosis for a port that does not answer)."""
+    import psutil
+
+    found = []
+    for conn in psutil.net_connections(kind="tcp"):
+        if conn.laddr and conn.laddr.port == port and conn.status == psutil.CONN_LISTEN:
+            try:
+                name = psutil.Process(conn.pid).name() if conn.pid else "?"
+            except psutil.Error:
+                name = "?"
+            found.append(f"{conn.laddr.ip}:{port} by {name} (pid {conn.pid})")
+    return "listening: " + (", ".join(found) or "nothing")
 
 
 def invoke(
@@ -169,7 +197,7 @@ class ServingContract:
                 expose=8080,
             )
             handles.append(runner.launch(spec))
-        addresses = [wait_for_ping(runner, handle) for handle in handles]
+        addresses = [wait_for_ping(runner, h, diagnose=self.diagnose) for h in handles]
         assert [host for host, _ in addresses] == [LOOPBACK, LOOPBACK]
         assert addresses[0][1] != addresses[1][1]
         rows, predictions = expected["rows"], expected["predictions"]
@@ -215,6 +243,10 @@ class ServingContract:
                 restarted.address(found[1])
         finally:
             restarted.close()
+
+    def diagnose(self, runner: JobRunner, handle: JobHandle, port: int) -> str:
+        """What a runtime can tell about a published port that does not answer."""
+        return listeners(port)
 
     def kill(self, runner: JobRunner, handle: JobHandle) -> None:
         """SIGKILL the host from outside the runner (a crash)."""

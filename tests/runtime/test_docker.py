@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -14,6 +15,7 @@ from jupyter_mlstudio.runtime.base import LABEL_JOB, ContainerSpec, JobHandle, J
 from jupyter_mlstudio.runtime.docker import DockerRunner, container_name
 from jupyter_mlstudio.testing.docker_engine import DockerEngine
 from jupyter_mlstudio.testing.runtime_contract import RuntimeContract
+from jupyter_mlstudio.testing.runtime_contract_serving import listeners
 
 pytestmark = pytest.mark.docker
 
@@ -40,6 +42,24 @@ class TestDockerRunner(RuntimeContract):
             "8080/tcp": [{"HostIp": "127.0.0.1", "HostPort": ""}]
         }
         assert "SAGEMAKER_BIND_TO_PORT=8080" in info["Config"]["Env"]
+
+    def diagnose(self, runner: JobRunner, handle: JobHandle, port: int) -> str:
+        """Where the published port leads: the engine's binding, who listens on the host
+        side, and whether the container answers on its own bridge address."""
+        assert isinstance(runner, DockerRunner)
+        settings = runner.client.api.inspect_container(handle.ref)["NetworkSettings"]
+        addresses = [n.get("IPAddress") for n in (settings.get("Networks") or {}).values()]
+        found = [f"ports {settings.get('Ports')}", listeners(port)]
+        for ip in filter(None, addresses):
+            conn = http.client.HTTPConnection(ip, 8080, timeout=3)
+            try:
+                conn.request("GET", "/ping")
+                found.append(f"{ip}:8080 answers HTTP {conn.getresponse().status}")
+            except OSError as exc:
+                found.append(f"{ip}:8080: {exc!r}")
+            finally:
+                conn.close()
+        return "; ".join(found)
 
     def kill(self, runner: JobRunner, handle: JobHandle) -> None:
         assert isinstance(runner, DockerRunner)
