@@ -212,7 +212,13 @@ class HostingEngine:
     def _retire(self, variants: Any, capture: DataCapture | None) -> None:
         """Wait for requests in flight on old instances (bounded), then stop them."""
         pools = [v.pool for v in variants]
-        deadline = time.monotonic() + DRAIN_TIMEOUT_S
+        # the requests in flight run on the server's loop: waiting on it would only stall
+        # them, so a caller on that loop stops the instances at once
+        try:
+            on_loop = asyncio.get_running_loop() in self._sessions
+        except RuntimeError:
+            on_loop = False
+        deadline = time.monotonic() + (0.0 if on_loop else DRAIN_TIMEOUT_S)
         while any(p.in_flight > 0 for p in pools) and time.monotonic() < deadline:
             time.sleep(0.02)
         for pool in pools:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 
 from jupyter_server.extension.application import ExtensionApp
@@ -94,9 +95,11 @@ class StudioApp(ExtensionApp):
         self.handlers.extend(handlers())
 
     async def stop_extension(self) -> None:
+        """Close the studio in a thread: closing waits (bounded) for invocations in flight,
+        which need this loop to finish, and stops every model server."""
         studio: Studio | None = getattr(self, "studio", None)
         if studio is not None:
-            studio.close()
+            await asyncio.get_running_loop().run_in_executor(None, studio.close)
 
 
 def _freeze_gc() -> None:

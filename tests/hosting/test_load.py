@@ -66,3 +66,65 @@ def test_20000_invocations_at_concurrency_32_through_the_studio(
     (variant,) = figures["Variants"]
     assert variant["Invocations"] == REQUESTS
     assert (variant["Invocation4XXErrors"], variant["Invocation5XXErrors"]) == (0, 0)
+
+
+@pytest.mark.timeout(180)
+def test_a_studio_stopped_under_load_exits_promptly_and_stops_its_model_servers(
+    tmp_path: Path,
+) -> None:
+    """SIGTERM while invocations are in flight: the studio drains them and stops every model
+    server; it used to wait on its own loop for requests that loop had to finish, until
+    it was killed and its model servers were left running."""
+    import signal
+    import time
+
+    import psutil
+
+    model = build_iris_model(tmp_path / "iris")
+    cases = tmp_path / "cases.json"
+    cases.write_text(json.dumps(model.cases()))
+    studio = StudioServer(tmp_path).start()
+    try:
+        studio.deploy(model, "stop-iris")
+        assert studio.process is not None
+        servers = psutil.Process(studio.process.pid).children(recursive=True)
+        assert servers, "the endpoint's model server runs under the studio"
+        generator = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "jupyter_mlstudio.testing.studio_server",
+                studio.invocation_url("stop-iris"),
+                "--cases",
+                str(cases),
+                "--requests",
+                "1000000",
+                "--concurrency",
+                str(CONCURRENCY),
+            ],
+            env={**os.environ, "MLSTUDIO_LOAD_AUTHORIZATION": studio.authorization},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            served = 0
+            while served < 500 and time.monotonic() < deadline:
+                time.sleep(0.2)
+                _, figures = studio.call("GET", "endpoints/stop-iris/metrics")
+                served = figures["Variants"][0]["Invocations"]
+            assert served >= 500, figures
+            started = time.monotonic()
+            studio.process.send_signal(signal.SIGTERM)
+            code = studio.process.wait(timeout=20)
+            took = time.monotonic() - started
+        finally:
+            generator.kill()
+            generator.wait()
+    finally:
+        studio.stop()
+    assert code == 0, studio.log.read_text()[-3000:]
+    assert took < 15, f"the studio took {took:.1f} s to stop"
+    psutil.wait_procs(servers, timeout=10)
+    alive = [p.pid for p in servers if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert alive == [], f"model servers left running: {alive}"
