@@ -7,11 +7,13 @@ import gc
 
 from jupyter_server.extension.application import ExtensionApp
 from tornado.ioloop import IOLoop
+from tornado.log import access_log, app_log, gen_log
 from traitlets import Bool, Float, Integer, Unicode, default
 
 from .. import __version__
 from ..config import RUNTIME_CHOICES, default_home, resolve_config
 from ..services.studio import Studio
+from .log_levels import skip_unseen_records
 from .openapi import build_openapi
 from .routes import handlers
 
@@ -52,6 +54,13 @@ class StudioApp(ExtensionApp):
         60.0, help="Seconds an endpoint's model may take to answer an invocation (then 504)."
     ).tag(config=True)
 
+    quiet_debug = Bool(
+        True,
+        help="Raise the server's loggers to the lowest level their handlers show, so that"
+        " debug lines nobody sees are not built (about 8% of the CPU of an invocation)."
+        " With --log-level=DEBUG nothing changes.",
+    ).tag(config=True)
+
     freeze_gc = Bool(
         True,
         help="After start-up, move the server's objects out of the garbage collector's reach"
@@ -82,6 +91,9 @@ class StudioApp(ExtensionApp):
         )
         self.studio = studio
         self.settings.update({"mlstudio.studio": studio, "mlstudio.openapi": build_openapi()})
+        if self.quiet_debug:
+            # after start-up: the server configures its loggers first
+            IOLoop.current().add_callback(self._skip_unseen_log_records)
         if self.freeze_gc:
             IOLoop.current().add_callback(_freeze_gc)
         self.log.info(
@@ -90,6 +102,14 @@ class StudioApp(ExtensionApp):
             studio.store.health().url,
             config.artifact_root,
         )
+
+    def _skip_unseen_log_records(self) -> None:
+        loggers = [self.log, access_log, app_log, gen_log]
+        if self.serverapp is not None:
+            loggers.append(self.serverapp.log)
+        changed = skip_unseen_records(loggers)
+        if changed:
+            self.log.debug("log levels raised to what their handlers show: %s", changed)
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(handlers())
