@@ -15,7 +15,6 @@ restarted, and comes back when it answers again.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import shutil
 import threading
@@ -26,8 +25,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import aiohttp
 
 from ..exceptions import (
     LimitExceededError,
@@ -42,6 +39,7 @@ from .capture import DataCapture
 from .figures import VariantFigures
 from .instances import Instance, InstanceStatus, VariantInstances, VariantPlan
 from .routing import RoutedVariant, RoutingTable, Target
+from .upstream import Upstream, UpstreamError
 
 log = logging.getLogger(__name__)
 
@@ -106,11 +104,10 @@ class HostingEngine:
         self.max_payload = max_payload
         self.timeout_s = timeout_s
         self.health_interval_s = health_interval_s
-        self._client_timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._endpoints: dict[str, LiveEndpoint] = {}
         self._generation = int(time.time()) % 1_000_000
         self._lock = threading.Lock()
-        self._sessions: dict[asyncio.AbstractEventLoop, aiohttp.ClientSession] = {}
+        self._upstreams: dict[asyncio.AbstractEventLoop, Upstream] = {}
         self._stopped = threading.Event()
         self._wake = threading.Event()
         self._restarts = ThreadPoolExecutor(max_workers=4, thread_name_prefix="mlstudio-restart")
@@ -215,7 +212,7 @@ class HostingEngine:
         # the requests in flight run on the server's loop: waiting on it would only stall
         # them, so a caller on that loop stops the instances at once
         try:
-            on_loop = asyncio.get_running_loop() in self._sessions
+            on_loop = asyncio.get_running_loop() in self._upstreams
         except RuntimeError:
             on_loop = False
         deadline = time.monotonic() + (0.0 if on_loop else DRAIN_TIMEOUT_S)
@@ -311,18 +308,12 @@ class HostingEngine:
 
     # -- invocations ----------------------------------------------------------------------------
 
-    def _session(self) -> aiohttp.ClientSession:
+    def _upstream(self) -> Upstream:
         loop = asyncio.get_running_loop()
-        session = self._sessions.get(loop)
-        if session is None or session.closed:
-            connector = aiohttp.TCPConnector(limit=0, keepalive_timeout=60, ttl_dns_cache=None)
-            session = aiohttp.ClientSession(
-                connector=connector,
-                auto_decompress=False,
-                skip_auto_headers=("User-Agent", "Accept-Encoding"),
-            )
-            self._sessions[loop] = session
-        return session
+        upstream = self._upstreams.get(loop)
+        if upstream is None or upstream.closed:
+            upstream = self._upstreams[loop] = Upstream()
+        return upstream
 
     async def invoke(
         self,
@@ -359,7 +350,7 @@ class HostingEngine:
             headers["Accept"] = accept
         if custom_attributes:
             headers["X-Amzn-SageMaker-Custom-Attributes"] = custom_attributes
-        session = self._session()
+        upstream = self._upstream()
         attempts = min(2, len(routed.targets)) or 1
         for attempt in range(attempts):
             target = routed.next_target()
@@ -368,23 +359,18 @@ class HostingEngine:
                 pool.in_flight += 1
             model_started = time.perf_counter()
             try:
-                async with session.post(
-                    f"{target.url}/invocations",
-                    data=body,
-                    headers=headers,
-                    timeout=self._client_timeout,
-                ) as answer:
-                    payload = await answer.read()
-                    status = answer.status
-                    answer_type = answer.headers.get("Content-Type", "application/octet-stream")
-                    answer_attributes = answer.headers.get("X-Amzn-SageMaker-Custom-Attributes")
+                answer = await upstream.post(
+                    target.url, "/invocations", body, headers, self.timeout_s
+                )
             except asyncio.TimeoutError as exc:
                 self._record(variant, 504, None, started)
                 raise ModelTimeoutError(
                     f"the model of variant {routed.name!r} did not answer within"
                     f" {self.timeout_s:g} s"
                 ) from exc
-            except aiohttp.ClientError as exc:
+            except ValueError as exc:  # a header value that would split the request
+                raise ValidationError(str(exc), field="headers") from exc
+            except UpstreamError as exc:
                 self._suspect(live, routed.name, target.host)
                 if attempt + 1 < attempts:
                     continue
@@ -396,6 +382,9 @@ class HostingEngine:
                 if pool is not None:
                     pool.in_flight -= 1
             model_ms = (time.perf_counter() - model_started) * 1000
+            status, payload = answer.status, answer.body
+            answer_type = answer.headers.get("content-type", "application/octet-stream")
+            answer_attributes = answer.headers.get("x-amzn-sagemaker-custom-attributes")
             self._record(variant, status, model_ms, started)
             if status >= 400:
                 message = payload[:2000].decode("utf-8", errors="replace").strip()
@@ -520,16 +509,12 @@ class HostingEngine:
             current: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:
             current = None
-        for loop, session in list(self._sessions.items()):
-            if loop.is_closed() or session.closed:
-                continue
-            if loop is current:
-                loop.create_task(session.close())
-            elif loop.is_running():
-                closing = asyncio.run_coroutine_threadsafe(session.close(), loop)
-                with contextlib.suppress(Exception):
-                    closing.result(timeout=5)
-        self._sessions.clear()
+        for loop, upstream in list(self._upstreams.items()):
+            if loop is current or loop.is_closed() or not loop.is_running():
+                upstream.close()
+            else:
+                loop.call_soon_threadsafe(upstream.close)
+        self._upstreams.clear()
 
 
 def _instance_info(instance: Instance) -> dict[str, Any]:
