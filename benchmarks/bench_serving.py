@@ -9,8 +9,8 @@ Model: ``DecisionTreeClassifier(random_state=0)`` trained on iris, one-row JSON 
   runtime); the model (``model.tar.gz`` with ``model.joblib``, a script-mode
   ``inference.py`` defining only ``model_fn``), endpoint config and endpoint are created
   through the REST API; wrk loads ``POST /mlstudio/api/endpoints/{name}/invocations`` with
-  ``Authorization: token <t>``. The path: tornado handler → router (aiohttp keep-alive
-  pool) → the instance's model server;
+  ``Authorization: token <t>``. The path: tornado handler → router (its keep-alive
+  client, hosting/upstream.py) → the instance's model server;
 * direct: ``jupyter_mlstudio/hosting/model_server.py`` started by this script with the
   environment the process runtime gives an instance, on the very model folder the studio
   unpacked for its instance (same model, same code); wrk loads ``POST /invocations``;

@@ -309,16 +309,19 @@ def run_target(config: Any, job_name: str, suffix: str = JOB_COMPONENT_SUFFIX) -
 
 def write_job_folder(plan: TrainingPlan, folder: Path, final: Path | None = None) -> Path:
     """Lay out the job's folder (code copied, contract files written for every host);
-    return algo-1's ``ml/``. (``final``, where the folder moves before the start, is not
-    needed: the paths the job sees are in its environment.)"""
+    return algo-1's ``ml/``. ``final`` is where the folder moves before the start (the
+    process runtime's hyperparameters.json names paths there)."""
     (folder / "logs").mkdir(parents=True, exist_ok=True)
     for host in plan.hosts:
-        _write_host_folder(plan, host_ml_dir(folder, host), host)
+        # hyperparameters.json: on the process runtime its /opt/ml paths are where the
+        # host's folder will be once moved
+        base = str(host_ml_dir(final or folder, host)) if plan.runtime == "process" else OPT_ML
+        _write_host_folder(plan, host_ml_dir(folder, host), host, base)
     return host_ml_dir(folder)
 
 
-def _write_host_folder(plan: TrainingPlan, ml_dir: Path, host: str) -> None:
-    write_training_contract(ml_dir, _setup(plan, host))
+def _write_host_folder(plan: TrainingPlan, ml_dir: Path, host: str, base: str) -> None:
+    write_training_contract(ml_dir, _setup(plan, host, base))
     job_channel.install(ml_dir)
     if plan.checkpoint_path:
         checkpoints.host_folder(ml_dir, plan.checkpoint_path).mkdir(parents=True, exist_ok=True)
@@ -336,13 +339,15 @@ def _write_host_folder(plan: TrainingPlan, ml_dir: Path, host: str) -> None:
             shutil.copy2(source, target)
 
 
-def _setup(plan: TrainingPlan, host: str = HOST) -> TrainingSetup:
+def _setup(plan: TrainingPlan, host: str = HOST, base: str = OPT_ML) -> TrainingSetup:
+    """The host's contract, with the ``/opt/ml`` paths in hyperparameter values at
+    ``base`` (where the job sees ``/opt/ml``)."""
     limits = resource_limits(plan.request.ResourceConfig.InstanceType)
     return TrainingSetup(
         job_name=plan.job_name,
         current_host=host,
         hosts=plan.hosts,
-        hyperparameters=plan.hyperparameters,
+        hyperparameters=rebase_opt_ml(plan.hyperparameters, base),
         channels=tuple(c for c, _ in plan.channels),
         instance_type=plan.request.ResourceConfig.InstanceType,
         num_cpus=limits.num_cpus,
@@ -355,7 +360,8 @@ def container_spec(
 ) -> ContainerSpec:
     """The spec of one host (``ml_dir`` is that host's folder, see :func:`host_ml_dir`)."""
     hosts = plan.hosts
-    env = training_env(_setup(plan, host), base=runner.ml_path(ml_dir))
+    base = runner.ml_path(ml_dir)
+    env = training_env(_setup(plan, host, base), base=base)
     env.update({k: job_paths(v, runner, ml_dir) for k, v in plan.request.Environment.items()})
     env.update(job_channel.channel_env(runner, ml_dir, plan.image, env))
     if runner.name == "process" or not config.database_url.startswith("sqlite"):

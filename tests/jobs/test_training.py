@@ -236,3 +236,33 @@ def test_source_dir_is_copied_into_the_code_folder(
     code = job_config.home / "jobs" / "src-1" / "ml" / "code"
     assert (code / "train_sklearn.py").is_file()
     assert (code / "sleep.py").is_file()
+
+
+def test_opt_ml_paths_in_hyperparameters_are_where_the_job_sees_opt_ml(
+    jobs: JobService, job_config, train_data: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """SageMaker scripts get ``--data-dir /opt/ml/input/data/train``; on the process
+    runtime /opt/ml is the host's folder, so such values (argv, SM_HPS, SM_HP_*,
+    hyperparameters.json) name that folder; other text is left alone."""
+    body = training_request(
+        "optml-1",
+        "opt_ml_paths.py",
+        train_data,
+        HyperParameters={
+            "data-dir": "/opt/ml/input/data/train",
+            "model-file": "/opt/ml/model/files.txt",
+            "note": "see /opt/mlx and /opt/ml-docs",
+        },
+    )
+    jobs.create_training_job(body)
+    job = finished(jobs, "optml-1")
+    assert job.status is JobStatus.COMPLETED, job.failure_reason
+    ml = job_config.home / "jobs" / "optml-1" / "ml"
+    log = (job_config.home / "jobs" / "optml-1" / "logs" / "algo-1.log").read_text()
+    assert f"data={ml / 'input' / 'data' / 'train'} model={ml / 'model' / 'files.txt'}" in log
+    assert "note=see /opt/mlx and /opt/ml-docs" in log
+    uri = job.outputs["ModelArtifacts"]["S3ModelArtifacts"]
+    with tarfile.open(Path(uri.removeprefix("file://"))) as tar:
+        member = tar.extractfile("files.txt")
+        assert member is not None
+        assert member.read() == b"train.csv"
