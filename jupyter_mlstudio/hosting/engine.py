@@ -105,6 +105,8 @@ class HostingEngine:
         self.timeout_s = timeout_s
         self.health_interval_s = health_interval_s
         self._endpoints: dict[str, LiveEndpoint] = {}
+        #: variants starting (endpoint, variant) → their pool, for their logs
+        self._starting: dict[tuple[str, str], VariantInstances] = {}
         self._generation = int(time.time()) % 1_000_000
         self._lock = threading.Lock()
         self._upstreams: dict[asyncio.AbstractEventLoop, Upstream] = {}
@@ -129,7 +131,15 @@ class HostingEngine:
         generation = self._next_generation()
         folder = self.root / plan.endpoint_name / f"{plan.variant_name}-g{generation}"
         pool = VariantInstances(plan, runner, folder, generation)
-        pool.start()
+        key = (plan.endpoint_name, plan.variant_name)
+        with self._lock:  # its logs are readable while it starts (read_log)
+            self._starting[key] = pool
+        try:
+            pool.start()
+        finally:
+            with self._lock:
+                if self._starting.get(key) is pool:
+                    del self._starting[key]
         return pool
 
     def deploy(
@@ -296,15 +306,34 @@ class HostingEngine:
     def read_log(
         self, name: str, variant: str | None, host: str, offset: int
     ) -> tuple[str, int, bool]:
-        live = self.get(name)
+        """An instance's log: of the variant in service, else of one still starting
+        (creating or updating the endpoint)."""
+        live = self._endpoints.get(name)
+        pools = {v.name: v.pool for v in live.variants.values()} if live else {}
+        with self._lock:
+            starting = {v: pool for (e, v), pool in self._starting.items() if e == name}
+        for variant_name, pool in starting.items():
+            pools.setdefault(variant_name, pool)
+        if not pools:
+            raise NotFoundError(f"Endpoint {name!r} has no instances")
         if variant is None:
-            variant = next(iter(live.variants))
-        chosen = live.variants.get(variant)
+            variant = next(iter(pools))
+        chosen = pools.get(variant)
         if chosen is None:
             raise ValidationError(
                 f"no variant {variant!r} in endpoint {name!r}", field="VariantName"
             )
-        return chosen.pool.read_log(host, offset)
+        try:
+            return chosen.read_log(host, offset)
+        except ValidationError:
+            if chosen in starting.values():  # that host is not launched yet
+                return "", offset, False
+            raise
+
+    def has_instances(self, name: str) -> bool:
+        """In service, or instances starting."""
+        with self._lock:
+            return name in self._endpoints or any(e == name for e, _ in self._starting)
 
     # -- invocations ----------------------------------------------------------------------------
 

@@ -522,7 +522,7 @@ class HostingService:
         self, name: str, *, variant: str | None = None, host: str = "algo-1", offset: int = 0
     ) -> dict[str, Any]:
         self._store.get_endpoint(name)
-        if not self.engine.is_live(name):
+        if not self.engine.has_instances(name):
             return {"Text": "", "NextOffset": offset, "Complete": True}
         text, next_offset, complete = self.engine.read_log(name, variant, host, offset)
         return {"Text": text, "NextOffset": next_offset, "Complete": complete}

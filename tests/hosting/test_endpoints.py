@@ -430,3 +430,46 @@ def test_a_model_that_takes_too_long_gets_a_timeout(
         assert hosting.figures("ep-slow")["Variants"][0]["Invocation5XXErrors"] == 1
     finally:
         studio.close()
+
+
+SLOW_START = """
+import os
+import time
+
+import joblib
+
+print("warming up the model", flush=True)
+
+
+def model_fn(model_dir):
+    time.sleep(4)
+    return joblib.load(os.path.join(model_dir, "model.joblib"))
+"""
+
+
+def test_instance_logs_are_readable_while_the_endpoint_is_creating(
+    studio: Studio, trained: tuple, tmp_path: Path
+) -> None:
+    _, _, archive = trained
+    code = tmp_path / "slow-code"
+    code.mkdir()
+    (code / "inference.py").write_text(SLOW_START)
+    hosting = studio.endpoints
+    hosting.create_model(model_request("slow", archive, code))
+    hosting.create_endpoint_config(
+        {"EndpointConfigName": "slow-config", "ProductionVariants": [variant("AllTraffic", "slow")]}
+    )
+    hosting.create_endpoint({"EndpointName": "ep-slow", "EndpointConfigName": "slow-config"})
+    seen = ""
+    deadline = time.monotonic() + 60
+    while "warming up" not in seen and time.monotonic() < deadline:
+        logs = hosting.read_logs("ep-slow")
+        seen += logs["Text"]
+        time.sleep(0.1)
+    status = hosting.get_endpoint("ep-slow").endpoint_status
+    assert "warming up the model" in seen
+    assert status is EndpointStatus.CREATING  # the log was read before it was in service
+    assert hosting.read_logs("ep-slow", host="algo-2")["Text"] == ""  # not launched (yet)
+    done = hosting.wait("ep-slow", 120)
+    assert done.endpoint_status is EndpointStatus.IN_SERVICE, done.failure_reason
+    assert "model server: loaded" in hosting.read_logs("ep-slow")["Text"]
