@@ -198,8 +198,8 @@ export class EndpointModel implements IDisposable {
 
   /**
    * The log of the instance on screen (null before the variants are known). A new
-   * instance (a restart) or the endpoint coming into service starts a new log: the
-   * server answers an empty, complete log while the endpoint is not live.
+   * instance (a restart) or the endpoint coming into service starts a new log; while
+   * the endpoint is Creating the server answers the starting instance's log.
    */
   get log(): EndpointLog | null {
     const variant = this.logVariant;
