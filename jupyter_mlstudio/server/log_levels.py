@@ -15,9 +15,9 @@ import logging
 from collections.abc import Iterable
 
 
-def lowest_shown_level(logger: logging.Logger) -> int:
-    """The lowest level a record of ``logger`` needs for some handler to write it
-    (``logging.lastResort``'s when no handler is reached)."""
+def lowest_shown_level(logger: logging.Logger) -> int | None:
+    """The lowest level a record of ``logger`` needs for some handler to write it; None
+    when no handler is reached (logging is not set up: handlers may come later)."""
     levels: list[int] = []
     current: logging.Logger | None = logger
     while current is not None:
@@ -25,10 +25,7 @@ def lowest_shown_level(logger: logging.Logger) -> int:
         if not current.propagate:
             break
         current = current.parent
-    if not levels:
-        last = logging.lastResort
-        return last.level if last is not None else logging.CRITICAL + 1
-    return min(levels)
+    return min(levels) if levels else None
 
 
 def skip_unseen_records(loggers: Iterable[logging.Logger]) -> dict[str, int]:
@@ -37,7 +34,7 @@ def skip_unseen_records(loggers: Iterable[logging.Logger]) -> dict[str, int]:
     changed: dict[str, int] = {}
     for logger in loggers:
         floor = lowest_shown_level(logger)
-        if logger.getEffectiveLevel() < floor:
+        if floor is not None and logger.getEffectiveLevel() < floor:
             logger.setLevel(floor)
             changed[logger.name] = floor
     return changed
