@@ -213,9 +213,11 @@ def spare(channel: int, ready: int) -> int:
     :func:`direct_command` gives it. Then, in this order: the log file (opened to append)
     becomes fd 1 and 2, ``os.environ`` is replaced by the job's environment, the folder
     becomes the current one, ``sys.path`` is :func:`startup_path`'s, ``sys.orig_argv`` is
-    ``argv``, and the script runs as :func:`run_script` runs it. Resource limits are set
-    from outside (the runner, before it writes the message). Nothing is imported here:
-    the job sees the modules ``python script.py`` would have loaded. A channel closed
+    ``argv``, the host names of ``MLSTUDIO_HOST_ADDRESSES`` resolve (as the job's
+    ``sitecustomize`` would have made them, see :mod:`.process`), and the script runs as
+    :func:`run_script` runs it. Resource limits are set from outside (the runner, before
+    it writes the message). Nothing else is imported here: the job sees the modules
+    ``python script.py`` would have loaded. A channel closed
     without a message (the runner let go) exits 0."""
     safe_path = getattr(sys.flags, "safe_path", False)
     base = sys.path[:] if safe_path else sys.path[1:]  # without the launcher's folder
@@ -252,6 +254,13 @@ def spare(channel: int, ready: int) -> int:
         if finder is not None and hasattr(finder, "invalidate_caches"):  # list them again
             finder.invalidate_caches()
     sys.orig_argv[:] = argv
+    if os.environ.get("MLSTUDIO_HOST_ADDRESSES"):  # what the job's sitecustomize would do
+        try:
+            import mlstudio_hostnames
+        except ImportError:
+            pass
+        else:
+            mlstudio_hostnames.install_from_environment()
     return run_script(argv[1], argv[2:])
 
 

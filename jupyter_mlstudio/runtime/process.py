@@ -25,6 +25,10 @@ job's ``/opt/ml`` is the spec's ``ml_dir``; mounts become symbolic links inside 
   container port asked for), so ``address`` answers from a new runner too. The port is
   free when picked; another program could take it before the job binds it (the job then
   exits with an error), as with any ephemeral port chosen ahead.
+- The hosts of a multi-instance job reach each other by name from Python: each gets
+  ``MLSTUDIO_HOST_ADDRESSES`` (:func:`host_addresses`) and the ``hostnames`` folder first
+  on ``PYTHONPATH``, whose ``sitecustomize`` makes the ``socket`` module resolve ``algo-i``
+  (``hostnames/mlstudio_hostnames.py``; the warm spare installs it before the script).
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ from .base import (
     JobState,
     RunStatus,
     decode_complete,
+    host_name,
     signal_exit_code,
 )
 
@@ -69,6 +74,21 @@ LOG_FILE = "output.log"
 LOST = "the process ended while no runner watched it; its exit code is unknown"
 #: what ``serve`` runs (standard library and numpy; also the image's /usr/local/bin/serve)
 MODEL_SERVER = Path(__file__).resolve().parent.parent / "hosting" / "model_server.py"
+#: the folder whose ``sitecustomize`` resolves a multi-instance job's host names
+HOSTNAMES_DIR = Path(__file__).resolve().parent / "hostnames"
+#: ``algo-1=address,...``: the names it resolves (read by ``mlstudio_hostnames``)
+HOST_ADDRESSES = "MLSTUDIO_HOST_ADDRESSES"
+
+
+def host_addresses(count: int) -> str:
+    """``algo-1=127.77.0.1,...`` for a job of ``count`` hosts: an address of its own per
+    host on Linux (the whole of 127.0.0.0/8 is the loopback interface there, so two hosts
+    can each bind the same port on their own name), 127.0.0.1 for every host elsewhere."""
+    own = sys.platform.startswith("linux")
+    return ",".join(
+        f"{host_name(i)}={f'127.77.{i // 250}.{i % 250 + 1}' if own else LOOPBACK}"
+        for i in range(count)
+    )
 
 
 def free_port(address: str = LOOPBACK) -> int:
@@ -249,6 +269,12 @@ class ProcessRunner(JobRunner):
                 argv, code_dir, env["PYTHONPATH"] = direct
                 cwd = Path(code_dir)
                 script_mode = True
+        if spec.instance_count > 1 and argv[1:2] != [str(MODEL_SERVER)]:
+            # the hosts' names resolve in their Pythons (model servers need no peers)
+            env[HOST_ADDRESSES] = host_addresses(spec.instance_count)
+            env["PYTHONPATH"] = os.pathsep.join(
+                p for p in (str(HOSTNAMES_DIR), env.get("PYTHONPATH", "")) if p
+            )
         port: int | None = None
         if spec.expose is not None:
             labels[LABEL_EXPOSE] = str(spec.expose)

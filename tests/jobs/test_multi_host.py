@@ -11,6 +11,7 @@ import pytest
 
 from jupyter_mlstudio.entities import JobStatus, SecondaryStatus
 from jupyter_mlstudio.exceptions import ValidationError
+from jupyter_mlstudio.runtime.process import free_port
 from jupyter_mlstudio.services.jobs import JobService
 
 from .conftest import training_request
@@ -48,6 +49,19 @@ def test_every_host_runs_with_its_contract_and_the_model_comes_from_algo_1(
         member = tar.extractfile("host.txt")
         assert member is not None
         assert member.read() == b"algo-1"
+
+
+def test_hosts_reach_each_other_by_name(jobs: JobService) -> None:
+    # algo-1 listens on its own name; algo-2 and algo-3 connect to "algo-1" and get its
+    # greeting, and a Python they start resolves the name as well
+    jobs.create_training_job(multi_request("mh-names", 3, port=free_port(), resolve="yes"))
+    job = finished(jobs, "mh-names", timeout=90)
+    logs = {h: jobs.read_logs("mh-names", host=h).Text for h in ("algo-1", "algo-2", "algo-3")}
+    assert job.status is JobStatus.COMPLETED, (job.failure_reason, logs)
+    for host in ("algo-2", "algo-3"):
+        assert "resolved algo-1=127.77.0.1" in logs[host]
+        assert "got 'hello from algo-1'" in logs[host]
+        assert "child resolved algo-1=127.77.0.1" in logs[host]
 
 
 def test_one_failing_host_fails_the_job_and_stops_the_others(jobs: JobService) -> None:

@@ -20,7 +20,7 @@ from jupyter_mlstudio.testing.runtime_contract import RuntimeContract
 class TestProcessRunner(RuntimeContract):
     image = None
     oom_kills = False
-    hosts_resolve = False
+    hosts_resolve = True
 
     @pytest.fixture
     def make_runner(self, tmp_path: Path) -> Callable[[], JobRunner]:

@@ -274,6 +274,31 @@ def test_multiprocessing_spawn_finds_a_warm_scripts_main(
     assert "squares [4, 9]" in text
 
 
+@pytest.mark.parametrize("warm_start", [True, False])
+def test_host_names_of_a_multi_instance_job_resolve(tmp_path: Path, warm_start: bool) -> None:
+    # the spare has started before the job's PYTHONPATH existed: it installs the names
+    # itself; a cold start gets them from the job's sitecustomize
+    runner = ProcessRunner(tmp_path / "state", warm_start=warm_start)
+    try:
+        if warm_start:
+            ready_spare(runner)
+        script = """
+        import socket
+        print("NAMES", socket.gethostbyname("algo-1"), socket.gethostbyname("ALGO-2"), flush=True)
+        """
+        spec = make_spec(tmp_path, "job", script, host="algo-2", instance_index=1, instance_count=2)
+        handle = runner.launch(spec)
+        assert was_warm(runner, handle) is warm_start
+        state = runner.wait(handle, 60)
+        text = runner.logs(handle)[0]
+        assert state.exit_code == 0, text
+        assert "NAMES 127.77.0.1 127.77.0.2" in text
+    finally:
+        for handle in runner.find():
+            runner.cleanup(handle)
+        runner.close()
+
+
 def test_limits_apply_to_a_warm_job(tmp_path: Path, runner: ProcessRunner) -> None:
     ready_spare(runner)
     script = """
@@ -464,7 +489,7 @@ class TestWarmProcessRunner(RuntimeContract):
 
     image = None
     oom_kills = False
-    hosts_resolve = False
+    hosts_resolve = True
 
     @pytest.fixture
     def made(self) -> Iterator[list[CountingRunner]]:
