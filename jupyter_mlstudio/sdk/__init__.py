@@ -44,6 +44,7 @@ from .serializers import (
     JSONSerializer,
     NumpySerializer,
 )
+from .session import Session, production_variant
 from .transformer import Transformer
 
 __all__ += [
@@ -60,6 +61,8 @@ __all__ += [
     "NumpyDeserializer",
     "NumpySerializer",
     "Predictor",
+    "Session",
     "StringDeserializer",
     "Transformer",
+    "production_variant",
 ]

@@ -272,15 +272,19 @@ _clients_lock = threading.Lock()
 
 def resolve_client(session: Any = None) -> TrackingClient:
     """What a ``sagemaker_session`` argument stands for here: ``None`` (the default
-    client), a :class:`TrackingClient`, or a tracking URI string."""
+    client), a :class:`TrackingClient`, a tracking URI string, or a
+    :class:`~.session.Session` (its client)."""
     if session is None:
         return TrackingClient.for_uri()
     if isinstance(session, TrackingClient):
         return session
     if isinstance(session, str):
         return TrackingClient.for_uri(session)
+    wrapped = getattr(session, "tracking_client", None)  # a Session (session.py)
+    if isinstance(wrapped, TrackingClient):
+        return wrapped
     raise ValidationError(
-        "sagemaker_session must be None, a TrackingClient or a tracking URI",
+        "sagemaker_session must be None, a Session, a TrackingClient or a tracking URI",
         field="sagemaker_session",
     )
 
