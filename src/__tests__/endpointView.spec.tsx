@@ -129,7 +129,34 @@ describe('EndpointView', () => {
     return widget.node;
   }
 
+  const CONFIGS = {
+    EndpointConfigs: [
+      {
+        EndpointConfigName: 'churn-v2',
+        CreationTime: '2026-11-24T10:00:00Z',
+        DataCaptureConfig: null,
+        ProductionVariants: [
+          {
+            VariantName: 'AllTraffic',
+            ModelName: 'churn-model-v2',
+            InitialInstanceCount: 2,
+            InstanceType: 'local',
+            InitialVariantWeight: 1
+          }
+        ]
+      },
+      {
+        EndpointConfigName: 'churn-config',
+        CreationTime: '2026-11-23T10:00:00Z',
+        DataCaptureConfig: null,
+        ProductionVariants: []
+      }
+    ],
+    NextToken: null
+  };
+
   const ROUTES: Record<string, Answer> = {
+    'GET endpoint-configs': CONFIGS,
     'GET endpoints/churn': churn,
     'GET endpoints/churn/metrics': metrics('churn', [
       figures('blue', 6, { Invocation5XXErrors: 1 }),
@@ -282,6 +309,99 @@ describe('EndpointView', () => {
       ]
     });
     await waitFor(() => text(node).includes('Weights applied.'));
+  });
+
+  it('switches the endpoint to another configuration', async () => {
+    let sent: unknown = null;
+    let status = 'InService';
+    const node = show({
+      ...ROUTES,
+      'GET endpoints/churn': () => ({ ...churn, EndpointStatus: status }),
+      'PUT endpoints/churn': () => {
+        status = 'Updating';
+        return { ...churn, EndpointStatus: 'Updating' };
+      }
+    });
+    await waitFor(() => !!node.querySelector('.jp-mlstudio-ConfigSelect'));
+    const select = node.querySelector(
+      '.jp-mlstudio-ConfigSelect'
+    ) as HTMLSelectElement;
+    const button = node.querySelector(
+      '.jp-mlstudio-SwitchConfig'
+    ) as HTMLButtonElement;
+    // the current configuration is not offered; nothing chosen, nothing to send
+    expect(Array.from(select.options).map(o => o.value)).toEqual([
+      '',
+      'churn-v2'
+    ]);
+    // read again when the list gets the focus, without hiding it meanwhile
+    const listed = () =>
+      mockedRequestAPI.mock.calls.filter(c => c[0] === 'endpoint-configs')
+        .length;
+    const before = listed();
+    select.dispatchEvent(new FocusEvent('focusin', { bubbles: true }));
+    await waitFor(() => listed() === before + 1);
+    expect(node.querySelector('.jp-mlstudio-ConfigSelect')).toBe(select);
+    expect(button.disabled).toBe(true);
+    expect(
+      node.querySelector('label[for="jp-mlstudio-config-churn"]')!.textContent
+    ).toBe('Switch to configuration');
+
+    choose(select, 'churn-v2');
+    await waitFor(() => !button.disabled);
+    expect(
+      node.querySelector('.jp-mlstudio-ConfigSwitch-preview')!.textContent
+    ).toBe('AllTraffic (churn-model-v2, 2×) 1');
+
+    const original = mockedRequestAPI.getMockImplementation()!;
+    mockedRequestAPI.mockImplementation(async (path, init, query) => {
+      if (path === 'endpoints/churn' && init?.method === 'PUT') {
+        sent = JSON.parse(String(init.body));
+      }
+      return original(path, init, query);
+    });
+    button.click();
+    await waitFor(() => sent !== null);
+    expect(sent).toEqual({ EndpointConfigName: 'churn-v2' });
+    await waitFor(
+      () =>
+        node.querySelector('.jp-mlstudio-StatusBadge')!.textContent ===
+        'Updating'
+    );
+    await waitFor(() => select.value === '');
+    expect(button.disabled).toBe(true); // not in service while it updates
+  });
+
+  it('says when there is no other configuration, and when they cannot be listed', async () => {
+    const node = show({
+      ...ROUTES,
+      'GET endpoint-configs': {
+        EndpointConfigs: [CONFIGS.EndpointConfigs[1]],
+        NextToken: null
+      }
+    });
+    await waitFor(() => text(node).includes('No other endpoint configuration'));
+    expect(node.querySelector('.jp-mlstudio-ConfigSelect')).toBeNull();
+    // one made meanwhile (in a notebook) shows up when asked to look again
+    mockApi({ ...ROUTES });
+    (
+      node.querySelector('.jp-mlstudio-ListConfigs') as HTMLButtonElement
+    ).click();
+    await waitFor(() => !!node.querySelector('.jp-mlstudio-ConfigSelect'));
+    widget?.dispose();
+    model?.dispose();
+    const failing = show({
+      ...ROUTES,
+      'GET endpoint-configs': new StudioApiError(
+        500,
+        'InternalError',
+        'the store is locked'
+      )
+    });
+    await waitFor(() =>
+      text(failing).includes('Could not list endpoint configurations')
+    );
+    expect(text(failing)).toContain('the store is locked');
   });
 
   it('sends a test request and shows the model’s answer', async () => {

@@ -236,6 +236,28 @@ export async function invokeEndpoint(
   };
 }
 
+/** Move an endpoint to another configuration (blue/green); it answers in `Updating`. */
+export function updateEndpoint(
+  name: string,
+  endpointConfigName: string
+): Promise<IEndpointSummary> {
+  return requestAPI<IEndpointSummary>(
+    endpointPath(name),
+    jsonInit('PUT', { EndpointConfigName: endpointConfigName })
+  );
+}
+
+/** Endpoint configurations, newest first (up to `MaxResults`, 100 by default). */
+export function listEndpointConfigs(
+  request: { NameContains?: string; MaxResults?: number } = {}
+): Promise<Schemas['ListEndpointConfigsResponse']> {
+  return requestAPI<Schemas['ListEndpointConfigsResponse']>(
+    'endpoint-configs',
+    {},
+    { ...request }
+  );
+}
+
 export function createModel(request: ICreateModelRequest): Promise<IModel> {
   return requestAPI<IModel>('models', jsonInit('POST', request));
 }

@@ -20,6 +20,7 @@ import {
   IInvocationResult,
   invokeEndpoint,
   listCaptures,
+  updateEndpoint,
   updateEndpointWeights
 } from '../api/endpoints';
 import { StudioApiError } from '../api/request';
@@ -276,6 +277,18 @@ export class EndpointModel implements IDisposable {
     if (endpoint?.ProductionVariants) {
       this._setEndpoint(endpoint);
     }
+    await this.refresh();
+  }
+
+  /**
+   * Move the endpoint to another endpoint configuration (blue/green: the current
+   * instances answer until the new ones are ready), then show it Updating.
+   *
+   * @throws {StudioApiError} when the server refuses (unknown configuration, the
+   * endpoint not in service).
+   */
+  async switchConfig(endpointConfigName: string): Promise<void> {
+    await updateEndpoint(this.name, endpointConfigName);
     await this.refresh();
   }
 

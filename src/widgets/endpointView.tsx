@@ -1,6 +1,6 @@
 /**
  * The main-area view of one endpoint: status and failure reason, the variants with
- * their instances and editable weights, live figures, a test panel, the captured
+ * their instances and editable weights, a switch to another configuration, live figures, a test panel, the captured
  * requests and the log of each instance.
  */
 import { MainAreaWidget } from '@jupyterlab/apputils';
@@ -20,6 +20,7 @@ import { studioIcon } from '../icons';
 import { EndpointModel } from '../models/endpoint';
 import { EndpointLog } from '../models/endpointLog';
 import { EndpointCaptures } from './endpointCaptures';
+import { ConfigSwitch } from './endpointConfigSwitch';
 import { EndpointFigures } from './endpointFigures';
 import { confirmDeleteEndpoint } from './endpoints';
 import { TestPanel } from './endpointTest';
@@ -82,6 +83,7 @@ export function EndpointView(props: IEndpointViewProps): JSX.Element {
           variants={endpoint.ProductionVariants ?? []}
           trans={trans}
         />
+        <ConfigSwitch model={model} endpoint={endpoint} trans={trans} />
       </section>
       <section aria-label={trans.__('Figures')}>
         <h2>{trans.__('Figures')}</h2>

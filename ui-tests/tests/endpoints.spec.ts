@@ -404,6 +404,46 @@ test('two variants: new weights from the view, delete from the sidebar', async (
   await scrollTo(view);
   await page.screenshot({ path: shot('endpoint-view-variants') });
 
+  // Another configuration (one variant, two instances), switched to from the view.
+  await api(page.request, 'post', 'endpoint-configs', {
+    EndpointConfigName: `${AB}-single`,
+    ProductionVariants: [
+      {
+        VariantName: 'AllTraffic',
+        ModelName: model,
+        InitialInstanceCount: 2,
+        InitialVariantWeight: 1
+      }
+    ]
+  });
+  const configs = view.getByLabel('Switch to configuration');
+  await configs.focus(); // the list is read again when it gets the focus
+  await expect(
+    configs.locator('option', { hasText: `${AB}-single` })
+  ).toHaveCount(1, {
+    timeout: 20_000
+  });
+  await configs.selectOption(`${AB}-single`);
+  await expect(view.locator('.jp-mlstudio-ConfigSwitch-preview')).toHaveText(
+    `AllTraffic (${model}, 2×) 1`
+  );
+  await view.locator('.jp-mlstudio-ConfigSwitch').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: shot('endpoint-view-config-switch') });
+  await view.locator('.jp-mlstudio-SwitchConfig').click();
+  await expect(view.locator('.jp-mlstudio-JobHeader-detail')).toContainText(
+    `configuration ${AB}-single`,
+    { timeout: 90_000 }
+  );
+  await expect(view.locator('.jp-mlstudio-StatusBadge').first()).toHaveText(
+    'In service',
+    { timeout: 90_000 }
+  );
+  await expect(view.locator('tr[data-variant]')).toHaveCount(1);
+  await expect(
+    view.locator('tr[data-variant="AllTraffic"] .jp-mlstudio-InstanceBadge')
+  ).toHaveCount(2, { timeout: 30_000 });
+  await expect(row).toContainText('AllTraffic 100%', { timeout: 40_000 });
+
   // Delete, after confirmation.
   await row.locator('.jp-mlstudio-EndpointDelete').click();
   const dialog = page.locator('.jp-Dialog');

@@ -1,0 +1,176 @@
+/**
+ * Switching an endpoint to another endpoint configuration (UpdateEndpoint, blue/green):
+ * the configurations the studio has, each with its variants, and a button that sends
+ * the update. Listed when the view opens, after each change of configuration and each time
+ * the list gets the focus, so a configuration made meanwhile in a notebook shows up.
+ */
+import { showErrorMessage } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import React from 'react';
+
+import {
+  IEndpoint,
+  IEndpointConfig,
+  listEndpointConfigs
+} from '../api/endpoints';
+import { EndpointModel } from '../models/endpoint';
+
+/** "blue (model-a) 3 · green (model-b) 1": a configuration's variants and weights. */
+export function describeConfig(config: IEndpointConfig): string {
+  return config.ProductionVariants.map(
+    v =>
+      `${v.VariantName} (${v.ModelName}, ${v.InitialInstanceCount}×) ${v.InitialVariantWeight}`
+  ).join(' · ');
+}
+
+type Listing =
+  | { kind: 'loading' }
+  | { kind: 'error'; message: string }
+  | { kind: 'ready'; configs: IEndpointConfig[] };
+
+export function ConfigSwitch(props: {
+  model: EndpointModel;
+  endpoint: IEndpoint;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { model, endpoint, trans } = props;
+  const current = endpoint.EndpointConfigName;
+  const [listing, setListing] = React.useState<Listing>({ kind: 'loading' });
+  const [chosen, setChosen] = React.useState('');
+  const [switching, setSwitching] = React.useState(false);
+  const [reload, setReload] = React.useState(0);
+
+  React.useEffect(() => {
+    let live = true;
+    // the first listing shows that it loads; later ones keep what is shown meanwhile
+    setListing(old => (old.kind === 'ready' ? old : { kind: 'loading' }));
+    listEndpointConfigs({ MaxResults: 100 })
+      .then(answer => {
+        if (live) {
+          setListing({ kind: 'ready', configs: answer.EndpointConfigs });
+        }
+      })
+      .catch((error: Error) => {
+        if (live) {
+          setListing({ kind: 'error', message: error.message });
+        }
+      });
+    return () => {
+      live = false;
+    };
+  }, [current, reload]);
+
+  if (listing.kind === 'loading') {
+    return (
+      <p className="jp-mlstudio-Muted" role="status" aria-busy="true">
+        {trans.__('Loading endpoint configurations…')}
+      </p>
+    );
+  }
+  if (listing.kind === 'error') {
+    return (
+      <p className="jp-mlstudio-FieldError" role="alert">
+        {trans.__(
+          'Could not list endpoint configurations: %1',
+          listing.message
+        )}{' '}
+        <button
+          type="button"
+          className="jp-Button jp-mod-styled jp-mod-reject"
+          onClick={() => setReload(reload + 1)}
+        >
+          {trans.__('Retry')}
+        </button>
+      </p>
+    );
+  }
+  const others = listing.configs.filter(c => c.EndpointConfigName !== current);
+  if (others.length === 0) {
+    return (
+      <p className="jp-mlstudio-Muted jp-mlstudio-ConfigSwitch-empty">
+        {trans.__(
+          'No other endpoint configuration to switch to. Create one from a notebook, e.g. with Session().create_endpoint_config_from_existing(…).'
+        )}{' '}
+        <button
+          type="button"
+          className="jp-Button jp-mod-styled jp-mod-reject jp-mlstudio-ListConfigs"
+          onClick={() => setReload(reload + 1)}
+        >
+          {trans.__('Look again')}
+        </button>
+      </p>
+    );
+  }
+  const target = others.find(c => c.EndpointConfigName === chosen) ?? null;
+  const inService = endpoint.EndpointStatus === 'InService';
+  const apply = async () => {
+    if (!target) {
+      return;
+    }
+    setSwitching(true);
+    try {
+      await model.switchConfig(target.EndpointConfigName);
+      setChosen('');
+    } catch (error) {
+      await showErrorMessage(
+        trans.__('Could not switch the configuration'),
+        error as Error
+      );
+    } finally {
+      setSwitching(false);
+    }
+  };
+  const selectId = `jp-mlstudio-config-${model.name}`;
+  return (
+    <form
+      className="jp-mlstudio-ConfigSwitch"
+      onSubmit={event => {
+        event.preventDefault();
+        void apply();
+      }}
+    >
+      <label htmlFor={selectId}>{trans.__('Switch to configuration')}</label>
+      <select
+        id={selectId}
+        className="jp-mod-styled jp-mlstudio-Select jp-mlstudio-ConfigSelect"
+        value={chosen}
+        disabled={switching}
+        onFocus={() => setReload(reload + 1)}
+        onChange={event => setChosen(event.target.value)}
+      >
+        <option value="">{trans.__('Choose a configuration…')}</option>
+        {others.map(config => (
+          <option
+            key={config.EndpointConfigName}
+            value={config.EndpointConfigName}
+            title={describeConfig(config)}
+          >
+            {config.EndpointConfigName}
+          </option>
+        ))}
+      </select>
+      <button
+        type="submit"
+        className="jp-Button jp-mod-styled jp-mod-accept jp-mlstudio-SwitchConfig"
+        disabled={!target || switching || !inService}
+        title={
+          inService
+            ? trans.__(
+                'Blue/green: the current instances answer until the new ones are ready'
+              )
+            : trans.__('The endpoint is not in service.')
+        }
+      >
+        {switching ? trans.__('Switching…') : trans.__('Switch')}
+      </button>
+      {target ? (
+        <span
+          className="jp-mlstudio-Muted jp-mlstudio-ConfigSwitch-preview"
+          role="status"
+        >
+          {describeConfig(target)}
+        </span>
+      ) : null}
+    </form>
+  );
+}
