@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import shutil
 import threading
 import time
@@ -35,9 +36,10 @@ from ..exceptions import (
     StudioError,
     ValidationError,
 )
+from ..runtime.base import decode_complete
 from .capture import DataCapture
 from .figures import VariantFigures
-from .instances import Instance, InstanceStatus, VariantInstances, VariantPlan
+from .instances import FAILED_LOGS, Instance, InstanceStatus, VariantInstances, VariantPlan
 from .routing import RoutedVariant, RoutingTable, Target
 from .upstream import Upstream, UpstreamError
 
@@ -48,6 +50,8 @@ HEALTH_INTERVAL_S = 2.0
 UNHEALTHY_AFTER = 3
 DEFAULT_MAX_PAYLOAD = 6 * 1024 * 1024
 DRAIN_TIMEOUT_S = 60.0
+#: variant and host names as the studio makes them (nothing that walks out of a folder)
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 
 
 @dataclass(frozen=True)
@@ -252,12 +256,11 @@ class HostingEngine:
         """Stop the endpoint's instances and forget it (no error when unknown)."""
         with self._lock:
             live = self._endpoints.pop(name, None)
-        if live is None:
-            return
-        live.table = RoutingTable(())
-        with live.lock:
-            self._retire(live.variants.values(), live.capture)
-        shutil.rmtree(self.root / name, ignore_errors=True)
+        if live is not None:
+            live.table = RoutingTable(())
+            with live.lock:
+                self._retire(live.variants.values(), live.capture)
+        shutil.rmtree(self.root / name, ignore_errors=True)  # also a failed one's logs
 
     def get(self, name: str) -> LiveEndpoint:
         live = self._endpoints.get(name)
@@ -329,6 +332,29 @@ class HostingEngine:
             if chosen in starting.values():  # that host is not launched yet
                 return "", offset, False
             raise
+
+    def read_failed_log(
+        self, name: str, variant: str | None, host: str, offset: int
+    ) -> tuple[str, int, bool] | None:
+        """The kept log of an instance of the last variant of ``name`` that failed to
+        start (:meth:`VariantInstances.keep_logs`; the first such variant when ``variant``
+        is None); None when there is none."""
+        folder = self.root / name / FAILED_LOGS
+        if variant is None:
+            kept = sorted(p.name for p in folder.glob("*") if p.is_dir())
+            if not kept:
+                return None
+            variant = kept[0]
+        if not _SAFE_NAME.match(variant) or not _SAFE_NAME.match(host):
+            return None
+        try:
+            with open(folder / variant / f"{host}.log", "rb") as file:
+                file.seek(max(0, offset))
+                data = file.read()
+        except OSError:
+            return None
+        text, used = decode_complete(data)
+        return text, max(0, offset) + used, True
 
     def has_instances(self, name: str) -> bool:
         """In service, or instances starting."""

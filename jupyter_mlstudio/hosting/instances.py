@@ -47,6 +47,9 @@ LABEL_KIND = "mlstudio.kind"
 KIND = "Endpoint"
 #: how long a new instance may take to answer /ping
 READY_TIMEOUT_S = 180.0
+#: ``<endpoints>/<EndpointName>/FAILED_LOGS/<VariantName>/<host>.log``: the logs of the
+#: instances of the last variant that failed to start (read while nothing serves)
+FAILED_LOGS = "failed-logs"
 
 
 class InstanceStatus:
@@ -250,8 +253,32 @@ class VariantInstances:
             for instance in list(self.instances):
                 self._wait_ready(instance)
         except BaseException:
+            self.keep_logs()
             self.stop()
             raise
+        shutil.rmtree(self.failed_logs, ignore_errors=True)  # an earlier failure is over
+
+    @property
+    def failed_logs(self) -> Path:
+        """Where :meth:`keep_logs` keeps this variant's logs."""
+        return self.folder.parent / FAILED_LOGS / self.plan.variant_name
+
+    def keep_logs(self) -> None:
+        """Copy every instance's log to :attr:`failed_logs` (replacing what an earlier
+        failure of the variant left), so they outlive the instances."""
+        target = self.failed_logs
+        shutil.rmtree(target, ignore_errors=True)
+        with self._lock:
+            instances = list(self.instances)
+        for instance in instances:
+            if instance.handle is None:
+                continue
+            try:
+                text, _ = self.runner.logs(instance.handle)
+                target.mkdir(parents=True, exist_ok=True)
+                (target / f"{instance.host}.log").write_text(text, encoding="utf-8")
+            except (StudioError, OSError):
+                log.warning("could not keep the log of %s %s", self.job_name, instance.host)
 
     def _launch(self, index: int, count: int) -> Instance:
         spec = self.spec(index, count)

@@ -37,7 +37,7 @@ from ..entities.common import ENDPOINT_NAME_MAX
 from ..exceptions import ConflictError, NotFoundError, StudioError, ValidationError
 from ..hosting.capture import CaptureSettings, DataCapture, read_records
 from ..hosting.engine import DEFAULT_MAX_PAYLOAD, HostingEngine, Invocation
-from ..hosting.instances import LABEL_ENDPOINT, VariantPlan, plan_variant
+from ..hosting.instances import FAILED_LOGS, LABEL_ENDPOINT, VariantPlan, plan_variant
 from ..runtime.contract import resource_limits
 from ..store.base import MetadataStore, SortOrder
 from .hosting_models import check_container, snapshot_code
@@ -523,7 +523,12 @@ class HostingService:
     ) -> dict[str, Any]:
         self._store.get_endpoint(name)
         if not self.engine.has_instances(name):
-            return {"Text": "", "NextOffset": offset, "Complete": True}
+            # nothing runs: a variant that failed to start left its instances' logs
+            kept = self.engine.read_failed_log(name, variant, host, offset)
+            if kept is None:
+                return {"Text": "", "NextOffset": offset, "Complete": True}
+            text, next_offset, _ = kept
+            return {"Text": text, "NextOffset": next_offset, "Complete": True}
         text, next_offset, complete = self.engine.read_log(name, variant, host, offset)
         return {"Text": text, "NextOffset": next_offset, "Complete": complete}
 
@@ -568,7 +573,11 @@ class HostingService:
                 runner.cleanup(handle)
         except StudioError:
             log.warning("could not clean up the old instances of endpoint %s", name)
-        shutil.rmtree(self.engine.root / name, ignore_errors=True)
+        # the old instances' folders go; the logs of a variant that failed to start stay
+        # readable (a Failed endpoint keeps showing why until it is deleted)
+        for path in (self.engine.root / name).glob("*"):
+            if path.name != FAILED_LOGS:
+                shutil.rmtree(path, ignore_errors=True)
 
     def close(self) -> None:
         """Stop every instance (a restarted studio rebuilds them from their configs)."""

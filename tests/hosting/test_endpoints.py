@@ -300,23 +300,48 @@ def test_model_errors_payload_limit_and_states(studio: Studio, trained: tuple, c
 
 
 def test_endpoint_that_cannot_start_is_failed_with_the_reason(
-    studio: Studio, trained: tuple, tmp_path: Path
+    config: StudioConfig, trained: tuple, tmp_path: Path
 ) -> None:
     _, _, archive = trained
     code = tmp_path / "bad-code"
     code.mkdir()
-    (code / "inference.py").write_text("raise RuntimeError('cannot import me')\n")
-    hosting = studio.endpoints
-    hosting.create_model(model_request("bad", archive, code))
-    hosting.create_endpoint_config(
-        {"EndpointConfigName": "bad-config", "ProductionVariants": [variant("AllTraffic", "bad")]}
+    (code / "inference.py").write_text(
+        "print('loading the bad model', flush=True)\nraise RuntimeError('cannot import me')\n"
     )
-    hosting.create_endpoint({"EndpointName": "ep-bad", "EndpointConfigName": "bad-config"})
-    failed = hosting.wait("ep-bad", 120)
-    assert failed.endpoint_status is EndpointStatus.FAILED
-    assert "cannot import me" in (failed.failure_reason or "")
-    with pytest.raises(ConflictError):
-        hosting.invoke_sync("ep-bad", b"1", content_type="text/csv")
+    studio = Studio.open(config)
+    try:
+        hosting = studio.endpoints
+        hosting.create_model(model_request("bad", archive, code))
+        hosting.create_endpoint_config(
+            {
+                "EndpointConfigName": "bad-config",
+                "ProductionVariants": [variant("AllTraffic", "bad")],
+            }
+        )
+        hosting.create_endpoint({"EndpointName": "ep-bad", "EndpointConfigName": "bad-config"})
+        failed = hosting.wait("ep-bad", 120)
+        assert failed.endpoint_status is EndpointStatus.FAILED
+        assert "cannot import me" in (failed.failure_reason or "")
+        with pytest.raises(ConflictError):
+            hosting.invoke_sync("ep-bad", b"1", content_type="text/csv")
+        # the instance is gone, its whole log is kept: more than the reason's last lines
+        logs = hosting.read_logs("ep-bad")
+        assert "loading the bad model" in logs["Text"]
+        assert "RuntimeError: cannot import me" in logs["Text"]
+        assert logs["Complete"] is True
+        assert hosting.read_logs("ep-bad", offset=logs["NextOffset"])["Text"] == ""
+        assert hosting.read_logs("ep-bad", variant="AllTraffic")["Text"] == logs["Text"]
+        assert hosting.read_logs("ep-bad", host="algo-2")["Text"] == ""
+        assert hosting.read_logs("ep-bad", variant="..", host="failed-logs")["Text"] == ""
+    finally:
+        studio.close()
+    again = Studio.open(config)  # a restart leaves a Failed endpoint's logs readable
+    try:
+        assert "cannot import me" in again.endpoints.read_logs("ep-bad")["Text"]
+        again.endpoints.delete_endpoint("ep-bad")
+        assert not (again.endpoints.engine.root / "ep-bad").exists()
+    finally:
+        again.close()
 
 
 def test_blue_green_update_fails_no_request_in_flight(
