@@ -247,6 +247,7 @@ class Estimator:
         algorithm = spec.get("AlgorithmSpecification") or {}
         script = spec.get("ScriptMode") or {}
         resources = spec.get("ResourceConfig") or {}
+        checkpoint = spec.get("CheckpointConfig") or {}
         estimator = cls(
             image_uri=algorithm.get("TrainingImage"),
             entry_point=script.get("EntryPoint")
@@ -259,6 +260,10 @@ class Estimator:
             metric_definitions=algorithm.get("MetricDefinitions"),
             output_path=(spec.get("OutputDataConfig") or {}).get("S3OutputPath"),
             max_run=(spec.get("StoppingCondition") or {}).get("MaxRuntimeInSeconds", 86400),
+            checkpoint_s3_uri=checkpoint.get("S3Uri"),
+            checkpoint_local_path=checkpoint.get("LocalPath"),
+            dependencies=script.get("Dependencies"),
+            tags=spec.get("Tags"),
             sagemaker_session=sagemaker_session,
         )
         estimator._current_job_name = training_job_name

@@ -35,12 +35,17 @@ def train_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 async def test_fit_inside_a_run_trains_and_logs_to_that_run(
     client: TrackingClient, train_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    checkpoints = train_dir.parent / "checkpoints"
+
     def work() -> tuple[str | None, str]:
         estimator = Estimator(
             entry_point=str(SCRIPTS / "train_sklearn.py"),
             hyperparameters={"C": 2.0, "epochs": 1},
             metric_definitions=METRICS,
             base_job_name="sk",
+            checkpoint_s3_uri=checkpoints.as_uri(),
+            checkpoint_local_path="/opt/ml/checkpoints",
+            tags=[{"Key": "team", "Value": "fraud"}],
             sagemaker_session=client,
         )
         with Run("est-exp", run_name="r1", sagemaker_session=client):
@@ -58,6 +63,10 @@ async def test_fit_inside_a_run_trains_and_logs_to_that_run(
     assert len(points) == 1
     attached = await in_thread(lambda: Estimator.attach(job_name, sagemaker_session=client))
     assert attached.hyperparameters() == {"C": 2.0, "epochs": 1}
+    assert attached.checkpoint_s3_uri == checkpoints.as_uri()
+    assert attached.checkpoint_local_path == "/opt/ml/checkpoints"
+    assert attached.tags == [{"Key": "team", "Value": "fraud"}]
+    assert attached.metric_definitions == METRICS
     assert await in_thread(lambda: attached.model_data) == model_data
 
 
