@@ -24,6 +24,7 @@ import {
   testInvocation,
   TEXT_CONTENT_TYPES
 } from '../widgets/endpointTest';
+import { describeConfig } from '../widgets/endpointConfigSwitch';
 import { EndpointView } from '../widgets/endpointView';
 import { described, figures, metrics, variant } from './endpointFixtures';
 import { Answer, mockApi, mockedRequestAPI, waitFor } from './utils';
@@ -351,7 +352,7 @@ describe('EndpointView', () => {
     await waitFor(() => !button.disabled);
     expect(
       node.querySelector('.jp-mlstudio-ConfigSwitch-preview')!.textContent
-    ).toBe('AllTraffic (churn-model-v2, 2×) 1');
+    ).toBe('AllTraffic: churn-model-v2, 2 instances, 100% of requests');
 
     const original = mockedRequestAPI.getMockImplementation()!;
     mockedRequestAPI.mockImplementation(async (path, init, query) => {
@@ -550,6 +551,34 @@ describe('EndpointView', () => {
     });
     await waitFor(() => text(node).includes('no longer exists'));
     expect(text(node)).toContain('Could not find endpoint churn');
+  });
+});
+
+describe('describeConfig', () => {
+  it('gives each variant its model, instances and share of requests', () => {
+    const variant = (
+      VariantName: string,
+      InitialInstanceCount: number,
+      InitialVariantWeight: number
+    ) => ({
+      VariantName,
+      ModelName: `${VariantName}-model`,
+      InitialInstanceCount,
+      InitialVariantWeight,
+      InstanceType: 'local'
+    });
+    expect(
+      describeConfig(
+        {
+          EndpointConfigName: 'ab',
+          ProductionVariants: [variant('blue', 1, 3), variant('green', 2, 1)]
+        } as any,
+        trans
+      )
+    ).toBe(
+      'blue: blue-model, 1 instance, 75% of requests · ' +
+        'green: green-model, 2 instances, 25% of requests'
+    );
   });
 });
 

@@ -15,12 +15,33 @@ import {
 } from '../api/endpoints';
 import { EndpointModel } from '../models/endpoint';
 
-/** "blue (model-a) 3 · green (model-b) 1": a configuration's variants and weights. */
-export function describeConfig(config: IEndpointConfig): string {
-  return config.ProductionVariants.map(
-    v =>
-      `${v.VariantName} (${v.ModelName}, ${v.InitialInstanceCount}×) ${v.InitialVariantWeight}`
-  ).join(' · ');
+/**
+ * "blue: model-a, 1 instance, 75% of requests · green: model-b, 2 instances, 25% of
+ * requests": a configuration's variants and the share of traffic each would get.
+ */
+export function describeConfig(
+  config: IEndpointConfig,
+  trans: TranslationBundle
+): string {
+  const variants = config.ProductionVariants;
+  const total = variants.reduce(
+    (sum, v) => sum + Math.max(0, v.InitialVariantWeight),
+    0
+  );
+  return variants
+    .map(v => {
+      const weight = Math.max(0, v.InitialVariantWeight);
+      const share = total > 0 ? Math.round((100 * weight) / total) : 0;
+      return trans._n(
+        '%2: %3, %1 instance, %4% of requests',
+        '%2: %3, %1 instances, %4% of requests',
+        v.InitialInstanceCount,
+        v.VariantName,
+        v.ModelName,
+        share
+      );
+    })
+    .join(' · ');
 }
 
 type Listing =
@@ -143,7 +164,7 @@ export function ConfigSwitch(props: {
           <option
             key={config.EndpointConfigName}
             value={config.EndpointConfigName}
-            title={describeConfig(config)}
+            title={describeConfig(config, trans)}
           >
             {config.EndpointConfigName}
           </option>
@@ -168,7 +189,7 @@ export function ConfigSwitch(props: {
           className="jp-mlstudio-Muted jp-mlstudio-ConfigSwitch-preview"
           role="status"
         >
-          {describeConfig(target)}
+          {describeConfig(target, trans)}
         </span>
       ) : null}
     </form>

@@ -4,8 +4,9 @@
  * deployed from the job view's Deploy button, seen coming into service in the sidebar
  * and the endpoint view; a test invocation answers the model's prediction, captured
  * requests show up; a second endpoint with two variants (made through the REST API)
- * gets new weights from the view and is deleted from the sidebar. Screenshots, light
- * and dark.
+ * gets new weights from the view, is switched to another configuration and is deleted
+ * from the sidebar; an endpoint whose code cannot be imported fails and shows its whole
+ * log. Screenshots, light and dark.
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { APIRequestContext, Locator } from '@playwright/test';
@@ -56,6 +57,7 @@ const stamp = Date.now().toString(36);
 const JOB = `ui-ep-train-${stamp}`;
 const ENDPOINT = `ui-ep-${stamp}`;
 const AB = `ui-ab-${stamp}`;
+const BROKEN = `ui-broken-${stamp}`;
 
 test.describe.configure({ mode: 'serial' });
 test.setTimeout(180_000);
@@ -425,7 +427,7 @@ test('two variants: new weights from the view, delete from the sidebar', async (
   });
   await configs.selectOption(`${AB}-single`);
   await expect(view.locator('.jp-mlstudio-ConfigSwitch-preview')).toHaveText(
-    `AllTraffic (${model}, 2×) 1`
+    `AllTraffic: ${model}, 2 instances, 100% of requests`
   );
   await view.locator('.jp-mlstudio-ConfigSwitch').scrollIntoViewIfNeeded();
   await page.screenshot({ path: shot('endpoint-view-config-switch') });
@@ -438,10 +440,20 @@ test('two variants: new weights from the view, delete from the sidebar', async (
     'In service',
     { timeout: 90_000 }
   );
-  await expect(view.locator('tr[data-variant]')).toHaveCount(1);
+  const variantRows = view.locator(
+    '.jp-mlstudio-VariantsTable tr[data-variant]'
+  );
+  await expect(variantRows).toHaveCount(1);
+  await expect(variantRows).toHaveAttribute('data-variant', 'AllTraffic');
   await expect(
-    view.locator('tr[data-variant="AllTraffic"] .jp-mlstudio-InstanceBadge')
+    view.locator(
+      '.jp-mlstudio-VariantsTable tr[data-variant="AllTraffic"] .jp-mlstudio-InstanceBadge'
+    )
   ).toHaveCount(2, { timeout: 30_000 });
+  // the figures follow: only the new variant has a row there once they are read again
+  await expect(
+    view.locator('.jp-mlstudio-FiguresTable tr[data-variant]')
+  ).toHaveCount(1, { timeout: 30_000 });
   await expect(row).toContainText('AllTraffic 100%', { timeout: 40_000 });
 
   // Delete, after confirmation.
@@ -461,4 +473,83 @@ test('two variants: new weights from the view, delete from the sidebar', async (
   });
 
   await api(page.request, 'delete', `endpoints/${ENDPOINT}`);
+});
+
+test('an endpoint that cannot start shows why, with its whole log', async ({
+  page
+}) => {
+  // The model of the first test, served by code that fails on import.
+  const { Models } = await api(
+    page.request,
+    'get',
+    `models?NameContains=${ENDPOINT}`
+  );
+  expect(Models.length).toBeGreaterThan(0);
+  const described = await api(
+    page.request,
+    'get',
+    `models/${Models[0].ModelName}`
+  );
+  const folder = await prepare(page);
+  await page.request.put(`/api/contents/${FOLDER}/broken`, {
+    data: { type: 'directory' }
+  });
+  await putFile(
+    page.request,
+    'broken/inference.py',
+    "print('loading the broken model', flush=True)\n" +
+      "raise RuntimeError('cannot import me')\n"
+  );
+  await api(page.request, 'post', 'models', {
+    ModelName: `${BROKEN}-model`,
+    PrimaryContainer: {
+      ModelDataUrl: described.PrimaryContainer.ModelDataUrl,
+      Environment: {
+        SAGEMAKER_PROGRAM: 'inference.py',
+        SAGEMAKER_SUBMIT_DIRECTORY: path.join(folder, 'broken')
+      }
+    }
+  });
+  await api(page.request, 'post', 'endpoint-configs', {
+    EndpointConfigName: `${BROKEN}-config`,
+    ProductionVariants: [
+      {
+        VariantName: 'AllTraffic',
+        ModelName: `${BROKEN}-model`,
+        InitialInstanceCount: 1,
+        InitialVariantWeight: 1
+      }
+    ]
+  });
+  await api(page.request, 'post', 'endpoints', {
+    EndpointName: BROKEN,
+    EndpointConfigName: `${BROKEN}-config`
+  });
+
+  const endpoints = await sidebarSection(page, 'endpoints');
+  const row = endpoints.locator('li', { hasText: BROKEN });
+  await expect(row.locator('.jp-mlstudio-StatusBadge')).toHaveText('Failed', {
+    timeout: 90_000
+  });
+  await row.focus();
+  await page.keyboard.press('Enter');
+  const view = page.locator(`#mlstudio-endpoint-${BROKEN}`);
+  await expect(view.locator('h1')).toHaveText(BROKEN);
+  await expect(view.locator('.jp-mlstudio-JobFailure')).toContainText(
+    'cannot import me'
+  );
+  // The instance is gone; its log was kept, from the first line on.
+  const log = view.locator('.jp-mlstudio-LogViewer-scroller');
+  await expect(log).toContainText('loading the broken model', {
+    timeout: 30_000
+  });
+  await expect(log).toContainText('RuntimeError: cannot import me');
+  await expect(view.locator('.jp-mlstudio-LogStatus')).toHaveText(
+    'End of log (the instance stopped).'
+  );
+  await scrollTo(view, view.locator('.jp-mlstudio-JobLogs'));
+  await page.screenshot({ path: shot('endpoint-view-failed') });
+
+  await api(page.request, 'delete', `endpoints/${BROKEN}`);
+  await expect(row).toHaveCount(0, { timeout: 60_000 });
 });
