@@ -208,7 +208,13 @@ export function TestPanel(props: {
         </button>
         {!serving ? (
           <span className="jp-mlstudio-Muted">
-            {trans.__('Requests can be sent once the endpoint is in service.')}
+            {endpoint?.EndpointStatus === 'Failed'
+              ? trans.__(
+                  'The endpoint failed to start: see why above and in its logs below.'
+                )
+              : trans.__(
+                  'Requests can be sent once the endpoint is in service.'
+                )}
           </span>
         ) : null}
       </div>

@@ -538,6 +538,9 @@ test('an endpoint that cannot start shows why, with its whole log', async ({
   await expect(view.locator('.jp-mlstudio-JobFailure')).toContainText(
     'cannot import me'
   );
+  await expect(view.locator('.jp-mlstudio-TestPanel')).toContainText(
+    'The endpoint failed to start'
+  );
   // The instance is gone; its log was kept, from the first line on.
   const log = view.locator('.jp-mlstudio-LogViewer-scroller');
   await expect(log).toContainText('loading the broken model', {
