@@ -5,6 +5,7 @@ studio, and a killed container comes back."""
 from __future__ import annotations
 
 import json
+import tarfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -106,3 +107,48 @@ def test_train_then_serve_in_containers(docker_studio: Studio, tmp_path: Path) -
 
     hosting.delete_endpoint("dk-ep")
     assert runner.find({LABEL_ENDPOINT: "dk-ep"}) == []
+
+
+def test_a_container_that_cannot_start_keeps_its_log(docker_studio: Studio, tmp_path: Path) -> None:
+    staged = tmp_path / "model"
+    staged.mkdir()
+    (staged / "weights.txt").write_text("1 2 3\n")
+    archive = tmp_path / "model.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(staged / "weights.txt", arcname="weights.txt")
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "inference.py").write_text(
+        "print('loading in a container', flush=True)\nraise RuntimeError('cannot import me')\n"
+    )
+    hosting = docker_studio.endpoints
+    hosting.create_model(
+        {
+            "ModelName": "broken",
+            "PrimaryContainer": {
+                "ModelDataUrl": str(archive),
+                "Environment": {
+                    "SAGEMAKER_PROGRAM": "inference.py",
+                    "SAGEMAKER_SUBMIT_DIRECTORY": str(code),
+                },
+            },
+        }
+    )
+    hosting.create_endpoint_config(
+        {
+            "EndpointConfigName": "broken-config",
+            "ProductionVariants": [
+                {"VariantName": "AllTraffic", "ModelName": "broken", "InitialInstanceCount": 1}
+            ],
+        }
+    )
+    hosting.create_endpoint({"EndpointName": "ep-broken", "EndpointConfigName": "broken-config"})
+    failed = hosting.wait("ep-broken", 120)
+    assert failed.endpoint_status is EndpointStatus.FAILED
+    assert "cannot import me" in (failed.failure_reason or "")
+    text = hosting.read_logs("ep-broken")["Text"]
+    assert "loading in a container" in text
+    assert "RuntimeError: cannot import me" in text
+    runner = docker_studio.jobs.runner("docker")
+    assert runner.find({LABEL_ENDPOINT: "ep-broken"}) == []  # the container itself is gone
+    hosting.delete_endpoint("ep-broken")
