@@ -36,7 +36,7 @@ from ..exceptions import (
     StudioError,
     ValidationError,
 )
-from ..runtime.base import decode_complete
+from ..runtime.base import read_text_from
 from .capture import DataCapture
 from .figures import VariantFigures
 from .instances import FAILED_LOGS, Instance, InstanceStatus, VariantInstances, VariantPlan
@@ -335,7 +335,7 @@ class HostingEngine:
 
     def read_failed_log(
         self, name: str, variant: str | None, host: str, offset: int
-    ) -> tuple[str, int, bool] | None:
+    ) -> tuple[str, int] | None:
         """The kept log of an instance of the last variant of ``name`` that failed to
         start (:meth:`VariantInstances.keep_logs`; the first such variant when ``variant``
         is None); None when there is none."""
@@ -348,13 +348,9 @@ class HostingEngine:
         if not _SAFE_NAME.match(variant) or not _SAFE_NAME.match(host):
             return None
         try:
-            with open(folder / variant / f"{host}.log", "rb") as file:
-                file.seek(max(0, offset))
-                data = file.read()
+            return read_text_from(folder / variant / f"{host}.log", offset)
         except OSError:
             return None
-        text, used = decode_complete(data)
-        return text, max(0, offset) + used, True
 
     def has_instances(self, name: str) -> bool:
         """In service, or instances starting."""

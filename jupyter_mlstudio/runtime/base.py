@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import abc
 import enum
+import os
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -272,6 +273,17 @@ def _host_key(host: str) -> tuple[int, str]:
 def signal_exit_code(returncode: int) -> int:
     """Popen's ``-N`` (killed by signal N) as the container convention ``128 + N``."""
     return 128 - returncode if returncode < 0 else returncode
+
+
+def read_text_from(path: str | os.PathLike[str], offset: int) -> tuple[str, int]:
+    """A log file's text from byte ``offset`` (negative: 0) up to its last complete
+    character, and the offset to read on from. OSError when it cannot be read."""
+    start = max(0, offset)
+    with open(path, "rb") as file:
+        file.seek(start)
+        data = file.read()
+    text, used = decode_complete(data)
+    return text, start + used
 
 
 def decode_complete(data: bytes) -> tuple[str, int]:

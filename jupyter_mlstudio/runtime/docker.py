@@ -50,7 +50,7 @@ from .base import (
     JobRunner,
     JobState,
     RunStatus,
-    decode_complete,
+    read_text_from,
 )
 from .images import DEFAULT_TAG
 
@@ -330,13 +330,9 @@ class DockerRunner(JobRunner):
             self.poll(handle)  # NotFoundError once the container is gone
             self._follow(handle, truncate=True)
         try:
-            with open(path, "rb") as log:
-                log.seek(max(0, since_offset))
-                data = log.read()
+            return read_text_from(path, since_offset)
         except OSError as exc:
             raise NotFoundError(f"no log for {handle.job_name}/{handle.host}") from exc
-        text, used = decode_complete(data)
-        return text, max(0, since_offset) + used
 
     # -- watching and stopping ------------------------------------------------------------
     def poll(self, handle: JobHandle) -> JobState:

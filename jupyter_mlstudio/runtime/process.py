@@ -63,8 +63,8 @@ from .base import (
     JobRunner,
     JobState,
     RunStatus,
-    decode_complete,
     host_name,
+    read_text_from,
     signal_exit_code,
 )
 
@@ -439,13 +439,9 @@ class ProcessRunner(JobRunner):
     def logs(self, handle: JobHandle, since_offset: int = 0) -> tuple[str, int]:
         self._read(handle)
         try:
-            with open(self._dir(handle.job_name, handle.host) / LOG_FILE, "rb") as log:
-                log.seek(max(0, since_offset))
-                data = log.read()
+            return read_text_from(self._dir(handle.job_name, handle.host) / LOG_FILE, since_offset)
         except OSError as exc:
             raise NotFoundError(f"no log for {handle.job_name}/{handle.host}") from exc
-        text, used = decode_complete(data)
-        return text, max(0, since_offset) + used
 
     def address(self, handle: JobHandle) -> tuple[str, int]:
         state = self._read(handle)  # NotFoundError once cleaned up

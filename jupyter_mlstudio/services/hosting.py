@@ -522,14 +522,13 @@ class HostingService:
         self, name: str, *, variant: str | None = None, host: str = "algo-1", offset: int = 0
     ) -> dict[str, Any]:
         self._store.get_endpoint(name)
-        if not self.engine.has_instances(name):
-            # nothing runs: a variant that failed to start left its instances' logs
+        if self.engine.has_instances(name):
+            text, next_offset, complete = self.engine.read_log(name, variant, host, offset)
+        else:
+            # nothing runs: a variant that failed to start may have left its instances' logs
             kept = self.engine.read_failed_log(name, variant, host, offset)
-            if kept is None:
-                return {"Text": "", "NextOffset": offset, "Complete": True}
-            text, next_offset, _ = kept
-            return {"Text": text, "NextOffset": next_offset, "Complete": True}
-        text, next_offset, complete = self.engine.read_log(name, variant, host, offset)
+            text, next_offset = kept if kept is not None else ("", offset)
+            complete = True
         return {"Text": text, "NextOffset": next_offset, "Complete": complete}
 
     # -- restart ----------------------------------------------------------------------------------
