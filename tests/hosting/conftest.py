@@ -19,6 +19,30 @@ from jupyter_mlstudio.runtime.process import MODEL_SERVER, free_port
 READY_TIMEOUT_S = 60.0
 
 
+def model_request(
+    name: str, model_data: str | Path, code: str | Path, program: str = "inference.py"
+) -> dict:
+    """A CreateModel request: script-mode ``program`` from the folder ``code`` serving the
+    model archive ``model_data``."""
+    return {
+        "ModelName": name,
+        "PrimaryContainer": {
+            "ModelDataUrl": str(model_data),
+            "Environment": {"SAGEMAKER_PROGRAM": program, "SAGEMAKER_SUBMIT_DIRECTORY": str(code)},
+        },
+    }
+
+
+def variant(name: str, model: str, weight: float = 1.0, count: int = 1) -> dict:
+    """A ProductionVariant of an endpoint config request."""
+    return {
+        "VariantName": name,
+        "ModelName": model,
+        "InitialVariantWeight": weight,
+        "InitialInstanceCount": count,
+    }
+
+
 @dataclass
 class ServerProcess:
     """A model server subprocess; its stdout and stderr go to ``log``."""

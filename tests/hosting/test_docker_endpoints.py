@@ -17,6 +17,7 @@ from jupyter_mlstudio.config import resolve_config
 from jupyter_mlstudio.entities import EndpointStatus, JobStatus
 from jupyter_mlstudio.hosting.instances import LABEL_ENDPOINT, InstanceStatus
 from jupyter_mlstudio.services.studio import Studio
+from tests.hosting.conftest import model_request, variant
 from tests.jobs.conftest import SCRIPTS, training_request
 from tests.runtime.conftest import docker_host, script_image  # noqa: F401 - fixtures
 
@@ -44,24 +45,13 @@ def test_train_then_serve_in_containers(docker_studio: Studio, tmp_path: Path) -
     job = docker_studio.jobs.wait("dk-train", 240)
     assert job.status is JobStatus.COMPLETED, job.failure_reason
     hosting = docker_studio.endpoints
-    hosting.create_model(
-        {
-            "ModelName": "dk-model",
-            "PrimaryContainer": {
-                "ModelDataUrl": job.outputs["ModelArtifacts"]["S3ModelArtifacts"],
-                "Environment": {
-                    "SAGEMAKER_PROGRAM": "train_sklearn.py",  # no model_fn: model.joblib
-                    "SAGEMAKER_SUBMIT_DIRECTORY": str(SCRIPTS),
-                },
-            },
-        }
-    )
+    model_data = job.outputs["ModelArtifacts"]["S3ModelArtifacts"]
+    # no model_fn in the training script: the server loads model.joblib itself
+    hosting.create_model(model_request("dk-model", model_data, SCRIPTS, "train_sklearn.py"))
     hosting.create_endpoint_config(
         {
             "EndpointConfigName": "dk-config",
-            "ProductionVariants": [
-                {"VariantName": "AllTraffic", "ModelName": "dk-model", "InitialInstanceCount": 2}
-            ],
+            "ProductionVariants": [variant("AllTraffic", "dk-model", count=2)],
         }
     )
     hosting.create_endpoint({"EndpointName": "dk-ep", "EndpointConfigName": "dk-config"})
@@ -122,24 +112,11 @@ def test_a_container_that_cannot_start_keeps_its_log(docker_studio: Studio, tmp_
         "print('loading in a container', flush=True)\nraise RuntimeError('cannot import me')\n"
     )
     hosting = docker_studio.endpoints
-    hosting.create_model(
-        {
-            "ModelName": "broken",
-            "PrimaryContainer": {
-                "ModelDataUrl": str(archive),
-                "Environment": {
-                    "SAGEMAKER_PROGRAM": "inference.py",
-                    "SAGEMAKER_SUBMIT_DIRECTORY": str(code),
-                },
-            },
-        }
-    )
+    hosting.create_model(model_request("broken", archive, code))
     hosting.create_endpoint_config(
         {
             "EndpointConfigName": "broken-config",
-            "ProductionVariants": [
-                {"VariantName": "AllTraffic", "ModelName": "broken", "InitialInstanceCount": 1}
-            ],
+            "ProductionVariants": [variant("AllTraffic", "broken")],
         }
     )
     hosting.create_endpoint({"EndpointName": "ep-broken", "EndpointConfigName": "broken-config"})

@@ -31,6 +31,7 @@ from jupyter_mlstudio.exceptions import (
 )
 from jupyter_mlstudio.hosting.instances import LABEL_ENDPOINT, InstanceStatus
 from jupyter_mlstudio.services.studio import Studio
+from tests.hosting.conftest import model_request, variant
 
 INFERENCE = """
 import os
@@ -103,16 +104,6 @@ def studio(config: StudioConfig) -> Iterator[Studio]:
     opened.close()
 
 
-def model_request(name: str, archive: Path, code: Path, program: str = "inference.py") -> dict:
-    return {
-        "ModelName": name,
-        "PrimaryContainer": {
-            "ModelDataUrl": str(archive),
-            "Environment": {"SAGEMAKER_PROGRAM": program, "SAGEMAKER_SUBMIT_DIRECTORY": str(code)},
-        },
-    }
-
-
 def deploy(studio: Studio, name: str, variants: list[dict], capture: dict | None = None) -> None:
     hosting = studio.endpoints
     config = {"EndpointConfigName": f"{name}-config", "ProductionVariants": variants}
@@ -125,15 +116,6 @@ def deploy(studio: Studio, name: str, variants: list[dict], capture: dict | None
     assert endpoint.endpoint_status is EndpointStatus.CREATING
     done = hosting.wait(name, timeout=120)
     assert done.endpoint_status is EndpointStatus.IN_SERVICE, done.failure_reason
-
-
-def variant(name: str, model: str, weight: float = 1.0, count: int = 1) -> dict:
-    return {
-        "VariantName": name,
-        "ModelName": model,
-        "InitialVariantWeight": weight,
-        "InitialInstanceCount": count,
-    }
 
 
 def csv_rows(x: np.ndarray) -> bytes:

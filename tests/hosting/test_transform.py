@@ -28,6 +28,7 @@ from jupyter_mlstudio.services.studio import Studio
 from jupyter_mlstudio.services.transform import CLOSE_REASON, RESTART_REASON
 from jupyter_mlstudio.services.transform_job import TransformInstances
 from tests.artifacts.conftest import s3_env, s3_uri, seaweedfs  # noqa: F401 - fixtures
+from tests.hosting.conftest import model_request
 from tests.server.test_api import call
 
 INFERENCE = """
@@ -117,19 +118,6 @@ def create_models(studio: Studio, archive: Path, root: Path) -> None:
         code.mkdir()
         (code / "inference.py").write_text(script)
         studio.endpoints.create_model(model_request(name, archive, code))
-
-
-def model_request(name: str, archive: Path, code: Path) -> dict[str, Any]:
-    return {
-        "ModelName": name,
-        "PrimaryContainer": {
-            "ModelDataUrl": str(archive),
-            "Environment": {
-                "SAGEMAKER_PROGRAM": "inference.py",
-                "SAGEMAKER_SUBMIT_DIRECTORY": str(code),
-            },
-        },
-    }
 
 
 @pytest.fixture
