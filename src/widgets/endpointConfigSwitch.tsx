@@ -14,6 +14,7 @@ import {
   listEndpointConfigs
 } from '../api/endpoints';
 import { EndpointModel } from '../models/endpoint';
+import { formatShare, trafficShares } from '../models/endpointWeights';
 
 /**
  * "blue: model-a, 1 instance, 75% of requests · green: model-b, 2 instances, 25% of
@@ -24,23 +25,22 @@ export function describeConfig(
   trans: TranslationBundle
 ): string {
   const variants = config.ProductionVariants;
-  const total = variants.reduce(
-    (sum, v) => sum + Math.max(0, v.InitialVariantWeight),
-    0
-  );
+  const weights: Record<string, number> = {};
+  for (const v of variants) {
+    weights[v.VariantName] = v.InitialVariantWeight;
+  }
+  const shares = trafficShares(weights);
   return variants
-    .map(v => {
-      const weight = Math.max(0, v.InitialVariantWeight);
-      const share = total > 0 ? Math.round((100 * weight) / total) : 0;
-      return trans._n(
-        '%2: %3, %1 instance, %4% of requests',
-        '%2: %3, %1 instances, %4% of requests',
+    .map(v =>
+      trans._n(
+        '%2: %3, %1 instance, %4 of requests',
+        '%2: %3, %1 instances, %4 of requests',
         v.InitialInstanceCount,
         v.VariantName,
         v.ModelName,
-        share
-      );
-    })
+        formatShare(shares[v.VariantName])
+      )
+    )
     .join(' · ');
 }
 

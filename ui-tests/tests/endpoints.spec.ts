@@ -103,6 +103,17 @@ async function api<T = any>(
   return text ? JSON.parse(text) : (undefined as T);
 }
 
+/** The name of the model the first test deployed from its job's view. */
+async function deployedModel(request: APIRequestContext): Promise<string> {
+  const { Models } = await api(
+    request,
+    'get',
+    `models?NameContains=${ENDPOINT}`
+  );
+  expect(Models.length).toBeGreaterThan(0);
+  return Models[0].ModelName;
+}
+
 /** Poll `read` until `done` holds (or fail after `timeout` ms). */
 async function until<T>(
   read: () => Promise<T>,
@@ -324,13 +335,7 @@ test('two variants: new weights from the view, delete from the sidebar', async (
   page
 }) => {
   // A second endpoint of the same model, with two variants, through the REST API.
-  const { Models } = await api(
-    page.request,
-    'get',
-    `models?NameContains=${ENDPOINT}`
-  );
-  expect(Models.length).toBeGreaterThan(0);
-  const model = Models[0].ModelName;
+  const model = await deployedModel(page.request);
   await api(page.request, 'post', 'endpoint-configs', {
     EndpointConfigName: `${AB}-config`,
     ProductionVariants: ['blue', 'green'].map(VariantName => ({
@@ -479,16 +484,10 @@ test('an endpoint that cannot start shows why, with its whole log', async ({
   page
 }) => {
   // The model of the first test, served by code that fails on import.
-  const { Models } = await api(
-    page.request,
-    'get',
-    `models?NameContains=${ENDPOINT}`
-  );
-  expect(Models.length).toBeGreaterThan(0);
   const described = await api(
     page.request,
     'get',
-    `models/${Models[0].ModelName}`
+    `models/${await deployedModel(page.request)}`
   );
   const folder = await prepare(page);
   await page.request.put(`/api/contents/${FOLDER}/broken`, {
