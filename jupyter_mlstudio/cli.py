@@ -1,9 +1,12 @@
-"""The ``mlstudio`` command: ``--version``, ``doctor`` and ``images build``."""
+"""The ``mlstudio`` command: ``--version``, ``doctor``, ``images build``, and ``serve`` /
+``status`` / ``stop`` of the background studio that scripts outside JupyterLab use."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import secrets
 import sys
 from collections.abc import Sequence
 
@@ -21,7 +24,7 @@ def _doctor(args: argparse.Namespace) -> int:
             database_url=args.database_url,
             artifact_root=args.artifact_root,
         )
-        studio = Studio.open(config, workers=1)
+        studio = Studio.open(config, workers=1, recover=False)
     except StudioError as exc:
         print(f"mlstudio doctor: {exc.message}", file=sys.stderr)
         return 2
@@ -74,6 +77,69 @@ def _images_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from .ownership import acquire_home, current_owner
+    from .server.extension import StudioApp
+
+    home = resolve_config(home=args.home).home
+    lock = acquire_home(home)
+    if lock is None:
+        owner = current_owner(home)
+        where = f" at {owner.url} (pid {owner.pid})" if owner else ""
+        print(f"mlstudio serve: a studio{where} already owns {home}")
+        return 0
+    argv = [
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={args.port}",
+        "--ServerApp.port_retries=0",
+        "--ServerApp.open_browser=False",
+        f"--IdentityProvider.token={os.environ.get('MLSTUDIO_TOKEN') or secrets.token_hex(24)}",
+        f"--StudioApp.home={home}",
+        "--StudioApp.background=True",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        argv.append("--ServerApp.allow_root=True")  # the same user as the script
+    try:
+        StudioApp.launch_instance(argv=argv)
+    finally:
+        lock.release()
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    from .ownership import current_owner
+
+    home = resolve_config(home=args.home).home
+    owner = current_owner(home)
+    if owner is None:
+        print(f"no studio owns {home}")
+        return 1
+    print(f"{home} is owned by a {owner.kind} studio at {owner.url} (pid {owner.pid})")
+    return 0
+
+
+def _stop(args: argparse.Namespace) -> int:
+    from .ownership import current_owner, stop_owner
+
+    home = resolve_config(home=args.home).home
+    owner = current_owner(home)
+    if owner is None:
+        print(f"no studio owns {home}")
+        return 0
+    if owner.kind != "background":
+        print(
+            f"mlstudio stop: {home} is owned by JupyterLab at {owner.url} (pid {owner.pid});"
+            " stop that server instead",
+            file=sys.stderr,
+        )
+        return 2
+    if not stop_owner(home, timeout=args.timeout):
+        print(f"mlstudio stop: pid {owner.pid} still owns {home}", file=sys.stderr)
+        return 1
+    print(f"stopped the background studio of {home} (pid {owner.pid})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mlstudio", description="jupyter_mlstudio: a local-first ML studio in JupyterLab."
@@ -106,6 +172,22 @@ def build_parser() -> argparse.ArgumentParser:
         return 0
 
     images.set_defaults(func=images_help)
+    home_help = "studio home folder (default: $MLSTUDIO_HOME or ~/.mlstudio)"
+    serve = sub.add_parser(
+        "serve",
+        help="run a background studio for a home (what the SDK starts when a script needs"
+        " one and no JupyterLab serves the home); it hands the home to a JupyterLab",
+    )
+    serve.add_argument("--home", help=home_help)
+    serve.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any)")
+    serve.set_defaults(func=_serve)
+    status = sub.add_parser("status", help="which studio owns a home, and where it answers")
+    status.add_argument("--home", help=home_help)
+    status.set_defaults(func=_status)
+    stop = sub.add_parser("stop", help="stop the background studio of a home")
+    stop.add_argument("--home", help=home_help)
+    stop.add_argument("--timeout", type=float, default=60.0, help="seconds to wait")
+    stop.set_defaults(func=_stop)
     return parser
 
 

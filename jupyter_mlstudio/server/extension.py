@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 
 from jupyter_server.extension.application import ExtensionApp
 from tornado.ioloop import IOLoop
@@ -12,6 +13,7 @@ from traitlets import Bool, Float, Integer, Unicode, default
 
 from .. import __version__
 from ..config import RUNTIME_CHOICES, default_home, resolve_config
+from ..ownership import HomeLock, Owner, claim_home
 from ..services.studio import Studio
 from .log_levels import skip_unseen_records
 from .openapi import build_openapi
@@ -72,6 +74,13 @@ class StudioApp(ExtensionApp):
         6.0, help="Largest invocation body in MB (larger ones get 413), as on SageMaker."
     ).tag(config=True)
 
+    background = Bool(
+        False,
+        help="Run as a background studio (what `mlstudio serve` starts for scripts): it"
+        " gives its home up to a JupyterLab that starts on it, and never takes a home"
+        " another studio owns.",
+    ).tag(config=True)
+
     @default("home")
     def _default_home(self) -> str:
         return str(default_home())
@@ -83,14 +92,20 @@ class StudioApp(ExtensionApp):
             artifact_root=self.artifact_root or None,
             default_runtime=self.default_runtime or None,
         )
+        self._home_lock: HomeLock | None = claim_home(
+            config.home, take_over=not self.background, log=self.log
+        )
         studio = Studio.open(
             config,
+            recover=self._home_lock is not None,
             workers=self.workers,
             invocation_timeout=self.invocation_timeout,
             max_payload_mb=self.max_payload_mb,
         )
         self.studio = studio
         self.settings.update({"mlstudio.studio": studio, "mlstudio.openapi": build_openapi()})
+        if self._home_lock is not None:
+            IOLoop.current().add_callback(self._publish_owner)  # once the port is bound
         if self.quiet_debug:
             # after start-up: the server configures its loggers first
             IOLoop.current().add_callback(self._skip_unseen_log_records)
@@ -101,6 +116,32 @@ class StudioApp(ExtensionApp):
             __version__,
             studio.store.health().url,
             config.artifact_root,
+        )
+
+    def _publish_owner(self) -> None:
+        """Say in the home's ``studio.json`` where this studio answers (for the SDK)."""
+        app = self.serverapp
+        if self._home_lock is None or app is None:
+            return
+        if not app.sock and not getattr(app.http_server, "_sockets", True):
+            # the server binds its port in a callback queued after ours: publish once it
+            # listens, or a script would find a studio that refuses connections
+            IOLoop.current().call_later(0.02, self._publish_owner)
+            return
+        if app.sock:
+            self.log.warning("ML Studio: served on a Unix socket; scripts cannot find it")
+            return
+        host = app.ip if app.ip not in ("", "localhost", "0.0.0.0", "::") else "127.0.0.1"
+        if ":" in host:
+            host = f"[{host}]"
+        token = str(getattr(app.identity_provider, "token", "") or "")
+        self._home_lock.publish(
+            Owner(
+                url=f"http://{host}:{app.port}{app.base_url}",
+                token=token,
+                pid=os.getpid(),
+                kind="background" if self.background else "jupyterlab",
+            )
         )
 
     def _skip_unseen_log_records(self) -> None:
@@ -120,6 +161,10 @@ class StudioApp(ExtensionApp):
         studio: Studio | None = getattr(self, "studio", None)
         if studio is not None:
             await asyncio.get_running_loop().run_in_executor(None, studio.close)
+        lock: HomeLock | None = getattr(self, "_home_lock", None)
+        if lock is not None:
+            self._home_lock = None
+            lock.release()
 
 
 def _freeze_gc() -> None:

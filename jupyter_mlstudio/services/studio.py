@@ -64,7 +64,21 @@ class Studio:
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mlstudio")
 
     @classmethod
-    def open(cls, config: StudioConfig, *, workers: int = 8, **options: Any) -> Studio:
+    def open(
+        cls, config: StudioConfig, *, workers: int = 8, recover: bool = True, **options: Any
+    ) -> Studio:
+        """Open the stores and services of ``config``.
+
+        Args:
+            config: Where the studio keeps things.
+            workers: Threads of :attr:`executor`.
+            recover: Re-attach jobs and rebuild endpoints left running; only the studio
+                that owns the home (:mod:`jupyter_mlstudio.ownership`) may.
+            options: Passed to the services (invocation timeout, payload limit).
+
+        Returns:
+            The open studio; :meth:`close` releases it.
+        """
         config.home.mkdir(parents=True, exist_ok=True)
         store = open_store(config.database_url)
         try:
@@ -73,19 +87,25 @@ class Studio:
             store.close()
             raise
         studio = cls(config, store, artifacts, workers=workers, **options)
+        if recover:
+            studio.recover()
+        return studio
+
+    def recover(self) -> None:
+        """Re-attach jobs, end transform jobs and rebuild endpoints left by a studio that
+        stopped; a failure of one part is logged and the others still run."""
         try:
-            studio.jobs.recover()  # jobs left InProgress: re-attach or mark Failed
+            self.jobs.recover()  # jobs left InProgress: re-attach or mark Failed
         except Exception:  # a broken runtime must not keep the studio from opening
             log.exception("could not recover the jobs left running")
         try:
-            studio.transform.recover()  # transform jobs do not resume: marked Failed
+            self.transform.recover()  # transform jobs do not resume: marked Failed
         except Exception:
             log.exception("could not end the transform jobs left running")
         try:
-            studio.endpoints.recover()  # endpoints in service: rebuilt from their configs
+            self.endpoints.recover()  # endpoints in service: rebuilt from their configs
         except Exception:
             log.exception("could not rebuild the endpoints")
-        return studio
 
     def close(self) -> None:
         self.transform.close()
