@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
@@ -18,11 +19,27 @@ from ..entities import (
     TrialComponentPrimaryStatus,
     utcnow,
 )
-from ..exceptions import NotFoundError, StoreUnavailableError, ValidationError
+from ..exceptions import NotFoundError, StoreUnavailableError, StudioError, ValidationError
 from ..store.base import _UNSET, ExperimentSortBy, MetadataStore, SortOrder
 
-#: Where a run's files live in the artifact store: ``runs/<trial component>/<path>``.
+log = logging.getLogger(__name__)
+
+#: Where a run's files live in the artifact store: ``runs/<run>/<generation>/<path>``.
 RUN_ARTIFACT_PREFIX = "runs"
+
+
+def run_generation(run: TrialComponent) -> str:
+    """The folder of one incarnation of a run name: its creation time to the microsecond.
+
+    A run deleted and created again under the same name gets a new folder, so files the
+    old run left behind (a delete whose file removal failed) never reach the new one.
+    """
+    return run.creation_time.strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def run_folder(run: TrialComponent) -> str:
+    """The artifact-store folder of a run's files: ``runs/<run>/<generation>``."""
+    return f"{RUN_ARTIFACT_PREFIX}/{run.trial_component_name}/{run_generation(run)}"
 
 
 class ExperimentService:
@@ -70,7 +87,16 @@ class ExperimentService:
         )
 
     def delete_experiment(self, experiment_name: str) -> None:
+        """Delete the experiment, its trials and the runs no other experiment holds (one
+        transaction), then the files of the runs that went.
+
+        Raises:
+            NotFoundError: no such experiment.
+        """
+        runs = self._all_runs_of(experiment_name)
         self._store.delete_experiment(experiment_name)
+        for run in runs:
+            self._delete_run_files(run)
 
     # trials
 
@@ -107,6 +133,7 @@ class ExperimentService:
         )
 
     def delete_trial(self, trial_name: str) -> None:
+        """Delete the trial; its runs, and so their files, stay (as in SageMaker)."""
         self._store.delete_trial(trial_name)
 
     # runs
@@ -208,7 +235,14 @@ class ExperimentService:
         self._store.associate_trial_component(trial_component_name, trial_name)
 
     def delete_trial_component(self, trial_component_name: str) -> None:
+        """Delete the run with its metrics (one transaction), then its files.
+
+        Raises:
+            NotFoundError: no such run.
+        """
+        run = self._store.get_trial_component(trial_component_name)
         self._store.delete_trial_component(trial_component_name)
+        self._delete_run_files(run)
 
     # metrics
 
@@ -229,14 +263,15 @@ class ExperimentService:
         data: bytes,
         content_type: str | None = None,
     ) -> tuple[str, str]:
-        """Store a file of a run under ``runs/<run>/<path>``; return ``(path, uri)``.
+        """Store a file of a run in its folder (:func:`run_folder`); return ``(path, uri)``.
 
         NotFoundError for an unknown run; ``ArtifactPathError`` for a path that would
         leave the run's folder.
         """
-        key = self._run_artifact_key(trial_component_name, path)
+        relative = normalize_path(path, field="ArtifactPath")
+        key = self._run_artifact_key(trial_component_name, relative)
         self._artifact_store().put_bytes(key, data, content_type)
-        return key.split("/", 2)[2], self._artifact_store().uri_for(key)
+        return relative, self._artifact_store().uri_for(key)
 
     def get_run_artifact(self, trial_component_name: str, path: str) -> tuple[bytes, str | None]:
         """The content and media type of a run's file (NotFoundError if missing)."""
@@ -247,8 +282,58 @@ class ExperimentService:
 
     def _run_artifact_key(self, trial_component_name: str, path: str) -> str:
         relative = normalize_path(path, field="ArtifactPath")
-        self._store.get_trial_component(trial_component_name)  # NotFoundError for no run
-        return f"{RUN_ARTIFACT_PREFIX}/{trial_component_name}/{relative}"
+        run = self._store.get_trial_component(trial_component_name)  # NotFoundError for no run
+        return f"{run_folder(run)}/{relative}"
+
+    def _all_runs_of(self, experiment_name: str) -> list[TrialComponent]:
+        runs: list[TrialComponent] = []
+        token: str | None = None
+        while True:
+            page = self._store.list_trial_components(
+                experiment_name=experiment_name, max_results=100, next_token=token
+            )
+            runs.extend(page.items)
+            token = page.next_token
+            if token is None:
+                return runs
+
+    def _delete_run_files(self, deleted: TrialComponent) -> None:
+        """Delete the files of a run whose metadata is gone, after the transaction.
+
+        Every folder under ``runs/<name>/`` goes except the one of a run that holds the
+        name now (a new run), which also sweeps what an earlier failed delete left; a run
+        that survived (another experiment's trial holds it) keeps everything. A failure
+        is logged, not raised: the run is already deleted, and what is left is in a
+        folder no later run reads.
+        """
+        if self._artifacts is None:
+            return
+        name = deleted.trial_component_name
+        name_folder = f"{RUN_ARTIFACT_PREFIX}/{name}"
+        try:
+            # Listing first: a run created after the look-up below writes to a folder
+            # that is not in this listing, so it is never swept.
+            entries = self._artifacts.list(name_folder)
+            try:
+                current: str | None = run_folder(self._store.get_trial_component(name))
+            except NotFoundError:
+                current = None
+            if current == run_folder(deleted):
+                return
+            for entry in entries:
+                if entry.path == current:
+                    continue
+                if entry.is_dir:
+                    self._artifacts.delete_prefix(entry.path)
+                else:
+                    self._artifacts.delete(entry.path)
+        except StudioError as exc:
+            log.warning(
+                "run %r is deleted but its files in %s are not: %s",
+                name,
+                self._artifacts.uri_for(name_folder),
+                exc,
+            )
 
     def _artifact_store(self) -> ArtifactStore:
         if self._artifacts is None:

@@ -12,6 +12,7 @@ import pytest
 
 from jupyter_mlstudio.exceptions import NotFoundError, StudioError, ValidationError
 from jupyter_mlstudio.sdk import Run, TrackingClient, list_runs, load_run
+from jupyter_mlstudio.services.experiments import run_folder
 
 from .conftest import in_thread
 
@@ -170,7 +171,8 @@ async def test_artifacts_files_and_charts(client: TrackingClient, tmp_path: Path
         assert tc.input_artifacts["dataset"].value == "s3://bucket/train.csv"
         assert tc.input_artifacts["dataset"].media_type == "text/csv"
         notes = tc.output_artifacts["notes"]
-        assert notes.value.endswith("/runs/churn-art/notes.txt")
+        folder = run_folder(tc)  # runs/churn-art/<creation time>
+        assert notes.value.endswith(f"/{folder}/notes.txt")
         assert notes.media_type == "text/plain"
         assert tc.input_artifacts["notes.txt"].value == notes.value
         assert client.download_run_file("churn-art", "notes.txt") == b"hello"
@@ -194,7 +196,7 @@ async def test_artifacts_files_and_charts(client: TrackingClient, tmp_path: Path
         assert pr["averagePrecisionScore"] == pytest.approx(0.8333333333333333)
         for name in ("CM", "ROC", "PR"):
             assert tc.output_artifacts[name].media_type == "application/json"
-            assert tc.output_artifacts[name].value.endswith(f"/runs/churn-art/{name}.json")
+            assert tc.output_artifacts[name].value.endswith(f"/{folder}/{name}.json")
 
     await in_thread(scenario)
 
@@ -209,7 +211,8 @@ async def test_artifact_files_land_under_runs(
         Run("churn", "files", sagemaker_session=client).log_file(local)
 
     await in_thread(scenario)
-    assert (studio_files / "runs" / "churn-files" / "model.bin").read_bytes() == b"\x00\x01"
+    folder = run_folder(client.get_trial_component("churn-files"))
+    assert (studio_files / folder / "model.bin").read_bytes() == b"\x00\x01"
 
 
 async def test_load_run_from_the_job_environment(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -87,10 +88,10 @@ async def test_upload_and_download_run_files(jp_fetch: Any, studio_home: Any) ->
     assert status == 200
     assert put["ArtifactPath"] == "plots/cm.json"
     assert put["ArtifactUri"].startswith("file://")
-    assert put["ArtifactUri"].endswith("/runs/r/plots/cm.json")
-    assert (studio_home / "artifacts" / "runs" / "r" / "plots" / "cm.json").read_bytes() == (
-        b'{"a": 1}'
-    )
+    # runs/<run>/<creation time>/<path>: a later run of the same name gets a new folder
+    assert re.search(r"/runs/r/\d{8}T\d{12}Z/plots/cm\.json$", put["ArtifactUri"])
+    [stored] = (studio_home / "artifacts" / "runs" / "r").glob("*/plots/cm.json")
+    assert stored.read_bytes() == b'{"a": 1}'
     response = await jp_fetch(
         "mlstudio", "api", "trial-components", "r", "artifacts", "plots/cm.json"
     )
