@@ -19,7 +19,10 @@
   (:data:`.images.DEFAULT_TAG`).
 - Logs stream live from the engine into ``<state_root>/<job>/<host>/output.log`` (one
   thread per container), so reads by byte offset are cheap and survive ``docker logs``
-  truncation; a new runner instance re-streams them from the start.
+  truncation; a new runner instance re-streams them from the start. The stream of a
+  container ends once the engine has sent its last output: ``poll`` waits for that
+  before it reports the container exited, so the log is whole from then on (also for a
+  container that exited while no runner watched it).
 
 The docker-py client is created on first use (never at import, never on an event loop).
 """
@@ -324,11 +327,18 @@ class DockerRunner(JobRunner):
             for chunk in stream:
                 out.write(chunk)
 
+    def _log_complete(self, container_id: str, timeout: float = 5.0) -> None:
+        """Wait (at most ``timeout``) for the log stream of an exited container to end."""
+        thread = self._followers.get(container_id)
+        if thread is not None:
+            thread.join(timeout)
+
     def logs(self, handle: JobHandle, since_offset: int = 0) -> tuple[str, int]:
         path = self._log_path(handle.job_name, handle.host)
         if handle.ref not in self._followers:
             self.poll(handle)  # NotFoundError once the container is gone
             self._follow(handle, truncate=True)
+            self.poll(handle)  # exited: the whole log is streamed before it is read
         try:
             return read_text_from(path, since_offset)
         except OSError as exc:
@@ -341,20 +351,13 @@ class DockerRunner(JobRunner):
         state = info.get("State", {})
         if state.get("Running") or state.get("Status") in ("created", "restarting"):
             return JobState(RunStatus.RUNNING)
+        self._log_complete(handle.ref)
         return JobState(
             RunStatus.EXITED,
             int(state.get("ExitCode", 0)),
             oom_killed=bool(state.get("OOMKilled")),
             detail=state.get("Error") or None,
         )
-
-    def wait(self, handle: JobHandle, timeout: float | None = None) -> JobState:
-        state = super().wait(handle, timeout)
-        if not state.running:
-            thread = self._followers.get(handle.ref)
-            if thread is not None:
-                thread.join(timeout=5.0)  # the log stream ends with the container
-        return state
 
     def stop(self, handle: JobHandle, grace_seconds: float = 10.0) -> JobState:
         if not self.poll(handle).running:

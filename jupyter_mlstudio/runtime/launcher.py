@@ -19,6 +19,14 @@ Anything else (a shell script, a binary) replaces the launcher (``exec``).
 runtime's *warm spare* (:func:`spare`, driven by :mod:`.warm`): an interpreter started in
 advance that waits for one job and then runs its script as ``python script.py`` would.
 
+Every job of the process runtime runs under a *supervisor* (:func:`fork_supervised`): the
+process the runner started and records, whose only child is the job. It waits for the
+job, writes the job's exit status to a file in the runner's state folder and exits with
+it, so the status outlives the studio that started the job (a studio killed by
+``kill -9`` cannot learn the exit status of a child it no longer has). The warm spare
+forks just after it gets its job; a cold start is ``python -I -S launcher.py
+--mlstudio-supervise <exit file> program args...`` (:func:`run_supervised`).
+
 Starting one interpreter instead of two is the point: the launcher imports nothing that
 Python has not already loaded at start-up (no ``json``, ``runpy`` or ``re``), so a job's
 script starts about as fast as ``python script.py``.
@@ -173,6 +181,80 @@ def main(argv: list[str] | None = None) -> int:
 
 #: ``python launcher.py SPARE_FLAG <channel fd> <ready fd>`` starts a warm spare
 SPARE_FLAG = "--mlstudio-warm-spare"
+#: ``python -I -S launcher.py SUPERVISE_FLAG <exit file> program args...`` runs a program
+#: under a supervisor (:func:`run_supervised`)
+SUPERVISE_FLAG = "--mlstudio-supervise"
+
+
+def record_exit(path: str, code: int) -> None:
+    """Write ``code`` (decimal, then a newline) to ``path`` atomically: to a temporary file
+    beside it, renamed over it, so a reader sees the whole code or no file."""
+    temporary = f"{path}.{os.getpid()}.tmp"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        os.write(fd, f"{code}\n".encode())
+    finally:
+        os.close(fd)
+    os.replace(temporary, path)
+
+
+def read_exit(path: str) -> "int | None":
+    """The exit code :func:`record_exit` wrote to ``path``; None when there is none."""
+    try:
+        with open(path, "rb") as file:
+            return int(file.read().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def fork_supervised(exit_file: str) -> None:
+    """Split this process in two. The child returns at once and goes on to be the job. The
+    parent, the job's supervisor, never returns: it waits for the child, records its exit
+    code in ``exit_file`` (:func:`record_exit`; ``128 + N`` after signal ``N``, as
+    containers report it) and exits with that code.
+
+    The supervisor ignores SIGTERM, SIGINT and SIGHUP (blocked across the fork, so none is
+    lost or acted on in between): the runner signals the whole process group, so the job
+    gets them and decides, and its supervisor outlives it to record how it ended. The
+    child keeps this process's signal handlers and mask. Nothing is imported here
+    (``_signal`` is loaded at Python's start-up), so a warm spare's job sees the modules
+    ``python script.py`` would. OSError when the fork fails.
+    """
+    import _signal
+
+    held = {_signal.SIGTERM, _signal.SIGINT, _signal.SIGHUP}
+    mask = _signal.pthread_sigmask(_signal.SIG_BLOCK, held)
+    try:
+        pid = os.fork()
+    except BaseException:
+        _signal.pthread_sigmask(_signal.SIG_SETMASK, mask)
+        raise
+    if pid == 0:
+        _signal.pthread_sigmask(_signal.SIG_SETMASK, mask)
+        return
+    for signum in held:
+        _signal.signal(signum, _signal.SIG_IGN)
+    _signal.pthread_sigmask(_signal.SIG_SETMASK, mask)
+    _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    code = 128 - code if code < 0 else code
+    try:  # fails only when the runner has cleaned up meanwhile: nobody is left to read it
+        record_exit(exit_file, code)
+    finally:
+        os._exit(code)
+
+
+def run_supervised(exit_file: str, argv: "list[str]") -> int:
+    """Run the program ``argv`` (searched on ``PATH``) under a supervisor
+    (:func:`fork_supervised`); in the child, exec it, or print why it cannot start and
+    exit 127 (not found) or 126 (not executable), as a shell would."""
+    fork_supervised(exit_file)
+    try:
+        os.execvp(argv[0], argv)
+    except OSError as exc:
+        print(f"cannot start {argv[0]}: {exc}", file=sys.stderr, flush=True)
+        code = 127 if isinstance(exc, FileNotFoundError) else 126
+    os._exit(code)
 
 
 def startup_path(script: str, pythonpath: str, base: "list[str]") -> "list[str]":
@@ -208,9 +290,11 @@ def spare(channel: int, ready: int) -> int:
     """A warm spare of the process runtime (see :mod:`.warm`): started in advance, with
     stdin, stdout and stderr on ``/dev/null`` and without ``PYTHONPATH``, it writes one
     byte to ``ready``, then waits for one launch message on ``channel``, read to its end:
-    NUL-separated (:func:`os.fsencode`) fields ``log file, folder, N, argv[0..N-1],
-    NAME=value...``, where ``argv`` is ``[python, script, *args]`` as
-    :func:`direct_command` gives it. Then, in this order: the log file (opened to append)
+    NUL-separated (:func:`os.fsencode`) fields ``log file, exit file, folder, N,
+    argv[0..N-1], NAME=value...``, where ``argv`` is ``[python, script, *args]`` as
+    :func:`direct_command` gives it. Then it forks (:func:`fork_supervised`: the spare
+    stays as the job's supervisor and records its exit code in the exit file) and, in the
+    child, in this order: the log file (opened to append)
     becomes fd 1 and 2, ``os.environ`` is replaced by the job's environment, the folder
     becomes the current one, ``sys.path`` is :func:`startup_path`'s, ``sys.orig_argv`` is
     ``argv``, the host names of ``MLSTUDIO_HOST_ADDRESSES`` resolve (as the job's
@@ -229,6 +313,8 @@ def spare(channel: int, ready: int) -> int:
     if not message:
         return 0
     fields = [os.fsdecode(f) for f in message.split(b"\0")]
+    fork_supervised(fields[1])
+    del fields[1]
     count = int(fields[2])
     argv = fields[3 : 3 + count]
     try:
@@ -267,4 +353,6 @@ def spare(channel: int, ready: int) -> int:
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == SPARE_FLAG:
         sys.exit(spare(int(sys.argv[2]), int(sys.argv[3])))
+    if len(sys.argv) >= 4 and sys.argv[1] == SUPERVISE_FLAG:
+        sys.exit(run_supervised(sys.argv[2], sys.argv[3:]))
     sys.exit(main())

@@ -1,23 +1,32 @@
 """The process runtime: each host of a job is a subprocess of the studio's own Python.
 
 Per host, the runner keeps ``<state_root>/<job>/<host>/`` with ``state.json`` (pid, process
-start time, labels, the exit code once known) and ``output.log`` (stdout and stderr). The
-job's ``/opt/ml`` is the spec's ``ml_dir``; mounts become symbolic links inside it.
+start time, labels, the exit code once known), ``output.log`` (stdout and stderr) and
+``exit_code`` (written by the job's supervisor). The job's ``/opt/ml`` is the spec's
+``ml_dir``; mounts become symbolic links inside it.
 
-- The child runs in its own session/process group; ``stop`` signals the whole group
-  (SIGTERM, then SIGKILL after the grace period).
+- The process the runner starts and records is the job's *supervisor*
+  (:func:`.launcher.fork_supervised`), whose child is the job: when the job ends, the
+  supervisor writes its exit code to ``exit_code`` (atomically) and exits with it. The
+  code so outlives the studio: a runner of a studio started again after a crash
+  (``kill -9``), which is no longer the job's parent, reads it there.
+- The supervisor runs in its own session/process group, with the job; ``stop`` signals
+  the whole group (SIGTERM, then SIGKILL after the grace period).
 - Limits where the OS allows: memory as RLIMIT_AS (an allocation beyond it fails inside the
   job — there is no OOM kill, so ``oom_killed`` stays false), CPUs as an affinity mask of
   ``ceil(cpus)`` CPUs.
 - A new runner instance (after a studio restart) re-attaches by pid, trusting it only when
-  the process's start time matches the recorded one, so a reused pid is never signalled. A
-  job that ended while no runner watched it has an unknown exit code.
+  the process's start time matches the recorded one, so a reused pid is never signalled.
+  Only a job whose supervisor was killed (SIGKILL) while no runner watched it has an
+  unknown exit code.
 - Script-mode jobs (``train`` with a ``.py`` entry point) start in a *warm spare*, a
   Python started in advance that has imported nothing beyond Python's start-up and runs
   the script as ``python script.py`` would (:mod:`.warm`, :func:`.launcher.spare`); the
-  spare is the job's process. What a spare cannot honour (a ``working_dir``, a variable
-  read only at start-up that differs, no spare ready) starts cold: ``python script.py``.
-  ``warm_start=False`` always starts cold. ``close`` kills the spare.
+  spare is the job's supervisor and forks the job. What a spare cannot honour (a
+  ``working_dir``, a variable read only at start-up that differs, no spare ready) starts
+  cold: ``python -I -S launcher.py --mlstudio-supervise <exit file> python script.py``
+  (the studio's own Python supervises). ``warm_start=False`` always starts cold.
+  ``close`` kills the spare.
 - ``serve`` runs the model server (``hosting/model_server.py``) with the studio's Python.
   With ``spec.expose`` the runner picks a free port on 127.0.0.1 and passes it as
   ``SAGEMAKER_BIND_TO_PORT`` with ``SAGEMAKER_BIND_ADDRESS=127.0.0.1`` (overriding the
@@ -34,6 +43,7 @@ job's ``/opt/ml`` is the spec's ``ml_dir``; mounts become symbolic links inside 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import math
 import os
@@ -71,6 +81,8 @@ from .base import (
 _NAME_RE = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
 STATE_FILE = "state.json"
 LOG_FILE = "output.log"
+#: where the job's supervisor records its exit code (:func:`.launcher.record_exit`)
+EXIT_FILE = "exit_code"
 LOST = "the process ended while no runner watched it; its exit code is unknown"
 #: what ``serve`` runs (standard library and numpy; also the image's /usr/local/bin/serve)
 MODEL_SERVER = Path(__file__).resolve().parent.parent / "hosting" / "model_server.py"
@@ -96,6 +108,23 @@ def free_port(address: str = LOOPBACK) -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((address, 0))
         return int(probe.getsockname()[1])
+
+
+def find_program(name: str, cwd: Path, env: Mapping[str, str]) -> str:
+    """The program ``exec`` would start for ``name`` in ``cwd`` with ``env``: a name with
+    a slash as it is (relative to ``cwd``), any other searched on ``env``'s ``PATH``.
+    FileNotFoundError when there is none, PermissionError when it cannot be executed."""
+    if os.sep not in name:
+        found = shutil.which(name, path=env.get("PATH", os.defpath))
+        if found is None:
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), name)
+        return found
+    path = Path(name) if os.path.isabs(name) else cwd / name
+    if not path.exists():
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), name)
+    if not path.is_file() or not os.access(path, os.X_OK):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), name)
+    return name
 
 
 def _proc_start_time(pid: int) -> float | None:
@@ -340,7 +369,7 @@ class ProcessRunner(JobRunner):
         """Hand the job to the ready spare (see :mod:`.warm`); None when it cannot take
         it (then the caller starts the job cold)."""
         assert self.warm is not None
-        data = warm.message(str(log), str(cwd), argv, env)
+        data = warm.message(str(log), str(log.parent / EXIT_FILE), str(cwd), argv, env)
         if data is None:
             return None
         with open(log, "ab"):
@@ -364,9 +393,21 @@ class ProcessRunner(JobRunner):
         argv: list[str],
         env: Mapping[str, str],
     ) -> tuple[subprocess.Popen[bytes], float | None]:
+        """Start ``argv`` under a supervisor in the studio's own Python (see the module
+        docstring); OSError when the program cannot be started."""
+        find_program(argv[0], cwd, env)  # the supervisor could only report it in the log
+        supervisor = [
+            sys.executable or self.python,
+            "-I",  # isolated: none of the job's PYTHON* variables, no user site
+            "-S",  # no site: the supervisor imports nothing it does not need
+            launcher.__file__,
+            launcher.SUPERVISE_FLAG,
+            str(log_path.parent / EXIT_FILE),
+            *argv,
+        ]
         with open(log_path, "ab") as log:
             child = subprocess.Popen(
-                argv,
+                supervisor,
                 cwd=cwd,
                 env=env,
                 stdin=subprocess.DEVNULL,
@@ -389,6 +430,10 @@ class ProcessRunner(JobRunner):
         return not _is_zombie(pid)
 
     def _finish(self, handle: JobHandle, state: dict[str, Any], code: int | None) -> JobState:
+        """Record that the host has ended: with the code its supervisor wrote, else
+        ``code`` (what waiting for the supervisor gave; None when it was not our child)."""
+        recorded = launcher.read_exit(str(self._dir(handle.job_name, handle.host) / EXIT_FILE))
+        code = code if recorded is None else recorded
         state["exit_code"] = code
         state["lost"] = code is None
         state["ended_at"] = time.time()

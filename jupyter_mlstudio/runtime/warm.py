@@ -6,11 +6,12 @@ by a background thread — lazily at the first script-mode launch, and again rig
 each one — in its own session, with stdin, stdout and stderr on ``/dev/null``,
 ``PYTHONUNBUFFERED=1`` and the studio's environment without ``PYTHONPATH``. It has
 imported only what Python loads at start-up and waits, blocked on a pipe, for one launch
-message (:func:`message`: the log file, the folder, ``[python, script, *args]``, the
-environment). The runner sets the spec's resource limits on it from outside
-(``prlimit``, the CPU affinity), writes the message and closes the pipe; the spare becomes
-the job's process (its pid, its start time), so ``poll``/``stop``/``reattach``/``cleanup``
-treat it as any other job.
+message (:func:`message`: the log file, the exit file, the folder, ``[python, script,
+*args]``, the environment). The runner sets the spec's resource limits on it from outside
+(``prlimit``, the CPU affinity), writes the message and closes the pipe; the spare forks
+and becomes the job's supervisor (:func:`.launcher.fork_supervised`: its pid and start
+time are the job's as the runner records them, as a cold start's supervisor's are), so
+``poll``/``stop``/``reattach``/``cleanup`` treat it as any other job.
 
 What the spare cannot honour, the runner starts cold (``python script.py``) as before: a
 non-Python program or a ``working_dir``, an environment that differs from the spare's in
@@ -59,10 +60,12 @@ def startup_difference(started: Mapping[str, str], wanted: Mapping[str, str]) ->
     return None
 
 
-def message(log: str, cwd: str, argv: Sequence[str], env: Mapping[str, str]) -> bytes | None:
+def message(
+    log: str, exit_file: str, cwd: str, argv: Sequence[str], env: Mapping[str, str]
+) -> bytes | None:
     """The launch message :func:`.launcher.spare` reads; None when something cannot be
     passed (a NUL character, a variable name with ``=``: the cold path reports it)."""
-    fields = [log, cwd, str(len(argv)), *argv]
+    fields = [log, exit_file, cwd, str(len(argv)), *argv]
     for name, value in env.items():
         if not name or "=" in name:
             return None

@@ -19,9 +19,13 @@ are in :mod:`.runtime_contract_serving`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
+import signal
 import textwrap
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -157,6 +161,37 @@ def wait_for_log(
             break
         time.sleep(0.05)
     raise AssertionError(f"{text!r} did not appear in the logs; they say:\n{seen}")
+
+
+def launch_and_die(make_runner: Callable[[], JobRunner], spec: ContainerSpec) -> JobHandle:
+    """Launch ``spec`` with a new runner in a forked copy of this process that then kills
+    itself (SIGKILL), as a studio killed by ``kill -9`` right after a launch; return the
+    handle it got. No runner of this process started or watched the job, and none ever
+    can wait for it (on the process runtime the job is not a child of this process).
+    AssertionError with the child's traceback when the launch failed there."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the studio about to die: only launch, report and die
+        answer: dict[str, Any]
+        try:
+            os.close(read_end)
+            handle = make_runner().launch(spec)
+            answer = {"handle": dataclasses.asdict(handle)}
+        except BaseException:
+            answer = {"error": traceback.format_exc()}
+        try:
+            os.write(write_end, json.dumps(answer).encode())
+        finally:
+            os.kill(os.getpid(), signal.SIGKILL)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFSIGNALED(status)
+    assert os.WTERMSIG(status) == signal.SIGKILL
+    answer = json.loads(data)
+    assert "handle" in answer, answer.get("error")
+    return JobHandle(**answer["handle"])
 
 
 class RuntimeContract(ServingContract):
@@ -360,6 +395,31 @@ class RuntimeContract(ServingContract):
             assert state.exit_code == 0
             wait_for_log(restarted, again, "line-2")
             assert restarted.reattach("no-such-job") == []
+        finally:
+            restarted.close()
+
+    def test_exit_code_of_a_job_that_ended_unwatched(
+        self,
+        runner: JobRunner,
+        make_runner: Callable[[], JobRunner],
+        job_root: Path,
+        token: str,
+    ) -> None:
+        """A job that exits while no runner watches it (the studio that launched it was
+        killed) reports its real exit code to a runner that re-attaches later, and its
+        whole log at the first read."""
+        spec = self.spec(runner, job_root, token, WAIT_FOR_GO, env={"EXIT_CODE": "5"})
+        handle = launch_and_die(make_runner, spec)
+        (spec.ml_dir / "input" / "go").write_text("")
+        restarted = make_runner()
+        try:
+            (again,) = restarted.reattach(spec.job_name)
+            assert again.ref == handle.ref
+            state = restarted.wait(again, 60)
+            assert not state.running
+            assert (state.exit_code, state.detail) == (5, None)
+            assert restarted.logs(again)[0].splitlines() == ["line-1", "line-2 \u00e9"]
+            assert restarted.poll(again).exit_code == 5  # and it stays so
         finally:
             restarted.close()
 

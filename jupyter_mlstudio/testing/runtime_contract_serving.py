@@ -11,6 +11,7 @@ script (``model_fn`` only). The test modules provide two hooks: ``assert_loopbac
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import shutil
@@ -108,6 +109,21 @@ def listeners(port: int) -> str:
                 name = "?"
             found.append(f"{conn.laddr.ip}:{port} by {name} (pid {conn.pid})")
     return "listening: " + (", ".join(found) or "nothing")
+
+
+def listening_addresses(pid: int) -> list[tuple[str, int]]:
+    """The (ip, port) pairs the process ``pid`` and its descendants listen on (a process
+    runtime host: its supervisor and the job under it)."""
+    import psutil
+
+    root = psutil.Process(pid)
+    found = []
+    for process in [root, *root.children(recursive=True)]:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            for conn in process.net_connections(kind="inet"):
+                if conn.status == psutil.CONN_LISTEN:
+                    found.append((conn.laddr.ip, conn.laddr.port))
+    return found
 
 
 def invoke(

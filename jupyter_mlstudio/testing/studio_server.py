@@ -1,9 +1,11 @@
 """A real studio in a subprocess, for load tests and the serving benchmark.
 
 * :class:`StudioServer`: ``jupyter server`` with the extension on a fresh studio home, a
-  generated token and a free port on 127.0.0.1, the process runtime; REST calls with the
-  token (``Authorization: token <t>``), and :meth:`StudioServer.deploy` of a script-mode
-  model through the REST API (model, endpoint config, endpoint, until InService).
+  generated token and a free port on 127.0.0.1, the process runtime (or ``runtime``);
+  REST calls with the token (``Authorization: token <t>``), :meth:`StudioServer.deploy`
+  of a script-mode model through the REST API (model, endpoint config, endpoint, until
+  InService), and :meth:`StudioServer.kill` (``kill -9``) then :meth:`StudioServer.start`
+  again on the same home, for crash tests.
 * :func:`build_iris_model`: an iris ``DecisionTreeClassifier`` as a ``model.tar.gz`` with
   ``model.joblib`` and an inference script that defines only ``model_fn``.
 * :class:`ModelServer`: ``hosting/model_server.py`` started directly (no studio), on
@@ -162,10 +164,13 @@ def build_iris_model(folder: Path) -> IrisModel:
 class StudioServer:
     """``jupyter server`` with the studio on a fresh home; start with ``with`` or
     :meth:`start`. ``extra_args`` go to the command line (e.g. ``--log-level=DEBUG``);
-    ``launcher`` is what follows the Python executable (a profiling wrapper script, say)."""
+    ``launcher`` is what follows the Python executable (a profiling wrapper script, say);
+    ``runtime`` is the studio's ``default_runtime``. The log (:attr:`log`) collects every
+    start of the server."""
 
     work: Path
     extra_args: tuple[str, ...] = ()
+    runtime: str = "process"
     launcher: tuple[str, ...] = ("-m", "jupyter_server")
     env: dict[str, str] = field(default_factory=dict)
     token: str = field(default_factory=lambda: secrets.token_hex(16))
@@ -206,14 +211,16 @@ class StudioServer:
             f"--IdentityProvider.token={self.token}",
             f"--ServerApp.root_dir={self.work}",
             f"--StudioApp.home={self.home}",
-            "--StudioApp.default_runtime=process",
+            f"--StudioApp.default_runtime={self.runtime}",
             *self.extra_args,
         ]
 
     def start(self, timeout: float = 120.0) -> StudioServer:
+        """Start the server (again, after :meth:`kill` or :meth:`stop`: on the same home
+        and port) and wait until the studio answers."""
         self.home.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "MLSTUDIO_HOME": str(self.home), **self.env}
-        with self.log.open("wb") as out:
+        with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 self.command(), env=env, stdout=out, stderr=subprocess.STDOUT, cwd=self.work
             )
@@ -233,6 +240,14 @@ class StudioServer:
     def stop(self) -> None:
         if self.process is not None:
             stop_process(self.process, grace=30.0)  # the studio stops its model servers
+
+    def kill(self) -> None:
+        """SIGKILL the server process, and only it, as ``kill -9`` would, and reap it:
+        what the studio started (jobs, model servers) is left as a crash leaves it."""
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.kill()
+            self.process.wait()
 
     def __enter__(self) -> StudioServer:
         return self.start()
@@ -255,6 +270,17 @@ class StudioServer:
         except urllib.error.HTTPError as exc:
             status, raw = exc.code, exc.read()
         return status, (json.loads(raw) if raw else None)
+
+    def download(self, path: str) -> tuple[int, bytes]:
+        """GET a file under /mlstudio/api (a job's artifact, say); (status, the bytes)."""
+        request = urllib.request.Request(
+            f"{self.base_url}/{path.lstrip('/')}", headers={"Authorization": self.authorization}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as answer:
+                return answer.status, answer.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
 
     def _ok(self, method: str, path: str, body: Any = None) -> Any:
         status, answer = self.call(method, path, body)

@@ -8,13 +8,13 @@ import signal
 from collections.abc import Callable
 from pathlib import Path
 
-import psutil
 import pytest
 
 from jupyter_mlstudio.exceptions import ValidationError
 from jupyter_mlstudio.runtime.base import ContainerSpec, JobHandle, JobRunner, Mount
 from jupyter_mlstudio.runtime.process import ProcessRunner
 from jupyter_mlstudio.testing.runtime_contract import RuntimeContract
+from jupyter_mlstudio.testing.runtime_contract_serving import listening_addresses
 
 
 class TestProcessRunner(RuntimeContract):
@@ -27,12 +27,7 @@ class TestProcessRunner(RuntimeContract):
         return lambda: ProcessRunner(tmp_path / "state")
 
     def assert_loopback_only(self, runner: JobRunner, handle: JobHandle, port: int) -> None:
-        listening = [
-            c.laddr
-            for c in psutil.Process(int(handle.ref)).net_connections(kind="inet")
-            if c.status == psutil.CONN_LISTEN
-        ]
-        assert [(a.ip, a.port) for a in listening] == [("127.0.0.1", port)]
+        assert listening_addresses(int(handle.ref)) == [("127.0.0.1", port)]
 
     def kill(self, runner: JobRunner, handle: JobHandle) -> None:
         os.killpg(int(handle.ref), signal.SIGKILL)
@@ -87,16 +82,18 @@ def test_python_means_the_studios_python(tmp_path: Path) -> None:
     assert runner.wait(handle, 30).exit_code == 0
 
 
-def test_a_job_that_ended_unwatched_has_an_unknown_code(tmp_path: Path) -> None:
+def test_a_job_whose_supervisor_recorded_nothing_has_an_unknown_code(tmp_path: Path) -> None:
     runner = ProcessRunner(tmp_path / "state")
     handle = runner.launch(_spec(tmp_path, command=("python", "-c", "pass")))
     state_file = tmp_path / "state" / "job-1" / "algo-1" / "state.json"
     state = json.loads(state_file.read_text())
     runner.wait(handle, 30)
-    # as if the studio had died before the job ended: a new runner, the pid long reaped
+    # as if the studio had died before the job ended and its supervisor had been killed
+    # (SIGKILL) before it could record the code: a new runner, the pid long reaped
     state.update({"exit_code": None, "create_time": 1.0})
     state.pop("ended_at", None)
     state_file.write_text(json.dumps(state))
+    (state_file.parent / "exit_code").unlink()
     after = ProcessRunner(tmp_path / "state").poll(handle)
     assert not after.running
     assert after.exit_code is None

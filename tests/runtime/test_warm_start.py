@@ -23,6 +23,7 @@ from jupyter_mlstudio.runtime import launcher, warm
 from jupyter_mlstudio.runtime.base import ContainerSpec, JobHandle, JobRunner
 from jupyter_mlstudio.runtime.process import ProcessRunner
 from jupyter_mlstudio.testing.runtime_contract import RuntimeContract
+from jupyter_mlstudio.testing.runtime_contract_serving import listening_addresses
 
 #: what the script sees, taken before it imports anything
 REPORT = """
@@ -469,23 +470,61 @@ def test_a_spare_exits_when_its_studio_is_gone(tmp_path: Path) -> None:
     assert gone(pid)
 
 
+def test_a_warm_job_whose_studio_was_killed_reports_its_exit_code(tmp_path: Path) -> None:
+    """The spare stays as the job's supervisor and records its exit code, so a studio
+    started again after ``kill -9`` knows how the job ended."""
+    spec = make_spec(tmp_path, "job", WAIT_FOR_GO + "raise SystemExit(4)\n")
+    code = f"""
+    import os, signal
+    from pathlib import Path
+    from jupyter_mlstudio.runtime.base import ContainerSpec
+    from jupyter_mlstudio.runtime.process import ProcessRunner
+    runner = ProcessRunner(Path({str(tmp_path / "state")!r}))
+    runner.warm.wait_ready(60)
+    spec = ContainerSpec(job_name="job", ml_dir=Path({str(spec.ml_dir)!r}), env={spec.env!r})
+    print(runner.launch(spec).ref, flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+    """
+    studio = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=120
+    )
+    assert studio.returncode == -signal.SIGKILL, studio.stderr
+    (spec.ml_dir / "code" / "go").write_text("")
+    restarted = ProcessRunner(tmp_path / "state")
+    try:
+        (handle,) = restarted.reattach("job")
+        assert handle.ref == studio.stdout.strip()
+        assert was_warm(restarted, handle)
+        state = restarted.wait(handle, 60)
+        assert (state.exit_code, state.detail) == (4, None)
+        assert restarted.logs(handle)[0].splitlines() == ["line-1", "line-2"]
+    finally:
+        for handle in restarted.find():
+            restarted.cleanup(handle)
+        restarted.close()
+
+
 # -- the whole contract, with a spare ready for each test's first launch -------------------
 
 
 class CountingRunner(ProcessRunner):
-    """Counts the launches its spare took."""
+    """Counts its launches, and those its spare took."""
 
+    launches = 0
     warm_launches = 0
 
     def launch(self, spec: ContainerSpec) -> JobHandle:
         handle = super().launch(spec)
+        self.launches += 1
         self.warm_launches += was_warm(self, handle)
         return handle
 
 
 class TestWarmProcessRunner(RuntimeContract):
     """Every contract test's first script-mode launch is warm (and so is one host of the
-    multi-node test)."""
+    multi-node test). The launch of ``test_exit_code_of_a_job_that_ended_unwatched`` is
+    made in a forked copy of this process, out of sight:
+    ``test_a_warm_job_whose_studio_was_killed_reports_its_exit_code`` checks it warm."""
 
     image = None
     oom_kills = False
@@ -496,7 +535,8 @@ class TestWarmProcessRunner(RuntimeContract):
         """The runners a test made; its first launch must have been warm."""
         runners: list[CountingRunner] = []
         yield runners
-        assert runners[0].warm_launches >= 1
+        launched = [r for r in runners if r.launches]
+        assert not launched or launched[0].warm_launches >= 1
 
     @pytest.fixture
     def make_runner(self, tmp_path: Path, made: list[CountingRunner]) -> Callable[[], JobRunner]:
@@ -509,12 +549,7 @@ class TestWarmProcessRunner(RuntimeContract):
         return make
 
     def assert_loopback_only(self, runner: JobRunner, handle: JobHandle, port: int) -> None:
-        listening = [
-            c.laddr
-            for c in psutil.Process(int(handle.ref)).net_connections(kind="inet")
-            if c.status == psutil.CONN_LISTEN
-        ]
-        assert [(a.ip, a.port) for a in listening] == [("127.0.0.1", port)]
+        assert listening_addresses(int(handle.ref)) == [("127.0.0.1", port)]
 
     def kill(self, runner: JobRunner, handle: JobHandle) -> None:
         os.killpg(int(handle.ref), signal.SIGKILL)
