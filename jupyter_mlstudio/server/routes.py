@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from jupyter_server.utils import url_path_join
 
-from .handlers.base import StudioHandler
+from .handlers.base import JsonHandler, StudioHandler, UnknownRouteHandler
 from .handlers.charts import MetricChartHandler, MetricNamesHandler
 from .handlers.experiments import (
     ExperimentHandler,
@@ -146,6 +147,16 @@ def tornado_pattern(path: str) -> str:
     return _PARAM.sub(lambda m: "(.+)" if is_multi_segment(m.group(1)) else "([^/]+)", path)
 
 
-def handlers() -> list[tuple[str, type[StudioHandler]]]:
-    """Tornado rules, relative to the server's base URL (ExtensionApp prefixes it)."""
-    return [(url_path_join(API_PREFIX, tornado_pattern(r.path)), r.handler) for r in ROUTES]
+def handlers() -> list[tuple[str, type[JsonHandler], dict[str, Any]]]:
+    """Tornado rules, relative to the server's base URL (ExtensionApp prefixes it): each
+    route with its path parameter names, then a JSON 404 for any other API path."""
+    rules: list[tuple[str, type[JsonHandler], dict[str, Any]]] = [
+        (
+            url_path_join(API_PREFIX, tornado_pattern(r.path)),
+            r.handler,
+            {"path_parameters": tuple(path_parameters(r.path))},
+        )
+        for r in ROUTES
+    ]
+    rules.append((API_PREFIX + "(?:/.*)?", UnknownRouteHandler, {}))
+    return rules

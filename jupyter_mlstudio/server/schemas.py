@@ -7,7 +7,7 @@ them, so the document and the code cannot drift apart. Field names are SageMaker
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,6 +24,11 @@ from ..entities import (
     TrialComponentPrimaryStatus,
 )
 from ..entities.endpoints import EndpointStatus
+from ..services.job_requests import MAX_TAGS
+
+#: Most parameters one request may set on a run (SageMaker's TrialComponentParameters
+#: holds at most 300 entries).
+MAX_PARAMETERS = 300
 
 
 class ApiModel(BaseModel):
@@ -41,7 +46,12 @@ class Tag(ApiModel):
     Value: str = ""
 
 
-TagsInput = list[Tag] | dict[str, str]
+#: ``Tags``: SageMaker's list of ``{Key, Value}`` or a mapping, at most ``MAX_TAGS`` of them.
+TagsInput = (
+    Annotated[list[Tag], Field(max_length=MAX_TAGS)]
+    | Annotated[dict[str, str], Field(max_length=MAX_TAGS)]
+)
+TagsField = Annotated[TagsInput | None, Field(description=f"At most {MAX_TAGS} tags")]
 
 
 def tags_to_dict(tags: TagsInput | None) -> dict[str, str] | None:
@@ -82,7 +92,7 @@ class CreateExperimentRequest(ApiModel):
     ExperimentName: str
     DisplayName: str | None = None
     Description: str | None = None
-    Tags: TagsInput | None = None
+    Tags: TagsField = None
 
 
 class ListTrialsQuery(PageQuery):
@@ -99,7 +109,7 @@ class CreateTrialRequest(ApiModel):
     TrialName: str
     ExperimentName: str
     DisplayName: str | None = None
-    Tags: TagsInput | None = None
+    Tags: TagsField = None
 
 
 class StatusBody(ApiModel):
@@ -113,8 +123,12 @@ class CreateTrialComponentRequest(ApiModel):
     TrialName: str | None = Field(default=None, description="Put the new run in this trial")
     Status: StatusBody | None = None
     StartTime: datetime | None = None
-    Parameters: dict[str, float | str] | None = None
-    Tags: TagsInput | None = None
+    Parameters: dict[str, float | str] | None = Field(
+        default=None,
+        max_length=MAX_PARAMETERS,
+        description=f"At most {MAX_PARAMETERS} parameters per request, as on SageMaker",
+    )
+    Tags: TagsField = None
 
 
 class ListTrialComponentsQuery(PageQuery):
@@ -152,7 +166,11 @@ class UpdateTrialComponentRequest(ApiModel):
     Status: StatusBody | None = None
     StartTime: datetime | None = None
     EndTime: datetime | None = None
-    Parameters: dict[str, float | str] | None = None
+    Parameters: dict[str, float | str] | None = Field(
+        default=None,
+        max_length=MAX_PARAMETERS,
+        description=f"At most {MAX_PARAMETERS} parameters per request, as on SageMaker",
+    )
     ParametersToRemove: list[str] = Field(default_factory=list)
     InputArtifacts: dict[str, TrialComponentArtifact] | None = None
     OutputArtifacts: dict[str, TrialComponentArtifact] | None = None

@@ -7,9 +7,11 @@ service gets; shape errors name the dotted field.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from .job_requests import MAX_TAGS
 
 MAX_VARIANTS = 10
 MAX_INSTANCES = 16
@@ -39,11 +41,18 @@ class TagSpec(_Model):
     Value: str
 
 
+#: SageMaker's list of ``{Key, Value}`` or a mapping, at most ``MAX_TAGS`` of them.
+TagsInput = (
+    Annotated[list[TagSpec], Field(max_length=MAX_TAGS)]
+    | Annotated[dict[str, str], Field(max_length=MAX_TAGS)]
+)
+
+
 class CreateModelRequest(_Model):
     ModelName: str
     PrimaryContainer: ContainerSpec
     ExecutionRoleArn: str | None = Field(None, description="accepted and ignored (local)")
-    Tags: list[TagSpec] | dict[str, str] | None = None
+    Tags: TagsInput | None = None
 
 
 class ProductionVariantSpec(_Model):
@@ -78,14 +87,14 @@ class CreateEndpointConfigRequest(_Model):
     EndpointConfigName: str
     ProductionVariants: list[ProductionVariantSpec]
     DataCaptureConfig: DataCaptureConfigSpec | None = None
-    Tags: list[TagSpec] | dict[str, str] | None = None
+    Tags: TagsInput | None = None
     KmsKeyId: str | None = None
 
 
 class CreateEndpointRequest(_Model):
     EndpointName: str
     EndpointConfigName: str
-    Tags: list[TagSpec] | dict[str, str] | None = None
+    Tags: TagsInput | None = None
 
 
 class UpdateEndpointRequest(_Model):

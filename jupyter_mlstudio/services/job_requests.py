@@ -8,15 +8,18 @@ Shape errors become ``ValidationError`` with the dotted field path
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic_core import ErrorDetails
 
 from ..exceptions import ValidationError
 
 DEFAULT_MAX_RUNTIME_S = 86400
+#: Most tags a resource takes in one request (SageMaker's TagList holds at most 50).
+MAX_TAGS = 50
 
 
 class _Model(BaseModel):
@@ -116,7 +119,7 @@ class CreateTrainingJobRequest(_Model):
     ExperimentConfig: ExperimentConfigSpec | None = None
     ScriptMode: ScriptModeSpec | None = None
     RoleArn: str | None = None
-    Tags: list[JobTag] = Field(default_factory=list)
+    Tags: list[JobTag] = Field(default_factory=list, max_length=MAX_TAGS)
 
 
 class JobLogs(_Model):
@@ -139,10 +142,26 @@ def parse_request(model: type[M], body: M | Mapping[str, Any]) -> M:
     try:
         return model.model_validate(dict(body))
     except pydantic.ValidationError as exc:
-        first = exc.errors()[0]
+        first = first_error(exc, field_path)
         field = field_path(first.get("loc", ()))
         message = "unknown field" if first.get("type") == "extra_forbidden" else first["msg"]
         raise ValidationError(f"{field}: {message}", field=field or None) from None
+
+
+def first_error(exc: pydantic.ValidationError, path: Callable[[Any], str]) -> ErrorDetails:
+    """The error to report: the first one, except that for a union field (``Tags``: a
+    list or a mapping) the branch whose type matched says why, not the others' "should
+    be a valid list"."""
+    errors = exc.errors()
+    field = path(errors[0].get("loc", ()))
+    return next(
+        (
+            e
+            for e in errors
+            if path(e.get("loc", ())) == field and not e.get("type", "").endswith("_type")
+        ),
+        errors[0],
+    )
 
 
 def field_path(loc: Any) -> str:
@@ -224,4 +243,4 @@ class CreateProcessingJobRequest(_Model):
     Environment: dict[str, str] = Field(default_factory=dict)
     ExperimentConfig: ExperimentConfigSpec | None = None
     RoleArn: str | None = None
-    Tags: list[JobTag] = Field(default_factory=list)
+    Tags: list[JobTag] = Field(default_factory=list, max_length=MAX_TAGS)

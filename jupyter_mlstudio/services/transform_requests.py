@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,7 +19,7 @@ from ..artifacts import transfer
 from ..entities import validate_name
 from ..entities.common import JOB_NAME_MAX
 from ..exceptions import ValidationError
-from .job_requests import ExperimentConfigSpec, JobTag
+from .job_requests import MAX_TAGS, ExperimentConfigSpec, JobTag
 from .transform_records import (
     LINE,
     MULTI_RECORD,
@@ -121,7 +121,11 @@ class CreateTransformJobRequest(_Model):
     DataProcessing: DataProcessingSpec | None = None
     ModelClientConfig: ModelClientConfigSpec | None = None
     ExperimentConfig: ExperimentConfigSpec | None = None
-    Tags: list[JobTag] | dict[str, str] | None = None
+    Tags: (
+        Annotated[list[JobTag], Field(max_length=MAX_TAGS)]
+        | Annotated[dict[str, str], Field(max_length=MAX_TAGS)]
+        | None
+    ) = None
 
 
 @dataclass(frozen=True)

@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, ClassVar, TypeVar
 
 import pydantic
+from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado.ioloop import IOLoop
-from tornado.web import HTTPError
+from tornado.web import HTTPError, authenticated
 
 from ...entities import Entity
-from ...exceptions import StudioError, ValidationError, http_status
+from ...exceptions import (
+    ArtifactPathError,
+    NotFoundError,
+    StudioError,
+    ValidationError,
+    http_status,
+)
+from ...services.job_requests import first_error
 from ...services.studio import Studio
+from ..json_io import dumps, has_surrogate, read_json, surrogate_error
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 R = TypeVar("R")
@@ -53,48 +61,41 @@ class Operation:
     raw_response: bool = False
 
 
-class StudioHandler(ExtensionHandlerMixin, APIHandler):
-    """Base of every studio handler.
-
-    Subclasses decorate each verb with ``@tornado.web.authenticated`` and
-    ``@authorized`` and declare it in ``operations``.
-    """
+class JsonHandler(ExtensionHandlerMixin, APIHandler):
+    """JSON in and out for everything under ``/mlstudio/api``: checked path and query
+    text, one error mapper (every error leaves as ``{code, message, field?}``), and a
+    writer that always emits valid JSON."""
 
     auth_resource = AUTH_RESOURCE
-    operations: ClassVar[dict[str, Operation]] = {}
 
-    @property
-    def studio(self) -> Studio:
-        studio: Studio = self.settings["mlstudio.studio"]
-        return studio
+    def initialize(self, name: str, path_parameters: tuple[str, ...] = (), **kwargs: Any) -> None:
+        """Tornado's per-request set-up.
 
-    async def run(self, fn: Callable[..., R], *args: Any, **kwargs: Any) -> R:
-        """Run a blocking service call in the studio's thread pool."""
-        call = functools.partial(fn, *args, **kwargs)
-        return await IOLoop.current().run_in_executor(self.studio.executor, call)
+        Args:
+            name: the extension's name (Jupyter passes it).
+            path_parameters: the route's path parameter names, in order (``routes.py``
+                passes them), so that errors about a path segment can name it.
+        """
+        super().initialize(name, **kwargs)
+        self.path_parameters = path_parameters
 
-    # -- input -------------------------------------------------------------------
-
-    def parse_body(self, model: type[M]) -> M:
-        raw = self.request.body or b"{}"
+    def decode_argument(self, value: bytes, name: str | None = None) -> str:
+        """Query values must be UTF-8 (a 400 naming the parameter otherwise); path
+        segments are decoded leniently here and checked in ``prepare``, where the
+        parameter they belong to is known."""
+        if name is None:
+            return value.decode("utf-8", "surrogateescape")
         try:
-            data = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ValidationError(
-                f"the request body is not valid JSON: {exc}", field="body"
-            ) from None
-        if not isinstance(data, dict):
-            raise ValidationError("the request body must be a JSON object", field="body")
-        return _validate(model, data)
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise surrogate_error(name) from None
 
-    def parse_query(self, model: type[M]) -> M:
-        data: dict[str, Any] = {}
-        for name in self.request.query_arguments:
-            values = self.get_query_arguments(name)
-            if name.isdigit() and not any(values):
-                continue  # JupyterLab's cache-busting timestamp (`?1795458436394`)
-            data[name] = values[-1] if values else None
-        return _validate(model, data)
+    async def prepare(self) -> None:  # type: ignore[override]  # as APIHandler.prepare
+        await super().prepare()
+        for index, value in enumerate(self.path_args):
+            if has_surrogate(value):
+                names = self.path_parameters
+                raise surrogate_error(names[index] if index < len(names) else "path")
 
     # -- output ------------------------------------------------------------------
 
@@ -104,7 +105,7 @@ class StudioHandler(ExtensionHandlerMixin, APIHandler):
             self.finish()
             return
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps(_jsonable(payload)))
+        self.finish(dumps(_jsonable(payload)))
 
     def log_exception(
         self,
@@ -132,6 +133,9 @@ class StudioHandler(ExtensionHandlerMixin, APIHandler):
         if isinstance(exc, StudioError):
             status_code = http_status(exc)
             body = exc.to_dict()
+            if isinstance(exc, ArtifactPathError) and self._file_parameter():
+                # the artifact store names its own argument; the client sent this one
+                body["field"] = self._file_parameter()
         elif isinstance(exc, HTTPError):
             if exc.log_message:
                 message = exc.log_message % exc.args if exc.args else exc.log_message
@@ -146,14 +150,90 @@ class StudioHandler(ExtensionHandlerMixin, APIHandler):
             }
         self.set_status(status_code)
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps(body))
+        self.finish(dumps(body))
+
+    def _file_parameter(self) -> str | None:
+        """The route's path parameter that holds a file path (``ArtifactPath``), if any."""
+        return next((p for p in self.path_parameters if p.endswith("Path")), None)
+
+
+class StudioHandler(JsonHandler):
+    """Base of every studio handler.
+
+    Subclasses decorate each verb with ``@tornado.web.authenticated`` and
+    ``@authorized`` and declare it in ``operations``.
+    """
+
+    operations: ClassVar[dict[str, Operation]] = {}
+
+    @property
+    def studio(self) -> Studio:
+        studio: Studio = self.settings["mlstudio.studio"]
+        return studio
+
+    async def run(self, fn: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+        """Run a blocking service call in the studio's thread pool."""
+        call = functools.partial(fn, *args, **kwargs)
+        return await IOLoop.current().run_in_executor(self.studio.executor, call)
+
+    # -- input -------------------------------------------------------------------
+
+    def parse_body(self, model: type[M]) -> M:
+        """The JSON body as ``model``; ValidationError naming the field otherwise
+        (``body`` for bytes that are not JSON, or JSON nested too deep)."""
+        data = read_json(self.request.body or b"{}")
+        if not isinstance(data, dict):
+            raise ValidationError("the request body must be a JSON object", field="body")
+        return _validate(model, data)
+
+    def parse_query(self, model: type[M]) -> M:
+        data: dict[str, Any] = {}
+        for name in self.request.query_arguments:
+            values = self.get_query_arguments(name)
+            if name.isdigit() and not any(values):
+                continue  # JupyterLab's cache-busting timestamp (`?1795458436394`)
+            data[name] = values[-1] if values else None
+        return _validate(model, data)
+
+
+class UnknownRouteHandler(JsonHandler):
+    """Any other path under ``/mlstudio/api``: a JSON 404 (after authentication), not
+    Jupyter's HTML page."""
+
+    def _not_found(self) -> None:
+        raise NotFoundError(f"no such route: {self.request.method} {self.request.path}")
+
+    @authenticated
+    @authorized
+    def get(self, *_: str) -> None:
+        self._not_found()
+
+    @authenticated
+    @authorized
+    def post(self, *_: str) -> None:
+        self._not_found()
+
+    @authenticated
+    @authorized
+    def put(self, *_: str) -> None:
+        self._not_found()
+
+    @authenticated
+    @authorized
+    def patch(self, *_: str) -> None:
+        self._not_found()
+
+    @authenticated
+    @authorized
+    def delete(self, *_: str) -> None:
+        self._not_found()
 
 
 def _validate(model: type[M], data: dict[str, Any]) -> M:
     try:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:
-        first = exc.errors()[0]
+        first = first_error(exc, _field_path)
         field = _field_path(first.get("loc", ()))
         message = first.get("msg", "invalid value")
         if first.get("type") == "extra_forbidden":
