@@ -1,32 +1,60 @@
-"""Request and response bodies of the chart routes (``/charts/...``)."""
+"""Request and response bodies of the chart routes (``/charts/...``).
+
+Each route takes its selection as a query (GET, repeating ``TrialComponentName``) or as
+a JSON body (POST): a query string holds at most 1,000 fields (tornado's limit, checked
+before any handler runs), so only the body form reaches ``MAX_CHART_RUNS`` runs.
+"""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 from pydantic import Field
 
 from ..entities import ChartSeries
-from ..entities.charts import MAX_CHART_POINTS, MIN_CHART_POINTS
+from ..entities.charts import MAX_CHART_POINTS, MAX_CHART_RUNS, MIN_CHART_POINTS
 from ..entities.common import METRIC_NAME_MAX
 from .schemas import ApiModel
 
+MetricNameField = Annotated[str, Field(min_length=1, max_length=METRIC_NAME_MAX)]
+MaxPointsField = Annotated[
+    int,
+    Field(
+        ge=MIN_CHART_POINTS,
+        le=MAX_CHART_POINTS,
+        description="Most entries per run; a longer series is downsampled into step buckets",
+    ),
+]
 
-class RunSelectionQuery(ApiModel):
+
+class RunSelectionRequest(ApiModel):
     TrialComponentName: list[str] = Field(
-        default_factory=list, description="A run to include; repeat the parameter for more"
+        default_factory=list,
+        max_length=MAX_CHART_RUNS,
+        description=f"The runs to include, in order (at most {MAX_CHART_RUNS:,})",
     )
     ExperimentName: str | None = Field(
         default=None, description="Include every run of this experiment's trials"
     )
 
 
-class MetricChartQuery(RunSelectionQuery):
-    MetricName: str = Field(min_length=1, max_length=METRIC_NAME_MAX)
-    MaxPoints: int = Field(
-        default=500,
-        ge=MIN_CHART_POINTS,
-        le=MAX_CHART_POINTS,
-        description="Most entries per run; a longer series is downsampled into step buckets",
-    )
+class MetricChartRequest(RunSelectionRequest):
+    MetricName: MetricNameField
+    MaxPoints: MaxPointsField = 500
+
+
+_QUERY_RUNS = (
+    "A run to include; repeat the parameter for more (a query holds fewer than 1,000: "
+    "POST the selection for more)"
+)
+
+
+class RunSelectionQuery(RunSelectionRequest):
+    TrialComponentName: list[str] = Field(default_factory=list, description=_QUERY_RUNS)
+
+
+class MetricChartQuery(MetricChartRequest):
+    TrialComponentName: list[str] = Field(default_factory=list, description=_QUERY_RUNS)
 
 
 class MetricChartResponse(ApiModel):

@@ -4,7 +4,7 @@ jest.mock('../api/request', () => ({
 }));
 
 import { apiUrl } from '../api/request';
-import { getMetricChart, runArtifactPath } from '../api/runs';
+import { getMetricChart, listMetricNames, runArtifactPath } from '../api/runs';
 import { curveFigure, metricLines, smooth } from '../components/figures';
 import {
   differs,
@@ -125,18 +125,30 @@ describe('chart and artifact requests', () => {
     );
   });
 
-  it('sends long selections in batches of 100 names', async () => {
-    const names = Array.from({ length: 250 }, (_, i) => `r${i}`);
+  it('posts up to 1,000 names in one request body', async () => {
+    const names = Array.from({ length: 1000 }, (_, i) => `r${i}`);
+    const bodies: unknown[] = [];
     mockApi({
-      'GET charts/metrics': (query: Record<string, unknown>) => ({
-        MetricName: 'loss',
-        Series: (query.TrialComponentName as string[]).map(series)
-      })
+      'POST charts/metrics': (_query: unknown, body: unknown) => {
+        bodies.push(body);
+        const { TrialComponentName } = body as { TrialComponentName: string[] };
+        return { MetricName: 'loss', Series: TrialComponentName.map(series) };
+      },
+      'POST charts/metric-names': { MetricNames: ['acc', 'loss'] }
     });
     const answer = await getMetricChart({ runs: names }, 'loss', 200);
-    expect(mockedRequestAPI).toHaveBeenCalledTimes(3);
     expect(answer.map(s => s.TrialComponentName)).toEqual(names);
-    expect(mockedRequestAPI.mock.calls[0][2]).toMatchObject({ MaxPoints: 200 });
+    expect(bodies).toEqual([
+      { TrialComponentName: names, MetricName: 'loss', MaxPoints: 200 }
+    ]);
+    expect(await listMetricNames({ experimentName: 'exp' })).toEqual([
+      'acc',
+      'loss'
+    ]);
+    const [path, init, query] = mockedRequestAPI.mock.calls[1];
+    expect(path).toBe('charts/metric-names');
+    expect(JSON.parse(init!.body as string)).toEqual({ ExperimentName: 'exp' });
+    expect(query).toBeUndefined();
   });
 
   it('finds the path of a file the run stored', () => {
@@ -158,8 +170,8 @@ describe('CompareModel', () => {
         TrialComponentSummaries: [run('a', { loss: 1 }), run('b', { loss: 2 })],
         NextToken: null
       },
-      'GET charts/metrics': (query: Record<string, unknown>) => {
-        chartQueries.push(query);
+      'POST charts/metrics': (_query: unknown, body: unknown) => {
+        chartQueries.push(body as Record<string, unknown>);
         return { MetricName: 'loss', Series: [series('a'), series('b')] };
       }
     });
@@ -181,15 +193,18 @@ describe('CompareModel', () => {
         TrialComponentSummaries: [run('a'), run('b'), run('c')],
         NextToken: null
       },
-      'GET charts/metrics': { MetricName: 'loss', Series: [] }
+      'POST charts/metrics': { MetricName: 'loss', Series: [] }
     });
     const model = new CompareModel(['a', 'c'], 'exp');
     await model.load();
     const state = model.state;
     expect(state.kind === 'ready' && state.runs.length).toBe(2);
     await model.series('loss');
-    expect(mockedRequestAPI.mock.calls[1][2]).toMatchObject({
-      TrialComponentName: ['a', 'c']
+    const init = mockedRequestAPI.mock.calls[1][1]!;
+    expect(init.method).toBe('POST');
+    expect(JSON.parse(init.body as string)).toMatchObject({
+      TrialComponentName: ['a', 'c'],
+      MetricName: 'loss'
     });
   });
 });

@@ -12,9 +12,14 @@
 import { requestAPI } from '../api/request';
 import { IJob, ITrialComponent } from '../api/types';
 
-/** An answer to a route: a value to resolve with, or an error to reject with. */
+/**
+ * An answer to a route: a value to resolve with, an error to reject with, or a function
+ * of the request's query and JSON body (parsed) that returns one.
+ */
 export type Answer =
-  unknown | Error | ((query: Record<string, unknown>) => unknown);
+  | unknown
+  | Error
+  | ((query: Record<string, unknown>, body?: unknown) => unknown);
 
 export const mockedRequestAPI = requestAPI as jest.MockedFunction<
   typeof requestAPI
@@ -33,7 +38,11 @@ export function mockApi(routes: Record<string, Answer>): void {
       }
       let answer = routes[key];
       if (typeof answer === 'function') {
-        answer = (answer as (q: Record<string, unknown>) => unknown)(query);
+        const body =
+          typeof init.body === 'string' ? JSON.parse(init.body) : undefined;
+        answer = (
+          answer as (q: Record<string, unknown>, b?: unknown) => unknown
+        )(query, body);
       }
       if (answer instanceof Error) {
         throw answer;

@@ -1,12 +1,14 @@
 /** Runs (trial components): listing every run of an experiment, series and files. */
 import { ServerConnection } from '@jupyterlab/services';
 
-import { apiUrl, requestAPI, requestBlob } from './request';
+import { apiUrl, jsonInit, requestAPI, requestBlob } from './request';
 import {
   IChartSeries,
+  IMetricChartRequest,
   IMetricChartResponse,
   IMetricNamesResponse,
   IMetricSeriesResponse,
+  IRunSelectionRequest,
   ITrialComponent,
   ITrialComponentArtifact,
   IListTrialComponentsResponse
@@ -14,9 +16,6 @@ import {
 
 /** The largest page the list routes return. */
 const PAGE_SIZE = 1000;
-
-/** The most run names sent in one chart request (keeps the URL short). */
-export const CHART_BATCH = 100;
 
 const runPath = (name: string) =>
   `trial-components/${encodeURIComponent(name)}`;
@@ -66,52 +65,41 @@ export interface IRunSelection {
 
 /**
  * One metric of many runs, downsampled on the server to at most `maxPoints` entries
- * per run. Long lists of names are sent in batches of `CHART_BATCH`.
+ * per run. The selection travels in the body (POST): up to 1,000 run names, more than
+ * a query string holds.
  */
 export async function getMetricChart(
   selection: IRunSelection,
   metric: string,
   maxPoints = 500
 ): Promise<IChartSeries[]> {
-  const batches = selectionBatches(selection);
-  const answers = await Promise.all(
-    batches.map(query =>
-      requestAPI<IMetricChartResponse>(
-        'charts/metrics',
-        {},
-        { ...query, MetricName: metric, MaxPoints: maxPoints }
-      )
-    )
+  const body: IMetricChartRequest = {
+    ...selectionBody(selection),
+    MetricName: metric,
+    MaxPoints: maxPoints
+  };
+  const answer = await requestAPI<IMetricChartResponse>(
+    'charts/metrics',
+    jsonInit('POST', body)
   );
-  return ([] as IChartSeries[]).concat(...answers.map(a => a.Series));
+  return answer.Series;
 }
 
-/** The metric names any of the selected runs logged. */
+/** The metric names any of the selected runs logged, sorted. */
 export async function listMetricNames(
   selection: IRunSelection
 ): Promise<string[]> {
-  const answers = await Promise.all(
-    selectionBatches(selection).map(query =>
-      requestAPI<IMetricNamesResponse>('charts/metric-names', {}, query)
-    )
+  const answer = await requestAPI<IMetricNamesResponse>(
+    'charts/metric-names',
+    jsonInit('POST', selectionBody(selection))
   );
-  const names = ([] as string[]).concat(...answers.map(a => a.MetricNames));
-  return [...new Set(names)].sort();
+  return answer.MetricNames;
 }
 
-function selectionBatches(
-  selection: IRunSelection
-): { ExperimentName?: string; TrialComponentName?: string[] }[] {
-  if (!selection.runs) {
-    return [{ ExperimentName: selection.experimentName }];
-  }
-  const batches = [];
-  for (let i = 0; i < selection.runs.length; i += CHART_BATCH) {
-    batches.push({
-      TrialComponentName: selection.runs.slice(i, i + CHART_BATCH)
-    });
-  }
-  return batches;
+function selectionBody(selection: IRunSelection): IRunSelectionRequest {
+  return selection.runs
+    ? { TrialComponentName: selection.runs }
+    : { ExperimentName: selection.experimentName };
 }
 
 /**

@@ -11,7 +11,8 @@ export interface paths {
     /** The metric names logged by any of the selected runs */
     get: operations['listChartMetricNames'];
     put?: never;
-    post?: never;
+    /** As GET, with the selection in the body (up to 1,000 runs) */
+    post: operations['postChartMetricNames'];
     delete?: never;
     options?: never;
     head?: never;
@@ -28,7 +29,8 @@ export interface paths {
     /** One metric of many runs for a chart: exact when short, else min/max/last/avg per step bucket */
     get: operations['getMetricChart'];
     put?: never;
-    post?: never;
+    /** As GET, with the selection in the body (up to 1,000 runs; a query string holds fewer) */
+    post: operations['postMetricChart'];
     delete?: never;
     options?: never;
     head?: never;
@@ -978,6 +980,7 @@ export interface components {
       ExperimentName: string;
       /**
        * Tags
+       * @description At most 50 tags
        * @default null
        */
       Tags:
@@ -1125,6 +1128,7 @@ export interface components {
       DisplayName: string | null;
       /**
        * Parameters
+       * @description At most 300 parameters per request, as on SageMaker
        * @default null
        */
       Parameters: {
@@ -1139,6 +1143,7 @@ export interface components {
       Status: components['schemas']['StatusBody'] | null;
       /**
        * Tags
+       * @description At most 50 tags
        * @default null
        */
       Tags:
@@ -1167,6 +1172,7 @@ export interface components {
       ExperimentName: string;
       /**
        * Tags
+       * @description At most 50 tags
        * @default null
        */
       Tags:
@@ -1759,6 +1765,28 @@ export interface components {
       /** Metricdata */
       MetricData: components['schemas']['MetricDatum'][];
     };
+    /** MetricChartRequest */
+    MetricChartRequest: {
+      /**
+       * Experimentname
+       * @description Include every run of this experiment's trials
+       * @default null
+       */
+      ExperimentName: string | null;
+      /**
+       * Maxpoints
+       * @description Most entries per run; a longer series is downsampled into step buckets
+       * @default 500
+       */
+      MaxPoints: number;
+      /** Metricname */
+      MetricName: string;
+      /**
+       * Trialcomponentname
+       * @description The runs to include, in order (at most 1,000)
+       */
+      TrialComponentName?: string[];
+    };
     /** MetricChartResponse */
     MetricChartResponse: {
       /** Metricname */
@@ -2054,6 +2082,20 @@ export interface components {
        * @default null
        */
       VolumeSizeInGB: number | null;
+    };
+    /** RunSelectionRequest */
+    RunSelectionRequest: {
+      /**
+       * Experimentname
+       * @description Include every run of this experiment's trials
+       * @default null
+       */
+      ExperimentName: string | null;
+      /**
+       * Trialcomponentname
+       * @description The runs to include, in order (at most 1,000)
+       */
+      TrialComponentName?: string[];
     };
     /** RuntimeBody */
     RuntimeBody: {
@@ -2475,6 +2517,7 @@ export interface components {
       } | null;
       /**
        * Parameters
+       * @description At most 300 parameters per request, as on SageMaker
        * @default null
        */
       Parameters: {
@@ -2592,6 +2635,57 @@ export interface operations {
       };
     };
   };
+  postChartMetricNames: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RunSelectionRequest'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MetricNamesResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
   getMetricChart: {
     parameters: {
       query: {
@@ -2605,6 +2699,57 @@ export interface operations {
       cookie?: never;
     };
     requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MetricChartResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  postMetricChart: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['MetricChartRequest'];
+      };
+    };
     responses: {
       /** @description Success */
       200: {

@@ -81,5 +81,10 @@ export type IListEndpointsResponse = Schemas['ListEndpointsResponse'];
 
 /** One run's series of one metric as parallel columns (downsampled on the server). */
 export type IChartSeries = Schemas['ChartSeries'];
+/** Which runs a chart covers (POST body): named runs and/or an experiment's runs. */
+export type IRunSelectionRequest = Partial<Schemas['RunSelectionRequest']>;
+export type IMetricChartRequest = IRunSelectionRequest &
+  Pick<Schemas['MetricChartRequest'], 'MetricName'> &
+  Partial<Pick<Schemas['MetricChartRequest'], 'MaxPoints'>>;
 export type IMetricChartResponse = Schemas['MetricChartResponse'];
 export type IMetricNamesResponse = Schemas['MetricNamesResponse'];

@@ -137,3 +137,74 @@ async def test_chart_needs_the_token(jp_fetch: Any) -> None:
             headers={"Authorization": ""},
         )
     assert info.value.code == 403
+
+
+async def test_a_chart_of_1000_runs_posts_its_selection(jp_fetch: Any, jp_serverapp: Any) -> None:
+    """The compare view's maximum: 1,000 names do not fit in a query string (tornado
+    refuses more than 1,000 fields before any handler runs), so they go in the body."""
+    store = studio_of(jp_serverapp).store
+    names = [f"run-{i:04d}" for i in range(1000)]
+    for i, name in enumerate(names):
+        store.create_trial_component(name)
+        point = MetricPoint(metric_name="loss", value=1 / (i + 1), step=0, timestamp=T0)
+        store.log_metrics(name, [point])
+    selection = {"TrialComponentName": names}
+    response = await jp_fetch(
+        "mlstudio",
+        "api",
+        "charts",
+        "metrics",
+        method="POST",
+        body=json.dumps({**selection, "MetricName": "loss", "MaxPoints": 10}),
+    )
+    body = json.loads(response.body)
+    assert response.code == 200
+    assert [s["TrialComponentName"] for s in body["Series"]] == names
+    assert body["Series"][999]["Last"] == [1 / 1000]
+    response = await jp_fetch(
+        "mlstudio", "api", "charts", "metric-names", method="POST", body=json.dumps(selection)
+    )
+    assert json.loads(response.body) == {"MetricNames": ["loss"]}
+
+
+@pytest.mark.parametrize(
+    ("route", "body", "field"),
+    [
+        ("metrics", {"TrialComponentName": ["short-run"]}, "MetricName"),
+        (
+            "metrics",
+            {"MetricName": "loss", "TrialComponentName": "short-run"},
+            "TrialComponentName",
+        ),
+        (
+            "metrics",
+            {"MetricName": "loss", "TrialComponentName": [f"r{i}" for i in range(1001)]},
+            "TrialComponentName",
+        ),
+        ("metrics", {"MetricName": "loss", "MaxPoints": 5}, "MaxPoints"),
+        ("metric-names", {"TrialComponentName": ["short-run"], "Bogus": 1}, "Bogus"),
+    ],
+)
+async def test_posted_selection_errors(
+    jp_fetch: Any, jp_serverapp: Any, route: str, body: dict[str, Any], field: str
+) -> None:
+    seed(jp_serverapp)
+    with pytest.raises(HTTPClientError) as info:
+        await jp_fetch("mlstudio", "api", "charts", route, method="POST", body=json.dumps(body))
+    assert info.value.code == 400
+    assert info.value.response is not None
+    assert json.loads(info.value.response.body)["field"] == field
+
+
+async def test_posted_selection_of_an_experiment(jp_fetch: Any, jp_serverapp: Any) -> None:
+    seed(jp_serverapp)
+    response = await jp_fetch(
+        "mlstudio",
+        "api",
+        "charts",
+        "metrics",
+        method="POST",
+        body=json.dumps({"MetricName": "loss", "ExperimentName": "exp"}),
+    )
+    names = [s["TrialComponentName"] for s in json.loads(response.body)["Series"]]
+    assert names == ["long-run", "short-run"]

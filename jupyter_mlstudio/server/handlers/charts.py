@@ -1,4 +1,7 @@
-"""Chart data: one metric of many runs, downsampled on the server (compact columns)."""
+"""Chart data: one metric of many runs, downsampled on the server (compact columns).
+
+Each route answers GET (the selection in the query) and POST (the selection in a JSON
+body, for selections longer than a query string holds)."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from tornado.web import authenticated
 from .. import charts_schemas as cs
 from .base import Operation, StudioHandler, _validate
 
-Q = TypeVar("Q", bound=cs.RunSelectionQuery)
+Q = TypeVar("Q", bound=cs.RunSelectionRequest)
 
 
 class _ChartHandler(StudioHandler):
@@ -37,6 +40,13 @@ class MetricChartHandler(_ChartHandler):
             response=cs.MetricChartResponse,
             errors=(400, 403, 404),
         ),
+        "post": Operation(
+            "As GET, with the selection in the body (up to 1,000 runs; a query string holds fewer)",
+            "postMetricChart",
+            body=cs.MetricChartRequest,
+            response=cs.MetricChartResponse,
+            errors=(400, 403, 404),
+        ),
     }
 
     @authenticated
@@ -45,7 +55,13 @@ class MetricChartHandler(_ChartHandler):
         q = self.parse_selection(cs.MetricChartQuery)
         self.send_json(await self.run(self._chart, q))
 
-    def _chart(self, q: cs.MetricChartQuery) -> str:
+    @authenticated
+    @authorized
+    async def post(self) -> None:
+        q = self.parse_body(cs.MetricChartRequest)
+        self.send_json(await self.run(self._chart, q))
+
+    def _chart(self, q: cs.MetricChartRequest) -> str:
         # Runs in the executor: the query and the JSON encoding stay off the event loop.
         series = self.studio.charts.metric_chart(
             q.MetricName,
@@ -66,12 +82,26 @@ class MetricNamesHandler(_ChartHandler):
             response=cs.MetricNamesResponse,
             errors=(400, 403, 404),
         ),
+        "post": Operation(
+            "As GET, with the selection in the body (up to 1,000 runs)",
+            "postChartMetricNames",
+            body=cs.RunSelectionRequest,
+            response=cs.MetricNamesResponse,
+            errors=(400, 403, 404),
+        ),
     }
 
     @authenticated
     @authorized
     async def get(self) -> None:
-        q = self.parse_selection(cs.RunSelectionQuery)
+        await self._names(self.parse_selection(cs.RunSelectionQuery))
+
+    @authenticated
+    @authorized
+    async def post(self) -> None:
+        await self._names(self.parse_body(cs.RunSelectionRequest))
+
+    async def _names(self, q: cs.RunSelectionRequest) -> None:
         names = await self.run(
             self.studio.charts.metric_names,
             trial_component_names=q.TrialComponentName,
