@@ -6,7 +6,8 @@ A job is checked whole before anything is written or started (:mod:`.training_pl
 driven by a supervisor thread in this process (:mod:`.training`). The runtime is
 the configured ``default_runtime`` (``auto``: docker when an engine answers, else process).
 :meth:`JobService.recover` (at studio start) re-attaches jobs left InProgress whose
-process or container still exists and marks the others Failed.
+process or container still exists (also when it has ended meanwhile: its supervisor then
+finishes it from its exit code and files, uploads included) and marks the others Failed.
 
 Thread-safe: the server calls these methods from its executor threads.
 """
@@ -56,6 +57,7 @@ from .processing import (
 from .training import TrainingSupervisor, supervisor_alive
 from .training_plan import (
     HOST,
+    LABEL_KIND,
     container_spec,
     job_dir,
     jobs_root,
@@ -474,7 +476,9 @@ class JobService:
 
     # -- start-up and shutdown ------------------------------------------------------------
     def recover(self) -> list[str]:
-        """Re-attach or fail the jobs left InProgress/Stopping; return their names."""
+        """Re-attach or fail the jobs left InProgress/Stopping; return their names. Then
+        remove what the runtimes still keep of jobs that have ended (a studio that died
+        between a job's end and the clean-up of its hosts)."""
         if self._config is None or self._artifacts is None:
             return []
         seen: list[str] = []
@@ -490,7 +494,24 @@ class JobService:
                 token = page.next_token
                 if not token:
                     break
+        self._clean_ended()
         return seen
+
+    def _clean_ended(self) -> None:
+        """Clean up the hosts of ended training and processing jobs found in the runtimes'
+        state folders (``<home>/runtime/<runtime>/<job>``)."""
+        kinds = {kind.value for kind in _KINDS}  # the hosts' mlstudio.kind labels
+        root = self._studio_config().home / "runtime"
+        for folder in sorted(p for p in root.glob("*/*") if p.is_dir()):
+            try:
+                if self._store.get_job(folder.name).status not in TERMINAL_JOB_STATUSES:
+                    continue
+                runner = self.runner(folder.parent.name)
+                for handle in runner.reattach(folder.name):
+                    if handle.labels.get(LABEL_KIND) in kinds:
+                        runner.cleanup(handle)
+            except StudioError:  # no such job (an endpoint's hosts), or runtime
+                continue
 
     def _recover_one(self, job: Job) -> bool:
         config = self._studio_config()

@@ -323,16 +323,20 @@ class TrainingSupervisor(threading.Thread):
             offsets[handle.host] = self._copy_logs(handle, offsets[handle.host])
             self._read_channel(handle.host)
         self._flush_partial()
-        for handle in handles:
-            with contextlib.suppress(NotFoundError):
-                self.runner.cleanup(handle)
         if outcome == "host_failed":
             outcome = None
         else:  # the first host seen to end with a non-zero code
             failed = next((h for h, state in ended.items() if state.exit_code != 0), None)
         self._failed_host = failed or HOST
         state = ended[self._failed_host]
-        self._conclude(outcome, state.exit_code, state.detail)
+        try:
+            self._conclude(outcome, state.exit_code, state.detail)
+        finally:
+            # only now: a studio that dies before the job's record is final (while it
+            # uploads, say) leaves the hosts, with their exit codes, to the next one
+            for handle in handles:
+                with contextlib.suppress(NotFoundError):
+                    self.runner.cleanup(handle)
 
     def _log_size(self, host: str) -> int:
         path = log_path(self.config, self.plan.job_name, host)
@@ -577,7 +581,8 @@ class TrainingSupervisor(threading.Thread):
 
 
 def supervisor_alive(folder: Path) -> bool:
-    """Another living process supervises the job in ``folder``."""
+    """Another living process supervises the job in ``folder`` (a killed studio that its
+    parent has not reaped yet, a zombie, does not count)."""
     try:
         body = json.loads((folder / SUPERVISOR_FILE).read_text())
         pid = int(body["pid"])
@@ -588,7 +593,8 @@ def supervisor_alive(folder: Path) -> bool:
     try:
         import psutil
 
-        return bool(psutil.pid_exists(pid)) and psutil.Process(pid).create_time() <= float(
+        process = psutil.Process(pid)
+        return process.status() != psutil.STATUS_ZOMBIE and process.create_time() <= float(
             body.get("started_at", time.time())
         )
     except Exception:
