@@ -14,8 +14,9 @@ import React from 'react';
 
 import { IJob } from '../api/types';
 import { JobModel } from '../models/job';
+import { JobLog } from '../models/jobLog';
 import { JobsModel } from '../models/jobs';
-import { JobView } from '../widgets/jobView';
+import { JobView, JobWidget } from '../widgets/jobView';
 import { JobsSection } from '../widgets/jobs';
 import { job, mockApi, mockedRequestAPI, waitFor } from './utils';
 
@@ -309,6 +310,52 @@ describe('JobView', () => {
     const node = show();
     await waitFor(() => text(node).includes('no such job'));
     expect(node.querySelector('[role="alert"]')).not.toBeNull();
+  });
+});
+
+describe('JobWidget', () => {
+  it('polls the job and its log only while the view is on screen', async () => {
+    mockedRequestAPI.mockReset();
+    const reads: string[] = [];
+    mockApi({
+      'GET training-jobs/train-1': () => {
+        reads.push('job');
+        return job('train-1', { Spec: SPEC });
+      },
+      'GET training-jobs/train-1/logs': (query: Record<string, unknown>) => {
+        reads.push(`log ${query.Host}`);
+        return { Text: '', NextOffset: 0, Complete: false };
+      }
+    });
+    const model = new JobModel('TrainingJob', 'train-1', {
+      standby: 'never',
+      interval: 0.02,
+      logInterval: 0.02
+    });
+    const widget = new JobWidget(model, trans);
+    Widget.attach(widget, document.body);
+    const count = (what: string) => reads.filter(r => r === what).length;
+    await waitFor(() => count('job') >= 2 && count('log algo-1') >= 2);
+    expect(model.active).toBe(true);
+
+    widget.hide(); // another tab in front
+    expect(model.active).toBe(false);
+    expect(model.log.active).toBe(false);
+    const shown = reads.length;
+    // A log on screen elsewhere, read as often, says how much time passed.
+    const clock = new JobLog('TrainingJob', 'train-1', 'algo-9', {
+      standby: 'never',
+      interval: 0.02
+    });
+    await waitFor(() => count('log algo-9') >= 5);
+    clock.dispose();
+    expect(reads.filter(r => r !== 'log algo-9')).toHaveLength(shown);
+
+    widget.show(); // reloads at once
+    expect(model.active).toBe(true);
+    await waitFor(() => reads.length > shown + count('log algo-9'));
+    widget.dispose();
+    expect(model.isDisposed).toBe(true);
   });
 });
 

@@ -78,6 +78,34 @@ describe('JobLog', () => {
     expect(log.version).toBeGreaterThanOrEqual(3);
   });
 
+  it('appends a chunk once when refreshed while its read is in flight', async () => {
+    const offsets: number[] = [];
+    const reads: ((chunk: IJobLogChunk) => void)[] = [];
+    mockApi({
+      'GET training-jobs/train-1/logs': (query: Record<string, unknown>) => {
+        offsets.push(Number(query.Offset));
+        if (offsets.length > 2) {
+          return { Text: '', NextOffset: query.Offset, Complete: false };
+        }
+        return new Promise(resolve => reads.push(resolve));
+      }
+    });
+    log = new JobLog('TrainingJob', 'train-1', 'algo-1', {
+      standby: 'never',
+      interval: 60
+    });
+    await waitFor(() => reads.length === 1); // the first tick's read
+    const refreshed = log.refresh(); // e.g. the view's refresh button
+    await waitFor(() => reads.length === 2);
+    const chunk = { Text: 'epoch=0\n', NextOffset: 8, Complete: false };
+    reads[1](chunk);
+    await refreshed;
+    reads[0](chunk); // the older read answers last: nothing more to append
+    await log.refresh();
+    expect(log.lines).toEqual(['epoch=0']);
+    expect(offsets).toEqual([0, 0, 8]);
+  });
+
   it('keeps the error of a failed read and recovers', async () => {
     mockApi({
       'GET training-jobs/train-1/logs': new StudioApiError(
@@ -209,6 +237,45 @@ describe('JobsModel', () => {
     const paths = mockedRequestAPI.mock.calls.slice(calls).map(c => c[0]);
     expect(paths).toEqual(['training-jobs']);
     model.dispose();
+  });
+
+  it('shows the jobs of the newest filter when an older answer comes last', async () => {
+    const answers = new Map<string, (jobs: unknown) => void>();
+    mockApi({
+      'GET training-jobs': (query: Record<string, unknown>) => {
+        const status = String(query.StatusEquals ?? '');
+        if (!status || answers.has(status)) {
+          return { TrainingJobSummaries: [] }; // the first list, the last refresh
+        }
+        return new Promise(resolve => answers.set(status, resolve));
+      },
+      'GET processing-jobs': { ProcessingJobSummaries: [] }
+    });
+    const model = new JobsModel({ standby: 'never', interval: 60 });
+    model.active = true;
+    await waitFor(() => model.state.kind === 'ready');
+    model.filter = { status: 'Failed', kind: 'TrainingJob' };
+    await waitFor(() => answers.has('Failed'));
+    // changed again before the first answer: asks again, for the new filter
+    model.filter = { status: 'Completed', kind: 'TrainingJob' };
+    await waitFor(() => answers.has('Completed'));
+    const completed = job('done', { Status: 'Completed' });
+    answers.get('Completed')!({ TrainingJobSummaries: [completed] });
+    await waitFor(() => model.state.kind === 'ready' && items().length === 1);
+    const states: string[][] = [];
+    model.stateChanged.connect(() => states.push(items()));
+    answers.get('Failed')!({
+      TrainingJobSummaries: [job('broke', { Status: 'Failed' })]
+    });
+    await model.refresh(); // answers [] once the late answer had its turn
+    expect(states).toEqual([[]]);
+    model.dispose();
+
+    function items(): string[] {
+      return model.state.kind === 'ready'
+        ? model.state.items.map(item => item.JobName)
+        : [];
+    }
   });
 });
 

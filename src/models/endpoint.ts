@@ -1,7 +1,8 @@
 /**
  * One endpoint for its main-area view: the endpoint with its live variants (polled, faster
  * while it changes state), its figures, its captured requests, the log of the instance
- * on screen, and what the view does to it (weights, test invocations, delete).
+ * on screen, the configurations it can switch to, and what the view does to it
+ * (weights, configuration, test invocations, delete).
  */
 import { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
@@ -13,6 +14,7 @@ import {
   describeEndpoint,
   getEndpointMetrics,
   ICaptureRecord,
+  ICapturesResponse,
   IEndpoint,
   IEndpointMetrics,
   IEndpointVariant,
@@ -24,9 +26,11 @@ import {
   updateEndpointWeights
 } from '../api/endpoints';
 import { StudioApiError } from '../api/request';
+import { EndpointConfigsModel } from './endpointConfigs';
 import { EndpointLog } from './endpointLog';
 import { isTransitional } from './endpoints';
 import { LIVE_INTERVAL } from './jobs';
+import { DEFAULT_REFRESH_INTERVAL, Poller } from './poller';
 
 export type EndpointState =
   | { kind: 'loading' }
@@ -64,45 +68,66 @@ export function variantHosts(variant: IEndpointVariant | undefined): string[] {
   return Array.from({ length: count }, (_, i) => `algo-${i + 1}`);
 }
 
-/** A poll's frequency for `seconds` between ticks, backing off on errors. */
-function frequency(seconds: number) {
-  const interval = Math.max(0.01, seconds) * 1000;
-  return { interval, backoff: true, max: Math.max(interval, 300_000) };
-}
-
 export class EndpointModel implements IDisposable {
   constructor(
     readonly name: string,
     options: EndpointModel.IOptions = {}
   ) {
     this._options = options;
-    const interval = options.interval ?? 5;
-    const standby = options.standby ?? 'when-hidden';
-    this._poll = new Poll({
-      name: `mlstudio:endpoint:${name}`,
-      factory: () => this._load(),
-      frequency: frequency(interval),
-      standby: () => (this._gone ? true : standby)
+    const interval = options.interval ?? DEFAULT_REFRESH_INTERVAL;
+    const standby = options.standby;
+    this._poller = new Poller({
+      name: `endpoint:${name}`,
+      interval,
+      standby,
+      idle: () => this._gone,
+      request: () => describeEndpoint(this.name),
+      apply: endpoint => this._setEndpoint(endpoint),
+      fail: error => this._failed(error)
     });
-    this._figuresPoll = new Poll({
-      name: `mlstudio:endpoint-figures:${name}`,
-      factory: () => this._loadFigures(),
-      frequency: frequency(options.figuresInterval ?? interval),
-      standby: () =>
-        this._gone || !this._endpoint || !isServing(this._endpoint)
-          ? true
-          : standby
+    this._figuresPoller = new Poller({
+      name: `endpoint-figures:${name}`,
+      interval: options.figuresInterval ?? interval,
+      standby,
+      idle: () => this._gone || !this._endpoint || !isServing(this._endpoint),
+      request: () => getEndpointMetrics(this.name),
+      apply: metrics => {
+        this._metrics = metrics;
+        this._metricsError = null;
+        this._metricsChanged.emit();
+      },
+      fail: error => {
+        this._metricsError = errorMessage(error);
+        this._metricsChanged.emit();
+      }
     });
-    this._capturesPoll = new Poll({
-      name: `mlstudio:endpoint-captures:${name}`,
-      factory: () => this._loadCaptures(),
-      frequency: frequency(options.figuresInterval ?? interval),
-      standby: () =>
-        this._gone || !this._endpoint || !capturesData(this._endpoint)
-          ? true
-          : standby
+    this._capturesPoller = new Poller({
+      name: `endpoint-captures:${name}`,
+      interval: options.figuresInterval ?? interval,
+      standby,
+      idle: () =>
+        this._gone || !this._endpoint || !capturesData(this._endpoint),
+      request: () =>
+        listCaptures(
+          this.name,
+          this._captureVariant || undefined,
+          MAX_CAPTURES
+        ),
+      apply: answer => {
+        this._captures = answer.Records ?? [];
+        this._capturesError = null;
+        this._capturesChanged.emit();
+      },
+      fail: error => {
+        this._capturesError = errorMessage(error);
+        this._capturesChanged.emit();
+      }
     });
+    this.configs = new EndpointConfigsModel({ standby });
   }
+
+  /** The endpoint configurations it can switch to. */
+  readonly configs: EndpointConfigsModel;
 
   get state(): EndpointState {
     return this._state;
@@ -152,6 +177,7 @@ export class EndpointModel implements IDisposable {
     this._captureVariant = value;
     this._captures = null;
     this._capturesChanged.emit();
+    // Supersedes a read of the previous variant's requests still in flight.
     void this.refreshCaptures();
   }
 
@@ -218,47 +244,44 @@ export class EndpointModel implements IDisposable {
       this._log?.dispose();
       this._log = new EndpointLog(this.name, variant, host, {
         interval: this._options.logInterval,
-        standby: this._options.standby
+        standby: this._options.standby,
+        active: this.active
       });
       this._logKey = key;
     }
     return this._log;
   }
 
+  /**
+   * Whether the view is on screen. The endpoint, its figures, captures and log poll
+   * only while it is; becoming active reloads them at once.
+   */
+  get active(): boolean {
+    return this._poller.active;
+  }
+  set active(value: boolean) {
+    this._poller.active = value;
+    this._figuresPoller.active = value;
+    this._capturesPoller.active = value;
+    this.configs.active = value;
+    if (this._log) {
+      this._log.active = value;
+    }
+  }
+
   /** Load the endpoint now (the view calls it when it opens and on refresh). */
   async refresh(): Promise<void> {
-    try {
-      await this._poll.refresh();
-      await this._poll.tick;
-    } catch {
-      // the state says what went wrong
-    }
+    await this._poller.refresh();
   }
 
   /** Read the figures now. */
   async refreshFigures(): Promise<void> {
-    if (this.isDisposed) {
-      return;
-    }
-    try {
-      await this._figuresPoll.refresh();
-      await this._figuresPoll.tick;
-    } catch {
-      // disposed meanwhile
-    }
+    await this._figuresPoller.refresh();
   }
 
   /** Read the captured requests now. */
   async refreshCaptures(): Promise<void> {
-    if (this.isDisposed) {
-      return;
-    }
-    try {
-      await this._capturesPoll.refresh();
-      await this._capturesPoll.tick;
-    } catch {
-      // disposed meanwhile
-    }
+    await this._capturesPoller.refresh();
   }
 
   /**
@@ -319,43 +342,28 @@ export class EndpointModel implements IDisposable {
   }
 
   get isDisposed(): boolean {
-    return this._poll.isDisposed;
+    return this._poller.isDisposed;
   }
 
   dispose(): void {
     if (this.isDisposed) {
       return;
     }
-    this._poll.dispose();
-    this._figuresPoll.dispose();
-    this._capturesPoll.dispose();
+    this._poller.dispose();
+    this._figuresPoller.dispose();
+    this._capturesPoller.dispose();
+    this.configs.dispose();
     this._log?.dispose();
     this._log = null;
     Signal.clearData(this);
   }
 
-  private async _load(): Promise<void> {
-    let endpoint: IEndpoint;
-    try {
-      endpoint = await describeEndpoint(this.name);
-    } catch (error) {
-      if (this.isDisposed) {
-        return;
-      }
-      const gone = error instanceof StudioApiError && error.status === 404;
-      if (gone || !this._endpoint) {
-        this._gone = gone;
-        this._state = {
-          kind: 'error',
-          message: error instanceof Error ? error.message : String(error),
-          gone
-        };
-        this._emit();
-      }
-      throw error;
-    }
-    if (!this.isDisposed) {
-      this._setEndpoint(endpoint);
+  private _failed(error: unknown): void {
+    const gone = error instanceof StudioApiError && error.status === 404;
+    if (gone || !this._endpoint) {
+      this._gone = gone;
+      this._state = { kind: 'error', message: errorMessage(error), gone };
+      this._emit();
     }
   }
 
@@ -365,11 +373,9 @@ export class EndpointModel implements IDisposable {
     this._endpoint = endpoint;
     this._gone = false;
     this._state = { kind: 'ready', endpoint };
-    this._poll.frequency = frequency(
-      isTransitional(endpoint.EndpointStatus)
-        ? Math.min(LIVE_INTERVAL, this._options.interval ?? 5)
-        : (this._options.interval ?? 5)
-    );
+    this._poller.liveInterval = isTransitional(endpoint.EndpointStatus)
+      ? LIVE_INTERVAL
+      : null;
     this._emit();
     // Figures and captures start as soon as the endpoint serves.
     if (isServing(endpoint) && !wasServing) {
@@ -377,44 +383,6 @@ export class EndpointModel implements IDisposable {
     }
     if (capturesData(endpoint) && !hadCapture) {
       void this.refreshCaptures();
-    }
-  }
-
-  private async _loadFigures(): Promise<void> {
-    try {
-      this._metrics = await getEndpointMetrics(this.name);
-      this._metricsError = null;
-    } catch (error) {
-      this._metricsError =
-        error instanceof Error ? error.message : String(error);
-      throw error;
-    } finally {
-      if (!this.isDisposed) {
-        this._metricsChanged.emit();
-      }
-    }
-  }
-
-  private async _loadCaptures(): Promise<void> {
-    const variant = this._captureVariant;
-    try {
-      const answer = await listCaptures(
-        this.name,
-        variant || undefined,
-        MAX_CAPTURES
-      );
-      if (variant === this._captureVariant) {
-        this._captures = answer.Records ?? [];
-        this._capturesError = null;
-      }
-    } catch (error) {
-      this._capturesError =
-        error instanceof Error ? error.message : String(error);
-      throw error;
-    } finally {
-      if (!this.isDisposed) {
-        this._capturesChanged.emit();
-      }
     }
   }
 
@@ -428,9 +396,9 @@ export class EndpointModel implements IDisposable {
   private _captures: ICaptureRecord[] | null = null;
   private _capturesChanged = new Signal<this, void>(this);
   private _capturesError: string | null = null;
-  private _capturesPoll: Poll;
+  private _capturesPoller: Poller<ICapturesResponse>;
   private _endpoint: IEndpoint | null = null;
-  private _figuresPoll: Poll;
+  private _figuresPoller: Poller<IEndpointMetrics>;
   private _gone = false;
   private _logHost = '';
   private _log: EndpointLog | null = null;
@@ -440,7 +408,7 @@ export class EndpointModel implements IDisposable {
   private _metricsChanged = new Signal<this, void>(this);
   private _metricsError: string | null = null;
   private _options: EndpointModel.IOptions;
-  private _poll: Poll;
+  private _poller: Poller<IEndpoint>;
   private _state: EndpointState = { kind: 'loading' };
   private _stateChanged = new Signal<this, EndpointState>(this);
 }
@@ -453,7 +421,11 @@ export namespace EndpointModel {
     figuresInterval?: number;
     /** Seconds between log reads while the log grows. */
     logInterval?: number;
-    /** When to stand by; defaults to 'when-hidden'. */
+    /** Whether to stand by while the page is hidden; defaults to 'when-hidden'. */
     standby?: Poll.Standby;
   }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

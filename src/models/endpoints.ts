@@ -49,6 +49,7 @@ const describeKey = (endpoint: IEndpointSummary) =>
 export class EndpointsModel extends SectionModel<IEndpointRow> {
   constructor(options: Partial<SectionModel.IOptions> = {}) {
     super({ name: 'endpoints', ...options });
+    this.stateChanged.connect(this._onStateChanged, this);
   }
 
   /** Whether a listed endpoint is changing state. */
@@ -68,8 +69,6 @@ export class EndpointsModel extends SectionModel<IEndpointRow> {
 
   protected async fetch(): Promise<IEndpointRow[]> {
     const { Endpoints: endpoints } = await listEndpoints();
-    this._live = endpoints.some(e => isTransitional(e.EndpointStatus));
-    this.liveInterval = this._live ? LIVE_INTERVAL : null;
     const detailed = endpoints.slice(0, MAX_DETAILED);
     await Promise.all(detailed.map(endpoint => this._details(endpoint)));
     const names = new Set(endpoints.map(e => e.EndpointName));
@@ -86,6 +85,16 @@ export class EndpointsModel extends SectionModel<IEndpointRow> {
         invocations: known?.invocations ?? null
       };
     });
+  }
+
+  private _onStateChanged(): void {
+    if (this.state.kind !== 'ready') {
+      return;
+    }
+    this._live = this.state.items.some(row =>
+      isTransitional(row.endpoint.EndpointStatus)
+    );
+    this.liveInterval = this._live ? LIVE_INTERVAL : null;
   }
 
   /** Refresh what is known of an endpoint's variants and figures (never throws). */

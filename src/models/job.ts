@@ -11,6 +11,7 @@ import { IJob, JobKind } from '../api/types';
 import { JobLog } from './jobLog';
 import { isTerminal, jobHosts } from './jobSpec';
 import { LIVE_INTERVAL } from './jobs';
+import { Poller } from './poller';
 import { RunModel } from './run';
 
 export type JobState =
@@ -25,18 +26,21 @@ export class JobModel implements IDisposable {
     options: JobModel.IOptions = {}
   ) {
     this._options = options;
-    this._poll = new Poll({
-      name: `mlstudio:job:${name}`,
-      factory: () => this._load(),
-      frequency: {
-        interval: (options.interval ?? LIVE_INTERVAL) * 1000,
-        backoff: true,
-        max: 300_000
-      },
-      standby: () =>
-        this._job && isTerminal(this._job)
-          ? true
-          : (options.standby ?? 'when-hidden')
+    this._poller = new Poller<IJob>({
+      name: `job:${name}`,
+      interval: options.interval ?? LIVE_INTERVAL,
+      standby: options.standby,
+      idle: () => !!this._job && isTerminal(this._job),
+      request: () => describeJob(this.jobKind, this.name),
+      apply: job => this._received(job),
+      fail: error => {
+        if (!this._job) {
+          this._set({
+            kind: 'error',
+            message: error instanceof Error ? error.message : String(error)
+          });
+        }
+      }
     });
   }
 
@@ -68,6 +72,7 @@ export class JobModel implements IDisposable {
       return;
     }
     this._host = value;
+    this._activateLogs();
     this._emit();
   }
 
@@ -82,7 +87,8 @@ export class JobModel implements IDisposable {
     if (!log) {
       log = new JobLog(this.jobKind, this.name, this._host, {
         interval: this._options.logInterval,
-        standby: this._options.standby
+        standby: this._options.standby,
+        active: this.active
       });
       this._logs.set(this._host, log);
     }
@@ -99,13 +105,24 @@ export class JobModel implements IDisposable {
     return this._job?.Status === 'InProgress';
   }
 
+  /**
+   * Whether the view is on screen. The job, the log on screen and the run poll only
+   * while it is; becoming active reloads them at once.
+   */
+  get active(): boolean {
+    return this._poller.active;
+  }
+  set active(value: boolean) {
+    this._poller.active = value;
+    this._activateLogs();
+    if (this._run) {
+      this._run.active = value;
+    }
+  }
+
   /** Load now (the view calls it when it opens and on its refresh button). */
   async refresh(): Promise<void> {
-    try {
-      await this._load();
-    } catch {
-      // the state says what went wrong
-    }
+    await this._poller.refresh();
   }
 
   /**
@@ -119,44 +136,33 @@ export class JobModel implements IDisposable {
   }
 
   get isDisposed(): boolean {
-    return this._poll.isDisposed;
+    return this._poller.isDisposed;
   }
 
   dispose(): void {
     if (this.isDisposed) {
       return;
     }
-    this._poll.dispose();
+    this._poller.dispose();
     this._logs.forEach(log => log.dispose());
     this._logs.clear();
     this._run?.dispose();
     Signal.clearData(this);
   }
 
-  private async _load(): Promise<void> {
-    let job: IJob;
-    try {
-      job = await describeJob(this.jobKind, this.name);
-    } catch (error) {
-      if (!this._job) {
-        this._set({
-          kind: 'error',
-          message: error instanceof Error ? error.message : String(error)
-        });
-      }
-      throw error;
-    }
-    if (this.isDisposed) {
-      return;
-    }
+  private _received(job: IJob): void {
     const ended = !!this._job && !isTerminal(this._job) && isTerminal(job);
     this._job = job;
     if (!this.hosts.includes(this._host)) {
       this._host = this.hosts[0];
+      this._activateLogs();
     }
     if (job.TrialComponentName && this._run?.name !== job.TrialComponentName) {
       this._run?.dispose();
-      this._run = new RunModel(job.TrialComponentName, LIVE_INTERVAL);
+      this._run = new RunModel(job.TrialComponentName, LIVE_INTERVAL, {
+        standby: this._options.standby,
+        active: this.active
+      });
       void this._run.refresh();
     } else if (ended) {
       // The last metrics may have arrived after the run's last poll.
@@ -166,10 +172,15 @@ export class JobModel implements IDisposable {
   }
 
   private _set(state: JobState): void {
-    if (!this.isDisposed) {
-      this._state = state;
-      this._emit();
-    }
+    this._state = state;
+    this._emit();
+  }
+
+  /** Only the log of the host on screen is read, and only while the view is. */
+  private _activateLogs(): void {
+    this._logs.forEach(
+      (log, host) => (log.active = this.active && host === this._host)
+    );
   }
 
   private _emit(): void {
@@ -180,7 +191,7 @@ export class JobModel implements IDisposable {
   private _job: IJob | null = null;
   private _logs = new Map<string, JobLog>();
   private _options: JobModel.IOptions;
-  private _poll: Poll;
+  private _poller: Poller<IJob>;
   private _run: RunModel | null = null;
   private _state: JobState = { kind: 'loading' };
   private _stateChanged = new Signal<this, JobState>(this);
@@ -192,7 +203,7 @@ export namespace JobModel {
     interval?: number;
     /** Seconds between log reads while the log grows. */
     logInterval?: number;
-    /** When to stand by besides the job having ended; defaults to 'when-hidden'. */
+    /** Whether to stand by while the page is hidden; defaults to 'when-hidden'. */
     standby?: Poll.Standby;
   }
 }

@@ -22,6 +22,7 @@ export const ANY_JOB: IJobFilter = { status: '', kind: '' };
 export class JobsModel extends SectionModel<IJobSummary> {
   constructor(options: Partial<SectionModel.IOptions> = {}) {
     super({ name: 'jobs', ...options });
+    this.stateChanged.connect(this._onStateChanged, this);
   }
 
   get filter(): IJobFilter {
@@ -45,15 +46,17 @@ export class JobsModel extends SectionModel<IJobSummary> {
 
   protected async fetch(): Promise<IJobSummary[]> {
     const { status, kind } = this._filter;
-    const jobs = await listJobs(
-      { StatusEquals: status || undefined },
-      kind || undefined
-    );
-    this._live = jobs.some(
+    return listJobs({ StatusEquals: status || undefined }, kind || undefined);
+  }
+
+  private _onStateChanged(): void {
+    if (this.state.kind !== 'ready') {
+      return;
+    }
+    this._live = this.state.items.some(
       job => job.Status === 'InProgress' || job.Status === 'Stopping'
     );
     this.liveInterval = this._live ? LIVE_INTERVAL : null;
-    return jobs;
   }
 
   private _filter: IJobFilter = ANY_JOB;

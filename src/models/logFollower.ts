@@ -7,6 +7,8 @@ import { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { Poller } from './poller';
+
 /** The most lines kept; older ones are dropped (the count says how many). */
 export const MAX_LOG_LINES = 200_000;
 
@@ -15,6 +17,9 @@ const FULL_CHUNK = 256 * 1024;
 
 /** At most this many reads in one tick, so a huge log does not block the poll. */
 const READS_PER_TICK = 8;
+
+/** The longest wait between reads after errors, in seconds. */
+const MAX_BACKOFF = 60;
 
 /** One read of a log route: the text from an offset, where to go on, whether it ended. */
 export interface ILogChunk {
@@ -33,13 +38,27 @@ export class LogFollower implements IDisposable {
     private readonly _readChunk: (offset: number) => Promise<ILogChunk>,
     options: LogFollower.IOptions = {}
   ) {
-    const interval = (options.interval ?? 1) * 1000;
-    this._poll = new Poll({
+    this._poller = new Poller<ILogChunk>({
       name,
-      factory: () => this._read(),
-      frequency: { interval, backoff: true, max: 60_000 },
-      standby: () =>
-        this._complete ? true : (options.standby ?? 'when-hidden')
+      interval: options.interval ?? 1,
+      maxBackoff: MAX_BACKOFF,
+      standby: options.standby,
+      active: options.active,
+      idle: () => this._complete,
+      request: () => this._read(this._offset),
+      apply: chunk => {
+        this._append(chunk.Text ?? '');
+        this._offset = chunk.NextOffset ?? this._offset;
+        this._complete = !!chunk.Complete;
+        this._loaded = true;
+        this._error = null;
+        this._emit();
+      },
+      fail: error => {
+        this._error = error instanceof Error ? error.message : String(error);
+        this._loaded = true;
+        this._emit();
+      }
     });
   }
 
@@ -83,52 +102,60 @@ export class LogFollower implements IDisposable {
     return this._changed;
   }
 
-  get isDisposed(): boolean {
-    return this._poll.isDisposed;
+  /** Whether the log is on screen; it is read only while it is. */
+  get active(): boolean {
+    return this._poller.active;
+  }
+  set active(value: boolean) {
+    this._poller.active = value;
   }
 
-  /** Read now (unless complete) and resolve once the read is done. */
+  get isDisposed(): boolean {
+    return this._poller.isDisposed;
+  }
+
+  /**
+   * Read now (unless complete or inactive) and resolve once the read is done; a read
+   * in flight is superseded, so no text is appended twice.
+   */
   async refresh(): Promise<void> {
-    if (this.isDisposed || this._complete) {
+    if (this._complete) {
       return;
     }
-    await this._poll.refresh();
-    await this._poll.tick;
+    await this._poller.refresh();
   }
 
   dispose(): void {
     if (this.isDisposed) {
       return;
     }
-    this._poll.dispose();
+    this._poller.dispose();
     Signal.clearData(this);
   }
 
-  private async _read(): Promise<void> {
-    try {
-      for (let reads = 0; reads < READS_PER_TICK && !this._complete; reads++) {
-        const chunk = await this._readChunk(this._offset);
-        if (this.isDisposed) {
-          return;
+  /**
+   * Read from `offset` while full chunks come (at most `READS_PER_TICK` reads), as one
+   * chunk. When a later read fails, what came before is kept; the next tick fails then.
+   */
+  private async _read(offset: number): Promise<ILogChunk> {
+    let text = '';
+    let chunk: ILogChunk = {};
+    for (let reads = 0; reads < READS_PER_TICK; reads++) {
+      try {
+        chunk = await this._readChunk(offset);
+      } catch (error) {
+        if (reads === 0) {
+          throw error;
         }
-        this._append(chunk.Text ?? '');
-        this._offset = chunk.NextOffset ?? this._offset;
-        this._complete = !!chunk.Complete;
-        this._loaded = true;
-        this._error = null;
-        this._emit();
-        if ((chunk.Text ?? '').length < FULL_CHUNK) {
-          break;
-        }
+        break;
       }
-    } catch (error) {
-      if (!this.isDisposed) {
-        this._error = error instanceof Error ? error.message : String(error);
-        this._loaded = true;
-        this._emit();
+      text += chunk.Text ?? '';
+      offset = chunk.NextOffset ?? offset;
+      if (chunk.Complete || (chunk.Text ?? '').length < FULL_CHUNK) {
+        return { Text: text, NextOffset: offset, Complete: chunk.Complete };
       }
-      throw error; // lets the poll back off
     }
+    return { Text: text, NextOffset: offset, Complete: false };
   }
 
   private _append(text: string): void {
@@ -169,7 +196,7 @@ export class LogFollower implements IDisposable {
   private _offset = 0;
   /** Whether the last line has no newline yet (the next chunk continues it). */
   private _open = false;
-  private _poll: Poll;
+  private _poller: Poller<ILogChunk>;
   private _version = 0;
 }
 
@@ -177,7 +204,9 @@ export namespace LogFollower {
   export interface IOptions {
     /** Seconds between reads while the log grows. */
     interval?: number;
-    /** When to stand by besides being complete; defaults to 'when-hidden'. */
+    /** Whether to stand by while the page is hidden; defaults to 'when-hidden'. */
     standby?: Poll.Standby;
+    /** Whether the log starts on screen; defaults to true. */
+    active?: boolean;
   }
 }

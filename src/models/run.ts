@@ -1,6 +1,6 @@
 /**
- * One run for its main-area view: the run, the full series of each of its metrics,
- * polled while the run is in progress.
+ * One run for its main-area view: the run, the full series of each of its metrics
+ * (polled while the run is in progress), and previews of its artifacts.
  */
 import { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
@@ -8,7 +8,8 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { describeRun, getMetricSeries } from '../api/runs';
 import { IMetricPoint, ITrialComponent } from '../api/types';
-import { DEFAULT_REFRESH_INTERVAL } from './section';
+import { RunArtifacts } from './artifacts';
+import { DEFAULT_REFRESH_INTERVAL, Poller } from './poller';
 
 export type RunState =
   | { kind: 'loading' }
@@ -20,22 +21,40 @@ export type RunState =
       series: Record<string, IMetricPoint[]>;
     };
 
+/** What one poll reads: the run and its series. */
+type RunAnswer = Omit<Extract<RunState, { kind: 'ready' }>, 'kind'>;
+
 export class RunModel implements IDisposable {
+  /**
+   * @param name - the run (trial component)
+   * @param interval - seconds between polls while the run is in progress
+   */
   constructor(
     readonly name: string,
-    interval = DEFAULT_REFRESH_INTERVAL
+    interval = DEFAULT_REFRESH_INTERVAL,
+    options: RunModel.IOptions = {}
   ) {
-    this._poll = new Poll({
-      name: `mlstudio:run:${name}`,
-      factory: () => this._load(),
-      frequency: { interval: interval * 1000, backoff: true, max: 300_000 },
-      standby: () =>
+    this.artifacts = new RunArtifacts(name);
+    this._poller = new Poller({
+      name: `run:${name}`,
+      interval,
+      standby: options.standby,
+      active: options.active,
+      idle: () =>
         this._state.kind === 'ready' &&
-        this._state.run.Status.PrimaryStatus !== 'InProgress'
-          ? true
-          : 'when-hidden'
+        this._state.run.Status.PrimaryStatus !== 'InProgress',
+      request: () => this._read(),
+      apply: ({ run, series }) => this._set({ kind: 'ready', run, series }),
+      fail: error =>
+        this._set({
+          kind: 'error',
+          message: error instanceof Error ? error.message : String(error)
+        })
     });
   }
+
+  /** The previews of the run's artifacts. */
+  readonly artifacts: RunArtifacts;
 
   get state(): RunState {
     return this._state;
@@ -45,54 +64,58 @@ export class RunModel implements IDisposable {
     return this._stateChanged;
   }
 
+  /** Whether the view is on screen; the run is polled only while it is. */
+  get active(): boolean {
+    return this._poller.active;
+  }
+  set active(value: boolean) {
+    this._poller.active = value;
+  }
+
   /** Load now (the view calls it when it opens and on its refresh button). */
   async refresh(): Promise<void> {
-    try {
-      await this._load();
-    } catch {
-      // the state says what went wrong
-    }
+    await this._poller.refresh();
   }
 
   get isDisposed(): boolean {
-    return this._poll.isDisposed;
+    return this._poller.isDisposed;
   }
 
   dispose(): void {
     if (this.isDisposed) {
       return;
     }
-    this._poll.dispose();
+    this._poller.dispose();
+    this.artifacts.dispose();
     Signal.clearData(this);
   }
 
-  private async _load(): Promise<void> {
-    try {
-      const run = await describeRun(this.name);
-      const names = (run.Metrics ?? []).map(metric => metric.MetricName);
-      const answers = await Promise.all(
-        names.map(metric => getMetricSeries(this.name, metric))
-      );
-      const series: Record<string, IMetricPoint[]> = {};
-      answers.forEach((answer, i) => (series[names[i]] = answer.Points));
-      this._set({ kind: 'ready', run, series });
-    } catch (error) {
-      this._set({
-        kind: 'error',
-        message: error instanceof Error ? error.message : String(error)
-      });
-      throw error;
-    }
+  private async _read(): Promise<RunAnswer> {
+    const run = await describeRun(this.name);
+    const names = (run.Metrics ?? []).map(metric => metric.MetricName);
+    const answers = await Promise.all(
+      names.map(metric => getMetricSeries(this.name, metric))
+    );
+    const series: Record<string, IMetricPoint[]> = {};
+    answers.forEach((answer, i) => (series[names[i]] = answer.Points));
+    return { run, series };
   }
 
   private _set(state: RunState): void {
-    if (!this.isDisposed) {
-      this._state = state;
-      this._stateChanged.emit(state);
-    }
+    this._state = state;
+    this._stateChanged.emit(state);
   }
 
-  private _poll: Poll;
+  private _poller: Poller<RunAnswer>;
   private _state: RunState = { kind: 'loading' };
   private _stateChanged = new Signal<this, RunState>(this);
+}
+
+export namespace RunModel {
+  export interface IOptions {
+    /** Whether to stand by while the page is hidden; defaults to 'when-hidden'. */
+    standby?: Poll.Standby;
+    /** Whether the view starts on screen; defaults to true. */
+    active?: boolean;
+  }
 }

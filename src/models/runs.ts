@@ -33,17 +33,7 @@ export class RunsModel extends SectionModel<ITrialComponent> {
     readonly experimentName: string,
     options: Partial<SectionModel.IOptions> = {}
   ) {
-    // The poll asks before each tick: stand by while hidden or when nothing runs.
-    const self: { model?: RunsModel } = {};
-    super({
-      name: `runs:${experimentName}`,
-      ...options,
-      standby: () =>
-        (typeof document !== 'undefined' && document.hidden) ||
-        !self.model ||
-        (!self.model._wanted && !self.model._inProgress)
-    });
-    self.model = this;
+    super({ name: `runs:${experimentName}`, ...options });
     this.stateChanged.connect(this._update, this);
   }
 
@@ -113,14 +103,12 @@ export class RunsModel extends SectionModel<ITrialComponent> {
     this._viewChanged.emit();
   }
 
-  /** Fetch now, even when no run is in progress. */
-  async refresh(): Promise<void> {
-    this._wanted = true;
-    return super.refresh();
+  /** Polls only while a run is in progress (refresh() fetches regardless). */
+  protected get idle(): boolean {
+    return this.state.kind === 'ready' && !this._inProgress;
   }
 
   protected async fetch(): Promise<ITrialComponent[]> {
-    this._wanted = false;
     return listAllRuns(this.experimentName);
   }
 
@@ -151,7 +139,6 @@ export class RunsModel extends SectionModel<ITrialComponent> {
   private _shown: ITrialComponent[] = [];
   private _sort: IRunSort = { key: 'StartTime', descending: true };
   private _viewChanged = new Signal<this, void>(this);
-  private _wanted = true;
 }
 
 /** The runs that pass `filter`. */

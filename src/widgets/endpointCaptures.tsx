@@ -11,9 +11,9 @@ import {
   ICapturedData,
   ICaptureRecord
 } from '../api/endpoints';
+import { useSignals } from '../components/useSignals';
 import { absoluteTime, relativeTime } from '../format';
 import { capturesData, EndpointModel } from '../models/endpoint';
-import { useSignals } from './runs';
 
 /** The most characters of a captured body shown in the list. */
 const PREVIEW_LENGTH = 300;

@@ -1,18 +1,16 @@
 /**
  * Switching an endpoint to another endpoint configuration (UpdateEndpoint, blue/green):
  * the configurations the studio has, each with its variants, and a button that sends
- * the update. Listed when the view opens, after each change of configuration and each time
- * the list gets the focus, so a configuration made meanwhile in a notebook shows up.
+ * the update. The model lists them when the view opens, after each change of
+ * configuration and each time the list gets the focus, so a configuration made
+ * meanwhile in a notebook shows up.
  */
 import { showErrorMessage } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
 
-import {
-  IEndpoint,
-  IEndpointConfig,
-  listEndpointConfigs
-} from '../api/endpoints';
+import { IEndpoint, IEndpointConfig } from '../api/endpoints';
+import { useSignals } from '../components/useSignals';
 import { EndpointModel } from '../models/endpoint';
 import { formatShare, trafficShares } from '../models/endpointWeights';
 
@@ -44,11 +42,6 @@ export function describeConfig(
     .join(' · ');
 }
 
-type Listing =
-  | { kind: 'loading' }
-  | { kind: 'error'; message: string }
-  | { kind: 'ready'; configs: IEndpointConfig[] };
-
 export function ConfigSwitch(props: {
   model: EndpointModel;
   endpoint: IEndpoint;
@@ -56,30 +49,14 @@ export function ConfigSwitch(props: {
 }): JSX.Element {
   const { model, endpoint, trans } = props;
   const current = endpoint.EndpointConfigName;
-  const [listing, setListing] = React.useState<Listing>({ kind: 'loading' });
+  const configs = model.configs;
+  useSignals(configs.stateChanged);
+  const listing = configs.state;
   const [chosen, setChosen] = React.useState('');
   const [switching, setSwitching] = React.useState(false);
-  const [reload, setReload] = React.useState(0);
+  const listAgain = () => void configs.refresh();
 
-  React.useEffect(() => {
-    let live = true;
-    // the first listing shows that it loads; later ones keep what is shown meanwhile
-    setListing(old => (old.kind === 'ready' ? old : { kind: 'loading' }));
-    listEndpointConfigs({ MaxResults: 100 })
-      .then(answer => {
-        if (live) {
-          setListing({ kind: 'ready', configs: answer.EndpointConfigs });
-        }
-      })
-      .catch((error: Error) => {
-        if (live) {
-          setListing({ kind: 'error', message: error.message });
-        }
-      });
-    return () => {
-      live = false;
-    };
-  }, [current, reload]);
+  React.useEffect(listAgain, [configs, current]);
 
   if (listing.kind === 'loading') {
     return (
@@ -98,7 +75,7 @@ export function ConfigSwitch(props: {
         <button
           type="button"
           className="jp-Button jp-mod-styled jp-mod-reject"
-          onClick={() => setReload(reload + 1)}
+          onClick={listAgain}
         >
           {trans.__('Retry')}
         </button>
@@ -115,7 +92,7 @@ export function ConfigSwitch(props: {
         <button
           type="button"
           className="jp-Button jp-mod-styled jp-mod-reject jp-mlstudio-ListConfigs"
-          onClick={() => setReload(reload + 1)}
+          onClick={listAgain}
         >
           {trans.__('Look again')}
         </button>
@@ -156,7 +133,7 @@ export function ConfigSwitch(props: {
         className="jp-mod-styled jp-mlstudio-Select jp-mlstudio-ConfigSelect"
         value={chosen}
         disabled={switching}
-        onFocus={() => setReload(reload + 1)}
+        onFocus={listAgain}
         onChange={event => setChosen(event.target.value)}
       >
         <option value="">{trans.__('Choose a configuration…')}</option>

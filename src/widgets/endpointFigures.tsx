@@ -8,9 +8,9 @@ import React from 'react';
 
 import { IEndpointMetrics, ILatency } from '../api/endpoints';
 import { Plot, PlotData, PlotLayout } from '../components/Plot';
+import { useSignals } from '../components/useSignals';
 import { formatNumber } from '../format';
 import { EndpointModel, isServing } from '../models/endpoint';
-import { useSignals } from './runs';
 
 /** The height of each chart, fixed so that nothing moves while they load. */
 export const CHART_HEIGHT = 260;

@@ -8,9 +8,9 @@ import React from 'react';
 
 import { IInvocation, IInvocationResult } from '../api/endpoints';
 import { StudioApiError } from '../api/request';
+import { useSignals } from '../components/useSignals';
 import { EndpointModel, isServing } from '../models/endpoint';
 import { formatMs } from './endpointFigures';
-import { useSignals } from './runs';
 
 /** The content types the panel can send as text. */
 export const TEXT_CONTENT_TYPES = ['text/csv', 'application/json'];

@@ -3,7 +3,6 @@
  * their instances and editable weights, a switch to another configuration, live figures, a test panel, the captured
  * requests and the log of each instance.
  */
-import { MainAreaWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import {
   deleteIcon,
@@ -15,6 +14,7 @@ import React from 'react';
 import { IEndpoint } from '../api/endpoints';
 import { ILogViewerLabels, LogViewer } from '../components/LogViewer';
 import { StatusBadge } from '../components/StatusBadge';
+import { useSignals } from '../components/useSignals';
 import { absoluteTime, relativeTime } from '../format';
 import { studioIcon } from '../icons';
 import { EndpointModel } from '../models/endpoint';
@@ -25,7 +25,7 @@ import { EndpointFigures } from './endpointFigures';
 import { confirmDeleteEndpoint } from './endpoints';
 import { TestPanel } from './endpointTest';
 import { VariantsTable } from './endpointVariants';
-import { useSignals } from './runs';
+import { MainAreaView } from './mainAreaView';
 
 export interface IEndpointViewProps {
   model: EndpointModel;
@@ -251,26 +251,17 @@ function LogBody(
 }
 
 /** The main-area widget of an endpoint; one per endpoint. */
-export class EndpointWidget extends MainAreaWidget<ReactWidget> {
-  constructor(
-    readonly model: EndpointModel,
-    trans: TranslationBundle
-  ) {
-    super({
-      content: ReactWidget.create(<EndpointView model={model} trans={trans} />)
-    });
+export class EndpointWidget extends MainAreaView<EndpointModel> {
+  constructor(model: EndpointModel, trans: TranslationBundle) {
+    super(
+      model,
+      ReactWidget.create(<EndpointView model={model} trans={trans} />)
+    );
     this.id = `mlstudio-endpoint-${model.name}`;
     this.title.label = model.name;
     this.title.caption = trans.__('Endpoint %1', model.name);
     this.title.icon = studioIcon;
     this.title.closable = true;
     this.addClass('jp-mlstudio-EndpointWidget');
-    this.content.addClass('jp-mlstudio-ViewContent');
-    void model.refresh();
-  }
-
-  dispose(): void {
-    this.model.dispose();
-    super.dispose();
   }
 }

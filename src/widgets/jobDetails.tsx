@@ -10,6 +10,7 @@ import { jobArtifactUrl } from '../api/jobs';
 import { runArtifactPath, runArtifactUrl } from '../api/runs';
 import { IJob } from '../api/types';
 import { StatusBadge, statusLabel } from '../components/StatusBadge';
+import { useSignals } from '../components/useSignals';
 import { absoluteTime, duration } from '../format';
 import {
   formatSeconds,
@@ -19,7 +20,6 @@ import {
   isTerminal
 } from '../models/jobSpec';
 import { RunModel } from '../models/run';
-import { useSignals } from './runs';
 import { KeyValues, MetricChart } from './runView';
 
 export function Configuration(props: {

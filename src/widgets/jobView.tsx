@@ -2,12 +2,7 @@
  * The main-area view of one job: status and Stop in the header, the failure reason,
  * configuration, inputs, a status timeline, the live log, metric charts and the model.
  */
-import {
-  Dialog,
-  MainAreaWidget,
-  showDialog,
-  showErrorMessage
-} from '@jupyterlab/apputils';
+import { Dialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import {
   launchIcon,
@@ -21,6 +16,7 @@ import { IJob } from '../api/types';
 import { ILogViewerLabels, LogViewer } from '../components/LogViewer';
 import { StatusBadge, statusLabel } from '../components/StatusBadge';
 import { useNow } from '../components/useNow';
+import { useSignals } from '../components/useSignals';
 import { duration } from '../format';
 import { studioIcon } from '../icons';
 import { canDeploy } from '../models/endpointDeploy';
@@ -35,7 +31,7 @@ import {
   Timeline
 } from './jobDetails';
 import { kindLabel } from './jobs';
-import { useSignals } from './runs';
+import { MainAreaView } from './mainAreaView';
 import { KeyValues } from './runView';
 
 export interface IJobViewProps {
@@ -313,15 +309,16 @@ function LogPanel(props: {
 }
 
 /** The main-area widget of a job; one per job. */
-export class JobWidget extends MainAreaWidget<ReactWidget> {
+export class JobWidget extends MainAreaView<JobModel> {
   constructor(
-    readonly model: JobModel,
+    model: JobModel,
     trans: TranslationBundle,
     onOpenRun?: (name: string) => void,
     onOpenEndpoint?: (name: string) => void
   ) {
-    super({
-      content: ReactWidget.create(
+    super(
+      model,
+      ReactWidget.create(
         <JobView
           model={model}
           trans={trans}
@@ -329,7 +326,7 @@ export class JobWidget extends MainAreaWidget<ReactWidget> {
           onOpenEndpoint={onOpenEndpoint}
         />
       )
-    });
+    );
     this.id = `mlstudio-job-${model.jobKind}-${model.name}`;
     this.title.label = model.name;
     this.title.caption = trans.__(
@@ -340,12 +337,5 @@ export class JobWidget extends MainAreaWidget<ReactWidget> {
     this.title.icon = studioIcon;
     this.title.closable = true;
     this.addClass('jp-mlstudio-JobWidget');
-    this.content.addClass('jp-mlstudio-ViewContent');
-    void model.refresh();
-  }
-
-  dispose(): void {
-    this.model.dispose();
-    super.dispose();
   }
 }

@@ -5,9 +5,9 @@ import React from 'react';
 import { IJobSummary, JobKind, JobStatus } from '../api/types';
 import { StatusBadge, statusLabel } from '../components/StatusBadge';
 import { useNow } from '../components/useNow';
+import { useSignals } from '../components/useSignals';
 import { duration } from '../format';
 import { JobsModel } from '../models/jobs';
-import { useSignals } from './runs';
 import { SectionView, SectionWidget } from './section';
 
 /** What the sidebar does when a job is opened. */

@@ -1,5 +1,4 @@
 /** The main-area view of one run: overview, parameters, metrics, charts, artifacts. */
-import { MainAreaWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget, refreshIcon } from '@jupyterlab/ui-components';
 import React from 'react';
@@ -7,11 +6,12 @@ import React from 'react';
 import { IMetricPoint, ITrialComponent } from '../api/types';
 import { Plot, PlotData } from '../components/Plot';
 import { StatusBadge } from '../components/StatusBadge';
+import { useSignals } from '../components/useSignals';
 import { absoluteTime, duration, formatNumber } from '../format';
 import { studioIcon } from '../icons';
 import { RunModel } from '../models/run';
 import { ArtifactsPanel } from './artifacts';
-import { useSignals } from './runs';
+import { MainAreaView } from './mainAreaView';
 
 export function RunView(props: {
   model: RunModel;
@@ -77,7 +77,7 @@ export function RunView(props: {
       </section>
       <section aria-label={trans.__('Artifacts')}>
         <h2>{trans.__('Artifacts')}</h2>
-        <ArtifactsPanel run={run} trans={trans} />
+        <ArtifactsPanel run={run} artifacts={model.artifacts} trans={trans} />
       </section>
     </div>
   );
@@ -212,26 +212,14 @@ export function MetricChart(props: {
 }
 
 /** The main-area widget of a run; one per run. */
-export class RunWidget extends MainAreaWidget<ReactWidget> {
-  constructor(
-    readonly model: RunModel,
-    trans: TranslationBundle
-  ) {
-    super({
-      content: ReactWidget.create(<RunView model={model} trans={trans} />)
-    });
+export class RunWidget extends MainAreaView<RunModel> {
+  constructor(model: RunModel, trans: TranslationBundle) {
+    super(model, ReactWidget.create(<RunView model={model} trans={trans} />));
     this.id = `mlstudio-run-${model.name}`;
     this.title.label = model.name;
     this.title.caption = trans.__('Run %1', model.name);
     this.title.icon = studioIcon;
     this.title.closable = true;
     this.addClass('jp-mlstudio-RunWidget');
-    this.content.addClass('jp-mlstudio-ViewContent');
-    void model.refresh();
-  }
-
-  dispose(): void {
-    this.model.dispose();
-    super.dispose();
   }
 }

@@ -1,10 +1,10 @@
 /** The runs of one expanded experiment: filter, sort, a windowed list, compare. */
 import { TranslationBundle } from '@jupyterlab/translation';
-import { ISignal } from '@lumino/signaling';
 import React from 'react';
 
 import { ITrialComponent, RunStatus } from '../api/types';
 import { StatusBadge } from '../components/StatusBadge';
+import { useSignals } from '../components/useSignals';
 import { VirtualList } from '../components/VirtualList';
 import { formatNumber } from '../format';
 import { lastValue, RunSortKey, RunsModel } from '../models/runs';
@@ -23,16 +23,8 @@ const STATUSES: RunStatus[] = [
   'Stopped'
 ];
 
-/** Re-render whenever one of `signals` fires. */
-export function useSignals(...signals: ISignal<unknown, unknown>[]): void {
-  const [, setTick] = React.useState(0);
-  // A layout effect connects at once after the first render, before a signal can fire.
-  React.useLayoutEffect(() => {
-    const bump = () => setTick(tick => tick + 1);
-    signals.forEach(signal => signal.connect(bump));
-    return () => signals.forEach(signal => signal.disconnect(bump));
-  }, signals);
-}
+// The compare view still imports the hook from here.
+export { useSignals } from '../components/useSignals';
 
 export interface IRunsPanelProps {
   model: RunsModel;
