@@ -85,6 +85,9 @@ class DockerRunner(JobRunner):
         self._client = client
         self._lock = threading.RLock()
         self._followers: dict[str, threading.Thread] = {}
+        #: exited containers whose log stream was waited for (once: a stream that does not
+        #: end in time is not waited for at every poll)
+        self._streamed: set[str] = set()
 
     # -- engine access --------------------------------------------------------------------
     @property
@@ -328,10 +331,12 @@ class DockerRunner(JobRunner):
                 out.write(chunk)
 
     def _log_complete(self, container_id: str, timeout: float = 5.0) -> None:
-        """Wait (at most ``timeout``) for the log stream of an exited container to end."""
+        """Wait (once, at most ``timeout``) for the log stream of an exited container to
+        end."""
         thread = self._followers.get(container_id)
-        if thread is not None:
+        if thread is not None and container_id not in self._streamed:
             thread.join(timeout)
+            self._streamed.add(container_id)
 
     def logs(self, handle: JobHandle, since_offset: int = 0) -> tuple[str, int]:
         path = self._log_path(handle.job_name, handle.host)
@@ -395,6 +400,7 @@ class DockerRunner(JobRunner):
             network = network or (info.get("Config", {}).get("Labels") or {}).get(LABEL_NETWORK)
             api.remove_container(handle.ref, force=True, v=True)
         thread = self._followers.pop(handle.ref, None)
+        self._streamed.discard(handle.ref)
         if thread is not None:
             thread.join(timeout=5.0)
         folder = self._log_path(handle.job_name, handle.host).parent
