@@ -1,7 +1,15 @@
 """Frozen entities of the studio's resources (see docs/architecture.md)."""
 
 from .charts import ChartSeries
-from .common import Entity, Page, utcnow, validate_name, validate_tags, validate_text
+from .common import (
+    Entity,
+    Page,
+    utcnow,
+    validate_name,
+    validate_tags,
+    validate_text,
+    validate_time,
+)
 from .endpoints import (
     ContainerDefinition,
     DesiredVariant,
@@ -67,4 +75,5 @@ __all__ = [
     "validate_name",
     "validate_tags",
     "validate_text",
+    "validate_time",
 ]

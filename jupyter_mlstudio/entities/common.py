@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_pascal
@@ -53,6 +53,32 @@ def validate_name(value: Any, *, field: str, max_length: int) -> str:
             field=field,
         )
     return value
+
+
+@overload
+def validate_time(value: datetime, *, field: str) -> datetime: ...
+@overload
+def validate_time(value: Any, *, field: str) -> datetime | None: ...
+def validate_time(value: Any, *, field: str) -> datetime | None:
+    """A datetime (or None) as an aware UTC datetime; naive input counts as UTC.
+
+    Raises:
+        ValidationError: naming ``field`` when ``value`` is not a datetime, or when its
+            UTC instant falls outside the years 1 to 9999 (``0001-01-01T00:00:00+01:00``
+            is a moment of year 0), which no store can keep.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        raise ValidationError(f"{field} must be a datetime", field=field)
+    if value.tzinfo is None or value.utcoffset() is None:
+        return value.replace(tzinfo=timezone.utc)
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValidationError(
+            f"{field} {value.isoformat()} is outside the years 1 to 9999 in UTC", field=field
+        ) from None
 
 
 def validate_text(value: Any, *, field: str, max_length: int, required: bool = False) -> str | None:

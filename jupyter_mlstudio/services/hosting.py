@@ -95,7 +95,7 @@ class HostingService:
         req = parse_request(CreateModelRequest, request)
         name = validate_name(req.ModelName, field="ModelName", max_length=ENDPOINT_NAME_MAX)
         if self._exists(self._store.get_model, name):
-            raise ConflictError(f"Model {name!r} exists already")
+            raise ConflictError(f"Model {name!r} exists already", field="ModelName")
         container = req.PrimaryContainer
         env = dict(container.Environment)
         program, code = check_container(container)
@@ -219,7 +219,7 @@ class HostingService:
         req = parse_request(CreateEndpointRequest, request)
         name = validate_name(req.EndpointName, field="EndpointName", max_length=ENDPOINT_NAME_MAX)
         if self._exists(self._store.get_endpoint, name):
-            raise ConflictError(f"Endpoint {name!r} exists already")
+            raise ConflictError(f"Endpoint {name!r} exists already", field="EndpointName")
         try:
             config = self._store.get_endpoint_config(req.EndpointConfigName)
         except NotFoundError as exc:

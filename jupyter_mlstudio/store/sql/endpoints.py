@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -149,15 +150,16 @@ def new_config_row(
                 f"{field}.InitialInstanceCount must be at least 1",
                 field=f"{field}.InitialInstanceCount",
             )
-        if not variant.initial_variant_weight >= 0:
+        weight = variant.initial_variant_weight
+        if not (math.isfinite(weight) and weight >= 0):
             raise ValidationError(
-                f"{field}.InitialVariantWeight must be 0 or more",
+                f"{field}.InitialVariantWeight must be a finite number, 0 or more",
                 field=f"{field}.InitialVariantWeight",
             )
     capture = None
     if data_capture_config is not None:
         try:
-            capture = dict(json.loads(json.dumps(dict(data_capture_config))))
+            capture = dict(json.loads(json.dumps(dict(data_capture_config), allow_nan=False)))
         except (TypeError, ValueError) as exc:
             raise ValidationError(
                 f"DataCaptureConfig must be JSON-serializable: {exc}", field="DataCaptureConfig"
@@ -177,7 +179,10 @@ def get_config(session: Session, name: str) -> EndpointConfigRow:
 def delete_config(session: Session, name: str) -> None:
     config = get_config(session, name)
     if session.scalar(select(exists().where(EndpointRow.endpoint_config_id == config.id))):
-        raise ConflictError(f"Endpoint configuration {config.name!r} is used by an endpoint")
+        raise ConflictError(
+            f"Endpoint configuration {config.name!r} is used by an endpoint",
+            field="EndpointConfigName",
+        )
     session.execute(
         sql_delete(EndpointConfigRow)
         .where(EndpointConfigRow.id == config.id)
@@ -268,6 +273,12 @@ def _desired(value: Any) -> dict[str, Any] | None:
         if not isinstance(desired, DesiredVariant):
             raise ValidationError(
                 f"DesiredVariants[{name!r}] must be a DesiredVariant", field="DesiredVariants"
+            )
+        weight = desired.desired_weight
+        if weight is not None and not (math.isfinite(weight) and weight >= 0):
+            raise ValidationError(
+                f"DesiredVariants[{name!r}]: the weight must be a finite number, 0 or more",
+                field="DesiredVariants",
             )
         out[str(name)] = desired.model_dump(mode="json", exclude_none=True)
     return out or None

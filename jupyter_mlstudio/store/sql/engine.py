@@ -9,6 +9,7 @@ locked" when a read transaction tries to upgrade to a write.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -49,12 +50,22 @@ def normalize_url(url: str) -> URL:
     )
 
 
+def _strict_json(value: Any) -> str:
+    """JSON columns hold JSON: NaN and infinity are refused (``ValueError``), never
+    written as the ``NaN``/``Infinity`` tokens that no strict parser reads back."""
+    return json.dumps(value, allow_nan=False)
+
+
 def make_engine(url: URL) -> Engine:
     if url.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(
+            url,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            json_serializer=_strict_json,
+        )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, json_serializer=_strict_json)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -10,16 +10,17 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ... import entities as e
+from ...exceptions import ConflictError
 from ..base import _UNSET, SortOrder
 from . import convert, endpoints
-from .lookups import check_name
+from .lookups import check_name, taken
 
 
 class HostingQueries:
     """The model, endpoint-config and endpoint methods of ``SqlStore``."""
 
     def _session(
-        self, *, write: bool = False, conflict: str | None = None
+        self, *, write: bool = False, conflict: ConflictError | None = None
     ) -> AbstractContextManager[Session]:
         raise NotImplementedError
 
@@ -33,7 +34,7 @@ class HostingQueries:
         tags: Mapping[str, str] | None = None,
     ) -> e.Model:
         row = endpoints.new_model_row(model_name, primary_container, tags)
-        with self._session(write=True, conflict=f"Model {row.name!r} exists already") as s:
+        with self._session(write=True, conflict=taken(endpoints.ModelRow, row.name)) as s:
             s.add(row)
             s.flush()
             return convert.model(row)
@@ -76,7 +77,7 @@ class HostingQueries:
         row = endpoints.new_config_row(
             endpoint_config_name, production_variants, data_capture_config
         )
-        conflict = f"Endpoint configuration {row.name!r} exists already"
+        conflict = taken(endpoints.EndpointConfigRow, row.name)
         with self._session(write=True, conflict=conflict) as s:
             s.add(row)
             s.flush()
@@ -107,7 +108,10 @@ class HostingQueries:
             )
 
     def delete_endpoint_config(self, endpoint_config_name: str) -> None:
-        conflict = f"Endpoint configuration {endpoint_config_name!r} is in use"
+        conflict = ConflictError(
+            f"Endpoint configuration {endpoint_config_name!r} is in use",
+            field="EndpointConfigName",
+        )
         with self._session(write=True, conflict=conflict) as s:
             endpoints.delete_config(s, endpoint_config_name)
 
@@ -121,7 +125,7 @@ class HostingQueries:
         tags: Mapping[str, str] | None = None,
     ) -> e.Endpoint:
         name = check_name(endpoints.EndpointRow, endpoint_name)
-        with self._session(write=True, conflict=f"Endpoint {name!r} exists already") as s:
+        with self._session(write=True, conflict=taken(endpoints.EndpointRow, name)) as s:
             row = endpoints.new_endpoint_row(s, name, endpoint_config_name, tags)
             s.add(row)
             s.flush()

@@ -18,6 +18,7 @@ from ...entities import (
     SecondaryStatus,
     utcnow,
     validate_tags,
+    validate_time,
 )
 from ...exceptions import ConflictError, NotFoundError, ValidationError
 from ..base import _UNSET
@@ -34,7 +35,7 @@ def _json(value: Any, field: str) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise ValidationError(f"{field} must be an object", field=field)
     try:
-        return dict(json.loads(json.dumps(dict(value))))
+        return dict(json.loads(json.dumps(dict(value), allow_nan=False)))
     except (TypeError, ValueError) as exc:
         raise ValidationError(f"{field} must be JSON-serializable: {exc}", field=field) from exc
 
@@ -187,9 +188,8 @@ def apply_update(
         row.outputs = {**row.outputs, **_json(outputs, "Outputs")}
     for field, value in (("StartTime", start_time), ("EndTime", end_time)):
         if value is not _UNSET:
-            if value is not None and not isinstance(value, datetime):
-                raise ValidationError(f"{field} must be a datetime", field=field)
-            setattr(row, "start_time" if field == "StartTime" else "end_time", value)
+            checked = validate_time(value, field=field)
+            setattr(row, "start_time" if field == "StartTime" else "end_time", checked)
     row.last_modified_time = now
 
 

@@ -1,4 +1,5 @@
-"""Row lookups by name (NotFoundError when missing) and small write helpers."""
+"""Row lookups by name (NotFoundError when missing), the errors naming a resource's field,
+and small write helpers."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from ...entities.common import (
     TRIAL_NAME_MAX,
     validate_name,
 )
-from ...exceptions import NotFoundError
+from ...exceptions import ConflictError, NotFoundError
 from .models import (
     Base,
     EndpointConfigRow,
@@ -52,6 +53,17 @@ def label(row_class: type[Base]) -> str:
     return _RESOURCES[row_class][2]
 
 
+def taken(row_class: type[Base], name: str) -> ConflictError:
+    """The error of a name already in use, naming the resource's name field."""
+    field, _, what = _RESOURCES[row_class]
+    return ConflictError(f"{what} {name!r} exists already", field=field)
+
+
+def missing(row_class: type[Base], name: str, field: str | None = None) -> NotFoundError:
+    """The error of a name that names nothing; ``field`` when it came in another field."""
+    return NotFoundError(f"{label(row_class)} {name!r} does not exist", field=field)
+
+
 def get_row(
     session: Session,
     row_class: type[R],
@@ -70,7 +82,7 @@ def get_row(
         stmt = stmt.execution_options(populate_existing=True)
     row = session.scalars(stmt).one_or_none()
     if row is None:
-        raise NotFoundError(f"{label(row_class)} {name!r} does not exist")
+        raise missing(row_class, name, field)
     return row
 
 
@@ -80,7 +92,7 @@ def get_id(session: Session, row_class: type[Base], name: Any, field: str | None
         select(row_class.id).where(row_class.name == name)  # type: ignore[attr-defined]
     )
     if row_id is None:
-        raise NotFoundError(f"{label(row_class)} {name!r} does not exist")
+        raise missing(row_class, name, field)
     return int(row_id)
 
 

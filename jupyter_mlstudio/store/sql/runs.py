@@ -9,8 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, selectinload
 
-from ...entities import TrialComponentArtifact
-from ...exceptions import ValidationError
+from ...entities import TrialComponentArtifact, validate_time
 from . import validation
 from .lookups import get_id
 from .models import (
@@ -87,9 +86,7 @@ def message(value: Any) -> str | None:
 
 
 def time_value(value: Any, field: str) -> datetime | None:
-    if value is not None and not isinstance(value, datetime):
-        raise ValidationError(f"{field} must be a datetime", field=field)
-    return value
+    return validate_time(value, field=field)
 
 
 def artifact_rows(

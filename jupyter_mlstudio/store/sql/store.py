@@ -22,16 +22,17 @@ from sqlalchemy.orm import Session, selectinload
 
 from ... import entities as e
 from ...entities import utcnow, validate_tags
-from ...exceptions import StoreUnavailableError, ValidationError
+from ...exceptions import ConflictError, StoreUnavailableError, ValidationError
 from ..base import _UNSET, ExperimentSortBy, MetadataStore, SortOrder, StoreHealth
 from . import convert, experiments, jobs, metrics, migrate, runs, validation
 from .charts import ChartQueries
 from .engine import make_engine, normalize_url
 from .hosting import HostingQueries
-from .lookups import check_name, get_id, get_row, insert_ignore
+from .lookups import check_name, get_id, get_row, insert_ignore, taken
 from .models import (
     ExperimentRow,
     ExperimentTagRow,
+    JobRow,
     ParameterRow,
     TrialComponentRow,
     TrialComponentTagRow,
@@ -82,7 +83,9 @@ class SqlStore(ChartQueries, HostingQueries, MetadataStore):
         return self._url.render_as_string(hide_password=True)
 
     @contextmanager
-    def _session(self, *, write: bool = False, conflict: str | None = None) -> Iterator[Session]:
+    def _session(
+        self, *, write: bool = False, conflict: ConflictError | None = None
+    ) -> Iterator[Session]:
         if self._closed:
             raise StoreUnavailableError("The metadata store is closed")
         with session_scope(self._engine, write=write, conflict=conflict) as session:
@@ -132,7 +135,7 @@ class SqlStore(ChartQueries, HostingQueries, MetadataStore):
             last_modified_time=now,
             tags=[ExperimentTagRow(key=k, value=v) for k, v in validate_tags(tags).items()],
         )
-        with self._session(write=True, conflict=f"Experiment {name!r} exists already") as s:
+        with self._session(write=True, conflict=taken(ExperimentRow, name)) as s:
             s.add(row)
             s.flush()
             return convert.experiment(row)
@@ -222,8 +225,8 @@ class SqlStore(ChartQueries, HostingQueries, MetadataStore):
             last_modified_time=now,
             tags=[TrialTagRow(key=k, value=v) for k, v in validate_tags(tags).items()],
         )
-        with self._session(write=True, conflict=f"Trial {name!r} exists already") as s:
-            row.experiment = get_row(s, ExperimentRow, experiment_name)
+        with self._session(write=True, conflict=taken(TrialRow, name)) as s:
+            row.experiment = get_row(s, ExperimentRow, experiment_name, field="ExperimentName")
             s.add(row)
             s.flush()
             return convert.trial(row)
@@ -315,7 +318,7 @@ class SqlStore(ChartQueries, HostingQueries, MetadataStore):
             artifacts=runs.artifact_rows(input_artifacts, output_artifacts),
             tags=[TrialComponentTagRow(key=k, value=v) for k, v in validate_tags(tags).items()],
         )
-        with self._session(write=True, conflict=f"Trial component {name!r} exists already") as s:
+        with self._session(write=True, conflict=taken(TrialComponentRow, name)) as s:
             s.add(row)
             s.flush()
             return convert.trial_component(
@@ -452,7 +455,7 @@ class SqlStore(ChartQueries, HostingQueries, MetadataStore):
 
     def create_job(self, job: e.Job) -> e.Job:
         row = jobs.new_row(job)
-        with self._session(write=True, conflict=f"A job named {row.name!r} exists already") as s:
+        with self._session(write=True, conflict=taken(JobRow, row.name)) as s:
             s.add(row)
             s.flush()
             return convert.job(row)
