@@ -27,6 +27,7 @@ from ..entities import (
 from ..exceptions import ConflictError, NotFoundError, ValidationError
 from ..store.base import MetadataStore
 from .store_contract_jobs import JobsEndpointsContract, make_job, variant
+from .store_contract_limits import StoreLimitsContract
 from .store_helpers import T0, assert_aware, expect, points
 
 __all__ = ["T0", "StoreContract", "assert_aware", "expect", "make_job", "points", "variant"]
@@ -518,5 +519,5 @@ class RunsContract:
         store.log_metrics("run", points("x" * 255, [1.0]))
 
 
-class StoreContract(RunsContract, JobsEndpointsContract):
+class StoreContract(RunsContract, JobsEndpointsContract, StoreLimitsContract):
     """The whole contract: every store implementation passes it."""

@@ -189,7 +189,7 @@ def test_welford_merge_matches_one_pass() -> None:
     variance = math.fsum((v - mean) ** 2 for v in values) / len(values)
     assert summary.count == len(values)
     assert math.isclose(summary.mean, mean, rel_tol=1e-14)
-    assert math.isclose(summary.m2 / summary.count, variance, rel_tol=1e-9)
+    assert math.isclose(summary.std_dev**2, variance, rel_tol=1e-9)
     assert summary.last == values[-1]
     assert summary.min == min(values)
     assert summary.max == max(values)

@@ -2,26 +2,37 @@
 
 Every (run, metric) series is summarised at ``LEVELS`` resolutions: level ``L`` groups
 points into buckets of ``FIRST_WIDTH * FACTOR**L`` steps (16, 64, 256, … 4,194,304), the
-bucket of a point being ``floor(step / width)``. A bucket keeps the count, the total
-(for the mean), min, max, and the "last" value: the value at the greatest step in the
-bucket (a later-logged point wins a tie) together with that step, which is where the
-chart draws the bucket.
+bucket of a point being ``floor(step / width)``. A bucket keeps the count, the mean,
+min, max, and the "last" value: the value at the greatest step in the bucket (a
+later-logged point wins a tie) together with that step, which is where the chart draws
+the bucket.
+
+A bucket keeps its mean, not a total (revision 0005): totals of large values overflow
+to infinity, and PostgreSQL refuses float arithmetic that overflows or underflows
+(``1e308 + 1e308``, ``5e-324 * 0.5``). So no float arithmetic happens in SQL: means are
+merged in Python with ``stats.combine_means``, which never leaves the values' range.
 
 A point logged without a step counts at its **sequence number**: the number of points
 of that metric the run had before it (0, 1, 2, … for a series logged without steps).
 
-``log_metrics`` folds a batch in with one executemany of an upsert (``INSERT … ON
-CONFLICT DO UPDATE``) in the same transaction as the points, under the same lock as the
-metric summaries, so buckets stay exact with many writers. The bucket rows of a batch of
-n consecutive steps are about n/12 — the cost is small next to inserting the points.
+``fold`` merges a batch in the same transaction as the points, under the same lock as
+the metric summaries, so buckets stay exact with many writers: it reads the stored
+buckets the batch touches (none for a metric's first batch), merges, and writes them
+with one executemany of an upsert (``INSERT … ON CONFLICT DO UPDATE``). The bucket rows
+of a batch of n consecutive steps are about n/12 — the cost is small next to inserting
+the points.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Table, and_, or_, select
+
+from . import stats
+from .models import MetricBucketRow
 
 FIRST_WIDTH = 16
 FACTOR = 4
@@ -32,25 +43,21 @@ _FACTOR_SHIFT = FACTOR.bit_length() - 1
 assert 1 << _FIRST_SHIFT == FIRST_WIDTH, "FIRST_WIDTH is a power of two"
 assert 1 << _FACTOR_SHIFT == FACTOR, "FACTOR is a power of two"
 
-# An accumulated bucket: [count, total, min, max, last, last_step].
+# An accumulated bucket: [count, mean, min, max, last, last_step].
 Acc = list[Any]
 
-_COLUMNS = "trial_component_id, metric_name, level, bucket, count, total, min, max, last, last_step"
+_COLUMNS = "trial_component_id, metric_name, level, bucket, count, mean, min, max, last, last_step"
 _UPSERT = (
     f"INSERT INTO metric_buckets ({_COLUMNS}) VALUES ({{marks}}) "
     "ON CONFLICT (trial_component_id, metric_name, level, bucket) DO UPDATE SET "
-    "count = metric_buckets.count + excluded.count, "
-    "total = metric_buckets.total + excluded.total, "
-    "min = {least}(metric_buckets.min, excluded.min), "
-    "max = {greatest}(metric_buckets.max, excluded.max), "
-    "last = CASE WHEN excluded.last_step >= metric_buckets.last_step "
-    "THEN excluded.last ELSE metric_buckets.last END, "
-    "last_step = {greatest}(metric_buckets.last_step, excluded.last_step)"
+    "count = excluded.count, mean = excluded.mean, min = excluded.min, max = excluded.max, "
+    "last = excluded.last, last_step = excluded.last_step"
 )
 _SQL = {
-    "sqlite": _UPSERT.format(marks=", ".join("?" * 10), least="MIN", greatest="MAX"),
-    "postgresql": _UPSERT.format(marks=", ".join(["%s"] * 10), least="LEAST", greatest="GREATEST"),
+    "sqlite": _UPSERT.format(marks=", ".join("?" * 10)),
+    "postgresql": _UPSERT.format(marks=", ".join(["%s"] * 10)),
 }
+_B = cast(Table, MetricBucketRow.__table__).c
 
 
 def chart_steps(rows: Sequence[tuple[Any, ...]], counts: Mapping[str, int]) -> list[int]:
@@ -67,11 +74,12 @@ def chart_steps(rows: Sequence[tuple[Any, ...]], counts: Mapping[str, int]) -> l
     return steps
 
 
-def first_level(points: Iterable[tuple[Any, ...]]) -> dict[Any, Acc]:
+def first_level(points: Sequence[tuple[Any, ...]]) -> dict[Any, Acc]:
     """Level-0 buckets of ``(metric_name, value, chart_step, _)``, keyed ``(name, bucket)``."""
     acc: dict[Any, Acc] = {}
     get = acc.get
     shift = _FIRST_SHIFT
+    # Totals first (fast), turned into means below; a total that overflowed is redone.
     for name, value, step, _ in points:
         key = (name, step >> shift)
         a = get(key)
@@ -87,20 +95,34 @@ def first_level(points: Iterable[tuple[Any, ...]]) -> dict[Any, Acc]:
         if step >= a[5]:
             a[4] = value
             a[5] = step
+    overflowed = set()
+    for key, a in acc.items():
+        if math.isfinite(a[1]):
+            a[1] /= a[0]
+        else:
+            overflowed.add(key)
+    if overflowed:
+        values: dict[Any, list[float]] = {key: [] for key in overflowed}
+        for name, value, step, _ in points:
+            group = values.get((name, step >> shift))
+            if group is not None:
+                group.append(value)
+        for key, group in values.items():
+            acc[key][1] = stats.mean(group)
     return acc
 
 
 def _coarser(acc: dict[Any, Acc]) -> dict[Any, Acc]:
     out: dict[Any, Acc] = {}
     shift = _FACTOR_SHIFT
-    for (name, bucket), (count, total, lo, hi, last, last_step) in acc.items():
+    for (name, bucket), (count, mean, lo, hi, last, last_step) in acc.items():
         key = (name, bucket >> shift)
         a = out.get(key)
         if a is None:
-            out[key] = [count, total, lo, hi, last, last_step]
+            out[key] = [count, mean, lo, hi, last, last_step]
             continue
+        a[1] = stats.combine_means(a[0], a[1], count, mean)
         a[0] += count
-        a[1] += total
         if lo < a[2]:
             a[2] = lo
         if hi > a[3]:
@@ -114,11 +136,11 @@ def _coarser(acc: dict[Any, Acc]) -> dict[Any, Acc]:
 def bucket_rows(
     trial_component_id: int, rows: Sequence[tuple[Any, ...]], counts: Mapping[str, int]
 ) -> list[tuple[Any, ...]]:
-    """The upsert parameters of every level for one batch of one run."""
+    """The bucket rows of every level for one batch of one run (before merging)."""
     params: list[tuple[Any, ...]] = []
     if any(row[2] is None for row in rows):
         steps = chart_steps(rows, counts)
-        acc = first_level((r[0], r[1], step, None) for r, step in zip(rows, steps, strict=True))
+        acc = first_level([(r[0], r[1], step, None) for r, step in zip(rows, steps, strict=True)])
     else:
         acc = first_level(rows)
     for level in range(LEVELS):
@@ -131,6 +153,77 @@ def bucket_rows(
     return params
 
 
-def upsert(connection: Connection, params: list[tuple[Any, ...]]) -> None:
-    if params:
-        connection.exec_driver_sql(_SQL[connection.dialect.name], params)
+def fold(
+    connection: Connection,
+    trial_component_id: int,
+    rows: Sequence[tuple[Any, ...]],
+    counts: Mapping[str, int],
+) -> None:
+    """Merge one batch of prepared points into the stored buckets, in the caller's
+    transaction (which holds the metric summaries' locks).
+
+    ``counts`` holds, per metric, how many points the run had before this batch.
+    """
+    params = bucket_rows(trial_component_id, rows, counts)
+    if not params:
+        return
+    stored = _stored(connection, trial_component_id, params, counts)
+    if stored:
+        params = [_merged(row, stored.get(row[1:4])) for row in params]
+    connection.exec_driver_sql(_SQL[connection.dialect.name], params)
+
+
+def _stored(
+    connection: Connection,
+    trial_component_id: int,
+    params: list[tuple[Any, ...]],
+    counts: Mapping[str, int],
+) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """The stored buckets among ``params``: ``(name, level, bucket)`` → the rest."""
+    wanted: dict[tuple[str, int], list[int]] = {}
+    for _, name, level, bucket, *_values in params:
+        if counts.get(name):  # a metric's first batch finds no buckets
+            wanted.setdefault((name, level), []).append(bucket)
+    if not wanted:
+        return {}
+    stmt = select(
+        _B.metric_name,
+        _B.level,
+        _B.bucket,
+        _B.count,
+        _B.mean,
+        _B.min,
+        _B.max,
+        _B.last,
+        _B.last_step,
+    ).where(
+        _B.trial_component_id == trial_component_id,
+        or_(
+            *(
+                and_(_B.metric_name == name, _B.level == level, _B.bucket.in_(buckets))
+                for (name, level), buckets in wanted.items()
+            )
+        ),
+    )
+    return {tuple(row[:3]): tuple(row[3:]) for row in connection.execute(stmt)}
+
+
+def _merged(new: tuple[Any, ...], old: tuple[Any, ...] | None) -> tuple[Any, ...]:
+    """A batch's bucket row with the stored bucket folded in (a tie goes to the batch)."""
+    if old is None:
+        return new
+    run_id, name, level, bucket, count, mean, low, high, last, last_step = new
+    old_count, old_mean, old_low, old_high, old_last, old_step = old
+    newer = last_step >= old_step
+    return (
+        run_id,
+        name,
+        level,
+        bucket,
+        old_count + count,
+        stats.combine_means(old_count, old_mean, count, mean),
+        min(old_low, low),
+        max(old_high, high),
+        last if newer else old_last,
+        last_step if newer else old_step,
+    )

@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from itertools import groupby
-from operator import itemgetter, truediv
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, and_, or_, select
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from ...entities import ChartSeries
 from ...entities.charts import MAX_CHART_POINTS, MAX_CHART_RUNS, MIN_CHART_POINTS
 from ...entities.common import METRIC_NAME_MAX
-from ...exceptions import NotFoundError, ValidationError
+from ...exceptions import ConflictError, NotFoundError, ValidationError
 from .buckets import LEVELS, WIDTHS
 from .lookups import check_name, get_id
 from .models import (
@@ -34,6 +34,7 @@ from .models import (
     TrialComponentTrialRow,
     TrialRow,
 )
+from .stats import combine_means
 
 _B = MetricBucketRow.__table__.c
 _P = MetricPointRow.__table__.c
@@ -44,7 +45,7 @@ class ChartQueries:
     """The chart methods of ``SqlStore`` (a mixin: it needs the store's ``_session``)."""
 
     def _session(
-        self, *, write: bool = False, conflict: str | None = None
+        self, *, write: bool = False, conflict: ConflictError | None = None
     ) -> AbstractContextManager[Session]:
         raise NotImplementedError
 
@@ -191,8 +192,8 @@ def _exact(
         if a is None:
             steps[key] = [1, value, value, value, value, key]
             continue
+        a[1] = combine_means(a[0], a[1], 1, value)
         a[0] += 1
-        a[1] += value
         a[2] = min(a[2], value)
         a[3] = max(a[3], value)
         a[4] = value
@@ -223,7 +224,7 @@ def _bucketed(
         for run_id, level in pending.items():
             chosen.setdefault(level, []).append(run_id)
         stmt = (
-            select(_B.trial_component_id, _B.count, _B.total, _B.min, _B.max, _B.last, _B.last_step)
+            select(_B.trial_component_id, _B.count, _B.mean, _B.min, _B.max, _B.last, _B.last_step)
             .where(
                 _B.metric_name == metric_name,
                 or_(
@@ -237,7 +238,7 @@ def _bucketed(
         )
         retry: dict[int, int] = {}
         for run_id, rows in groupby(fetch_all(connection, stmt), key=itemgetter(0)):
-            accs: list[Any] = list(rows)  # rows (run id, count, total, min, max, last, step)
+            accs: list[Any] = list(rows)  # rows (run id, count, mean, min, max, last, step)
             level = pending[run_id]
             if len(accs) > max_points and level < LEVELS - 1:
                 span = accs[-1][-1] - accs[0][-1]
@@ -282,11 +283,15 @@ def fetch_all(connection: Connection, stmt: Any) -> list[Any]:
 
 
 def _merge(accs: list[Any]) -> tuple[Any, ...]:
-    """Neighbouring ``(…, count, total, min, max, last, step)`` rows as one."""
+    """Neighbouring ``(…, count, mean, min, max, last, step)`` rows as one."""
     last = max(accs, key=lambda a: a[-1])  # steps of different buckets never tie
+    count, mean = accs[0][-6], accs[0][-5]
+    for a in accs[1:]:
+        mean = combine_means(count, mean, a[-6], a[-5])
+        count += a[-6]
     return (
-        sum(a[-6] for a in accs),
-        sum(a[-5] for a in accs),
+        count,
+        mean,
         min(a[-4] for a in accs),
         max(a[-3] for a in accs),
         last[-2],
@@ -297,8 +302,8 @@ def _merge(accs: list[Any]) -> tuple[Any, ...]:
 def _series(
     run: str, metric: str, exact: bool, width: int, point_count: int, accs: list[Any]
 ) -> ChartSeries:
-    """``accs`` end with ``count, total, min, max, last, step``, in step order."""
-    count, total, low, high, last, steps = list(zip(*accs, strict=True))[-6:]
+    """``accs`` end with ``count, mean, min, max, last, step``, in step order."""
+    count, mean, low, high, last, steps = list(zip(*accs, strict=True))[-6:]
     return ChartSeries.model_construct(
         trial_component_name=run,
         metric_name=metric,
@@ -309,6 +314,6 @@ def _series(
         min=list(low),
         max=list(high),
         last=list(last),
-        avg=list(map(truediv, total, count)),
+        avg=list(mean),
         count=list(count),
     )

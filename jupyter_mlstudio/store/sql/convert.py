@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from ...entities import (
     ContainerDefinition,
     DesiredVariant,
@@ -89,7 +87,7 @@ def metric_summary(row: MetricSummaryRow) -> MetricSummary:
         last=row.last,
         count=row.count,
         avg=row.mean,
-        std_dev=math.sqrt(max(row.m2, 0.0) / row.count),
+        std_dev=row.std_dev,
     )
 
 

@@ -2,9 +2,10 @@
 
 Points go in with one Core ``INSERT`` executed as executemany (no ORM object per point).
 Each (run, metric) summary keeps count, min, max, last, the time stamp of the last point,
-and Welford's running mean and M2 (sum of squared deviations); a batch is folded in with
-Chan et al.'s parallel update, so ``avg`` and the population ``std_dev`` stay exact
-whatever the batch sizes and however many processes write at once. The summary rows are
+the mean and the population standard deviation; a batch is folded in with Chan et al.'s
+parallel update (``stats.py``), so ``avg`` and ``std_dev`` are computed, never estimated,
+whatever the batch sizes and however many processes write at once, and stay finite for
+every finite input (no sum or square of the values is ever formed). The summary rows are
 locked (``SELECT ... FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite) in the
 same transaction as the insert.
 
@@ -35,9 +36,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ...entities import MetricPoint
-from ...entities.common import METRIC_NAME_MAX
+from ...entities.common import METRIC_NAME_MAX, validate_time
 from ...exceptions import ValidationError
-from . import buckets
+from . import buckets, stats
 from .models import MetricPointRow, MetricSummaryRow
 
 _points = cast(Table, MetricPointRow.__table__)
@@ -53,7 +54,7 @@ class _Batch:
 
     count: int
     mean: float
-    m2: float
+    std_dev: float
     min: float
     max: float
     last: float
@@ -96,7 +97,7 @@ def prepare_points(points: Sequence[MetricPoint], *, sqlite_text: bool = False) 
             )
         stamp = point.timestamp
         if stamp.tzinfo is not _UTC:
-            stamp = stamp.replace(tzinfo=_UTC) if stamp.tzinfo is None else stamp.astimezone(_UTC)
+            stamp = validate_time(stamp, field=f"MetricData[{i}].Timestamp")
         if sqlite_text:
             append((name, float(value), step, stamp.isoformat(" ", "microseconds")[:-6]))
         else:
@@ -129,11 +130,11 @@ def summarize(rows: Sequence[Point]) -> dict[str, _Batch]:
             lasts[name] = (stamp, value)
     batches: dict[str, _Batch] = {}
     for name, series in values.items():
-        count = len(series)
-        mean = math.fsum(series) / count
-        m2 = math.fsum((x - mean) ** 2 for x in series)
+        mean, std_dev = stats.describe(series)
         stamp, last = lasts[name]
-        batches[name] = _Batch(count, mean, m2, min(series), max(series), last, _as_datetime(stamp))
+        batches[name] = _Batch(
+            len(series), mean, std_dev, min(series), max(series), last, _as_datetime(stamp)
+        )
     return batches
 
 
@@ -169,21 +170,23 @@ def merge(row: Any, batch: _Batch) -> dict[str, Any]:
         return {
             "count": batch.count,
             "mean": batch.mean,
-            "m2": batch.m2,
+            "std_dev": batch.std_dev,
             "min": batch.min,
             "max": batch.max,
             "last": batch.last,
             "time_stamp": batch.time_stamp,
         }
-    count = row.count + batch.count
-    delta = batch.mean - row.mean
+    low, high = min(row.min, batch.min), max(row.max, batch.max)
+    mean, std_dev = stats.combine(
+        (row.count, row.mean, row.std_dev), (batch.count, batch.mean, batch.std_dev), low, high
+    )
     newer = row.time_stamp is None or batch.time_stamp >= row.time_stamp
     return {
-        "count": count,
-        "mean": row.mean + delta * batch.count / count,
-        "m2": row.m2 + batch.m2 + delta * delta * row.count * batch.count / count,
-        "min": min(row.min, batch.min),
-        "max": max(row.max, batch.max),
+        "count": row.count + batch.count,
+        "mean": mean,
+        "std_dev": std_dev,
+        "min": low,
+        "max": high,
         "last": batch.last if newer else row.last,
         "time_stamp": batch.time_stamp if newer else row.time_stamp,
     }
@@ -217,7 +220,7 @@ def log_points(connection: Connection, trial_component_id: int, rows: list[Point
     # and buckets follow the order in which the batches took the locks.
     _insert_points(connection, trial_component_id, rows)
     counts = {row.metric_name: int(row._mapping["count"]) for row in current}
-    buckets.upsert(connection, buckets.bucket_rows(trial_component_id, rows, counts))
+    buckets.fold(connection, trial_component_id, rows, counts)
     updates = [
         {
             "b_id": trial_component_id,

@@ -43,6 +43,10 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
+    @property
+    def python_type(self) -> type[datetime]:
+        return datetime
+
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
@@ -227,7 +231,8 @@ class MetricPointRow(Base):
 
 
 class MetricSummaryRow(Base):
-    """Running summary of one metric of one run (Welford's count, mean and M2).
+    """Running summary of one metric of one run: count, mean and population standard
+    deviation (revision 0005; see ``stats.py``), min, max and the last value.
 
     A row with ``count == 0`` is a placeholder that lets concurrent writers lock the row
     before the first point; it is never shown.
@@ -241,7 +246,7 @@ class MetricSummaryRow(Base):
     metric_name: Mapped[str] = mapped_column(String(METRIC_NAME_LENGTH), primary_key=True)
     count: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
     mean: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
-    m2: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
+    std_dev: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
     min: Mapped[float | None] = mapped_column(Float)
     max: Mapped[float | None] = mapped_column(Float)
     last: Mapped[float | None] = mapped_column(Float)
@@ -264,7 +269,7 @@ class MetricBucketRow(Base):
     level: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     bucket: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     count: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    total: Mapped[float] = mapped_column(Float, nullable=False)
+    mean: Mapped[float] = mapped_column(Float, nullable=False)  # revision 0005: was "total"
     min: Mapped[float] = mapped_column(Float, nullable=False)
     max: Mapped[float] = mapped_column(Float, nullable=False)
     last: Mapped[float] = mapped_column(Float, nullable=False)
