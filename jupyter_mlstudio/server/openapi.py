@@ -109,7 +109,10 @@ def _operation(path: str, tag: str, op: Operation, schemas: dict[str, Any]) -> d
     elif op.status != 204:
         ok["content"] = {"application/json": {"schema": {"type": "object"}}}
     responses: dict[str, Any] = {str(op.status): ok}
-    for code in op.errors:
+    # Every path parameter is checked (a name's pattern, an artifact path that stays in
+    # its folder) before the resource is looked up: a bad one is a 400 on any operation.
+    errors = sorted(set(op.errors) | ({400} if path_parameters(path) else set()))
+    for code in errors:
         responses[str(code)] = {
             "description": _ERROR_TEXT.get(code, "Error"),
             "content": {"application/json": {"schema": _ref(ErrorResponse)}},

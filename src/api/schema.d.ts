@@ -2903,6 +2903,15 @@ export interface operations {
           'application/json': components['schemas']['EndpointConfig'];
         };
       };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       /** @description Not authenticated or not authorized (Jupyter auth) */
       403: {
         headers: {
@@ -2940,6 +2949,15 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
       };
       /** @description Not authenticated or not authorized (Jupyter auth) */
       403: {
@@ -3085,6 +3103,15 @@ export interface operations {
           'application/json': components['schemas']['DescribeEndpointResponse'];
         };
       };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       /** @description Not authenticated or not authorized (Jupyter auth) */
       403: {
         headers: {
@@ -3184,6 +3211,15 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
       };
       /** @description Not authenticated or not authorized (Jupyter auth) */
       403: {
@@ -3638,6 +3674,15 @@ export interface operations {
           'application/json': components['schemas']['Experiment'];
         };
       };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       /** @description Not authenticated or not authorized (Jupyter auth) */
       403: {
         headers: {
@@ -3675,6 +3720,15 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
       };
       /** @description Not authenticated or not authorized (Jupyter auth) */
       403: {
@@ -3839,6 +3893,15 @@ export interface operations {
           'application/json': components['schemas']['Model'];
         };
       };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       /** @description Not authenticated or not authorized (Jupyter auth) */
       403: {
         headers: {
@@ -3876,6 +3939,15 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
       };
       /** @description Not authenticated or not authorized (Jupyter auth) */
       403: {
@@ -4041,6 +4113,15 @@ export interface operations {
           'application/json': components['schemas']['Job'];
         };
       };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       /** @description Not authenticated or not authorized (Jupyter auth) */
       403: {
         headers: {
@@ -4182,6 +4263,15 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Job'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
         };
       };
       /** @description Not authenticated or not authorized (Jupyter auth) */
@@ -4328,6 +4418,15 @@ export interface operations {
           'application/json': components['schemas']['Job'];
         };
       };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       /** @description Not authenticated or not authorized (Jupyter auth) */
       403: {
         headers: {
@@ -4469,6 +4568,15 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Job'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
         };
       };
       /** @description Not authenticated or not authorized (Jupyter auth) */
@@ -4615,6 +4723,15 @@ export interface operations {
           'application/json': components['schemas']['Job'];
         };
       };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       /** @description Not authenticated or not authorized (Jupyter auth) */
       403: {
         headers: {
@@ -4756,6 +4873,15 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Job'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
         };
       };
       /** @description Not authenticated or not authorized (Jupyter auth) */
@@ -4912,6 +5038,15 @@ export interface operations {
           'application/json': components['schemas']['TrialComponent'];
         };
       };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       /** @description Not authenticated or not authorized (Jupyter auth) */
       403: {
         headers: {
@@ -4949,6 +5084,15 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
       };
       /** @description Not authenticated or not authorized (Jupyter auth) */
       403: {
@@ -5201,6 +5345,15 @@ export interface operations {
           'application/json': components['schemas']['MetricSeriesResponse'];
         };
       };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       /** @description Not authenticated or not authorized (Jupyter auth) */
       403: {
         headers: {
@@ -5345,6 +5498,15 @@ export interface operations {
           'application/json': components['schemas']['Trial'];
         };
       };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       /** @description Not authenticated or not authorized (Jupyter auth) */
       403: {
         headers: {
@@ -5382,6 +5544,15 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
       };
       /** @description Not authenticated or not authorized (Jupyter auth) */
       403: {
