@@ -155,6 +155,9 @@ class DirectBackend(TrackingBackend):
             raise
         self._service = ExperimentService(self._store, self._artifacts)
         self.uri = self._store.health().url
+        #: the store and artifact root, as given to a studio that serves them
+        self.database_url = config.database_url
+        self.artifact_root = config.artifact_root
 
     def create_experiment(
         self,

@@ -1,22 +1,14 @@
-"""The tracking backend for a running studio: its REST API under ``/mlstudio/api``.
-
-Authentication is Jupyter's token, sent as ``Authorization: token <token>``; the token
-comes from the ``token`` argument, else ``MLSTUDIO_TOKEN``, ``JPY_API_TOKEN`` or
-``JUPYTER_TOKEN`` (the first one set). JSON errors come back as the same
-:mod:`jupyter_mlstudio.exceptions` classes the server raised (``from_dict``); a server
-that cannot be reached is a ``StoreUnavailableError``.
+"""The tracking backend for a running studio: its REST API under ``/mlstudio/api``, over
+the SDK's one transport (:mod:`.transport`: the token, errors as the server raised them).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import urllib.error
-import urllib.request
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote
 
 from ..entities import (
     Experiment,
@@ -27,17 +19,10 @@ from ..entities import (
     TrialComponent,
     TrialComponentArtifact,
 )
-from ..exceptions import StoreUnavailableError, StudioError, from_dict
 from ..store.base import _UNSET, SortOrder
 from .backends import TrackingBackend
-
-TOKEN_VARIABLES = ("MLSTUDIO_TOKEN", "JPY_API_TOKEN", "JUPYTER_TOKEN")
-API_PATH = "mlstudio/api"
-TIMEOUT = 60.0
-
-
-def _segment(name: str) -> str:
-    return quote(name, safe="")
+from .transport import StudioConnection
+from .transport import segment as _segment
 
 
 def _time(value: datetime | None) -> str | None:
@@ -49,45 +34,28 @@ def _artifacts(values: Mapping[str, TrialComponentArtifact]) -> dict[str, Any]:
 
 
 class HttpBackend(TrackingBackend):
-    def __init__(self, uri: str, *, token: str | None = None) -> None:
-        parts = urlsplit(uri)
-        base = urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/") + "/", "", ""))
-        self._api = base + API_PATH
-        self.uri = base
-        if token is None:
-            token = next((os.environ[v] for v in TOKEN_VARIABLES if os.environ.get(v)), None)
-        self._headers = {"Authorization": f"token {token}"} if token else {}
+    """Tracking through a studio's REST API.
 
-    # -- transport ------------------------------------------------------------------
+    Args:
+        uri: The Jupyter server's base URL.
+        token: Its token; None reads ``MLSTUDIO_TOKEN`` (and Jupyter's variables).
+    """
+
+    def __init__(self, uri: str, *, token: str | None = None) -> None:
+        #: the studio this backend talks to (jobs and endpoints use it too)
+        self.connection = StudioConnection(uri, token=token)
+        self.uri = self.connection.uri
 
     def _call(
         self,
         method: str,
         path: str,
         *,
-        body: Any = None,
-        query: Mapping[str, Any] | None = None,
-        data: bytes | None = None,
         content_type: str | None = None,
+        **kwargs: Any,
     ) -> bytes:
-        url = f"{self._api}/{path}"
-        if query:
-            url += "?" + urlencode({k: v for k, v in query.items() if v is not None})
-        headers = dict(self._headers)
-        if body is not None:
-            data = json.dumps(body).encode()
-            content_type = "application/json"
-        if content_type:
-            headers["Content-Type"] = content_type
-        request = urllib.request.Request(url, data=data, method=method, headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-                payload: bytes = response.read()
-                return payload
-        except urllib.error.HTTPError as exc:
-            raise _error_of(exc) from None
-        except (urllib.error.URLError, OSError) as exc:
-            raise StoreUnavailableError(f"cannot reach the studio at {self.uri}: {exc}") from None
+        headers = {"Content-Type": content_type} if content_type else None
+        return self.connection.send(method, path, headers=headers, **kwargs).body
 
     def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         payload = self._call(method, path, **kwargs)
@@ -292,17 +260,3 @@ class HttpBackend(TrackingBackend):
 
 def _compact(body: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in body.items() if v is not None}
-
-
-def _error_of(exc: urllib.error.HTTPError) -> StudioError:
-    try:
-        body = json.loads(exc.read() or b"{}")
-    except (ValueError, OSError):
-        body = {}
-    if isinstance(body, dict) and "code" in body:
-        error = from_dict(body)
-        if exc.code == 403:
-            error.message += " (set MLSTUDIO_TOKEN to the Jupyter server's token)"
-            error.args = (error.message,)
-        return error
-    return StudioError(f"HTTP {exc.code} from the studio: {exc.reason}")

@@ -1,95 +1,72 @@
-"""The SDK's way to the job service: over HTTP (a running studio) or in this process.
+"""The SDK's way to jobs of every kind: the studio's REST routes, over HTTP.
 
-``jobs_client(session)`` picks it from the tracking client's backend: an HTTP backend
-calls the REST routes; a direct backend (SQLite/PostgreSQL URI) runs a
-:class:`~jupyter_mlstudio.services.jobs.JobService` in this process — the job's supervisor
-thread then lives here (a studio that starts later re-attaches the job if this process is
-gone).
+Jobs always run in the studio that owns the home (:mod:`.connection`), never in the
+notebook's or script's own process, so each has exactly one owner that watches it,
+uploads what it leaves and re-attaches it after a restart.
 """
 
 from __future__ import annotations
 
-import abc
 import threading
 from typing import Any
-from urllib.parse import quote
 
 from ..entities import Job, JobKind
 from ..services.job_requests import JobLogs
 from .client import resolve_client
+from .connection import studio_connection
+from .transport import StudioConnection, segment
 
-_COLLECTION = {JobKind.TRAINING: "training-jobs", JobKind.PROCESSING: "processing-jobs"}
-
-
-class JobsClient(abc.ABC):
-    """Create, describe and stop jobs of a kind, and read their logs."""
-
-    @abc.abstractmethod
-    def create_job(self, kind: JobKind, request: dict[str, Any]) -> Job: ...
-
-    @abc.abstractmethod
-    def describe_job(self, kind: JobKind, job_name: str) -> Job: ...
-
-    @abc.abstractmethod
-    def stop_job(self, kind: JobKind, job_name: str) -> Job: ...
-
-    @abc.abstractmethod
-    def job_logs(
-        self, kind: JobKind, job_name: str, host: str = "algo-1", offset: int = 0
-    ) -> JobLogs: ...
+#: the REST collection of each kind of job
+COLLECTIONS = {
+    JobKind.TRAINING: "training-jobs",
+    JobKind.PROCESSING: "processing-jobs",
+    JobKind.TRANSFORM: "transform-jobs",
+}
 
 
-class HttpJobsClient(JobsClient):
-    def __init__(self, backend: Any) -> None:
-        self._backend = backend
+class JobsClient:
+    """Create, describe and stop jobs of any kind, and read their logs. Thread-safe.
+
+    Args:
+        connection: The studio that runs the jobs.
+    """
+
+    def __init__(self, connection: StudioConnection) -> None:
+        self.connection = connection
 
     @staticmethod
     def _path(kind: JobKind, job_name: str, *rest: str) -> str:
-        return "/".join([_COLLECTION[kind], quote(job_name, safe=""), *rest])
+        return "/".join([COLLECTIONS[kind], segment(job_name), *rest])
 
     def create_job(self, kind: JobKind, request: dict[str, Any]) -> Job:
-        return Job.model_validate(self._backend._json("POST", _COLLECTION[kind], body=request))
+        """Start a job.
+
+        Args:
+            kind: The kind of job.
+            request: Its Create<Kind>Job request, with SageMaker's field names.
+
+        Returns:
+            The job as the studio recorded it.
+        """
+        return Job.model_validate(self.connection.json("POST", COLLECTIONS[kind], body=request))
 
     def describe_job(self, kind: JobKind, job_name: str) -> Job:
-        return Job.model_validate(self._backend._json("GET", self._path(kind, job_name)))
+        """The job's current record (Describe<Kind>Job)."""
+        return Job.model_validate(self.connection.json("GET", self._path(kind, job_name)))
 
     def stop_job(self, kind: JobKind, job_name: str) -> Job:
+        """Ask the job to stop (Stop<Kind>Job); returns it, Stopping or already ended."""
         path = self._path(kind, job_name, "stop")
-        return Job.model_validate(self._backend._json("POST", path, body={}))
+        return Job.model_validate(self.connection.json("POST", path, body={}))
 
     def job_logs(
         self, kind: JobKind, job_name: str, host: str = "algo-1", offset: int = 0
     ) -> JobLogs:
-        body = self._backend._json(
+        """A host's log from ``offset`` (characters), and whether it is complete."""
+        body = self.connection.json(
             "GET", self._path(kind, job_name, "logs"), query={"Host": host, "Offset": offset}
         )
         return JobLogs.model_validate(body)
-
-
-class DirectJobsClient(JobsClient):
-    def __init__(self, backend: Any) -> None:
-        from ..config import resolve_config
-        from ..services.jobs import JobService
-
-        artifacts = backend._artifacts
-        config = resolve_config(database_url=backend.uri, artifact_root=artifacts.root_uri)
-        self.service = JobService(backend._store, artifacts, config)
-
-    def create_job(self, kind: JobKind, request: dict[str, Any]) -> Job:
-        if kind is JobKind.PROCESSING:
-            return self.service.create_processing_job(request)
-        return self.service.create_training_job(request)
-
-    def describe_job(self, kind: JobKind, job_name: str) -> Job:
-        return self.service.get_job(job_name, kind)
-
-    def stop_job(self, kind: JobKind, job_name: str) -> Job:
-        return self.service.stop_job(job_name, kind)
-
-    def job_logs(
-        self, kind: JobKind, job_name: str, host: str = "algo-1", offset: int = 0
-    ) -> JobLogs:
-        return self.service.read_logs(job_name, kind, host, offset)
 
 
 _clients: dict[int, tuple[Any, JobsClient]] = {}
@@ -97,19 +74,20 @@ _lock = threading.Lock()
 
 
 def jobs_client(session: Any = None) -> JobsClient:
-    """The jobs client of a ``sagemaker_session`` (None, a TrackingClient or a URI)."""
-    tracking = resolve_client(session)
-    backend = tracking.backend
+    """The jobs client of a ``sagemaker_session``.
+
+    Args:
+        session: None (the default client), a Session, a TrackingClient or a URI.
+
+    Returns:
+        A client of the studio that owns the session's home (started in the background
+        when none runs and the session writes straight into a SQL store).
+    """
+    backend = resolve_client(session).backend
     with _lock:
         entry = _clients.get(id(backend))
         if entry is not None and entry[0] is backend:
             return entry[1]
-        from .http import HttpBackend
-
-        client: JobsClient
-        if isinstance(backend, HttpBackend):
-            client = HttpJobsClient(backend)
-        else:
-            client = DirectJobsClient(backend)
+        client = JobsClient(studio_connection(backend))
         _clients[id(backend)] = (backend, client)  # the backend kept alive with its client
         return client

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from jupyter_mlstudio.entities import JobStatus
+from jupyter_mlstudio.ownership import current_owner, stop_owner
 from jupyter_mlstudio.sdk import TrackingClient
 from jupyter_mlstudio.sdk import client as client_module
 from jupyter_mlstudio.sdk.estimator import Estimator
@@ -83,21 +84,27 @@ def byoc_image(docker_host: DockerEngine, script_image: str) -> Iterator[str]:  
 
 
 @pytest.fixture
-def direct_client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TrackingClient]:
-    """The SDK's direct backend on a fresh home, with jobs on the docker runtime."""
-    monkeypatch.setenv("MLSTUDIO_HOME", str(tmp_path / "home"))
+def script_client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TrackingClient]:
+    """What a script outside JupyterLab has: tracking straight into a SQLite file on a
+    fresh home, no studio running; its first job starts a background studio for that home
+    (with the same store and artifact root, on the docker runtime), stopped at the end."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("MLSTUDIO_HOME", str(home))
     monkeypatch.setenv("MLSTUDIO_ARTIFACT_ROOT", str(tmp_path / "artifacts"))
     monkeypatch.setenv("MLSTUDIO_RUNTIME", "docker")
     before = set(client_module._clients)
     tracking = TrackingClient(f"sqlite:///{tmp_path / 'byoc.db'}")
-    yield tracking
-    tracking.close()
-    for key in set(client_module._clients) - before:
-        client_module._clients.pop(key).close()
+    try:
+        yield tracking
+    finally:
+        tracking.close()
+        for key in set(client_module._clients) - before:
+            client_module._clients.pop(key).close()
+        assert stop_owner(home), "the background studio did not stop"
 
 
 def test_own_image_trains_with_its_train_command(
-    byoc_image: str, direct_client: TrackingClient, tmp_path: Path
+    byoc_image: str, script_client: TrackingClient, tmp_path: Path
 ) -> None:
     data = tmp_path / "data"
     data.mkdir()
@@ -108,14 +115,17 @@ def test_own_image_trains_with_its_train_command(
         hyperparameters={"epochs": 3, "start_loss": 0.5},
         metric_definitions=[{"Name": "loss", "Regex": "loss=([0-9.]+)"}],
         base_job_name="byoc",
-        sagemaker_session=direct_client,
+        sagemaker_session=script_client,
     )
     estimator.fit({"train": TrainingInput(str(data), content_type="text/csv")}, logs=False)
 
     job = estimator.describe()
-    logs = jobs_client(direct_client).job_logs(job.kind, job.job_name).Text
+    logs = jobs_client(script_client).job_logs(job.kind, job.job_name).Text
     assert job.status is JobStatus.COMPLETED, (job.failure_reason, logs)
     assert job.runtime == "docker"
+    owner = current_owner(tmp_path / "home")
+    assert owner is not None
+    assert owner.kind == "background"  # the job's owner outlives the script
     assert "rows=4 epochs=3" in logs
     assert "epoch=3 loss=0.125" in logs
 
@@ -128,5 +138,5 @@ def test_own_image_trains_with_its_train_command(
         assert member is not None
         assert member.read() == b"trained on 4 rows for 3 epochs\n"
 
-    series = direct_client.get_metric_series(f"{job.job_name}-aws-training-job", "loss")
+    series = script_client.get_metric_series(f"{job.job_name}-aws-training-job", "loss")
     assert [p.value for p in series] == [0.5, 0.25, 0.125]

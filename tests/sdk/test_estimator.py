@@ -1,4 +1,4 @@
-"""``Estimator`` on both backends: direct (the job runs from this process) and HTTP."""
+"""``Estimator`` and ``ScriptProcessor`` against a real studio (a Jupyter server)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,12 @@ from .conftest import in_thread
 
 SCRIPTS = Path(__file__).parents[1] / "jobs" / "scripts"
 METRICS = [{"Name": "validation:accuracy", "Regex": r"val_accuracy=([0-9.]+)"}]
+
+
+@pytest.fixture
+def tracking_uri(studio_uri: str) -> str:
+    """Jobs and endpoints belong to a studio: these tests run once, against one."""
+    return studio_uri
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""The hosting SDK end to end on both backends (direct: the hosting service in this
-process; HTTP: a real Jupyter server), on the process runtime with real model servers:
+"""The hosting SDK end to end against a real studio (a Jupyter server), on the process
+runtime with real model servers:
 Estimator.deploy and Model.deploy, predict with CSV/JSON/NPY, target variants and weights,
 update, data capture, figures, model errors, delete."""
 
@@ -76,8 +76,14 @@ BROKEN = "raise RuntimeError('this model cannot even be imported')\n"
 
 
 @pytest.fixture
+def tracking_uri(studio_uri: str) -> str:
+    """Jobs and endpoints belong to a studio: these tests run once, against one."""
+    return studio_uri
+
+
+@pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Job and endpoint folders of the direct backend, on the process runtime."""
+    """A home of the test's own, so that nothing reaches ~/.mlstudio."""
     monkeypatch.setenv("MLSTUDIO_HOME", str(tmp_path / "sdk-home"))
     monkeypatch.setenv("MLSTUDIO_RUNTIME", "process")
     return tmp_path / "sdk-home"

@@ -1,5 +1,5 @@
-"""``Session`` and ``production_variant`` (SageMaker's session-level hosting calls) on both
-backends, with real model servers on the process runtime: a two-variant endpoint built the
+"""``Session`` and ``production_variant`` (SageMaker's session-level hosting calls) against
+a real studio, with real model servers on the process runtime: a two-variant endpoint built the
 SageMaker way, routed by weight and by target variant, moved to another configuration,
 deleted; and what is refused."""
 
@@ -25,6 +25,12 @@ from jupyter_mlstudio.sdk import (
 )
 
 from .conftest import in_thread
+
+
+@pytest.fixture
+def tracking_uri(studio_uri: str) -> str:
+    """Jobs and endpoints belong to a studio: these tests run once, against one."""
+    return studio_uri
 
 
 @pytest.fixture
