@@ -27,7 +27,7 @@ from ..entities import (
     TrialComponent,
     utcnow,
 )
-from ..entities.common import METRIC_NAME_MAX
+from ..entities.common import METRIC_NAME_MAX, validate_time
 from ..exceptions import ConflictError, NotFoundError, ValidationError
 from .backends import TrackingBackend, open_backend
 from .buffer import MetricBuffer
@@ -328,12 +328,14 @@ def _timestamp(value: Any) -> datetime:
     if value is None:
         return utcnow()
     if isinstance(value, datetime):
-        # naive datetimes are taken as UTC
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        # naive datetimes are taken as UTC; the store refuses moments outside years 1..9999
+        return validate_time(value, field="Timestamp")
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         seconds = float(value)
-        if math.isfinite(seconds):
+        try:
             return datetime.fromtimestamp(seconds, timezone.utc)
+        except (OverflowError, OSError, ValueError):  # NaN, infinity, out of range
+            pass
     raise ValidationError(
         "timestamp must be a datetime or seconds since the epoch", field="Timestamp"
     )

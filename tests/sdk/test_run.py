@@ -274,3 +274,30 @@ async def test_list_runs_sorts_filters_and_limits(client: TrackingClient) -> Non
             list_runs("churn", sort_by="Colour", sagemaker_session=client)
 
     await in_thread(scenario)
+
+
+@pytest.mark.parametrize(
+    "timestamp",
+    [
+        datetime.fromisoformat("0001-01-01T00:00:00+01:00"),
+        datetime.fromisoformat("9999-12-31T23:59:59-01:00"),
+        1e20,
+    ],
+)
+async def test_log_metric_refuses_times_outside_utc_at_call_time(
+    client: TrackingClient, timestamp: Any
+) -> None:
+    """A point the store would refuse never joins a batch (and so never fails the others)."""
+
+    def scenario() -> None:
+        with Run("churn", "r", sagemaker_session=client) as run:
+            run.log_metric("loss", 0.5, step=0)
+            with pytest.raises(ValidationError) as info:
+                run.log_metric("loss", 0.25, step=1, timestamp=timestamp)
+            assert info.value.field == "Timestamp"
+            run.log_metric("loss", 0.125, step=2)
+        component = client.get_trial_component("churn-r")
+        assert component.status.primary_status.value == "Completed"
+        assert [m.count for m in component.metrics] == [2]
+
+    await in_thread(scenario)
