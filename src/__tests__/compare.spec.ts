@@ -154,6 +154,12 @@ describe('chart and artifact requests', () => {
   it('finds the path of a file the run stored', () => {
     const artifact = (Value: string) => ({ Value, MediaType: null });
     expect(
+      runArtifactPath(
+        'r1',
+        artifact('file:///x/runs/r1/20260105T101112123456Z/plots/cm.json')
+      )
+    ).toBe('plots/cm.json');
+    expect(
       runArtifactPath('r1', artifact('file:///x/runs/r1/plots/cm.json'))
     ).toBe('plots/cm.json');
     expect(runArtifactPath('r1', artifact('s3://bucket/data.csv'))).toBeNull();

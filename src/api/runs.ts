@@ -102,9 +102,12 @@ function selectionBody(selection: IRunSelection): IRunSelectionRequest {
     : { ExperimentName: selection.experimentName };
 }
 
+/** The folder of one incarnation of a run name: its creation time (`20260105T101112123456Z`). */
+const RUN_GENERATION = /^\d{8}T\d{12}Z\//;
+
 /**
  * The path of an artifact inside its run's folder of the artifact store, when the run
- * stored the file itself (`.../runs/<run>/<path>`); null for outside URIs.
+ * stored the file itself (`.../runs/<run>/<creation time>/<path>`); null for outside URIs.
  */
 export function runArtifactPath(
   run: string,
@@ -118,7 +121,10 @@ export function runArtifactPath(
     // keep the raw value
   }
   const at = value.indexOf(marker);
-  return at < 0 ? null : value.slice(at + marker.length) || null;
+  if (at < 0) {
+    return null;
+  }
+  return value.slice(at + marker.length).replace(RUN_GENERATION, '') || null;
 }
 
 const artifactRoute = (run: string, path: string) =>
