@@ -207,11 +207,12 @@ async def test_artifact_files_land_under_runs(
     local = tmp_path / "model.bin"
     local.write_bytes(b"\x00\x01")
 
-    def scenario() -> None:
+    def scenario() -> str:
         Run("churn", "files", sagemaker_session=client).log_file(local)
+        return run_folder(client.get_trial_component("churn-files"))
 
-    await in_thread(scenario)
-    folder = run_folder(client.get_trial_component("churn-files"))
+    # off the loop: over HTTP, the studio answering needs the test's event loop
+    folder = await in_thread(scenario)
     assert (studio_files / folder / "model.bin").read_bytes() == b"\x00\x01"
 
 
