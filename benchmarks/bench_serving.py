@@ -2,8 +2,8 @@
 called directly vs ``mlflow models serve``, with wrk on loopback.
 
 Model: ``DecisionTreeClassifier(random_state=0)`` trained on iris, one-row JSON request
-``{"instances": [[5.1, 3.5, 1.4, 0.2]]}`` (the same body for every server), as in
-/work/shared/docs/baselines.md. Servers, all on 127.0.0.1:
+``{"instances": [[5.1, 3.5, 1.4, 0.2]]}`` (the same body for every server), as in the
+serving baseline of benchmarks/README.md. Servers, all on 127.0.0.1:
 
 * studio: a real ``jupyter server`` with the extension (fresh studio home, token, process
   runtime); the model (``model.tar.gz`` with ``model.joblib``, a script-mode
