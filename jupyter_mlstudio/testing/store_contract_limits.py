@@ -139,6 +139,24 @@ class StoreLimitsContract:
         assert series.avg == [BIG] * 10
         assert_strict_json(series)
 
+    def test_a_batch_over_thousands_of_stored_buckets(self, store: MetadataStore) -> None:
+        store.create_trial_component("run")
+        steps = [16 * i for i in range(6000)]  # one level-0 bucket per step
+        first = [point(float(i), step) for i, step in enumerate(steps)]
+        second = [point(2.0 * i, step, 1) for i, step in enumerate(steps)]
+        store.log_metrics("run", first)
+        store.log_metrics("run", second)  # merges into ~8,000 stored buckets
+        for max_points, width in ((10_000, 16), (100, 1024)):
+            series = store.get_metric_chart(["run"], "m", max_points=max_points)["run"]
+            assert (series.exact, series.bucket_width) == (False, width)
+            groups: dict[int, list[float]] = {}
+            for p in first + second:
+                assert p.step is not None
+                groups.setdefault(p.step // width, []).append(p.value)
+            assert series.count == [len(groups[key]) for key in sorted(groups)]
+            for got, key in zip(series.avg, sorted(groups), strict=True):
+                assert close(got, exact(groups[key])[0], 1.0), (got, key)
+
     # -- datetimes at the ends of the calendar -----------------------------------------
 
     @pytest.mark.parametrize("stamp", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])

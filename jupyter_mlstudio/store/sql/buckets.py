@@ -27,12 +27,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Connection, Table, and_, or_, select
+from sqlalchemy import Connection
 
 from . import stats
-from .models import MetricBucketRow
 
 FIRST_WIDTH = 16
 FACTOR = 4
@@ -57,7 +56,11 @@ _SQL = {
     "sqlite": _UPSERT.format(marks=", ".join("?" * 10)),
     "postgresql": _UPSERT.format(marks=", ".join(["%s"] * 10)),
 }
-_B = cast(Table, MetricBucketRow.__table__).c
+_READ = (
+    "SELECT metric_name, level, bucket, count, mean, min, max, last, last_step"
+    " FROM metric_buckets WHERE trial_component_id ="
+)
+_READ_KEYS = 5000
 
 
 def chart_steps(rows: Sequence[tuple[Any, ...]], counts: Mapping[str, int]) -> list[int]:
@@ -179,33 +182,39 @@ def _stored(
     params: list[tuple[Any, ...]],
     counts: Mapping[str, int],
 ) -> dict[tuple[Any, ...], tuple[Any, ...]]:
-    """The stored buckets among ``params``: ``(name, level, bucket)`` → the rest."""
+    """The stored buckets among ``params``: ``(name, level, bucket)`` → the rest.
+
+    Plain SQL with at most ``_READ_KEYS`` bucket numbers a statement: building it costs
+    far less than a Core expression of that size, and stays under SQLite's limit of
+    bound parameters however sparse the batch's steps are.
+    """
     wanted: dict[tuple[str, int], list[int]] = {}
     for _, name, level, bucket, *_values in params:
         if counts.get(name):  # a metric's first batch finds no buckets
             wanted.setdefault((name, level), []).append(bucket)
-    if not wanted:
-        return {}
-    stmt = select(
-        _B.metric_name,
-        _B.level,
-        _B.bucket,
-        _B.count,
-        _B.mean,
-        _B.min,
-        _B.max,
-        _B.last,
-        _B.last_step,
-    ).where(
-        _B.trial_component_id == trial_component_id,
-        or_(
-            *(
-                and_(_B.metric_name == name, _B.level == level, _B.bucket.in_(buckets))
-                for (name, level), buckets in wanted.items()
-            )
-        ),
-    )
-    return {tuple(row[:3]): tuple(row[3:]) for row in connection.execute(stmt)}
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    stored: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    clauses: list[str] = []
+    args: list[Any] = [trial_component_id]
+
+    def read() -> None:
+        sql = f"{_READ} {mark} AND ({' OR '.join(clauses)})"
+        for row in connection.exec_driver_sql(sql, tuple(args)):
+            stored[tuple(row[:3])] = tuple(row[3:])
+        clauses.clear()
+        del args[1:]
+
+    for (name, level), buckets in wanted.items():
+        for start in range(0, len(buckets), _READ_KEYS):
+            chunk = buckets[start : start + _READ_KEYS]
+            if clauses and len(args) + len(chunk) > _READ_KEYS:
+                read()
+            marks = ", ".join([mark] * len(chunk))
+            clauses.append(f"(metric_name = {mark} AND level = {mark} AND bucket IN ({marks}))")
+            args.extend((name, level, *chunk))
+    if clauses:
+        read()
+    return stored
 
 
 def _merged(new: tuple[Any, ...], old: tuple[Any, ...] | None) -> tuple[Any, ...]:
