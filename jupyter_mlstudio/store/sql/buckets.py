@@ -1,4 +1,4 @@
-"""Downsampled metric series, kept up to date as points arrive (revision 0003).
+"""Downsampled metric series, kept up to date as points arrive (revisions 0003, 0005).
 
 Every (run, metric) series is summarised at ``LEVELS`` resolutions: level ``L`` groups
 points into buckets of ``FIRST_WIDTH * FACTOR**L`` steps (16, 64, 256, … 4,194,304), the

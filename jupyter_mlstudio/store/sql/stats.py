@@ -102,8 +102,8 @@ def combine(
 def combine_means(count_a: int, mean_a: float, count_b: int, mean_b: float) -> float:
     """The mean of two groups of ``count_a`` and ``count_b`` values.
 
-    Works on halves (exact for normal floats), so no step can overflow, and keeps the
-    result between the two means; ``buckets.py`` does the same in SQL.
+    Works on halves (exact for normal floats), so the difference of the means cannot
+    overflow, and keeps the result between the two means.
     """
     ha, hb = mean_a * 0.5, mean_b * 0.5
     half = ha + (hb - ha) * (count_b / (count_a + count_b))
