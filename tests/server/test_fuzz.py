@@ -3,20 +3,29 @@
 A real studio (``jupyter server`` in a subprocess, process runtime) answers every
 operation of ``GET /mlstudio/api/openapi.json`` with requests that schemathesis derives
 from the document: valid ones and invalid ones (wrong types, missing fields, values out
-of range, odd strings), its boundary cases first, then random examples. The run is
-reproducible (a fixed seed, derandomized) and bounded (a fixed number of examples per
-operation). Every answer must
+of range, odd strings, undocumented methods), its boundary cases first, then random
+examples. The run is reproducible (a fixed seed, derandomized) and bounded (a fixed
+number of random examples per operation; about a minute on two cores). Every answer must
 
 * not be a server error (5xx);
 * have a status code the operation documents, the documented content type, and a body
   that matches the documented schema.
 
-Names in paths and bodies are drawn half of the time from resources that exist (an
-experiment, a trial, a run with a metric and a file), so the fuzzer gets past "no such
-resource" into the rules behind it; deleting one of them re-creates it for the next
-example. Operations that start work (training, processing and transform jobs,
-endpoints) are fuzzed too: what they start runs on the process runtime and is stopped
-and deleted when the fuzzing ends, and the test checks that nothing of it is left.
+To get past "no such resource" and "invalid name" into the rules behind them, names in
+paths, queries and bodies are drawn half of the time from resources that exist (an
+experiment, a trial, a run with a metric and a file; an operation that deletes one gets
+it back for the next example), names at the top of a body are given a valid fresh value
+half of the time, and strings and numbers are sometimes edge values (the ends of the
+datetime and number ranges, path-like and number-like strings).
+
+Operations that start work (training, processing and transform jobs, endpoints) are
+fuzzed like the others rather than left out: the studio runs them on the process
+runtime, and when the fuzzing ends every job is stopped and every endpoint deleted, and
+the test waits until none is left running, so nothing outlives the test.
+
+What this cannot find is tested where the rule lives: Hypothesis never draws lone
+surrogates, deeply nested JSON or valid-looking crafted NextTokens (tests/server and
+the store contract cover those).
 """
 
 from __future__ import annotations
@@ -36,8 +45,8 @@ from schemathesis import checks
 from jupyter_mlstudio.server.openapi import build_openapi
 from jupyter_mlstudio.testing.studio_server import StudioServer
 
-#: Examples per operation in the random phase (after the boundary cases): with ~60
-#: operations this keeps the whole run well under the CI budget on two cores.
+#: Random examples per operation, after the boundary cases: with ~60 operations the
+#: whole run takes about a minute on two cores.
 MAX_EXAMPLES = 20
 SEED = 19
 
@@ -99,8 +108,33 @@ def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StudioServer]:
         _stop_everything(server)
 
 
+#: Edge values every string, integer and number is drawn from now and then: the ends of
+#: the ranges that the database, JSON and datetimes can hold, and strings that look like
+#: tokens, paths and special numbers.
+EDGE_VALUES: dict[str, list[Any]] = {
+    "string": [
+        "",
+        " ",
+        "0001-01-01T00:00:00+01:00",
+        "9999-12-31T23:59:59.999999-01:00",
+        "NaN",
+        "-Infinity",
+        "1e400",
+        "../..",
+        "%2e%2e/x",
+        "eyJhIjoxfQ",
+        "x" * 5000,
+    ],
+    "integer": [0, -1, 2**31, 2**63, -(2**63) - 1, 10**30],
+    "number": [0.0, -0.0, 1e-320, 1.7976931348623157e308, -1.7976931348623157e308, 2**64],
+}
+
+
 def _config() -> schemathesis.Config:
-    dictionaries = {name: {"values": values} for name, values in KNOWN_NAMES.items()}
+    dictionaries: dict[str, Any] = {
+        name: {"values": values} for name, values in KNOWN_NAMES.items()
+    }
+    dictionaries.update({f"edge-{kind}": {"values": v} for kind, v in EDGE_VALUES.items()})
     bindings: dict[str, Any] = {}
     for name in KNOWN_NAMES:
         for location in ("path", "query", "body"):
@@ -110,7 +144,14 @@ def _config() -> schemathesis.Config:
             "seed": SEED,
             "dictionaries": dictionaries,
             "parameters": bindings,
-            "generation": {"mode": "all", "max-examples": MAX_EXAMPLES, "deterministic": True},
+            "generation": {
+                "mode": "all",
+                "max-examples": MAX_EXAMPLES,
+                "deterministic": True,
+                "dictionaries": {
+                    kind: {"dictionary": f"edge-{kind}", "probability": 0.2} for kind in EDGE_VALUES
+                },
+            },
             "phases": {"examples": {"enabled": False}, "stateful": {"enabled": False}},
         }
     )
