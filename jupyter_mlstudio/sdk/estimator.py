@@ -9,96 +9,18 @@ process (direct backend), see :mod:`.jobs_client`.
 from __future__ import annotations
 
 import os
-import secrets
-import sys
-import time
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..entities import TERMINAL_JOB_STATUSES, Job, JobKind, JobStatus, utcnow
+from ..entities import Job, JobKind, JobStatus
 from ..exceptions import StudioError, ValidationError
 from .inputs import channels_of
+from .jobs import TrainingJob
 from .jobs_client import JobsClient, jobs_client
-
-if TYPE_CHECKING:
-    from .model import Model
-    from .predictor import Predictor
-    from .transformer import Transformer
-
-#: the first look at a job that was just started
-FIRST_POLL_S = 0.05
-POLL_S = 0.5
-
-
-def _base_name(entry_point: str | None, image_uri: str | None) -> str:
-    if entry_point:
-        stem = os.path.splitext(os.path.basename(entry_point))[0]
-    else:
-        stem = (image_uri or "job").rsplit("/", 1)[-1].split(":", 1)[0]
-    cleaned = "".join(c if c.isalnum() else "-" for c in stem).strip("-") or "job"
-    return cleaned[:30]
-
-
-def name_from_base(base: str) -> str:
-    """``<base>-YYYY-MM-DD-HH-MM-SS-mmm`` as SageMaker names jobs (≤ 63 characters)."""
-    now = utcnow()
-    stamp = f"{now:%Y-%m-%d-%H-%M-%S}-{now.microsecond // 1000:03d}"
-    suffix = secrets.token_hex(2)
-    return f"{base[: 63 - len(stamp) - len(suffix) - 2]}-{stamp}-{suffix}"
-
-
-def active_experiment_config(given: Mapping[str, str] | None) -> Mapping[str, str] | None:
-    """``given``, else the innermost active ``Run`` of this thread as an experiment config."""
-    if given is not None:
-        return given
-    from .run import _run_stack
-
-    stack = _run_stack()
-    if not stack:
-        return None
-    return {"ExperimentName": stack[-1].experiment_name, "RunName": stack[-1].run_name}
-
-
-class TrainingJob:
-    """``estimator.latest_training_job`` (``processor.latest_job`` for processing jobs):
-    the job's name and its record."""
-
-    kind = JobKind.TRAINING
-
-    def __init__(self, client: JobsClient, job_name: str) -> None:
-        self._client = client
-        self.name = self.job_name = job_name
-
-    def describe(self) -> Job:
-        return self._client.describe_job(self.kind, self.name)
-
-    def stop(self) -> None:
-        self._client.stop_job(self.kind, self.name)
-
-    def wait(self, logs: bool = True, timeout: float | None = None) -> Job:
-        """Until the job is terminal, printing its log as it grows when ``logs``."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        offset = 0
-        time.sleep(FIRST_POLL_S)  # nothing to see yet; leave the CPU to the job's start
-        while True:
-            if logs:
-                chunk = self._client.job_logs(self.kind, self.name, offset=offset)
-                if chunk.Text:
-                    sys.stdout.write(chunk.Text)
-                    sys.stdout.flush()
-                offset = chunk.NextOffset
-                if chunk.Complete:
-                    return self.describe()
-            else:
-                job = self.describe()
-                if job.status in TERMINAL_JOB_STATUSES:
-                    return job
-            if deadline is not None and time.monotonic() > deadline:
-                return self.describe()
-            time.sleep(POLL_S)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.name!r})"
+from .model import Model
+from .naming import active_experiment_config, base_name_from, name_from_base
+from .predictor import Predictor
+from .transformer import Transformer
 
 
 class Estimator:
@@ -215,9 +137,7 @@ class Estimator:
         ``logs``) and raise ``StudioError`` if it did not complete. Inside an active
         ``Run`` and without ``experiment_config``, the job logs to that run."""
         experiment_config = active_experiment_config(experiment_config)
-        name = job_name or name_from_base(
-            self.base_job_name or _base_name(self.entry_point, self.image_uri)
-        )
+        name = job_name or name_from_base(self._base_job_name())
         client = self._client()
         client.create_job(JobKind.TRAINING, self._request(name, inputs, experiment_config))
         self._current_job_name = name
@@ -293,8 +213,6 @@ class Estimator:
         """A :class:`~.model.Model` of the latest job's ``model.tar.gz``, served with this
         estimator's image or script-mode code (``entry_point``, ``source_dir``,
         ``dependencies``; ``kwargs`` override them and take Model's other arguments)."""
-        from .model import Model
-
         model_data = self.model_data
         if model_data is None:
             raise ValidationError(
@@ -314,8 +232,11 @@ class Estimator:
             **{**code, **kwargs},
         )
 
+    def _base_job_name(self) -> str:
+        return self.base_job_name or base_name_from(self.entry_point, self.image_uri)
+
     def _hosting_name(self) -> str:
-        return name_from_base(self.base_job_name or _base_name(self.entry_point, self.image_uri))
+        return name_from_base(self._base_job_name())
 
     def deploy(
         self,

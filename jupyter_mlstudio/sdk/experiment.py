@@ -8,10 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from ..entities import Experiment as ExperimentRecord
-from ..entities import ExperimentSummary, Trial
+from ..entities import ExperimentSummary, Trial, validate_tags, validate_time
 from ..exceptions import ValidationError
 from .client import TrackingClient, resolve_client
-from .run import _utc
 
 
 class Experiment:
@@ -41,8 +40,6 @@ class Experiment:
         sagemaker_session: Any = None,
     ) -> Experiment:
         """ConflictError if the name is taken."""
-        from ..entities import validate_tags
-
         client = resolve_client(sagemaker_session)
         record = client.create_experiment(
             experiment_name,
@@ -71,7 +68,8 @@ class Experiment:
         if sort_order not in ("Ascending", "Descending"):
             raise ValidationError("sort_order must be Ascending or Descending", field="sort_order")
         client = resolve_client(sagemaker_session)
-        before, after = _utc(created_before), _utc(created_after)
+        before = validate_time(created_before, field="created_before")
+        after = validate_time(created_after, field="created_after")
         return [
             s
             for s in client.iter_experiments(sort_by=sort_by, sort_order=sort_order)

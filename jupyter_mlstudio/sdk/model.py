@@ -25,8 +25,8 @@ from typing import Any
 from ..exceptions import ValidationError
 from .data_capture import DataCaptureConfig
 from .deserializers import BaseDeserializer
-from .estimator import _base_name, name_from_base
 from .hosting_client import HostingClient, hosting_client
+from .naming import base_name_from, name_from_base
 from .predictor import Predictor, wait_for_endpoint
 from .serializers import BaseSerializer
 from .transformer import Transformer
@@ -101,7 +101,7 @@ class Model:
 
     def _base(self) -> str:
         if self.entry_point or self.image_uri:
-            return _base_name(self.entry_point, self.image_uri)
+            return base_name_from(self.entry_point, self.image_uri)
         return "model"
 
     # -- the model -------------------------------------------------------------------------------

@@ -17,8 +17,8 @@ from typing import Any
 
 from ..exceptions import StudioError, ValidationError
 from .deserializers import BaseDeserializer, BytesDeserializer
-from .estimator import name_from_base
 from .hosting_client import HostingClient, hosting_client
+from .naming import name_from_base
 from .serializers import BaseSerializer, IdentitySerializer
 
 POLL_S = 0.5

@@ -15,8 +15,9 @@ from typing import Any
 
 from ..entities import JobKind, JobStatus
 from ..exceptions import StudioError, ValidationError
-from .estimator import TrainingJob, _base_name, active_experiment_config, name_from_base
+from .jobs import ProcessingJob
 from .jobs_client import jobs_client
+from .naming import active_experiment_config, base_name_from, name_from_base
 
 PROCESSING_ROOT = "/opt/ml/processing"
 CODE_DIR = f"{PROCESSING_ROOT}/input/code"
@@ -78,10 +79,6 @@ class ProcessingOutput:
         if self.destination:
             output["S3Uri"] = self.destination
         return {"OutputName": self.output_name or name, "S3Output": output}
-
-
-class ProcessingJob(TrainingJob):
-    kind = JobKind.PROCESSING
 
 
 class Processor:
@@ -242,7 +239,7 @@ class ScriptProcessor(Processor):
         code_input = ProcessingInput(path, CODE_DIR, input_name="code")
         all_inputs = [*(inputs or ()), code_input]
         entrypoint = [*self.command, f"{CODE_DIR}/{os.path.basename(path)}"]
-        base = _base_name(path, None)
+        base = base_name_from(path)
         self._start(
             base,
             lambda name, config: self._request(

@@ -17,7 +17,7 @@ import secrets
 import threading
 import warnings
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 from types import TracebackType
 from typing import Any
 
@@ -28,6 +28,7 @@ from ..entities import (
     utcnow,
     validate_name,
     validate_tags,
+    validate_time,
 )
 from ..entities.common import TRIAL_COMPONENT_NAME_MAX
 from ..exceptions import NotFoundError, StudioError, ValidationError
@@ -50,6 +51,16 @@ def _run_stack() -> list[Run]:
     if stack is None:
         stack = _context.runs = []
     return stack
+
+
+def current_run() -> Run | None:
+    """The run of the innermost ``with Run(...)`` block of this thread.
+
+    Returns:
+        That run, or None outside every ``with Run(...)`` block.
+    """
+    stack = _run_stack()
+    return stack[-1] if stack else None
 
 
 def _generate_run_name() -> str:
@@ -296,9 +307,9 @@ def load_run(
         if env_experiment and env_run:
             experiment_name, run_name = env_experiment, env_run
         else:
-            stack = _run_stack()
-            if stack:
-                return stack[-1]
+            run = current_run()
+            if run is not None:
+                return run
             raise NotFoundError(
                 "no run to load: give run_name and experiment_name, set "
                 f"{ENV_EXPERIMENT_NAME} and {ENV_RUN_NAME}, or call inside a `with Run(...)` "
@@ -339,7 +350,8 @@ def list_runs(
         raise ValidationError("max_results must be at least 1", field="max_results")
     client = resolve_client(sagemaker_session)
     client.get_experiment(experiment_name)  # NotFoundError for an unknown experiment
-    before, after = _utc(created_before), _utc(created_after)
+    before = validate_time(created_before, field="created_before")
+    after = validate_time(created_after, field="created_after")
     found = [
         c
         for c in client.iter_trial_components(experiment_name=experiment_name)
@@ -358,9 +370,3 @@ def list_runs(
         Run._existing(client, experiment_name, c.trial_component_name.removeprefix(prefix), c)
         for c in found
     ]
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=timezone.utc)

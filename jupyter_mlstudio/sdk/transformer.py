@@ -10,16 +10,11 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from ..entities import Job, JobKind, JobStatus
+from ..entities import Job, JobStatus
 from ..exceptions import StudioError, ValidationError
-from .estimator import TrainingJob, active_experiment_config, name_from_base
 from .hosting_client import HostingClient, hosting_client
-
-
-class TransformJob(TrainingJob):
-    """``transformer.latest_transform_job``: ``describe()``, ``wait()``, ``stop()``."""
-
-    kind = JobKind.TRANSFORM
+from .jobs import TransformJob
+from .naming import active_experiment_config, name_from_base
 
 
 def _local(path: str) -> str:
