@@ -1,10 +1,11 @@
 """What the tracking client needs from a studio, and the direct implementation.
 
-A :class:`TrackingBackend` is picked from a URI by :func:`open_backend` (the way MLflow's
-store registry does): ``http(s)://`` talks to a running studio's REST API
-(:mod:`.http`); ``sqlite:///`` and ``postgresql://`` URLs, or no URI at all (the
-studio's resolved configuration: ``MLSTUDIO_DATABASE_URL``, ``MLSTUDIO_HOME``), go
-straight to the metadata and artifact stores through the same service the server uses.
+A :class:`TrackingBackend` is picked from a tracking URI by
+:func:`.tracking_uri.open_backend` (the way MLflow's store registry does): ``http(s)://``
+talks to a running studio's REST API (:class:`.http.HttpBackend`); ``sqlite:///`` and
+``postgresql://`` URLs, or no URI at all (the studio's resolved configuration:
+``MLSTUDIO_DATABASE_URL``, ``MLSTUDIO_HOME``), go straight to the metadata and artifact
+stores through the same service the server uses (:class:`DirectBackend`).
 
 Every method raises :mod:`jupyter_mlstudio.exceptions` errors only, over either backend.
 """
@@ -279,32 +280,3 @@ class DirectBackend(TrackingBackend):
     def close(self) -> None:
         self._artifacts.close()
         self._store.close()
-
-
-_HTTP_SCHEMES = ("http", "https")
-_SQL_SCHEMES = ("sqlite", "postgresql", "postgres")
-
-
-def open_backend(
-    uri: str | None, *, token: str | None = None, artifact_root: str | None = None
-) -> TrackingBackend:
-    """The backend for a tracking URI; ``None`` means the studio's own configuration."""
-    if uri is None or uri == "":
-        return DirectBackend(artifact_root=artifact_root)
-    if not isinstance(uri, str) or "://" not in uri:
-        raise ValidationError(
-            f"invalid tracking URI {uri!r}: use http(s)://host:port/, sqlite:///path or "
-            "postgresql://...",
-            field="tracking_uri",
-        )
-    scheme = uri.split("://", 1)[0].split("+", 1)[0].lower()
-    if scheme in _HTTP_SCHEMES:
-        from .http import HttpBackend
-
-        return HttpBackend(uri, token=token)
-    if scheme in _SQL_SCHEMES:
-        return DirectBackend(database_url=uri, artifact_root=artifact_root)
-    raise ValidationError(
-        f"unsupported tracking URI scheme {scheme!r}: use http(s)://, sqlite:/// or postgresql://",
-        field="tracking_uri",
-    )

@@ -3,7 +3,7 @@
 
 The backend is chosen from a tracking URI: the ``tracking_uri`` argument, else
 ``MLSTUDIO_TRACKING_URI``, else the studio's own configuration (see
-:func:`.backends.open_backend`). Metric points are validated here, at ``log_metric``
+:func:`.tracking_uri.open_backend`). Metric points are validated here, at ``log_metric``
 time, then buffered and written in batches (:mod:`.buffer`).
 """
 
@@ -29,8 +29,9 @@ from ..entities import (
 )
 from ..entities.common import METRIC_NAME_MAX, validate_time
 from ..exceptions import ConflictError, NotFoundError, ValidationError
-from .backends import TrackingBackend, open_backend
+from .backends import TrackingBackend
 from .buffer import MetricBuffer
+from .tracking_uri import open_backend
 
 ENV_TRACKING_URI = "MLSTUDIO_TRACKING_URI"
 _STEP_LIMIT = 2**63

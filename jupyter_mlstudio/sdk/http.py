@@ -19,10 +19,9 @@ from ..entities import (
     TrialComponent,
     TrialComponentArtifact,
 )
-from ..store.base import _UNSET, SortOrder
+from ..store.base import SortOrder
 from .backends import TrackingBackend
-from .transport import StudioConnection
-from .transport import segment as _segment
+from .transport import StudioConnection, segment
 
 
 def _time(value: datetime | None) -> str | None:
@@ -81,7 +80,7 @@ class HttpBackend(TrackingBackend):
 
     def get_experiment(self, experiment_name: str) -> Experiment:
         return Experiment.model_validate(
-            self._json("GET", f"experiments/{_segment(experiment_name)}")
+            self._json("GET", f"experiments/{segment(experiment_name)}")
         )
 
     def list_experiments(
@@ -103,7 +102,7 @@ class HttpBackend(TrackingBackend):
         return Page(items=items, next_token=body.get("NextToken"))
 
     def delete_experiment(self, experiment_name: str) -> None:
-        self._call("DELETE", f"experiments/{_segment(experiment_name)}")
+        self._call("DELETE", f"experiments/{segment(experiment_name)}")
 
     def create_trial(
         self,
@@ -122,7 +121,7 @@ class HttpBackend(TrackingBackend):
         return Trial.model_validate(self._json("POST", "trials", body=_compact(body)))
 
     def get_trial(self, trial_name: str) -> Trial:
-        return Trial.model_validate(self._json("GET", f"trials/{_segment(trial_name)}"))
+        return Trial.model_validate(self._json("GET", f"trials/{segment(trial_name)}"))
 
     def list_trials(
         self,
@@ -164,7 +163,7 @@ class HttpBackend(TrackingBackend):
 
     def get_trial_component(self, trial_component_name: str) -> TrialComponent:
         return TrialComponent.model_validate(
-            self._json("GET", f"trial-components/{_segment(trial_component_name)}")
+            self._json("GET", f"trial-components/{segment(trial_component_name)}")
         )
 
     def update_trial_component(self, trial_component_name: str, **changes: Any) -> TrialComponent:
@@ -174,8 +173,8 @@ class HttpBackend(TrackingBackend):
             ("start_time", "StartTime"),
             ("end_time", "EndTime"),
         ):
-            value = changes.pop(name, _UNSET)
-            if value is not _UNSET:
+            if name in changes:  # None clears the field; a missing name leaves it
+                value = changes.pop(name)
                 body[field] = _time(value) if isinstance(value, datetime) else value
         status = changes.pop("status", None)
         message = changes.pop("status_message", None)
@@ -193,7 +192,7 @@ class HttpBackend(TrackingBackend):
                 body[field] = _artifacts(values)
         if changes:
             raise TypeError(f"unexpected changes: {sorted(changes)}")
-        path = f"trial-components/{_segment(trial_component_name)}"
+        path = f"trial-components/{segment(trial_component_name)}"
         return TrialComponent.model_validate(self._json("PATCH", path, body=body))
 
     def list_trial_components(
@@ -219,7 +218,7 @@ class HttpBackend(TrackingBackend):
     def associate_trial_component(self, trial_component_name: str, trial_name: str) -> None:
         self._call(
             "POST",
-            f"trials/{_segment(trial_name)}/trial-components",
+            f"trials/{segment(trial_name)}/trial-components",
             body={"TrialComponentName": trial_component_name},
         )
 
@@ -235,18 +234,18 @@ class HttpBackend(TrackingBackend):
             }
             for p in points
         ]
-        path = f"trial-components/{_segment(trial_component_name)}/metrics"
+        path = f"trial-components/{segment(trial_component_name)}/metrics"
         self._call("POST", path, body={"MetricData": data})
 
     def get_metric_series(self, trial_component_name: str, metric_name: str) -> list[MetricPoint]:
-        path = f"trial-components/{_segment(trial_component_name)}/metrics/{_segment(metric_name)}"
+        path = f"trial-components/{segment(trial_component_name)}/metrics/{segment(metric_name)}"
         body = self._json("GET", path)
         return [MetricPoint.model_validate(p) for p in body["Points"]]
 
     def put_run_artifact(
         self, trial_component_name: str, path: str, data: bytes, content_type: str | None
     ) -> str:
-        url = f"trial-components/{_segment(trial_component_name)}/artifacts/{quote(path)}"
+        url = f"trial-components/{segment(trial_component_name)}/artifacts/{quote(path)}"
         body = self._json(
             "PUT", url, data=bytes(data), content_type=content_type or "application/octet-stream"
         )
@@ -254,7 +253,7 @@ class HttpBackend(TrackingBackend):
         return uri
 
     def get_run_artifact(self, trial_component_name: str, path: str) -> bytes:
-        url = f"trial-components/{_segment(trial_component_name)}/artifacts/{quote(path)}"
+        url = f"trial-components/{segment(trial_component_name)}/artifacts/{quote(path)}"
         return self._call("GET", url)
 
 
