@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-try:
-    from ._version import __version__
-except ImportError:  # pragma: no cover - only outside an installed package
-    import warnings
-
-    warnings.warn("Importing 'jupyter_mlstudio' outside a proper installation.", stacklevel=1)
-    __version__ = "dev"
+from .version import __version__ as __version__
 
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:

@@ -11,10 +11,10 @@ from tornado.ioloop import IOLoop
 from tornado.log import access_log, app_log, gen_log
 from traitlets import Bool, Float, Integer, Unicode, default
 
-from .. import __version__
 from ..config import RUNTIME_CHOICES, default_home, resolve_config
 from ..ownership import HomeLock, Owner, claim_home
 from ..services.studio import Studio
+from ..version import __version__
 from .log_levels import skip_unseen_records
 from .openapi import build_openapi
 from .routes import handlers

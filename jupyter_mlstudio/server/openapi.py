@@ -7,7 +7,7 @@ from typing import Any
 import pydantic
 from pydantic.json_schema import models_json_schema
 
-from .. import __version__
+from ..version import __version__
 from .handlers.base import Operation
 from .routes import API_PREFIX, ROUTES, is_multi_segment, path_parameters
 from .schemas import ErrorResponse

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import __version__
 from ..artifacts.base import ArtifactHealth, ArtifactStore
 from ..config import StudioConfig
 from ..runtime.detect import RuntimeInfo, available_runtimes, resolve_runtime
 from ..store.base import MetadataStore, StoreHealth
+from ..version import __version__
 
 
 @dataclass(frozen=True)
