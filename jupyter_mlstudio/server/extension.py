@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
 import os
 
 from jupyter_server.extension.application import ExtensionApp
+from tornado import httputil
 from tornado.ioloop import IOLoop
 from tornado.log import access_log, app_log, gen_log
 from traitlets import Bool, Float, Integer, Unicode, default
@@ -86,6 +88,7 @@ class StudioApp(ExtensionApp):
         return str(default_home())
 
     def initialize_settings(self) -> None:
+        _allow_query_fields(QUERY_FIELDS)
         config = resolve_config(
             home=self.home,
             database_url=self.database_url or None,
@@ -165,6 +168,27 @@ class StudioApp(ExtensionApp):
         if lock is not None:
             self._home_lock = None
             lock.release()
+
+
+#: query fields a request may carry: the charts' 1,000 runs as repeated ``TrialComponentName``
+#: and a few more; tornado refuses more than 1,000 by default, with an empty 400 before any
+#: handler runs (the query string stays bounded by the server's header size limit)
+QUERY_FIELDS = 2048
+
+
+def _allow_query_fields(count: int) -> None:
+    """Raise tornado's process-wide limit on query fields to ``count`` (never lower it)."""
+    current = getattr(httputil, "_DEFAULT_PARSE_BODY_CONFIG", None)
+    if current is None or not hasattr(httputil, "set_parse_body_config"):
+        return  # an older tornado without the limit
+    if current.urlencoded.max_arguments >= count:
+        return
+    httputil.set_parse_body_config(
+        dataclasses.replace(
+            current,
+            urlencoded=dataclasses.replace(current.urlencoded, max_arguments=count),
+        )
+    )
 
 
 def _freeze_gc() -> None:
