@@ -14,7 +14,9 @@ at all. A normal exit, ``sys.exit`` or an exception loses nothing.
 
 Errors while sending in the background are kept and raised by the next ``flush()`` (so
 by the end of the ``with`` block): ``StoreUnavailableError`` keeps the points for the
-next attempt; any other error drops that batch (a deleted run, for instance).
+next attempt; a point the store refuses by name (``field`` ``MetricData[i]...``) is
+dropped alone and the rest of its batch sent again; any other error drops that batch (a
+deleted run, for instance).
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import re
 import threading
 import weakref
 from collections.abc import Callable, Sequence
 
 from ..entities import MetricPoint
-from ..exceptions import StoreUnavailableError, StudioError
+from ..exceptions import StoreUnavailableError, StudioError, ValidationError
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +44,9 @@ BATCH_POINTS = 10_000
 MAX_PENDING = 50_000
 
 Sender = Callable[[str, Sequence[MetricPoint]], None]
+
+#: the field of an error about one point of a batch: ``MetricData[3].Value``
+_POINT_FIELD = re.compile(r"^MetricData\[(\d+)\]")
 
 _live: weakref.WeakSet[MetricBuffer] = weakref.WeakSet()
 
@@ -137,7 +143,7 @@ class MetricBuffer:
                 for start in range(0, len(points), BATCH_POINTS):
                     batch = points[start : start + BATCH_POINTS]
                     try:
-                        self._send(run, batch)
+                        self._send_batch(run, batch)
                     except StoreUnavailableError as exc:
                         self._requeue(run, points[start:], exc)
                         break
@@ -145,6 +151,23 @@ class MetricBuffer:
                         logger.warning("dropping %d metric points of %s: %s", len(batch), run, exc)
                         with self._lock:
                             self._errors.append(exc)
+
+    def _send_batch(self, run: str, batch: list[MetricPoint]) -> None:
+        """Send ``batch`` (written whole or not at all); a point refused by name is dropped
+        and the others sent again, so one bad point never costs the good ones."""
+        while batch:
+            try:
+                self._send(run, batch)
+                return
+            except ValidationError as exc:
+                match = _POINT_FIELD.match(exc.field or "")
+                index = int(match.group(1)) if match else -1
+                if not 0 <= index < len(batch):
+                    raise
+                logger.warning("dropping a metric point of %s: %s", run, exc.message)
+                with self._lock:
+                    self._errors.append(exc)
+                batch = batch[:index] + batch[index + 1 :]
 
     def _requeue(self, run: str, points: list[MetricPoint], error: StudioError) -> None:
         with self._lock:

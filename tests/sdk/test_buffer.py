@@ -6,12 +6,14 @@ import threading
 import time
 from collections.abc import Sequence
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
 from jupyter_mlstudio.entities import MetricPoint
-from jupyter_mlstudio.exceptions import NotFoundError, StoreUnavailableError
+from jupyter_mlstudio.exceptions import NotFoundError, StoreUnavailableError, ValidationError
 from jupyter_mlstudio.sdk.buffer import BATCH_POINTS, MetricBuffer
+from jupyter_mlstudio.store import open_store
 
 T = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
@@ -92,3 +94,26 @@ def test_flusher_wakes_at_the_point_threshold() -> None:
     assert sink.sent.wait(5)
     assert time.monotonic() - started < 5
     buffer.close()
+
+
+def test_a_point_the_store_refuses_costs_only_itself(tmp_path: Path) -> None:
+    """The store refuses a batch whole, naming the bad point (``MetricData[i]``): the
+    buffer drops that point alone, writes the others and reports the refusal at flush."""
+    store = open_store(f"sqlite:///{tmp_path / 'buffer.db'}")
+    try:
+        store.create_trial_component("r")
+        buffer = MetricBuffer(store.log_metrics, interval=60)
+        for i in range(100):
+            buffer.add("r", point(i))
+        buffer.add("r", MetricPoint(metric_name="m", value=1.0, step=2**70, timestamp=T))
+        buffer.add("r", point(100))
+        with pytest.raises(ValidationError) as refused:
+            buffer.flush()
+        assert refused.value.field == "MetricData[100].Step"
+        assert [p.value for p in store.get_metric_series("r", "m")] == [
+            float(i) for i in range(101)
+        ]
+        buffer.flush()  # reported once
+        buffer.close()
+    finally:
+        store.close()
