@@ -1,4 +1,4 @@
-/** Formatting of times and durations for lists. */
+/** Formatting of times, durations, numbers and artifact URIs for the views. */
 import { Time } from '@jupyterlab/coreutils';
 
 /** "3 minutes ago"; empty for a missing or unreadable time. */
@@ -72,4 +72,29 @@ export function formatNumber(
     return value.toExponential(2);
   }
   return String(Number(value.toPrecision(4)));
+}
+
+/**
+ * An artifact's URI as the views print it: relative to the studio's artifact root
+ * (`runs/r1/…/confusion.json`) when it lies under it, whole otherwise (another
+ * bucket, another folder, or while the root is not known). The relative part of a
+ * `file:` URI is percent-decoded, as it names local files.
+ */
+export function artifactDisplayUri(
+  uri: string,
+  root: string | null | undefined
+): string {
+  const base = root?.replace(/\/$/, '');
+  if (!base || !uri.startsWith(`${base}/`)) {
+    return uri;
+  }
+  const relative = uri.slice(base.length + 1);
+  if (!relative || !base.startsWith('file:')) {
+    return relative || uri;
+  }
+  try {
+    return decodeURI(relative);
+  } catch {
+    return relative;
+  }
 }

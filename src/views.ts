@@ -7,6 +7,7 @@ import { MainAreaWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import type { JobKind } from './api/types';
+import type { ArtifactRoot } from './models/artifactRoot';
 import type { IEndpointActions } from './widgets/endpoints';
 import type { IRunActions } from './widgets/experiments';
 import type { IJobActions } from './widgets/jobs';
@@ -20,11 +21,16 @@ export namespace ViewCommandIDs {
 
 const JOB_KINDS: JobKind[] = ['TrainingJob', 'ProcessingJob', 'TransformJob'];
 
-/** Register the view commands; returns the actions the sidebar calls. */
+/**
+ * Register the view commands; returns the actions the sidebar calls. The views poll
+ * every `interval()` seconds and print artifact URIs relative to `artifactRoot`, which
+ * they read when they open (once it is known, never again).
+ */
 export function addViewCommands(
   app: JupyterFrontEnd,
   trans: TranslationBundle,
-  interval: () => number
+  interval: () => number,
+  artifactRoot: ArtifactRoot
 ): IRunActions & IJobActions & IEndpointActions {
   const runs = new Map<string, MainAreaWidget>();
   const jobs = new Map<string, MainAreaWidget>();
@@ -50,7 +56,12 @@ export function addViewCommands(
         import('./widgets/runView'),
         import('./models/run')
       ]);
-      const widget = new RunWidget(new RunModel(name, interval()), trans);
+      void artifactRoot.load();
+      const widget = new RunWidget(
+        new RunModel(name, interval()),
+        trans,
+        artifactRoot
+      );
       runs.set(name, widget);
       widget.disposed.connect(() => runs.delete(name));
       app.shell.add(widget, 'main');
@@ -116,15 +127,16 @@ export function addViewCommands(
         import('./widgets/jobView'),
         import('./models/job')
       ]);
-      const widget = new JobWidget(
-        new JobModel(kind, name),
-        trans,
-        run => void app.commands.execute(ViewCommandIDs.openRun, { name: run }),
-        endpoint =>
+      void artifactRoot.load();
+      const widget = new JobWidget(new JobModel(kind, name), trans, {
+        onOpenRun: run =>
+          void app.commands.execute(ViewCommandIDs.openRun, { name: run }),
+        onOpenEndpoint: endpoint =>
           void app.commands.execute(ViewCommandIDs.openEndpoint, {
             name: endpoint
-          })
-      );
+          }),
+        artifactRoot
+      });
       jobs.set(key, widget);
       widget.disposed.connect(() => jobs.delete(key));
       app.shell.add(widget, 'main');
@@ -153,9 +165,11 @@ export function addViewCommands(
         import('./widgets/endpointView'),
         import('./models/endpoint')
       ]);
+      void artifactRoot.load();
       const widget = new EndpointWidget(
         new EndpointModel(name, { interval: interval() }),
-        trans
+        trans,
+        artifactRoot
       );
       endpoints.set(name, widget);
       widget.disposed.connect(() => endpoints.delete(name));

@@ -1,11 +1,13 @@
 /**
  * The models behind the ML Studio sidebar, and what they share: the refresh interval,
- * whether the sidebar is on screen, and whether the server extension answers at all.
+ * whether the sidebar is on screen, whether the server extension answers at all, and
+ * the artifact root the views print URIs against.
  */
 import { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { ArtifactRoot } from './artifactRoot';
 import { EndpointsModel } from './endpoints';
 import { ExperimentsModel } from './experiments';
 import { JobsModel } from './jobs';
@@ -40,6 +42,8 @@ export class StudioModel implements IDisposable {
   readonly experiments: ExperimentsModel;
   readonly jobs: JobsModel;
   readonly endpoints: EndpointsModel;
+  /** The studio's artifact root (from the health route), read when a view opens. */
+  readonly artifactRoot = new ArtifactRoot();
 
   /** Set when the last answer of any section said the server extension is missing. */
   get missingExtension(): MissingExtension | null {
@@ -93,6 +97,7 @@ export class StudioModel implements IDisposable {
     for (const section of this._sections()) {
       section.dispose();
     }
+    this.artifactRoot.dispose();
     Signal.clearData(this);
   }
 

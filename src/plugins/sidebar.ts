@@ -40,7 +40,12 @@ export const sidebarPlugin: JupyterFrontEndPlugin<IMLStudio> = {
     const model = new StudioModel();
     const studio: IMLStudio = { model, refresh: () => model.refresh() };
 
-    const actions = addViewCommands(app, trans, () => model.interval);
+    const actions = addViewCommands(
+      app,
+      trans,
+      () => model.interval,
+      model.artifactRoot
+    );
     const sidebar = new StudioSidebar({ model, translator, actions });
     app.shell.add(sidebar, 'left', { rank: 850 });
     if (restorer) {

@@ -4,6 +4,7 @@ import React from 'react';
 
 import { runArtifactUrl } from '../api/runs';
 import { ITrialComponent } from '../api/types';
+import { ArtifactUri } from '../components/ArtifactUri';
 import { curveFigure } from '../components/figures';
 import { Plot } from '../components/Plot';
 import { useSignals } from '../components/useSignals';
@@ -67,9 +68,10 @@ export function ArtifactsPanel(props: {
               </>
             )}
           </div>
-          <code className="jp-mlstudio-Artifact-uri">
-            {entry.artifact.Value}
-          </code>
+          <ArtifactUri
+            className="jp-mlstudio-Artifact-uri"
+            uri={entry.artifact.Value}
+          />
           <PreviewView
             preview={artifacts.preview(entry.name)}
             name={entry.name}

@@ -11,6 +11,7 @@ import {
   ICapturedData,
   ICaptureRecord
 } from '../api/endpoints';
+import { ArtifactUri } from '../components/ArtifactUri';
 import { useSignals } from '../components/useSignals';
 import { absoluteTime, relativeTime } from '../format';
 import { capturesData, EndpointModel } from '../models/endpoint';
@@ -99,9 +100,7 @@ export function EndpointCaptures(props: {
           {config?.DestinationS3Uri ? (
             <>
               {' · '}
-              <code title={config.DestinationS3Uri}>
-                {config.DestinationS3Uri}
-              </code>
+              <ArtifactUri uri={config.DestinationS3Uri} />
             </>
           ) : null}
         </span>

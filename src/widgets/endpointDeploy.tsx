@@ -14,6 +14,8 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import { IJob } from '../api/types';
+import { ArtifactUri, withArtifactRoot } from '../components/ArtifactUri';
+import { ArtifactRoot } from '../models/artifactRoot';
 import {
   checkDeployOptions,
   deploy,
@@ -50,7 +52,8 @@ export class DeployForm
     private _job: IJob,
     private _options: IDeployOptions,
     private _errors: Errors,
-    private _trans: TranslationBundle
+    private _trans: TranslationBundle,
+    private _artifactRoot: ArtifactRoot | null = null
   ) {
     super();
     this.addClass('jp-mlstudio-DeployForm');
@@ -70,6 +73,10 @@ export class DeployForm
   }
 
   protected render(): JSX.Element {
+    return withArtifactRoot(this._artifactRoot, this._body());
+  }
+
+  private _body(): JSX.Element {
     const trans = this._trans;
     const options = this._options;
     const errors = this._errors;
@@ -122,17 +129,19 @@ export class DeployForm
         <dl className="jp-mlstudio-DeployForm-what">
           <dt>{trans.__('Model')}</dt>
           <dd>
-            <code>{modelArtifactUri(this._job)}</code>
+            <ArtifactUri uri={modelArtifactUri(this._job) ?? ''} />
           </dd>
           {environment.SAGEMAKER_PROGRAM ? (
             <>
               <dt>{trans.__('Inference code')}</dt>
               <dd>
-                <code>
-                  {environment.SAGEMAKER_SUBMIT_DIRECTORY
-                    ? `${environment.SAGEMAKER_SUBMIT_DIRECTORY}/${environment.SAGEMAKER_PROGRAM}`
-                    : environment.SAGEMAKER_PROGRAM}
-                </code>
+                <ArtifactUri
+                  uri={
+                    environment.SAGEMAKER_SUBMIT_DIRECTORY
+                      ? `${environment.SAGEMAKER_SUBMIT_DIRECTORY}/${environment.SAGEMAKER_PROGRAM}`
+                      : environment.SAGEMAKER_PROGRAM
+                  }
+                />
               </dd>
             </>
           ) : null}
@@ -155,19 +164,21 @@ function stepText(step: DeployError['step'], trans: TranslationBundle): string {
 
 /**
  * Ask for the options (again while they are refused), deploy, then call `onDeployed`
- * with the endpoint's name. Answers the name, or null when cancelled or failed.
+ * with the endpoint's name. Answers the name, or null when cancelled or failed. The
+ * model's URI prints relative to `artifactRoot` when it lies under it.
  */
 export async function showDeployDialog(
   job: IJob,
   trans: TranslationBundle,
-  onDeployed?: (endpointName: string) => void
+  onDeployed?: (endpointName: string) => void,
+  artifactRoot: ArtifactRoot | null = null
 ): Promise<string | null> {
   let options = defaultDeployOptions(job);
   let errors: Errors = {};
   for (;;) {
     const result = await showDialog<IDeployOptions>({
       title: trans.__('Deploy the model of “%1”', job.JobName),
-      body: new DeployForm(job, options, errors, trans),
+      body: new DeployForm(job, options, errors, trans, artifactRoot),
       buttons: [
         Dialog.cancelButton({ label: trans.__('Cancel') }),
         Dialog.okButton({ label: trans.__('Deploy') })

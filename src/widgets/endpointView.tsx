@@ -12,11 +12,13 @@ import {
 import React from 'react';
 
 import { IEndpoint } from '../api/endpoints';
+import { withArtifactRoot } from '../components/ArtifactUri';
 import { ILogViewerLabels, LogViewer } from '../components/LogViewer';
 import { StatusBadge } from '../components/StatusBadge';
 import { useSignals } from '../components/useSignals';
 import { absoluteTime, relativeTime } from '../format';
 import { studioIcon } from '../icons';
+import { ArtifactRoot } from '../models/artifactRoot';
 import { EndpointModel } from '../models/endpoint';
 import { EndpointLog } from '../models/endpointLog';
 import { EndpointCaptures } from './endpointCaptures';
@@ -252,10 +254,20 @@ function LogBody(
 
 /** The main-area widget of an endpoint; one per endpoint. */
 export class EndpointWidget extends MainAreaView<EndpointModel> {
-  constructor(model: EndpointModel, trans: TranslationBundle) {
+  /** `artifactRoot`: the studio's; capture URIs under it print relative to it. */
+  constructor(
+    model: EndpointModel,
+    trans: TranslationBundle,
+    artifactRoot?: ArtifactRoot
+  ) {
     super(
       model,
-      ReactWidget.create(<EndpointView model={model} trans={trans} />)
+      ReactWidget.create(
+        withArtifactRoot(
+          artifactRoot,
+          <EndpointView model={model} trans={trans} />
+        )
+      )
     );
     this.id = `mlstudio-endpoint-${model.name}`;
     this.title.label = model.name;

@@ -9,6 +9,7 @@ import React from 'react';
 import { jobArtifactUrl } from '../api/jobs';
 import { runArtifactPath, runArtifactUrl } from '../api/runs';
 import { IJob } from '../api/types';
+import { ArtifactUri } from '../components/ArtifactUri';
 import { StatusBadge, statusLabel } from '../components/StatusBadge';
 import { useSignals } from '../components/useSignals';
 import { absoluteTime, duration } from '../format';
@@ -39,7 +40,7 @@ export function Configuration(props: {
     ],
     [
       trans.__('Source folder'),
-      config.sourceDir ? <code>{config.sourceDir}</code> : ''
+      config.sourceDir ? <ArtifactUri uri={config.sourceDir} /> : ''
     ],
     [
       trans.__('Command'),
@@ -54,7 +55,7 @@ export function Configuration(props: {
     [trans.__('Experiment'), job.ExperimentName ?? ''],
     [
       trans.__('Output path'),
-      config.outputPath ? <code>{config.outputPath}</code> : ''
+      config.outputPath ? <ArtifactUri uri={config.outputPath} /> : ''
     ],
     [trans.__('Created'), absoluteTime(job.CreationTime)],
     [trans.__('Started'), absoluteTime(job.StartTime)],
@@ -101,7 +102,7 @@ export function Channels(props: {
           <tr key={channel.name}>
             <th scope="row">{channel.name}</th>
             <td>
-              <code>{channel.uri}</code>
+              <ArtifactUri uri={channel.uri} />
             </td>
             {local ? (
               <td>
@@ -333,9 +334,7 @@ function ArtifactRow(props: {
           {copied ? trans.__('Copied') : trans.__('Copy URI')}
         </button>
       </div>
-      <code className="jp-mlstudio-Artifact-uri" title={uri}>
-        {uri}
-      </code>
+      <ArtifactUri className="jp-mlstudio-Artifact-uri" uri={uri} />
     </li>
   );
 }

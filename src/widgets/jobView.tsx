@@ -13,12 +13,17 @@ import {
 import React from 'react';
 
 import { IJob } from '../api/types';
+import {
+  ArtifactRootContext,
+  withArtifactRoot
+} from '../components/ArtifactUri';
 import { ILogViewerLabels, LogViewer } from '../components/LogViewer';
 import { StatusBadge, statusLabel } from '../components/StatusBadge';
 import { useNow } from '../components/useNow';
 import { useSignals } from '../components/useSignals';
 import { duration } from '../format';
 import { studioIcon } from '../icons';
+import { ArtifactRoot } from '../models/artifactRoot';
 import { canDeploy } from '../models/endpointDeploy';
 import { JobModel } from '../models/job';
 import { isTerminal, jobArtifacts, jobConfig } from '../models/jobSpec';
@@ -178,6 +183,7 @@ export function JobView(props: IJobViewProps): JSX.Element {
 
 function Header(props: IJobViewProps & { job: IJob; now: Date }): JSX.Element {
   const { model, trans, job } = props;
+  const artifactRoot = React.useContext(ArtifactRootContext);
   const run = job.TrialComponentName;
   const took = duration(job.StartTime, job.EndTime, props.now);
   return (
@@ -217,7 +223,12 @@ function Header(props: IJobViewProps & { job: IJob; now: Date }): JSX.Element {
           className="jp-Button jp-mod-styled jp-mod-accept jp-mlstudio-DeployJob"
           title={trans.__('Deploy the model to an endpoint')}
           onClick={() =>
-            void showDeployDialog(job, trans, props.onOpenEndpoint)
+            void showDeployDialog(
+              job,
+              trans,
+              props.onOpenEndpoint,
+              artifactRoot
+            )
           }
         >
           <launchIcon.react tag="span" elementSize="normal" />
@@ -313,18 +324,20 @@ export class JobWidget extends MainAreaView<JobModel> {
   constructor(
     model: JobModel,
     trans: TranslationBundle,
-    onOpenRun?: (name: string) => void,
-    onOpenEndpoint?: (name: string) => void
+    options: JobWidget.IOptions = {}
   ) {
     super(
       model,
       ReactWidget.create(
-        <JobView
-          model={model}
-          trans={trans}
-          onOpenRun={onOpenRun}
-          onOpenEndpoint={onOpenEndpoint}
-        />
+        withArtifactRoot(
+          options.artifactRoot,
+          <JobView
+            model={model}
+            trans={trans}
+            onOpenRun={options.onOpenRun}
+            onOpenEndpoint={options.onOpenEndpoint}
+          />
+        )
       )
     );
     this.id = `mlstudio-job-${model.jobKind}-${model.name}`;
@@ -337,5 +350,16 @@ export class JobWidget extends MainAreaView<JobModel> {
     this.title.icon = studioIcon;
     this.title.closable = true;
     this.addClass('jp-mlstudio-JobWidget');
+  }
+}
+
+export namespace JobWidget {
+  export interface IOptions {
+    /** Opens the job's run in its own view. */
+    onOpenRun?: (name: string) => void;
+    /** Opens an endpoint the job's model was deployed to. */
+    onOpenEndpoint?: (name: string) => void;
+    /** The studio's artifact root: URIs under it are printed relative to it. */
+    artifactRoot?: ArtifactRoot;
   }
 }

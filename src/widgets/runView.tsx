@@ -4,11 +4,13 @@ import { ReactWidget, refreshIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import { IMetricPoint, ITrialComponent } from '../api/types';
+import { withArtifactRoot } from '../components/ArtifactUri';
 import { Plot, PlotData } from '../components/Plot';
 import { StatusBadge } from '../components/StatusBadge';
 import { useSignals } from '../components/useSignals';
 import { absoluteTime, duration, formatNumber } from '../format';
 import { studioIcon } from '../icons';
+import { ArtifactRoot } from '../models/artifactRoot';
 import { RunModel } from '../models/run';
 import { ArtifactsPanel } from './artifacts';
 import { MainAreaView } from './mainAreaView';
@@ -213,8 +215,18 @@ export function MetricChart(props: {
 
 /** The main-area widget of a run; one per run. */
 export class RunWidget extends MainAreaView<RunModel> {
-  constructor(model: RunModel, trans: TranslationBundle) {
-    super(model, ReactWidget.create(<RunView model={model} trans={trans} />));
+  /** `artifactRoot`: the studio's; artifact URIs under it print relative to it. */
+  constructor(
+    model: RunModel,
+    trans: TranslationBundle,
+    artifactRoot?: ArtifactRoot
+  ) {
+    super(
+      model,
+      ReactWidget.create(
+        withArtifactRoot(artifactRoot, <RunView model={model} trans={trans} />)
+      )
+    );
     this.id = `mlstudio-run-${model.name}`;
     this.title.label = model.name;
     this.title.caption = trans.__('Run %1', model.name);
