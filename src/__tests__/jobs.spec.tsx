@@ -339,6 +339,41 @@ describe('job configuration', () => {
     expect(jobArtifacts(training).map(a => a.name)).toEqual(['model']);
   });
 
+  it('says where a processing output went when the spec left it to the studio', () => {
+    const outputs = (published: unknown[]) =>
+      jobConfig(
+        job('prep', {
+          Kind: 'ProcessingJob',
+          Spec: {
+            ProcessingOutputConfig: {
+              Outputs: [
+                { OutputName: 'clean', S3Output: { LocalPath: '/out/clean' } },
+                {
+                  OutputName: 'stats',
+                  S3Output: { S3Uri: 's3://b/stats', LocalPath: '/out/stats' }
+                }
+              ]
+            }
+          },
+          Outputs: { ProcessingOutputs: published }
+        })
+      ).outputs.map(output => [output.name, output.uri]);
+    // Not published yet: the studio has not chosen.
+    expect(outputs([])).toEqual([
+      ['clean', ''],
+      ['stats', 's3://b/stats']
+    ]);
+    expect(
+      outputs([
+        { OutputName: 'clean', S3Uri: 'file:///studio/jobs/prep/output/clean' },
+        { OutputName: 'stats', S3Uri: 's3://b/stats' }
+      ])
+    ).toEqual([
+      ['clean', 'file:///studio/jobs/prep/output/clean'],
+      ['stats', 's3://b/stats']
+    ]);
+  });
+
   it('reads a processing job and survives odd specs', () => {
     const processing = job('prep', {
       Kind: 'ProcessingJob',

@@ -82,6 +82,12 @@ export function jobConfig(job: IJob): IJobConfig {
     ...(strings(app.ContainerArguments) ?? [])
   ];
   const maxRuntime = Number(stopping.MaxRuntimeInSeconds);
+  const published = new Map(
+    list(object(job.Outputs).ProcessingOutputs).map(output => [
+      text(output.OutputName) ?? '',
+      text(output.S3Uri)
+    ])
+  );
   return {
     image: text(algorithm.TrainingImage) ?? text(app.ImageUri),
     entryPoint: text(script.EntryPoint),
@@ -106,11 +112,15 @@ export function jobConfig(job: IJob): IJobConfig {
         localPath: text(object(input.S3Input).LocalPath)
       }))
     ],
-    outputs: list(object(spec.ProcessingOutputConfig).Outputs).map(output => ({
-      name: text(output.OutputName) ?? '',
-      uri: text(object(output.S3Output).S3Uri) ?? '',
-      localPath: text(object(output.S3Output).LocalPath)
-    })),
+    outputs: list(object(spec.ProcessingOutputConfig).Outputs).map(output => {
+      const name = text(output.OutputName) ?? '';
+      return {
+        name,
+        // Left out of the spec, the studio chooses where; known once published.
+        uri: text(object(output.S3Output).S3Uri) ?? published.get(name) ?? '',
+        localPath: text(object(output.S3Output).LocalPath)
+      };
+    }),
     outputPath: text(object(spec.OutputDataConfig).S3OutputPath),
     instanceType: text(resources.InstanceType),
     instanceCount: Number.isInteger(count) && count > 0 ? count : 1,
