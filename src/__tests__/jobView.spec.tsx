@@ -414,4 +414,42 @@ describe('JobsSection', () => {
     widget.dispose();
     model.dispose();
   });
+
+  it('shows the chosen filters at once, while their list is read', async () => {
+    mockedRequestAPI.mockReset();
+    const held: (() => void)[] = [];
+    const answer = (list: string) => async () => {
+      await new Promise<void>(resolve => held.push(resolve));
+      return { [list]: [] };
+    };
+    mockApi({
+      'GET training-jobs': answer('TrainingJobSummaries'),
+      'GET processing-jobs': answer('ProcessingJobSummaries')
+    });
+    const model = new JobsModel({ standby: 'never' });
+    const widget = ReactWidget.create(
+      <JobsSection model={model} trans={trans} />
+    );
+    Widget.attach(widget, document.body);
+    model.active = true;
+    const select = (name: string) =>
+      widget.node.querySelector(
+        `.jp-mlstudio-JobFilters-${name}`
+      ) as HTMLSelectElement;
+    const choose = (name: string, value: string) => {
+      select(name).value = value;
+      select(name).dispatchEvent(new Event('change', { bubbles: true }));
+    };
+    await waitFor(() => !!select('status'));
+    // Both filters chosen before any list arrives: both stay chosen, and apply.
+    choose('status', 'Failed');
+    await waitFor(() => select('status').value === 'Failed');
+    choose('kind', 'ProcessingJob');
+    await waitFor(() => select('kind').value === 'ProcessingJob');
+    expect(select('status').value).toBe('Failed');
+    expect(model.filter).toEqual({ status: 'Failed', kind: 'ProcessingJob' });
+    held.forEach(resolve => resolve());
+    widget.dispose();
+    model.dispose();
+  });
 });

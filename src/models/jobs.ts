@@ -3,6 +3,8 @@
  * (on the server) and kind. While any listed job is in progress the list polls every
  * `LIVE_INTERVAL` seconds, so statuses and secondary statuses follow the job.
  */
+import { ISignal, Signal } from '@lumino/signaling';
+
 import { listJobs } from '../api/jobs';
 import { IJobSummary, JobKind, JobStatus } from '../api/types';
 import { SectionModel } from './section';
@@ -36,7 +38,13 @@ export class JobsModel extends SectionModel<IJobSummary> {
       return;
     }
     this._filter = { ...value };
+    this._filterChanged.emit(this._filter);
     void this.refresh();
+  }
+
+  /** Emitted when the filter changes, before the jobs it lists are read. */
+  get filterChanged(): ISignal<this, IJobFilter> {
+    return this._filterChanged;
   }
 
   /** Whether a listed job is in progress (the list then polls faster). */
@@ -60,5 +68,6 @@ export class JobsModel extends SectionModel<IJobSummary> {
   }
 
   private _filter: IJobFilter = ANY_JOB;
+  private _filterChanged = new Signal<this, IJobFilter>(this);
   private _live = false;
 }

@@ -43,7 +43,8 @@ export interface IJobsSectionProps {
 /** Training and processing jobs with their status and a duration that counts up. */
 export function JobsSection(props: IJobsSectionProps): JSX.Element {
   const { model, trans } = props;
-  useSignals(model.stateChanged);
+  // The filters show the choice at once, not when the list it asks for arrives.
+  useSignals(model.stateChanged, model.filterChanged);
   const now = useNow(model.live);
   const filter = model.filter;
   const filtered = filter.status !== '' || filter.kind !== '';
