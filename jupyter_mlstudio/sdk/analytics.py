@@ -29,13 +29,30 @@ _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
 
 
 class ExperimentAnalytics:
-    """Runs as a DataFrame. ``search_expression`` takes SageMaker's ``{"Filters": [...]}``
-    form (every filter must match) with ``Name`` one of ``TrialComponentName``,
-    ``DisplayName``, ``Status.PrimaryStatus``, ``Parameters.<name>``,
-    ``Metrics.<name>.<Min|Max|Avg|StdDev|Last|Count>``, ``Parents.TrialName``,
-    ``Parents.ExperimentName``, and ``Operator`` one of Equals, NotEquals, GreaterThan,
-    GreaterThanOrEqualTo, LessThan, LessThanOrEqualTo, Contains, Exists, NotExists.
-    ``sort_by`` is ``CreationTime`` (default), ``Name`` or any of those names."""
+    """The runs of an experiment (or those a search finds) as a pandas DataFrame.
+
+    Args:
+        experiment_name: The experiment; None searches every run (give
+            ``search_expression`` then).
+        sagemaker_session: None (the default client), a :class:`~.session.Session`, a
+            :class:`~.client.TrackingClient` or a tracking URI.
+        search_expression: SageMaker's ``{"Filters": [{"Name", "Operator", "Value"}]}``
+            (every filter must match). ``Name`` is one of ``TrialComponentName``,
+            ``DisplayName``, ``Status.PrimaryStatus``, ``Parameters.<name>``,
+            ``Metrics.<name>.<Min|Max|Avg|StdDev|Last|Count>``, ``Parents.TrialName``,
+            ``Parents.ExperimentName``; ``Operator`` one of Equals, NotEquals,
+            GreaterThan, GreaterThanOrEqualTo, LessThan, LessThanOrEqualTo, Contains,
+            Exists, NotExists. ``NestedFilters`` and ``SubExpressions`` are refused.
+        sort_by: ``CreationTime`` (default), ``Name`` or any ``Name`` above; runs without
+            a value come last.
+        sort_order: ``Ascending`` or ``Descending`` (default).
+        metric_names: Only these metrics' columns; default all.
+        parameter_names: Only these parameters' columns; default all.
+
+    Raises:
+        ValidationError: Neither ``experiment_name`` nor ``search_expression``, or a bad
+            ``sort_order`` or search expression.
+    """
 
     def __init__(
         self,
@@ -64,13 +81,24 @@ class ExperimentAnalytics:
 
     @property
     def name(self) -> str | None:
+        """The experiment's name (None for a search across experiments)."""
         return self._experiment_name
 
     def __repr__(self) -> str:
         return f"<jupyter_mlstudio.ExperimentAnalytics for {self._experiment_name}>"
 
     def dataframe(self, force_refresh: bool = False) -> Any:
-        """The runs as a pandas DataFrame (read fresh on every call)."""
+        """The runs as a pandas DataFrame, read fresh on every call.
+
+        Args:
+            force_refresh: Accepted for SageMaker compatibility: every call reads fresh.
+
+        Returns:
+            One row per run, with the columns of the module docstring.
+
+        Raises:
+            ValidationError: An unknown property in the search expression or ``sort_by``.
+        """
         import pandas as pd
 
         self._client.flush()

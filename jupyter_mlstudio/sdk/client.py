@@ -40,7 +40,21 @@ _STEP_LIMIT = 2**63
 class TrackingClient:
     """Experiments, runs, metrics and run files of one studio.
 
-    Thread-safe; one per process and URI is enough (:meth:`for_uri` caches them).
+    Thread-safe; one per process and URI is enough (:meth:`for_uri` caches them). Every
+    method raises :mod:`jupyter_mlstudio.exceptions` errors only (``ValidationError``
+    naming the field, ``NotFoundError``, ``ConflictError``, ``StoreUnavailableError``).
+
+    Args:
+        tracking_uri: Where to track (:mod:`.tracking_uri`): ``http(s)://`` a running
+            studio, ``sqlite:///`` or ``postgresql://`` a metadata store; None reads
+            ``MLSTUDIO_TRACKING_URI``, else uses the studio's configuration.
+        token: The Jupyter token of an ``http(s)://`` studio; None reads
+            ``MLSTUDIO_TOKEN``, ``JPY_API_TOKEN`` or ``JUPYTER_TOKEN``.
+        artifact_root: Where a direct (SQL) backend keeps run files; None reads
+            ``MLSTUDIO_ARTIFACT_ROOT``, else the home's ``artifacts`` folder.
+
+    Raises:
+        ValidationError: ``field="tracking_uri"``, a URI of no known scheme.
     """
 
     def __init__(
@@ -56,7 +70,14 @@ class TrackingClient:
 
     @classmethod
     def for_uri(cls, tracking_uri: str | None = None) -> TrackingClient:
-        """A client shared by everything in this process that uses the same URI."""
+        """The client shared by everything in this process that uses the same URI.
+
+        Args:
+            tracking_uri: As for :class:`TrackingClient`.
+
+        Returns:
+            The process's client of that URI, created on first use.
+        """
         uri = tracking_uri or os.environ.get(ENV_TRACKING_URI) or ""
         key = (os.getpid(), uri)
         with _clients_lock:
@@ -67,10 +88,12 @@ class TrackingClient:
 
     @property
     def tracking_uri(self) -> str:
+        """The URI of the store or studio tracked into (passwords and tokens left out)."""
         return self._backend.uri
 
     @property
     def backend(self) -> TrackingBackend:
+        """The backend the URI picked (:mod:`.backends`, :mod:`.http`)."""
         return self._backend
 
     def close(self) -> None:
@@ -90,11 +113,37 @@ class TrackingClient:
         description: str | None = None,
         tags: Mapping[str, str] | None = None,
     ) -> Experiment:
+        """Create an experiment.
+
+        Args:
+            experiment_name: Its name (SageMaker's rule, at most 120 characters).
+            display_name: The name shown; default the name.
+            description: A description.
+            tags: Tags by key.
+
+        Returns:
+            The experiment.
+
+        Raises:
+            ValidationError: A bad argument, naming it.
+            ConflictError: The name is taken.
+        """
         return self._backend.create_experiment(
             experiment_name, display_name=display_name, description=description, tags=tags
         )
 
     def get_experiment(self, experiment_name: str) -> Experiment:
+        """An experiment.
+
+        Args:
+            experiment_name: Its name.
+
+        Returns:
+            The experiment.
+
+        Raises:
+            NotFoundError: There is none by that name.
+        """
         return self._backend.get_experiment(experiment_name)
 
     def get_or_create_experiment(
@@ -104,6 +153,16 @@ class TrackingClient:
         display_name: str | None = None,
         tags: Mapping[str, str] | None = None,
     ) -> Experiment:
+        """The experiment of that name, created when missing.
+
+        Args:
+            experiment_name: Its name.
+            display_name: The name shown, when it is created.
+            tags: Tags by key, when it is created.
+
+        Returns:
+            The experiment (the one another process created meanwhile, if it did).
+        """
         try:
             return self._backend.get_experiment(experiment_name)
         except NotFoundError:
@@ -116,6 +175,15 @@ class TrackingClient:
     def iter_experiments(
         self, *, sort_by: str = "CreationTime", sort_order: str = "Descending"
     ) -> Iterator[ExperimentSummary]:
+        """Every experiment, with its trial and run counts, read page by page.
+
+        Args:
+            sort_by: ``CreationTime`` or ``Name``.
+            sort_order: ``Ascending`` or ``Descending``.
+
+        Returns:
+            An iterator of the summaries.
+        """
         token: str | None = None
         while True:
             page = self._backend.list_experiments(
@@ -130,20 +198,60 @@ class TrackingClient:
             token = page.next_token
 
     def delete_experiment(self, experiment_name: str) -> None:
+        """Delete an experiment, its trials and the runs that belong to it only.
+
+        Args:
+            experiment_name: The experiment.
+
+        Raises:
+            NotFoundError: There is none by that name.
+        """
         self._backend.delete_experiment(experiment_name)
 
     def get_or_create_trial(
         self, trial_name: str, experiment_name: str, *, tags: Mapping[str, str] | None = None
     ) -> Trial:
+        """The trial of that name, created when missing.
+
+        Args:
+            trial_name: Its name.
+            experiment_name: Its experiment, when it is created.
+            tags: Tags by key, when it is created.
+
+        Returns:
+            The trial.
+
+        Raises:
+            NotFoundError: ``experiment_name`` does not exist.
+        """
         try:
             return self._backend.create_trial(trial_name, experiment_name, tags=tags)
         except ConflictError:
             return self._backend.get_trial(trial_name)
 
     def get_trial(self, trial_name: str) -> Trial:
+        """A trial.
+
+        Args:
+            trial_name: Its name.
+
+        Returns:
+            The trial.
+
+        Raises:
+            NotFoundError: There is none by that name.
+        """
         return self._backend.get_trial(trial_name)
 
     def iter_trials(self, *, experiment_name: str | None = None) -> Iterator[Trial]:
+        """Every trial, read page by page.
+
+        Args:
+            experiment_name: Only this experiment's.
+
+        Returns:
+            An iterator of the trials.
+        """
         token: str | None = None
         while True:
             page = self._backend.list_trials(
@@ -164,7 +272,17 @@ class TrackingClient:
         display_name: str | None = None,
         tags: Mapping[str, str] | None = None,
     ) -> TrialComponent:
-        """Create the run in ``trial_name``, or load it and make sure it is in that trial."""
+        """The run of that name, created when missing, and in ``trial_name``.
+
+        Args:
+            trial_component_name: The run's trial component name.
+            trial_name: The trial it must belong to (added to it when it is not).
+            display_name: The name shown, when it is created.
+            tags: Tags by key, when it is created.
+
+        Returns:
+            The run.
+        """
         try:
             return self._backend.create_trial_component(
                 trial_component_name, trial_name=trial_name, display_name=display_name, tags=tags
@@ -178,10 +296,35 @@ class TrackingClient:
         return component
 
     def get_trial_component(self, trial_component_name: str) -> TrialComponent:
+        """A run.
+
+        Args:
+            trial_component_name: Its trial component name.
+
+        Returns:
+            The run.
+
+        Raises:
+            NotFoundError: There is none by that name.
+        """
         return self._backend.get_trial_component(trial_component_name)
 
     def update_trial_component(self, trial_component_name: str, **changes: Any) -> TrialComponent:
-        """Set fields, merge parameters and artifacts (the store's ``update_trial_component``)."""
+        """Change a run: set fields, merge parameters and artifacts.
+
+        Args:
+            trial_component_name: The run.
+            changes: As the store's ``update_trial_component`` takes them:
+                ``display_name``, ``status``, ``status_message``, ``start_time``,
+                ``end_time`` (None clears), ``parameters``, ``parameters_to_remove``,
+                ``input_artifacts``, ``output_artifacts``.
+
+        Returns:
+            The run, changed.
+
+        Raises:
+            NotFoundError: There is none by that name.
+        """
         return self._backend.update_trial_component(trial_component_name, **changes)
 
     def iter_trial_components(
@@ -191,7 +334,16 @@ class TrackingClient:
         trial_name: str | None = None,
         sort_order: str = "Descending",
     ) -> Iterator[TrialComponent]:
-        """Every run of an experiment (or trial, or the whole studio), by creation time."""
+        """Every run of an experiment (or trial, or the whole studio), read page by page.
+
+        Args:
+            experiment_name: Only this experiment's runs.
+            trial_name: Only this trial's runs.
+            sort_order: By creation time, ``Ascending`` or ``Descending``.
+
+        Returns:
+            An iterator of the runs.
+        """
         token: str | None = None
         while True:
             page = self._backend.list_trial_components(
@@ -209,8 +361,18 @@ class TrackingClient:
     def log_parameters(
         self, trial_component_name: str, parameters: Mapping[str, Any]
     ) -> TrialComponent:
-        """Numbers (stored as floats) or strings; booleans become ``"True"``/``"False"``.
-        NaN, infinity and other types raise ``ValidationError`` naming ``Parameters.<name>``.
+        """Record parameters of a run, replacing earlier values of the same names.
+
+        Args:
+            trial_component_name: The run.
+            parameters: Numbers (stored as floats) or strings by name; booleans become
+                ``"True"``/``"False"``.
+
+        Returns:
+            The run, updated.
+
+        Raises:
+            ValidationError: NaN, infinity or another type (``Parameters.<name>``).
         """
         if not isinstance(parameters, Mapping):
             raise ValidationError("parameters must be a mapping", field="Parameters")
@@ -227,19 +389,45 @@ class TrackingClient:
         step: Any = None,
         timestamp: datetime | float | None = None,
     ) -> None:
-        """Validate one point now and queue it; see :mod:`.buffer` for when it is written."""
+        """Validate one point now and queue it; see :mod:`.buffer` for when it is written.
+
+        Args:
+            trial_component_name: The run.
+            name: The metric, 1 to 255 characters.
+            value: A real number; not NaN or infinity.
+            step: An integer ≥ 0, or None.
+            timestamp: A datetime (naive means UTC) or seconds since the epoch; default now.
+
+        Raises:
+            ValidationError: A bad point (``MetricName``, ``Value``, ``Step``, ``Timestamp``).
+        """
         self._metrics.add(trial_component_name, metric_point(name, value, step, timestamp))
 
     def flush(self) -> None:
-        """Write every queued metric point; raise the first error of a background write."""
+        """Write every queued metric point.
+
+        Raises:
+            StudioError: The first error of a background write since the last flush.
+        """
         self._metrics.flush()
 
     def get_metric_series(
         self, trial_component_name: str, metric_name: str, *, as_dataframe: bool = False
     ) -> Any:
-        """Every point of one metric of a run, ordered by step (pending points are flushed
-        first). A list of ``MetricPoint``, or with ``as_dataframe=True`` a pandas DataFrame
-        with the columns ``MetricName``, ``Step``, ``Value``, ``Timestamp``."""
+        """Every point of one metric of a run, ordered by step (pending points written first).
+
+        Args:
+            trial_component_name: The run.
+            metric_name: The metric.
+            as_dataframe: Return a pandas DataFrame instead of a list.
+
+        Returns:
+            ``MetricPoint`` items, or a DataFrame with the columns ``MetricName``,
+            ``Step``, ``Value`` and ``Timestamp``.
+
+        Raises:
+            NotFoundError: No such run.
+        """
         self.flush()
         points = self._backend.get_metric_series(trial_component_name, metric_name)
         if not as_dataframe:
@@ -260,10 +448,32 @@ class TrackingClient:
     def upload_run_file(
         self, trial_component_name: str, path: str, data: bytes, content_type: str | None = None
     ) -> str:
-        """Store ``data`` at ``runs/<run>/<path>`` in the artifact store; return its URI."""
+        """Store a file of a run in the artifact store, in the run's folder.
+
+        Args:
+            trial_component_name: The run.
+            path: The file's path in the run's folder.
+            data: Its content.
+            content_type: Its media type.
+
+        Returns:
+            The file's artifact URI.
+        """
         return self._backend.put_run_artifact(trial_component_name, path, data, content_type)
 
     def download_run_file(self, trial_component_name: str, path: str) -> bytes:
+        """The content of a run's file (as :meth:`upload_run_file` stored it).
+
+        Args:
+            trial_component_name: The run.
+            path: The file's path in the run's folder.
+
+        Returns:
+            The file's bytes.
+
+        Raises:
+            NotFoundError: No such run or file.
+        """
         return self._backend.get_run_artifact(trial_component_name, path)
 
 
@@ -272,9 +482,18 @@ _clients_lock = threading.Lock()
 
 
 def resolve_client(session: Any = None) -> TrackingClient:
-    """What a ``sagemaker_session`` argument stands for here: ``None`` (the default
-    client), a :class:`TrackingClient`, a tracking URI string, or a
-    :class:`~.session.Session` (its client)."""
+    """The tracking client a ``sagemaker_session`` argument stands for.
+
+    Args:
+        session: None (the default client), a :class:`TrackingClient`, a tracking URI
+            string, or a :class:`~.session.Session` (its client).
+
+    Returns:
+        The client.
+
+    Raises:
+        ValidationError: ``field="sagemaker_session"``, anything else.
+    """
     if session is None:
         return TrackingClient.for_uri()
     if isinstance(session, TrackingClient):
@@ -343,6 +562,7 @@ def _timestamp(value: Any) -> datetime:
 
 
 def parameter_value(name: Any, value: Any) -> ParameterValue:
+    """A validated parameter value, or ``ValidationError`` naming what is wrong."""
     if not isinstance(name, str) or not name:
         raise ValidationError("parameter names must be non-empty strings", field="Parameters")
     if isinstance(value, bool):

@@ -20,11 +20,26 @@ _MODES = {"REQUEST": "Input", "RESPONSE": "Output", "INPUT": "Input", "OUTPUT": 
 
 
 class DataCaptureConfig:
-    """What an endpoint captures: ``sampling_percentage`` of its invocations (0 to 100),
-    their requests and/or answers (``capture_options``: ``"REQUEST"``, ``"RESPONSE"``),
-    CSV and JSON bodies kept as text when their content type is listed in
-    ``csv_content_types`` / ``json_content_types`` (others are base64).
-    ``kms_key_id`` and ``sagemaker_session`` are accepted for compatibility."""
+    """What an endpoint captures of its invocations (``deploy(data_capture_config=...)``).
+
+    Args:
+        enable_capture: Capture at all.
+        sampling_percentage: The share of invocations captured, 0 to 100.
+        destination_s3_uri: Where the capture files go: ``s3://``, ``file://`` or a local
+            folder (sent absolute); None: ``<artifact root>/data-capture``.
+        kms_key_id: Recorded in the endpoint configuration; not used.
+        capture_options: ``"REQUEST"`` and/or ``"RESPONSE"`` (``"INPUT"``/``"OUTPUT"``
+            too); default both.
+        csv_content_types: Bodies of these media types are kept as CSV text; default
+            ``["text/csv"]``. Bodies of unlisted types are kept in base64.
+        json_content_types: Bodies of these media types are kept as JSON text; default
+            ``["application/json"]``.
+        sagemaker_session: Accepted for SageMaker compatibility and not used.
+
+    Raises:
+        ValidationError: ``enable_capture`` not a bool, ``sampling_percentage`` outside 0
+            to 100, or an unknown capture option.
+    """
 
     def __init__(
         self,
@@ -65,7 +80,13 @@ class DataCaptureConfig:
         self.sagemaker_session = sagemaker_session
 
     def _to_request_dict(self) -> dict[str, Any]:
-        """The ``DataCaptureConfig`` of a CreateEndpointConfig request."""
+        """The ``DataCaptureConfig`` of a CreateEndpointConfig request.
+
+        SageMaker's name: ``Model.deploy`` calls it, as the SageMaker SDK does.
+
+        Returns:
+            The configuration in the API's field names.
+        """
         request: dict[str, Any] = {
             "EnableCapture": self.enable_capture,
             "InitialSamplingPercentage": self.sampling_percentage,

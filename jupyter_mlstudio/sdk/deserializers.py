@@ -40,7 +40,16 @@ class BaseDeserializer(abc.ABC):
 
     @abc.abstractmethod
     def deserialize(self, stream: Any, content_type: str) -> Any:
-        """The data in ``stream``, an answer of media type ``content_type``."""
+        """The data of an answer.
+
+        Args:
+            stream: The answer's body: has ``read()`` and ``close()`` (closed after
+                reading), or is ``bytes``.
+            content_type: The answer's media type.
+
+        Returns:
+            The data.
+        """
 
     @property
     @abc.abstractmethod
@@ -49,7 +58,11 @@ class BaseDeserializer(abc.ABC):
 
 
 class SimpleBaseDeserializer(BaseDeserializer):
-    """A deserializer whose accepted media type(s) are given at construction."""
+    """A deserializer whose accepted media type(s) are given at construction.
+
+    Args:
+        accept: The media type, or types, asked for.
+    """
 
     def __init__(self, accept: str | tuple[str, ...] = "*/*") -> None:
         self.accept = accept
@@ -63,14 +76,24 @@ class SimpleBaseDeserializer(BaseDeserializer):
 
 
 class BytesDeserializer(SimpleBaseDeserializer):
-    """The answer's bytes as they are."""
+    """The answer's bytes as they are.
+
+    Args:
+        accept: The media type, or types, asked for.
+    """
 
     def deserialize(self, stream: Any, content_type: str) -> bytes:
+        """The answer's bytes (see :meth:`BaseDeserializer.deserialize`)."""
         return _read(stream)
 
 
 class StringDeserializer(SimpleBaseDeserializer):
-    """The answer decoded to a string."""
+    """The answer decoded to a string.
+
+    Args:
+        encoding: The answer's text encoding.
+        accept: The media type, or types, asked for.
+    """
 
     def __init__(
         self, encoding: str = "UTF-8", accept: str | tuple[str, ...] = "application/json"
@@ -79,35 +102,57 @@ class StringDeserializer(SimpleBaseDeserializer):
         self.encoding = encoding
 
     def deserialize(self, stream: Any, content_type: str) -> str:
+        """The answer as text (see :meth:`BaseDeserializer.deserialize`)."""
         return _read(stream).decode(self.encoding)
 
 
 class CSVDeserializer(SimpleBaseDeserializer):
     """CSV text to a list of rows, each a list of strings (``[["1.0"], ["0.0"]]``), as
-    SageMaker's; use :class:`NumpyDeserializer` for numbers."""
+    SageMaker's; use :class:`NumpyDeserializer` for numbers.
+
+    Args:
+        encoding: The answer's text encoding.
+        accept: The media type, or types, asked for.
+    """
 
     def __init__(self, encoding: str = "utf-8", accept: str | tuple[str, ...] = "text/csv") -> None:
         super().__init__(accept=accept)
         self.encoding = encoding
 
     def deserialize(self, stream: Any, content_type: str) -> list[list[str]]:
+        """The answer's CSV rows (see :meth:`BaseDeserializer.deserialize`)."""
         return list(csv.reader(_read(stream).decode(self.encoding).splitlines()))
 
 
 class JSONDeserializer(SimpleBaseDeserializer):
-    """JSON text (UTF-8) to Python objects."""
+    """JSON text (UTF-8) to Python objects.
+
+    Args:
+        accept: The media type, or types, asked for.
+    """
 
     def __init__(self, accept: str | tuple[str, ...] = "application/json") -> None:
         super().__init__(accept=accept)
 
     def deserialize(self, stream: Any, content_type: str) -> Any:
+        """The answer's JSON value (see :meth:`BaseDeserializer.deserialize`).
+
+        Raises:
+            ValueError: The answer is not JSON.
+        """
         return json.loads(_read(stream).decode("utf-8"))
 
 
 class NumpyDeserializer(SimpleBaseDeserializer):
     """An answer in ``.npy``, CSV or JSON (by its content type) to a numpy array of
     ``dtype`` (CSV and JSON; ``.npy`` keeps its own). Object arrays in ``.npy`` are
-    pickles: refused unless ``allow_pickle=True`` (only for answers you trust)."""
+    pickles: refused unless ``allow_pickle=True`` (only for answers you trust).
+
+    Args:
+        dtype: The array's type for CSV and JSON answers (None: numpy's choice).
+        accept: The media type, or types, asked for.
+        allow_pickle: Load object arrays of ``.npy`` answers (runs pickled code).
+    """
 
     def __init__(
         self,
@@ -120,6 +165,12 @@ class NumpyDeserializer(SimpleBaseDeserializer):
         self.allow_pickle = allow_pickle
 
     def deserialize(self, stream: Any, content_type: str) -> np.ndarray:
+        """The answer as an array (see :meth:`BaseDeserializer.deserialize`).
+
+        Raises:
+            ValueError: Another content type than ``text/csv``, ``application/json`` and
+                ``application/x-npy``, or a pickled array without ``allow_pickle``.
+        """
         data = _read(stream)
         media = media_type(content_type)
         if media == "text/csv":

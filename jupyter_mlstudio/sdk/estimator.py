@@ -2,8 +2,9 @@
 
 Script mode: ``Estimator(entry_point="train.py", source_dir=..., hyperparameters=...)``
 runs the script under the training contract; ``image_uri`` alone runs that image with
-``train`` (docker runtime). ``fit`` creates the job through the studio (HTTP) or in this
-process (direct backend), see :mod:`.jobs_client`.
+``train`` (docker runtime). ``fit`` creates the job in the studio that owns the home
+(:mod:`.jobs_client`), which runs it; ``deploy`` and ``transformer`` serve the job's model
+(:mod:`.model`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,46 @@ from .transformer import Transformer
 
 
 class Estimator:
+    """Trains a model in a training job of the studio, and deploys it.
+
+    Give ``entry_point`` (script mode: the script runs with the studio's Python on the
+    process runtime, or in the studio's image on docker) or ``image_uri`` (an image that
+    has ``train``; docker runtime, never pulled).
+
+    Args:
+        image_uri: The training image; with ``entry_point``, the image the script runs in.
+        role: Accepted for SageMaker compatibility and not used (no IAM here).
+        instance_count: Hosts of the job (1 to 16), ``algo-1`` to ``algo-N``.
+        instance_type: ``local`` or an ``ml.*`` name (its CPU and memory, capped to the
+            machine, limit each host).
+        entry_point: The training script, a local path (relative to ``source_dir`` when
+            that is given).
+        source_dir: A local folder copied into the job's code folder (``/opt/ml/code``).
+        hyperparameters: Passed to the script as ``--name value`` arguments and in
+            ``/opt/ml/input/config/hyperparameters.json`` (values as strings).
+        environment: More environment variables of the job.
+        metric_definitions: ``[{"Name": ..., "Regex": ...}]``: each regex is applied to
+            every log line; its first group becomes a point of that metric in the job's run.
+        output_path: Where ``<job>/output/model.tar.gz`` goes (``s3://``, ``file://`` or a
+            path); None: the studio's artifact store, under ``jobs/<job>/output``.
+        checkpoint_s3_uri: Checkpoints restored before the start and synced while the job
+            runs (``s3://``, ``file://`` or a path).
+        checkpoint_local_path: Where the job sees them (default ``/opt/ml/checkpoints``).
+        max_run: Seconds the job may run; then it is stopped and Failed.
+        base_job_name: The start of generated job names (default: the entry point's or
+            image's name).
+        dependencies: Local files or folders copied next to the code.
+        sagemaker_session: None (the default client: ``MLSTUDIO_TRACKING_URI`` or the
+            studio's configuration), a :class:`~.session.Session`, a
+            :class:`~.client.TrackingClient` or a tracking URI.
+        tags: ``[{"Key": ..., "Value": ...}]`` of the job.
+        kwargs: Other SageMaker arguments (``volume_size``, ``subnets``,
+            ``security_group_ids``, ...), accepted and not used.
+
+    Raises:
+        ValidationError: Neither ``entry_point`` nor ``image_uri`` given.
+    """
+
     def __init__(
         self,
         image_uri: str | None = None,
@@ -71,9 +112,19 @@ class Estimator:
 
     # -- hyperparameters --------------------------------------------------------------
     def set_hyperparameters(self, **kwargs: Any) -> None:
+        """Set hyperparameters of the next jobs, keeping the others.
+
+        Args:
+            kwargs: Hyperparameters by name.
+        """
         self._hyperparameters.update(kwargs)
 
     def hyperparameters(self) -> dict[str, Any]:
+        """The hyperparameters of the next job.
+
+        Returns:
+            A copy, by name, as given (the request turns the values into strings).
+        """
         return dict(self._hyperparameters)
 
     # -- training ---------------------------------------------------------------------
@@ -133,9 +184,26 @@ class Estimator:
         job_name: str | None = None,
         experiment_config: Mapping[str, str] | None = None,
     ) -> None:
-        """Start a training job; with ``wait`` block until it ends (printing its log when
-        ``logs``) and raise ``StudioError`` if it did not complete. Inside an active
-        ``Run`` and without ``experiment_config``, the job logs to that run."""
+        """Start a training job, and by default wait for it to end.
+
+        Args:
+            inputs: The input channels: a location (``s3://``, ``file://`` or a local
+                path; the ``training`` channel), a :class:`~.inputs.TrainingInput`, or a
+                mapping of channel names to either.
+            wait: Block until the job ends.
+            logs: With ``wait``, print the job's log as it grows (``"None"`` or False: no).
+            job_name: The job's name; default ``<base job name>-<UTC time>``.
+            experiment_config: ``{"ExperimentName": ..., "RunName": ...}`` (and
+                ``TrialName``): the run the job logs to. None inside a ``with Run(...)``
+                block means that run.
+
+        Raises:
+            ValidationError: A bad request, naming the field (``TrainingJobName``,
+                ``ScriptMode.EntryPoint``, ``InputDataConfig[0]...``).
+            ConflictError: ``job_name`` is taken.
+            StudioError: With ``wait``, the job ended Failed or Stopped (with its
+                failure reason).
+        """
         experiment_config = active_experiment_config(experiment_config)
         name = job_name or name_from_base(self._base_job_name())
         client = self._client()
@@ -151,7 +219,11 @@ class Estimator:
 
     @property
     def model_data(self) -> str | None:
-        """The URI of the latest job's ``model.tar.gz`` (None until it has one)."""
+        """The URI of the latest job's ``model.tar.gz``.
+
+        Returns:
+            The URI, or None before a job has completed with a model.
+        """
         if self.latest_training_job is None:
             return None
         outputs = self.latest_training_job.describe().outputs
@@ -160,7 +232,19 @@ class Estimator:
 
     @classmethod
     def attach(cls, training_job_name: str, sagemaker_session: Any = None) -> Estimator:
-        """An estimator for an existing job, built from its recorded request."""
+        """An estimator for an existing training job, built from its recorded request.
+
+        Args:
+            training_job_name: The job's name.
+            sagemaker_session: As for :class:`Estimator`.
+
+        Returns:
+            An estimator whose ``latest_training_job`` is that job (``model_data``,
+            ``logs()``, ``deploy()`` work on it).
+
+        Raises:
+            NotFoundError: No training job has that name.
+        """
         client = jobs_client(sagemaker_session)
         job = client.describe_job(JobKind.TRAINING, training_job_name)
         spec = job.spec
@@ -191,28 +275,57 @@ class Estimator:
         return estimator
 
     def _job(self) -> TrainingJob:
+        """The latest job; ValidationError before ``fit``."""
         if self.latest_training_job is None:
             raise ValidationError("no training job yet: call fit() first", field="job_name")
         return self.latest_training_job
 
     def logs(self) -> None:
-        """Print the latest job's log, following it until the job ends."""
+        """Print the latest job's log, following it until the job ends.
+
+        Raises:
+            ValidationError: No job yet (call ``fit`` first).
+        """
         self._job().wait(logs=True)
 
     def stop(self) -> None:
-        """Stop the latest training job."""
+        """Stop the latest training job (it ends Stopped).
+
+        Raises:
+            ValidationError: No job yet (call ``fit`` first).
+        """
         self._job().stop()
 
     def describe(self) -> Job:
+        """The latest training job's record.
+
+        Returns:
+            Its status, times, failure reason, outputs and request.
+
+        Raises:
+            ValidationError: No job yet (call ``fit`` first).
+        """
         return self._job().describe()
 
     # -- hosting ----------------------------------------------------------------------
     def create_model(
         self, image_uri: str | None = None, predictor_cls: Any = None, **kwargs: Any
     ) -> Model:
-        """A :class:`~.model.Model` of the latest job's ``model.tar.gz``, served with this
-        estimator's image or script-mode code (``entry_point``, ``source_dir``,
-        ``dependencies``; ``kwargs`` override them and take Model's other arguments)."""
+        """A model of the latest job's ``model.tar.gz``, not created in the studio yet.
+
+        Args:
+            image_uri: The serving image; default this estimator's.
+            predictor_cls: What ``deploy`` returns; default :class:`~.predictor.Predictor`.
+            kwargs: :class:`~.model.Model` arguments; ``entry_point``, ``source_dir`` and
+                ``dependencies`` default to this estimator's (the script is imported by
+                the model server: its ``model_fn``, ``predict_fn``, ... are used).
+
+        Returns:
+            The model, served with this estimator's image or script-mode code.
+
+        Raises:
+            ValidationError: No job yet, or the latest job has no model.
+        """
         model_data = self.model_data
         if model_data is None:
             raise ValidationError(
@@ -254,8 +367,30 @@ class Estimator:
         tags: Any = None,
         **kwargs: Any,
     ) -> Predictor:
-        """Deploy the latest job's model to a new endpoint (see ``Model.deploy``); the model
-        and endpoint are named ``<base job name>-<time>`` unless given."""
+        """Deploy the latest job's model to a new endpoint.
+
+        Args:
+            initial_instance_count: Instances of the endpoint's one variant.
+            instance_type: ``local`` or an ``ml.*`` name.
+            serializer: The predictor's serializer (default: bytes as they are).
+            deserializer: The predictor's deserializer (default: bytes).
+            accelerator_type: Refused when given (no accelerators).
+            endpoint_name: Default ``<base job name>-<UTC time>``.
+            use_compiled_model: Accepted for SageMaker compatibility and not used.
+            wait: Block until the endpoint is InService.
+            model_name: Default the endpoint's default name.
+            kms_key: Recorded in the endpoint configuration; not used.
+            data_capture_config: What the endpoint captures (:class:`~.DataCaptureConfig`).
+            tags: ``[{"Key": ..., "Value": ...}]`` of the model, configuration and endpoint.
+            kwargs: More :meth:`create_model` arguments.
+
+        Returns:
+            A predictor of the endpoint: a ``predictor_cls`` (a ``kwargs`` item) when given.
+
+        Raises:
+            ValidationError: No model to deploy, or a bad argument (naming it).
+            StudioError: With ``wait``, the endpoint failed to start (with the reason).
+        """
         default = self._hosting_name()
         model = self.create_model(**kwargs)
         model.name = model_name or default
@@ -290,7 +425,31 @@ class Estimator:
         model_name: str | None = None,
         **kwargs: Any,
     ) -> Transformer:
-        """A :class:`~.transformer.Transformer` of the latest job's model (created now)."""
+        """A batch transformer of the latest job's model, which is created in the studio now.
+
+        Args:
+            instance_count: Instances that run each transform job.
+            instance_type: ``local`` or an ``ml.*`` name.
+            strategy: ``MultiRecord`` or ``SingleRecord``.
+            assemble_with: ``Line`` or ``None``: how output records are joined.
+            output_path: Where outputs go (``f`` → ``f.out``); None: the studio's choice.
+            output_kms_key: Accepted for SageMaker compatibility and not used.
+            accept: The media type asked of the model.
+            env: More environment variables of the model servers.
+            max_concurrent_transforms: Requests sent to one instance at once.
+            max_payload: The largest request, in MB.
+            tags: ``[{"Key": ..., "Value": ...}]`` of the model and the jobs.
+            role: Accepted for SageMaker compatibility and not used.
+            volume_kms_key: Accepted for SageMaker compatibility and not used.
+            model_name: Default ``<base job name>-<UTC time>``.
+            kwargs: More :meth:`create_model` arguments.
+
+        Returns:
+            The transformer; call its ``transform``.
+
+        Raises:
+            ValidationError: No model to transform with.
+        """
         model = self.create_model(**kwargs)
         model.name = model_name or self._hosting_name()
         return model.transformer(

@@ -6,9 +6,21 @@ from typing import Any
 
 
 class TrainingInput:
-    """One input channel: ``s3_data`` is ``s3://...``, ``file://...`` or a local path.
+    """One input channel of a training job, copied into ``/opt/ml/input/data/<channel>``.
 
     ``config`` is the channel in the CreateTrainingJob request's form (without its name).
+
+    Args:
+        s3_data: The data: ``s3://...``, ``file://...`` or a local path.
+        distribution: ``FullyReplicated`` (every host gets everything) or
+            ``ShardedByS3Key`` (the files are split between the hosts).
+        compression: Recorded in the request; the files are copied as they are.
+        content_type: The data's media type, in the job's ``inputdataconfig.json``.
+        record_wrapping: ``None`` or ``RecordIO``, in the job's ``inputdataconfig.json``.
+        s3_data_type: Recorded in the request; everything under ``s3_data`` is copied
+            (``S3Prefix``).
+        input_mode: In the job's ``inputdataconfig.json``; the data is always copied
+            before the start (``File``).
     """
 
     def __init__(
@@ -39,8 +51,15 @@ class TrainingInput:
 
 
 def channels_of(inputs: Any) -> list[dict[str, Any]]:
-    """``fit``'s ``inputs``: a location (the ``training`` channel), a TrainingInput, or a
-    mapping of channel names to either."""
+    """The ``InputDataConfig`` of a CreateTrainingJob request.
+
+    Args:
+        inputs: ``fit``'s ``inputs``: None, a location (the ``training`` channel), a
+            :class:`TrainingInput`, or a mapping of channel names to either.
+
+    Returns:
+        One ``{"ChannelName": ..., "DataSource": ...}`` per channel.
+    """
     if inputs is None:
         return []
     if not isinstance(inputs, dict):

@@ -44,12 +44,45 @@ def _is_archive(path: str) -> bool:
 
 
 class Model:
-    """A model to deploy. Give ``image_uri`` (a local image, docker runtime), and/or
-    ``entry_point`` (script mode, served by the studio's model server), and usually
-    ``model_data`` (``model.tar.gz``: a local path, ``file://`` or ``s3://``).
-    ``role``, ``vpc_config``, ``enable_network_isolation``, ``model_kms_key``,
-    ``image_config``, ``code_location``, ``container_log_level`` and ``git_config`` are
-    accepted for compatibility and not used."""
+    """A model to deploy to an endpoint or to run batch transform jobs with.
+
+    Give ``image_uri`` (a local image that has ``serve``; docker runtime, never pulled),
+    and/or ``entry_point`` (script mode, served by the studio's model server), and usually
+    ``model_data``. Nothing is sent to the studio before :meth:`create`, :meth:`deploy` or
+    :meth:`transformer`.
+
+    Args:
+        image_uri: The serving image.
+        model_data: The model's ``model.tar.gz``: a local path, ``file://`` or ``s3://``.
+        role: Accepted for SageMaker compatibility and not used (no IAM here).
+        predictor_cls: What :meth:`deploy` returns, called as ``predictor_cls(endpoint_name,
+            sagemaker_session)``; default :class:`~.predictor.Predictor`.
+        env: Environment variables of the model servers.
+        name: The model's name; default ``<entry point or image name, else model>-<UTC
+            time>``.
+        vpc_config: Accepted for SageMaker compatibility and not used (no VPCs).
+        sagemaker_session: None (the default client), a :class:`~.session.Session`, a
+            :class:`~.client.TrackingClient` or a tracking URI.
+        enable_network_isolation: Accepted for SageMaker compatibility and not used.
+        model_kms_key: Accepted for SageMaker compatibility and not used.
+        image_config: Accepted for SageMaker compatibility and not used.
+        source_dir: The folder holding ``entry_point``: local, or a ``.tar.gz`` of it (a
+            local path or a URI).
+        code_location: Accepted for SageMaker compatibility and not used (the studio
+            keeps the code itself).
+        entry_point: The inference script, a local file (relative to ``source_dir`` when
+            given). It is imported, not run: its ``model_fn``, ``input_fn``,
+            ``predict_fn`` and ``output_fn`` are used when defined.
+        container_log_level: Accepted for SageMaker compatibility and not used.
+        dependencies: Local files or folders sent next to the entry point.
+        git_config: Accepted for SageMaker compatibility and not used.
+        kwargs: Other SageMaker arguments, accepted and not used.
+
+    Raises:
+        ValidationError: None of ``image_uri``, ``entry_point`` and ``model_data``;
+            ``source_dir`` without ``entry_point``; ``dependencies`` with an archive
+            ``source_dir``.
+    """
 
     def __init__(
         self,
@@ -183,11 +216,29 @@ class Model:
         tags: Any = None,
         **kwargs: Any,
     ) -> None:
-        """Create the model in the studio without deploying it."""
+        """Create the model in the studio without deploying it (once; later calls do nothing).
+
+        Args:
+            instance_type: Accepted for SageMaker compatibility and not used.
+            accelerator_type: Accepted for SageMaker compatibility and not used.
+            serverless_inference_config: Accepted for SageMaker compatibility and not used.
+            tags: ``[{"Key": ..., "Value": ...}]`` of the model.
+            kwargs: Other SageMaker arguments, accepted and not used.
+
+        Raises:
+            ValidationError: A bad model (the field named: ``entry_point``,
+                ``PrimaryContainer.ModelDataUrl``, ...).
+            ConflictError: The name is taken.
+        """
         self._create_sagemaker_model(instance_type, tags)
 
     def delete_model(self) -> None:
-        """Delete the model (endpoints already serving it keep running)."""
+        """Delete the model from the studio; endpoints already serving it keep running.
+
+        Raises:
+            ValidationError: The model was not created (by this object).
+            NotFoundError: It was deleted meanwhile.
+        """
         if self.name is None or not self._created:
             raise ValidationError("the model must be created first", field="name")
         self._client().delete_model(self.name)
@@ -210,11 +261,36 @@ class Model:
         variant_name: str = DEFAULT_VARIANT,
         **kwargs: Any,
     ) -> Predictor:
-        """Create the model, an endpoint configuration named like the endpoint with one
-        variant (``variant_name``, weight 1) and the endpoint; with ``wait``, print progress
-        until it is InService (``StudioError`` with the FailureReason if it failed).
-        Returns ``predictor_cls(endpoint_name, sagemaker_session)`` with ``serializer`` and
-        ``deserializer`` set when given."""
+        """Create the model (unless it was), an endpoint configuration and an endpoint.
+
+        The endpoint configuration is named like the endpoint and has one variant
+        (``variant_name``, weight 1) of this model.
+
+        Args:
+            initial_instance_count: Instances of the variant.
+            instance_type: ``local`` or an ``ml.*`` name.
+            serializer: The predictor's serializer (default: bytes as they are).
+            deserializer: The predictor's deserializer (default: bytes).
+            accelerator_type: Refused when given (no accelerators).
+            endpoint_name: Default: the model's name when it was given, else its default
+                name's start, followed by ``-<UTC time>``.
+            tags: ``[{"Key": ..., "Value": ...}]`` of the model, configuration and endpoint.
+            kms_key: Recorded in the endpoint configuration; not used.
+            wait: Print ``-`` until the endpoint is InService, then ``!``.
+            data_capture_config: What the endpoint captures.
+            variant_name: The variant's name (a studio extra).
+            kwargs: Other SageMaker arguments, accepted and not used.
+
+        Returns:
+            ``predictor_cls(endpoint_name, sagemaker_session)``, with ``serializer`` and
+            ``deserializer`` set when given. (SageMaker's base ``Model`` returns None
+            without a ``predictor_cls``; here there is always one.)
+
+        Raises:
+            ValidationError: A bad argument, naming it.
+            ConflictError: A name is taken.
+            StudioError: With ``wait``, the endpoint failed to start (with the reason).
+        """
         if accelerator_type:
             raise ValidationError("accelerators are not supported", field="accelerator_type")
         self._create_sagemaker_model(instance_type, tags)
@@ -269,7 +345,25 @@ class Model:
         tags: Any = None,
         volume_kms_key: str | None = None,
     ) -> Transformer:
-        """Create the model and return a :class:`Transformer` of it."""
+        """Create the model (unless it was) and return a batch transformer of it.
+
+        Args:
+            instance_count: Instances that run each transform job.
+            instance_type: ``local`` or an ``ml.*`` name.
+            strategy: ``MultiRecord`` or ``SingleRecord``.
+            assemble_with: ``Line`` or ``None``: how output records are joined.
+            output_path: Where outputs go (``f`` → ``f.out``); None: the studio's choice.
+            output_kms_key: Accepted for SageMaker compatibility and not used.
+            accept: The media type asked of the model.
+            env: More environment variables of the model servers.
+            max_concurrent_transforms: Requests sent to one instance at once.
+            max_payload: The largest request, in MB.
+            tags: ``[{"Key": ..., "Value": ...}]`` of the model and the jobs.
+            volume_kms_key: Accepted for SageMaker compatibility and not used.
+
+        Returns:
+            The transformer, whose jobs are named after the model.
+        """
         self._create_sagemaker_model(instance_type, tags)
         assert self.name is not None
         return Transformer(

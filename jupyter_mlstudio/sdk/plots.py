@@ -75,7 +75,27 @@ def plot_metric(
     widget: bool = True,
     client: TrackingClient | None = None,
 ) -> Any:
-    """A line chart of ``metric_name`` against step for the experiment's runs."""
+    """A line chart of a metric against step, one line per run of an experiment.
+
+    Args:
+        experiment_name: The experiment.
+        metric_name: The metric.
+        runs: Only these runs (by run name, trial component name or display name);
+            default every run that logged the metric.
+        log_y: A logarithmic y axis.
+        smoothing: Exponential moving average weight, in [0, 1) (0: none).
+        max_runs: At most this many lines.
+        widget: Return a ``plotly.graph_objects.FigureWidget`` (live in JupyterLab);
+            False: a plain ``Figure``.
+        client: The tracking client; default the process's default one.
+
+    Returns:
+        The plotly figure.
+
+    Raises:
+        NotFoundError: No run of the experiment logged the metric.
+        ValidationError: ``smoothing`` outside [0, 1).
+    """
     import plotly.graph_objects as go
 
     traces = metric_traces(

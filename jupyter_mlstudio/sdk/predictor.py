@@ -34,10 +34,23 @@ def wait_for_endpoint(
     progress: bool = True,
     timeout: float | None = None,
 ) -> dict[str, Any]:
-    """Poll until the endpoint is no longer Creating/Updating; print ``-`` while it is
-    (SageMaker's progress dashes), then ``!`` (InService) or ``*``. Returns the last
-    description; raises ``StudioError`` with the FailureReason when the endpoint Failed,
-    and when ``timeout`` seconds pass first."""
+    """Wait while an endpoint is Creating or Updating.
+
+    Args:
+        client: The hosting client of the endpoint's studio.
+        endpoint_name: The endpoint.
+        progress: Print ``-`` every two seconds meanwhile (SageMaker's progress dashes),
+            then ``!`` (InService) or ``*``.
+        timeout: Give up after this many seconds (None: wait for the end).
+
+    Returns:
+        The endpoint's last description (DescribeEndpoint in the API's form).
+
+    Raises:
+        StudioError: The endpoint ended other than InService (with its FailureReason),
+            or ``timeout`` passed first.
+        NotFoundError: The endpoint does not exist (or was deleted meanwhile).
+    """
     deadline = None if timeout is None else time.monotonic() + timeout
     next_dash = 0.0
     while True:
@@ -80,7 +93,22 @@ def _body(serialized: Any) -> bytes:
 
 
 class Predictor:
-    """Makes predictions with an endpoint of the studio."""
+    """Makes predictions with an endpoint of the studio, and manages that endpoint.
+
+    Args:
+        endpoint_name: The endpoint.
+        sagemaker_session: None (the default client), a :class:`~.session.Session`, a
+            :class:`~.client.TrackingClient` or a tracking URI.
+        serializer: Turns ``predict``'s data into the request body; default
+            :class:`~.serializers.IdentitySerializer` (bytes as they are).
+        deserializer: Turns the answer into data; default
+            :class:`~.deserializers.BytesDeserializer`.
+        component_name: Refused when given (no inference components).
+        kwargs: Other SageMaker arguments, accepted and not used.
+
+    Raises:
+        ValidationError: ``component_name`` given.
+    """
 
     def __init__(
         self,
@@ -128,11 +156,32 @@ class Predictor:
         component_name: str | None = None,
         target_container_hostname: str | None = None,
     ) -> Any:
-        """The endpoint's answer to ``data``, deserialized. ``initial_args`` may set
-        InvokeEndpoint's ``ContentType``, ``Accept``, ``TargetVariant``,
-        ``CustomAttributes`` and ``InferenceId``. Errors: ``ModelError`` when the model
-        answered an error (``original_status``, its message), ``ValidationError`` for an
-        unknown ``target_variant``, ``ConflictError`` while the endpoint is not InService."""
+        """Invoke the endpoint with ``data``.
+
+        Args:
+            data: What the serializer takes (bytes for the default one).
+            initial_args: InvokeEndpoint's ``ContentType``, ``Accept``, ``TargetVariant``,
+                ``CustomAttributes`` and ``InferenceId`` (over the serializer's and
+                deserializer's media types).
+            target_model: Refused when given (one model per variant).
+            target_variant: The variant that answers; default one picked by weight.
+            inference_id: Recorded with the captured data.
+            custom_attributes: Passed to the model as ``X-Amzn-SageMaker-Custom-Attributes``.
+            component_name: Refused when given (no inference components).
+            target_container_hostname: Refused when given (one container per model).
+
+        Returns:
+            The answer, deserialized; ``last_invoked_variant`` names who answered.
+
+        Raises:
+            ModelError: The model answered 4xx/5xx (``original_status`` and its message).
+            ValidationError: An unknown ``target_variant``, a refused argument, or a
+                body the serializer did not make bytes or a string.
+            ConflictError: The endpoint is not InService.
+            LimitExceededError: The body is over 6 MB.
+            ModelTimeoutError: The model took more than 60 seconds.
+            NoHealthyInstanceError: No instance of the variant answers.
+        """
         unsupported = {
             "target_model": target_model,
             "component_name": component_name,
@@ -161,7 +210,12 @@ class Predictor:
 
     # -- the endpoint -------------------------------------------------------------------------
     def describe(self) -> dict[str, Any]:
-        """DescribeEndpoint: status, FailureReason, live variants and instances."""
+        """The endpoint's description (DescribeEndpoint).
+
+        Returns:
+            In the API's form: ``EndpointStatus``, ``FailureReason``, the live
+            ``ProductionVariants`` with their instances, ``DataCaptureConfig``.
+        """
         return self._client().describe_endpoint(self.endpoint_name)
 
     def _get_endpoint_config_name(self) -> str:
@@ -187,12 +241,32 @@ class Predictor:
         min_instance_count: int | None = None,
         wait: bool = True,
     ) -> None:
-        """Move the endpoint to a new endpoint configuration, copied from the current one
-        with what is given changed: a single variant ``AllTraffic`` of ``model_name`` (the
-        current model by default) on ``initial_instance_count`` instances of
-        ``instance_type``, and/or ``data_capture_config_dict``. Blue/green: the old
-        instances answer until the new ones do. With ``wait``, raises ``StudioError`` with
-        the reason if the update failed (the endpoint then keeps its old configuration)."""
+        """Move the endpoint to a new endpoint configuration (blue/green).
+
+        The new configuration (``<current name>-<UTC time>``) is a copy of the current one
+        with what is given changed. The old instances answer until the new ones do.
+
+        Args:
+            initial_instance_count: With ``instance_type``: a single variant
+                ``AllTraffic`` on this many instances.
+            instance_type: ``local`` or an ``ml.*`` name.
+            accelerator_type: Accepted for SageMaker compatibility and not used (given, it
+                asks for a new variant, like ``instance_type``).
+            model_name: The new variant's model; default the current one (when there is
+                only one).
+            tags: ``[{"Key": ..., "Value": ...}]`` of the new configuration.
+            kms_key: Recorded in the new configuration; not used.
+            data_capture_config_dict: The new ``DataCaptureConfig``; default the current.
+            max_instance_count: Accepted for SageMaker compatibility and not used.
+            min_instance_count: Accepted for SageMaker compatibility and not used.
+            wait: Block until the endpoint is InService again.
+
+        Raises:
+            ValidationError: Only one of ``initial_instance_count`` and ``instance_type``,
+                or no ``model_name`` when the endpoint serves several models.
+            StudioError: With ``wait``, the update failed (with the reason); the endpoint
+                keeps its old configuration.
+        """
         client = self._client()
         current = client.describe_endpoint_config(self._get_endpoint_config_name())
         variants: list[dict[str, Any]] = [
@@ -254,10 +328,21 @@ class Predictor:
         desired_weights_and_capacities: Sequence[Mapping[str, Any]] | Mapping[str, float],
         wait: bool = True,
     ) -> dict[str, Any]:
-        """Change variant weights and/or instance counts in place:
-        ``[{"VariantName": "A", "DesiredWeight": 3, "DesiredInstanceCount": 2}]``, or
-        ``{"A": 3.0, "B": 1.0}`` for weights. Returns the description (after the change
-        when ``wait``)."""
+        """Change variant weights and/or instance counts in place (a studio extra).
+
+        Args:
+            desired_weights_and_capacities: SageMaker's list, ``[{"VariantName": "A",
+                "DesiredWeight": 3, "DesiredInstanceCount": 2}]``, or ``{"A": 3.0, "B":
+                1.0}`` for weights only.
+            wait: Block until the change is done.
+
+        Returns:
+            The endpoint's description (after the change with ``wait``).
+
+        Raises:
+            ValidationError: An unknown variant or a bad value, naming it.
+            StudioError: With ``wait``, the change failed (with the reason).
+        """
         if isinstance(desired_weights_and_capacities, Mapping):
             desired = [
                 {"VariantName": variant, "DesiredWeight": float(weight)}
@@ -277,8 +362,16 @@ class Predictor:
         return self.describe()
 
     def delete_endpoint(self, delete_endpoint_config: bool = True) -> None:
-        """Delete the endpoint (its instances stop), and its current endpoint configuration
-        unless ``delete_endpoint_config=False``. The models stay (``delete_model()``)."""
+        """Delete the endpoint; its instances stop.
+
+        The models stay; :meth:`delete_model` (called after this) deletes them.
+
+        Args:
+            delete_endpoint_config: Delete the endpoint's current configuration too.
+
+        Raises:
+            NotFoundError: The endpoint does not exist.
+        """
         client = self._client()
         config_name = self._get_endpoint_config_name()
         self._get_model_names()  # remembered for a delete_model() afterwards
@@ -287,10 +380,16 @@ class Predictor:
             client.delete_endpoint_config(config_name)
 
     def delete_predictor(self) -> None:
+        """SageMaker's older name of :meth:`delete_endpoint` (configuration included)."""
         self.delete_endpoint()
 
     def delete_model(self) -> None:
-        """Delete the models of the endpoint's variants."""
+        """Delete the models of the endpoint's variants (known also after ``delete_endpoint``).
+
+        Raises:
+            StudioError: Some models could not be deleted (each named, with the reason);
+                the others are deleted.
+        """
         failed = []
         client = self._client()
         for model_name in self._get_model_names():
@@ -303,18 +402,41 @@ class Predictor:
 
     # -- studio extras ---------------------------------------------------------------------------
     def figures(self, minutes: float = 15) -> dict[str, Any]:
-        """Per-variant invocations, 4xx/5xx errors, model and overhead latency percentiles
-        (milliseconds) and 10-second series over the last ``minutes``."""
+        """The endpoint's figures (a studio extra).
+
+        Args:
+            minutes: How far back to look.
+
+        Returns:
+            Per variant: invocations, 4xx/5xx errors, model and overhead latency
+            percentiles (milliseconds), and their 10-second series.
+        """
         return self._client().endpoint_figures(self.endpoint_name, minutes)
 
     def captures(self, variant_name: str | None = None, max_results: int = 50) -> list[Any]:
-        """The newest captured records (SageMaker's capture format), newest first; empty
-        when the endpoint does not capture."""
+        """The newest records the endpoint captured (a studio extra).
+
+        Args:
+            variant_name: Only this variant's; default every variant's.
+            max_results: At most this many.
+
+        Returns:
+            Records in SageMaker's capture format, newest first; empty when the endpoint
+            does not capture.
+        """
         found = self._client().endpoint_captures(self.endpoint_name, variant_name, max_results)
         return list(found["Records"])
 
     def logs(self, variant_name: str | None = None, host: str = "algo-1") -> str:
-        """What an instance of the endpoint has logged so far."""
+        """What an instance of the endpoint has logged so far (a studio extra).
+
+        Args:
+            variant_name: The variant; default the endpoint's first.
+            host: The instance, ``algo-1`` to ``algo-N``.
+
+        Returns:
+            The log's text.
+        """
         client = self._client()
         parts: list[str] = []
         offset = 0

@@ -24,6 +24,23 @@ CODE_DIR = f"{PROCESSING_ROOT}/input/code"
 
 
 class ProcessingInput:
+    """Data copied into a processing job's hosts before it starts.
+
+    Args:
+        source: A local path (sent absolute), ``file://`` or ``s3://`` location.
+        destination: Where the job sees it, under ``/opt/ml/processing``.
+        input_name: The input's name; default ``input-<n>``.
+        s3_data_type: Recorded in the request; everything under ``source`` is copied
+            (``S3Prefix``).
+        s3_input_mode: Recorded in the request; inputs are copied before the start
+            (``File``).
+        s3_data_distribution_type: ``FullyReplicated`` (every host gets everything) or
+            ``ShardedByS3Key`` (the files are split between the hosts).
+
+    Raises:
+        ValidationError: ``source`` or ``destination`` missing.
+    """
+
     def __init__(
         self,
         source: str | None = None,
@@ -43,6 +60,14 @@ class ProcessingInput:
         self.s3_data_distribution_type = s3_data_distribution_type
 
     def to_request(self, name: str) -> dict[str, Any]:
+        """This input as an item of CreateProcessingJob's ``ProcessingInputs``.
+
+        Args:
+            name: The name to use when none was given.
+
+        Returns:
+            ``{"InputName": ..., "S3Input": {...}}``.
+        """
         return {
             "InputName": self.input_name or name,
             "S3Input": {
@@ -56,6 +81,20 @@ class ProcessingInput:
 
 
 class ProcessingOutput:
+    """A folder of a processing job's hosts, uploaded when the job has completed.
+
+    Args:
+        source: The folder, as the job sees it (under ``/opt/ml/processing``).
+        destination: Where it goes: a local path (sent absolute), ``file://`` or
+            ``s3://``; None: the studio's artifact store, under the job's folder.
+        output_name: The output's name; default ``output-<n>``.
+        s3_upload_mode: Recorded in the request; outputs are uploaded at the end
+            (``EndOfJob``).
+
+    Raises:
+        ValidationError: ``source`` missing.
+    """
+
     def __init__(
         self,
         source: str | None = None,
@@ -75,6 +114,14 @@ class ProcessingOutput:
         self.s3_upload_mode = s3_upload_mode
 
     def to_request(self, name: str) -> dict[str, Any]:
+        """This output as an item of CreateProcessingJob's ``ProcessingOutputConfig.Outputs``.
+
+        Args:
+            name: The name to use when none was given.
+
+        Returns:
+            ``{"OutputName": ..., "S3Output": {...}}``.
+        """
         output: dict[str, Any] = {"LocalPath": self.source, "S3UploadMode": self.s3_upload_mode}
         if self.destination:
             output["S3Uri"] = self.destination
@@ -82,6 +129,27 @@ class ProcessingOutput:
 
 
 class Processor:
+    """Runs processing jobs: an image's program (or ``entrypoint``) with arguments.
+
+    Args:
+        role: Accepted for SageMaker compatibility and not used (no IAM here).
+        image_uri: The image (docker runtime, never pulled; default the studio's
+            ``mlstudio/python:3-sklearn``). On the process runtime ``entrypoint`` runs as
+            a command on this machine instead.
+        instance_count: Hosts of each job, ``algo-1`` to ``algo-N``.
+        instance_type: ``local`` or an ``ml.*`` name.
+        entrypoint: The command, overriding the image's (required on the process
+            runtime; ``python3`` there is the studio's Python).
+        volume_size_in_gb: Recorded in the request; not used (no volumes).
+        max_runtime_in_seconds: Seconds a job may run; then it is stopped and Failed.
+        base_job_name: The start of generated job names (default ``processing``).
+        sagemaker_session: None (the default client), a :class:`~.session.Session`, a
+            :class:`~.client.TrackingClient` or a tracking URI.
+        env: Environment variables of the jobs.
+        tags: ``[{"Key": ..., "Value": ...}]`` of the jobs.
+        kwargs: Other SageMaker arguments (``network_config``, ...), accepted and not used.
+    """
+
     def __init__(
         self,
         role: str | None = None,
@@ -186,7 +254,24 @@ class Processor:
         job_name: str | None = None,
         experiment_config: Mapping[str, str] | None = None,
     ) -> None:
-        """Run the image (its entrypoint, or ``entrypoint``) with ``arguments``."""
+        """Run a processing job: the image's program (or ``entrypoint``) with ``arguments``.
+
+        Args:
+            inputs: Data copied in before the start.
+            outputs: Folders uploaded at the end.
+            arguments: The program's arguments.
+            wait: Block until the job ends.
+            logs: With ``wait``, print the job's log as it grows.
+            job_name: The job's name; default ``<base job name>-<UTC time>``.
+            experiment_config: ``{"ExperimentName": ..., "RunName": ...}``: the run the job
+                logs to. None inside a ``with Run(...)`` block means that run.
+
+        Raises:
+            ValidationError: A bad request, naming the field.
+            ConflictError: ``job_name`` is taken.
+            StudioError: With ``wait``, the job ended Failed or Stopped (with its failure
+                reason).
+        """
         self._start(
             "processing",
             lambda name, config: self._request(
@@ -200,9 +285,17 @@ class Processor:
 
 
 class ScriptProcessor(Processor):
-    """Runs ``code`` (a local file, delivered at /opt/ml/processing/input/code) with
-    ``command`` (``["python3"]``) in ``image_uri`` (default: the studio's script-mode
-    image, or the studio's Python on the process runtime)."""
+    """Runs a script in processing jobs: ``command`` with the script and its arguments.
+
+    Args:
+        role: Accepted for SageMaker compatibility and not used (no IAM here).
+        image_uri: The image (default: the studio's script-mode image on docker, the
+            studio's Python on the process runtime).
+        command: The interpreter; default ``["python3"]``.
+        instance_count: Hosts of each job, ``algo-1`` to ``algo-N``.
+        instance_type: ``local`` or an ``ml.*`` name.
+        kwargs: More :class:`Processor` arguments.
+    """
 
     def __init__(
         self,
@@ -233,6 +326,26 @@ class ScriptProcessor(Processor):
         job_name: str | None = None,
         experiment_config: Mapping[str, str] | None = None,
     ) -> None:
+        """Run ``code`` in a processing job.
+
+        Args:
+            code: The script, a local file; the job sees it in
+                ``/opt/ml/processing/input/code``.
+            inputs: Data copied in before the start.
+            outputs: Folders uploaded at the end.
+            arguments: The script's arguments.
+            wait: Block until the job ends.
+            logs: With ``wait``, print the job's log as it grows.
+            job_name: The job's name; default ``<base job name or script name>-<UTC time>``.
+            experiment_config: ``{"ExperimentName": ..., "RunName": ...}``: the run the job
+                logs to. None inside a ``with Run(...)`` block means that run.
+
+        Raises:
+            ValidationError: ``code`` is not a file, or a bad request (naming the field).
+            ConflictError: ``job_name`` is taken.
+            StudioError: With ``wait``, the job ended Failed or Stopped (with its failure
+                reason).
+        """
         path = os.path.abspath(os.path.expanduser(code))
         if not os.path.isfile(path):
             raise ValidationError(f"{path} does not exist", field="code")

@@ -68,6 +68,18 @@ def _generate_run_name() -> str:
 
 
 def trial_component_name_of(experiment_name: str, run_name: str) -> str:
+    """The trial component name of a run, as SageMaker names it.
+
+    Args:
+        experiment_name: The run's experiment.
+        run_name: The run's name.
+
+    Returns:
+        ``<experiment_name>-<run_name>``.
+
+    Raises:
+        ValidationError: ``field="run_name"``, when that is over 120 characters.
+    """
     name = f"{experiment_name}{DELIMITER}{run_name}"
     if len(name) > TRIAL_COMPONENT_NAME_MAX:
         raise ValidationError(
@@ -88,7 +100,28 @@ class Run:
     ``Run(...)`` creates the experiment, its run group trial and the run when they are
     missing (and loads them when they exist). As a context manager it marks the run
     InProgress with a start time on entry, and on exit writes pending metrics, sets the end
-    time and the status: Completed, or Failed with the exception's message.
+    time and the status: Completed, or Failed with the exception's message. Jobs started
+    inside the block (``Estimator.fit``, ...) log to the run.
+
+    Args:
+        experiment_name: The run's experiment (created when missing).
+        run_name: The run's name; default ``Run-<UTC time>-<hex>``. With the experiment's
+            name it makes the trial component ``<experiment>-<run>`` (at most 120
+            characters).
+        experiment_display_name: The experiment's display name, when it is created.
+        run_display_name: The run's display name, when it is created.
+        tags: ``[{"Key": ..., "Value": ...}]`` or a mapping, for the experiment, trial and
+            run when they are created.
+        sagemaker_session: None (the default client: ``MLSTUDIO_TRACKING_URI`` or the
+            studio's configuration), a :class:`~.session.Session`, a
+            :class:`~.client.TrackingClient` or a tracking URI.
+        artifact_bucket: Ignored, with a warning: run files go to the studio's artifact
+            store under ``runs/<trial component>/``.
+        artifact_prefix: Ignored, with a warning (as ``artifact_bucket``).
+
+    Raises:
+        ValidationError: A bad name or tag, naming the argument.
+        StoreUnavailableError: The studio or its store cannot be reached.
     """
 
     def __init__(
@@ -195,20 +228,47 @@ class Run:
             raise flush_error
 
     def flush(self) -> None:
-        """Write the metric points logged so far."""
+        """Write the metric points logged so far.
+
+        Raises:
+            StudioError: A background write failed since the last flush (the run was
+                deleted: NotFoundError; the store cannot be reached:
+                StoreUnavailableError, the points kept for the next try).
+        """
         self._client.flush()
 
     def close(self) -> None:
-        """Persist what is pending (SageMaker's name for it)."""
+        """Write what is pending (SageMaker's name for :meth:`flush`).
+
+        Raises:
+            StudioError: As :meth:`flush`.
+        """
         self.flush()
 
     # -- parameters and metrics -------------------------------------------------------
 
     def log_parameter(self, name: str, value: Any) -> None:
-        """Record one parameter (number or string), replacing an earlier value."""
+        """Record one parameter, replacing an earlier value.
+
+        Args:
+            name: The parameter's name.
+            value: A number (stored as a float) or a string; a bool becomes ``"True"`` or
+                ``"False"``.
+
+        Raises:
+            ValidationError: NaN, infinity or another type (``field="Parameters.<name>"``).
+        """
         self.log_parameters({name: value})
 
     def log_parameters(self, parameters: Mapping[str, Any]) -> None:
+        """Record parameters, replacing earlier values of the same names.
+
+        Args:
+            parameters: Values by name, as :meth:`log_parameter` takes them.
+
+        Raises:
+            ValidationError: A bad value (``field="Parameters.<name>"``).
+        """
         self._trial_component = self._client.log_parameters(self.trial_component_name, parameters)
 
     def log_metric(
@@ -218,11 +278,31 @@ class Run:
         step: int | None = None,
         timestamp: datetime | float | None = None,
     ) -> None:
-        """Record one point of a metric. Buffered: written within about a second."""
+        """Record one point of a metric. Buffered: written within about a second.
+
+        Args:
+            name: The metric's name, 1 to 255 characters.
+            value: A real number (``int``, ``float``, numpy scalars); not NaN or infinity.
+            step: An integer ≥ 0 (the x of charts); None counts the point by its order.
+            timestamp: A datetime (naive means UTC) or seconds since the epoch; default now.
+
+        Raises:
+            ValidationError: A bad point, at once (``MetricName``, ``Value``, ``Step`` or
+                ``Timestamp``), never later at flush time.
+        """
         self._client.log_metric(self.trial_component_name, name, value, step, timestamp)
 
     def get_metric_series(self, name: str, *, as_dataframe: bool = False) -> Any:
-        """Every point of one metric of this run, by step (see ``TrackingClient``)."""
+        """Every point of one metric of this run, by step (pending points written first).
+
+        Args:
+            name: The metric.
+            as_dataframe: Return a pandas DataFrame instead of a list.
+
+        Returns:
+            ``MetricPoint`` items, or a DataFrame with the columns ``MetricName``,
+            ``Step``, ``Value`` and ``Timestamp``.
+        """
         return self._client.get_metric_series(
             self.trial_component_name, name, as_dataframe=as_dataframe
         )
@@ -232,7 +312,14 @@ class Run:
     def log_artifact(
         self, name: str, value: str, media_type: str | None = None, is_output: bool = True
     ) -> None:
-        """Record an artifact by value (a URI, a path, a short string)."""
+        """Record an artifact by value (nothing is uploaded).
+
+        Args:
+            name: The artifact's name (a later one of the same name replaces it).
+            value: A URI, a path or a short string.
+            media_type: Its media type.
+            is_output: An output of the run (else an input).
+        """
         artifact = TrialComponentArtifact(value=value, media_type=media_type)
         key = "output_artifacts" if is_output else "input_artifacts"
         self._trial_component = self._client.update_trial_component(
@@ -246,7 +333,17 @@ class Run:
         media_type: str | None = None,
         is_output: bool = True,
     ) -> None:
-        """Upload a local file to ``runs/<run>/<file name>`` and record its URI."""
+        """Upload a local file into the run's folder and record it as an artifact.
+
+        Args:
+            file_path: The file.
+            name: The artifact's name; default the file's name.
+            media_type: Default guessed from the file's name.
+            is_output: An output of the run (else an input).
+
+        Raises:
+            ValidationError: ``file_path`` is not an existing file.
+        """
         path = os.fspath(file_path)
         if not os.path.isfile(path):
             raise ValidationError(f"{path!r} is not an existing file", field="file_path")
@@ -261,11 +358,29 @@ class Run:
     def log_confusion_matrix(
         self, y_true: Any, y_pred: Any, title: str | None = None, is_output: bool = True
     ) -> None:
+        """Upload a confusion matrix as a chart of the run (SageMaker's JSON fields).
+
+        Args:
+            y_true: The true labels.
+            y_pred: The predicted labels.
+            title: The chart's title, also its artifact and file name (default
+                ``ConfusionMatrix-<hex>``).
+            is_output: An output of the run (else an input).
+        """
         self._log_chart(curves.confusion_matrix(y_true, y_pred, title), title, is_output)
 
     def log_roc_curve(
         self, y_true: Any, y_score: Any, title: str | None = None, is_output: bool = True
     ) -> None:
+        """Upload a ROC curve (with its area) as a chart of the run.
+
+        Args:
+            y_true: The true binary labels.
+            y_score: The scores of the positive class.
+            title: The chart's title, also its artifact and file name (default
+                ``ROCCurve-<hex>``).
+            is_output: An output of the run (else an input).
+        """
         self._log_chart(curves.roc_curve(y_true, y_score, title), title, is_output)
 
     def log_precision_recall(
@@ -277,6 +392,17 @@ class Run:
         is_output: bool = True,
         no_skill: Any = None,
     ) -> None:
+        """Upload a precision-recall curve (with its average precision) as a chart.
+
+        Args:
+            y_true: The true labels.
+            predicted_probabilities: The predicted probabilities of ``positive_label``.
+            positive_label: The positive class; default 1 (labels 0/1 or -1/1).
+            title: The chart's title, also its artifact and file name (default
+                ``PrecisionRecallCurve-<hex>``).
+            is_output: An output of the run (else an input).
+            no_skill: The no-skill line of the chart, recorded as given.
+        """
         data = curves.precision_recall(
             y_true, predicted_probabilities, positive_label, title, no_skill
         )
@@ -296,9 +422,22 @@ def load_run(
     experiment_name: str | None = None,
     sagemaker_session: Any = None,
 ) -> Run:
-    """An existing run: by name, else the job's run named by ``MLSTUDIO_EXPERIMENT_NAME``
-    and ``MLSTUDIO_RUN_NAME`` (with ``MLSTUDIO_TRACKING_URI``), else the innermost
-    ``with Run(...)`` block of this thread. NotFoundError when there is none."""
+    """An existing run.
+
+    Args:
+        run_name: The run's name; None: the job's run named by ``MLSTUDIO_EXPERIMENT_NAME``
+            and ``MLSTUDIO_RUN_NAME`` (with ``MLSTUDIO_TRACKING_URI``), else the run of the
+            innermost ``with Run(...)`` block of this thread.
+        experiment_name: The run's experiment (needed with ``run_name``).
+        sagemaker_session: As for :class:`Run`.
+
+    Returns:
+        The run; use it as a context manager to mark it InProgress and then Completed.
+
+    Raises:
+        ValidationError: ``run_name`` without ``experiment_name``.
+        NotFoundError: No such run, or nothing names one.
+    """
     if run_name is not None and experiment_name is None:
         raise ValidationError("experiment_name is needed with run_name", field="experiment_name")
     if run_name is None:
@@ -339,8 +478,23 @@ def list_runs(
 ) -> list[Run]:
     """The runs of an experiment, newest first by default.
 
-    ``sort_by`` is ``CreationTime`` or ``Name``; ``next_token`` is accepted for
-    compatibility and ignored (every run is considered, then ``max_results`` kept).
+    Args:
+        experiment_name: The experiment.
+        created_before: Only runs created before (naive means UTC).
+        created_after: Only runs created after (naive means UTC).
+        sagemaker_session: As for :class:`Run`.
+        max_results: At most this many (after sorting); default all.
+        next_token: Accepted for SageMaker compatibility and ignored (every run is
+            considered, then ``max_results`` kept).
+        sort_by: ``CreationTime`` or ``Name``.
+        sort_order: ``Ascending`` or ``Descending``.
+
+    Returns:
+        The runs (the trial components of the experiment, jobs' runs included).
+
+    Raises:
+        ValidationError: A bad argument, naming it.
+        NotFoundError: No such experiment.
     """
     if sort_by not in ("CreationTime", "Name"):
         raise ValidationError("sort_by must be CreationTime or Name", field="sort_by")

@@ -35,7 +35,14 @@ class BaseSerializer(abc.ABC):
 
     @abc.abstractmethod
     def serialize(self, data: Any) -> Any:
-        """The request body for ``data`` (``str`` or ``bytes``)."""
+        """The request body for ``data``.
+
+        Args:
+            data: What the predictor's ``predict`` was given.
+
+        Returns:
+            The body, ``str`` or ``bytes``.
+        """
 
     @property
     @abc.abstractmethod
@@ -44,7 +51,14 @@ class BaseSerializer(abc.ABC):
 
 
 class SimpleBaseSerializer(BaseSerializer):
-    """A serializer whose content type is given at construction."""
+    """A serializer whose content type is given at construction.
+
+    Args:
+        content_type: The media type of the request data.
+
+    Raises:
+        ValueError: ``content_type`` is not a string (SageMaker's error).
+    """
 
     def __init__(self, content_type: str = "application/json") -> None:
         if not isinstance(content_type, str):
@@ -66,12 +80,28 @@ class CSVSerializer(SimpleBaseSerializer):
     """Data to CSV text: a list is one line; a list of rows (lists, arrays or strings
     already in CSV) one line per row; a numpy array one line per first-axis item (each
     flattened); a pandas DataFrame its rows (no header, no index); a Series one line.
-    Strings, bytes and the content of file-like objects are sent as they are."""
+    Strings, bytes and the content of file-like objects are sent as they are.
+
+    Args:
+        content_type: The media type of the request data.
+    """
 
     def __init__(self, content_type: str = "text/csv") -> None:
         super().__init__(content_type=content_type)
 
     def serialize(self, data: Any) -> Any:
+        """``data`` as CSV text.
+
+        Args:
+            data: A list, rows, a numpy array, a pandas DataFrame or Series, a string,
+                bytes or a file-like object.
+
+        Returns:
+            The CSV text (or the bytes, string or file content as given).
+
+        Raises:
+            ValueError: An empty array, or data of another kind.
+        """
         if hasattr(data, "read"):
             return data.read()
         if isinstance(data, str | bytes | bytearray):
@@ -120,9 +150,25 @@ def _json_default(value: Any) -> Any:
 class JSONSerializer(SimpleBaseSerializer):
     """Data to JSON text: numpy arrays become (nested) lists, numpy scalars numbers, a
     DataFrame its rows (lists of values), a Series its values; a dict's values likewise.
-    The content of file-like objects is sent as it is."""
+    The content of file-like objects is sent as it is.
+
+    Args:
+        content_type: The media type of the request data.
+    """
 
     def serialize(self, data: Any) -> Any:
+        """``data`` as JSON text.
+
+        Args:
+            data: Anything ``json.dumps`` writes, with numpy and pandas values inside, or
+                a file-like object.
+
+        Returns:
+            The JSON text (or the file's content).
+
+        Raises:
+            TypeError: A value JSON cannot hold.
+        """
         if hasattr(data, "read"):
             return data.read()
         return json.dumps(data, default=_json_default)
@@ -130,13 +176,30 @@ class JSONSerializer(SimpleBaseSerializer):
 
 class NumpySerializer(SimpleBaseSerializer):
     """Data to the ``.npy`` format (``np.save``); ``dtype`` converts the data first.
-    File-like objects are taken to hold ``.npy`` data and sent as they are."""
+    File-like objects are taken to hold ``.npy`` data and sent as they are.
+
+    Args:
+        dtype: The array's type (None: numpy's choice, or the array's own).
+        content_type: The media type of the request data.
+    """
 
     def __init__(self, dtype: Any = None, content_type: str = "application/x-npy") -> None:
         super().__init__(content_type=content_type)
         self.dtype = dtype
 
     def serialize(self, data: Any) -> Any:
+        """``data`` as ``.npy`` bytes.
+
+        Args:
+            data: A numpy array, something ``np.array`` takes, a pandas object, or a
+                file-like object holding ``.npy`` data.
+
+        Returns:
+            The ``np.save`` bytes (or the file's content).
+
+        Raises:
+            ValueError: An empty array.
+        """
         if hasattr(data, "read"):
             return data.read()
         if _pandas_kind(data) is not None:
@@ -155,12 +218,24 @@ class NumpySerializer(SimpleBaseSerializer):
 
 
 class IdentitySerializer(SimpleBaseSerializer):
-    """Sends the data as it is (bytes, or a string) with ``content_type``."""
+    """Sends the data as it is (bytes, or a string) with ``content_type``.
+
+    Args:
+        content_type: The media type of the request data.
+    """
 
     def __init__(self, content_type: str = "application/octet-stream") -> None:
         super().__init__(content_type=content_type)
 
     def serialize(self, data: Any) -> Any:
+        """``data`` itself.
+
+        Args:
+            data: Bytes or a string.
+
+        Returns:
+            ``data``.
+        """
         return data
 
 

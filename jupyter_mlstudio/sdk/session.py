@@ -37,10 +37,31 @@ def production_variant(
     container_startup_health_check_timeout: int | None = None,
     **kwargs: Any,
 ) -> dict[str, Any]:
-    """A ``ProductionVariants`` item: ``model_name`` as ``variant_name`` with
-    ``initial_weight``, on ``initial_instance_count`` (1 when only ``instance_type`` is
-    given) instances of ``instance_type`` (``local`` or an ``ml.*`` name; ``local`` when
-    neither is given). Accelerators and serverless inference are refused."""
+    """A ``ProductionVariants`` item of an endpoint configuration.
+
+    Args:
+        model_name: The variant's model.
+        instance_type: ``local`` (the default) or an ``ml.*`` name.
+        initial_instance_count: Instances of the variant; default 1.
+        variant_name: The variant's name.
+        initial_weight: Its share of the traffic, relative to the other variants'.
+        accelerator_type: Refused when given (no accelerators).
+        serverless_inference_config: Refused when given (no serverless inference).
+        volume_size: The item's ``VolumeSizeInGB`` (the studio's endpoint configurations
+            refuse it for now).
+        model_data_download_timeout: The item's ``ModelDataDownloadTimeoutInSeconds``
+            (refused by the studio for now).
+        container_startup_health_check_timeout: The item's
+            ``ContainerStartupHealthCheckTimeoutInSeconds`` (refused by the studio for
+            now).
+        kwargs: Other SageMaker arguments, accepted and not used.
+
+    Returns:
+        The item, in the API's field names.
+
+    Raises:
+        ValidationError: ``accelerator_type`` or ``serverless_inference_config`` given.
+    """
     if accelerator_type:
         raise ValidationError("accelerators are not supported", field="accelerator_type")
     if serverless_inference_config is not None:
@@ -74,7 +95,11 @@ def _with_tags(request: dict[str, Any], tags: Any) -> dict[str, Any]:
 
 class Session:
     """The studio, as ``sagemaker.Session`` stands for SageMaker (see the module docstring).
-    ``tracking``: ``None`` (the default client), a :class:`TrackingClient` or a tracking URI."""
+
+    Args:
+        tracking: None (the default client: ``MLSTUDIO_TRACKING_URI`` or the studio's
+            configuration), a :class:`~.client.TrackingClient` or a tracking URI.
+    """
 
     def __init__(self, tracking: TrackingClient | str | None = None) -> None:
         self.tracking_client = resolve_client(tracking)
@@ -98,8 +123,25 @@ class Session:
         primary_container: Mapping[str, Any] | None = None,
         tags: Any = None,
     ) -> str:
-        """Create the model ``name`` from a container definition (``Image``,
-        ``ModelDataUrl``, ``Environment``); return its name."""
+        """Create a model from a container definition.
+
+        Args:
+            name: The model's name.
+            role: Accepted for SageMaker compatibility and not used (no IAM here).
+            container_defs: The container (``Image``, ``ModelDataUrl``, ``Environment``),
+                or a list of exactly one.
+            vpc_config: Accepted for SageMaker compatibility and not used (no VPCs).
+            enable_network_isolation: Accepted for SageMaker compatibility and not used.
+            primary_container: The container, instead of ``container_defs``.
+            tags: ``[{"Key": ..., "Value": ...}]``.
+
+        Returns:
+            ``name``.
+
+        Raises:
+            ValidationError: No container, several, or a bad one (naming the field).
+            ConflictError: The name is taken.
+        """
         container = primary_container if primary_container is not None else container_defs
         if isinstance(container, Sequence) and not isinstance(container, Mapping):
             if len(container) != 1:
@@ -115,6 +157,14 @@ class Session:
         return name
 
     def delete_model(self, model_name: str) -> None:
+        """Delete a model; endpoints already serving it keep running.
+
+        Args:
+            model_name: The model.
+
+        Raises:
+            NotFoundError: No such model.
+        """
         self.hosting.delete_model(model_name)
 
     # -- endpoint configurations -------------------------------------------------------------
@@ -133,8 +183,29 @@ class Session:
         container_startup_health_check_timeout: int | None = None,
         explainer_config_dict: Any = None,
     ) -> str:
-        """An endpoint configuration with one variant ``AllTraffic`` of ``model_name``;
-        returns ``name``."""
+        """Create an endpoint configuration with one variant ``AllTraffic``.
+
+        Args:
+            name: The configuration's name.
+            model_name: The variant's model.
+            initial_instance_count: Instances of the variant.
+            instance_type: ``local`` or an ``ml.*`` name.
+            accelerator_type: Refused when given (no accelerators).
+            tags: ``[{"Key": ..., "Value": ...}]``.
+            kms_key: Recorded in the configuration; not used.
+            data_capture_config_dict: The ``DataCaptureConfig`` in the API's form.
+            volume_size: As :func:`production_variant` takes it.
+            model_data_download_timeout: As :func:`production_variant` takes it.
+            container_startup_health_check_timeout: As :func:`production_variant` takes it.
+            explainer_config_dict: Accepted for SageMaker compatibility and not used.
+
+        Returns:
+            ``name``.
+
+        Raises:
+            ValidationError: A bad argument, naming the field.
+            ConflictError: The name is taken.
+        """
         variant = production_variant(
             model_name,
             instance_type,
@@ -156,9 +227,26 @@ class Session:
         new_production_variants: Sequence[Mapping[str, Any]] | None = None,
         new_explainer_config_dict: Any = None,
     ) -> str:
-        """A copy of an endpoint configuration with what is given replaced: its variants
-        (``new_production_variants``, as :func:`production_variant` makes them) and/or its
-        data capture; returns ``new_config_name``."""
+        """Create a copy of an endpoint configuration with what is given replaced.
+
+        Args:
+            existing_config_name: The configuration to copy.
+            new_config_name: The copy's name.
+            new_tags: The copy's tags (``[{"Key": ..., "Value": ...}]``).
+            new_kms_key: Recorded in the copy; not used.
+            new_data_capture_config_dict: The copy's ``DataCaptureConfig``; default the
+                existing one's.
+            new_production_variants: The copy's variants, as :func:`production_variant`
+                makes them; default the existing ones.
+            new_explainer_config_dict: Accepted for SageMaker compatibility and not used.
+
+        Returns:
+            ``new_config_name``.
+
+        Raises:
+            NotFoundError: No configuration ``existing_config_name``.
+            ConflictError: ``new_config_name`` is taken.
+        """
         existing = self.hosting.describe_endpoint_config(existing_config_name)
         variants = new_production_variants
         if variants is None:
@@ -195,6 +283,15 @@ class Session:
         return name
 
     def delete_endpoint_config(self, endpoint_config_name: str) -> None:
+        """Delete an endpoint configuration.
+
+        Args:
+            endpoint_config_name: The configuration.
+
+        Raises:
+            NotFoundError: No such configuration.
+            ConflictError: An endpoint uses it.
+        """
         self.hosting.delete_endpoint_config(endpoint_config_name)
 
     # -- endpoints ---------------------------------------------------------------------------
@@ -206,8 +303,24 @@ class Session:
         wait: bool = True,
         live_logging: bool = False,
     ) -> str:
-        """Create the endpoint on an existing configuration; with ``wait``, print ``-``
-        until it is InService (``StudioError`` with the FailureReason if it failed)."""
+        """Create an endpoint on an existing configuration.
+
+        Args:
+            endpoint_name: The endpoint's name.
+            config_name: Its endpoint configuration.
+            tags: ``[{"Key": ..., "Value": ...}]``.
+            wait: Print ``-`` until the endpoint is InService, then ``!``.
+            live_logging: Accepted for SageMaker compatibility and not used
+                (``Predictor.logs()`` reads an instance's log).
+
+        Returns:
+            ``endpoint_name``.
+
+        Raises:
+            NotFoundError: No configuration ``config_name``.
+            ConflictError: The name is taken.
+            StudioError: With ``wait``, the endpoint failed to start (with the reason).
+        """
         request = {"EndpointName": endpoint_name, "EndpointConfigName": config_name}
         self.hosting.create_endpoint(_with_tags(request, tags))
         if wait:
@@ -224,17 +337,49 @@ class Session:
         data_capture_config_dict: Mapping[str, Any] | None = None,
         **kwargs: Any,
     ) -> str:
-        """An endpoint configuration and an endpoint, both named ``name``, serving the
-        ``production_variants``; returns ``name``."""
+        """Create an endpoint configuration and an endpoint, both named ``name``.
+
+        Args:
+            name: The configuration's and endpoint's name.
+            production_variants: The variants, as :func:`production_variant` makes them.
+            tags: ``[{"Key": ..., "Value": ...}]`` of both.
+            kms_key: Recorded in the configuration; not used.
+            wait: Print ``-`` until the endpoint is InService, then ``!``.
+            data_capture_config_dict: The ``DataCaptureConfig`` in the API's form.
+            kwargs: Other SageMaker arguments, accepted and not used.
+
+        Returns:
+            ``name``.
+
+        Raises:
+            ValidationError: A bad variant, naming the field.
+            ConflictError: The name is taken.
+            StudioError: With ``wait``, the endpoint failed to start (with the reason).
+        """
         self._create_config(name, production_variants, tags, kms_key, data_capture_config_dict)
         return self.create_endpoint(name, name, tags=tags, wait=wait)
 
     def update_endpoint(
         self, endpoint_name: str, endpoint_config_name: str, wait: bool = True
     ) -> str:
-        """Move the endpoint to another configuration (blue/green: the old instances
-        answer until the new ones do); with ``wait``, until it is InService again
-        (``StudioError`` with the reason when the update failed)."""
+        """Move an endpoint to another configuration (blue/green).
+
+        The old instances answer until the new ones do.
+
+        Args:
+            endpoint_name: The endpoint.
+            endpoint_config_name: The configuration to move to.
+            wait: Block until the endpoint is InService again.
+
+        Returns:
+            ``endpoint_name``.
+
+        Raises:
+            NotFoundError: No such endpoint or configuration.
+            ConflictError: The endpoint is not InService.
+            StudioError: With ``wait``, the update failed (with the reason); the endpoint
+                keeps its old configuration.
+        """
         self.hosting.update_endpoint(endpoint_name, endpoint_config_name)
         if wait:
             described = self.wait_for_endpoint(endpoint_name)
@@ -246,12 +391,44 @@ class Session:
     def wait_for_endpoint(
         self, endpoint: str, poll: float = 30, live_logging: bool = False
     ) -> dict[str, Any]:
-        """Wait while the endpoint is Creating or Updating; return its description.
-        ``poll`` is accepted for compatibility (the studio is polled every half second)."""
+        """Wait while an endpoint is Creating or Updating, printing ``-`` meanwhile.
+
+        Args:
+            endpoint: The endpoint.
+            poll: Accepted for SageMaker compatibility (the studio is polled every half
+                second).
+            live_logging: Accepted for SageMaker compatibility and not used.
+
+        Returns:
+            The endpoint's description (DescribeEndpoint in the API's form).
+
+        Raises:
+            StudioError: The endpoint ended other than InService (with its reason).
+        """
         return wait_for_endpoint(self.hosting, endpoint)
 
     def describe_endpoint(self, endpoint_name: str) -> dict[str, Any]:
+        """An endpoint's description.
+
+        Args:
+            endpoint_name: The endpoint.
+
+        Returns:
+            DescribeEndpoint in the API's form: ``EndpointStatus``, ``FailureReason``,
+            the live ``ProductionVariants`` with their instances, ``DataCaptureConfig``.
+
+        Raises:
+            NotFoundError: No such endpoint.
+        """
         return self.hosting.describe_endpoint(endpoint_name)
 
     def delete_endpoint(self, endpoint_name: str) -> None:
+        """Delete an endpoint; its instances stop (its configuration and models stay).
+
+        Args:
+            endpoint_name: The endpoint.
+
+        Raises:
+            NotFoundError: No such endpoint.
+        """
         self.hosting.delete_endpoint(endpoint_name)

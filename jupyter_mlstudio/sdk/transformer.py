@@ -26,14 +26,34 @@ def _compact(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class Transformer:
-    """Runs batch transform jobs of a model created in the studio (``model_name``).
+    """Runs batch transform jobs with a model created in the studio.
 
-    ``strategy`` is ``MultiRecord`` or ``SingleRecord``; ``assemble_with`` ``Line`` or
-    ``None``; ``max_payload`` in MB; ``output_path`` a local folder or URI, where the
-    output of each input file ``f`` is written as ``f.out`` (by default the studio picks
-    one, ``jobs/<job>/output`` in its artifact store, and ``output_path`` shows it until
-    the next ``transform``). ``output_kms_key`` and
-    ``volume_kms_key`` are accepted for compatibility."""
+    The studio serves the model with the same model servers as endpoints, sends it the
+    input's records and writes the answers.
+
+    Args:
+        model_name: The model, created in the studio (``Model.create``, ``deploy``, ...).
+        instance_count: Instances (model servers) of each job.
+        instance_type: ``local`` or an ``ml.*`` name.
+        strategy: ``MultiRecord`` (as many records per request as fit in ``max_payload``)
+            or ``SingleRecord``.
+        assemble_with: ``Line`` (answers joined by newlines) or ``None``.
+        output_path: A local folder or URI where the output of each input file ``f`` is
+            written as ``f.out``. None: the studio picks one (``jobs/<job>/output`` in
+            its artifact store), and ``output_path`` shows it until the next
+            :meth:`transform`.
+        output_kms_key: Recorded in the request; not used.
+        accept: The media type asked of the model.
+        max_concurrent_transforms: Requests sent to one instance at once.
+        max_payload: The largest request, in MB.
+        tags: ``[{"Key": ..., "Value": ...}]`` of the jobs.
+        env: More environment variables of the model servers.
+        base_transform_job_name: The start of generated job names (default the model's
+            name).
+        sagemaker_session: None (the default client), a :class:`~.session.Session`, a
+            :class:`~.client.TrackingClient` or a tracking URI.
+        volume_kms_key: Recorded in the request; not used.
+    """
 
     def __init__(
         self,
@@ -156,12 +176,33 @@ class Transformer:
         wait: bool = True,
         logs: bool = True,
     ) -> None:
-        """Start a transform job on ``data`` (a file or folder: local path, ``file://`` or
-        ``s3://``; ``data_type`` ``S3Prefix`` or ``ManifestFile``). ``split_type`` ``Line``
-        sends records line by line (batched by ``strategy``). With ``wait``, block until the
-        job ends (printing its log when ``logs``) and raise ``StudioError`` with the
-        FailureReason unless it completed. Inside an active ``Run`` (and without
-        ``experiment_config``) the job is recorded in that run's experiment."""
+        """Start a transform job on ``data``, and by default wait for it to end.
+
+        Args:
+            data: A file or folder: a local path, ``file://`` or ``s3://``.
+            data_type: ``S3Prefix`` (every file under ``data``) or ``ManifestFile``.
+            content_type: The media type of the records sent to the model.
+            compression_type: ``None`` or ``Gzip``.
+            split_type: ``Line`` sends records line by line (batched by ``strategy``);
+                ``None`` sends each file whole.
+            job_name: The job's name; default ``<base name>-<UTC time>``.
+            input_filter: SageMaker's JSONPath ``InputFilter`` of each record.
+            output_filter: SageMaker's JSONPath ``OutputFilter`` of each answer.
+            join_source: ``Input`` joins each answer to its record; ``None`` does not.
+            experiment_config: ``{"ExperimentName": ..., "RunName": ...}``: the run the job
+                is recorded in. None inside a ``with Run(...)`` block means that run.
+            model_client_config: ``InvocationsTimeoutInSeconds`` and
+                ``InvocationsMaxRetries``.
+            batch_data_capture_config: Refused when given (no batch data capture).
+            wait: Block until the job ends.
+            logs: With ``wait``, print the job's log as it grows.
+
+        Raises:
+            ValidationError: A bad request, naming the field.
+            ConflictError: ``job_name`` is taken.
+            StudioError: With ``wait``, the job did not complete (with its failure reason,
+                e.g. ``N of M records failed: ...``).
+        """
         if batch_data_capture_config is not None:
             raise ValidationError(
                 "batch data capture is not supported", field="batch_data_capture_config"
@@ -201,7 +242,18 @@ class Transformer:
         return self.latest_transform_job
 
     def wait(self, logs: bool = True) -> Job:
-        """Until the latest job ends; ``StudioError`` with the reason unless it completed."""
+        """Block until the latest job ends.
+
+        Args:
+            logs: Print the job's log as it grows.
+
+        Returns:
+            The job's record, Completed.
+
+        Raises:
+            ValidationError: No job yet (call ``transform`` first).
+            StudioError: The job ended Failed or Stopped (with its failure reason).
+        """
         job = self._job().wait(logs=logs)
         if job.status is not JobStatus.COMPLETED:
             reason = job.failure_reason or ""
@@ -209,18 +261,44 @@ class Transformer:
         return job
 
     def stop_transform_job(self, wait: bool = True) -> None:
-        """Stop the latest job; with ``wait``, until it has stopped."""
+        """Stop the latest job.
+
+        Args:
+            wait: Block until it has ended.
+
+        Raises:
+            ValidationError: No job yet (call ``transform`` first).
+        """
         job = self._job()
         job.stop()
         if wait:
             job.wait(logs=False)
 
     def describe(self) -> Job:
+        """The latest job's record.
+
+        Returns:
+            Its status, times, failure reason, outputs and request.
+
+        Raises:
+            ValidationError: No job yet (call ``transform`` first).
+        """
         return self._job().describe()
 
     @classmethod
     def attach(cls, transform_job_name: str, sagemaker_session: Any = None) -> Transformer:
-        """A transformer for an existing transform job, built from its recorded request."""
+        """A transformer for an existing transform job, built from its recorded request.
+
+        Args:
+            transform_job_name: The job's name.
+            sagemaker_session: As for :class:`Transformer`.
+
+        Returns:
+            A transformer whose ``latest_transform_job`` is that job.
+
+        Raises:
+            NotFoundError: No transform job has that name.
+        """
         client = hosting_client(sagemaker_session)
         spec = client.describe_transform_job(transform_job_name).spec
         output = spec.get("TransformOutput") or {}
