@@ -211,16 +211,7 @@ def package_modules() -> dict[str, Path]:
 #: Private names imported across modules today, in files others were changing when this
 #: test was written. Each must go (make the name public where it is defined); when one
 #: does, delete its line: the last test fails while a listed import is gone.
-ALLOWED_PRIVATE_IMPORTS = {
-    # store.base's "argument not given" sentinel: wants a public name (UNSET)
-    ("jupyter_mlstudio.services.experiments", "jupyter_mlstudio.store.base._UNSET"),
-    ("jupyter_mlstudio.store.sql.endpoints", "jupyter_mlstudio.store.base._UNSET"),
-    ("jupyter_mlstudio.store.sql.hosting", "jupyter_mlstudio.store.base._UNSET"),
-    ("jupyter_mlstudio.store.sql.jobs", "jupyter_mlstudio.store.base._UNSET"),
-    ("jupyter_mlstudio.store.sql.store", "jupyter_mlstudio.store.base._UNSET"),
-    # the handlers' body validation helper
-    ("jupyter_mlstudio.server.handlers.charts", "jupyter_mlstudio.server.handlers.base._validate"),
-}
+ALLOWED_PRIVATE_IMPORTS: set[tuple[str, str]] = set()
 
 
 def test_the_package_has_no_import_cycle() -> None:

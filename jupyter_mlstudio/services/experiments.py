@@ -20,7 +20,7 @@ from ..entities import (
     utcnow,
 )
 from ..exceptions import NotFoundError, StoreUnavailableError, StudioError, ValidationError
-from ..store.base import _UNSET, ExperimentSortBy, MetadataStore, SortOrder
+from ..store.base import UNSET, ExperimentSortBy, MetadataStore, SortOrder
 
 log = logging.getLogger(__name__)
 
@@ -206,11 +206,11 @@ class ExperimentService:
         self,
         trial_component_name: str,
         *,
-        display_name: str | None = _UNSET,
+        display_name: str | None = UNSET,
         status: TrialComponentPrimaryStatus | None = None,
-        status_message: str | None = _UNSET,
-        start_time: datetime | None = _UNSET,
-        end_time: datetime | None = _UNSET,
+        status_message: str | None = UNSET,
+        start_time: datetime | None = UNSET,
+        end_time: datetime | None = UNSET,
         parameters: Mapping[str, ParameterValue] | None = None,
         parameters_to_remove: Sequence[str] = (),
         input_artifacts: Mapping[str, TrialComponentArtifact] | None = None,

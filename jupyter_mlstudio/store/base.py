@@ -55,7 +55,7 @@ from ..entities import (
 SortOrder = Literal["Ascending", "Descending"]
 ExperimentSortBy = Literal["Name", "CreationTime"]
 
-_UNSET: Any = object()
+UNSET: Any = object()
 
 
 @dataclass(frozen=True)
@@ -105,8 +105,8 @@ class MetadataStore(abc.ABC):
         self,
         experiment_name: str,
         *,
-        display_name: str | None = _UNSET,
-        description: str | None = _UNSET,
+        display_name: str | None = UNSET,
+        description: str | None = UNSET,
     ) -> Experiment:
         """Change the given fields only."""
 
@@ -192,11 +192,11 @@ class MetadataStore(abc.ABC):
         self,
         trial_component_name: str,
         *,
-        display_name: str | None = _UNSET,
+        display_name: str | None = UNSET,
         status: TrialComponentPrimaryStatus | None = None,
-        status_message: str | None = _UNSET,
-        start_time: datetime | None = _UNSET,
-        end_time: datetime | None = _UNSET,
+        status_message: str | None = UNSET,
+        start_time: datetime | None = UNSET,
+        end_time: datetime | None = UNSET,
         parameters: Mapping[str, ParameterValue] | None = None,
         parameters_to_remove: Sequence[str] = (),
         input_artifacts: Mapping[str, TrialComponentArtifact] | None = None,
@@ -312,12 +312,12 @@ class MetadataStore(abc.ABC):
         status: JobStatus | None = None,
         secondary_status: SecondaryStatus | None = None,
         status_message: str | None = None,
-        failure_reason: str | None = _UNSET,
-        exit_code: int | None = _UNSET,
-        runtime: str | None = _UNSET,
+        failure_reason: str | None = UNSET,
+        exit_code: int | None = UNSET,
+        runtime: str | None = UNSET,
         outputs: Mapping[str, Any] | None = None,
-        start_time: datetime | None = _UNSET,
-        end_time: datetime | None = _UNSET,
+        start_time: datetime | None = UNSET,
+        end_time: datetime | None = UNSET,
     ) -> Job:
         """Set the given fields. A new ``secondary_status`` closes the open transition and
         appends one. ConflictError when the job is already in a terminal status and
@@ -416,8 +416,8 @@ class MetadataStore(abc.ABC):
         *,
         status: EndpointStatus | None = None,
         endpoint_config_name: str | None = None,
-        failure_reason: str | None = _UNSET,
-        desired_variants: Mapping[str, DesiredVariant] | None = _UNSET,
+        failure_reason: str | None = UNSET,
+        desired_variants: Mapping[str, DesiredVariant] | None = UNSET,
     ) -> Endpoint:
         """Set the given fields. A new ``endpoint_config_name`` clears ``desired_variants``
         unless they are given too; ``desired_variants`` replaces the whole mapping."""

@@ -184,7 +184,7 @@ class StudioHandler(JsonHandler):
         data = read_json(self.request.body or b"{}")
         if not isinstance(data, dict):
             raise ValidationError("the request body must be a JSON object", field="body")
-        return _validate(model, data)
+        return validate_model(model, data)
 
     def parse_query(self, model: type[M]) -> M:
         data: dict[str, Any] = {}
@@ -193,7 +193,7 @@ class StudioHandler(JsonHandler):
             if name.isdigit() and not any(values):
                 continue  # JupyterLab's cache-busting timestamp (`?1795458436394`)
             data[name] = values[-1] if values else None
-        return _validate(model, data)
+        return validate_model(model, data)
 
 
 class UnknownRouteHandler(JsonHandler):
@@ -229,7 +229,7 @@ class UnknownRouteHandler(JsonHandler):
         self._not_found()
 
 
-def _validate(model: type[M], data: dict[str, Any]) -> M:
+def validate_model(model: type[M], data: dict[str, Any]) -> M:
     try:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:

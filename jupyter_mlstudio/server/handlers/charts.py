@@ -11,7 +11,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado.web import authenticated
 
 from .. import charts_schemas as cs
-from .base import Operation, StudioHandler, _validate
+from .base import Operation, StudioHandler, validate_model
 
 Q = TypeVar("Q", bound=cs.RunSelectionRequest)
 
@@ -23,7 +23,7 @@ class _ChartHandler(StudioHandler):
         for name in self.request.query_arguments:
             values = self.get_query_arguments(name)
             data[name] = values if name == "TrialComponentName" else values[-1]
-        return _validate(model, data)
+        return validate_model(model, data)
 
     def send_json(self, body: str) -> None:
         self.set_header("Content-Type", "application/json")

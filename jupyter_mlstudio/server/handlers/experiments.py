@@ -7,8 +7,14 @@ from typing import Any, ClassVar
 from jupyter_server.auth.decorator import authorized
 from tornado.web import authenticated
 
-from ...entities import Experiment, MetricPoint, Trial, TrialComponent, TrialComponentPrimaryStatus
-from ...entities import utcnow as _now
+from ...entities import (
+    Experiment,
+    MetricPoint,
+    Trial,
+    TrialComponent,
+    TrialComponentPrimaryStatus,
+    utcnow,
+)
 from .. import schemas as s
 from .base import Operation, StudioHandler
 
@@ -278,7 +284,7 @@ class MetricsHandler(StudioHandler):
     @authorized
     async def post(self, trial_component_name: str) -> None:
         body = self.parse_body(s.LogMetricsRequest)
-        now = _now()
+        now = utcnow()
         points = [
             MetricPoint(
                 metric_name=d.MetricName, value=d.Value, step=d.Step, timestamp=d.Timestamp or now

@@ -21,7 +21,7 @@ from ...entities import (
 )
 from ...entities.common import ENDPOINT_NAME_MAX, validate_name
 from ...exceptions import ConflictError, ValidationError
-from ..base import _UNSET
+from ..base import UNSET
 from .lookups import check_name, get_row
 from .models import EndpointConfigRow, EndpointRow, EndpointTagRow, ModelRow
 from .paging import check_max_results, check_sort_order, paginate
@@ -247,16 +247,16 @@ def apply_update(
     status: EndpointStatus | None,
     endpoint_config_name: str | None,
     failure_reason: Any,
-    desired_variants: Any = _UNSET,
+    desired_variants: Any = UNSET,
 ) -> None:
     if status is not None:
         row.status = enum_value(EndpointStatus, status, "EndpointStatus").value
     if endpoint_config_name is not None:
         row.endpoint_config = get_row(session, EndpointConfigRow, endpoint_config_name)
         row.desired_variants = None
-    if desired_variants is not _UNSET:
+    if desired_variants is not UNSET:
         row.desired_variants = _desired(desired_variants)
-    if failure_reason is not _UNSET:
+    if failure_reason is not UNSET:
         if failure_reason is not None and not isinstance(failure_reason, str):
             raise ValidationError("FailureReason must be a string", field="FailureReason")
         row.failure_reason = failure_reason[:1024] if failure_reason else failure_reason

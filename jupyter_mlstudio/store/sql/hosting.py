@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ... import entities as e
 from ...exceptions import ConflictError
-from ..base import _UNSET, SortOrder
+from ..base import UNSET, SortOrder
 from . import convert, endpoints
 from .lookups import check_name, taken
 
@@ -161,8 +161,8 @@ class HostingQueries:
         *,
         status: e.EndpointStatus | None = None,
         endpoint_config_name: str | None = None,
-        failure_reason: str | None = _UNSET,
-        desired_variants: Mapping[str, e.DesiredVariant] | None = _UNSET,
+        failure_reason: str | None = UNSET,
+        desired_variants: Mapping[str, e.DesiredVariant] | None = UNSET,
     ) -> e.Endpoint:
         with self._session(write=True) as s:
             row = endpoints.get(s, endpoint_name, for_update=True)

@@ -21,7 +21,7 @@ from ...entities import (
     validate_time,
 )
 from ...exceptions import ConflictError, NotFoundError, ValidationError
-from ..base import _UNSET
+from ..base import UNSET
 from .lookups import check_name, get_row
 from .models import JobRow, JobStatusTransitionRow, JobTagRow
 from .paging import check_max_results, check_sort_order, paginate
@@ -174,20 +174,20 @@ def apply_update(
         row.status = new_status.value
         if new_status in TERMINAL_JOB_STATUSES:
             _close_open_transitions(row, now)
-    if failure_reason is not _UNSET:
+    if failure_reason is not UNSET:
         row.failure_reason = _failure_reason(failure_reason)
-    if exit_code is not _UNSET:
+    if exit_code is not UNSET:
         if exit_code is not None and (
             isinstance(exit_code, bool) or not isinstance(exit_code, int)
         ):
             raise ValidationError("ExitCode must be an integer", field="ExitCode")
         row.exit_code = exit_code
-    if runtime is not _UNSET:
+    if runtime is not UNSET:
         row.runtime = runtime
     if outputs:
         row.outputs = {**row.outputs, **_json(outputs, "Outputs")}
     for field, value in (("StartTime", start_time), ("EndTime", end_time)):
-        if value is not _UNSET:
+        if value is not UNSET:
             checked = validate_time(value, field=field)
             setattr(row, "start_time" if field == "StartTime" else "end_time", checked)
     row.last_modified_time = now

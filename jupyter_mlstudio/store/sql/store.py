@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 from ... import entities as e
 from ...entities import utcnow, validate_tags
 from ...exceptions import ConflictError, StoreUnavailableError, ValidationError
-from ..base import _UNSET, ExperimentSortBy, MetadataStore, SortOrder, StoreHealth
+from ..base import UNSET, ExperimentSortBy, MetadataStore, SortOrder, StoreHealth
 from . import convert, experiments, jobs, metrics, migrate, runs, validation
 from .charts import ChartQueries
 from .engine import make_engine, normalize_url
@@ -149,14 +149,14 @@ class SqlStore(ChartQueries, HostingQueries, MetadataStore):
         self,
         experiment_name: str,
         *,
-        display_name: str | None = _UNSET,
-        description: str | None = _UNSET,
+        display_name: str | None = UNSET,
+        description: str | None = UNSET,
     ) -> e.Experiment:
         with self._session(write=True) as s:
             row = get_row(s, ExperimentRow, experiment_name, selectinload(ExperimentRow.tags))
-            if display_name is not _UNSET:
+            if display_name is not UNSET:
                 row.display_name = validation.display_name(display_name)
-            if description is not _UNSET:
+            if description is not UNSET:
                 row.description = validation.description(description)
             row.last_modified_time = utcnow()
             s.flush()
@@ -335,11 +335,11 @@ class SqlStore(ChartQueries, HostingQueries, MetadataStore):
         self,
         trial_component_name: str,
         *,
-        display_name: str | None = _UNSET,
+        display_name: str | None = UNSET,
         status: e.TrialComponentPrimaryStatus | None = None,
-        status_message: str | None = _UNSET,
-        start_time: datetime | None = _UNSET,
-        end_time: datetime | None = _UNSET,
+        status_message: str | None = UNSET,
+        start_time: datetime | None = UNSET,
+        end_time: datetime | None = UNSET,
         parameters: Mapping[str, e.ParameterValue] | None = None,
         parameters_to_remove: Sequence[str] = (),
         input_artifacts: Mapping[str, e.TrialComponentArtifact] | None = None,
@@ -358,17 +358,17 @@ class SqlStore(ChartQueries, HostingQueries, MetadataStore):
             row = get_row(
                 s, TrialComponentRow, trial_component_name, *runs.TC_LOAD, for_update=True
             )
-            if display_name is not _UNSET:
+            if display_name is not UNSET:
                 row.display_name = validation.display_name(display_name)
             if status is not None:
                 row.status = validation.enum_value(
                     e.TrialComponentPrimaryStatus, status, "Status.PrimaryStatus"
                 ).value
-            if status_message is not _UNSET:
+            if status_message is not UNSET:
                 row.status_message = runs.message(status_message)
-            if start_time is not _UNSET:
+            if start_time is not UNSET:
                 row.start_time = runs.time_value(start_time, "StartTime")
-            if end_time is not _UNSET:
+            if end_time is not UNSET:
                 row.end_time = runs.time_value(end_time, "EndTime")
             runs.merge_parameters(row, new_parameters, to_remove)
             runs.merge_artifacts(row, new_artifacts)
@@ -493,12 +493,12 @@ class SqlStore(ChartQueries, HostingQueries, MetadataStore):
         status: e.JobStatus | None = None,
         secondary_status: e.SecondaryStatus | None = None,
         status_message: str | None = None,
-        failure_reason: str | None = _UNSET,
-        exit_code: int | None = _UNSET,
-        runtime: str | None = _UNSET,
+        failure_reason: str | None = UNSET,
+        exit_code: int | None = UNSET,
+        runtime: str | None = UNSET,
         outputs: Mapping[str, Any] | None = None,
-        start_time: datetime | None = _UNSET,
-        end_time: datetime | None = _UNSET,
+        start_time: datetime | None = UNSET,
+        end_time: datetime | None = UNSET,
     ) -> e.Job:
         with self._session(write=True) as s:
             row = jobs.get(s, job_name, None, for_update=True)
