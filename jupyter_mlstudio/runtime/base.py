@@ -16,6 +16,11 @@ Contract, for every implementation:
 - **Immutability.** :class:`JobHandle` and :class:`JobState` are frozen values; a handle
   stays valid after the runner that made it is gone (``reattach`` with a new runner
   instance finds an equal handle).
+- **One studio home per runner.** A runner serves the home whose state it keeps (its
+  state root). ``find``, ``reattach`` and so the clean-ups built on them see only the hosts
+  that runners of the same state root started: two homes on one machine (one Docker
+  engine) may run jobs of the same name, and neither sees, re-attaches or removes the
+  other's.
 - **Exit codes** follow the container convention on every runtime: a job killed by signal
   ``N`` exits with ``128 + N`` (137 after SIGKILL, 143 after SIGTERM).
 - **Errors.** Bad specs raise :class:`~jupyter_mlstudio.exceptions.ValidationError` with the
@@ -236,8 +241,9 @@ class JobRunner(abc.ABC):
 
     @abc.abstractmethod
     def find(self, labels: Mapping[str, str] | None = None) -> list[JobHandle]:
-        """Handles of every host this runtime started (and has not cleaned up) whose labels
-        include ``labels``; running or exited. Works from a fresh runner instance."""
+        """Handles of every host a runner of this studio home (this state root) started
+        and has not cleaned up, whose labels include ``labels``; running or exited. Works
+        from a fresh runner instance."""
 
     def reattach(self, job_name: str) -> list[JobHandle]:
         """The hosts of ``job_name`` left by an earlier runner instance (e.g. before a studio

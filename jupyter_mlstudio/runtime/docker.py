@@ -9,11 +9,15 @@
   gets ``SAGEMAKER_BIND_TO_PORT=<expose>``. ``address`` reads the host port from the
   engine (``NetworkSettings.Ports``) and remembers it in ``<state_root>/<job>/<host>/port``,
   because the engine forgets it when the container stops.
-- Containers are named ``mlstudio-<job>-<host>`` and labelled (``mlstudio.job``,
-  ``mlstudio.host``, ``mlstudio.managed``), which is how ``find``/``reattach`` see them
-  after a restart. With ``spec.network`` the container joins that user-defined bridge
-  network (created on demand, removed by ``cleanup`` when empty) under the alias
-  ``spec.host``, so ``algo-1`` .. ``algo-N`` reach each other by name.
+- One engine may serve many studio homes (each with its own runner state root). A runner
+  knows its home by :func:`home_id` (a short hash of its state root): containers are
+  named ``mlstudio-<job>-<host>-<home id>`` and labelled (``mlstudio.job``,
+  ``mlstudio.host``, ``mlstudio.managed``, ``mlstudio.home``), and ``find``/``reattach``
+  see only the containers of their own home, also after a restart. So two homes may run
+  jobs and endpoints of the same names without meeting. With ``spec.network`` the
+  container joins the user-defined bridge network ``<spec.network>-<home id>`` (created on
+  demand, removed by ``cleanup`` when empty) under the alias ``spec.host``, so ``algo-1``
+  .. ``algo-N`` reach each other by name.
 - Images are never pulled: a missing image is a ValidationError on ``image_uri`` saying how
   to build it. ``image=None`` means the studio's script-mode image
   (:data:`.images.DEFAULT_TAG`).
@@ -30,6 +34,7 @@ The docker-py client is created on first use (never at import, never on an event
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import math
 import os
 import posixpath
@@ -58,12 +63,29 @@ from .base import (
 from .images import DEFAULT_TAG
 
 LABEL_NETWORK = "mlstudio.network"
+#: the studio home a container belongs to (:func:`home_id` of the runner's state root)
+LABEL_HOME = "mlstudio.home"
 LOG_FILE = "output.log"
 PORT_FILE = "port"
 
 
-def container_name(job_name: str, host: str) -> str:
-    return f"mlstudio-{job_name}-{host}"
+def home_id(state_root: Path) -> str:
+    """The short id of the studio home whose runner keeps its state in ``state_root``.
+
+    Args:
+        state_root: The runner's state folder (``<home>/runtime/docker``).
+
+    Returns:
+        The first 8 hex digits of the SHA-256 of its absolute, resolved path: the same for
+        every runner of that home, another for every other home.
+    """
+    return hashlib.sha256(str(Path(state_root).resolve()).encode()).hexdigest()[:8]
+
+
+def container_name(job_name: str, host: str, home: str) -> str:
+    """The name of the container of ``host`` of ``job_name`` in the studio home ``home``
+    (a :func:`home_id`)."""
+    return f"mlstudio-{job_name}-{host}-{home}"
 
 
 class DockerRunner(JobRunner):
@@ -80,6 +102,8 @@ class DockerRunner(JobRunner):
         timeout: int = 120,
     ) -> None:
         self.state_root = Path(state_root)
+        #: the studio home this runner serves: on its containers' names and labels
+        self.home = home_id(self.state_root)
         self._base_url = base_url
         self._timeout = timeout
         self._client = client
@@ -164,6 +188,10 @@ class DockerRunner(JobRunner):
             field="image_uri",
         )
 
+    def network_name(self, network: str) -> str:
+        """The engine's name of the network a spec of this home names ``network``."""
+        return f"{network}-{self.home}"
+
     def _ensure_network(self, name: str, job_name: str) -> None:
         api = self.client.api
         with self._lock, self._engine(f"network {name}"):
@@ -172,7 +200,7 @@ class DockerRunner(JobRunner):
                     name,
                     driver="bridge",
                     check_duplicate=True,
-                    labels={LABEL_MANAGED: "true", LABEL_JOB: job_name},
+                    labels={LABEL_MANAGED: "true", LABEL_JOB: job_name, LABEL_HOME: self.home},
                 )
 
     def launch(self, spec: ContainerSpec) -> JobHandle:
@@ -194,6 +222,7 @@ class DockerRunner(JobRunner):
             LABEL_JOB: spec.job_name,
             LABEL_HOST: spec.host,
             LABEL_MANAGED: "true",
+            LABEL_HOME: self.home,
         }
         env = dict(spec.env)
         ports: dict[int, tuple[str, None]] | None = None
@@ -201,9 +230,10 @@ class DockerRunner(JobRunner):
             labels[LABEL_EXPOSE] = str(spec.expose)
             env["SAGEMAKER_BIND_TO_PORT"] = str(spec.expose)
             ports = {spec.expose: (LOOPBACK, None)}
-        if spec.network:
-            labels[LABEL_NETWORK] = spec.network
-            self._ensure_network(spec.network, spec.job_name)
+        network = self.network_name(spec.network) if spec.network else None
+        if network:
+            labels[LABEL_NETWORK] = network
+            self._ensure_network(network, spec.job_name)
         binds = {str(spec.ml_dir.absolute()): {"bind": OPT_ML, "mode": "rw"}}
         for mount in spec.mounts:
             mode = "ro" if mount.read_only else "rw"
@@ -215,16 +245,16 @@ class DockerRunner(JobRunner):
             mem_limit=spec.memory_bytes,
             memswap_limit=spec.memory_bytes,
             nano_cpus=int(spec.cpus * 1e9) if spec.cpus else None,
-            network_mode=spec.network or "bridge",
+            network_mode=network or "bridge",
             privileged=False,
             port_bindings=ports,
         )
         networking = None
-        if spec.network:
+        if network:
             endpoint = api.create_endpoint_config(aliases=[spec.host])
-            networking = api.create_networking_config({spec.network: endpoint})
+            networking = api.create_networking_config({network: endpoint})
         user = None if os.geteuid() == 0 else f"{os.getuid()}:{os.getgid()}"
-        name = container_name(spec.job_name, spec.host)
+        name = container_name(spec.job_name, spec.host, self.home)
         log_path = self._log_path(spec.job_name, spec.host)
         with self._engine(f"container {name}"):
             created = api.create_container(
@@ -372,7 +402,7 @@ class DockerRunner(JobRunner):
         return self.wait(handle, 30.0)
 
     def find(self, labels: Mapping[str, str] | None = None) -> list[JobHandle]:
-        wanted = {**(labels or {}), LABEL_MANAGED: "true"}
+        wanted = {**(labels or {}), LABEL_MANAGED: "true", LABEL_HOME: self.home}
         with self._engine("listing containers"):
             found = self.client.api.containers(
                 all=True, filters={"label": [f"{k}={v}" for k, v in wanted.items()]}
@@ -415,8 +445,9 @@ class DockerRunner(JobRunner):
         with contextlib.suppress(Exception):
             for net in [n for n in api.networks(names=[name]) if n.get("Name") == name]:
                 detail = api.inspect_network(net["Id"])
-                managed = (detail.get("Labels") or {}).get(LABEL_MANAGED) == "true"
-                if managed and not detail.get("Containers"):
+                labels = detail.get("Labels") or {}
+                ours = labels.get(LABEL_MANAGED) == "true" and labels.get(LABEL_HOME) == self.home
+                if ours and not detail.get("Containers"):
                     api.remove_network(net["Id"])
 
     def close(self) -> None:

@@ -1,8 +1,10 @@
 """The job runner contract as reusable pytest tests (one suite, every runtime).
 
-Subclass :class:`RuntimeContract` in a test module and provide a ``make_runner`` fixture: a
-callable returning a *new* runner instance over the same state (calling it twice simulates
-a studio restart). Class attributes say what the runtime can promise:
+Subclass :class:`RuntimeContract` in a test module and provide a ``make_runner_at`` fixture:
+a callable returning a *new* runner instance keeping its state in the folder it is given
+(one folder is one studio home's runner state). ``make_runner`` (a new runner over the
+test's state folder: calling it twice simulates a studio restart) is built from it. Class
+attributes say what the runtime can promise:
 
 - ``image``: the image jobs run in (``None`` for the process runtime);
 - ``oom_kills``: a job over its memory limit is OOM-killed (exit 137, ``oom_killed``);
@@ -203,8 +205,14 @@ class RuntimeContract(ServingContract):
     memory_limit: ClassVar[int] = 256 << 20
 
     @pytest.fixture
-    def make_runner(self) -> Callable[[], JobRunner]:  # pragma: no cover - provided
-        raise NotImplementedError("provide a make_runner fixture")
+    def make_runner_at(self) -> Callable[[Path], JobRunner]:  # pragma: no cover - provided
+        raise NotImplementedError("provide a make_runner_at fixture")
+
+    @pytest.fixture
+    def make_runner(
+        self, make_runner_at: Callable[[Path], JobRunner], tmp_path: Path
+    ) -> Callable[[], JobRunner]:
+        return lambda: make_runner_at(tmp_path / "state")
 
     @pytest.fixture
     def token(self) -> str:
@@ -467,6 +475,48 @@ class RuntimeContract(ServingContract):
         for handle in handles:
             runner.cleanup(handle)
         assert runner.reattach(job_name) == []
+
+    def test_two_homes_keep_to_their_own_jobs(
+        self,
+        runner: JobRunner,
+        make_runner: Callable[[], JobRunner],
+        make_runner_at: Callable[[Path], JobRunner],
+        job_root: Path,
+        token: str,
+        tmp_path: Path,
+    ) -> None:
+        """Two studio homes on one machine (one engine) each run a job of the same name:
+        each runner sees, re-attaches and removes only its own."""
+        other = make_runner_at(tmp_path / "other-home" / "state")
+        try:
+            name = f"same-{uuid.uuid4().hex[:8]}"
+            mine = runner.launch(self.spec(runner, job_root, token, WAIT_FOR_GO, job_name=name))
+            other_root = tmp_path / "other-home" / "jobs"
+            theirs_spec = self.spec(other, other_root, token, WAIT_FOR_GO, job_name=name)
+            theirs = other.launch(theirs_spec)
+            wait_for_log(runner, mine, "line-1")
+            wait_for_log(other, theirs, "line-1")
+            assert [h.ref for h in runner.reattach(name)] == [mine.ref]
+            assert [h.ref for h in runner.find({LABEL_TEST: token})] == [mine.ref]
+            assert [h.ref for h in other.reattach(name)] == [theirs.ref]
+            assert [h.ref for h in other.find({LABEL_TEST: token})] == [theirs.ref]
+            restarted = make_runner()  # a restarted studio of the first home: the same
+            try:
+                assert [h.ref for h in restarted.reattach(name)] == [mine.ref]
+            finally:
+                restarted.close()
+            runner.cleanup(mine)
+            assert runner.reattach(name) == []
+            (again,) = other.reattach(name)
+            assert again.ref == theirs.ref
+            assert other.poll(again).running  # the other home's job runs on
+            (theirs_spec.ml_dir / "input" / "go").write_text("")
+            assert other.wait(again, 60).exit_code == 0
+            assert wait_for_log(other, again, "line-2")[0].startswith("line-1")
+        finally:
+            for handle in other.find({LABEL_TEST: token}):
+                other.cleanup(handle)
+            other.close()
 
     def test_duplicate_and_cleanup(self, runner: JobRunner, job_root: Path, token: str) -> None:
         spec = self.spec(runner, job_root, token, WAIT_FOR_GO)

@@ -12,7 +12,7 @@ import pytest
 
 from jupyter_mlstudio.exceptions import NotFoundError, ValidationError
 from jupyter_mlstudio.runtime.base import LABEL_JOB, ContainerSpec, JobHandle, JobRunner
-from jupyter_mlstudio.runtime.docker import DockerRunner, container_name
+from jupyter_mlstudio.runtime.docker import LABEL_HOME, DockerRunner, container_name, home_id
 from jupyter_mlstudio.testing.docker_engine import DockerEngine
 from jupyter_mlstudio.testing.runtime_contract import RuntimeContract
 from jupyter_mlstudio.testing.runtime_contract_serving import listeners
@@ -30,8 +30,8 @@ class TestDockerRunner(RuntimeContract):
         type(self).image = script_image
 
     @pytest.fixture
-    def make_runner(self, docker_host: DockerEngine, tmp_path: Path) -> Callable[[], JobRunner]:
-        return lambda: DockerRunner(tmp_path / "state", base_url=docker_host.base_url)
+    def make_runner_at(self, docker_host: DockerEngine) -> Callable[[Path], JobRunner]:
+        return lambda state_root: DockerRunner(state_root, base_url=docker_host.base_url)
 
     def assert_loopback_only(self, runner: JobRunner, handle: JobHandle, port: int) -> None:
         assert isinstance(runner, DockerRunner)
@@ -105,9 +105,12 @@ def test_container_settings(runner: DockerRunner, tmp_path: Path, script_image: 
     assert runner.wait(handle, 60).exit_code == 0
     info = runner.client.api.inspect_container(handle.ref)
     host = info["HostConfig"]
-    assert info["Name"] == "/" + container_name(spec.job_name, "algo-1")
+    assert info["Name"] == f"/mlstudio-{spec.job_name}-algo-1-{runner.home}"
+    assert info["Name"] == "/" + container_name(spec.job_name, "algo-1", runner.home)
+    assert runner.home == home_id(tmp_path / "state")
     assert info["Config"]["Image"] == script_image  # None means the script-mode image
     assert info["Config"]["Labels"][LABEL_JOB] == spec.job_name
+    assert info["Config"]["Labels"][LABEL_HOME] == runner.home
     assert host["Init"] is True
     assert host["Privileged"] is False
     assert host["Memory"] == 256 << 20
@@ -133,8 +136,10 @@ def test_launch_returns_before_the_job_ends(runner: DockerRunner, tmp_path: Path
 def test_multi_node_network_is_removed_with_the_last_host(
     runner: DockerRunner, tmp_path: Path
 ) -> None:
-    network = f"mlstudio-net-{uuid.uuid4().hex[:8]}"
-    handle = runner.launch(_spec(tmp_path, None, command=("true",), network=network))
+    asked = f"mlstudio-net-{uuid.uuid4().hex[:8]}"
+    network = runner.network_name(asked)
+    assert network == f"{asked}-{runner.home}"  # one per home
+    handle = runner.launch(_spec(tmp_path, None, command=("true",), network=asked))
     runner.wait(handle, 60)
     assert [n.name for n in runner.client.networks.list(names=[network])] == [network]
     runner.cleanup(handle)

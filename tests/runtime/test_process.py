@@ -23,8 +23,8 @@ class TestProcessRunner(RuntimeContract):
     hosts_resolve = True
 
     @pytest.fixture
-    def make_runner(self, tmp_path: Path) -> Callable[[], JobRunner]:
-        return lambda: ProcessRunner(tmp_path / "state")
+    def make_runner_at(self) -> Callable[[Path], JobRunner]:
+        return ProcessRunner
 
     def assert_loopback_only(self, runner: JobRunner, handle: JobHandle, port: int) -> None:
         assert listening_addresses(int(handle.ref)) == [("127.0.0.1", port)]

@@ -539,9 +539,9 @@ class TestWarmProcessRunner(RuntimeContract):
         assert not launched or launched[0].warm_launches >= 1
 
     @pytest.fixture
-    def make_runner(self, tmp_path: Path, made: list[CountingRunner]) -> Callable[[], JobRunner]:
-        def make() -> JobRunner:
-            runner = CountingRunner(tmp_path / "state")
+    def make_runner_at(self, made: list[CountingRunner]) -> Callable[[Path], JobRunner]:
+        def make(state_root: Path) -> JobRunner:
+            runner = CountingRunner(state_root)
             ready_spare(runner)
             made.append(runner)
             return runner
