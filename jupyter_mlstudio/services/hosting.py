@@ -19,18 +19,14 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from ..artifacts import transfer
 from ..artifacts.base import ArtifactStore
 from ..config import StudioConfig
 from ..entities import (
-    ContainerDefinition,
     DesiredVariant,
     Endpoint,
     EndpointConfig,
     EndpointStatus,
-    Model,
     Page,
-    ProductionVariant,
     validate_name,
 )
 from ..entities.common import ENDPOINT_NAME_MAX
@@ -38,15 +34,10 @@ from ..exceptions import ConflictError, NotFoundError, StudioError, ValidationEr
 from ..hosting.capture import CaptureSettings, DataCapture, read_records
 from ..hosting.engine import DEFAULT_MAX_PAYLOAD, HostingEngine, Invocation
 from ..hosting.instances import FAILED_LOGS, LABEL_ENDPOINT, VariantPlan, plan_variant
-from ..runtime.contract import resource_limits
 from ..store.base import MetadataStore, SortOrder
-from .hosting_models import check_container, snapshot_code
+from .hosting_models import HostingRecords
 from .hosting_requests import (
-    MAX_INSTANCES,
-    MAX_VARIANTS,
-    CreateEndpointConfigRequest,
     CreateEndpointRequest,
-    CreateModelRequest,
     UpdateEndpointWeightsAndCapacitiesRequest,
     tags_of,
 )
@@ -55,13 +46,11 @@ from .job_requests import parse_request
 
 log = logging.getLogger(__name__)
 
-_ENV_FIELD = "PrimaryContainer.Environment"
-_LIVE = (EndpointStatus.IN_SERVICE, EndpointStatus.UPDATING, EndpointStatus.SYSTEM_UPDATING)
 
-
-class HostingService:
-    """Thread-safe. ``invoke`` is a coroutine for the server's loop; ``invoke_sync`` is the
-    same for threads (the SDK in-process)."""
+class HostingService(HostingRecords):
+    """Models, endpoint configurations (:class:`.hosting_models.HostingRecords`) and
+    endpoints. Thread-safe. ``invoke`` is a coroutine for the server's loop;
+    ``invoke_sync`` is the same for threads."""
 
     def __init__(
         self,
@@ -74,8 +63,7 @@ class HostingService:
         max_payload: int = DEFAULT_MAX_PAYLOAD,
         timeout_s: float = 60.0,
     ) -> None:
-        self._store = store
-        self._artifacts = artifacts
+        super().__init__(store, artifacts)
         self._config = config
         self._runner = runner
         self._runtime_name = runtime_name
@@ -88,110 +76,6 @@ class HostingService:
         self._pending: dict[str, Future[None]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_lock = threading.Lock()
-
-    # -- models -------------------------------------------------------------------------------
-
-    def create_model(self, request: CreateModelRequest | Mapping[str, Any]) -> Model:
-        req = parse_request(CreateModelRequest, request)
-        name = validate_name(req.ModelName, field="ModelName", max_length=ENDPOINT_NAME_MAX)
-        if self._exists(self._store.get_model, name):
-            raise ConflictError(f"Model {name!r} exists already", field="ModelName")
-        container = req.PrimaryContainer
-        env = dict(container.Environment)
-        program, code = check_container(container)
-        snapshot = None
-        if code:
-            env["SAGEMAKER_SUBMIT_DIRECTORY"], snapshot = snapshot_code(
-                self._artifacts, name, code, program
-            )
-        try:
-            return self._store.create_model(
-                name,
-                ContainerDefinition(
-                    image=container.Image or None,
-                    model_data_url=container.ModelDataUrl or None,
-                    environment=env,
-                ),
-                tags=tags_of(req.Tags),
-            )
-        except BaseException:
-            if snapshot is not None:
-                self._artifacts.delete_prefix(snapshot)
-            raise
-
-    def get_model(self, model_name: str) -> Model:
-        return self._store.get_model(model_name)
-
-    def list_models(self, **query: Any) -> Page[Model]:
-        return self._store.list_models(**query)
-
-    def delete_model(self, model_name: str) -> None:
-        self._store.delete_model(model_name)
-        try:
-            self._artifacts.delete_prefix(f"models/{model_name}")
-        except StudioError:
-            log.warning("could not delete the code snapshots of model %s", model_name)
-
-    # -- endpoint configurations ------------------------------------------------------------
-
-    def create_endpoint_config(
-        self, request: CreateEndpointConfigRequest | Mapping[str, Any]
-    ) -> EndpointConfig:
-        req = parse_request(CreateEndpointConfigRequest, request)
-        if len(req.ProductionVariants) > MAX_VARIANTS:
-            raise ValidationError(
-                f"at most {MAX_VARIANTS} production variants", field="ProductionVariants"
-            )
-        variants = []
-        for i, spec in enumerate(req.ProductionVariants):
-            field = f"ProductionVariants[{i}]"
-            if not 1 <= spec.InitialInstanceCount <= MAX_INSTANCES:
-                raise ValidationError(
-                    f"{field}.InitialInstanceCount must be between 1 and {MAX_INSTANCES}",
-                    field=f"{field}.InitialInstanceCount",
-                )
-            try:
-                self._store.get_model(spec.ModelName)
-            except NotFoundError as exc:
-                raise ValidationError(
-                    f"Could not find model {spec.ModelName!r}", field=f"{field}.ModelName"
-                ) from exc
-            try:
-                resource_limits(spec.InstanceType)
-            except ValidationError as exc:
-                raise ValidationError(exc.message, field=f"{field}.InstanceType") from exc
-            variants.append(
-                ProductionVariant(
-                    variant_name=spec.VariantName,
-                    model_name=spec.ModelName,
-                    initial_instance_count=spec.InitialInstanceCount,
-                    instance_type=spec.InstanceType,
-                    initial_variant_weight=spec.InitialVariantWeight,
-                )
-            )
-        capture = None
-        if req.DataCaptureConfig is not None:
-            capture = req.DataCaptureConfig.model_dump(exclude_none=True)
-            CaptureSettings.parse(capture, self._capture_root())
-            if capture.get("DestinationS3Uri"):
-                transfer.check_destination(
-                    capture["DestinationS3Uri"], field="DataCaptureConfig.DestinationS3Uri"
-                )
-        return self._store.create_endpoint_config(
-            req.EndpointConfigName, variants, data_capture_config=capture
-        )
-
-    def _capture_root(self) -> str:
-        return self._artifacts.uri_for("data-capture")
-
-    def get_endpoint_config(self, name: str) -> EndpointConfig:
-        return self._store.get_endpoint_config(name)
-
-    def list_endpoint_configs(self, **query: Any) -> Page[EndpointConfig]:
-        return self._store.list_endpoint_configs(**query)
-
-    def delete_endpoint_config(self, name: str) -> None:
-        self._store.delete_endpoint_config(name)
 
     # -- endpoints ------------------------------------------------------------------------------
 
@@ -234,13 +118,6 @@ class HostingService:
         )
         self._submit(name, lambda: self._deploy(name, config, plans, capture))
         return endpoint
-
-    def _exists(self, get: Callable[[str], Any], name: str) -> bool:
-        try:
-            get(name)
-        except NotFoundError:
-            return False
-        return True
 
     def _plans(
         self, name: str, config: EndpointConfig, desired: Mapping[str, DesiredVariant]

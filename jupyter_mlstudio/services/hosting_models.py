@@ -1,16 +1,43 @@
-"""CreateModel's rules: what a model's container must name, and the code snapshot."""
+"""Models and endpoint configurations: their records (:class:`HostingRecords`, the base of
+the hosting service; nothing runs for them), what a model's container must name, and the
+code snapshot."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 import uuid
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from ..artifacts import transfer
 from ..artifacts.base import ArtifactStore
-from ..exceptions import ValidationError
-from .hosting_requests import ContainerSpec
+from ..entities import (
+    ContainerDefinition,
+    EndpointConfig,
+    Model,
+    Page,
+    ProductionVariant,
+    validate_name,
+)
+from ..entities.common import ENDPOINT_NAME_MAX
+from ..exceptions import ConflictError, NotFoundError, StudioError, ValidationError
+from ..hosting.capture import CaptureSettings
+from ..runtime.contract import resource_limits
+from ..store.base import MetadataStore
+from .hosting_requests import (
+    MAX_INSTANCES,
+    MAX_VARIANTS,
+    ContainerSpec,
+    CreateEndpointConfigRequest,
+    CreateModelRequest,
+    tags_of,
+)
+from .job_requests import parse_request
+
+log = logging.getLogger(__name__)
 
 ENV_FIELD = "PrimaryContainer.Environment"
 
@@ -65,3 +92,123 @@ def snapshot_code(
         archive = transfer.pack(staged, Path(tmp) / "sourcedir.tar.gz")
         artifacts.put_file(f"{prefix}/sourcedir.tar.gz", archive)
     return artifacts.uri_for(f"{prefix}/sourcedir.tar.gz"), prefix
+
+
+class HostingRecords:
+    """CreateModel and CreateEndpointConfig and their reads and deletes, on the metadata
+    store (and the artifact store, for code snapshots). Thread-safe."""
+
+    def __init__(self, store: MetadataStore, artifacts: ArtifactStore) -> None:
+        self._store = store
+        self._artifacts = artifacts
+
+    # -- models -------------------------------------------------------------------------------
+
+    def create_model(self, request: CreateModelRequest | Mapping[str, Any]) -> Model:
+        req = parse_request(CreateModelRequest, request)
+        name = validate_name(req.ModelName, field="ModelName", max_length=ENDPOINT_NAME_MAX)
+        if self._exists(self._store.get_model, name):
+            raise ConflictError(f"Model {name!r} exists already", field="ModelName")
+        container = req.PrimaryContainer
+        env = dict(container.Environment)
+        program, code = check_container(container)
+        snapshot = None
+        if code:
+            env["SAGEMAKER_SUBMIT_DIRECTORY"], snapshot = snapshot_code(
+                self._artifacts, name, code, program
+            )
+        try:
+            return self._store.create_model(
+                name,
+                ContainerDefinition(
+                    image=container.Image or None,
+                    model_data_url=container.ModelDataUrl or None,
+                    environment=env,
+                ),
+                tags=tags_of(req.Tags),
+            )
+        except BaseException:
+            if snapshot is not None:
+                self._artifacts.delete_prefix(snapshot)
+            raise
+
+    def get_model(self, model_name: str) -> Model:
+        return self._store.get_model(model_name)
+
+    def list_models(self, **query: Any) -> Page[Model]:
+        return self._store.list_models(**query)
+
+    def delete_model(self, model_name: str) -> None:
+        self._store.delete_model(model_name)
+        try:
+            self._artifacts.delete_prefix(f"models/{model_name}")
+        except StudioError:
+            log.warning("could not delete the code snapshots of model %s", model_name)
+
+    # -- endpoint configurations ------------------------------------------------------------
+
+    def create_endpoint_config(
+        self, request: CreateEndpointConfigRequest | Mapping[str, Any]
+    ) -> EndpointConfig:
+        req = parse_request(CreateEndpointConfigRequest, request)
+        if len(req.ProductionVariants) > MAX_VARIANTS:
+            raise ValidationError(
+                f"at most {MAX_VARIANTS} production variants", field="ProductionVariants"
+            )
+        variants = []
+        for i, spec in enumerate(req.ProductionVariants):
+            field = f"ProductionVariants[{i}]"
+            if not 1 <= spec.InitialInstanceCount <= MAX_INSTANCES:
+                raise ValidationError(
+                    f"{field}.InitialInstanceCount must be between 1 and {MAX_INSTANCES}",
+                    field=f"{field}.InitialInstanceCount",
+                )
+            try:
+                self._store.get_model(spec.ModelName)
+            except NotFoundError as exc:
+                raise ValidationError(
+                    f"Could not find model {spec.ModelName!r}", field=f"{field}.ModelName"
+                ) from exc
+            try:
+                resource_limits(spec.InstanceType)
+            except ValidationError as exc:
+                raise ValidationError(exc.message, field=f"{field}.InstanceType") from exc
+            variants.append(
+                ProductionVariant(
+                    variant_name=spec.VariantName,
+                    model_name=spec.ModelName,
+                    initial_instance_count=spec.InitialInstanceCount,
+                    instance_type=spec.InstanceType,
+                    initial_variant_weight=spec.InitialVariantWeight,
+                )
+            )
+        capture = None
+        if req.DataCaptureConfig is not None:
+            capture = req.DataCaptureConfig.model_dump(exclude_none=True)
+            CaptureSettings.parse(capture, self._capture_root())
+            if capture.get("DestinationS3Uri"):
+                transfer.check_destination(
+                    capture["DestinationS3Uri"], field="DataCaptureConfig.DestinationS3Uri"
+                )
+        return self._store.create_endpoint_config(
+            req.EndpointConfigName, variants, data_capture_config=capture
+        )
+
+    def _capture_root(self) -> str:
+        return self._artifacts.uri_for("data-capture")
+
+    def get_endpoint_config(self, name: str) -> EndpointConfig:
+        return self._store.get_endpoint_config(name)
+
+    def list_endpoint_configs(self, **query: Any) -> Page[EndpointConfig]:
+        return self._store.list_endpoint_configs(**query)
+
+    def delete_endpoint_config(self, name: str) -> None:
+        self._store.delete_endpoint_config(name)
+
+    def _exists(self, get: Callable[[str], Any], name: str) -> bool:
+        try:
+            get(name)
+        except NotFoundError:
+            return False
+        return True
