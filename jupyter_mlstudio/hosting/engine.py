@@ -10,6 +10,10 @@ lifecycle threads swap tables under it without locks on the request path.
 A health thread checks every instance every :data:`HEALTH_INTERVAL_S` seconds (is the host
 alive, does ``/ping`` answer); an instance that fails is taken out of routing and
 restarted, and comes back when it answers again.
+
+:meth:`HostingEngine.close` stops everything, also the instances still starting: a
+lifecycle call in progress then raises at once (:meth:`VariantInstances.cancel`) and one
+that starts later is refused, so no thread keeps waiting for a model server after close.
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ import re
 import shutil
 import threading
 import time
-import uuid
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -136,7 +139,8 @@ class HostingEngine:
         folder = self.root / plan.endpoint_name / f"{plan.variant_name}-g{generation}"
         pool = VariantInstances(plan, runner, folder, generation)
         key = (plan.endpoint_name, plan.variant_name)
-        with self._lock:  # its logs are readable while it starts (read_log)
+        with self._lock:  # its logs are readable while it starts (read_log); close stops it
+            self._check_open()
             self._starting[key] = pool
         try:
             pool.start()
@@ -145,6 +149,11 @@ class HostingEngine:
                 if self._starting.get(key) is pool:
                     del self._starting[key]
         return pool
+
+    def _check_open(self) -> None:
+        """StudioError once :meth:`close` has begun (call with ``_lock`` held)."""
+        if self._stopped.is_set():
+            raise StudioError("the studio is closing: no endpoint starts any more")
 
     def deploy(
         self,
@@ -175,9 +184,13 @@ class HostingEngine:
             capture=capture,
         )
         live.rebuild()
-        with self._lock:
-            old = self._endpoints.get(name)
-            self._endpoints[name] = live
+        try:
+            with self._lock:  # close() stops what is in _endpoints, or refuses it here
+                self._check_open()
+                old, self._endpoints[name] = self._endpoints.get(name), live
+        except StudioError:
+            self._retire(live.variants.values(), capture)
+            raise
         if old is not None:  # a rebuild replaced a leftover: retire it
             self._retire(old.variants.values(), old.capture)
 
@@ -270,9 +283,6 @@ class HostingEngine:
 
     def is_live(self, name: str) -> bool:
         return name in self._endpoints
-
-    def names(self) -> list[str]:
-        return list(self._endpoints)
 
     # -- describe -----------------------------------------------------------------------------
 
@@ -548,14 +558,25 @@ class HostingEngine:
 
     # -- shutdown ----------------------------------------------------------------------------------
 
-    def close(self, *, stop_instances: bool = True) -> None:
-        """Stop the health thread and (by default) every instance."""
-        self._stopped.set()
+    def close(self) -> None:
+        """Stop the health thread and every instance: those starting at once (the
+        ``deploy`` or ``update`` that started them raises), those in service once their
+        requests in flight are answered (bounded). Later lifecycle calls raise
+        StudioError."""
+        with self._lock:
+            self._stopped.set()
+            starting = list(self._starting.values())
+            live = list(self._endpoints.values())
         self._wake.set()
         self._restarts.shutdown(wait=False, cancel_futures=True)
-        if stop_instances:
-            for name in list(self._endpoints):
-                self.remove(name)
+        for endpoint in live:  # a resize or restart of theirs stops waiting for new hosts
+            for variant in list(endpoint.variants.values()):
+                variant.pool.cancel()
+        for pool in starting:
+            pool.cancel()
+            pool.stop()
+        for name in list(self._endpoints):
+            self.remove(name)
         try:
             current: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:
@@ -578,7 +599,3 @@ def _instance_info(instance: Instance) -> dict[str, Any]:
     if instance.detail and instance.status != InstanceStatus.HEALTHY:
         info["Detail"] = instance.detail
     return info
-
-
-def new_inference_id() -> str:
-    return str(uuid.uuid4())

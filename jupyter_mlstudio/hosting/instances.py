@@ -7,7 +7,8 @@ update builds a new generation beside the old one (blue/green) and removes the o
 when it is drained.
 
 Blocking: every method may wait on the runtime or the network; the engine calls them from
-its executor threads. Thread-safe.
+its executor threads. Thread-safe. :meth:`VariantInstances.cancel` (a studio that closes)
+ends every wait for a host at once, from any thread.
 """
 
 from __future__ import annotations
@@ -196,6 +197,8 @@ class VariantInstances:
         self._lock = threading.RLock()
         self.instances: list[Instance] = []
         self.in_flight = 0  # requests being answered (the engine counts, on its loop)
+        #: set by :meth:`cancel`: no host is launched or waited for any more
+        self._cancelled = threading.Event()
 
     @property
     def model_dir(self) -> Path:
@@ -253,7 +256,8 @@ class VariantInstances:
             for instance in list(self.instances):
                 self._wait_ready(instance)
         except BaseException:
-            self.keep_logs()
+            if not self.cancelled:  # a cancelled start is no failure: nothing to show
+                self.keep_logs()
             self.stop()
             raise
         shutil.rmtree(self.failed_logs, ignore_errors=True)  # an earlier failure is over
@@ -280,14 +284,41 @@ class VariantInstances:
             except (StudioError, OSError):
                 log.warning("could not keep the log of %s %s", self.job_name, instance.host)
 
+    @property
+    def cancelled(self) -> bool:
+        """Whether :meth:`cancel` was called."""
+        return self._cancelled.is_set()
+
+    def cancel(self) -> None:
+        """Launch no more hosts and stop waiting for any: a :meth:`start`, :meth:`resize`
+        or :meth:`restart` in progress in another thread raises StudioError at once (a
+        start stops what it launched). Hosts already running keep running until
+        :meth:`stop`. For good: a cancelled generation never starts hosts again."""
+        with self._lock:  # after this, every host launched is in instances or stopped
+            self._cancelled.set()
+
+    def _check_cancelled(self) -> None:
+        if self._cancelled.is_set():
+            raise StudioError(
+                f"the instances of variant {self.plan.variant_name!r} were stopped while they"
+                " started (the studio is closing)"
+            )
+
     def _launch(self, index: int, count: int) -> Instance:
+        self._check_cancelled()
         spec = self.spec(index, count)
         handle = self.runner.launch(spec)
-        host, port = self.runner.address(handle)
-        instance = Instance(host=spec.host, handle=handle, url=f"http://{host}:{port}")
+        instance = Instance(host=spec.host, handle=handle)
         with self._lock:
-            self.instances = [i for i in self.instances if i.host != spec.host] + [instance]
-            self.instances.sort(key=lambda i: int(i.host.rsplit("-", 1)[-1]))
+            cancelled = self._cancelled.is_set()
+            if not cancelled:  # stop() sees it from now on
+                self.instances = [i for i in self.instances if i.host != spec.host] + [instance]
+                self.instances.sort(key=lambda i: int(i.host.rsplit("-", 1)[-1]))
+        if cancelled:  # cancelled while it launched: stop() may have missed it
+            self._stop_instance(instance)
+            self._check_cancelled()
+        host, port = self.runner.address(handle)
+        instance.url = f"http://{host}:{port}"
         return instance
 
     def _wait_ready(self, instance: Instance, timeout: float = READY_TIMEOUT_S) -> None:
@@ -295,6 +326,7 @@ class VariantInstances:
         delay = 0.02
         assert instance.handle is not None
         while True:
+            self._check_cancelled()
             if ping(instance.url):
                 instance.status = InstanceStatus.HEALTHY
                 instance.failures = 0
@@ -310,7 +342,7 @@ class VariantInstances:
                     f"instance {instance.host} of variant {self.plan.variant_name!r} did not"
                     f" answer /ping within {timeout:.0f} s: {self.log_tail(instance)}"
                 )
-            time.sleep(delay)
+            self._cancelled.wait(delay)  # cancel() wakes it
             delay = min(delay * 1.5, 0.5)
 
     def log_tail(self, instance: Instance, lines: int = 8) -> str:

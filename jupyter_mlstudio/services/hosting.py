@@ -5,11 +5,16 @@ capture) in :class:`~jupyter_mlstudio.hosting.engine.HostingEngine`. Requests ar
 before anything is recorded or started (the field is named); creating, updating and
 changing weights then run on a worker thread while the endpoint shows Creating/Updating,
 like SageMaker; describe shows where it is. At most one such operation runs per endpoint.
+
+A studio that closes stops every instance, also those still starting, and leaves the
+records as they are: an endpoint Creating, Updating or SystemUpdating is no failure of
+its own, and the next studio on the home rebuilds it (:meth:`HostingService.recover`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import functools
 import logging
@@ -46,6 +51,10 @@ from .job_requests import parse_request
 
 log = logging.getLogger(__name__)
 
+#: how long :meth:`HostingService.close` waits for the operations in flight to end (they
+#: end at once: close stops the instances they wait for)
+CLOSE_WAIT_S = 10.0
+
 
 class HostingService(HostingRecords):
     """Models, endpoint configurations (:class:`.hosting_models.HostingRecords`) and
@@ -76,6 +85,8 @@ class HostingService(HostingRecords):
         self._pending: dict[str, Future[None]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_lock = threading.Lock()
+        #: set by close: an operation that ends now leaves the record for the next studio
+        self._closing = threading.Event()
 
     # -- endpoints ------------------------------------------------------------------------------
 
@@ -174,7 +185,22 @@ class HostingService(HostingRecords):
             with self._lock(name):
                 operation()
 
-        self._pending[name] = self._ops.submit(run)
+        try:
+            self._pending[name] = self._ops.submit(run)
+        except RuntimeError:  # closed meanwhile: the next studio finishes what the record says
+            if not self._closing.is_set():
+                raise
+            log.info("endpoint %s: the studio is closing; the next studio finishes it", name)
+
+    def _stopped_by_close(self, name: str, exc: Exception) -> bool:
+        """Whether ``exc`` ended an operation because the studio closes: the record then
+        stays as it is (Creating, Updating, SystemUpdating) for the next studio."""
+        if not self._closing.is_set():
+            return False
+        log.info(
+            "endpoint %s: stopped with the studio (%s); the next studio finishes it", name, exc
+        )
+        return True
 
     def wait(self, name: str, timeout: float | None = None) -> Endpoint:
         """Wait for the endpoint's running operation (tests and the in-process SDK)."""
@@ -195,6 +221,8 @@ class HostingService(HostingRecords):
                 name, config.endpoint_config_name, plans, self._open_capture(name, capture)
             )
         except Exception as exc:
+            if self._stopped_by_close(name, exc):
+                return
             log.warning("endpoint %s failed to start: %s", name, exc)
             self._set_status(name, EndpointStatus.FAILED, failure_reason=_reason(exc))
             return
@@ -250,6 +278,8 @@ class HostingService(HostingRecords):
                     name, config.endpoint_config_name, plans, self._open_capture(name, capture)
                 )
         except Exception as exc:
+            if self._stopped_by_close(name, exc):
+                return
             log.warning("endpoint %s: update failed: %s", name, exc)
             self._set_status(
                 name, EndpointStatus.IN_SERVICE, failure_reason=f"Update failed: {_reason(exc)}"
@@ -290,6 +320,8 @@ class HostingService(HostingRecords):
         try:
             self.engine.set_weights(name, weights, counts)
         except Exception as exc:
+            if self._stopped_by_close(name, exc):
+                return
             log.warning("endpoint %s: weights update failed: %s", name, exc)
             self._set_status(
                 name, EndpointStatus.IN_SERVICE, failure_reason=f"Update failed: {_reason(exc)}"
@@ -456,9 +488,16 @@ class HostingService(HostingRecords):
                 shutil.rmtree(path, ignore_errors=True)
 
     def close(self) -> None:
-        """Stop every instance (a restarted studio rebuilds them from their configs)."""
+        """Stop every instance, also those still starting, and return once the operations
+        in flight have ended (bounded by :data:`CLOSE_WAIT_S`). The records stay: the
+        next studio rebuilds the endpoints in service and finishes those on their way."""
+        self._closing.set()
         self._ops.shutdown(wait=False, cancel_futures=True)
-        self.engine.close(stop_instances=True)
+        self.engine.close()
+        running = [f for f in self._pending.values() if not f.done()]
+        _, late = concurrent.futures.wait(running, timeout=CLOSE_WAIT_S)
+        if late:
+            log.warning("%d endpoint operations were still running at close", len(late))
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._loop.stop)
 

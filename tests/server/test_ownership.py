@@ -27,6 +27,7 @@ from jupyter_mlstudio.testing.studio_server import (
     build_iris_model,
     predictions_of,
 )
+from tests.jobs.test_crash import INFERENCE, Crash, descendants, gone, until
 
 
 def _other_process_acquires(home: Path) -> bool:
@@ -170,6 +171,43 @@ def test_jupyterlab_takes_a_home_over_from_a_background_studio(
             _invoke(lab, "handed-over", iris)
             status, _ = lab.call("DELETE", "endpoints/handed-over")
             assert status == 204
+    finally:
+        if background.poll() is None:
+            background.kill()
+            background.wait()
+
+
+def test_an_endpoint_creating_when_jupyterlab_takes_over_is_finished_by_it(
+    tmp_path: Path,
+) -> None:
+    """The background studio stops its starting model server and leaves the endpoint
+    Creating (no failed deploy); the JupyterLab that took over brings it in service."""
+    lab = StudioServer(tmp_path / "lab")
+    lab.work.mkdir()
+    code = tmp_path / "model-code"
+    code.mkdir()
+    (code / "inference.py").write_text(INFERENCE)
+    background = _serve_in_background(lab.home)
+    try:
+        deploying = Crash(_client_of(_wait_owner(lab.home), lab.work))
+        deploying.start_endpoint(code)
+        logs = f"endpoints/{deploying.endpoint}/logs"
+        until(lambda: deploying.logs_show(logs, "model_fn waits"), "the model server")
+        started = descendants(background.pid)
+        assert started  # its model server (and the server's supervisor)
+        with lab:
+            assert background.wait(timeout=30) == 0
+            assert sorted(pid for pid in started if not gone(pid)) == []
+            finishing = Crash(lab, token=deploying.token)
+            # the background studio wrote no Failed on its way out: the JupyterLab's
+            # rebuild (waiting for the test's go) shows
+            described = finishing.ok("GET", f"endpoints/{finishing.endpoint}")
+            assert described["EndpointStatus"] == "SystemUpdating", described
+            assert until(finishing.endpoint_settled, "the endpoint") == "InService"
+            answer = finishing.ok(
+                "POST", f"endpoints/{finishing.endpoint}/invocations", {"instances": [[1]]}
+            )
+            assert answer == {"model": "loaded", "rows": 1}
     finally:
         if background.poll() is None:
             background.kill()
