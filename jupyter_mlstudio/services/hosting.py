@@ -38,7 +38,14 @@ from ..entities.common import ENDPOINT_NAME_MAX
 from ..exceptions import ConflictError, NotFoundError, StudioError, ValidationError
 from ..hosting.capture import CaptureSettings, DataCapture, read_records
 from ..hosting.engine import DEFAULT_MAX_PAYLOAD, HostingEngine, Invocation
-from ..hosting.instances import FAILED_LOGS, LABEL_ENDPOINT, VariantPlan, plan_variant
+from ..hosting.instances import (
+    FAILED_LOGS,
+    KIND,
+    LABEL_ENDPOINT,
+    LABEL_KIND,
+    VariantPlan,
+    plan_variant,
+)
 from ..store.base import MetadataStore, SortOrder
 from .hosting_models import HostingRecords
 from .hosting_requests import (
@@ -443,9 +450,9 @@ class HostingService(HostingRecords):
     # -- restart ----------------------------------------------------------------------------------
 
     def recover(self) -> list[str]:
-        """After a studio restart: remove instances left by the previous studio and
-        rebuild every endpoint that was in service (or on its way) from its config."""
-        rebuilt: list[str] = []
+        """At the start of the studio that owns the home: remove every endpoint instance
+        the previous studio left, and rebuild every endpoint that was in service (or on
+        its way) from its config. Returns the names being rebuilt."""
         token = None
         endpoints: list[Endpoint] = []
         while True:
@@ -454,11 +461,13 @@ class HostingService(HostingRecords):
             token = page.next_token
             if not token:
                 break
+        self._remove_leftovers({e.endpoint_name for e in endpoints})
+        rebuilt: list[str] = []
         for endpoint in endpoints:
             name = endpoint.endpoint_name
-            self._clean_leftovers(name)
             if endpoint.endpoint_status is EndpointStatus.DELETING:
                 self._store.delete_endpoint(name)
+                self.engine.remove(name)  # its kept logs
                 continue
             if endpoint.endpoint_status is EndpointStatus.FAILED:
                 continue
@@ -474,18 +483,37 @@ class HostingService(HostingRecords):
             rebuilt.append(name)
         return rebuilt
 
-    def _clean_leftovers(self, name: str) -> None:
+    def _remove_leftovers(self, endpoints: set[str]) -> None:
+        """Remove the hosts labelled as endpoint instances of this home on the runtime in
+        use, whatever their endpoint (this studio has started none yet: those of
+        endpoints in service are started again, those of endpoints that no longer exist
+        or have none would run on unseen), and their folders. The logs of a variant that
+        failed to start stay while its endpoint exists (a Failed endpoint keeps showing
+        why until it is deleted)."""
         try:
             runner = self._runner(self._runtime_name())
-            for handle in runner.find({LABEL_ENDPOINT: name}):
+            leftovers = runner.find({LABEL_KIND: KIND})
+        except StudioError as exc:
+            log.warning("could not look for the endpoint instances left running: %s", exc)
+            leftovers = []
+        for handle in leftovers:
+            try:
                 runner.cleanup(handle)
-        except StudioError:
-            log.warning("could not clean up the old instances of endpoint %s", name)
-        # the old instances' folders go; the logs of a variant that failed to start stay
-        # readable (a Failed endpoint keeps showing why until it is deleted)
-        for path in (self.engine.root / name).glob("*"):
-            if path.name != FAILED_LOGS:
-                shutil.rmtree(path, ignore_errors=True)
+            except StudioError as exc:
+                log.warning(
+                    "could not remove %s of endpoint %s (%s): %s",
+                    handle.host,
+                    handle.labels.get(LABEL_ENDPOINT),
+                    handle.job_name,
+                    exc,
+                )
+        for folder in self.engine.root.glob("*"):
+            if folder.name not in endpoints:
+                shutil.rmtree(folder, ignore_errors=True)
+                continue
+            for path in folder.glob("*"):
+                if path.name != FAILED_LOGS:
+                    shutil.rmtree(path, ignore_errors=True)
 
     def close(self) -> None:
         """Stop every instance, also those still starting, and return once the operations
