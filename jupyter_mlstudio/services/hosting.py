@@ -18,6 +18,7 @@ import concurrent.futures
 import contextlib
 import functools
 import logging
+import os
 import shutil
 import threading
 from collections.abc import Callable, Mapping
@@ -46,6 +47,7 @@ from ..hosting.instances import (
     VariantPlan,
     plan_variant,
 )
+from ..ownership import current_owner
 from ..store.base import MetadataStore, SortOrder
 from .hosting_models import HostingRecords
 from .hosting_requests import (
@@ -386,20 +388,32 @@ class HostingService(HostingRecords):
     # -- invocations --------------------------------------------------------------------------
 
     async def invoke(self, name: str, body: bytes, **headers: Any) -> Invocation:
+        """InvokeEndpoint: route one request (see :meth:`HostingEngine.invoke`). Raises
+        ConflictError when the endpoint is not in service here."""
         try:
             return await self.engine.invoke(name, body, **headers)
         except NotFoundError:
             endpoint = self._store.get_endpoint(name)  # NotFoundError when there is none
             if endpoint.endpoint_status is EndpointStatus.IN_SERVICE:
-                raise ConflictError(
-                    f"Endpoint {name!r} is InService in another process (the one that"
-                    " deployed it, usually the Jupyter server); invoke it through that"
-                    " studio's URL (MLSTUDIO_TRACKING_URI=http://...)"
-                ) from None
+                raise ConflictError(self._served_elsewhere(name)) from None
             raise ConflictError(
                 f"Endpoint {name!r} is {endpoint.endpoint_status.value}; it cannot be invoked"
                 " until it is InService"
             ) from None
+
+    def _served_elsewhere(self, name: str) -> str:
+        """Why an endpoint recorded InService is not served here: this studio is stopping,
+        or it does not own the home (a second JupyterLab on it shows the records of the
+        endpoints the owner serves)."""
+        if self._closing.is_set():
+            return f"Endpoint {name!r} is InService, but this studio is stopping"
+        owner = current_owner(self._config.home)
+        if owner is None or owner.pid == os.getpid():
+            return f"Endpoint {name!r} is InService, but this studio runs no instance of it"
+        return (
+            f"Endpoint {name!r} is served by the studio that owns {self._config.home}"
+            f" ({owner.url}), not by this one; invoke it there"
+        )
 
     def invoke_sync(self, name: str, body: bytes, **headers: Any) -> Invocation:
         """``invoke`` from a thread: runs on this service's own event loop."""

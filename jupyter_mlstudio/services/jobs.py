@@ -369,6 +369,9 @@ class JobService:
             supervisor.request_stop()
         elif not supervisor_alive(job_dir(self._studio_config(), job_name)):
             self._stop_unsupervised(job)  # nobody watches it: stop it here
+        # else another studio on this home supervises it (the owner, when this one does not
+        # own the home, or a studio that does not own it and started the job): it reads
+        # Stopping from the store and stops the hosts itself
         return self._store.get_job(job_name, kind)
 
     def _stop_unsupervised(self, job: Job) -> None:
@@ -519,7 +522,10 @@ class JobService:
             if job.job_name in self._supervisors:
                 return False
         if supervisor_alive(job_dir(config, job.job_name)):
-            return False  # another process (a notebook kernel) watches it
+            # a studio that does not own the home (a second JupyterLab on it) still runs
+            # the jobs started through it, and finishes them: a second supervisor here
+            # would finish the job twice
+            return False
         handles = []
         if job.runtime:
             try:

@@ -234,5 +234,10 @@ def test_a_second_studio_leaves_the_owners_endpoints_alone(tmp_path: Path, iris:
             assert owner.pid == first.process.pid
             for _ in range(3):
                 _invoke(first, "owned", iris)
+            # it serves none of them, and says who does
+            status, answer = second.call("POST", "endpoints/owned/invocations", {"instances": []})
+            assert status == 409, answer
+            assert f"served by the studio that owns {first.home}" in answer["message"]
+            assert owner.url in answer["message"]
         assert "owns" in second.log.read_text()
         _invoke(first, "owned", iris)  # still served after the second one stopped
