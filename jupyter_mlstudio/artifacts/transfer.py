@@ -1,5 +1,5 @@
 """Moving files in and out of jobs and models: channels in, model and output data out, code
-snapshots (checkpoints use these from ``services/checkpoints.py``).
+snapshots (checkpoints use these from ``services/jobs/checkpoints.py``).
 
 Locations are ``s3://bucket/prefix`` (through the S3 artifact store, boto3), ``file://``
 URIs or plain local paths. Blocking; the job's supervisor thread calls these.

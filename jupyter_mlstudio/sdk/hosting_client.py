@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..entities import Endpoint, EndpointConfig, Job, JobKind, Model
-from ..services.job_requests import JobLogs
+from ..services.jobs.requests import JobLogs
 from .client import resolve_client
 from .connection import studio_connection
 from .jobs_client import JobsClient

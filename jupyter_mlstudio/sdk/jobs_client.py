@@ -11,7 +11,7 @@ import threading
 from typing import Any
 
 from ..entities import Job, JobKind
-from ..services.job_requests import JobLogs
+from ..services.jobs.requests import JobLogs
 from .client import resolve_client
 from .connection import studio_connection
 from .transport import StudioConnection, segment

@@ -24,7 +24,7 @@ from ..entities import (
     TrialComponentPrimaryStatus,
 )
 from ..entities.endpoints import EndpointStatus
-from ..services.job_requests import MAX_TAGS
+from ..services.jobs.requests import MAX_TAGS
 
 #: Most parameters one request may set on a run (SageMaker's TrialComponentParameters
 #: holds at most 300 entries).

@@ -56,7 +56,7 @@ from .hosting_requests import (
     tags_of,
 )
 from .hosting_weights import plan_weight_change
-from .job_requests import parse_request
+from .jobs.requests import parse_request
 
 log = logging.getLogger(__name__)
 

@@ -35,7 +35,7 @@ from .hosting_requests import (
     CreateModelRequest,
     tags_of,
 )
-from .job_requests import parse_request
+from .jobs.requests import parse_request
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from ..store.base import MetadataStore
 from .charts import ChartService
 from .experiments import ExperimentService
 from .hosting import HostingService
-from .jobs import JobService
+from .jobs.service import JobService
+from .jobs.transform.service import TransformService
 from .system import SystemService
-from .transform import TransformService
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ import pytest
 
 from jupyter_mlstudio.config import resolve_config
 from jupyter_mlstudio.entities import JobStatus
+from jupyter_mlstudio.services.jobs.transform.supervisor import LABEL_TRANSFORM
 from jupyter_mlstudio.services.studio import Studio
-from jupyter_mlstudio.services.transform_job import LABEL_TRANSFORM
 from tests.jobs.conftest import SCRIPTS, training_request
 from tests.runtime.conftest import docker_host, script_image  # noqa: F401 - fixtures
 

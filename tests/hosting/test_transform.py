@@ -24,9 +24,9 @@ from jupyter_mlstudio.config import StudioConfig, resolve_config
 from jupyter_mlstudio.entities import Job, JobKind, JobStatus, SecondaryStatus, utcnow
 from jupyter_mlstudio.exceptions import ConflictError, ValidationError
 from jupyter_mlstudio.hosting.instances import plan_variant
+from jupyter_mlstudio.services.jobs.transform.service import CLOSE_REASON, RESTART_REASON
+from jupyter_mlstudio.services.jobs.transform.supervisor import TransformInstances
 from jupyter_mlstudio.services.studio import Studio
-from jupyter_mlstudio.services.transform import CLOSE_REASON, RESTART_REASON
-from jupyter_mlstudio.services.transform_job import TransformInstances
 from tests.artifacts.conftest import s3_env, s3_uri, seaweedfs  # noqa: F401 - fixtures
 from tests.hosting.conftest import model_request
 from tests.server.test_api import call

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from jupyter_mlstudio.exceptions import ValidationError
-from jupyter_mlstudio.services.transform_records import (
+from jupyter_mlstudio.services.jobs.transform.records import (
     ROOT,
     Indexes,
     JsonPath,
@@ -29,7 +29,7 @@ from jupyter_mlstudio.services.transform_records import (
     split_answer,
     split_records,
 )
-from jupyter_mlstudio.services.transform_requests import (
+from jupyter_mlstudio.services.jobs.transform.requests import (
     CreateTransformJobRequest,
     check_transform_request,
 )

@@ -11,7 +11,7 @@ import pytest
 
 from jupyter_mlstudio.artifacts import open_artifact_store
 from jupyter_mlstudio.config import StudioConfig, resolve_config
-from jupyter_mlstudio.services.jobs import JobService
+from jupyter_mlstudio.services.jobs.service import JobService
 from jupyter_mlstudio.store import open_store
 from jupyter_mlstudio.store.base import MetadataStore
 

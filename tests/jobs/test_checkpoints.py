@@ -12,8 +12,8 @@ import pytest
 
 from jupyter_mlstudio.entities import JobKind, JobStatus
 from jupyter_mlstudio.exceptions import ValidationError
-from jupyter_mlstudio.services import checkpoints
-from jupyter_mlstudio.services.jobs import JobService
+from jupyter_mlstudio.services.jobs import checkpoints
+from jupyter_mlstudio.services.jobs.service import JobService
 from tests.artifacts.conftest import s3_env, s3_uri, seaweedfs  # noqa: F401 - fixtures
 
 from .conftest import training_request

@@ -7,7 +7,7 @@ endpoint must be rebuilt (InService) with nothing left of what the dead studio s
 no process of it on the process runtime, no container of it on docker.
 
 One real ``jupyter server`` per runtime
-(:class:`~jupyter_mlstudio.testing.studio_server.StudioServer`). The scripts and the
+(:class:`~tests.support.studio_server.StudioServer`). The scripts and the
 model wait for a ``go`` file the test writes in their ``/opt/ml``, so the kill always
 lands while they run, and nothing waits longer than it must.
 """
@@ -31,9 +31,9 @@ import pytest
 from jupyter_mlstudio.config import resolve_config
 from jupyter_mlstudio.hosting.instances import LABEL_ENDPOINT
 from jupyter_mlstudio.runtime.base import LABEL_JOB
-from jupyter_mlstudio.services.training_plan import host_ml_dir, job_dir
-from jupyter_mlstudio.testing.studio_server import StudioServer
+from jupyter_mlstudio.services.jobs.layout import host_ml_dir, job_dir
 from tests.runtime.conftest import docker_host, script_image  # noqa: F401 - fixtures
+from tests.support.studio_server import StudioServer
 
 #: waits for /opt/ml/input/go, saves a model and ends well
 TRAINS = """

@@ -12,7 +12,7 @@ from jupyter_mlstudio.artifacts import open_artifact_store
 from jupyter_mlstudio.config import StudioConfig, resolve_config
 from jupyter_mlstudio.entities import JobStatus
 from jupyter_mlstudio.exceptions import ValidationError
-from jupyter_mlstudio.services.jobs import JobService
+from jupyter_mlstudio.services.jobs.service import JobService
 from jupyter_mlstudio.store.base import MetadataStore
 from tests.runtime.conftest import docker_host, script_image  # noqa: F401 - fixtures
 

@@ -6,7 +6,7 @@ import pytest
 
 from jupyter_mlstudio.entities import JobKind
 from jupyter_mlstudio.exceptions import ArtifactPathError
-from jupyter_mlstudio.services.jobs import JobService, artifact_content_type
+from jupyter_mlstudio.services.jobs.service import JobService, artifact_content_type
 
 
 @pytest.mark.parametrize("path", ["/etc/passwd", "a//b", "../x", "a/../../b", "", "~/x", "a\x00b"])

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from jupyter_mlstudio.entities import JobKind, JobStatus
-from jupyter_mlstudio.services import job_channel, mlstudio_job
-from jupyter_mlstudio.services.jobs import JobService
+from jupyter_mlstudio.services.jobs import mlstudio_job, tracking_channel
+from jupyter_mlstudio.services.jobs.service import JobService
 from jupyter_mlstudio.store.base import MetadataStore
 
 from .conftest import SCRIPTS, training_request
@@ -122,7 +122,7 @@ def test_reader_takes_complete_lines_skips_bad_ones_and_resumes(tmp_path: Path) 
         out.write("not json\n")
         out.write(json.dumps({"metric": "late", "value": 1, "timestamp": 0}))  # no newline
     offsets = tmp_path / "algo-1.channel"
-    reader = job_channel.ChannelReader(channel, offsets)
+    reader = tracking_channel.ChannelReader(channel, offsets)
     points, parameters = reader.read()
     assert [(p.metric_name, p.value, p.step) for p in points] == [("m", 1.5, 3), ("m", 2.0, None)]
     assert points[1].timestamp.year == 2026
@@ -131,7 +131,7 @@ def test_reader_takes_complete_lines_skips_bad_ones_and_resumes(tmp_path: Path) 
     assert reader.read() == ([], {})  # the unfinished line waits
     with open(channel, "a") as out:
         out.write("\n")
-    again = job_channel.ChannelReader(channel, offsets)  # e.g. after a studio restart
+    again = tracking_channel.ChannelReader(channel, offsets)  # e.g. after a studio restart
     points, _ = again.read()
     assert [p.metric_name for p in points] == ["late"]
 

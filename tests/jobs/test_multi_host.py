@@ -12,7 +12,7 @@ import pytest
 from jupyter_mlstudio.entities import JobStatus, SecondaryStatus
 from jupyter_mlstudio.exceptions import ValidationError
 from jupyter_mlstudio.runtime.process import free_port
-from jupyter_mlstudio.services.jobs import JobService
+from jupyter_mlstudio.services.jobs.service import JobService
 
 from .conftest import training_request
 from .test_training import finished, wait_for

@@ -10,7 +10,7 @@ import pytest
 
 from jupyter_mlstudio.entities import JobKind, JobStatus
 from jupyter_mlstudio.exceptions import ValidationError
-from jupyter_mlstudio.services.jobs import JobService
+from jupyter_mlstudio.services.jobs.service import JobService
 from jupyter_mlstudio.store.base import MetadataStore
 
 from .conftest import SCRIPTS

@@ -19,9 +19,9 @@ from jupyter_mlstudio.artifacts import open_artifact_store
 from jupyter_mlstudio.config import StudioConfig
 from jupyter_mlstudio.entities import Job, JobKind, JobStatus, SecondaryStatus, utcnow
 from jupyter_mlstudio.runtime.base import ContainerSpec
-from jupyter_mlstudio.services import training
-from jupyter_mlstudio.services.jobs import JobService
-from jupyter_mlstudio.services.training_plan import LABEL_KIND
+from jupyter_mlstudio.services.jobs import layout, training
+from jupyter_mlstudio.services.jobs.service import JobService
+from jupyter_mlstudio.services.jobs.training_plan import LABEL_KIND
 from jupyter_mlstudio.store.base import MetadataStore
 
 TRAINS = """
@@ -118,7 +118,7 @@ def test_a_studio_killed_but_not_yet_reaped_supervises_nothing(tmp_path: Path) -
             assert time.monotonic() < deadline
             time.sleep(0.02)
         body = {"pid": dead.pid, "started_at": started + 1}
-        (tmp_path / training.SUPERVISOR_FILE).write_text(json.dumps(body))
-        assert not training.supervisor_alive(tmp_path)
+        (tmp_path / layout.SUPERVISOR_FILE).write_text(json.dumps(body))
+        assert not layout.supervisor_alive(tmp_path)
     finally:
         dead.wait()

@@ -23,7 +23,7 @@ from ...exceptions import (
     ValidationError,
     http_status,
 )
-from ...services.job_requests import first_error
+from ...services.jobs.requests import first_error
 from ...services.studio import Studio
 from ..json_io import dumps, has_surrogate, read_json, surrogate_error
 

@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from tornado.web import authenticated
 
 from ...entities import Job, JobKind
-from ...services.job_requests import JobLogs
-from ...services.jobs import JobArtifact
+from ...services.jobs.requests import JobLogs
+from ...services.jobs.service import JobArtifact
 from .base import Operation, StudioHandler
 
 

@@ -9,7 +9,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado.web import authenticated
 
 from ...entities import Job, JobKind
-from ...services.job_requests import CreateProcessingJobRequest, CreateTrainingJobRequest
+from ...services.jobs.requests import CreateProcessingJobRequest, CreateTrainingJobRequest
 from .. import schemas as s
 from .base import Operation, StudioHandler
 

@@ -8,9 +8,9 @@ from jupyter_server.auth.decorator import authorized
 from tornado.web import authenticated
 
 from ...entities import Job
-from ...services.job_requests import JobLogs
-from ...services.jobs import JobArtifact
-from ...services.transform_requests import CreateTransformJobRequest
+from ...services.jobs.requests import JobLogs
+from ...services.jobs.service import JobArtifact
+from ...services.jobs.transform.requests import CreateTransformJobRequest
 from .. import schemas as s
 from .base import Operation, StudioHandler
 from .jobs import JobLogsQuery, send_artifact

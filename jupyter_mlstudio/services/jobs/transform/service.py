@@ -22,10 +22,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from ..artifacts import open_artifact_store, transfer
-from ..artifacts.base import ArtifactStore, normalize_path
-from ..config import StudioConfig
-from ..entities import (
+from ....artifacts import open_artifact_store, transfer
+from ....artifacts.base import ArtifactStore, normalize_path
+from ....config import StudioConfig
+from ....entities import (
     TERMINAL_JOB_STATUSES,
     Job,
     JobKind,
@@ -35,21 +35,20 @@ from ..entities import (
     SecondaryStatusTransition,
     utcnow,
 )
-from ..exceptions import ConflictError, NotFoundError, StudioError, ValidationError
-from ..hosting.instances import VariantPlan, plan_variant
-from ..runtime.base import JobRunner
-from ..store.base import MetadataStore, SortOrder
-from .job_requests import JobLogs, parse_request
-from .jobs import JobArtifact, JobService, artifact_content_type
-from .training import supervisor_alive
-from .training_plan import job_dir
-from .transform_job import TransformSupervisor
-from .transform_requests import (
+from ....exceptions import ConflictError, NotFoundError, StudioError, ValidationError
+from ....hosting.instances import VariantPlan, plan_variant
+from ....runtime.base import JobRunner
+from ....store.base import MetadataStore, SortOrder
+from ..layout import job_dir, supervisor_alive
+from ..requests import JobLogs, parse_request
+from ..service import JobArtifact, JobService, artifact_content_type
+from .requests import (
     CreateTransformJobRequest,
     TransformSettings,
     check_transform_request,
     tags_of,
 )
+from .supervisor import TransformSupervisor
 
 log = logging.getLogger(__name__)
 

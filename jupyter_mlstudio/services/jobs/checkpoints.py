@@ -27,10 +27,10 @@ import threading
 import time
 from pathlib import Path, PurePosixPath
 
-from ..artifacts import open_artifact_store
-from ..artifacts.base import ArtifactStore
-from ..exceptions import NotFoundError, StudioError, ValidationError
-from ..runtime.base import OPT_ML, Mount
+from ...artifacts import open_artifact_store
+from ...artifacts.base import ArtifactStore
+from ...exceptions import NotFoundError, StudioError, ValidationError
+from ...runtime.base import OPT_ML, Mount
 
 log = logging.getLogger(__name__)
 

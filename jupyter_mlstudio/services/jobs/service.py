@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ..artifacts import open_artifact_store
-from ..artifacts.base import ArtifactStore, guess_content_type, normalize_path
-from ..config import StudioConfig
-from ..entities import (
+from ...artifacts import open_artifact_store
+from ...artifacts.base import ArtifactStore, guess_content_type, normalize_path
+from ...config import StudioConfig
+from ...entities import (
     TERMINAL_JOB_STATUSES,
     Job,
     JobKind,
@@ -37,34 +37,26 @@ from ..entities import (
     SecondaryStatusTransition,
     utcnow,
 )
-from ..exceptions import ConflictError, NotFoundError, StudioError, ValidationError
-from ..runtime.base import JobHandle, JobRunner, decode_complete
-from ..runtime.detect import available_runtimes, resolve_runtime
-from ..store.base import MetadataStore, SortOrder
-from .job_requests import (
-    CreateProcessingJobRequest,
-    CreateTrainingJobRequest,
-    JobLogs,
-    parse_request,
-)
-from .job_runs import prepare_run, run_needed_before_launch
+from ...exceptions import ConflictError, NotFoundError, StudioError, ValidationError
+from ...runtime.base import JobHandle, JobRunner, decode_complete
+from ...runtime.detect import available_runtimes, resolve_runtime
+from ...store.base import MetadataStore, SortOrder
+from .layout import HOST, job_dir, jobs_root, log_path, supervisor_alive
 from .processing import (
     ProcessingSupervisor,
     plan_processing_job,
     processing_spec,
     write_processing_folder,
 )
-from .training import TrainingSupervisor, supervisor_alive
-from .training_plan import (
-    HOST,
-    LABEL_KIND,
-    container_spec,
-    job_dir,
-    jobs_root,
-    log_path,
-    plan_training_job,
-    write_job_folder,
+from .requests import (
+    CreateProcessingJobRequest,
+    CreateTrainingJobRequest,
+    JobLogs,
+    parse_request,
 )
+from .runs import prepare_run, run_needed_before_launch
+from .training import TrainingSupervisor
+from .training_plan import LABEL_KIND, container_spec, plan_training_job, write_job_folder
 
 RunnerFactory = Callable[[str], JobRunner]
 LOST_REASON = "the studio restarted and the job's process or container no longer exists"
@@ -199,11 +191,11 @@ class JobService:
             return self._runner_factory(name)
         state_root = self._studio_config().home / "runtime" / name
         if name == "process":
-            from ..runtime.process import ProcessRunner
+            from ...runtime.process import ProcessRunner
 
             return ProcessRunner(state_root)
         if name == "docker":
-            from ..runtime.docker import DockerRunner
+            from ...runtime.docker import DockerRunner
 
             return DockerRunner(state_root)
         raise ValidationError(f"unknown runtime {name!r}", field="runtime")
@@ -282,7 +274,7 @@ class JobService:
         check = getattr(runner, "check_image", None)  # the docker runner's image lookup
         if runner.name != "docker" or check is None:
             return
-        from ..runtime.images import DEFAULT_TAG
+        from ...runtime.images import DEFAULT_TAG
 
         try:
             check(plan.image or DEFAULT_TAG)

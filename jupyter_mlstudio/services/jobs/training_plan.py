@@ -4,11 +4,10 @@
 :func:`write_job_folder` lays out the job's folder (code and ``/opt/ml`` contract files);
 :func:`container_spec` builds the runner's :class:`ContainerSpec` for the host.
 
-A job's folder is ``<home>/jobs/<job name>/``: ``ml/`` is the host's ``/opt/ml``,
-``logs/algo-1.log`` keeps the log after the runner cleaned up. A job of N instances has
-one ``/opt/ml`` folder per host: ``ml/`` for ``algo-1`` (where the model is taken from, as
-SageMaker does) and ``hosts/algo-<i>/ml/`` for the others (:func:`host_ml_dir`), each with
-its own code, channels and contract files (SM_HOSTS, SM_CURRENT_HOST, resourceconfig.json).
+The job's folder is laid out by :mod:`.layout`. A job of N instances has one ``/opt/ml``
+folder per host: ``ml/`` for ``algo-1`` (where the model is taken from, as SageMaker does)
+and ``hosts/algo-<i>/ml/`` for the others (:func:`.layout.host_ml_dir`), each with its own
+code, channels and contract files (SM_HOSTS, SM_CURRENT_HOST, resourceconfig.json).
 """
 
 from __future__ import annotations
@@ -19,12 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..artifacts import transfer
-from ..config import StudioConfig
-from ..entities.common import JOB_NAME_MAX, validate_name
-from ..exceptions import ValidationError
-from ..runtime.base import LABEL_MANAGED, OPT_ML, ContainerSpec, JobRunner, host_name
-from ..runtime.contract import (
+from ...artifacts import transfer
+from ...config import StudioConfig
+from ...entities.common import JOB_NAME_MAX, validate_name
+from ...exceptions import ValidationError
+from ...runtime.base import LABEL_MANAGED, OPT_ML, ContainerSpec, JobRunner, host_name
+from ...runtime.contract import (
     Channel,
     TrainingSetup,
     resource_limits,
@@ -32,11 +31,11 @@ from ..runtime.contract import (
     validate_channels,
     write_training_contract,
 )
-from ..runtime.images import DEFAULT_TAG
-from . import checkpoints, job_channel
-from .job_requests import CreateTrainingJobRequest
+from ...runtime.images import DEFAULT_TAG
+from . import checkpoints, tracking_channel
+from .layout import HOST, host_ml_dir
+from .requests import CreateTrainingJobRequest
 
-HOST = "algo-1"
 MAX_INSTANCES = 16
 LABEL_KIND = "mlstudio.kind"
 RUN_GROUP_TEMPLATE = "Default-Run-Group-{}"
@@ -45,25 +44,6 @@ ENV_TRACKING_URI = "MLSTUDIO_TRACKING_URI"
 ENV_ARTIFACT_ROOT = "MLSTUDIO_ARTIFACT_ROOT"
 ENV_EXPERIMENT_NAME = "MLSTUDIO_EXPERIMENT_NAME"
 ENV_RUN_NAME = "MLSTUDIO_RUN_NAME"
-
-
-def jobs_root(config: StudioConfig) -> Path:
-    return config.home / "jobs"
-
-
-def job_dir(config: StudioConfig, job_name: str) -> Path:
-    return jobs_root(config) / job_name
-
-
-def log_path(config: StudioConfig, job_name: str, host: str = HOST) -> Path:
-    if not re.match(r"^[A-Za-z0-9-]{1,63}$", host or ""):
-        raise ValidationError(f"invalid host {host!r}", field="Host")
-    return job_dir(config, job_name) / "logs" / f"{host}.log"
-
-
-def host_ml_dir(folder: Path, host: str = HOST) -> Path:
-    """A host's ``/opt/ml`` folder inside the job's ``folder``."""
-    return folder / "ml" if host == HOST else folder / "hosts" / host / "ml"
 
 
 _OPT_ML_RE = re.compile(r"(?:(?<=^)|(?<=[=:,;\s'\"]))/opt/ml(?=/|$|[\s,;:'\"])")
@@ -322,7 +302,7 @@ def write_job_folder(plan: TrainingPlan, folder: Path, final: Path | None = None
 
 def _write_host_folder(plan: TrainingPlan, ml_dir: Path, host: str, base: str) -> None:
     write_training_contract(ml_dir, _setup(plan, host, base))
-    job_channel.install(ml_dir)
+    tracking_channel.install(ml_dir)
     if plan.checkpoint_path:
         checkpoints.host_folder(ml_dir, plan.checkpoint_path).mkdir(parents=True, exist_ok=True)
     code = ml_dir / "code"
@@ -363,7 +343,7 @@ def container_spec(
     base = runner.ml_path(ml_dir)
     env = training_env(_setup(plan, host, base), base=base)
     env.update({k: job_paths(v, runner, ml_dir) for k, v in plan.request.Environment.items()})
-    env.update(job_channel.channel_env(runner, ml_dir, plan.image, env))
+    env.update(tracking_channel.channel_env(runner, ml_dir, plan.image, env))
     if runner.name == "process" or not config.database_url.startswith("sqlite"):
         env.setdefault(ENV_TRACKING_URI, config.database_url)
         env.setdefault(ENV_ARTIFACT_ROOT, config.artifact_root)

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ..artifacts import open_artifact_store, transfer
-from ..artifacts.base import ArtifactStore
-from ..exceptions import NotFoundError, StudioError
-from .transform_records import parse_manifest
-from .transform_requests import MANIFEST_FILE, TransformSettings, local_input_files
+from ....artifacts import open_artifact_store, transfer
+from ....artifacts.base import ArtifactStore
+from ....exceptions import NotFoundError, StudioError
+from .records import parse_manifest
+from .requests import MANIFEST_FILE, TransformSettings, local_input_files
 
 FAILED_RECORDS_KEPT = 20
 _INPUT_FIELD = "TransformInput.DataSource.S3DataSource.S3Uri"

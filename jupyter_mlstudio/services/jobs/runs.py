@@ -17,9 +17,9 @@ import contextlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..entities import JobKind, TrialComponentSource, utcnow
-from ..exceptions import ConflictError, NotFoundError
-from ..store.base import MetadataStore
+from ...entities import JobKind, TrialComponentSource, utcnow
+from ...exceptions import ConflictError, NotFoundError
+from ...store.base import MetadataStore
 
 _ARN_PART = {JobKind.TRAINING: "training-job", JobKind.PROCESSING: "processing-job"}
 _SOURCE_TYPE = {

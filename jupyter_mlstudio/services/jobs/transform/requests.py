@@ -15,12 +15,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..artifacts import transfer
-from ..entities import validate_name
-from ..entities.common import JOB_NAME_MAX
-from ..exceptions import ValidationError
-from .job_requests import MAX_TAGS, ExperimentConfigSpec, JobTag
-from .transform_records import (
+from ....artifacts import transfer
+from ....entities import validate_name
+from ....entities.common import JOB_NAME_MAX
+from ....exceptions import ValidationError
+from ..requests import MAX_TAGS, ExperimentConfigSpec, JobTag
+from .records import (
     LINE,
     MULTI_RECORD,
     NONE,

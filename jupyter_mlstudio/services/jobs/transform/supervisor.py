@@ -21,7 +21,6 @@ import contextlib
 import http.client
 import json
 import logging
-import os
 import shutil
 import threading
 import time
@@ -31,23 +30,22 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from ..artifacts import open_artifact_store
-from ..config import StudioConfig
-from ..entities import TERMINAL_JOB_STATUSES, JobStatus, SecondaryStatus, utcnow
-from ..exceptions import ConflictError, NotFoundError, StudioError, ValidationError
-from ..hosting.instances import (
+from ....artifacts import open_artifact_store
+from ....config import StudioConfig
+from ....entities import TERMINAL_JOB_STATUSES, JobStatus, SecondaryStatus, utcnow
+from ....exceptions import ConflictError, NotFoundError, StudioError, ValidationError
+from ....hosting.instances import (
     LABEL_KIND,
     Instance,
     VariantInstances,
     VariantPlan,
     unpack_model,
 )
-from ..runtime.base import LABEL_MANAGED, JobRunner
-from ..store.base import MetadataStore
-from .training import SUPERVISOR_FILE
-from .training_plan import job_dir, log_path
-from .transform_files import InputFile, Outcome, OutputWriter, Tally, list_inputs, open_input
-from .transform_records import (
+from ....runtime.base import LABEL_MANAGED, JobRunner
+from ....store.base import MetadataStore
+from ..layout import claim_supervision, job_dir, log_path, release_supervision
+from .files import InputFile, Outcome, OutputWriter, Tally, list_inputs, open_input
+from .records import (
     MULTI_RECORD,
     SINGLE_RECORD,
     Record,
@@ -61,7 +59,7 @@ from .transform_records import (
     split_answer,
     split_records,
 )
-from .transform_requests import TransformSettings
+from .requests import TransformSettings
 
 log = logging.getLogger(__name__)
 
@@ -485,15 +483,12 @@ class TransformSupervisor(threading.Thread):
             log.exception("transform job %s: could not stop its model servers", self.job_name)
         shutil.rmtree(self.folder / "input", ignore_errors=True)
         shutil.rmtree(self.folder / "output", ignore_errors=True)
-        with contextlib.suppress(OSError):
-            (self.folder / SUPERVISOR_FILE).unlink()
+        release_supervision(self.folder)
 
     # -- bookkeeping ----------------------------------------------------------------------
     def _claim(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        body = {"pid": os.getpid(), "started_at": time.time()}
-        with contextlib.suppress(OSError):
-            (self.folder / SUPERVISOR_FILE).write_text(json.dumps(body))
+        claim_supervision(self.folder)
 
     def _update(self, secondary: SecondaryStatus, message: str, **changes: Any) -> None:
         self.store.update_job(

@@ -20,21 +20,18 @@ folder's copy ends.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
-import os
 import shutil
 import threading
 import time
 from collections.abc import Sequence
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
-from ..artifacts import transfer
-from ..artifacts.base import ArtifactStore
-from ..config import StudioConfig
-from ..entities import (
+from ...artifacts import transfer
+from ...artifacts.base import ArtifactStore
+from ...config import StudioConfig
+from ...entities import (
     TERMINAL_JOB_STATUSES,
     JobKind,
     JobStatus,
@@ -44,11 +41,19 @@ from ..entities import (
     TrialComponentPrimaryStatus,
     utcnow,
 )
-from ..exceptions import NotFoundError, StudioError
-from ..runtime.base import ContainerSpec, JobHandle, JobRunner, JobState
-from ..store.base import MetadataStore
-from . import checkpoints, job_channel, job_runs
-from .training_plan import HOST, container_spec, host_ml_dir, job_dir, log_path
+from ...exceptions import NotFoundError, StudioError
+from ...runtime.base import ContainerSpec, JobHandle, JobRunner, JobState
+from ...store.base import MetadataStore
+from . import checkpoints, runs, tracking_channel
+from .layout import (
+    HOST,
+    claim_supervision,
+    host_ml_dir,
+    job_dir,
+    log_path,
+    release_supervision,
+)
+from .training_plan import container_spec
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +61,6 @@ POLL_S = 0.2
 STORE_CHECK_S = 1.0
 STOP_GRACE_S = 10.0
 STARTUP_WAIT_S = 0.5
-SUPERVISOR_FILE = "supervisor.json"
 MAX_RUNTIME_REASON = "MaxRuntimeExceeded: the job ran longer than MaxRuntimeInSeconds ({} s)"
 
 
@@ -92,7 +96,7 @@ class TrainingSupervisor(threading.Thread):
         self._partial = ""
         self._early_error: Exception | None = None
         self._checkpoints: checkpoints.CheckpointSyncThread | None = None
-        self._channels: dict[str, job_channel.ChannelReader] = {}
+        self._channels: dict[str, tracking_channel.ChannelReader] = {}
         self._launched_at: datetime | None = None
         self._steps: dict[str, int] = {}
         self._last: dict[str, tuple[float, datetime]] = {}
@@ -141,13 +145,10 @@ class TrainingSupervisor(threading.Thread):
             self._end(JobStatus.FAILED, SecondaryStatus.FAILED, reason=f"ClientError: {reason}")
         finally:
             self._save_checkpoints(final=not self._detach_event.is_set())  # no-op if done
-            with contextlib.suppress(OSError):
-                (self.folder / SUPERVISOR_FILE).unlink()
+            release_supervision(self.folder)
 
     def _claim(self) -> None:
-        body = {"pid": os.getpid(), "started_at": time.time()}
-        with contextlib.suppress(OSError):
-            (self.folder / SUPERVISOR_FILE).write_text(json.dumps(body))
+        claim_supervision(self.folder)
 
     def _prepare(self) -> bool:
         """Downloading, then launch. False when the job ended on the way (stopped).
@@ -208,7 +209,7 @@ class TrainingSupervisor(threading.Thread):
         if self.owns_run is not None:
             return
         try:
-            self.owns_run = job_runs.prepare_run(self.store, self.plan, self.kind)
+            self.owns_run = runs.prepare_run(self.store, self.plan, self.kind)
         except StudioError:
             log.warning("job %s: its run was not created", self.plan.job_name, exc_info=True)
             self.owns_run = False
@@ -457,15 +458,15 @@ class TrainingSupervisor(threading.Thread):
         (:mod:`.job_channel`); when the store does not take it, it is read again."""
         reader = self._channels.get(host)
         if reader is None:
-            path = host_ml_dir(self.folder, host) / job_channel.CHANNEL_FILE
+            path = host_ml_dir(self.folder, host) / tracking_channel.CHANNEL_FILE
             offsets = log_path(self.config, self.plan.job_name, host).with_suffix(".channel")
-            reader = self._channels[host] = job_channel.ChannelReader(path, offsets)
+            reader = self._channels[host] = tracking_channel.ChannelReader(path, offsets)
         points, parameters = reader.read()
         if not points and not parameters:
             reader.commit()  # past skipped lines
             return
         try:
-            job_channel.log_to_run(
+            tracking_channel.log_to_run(
                 self.store, self.plan.run.trial_component_name, points, parameters
             )
         except StudioError:
@@ -578,24 +579,3 @@ class TrainingSupervisor(threading.Thread):
                 status_message=(reason or None) and reason[:1024],
                 end_time=now.astimezone(timezone.utc),
             )
-
-
-def supervisor_alive(folder: Path) -> bool:
-    """Another living process supervises the job in ``folder`` (a killed studio that its
-    parent has not reaped yet, a zombie, does not count)."""
-    try:
-        body = json.loads((folder / SUPERVISOR_FILE).read_text())
-        pid = int(body["pid"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
-    if pid == os.getpid():
-        return False
-    try:
-        import psutil
-
-        process = psutil.Process(pid)
-        return process.status() != psutil.STATUS_ZOMBIE and process.create_time() <= float(
-            body.get("started_at", time.time())
-        )
-    except Exception:
-        return False

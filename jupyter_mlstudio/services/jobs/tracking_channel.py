@@ -27,11 +27,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..entities import MetricPoint
-from ..exceptions import ValidationError
-from ..runtime.base import JobRunner
-from ..runtime.images import DEFAULT_TAG
-from ..store.base import MetadataStore
+from ...entities import MetricPoint
+from ...exceptions import ValidationError
+from ...runtime.base import JobRunner
+from ...runtime.images import DEFAULT_TAG
+from ...store.base import MetadataStore
 from . import mlstudio_job
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, BinaryIO
 
-from ..exceptions import ValidationError
+from ....exceptions import ValidationError
 
 CSV = "text/csv"
 JSON = "application/json"

@@ -15,7 +15,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import ErrorDetails
 
-from ..exceptions import ValidationError
+from ...exceptions import ValidationError
 
 DEFAULT_MAX_RUNTIME_S = 86400
 #: Most tags a resource takes in one request (SageMaker's TagList holds at most 50).

@@ -20,23 +20,22 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..artifacts import transfer
-from ..config import StudioConfig
-from ..entities import JobKind
-from ..entities.common import JOB_NAME_MAX, validate_name
-from ..exceptions import ValidationError
-from ..runtime.base import LABEL_MANAGED, OPT_ML, ContainerSpec, JobRunner, host_name
-from ..runtime.contract import resource_limits, write_processing_config
-from ..runtime.images import DEFAULT_TAG
-from . import job_channel
-from .job_requests import CreateProcessingJobRequest
+from ...artifacts import transfer
+from ...config import StudioConfig
+from ...entities import JobKind
+from ...entities.common import JOB_NAME_MAX, validate_name
+from ...exceptions import ValidationError
+from ...runtime.base import LABEL_MANAGED, OPT_ML, ContainerSpec, JobRunner, host_name
+from ...runtime.contract import resource_limits, write_processing_config
+from ...runtime.images import DEFAULT_TAG
+from . import tracking_channel
+from .layout import HOST, host_ml_dir
+from .requests import CreateProcessingJobRequest
 from .training import TrainingSupervisor
 from .training_plan import (
-    HOST,
     LABEL_KIND,
     MAX_INSTANCES,
     RunTarget,
-    host_ml_dir,
     job_network,
     job_paths,
     rebase_opt_ml,
@@ -169,7 +168,7 @@ def write_processing_folder(plan: ProcessingPlan, folder: Path, final: Path) -> 
         for _, relative, _ in (*plan.inputs, *plan.outputs):
             (ml_dir / relative).mkdir(parents=True, exist_ok=True)
         (ml_dir / "output").mkdir(parents=True, exist_ok=True)
-        job_channel.install(ml_dir)
+        tracking_channel.install(ml_dir)
     return host_ml_dir(folder)
 
 
@@ -183,7 +182,7 @@ def processing_spec(
         return job_paths(text, runner, ml_dir)
 
     env = {key: translate(value) for key, value in plan.request.Environment.items()}
-    env.update(job_channel.channel_env(runner, ml_dir, plan.image, env))
+    env.update(tracking_channel.channel_env(runner, ml_dir, plan.image, env))
     if runner.name == "process" or not config.database_url.startswith("sqlite"):
         env.setdefault("MLSTUDIO_TRACKING_URI", config.database_url)
         env.setdefault("MLSTUDIO_ARTIFACT_ROOT", config.artifact_root)
