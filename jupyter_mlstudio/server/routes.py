@@ -12,6 +12,7 @@ from typing import Any
 
 from jupyter_server.utils import url_path_join
 
+from ..services.jobs.kinds import KIND_TYPES, JobKindService
 from .handlers.base import JsonHandler, StudioHandler, UnknownRouteHandler
 from .handlers.charts import MetricChartHandler, MetricNamesHandler
 from .handlers.experiments import (
@@ -37,30 +38,9 @@ from .handlers.hosting import (
     ModelHandler,
     ModelsHandler,
 )
-from .handlers.jobs import (
-    ProcessingJobArtifactHandler,
-    ProcessingJobLogsHandler,
-    StopProcessingJobHandler,
-    StopTrainingJobHandler,
-    TrainingJobArtifactHandler,
-    TrainingJobLogsHandler,
-)
-from .handlers.resources import (
-    HealthHandler,
-    OpenApiHandler,
-    ProcessingJobHandler,
-    ProcessingJobsHandler,
-    TrainingJobHandler,
-    TrainingJobsHandler,
-)
+from .handlers.jobs import job_handlers
 from .handlers.runs import RunArtifactHandler, TrialMembershipHandler
-from .handlers.transform import (
-    StopTransformJobHandler,
-    TransformJobArtifactHandler,
-    TransformJobHandler,
-    TransformJobLogsHandler,
-    TransformJobsHandler,
-)
+from .handlers.system import HealthHandler, OpenApiHandler
 
 API_PREFIX = "/mlstudio/api"
 
@@ -70,6 +50,19 @@ class Route:
     path: str  # OpenAPI template, relative to API_PREFIX
     handler: type[StudioHandler]
     tag: str
+
+
+def job_routes(kind: type[JobKindService]) -> tuple[Route, ...]:
+    """A kind of job's routes: its collection, a job, stop, logs and artifacts."""
+    h = job_handlers(kind)
+    base = f"/{kind.collection}"
+    return (
+        Route(base, h.collection, "jobs"),
+        Route(f"{base}/{{JobName}}", h.item, "jobs"),
+        Route(f"{base}/{{JobName}}/stop", h.stop, "jobs"),
+        Route(f"{base}/{{JobName}}/logs", h.logs, "jobs"),
+        Route(f"{base}/{{JobName}}/artifacts/{{ArtifactPath}}", h.artifact, "jobs"),
+    )
 
 
 ROUTES: tuple[Route, ...] = (
@@ -95,27 +88,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/trials/{TrialName}/trial-components", TrialMembershipHandler, "experiments"),
     Route("/charts/metrics", MetricChartHandler, "charts"),
     Route("/charts/metric-names", MetricNamesHandler, "charts"),
-    Route("/training-jobs", TrainingJobsHandler, "jobs"),
-    Route("/training-jobs/{JobName}", TrainingJobHandler, "jobs"),
-    Route("/training-jobs/{JobName}/stop", StopTrainingJobHandler, "jobs"),
-    Route("/training-jobs/{JobName}/logs", TrainingJobLogsHandler, "jobs"),
-    Route("/training-jobs/{JobName}/artifacts/{ArtifactPath}", TrainingJobArtifactHandler, "jobs"),
-    Route("/processing-jobs", ProcessingJobsHandler, "jobs"),
-    Route("/processing-jobs/{JobName}", ProcessingJobHandler, "jobs"),
-    Route("/processing-jobs/{JobName}/stop", StopProcessingJobHandler, "jobs"),
-    Route("/processing-jobs/{JobName}/logs", ProcessingJobLogsHandler, "jobs"),
-    Route(
-        "/processing-jobs/{JobName}/artifacts/{ArtifactPath}",
-        ProcessingJobArtifactHandler,
-        "jobs",
-    ),
-    Route("/transform-jobs", TransformJobsHandler, "jobs"),
-    Route("/transform-jobs/{JobName}", TransformJobHandler, "jobs"),
-    Route("/transform-jobs/{JobName}/stop", StopTransformJobHandler, "jobs"),
-    Route("/transform-jobs/{JobName}/logs", TransformJobLogsHandler, "jobs"),
-    Route(
-        "/transform-jobs/{JobName}/artifacts/{ArtifactPath}", TransformJobArtifactHandler, "jobs"
-    ),
+    *(route for kind in KIND_TYPES for route in job_routes(kind)),
     Route("/models", ModelsHandler, "endpoints"),
     Route("/models/{ModelName}", ModelHandler, "endpoints"),
     Route("/endpoint-configs", EndpointConfigsHandler, "endpoints"),

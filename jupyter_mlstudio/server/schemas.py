@@ -15,7 +15,6 @@ from ..entities import (
     Endpoint,
     Experiment,
     ExperimentSummary,
-    Job,
     JobStatus,
     MetricPoint,
     Trial,
@@ -194,16 +193,6 @@ class ListJobsQuery(PageQuery):
     NameContains: str | None = None
 
 
-class ListTrainingJobsResponse(ApiModel):
-    TrainingJobSummaries: list[Job]
-    NextToken: str | None = None
-
-
-class ListProcessingJobsResponse(ApiModel):
-    ProcessingJobSummaries: list[Job]
-    NextToken: str | None = None
-
-
 class ListEndpointsQuery(PageQuery):
     StatusEquals: EndpointStatus | None = None
     NameContains: str | None = None
@@ -262,8 +251,6 @@ __all__ = [
     "ListExperimentsQuery",
     "ListExperimentsResponse",
     "ListJobsQuery",
-    "ListProcessingJobsResponse",
-    "ListTrainingJobsResponse",
     "ListTrialComponentsQuery",
     "ListTrialComponentsResponse",
     "ListTrialsQuery",

@@ -14,6 +14,7 @@ from ..store.base import MetadataStore
 from .charts import ChartService
 from .experiments import ExperimentService
 from .hosting import HostingService
+from .jobs.kinds import JobKinds, ProcessingJobs, TrainingJobs, TransformJobs
 from .jobs.service import JobService
 from .jobs.transform.service import TransformService
 from .system import SystemService
@@ -59,6 +60,10 @@ class Studio:
             runner=self.jobs.runner,
             runtime_name=self.jobs.runtime_name,
             jobs=self.jobs,
+        )
+        #: every kind of job behind one interface (what the REST handlers use)
+        self.job_kinds = JobKinds(
+            TrainingJobs(self.jobs), ProcessingJobs(self.jobs), TransformJobs(self.transform)
         )
         self.system = SystemService(config, store, artifacts)
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mlstudio")

@@ -1,19 +1,32 @@
-"""Training and processing jobs: stop, read logs, download published files (create,
-describe and list are in ``resources``)."""
+"""Jobs of every kind: one set of handlers (collection, item, stop, logs, artifacts)
+parameterised by the kind (``services/jobs/kinds.py``).
+
+:func:`job_handlers` makes a kind's handler classes: each is a subclass of the one generic
+handler for its role that names the kind and carries the kind's operations for the API
+document (operation ids derive from the kind: ``listTrainingJobs``, ``createTrainingJob``,
+``describeTrainingJob``, ``stopTrainingJob``, ``getTrainingJobLogs``,
+``getTrainingJobArtifact``).
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from dataclasses import dataclass
+from typing import ClassVar, TypeVar
 from urllib.parse import quote
 
+import pydantic
 from jupyter_server.auth.decorator import authorized
 from pydantic import BaseModel, ConfigDict, Field
 from tornado.web import authenticated
 
-from ...entities import Job, JobKind
+from ...entities import Job
+from ...services.jobs.kinds import JobKindService
 from ...services.jobs.requests import JobLogs
 from ...services.jobs.service import JobArtifact
+from .. import schemas as s
 from .base import Operation, StudioHandler
+
+_H = TypeVar("_H", bound="_KindHandler")
 
 
 class JobLogsQuery(BaseModel):
@@ -23,74 +36,154 @@ class JobLogsQuery(BaseModel):
     Offset: int = Field(0, ge=0, description="byte offset; pass the last NextOffset")
 
 
-class _StopJobHandler(StudioHandler):
-    kind: ClassVar[JobKind]
+class _KindHandler(StudioHandler):
+    """A handler of one kind of job; :func:`job_handlers` names the kind."""
+
+    kind: ClassVar[type[JobKindService]]
+
+    @property
+    def jobs(self) -> JobKindService:
+        """The studio's service for this handler's kind."""
+        return self.studio.job_kinds[self.kind.kind]
+
+
+class JobsHandler(_KindHandler):
+    """List (GET) and create (POST) jobs of a kind."""
+
+    list_response: ClassVar[type[pydantic.BaseModel]]
+
+    @authenticated
+    @authorized
+    async def get(self) -> None:
+        q = self.parse_query(s.ListJobsQuery)
+        page = await self.run(
+            self.jobs.list,
+            status=q.StatusEquals,
+            name_contains=q.NameContains,
+            sort_order=q.SortOrder,
+            max_results=q.MaxResults,
+            next_token=q.NextToken,
+        )
+        summaries = f"{self.kind.kind.value}Summaries"
+        self.send(self.list_response(**{summaries: page.items, "NextToken": page.next_token}))
+
+    @authenticated
+    @authorized
+    async def post(self) -> None:
+        body = self.parse_body(self.kind.request_model)
+        self.send(await self.run(self.jobs.create, body), 201)
+
+
+class JobHandler(_KindHandler):
+    """Describe a job."""
+
+    @authenticated
+    @authorized
+    async def get(self, job_name: str) -> None:
+        self.send(await self.run(self.jobs.describe, job_name))
+
+
+class StopJobHandler(_KindHandler):
+    """Stop a job."""
 
     @authenticated
     @authorized
     async def post(self, job_name: str) -> None:
-        self.send(await self.run(self.studio.jobs.stop_job, job_name, self.kind))
+        self.send(await self.run(self.jobs.stop, job_name))
 
 
-class StopTrainingJobHandler(_StopJobHandler):
-    kind = JobKind.TRAINING
-    operations: ClassVar[dict[str, Operation]] = {
-        "post": Operation(
-            "Stop a training job (Stopping now, Stopped once its host has exited)",
-            "stopTrainingJob",
-            response=Job,
-            errors=(403, 404, 409),
-        )
-    }
-
-
-class StopProcessingJobHandler(_StopJobHandler):
-    kind = JobKind.PROCESSING
-    operations: ClassVar[dict[str, Operation]] = {
-        "post": Operation(
-            "Stop a processing job (Stopping now, Stopped once its host has exited)",
-            "stopProcessingJob",
-            response=Job,
-            errors=(403, 404, 409),
-        )
-    }
-
-
-class _JobLogsHandler(StudioHandler):
-    kind: ClassVar[JobKind]
+class JobLogsHandler(_KindHandler):
+    """A host's log from a byte offset."""
 
     @authenticated
     @authorized
     async def get(self, job_name: str) -> None:
         q = self.parse_query(JobLogsQuery)
-        logs = await self.run(self.studio.jobs.read_logs, job_name, self.kind, q.Host, q.Offset)
-        self.send(logs)
+        self.send(await self.run(self.jobs.logs, job_name, q.Host, q.Offset))
 
 
-class TrainingJobLogsHandler(_JobLogsHandler):
-    kind = JobKind.TRAINING
-    operations: ClassVar[dict[str, Operation]] = {
+class JobArtifactHandler(_KindHandler):
+    """A file the job published, streamed from where it was published."""
+
+    @authenticated
+    @authorized
+    async def get(self, job_name: str, artifact_path: str) -> None:
+        artifact: JobArtifact = await self.run(self.jobs.artifact, job_name, artifact_path)
+        await send_artifact(self, artifact)
+
+
+@dataclass(frozen=True)
+class KindHandlers:
+    """The handler classes of one kind of job, one per route."""
+
+    collection: type[JobsHandler]
+    item: type[JobHandler]
+    stop: type[StopJobHandler]
+    logs: type[JobLogsHandler]
+    artifact: type[JobArtifactHandler]
+
+
+def job_handlers(kind: type[JobKindService]) -> KindHandlers:
+    """The handlers of ``kind``'s routes, with its operations for the API document."""
+    name = kind.kind.value  # TrainingJob
+    said = kind.summaries
+    list_response = pydantic.create_model(
+        f"List{name}sResponse",
+        __base__=s.ApiModel,
+        **{f"{name}Summaries": (list[Job], ...), "NextToken": (str | None, None)},  # type: ignore[call-overload]
+    )
+    collection = {
+        "get": Operation(said.list, f"list{name}s", query=s.ListJobsQuery, response=list_response),
+        "post": Operation(
+            said.create,
+            f"create{name}",
+            body=kind.request_model,
+            response=Job,
+            status=201,
+            errors=(400, 403, 409),
+        ),
+    }
+    item = {"get": Operation(said.describe, f"describe{name}", response=Job, errors=(403, 404))}
+    stop = {"post": Operation(said.stop, f"stop{name}", response=Job, errors=(403, 404, 409))}
+    logs = {
         "get": Operation(
-            "Read a training job's log from a byte offset (follow it with NextOffset)",
-            "getTrainingJobLogs",
+            said.logs,
+            f"get{name}Logs",
             query=JobLogsQuery,
             response=JobLogs,
             errors=(400, 403, 404),
         )
     }
-
-
-class ProcessingJobLogsHandler(_JobLogsHandler):
-    kind = JobKind.PROCESSING
-    operations: ClassVar[dict[str, Operation]] = {
+    artifact = {
         "get": Operation(
-            "Read a processing job's log from a byte offset (follow it with NextOffset)",
-            "getProcessingJobLogs",
-            query=JobLogsQuery,
-            response=JobLogs,
-            errors=(400, 403, 404),
+            said.artifact, f"get{name}Artifact", raw_response=True, errors=(400, 403, 404)
         )
     }
+    return KindHandlers(
+        collection=_subclass(JobsHandler, f"{name}sHandler", kind, collection, list_response),
+        item=_subclass(JobHandler, f"{name}Handler", kind, item),
+        stop=_subclass(StopJobHandler, f"Stop{name}Handler", kind, stop),
+        logs=_subclass(JobLogsHandler, f"{name}LogsHandler", kind, logs),
+        artifact=_subclass(JobArtifactHandler, f"{name}ArtifactHandler", kind, artifact),
+    )
+
+
+def _subclass(
+    base: type[_H],
+    name: str,
+    kind: type[JobKindService],
+    operations: dict[str, Operation],
+    list_response: type[pydantic.BaseModel] | None = None,
+) -> type[_H]:
+    attributes: dict[str, object] = {
+        "kind": kind,
+        "operations": operations,
+        "__module__": __name__,
+        "__doc__": base.__doc__,
+    }
+    if list_response is not None:
+        attributes["list_response"] = list_response
+    return type(name, (base,), attributes)
 
 
 CHUNK = 256 * 1024
@@ -119,43 +212,3 @@ async def send_artifact(handler: StudioHandler, artifact: JobArtifact) -> None:
     finally:
         await handler.run(artifact.close)
     handler.finish(set_content_type=artifact.content_type)  # not APIHandler's JSON default
-
-
-class _JobArtifactHandler(StudioHandler):
-    kind: ClassVar[JobKind]
-
-    @authenticated
-    @authorized
-    async def get(self, job_name: str, artifact_path: str) -> None:
-        artifact: JobArtifact = await self.run(
-            self.studio.jobs.open_artifact, job_name, self.kind, artifact_path
-        )
-        await send_artifact(self, artifact)
-
-
-class TrainingJobArtifactHandler(_JobArtifactHandler):
-    """A training job's model.tar.gz / output.tar.gz, streamed from where it was published."""
-
-    kind = JobKind.TRAINING
-    operations: ClassVar[dict[str, Operation]] = {
-        "get": Operation(
-            "Download a file a training job published (model.tar.gz, output.tar.gz)",
-            "getTrainingJobArtifact",
-            raw_response=True,
-            errors=(400, 403, 404),
-        )
-    }
-
-
-class ProcessingJobArtifactHandler(_JobArtifactHandler):
-    """A processing job's output file: ``<OutputName>/<path in that output>``."""
-
-    kind = JobKind.PROCESSING
-    operations: ClassVar[dict[str, Operation]] = {
-        "get": Operation(
-            "Download a file of a processing job's output (<OutputName>/<path>)",
-            "getProcessingJobArtifact",
-            raw_response=True,
-            errors=(400, 403, 404),
-        )
-    }

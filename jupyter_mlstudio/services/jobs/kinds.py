@@ -1,0 +1,238 @@
+"""One interface for every kind of job, and the registry of the kinds a studio runs.
+
+A kind (:class:`JobKindService`) says what its resource is called (the REST collection,
+the request model, the name field, the summaries of its operations) and answers the same
+six calls whatever runs the jobs: create, describe, list, stop, logs, artifact. The REST
+handlers are one set parameterised by kind (``server/handlers/jobs.py``); a new kind of
+job (tuning, AutoML, monitoring, rule evaluation, pipeline steps) plugs in by implementing
+:class:`JobKindService` and being registered in :class:`JobKinds`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from pydantic import BaseModel
+
+from ...entities import Job, JobKind, JobStatus
+from ...exceptions import NotFoundError
+from ...store.base import Page, SortOrder
+from .layout import HOST
+from .requests import CreateProcessingJobRequest, CreateTrainingJobRequest, JobLogs
+from .service import JobArtifact, JobService
+from .transform.requests import CreateTransformJobRequest
+from .transform.service import TransformService
+
+
+@dataclass(frozen=True)
+class KindSummaries:
+    """What each operation on a kind does, in a sentence (the API document shows them)."""
+
+    list: str
+    create: str
+    describe: str
+    stop: str
+    logs: str
+    artifact: str
+
+
+class JobKindService(ABC):
+    """A kind of job, as the REST API and the SDK see it."""
+
+    #: the kind recorded on its jobs (``TrainingJob``: operation ids derive from it)
+    kind: ClassVar[JobKind]
+    #: the REST collection (``training-jobs``)
+    collection: ClassVar[str]
+    #: the body of its create call
+    request_model: ClassVar[type[BaseModel]]
+    #: the request field that names a job (``TrainingJobName``)
+    name_field: ClassVar[str]
+    summaries: ClassVar[KindSummaries]
+
+    @abstractmethod
+    def create(self, request: Any) -> Job:
+        """Check, record and start a job; return it as recorded. ``request`` is a
+        :attr:`request_model` or a mapping of its fields."""
+
+    @abstractmethod
+    def describe(self, job_name: str) -> Job:
+        """The job (NotFoundError if there is none of this kind)."""
+
+    @abstractmethod
+    def list(
+        self,
+        *,
+        status: JobStatus | None = None,
+        name_contains: str | None = None,
+        sort_order: SortOrder = "Descending",
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> Page[Job]:
+        """One page of this kind's jobs, newest first unless ``sort_order`` says otherwise."""
+
+    @abstractmethod
+    def stop(self, job_name: str) -> Job:
+        """Ask the job to stop; return it (Stopping, or as it ended)."""
+
+    @abstractmethod
+    def logs(self, job_name: str, host: str = HOST, offset: int = 0) -> JobLogs:
+        """A host's log from byte ``offset`` on."""
+
+    @abstractmethod
+    def artifact(self, job_name: str, path: str) -> JobArtifact:
+        """Open a file the job published, for download (the caller closes it)."""
+
+
+class _RunnerJobs(JobKindService):
+    """A kind that :class:`JobService` runs (training and processing share its engine)."""
+
+    def __init__(self, jobs: JobService) -> None:
+        self.jobs = jobs
+
+    def describe(self, job_name: str) -> Job:
+        return self.jobs.get_job(job_name, self.kind)
+
+    def list(
+        self,
+        *,
+        status: JobStatus | None = None,
+        name_contains: str | None = None,
+        sort_order: SortOrder = "Descending",
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> Page[Job]:
+        return self.jobs.list_jobs(
+            self.kind,
+            status=status,
+            name_contains=name_contains,
+            sort_order=sort_order,
+            max_results=max_results,
+            next_token=next_token,
+        )
+
+    def stop(self, job_name: str) -> Job:
+        return self.jobs.stop_job(job_name, self.kind)
+
+    def logs(self, job_name: str, host: str = HOST, offset: int = 0) -> JobLogs:
+        return self.jobs.read_logs(job_name, self.kind, host, offset)
+
+    def artifact(self, job_name: str, path: str) -> JobArtifact:
+        return self.jobs.open_artifact(job_name, self.kind, path)
+
+
+class TrainingJobs(_RunnerJobs):
+    """Training jobs (CreateTrainingJob, plus ScriptMode)."""
+
+    kind = JobKind.TRAINING
+    collection = "training-jobs"
+    request_model = CreateTrainingJobRequest
+    name_field = "TrainingJobName"
+    summaries = KindSummaries(
+        list="List training jobs, newest first",
+        create="Create and start a training job (CreateTrainingJob request, plus ScriptMode)",
+        describe="Describe a training job",
+        stop="Stop a training job (Stopping now, Stopped once its host has exited)",
+        logs="Read a training job's log from a byte offset (follow it with NextOffset)",
+        artifact="Download a file a training job published (model.tar.gz, output.tar.gz)",
+    )
+
+    def create(self, request: Any) -> Job:
+        return self.jobs.create_training_job(request)
+
+
+class ProcessingJobs(_RunnerJobs):
+    """Processing jobs (CreateProcessingJob); an artifact is ``<OutputName>/<path>``."""
+
+    kind = JobKind.PROCESSING
+    collection = "processing-jobs"
+    request_model = CreateProcessingJobRequest
+    name_field = "ProcessingJobName"
+    summaries = KindSummaries(
+        list="List processing jobs, newest first",
+        create="Create and start a processing job (CreateProcessingJob request)",
+        describe="Describe a processing job",
+        stop="Stop a processing job (Stopping now, Stopped once its host has exited)",
+        logs="Read a processing job's log from a byte offset (follow it with NextOffset)",
+        artifact="Download a file of a processing job's output (<OutputName>/<path>)",
+    )
+
+    def create(self, request: Any) -> Job:
+        return self.jobs.create_processing_job(request)
+
+
+class TransformJobs(JobKindService):
+    """Batch transform jobs (CreateTransformJob); an artifact is ``<input file>.out``."""
+
+    kind = JobKind.TRANSFORM
+    collection = "transform-jobs"
+    request_model = CreateTransformJobRequest
+    name_field = "TransformJobName"
+    summaries = KindSummaries(
+        list="List batch transform jobs, newest first",
+        create="Create and start a batch transform job (CreateTransformJob request)",
+        describe=(
+            "Describe a batch transform job (the request is in Spec; outputs, figures and"
+            " failed records in Outputs)"
+        ),
+        stop="Stop a batch transform job (Stopping now, Stopped once its model servers are gone)",
+        logs="Read a transform job instance's log from a byte offset (follow it with NextOffset)",
+        artifact="Download an output file of a transform job (<input file>.out)",
+    )
+
+    def __init__(self, transform: TransformService) -> None:
+        self.transform = transform
+
+    def create(self, request: Any) -> Job:
+        return self.transform.create_transform_job(request)
+
+    def describe(self, job_name: str) -> Job:
+        return self.transform.get_transform_job(job_name)
+
+    def list(
+        self,
+        *,
+        status: JobStatus | None = None,
+        name_contains: str | None = None,
+        sort_order: SortOrder = "Descending",
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> Page[Job]:
+        return self.transform.list_transform_jobs(
+            status=status,
+            name_contains=name_contains,
+            sort_order=sort_order,
+            max_results=max_results,
+            next_token=next_token,
+        )
+
+    def stop(self, job_name: str) -> Job:
+        return self.transform.stop_transform_job(job_name)
+
+    def logs(self, job_name: str, host: str = HOST, offset: int = 0) -> JobLogs:
+        return self.transform.read_logs(job_name, host, offset)
+
+    def artifact(self, job_name: str, path: str) -> JobArtifact:
+        return self.transform.open_output(job_name, path)
+
+
+#: every kind the REST API serves, in the order its routes are listed
+KIND_TYPES: tuple[type[JobKindService], ...] = (TrainingJobs, ProcessingJobs, TransformJobs)
+
+
+class JobKinds:
+    """The kinds a studio runs, by :class:`JobKind`."""
+
+    def __init__(self, *kinds: JobKindService) -> None:
+        self._kinds = {k.kind: k for k in kinds}
+
+    def __getitem__(self, kind: JobKind) -> JobKindService:
+        try:
+            return self._kinds[kind]
+        except KeyError:
+            raise NotFoundError(f"this studio runs no {kind.value}s") from None
+
+    def __iter__(self) -> Iterator[JobKindService]:
+        return iter(self._kinds.values())
