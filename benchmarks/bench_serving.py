@@ -48,10 +48,12 @@ from typing import Any
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# the repository root, for the studio launcher in tests/support (not in the package)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _common import MLFLOW_PYTHON, ROOT, median, scratch_dir
 
-from jupyter_mlstudio.testing.studio_server import (
+from tests.support.studio_server import (
     IrisModel,
     ModelServer,
     StudioServer,

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
-from jupyter_mlstudio.testing.auth import unauthenticated_endpoints
+# the repository root: the check lives in tests/support, which is not in the package
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.support.auth import unauthenticated_endpoints
 
 
 def main() -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from jupyter_mlstudio.artifacts import ArtifactStore, FileArtifactStore, S3ArtifactStore
-from jupyter_mlstudio.testing.seaweedfs import SeaweedS3, run_seaweedfs, weed_or_skip
+from tests.support.seaweedfs import SeaweedS3, run_seaweedfs, weed_or_skip
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from botocore.config import Config
 
 from jupyter_mlstudio.artifacts import S3ArtifactStore, open_artifact_store
 from jupyter_mlstudio.exceptions import NotFoundError, StoreUnavailableError, ValidationError
-from jupyter_mlstudio.testing.seaweedfs import SeaweedS3
+from tests.support.seaweedfs import SeaweedS3
 
 pytestmark = pytest.mark.s3
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jupyter_mlstudio.testing import seaweedfs
+from tests.support import seaweedfs
 
 
 def test_missing_weed_skips(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_mlstudio.testing.studio_server import StudioServer, build_iris_model
+from tests.support.studio_server import StudioServer, build_iris_model
 
 REQUESTS = 20_000
 CONCURRENCY = 32
+#: the generator runs as ``python -m tests.support.studio_server`` from here
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.timeout(240)
@@ -32,7 +34,7 @@ def test_20000_invocations_at_concurrency_32_through_the_studio(
             [
                 sys.executable,
                 "-m",
-                "jupyter_mlstudio.testing.studio_server",
+                "tests.support.studio_server",
                 studio.invocation_url("load-iris"),
                 "--cases",
                 str(cases),
@@ -42,6 +44,7 @@ def test_20000_invocations_at_concurrency_32_through_the_studio(
                 str(CONCURRENCY),
             ],
             env={**os.environ, "MLSTUDIO_LOAD_AUTHORIZATION": studio.authorization},
+            cwd=ROOT,
             capture_output=True,
             text=True,
             timeout=180,
@@ -93,7 +96,7 @@ def test_a_studio_stopped_under_load_exits_promptly_and_stops_its_model_servers(
             [
                 sys.executable,
                 "-m",
-                "jupyter_mlstudio.testing.studio_server",
+                "tests.support.studio_server",
                 studio.invocation_url("stop-iris"),
                 "--cases",
                 str(cases),
@@ -103,6 +106,7 @@ def test_a_studio_stopped_under_load_exits_promptly_and_stops_its_model_servers(
                 str(CONCURRENCY),
             ],
             env={**os.environ, "MLSTUDIO_LOAD_AUTHORIZATION": studio.authorization},
+            cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

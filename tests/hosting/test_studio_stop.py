@@ -3,7 +3,7 @@ leaves none of the endpoint's model servers running, and does not record the end
 Failed — the next studio on the home finishes the deploy.
 
 One real ``jupyter server`` per runtime
-(:class:`~jupyter_mlstudio.testing.studio_server.StudioServer`); the model's ``model_fn``
+(:class:`~tests.support.studio_server.StudioServer`); the model's ``model_fn``
 waits for a ``go`` file in its ``/opt/ml`` (``tests/jobs/test_crash.py``), so the stop
 always lands while the endpoint starts.
 """
@@ -20,9 +20,9 @@ import pytest
 from jupyter_mlstudio.config import resolve_config
 from jupyter_mlstudio.entities import EndpointStatus
 from jupyter_mlstudio.store import open_store
-from jupyter_mlstudio.testing.studio_server import StudioServer
 from tests.jobs.test_crash import INFERENCE, Containers, Crash, descendants, gone, until
 from tests.runtime.conftest import docker_host, script_image  # noqa: F401 - fixtures
+from tests.support.studio_server import StudioServer
 
 #: what a normal stop may take: stopping a model server is a SIGTERM to it
 STOP_WITHIN_S = 15.0

@@ -19,8 +19,8 @@ from jupyter_mlstudio.sdk import client as client_module
 from jupyter_mlstudio.sdk.estimator import Estimator
 from jupyter_mlstudio.sdk.inputs import TrainingInput
 from jupyter_mlstudio.sdk.jobs_client import jobs_client
-from jupyter_mlstudio.testing.docker_engine import DockerEngine
 from tests.runtime.conftest import docker_host, script_image  # noqa: F401 - fixtures
+from tests.support.docker_engine import DockerEngine
 
 pytestmark = pytest.mark.docker
 

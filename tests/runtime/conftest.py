@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from jupyter_mlstudio.runtime.images import DEFAULT_TAG, build_image
-from jupyter_mlstudio.testing.docker_engine import DockerEngine, docker_engine
+from tests.support.docker_engine import DockerEngine, docker_engine
 
 
 @pytest.fixture(scope="session")

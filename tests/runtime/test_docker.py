@@ -13,9 +13,9 @@ import pytest
 from jupyter_mlstudio.exceptions import NotFoundError, ValidationError
 from jupyter_mlstudio.runtime.base import LABEL_JOB, ContainerSpec, JobHandle, JobRunner
 from jupyter_mlstudio.runtime.docker import LABEL_HOME, DockerRunner, container_name, home_id
-from jupyter_mlstudio.testing.docker_engine import DockerEngine
 from jupyter_mlstudio.testing.runtime_contract import RuntimeContract
 from jupyter_mlstudio.testing.runtime_contract_serving import listeners
+from tests.support.docker_engine import DockerEngine
 
 pytestmark = pytest.mark.docker
 

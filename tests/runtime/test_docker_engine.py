@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_mlstudio.testing import docker_engine
+from tests.support import docker_engine
 
 
 def test_no_engine_skips_locally(monkeypatch: pytest.MonkeyPatch) -> None:

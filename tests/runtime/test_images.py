@@ -19,7 +19,7 @@ from jupyter_mlstudio.runtime.images import (
     dockerfile,
     source_hash,
 )
-from jupyter_mlstudio.testing.docker_engine import DockerEngine
+from tests.support.docker_engine import DockerEngine
 
 
 def test_mirror_from_deb822_sources(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from jupyter_mlstudio.ownership import current_owner, stop_owner
-from jupyter_mlstudio.testing.studio_server import StudioServer, build_iris_model
+from tests.support.studio_server import StudioServer, build_iris_model
 
 SCRIPT = """\
 import json, sys

@@ -43,7 +43,7 @@ from hypothesis import strategies as st
 from schemathesis import checks
 
 from jupyter_mlstudio.server.openapi import build_openapi
-from jupyter_mlstudio.testing.studio_server import StudioServer
+from tests.support.studio_server import StudioServer
 
 #: Random examples per operation, after the boundary cases: with ~60 operations the
 #: whole run takes about a minute on two cores.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from jupyter_mlstudio.server.handlers.base import StudioHandler
 from jupyter_mlstudio.server.routes import ROUTES, handlers
-from jupyter_mlstudio.testing.auth import unauthenticated_endpoints
+from tests.support.auth import unauthenticated_endpoints
 
 
 def test_every_studio_handler_is_authenticated() -> None:

@@ -21,13 +21,13 @@ from jupyter_mlstudio.ownership import (
     current_owner,
     stop_owner,
 )
-from jupyter_mlstudio.testing.studio_server import (
+from tests.jobs.test_crash import INFERENCE, Crash, descendants, gone, until
+from tests.support.studio_server import (
     IrisModel,
     StudioServer,
     build_iris_model,
     predictions_of,
 )
-from tests.jobs.test_crash import INFERENCE, Crash, descendants, gone, until
 
 
 def _other_process_acquires(home: Path) -> bool:

@@ -9,7 +9,7 @@ import pytest
 
 from jupyter_mlstudio.store import open_store
 from jupyter_mlstudio.store.base import MetadataStore
-from jupyter_mlstudio.testing.postgres import PostgresServer, postgres_server
+from tests.support.postgres import PostgresServer, postgres_server
 
 
 @pytest.fixture(scope="session")

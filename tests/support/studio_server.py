@@ -12,9 +12,9 @@
   127.0.0.1 and a free port, for the "direct" side of a comparison.
 * :func:`load`: an aiohttp load generator (N requests, C at a time, every answer checked
   against the expected predictions). Run this module as a script to use it from another
-  process than the server under load (it prints one JSON line)::
+  process than the server under load (it prints one JSON line), from the repository root::
 
-      python -m jupyter_mlstudio.testing.studio_server URL --cases cases.json \\
+      python -m tests.support.studio_server URL --cases cases.json \\
           --requests 20000 --concurrency 32 [--authorization "token <t>"]
 
 Blocking helpers; nothing here runs inside the studio itself.
@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-MODEL_SERVER = Path(__file__).resolve().parent.parent / "hosting" / "model_server.py"
+from jupyter_mlstudio.runtime.process import MODEL_SERVER
 
 #: script-mode inference code: model_fn only, the model server's default JSON handlers do
 #: the rest
