@@ -45,6 +45,10 @@ class ProductionVariant(Entity):
     initial_instance_count: int = 1
     instance_type: str = "local"
     initial_variant_weight: float = 1.0
+    volume_size_in_gb: int | None = Field(None, alias="VolumeSizeInGB")
+    model_data_download_timeout_in_seconds: int | None = None
+    #: seconds an instance may take to answer /ping after it starts (default 180)
+    container_startup_health_check_timeout_in_seconds: int | None = None
 
 
 class EndpointConfig(Entity):

@@ -88,6 +88,8 @@ class VariantPlan:
     code_source: str | None  # SAGEMAKER_SUBMIT_DIRECTORY as given (folder or .tar.gz)
     environment: Mapping[str, str]
     timeout_s: float = 60.0
+    #: seconds an instance may take to answer /ping after it starts
+    ready_timeout_s: float = 180.0
 
 
 def plan_variant(
@@ -100,6 +102,7 @@ def plan_variant(
     *,
     field_prefix: str = "ProductionVariants[0]",
     timeout_s: float = 60.0,
+    ready_timeout_s: float | None = None,
 ) -> VariantPlan:
     """Check what can be checked before anything starts (instance type, image on the
     process runtime); ValidationError names the field."""
@@ -140,6 +143,7 @@ def plan_variant(
         code_source=code,
         environment=env,
         timeout_s=timeout_s,
+        ready_timeout_s=ready_timeout_s or READY_TIMEOUT_S,
     )
 
 
@@ -321,7 +325,8 @@ class VariantInstances:
         instance.url = f"http://{host}:{port}"
         return instance
 
-    def _wait_ready(self, instance: Instance, timeout: float = READY_TIMEOUT_S) -> None:
+    def _wait_ready(self, instance: Instance) -> None:
+        timeout = self.plan.ready_timeout_s
         deadline = time.monotonic() + timeout
         delay = 0.02
         assert instance.handle is not None

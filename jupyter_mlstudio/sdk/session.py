@@ -47,13 +47,13 @@ def production_variant(
         initial_weight: Its share of the traffic, relative to the other variants'.
         accelerator_type: Refused when given (no accelerators).
         serverless_inference_config: Refused when given (no serverless inference).
-        volume_size: The item's ``VolumeSizeInGB`` (the studio's endpoint configurations
-            refuse it for now).
+        volume_size: The item's ``VolumeSizeInGB`` (1-512; recorded, instances use the
+            machine's disk).
         model_data_download_timeout: The item's ``ModelDataDownloadTimeoutInSeconds``
-            (refused by the studio for now).
+            (60-3600; recorded, the model is read from local storage).
         container_startup_health_check_timeout: The item's
-            ``ContainerStartupHealthCheckTimeoutInSeconds`` (refused by the studio for
-            now).
+            ``ContainerStartupHealthCheckTimeoutInSeconds`` (60-3600): how long an
+            instance may take to answer ``/ping`` (default 180).
         kwargs: Other SageMaker arguments, accepted and not used.
 
     Returns:

@@ -166,6 +166,7 @@ class HostingService(HostingRecords):
                 runtime,
                 field_prefix=field,
                 timeout_s=self.engine.timeout_s,
+                ready_timeout_s=variant.container_startup_health_check_timeout_in_seconds,
             )
             check = getattr(runner, "check_image", None)
             if plan.image and check is not None:

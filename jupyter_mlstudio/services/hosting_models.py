@@ -180,6 +180,11 @@ class HostingRecords:
                     initial_instance_count=spec.InitialInstanceCount,
                     instance_type=spec.InstanceType,
                     initial_variant_weight=spec.InitialVariantWeight,
+                    volume_size_in_gb=spec.VolumeSizeInGB,
+                    model_data_download_timeout_in_seconds=spec.ModelDataDownloadTimeoutInSeconds,
+                    container_startup_health_check_timeout_in_seconds=(
+                        spec.ContainerStartupHealthCheckTimeoutInSeconds
+                    ),
                 )
             )
         capture = None

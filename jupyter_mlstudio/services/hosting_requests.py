@@ -61,6 +61,15 @@ class ProductionVariantSpec(_Model):
     InitialInstanceCount: int = 1
     InstanceType: str = "local"
     InitialVariantWeight: float = 1.0
+    VolumeSizeInGB: int | None = Field(
+        None, ge=1, le=512, description="recorded; instances use the machine's disk"
+    )
+    ModelDataDownloadTimeoutInSeconds: int | None = Field(
+        None, ge=60, le=3600, description="recorded; the model is read from local storage"
+    )
+    ContainerStartupHealthCheckTimeoutInSeconds: int | None = Field(
+        None, ge=60, le=3600, description="how long an instance may take to answer /ping"
+    )
 
 
 class CaptureOptionSpec(_Model):

@@ -2009,6 +2009,11 @@ export interface components {
     /** ProductionVariant */
     ProductionVariant: {
       /**
+       * Containerstartuphealthchecktimeoutinseconds
+       * @default null
+       */
+      ContainerStartupHealthCheckTimeoutInSeconds: number | null;
+      /**
        * Initialinstancecount
        * @default 1
        */
@@ -2023,14 +2028,30 @@ export interface components {
        * @default local
        */
       InstanceType: string;
+      /**
+       * Modeldatadownloadtimeoutinseconds
+       * @default null
+       */
+      ModelDataDownloadTimeoutInSeconds: number | null;
       /** Modelname */
       ModelName: string;
       /** Variantname */
       VariantName: string;
+      /**
+       * Volumesizeingb
+       * @default null
+       */
+      VolumeSizeInGB: number | null;
     };
     /** ProductionVariantSpec */
     ProductionVariantSpec: {
       /**
+       * Containerstartuphealthchecktimeoutinseconds
+       * @description how long an instance may take to answer /ping
+       * @default null
+       */
+      ContainerStartupHealthCheckTimeoutInSeconds: number | null;
+      /**
        * Initialinstancecount
        * @default 1
        */
@@ -2045,10 +2066,22 @@ export interface components {
        * @default local
        */
       InstanceType: string;
+      /**
+       * Modeldatadownloadtimeoutinseconds
+       * @description recorded; the model is read from local storage
+       * @default null
+       */
+      ModelDataDownloadTimeoutInSeconds: number | null;
       /** Modelname */
       ModelName: string;
       /** Variantname */
       VariantName: string;
+      /**
+       * Volumesizeingb
+       * @description recorded; instances use the machine's disk
+       * @default null
+       */
+      VolumeSizeInGB: number | null;
     };
     /** PutRunArtifactResponse */
     PutRunArtifactResponse: {

@@ -216,3 +216,36 @@ async def test_deploy_and_invoke_over_rest(
     assert status == 204
     status, _ = await call(jp_fetch, "DELETE", "models", "clf")
     assert status == 204
+
+
+async def test_variant_settings_of_sagemaker_are_kept(
+    jp_fetch: Any,
+    trained: tuple,  # noqa: F811 - the fixture
+) -> None:
+    """What the SageMaker SDK's production_variant() may add to a variant: accepted in
+    SageMaker's ranges and given back by DescribeEndpointConfig."""
+    _, _, archive = trained
+    status, _ = await call(
+        jp_fetch,
+        "POST",
+        "models",
+        body={"ModelName": "clf", "PrimaryContainer": {"ModelDataUrl": str(archive)}},
+    )
+    assert status == 201
+    settings = {
+        "VolumeSizeInGB": 4,
+        "ModelDataDownloadTimeoutInSeconds": 600,
+        "ContainerStartupHealthCheckTimeoutInSeconds": 120,
+    }
+    variant = {"VariantName": "a", "ModelName": "clf", **settings}
+    body = {"EndpointConfigName": "cfg", "ProductionVariants": [variant]}
+    status, created = await call(jp_fetch, "POST", "endpoint-configs", body=body)
+    assert status == 201, created
+    status, described = await call(jp_fetch, "GET", "endpoint-configs", "cfg")
+    assert status == 200
+    assert {k: described["ProductionVariants"][0][k] for k in settings} == settings
+    variant["ContainerStartupHealthCheckTimeoutInSeconds"] = 30
+    body = {"EndpointConfigName": "cfg-2", "ProductionVariants": [variant]}
+    status, error = await call(jp_fetch, "POST", "endpoint-configs", body=body)
+    field = "ProductionVariants[0].ContainerStartupHealthCheckTimeoutInSeconds"
+    assert (status, error["field"]) == (400, field)
