@@ -65,10 +65,13 @@ def bare_docker(image: str) -> float:
 
 
 class JobLauncher:
-    """Training jobs through the SDK's direct backend on one runtime."""
+    """Training jobs as a script outside JupyterLab launches them: tracking straight into
+    SQLite, the job through the background studio the SDK starts for the home (one per
+    runtime here), stopped by :meth:`close`."""
 
     def __init__(self, runtime: str, work: Path, script: Path) -> None:
-        os.environ["MLSTUDIO_HOME"] = str(work / runtime / "home")
+        self.home = work / runtime / "home"
+        os.environ["MLSTUDIO_HOME"] = str(self.home)
         os.environ["MLSTUDIO_ARTIFACT_ROOT"] = str(work / runtime / "artifacts")
         os.environ["MLSTUDIO_RUNTIME"] = runtime
         from jupyter_mlstudio.sdk import TrackingClient
@@ -98,7 +101,10 @@ class JobLauncher:
         return first_line_time(text) - start
 
     def close(self) -> None:
+        from jupyter_mlstudio.ownership import stop_owner
+
         self.tracking.close()
+        stop_owner(self.home)
 
 
 def measure(job: Any, bare: Any, repeats: int) -> tuple[list[float], list[float]]:

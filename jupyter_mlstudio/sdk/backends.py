@@ -27,7 +27,7 @@ from ..entities import (
     TrialComponent,
 )
 from ..exceptions import ValidationError
-from ..services.experiments import ExperimentService
+from ..services.tracking.experiments import ExperimentService
 from ..store import open_store
 from ..store.base import SortOrder
 

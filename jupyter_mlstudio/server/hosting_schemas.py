@@ -1,5 +1,5 @@
 """Request queries and response bodies of the hosting routes (models, endpoint configs,
-endpoints, invocations). Request bodies are :mod:`..services.hosting_requests`."""
+endpoints, invocations). Request bodies are :mod:`..services.hosting.requests`."""
 
 from __future__ import annotations
 

@@ -11,13 +11,13 @@ from ..artifacts.base import ArtifactStore
 from ..config import StudioConfig
 from ..store import open_store
 from ..store.base import MetadataStore
-from .charts import ChartService
-from .experiments import ExperimentService
-from .hosting import HostingService
+from .hosting.service import HostingService
 from .jobs.kinds import JobKinds, ProcessingJobs, TrainingJobs, TransformJobs
 from .jobs.service import JobService
 from .jobs.transform.service import TransformService
 from .system import SystemService
+from .tracking.charts import ChartService
+from .tracking.experiments import ExperimentService
 
 log = logging.getLogger(__name__)
 

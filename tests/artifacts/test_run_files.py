@@ -13,7 +13,7 @@ import pytest
 
 from jupyter_mlstudio.artifacts import ArtifactStore
 from jupyter_mlstudio.exceptions import NotFoundError, StoreUnavailableError
-from jupyter_mlstudio.services.experiments import ExperimentService
+from jupyter_mlstudio.services.tracking.experiments import ExperimentService
 from jupyter_mlstudio.store import open_store
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from jupyter_mlstudio.exceptions import NotFoundError, StudioError, ValidationError
 from jupyter_mlstudio.sdk import Run, TrackingClient, list_runs, load_run
-from jupyter_mlstudio.services.experiments import run_folder
+from jupyter_mlstudio.services.tracking.experiments import run_folder
 
 from .conftest import in_thread
 

@@ -9,7 +9,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado.web import authenticated
 
 from ...entities import Endpoint, EndpointConfig, Model
-from ...services.hosting_requests import (
+from ...services.hosting.requests import (
     CreateEndpointConfigRequest,
     CreateEndpointRequest,
     CreateModelRequest,

@@ -12,9 +12,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..artifacts import transfer
-from ..artifacts.base import ArtifactStore
-from ..entities import (
+from ...artifacts import transfer
+from ...artifacts.base import ArtifactStore
+from ...entities import (
     ContainerDefinition,
     EndpointConfig,
     Model,
@@ -22,12 +22,13 @@ from ..entities import (
     ProductionVariant,
     validate_name,
 )
-from ..entities.common import ENDPOINT_NAME_MAX
-from ..exceptions import ConflictError, NotFoundError, StudioError, ValidationError
-from ..hosting.capture import CaptureSettings
-from ..runtime.contract import resource_limits
-from ..store.base import MetadataStore
-from .hosting_requests import (
+from ...entities.common import ENDPOINT_NAME_MAX
+from ...exceptions import ConflictError, NotFoundError, StudioError, ValidationError
+from ...hosting.capture import CaptureSettings
+from ...runtime.contract import resource_limits
+from ...store.base import MetadataStore
+from ..jobs.requests import parse_request
+from .requests import (
     MAX_INSTANCES,
     MAX_VARIANTS,
     ContainerSpec,
@@ -35,7 +36,6 @@ from .hosting_requests import (
     CreateModelRequest,
     tags_of,
 )
-from .jobs.requests import parse_request
 
 log = logging.getLogger(__name__)
 

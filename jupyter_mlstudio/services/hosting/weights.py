@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..entities import DesiredVariant, EndpointConfig
-from ..exceptions import ValidationError
-from .hosting_requests import MAX_INSTANCES, UpdateEndpointWeightsAndCapacitiesRequest
+from ...entities import DesiredVariant, EndpointConfig
+from ...exceptions import ValidationError
+from .requests import MAX_INSTANCES, UpdateEndpointWeightsAndCapacitiesRequest
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .jobs.requests import MAX_TAGS
+from ..jobs.requests import MAX_TAGS
 
 MAX_VARIANTS = 10
 MAX_INSTANCES = 16

@@ -25,9 +25,9 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from ..artifacts.base import ArtifactStore
-from ..config import StudioConfig
-from ..entities import (
+from ...artifacts.base import ArtifactStore
+from ...config import StudioConfig
+from ...entities import (
     DesiredVariant,
     Endpoint,
     EndpointConfig,
@@ -35,11 +35,11 @@ from ..entities import (
     Page,
     validate_name,
 )
-from ..entities.common import ENDPOINT_NAME_MAX
-from ..exceptions import ConflictError, NotFoundError, StudioError, ValidationError
-from ..hosting.capture import CaptureSettings, DataCapture, read_records
-from ..hosting.engine import DEFAULT_MAX_PAYLOAD, HostingEngine, Invocation
-from ..hosting.instances import (
+from ...entities.common import ENDPOINT_NAME_MAX
+from ...exceptions import ConflictError, NotFoundError, StudioError, ValidationError
+from ...hosting.capture import CaptureSettings, DataCapture, read_records
+from ...hosting.engine import DEFAULT_MAX_PAYLOAD, HostingEngine, Invocation
+from ...hosting.instances import (
     FAILED_LOGS,
     KIND,
     LABEL_ENDPOINT,
@@ -47,16 +47,16 @@ from ..hosting.instances import (
     VariantPlan,
     plan_variant,
 )
-from ..ownership import current_owner
-from ..store.base import MetadataStore, SortOrder
-from .hosting_models import HostingRecords
-from .hosting_requests import (
+from ...ownership import current_owner
+from ...store.base import MetadataStore, SortOrder
+from ..jobs.requests import parse_request
+from .records import HostingRecords
+from .requests import (
     CreateEndpointRequest,
     UpdateEndpointWeightsAndCapacitiesRequest,
     tags_of,
 )
-from .hosting_weights import plan_weight_change
-from .jobs.requests import parse_request
+from .weights import plan_weight_change
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ CLOSE_WAIT_S = 10.0
 
 
 class HostingService(HostingRecords):
-    """Models, endpoint configurations (:class:`.hosting_models.HostingRecords`) and
+    """Models, endpoint configurations (:class:`.records.HostingRecords`) and
     endpoints. Thread-safe. ``invoke`` is a coroutine for the server's loop;
     ``invoke_sync`` is the same for threads."""
 

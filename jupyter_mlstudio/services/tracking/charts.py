@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..entities import ChartSeries
-from ..store.base import MetadataStore
+from ...entities import ChartSeries
+from ...store.base import MetadataStore
 
 
 class ChartService:

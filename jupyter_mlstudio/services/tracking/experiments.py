@@ -6,8 +6,8 @@ import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from ..artifacts.base import ArtifactStore, guess_content_type, normalize_path
-from ..entities import (
+from ...artifacts.base import ArtifactStore, guess_content_type, normalize_path
+from ...entities import (
     Experiment,
     ExperimentSummary,
     MetricPoint,
@@ -19,8 +19,8 @@ from ..entities import (
     TrialComponentPrimaryStatus,
     utcnow,
 )
-from ..exceptions import NotFoundError, StoreUnavailableError, StudioError, ValidationError
-from ..store.base import UNSET, ExperimentSortBy, MetadataStore, SortOrder
+from ...exceptions import NotFoundError, StoreUnavailableError, StudioError, ValidationError
+from ...store.base import UNSET, ExperimentSortBy, MetadataStore, SortOrder
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,2 @@
+"""Experiment tracking: experiments, trials, runs, metrics and run files
+(``experiments.py``), and chart data (``charts.py``)."""
