@@ -29,6 +29,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
+from .exceptions import ConflictError
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows has no flock
@@ -255,3 +257,35 @@ def start_lock(home: Path) -> Iterator[None]:
         finally:
             if fcntl is not None:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+class OwnerCheck:
+    """Refuses, in a studio that does not own its home, what would start processes: a job
+    or an endpoint started there would die with that studio while its record said it ran.
+
+    Args:
+        home: The studio home folder.
+        owns: Whether this studio owns it (holds its lock).
+    """
+
+    def __init__(self, home: Path, *, owns: bool) -> None:
+        self.home = Path(home)
+        self.owns = owns
+
+    def require(self, field: str) -> None:
+        """Raise unless this studio owns its home.
+
+        Args:
+            field: The request field to name (the job's or endpoint's name).
+
+        Raises:
+            ConflictError: Another studio owns the home; the message says which.
+        """
+        if self.owns:
+            return
+        owner = current_owner(self.home)
+        where = f"the studio at {owner.url} (pid {owner.pid})" if owner else "another studio"
+        raise ConflictError(
+            f"this studio does not own {self.home}; {where} does: start jobs and endpoints there",
+            field=field,
+        )

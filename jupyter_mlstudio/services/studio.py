@@ -9,6 +9,7 @@ from typing import Any
 from ..artifacts import open_artifact_store
 from ..artifacts.base import ArtifactStore
 from ..config import StudioConfig
+from ..ownership import OwnerCheck
 from ..store import open_store
 from ..store.base import MetadataStore
 from .hosting.service import HostingService
@@ -37,13 +38,16 @@ class Studio:
         workers: int = 8,
         invocation_timeout: float = 60.0,
         max_payload_mb: float = 6.0,
+        owns_home: bool = True,
     ) -> None:
         self.config = config
+        #: whether this studio may start jobs and endpoints (it owns the home)
+        self.owner_check = OwnerCheck(config.home, owns=owns_home)
         self.store = store
         self.artifacts = artifacts
         self.experiments = ExperimentService(store, artifacts)
         self.charts = ChartService(store)
-        self.jobs = JobService(store, artifacts, config)
+        self.jobs = JobService(store, artifacts, config, owner_check=self.owner_check)
         self.endpoints = HostingService(
             store,
             artifacts,
@@ -52,6 +56,7 @@ class Studio:
             runtime_name=self.jobs.runtime_name,
             timeout_s=invocation_timeout,
             max_payload=int(max_payload_mb * 1024 * 1024),
+            owner_check=self.owner_check,
         )
         self.transform = TransformService(
             store,
@@ -60,6 +65,7 @@ class Studio:
             runner=self.jobs.runner,
             runtime_name=self.jobs.runtime_name,
             jobs=self.jobs,
+            owner_check=self.owner_check,
         )
         #: every kind of job behind one interface (what the REST handlers use)
         self.job_kinds = JobKinds(
@@ -78,7 +84,8 @@ class Studio:
             config: Where the studio keeps things.
             workers: Threads of :attr:`executor`.
             recover: Re-attach jobs and rebuild endpoints left running; only the studio
-                that owns the home (:mod:`jupyter_mlstudio.ownership`) may.
+                that owns the home (:mod:`jupyter_mlstudio.ownership`) may, and only it
+                starts new ones.
             options: Passed to the services (invocation timeout, payload limit).
 
         Returns:
@@ -91,7 +98,7 @@ class Studio:
         except Exception:
             store.close()
             raise
-        studio = cls(config, store, artifacts, workers=workers, **options)
+        studio = cls(config, store, artifacts, workers=workers, owns_home=recover, **options)
         if recover:
             studio.recover()
         return studio

@@ -70,6 +70,25 @@ def _serve_in_background(home: Path) -> subprocess.Popen[bytes]:
         )
 
 
+#: well-formed requests (the handlers check a body's shape before the service runs)
+PROCESSING = {
+    "ProcessingJobName": "p2",
+    "AppSpecification": {"ImageUri": "mlstudio/python:3-sklearn"},
+    "ProcessingResources": {
+        "ClusterConfig": {"InstanceCount": 1, "InstanceType": "local", "VolumeSizeInGB": 1}
+    },
+}
+TRANSFORM = {
+    "TransformJobName": "t2",
+    "ModelName": "owned-model",
+    "TransformInput": {
+        "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "/tmp/in"}}
+    },
+    "TransformOutput": {"S3OutputPath": "/tmp/out"},
+    "TransformResources": {"InstanceType": "local", "InstanceCount": 1},
+}
+
+
 def _client_of(owner: Owner, work: Path) -> StudioServer:
     """A StudioServer handle (REST calls, deploy) on a studio someone else started."""
     port = urlsplit(owner.url).port
@@ -239,5 +258,18 @@ def test_a_second_studio_leaves_the_owners_endpoints_alone(tmp_path: Path, iris:
             assert status == 409, answer
             assert f"served by the studio that owns {first.home}" in answer["message"]
             assert owner.url in answer["message"]
+            # and starts nothing that would die with it: jobs and endpoints go to the owner
+            starts = [
+                ("endpoints", {"EndpointName": "e2", "EndpointConfigName": "c"}, "EndpointName"),
+                ("endpoints/owned", {"EndpointConfigName": "owned-config"}, "EndpointName"),
+                ("training-jobs", {"TrainingJobName": "j2"}, "TrainingJobName"),
+                ("processing-jobs", PROCESSING, "ProcessingJobName"),
+                ("transform-jobs", TRANSFORM, "TransformJobName"),
+            ]
+            for path, body, field in starts:
+                method = "PUT" if path == "endpoints/owned" else "POST"
+                status, answer = second.call(method, path, body)
+                assert (status, answer["field"]) == (409, field), (path, answer)
+                assert owner.url in answer["message"]
         assert "owns" in second.log.read_text()
         _invoke(first, "owned", iris)  # still served after the second one stopped

@@ -47,7 +47,7 @@ from ...hosting.instances import (
     VariantPlan,
     plan_variant,
 )
-from ...ownership import current_owner
+from ...ownership import OwnerCheck, current_owner
 from ...store.base import MetadataStore, SortOrder
 from ..jobs.requests import parse_request
 from .records import HostingRecords
@@ -80,8 +80,10 @@ class HostingService(HostingRecords):
         runtime_name: Callable[[], str],
         max_payload: int = DEFAULT_MAX_PAYLOAD,
         timeout_s: float = 60.0,
+        owner_check: OwnerCheck | None = None,
     ) -> None:
         super().__init__(store, artifacts)
+        self._owner_check = owner_check
         self._config = config
         self._runner = runner
         self._runtime_name = runtime_name
@@ -96,6 +98,10 @@ class HostingService(HostingRecords):
         self._loop_lock = threading.Lock()
         #: set by close: an operation that ends now leaves the record for the next studio
         self._closing = threading.Event()
+
+    def _require_owner(self) -> None:
+        if self._owner_check is not None:
+            self._owner_check.require("EndpointName")
 
     # -- endpoints ------------------------------------------------------------------------------
 
@@ -120,6 +126,7 @@ class HostingService(HostingRecords):
         return self._store.get_endpoint(name)
 
     def create_endpoint(self, request: CreateEndpointRequest | Mapping[str, Any]) -> Endpoint:
+        self._require_owner()
         req = parse_request(CreateEndpointRequest, request)
         name = validate_name(req.EndpointName, field="EndpointName", max_length=ENDPOINT_NAME_MAX)
         if self._exists(self._store.get_endpoint, name):
@@ -256,6 +263,7 @@ class HostingService(HostingRecords):
     def update_endpoint(self, name: str, endpoint_config_name: str) -> Endpoint:
         """UpdateEndpoint: blue/green to another config. On failure the endpoint keeps
         serving its old config (InService, with the FailureReason)."""
+        self._require_owner()
         with self._lock(name):
             self._require_in_service(name)
             try:
@@ -307,6 +315,7 @@ class HostingService(HostingRecords):
         name: str,
         request: UpdateEndpointWeightsAndCapacitiesRequest | Mapping[str, Any] | list[Any],
     ) -> Endpoint:
+        self._require_owner()
         if isinstance(request, list):
             request = {"DesiredWeightsAndCapacities": request}
         req = parse_request(UpdateEndpointWeightsAndCapacitiesRequest, request)

@@ -38,6 +38,7 @@ from ...entities import (
     utcnow,
 )
 from ...exceptions import ConflictError, NotFoundError, StudioError, ValidationError
+from ...ownership import OwnerCheck
 from ...runtime.base import JobHandle, JobRunner, decode_complete
 from ...runtime.detect import available_runtimes, resolve_runtime
 from ...store.base import MetadataStore, SortOrder
@@ -132,7 +133,9 @@ class JobService:
         config: StudioConfig | None = None,
         *,
         runner_factory: RunnerFactory | None = None,
+        owner_check: OwnerCheck | None = None,
     ) -> None:
+        self._owner_check = owner_check
         self._store = store
         self._artifacts = artifacts
         self._config = config
@@ -216,6 +219,8 @@ class JobService:
     def _create(self, kind: JobKind, request: Any) -> Job:
         rules = _KINDS[kind]
         config = self._studio_config()
+        if self._owner_check is not None:
+            self._owner_check.require(rules.name_field)
         body = parse_request(rules.request, request)
         runtime = self.runtime_name()
         plan = rules.plan(body, runtime)

@@ -37,6 +37,7 @@ from ....entities import (
 )
 from ....exceptions import ConflictError, NotFoundError, StudioError, ValidationError
 from ....hosting.instances import VariantPlan, plan_variant
+from ....ownership import OwnerCheck
 from ....runtime.base import JobRunner
 from ....store.base import MetadataStore, SortOrder
 from ..layout import job_dir, supervisor_alive
@@ -71,7 +72,9 @@ class TransformService:
         runner: Callable[[str], JobRunner],
         runtime_name: Callable[[], str],
         jobs: JobService,
+        owner_check: OwnerCheck | None = None,
     ) -> None:
+        self._owner_check = owner_check
         self._store = store
         self._artifacts = artifacts
         self._config = config
@@ -113,6 +116,8 @@ class TransformService:
 
         ValidationError (field named) and ConflictError (the name is taken) come before
         anything is written or started."""
+        if self._owner_check is not None:
+            self._owner_check.require(_NAME_FIELD)
         settings = check_transform_request(parse_request(CreateTransformJobRequest, request))
         name = settings.job_name
         if self._exists(name):
