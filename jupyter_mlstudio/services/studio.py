@@ -69,7 +69,9 @@ class Studio:
         )
         #: every kind of job behind one interface (what the REST handlers use)
         self.job_kinds = JobKinds(
-            TrainingJobs(self.jobs), ProcessingJobs(self.jobs), TransformJobs(self.transform)
+            TrainingJobs(store, self.jobs),
+            ProcessingJobs(store, self.jobs),
+            TransformJobs(store, self.transform),
         )
         self.system = SystemService(config, store, artifacts)
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mlstudio")

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from ...entities import Job, JobKind, JobStatus
 from ...exceptions import NotFoundError
-from ...store.base import Page, SortOrder
+from ...store.base import MetadataStore, Page, SortOrder
 from .layout import HOST
 from .requests import CreateProcessingJobRequest, CreateTrainingJobRequest, JobLogs
 from .service import JobArtifact, JobService
@@ -52,16 +52,19 @@ class JobKindService(ABC):
     name_field: ClassVar[str]
     summaries: ClassVar[KindSummaries]
 
+    def __init__(self, store: MetadataStore) -> None:
+        #: where every kind's job records are read
+        self.store = store
+
     @abstractmethod
     def create(self, request: Any) -> Job:
         """Check, record and start a job; return it as recorded. ``request`` is a
         :attr:`request_model` or a mapping of its fields."""
 
-    @abstractmethod
     def describe(self, job_name: str) -> Job:
         """The job (NotFoundError if there is none of this kind)."""
+        return self.store.get_job(job_name, self.kind)
 
-    @abstractmethod
     def list(
         self,
         *,
@@ -72,6 +75,14 @@ class JobKindService(ABC):
         next_token: str | None = None,
     ) -> Page[Job]:
         """One page of this kind's jobs, newest first unless ``sort_order`` says otherwise."""
+        return self.store.list_jobs(
+            kind=self.kind,
+            status=status,
+            name_contains=name_contains,
+            sort_order=sort_order,
+            max_results=max_results,
+            next_token=next_token,
+        )
 
     @abstractmethod
     def stop(self, job_name: str) -> Job:
@@ -89,29 +100,9 @@ class JobKindService(ABC):
 class _RunnerJobs(JobKindService):
     """A kind that :class:`JobService` runs (training and processing share its engine)."""
 
-    def __init__(self, jobs: JobService) -> None:
+    def __init__(self, store: MetadataStore, jobs: JobService) -> None:
+        super().__init__(store)
         self.jobs = jobs
-
-    def describe(self, job_name: str) -> Job:
-        return self.jobs.get_job(job_name, self.kind)
-
-    def list(
-        self,
-        *,
-        status: JobStatus | None = None,
-        name_contains: str | None = None,
-        sort_order: SortOrder = "Descending",
-        max_results: int = 100,
-        next_token: str | None = None,
-    ) -> Page[Job]:
-        return self.jobs.list_jobs(
-            self.kind,
-            status=status,
-            name_contains=name_contains,
-            sort_order=sort_order,
-            max_results=max_results,
-            next_token=next_token,
-        )
 
     def stop(self, job_name: str) -> Job:
         return self.jobs.stop_job(job_name, self.kind)
@@ -182,31 +173,12 @@ class TransformJobs(JobKindService):
         artifact="Download an output file of a transform job (<input file>.out)",
     )
 
-    def __init__(self, transform: TransformService) -> None:
+    def __init__(self, store: MetadataStore, transform: TransformService) -> None:
+        super().__init__(store)
         self.transform = transform
 
     def create(self, request: Any) -> Job:
         return self.transform.create_transform_job(request)
-
-    def describe(self, job_name: str) -> Job:
-        return self.transform.get_transform_job(job_name)
-
-    def list(
-        self,
-        *,
-        status: JobStatus | None = None,
-        name_contains: str | None = None,
-        sort_order: SortOrder = "Descending",
-        max_results: int = 100,
-        next_token: str | None = None,
-    ) -> Page[Job]:
-        return self.transform.list_transform_jobs(
-            status=status,
-            name_contains=name_contains,
-            sort_order=sort_order,
-            max_results=max_results,
-            next_token=next_token,
-        )
 
     def stop(self, job_name: str) -> Job:
         return self.transform.stop_transform_job(job_name)

@@ -32,7 +32,6 @@ from ...entities import (
     Job,
     JobKind,
     JobStatus,
-    Page,
     SecondaryStatus,
     SecondaryStatusTransition,
     utcnow,
@@ -41,7 +40,7 @@ from ...exceptions import ConflictError, NotFoundError, StudioError, ValidationE
 from ...ownership import OwnerCheck
 from ...runtime.base import JobHandle, JobRunner, decode_complete
 from ...runtime.detect import available_runtimes, resolve_runtime
-from ...store.base import MetadataStore, SortOrder
+from ...store.base import MetadataStore
 from .layout import HOST, job_dir, jobs_root, log_path, supervisor_alive
 from .processing import (
     ProcessingSupervisor,
@@ -146,25 +145,6 @@ class JobService:
         self._runtime: str | None = None
 
     # -- read side ------------------------------------------------------------------------
-    def list_jobs(
-        self,
-        kind: JobKind,
-        *,
-        status: JobStatus | None = None,
-        name_contains: str | None = None,
-        sort_order: SortOrder = "Descending",
-        max_results: int = 100,
-        next_token: str | None = None,
-    ) -> Page[Job]:
-        return self._store.list_jobs(
-            kind=kind,
-            status=status,
-            name_contains=name_contains,
-            sort_order=sort_order,
-            max_results=max_results,
-            next_token=next_token,
-        )
-
     def get_job(self, job_name: str, kind: JobKind) -> Job:
         return self._store.get_job(job_name, kind)
 
