@@ -1,12 +1,27 @@
 """The metadata store contract as reusable pytest tests.
 
-Subclass :class:`StoreContract` in a test module and provide a ``store`` fixture that
-yields a fresh, empty :class:`~jupyter_mlstudio.store.base.MetadataStore`::
+Two suites, by what the store implements (``jupyter_mlstudio.store.base``):
 
-    class TestMyStore(StoreContract):
+* :class:`TrackingContract`: what every
+  :class:`~jupyter_mlstudio.store.base.TrackingStore` passes (experiments, trials, trial
+  components, metrics and chart data: :class:`RunsContract`, ``StoreChartContract`` of
+  ``store_contract_charts`` and ``TrackingLimitsContract`` of ``store_contract_limits``);
+* :class:`StoreContract`: what every :class:`~jupyter_mlstudio.store.base.MetadataStore`
+  passes: the tracking suite plus jobs, models and endpoints (``JobsEndpointsContract``
+  of ``store_contract_jobs``, ``RecordLimitsContract`` of ``store_contract_limits``).
+
+A new backend subclasses the suite of its interface in a test module and provides a
+``store`` fixture that yields a fresh, empty store of that kind::
+
+    class TestMyStore(StoreContract):  # a MetadataStore
         pass
 
-Every implementation passes this suite before it is used.
+
+    class TestMyTrackingStore(TrackingContract):  # a TrackingStore only
+        pass
+
+The parts can be subclassed on their own too (a test module per part, as this
+repository's own tests do). Every implementation passes its suite before it is used.
 """
 
 from __future__ import annotations
@@ -25,28 +40,37 @@ from ..entities import (
     TrialComponentSource,
 )
 from ..exceptions import ConflictError, NotFoundError, ValidationError
-from ..store.base import MetadataStore
+from ..store.base import TrackingStore
+from .store_contract_charts import StoreChartContract
 from .store_contract_jobs import JobsEndpointsContract, make_job, variant
-from .store_contract_limits import StoreLimitsContract
+from .store_contract_limits import RecordLimitsContract, TrackingLimitsContract
 from .store_helpers import T0, assert_aware, expect, points
 
-__all__ = ["T0", "StoreContract", "assert_aware", "expect", "make_job", "points", "variant"]
+__all__ = [
+    "T0",
+    "RunsContract",
+    "StoreContract",
+    "TrackingContract",
+    "assert_aware",
+    "expect",
+    "make_job",
+    "points",
+    "variant",
+]
 
 
 class RunsContract:
-    """Experiments, trials, trial components and metrics."""
-
-    """Tests every implementation of the metadata store contract must pass."""
+    """Experiments, trials, trial components and metrics: TrackingStore methods only."""
 
     # -- lifecycle ---------------------------------------------------------------
 
-    def test_health(self, store: MetadataStore) -> None:
+    def test_health(self, store: TrackingStore) -> None:
         health = store.health()
         assert health.ok, health.detail
         assert health.schema_revision is not None
         assert health.schema_revision == health.head_revision
 
-    def test_health_after_close_does_not_raise(self, store: MetadataStore) -> None:
+    def test_health_after_close_does_not_raise(self, store: TrackingStore) -> None:
         store.close()
         health = store.health()
         assert not health.ok
@@ -54,7 +78,7 @@ class RunsContract:
 
     # -- experiments -------------------------------------------------------------
 
-    def test_create_and_get_experiment(self, store: MetadataStore) -> None:
+    def test_create_and_get_experiment(self, store: TrackingStore) -> None:
         created = store.create_experiment(
             "exp-1", display_name="Exp one", description="d", tags={"team": "vision"}
         )
@@ -66,27 +90,27 @@ class RunsContract:
         assert_aware(got.creation_time)
         assert_aware(got.last_modified_time)
 
-    def test_entities_are_frozen(self, store: MetadataStore) -> None:
+    def test_entities_are_frozen(self, store: TrackingStore) -> None:
         experiment = store.create_experiment("exp-1")
         run = store.create_trial_component("run-1", parameters={"lr": 0.1})
         for entity, attr in ((experiment, "display_name"), (run, "display_name")):
             with pytest.raises(pydantic.ValidationError):
                 setattr(entity, attr, "changed")
 
-    def test_experiment_name_conflict(self, store: MetadataStore) -> None:
+    def test_experiment_name_conflict(self, store: TrackingStore) -> None:
         store.create_experiment("exp-1")
         with pytest.raises(ConflictError):
             store.create_experiment("exp-1")
 
     @pytest.mark.parametrize("name", ["", "has space", "-lead", "trail-", "x" * 121, "under_score"])
-    def test_experiment_name_invalid(self, store: MetadataStore, name: str) -> None:
+    def test_experiment_name_invalid(self, store: TrackingStore, name: str) -> None:
         with expect(ValidationError, "ExperimentName"):
             store.create_experiment(name)
 
-    def test_experiment_name_max_length(self, store: MetadataStore) -> None:
+    def test_experiment_name_max_length(self, store: TrackingStore) -> None:
         assert store.create_experiment("x" * 120).experiment_name == "x" * 120
 
-    def test_experiment_not_found(self, store: MetadataStore) -> None:
+    def test_experiment_not_found(self, store: TrackingStore) -> None:
         with pytest.raises(NotFoundError):
             store.get_experiment("missing")
         with pytest.raises(NotFoundError):
@@ -94,7 +118,7 @@ class RunsContract:
         with pytest.raises(NotFoundError):
             store.delete_experiment("missing")
 
-    def test_update_experiment_changes_given_fields_only(self, store: MetadataStore) -> None:
+    def test_update_experiment_changes_given_fields_only(self, store: TrackingStore) -> None:
         created = store.create_experiment("exp-1", display_name="A", description="B")
         updated = store.update_experiment("exp-1", description="C")
         assert updated.display_name == "A"
@@ -104,13 +128,13 @@ class RunsContract:
         assert cleared.display_name is None
         assert cleared.description == "C"
 
-    def test_invalid_tags(self, store: MetadataStore) -> None:
+    def test_invalid_tags(self, store: TrackingStore) -> None:
         with expect(ValidationError, "Tags"):
             store.create_experiment("exp-1", tags={"": "v"})
         with expect(ValidationError, "Tags"):
             store.create_experiment("exp-1", tags={"k": "v" * 257})
 
-    def test_list_experiments_counts(self, store: MetadataStore) -> None:
+    def test_list_experiments_counts(self, store: TrackingStore) -> None:
         store.create_experiment("exp-a")
         store.create_experiment("exp-b")
         store.create_trial("t1", "exp-a")
@@ -126,7 +150,7 @@ class RunsContract:
         assert summaries["exp-b"].trial_count == 0
         assert summaries["exp-b"].trial_component_count == 0
 
-    def test_list_experiments_filters(self, store: MetadataStore) -> None:
+    def test_list_experiments_filters(self, store: TrackingStore) -> None:
         store.create_experiment("Vision-Exp", tags={"team": "cv"})
         store.create_experiment("nlp-exp", tags={"team": "nlp"})
         store.create_experiment("other", tags={"owner": "me"})
@@ -138,7 +162,7 @@ class RunsContract:
         assert names(store.list_experiments(tag=("team", "nlp"))) == ["nlp-exp"]
         assert names(store.list_experiments(tag=("missing", None))) == []
 
-    def test_list_experiments_sorting(self, store: MetadataStore) -> None:
+    def test_list_experiments_sorting(self, store: TrackingStore) -> None:
         for name in ("b-exp", "c-exp", "a-exp"):
             store.create_experiment(name)
         by = lambda **kw: [s.experiment_name for s in store.list_experiments(**kw).items]  # noqa: E731
@@ -150,7 +174,7 @@ class RunsContract:
     @pytest.mark.parametrize("sort_by", ["Name", "CreationTime"])
     @pytest.mark.parametrize("sort_order", ["Ascending", "Descending"])
     def test_list_experiments_paging(
-        self, store: MetadataStore, sort_by: Any, sort_order: Any
+        self, store: TrackingStore, sort_by: Any, sort_order: Any
     ) -> None:
         for i in range(7):
             store.create_experiment(f"exp-{i}")
@@ -170,7 +194,7 @@ class RunsContract:
         expected = [f"exp-{i}" for i in range(7)]
         assert seen == (expected if sort_order == "Ascending" else expected[::-1])
 
-    def test_paging_is_stable_under_inserts(self, store: MetadataStore) -> None:
+    def test_paging_is_stable_under_inserts(self, store: TrackingStore) -> None:
         for i in range(4):
             store.create_experiment(f"exp-{i}")
         first = store.list_experiments(max_results=2)  # newest first: exp-3, exp-2
@@ -180,11 +204,11 @@ class RunsContract:
         assert [s.experiment_name for s in second.items] == ["exp-1", "exp-0"]
 
     @pytest.mark.parametrize("token", ["garbage!", "eyJ4IjoxfQ", "", "bm90IGpzb24"])
-    def test_malformed_next_token(self, store: MetadataStore, token: str) -> None:
+    def test_malformed_next_token(self, store: TrackingStore, token: str) -> None:
         with expect(ValidationError, "NextToken"):
             store.list_experiments(next_token=token)
 
-    def test_next_token_of_another_listing(self, store: MetadataStore) -> None:
+    def test_next_token_of_another_listing(self, store: TrackingStore) -> None:
         for i in range(3):
             store.create_experiment(f"exp-{i}")
         token = store.list_experiments(max_results=1, sort_by="Name").next_token
@@ -194,23 +218,17 @@ class RunsContract:
             store.list_trials(next_token=token)
 
     @pytest.mark.parametrize("max_results", [0, -1, 1001, True])
-    def test_max_results_range(self, store: MetadataStore, max_results: int) -> None:
-        for call in (
-            store.list_experiments,
-            store.list_trials,
-            store.list_trial_components,
-            store.list_jobs,
-            store.list_endpoints,
-        ):
+    def test_max_results_range(self, store: TrackingStore, max_results: int) -> None:
+        for call in (store.list_experiments, store.list_trials, store.list_trial_components):
             with expect(ValidationError, "MaxResults"):
                 call(max_results=max_results)
 
-    def test_max_results_bounds_accepted(self, store: MetadataStore) -> None:
+    def test_max_results_bounds_accepted(self, store: TrackingStore) -> None:
         store.create_experiment("exp-1")
         assert len(store.list_experiments(max_results=1).items) == 1
         assert len(store.list_experiments(max_results=1000).items) == 1
 
-    def test_delete_experiment_cascade(self, store: MetadataStore) -> None:
+    def test_delete_experiment_cascade(self, store: TrackingStore) -> None:
         store.create_experiment("exp-a")
         store.create_experiment("exp-b")
         store.create_trial("ta", "exp-a")
@@ -240,7 +258,7 @@ class RunsContract:
 
     # -- trials ------------------------------------------------------------------
 
-    def test_trials(self, store: MetadataStore) -> None:
+    def test_trials(self, store: TrackingStore) -> None:
         store.create_experiment("exp-1")
         trial = store.create_trial("trial-1", "exp-1", display_name="T", tags={"k": "v"})
         assert trial.experiment_name == "exp-1"
@@ -255,7 +273,7 @@ class RunsContract:
         with pytest.raises(NotFoundError):
             store.get_trial("missing")
 
-    def test_list_trials(self, store: MetadataStore) -> None:
+    def test_list_trials(self, store: TrackingStore) -> None:
         store.create_experiment("exp-1")
         store.create_experiment("exp-2")
         for i in range(5):
@@ -283,7 +301,7 @@ class RunsContract:
         with pytest.raises(NotFoundError):
             store.list_trials(experiment_name="missing")
 
-    def test_delete_trial_keeps_components(self, store: MetadataStore) -> None:
+    def test_delete_trial_keeps_components(self, store: TrackingStore) -> None:
         store.create_experiment("exp-1")
         store.create_trial("t1", "exp-1")
         store.create_trial_component("run")
@@ -297,7 +315,7 @@ class RunsContract:
 
     # -- trial components ----------------------------------------------------------
 
-    def test_create_trial_component_full(self, store: MetadataStore) -> None:
+    def test_create_trial_component_full(self, store: TrackingStore) -> None:
         start = datetime(2024, 1, 2, 3, 4, 5, 678, tzinfo=timezone(timedelta(hours=2)))
         run = store.create_trial_component(
             "run-1",
@@ -327,7 +345,7 @@ class RunsContract:
         assert run.metrics == []
         assert run.tags == {"k": "v"}
 
-    def test_trial_component_errors(self, store: MetadataStore) -> None:
+    def test_trial_component_errors(self, store: TrackingStore) -> None:
         store.create_trial_component("run-1")
         with pytest.raises(ConflictError):
             store.create_trial_component("run-1")
@@ -346,13 +364,13 @@ class RunsContract:
     @pytest.mark.parametrize(
         "value", [math.nan, math.inf, -math.inf, True, None, [1], {"a": 1}], ids=repr
     )
-    def test_parameter_values_refused(self, store: MetadataStore, value: Any) -> None:
+    def test_parameter_values_refused(self, store: TrackingStore, value: Any) -> None:
         with expect(ValidationError, "Parameters.p"):
             store.create_trial_component("run-1", parameters={"p": value})
         with pytest.raises(NotFoundError):
             store.get_trial_component("run-1")  # nothing half-written
 
-    def test_update_trial_component_merges(self, store: MetadataStore) -> None:
+    def test_update_trial_component_merges(self, store: TrackingStore) -> None:
         store.create_trial_component(
             "run-1",
             parameters={"a": 1, "b": "x", "c": 3},
@@ -381,7 +399,7 @@ class RunsContract:
         with expect(ValidationError, "Parameters.z"):
             store.update_trial_component("run-1", parameters={"z": math.nan})
 
-    def test_associations(self, store: MetadataStore) -> None:
+    def test_associations(self, store: TrackingStore) -> None:
         store.create_experiment("exp-1")
         store.create_trial("t1", "exp-1")
         store.create_trial("t2", "exp-1")
@@ -402,7 +420,7 @@ class RunsContract:
         with pytest.raises(NotFoundError):
             store.disassociate_trial_component("missing", "t2")
 
-    def test_list_trial_components(self, store: MetadataStore) -> None:
+    def test_list_trial_components(self, store: TrackingStore) -> None:
         store.create_experiment("exp-1")
         store.create_experiment("exp-2")
         store.create_trial("t1", "exp-1")
@@ -443,7 +461,7 @@ class RunsContract:
         with pytest.raises(NotFoundError):
             store.list_trial_components(experiment_name="missing")
 
-    def test_delete_trial_component(self, store: MetadataStore) -> None:
+    def test_delete_trial_component(self, store: TrackingStore) -> None:
         store.create_experiment("exp-1")
         store.create_trial("t1", "exp-1")
         store.create_trial_component("run")
@@ -458,7 +476,7 @@ class RunsContract:
 
     # -- metrics -----------------------------------------------------------------
 
-    def test_metric_summary_exact(self, store: MetadataStore) -> None:
+    def test_metric_summary_exact(self, store: TrackingStore) -> None:
         store.create_trial_component("run")
         values = [float(v) for v in range(1, 11)]
         store.log_metrics("run", points("acc", values[:3]))
@@ -475,7 +493,7 @@ class RunsContract:
         assert summary.time_stamp == T0 + timedelta(seconds=9)
         assert_aware(summary.time_stamp)
 
-    def test_metric_last_is_latest_timestamp(self, store: MetadataStore) -> None:
+    def test_metric_last_is_latest_timestamp(self, store: TrackingStore) -> None:
         store.create_trial_component("run")
         store.log_metrics("run", points("m", [5.0], start=10))
         store.log_metrics("run", points("m", [7.0], start=2))  # an older point, logged late
@@ -483,7 +501,7 @@ class RunsContract:
         assert summary.last == 5.0
         assert summary.time_stamp == T0 + timedelta(seconds=10)
 
-    def test_metric_series(self, store: MetadataStore) -> None:
+    def test_metric_series(self, store: TrackingStore) -> None:
         store.create_trial_component("run")
         batch = [
             MetricPoint(metric_name="loss", value=0.3, step=3, timestamp=T0),
@@ -502,7 +520,7 @@ class RunsContract:
         store.log_metrics("run", [])  # nothing to do
 
     @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
-    def test_metric_non_finite_refused(self, store: MetadataStore, bad: float) -> None:
+    def test_metric_non_finite_refused(self, store: TrackingStore, bad: float) -> None:
         store.create_trial_component("run")
         batch = points("m", [1.0, 2.0, bad, 4.0])
         with expect(ValidationError, "MetricData[2].Value"):
@@ -510,7 +528,7 @@ class RunsContract:
         assert store.get_metric_series("run", "m") == []
         assert store.get_trial_component("run").metrics == []
 
-    def test_metric_name_refused(self, store: MetadataStore) -> None:
+    def test_metric_name_refused(self, store: TrackingStore) -> None:
         store.create_trial_component("run")
         batch = points("m", [1.0]) + points("x" * 256, [2.0])
         with expect(ValidationError, "MetricData[1].MetricName"):
@@ -519,5 +537,13 @@ class RunsContract:
         store.log_metrics("run", points("x" * 255, [1.0]))
 
 
-class StoreContract(RunsContract, JobsEndpointsContract, StoreLimitsContract):
-    """The whole contract: every store implementation passes it."""
+class TrackingContract(RunsContract, StoreChartContract, TrackingLimitsContract):
+    """What every TrackingStore passes: runs, chart data and the edges of their inputs.
+
+    Its tests call only :class:`~jupyter_mlstudio.store.base.TrackingStore` methods, so
+    the ``store`` fixture may yield any TrackingStore (a MetadataStore is one too).
+    """
+
+
+class StoreContract(TrackingContract, JobsEndpointsContract, RecordLimitsContract):
+    """The whole contract: what every MetadataStore passes (tracking, jobs, endpoints)."""

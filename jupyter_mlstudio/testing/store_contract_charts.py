@@ -1,8 +1,10 @@
-"""The chart part of the metadata store contract, as reusable pytest tests.
+"""The chart part of the tracking store contract, as reusable pytest tests.
 
-Subclass :class:`StoreChartContract` next to ``StoreContract`` with the same ``store``
-fixture. Expected series are computed here from the raw points, so any store that keeps
-downsampled series must agree with a plain recomputation, whatever the batch order.
+:class:`StoreChartContract` is part of ``TrackingContract`` (and so of ``StoreContract``,
+both in ``store_contract``); subclassed on its own, it needs a ``store`` fixture yielding
+a fresh, empty :class:`~jupyter_mlstudio.store.base.TrackingStore`. Expected series are
+computed here from the raw points, so any store that keeps downsampled series must agree
+with a plain recomputation, whatever the batch order.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ import pytest
 
 from ..entities import ChartSeries, MetricPoint
 from ..exceptions import NotFoundError, ValidationError
-from ..store.base import MetadataStore
-from .store_contract import T0, expect, points
+from ..store.base import TrackingStore
+from .store_helpers import T0, expect, points
 
 WIDTHS = [16 * 4**level for level in range(10)]
 
@@ -75,7 +77,7 @@ def assert_matches(series: ChartSeries, expected: list[Any]) -> None:
 class StoreChartContract:
     """Chart data: exact short series, bucketed long ones, run selection, errors."""
 
-    def test_short_series_is_exact(self, store: MetadataStore) -> None:
+    def test_short_series_is_exact(self, store: TrackingStore) -> None:
         store.create_trial_component("run")
         batch = [point("loss", 0.3, 3), point("loss", 0.1, 1), point("loss", 0.2, 2)]
         batch += [point("loss", 0.5, 2, 1), point("acc", 0.9, 1)]
@@ -93,7 +95,7 @@ class StoreChartContract:
         api = series.to_api()
         assert set(api) >= {"TrialComponentName", "Steps", "Min", "Max", "Last", "Avg", "Exact"}
 
-    def test_long_series_comes_from_buckets(self, store: MetadataStore) -> None:
+    def test_long_series_comes_from_buckets(self, store: TrackingStore) -> None:
         store.create_trial_component("run")
         rng = random.Random(7)
         logged = [(step, rng.uniform(-5, 5)) for step in range(3000)]
@@ -116,7 +118,7 @@ class StoreChartContract:
             assert_matches(series, reference(shuffled, width))
         assert store.get_metric_chart(["run"], "loss", max_points=5000)["run"].exact
 
-    def test_points_without_step_use_their_sequence_number(self, store: MetadataStore) -> None:
+    def test_points_without_step_use_their_sequence_number(self, store: TrackingStore) -> None:
         store.create_trial_component("run")
         logged: list[tuple[int | None, float]] = [(None, float(i)) for i in range(30)]
         logged += [(100, 7.0), (None, -1.0)]  # the last one is point number 31
@@ -129,7 +131,7 @@ class StoreChartContract:
         assert bucketed.bucket_width == 16
         assert_matches(bucketed, reference(logged, 16))
 
-    def test_negative_and_huge_steps(self, store: MetadataStore) -> None:
+    def test_negative_and_huge_steps(self, store: TrackingStore) -> None:
         store.create_trial_component("run")
         logged: list[tuple[int | None, float]] = [(s, float(s % 13)) for s in range(-40, 40)]
         store.log_metrics("run", [point("m", v, s) for s, v in logged])
@@ -147,7 +149,7 @@ class StoreChartContract:
         assert (min(merged.min), max(merged.max)) == (0.0, 599.0)
         assert merged.bucket_width == WIDTHS[-1] * 6
 
-    def test_runs_of_an_experiment_and_named_runs(self, store: MetadataStore) -> None:
+    def test_runs_of_an_experiment_and_named_runs(self, store: TrackingStore) -> None:
         store.create_experiment("exp")
         store.create_trial("trial-1", "exp")
         store.create_trial("trial-2", "exp")
@@ -169,7 +171,7 @@ class StoreChartContract:
         assert store.list_metric_names(["outside"]) == ["loss"]
         assert store.list_metric_names() == []
 
-    def test_deleted_run_leaves_no_chart(self, store: MetadataStore) -> None:
+    def test_deleted_run_leaves_no_chart(self, store: TrackingStore) -> None:
         store.create_trial_component("run")
         store.log_metrics("run", points("loss", [float(i) for i in range(100)]))
         store.delete_trial_component("run")
@@ -181,12 +183,12 @@ class StoreChartContract:
         assert set(series.max) == {5.0}
 
     @pytest.mark.parametrize("max_points", [0, 9, 10_001, 1.5, True])
-    def test_max_points_range(self, store: MetadataStore, max_points: Any) -> None:
+    def test_max_points_range(self, store: TrackingStore, max_points: Any) -> None:
         store.create_trial_component("run")
         with expect(ValidationError, "MaxPoints"):
             store.get_metric_chart(["run"], "loss", max_points=max_points)
 
-    def test_chart_errors(self, store: MetadataStore) -> None:
+    def test_chart_errors(self, store: TrackingStore) -> None:
         store.create_trial_component("run")
         with expect(NotFoundError):
             store.get_metric_chart(["run", "missing"], "loss")

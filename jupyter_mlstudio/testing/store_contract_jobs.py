@@ -1,4 +1,10 @@
-"""The jobs and endpoints part of the metadata store contract (see store_contract.py)."""
+"""The jobs, models and endpoints part of the metadata store contract.
+
+:class:`JobsEndpointsContract` is part of ``StoreContract`` (see store_contract.py) and
+needs a ``store`` fixture yielding a fresh, empty
+:class:`~jupyter_mlstudio.store.base.MetadataStore`: a TrackingStore alone has none of
+these records.
+"""
 
 from __future__ import annotations
 
@@ -43,7 +49,15 @@ def variant(name: str = "AllTraffic", model: str = "model-a") -> ProductionVaria
 
 
 class JobsEndpointsContract:
-    """Jobs, endpoint configs and endpoints."""
+    """Jobs, models, endpoint configs and endpoints."""
+
+    @pytest.mark.parametrize("max_results", [0, -1, 1001, True])
+    def test_max_results_range_of_jobs_and_endpoints(
+        self, store: MetadataStore, max_results: int
+    ) -> None:
+        for call in (store.list_jobs, store.list_endpoints):
+            with expect(ValidationError, "MaxResults"):
+                call(max_results=max_results)
 
     # -- jobs --------------------------------------------------------------------
 

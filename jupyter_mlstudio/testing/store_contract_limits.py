@@ -4,6 +4,12 @@ Values at the top of the float range, datetimes at the ends of the calendar, cra
 page tokens and names taken twice: a store answers each with a correct result or with
 the documented error naming the field, never with a database error, and never hands
 out an entity that JSON cannot carry (NaN or infinity).
+
+:class:`TrackingLimitsContract` calls only
+:class:`~jupyter_mlstudio.store.base.TrackingStore` methods (it is part of
+``TrackingContract``); :class:`RecordLimitsContract` covers the jobs, models and
+endpoints of a :class:`~jupyter_mlstudio.store.base.MetadataStore` (part of
+``StoreContract``). Both need a ``store`` fixture yielding a fresh, empty store.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from ..entities import (
     ProductionVariant,
 )
 from ..exceptions import ConflictError, NotFoundError, ValidationError
-from ..store.base import MetadataStore
+from ..store.base import MetadataStore, TrackingStore
 from .store_contract_jobs import make_job, variant
 from .store_helpers import T0, expect
 
@@ -75,16 +81,53 @@ HUGE_SERIES = [
     [1e-310, 3e-310, -2e-310],
 ]
 
+# Bodies of crafted page tokens (with the scope of a listing added): each is refused.
+CRAFTED_TOKENS: list[dict[str, Any]] = [
+    {"k": "not a time", "i": 1},
+    {"k": {"dt": "not-a-time"}, "i": 1},
+    {"k": {"dt": 5}, "i": 1},
+    {"k": {"dt": "2024-01-01T00:00:00+00:00"}, "i": 2**70},
+    {"k": {"dt": "2024-01-01T00:00:00+00:00"}, "i": -(2**70)},
+    {"k": {"dt": "2024-01-01T00:00:00+00:00"}, "i": 1.5},
+    {"k": {"dt": "0001-01-01T00:00:00+01:00"}, "i": 1},
+    {"k": "exp-1", "i": 2**63},
+    {"k": "bad\x00name", "i": 1},
+    {"k": "x" * 300, "i": 1},
+    {"k": 12, "i": 1},
+    {"k": None, "i": 1},
+    {"k": ["exp-1"], "i": 1},
+]
 
-class StoreLimitsContract:
-    """Huge metric values, edge datetimes, crafted tokens and the fields of conflicts."""
+
+def key_of_another_type(scope: str) -> Any:
+    """A sort key of the wrong type for the listing ``scope``: a time for a name-sorted
+    listing, a name for the others (sorted by creation time)."""
+    return {"dt": "2024-01-01T00:00:00+00:00"} if "/Name/" in scope else "exp-1"
+
+
+def assert_conflicts_name_the_field(creations: Sequence[tuple[str, Callable[[], Any]]]) -> None:
+    """Each creation succeeds once, then raises ConflictError naming its field.
+
+    Args:
+        creations: ``(field, create)`` pairs, run in order (a later one may need an
+            earlier one's record).
+    """
+    for field, create in creations:
+        create()
+        with expect(ConflictError, field):
+            create()
+
+
+class TrackingLimitsContract:
+    """Huge metric values, edge datetimes, crafted tokens of the tracking listings and
+    the fields of conflicts, for any TrackingStore."""
 
     # -- metric values at the top of the float range ---------------------------------
 
     @pytest.mark.parametrize("values", HUGE_SERIES)
     @pytest.mark.parametrize("batch", [1, 2, 100])
     def test_summary_of_huge_values(
-        self, store: MetadataStore, values: list[float], batch: int
+        self, store: TrackingStore, values: list[float], batch: int
     ) -> None:
         store.create_trial_component("run")
         logged = [point(v, i, i) for i, v in enumerate(values)]
@@ -101,7 +144,7 @@ class StoreLimitsContract:
         for listed in store.list_trial_components().items:
             assert_strict_json(listed)
 
-    def test_std_dev_of_two_opposite_values(self, store: MetadataStore) -> None:
+    def test_std_dev_of_two_opposite_values(self, store: TrackingStore) -> None:
         store.create_trial_component("run")
         store.log_metrics("run", [point(1e200), point(-1e200)])
         (summary,) = store.get_trial_component("run").metrics
@@ -109,7 +152,7 @@ class StoreLimitsContract:
         assert summary.std_dev == pytest.approx(1e200, rel=1e-15)
 
     @pytest.mark.parametrize("batch", [1, 7, 1000])
-    def test_chart_of_huge_values(self, store: MetadataStore, batch: int) -> None:
+    def test_chart_of_huge_values(self, store: TrackingStore, batch: int) -> None:
         store.create_trial_component("run")
         values = [BIG if i % 3 else -1.5e308 for i in range(300)]
         values[40] = 1e-300
@@ -130,7 +173,7 @@ class StoreLimitsContract:
             for got, want in zip(series.avg, wanted, strict=True):
                 assert close(got, want, BIG), (got, want)
 
-    def test_chart_merging_neighbour_buckets_of_huge_values(self, store: MetadataStore) -> None:
+    def test_chart_merging_neighbour_buckets_of_huge_values(self, store: TrackingStore) -> None:
         store.create_trial_component("run")
         # Steps so far apart that even the coarsest buckets are too many: neighbours merge.
         store.log_metrics("run", [point(BIG, i * 2**40) for i in range(30)])
@@ -139,7 +182,7 @@ class StoreLimitsContract:
         assert series.avg == [BIG] * 10
         assert_strict_json(series)
 
-    def test_a_batch_over_thousands_of_stored_buckets(self, store: MetadataStore) -> None:
+    def test_a_batch_over_thousands_of_stored_buckets(self, store: TrackingStore) -> None:
         store.create_trial_component("run")
         steps = [16 * i for i in range(6000)]  # one level-0 bucket per step
         first = [point(float(i), step) for i, step in enumerate(steps)]
@@ -160,7 +203,7 @@ class StoreLimitsContract:
     # -- datetimes at the ends of the calendar -----------------------------------------
 
     @pytest.mark.parametrize("stamp", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
-    def test_metric_time_outside_utc_is_refused(self, store: MetadataStore, stamp: str) -> None:
+    def test_metric_time_outside_utc_is_refused(self, store: TrackingStore, stamp: str) -> None:
         store.create_trial_component("run")
         bad = MetricPoint(metric_name="m", value=1.0, timestamp=datetime.fromisoformat(stamp))
         with expect(ValidationError, "MetricData[1].Timestamp"):
@@ -170,7 +213,7 @@ class StoreLimitsContract:
     @pytest.mark.parametrize("field", ["StartTime", "EndTime"])
     @pytest.mark.parametrize("stamp", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
     def test_run_time_outside_utc_is_refused(
-        self, store: MetadataStore, field: str, stamp: str
+        self, store: TrackingStore, field: str, stamp: str
     ) -> None:
         value = datetime.fromisoformat(stamp)
         changes: dict[str, Any] = {{"StartTime": "start_time", "EndTime": "end_time"}[field]: value}
@@ -181,7 +224,7 @@ class StoreLimitsContract:
             with expect(ValidationError, field):
                 store.create_trial_component("run-2", start_time=value)
 
-    def test_times_at_the_ends_of_utc_are_kept(self, store: MetadataStore) -> None:
+    def test_times_at_the_ends_of_utc_are_kept(self, store: TrackingStore) -> None:
         first = datetime.fromisoformat("0001-01-01T00:00:00-01:00")
         last = datetime.fromisoformat("9999-12-31T23:59:59+01:00")
         run = store.create_trial_component("run", start_time=first)
@@ -195,7 +238,7 @@ class StoreLimitsContract:
 
     # -- page tokens --------------------------------------------------------------
 
-    def _listings(self, store: MetadataStore) -> dict[str, Callable[[str], Any]]:
+    def _tracking_listings(self, store: TrackingStore) -> dict[str, Callable[[str], Any]]:
         """Scope of each listing's tokens (descending, the default) → the listing."""
         return {
             "experiments/CreationTime/Descending": lambda t: store.list_experiments(next_token=t),
@@ -204,46 +247,26 @@ class StoreLimitsContract:
             ),
             "trials/Descending": lambda t: store.list_trials(next_token=t),
             "trial-components/Descending": lambda t: store.list_trial_components(next_token=t),
-            "jobs/Descending": lambda t: store.list_jobs(next_token=t),
         }
 
-    @pytest.mark.parametrize(
-        "body",
-        [
-            {"k": "not a time", "i": 1},
-            {"k": {"dt": "not-a-time"}, "i": 1},
-            {"k": {"dt": 5}, "i": 1},
-            {"k": {"dt": "2024-01-01T00:00:00+00:00"}, "i": 2**70},
-            {"k": {"dt": "2024-01-01T00:00:00+00:00"}, "i": -(2**70)},
-            {"k": {"dt": "2024-01-01T00:00:00+00:00"}, "i": 1.5},
-            {"k": {"dt": "0001-01-01T00:00:00+01:00"}, "i": 1},
-            {"k": "exp-1", "i": 2**63},
-            {"k": "bad\x00name", "i": 1},
-            {"k": "x" * 300, "i": 1},
-            {"k": 12, "i": 1},
-            {"k": None, "i": 1},
-            {"k": ["exp-1"], "i": 1},
-        ],
-    )
+    @pytest.mark.parametrize("body", CRAFTED_TOKENS)
     def test_crafted_next_token_is_refused(
-        self, store: MetadataStore, body: dict[str, Any]
+        self, store: TrackingStore, body: dict[str, Any]
     ) -> None:
         store.create_experiment("exp-1")
         store.create_trial("trial-1", "exp-1")
         store.create_trial_component("run-1")
-        store.create_job(make_job("job-1"))
-        for scope, listing in self._listings(store).items():
+        for scope, listing in self._tracking_listings(store).items():
             with expect(ValidationError, "NextToken"):
                 listing(token({"s": scope, **body}))
 
-    def test_next_token_with_a_key_of_another_type_is_refused(self, store: MetadataStore) -> None:
+    def test_next_token_with_a_key_of_another_type_is_refused(self, store: TrackingStore) -> None:
         store.create_experiment("exp-1")
-        for scope, listing in self._listings(store).items():
-            key: Any = {"dt": "2024-01-01T00:00:00+00:00"} if "/Name/" in scope else "exp-1"
+        for scope, listing in self._tracking_listings(store).items():
             with expect(ValidationError, "NextToken"):
-                listing(token({"s": scope, "k": key, "i": 1}))
+                listing(token({"s": scope, "k": key_of_another_type(scope), "i": 1}))
 
-    def test_next_token_still_pages(self, store: MetadataStore) -> None:
+    def test_next_token_still_pages(self, store: TrackingStore) -> None:
         for i in range(3):
             store.create_experiment(f"exp-{i}")
         page = store.list_experiments(sort_by="Name", max_results=2)
@@ -252,24 +275,52 @@ class StoreLimitsContract:
 
     # -- the fields of conflicts and missing parents --------------------------------
 
-    def test_conflicts_name_the_field(self, store: MetadataStore) -> None:
-        container = ContainerDefinition(image="img")
+    def test_conflicts_name_the_field(self, store: TrackingStore) -> None:
         creations: list[tuple[str, Callable[[], Any]]] = [
             ("ExperimentName", lambda: store.create_experiment("exp")),
             ("TrialName", lambda: store.create_trial("trial", "exp")),
             ("TrialComponentName", lambda: store.create_trial_component("run")),
-            ("ModelName", lambda: store.create_model("model-a", container)),
-            ("EndpointConfigName", lambda: store.create_endpoint_config("cfg", [variant()])),
-            ("EndpointName", lambda: store.create_endpoint("ep", "cfg")),
         ]
-        for field, create in creations:
-            create()
-            with expect(ConflictError, field):
-                create()
+        assert_conflicts_name_the_field(creations)
 
-    def test_trial_in_a_missing_experiment_names_the_experiment(self, store: MetadataStore) -> None:
+    def test_trial_in_a_missing_experiment_names_the_experiment(self, store: TrackingStore) -> None:
         with expect(NotFoundError, "ExperimentName"):
             store.create_trial("trial", "no-such-experiment")
+
+
+class RecordLimitsContract:
+    """Crafted tokens of the jobs listing, the fields of model and endpoint conflicts and
+    non-finite numbers in job and endpoint records, for a MetadataStore."""
+
+    # -- page tokens --------------------------------------------------------------
+
+    @pytest.mark.parametrize("body", CRAFTED_TOKENS)
+    def test_crafted_next_token_of_jobs_is_refused(
+        self, store: MetadataStore, body: dict[str, Any]
+    ) -> None:
+        store.create_job(make_job("job-1"))
+        with expect(ValidationError, "NextToken"):
+            store.list_jobs(next_token=token({"s": "jobs/Descending", **body}))
+
+    def test_next_token_of_jobs_with_a_key_of_another_type_is_refused(
+        self, store: MetadataStore
+    ) -> None:
+        store.create_job(make_job("job-1"))
+        scope = "jobs/Descending"
+        with expect(ValidationError, "NextToken"):
+            store.list_jobs(next_token=token({"s": scope, "k": key_of_another_type(scope), "i": 1}))
+
+    # -- the fields of conflicts ----------------------------------------------------
+
+    def test_conflicts_of_models_and_endpoints_name_the_field(self, store: MetadataStore) -> None:
+        container = ContainerDefinition(image="img")
+        assert_conflicts_name_the_field(
+            [
+                ("ModelName", lambda: store.create_model("model-a", container)),
+                ("EndpointConfigName", lambda: store.create_endpoint_config("cfg", [variant()])),
+                ("EndpointName", lambda: store.create_endpoint("ep", "cfg")),
+            ]
+        )
 
     # -- numbers that JSON cannot carry ----------------------------------------------
 

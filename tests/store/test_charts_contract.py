@@ -1,4 +1,7 @@
-"""The chart part of the store contract on every backend (SQLite and PostgreSQL)."""
+"""The chart part of the store contract on every backend (SQLite and PostgreSQL).
+
+Part of ``TrackingContract`` (and of ``StoreContract``); test_contract.py runs the rest.
+"""
 
 from __future__ import annotations
 
