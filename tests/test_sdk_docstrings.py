@@ -35,7 +35,7 @@ PUBLIC = sorted(
         naming.active_experiment_config,
         plots.plot_metric,
         predictor.wait_for_endpoint,
-        tracking_uri.open_backend,
+        tracking_uri.open_tracking,
     },
     key=lambda item: f"{item.__module__}.{item.__qualname__}",
 )

@@ -2,8 +2,10 @@
 
 ``from jupyter_mlstudio.sdk import Run, load_run, list_runs, Experiment,
 ExperimentAnalytics, Estimator, TrainingInput`` — see docs/sdk.md and docs/jobs.md.
-Layers: these fluent helpers → ``TrackingClient`` (``client.py``) → a backend picked
-from the tracking URI (``backends.py``, ``http.py``); jobs go through ``jobs_client.py``.
+Layers: these fluent helpers → ``TrackingClient`` (``client.py``) → the tracking store
+picked from the tracking URI (``tracking_uri.py``: the SQL store, or ``rest_store.py``
+over a studio's REST API); jobs and endpoints go to one studio (``connection.py``,
+``jobs_client.py``, ``hosting_client.py``).
 """
 
 from .analytics import ExperimentAnalytics

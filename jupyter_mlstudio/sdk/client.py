@@ -1,10 +1,12 @@
 """``TrackingClient``: the one object the fluent API (``Run``, ``Experiment``,
 ``ExperimentAnalytics``) talks to.
 
-The backend is chosen from a tracking URI: the ``tracking_uri`` argument, else
+The store is chosen from a tracking URI: the ``tracking_uri`` argument, else
 ``MLSTUDIO_TRACKING_URI``, else the studio's own configuration (see
-:func:`.tracking_uri.open_backend`). Metric points are validated here, at ``log_metric``
-time, then buffered and written in batches (:mod:`.buffer`).
+:func:`.tracking_uri.open_tracking`): the SQL store itself, or a studio's REST API —
+one :class:`~jupyter_mlstudio.store.base.TrackingStore` either way. Metric points are
+validated here, at ``log_metric`` time, then buffered and written in batches
+(:mod:`.buffer`).
 """
 
 from __future__ import annotations
@@ -29,9 +31,12 @@ from ..entities import (
 )
 from ..entities.common import METRIC_NAME_MAX, validate_time
 from ..exceptions import ConflictError, NotFoundError, ValidationError
-from .backends import TrackingBackend
+from ..services.tracking.experiments import create_run
+from ..store.base import ExperimentSortBy, SortOrder, TrackingStore
 from .buffer import MetricBuffer
-from .tracking_uri import open_backend
+from .connection import studio_connection
+from .tracking_uri import Tracking, open_tracking
+from .transport import StudioConnection
 
 ENV_TRACKING_URI = "MLSTUDIO_TRACKING_URI"
 _STEP_LIMIT = 2**63
@@ -50,7 +55,7 @@ class TrackingClient:
             ``MLSTUDIO_TRACKING_URI``, else uses the studio's configuration.
         token: The Jupyter token of an ``http(s)://`` studio; None reads
             ``MLSTUDIO_TOKEN``, ``JPY_API_TOKEN`` or ``JUPYTER_TOKEN``.
-        artifact_root: Where a direct (SQL) backend keeps run files; None reads
+        artifact_root: Where run files go on a SQL tracking URI; None reads
             ``MLSTUDIO_ARTIFACT_ROOT``, else the home's ``artifacts`` folder.
 
     Raises:
@@ -65,8 +70,13 @@ class TrackingClient:
         artifact_root: str | None = None,
     ) -> None:
         uri = tracking_uri or os.environ.get(ENV_TRACKING_URI) or None
-        self._backend: TrackingBackend = open_backend(uri, token=token, artifact_root=artifact_root)
-        self._metrics = MetricBuffer(self._backend.log_metrics)
+        self._tracking: Tracking = open_tracking(uri, token=token, artifact_root=artifact_root)
+        #: experiments, trials, runs and metrics (the SQL store, or a studio's REST store)
+        self.store: TrackingStore = self._tracking.store
+        self._files = self._tracking.files
+        self._metrics = MetricBuffer(self.store.log_metrics)
+        self._studio: StudioConnection | None = None
+        self._studio_lock = threading.Lock()
 
     @classmethod
     def for_uri(cls, tracking_uri: str | None = None) -> TrackingClient:
@@ -89,48 +99,26 @@ class TrackingClient:
     @property
     def tracking_uri(self) -> str:
         """The URI of the store or studio tracked into (passwords and tokens left out)."""
-        return self._backend.uri
+        return self._tracking.uri
 
     @property
-    def backend(self) -> TrackingBackend:
-        """The backend the URI picked (:mod:`.backends`, :mod:`.http`)."""
-        return self._backend
+    def studio(self) -> StudioConnection:
+        """The studio that runs this client's jobs and endpoints (:mod:`.connection`):
+        the tracking URI's studio, else the home's owner, started in the background when
+        none runs. Found on first use."""
+        with self._studio_lock:
+            if self._studio is None:
+                self._studio = studio_connection(self._tracking)
+            return self._studio
 
     def close(self) -> None:
-        """Write pending metrics and release the backend."""
+        """Write pending metrics and release the store."""
         try:
             self._metrics.close()
         finally:
-            self._backend.close()
+            self._tracking.close()
 
     # -- experiments and trials -------------------------------------------------------
-
-    def create_experiment(
-        self,
-        experiment_name: str,
-        *,
-        display_name: str | None = None,
-        description: str | None = None,
-        tags: Mapping[str, str] | None = None,
-    ) -> Experiment:
-        """Create an experiment.
-
-        Args:
-            experiment_name: Its name (SageMaker's rule, at most 120 characters).
-            display_name: The name shown; default the name.
-            description: A description.
-            tags: Tags by key.
-
-        Returns:
-            The experiment.
-
-        Raises:
-            ValidationError: A bad argument, naming it.
-            ConflictError: The name is taken.
-        """
-        return self._backend.create_experiment(
-            experiment_name, display_name=display_name, description=description, tags=tags
-        )
 
     def get_experiment(self, experiment_name: str) -> Experiment:
         """An experiment.
@@ -144,7 +132,7 @@ class TrackingClient:
         Raises:
             NotFoundError: There is none by that name.
         """
-        return self._backend.get_experiment(experiment_name)
+        return self.store.get_experiment(experiment_name)
 
     def get_or_create_experiment(
         self,
@@ -164,16 +152,21 @@ class TrackingClient:
             The experiment (the one another process created meanwhile, if it did).
         """
         try:
-            return self._backend.get_experiment(experiment_name)
+            return self.store.get_experiment(experiment_name)
         except NotFoundError:
             pass
         try:
-            return self.create_experiment(experiment_name, display_name=display_name, tags=tags)
+            return self.store.create_experiment(
+                experiment_name, display_name=display_name, tags=tags
+            )
         except ConflictError:  # another process created it in between
-            return self._backend.get_experiment(experiment_name)
+            return self.store.get_experiment(experiment_name)
 
     def iter_experiments(
-        self, *, sort_by: str = "CreationTime", sort_order: str = "Descending"
+        self,
+        *,
+        sort_by: ExperimentSortBy = "CreationTime",
+        sort_order: SortOrder = "Descending",
     ) -> Iterator[ExperimentSummary]:
         """Every experiment, with its trial and run counts, read page by page.
 
@@ -186,9 +179,9 @@ class TrackingClient:
         """
         token: str | None = None
         while True:
-            page = self._backend.list_experiments(
+            page = self.store.list_experiments(
                 sort_by=sort_by,
-                sort_order=sort_order,  # type: ignore[arg-type]
+                sort_order=sort_order,
                 max_results=1000,
                 next_token=token,
             )
@@ -206,7 +199,7 @@ class TrackingClient:
         Raises:
             NotFoundError: There is none by that name.
         """
-        self._backend.delete_experiment(experiment_name)
+        self._files.delete_experiment(experiment_name)
 
     def get_or_create_trial(
         self, trial_name: str, experiment_name: str, *, tags: Mapping[str, str] | None = None
@@ -225,9 +218,9 @@ class TrackingClient:
             NotFoundError: ``experiment_name`` does not exist.
         """
         try:
-            return self._backend.create_trial(trial_name, experiment_name, tags=tags)
+            return self.store.create_trial(trial_name, experiment_name, tags=tags)
         except ConflictError:
-            return self._backend.get_trial(trial_name)
+            return self.store.get_trial(trial_name)
 
     def get_trial(self, trial_name: str) -> Trial:
         """A trial.
@@ -241,7 +234,7 @@ class TrackingClient:
         Raises:
             NotFoundError: There is none by that name.
         """
-        return self._backend.get_trial(trial_name)
+        return self.store.get_trial(trial_name)
 
     def iter_trials(self, *, experiment_name: str | None = None) -> Iterator[Trial]:
         """Every trial, read page by page.
@@ -254,7 +247,7 @@ class TrackingClient:
         """
         token: str | None = None
         while True:
-            page = self._backend.list_trials(
+            page = self.store.list_trials(
                 experiment_name=experiment_name, max_results=1000, next_token=token
             )
             yield from page.items
@@ -284,15 +277,19 @@ class TrackingClient:
             The run.
         """
         try:
-            return self._backend.create_trial_component(
-                trial_component_name, trial_name=trial_name, display_name=display_name, tags=tags
+            return create_run(
+                self.store,
+                trial_component_name,
+                trial_name=trial_name,
+                display_name=display_name,
+                tags=tags,
             )
         except ConflictError:
             pass
-        component = self._backend.get_trial_component(trial_component_name)
+        component = self.store.get_trial_component(trial_component_name)
         if trial_name is not None and trial_name not in component.trial_names:
-            self._backend.associate_trial_component(trial_component_name, trial_name)
-            component = self._backend.get_trial_component(trial_component_name)
+            self.store.associate_trial_component(trial_component_name, trial_name)
+            component = self.store.get_trial_component(trial_component_name)
         return component
 
     def get_trial_component(self, trial_component_name: str) -> TrialComponent:
@@ -307,7 +304,7 @@ class TrackingClient:
         Raises:
             NotFoundError: There is none by that name.
         """
-        return self._backend.get_trial_component(trial_component_name)
+        return self.store.get_trial_component(trial_component_name)
 
     def update_trial_component(self, trial_component_name: str, **changes: Any) -> TrialComponent:
         """Change a run: set fields, merge parameters and artifacts.
@@ -325,7 +322,7 @@ class TrackingClient:
         Raises:
             NotFoundError: There is none by that name.
         """
-        return self._backend.update_trial_component(trial_component_name, **changes)
+        return self.store.update_trial_component(trial_component_name, **changes)
 
     def iter_trial_components(
         self,
@@ -346,7 +343,7 @@ class TrackingClient:
         """
         token: str | None = None
         while True:
-            page = self._backend.list_trial_components(
+            page = self.store.list_trial_components(
                 experiment_name=experiment_name,
                 trial_name=trial_name,
                 sort_order=sort_order,  # type: ignore[arg-type]
@@ -377,7 +374,7 @@ class TrackingClient:
         if not isinstance(parameters, Mapping):
             raise ValidationError("parameters must be a mapping", field="Parameters")
         checked = {name: parameter_value(name, value) for name, value in parameters.items()}
-        return self._backend.update_trial_component(trial_component_name, parameters=checked)
+        return self.store.update_trial_component(trial_component_name, parameters=checked)
 
     # -- metrics --------------------------------------------------------------------
 
@@ -429,7 +426,7 @@ class TrackingClient:
             NotFoundError: No such run.
         """
         self.flush()
-        points = self._backend.get_metric_series(trial_component_name, metric_name)
+        points = self.store.get_metric_series(trial_component_name, metric_name)
         if not as_dataframe:
             return points
         import pandas as pd
@@ -459,7 +456,7 @@ class TrackingClient:
         Returns:
             The file's artifact URI.
         """
-        return self._backend.put_run_artifact(trial_component_name, path, data, content_type)
+        return self._files.put_run_artifact(trial_component_name, path, data, content_type)[1]
 
     def download_run_file(self, trial_component_name: str, path: str) -> bytes:
         """The content of a run's file (as :meth:`upload_run_file` stored it).
@@ -474,7 +471,7 @@ class TrackingClient:
         Raises:
             NotFoundError: No such run or file.
         """
-        return self._backend.get_run_artifact(trial_component_name, path)
+        return self._files.get_run_artifact(trial_component_name, path)[0]
 
 
 _clients: dict[tuple[int, str], TrackingClient] = {}

@@ -6,8 +6,9 @@ Jobs, transform jobs and endpoints always go over HTTP to the studio that owns t
 keeps running after the script ends, so that what the script started has an owner. A
 JupyterLab started later on the same home takes it over; ``mlstudio stop`` ends it.
 
-Tracking may still write straight into the SQL store (:class:`.backends.DirectBackend`);
-the studio started for it then uses the same store and artifact root.
+Tracking may still write straight into the SQL store (a ``sqlite:``/``postgresql:``
+tracking URI, or none); the studio started for it then uses the same store and artifact
+root.
 """
 
 from __future__ import annotations
@@ -21,50 +22,44 @@ from pathlib import Path
 from ..config import ENV_ARTIFACT_ROOT, ENV_DATABASE_URL, resolve_config
 from ..exceptions import StoreUnavailableError, ValidationError
 from ..ownership import Owner, current_owner, start_lock
-from .backends import DirectBackend, TrackingBackend
-from .http import HttpBackend
+from .tracking_uri import Tracking
 from .transport import StudioConnection
 
 #: Seconds to wait for a background studio to answer.
 START_TIMEOUT = 90.0
 
 
-def studio_connection(backend: TrackingBackend) -> StudioConnection:
-    """The connection to the studio that owns what ``backend`` tracks.
+def studio_connection(tracking: Tracking) -> StudioConnection:
+    """The connection to the studio that owns what ``tracking`` tracks.
 
     Args:
-        backend: The tracking backend in use (HTTP, or direct to a SQL store).
+        tracking: The tracking in use (a studio over HTTP, or a SQL store).
 
     Returns:
-        ``backend``'s own when it talks to a studio; else the home's owner's, started in
+        The tracking's studio when it talks to one; else the home's owner's, started in
         the background when no studio owns the home.
 
     Raises:
-        ValidationError: The home's owner uses another metadata store than ``backend``.
+        ValidationError: The home's owner uses another metadata store than ``tracking``.
         StoreUnavailableError: No studio could be started.
     """
-    if isinstance(backend, HttpBackend):
-        return backend.connection
-    if not isinstance(backend, DirectBackend):
-        raise ValidationError(
-            f"jobs and endpoints need a studio; {type(backend).__name__} is not one",
-            field="sagemaker_session",
-        )
+    if tracking.studio is not None:
+        return tracking.studio
     home = resolve_config().home
-    owner = current_owner(home) or _start(home, backend)
+    owner = current_owner(home) or _start(home, tracking)
     studio = StudioConnection(owner.url, token=owner.token)
     served = str(studio.json("GET", "health")["Store"]["Url"])
-    if served != backend.uri:
+    if served != tracking.uri:
         raise ValidationError(
             f"the studio that owns {home} ({owner.url}) keeps its records in {served}, not in"
-            f" {backend.uri}: use MLSTUDIO_HOME to pick another home for that store, or"
+            f" {tracking.uri}: use MLSTUDIO_HOME to pick another home for that store, or"
             " MLSTUDIO_TRACKING_URI to use that studio",
             field="tracking_uri",
         )
     return studio
 
 
-def _start(home: Path, backend: DirectBackend) -> Owner:
+def _start(home: Path, tracking: Tracking) -> Owner:
     """Start ``mlstudio serve`` for ``home`` (unless another caller just did) and wait."""
     with start_lock(home):  # one starter at a time: the others find its owner
         owner = current_owner(home)
@@ -73,8 +68,10 @@ def _start(home: Path, backend: DirectBackend) -> Owner:
         logs = home / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         env = dict(os.environ)
-        env[ENV_DATABASE_URL] = backend.database_url
-        env[ENV_ARTIFACT_ROOT] = backend.artifact_root
+        if tracking.database_url is None or tracking.artifact_root is None:
+            raise ValidationError("jobs and endpoints need a studio", field="tracking_uri")
+        env[ENV_DATABASE_URL] = tracking.database_url
+        env[ENV_ARTIFACT_ROOT] = tracking.artifact_root
         env.pop("MLSTUDIO_TOKEN", None)  # the studio makes its own
         command = [sys.executable, "-m", "jupyter_mlstudio.cli", "serve", "--home", str(home)]
         with open(logs / "studio.log", "ab") as log:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import builtins
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from ..entities import Experiment as ExperimentRecord
 from ..entities import ExperimentSummary, Trial, validate_tags, validate_time
 from ..exceptions import ValidationError
+from ..store.base import ExperimentSortBy, SortOrder
 from .client import TrackingClient, resolve_client
 
 
@@ -87,7 +88,7 @@ class Experiment:
             ConflictError: The name is taken.
         """
         client = resolve_client(sagemaker_session)
-        record = client.create_experiment(
+        record = client.store.create_experiment(
             experiment_name,
             display_name=display_name,
             description=description,
@@ -138,12 +139,16 @@ class Experiment:
         """
         if sort_order not in ("Ascending", "Descending"):
             raise ValidationError("sort_order must be Ascending or Descending", field="sort_order")
+        if sort_by not in ("Name", "CreationTime"):
+            raise ValidationError("sort_by must be Name or CreationTime", field="sort_by")
         client = resolve_client(sagemaker_session)
         before = validate_time(created_before, field="created_before")
         after = validate_time(created_after, field="created_after")
         return [
             s
-            for s in client.iter_experiments(sort_by=sort_by, sort_order=sort_order)
+            for s in client.iter_experiments(
+                sort_by=cast(ExperimentSortBy, sort_by), sort_order=cast(SortOrder, sort_order)
+            )
             if (before is None or s.creation_time < before)
             and (after is None or s.creation_time > after)
         ]

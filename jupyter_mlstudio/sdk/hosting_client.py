@@ -8,7 +8,6 @@ serving it after the script ends, and rebuilds it after a restart.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +15,6 @@ from typing import Any
 from ..entities import Endpoint, EndpointConfig, Job, JobKind, Model
 from ..services.jobs.requests import JobLogs
 from .client import resolve_client
-from .connection import studio_connection
 from .jobs_client import JobsClient
 from .transport import StudioConnection, segment
 
@@ -211,10 +209,6 @@ class HostingClient:
         return self.transform_jobs.job_logs(JobKind.TRANSFORM, job_name, host, offset)
 
 
-_clients: dict[int, tuple[Any, HostingClient]] = {}
-_lock = threading.Lock()
-
-
 def hosting_client(session: Any = None) -> HostingClient:
     """The hosting client of a ``sagemaker_session``.
 
@@ -225,11 +219,4 @@ def hosting_client(session: Any = None) -> HostingClient:
         A client of the studio that owns the session's home (started in the background
         when none runs and the session writes straight into a SQL store).
     """
-    backend = resolve_client(session).backend
-    with _lock:
-        entry = _clients.get(id(backend))
-        if entry is not None and entry[0] is backend:
-            return entry[1]
-        client = HostingClient(studio_connection(backend))
-        _clients[id(backend)] = (backend, client)  # the backend kept alive with its client
-        return client
+    return HostingClient(resolve_client(session).studio)

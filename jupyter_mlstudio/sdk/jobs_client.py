@@ -7,13 +7,11 @@ uploads what it leaves and re-attaches it after a restart.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from ..entities import Job, JobKind
 from ..services.jobs.requests import JobLogs
 from .client import resolve_client
-from .connection import studio_connection
 from .transport import StudioConnection, segment
 
 #: the REST collection of each kind of job
@@ -69,10 +67,6 @@ class JobsClient:
         return JobLogs.model_validate(body)
 
 
-_clients: dict[int, tuple[Any, JobsClient]] = {}
-_lock = threading.Lock()
-
-
 def jobs_client(session: Any = None) -> JobsClient:
     """The jobs client of a ``sagemaker_session``.
 
@@ -83,11 +77,4 @@ def jobs_client(session: Any = None) -> JobsClient:
         A client of the studio that owns the session's home (started in the background
         when none runs and the session writes straight into a SQL store).
     """
-    backend = resolve_client(session).backend
-    with _lock:
-        entry = _clients.get(id(backend))
-        if entry is not None and entry[0] is backend:
-            return entry[1]
-        client = JobsClient(studio_connection(backend))
-        _clients[id(backend)] = (backend, client)  # the backend kept alive with its client
-        return client
+    return JobsClient(resolve_client(session).studio)

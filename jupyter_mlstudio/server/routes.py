@@ -39,7 +39,7 @@ from .handlers.hosting import (
     ModelsHandler,
 )
 from .handlers.jobs import job_handlers
-from .handlers.runs import RunArtifactHandler, TrialMembershipHandler
+from .handlers.runs import RunArtifactHandler, TrialMemberHandler, TrialMembershipHandler
 from .handlers.system import HealthHandler, OpenApiHandler
 
 API_PREFIX = "/mlstudio/api"
@@ -86,6 +86,11 @@ ROUTES: tuple[Route, ...] = (
         "experiments",
     ),
     Route("/trials/{TrialName}/trial-components", TrialMembershipHandler, "experiments"),
+    Route(
+        "/trials/{TrialName}/trial-components/{TrialComponentName}",
+        TrialMemberHandler,
+        "experiments",
+    ),
     Route("/charts/metrics", MetricChartHandler, "charts"),
     Route("/charts/metric-names", MetricNamesHandler, "charts"),
     *(route for kind in KIND_TYPES for route in job_routes(kind)),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat
 
 from ..entities import (
     Endpoint,
@@ -21,6 +21,7 @@ from ..entities import (
     TrialComponent,
     TrialComponentArtifact,
     TrialComponentPrimaryStatus,
+    TrialComponentSource,
 )
 from ..entities.endpoints import EndpointStatus
 from ..services.jobs.requests import MAX_TAGS
@@ -51,6 +52,16 @@ TagsInput = (
     | Annotated[dict[str, str], Field(max_length=MAX_TAGS)]
 )
 TagsField = Annotated[TagsInput | None, Field(description=f"At most {MAX_TAGS} tags")]
+
+
+#: ``Parameters`` of a run: numbers or strings by name, at most ``MAX_PARAMETERS``.
+ParametersField = Annotated[
+    dict[str, StrictFloat | str] | None,
+    Field(
+        max_length=MAX_PARAMETERS,
+        description=f"At most {MAX_PARAMETERS} parameters per request, as on SageMaker",
+    ),
+]
 
 
 def tags_to_dict(tags: TagsInput | None) -> dict[str, str] | None:
@@ -94,6 +105,13 @@ class CreateExperimentRequest(ApiModel):
     Tags: TagsField = None
 
 
+class UpdateExperimentRequest(ApiModel):
+    """Only the fields present are changed; null clears one."""
+
+    DisplayName: str | None = None
+    Description: str | None = None
+
+
 class ListTrialsQuery(PageQuery):
     ExperimentName: str | None = None
     TrialComponentName: str | None = None
@@ -122,10 +140,12 @@ class CreateTrialComponentRequest(ApiModel):
     TrialName: str | None = Field(default=None, description="Put the new run in this trial")
     Status: StatusBody | None = None
     StartTime: datetime | None = None
-    Parameters: dict[str, float | str] | None = Field(
-        default=None,
-        max_length=MAX_PARAMETERS,
-        description=f"At most {MAX_PARAMETERS} parameters per request, as on SageMaker",
+    EndTime: datetime | None = None
+    Parameters: ParametersField = None
+    InputArtifacts: dict[str, TrialComponentArtifact] | None = None
+    OutputArtifacts: dict[str, TrialComponentArtifact] | None = None
+    Source: TrialComponentSource | None = Field(
+        default=None, description="The job that made the run (set by the studio for its jobs)"
     )
     Tags: TagsField = None
 
@@ -133,6 +153,7 @@ class CreateTrialComponentRequest(ApiModel):
 class ListTrialComponentsQuery(PageQuery):
     ExperimentName: str | None = None
     TrialName: str | None = None
+    SourceArn: str | None = Field(default=None, description="Only the runs of this job")
     Status: TrialComponentPrimaryStatus | None = None
 
 
@@ -149,7 +170,7 @@ class MetricDatum(ApiModel):
 
 
 class LogMetricsRequest(ApiModel):
-    MetricData: list[MetricDatum] = Field(max_length=10_000)
+    MetricData: list[MetricDatum] = Field(min_length=1, max_length=10_000)
 
 
 class MetricSeriesResponse(ApiModel):
@@ -158,18 +179,21 @@ class MetricSeriesResponse(ApiModel):
     Points: list[MetricPoint]
 
 
+class StatusChange(ApiModel):
+    """A present field is set (a null ``Message`` clears it); an absent one stays."""
+
+    PrimaryStatus: TrialComponentPrimaryStatus | None = None
+    Message: str | None = None
+
+
 class UpdateTrialComponentRequest(ApiModel):
     """Only the fields present are changed; parameters and artifacts are merged."""
 
     DisplayName: str | None = None
-    Status: StatusBody | None = None
+    Status: StatusChange | None = None
     StartTime: datetime | None = None
     EndTime: datetime | None = None
-    Parameters: dict[str, float | str] | None = Field(
-        default=None,
-        max_length=MAX_PARAMETERS,
-        description=f"At most {MAX_PARAMETERS} parameters per request, as on SageMaker",
-    )
+    Parameters: ParametersField = None
     ParametersToRemove: list[str] = Field(default_factory=list)
     InputArtifacts: dict[str, TrialComponentArtifact] | None = None
     OutputArtifacts: dict[str, TrialComponentArtifact] | None = None

@@ -6,18 +6,16 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ..artifacts import open_artifact_store
 from ..artifacts.base import ArtifactStore
 from ..config import StudioConfig
 from ..ownership import OwnerCheck
-from ..store import open_store
 from ..store.base import MetadataStore
+from ..stores import open_stores
 from .hosting.service import HostingService
 from .jobs.kinds import JobKinds, ProcessingJobs, TrainingJobs, TransformJobs
 from .jobs.service import JobService
 from .jobs.transform.service import TransformService
 from .system import SystemService
-from .tracking.charts import ChartService
 from .tracking.experiments import ExperimentService
 
 log = logging.getLogger(__name__)
@@ -46,7 +44,6 @@ class Studio:
         self.store = store
         self.artifacts = artifacts
         self.experiments = ExperimentService(store, artifacts)
-        self.charts = ChartService(store)
         self.jobs = JobService(store, artifacts, config, owner_check=self.owner_check)
         self.endpoints = HostingService(
             store,
@@ -94,12 +91,7 @@ class Studio:
             The open studio; :meth:`close` releases it.
         """
         config.home.mkdir(parents=True, exist_ok=True)
-        store = open_store(config.database_url)
-        try:
-            artifacts = open_artifact_store(config.artifact_root)
-        except Exception:
-            store.close()
-            raise
+        store, artifacts = open_stores(config)
         studio = cls(config, store, artifacts, workers=workers, owns_home=recover, **options)
         if recover:
             studio.recover()

@@ -70,8 +70,15 @@ class StoreHealth:
     detail: str | None = None
 
 
-class MetadataStore(abc.ABC):
-    """Experiments, trials, trial components, metrics, jobs and endpoints."""
+class TrackingStore(abc.ABC):
+    """Experiments, trials, trial components (runs) and their metrics.
+
+    The part of the studio's records that notebooks write while they run. Two
+    implementations: the SQL store itself (:class:`~.sql.store.SqlStore`, through the
+    whole :class:`MetadataStore`) and :class:`~jupyter_mlstudio.sdk.rest_store.RestStore`,
+    the same contract over a studio's REST API. Both pass the tracking contract suites
+    (``RunsContract``, ``StoreChartContract``, ``TrackingLimitsContract``).
+    """
 
     # -- lifecycle ---------------------------------------------------------------
 
@@ -235,8 +242,9 @@ class MetadataStore(abc.ABC):
     def log_metrics(self, trial_component_name: str, points: Sequence[MetricPoint]) -> None:
         """Append points and update each metric's summary in the same transaction.
 
-        NotFoundError for an unknown run; ValidationError for a non-finite value or an
-        invalid metric name (nothing of the batch is written then). Safe from many
+        NotFoundError for an unknown run; ValidationError for a non-finite value, a step
+        outside 0..2**63 - 1 or an invalid metric name (nothing of the batch is written
+        then). Safe from many
         processes at once: no point is lost and summaries stay exact.
         """
 
@@ -280,6 +288,10 @@ class MetadataStore(abc.ABC):
     ) -> list[str]:
         """The sorted names of the metrics logged by any of the runs (as in
         ``get_metric_chart``). NotFoundError for an unknown run or experiment."""
+
+
+class MetadataStore(TrackingStore):
+    """Tracking records, jobs, models and endpoints: everything a studio keeps."""
 
     # -- jobs --------------------------------------------------------------------
 

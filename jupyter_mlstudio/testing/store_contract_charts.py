@@ -131,9 +131,11 @@ class StoreChartContract:
         assert bucketed.bucket_width == 16
         assert_matches(bucketed, reference(logged, 16))
 
-    def test_negative_and_huge_steps(self, store: TrackingStore) -> None:
+    def test_negative_steps_are_refused_and_huge_steps_kept(self, store: TrackingStore) -> None:
         store.create_trial_component("run")
-        logged: list[tuple[int | None, float]] = [(s, float(s % 13)) for s in range(-40, 40)]
+        logged: list[tuple[int | None, float]] = [(s, float(s % 13)) for s in range(0, 80)]
+        with expect(ValidationError, "MetricData[1].Step"):
+            store.log_metrics("run", [point("m", 1.0, 0), point("m", 2.0, -1)])
         store.log_metrics("run", [point("m", v, s) for s, v in logged])
         series = store.get_metric_chart(["run"], "m", max_points=10)["run"]
         assert_matches(series, reference(logged, 16))

@@ -228,7 +228,8 @@ export interface paths {
     delete: operations['deleteExperiment'];
     options?: never;
     head?: never;
-    patch?: never;
+    /** Change an experiment's display name or description */
+    patch: operations['updateExperiment'];
     trace?: never;
   };
   '/mlstudio/api/health': {
@@ -701,6 +702,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/mlstudio/api/trials/{TrialName}/trial-components/{TrialComponentName}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Take a run (trial component) out of a trial; idempotent */
+    delete: operations['disassociateTrialComponent'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1127,6 +1145,25 @@ export interface components {
        */
       DisplayName: string | null;
       /**
+       * Endtime
+       * @default null
+       */
+      EndTime: string | null;
+      /**
+       * Inputartifacts
+       * @default null
+       */
+      InputArtifacts: {
+        [key: string]: components['schemas']['TrialComponentArtifact'];
+      } | null;
+      /**
+       * Outputartifacts
+       * @default null
+       */
+      OutputArtifacts: {
+        [key: string]: components['schemas']['TrialComponentArtifact'];
+      } | null;
+      /**
        * Parameters
        * @description At most 300 parameters per request, as on SageMaker
        * @default null
@@ -1134,6 +1171,11 @@ export interface components {
       Parameters: {
         [key: string]: number | string;
       } | null;
+      /**
+       * @description The job that made the run (set by the studio for its jobs)
+       * @default null
+       */
+      Source: components['schemas']['TrialComponentSource'] | null;
       /**
        * Starttime
        * @default null
@@ -2224,6 +2266,20 @@ export interface components {
       /** @default InProgress */
       PrimaryStatus: components['schemas']['TrialComponentPrimaryStatus'];
     };
+    /**
+     * StatusChange
+     * @description A present field is set (a null ``Message`` clears it); an absent one stays.
+     */
+    StatusChange: {
+      /**
+       * Message
+       * @default null
+       */
+      Message: string | null;
+      /** @default null */
+      PrimaryStatus:
+        components['schemas']['TrialComponentPrimaryStatus'] | null;
+    };
     /** StoppingConditionSpec */
     StoppingConditionSpec: {
       /**
@@ -2520,6 +2576,22 @@ export interface components {
       DesiredWeightsAndCapacities: components['schemas']['DesiredWeightAndCapacity'][];
     };
     /**
+     * UpdateExperimentRequest
+     * @description Only the fields present are changed; null clears one.
+     */
+    UpdateExperimentRequest: {
+      /**
+       * Description
+       * @default null
+       */
+      Description: string | null;
+      /**
+       * Displayname
+       * @default null
+       */
+      DisplayName: string | null;
+    };
+    /**
      * UpdateTrialComponentRequest
      * @description Only the fields present are changed; parameters and artifacts are merged.
      */
@@ -2564,7 +2636,7 @@ export interface components {
        */
       StartTime: string | null;
       /** @default null */
-      Status: components['schemas']['StatusBody'] | null;
+      Status: components['schemas']['StatusChange'] | null;
     };
     /** VariantDescription */
     VariantDescription: {
@@ -3783,6 +3855,59 @@ export interface operations {
       };
     };
   };
+  updateExperiment: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        ExperimentName: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateExperimentRequest'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Experiment'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
   getHealth: {
     parameters: {
       query?: never;
@@ -4953,6 +5078,7 @@ export interface operations {
         MaxResults?: number;
         NextToken?: string | null;
         SortOrder?: 'Ascending' | 'Descending';
+        SourceArn?: string | null;
         Status?: components['schemas']['TrialComponentPrimaryStatus'] | null;
         TrialName?: string | null;
       };
@@ -5621,6 +5747,54 @@ export interface operations {
         'application/json': components['schemas']['AssociateTrialComponentRequest'];
       };
     };
+    responses: {
+      /** @description Success */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  disassociateTrialComponent: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        TrialComponentName: string;
+        TrialName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
     responses: {
       /** @description Success */
       204: {

@@ -13,7 +13,7 @@ import pytest
 
 from jupyter_mlstudio.artifacts import ArtifactStore
 from jupyter_mlstudio.exceptions import NotFoundError, StoreUnavailableError
-from jupyter_mlstudio.services.tracking.experiments import ExperimentService
+from jupyter_mlstudio.services.tracking.experiments import ExperimentService, create_run
 from jupyter_mlstudio.store import open_store
 
 
@@ -29,13 +29,13 @@ def _files(artifact_store: ArtifactStore) -> list[str]:
 
 
 def _run_with_files(service: ExperimentService, run: str, trial: str | None = None) -> None:
-    service.create_trial_component(run, trial_name=trial)
+    create_run(service.store, run, trial_name=trial)
     service.put_run_artifact(run, "ok.txt", f"{run} content".encode())
     service.put_run_artifact(run, "plots/roc.json", b"{}")
 
 
 def _new_run_has_no_files(service: ExperimentService, run: str) -> None:
-    service.create_trial_component(run)
+    service.store.create_trial_component(run)
     with pytest.raises(NotFoundError):
         service.get_run_artifact(run, "ok.txt")
 
@@ -56,20 +56,20 @@ def test_deleting_a_run_deletes_its_files(
 def test_deleting_an_experiment_deletes_the_files_of_the_runs_that_go(
     service: ExperimentService, artifact_store: ArtifactStore
 ) -> None:
-    service.create_experiment("e")
-    service.create_experiment("f")
-    service.create_trial("t", "e")
-    service.create_trial("t2", "e")
-    service.create_trial("t-f", "f")
+    service.store.create_experiment("e")
+    service.store.create_experiment("f")
+    service.store.create_trial("t", "e")
+    service.store.create_trial("t2", "e")
+    service.store.create_trial("t-f", "f")
     for run, trial in (("bi-tc", "t"), ("second", "t2"), ("shared", "t"), ("outside", None)):
         _run_with_files(service, run, trial)
-    service.associate_trial_component("shared", "t-f")
+    service.store.associate_trial_component("shared", "t-f")
 
     service.delete_experiment("e")
 
     for gone in ("bi-tc", "second"):
         with pytest.raises(NotFoundError):
-            service.get_trial_component(gone)
+            service.store.get_trial_component(gone)
     # the run another experiment's trial holds stays, with its files
     assert service.get_run_artifact("shared", "ok.txt")[0] == b"shared content"
     assert service.get_run_artifact("outside", "plots/roc.json")[0] == b"{}"
@@ -85,11 +85,11 @@ def test_deleting_a_trial_keeps_its_runs_and_their_files(
     service: ExperimentService, artifact_store: ArtifactStore
 ) -> None:
     """As in SageMaker, a trial's runs outlive it; so do their files."""
-    service.create_experiment("e")
-    service.create_trial("t", "e")
+    service.store.create_experiment("e")
+    service.store.create_trial("t", "e")
     _run_with_files(service, "bi-tc", "t")
-    service.delete_trial("t")
-    assert service.get_trial_component("bi-tc").trial_names == []
+    service.store.delete_trial("t")
+    assert service.store.get_trial_component("bi-tc").trial_names == []
     assert service.get_run_artifact("bi-tc", "ok.txt")[0] == b"bi-tc content"
     service.delete_trial_component("bi-tc")
     assert _files(artifact_store) == []
@@ -109,7 +109,7 @@ def test_files_left_by_a_failed_delete_never_reach_a_new_run(
         patch.setattr(artifact_store, "delete_prefix", unavailable)
         service.delete_trial_component("bi-tc")
     with pytest.raises(NotFoundError):
-        service.get_trial_component("bi-tc")
+        service.store.get_trial_component("bi-tc")
     assert len(_files(artifact_store)) == 2
 
     _new_run_has_no_files(service, "bi-tc")

@@ -215,7 +215,7 @@ async def test_unexpected_failure_is_a_json_500_without_traceback(
     def boom(**_: Any) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(studio.experiments, "list_experiments", boom)
+    monkeypatch.setattr(studio.store, "list_experiments", boom)
     status, err = await call(jp_fetch, "GET", "experiments")
     assert status == 500
     assert err["code"] == "InternalFailure"

@@ -248,7 +248,7 @@ async def test_a_non_finite_value_in_an_answer_is_null(
         MetricPoint(metric_name="loss", value=value, step=step, timestamp=now)
         for step, value in enumerate((0.5, math.nan, math.inf, -math.inf))
     ]
-    monkeypatch.setattr(studio_of(jp_serverapp).experiments, "get_metric_series", lambda *_: points)
+    monkeypatch.setattr(studio_of(jp_serverapp).store, "get_metric_series", lambda *_: points)
     response = await jp_fetch("mlstudio", "api", "trial-components", "r", "metrics", "loss")
     body = strict_json(response.body)
     assert [p["Value"] for p in body["Points"]] == [0.5, None, None, None]

@@ -30,7 +30,7 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 def _series() -> dict[str, list[tuple[int | None, float]]]:
     rng = random.Random(3)
-    stepped: list[tuple[int | None, float]] = [(s, rng.random()) for s in range(-50, 2500)]
+    stepped: list[tuple[int | None, float]] = [(s, rng.random()) for s in range(2550)]
     rng.shuffle(stepped)
     stepped.append((15, 99.0))  # a second point at step 15, logged last: it is "last"
     unstepped: list[tuple[int | None, float]] = [(None, float(i % 17)) for i in range(700)]

@@ -63,12 +63,14 @@ class MetricChartHandler(_ChartHandler):
 
     def _chart(self, q: cs.MetricChartRequest) -> str:
         # Runs in the executor: the query and the JSON encoding stay off the event loop.
-        series = self.studio.charts.metric_chart(
+        # Series in selection order: named runs first, then the experiment's runs by name.
+        chart = self.studio.store.get_metric_chart(
+            q.TrialComponentName,
             q.MetricName,
-            trial_component_names=q.TrialComponentName,
             experiment_name=q.ExperimentName,
             max_points=q.MaxPoints,
         )
+        series = list(chart.values())
         body = cs.MetricChartResponse.model_construct(MetricName=q.MetricName, Series=series)
         return body.model_dump_json(by_alias=True, exclude_none=True)
 
@@ -103,8 +105,8 @@ class MetricNamesHandler(_ChartHandler):
 
     async def _names(self, q: cs.RunSelectionRequest) -> None:
         names = await self.run(
-            self.studio.charts.metric_names,
-            trial_component_names=q.TrialComponentName,
+            self.studio.store.list_metric_names,
+            q.TrialComponentName,
             experiment_name=q.ExperimentName,
         )
         self.send(cs.MetricNamesResponse(MetricNames=names))

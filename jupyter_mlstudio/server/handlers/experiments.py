@@ -15,6 +15,8 @@ from ...entities import (
     TrialComponentPrimaryStatus,
     utcnow,
 )
+from ...exceptions import ValidationError
+from ...services.tracking.experiments import create_run
 from .. import schemas as s
 from .base import Operation, StudioHandler
 
@@ -41,11 +43,12 @@ class ExperimentsHandler(StudioHandler):
     @authorized
     async def get(self) -> None:
         q = self.parse_query(s.ListExperimentsQuery)
+        if q.TagValue is not None and q.TagKey is None:
+            raise ValidationError("TagValue needs TagKey", field="TagValue")
         page = await self.run(
-            self.studio.experiments.list_experiments,
+            self.studio.store.list_experiments,
             name_contains=q.NameContains,
-            tag_key=q.TagKey,
-            tag_value=q.TagValue,
+            tag=(q.TagKey, q.TagValue) if q.TagKey is not None else None,
             sort_by=q.SortBy,
             sort_order=q.SortOrder,
             max_results=q.MaxResults,
@@ -60,7 +63,7 @@ class ExperimentsHandler(StudioHandler):
     async def post(self) -> None:
         body = self.parse_body(s.CreateExperimentRequest)
         experiment = await self.run(
-            self.studio.experiments.create_experiment,
+            self.studio.store.create_experiment,
             body.ExperimentName,
             display_name=body.DisplayName,
             description=body.Description,
@@ -74,6 +77,13 @@ class ExperimentHandler(StudioHandler):
         "get": Operation(
             "Describe an experiment", "describeExperiment", response=Experiment, errors=(403, 404)
         ),
+        "patch": Operation(
+            "Change an experiment's display name or description",
+            "updateExperiment",
+            body=s.UpdateExperimentRequest,
+            response=Experiment,
+            errors=(400, 403, 404),
+        ),
         "delete": Operation(
             "Delete an experiment with its trials and the runs only it holds",
             "deleteExperiment",
@@ -85,7 +95,19 @@ class ExperimentHandler(StudioHandler):
     @authenticated
     @authorized
     async def get(self, experiment_name: str) -> None:
-        self.send(await self.run(self.studio.experiments.get_experiment, experiment_name))
+        self.send(await self.run(self.studio.store.get_experiment, experiment_name))
+
+    @authenticated
+    @authorized
+    async def patch(self, experiment_name: str) -> None:
+        body = self.parse_body(s.UpdateExperimentRequest)
+        # Present fields are set (null clears them); absent fields stay as they are.
+        changes = {
+            name: getattr(body, field)
+            for field, name in (("DisplayName", "display_name"), ("Description", "description"))
+            if field in body.model_fields_set
+        }
+        self.send(await self.run(self.studio.store.update_experiment, experiment_name, **changes))
 
     @authenticated
     @authorized
@@ -114,7 +136,7 @@ class TrialsHandler(StudioHandler):
     async def get(self) -> None:
         q = self.parse_query(s.ListTrialsQuery)
         page = await self.run(
-            self.studio.experiments.list_trials,
+            self.studio.store.list_trials,
             experiment_name=q.ExperimentName,
             trial_component_name=q.TrialComponentName,
             sort_order=q.SortOrder,
@@ -128,7 +150,7 @@ class TrialsHandler(StudioHandler):
     async def post(self) -> None:
         body = self.parse_body(s.CreateTrialRequest)
         trial = await self.run(
-            self.studio.experiments.create_trial,
+            self.studio.store.create_trial,
             body.TrialName,
             body.ExperimentName,
             display_name=body.DisplayName,
@@ -148,12 +170,12 @@ class TrialHandler(StudioHandler):
     @authenticated
     @authorized
     async def get(self, trial_name: str) -> None:
-        self.send(await self.run(self.studio.experiments.get_trial, trial_name))
+        self.send(await self.run(self.studio.store.get_trial, trial_name))
 
     @authenticated
     @authorized
     async def delete(self, trial_name: str) -> None:
-        await self.run(self.studio.experiments.delete_trial, trial_name)
+        await self.run(self.studio.store.delete_trial, trial_name)
         self.send(None, 204)
 
 
@@ -180,9 +202,10 @@ class TrialComponentsHandler(StudioHandler):
     async def get(self) -> None:
         q = self.parse_query(s.ListTrialComponentsQuery)
         page = await self.run(
-            self.studio.experiments.list_trial_components,
+            self.studio.store.list_trial_components,
             experiment_name=q.ExperimentName,
             trial_name=q.TrialName,
+            source_arn=q.SourceArn,
             status=q.Status,
             sort_order=q.SortOrder,
             max_results=q.MaxResults,
@@ -200,14 +223,19 @@ class TrialComponentsHandler(StudioHandler):
         body = self.parse_body(s.CreateTrialComponentRequest)
         status = body.Status or s.StatusBody()
         component = await self.run(
-            self.studio.experiments.create_trial_component,
+            create_run,
+            self.studio.store,
             body.TrialComponentName,
             trial_name=body.TrialName,
             display_name=body.DisplayName,
             status=TrialComponentPrimaryStatus(status.PrimaryStatus),
             status_message=status.Message,
             start_time=body.StartTime,
+            end_time=body.EndTime,
             parameters=body.Parameters,
+            input_artifacts=body.InputArtifacts,
+            output_artifacts=body.OutputArtifacts,
+            source=body.Source,
             tags=s.tags_to_dict(body.Tags),
         )
         self.send(component, 201)
@@ -233,7 +261,7 @@ class TrialComponentHandler(StudioHandler):
     @authenticated
     @authorized
     async def get(self, trial_component_name: str) -> None:
-        self.send(await self.run(self.studio.experiments.get_trial_component, trial_component_name))
+        self.send(await self.run(self.studio.store.get_trial_component, trial_component_name))
 
     @authenticated
     @authorized
@@ -255,10 +283,12 @@ class TrialComponentHandler(StudioHandler):
             if field in given:
                 changes[name] = getattr(body, field)
         if body.Status is not None:
-            changes["status"] = TrialComponentPrimaryStatus(body.Status.PrimaryStatus)
-            changes["status_message"] = body.Status.Message
+            if body.Status.PrimaryStatus is not None:
+                changes["status"] = TrialComponentPrimaryStatus(body.Status.PrimaryStatus)
+            if "Message" in body.Status.model_fields_set:
+                changes["status_message"] = body.Status.Message
         component = await self.run(
-            self.studio.experiments.update_trial_component, trial_component_name, **changes
+            self.studio.store.update_trial_component, trial_component_name, **changes
         )
         self.send(component)
 
@@ -291,7 +321,7 @@ class MetricsHandler(StudioHandler):
             )
             for d in body.MetricData
         ]
-        await self.run(self.studio.experiments.log_metrics, trial_component_name, points)
+        await self.run(self.studio.store.log_metrics, trial_component_name, points)
         self.send(None, 204)
 
 
@@ -309,7 +339,7 @@ class MetricSeriesHandler(StudioHandler):
     @authorized
     async def get(self, trial_component_name: str, metric_name: str) -> None:
         points = await self.run(
-            self.studio.experiments.get_metric_series, trial_component_name, metric_name
+            self.studio.store.get_metric_series, trial_component_name, metric_name
         )
         self.send(
             s.MetricSeriesResponse(

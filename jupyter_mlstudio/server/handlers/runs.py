@@ -75,6 +75,25 @@ class TrialMembershipHandler(StudioHandler):
     async def post(self, trial_name: str) -> None:
         body = self.parse_body(s.AssociateTrialComponentRequest)
         await self.run(
-            self.studio.experiments.associate_trial_component, body.TrialComponentName, trial_name
+            self.studio.store.associate_trial_component, body.TrialComponentName, trial_name
+        )
+        self.send(None, 204)
+
+
+class TrialMemberHandler(StudioHandler):
+    operations: ClassVar[dict[str, Operation]] = {
+        "delete": Operation(
+            "Take a run (trial component) out of a trial; idempotent",
+            "disassociateTrialComponent",
+            status=204,
+            errors=(403, 404),
+        ),
+    }
+
+    @authenticated
+    @authorized
+    async def delete(self, trial_name: str, trial_component_name: str) -> None:
+        await self.run(
+            self.studio.store.disassociate_trial_component, trial_component_name, trial_name
         )
         self.send(None, 204)

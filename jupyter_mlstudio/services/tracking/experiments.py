@@ -1,26 +1,21 @@
-"""Rules for experiments, trials and runs (trial components)."""
+"""Rules of tracking that span more than one record, or records and files.
+
+Plain reads and writes of experiments, trials, runs and metrics go to the
+:class:`~jupyter_mlstudio.store.base.TrackingStore` itself; what is here composes them:
+creating a run in a trial (:func:`create_run`), and run files with the deletes that take
+them along (:class:`RunFiles`).
+"""
 
 from __future__ import annotations
 
+import abc
 import logging
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+from typing import Any
 
 from ...artifacts.base import ArtifactStore, guess_content_type, normalize_path
-from ...entities import (
-    Experiment,
-    ExperimentSummary,
-    MetricPoint,
-    Page,
-    ParameterValue,
-    Trial,
-    TrialComponent,
-    TrialComponentArtifact,
-    TrialComponentPrimaryStatus,
-    utcnow,
-)
-from ...exceptions import NotFoundError, StoreUnavailableError, StudioError, ValidationError
-from ...store.base import UNSET, ExperimentSortBy, MetadataStore, SortOrder
+from ...entities import TrialComponent, TrialComponentPrimaryStatus, utcnow
+from ...exceptions import NotFoundError, StoreUnavailableError, StudioError
+from ...store.base import TrackingStore
 
 log = logging.getLogger(__name__)
 
@@ -42,239 +37,158 @@ def run_folder(run: TrialComponent) -> str:
     return f"{RUN_ARTIFACT_PREFIX}/{run.trial_component_name}/{run_generation(run)}"
 
 
-class ExperimentService:
-    def __init__(self, store: MetadataStore, artifacts: ArtifactStore | None = None) -> None:
-        self._store = store
-        self._artifacts = artifacts
+class RunFiles(abc.ABC):
+    """A run's files, and the deletes that take a run's files with its records.
 
-    # experiments
+    Two implementations: :class:`ExperimentService` (the metadata store and the artifact
+    store, in this process: the server's, and the SDK's on a SQL tracking URI) and
+    :class:`~jupyter_mlstudio.sdk.rest_store.RestRunFiles` (a studio's REST API).
+    """
 
-    def create_experiment(
-        self,
-        experiment_name: str,
-        *,
-        display_name: str | None = None,
-        description: str | None = None,
-        tags: Mapping[str, str] | None = None,
-    ) -> Experiment:
-        return self._store.create_experiment(
-            experiment_name, display_name=display_name, description=description, tags=tags
-        )
+    @abc.abstractmethod
+    def put_run_artifact(
+        self, trial_component_name: str, path: str, data: bytes, content_type: str | None = None
+    ) -> tuple[str, str]:
+        """Store a file in the run's folder (:func:`run_folder`).
 
-    def get_experiment(self, experiment_name: str) -> Experiment:
-        return self._store.get_experiment(experiment_name)
+        Args:
+            trial_component_name: The run.
+            path: The file's path in the run's folder.
+            data: Its content.
+            content_type: Its media type; None guesses it from the name when read.
 
-    def list_experiments(
-        self,
-        *,
-        name_contains: str | None = None,
-        tag_key: str | None = None,
-        tag_value: str | None = None,
-        sort_by: ExperimentSortBy = "CreationTime",
-        sort_order: SortOrder = "Descending",
-        max_results: int = 100,
-        next_token: str | None = None,
-    ) -> Page[ExperimentSummary]:
-        if tag_value is not None and tag_key is None:
-            raise ValidationError("TagValue needs TagKey", field="TagValue")
-        return self._store.list_experiments(
-            name_contains=name_contains,
-            tag=(tag_key, tag_value) if tag_key is not None else None,
-            sort_by=sort_by,
-            sort_order=sort_order,
-            max_results=max_results,
-            next_token=next_token,
-        )
+        Returns:
+            The normalised path and the file's artifact URI.
 
+        Raises:
+            NotFoundError: No such run.
+            ArtifactPathError: ``path`` would leave the run's folder.
+        """
+
+    @abc.abstractmethod
+    def get_run_artifact(self, trial_component_name: str, path: str) -> tuple[bytes, str | None]:
+        """The content and media type of a run's file.
+
+        Args:
+            trial_component_name: The run.
+            path: The file's path in the run's folder.
+
+        Returns:
+            The bytes and the media type.
+
+        Raises:
+            NotFoundError: No such run or file.
+        """
+
+    @abc.abstractmethod
     def delete_experiment(self, experiment_name: str) -> None:
         """Delete the experiment, its trials and the runs no other experiment holds (one
         transaction), then the files of the runs that went.
 
+        Args:
+            experiment_name: The experiment.
+
         Raises:
-            NotFoundError: no such experiment.
+            NotFoundError: No such experiment.
         """
+
+    @abc.abstractmethod
+    def delete_trial_component(self, trial_component_name: str) -> None:
+        """Delete the run with its metrics (one transaction), then its files.
+
+        Args:
+            trial_component_name: The run.
+
+        Raises:
+            NotFoundError: No such run.
+        """
+
+
+def create_run(
+    store: TrackingStore,
+    trial_component_name: str,
+    *,
+    trial_name: str | None = None,
+    **fields: Any,
+) -> TrialComponent:
+    """Create a run, in ``trial_name`` when given; an in-progress run starts now.
+
+    The trial is checked first so that a missing trial leaves no run behind, and a trial
+    that goes in between takes the new run with it (it is deleted again).
+
+    Args:
+        store: Where the run is written.
+        trial_component_name: The run's name.
+        trial_name: The trial to put it in.
+        fields: The other arguments of ``TrackingStore.create_trial_component``.
+
+    Returns:
+        The run, with its trial.
+
+    Raises:
+        NotFoundError: ``field="TrialName"``, no such trial.
+        ConflictError: The name is taken.
+    """
+    if trial_name is not None:
+        try:
+            store.get_trial(trial_name)
+        except NotFoundError as exc:
+            raise NotFoundError(str(exc), field="TrialName") from exc
+    status = fields.get("status", TrialComponentPrimaryStatus.IN_PROGRESS)
+    if fields.get("start_time") is None and status is TrialComponentPrimaryStatus.IN_PROGRESS:
+        fields["start_time"] = utcnow()
+    component = store.create_trial_component(trial_component_name, **fields)
+    if trial_name is None:
+        return component
+    try:
+        store.associate_trial_component(trial_component_name, trial_name)
+    except Exception:
+        # The trial vanished in between: undo the run rather than leave half of it.
+        store.delete_trial_component(trial_component_name)
+        raise
+    return store.get_trial_component(trial_component_name)
+
+
+class ExperimentService(RunFiles):
+    """The rules of tracking that span records and files; plain reads and writes of
+    records go to the store itself.
+
+    Args:
+        store: The metadata store.
+        artifacts: Where run files live; None when the caller handles no files.
+    """
+
+    def __init__(self, store: TrackingStore, artifacts: ArtifactStore | None = None) -> None:
+        self._store = store
+        self._artifacts = artifacts
+
+    @property
+    def store(self) -> TrackingStore:
+        """The records this service keeps files for."""
+        return self._store
+
+    def delete_experiment(self, experiment_name: str) -> None:
         runs = self._all_runs_of(experiment_name)
         self._store.delete_experiment(experiment_name)
         for run in runs:
             self._delete_run_files(run)
 
-    # trials
-
-    def create_trial(
-        self,
-        trial_name: str,
-        experiment_name: str,
-        *,
-        display_name: str | None = None,
-        tags: Mapping[str, str] | None = None,
-    ) -> Trial:
-        return self._store.create_trial(
-            trial_name, experiment_name, display_name=display_name, tags=tags
-        )
-
-    def get_trial(self, trial_name: str) -> Trial:
-        return self._store.get_trial(trial_name)
-
-    def list_trials(
-        self,
-        *,
-        experiment_name: str | None = None,
-        trial_component_name: str | None = None,
-        sort_order: SortOrder = "Descending",
-        max_results: int = 100,
-        next_token: str | None = None,
-    ) -> Page[Trial]:
-        return self._store.list_trials(
-            experiment_name=experiment_name,
-            trial_component_name=trial_component_name,
-            sort_order=sort_order,
-            max_results=max_results,
-            next_token=next_token,
-        )
-
-    def delete_trial(self, trial_name: str) -> None:
-        """Delete the trial; its runs, and so their files, stay (as in SageMaker)."""
-        self._store.delete_trial(trial_name)
-
-    # runs
-
-    def create_trial_component(
-        self,
-        trial_component_name: str,
-        *,
-        trial_name: str | None = None,
-        display_name: str | None = None,
-        status: TrialComponentPrimaryStatus = TrialComponentPrimaryStatus.IN_PROGRESS,
-        status_message: str | None = None,
-        start_time: datetime | None = None,
-        parameters: Mapping[str, ParameterValue] | None = None,
-        tags: Mapping[str, str] | None = None,
-    ) -> TrialComponent:
-        """Create a run, in ``trial_name`` when given.
-
-        The trial is checked first so that a missing trial leaves no orphan run behind.
-        """
-        if trial_name is not None:
-            try:
-                self._store.get_trial(trial_name)
-            except NotFoundError as exc:
-                raise NotFoundError(str(exc), field="TrialName") from exc
-        if start_time is None and status is TrialComponentPrimaryStatus.IN_PROGRESS:
-            start_time = utcnow()
-        component = self._store.create_trial_component(
-            trial_component_name,
-            display_name=display_name,
-            status=status,
-            status_message=status_message,
-            start_time=start_time,
-            parameters=parameters,
-            tags=tags,
-        )
-        if trial_name is not None:
-            try:
-                self._store.associate_trial_component(trial_component_name, trial_name)
-            except Exception:
-                # The trial vanished in between: undo the run rather than leave half of it.
-                self._store.delete_trial_component(trial_component_name)
-                raise
-            component = self._store.get_trial_component(trial_component_name)
-        return component
-
-    def get_trial_component(self, trial_component_name: str) -> TrialComponent:
-        return self._store.get_trial_component(trial_component_name)
-
-    def list_trial_components(
-        self,
-        *,
-        experiment_name: str | None = None,
-        trial_name: str | None = None,
-        status: TrialComponentPrimaryStatus | None = None,
-        sort_order: SortOrder = "Descending",
-        max_results: int = 100,
-        next_token: str | None = None,
-    ) -> Page[TrialComponent]:
-        return self._store.list_trial_components(
-            experiment_name=experiment_name,
-            trial_name=trial_name,
-            status=status,
-            sort_order=sort_order,
-            max_results=max_results,
-            next_token=next_token,
-        )
-
-    def update_trial_component(
-        self,
-        trial_component_name: str,
-        *,
-        display_name: str | None = UNSET,
-        status: TrialComponentPrimaryStatus | None = None,
-        status_message: str | None = UNSET,
-        start_time: datetime | None = UNSET,
-        end_time: datetime | None = UNSET,
-        parameters: Mapping[str, ParameterValue] | None = None,
-        parameters_to_remove: Sequence[str] = (),
-        input_artifacts: Mapping[str, TrialComponentArtifact] | None = None,
-        output_artifacts: Mapping[str, TrialComponentArtifact] | None = None,
-    ) -> TrialComponent:
-        """Set the given fields; merge parameters and artifacts (as the store does)."""
-        return self._store.update_trial_component(
-            trial_component_name,
-            display_name=display_name,
-            status=status,
-            status_message=status_message,
-            start_time=start_time,
-            end_time=end_time,
-            parameters=parameters,
-            parameters_to_remove=parameters_to_remove,
-            input_artifacts=input_artifacts,
-            output_artifacts=output_artifacts,
-        )
-
-    def associate_trial_component(self, trial_component_name: str, trial_name: str) -> None:
-        """Put a run in a trial (idempotent)."""
-        self._store.associate_trial_component(trial_component_name, trial_name)
-
     def delete_trial_component(self, trial_component_name: str) -> None:
-        """Delete the run with its metrics (one transaction), then its files.
-
-        Raises:
-            NotFoundError: no such run.
-        """
         run = self._store.get_trial_component(trial_component_name)
         self._store.delete_trial_component(trial_component_name)
         self._delete_run_files(run)
 
-    # metrics
-
-    def log_metrics(self, trial_component_name: str, points: Sequence[MetricPoint]) -> None:
-        if not points:
-            raise ValidationError("MetricData must hold at least one point", field="MetricData")
-        self._store.log_metrics(trial_component_name, points)
-
-    def get_metric_series(self, trial_component_name: str, metric_name: str) -> list[MetricPoint]:
-        return self._store.get_metric_series(trial_component_name, metric_name)
-
     # run artifact files
 
     def put_run_artifact(
-        self,
-        trial_component_name: str,
-        path: str,
-        data: bytes,
-        content_type: str | None = None,
+        self, trial_component_name: str, path: str, data: bytes, content_type: str | None = None
     ) -> tuple[str, str]:
-        """Store a file of a run in its folder (:func:`run_folder`); return ``(path, uri)``.
-
-        NotFoundError for an unknown run; ``ArtifactPathError`` for a path that would
-        leave the run's folder.
-        """
         relative = normalize_path(path, field="ArtifactPath")
         key = self._run_artifact_key(trial_component_name, relative)
         self._artifact_store().put_bytes(key, data, content_type)
         return relative, self._artifact_store().uri_for(key)
 
     def get_run_artifact(self, trial_component_name: str, path: str) -> tuple[bytes, str | None]:
-        """The content and media type of a run's file (NotFoundError if missing)."""
         key = self._run_artifact_key(trial_component_name, path)
         store = self._artifact_store()
         data = store.get_bytes(key)

@@ -91,9 +91,10 @@ def prepare_points(points: Sequence[MetricPoint], *, sqlite_text: bool = False) 
                 field=f"MetricData[{i}].Value",
             )
         step = point.step
-        if step is not None and not -_STEP_LIMIT <= step < _STEP_LIMIT:
+        if step is not None and not 0 <= step < _STEP_LIMIT:
             raise ValidationError(
-                f"MetricData[{i}].Step is out of range", field=f"MetricData[{i}].Step"
+                f"MetricData[{i}].Step must be 0 to 2**63 - 1, as on SageMaker (got {step})",
+                field=f"MetricData[{i}].Step",
             )
         stamp = point.timestamp
         if stamp.tzinfo is not _UTC:
