@@ -1,4 +1,4 @@
-"""Training and processing jobs, as the SageMaker API describes them."""
+"""Training, processing, transform and tuning jobs, as the SageMaker API describes them."""
 
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ class JobKind(str, Enum):
     TRAINING = "TrainingJob"
     PROCESSING = "ProcessingJob"
     TRANSFORM = "TransformJob"
+    TUNING = "HyperParameterTuningJob"
 
 
 class SecondaryStatusTransition(Entity):

@@ -41,6 +41,7 @@ from .handlers.hosting import (
 from .handlers.jobs import job_handlers
 from .handlers.runs import RunArtifactHandler, TrialMemberHandler, TrialMembershipHandler
 from .handlers.system import HealthHandler, OpenApiHandler
+from .handlers.tuning import TuningTrainingJobsHandler
 
 API_PREFIX = "/mlstudio/api"
 
@@ -56,13 +57,15 @@ def job_routes(kind: type[JobKindService]) -> tuple[Route, ...]:
     """A kind of job's routes: its collection, a job, stop, logs and artifacts."""
     h = job_handlers(kind)
     base = f"/{kind.collection}"
-    return (
+    routes = (
         Route(base, h.collection, "jobs"),
         Route(f"{base}/{{JobName}}", h.item, "jobs"),
         Route(f"{base}/{{JobName}}/stop", h.stop, "jobs"),
         Route(f"{base}/{{JobName}}/logs", h.logs, "jobs"),
-        Route(f"{base}/{{JobName}}/artifacts/{{ArtifactPath}}", h.artifact, "jobs"),
     )
+    if not kind.publishes_files:
+        return routes
+    return (*routes, Route(f"{base}/{{JobName}}/artifacts/{{ArtifactPath}}", h.artifact, "jobs"))
 
 
 ROUTES: tuple[Route, ...] = (
@@ -94,6 +97,11 @@ ROUTES: tuple[Route, ...] = (
     Route("/charts/metrics", MetricChartHandler, "charts"),
     Route("/charts/metric-names", MetricNamesHandler, "charts"),
     *(route for kind in KIND_TYPES for route in job_routes(kind)),
+    Route(
+        "/hyper-parameter-tuning-jobs/{JobName}/training-jobs",
+        TuningTrainingJobsHandler,
+        "jobs",
+    ),
     Route("/models", ModelsHandler, "endpoints"),
     Route("/models/{ModelName}", ModelHandler, "endpoints"),
     Route("/endpoint-configs", EndpointConfigsHandler, "endpoints"),

@@ -12,9 +12,10 @@ from ..ownership import OwnerCheck
 from ..store.base import MetadataStore
 from ..stores import open_stores
 from .hosting.service import HostingService
-from .jobs.kinds import JobKinds, ProcessingJobs, TrainingJobs, TransformJobs
+from .jobs.kinds import JobKinds, ProcessingJobs, TrainingJobs, TransformJobs, TuningJobs
 from .jobs.service import JobService
 from .jobs.transform.service import TransformService
+from .jobs.tuning.service import TuningService
 from .system import SystemService
 from .tracking.experiments import ExperimentService
 
@@ -64,11 +65,13 @@ class Studio:
             jobs=self.jobs,
             owner_check=self.owner_check,
         )
+        self.tuning = TuningService(store, config, self.jobs, owner_check=self.owner_check)
         #: every kind of job behind one interface (what the REST handlers use)
         self.job_kinds = JobKinds(
             TrainingJobs(store, self.jobs),
             ProcessingJobs(store, self.jobs),
             TransformJobs(store, self.transform),
+            TuningJobs(store, self.tuning),
         )
         self.system = SystemService(config, store, artifacts)
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mlstudio")
@@ -112,8 +115,13 @@ class Studio:
             self.endpoints.recover()  # endpoints in service: rebuilt from their configs
         except Exception:
             log.exception("could not rebuild the endpoints")
+        try:
+            self.tuning.recover()  # tuning jobs carry on from the training jobs recorded
+        except Exception:
+            log.exception("could not carry on with the tuning jobs")
 
     def close(self) -> None:
+        self.tuning.close()  # first: no tuner starts a training job while jobs close
         self.transform.close()
         self.endpoints.close()
         self.jobs.close()

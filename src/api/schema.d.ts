@@ -249,6 +249,92 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/mlstudio/api/hyper-parameter-tuning-jobs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List hyperparameter tuning jobs, newest first */
+    get: operations['listHyperParameterTuningJobs'];
+    put?: never;
+    /** Create and start a hyperparameter tuning job (CreateHyperParameterTuningJob request) */
+    post: operations['createHyperParameterTuningJob'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/hyper-parameter-tuning-jobs/{JobName}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Describe a tuning job (the request is in Spec; TrainingJobStatusCounters, ObjectiveStatusCounters and BestTrainingJob in Outputs) */
+    get: operations['describeHyperParameterTuningJob'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/hyper-parameter-tuning-jobs/{JobName}/logs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Read the tuner's log (the training jobs it started and stopped, and why) */
+    get: operations['getHyperParameterTuningJobLogs'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/hyper-parameter-tuning-jobs/{JobName}/stop': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Stop a tuning job (Stopping now, Stopped once its training jobs have stopped) */
+    post: operations['stopHyperParameterTuningJob'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/hyper-parameter-tuning-jobs/{JobName}/training-jobs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List a tuning job's training jobs with their tuned hyperparameters and objective */
+    get: operations['listTrainingJobsForHyperParameterTuningJob'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/mlstudio/api/models': {
     parameters: {
       query?: never;
@@ -789,6 +875,11 @@ export interface components {
       /** Trialcomponentname */
       TrialComponentName: string;
     };
+    /** BestObjectiveNotImprovingSpec */
+    BestObjectiveNotImprovingSpec: {
+      /** Maxnumberoftrainingjobsnotimproving */
+      MaxNumberOfTrainingJobsNotImproving: number;
+    };
     /** CaptureContentTypeHeaderSpec */
     CaptureContentTypeHeaderSpec: {
       /**
@@ -826,6 +917,13 @@ export interface components {
       Records: {
         [key: string]: unknown;
       }[];
+    };
+    /** CategoricalRange */
+    CategoricalRange: {
+      /** Name */
+      Name: string;
+      /** Values */
+      Values: string[];
     };
     /**
      * ChartSeries
@@ -891,6 +989,20 @@ export interface components {
        */
       VolumeSizeInGB: number | null;
     };
+    /** CompletionCriteriaSpec */
+    CompletionCriteriaSpec: {
+      /** @default null */
+      BestObjectiveNotImproving:
+        components['schemas']['BestObjectiveNotImprovingSpec'] | null;
+      /** @default null */
+      ConvergenceDetected:
+        components['schemas']['ConvergenceDetectedSpec'] | null;
+      /**
+       * Targetobjectivemetricvalue
+       * @default null
+       */
+      TargetObjectiveMetricValue: number | null;
+    };
     /**
      * ContainerDefinition
      * @description A model's container: ``image`` (``None`` = the studio's script-mode serving), the
@@ -940,6 +1052,15 @@ export interface components {
        * @default null
        */
       ModelDataUrl: string | null;
+    };
+    /** ConvergenceDetectedSpec */
+    ConvergenceDetectedSpec: {
+      /**
+       * Completeonconvergence
+       * @default Disabled
+       * @enum {string}
+       */
+      CompleteOnConvergence: 'Disabled' | 'Enabled';
     };
     /** CreateEndpointConfigRequest */
     CreateEndpointConfigRequest: {
@@ -1007,6 +1128,17 @@ export interface components {
             [key: string]: string;
           }
         | null;
+    };
+    /** CreateHyperParameterTuningJobRequest */
+    CreateHyperParameterTuningJobRequest: {
+      HyperParameterTuningJobConfig: components['schemas']['TuningJobConfigSpec'];
+      /** Hyperparametertuningjobname */
+      HyperParameterTuningJobName: string;
+      /** Tags */
+      Tags?: components['schemas']['JobTag'][];
+      TrainingJobDefinition: components['schemas']['TrainingJobDefinitionSpec'];
+      /** @default null */
+      WarmStartConfig: components['schemas']['WarmStartConfigSpec'] | null;
     };
     /** CreateModelRequest */
     CreateModelRequest: {
@@ -1558,6 +1690,19 @@ export interface components {
       /** Version */
       Version: string;
     };
+    /** HyperbandSpec */
+    HyperbandSpec: {
+      /**
+       * Maxresource
+       * @default null
+       */
+      MaxResource: number | null;
+      /**
+       * Minresource
+       * @default null
+       */
+      MinResource: number | null;
+    };
     /** InstanceDescription */
     InstanceDescription: {
       /**
@@ -1663,7 +1808,11 @@ export interface components {
      * JobKind
      * @enum {string}
      */
-    JobKind: 'TrainingJob' | 'ProcessingJob' | 'TransformJob';
+    JobKind:
+      | 'TrainingJob'
+      | 'ProcessingJob'
+      | 'TransformJob'
+      | 'HyperParameterTuningJob';
     /**
      * JobLogs
      * @description One read of a job's log: the text from ``Offset`` on and where to read next.
@@ -1742,6 +1891,16 @@ export interface components {
        */
       NextToken: string | null;
     };
+    /** ListHyperParameterTuningJobsResponse */
+    ListHyperParameterTuningJobsResponse: {
+      /** Hyperparametertuningjobsummaries */
+      HyperParameterTuningJobSummaries: components['schemas']['Job'][];
+      /**
+       * Nexttoken
+       * @default null
+       */
+      NextToken: string | null;
+    };
     /** ListModelsResponse */
     ListModelsResponse: {
       /** Models */
@@ -1801,6 +1960,21 @@ export interface components {
       NextToken: string | null;
       /** Trialsummaries */
       TrialSummaries: components['schemas']['Trial'][];
+    };
+    /** ListTuningTrainingJobsResponse */
+    ListTuningTrainingJobsResponse: {
+      /**
+       * Nexttoken
+       * @default null
+       */
+      NextToken: string | null;
+      /**
+       * Trainingjobsummaries
+       * @description HyperParameterTrainingJobSummary items (SageMaker's field names, plus TrainingJobNumber and, for a job early stopping stopped, TrainingJobEarlyStoppingType)
+       */
+      TrainingJobSummaries: {
+        [key: string]: unknown;
+      }[];
     };
     /** LogMetricsRequest */
     LogMetricsRequest: {
@@ -1950,6 +2124,31 @@ export interface components {
        */
       InvocationsTimeoutInSeconds: number;
     };
+    /** NumericRange */
+    NumericRange: {
+      /** Maxvalue */
+      MaxValue: string;
+      /** Minvalue */
+      MinValue: string;
+      /** Name */
+      Name: string;
+      /**
+       * Scalingtype
+       * @default Auto
+       * @enum {string}
+       */
+      ScalingType: 'Auto' | 'Linear' | 'Logarithmic' | 'ReverseLogarithmic';
+    };
+    /** ObjectiveSpec */
+    ObjectiveSpec: {
+      /** Metricname */
+      MetricName: string;
+      /**
+       * Type
+       * @enum {string}
+       */
+      Type: 'Maximize' | 'Minimize';
+    };
     /** OutputDataConfigSpec */
     OutputDataConfigSpec: {
       /**
@@ -1962,6 +2161,20 @@ export interface components {
        * @default null
        */
       S3OutputPath: string | null;
+    };
+    /** ParameterRangesSpec */
+    ParameterRangesSpec: {
+      /** Categoricalparameterranges */
+      CategoricalParameterRanges?: components['schemas']['CategoricalRange'][];
+      /** Continuousparameterranges */
+      ContinuousParameterRanges?: components['schemas']['NumericRange'][];
+      /** Integerparameterranges */
+      IntegerParameterRanges?: components['schemas']['NumericRange'][];
+    };
+    /** ParentJobSpec */
+    ParentJobSpec: {
+      /** Hyperparametertuningjobname */
+      HyperParameterTuningJobName: string;
     };
     /** ProcessingInputSpec */
     ProcessingInputSpec: {
@@ -2158,6 +2371,24 @@ export interface components {
        */
       VolumeSizeInGB: number | null;
     };
+    /** ResourceLimitsSpec */
+    ResourceLimitsSpec: {
+      /**
+       * Maxnumberoftrainingjobs
+       * @default null
+       */
+      MaxNumberOfTrainingJobs: number | null;
+      /**
+       * Maxparalleltrainingjobs
+       * @default 1
+       */
+      MaxParallelTrainingJobs: number;
+      /**
+       * Maxruntimeinseconds
+       * @default null
+       */
+      MaxRuntimeInSeconds: number | null;
+    };
     /** RunSelectionRequest */
     RunSelectionRequest: {
       /**
@@ -2317,6 +2548,11 @@ export interface components {
       /** Url */
       Url: string;
     };
+    /** StrategyConfigSpec */
+    StrategyConfigSpec: {
+      /** @default null */
+      HyperbandStrategyConfig: components['schemas']['HyperbandSpec'] | null;
+    };
     /** Tag */
     Tag: {
       /** Key */
@@ -2359,6 +2595,36 @@ export interface components {
        * @default null
        */
       RecordWrapperType: string | null;
+    };
+    /**
+     * TrainingJobDefinitionSpec
+     * @description CreateTrainingJob's fields, less the name and the tuned hyperparameters.
+     */
+    TrainingJobDefinitionSpec: {
+      AlgorithmSpecification?: components['schemas']['AlgorithmSpecificationSpec'];
+      /** @default null */
+      CheckpointConfig: components['schemas']['CheckpointConfigSpec'] | null;
+      /** Environment */
+      Environment?: {
+        [key: string]: string;
+      };
+      /** Inputdataconfig */
+      InputDataConfig?: components['schemas']['TrainingChannel'][];
+      /** @default null */
+      OutputDataConfig: components['schemas']['OutputDataConfigSpec'] | null;
+      ResourceConfig?: components['schemas']['ResourceConfigSpec'];
+      /**
+       * Rolearn
+       * @default null
+       */
+      RoleArn: string | null;
+      /** @default null */
+      ScriptMode: components['schemas']['ScriptModeSpec'] | null;
+      /** Statichyperparameters */
+      StaticHyperParameters?: {
+        [key: string]: string;
+      };
+      StoppingCondition?: components['schemas']['StoppingConditionSpec'];
     };
     /** TransformDataSourceSpec */
     TransformDataSourceSpec: {
@@ -2560,6 +2826,36 @@ export interface components {
       Message: string | null;
       PrimaryStatus: components['schemas']['TrialComponentPrimaryStatus'];
     };
+    /** TuningJobConfigSpec */
+    TuningJobConfigSpec: {
+      /** @default null */
+      HyperParameterTuningJobObjective:
+        components['schemas']['ObjectiveSpec'] | null;
+      ParameterRanges?: components['schemas']['ParameterRangesSpec'];
+      /**
+       * Randomseed
+       * @default null
+       */
+      RandomSeed: number | null;
+      ResourceLimits: components['schemas']['ResourceLimitsSpec'];
+      /**
+       * Strategy
+       * @default Bayesian
+       * @enum {string}
+       */
+      Strategy: 'Bayesian' | 'Random' | 'Hyperband' | 'Grid';
+      /** @default null */
+      StrategyConfig: components['schemas']['StrategyConfigSpec'] | null;
+      /**
+       * Trainingjobearlystoppingtype
+       * @default Off
+       * @enum {string}
+       */
+      TrainingJobEarlyStoppingType: 'Off' | 'Auto';
+      /** @default null */
+      TuningJobCompletionCriteria:
+        components['schemas']['CompletionCriteriaSpec'] | null;
+    };
     /** UpdateEndpointRequest */
     UpdateEndpointRequest: {
       /** Endpointconfigname */
@@ -2680,6 +2976,16 @@ export interface components {
       Series: components['schemas']['FigureSeries'];
       /** Variantname */
       VariantName: string;
+    };
+    /** WarmStartConfigSpec */
+    WarmStartConfigSpec: {
+      /** Parenthyperparametertuningjobs */
+      ParentHyperParameterTuningJobs: components['schemas']['ParentJobSpec'][];
+      /**
+       * Warmstarttype
+       * @enum {string}
+       */
+      WarmStartType: 'IdenticalDataAndAlgorithm' | 'TransferLearning';
     };
   };
   responses: never;
@@ -3928,6 +4234,316 @@ export interface operations {
       };
       /** @description Not authenticated or not authorized (Jupyter auth) */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  listHyperParameterTuningJobs: {
+    parameters: {
+      query?: {
+        MaxResults?: number;
+        NameContains?: string | null;
+        NextToken?: string | null;
+        SortOrder?: 'Ascending' | 'Descending';
+        StatusEquals?: components['schemas']['JobStatus'] | null;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ListHyperParameterTuningJobsResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  createHyperParameterTuningJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateHyperParameterTuningJobRequest'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Job'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The name is taken or the state forbids it */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  describeHyperParameterTuningJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        JobName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Job'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  getHyperParameterTuningJobLogs: {
+    parameters: {
+      query?: {
+        Host?: string;
+        Offset?: number;
+      };
+      header?: never;
+      path: {
+        JobName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JobLogs'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  stopHyperParameterTuningJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        JobName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Job'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The name is taken or the state forbids it */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  listTrainingJobsForHyperParameterTuningJob: {
+    parameters: {
+      query?: {
+        MaxResults?: number;
+        NextToken?: string | null;
+        SortBy?:
+          'Name' | 'CreationTime' | 'Status' | 'FinalObjectiveMetricValue';
+        SortOrder?: 'Ascending' | 'Descending';
+        StatusEquals?: components['schemas']['JobStatus'] | null;
+      };
+      header?: never;
+      path: {
+        JobName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ListTuningTrainingJobsResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
         headers: {
           [name: string]: unknown;
         };

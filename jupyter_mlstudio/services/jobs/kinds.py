@@ -4,7 +4,7 @@ A kind (:class:`JobKindService`) says what its resource is called (the REST coll
 the request model, the name field, the summaries of its operations) and answers the same
 six calls whatever runs the jobs: create, describe, list, stop, logs, artifact. The REST
 handlers are one set parameterised by kind (``server/handlers/jobs.py``); a new kind of
-job (tuning, AutoML, monitoring, rule evaluation, pipeline steps) plugs in by implementing
+job (AutoML, monitoring, rule evaluation, pipeline steps) plugs in by implementing
 :class:`JobKindService` and being registered in :class:`JobKinds`.
 """
 
@@ -25,6 +25,8 @@ from .requests import CreateProcessingJobRequest, CreateTrainingJobRequest, JobL
 from .service import JobArtifact, JobService
 from .transform.requests import CreateTransformJobRequest
 from .transform.service import TransformService
+from .tuning.requests import CreateHyperParameterTuningJobRequest
+from .tuning.service import TuningService
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ class JobKindService(ABC):
     #: the request field that names a job (``TrainingJobName``)
     name_field: ClassVar[str]
     summaries: ClassVar[KindSummaries]
+    #: its jobs publish files (the artifact route); a tuning job's training jobs do
+    publishes_files: ClassVar[bool] = True
 
     def __init__(self, store: MetadataStore) -> None:
         #: where every kind's job records are read
@@ -190,8 +194,56 @@ class TransformJobs(JobKindService):
         return self.transform.open_output(job_name, path)
 
 
+class TuningJobs(JobKindService):
+    """Hyperparameter tuning jobs (CreateHyperParameterTuningJob): training jobs driven
+    by a search; its log is the tuner's, and it publishes no files of its own."""
+
+    kind = JobKind.TUNING
+    collection = "hyper-parameter-tuning-jobs"
+    request_model = CreateHyperParameterTuningJobRequest
+    name_field = "HyperParameterTuningJobName"
+    publishes_files = False
+    summaries = KindSummaries(
+        list="List hyperparameter tuning jobs, newest first",
+        create=(
+            "Create and start a hyperparameter tuning job (CreateHyperParameterTuningJob request)"
+        ),
+        describe=(
+            "Describe a tuning job (the request is in Spec; TrainingJobStatusCounters,"
+            " ObjectiveStatusCounters and BestTrainingJob in Outputs)"
+        ),
+        stop="Stop a tuning job (Stopping now, Stopped once its training jobs have stopped)",
+        logs="Read the tuner's log (the training jobs it started and stopped, and why)",
+        artifact="",
+    )
+
+    def __init__(self, store: MetadataStore, tuning: TuningService) -> None:
+        super().__init__(store)
+        self.tuning = tuning
+
+    def create(self, request: Any) -> Job:
+        return self.tuning.create_tuning_job(request)
+
+    def stop(self, job_name: str) -> Job:
+        return self.tuning.stop_tuning_job(job_name)
+
+    def logs(self, job_name: str, host: str = HOST, offset: int = 0) -> JobLogs:
+        return self.tuning.read_logs(job_name, host, offset)
+
+    def artifact(self, job_name: str, path: str) -> JobArtifact:
+        raise NotFoundError(
+            f"tuning job {job_name!r} publishes no files: its training jobs do",
+            field="ArtifactPath",
+        )
+
+
 #: every kind the REST API serves, in the order its routes are listed
-KIND_TYPES: tuple[type[JobKindService], ...] = (TrainingJobs, ProcessingJobs, TransformJobs)
+KIND_TYPES: tuple[type[JobKindService], ...] = (
+    TrainingJobs,
+    ProcessingJobs,
+    TransformJobs,
+    TuningJobs,
+)
 
 
 class JobKinds:

@@ -22,21 +22,21 @@ DEFAULT_MAX_RUNTIME_S = 86400
 MAX_TAGS = 50
 
 
-class _Model(BaseModel):
+class RequestModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class S3DataSourceSpec(_Model):
+class S3DataSourceSpec(RequestModel):
     S3Uri: str = Field(description="s3://bucket/prefix, file:///path or a local path")
     S3DataType: str = "S3Prefix"
     S3DataDistributionType: str = "FullyReplicated"
 
 
-class DataSourceSpec(_Model):
+class DataSourceSpec(RequestModel):
     S3DataSource: S3DataSourceSpec
 
 
-class TrainingChannel(_Model):
+class TrainingChannel(RequestModel):
     ChannelName: str
     DataSource: DataSourceSpec
     ContentType: str | None = None
@@ -45,12 +45,12 @@ class TrainingChannel(_Model):
     InputMode: str | None = None
 
 
-class MetricDefinition(_Model):
+class MetricDefinition(RequestModel):
     Name: str
     Regex: str
 
 
-class AlgorithmSpecificationSpec(_Model):
+class AlgorithmSpecificationSpec(RequestModel):
     TrainingImage: str | None = None
     TrainingInputMode: str = "File"
     MetricDefinitions: list[MetricDefinition] = Field(default_factory=list)
@@ -59,35 +59,35 @@ class AlgorithmSpecificationSpec(_Model):
     EnableSageMakerMetricsTimeSeries: bool | None = None
 
 
-class OutputDataConfigSpec(_Model):
+class OutputDataConfigSpec(RequestModel):
     S3OutputPath: str | None = None
     KmsKeyId: str | None = None
 
 
-class ResourceConfigSpec(_Model):
+class ResourceConfigSpec(RequestModel):
     InstanceType: str = "local"
     InstanceCount: int = Field(1, ge=1)
     VolumeSizeInGB: int | None = None
 
 
-class StoppingConditionSpec(_Model):
+class StoppingConditionSpec(RequestModel):
     MaxRuntimeInSeconds: int = Field(DEFAULT_MAX_RUNTIME_S, ge=1)
     MaxWaitTimeInSeconds: int | None = None
 
 
-class CheckpointConfigSpec(_Model):
+class CheckpointConfigSpec(RequestModel):
     S3Uri: str
     LocalPath: str | None = None
 
 
-class ExperimentConfigSpec(_Model):
+class ExperimentConfigSpec(RequestModel):
     ExperimentName: str | None = None
     TrialName: str | None = None
     TrialComponentDisplayName: str | None = None
     RunName: str | None = None
 
 
-class ScriptModeSpec(_Model):
+class ScriptModeSpec(RequestModel):
     """The studio's script mode: ``EntryPoint`` (a file, relative to ``SourceDir`` when
     given) runs under the training contract; ``SourceDir`` and ``Dependencies`` are
     copied into the job's code folder."""
@@ -97,12 +97,12 @@ class ScriptModeSpec(_Model):
     Dependencies: list[str] = Field(default_factory=list)
 
 
-class JobTag(_Model):
+class JobTag(RequestModel):
     Key: str
     Value: str = ""
 
 
-class CreateTrainingJobRequest(_Model):
+class CreateTrainingJobRequest(RequestModel):
     TrainingJobName: str
     AlgorithmSpecification: AlgorithmSpecificationSpec = Field(
         default_factory=lambda: AlgorithmSpecificationSpec()
@@ -122,7 +122,7 @@ class CreateTrainingJobRequest(_Model):
     Tags: list[JobTag] = Field(default_factory=list, max_length=MAX_TAGS)
 
 
-class JobLogs(_Model):
+class JobLogs(RequestModel):
     """One read of a job's log: the text from ``Offset`` on and where to read next."""
 
     Text: str
@@ -177,7 +177,7 @@ def field_path(loc: Any) -> str:
 
 
 # -- processing jobs (CreateProcessingJob) --------------------------------------------------
-class ProcessingS3InputSpec(_Model):
+class ProcessingS3InputSpec(RequestModel):
     S3Uri: str = Field(description="s3://bucket/prefix, file:///path or a local path")
     LocalPath: str = Field(description="where the job sees it, under /opt/ml/processing")
     S3DataType: str = "S3Prefix"
@@ -186,13 +186,13 @@ class ProcessingS3InputSpec(_Model):
     S3CompressionType: str | None = None
 
 
-class ProcessingInputSpec(_Model):
+class ProcessingInputSpec(RequestModel):
     InputName: str
     S3Input: ProcessingS3InputSpec
     AppManaged: bool | None = None
 
 
-class ProcessingS3OutputSpec(_Model):
+class ProcessingS3OutputSpec(RequestModel):
     S3Uri: str | None = Field(
         None, description="where the folder goes; none: the artifact store, jobs/<job>/output/"
     )
@@ -200,18 +200,18 @@ class ProcessingS3OutputSpec(_Model):
     S3UploadMode: str = "EndOfJob"
 
 
-class ProcessingOutputSpec(_Model):
+class ProcessingOutputSpec(RequestModel):
     OutputName: str
     S3Output: ProcessingS3OutputSpec
     AppManaged: bool | None = None
 
 
-class ProcessingOutputConfigSpec(_Model):
+class ProcessingOutputConfigSpec(RequestModel):
     Outputs: list[ProcessingOutputSpec] = Field(default_factory=list)
     KmsKeyId: str | None = None
 
 
-class AppSpecificationSpec(_Model):
+class AppSpecificationSpec(RequestModel):
     ImageUri: str | None = Field(
         None, description="an image (docker); none: the studio's script-mode image or Python"
     )
@@ -219,17 +219,17 @@ class AppSpecificationSpec(_Model):
     ContainerArguments: list[str] | None = None
 
 
-class ClusterConfigSpec(_Model):
+class ClusterConfigSpec(RequestModel):
     InstanceCount: int = Field(1, ge=1)
     InstanceType: str = "local"
     VolumeSizeInGB: int | None = None
 
 
-class ProcessingResourcesSpec(_Model):
+class ProcessingResourcesSpec(RequestModel):
     ClusterConfig: ClusterConfigSpec = Field(default_factory=lambda: ClusterConfigSpec())
 
 
-class CreateProcessingJobRequest(_Model):
+class CreateProcessingJobRequest(RequestModel):
     ProcessingJobName: str
     AppSpecification: AppSpecificationSpec
     ProcessingInputs: list[ProcessingInputSpec] = Field(default_factory=list)

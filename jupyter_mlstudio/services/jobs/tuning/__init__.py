@@ -1,0 +1,1 @@
+"""Hyperparameter tuning jobs: training jobs driven by a search (Optuna)."""
