@@ -117,12 +117,19 @@ class Search:
 
     def tell(self, trial: Trial, value: float | None, *, stopped_early: bool = False) -> None:
         """Record how a job ended: its final objective, or None when it has none."""
-        if value is None or not math.isfinite(value):
-            self.study.tell(trial, state=TrialState.FAIL)
-        elif stopped_early:
-            self.study.tell(trial, state=TrialState.PRUNED)
-        else:
-            self.study.tell(trial, value)
+        try:
+            if value is None or not math.isfinite(value):
+                self.study.tell(trial, state=TrialState.FAIL)
+            elif stopped_early:
+                self.study.tell(trial, state=TrialState.PRUNED)
+            else:
+                self.study.tell(trial, value)
+        except RuntimeError as exc:
+            # GridSampler calls Study.stop() once the grid is covered, which only works
+            # inside Study.optimize; the trial is stored all the same (Optuna stores it
+            # in a ``finally``), and exhausted() tells the tuner the grid is done.
+            if self.strategy != "Grid" or "Study.stop" not in str(exc):
+                raise
 
     def add_finished(self, hyperparameters: Mapping[str, str], value: float | None) -> bool:
         """Seed the study with a job that has ended (its own after a restart, or a warm
