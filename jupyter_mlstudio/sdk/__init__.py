@@ -1,14 +1,19 @@
 """The tracking SDK, with the names of ``sagemaker.experiments`` (SageMaker Python SDK v2).
 
 ``from jupyter_mlstudio.sdk import Run, load_run, list_runs, Experiment,
-ExperimentAnalytics, Estimator, TrainingInput`` — see docs/sdk.md and docs/jobs.md.
+ExperimentAnalytics, Estimator, TrainingInput`` — see docs/sdk.md and docs/jobs.md;
+``HyperparameterTuner`` and its ranges as ``sagemaker.tuner`` has them (docs/tuning.md).
 Layers: these fluent helpers → ``TrackingClient`` (``client.py``) → the tracking store
 picked from the tracking URI (``tracking_uri.py``: the SQL store, or ``rest_store.py``
 over a studio's REST API); jobs and endpoints go to one studio (``connection.py``,
 ``jobs_client.py``, ``hosting_client.py``).
 """
 
-from .analytics import ExperimentAnalytics
+from .analytics import (
+    ExperimentAnalytics,
+    HyperparameterTuningJobAnalytics,  # tuning (docs/tuning.md), as sagemaker.analytics
+    TrainingJobAnalytics,
+)
 from .client import ENV_TRACKING_URI, TrackingClient
 from .estimator import Estimator
 from .experiment import Experiment
@@ -49,6 +54,20 @@ from .serializers import (
 from .session import Session, production_variant
 from .transformer import Transformer
 
+# hyperparameter tuning (docs/tuning.md)
+from .tuner import (
+    CategoricalParameter,
+    ContinuousParameter,
+    HyperbandStrategyConfig,
+    HyperparameterTuner,
+    IntegerParameter,
+    ParameterRange,
+    StrategyConfig,
+    TuningJobCompletionCriteriaConfig,
+    WarmStartConfig,
+    WarmStartTypes,
+)
+
 __all__ += [
     "BaseDeserializer",
     "BaseSerializer",
@@ -67,4 +86,19 @@ __all__ += [
     "StringDeserializer",
     "Transformer",
     "production_variant",
+]
+
+__all__ += [
+    "CategoricalParameter",
+    "ContinuousParameter",
+    "HyperbandStrategyConfig",
+    "HyperparameterTuner",
+    "HyperparameterTuningJobAnalytics",
+    "IntegerParameter",
+    "ParameterRange",
+    "StrategyConfig",
+    "TrainingJobAnalytics",
+    "TuningJobCompletionCriteriaConfig",
+    "WarmStartConfig",
+    "WarmStartTypes",
 ]

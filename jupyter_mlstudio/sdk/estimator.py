@@ -15,6 +15,7 @@ from typing import Any
 
 from ..entities import Job, JobKind, JobStatus
 from ..exceptions import StudioError, ValidationError
+from .analytics import TrainingJobAnalytics
 from .inputs import channels_of
 from .jobs import TrainingJob
 from .jobs_client import JobsClient, jobs_client
@@ -171,6 +172,28 @@ class Estimator:
             request["Tags"] = [dict(t) for t in self.tags]
         return request
 
+    def training_job_definition(self, inputs: Any = None) -> dict[str, Any]:
+        """The CreateTrainingJob request of this estimator, less what each job sets itself.
+
+        A tuning job's ``TrainingJobDefinition`` starts from it
+        (:class:`~.tuner.HyperparameterTuner`): no ``TrainingJobName``,
+        ``HyperParameters``, ``ExperimentConfig`` or ``Tags``.
+
+        Args:
+            inputs: As for :meth:`fit`.
+
+        Returns:
+            ``AlgorithmSpecification``, ``InputDataConfig``, ``ResourceConfig``,
+            ``StoppingCondition``, ``Environment`` and, when set, ``ScriptMode``,
+            ``OutputDataConfig``, ``CheckpointConfig`` and ``RoleArn``.
+        """
+        request = self._request("definition", inputs, None)
+        for key in ("TrainingJobName", "HyperParameters", "ExperimentConfig", "Tags"):
+            request.pop(key, None)
+        if self.role:
+            request["RoleArn"] = self.role
+        return request
+
     @staticmethod
     def _local(path: str) -> str:
         """Local paths are sent absolute (the studio may run in another folder)."""
@@ -229,6 +252,15 @@ class Estimator:
         outputs = self.latest_training_job.describe().outputs
         artifacts = outputs.get("ModelArtifacts") or {}
         return artifacts.get("S3ModelArtifacts")
+
+    @property
+    def training_job_analytics(self) -> TrainingJobAnalytics:
+        """The metrics of the latest training job, as ``TrainingJobAnalytics``.
+
+        Raises:
+            ValidationError: No job yet (call ``fit`` first).
+        """
+        return TrainingJobAnalytics(self._job().name, sagemaker_session=self.sagemaker_session)
 
     @classmethod
     def attach(cls, training_job_name: str, sagemaker_session: Any = None) -> Estimator:
