@@ -107,11 +107,13 @@ def seed(jp_serverapp: Any) -> dict[str, str]:
             "OutputFiles": [{"Input": "a.csv", "Output": "a.csv.out", "Records": 1}],
             "OutputFileCount": 1,
         },
+        "tune-a": {},
     }
     for name, kind in (
         ("train-a", JobKind.TRAINING),
         ("proc-a", JobKind.PROCESSING),
         ("transform-a", JobKind.TRANSFORM),
+        ("tune-a", JobKind.TUNING),
     ):
         store.create_job(
             Job(
@@ -149,6 +151,8 @@ def concrete(path: str, names: dict[str, str]) -> str:
         names = {**names, "JobName": "proc-a", "ArtifactPath": "clean/a.csv"}
     elif path.startswith("/mlstudio/api/training-jobs/"):
         names = {**names, "ArtifactPath": "model.tar.gz"}
+    elif path.startswith("/mlstudio/api/hyper-parameter-tuning-jobs/"):
+        names = {**names, "JobName": "tune-a"}
     elif path.startswith("/mlstudio/api/transform-jobs/"):
         names = {**names, "JobName": "transform-a", "ArtifactPath": "a.csv.out"}
     return re.sub(r"\{([A-Za-z]+)\}", lambda m: names[m.group(1)], path)
