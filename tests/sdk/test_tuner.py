@@ -5,6 +5,7 @@ real studio on the process runtime."""
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -446,13 +447,15 @@ def test_describe_is_shaped_like_describe_hyper_parameter_tuning_job(
 
 #: prints ``objective: <value>``, a known function of its hyperparameters
 SCRIPT = """
-import argparse
+import argparse, time
 parser = argparse.ArgumentParser()
 parser.add_argument("--n-estimators", type=int, required=True)
 parser.add_argument("--learning-rate", type=float, required=True)
 parser.add_argument("--kernel", required=True)
 parser.add_argument("--offset", type=float, required=True)
+parser.add_argument("--sleep", type=float, default=0)
 args = parser.parse_args()
+time.sleep(args.sleep)
 value = args.offset - (args.n_estimators - 40) ** 2 / 100 - args.learning_rate
 value += 1 if args.kernel == "rbf" else 0
 print(f"objective: {value}")
@@ -574,3 +577,29 @@ async def test_the_studio_refuses_a_warm_start_from_no_parent(
         "WarmStartConfig.ParentHyperParameterTuningJobs[0].HyperParameterTuningJobName"
     )
     assert t.latest_tuning_job is None
+
+
+async def test_a_stopped_tuning_job_stops_its_training_jobs(
+    client: TrackingClient, script: Path
+) -> None:
+    t = studio_tuner(client, script)
+    t.estimator.set_hyperparameters(sleep=60)
+
+    def work() -> dict[str, Any]:
+        t.fit(wait=False)
+        deadline = time.monotonic() + 60
+        while t.describe()["TrainingJobStatusCounters"]["InProgress"] < 2:  # both started
+            assert time.monotonic() < deadline, "the training jobs did not start"
+            time.sleep(0.05)
+        t.stop_tuning_job()
+        t.wait()  # Stopped is an end, not an error
+        return t.describe()
+
+    described = await in_thread(work)
+    assert described["HyperParameterTuningJobStatus"] == "Stopped"
+    counters = described["TrainingJobStatusCounters"]
+    assert (counters["InProgress"], counters["Completed"], counters["Stopped"]) == (0, 0, 2)
+    frame = await in_thread(lambda: t.analytics().dataframe())
+    assert list(frame["TrainingJobStatus"]) == ["Stopped", "Stopped"]
+    with pytest.raises(StudioError, match="Best training job not available"):
+        await in_thread(t.best_training_job)
