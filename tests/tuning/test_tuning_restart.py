@@ -4,6 +4,7 @@ store and finishes; nothing the dead studio started is left running."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable
@@ -11,7 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+import pytest
 
+from jupyter_mlstudio.runtime.base import LABEL_JOB
+from tests.runtime.conftest import docker_host, script_image  # noqa: F401 - fixtures
 from tests.support.studio_server import StudioServer
 
 from .conftest import SCRIPT, tuning_request
@@ -37,14 +41,34 @@ def alive(pid: int) -> bool:
         return False
 
 
-def test_a_killed_studio_leaves_no_tuning_job_stuck(tmp_path: Path) -> None:
+def containers_of(base_url: str, prefix: str) -> list[str]:
+    """The running containers of the training jobs whose names start with ``prefix``."""
+    import docker
+
+    client = docker.DockerClient(base_url=base_url)
+    try:
+        found = client.api.containers(filters={"label": LABEL_JOB})
+        return [c["Id"] for c in found if str(c["Labels"][LABEL_JOB]).startswith(prefix)]
+    finally:
+        client.close()
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("runtime", ["process", pytest.param("docker", marks=pytest.mark.docker)])
+def test_a_killed_studio_leaves_no_tuning_job_stuck(
+    tmp_path: Path, runtime: str, request: pytest.FixtureRequest
+) -> None:
+    env: dict[str, str] = {}
+    if runtime == "docker":
+        request.getfixturevalue("script_image")
+        env["DOCKER_HOST"] = request.getfixturevalue("docker_host").base_url
     script = tmp_path / "code" / "train.py"
     script.parent.mkdir()
     script.write_text(SCRIPT)
     body = tuning_request(
         "tune-crash", script, max_jobs=4, parallel=2, static={"epochs": "3", "sleep": "0.4"}
     )
-    with StudioServer(tmp_path / "work") as studio:
+    with StudioServer(tmp_path / "work", runtime=runtime, env=env) as studio:
 
         def call(method: str, path: str, payload: Any = None) -> Any:
             status, answer = studio.call(method, path, payload)
@@ -58,15 +82,27 @@ def test_a_killed_studio_leaves_no_tuning_job_stuck(tmp_path: Path) -> None:
             items = listing["TrainingJobSummaries"]
             return [i for i in items if i["TrainingJobStatus"] == "InProgress"]
 
-        until(lambda: len(running()) == 2, "two training jobs running")
+        pids: set[int] = set()
+
+        def hosts() -> set[int]:
+            """The job hosts the process runtime runs now (state files go with them)."""
+            found = set()
+            for state in (studio.home / "runtime" / "process").glob("*/*/state.json"):
+                with contextlib.suppress(OSError, ValueError):
+                    found.add(int(json.loads(state.read_text())["pid"]))
+            pids.update(found)
+            return found
+
+        until(lambda: len(running()) == 2 and (runtime == "docker" or hosts()), "jobs running")
         studio.kill()
         studio.start()
-        job = until(
-            lambda: (lambda j: j if j["Status"] in ("Completed", "Failed", "Stopped") else None)(
-                call("GET", "hyper-parameter-tuning-jobs/tune-crash")
-            ),
-            "the tuning job to end",
-        )
+
+        def ended() -> dict[str, Any] | None:
+            hosts()
+            job = call("GET", "hyper-parameter-tuning-jobs/tune-crash")
+            return job if job["Status"] in ("Completed", "Failed", "Stopped") else None
+
+        job = until(ended, "the tuning job to end")
         assert job["Status"] == "Completed", job.get("FailureReason")
         listing = call("GET", "hyper-parameter-tuning-jobs/tune-crash/training-jobs")
         items = listing["TrainingJobSummaries"]
@@ -77,6 +113,9 @@ def test_a_killed_studio_leaves_no_tuning_job_stuck(tmp_path: Path) -> None:
         assert job["Outputs"]["ObjectiveStatusCounters"]["Pending"] == 0
         log = call("GET", "hyper-parameter-tuning-jobs/tune-crash/logs")["Text"]
         assert "carrying on after" in log
-        states = (studio.home / "runtime" / "process").glob("*/*/state.json")
-        pids = [int(json.loads(p.read_text())["pid"]) for p in states]
+        if runtime == "docker":
+            base_url = env["DOCKER_HOST"]
+            until(lambda: not containers_of(base_url, "tune-crash-"), "no job container", 30)
+            return
+        assert len(pids) >= 2
         until(lambda: not any(alive(pid) for pid in pids), "every job host to be gone", 30)

@@ -65,6 +65,11 @@ def final_objective(job: Job, metric_name: str) -> float | None:
     return None
 
 
+def stopped_early(job: Job) -> bool:
+    """Early stopping stopped the job (it asked, and the job ended Stopped)."""
+    return job.status is JobStatus.STOPPED and bool((job.outputs or {}).get(EARLY_STOPPING_KEY))
+
+
 def objective_status(job: Job, value: float | None) -> str:
     """``Pending`` while the job runs, then ``Succeeded`` with an objective, else ``Failed``."""
     if job.status in (JobStatus.IN_PROGRESS, JobStatus.STOPPING):
@@ -118,7 +123,7 @@ def summary(
             "MetricName": objective.metric_name,
             "Value": value,
         }
-    if (job.outputs or {}).get(EARLY_STOPPING_KEY):
+    if stopped_early(job):
         body[EARLY_STOPPING_KEY] = job.outputs[EARLY_STOPPING_KEY]
     return body
 
@@ -154,7 +159,7 @@ def counters(jobs: Sequence[Job], objective: Objective) -> dict[str, Any]:
         }.get(job.status, "InProgress")
         status[key] += 1
         objectives[objective_status(job, final_objective(job, objective.metric_name))] += 1
-        early += bool((job.outputs or {}).get(EARLY_STOPPING_KEY))
+        early += stopped_early(job)
     return {
         "TrainingJobStatusCounters": status,
         "ObjectiveStatusCounters": objectives,

@@ -32,6 +32,7 @@ from .summaries import (
     counters,
     final_objective,
     job_number,
+    stopped_early,
     summary,
     training_job_name,
     training_jobs_of,
@@ -244,9 +245,12 @@ class TuningSupervisor(threading.Thread):
             running.reported += 1
         if prune:
             running.stopped_early = True
-            self.store.update_job(running.name, outputs={EARLY_STOPPING_KEY: "Auto"})
-            with contextlib.suppress(ConflictError, NotFoundError):
+            try:
                 self._stop_job(running.name)
+            except (ConflictError, NotFoundError):
+                return  # it ended meanwhile, on its own
+            with contextlib.suppress(ConflictError, NotFoundError):
+                self.store.update_job(running.name, outputs={EARLY_STOPPING_KEY: "Auto"})
             self._say(f"{running.name}: stopped early after {running.reported} values")
 
     def _ended(self, running: Running, job: Job) -> None:
@@ -254,7 +258,7 @@ class TuningSupervisor(threading.Thread):
         value = final_objective(job, self.objective.metric_name)
         if job.status is JobStatus.FAILED:
             value = None
-        early = running.stopped_early or bool(job.outputs.get(EARLY_STOPPING_KEY))
+        early = job.status is JobStatus.STOPPED and (running.stopped_early or stopped_early(job))
         self.search.tell(running.trial, value, stopped_early=early)
         self._count(value)
         ending = f"objective {value}" if value is not None else "no objective"
