@@ -18,7 +18,7 @@ from typing import Any
 from ..entities import JobKind, TrialComponent
 from ..exceptions import ValidationError
 from .client import TrackingClient, resolve_client
-from .jobs_client import COLLECTIONS, jobs_client
+from .jobs_client import jobs_client
 from .transport import segment
 
 STATISTICS = ("Min", "Max", "Avg", "StdDev", "Last", "Count")
@@ -234,8 +234,6 @@ _ARN = "arn:mlstudio:sagemaker:local"
 _SUMMARY_TIMES = ("CreationTime", "TrainingStartTime", "TrainingEndTime")
 #: the largest page of ListTrainingJobsForHyperParameterTuningJob
 _PAGE = 100
-# the REST collection of tuning jobs, for the jobs client (a no-op once it lists it)
-COLLECTIONS.setdefault(JobKind.TUNING, "hyper-parameter-tuning-jobs")
 
 
 def _time(value: Any) -> Any:

@@ -19,6 +19,7 @@ COLLECTIONS = {
     JobKind.TRAINING: "training-jobs",
     JobKind.PROCESSING: "processing-jobs",
     JobKind.TRANSFORM: "transform-jobs",
+    JobKind.TUNING: "hyper-parameter-tuning-jobs",
 }
 
 
