@@ -6,26 +6,23 @@ metric (a metric definition's regex applied to the job's log). ``fit`` sends the
 CreateHyperParameterTuningJob request to the studio, which searches with Optuna and runs
 the jobs on its runtime (docs/tuning.md). Bad arguments are refused by the constructor or
 ``fit`` with a ``ValidationError`` naming the argument, before anything is sent.
+
+The checks and the request are :class:`~.tuning_request.TunerSettings`'s, the tuner's
+base; reading a tuner back from a tuning job's description (``attach``) is
+:mod:`.tuning_attach`'s. This module starts, watches and reads the tuning job.
 """
 
 from __future__ import annotations
 
-import importlib
-import json
-import math
-import re
-import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ..entities import JobKind, JobStatus, utcnow
-from ..entities.common import validate_name
+from ..entities import JobKind, JobStatus
 from ..exceptions import StudioError, ValidationError
 from .analytics import HyperparameterTuningJobAnalytics, describe_tuning_job
 from .estimator import Estimator
 from .jobs import BaseJob
 from .jobs_client import JobsClient, jobs_client
-from .naming import base_name_from
 from .parameter import (
     CategoricalParameter,
     ContinuousParameter,
@@ -36,10 +33,14 @@ from .parameter import (
     TuningJobCompletionCriteriaConfig,
     WarmStartConfig,
     WarmStartTypes,
-    hyperparameter_text,
-    range_from_request,
 )
 from .predictor import Predictor
+from .tuning_attach import estimator_class, estimator_from_definition, tuner_arguments
+from .tuning_request import EARLY_STOPPING_TYPES as EARLY_STOPPING_TYPES
+from .tuning_request import MAX_TRAINING_JOBS as MAX_TRAINING_JOBS
+from .tuning_request import OBJECTIVE_TYPES as OBJECTIVE_TYPES
+from .tuning_request import STRATEGIES as STRATEGIES
+from .tuning_request import TunerSettings
 
 __all__ = [
     "CategoricalParameter",
@@ -56,16 +57,6 @@ __all__ = [
     "create_transfer_learning_tuner",
 ]
 
-STRATEGIES = ("Bayesian", "Random", "Hyperband", "Grid")
-OBJECTIVE_TYPES = ("Maximize", "Minimize")
-EARLY_STOPPING_TYPES = ("Off", "Auto")
-#: the most training jobs of one tuning job (SageMaker's quota)
-MAX_TRAINING_JOBS = 750
-#: the time stamp and random suffix of generated tuning job names
-_STAMP = re.compile(
-    r"-(\d{6}-\d{6}-[0-9a-f]{4}|\d{6}-\d{4}|\d{4}(-\d{2}){5}-\d{3}(-[0-9a-f]{4})?)$"
-)
-
 
 class _TuningJob(BaseJob):
     """A tuning job of the studio (``tuner.latest_tuning_job``)."""
@@ -73,46 +64,7 @@ class _TuningJob(BaseJob):
     kind = JobKind.TUNING
 
 
-def _one_of(value: Any, allowed: Sequence[str], field: str) -> str:
-    if value not in allowed:
-        raise ValidationError(
-            f"{field} must be one of {', '.join(allowed)}, not {value!r}", field=field
-        )
-    return str(value)
-
-
-def _count(value: Any, field: str, *, least: int = 1, most: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < least:
-        raise ValidationError(f"{field} must be an integer of at least {least}", field=field)
-    if most is not None and value > most:
-        raise ValidationError(f"{field} must be at most {most} (got {value})", field=field)
-    return value
-
-
-def _metric_definitions(value: Any, field: str) -> list[dict[str, str]]:
-    if value is None:
-        return []
-    if isinstance(value, str | Mapping) or not isinstance(value, Iterable):
-        raise ValidationError(f"{field} must be a list of {{'Name', 'Regex'}}", field=field)
-    found = []
-    for i, item in enumerate(value):
-        name = item.get("Name") if isinstance(item, Mapping) else None
-        regex = item.get("Regex") if isinstance(item, Mapping) else None
-        if not isinstance(name, str) or not name or not isinstance(regex, str) or not regex:
-            raise ValidationError(
-                f"{field}[{i}] must be {{'Name': str, 'Regex': str}}", field=f"{field}[{i}]"
-            )
-        try:
-            re.compile(regex)
-        except re.error as exc:
-            raise ValidationError(
-                f"{field}[{i}]: bad regex {regex!r}: {exc}", field=f"{field}[{i}].Regex"
-            ) from None
-        found.append({"Name": name, "Regex": regex})
-    return found
-
-
-class HyperparameterTuner:
+class HyperparameterTuner(TunerSettings):
     """Tunes an estimator's hyperparameters with a tuning job of the studio.
 
     Args:
@@ -156,10 +108,6 @@ class HyperparameterTuner:
     """
 
     TUNING_JOB_NAME_MAX_LENGTH = 32
-    SAGEMAKER_ESTIMATOR_MODULE = "sagemaker_estimator_module"
-    SAGEMAKER_ESTIMATOR_CLASS_NAME = "sagemaker_estimator_class_name"
-    DEFAULT_ESTIMATOR_MODULE = "jupyter_mlstudio.sdk.estimator"
-    DEFAULT_ESTIMATOR_CLS_NAME = "Estimator"
 
     def __init__(
         self,
@@ -215,194 +163,6 @@ class HyperparameterTuner:
         self.latest_tuning_job: _TuningJob | None = None
         self._current_job_name: str | None = None
         self._validate()
-
-    # -- checks ------------------------------------------------------------------------
-    def _validate(self) -> None:
-        """Everything SageMaker's service would refuse, naming the argument."""
-        if not self._hyperparameter_ranges:
-            raise ValidationError("give at least one range", field="hyperparameter_ranges")
-        strategy = _one_of(self.strategy, STRATEGIES, "strategy")
-        _one_of(self.objective_type, OBJECTIVE_TYPES, "objective_type")
-        _one_of(self.early_stopping_type, EARLY_STOPPING_TYPES, "early_stopping_type")
-        for name, parameter_range in self._hyperparameter_ranges.items():
-            field = f"hyperparameter_ranges.{name}"
-            if not isinstance(name, str) or not name:
-                raise ValidationError("range names must be non-empty strings", field=field)
-            if not isinstance(parameter_range, ParameterRange):
-                raise ValidationError(
-                    f"{field} must be an IntegerParameter, ContinuousParameter or"
-                    " CategoricalParameter",
-                    field=field,
-                )
-            parameter_range.validate(name)
-            if strategy == "Grid" and not isinstance(parameter_range, CategoricalParameter):
-                raise ValidationError(
-                    f"{field}: the Grid strategy takes categorical ranges only", field=field
-                )
-        if not isinstance(self.objective_metric_name, str) or not self.objective_metric_name:
-            raise ValidationError(
-                "objective_metric_name must be a non-empty string", field="objective_metric_name"
-            )
-        if self.objective_metric_name not in {d["Name"] for d in self._all_metric_definitions()}:
-            raise ValidationError(
-                f"no metric definition is named {self.objective_metric_name!r}: add"
-                " {'Name', 'Regex'} to metric_definitions (or the estimator's)",
-                field="objective_metric_name",
-            )
-        most = self.max_jobs
-        if most is not None:
-            _count(most, "max_jobs", most=MAX_TRAINING_JOBS)
-        else:
-            most = self._grid_size()
-        _count(self.max_parallel_jobs, "max_parallel_jobs")
-        if self.max_parallel_jobs > most:
-            raise ValidationError(
-                f"max_parallel_jobs ({self.max_parallel_jobs}) exceeds max_jobs ({most})",
-                field="max_parallel_jobs",
-            )
-        if self.max_runtime_in_seconds is not None:
-            _count(self.max_runtime_in_seconds, "max_runtime_in_seconds")
-        if self.random_seed is not None:
-            _count(self.random_seed, "random_seed", least=0)
-        self._validate_configs(strategy)
-
-    def _validate_configs(self, strategy: str) -> None:
-        if self.strategy_config is not None:
-            if not isinstance(self.strategy_config, StrategyConfig):
-                raise ValidationError(
-                    "strategy_config must be a StrategyConfig", field="strategy_config"
-                )
-            if strategy != "Hyperband":
-                raise ValidationError(
-                    "strategy_config goes with the Hyperband strategy", field="strategy_config"
-                )
-        if strategy == "Hyperband" and self.early_stopping_type != "Off":
-            raise ValidationError(
-                "Hyperband stops jobs itself: early_stopping_type must be Off",
-                field="early_stopping_type",
-            )
-        if self.warm_start_config is not None and not isinstance(
-            self.warm_start_config, WarmStartConfig
-        ):
-            raise ValidationError(
-                "warm_start_config must be a WarmStartConfig", field="warm_start_config"
-            )
-        if self.completion_criteria_config is not None and not isinstance(
-            self.completion_criteria_config, TuningJobCompletionCriteriaConfig
-        ):
-            raise ValidationError(
-                "completion_criteria_config must be a TuningJobCompletionCriteriaConfig",
-                field="completion_criteria_config",
-            )
-
-    def _grid_size(self) -> int:
-        return math.prod(
-            len(r.values)
-            for r in self._hyperparameter_ranges.values()
-            if isinstance(r, CategoricalParameter)
-        )
-
-    def _all_metric_definitions(self) -> list[dict[str, str]]:
-        """The estimator's metric definitions, with the tuner's added or replacing them."""
-        merged = {
-            d["Name"]: d
-            for d in _metric_definitions(
-                self.estimator.metric_definitions, "estimator.metric_definitions"
-            )
-        }
-        for d in _metric_definitions(self.metric_definitions, "metric_definitions"):
-            merged[d["Name"]] = d
-        return list(merged.values())
-
-    # -- the request ---------------------------------------------------------------------
-    def hyperparameter_ranges(self) -> dict[str, list[dict[str, Any]]]:
-        """The ranges as the request's ``ParameterRanges``.
-
-        Returns:
-            ``{"ContinuousParameterRanges": [...], "CategoricalParameterRanges": [...],
-            "IntegerParameterRanges": [...]}``.
-        """
-        ranges: dict[str, list[dict[str, Any]]] = {}
-        for kind in ParameterRange.__all_types__:
-            ranges[f"{kind}ParameterRanges"] = [
-                r.as_tuning_range(name)
-                for name, r in self._hyperparameter_ranges.items()
-                if r is not None and r.__name__ == kind
-            ]
-        return ranges
-
-    def _prepare_job_name(self, job_name: str | None) -> str:
-        if job_name is not None:
-            return validate_name(
-                job_name, field="job_name", max_length=self.TUNING_JOB_NAME_MAX_LENGTH
-            )
-        base = self.base_tuning_job_name or base_name_from(
-            self.estimator.entry_point, self.estimator.image_uri
-        )
-        now = utcnow()
-        suffix = f"{now:%y%m%d-%H%M%S}-{secrets.token_hex(2)}"
-        room = self.TUNING_JOB_NAME_MAX_LENGTH - len(suffix) - 1
-        cut = re.sub(r"[^a-zA-Z0-9-]", "-", base)[:room].strip("-") or "tuning"
-        return f"{cut}-{suffix}"
-
-    def _prepare_static_hyperparameters(self, include_cls_metadata: bool) -> dict[str, str]:
-        static = {
-            str(k): hyperparameter_text(v)
-            for k, v in self.estimator.hyperparameters().items()
-            if k not in self._hyperparameter_ranges
-        }
-        if include_cls_metadata:
-            static[self.SAGEMAKER_ESTIMATOR_CLASS_NAME] = json.dumps(type(self.estimator).__name__)
-            static[self.SAGEMAKER_ESTIMATOR_MODULE] = json.dumps(type(self.estimator).__module__)
-        return static
-
-    def _tags(self) -> list[dict[str, str]]:
-        tags = [dict(t) for t in self.tags or ()]
-        for tag in self.estimator.tags:
-            if dict(tag) not in tags:
-                tags.append(dict(tag))
-        return tags
-
-    def _request(self, inputs: Any, job_name: str, include_cls_metadata: bool) -> dict[str, Any]:
-        """The CreateHyperParameterTuningJob request."""
-        definition = self.estimator.training_job_definition(inputs)
-        definition["AlgorithmSpecification"]["MetricDefinitions"] = self._all_metric_definitions()
-        self.static_hyperparameters = self._prepare_static_hyperparameters(include_cls_metadata)
-        definition["StaticHyperParameters"] = self.static_hyperparameters
-        limits: dict[str, Any] = {"MaxParallelTrainingJobs": self.max_parallel_jobs}
-        if self.max_jobs is not None:
-            limits["MaxNumberOfTrainingJobs"] = self.max_jobs
-        if self.max_runtime_in_seconds is not None:
-            limits["MaxRuntimeInSeconds"] = self.max_runtime_in_seconds
-        config: dict[str, Any] = {
-            "Strategy": self.strategy,
-            "HyperParameterTuningJobObjective": {
-                "Type": self.objective_type,
-                "MetricName": self.objective_metric_name,
-            },
-            "ResourceLimits": limits,
-            "ParameterRanges": self.hyperparameter_ranges(),
-            "TrainingJobEarlyStoppingType": self.early_stopping_type,
-        }
-        if self.strategy_config is not None:
-            config["StrategyConfig"] = self.strategy_config.to_input_req()
-        if self.completion_criteria_config is not None:
-            criteria = self.completion_criteria_config.to_input_req()
-            if criteria:
-                config["TuningJobCompletionCriteria"] = criteria
-        if self.random_seed is not None:
-            config["RandomSeed"] = self.random_seed
-        request: dict[str, Any] = {
-            "HyperParameterTuningJobName": job_name,
-            "HyperParameterTuningJobConfig": config,
-            "TrainingJobDefinition": definition,
-        }
-        if self.warm_start_config is not None:
-            request["WarmStartConfig"] = self.warm_start_config.to_input_req()
-        tags = self._tags()
-        if tags:
-            request["Tags"] = tags
-        return request
 
     # -- running -------------------------------------------------------------------------
     def _client(self) -> JobsClient:
@@ -603,71 +363,14 @@ class HyperparameterTuner:
         """
         details = dict(job_details or describe_tuning_job(tuning_job_name, sagemaker_session))
         definition = dict(details.get("TrainingJobDefinition") or {})
-        estimator = _estimator_from_definition(
-            cls._estimator_class(estimator_cls, definition), definition, sagemaker_session
+        estimator = estimator_from_definition(
+            estimator_class(estimator_cls, definition), definition, sagemaker_session
         )
-        tuner = cls(estimator=estimator, **cls._init_params_from_job_description(details))
+        tuner = cls(estimator=estimator, **tuner_arguments(details))
         client = jobs_client(sagemaker_session)
         tuner.latest_tuning_job = _TuningJob(client, tuning_job_name)
         tuner._current_job_name = tuning_job_name
         return tuner
-
-    @classmethod
-    def _estimator_class(cls, estimator_cls: str | None, definition: Mapping[str, Any]) -> type:
-        static = definition.get("StaticHyperParameters") or {}
-        if estimator_cls is not None:
-            module, _, name = estimator_cls.rpartition(".")
-        elif (
-            cls.SAGEMAKER_ESTIMATOR_CLASS_NAME in static
-            and cls.SAGEMAKER_ESTIMATOR_MODULE in static
-        ):
-            module = json.loads(static[cls.SAGEMAKER_ESTIMATOR_MODULE])
-            name = json.loads(static[cls.SAGEMAKER_ESTIMATOR_CLASS_NAME])
-        else:
-            return Estimator
-        try:
-            found = getattr(importlib.import_module(module), name)
-        except (ImportError, AttributeError, ValueError):
-            raise ValidationError(
-                f"no estimator class {module}.{name}", field="estimator_cls"
-            ) from None
-        if not (isinstance(found, type) and issubclass(found, Estimator)):
-            raise ValidationError(f"{module}.{name} is no Estimator", field="estimator_cls")
-        return found
-
-    @classmethod
-    def _init_params_from_job_description(cls, details: Mapping[str, Any]) -> dict[str, Any]:
-        config = details.get("HyperParameterTuningJobConfig") or {}
-        limits = config.get("ResourceLimits") or {}
-        objective = config.get("HyperParameterTuningJobObjective") or {}
-        ranges: dict[str, ParameterRange] = {}
-        for kind in ("Categorical", "Continuous", "Integer"):
-            for item in (config.get("ParameterRanges") or {}).get(f"{kind}ParameterRanges") or []:
-                ranges[item["Name"]] = range_from_request(kind, item)
-        definition = details.get("TrainingJobDefinition") or {}
-        params: dict[str, Any] = {
-            "objective_metric_name": objective.get("MetricName"),
-            "objective_type": objective.get("Type", "Maximize"),
-            "hyperparameter_ranges": ranges,
-            "metric_definitions": (definition.get("AlgorithmSpecification") or {}).get(
-                "MetricDefinitions"
-            ),
-            "strategy": config.get("Strategy", "Bayesian"),
-            "max_jobs": limits.get("MaxNumberOfTrainingJobs"),
-            "max_parallel_jobs": limits.get("MaxParallelTrainingJobs", 1),
-            "max_runtime_in_seconds": limits.get("MaxRuntimeInSeconds"),
-            "early_stopping_type": config.get("TrainingJobEarlyStoppingType", "Off"),
-            "random_seed": config.get("RandomSeed"),
-            "warm_start_config": WarmStartConfig.from_job_desc(details.get("WarmStartConfig")),
-            "base_tuning_job_name": _STAMP.sub("", str(details["HyperParameterTuningJobName"])),
-        }
-        if config.get("StrategyConfig"):
-            params["strategy_config"] = StrategyConfig.from_job_desc(config["StrategyConfig"])
-        if config.get("TuningJobCompletionCriteria"):
-            params["completion_criteria_config"] = TuningJobCompletionCriteriaConfig.from_job_desc(
-                config["TuningJobCompletionCriteria"]
-            )
-        return params
 
     def transfer_learning_tuner(
         self, additional_parents: Iterable[str] | None = None, estimator: Estimator | None = None
@@ -724,44 +427,6 @@ class HyperparameterTuner:
             early_stopping_type=self.early_stopping_type,
             random_seed=self.random_seed,
         )
-
-
-def _estimator_from_definition(
-    estimator_cls: type, definition: Mapping[str, Any], sagemaker_session: Any
-) -> Estimator:
-    """An estimator of a tuning job's ``TrainingJobDefinition`` (``Estimator.attach``'s
-    mapping, from the definition instead of a training job)."""
-    static = {
-        k: v
-        for k, v in (definition.get("StaticHyperParameters") or {}).items()
-        if k
-        not in (
-            HyperparameterTuner.SAGEMAKER_ESTIMATOR_CLASS_NAME,
-            HyperparameterTuner.SAGEMAKER_ESTIMATOR_MODULE,
-        )
-    }
-    algorithm = definition.get("AlgorithmSpecification") or {}
-    script = definition.get("ScriptMode") or {}
-    resources = definition.get("ResourceConfig") or {}
-    checkpoint = definition.get("CheckpointConfig") or {}
-    estimator: Estimator = estimator_cls(
-        image_uri=algorithm.get("TrainingImage"),
-        role=definition.get("RoleArn"),
-        entry_point=script.get("EntryPoint") or (None if algorithm.get("TrainingImage") else "?"),
-        source_dir=script.get("SourceDir"),
-        hyperparameters=static,
-        instance_type=resources.get("InstanceType", "local"),
-        instance_count=resources.get("InstanceCount", 1),
-        environment=definition.get("Environment"),
-        metric_definitions=algorithm.get("MetricDefinitions"),
-        output_path=(definition.get("OutputDataConfig") or {}).get("S3OutputPath"),
-        max_run=(definition.get("StoppingCondition") or {}).get("MaxRuntimeInSeconds", 86400),
-        checkpoint_s3_uri=checkpoint.get("S3Uri"),
-        checkpoint_local_path=checkpoint.get("LocalPath"),
-        dependencies=script.get("Dependencies"),
-        sagemaker_session=sagemaker_session,
-    )
-    return estimator
 
 
 def create_identical_dataset_and_algorithm_tuner(
