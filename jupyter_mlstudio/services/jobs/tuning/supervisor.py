@@ -41,7 +41,9 @@ from .summaries import (
 log = logging.getLogger(__name__)
 
 #: Seconds between two looks at the running training jobs.
-POLL_SECONDS = 0.25
+POLL_SECONDS = 0.1
+#: Seconds after which the Outputs are refreshed even when no job started or ended.
+REFRESH_SECONDS = 2.0
 #: Jobs without improvement that count as convergence (``CompleteOnConvergence``).
 CONVERGENCE_JOBS = 10
 
@@ -119,6 +121,10 @@ class TuningSupervisor(threading.Thread):
         self.running: dict[str, Running] = {}
         self.progress = Progress()
         self._parents: list[Job] | None = None
+        #: jobs started or ended so far, and as of the last publish
+        self._changes = 0
+        self._published_changes = -1
+        self._published_at = 0.0
         hyperband = config.StrategyConfig.HyperbandStrategyConfig if config.StrategyConfig else None
         self.search = Search(
             ranges,
@@ -169,7 +175,7 @@ class TuningSupervisor(threading.Thread):
         self._check_completion()
         while self._may_launch():
             self._launch()
-        self._publish()
+        self._publish(when_due=True)
         if not self.running and not self._may_launch():
             self._finish()
             return True
@@ -202,6 +208,7 @@ class TuningSupervisor(threading.Thread):
             self.progress.reason = self.progress.start_failure
             return
         self.running[name] = Running(name, trial)
+        self._changes += 1
         self._say(f"{name}: started with {_format(tuned)}")
 
     def _training_request(self, name: str, tuned: dict[str, str]) -> dict[str, Any]:
@@ -255,6 +262,7 @@ class TuningSupervisor(threading.Thread):
 
     def _ended(self, running: Running, job: Job) -> None:
         self.running.pop(running.name)
+        self._changes += 1
         value = final_objective(job, self.objective.metric_name)
         if job.status is JobStatus.FAILED:
             value = None
@@ -348,8 +356,14 @@ class TuningSupervisor(threading.Thread):
     def _own_jobs(self) -> list[Job]:
         return training_jobs_of(self.store, self.name_)
 
-    def _publish(self) -> None:
-        """Keep the counters and the best job in the tuning job's Outputs."""
+    def _publish(self, *, when_due: bool = False) -> None:
+        """Keep the counters and the best job in the tuning job's Outputs: at once, or
+        with ``when_due`` only after a job started or ended, or every few seconds."""
+        now = time.monotonic()
+        due = self._changes != self._published_changes or now - self._published_at > REFRESH_SECONDS
+        if when_due and not due:
+            return
+        self._published_changes, self._published_at = self._changes, now
         jobs = self._own_jobs()
         tuned = [r.name for r in self.ranges]
         summaries = [summary(j, self.name_, tuned, self.objective) for j in jobs]
