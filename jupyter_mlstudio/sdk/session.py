@@ -7,21 +7,39 @@ A :class:`Session` wraps a tracking client (``None``: the default one, a
 ``sagemaker_session`` is taken (``Estimator``, ``Model``, ``Predictor``, ``Transformer``,
 ``Run``). Its hosting methods send the CreateModel / CreateEndpointConfig / CreateEndpoint /
 UpdateEndpoint requests of SageMaker's API through :func:`.hosting_client.hosting_client`
-and return names, as SageMaker's do.
+and return names, as SageMaker's do. Its tuning methods describe, stop and wait for
+hyperparameter tuning jobs (DescribeHyperParameterTuningJob's answer, see docs/tuning.md).
 """
 
 from __future__ import annotations
 
+import logging
+import sys
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..exceptions import StudioError, ValidationError
+from ..entities import JobKind
+from ..exceptions import ConflictError, StudioError, ValidationError
+from . import analytics
 from .client import TrackingClient, resolve_client
 from .hosting_client import HostingClient, hosting_client
+from .jobs import POLL_S
+from .jobs_client import jobs_client
 from .predictor import wait_for_endpoint
+
+logger = logging.getLogger(__name__)
 
 #: the variant name SageMaker gives a single-variant endpoint
 DEFAULT_VARIANT = "AllTraffic"
+#: the mark ``wait_for_tuning_job`` prints for each status, as SageMaker's does
+TUNING_STATUS_MARKS = {
+    "InProgress": ".",
+    "Stopping": "_",
+    "Completed": "!",
+    "Stopped": "s",
+    "Failed": "*",
+}
 
 
 def production_variant(
@@ -432,3 +450,76 @@ class Session:
             NotFoundError: No such endpoint.
         """
         self.hosting.delete_endpoint(endpoint_name)
+
+    # -- hyperparameter tuning jobs ----------------------------------------------------------
+    def describe_tuning_job(self, job_name: str) -> dict[str, Any]:
+        """A tuning job, as DescribeHyperParameterTuningJob answers.
+
+        Args:
+            job_name: The tuning job.
+
+        Returns:
+            Its status, configuration, training job definition, counters, best training
+            job and times (see :func:`~.analytics.describe_tuning_job`).
+
+        Raises:
+            NotFoundError: No such tuning job.
+        """
+        return analytics.describe_tuning_job(job_name, self)
+
+    def stop_tuning_job(self, name: str) -> None:
+        """Stop a tuning job and its running training jobs (it ends Stopped).
+
+        A tuning job that has ended already is left as it is (logged), as on SageMaker.
+
+        Args:
+            name: The tuning job.
+
+        Raises:
+            NotFoundError: No such tuning job.
+        """
+        logger.info("Stopping tuning job: %s", name)
+        try:
+            jobs_client(self).stop_job(JobKind.TUNING, name)
+        except ConflictError:
+            logger.info("Tuning job: %s is already stopped or not running.", name)
+
+    def wait_for_tuning_job(self, job: str, poll: float = 5) -> dict[str, Any]:
+        """Wait while a tuning job is InProgress or Stopping, printing SageMaker's marks:
+        one per ``poll`` seconds (``.`` InProgress, ``_`` Stopping), then ``!``
+        (Completed), ``s`` (Stopped) or ``*`` (Failed) and a new line.
+
+        Args:
+            job: The tuning job.
+            poll: Seconds between two marks. The studio is looked at every half second,
+                so the end is seen as soon as it comes.
+
+        Returns:
+            Its description once ended (as :meth:`describe_tuning_job`).
+
+        Raises:
+            StudioError: It ended Failed (with its reason). Stopped is an end too.
+            NotFoundError: No such tuning job.
+        """
+        next_mark = 0.0
+        while True:
+            described = self.describe_tuning_job(job)
+            status = described["HyperParameterTuningJobStatus"]
+            if status not in ("InProgress", "Stopping"):
+                break
+            if time.monotonic() >= next_mark:
+                _mark(TUNING_STATUS_MARKS[status])
+                next_mark = time.monotonic() + poll
+            time.sleep(POLL_S)
+        _mark(TUNING_STATUS_MARKS.get(status, "?") + "\n")
+        if status not in ("Completed", "Stopped"):
+            reason = described.get("FailureReason") or "(No reason provided)"
+            raise StudioError(
+                f"Error for HyperParameterTuning job {job}: {status}. Reason: {reason}"
+            )
+        return described
+
+
+def _mark(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
