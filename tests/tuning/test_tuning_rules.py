@@ -48,7 +48,7 @@ def test_early_stopping_stops_jobs_whose_objective_plateaus(
     assert outputs["TrainingJobsStoppedEarly"] == len(early)
     assert outputs["TrainingJobStatusCounters"]["Stopped"] == len(early)
     assert float(outputs["BestTrainingJob"]["TunedHyperParameters"]["x"]) <= 6
-    assert "stopped early" in tuning.read_logs("tune-early").Text
+    assert "stopping early" in tuning.read_logs("tune-early").Text
 
 
 def test_stop_stops_the_running_jobs(
@@ -128,3 +128,32 @@ def test_warm_start_seeds_the_search_with_the_parents_jobs(
     ]
     assert overall["FinalHyperParameterTuningJobObjectiveMetric"]["Value"] == max(values)
     assert len(tuning.list_training_jobs("tune-child")[0]) == 2
+
+
+def test_hyperband_stops_the_weak_jobs_at_its_rungs(
+    tuning: TuningService, store: MetadataStore, script: Path
+) -> None:
+    """Hyperband (Optuna's HyperbandPruner over MinResource..MaxResource epochs) stops
+    the jobs that fall behind at a rung; the best job runs every epoch."""
+    ranges = {"ContinuousParameterRanges": [{"Name": "x", "MinValue": "0", "MaxValue": "12"}]}
+    body = tuning_request(
+        "tune-hyperband",
+        script,
+        strategy="Hyperband",
+        max_jobs=12,
+        parallel=3,
+        ranges=ranges,
+        static={"epochs": "9", "sleep": "0.25"},
+        StrategyConfig={"HyperbandStrategyConfig": {"MinResource": 1, "MaxResource": 9}},
+    )
+    tuning.create_tuning_job(body)
+    job = tuning.wait("tune-hyperband", 240)
+    assert job.status is JobStatus.COMPLETED, job.failure_reason
+    items, _ = tuning.list_training_jobs("tune-hyperband")
+    early = [i for i in items if i.get("TrainingJobEarlyStoppingType")]
+    assert early
+    assert job.outputs["TrainingJobsStoppedEarly"] == len(early)
+    best = job.outputs["BestTrainingJob"]
+    assert best["TrainingJobStatus"] == "Completed"
+    run = store.get_job(best["TrainingJobName"], JobKind.TRAINING).trial_component_name
+    assert len(store.get_metric_series(str(run), "objective")) == 9

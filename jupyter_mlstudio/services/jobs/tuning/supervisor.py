@@ -258,7 +258,7 @@ class TuningSupervisor(threading.Thread):
                 return  # it ended meanwhile, on its own
             with contextlib.suppress(ConflictError, NotFoundError):
                 self.store.update_job(running.name, outputs={EARLY_STOPPING_KEY: "Auto"})
-            self._say(f"{running.name}: stopped early after {running.reported} values")
+            self._say(f"{running.name}: stopping early after {running.reported} values")
 
     def _ended(self, running: Running, job: Job) -> None:
         self.running.pop(running.name)
