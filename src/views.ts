@@ -1,5 +1,5 @@
 /**
- * Commands that open the run, job, endpoint and comparison views in the main area. Their modules
+ * Commands that open the run, job, tuning job, endpoint and comparison views in the main area. Their modules
  * (and plotly, which they load when they draw) are fetched on first use.
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
@@ -11,11 +11,13 @@ import type { ArtifactRoot } from './models/artifactRoot';
 import type { IEndpointActions } from './widgets/endpoints';
 import type { IRunActions } from './widgets/experiments';
 import type { IJobActions } from './widgets/jobs';
+import type { ITuningActions } from './widgets/tuningJobs';
 
 export namespace ViewCommandIDs {
   export const openRun = 'mlstudio:open-run';
   export const compareRuns = 'mlstudio:compare-runs';
   export const openJob = 'mlstudio:open-job';
+  export const openTuningJob = 'mlstudio:open-tuning-job';
   export const openEndpoint = 'mlstudio:open-endpoint';
 }
 
@@ -31,10 +33,11 @@ export function addViewCommands(
   trans: TranslationBundle,
   interval: () => number,
   artifactRoot: ArtifactRoot
-): IRunActions & IJobActions & IEndpointActions {
+): IRunActions & IJobActions & ITuningActions & IEndpointActions {
   const runs = new Map<string, MainAreaWidget>();
   const jobs = new Map<string, MainAreaWidget>();
   const endpoints = new Map<string, MainAreaWidget>();
+  const tuningJobs = new Map<string, MainAreaWidget>();
 
   app.commands.addCommand(ViewCommandIDs.openRun, {
     label: trans.__('Open run'),
@@ -135,10 +138,55 @@ export function addViewCommands(
           void app.commands.execute(ViewCommandIDs.openEndpoint, {
             name: endpoint
           }),
+        onOpenTuningJob: tuning =>
+          void app.commands.execute(ViewCommandIDs.openTuningJob, {
+            name: tuning
+          }),
         artifactRoot
       });
       jobs.set(key, widget);
       widget.disposed.connect(() => jobs.delete(key));
+      app.shell.add(widget, 'main');
+      app.shell.activateById(widget.id);
+      return widget;
+    }
+  });
+
+  app.commands.addCommand(ViewCommandIDs.openTuningJob, {
+    label: trans.__('Open tuning job'),
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: { name: { type: 'string' } },
+        required: ['name']
+      }
+    },
+    execute: async args => {
+      const name = String(args.name);
+      const open = tuningJobs.get(name);
+      if (open && !open.isDisposed) {
+        app.shell.activateById(open.id);
+        return open;
+      }
+      const [{ TuningWidget }, { TuningModel }] = await Promise.all([
+        import('./widgets/tuningView'),
+        import('./models/tuningModel')
+      ]);
+      void artifactRoot.load();
+      const widget = new TuningWidget(new TuningModel(name), trans, {
+        onOpenJob: job =>
+          void app.commands.execute(ViewCommandIDs.openJob, {
+            kind: 'TrainingJob',
+            name: job
+          }),
+        onOpenEndpoint: endpoint =>
+          void app.commands.execute(ViewCommandIDs.openEndpoint, {
+            name: endpoint
+          }),
+        artifactRoot
+      });
+      tuningJobs.set(name, widget);
+      widget.disposed.connect(() => tuningJobs.delete(name));
       app.shell.add(widget, 'main');
       app.shell.activateById(widget.id);
       return widget;
@@ -184,6 +232,8 @@ export function addViewCommands(
       void app.commands.execute(ViewCommandIDs.openEndpoint, { name }),
     openJob: (kind, name) =>
       void app.commands.execute(ViewCommandIDs.openJob, { kind, name }),
+    openTuningJob: name =>
+      void app.commands.execute(ViewCommandIDs.openTuningJob, { name }),
     openRun: name =>
       void app.commands.execute(ViewCommandIDs.openRun, { name }),
     compare: (experimentName, names) =>

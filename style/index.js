@@ -2,3 +2,4 @@ import './base.css';
 import './views.css';
 import './jobs.css';
 import './endpoints.css';
+import './tuning.css';

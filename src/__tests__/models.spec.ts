@@ -176,6 +176,9 @@ describe('StudioModel', () => {
       'GET experiments': new ServerExtensionMissingError('route-missing'),
       'GET training-jobs': new ServerExtensionMissingError('route-missing'),
       'GET processing-jobs': new ServerExtensionMissingError('route-missing'),
+      'GET hyper-parameter-tuning-jobs': new ServerExtensionMissingError(
+        'route-missing'
+      ),
       'GET endpoints': new ServerExtensionMissingError('route-missing')
     });
     const seen: (string | null)[] = [];
@@ -196,6 +199,7 @@ describe('StudioModel', () => {
     studio.interval = 12;
     expect(studio.experiments.interval).toBe(12);
     expect(studio.jobs.interval).toBe(12);
+    expect(studio.tuning.interval).toBe(12);
     expect(studio.endpoints.interval).toBe(12);
   });
 });

@@ -16,8 +16,9 @@ import {
   SectionModel,
   SectionState
 } from './section';
+import { TuningJobsModel } from './tuningJobs';
 
-export type SectionName = 'experiments' | 'jobs' | 'endpoints';
+export type SectionName = 'experiments' | 'jobs' | 'tuning' | 'endpoints';
 
 /** Why the API does not answer, when it does not. */
 export type MissingExtension = Extract<
@@ -33,6 +34,7 @@ export class StudioModel implements IDisposable {
     };
     this.experiments = new ExperimentsModel(sectionOptions);
     this.jobs = new JobsModel(sectionOptions);
+    this.tuning = new TuningJobsModel(sectionOptions);
     this.endpoints = new EndpointsModel(sectionOptions);
     for (const section of this._sections()) {
       section.stateChanged.connect(this._onSectionChanged, this);
@@ -41,6 +43,7 @@ export class StudioModel implements IDisposable {
 
   readonly experiments: ExperimentsModel;
   readonly jobs: JobsModel;
+  readonly tuning: TuningJobsModel;
   readonly endpoints: EndpointsModel;
   /** The studio's artifact root (from the health route), read when a view opens. */
   readonly artifactRoot = new ArtifactRoot();
@@ -102,12 +105,13 @@ export class StudioModel implements IDisposable {
   }
 
   private _sections(): SectionModel<unknown>[] {
-    return [this.experiments, this.jobs, this.endpoints];
+    return [this.experiments, this.jobs, this.tuning, this.endpoints];
   }
 
   private _updateActive(): void {
     this.experiments.active = this._visible && this._expanded.experiments;
     this.jobs.active = this._visible && this._expanded.jobs;
+    this.tuning.active = this._visible && this._expanded.tuning;
     this.endpoints.active = this._visible && this._expanded.endpoints;
   }
 
@@ -130,6 +134,7 @@ export class StudioModel implements IDisposable {
   private _expanded: Record<SectionName, boolean> = {
     experiments: true,
     jobs: true,
+    tuning: true,
     endpoints: true
   };
   private _isDisposed = false;

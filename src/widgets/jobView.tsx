@@ -35,7 +35,7 @@ import {
   JobMetrics,
   Timeline
 } from './jobDetails';
-import { kindLabel } from './jobs';
+import { kindLabel, tuningJobOf } from './jobs';
 import { MainAreaView } from './mainAreaView';
 import { KeyValues } from './runView';
 
@@ -46,6 +46,8 @@ export interface IJobViewProps {
   onOpenRun?: (name: string) => void;
   /** Opens an endpoint the job's model was deployed to. */
   onOpenEndpoint?: (name: string) => void;
+  /** Opens the tuning job that started this training job. */
+  onOpenTuningJob?: (name: string) => void;
 }
 
 /** Ask, then stop the job; a refusal is shown in a dialog. */
@@ -185,6 +187,7 @@ function Header(props: IJobViewProps & { job: IJob; now: Date }): JSX.Element {
   const { model, trans, job } = props;
   const artifactRoot = React.useContext(ArtifactRootContext);
   const run = job.TrialComponentName;
+  const tuning = tuningJobOf(job);
   const took = duration(job.StartTime, job.EndTime, props.now);
   return (
     <header className="jp-mlstudio-View-header jp-mlstudio-JobHeader">
@@ -198,6 +201,16 @@ function Header(props: IJobViewProps & { job: IJob; now: Date }): JSX.Element {
         {took ? ` · ${took}` : ''}
       </span>
       <span className="jp-mlstudio-JobHeader-spacer" />
+      {tuning && props.onOpenTuningJob ? (
+        <button
+          type="button"
+          className="jp-mlstudio-Link jp-mlstudio-JobHeader-tuning"
+          title={trans.__('Open tuning job %1', tuning)}
+          onClick={() => props.onOpenTuningJob!(tuning)}
+        >
+          {trans.__('Open tuning job')}
+        </button>
+      ) : null}
       {run && props.onOpenRun ? (
         <button
           type="button"
@@ -336,6 +349,7 @@ export class JobWidget extends MainAreaView<JobModel> {
             trans={trans}
             onOpenRun={options.onOpenRun}
             onOpenEndpoint={options.onOpenEndpoint}
+            onOpenTuningJob={options.onOpenTuningJob}
           />
         )
       )
@@ -359,6 +373,8 @@ export namespace JobWidget {
     onOpenRun?: (name: string) => void;
     /** Opens an endpoint the job's model was deployed to. */
     onOpenEndpoint?: (name: string) => void;
+    /** Opens the tuning job that started the job. */
+    onOpenTuningJob?: (name: string) => void;
     /** The studio's artifact root: URIs under it are printed relative to it. */
     artifactRoot?: ArtifactRoot;
   }

@@ -34,6 +34,14 @@ export function kindLabel(kind: JobKind, trans: TranslationBundle): string {
   }
 }
 
+/** The tag the studio puts on the training jobs a tuning job starts. */
+export const TUNING_JOB_TAG = 'mlstudio:tuning-job';
+
+/** The tuning job that started `job`, if one did. */
+export function tuningJobOf(job: Pick<IJobSummary, 'Tags'>): string | null {
+  return job.Tags?.[TUNING_JOB_TAG] || null;
+}
+
 export interface IJobsSectionProps {
   model: JobsModel;
   trans: TranslationBundle;
@@ -143,6 +151,14 @@ function JobRow(props: {
         {job.SecondaryStatus && job.SecondaryStatus !== job.Status ? (
           <span className="jp-mlstudio-Row-secondary">
             {statusLabel(job.SecondaryStatus)}
+          </span>
+        ) : null}
+        {tuningJobOf(job) ? (
+          <span
+            className="jp-mlstudio-Row-tuning"
+            title={trans.__('Started by tuning job %1', tuningJobOf(job))}
+          >
+            {trans.__('tuning %1', tuningJobOf(job))}
           </span>
         ) : null}
         {took ? (

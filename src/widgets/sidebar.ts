@@ -1,6 +1,7 @@
 /**
  * The "ML Studio" left sidebar: a header, a refresh button, and collapsible
- * Experiments / Jobs / Endpoints sections — or one notice when the API does not answer.
+ * Experiments / Jobs / Tuning jobs / Endpoints sections — or one notice when the API
+ * does not answer.
  */
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import {
@@ -18,6 +19,7 @@ import { createEndpointsWidget, IEndpointActions } from './endpoints';
 import { createExperimentsWidget, IRunActions } from './experiments';
 import { createJobsWidget, IJobActions } from './jobs';
 import { NoticeWidget } from './notice';
+import { createTuningJobsWidget, ITuningActions } from './tuningJobs';
 
 /** The id of the sidebar in the shell (used by `mlstudio:open-sidebar`). */
 export const SIDEBAR_ID = 'mlstudio-sidebar';
@@ -58,6 +60,10 @@ export class StudioSidebar extends SidePanel {
         createExperimentsWidget(this.model.experiments, trans, options.actions)
       ],
       ['jobs', createJobsWidget(this.model.jobs, trans, options.actions)],
+      [
+        'tuning',
+        createTuningJobsWidget(this.model.tuning, trans, options.actions)
+      ],
       [
         'endpoints',
         createEndpointsWidget(this.model.endpoints, trans, options.actions)
@@ -113,7 +119,7 @@ export namespace StudioSidebar {
   export interface IOptions {
     model: StudioModel;
     translator?: ITranslator;
-    /** Opens runs, jobs, endpoints and comparisons (the sidebar only lists them without it). */
-    actions?: IRunActions & IJobActions & IEndpointActions;
+    /** Opens runs, jobs, tuning jobs, endpoints and comparisons (the sidebar only lists them without it). */
+    actions?: IRunActions & IJobActions & ITuningActions & IEndpointActions;
   }
 }
