@@ -14,11 +14,12 @@ base; reading a tuner back from a tuning job's description (``attach``) is
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..entities import JobKind, JobStatus
-from ..exceptions import StudioError, ValidationError
+from ..exceptions import ConflictError, StudioError, ValidationError
 from .analytics import HyperparameterTuningJobAnalytics, describe_tuning_job
 from .estimator import Estimator
 from .jobs import BaseJob
@@ -41,6 +42,8 @@ from .tuning_request import MAX_TRAINING_JOBS as MAX_TRAINING_JOBS
 from .tuning_request import OBJECTIVE_TYPES as OBJECTIVE_TYPES
 from .tuning_request import STRATEGIES as STRATEGIES
 from .tuning_request import TunerSettings
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "CategoricalParameter",
@@ -236,10 +239,16 @@ class HyperparameterTuner(TunerSettings):
     def stop_tuning_job(self) -> None:
         """Stop the latest tuning job and its running training jobs (it ends Stopped).
 
+        A tuning job that has ended already is left as it is, as on SageMaker.
+
         Raises:
             ValidationError: No tuning job yet (call ``fit`` first).
         """
-        self._ensure_last_tuning_job().stop()
+        job = self._ensure_last_tuning_job()
+        try:
+            job.stop()
+        except ConflictError:
+            logger.info("Tuning job: %s is already stopped or not running.", job.name)
 
     def describe(self) -> dict[str, Any]:
         """The latest tuning job, as DescribeHyperParameterTuningJob answers.
