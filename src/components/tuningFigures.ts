@@ -41,8 +41,11 @@ export function objectiveFigure(
   labels: ITuningFigureLabels
 ): IFigure {
   const series = objectiveSeries(jobs, type);
-  // Plotly does not read CSS variables: the theme's warning colour, as it is now.
+  // Plotly does not read CSS variables: the theme's colours, as they are now (fixed,
+  // so that a trace keeps its colour whichever traces there are).
+  const brand = cssColor('--jp-brand-color1', '#1976d2');
   const warn = cssColor('--jp-warn-color1', '#f57c00');
+  const success = cssColor('--jp-success-color1', '#388e3c');
   const points = (early: boolean): PlotData => {
     const indices = series.jobs
       .map((job, index) => (stoppedEarly(job) === early ? index : -1))
@@ -57,7 +60,7 @@ export function objectiveFigure(
       customdata: indices.map(i => series.jobs[i].TrainingJobName),
       marker: early
         ? { symbol: 'x', size: 9, color: warn }
-        : { symbol: 'circle', size: 8, opacity: 0.85 },
+        : { symbol: 'circle', size: 8, opacity: 0.85, color: brand },
       hovertemplate: `%{text}<br>#%{x}: %{y:.4g}<extra>%{fullData.name}</extra>`
     };
   };
@@ -75,7 +78,7 @@ export function objectiveFigure(
         name: labels.bestSoFar,
         x: series.numbers,
         y: series.best,
-        line: { shape: 'hv', width: 2 },
+        line: { shape: 'hv', width: 2, color: success },
         hovertemplate: `#%{x}: %{y:.4g}<extra>${labels.bestSoFar}</extra>`
       },
       {
@@ -86,7 +89,12 @@ export function objectiveFigure(
         y: [series.values[bestIndex]],
         text: [series.jobs[bestIndex].TrainingJobName],
         customdata: [series.jobs[bestIndex].TrainingJobName],
-        marker: { symbol: 'star', size: 16, line: { width: 1 } },
+        marker: {
+          symbol: 'star',
+          size: 16,
+          color: success,
+          line: { width: 1, color: brand }
+        },
         hovertemplate: `%{text}<br>#%{x}: %{y:.4g}<extra>${labels.best}</extra>`
       }
     );

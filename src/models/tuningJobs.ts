@@ -1,5 +1,5 @@
 /**
- * The tuning jobs section: hyperparameter tuning jobs, newest first, filtered by status
+ * The Tuning section: hyperparameter tuning jobs, newest first, filtered by status
  * on the server. While one is in progress the list polls every `LIVE_INTERVAL`
  * seconds, so its progress and best objective follow the search.
  */

@@ -1,6 +1,6 @@
 /**
  * The "ML Studio" left sidebar: a header, a refresh button, and collapsible
- * Experiments / Jobs / Tuning jobs / Endpoints sections — or one notice when the API
+ * Experiments / Jobs / Tuning / Endpoints sections — or one notice when the API
  * does not answer.
  */
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';

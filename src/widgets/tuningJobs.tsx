@@ -1,5 +1,5 @@
 /**
- * The Tuning jobs section: hyperparameter tuning jobs with their status, strategy,
+ * The Tuning section: hyperparameter tuning jobs with their status, strategy,
  * progress ("4 of 6 jobs", how many run) and the best objective so far, live.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
@@ -184,6 +184,6 @@ export function createTuningJobsWidget(
     : undefined;
   return new SectionWidget(
     () => <TuningJobsSection model={model} trans={trans} onOpen={onOpen} />,
-    { id: 'mlstudio-tuning-jobs', label: trans.__('Tuning jobs') }
+    { id: 'mlstudio-tuning-jobs', label: trans.__('Tuning') }
   );
 }

@@ -22,27 +22,21 @@ import {
 import { EmptyState } from '../components/EmptyState';
 import { ErrorState } from '../components/ErrorState';
 import { ILogViewerLabels, LogViewer } from '../components/LogViewer';
-import { Plot } from '../components/Plot';
 import { StatusBadge, statusLabel } from '../components/StatusBadge';
-import { objectiveFigure, parallelFigure } from '../components/tuningFigures';
 import { useNow } from '../components/useNow';
 import { useSignals } from '../components/useSignals';
-import { absoluteTime, duration, formatNumber } from '../format';
+import { duration } from '../format';
 import { studioIcon } from '../icons';
 import { ArtifactRoot } from '../models/artifactRoot';
 import { canDeploy } from '../models/endpointDeploy';
-import { formatSeconds, isTerminal } from '../models/jobSpec';
+import { isTerminal } from '../models/jobSpec';
 import { TuningModel } from '../models/tuningModel';
-import {
-  ITuningConfig,
-  ITuningOutputs,
-  objectiveValue,
-  tuningProgress
-} from '../models/tuningSpec';
+import { ITuningConfig, ITuningOutputs } from '../models/tuningSpec';
 import { showDeployDialog } from './endpointDeploy';
 import { MainAreaView } from './mainAreaView';
 import { KeyValues } from './runView';
-import { ProgressBar } from './tuningJobs';
+import { TuningCharts } from './tuningCharts';
+import { Progress, Ranges, SearchConfig } from './tuningDetails';
 import { TuningTable } from './tuningTable';
 
 export interface ITuningViewProps {
@@ -196,7 +190,7 @@ export function TuningView(props: ITuningViewProps): JSX.Element {
           ) : null}
         </section>
       </div>
-      <Charts model={model} config={config} trans={trans} />
+      <TuningCharts model={model} config={config} trans={trans} />
       <section
         aria-label={trans.__('Training jobs')}
         className="jp-mlstudio-TuningJobs"
@@ -320,304 +314,6 @@ function Header(
         {trans.__('Stop')}
       </button>
     </header>
-  );
-}
-
-/** A labelled number; `tone` colours its edge (the words say it too). */
-function Counter(props: {
-  label: string;
-  value: React.ReactNode;
-  name: string;
-  tone?: 'progress' | 'success' | 'error' | 'warning' | 'neutral';
-  title?: string;
-}): JSX.Element {
-  return (
-    <div
-      className={`jp-mlstudio-Counter jp-mlstudio-mod-${props.tone ?? 'neutral'}`}
-      data-counter={props.name}
-      title={props.title}
-    >
-      <dt>{props.label}</dt>
-      <dd>{props.value}</dd>
-    </div>
-  );
-}
-
-function Progress(props: {
-  job: ITuningJob;
-  outputs: ITuningOutputs;
-  trans: TranslationBundle;
-}): JSX.Element {
-  const { job, outputs, trans } = props;
-  const progress = tuningProgress(job, outputs);
-  const failed = outputs.retryableError + outputs.nonRetryableError;
-  const bestValue = outputs.best ? objectiveValue(outputs.best) : null;
-  return (
-    <section
-      className="jp-mlstudio-TuningSummary"
-      aria-label={trans.__('Progress')}
-    >
-      <div className="jp-mlstudio-TuningSummary-progress">
-        <span className="jp-mlstudio-TuningSummary-count">
-          {progress.max === null
-            ? trans.__('%1 training jobs started', progress.started)
-            : trans.__(
-                '%1 of %2 training jobs started',
-                progress.started,
-                progress.max
-              )}
-        </span>
-        <ProgressBar progress={progress} trans={trans} />
-      </div>
-      <dl className="jp-mlstudio-Counters">
-        <Counter
-          name="running"
-          label={trans.__('Running')}
-          value={outputs.inProgress}
-          tone="progress"
-        />
-        <Counter
-          name="completed"
-          label={trans.__('Completed')}
-          value={outputs.completed}
-          tone="success"
-        />
-        <Counter
-          name="failed"
-          label={trans.__('Failed')}
-          value={failed}
-          tone={failed ? 'error' : 'neutral'}
-          title={trans.__(
-            '%1 retryable, %2 not retryable',
-            outputs.retryableError,
-            outputs.nonRetryableError
-          )}
-        />
-        <Counter
-          name="stopped"
-          label={trans.__('Stopped')}
-          value={outputs.stopped}
-        />
-        <Counter
-          name="stopped-early"
-          label={trans.__('Stopped early')}
-          value={outputs.stoppedEarly}
-          tone={outputs.stoppedEarly ? 'warning' : 'neutral'}
-        />
-        <Counter
-          name="objectives"
-          label={trans.__('Objectives')}
-          value={trans.__(
-            '%1 ok · %2 pending · %3 failed',
-            outputs.objectivesSucceeded,
-            outputs.objectivesPending,
-            outputs.objectivesFailed
-          )}
-        />
-        <Counter
-          name="best"
-          label={
-            progress.type === 'Minimize'
-              ? trans.__('Best (lowest) %1', progress.metricName)
-              : trans.__('Best (highest) %1', progress.metricName)
-          }
-          value={bestValue === null ? '—' : formatNumber(bestValue)}
-          tone={bestValue === null ? 'neutral' : 'success'}
-          title={outputs.best?.TrainingJobName}
-        />
-      </dl>
-      {outputs.completionReason ? (
-        <p className="jp-mlstudio-TuningSummary-reason">
-          <strong>{trans.__('Completion reason')}</strong>{' '}
-          {outputs.completionReason}
-        </p>
-      ) : null}
-    </section>
-  );
-}
-
-function SearchConfig(props: {
-  job: ITuningJob;
-  config: ITuningConfig;
-  outputs: ITuningOutputs;
-  trans: TranslationBundle;
-}): JSX.Element {
-  const { job, config, outputs, trans } = props;
-  const criteria = [
-    config.targetObjective !== undefined
-      ? trans.__('stop at %1', formatNumber(config.targetObjective))
-      : '',
-    config.maxNotImproving !== undefined
-      ? trans.__(
-          'stop after %1 jobs without improvement',
-          config.maxNotImproving
-        )
-      : '',
-    config.completeOnConvergence ? trans.__('stop on convergence') : ''
-  ].filter(Boolean);
-  const rows: [string, React.ReactNode][] = [
-    [trans.__('Strategy'), config.strategy],
-    [
-      trans.__('Objective'),
-      config.objective.type === 'Minimize'
-        ? trans.__('minimize %1', config.objective.metricName)
-        : trans.__('maximize %1', config.objective.metricName)
-    ],
-    [trans.__('Early stopping'), config.earlyStopping],
-    [
-      trans.__('Training jobs'),
-      config.maxJobs === null
-        ? ''
-        : trans.__(
-            'at most %1, %2 at a time',
-            config.maxJobs,
-            config.maxParallel ?? 1
-          )
-    ],
-    [
-      trans.__('Max runtime'),
-      config.maxRuntimeSeconds ? formatSeconds(config.maxRuntimeSeconds) : ''
-    ],
-    [
-      trans.__('Hyperband'),
-      config.hyperband
-        ? trans.__(
-            'resource %1 to %2',
-            config.hyperband.minResource ?? '?',
-            config.hyperband.maxResource ?? '?'
-          )
-        : ''
-    ],
-    [trans.__('Completion criteria'), criteria.join(', ')],
-    [
-      trans.__('Jobs not improving'),
-      outputs.notImproving !== undefined ? String(outputs.notImproving) : ''
-    ],
-    [
-      trans.__('Warm start'),
-      config.warmStartParents.length
-        ? `${config.warmStartType ?? ''}: ${config.warmStartParents.join(', ')}`
-        : ''
-    ],
-    [trans.__('Runtime'), job.Runtime ?? ''],
-    [trans.__('Started'), absoluteTime(job.StartTime)],
-    [trans.__('Ended'), absoluteTime(job.EndTime)]
-  ];
-  return (
-    <KeyValues values={rows.filter(([, value]) => value !== '')} empty="" />
-  );
-}
-
-function Ranges(props: {
-  config: ITuningConfig;
-  trans: TranslationBundle;
-}): JSX.Element {
-  const { config, trans } = props;
-  if (!config.ranges.length) {
-    return <p className="jp-mlstudio-Muted">{trans.__('No tuned ranges.')}</p>;
-  }
-  return (
-    <table className="jp-mlstudio-Table jp-mlstudio-TuningRanges">
-      <thead>
-        <tr>
-          <th scope="col">{trans.__('Name')}</th>
-          <th scope="col">{trans.__('Type')}</th>
-          <th scope="col">{trans.__('Range')}</th>
-          <th scope="col">{trans.__('Scaling')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {config.ranges.map(range => (
-          <tr key={range.name} data-range={range.name}>
-            <th scope="row">{range.name}</th>
-            <td>{range.kind}</td>
-            <td>
-              {range.kind === 'Categorical'
-                ? (range.values ?? []).join(', ')
-                : `${formatNumber(range.min)} – ${formatNumber(range.max)}`}
-            </td>
-            <td>{range.kind === 'Categorical' ? '' : range.scaling}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
-function Charts(props: {
-  model: TuningModel;
-  config: ITuningConfig;
-  trans: TranslationBundle;
-}): JSX.Element {
-  const { model, config, trans } = props;
-  const jobs = model.trainingJobs;
-  const { type, metricName } = config.objective;
-  const names = model.parameterNames;
-  const objective = React.useMemo(
-    () =>
-      objectiveFigure(jobs, type, metricName, {
-        jobNumber: trans.__('Training job number'),
-        objective: trans.__('Objective'),
-        completed: trans.__('Training job'),
-        stoppedEarly: trans.__('Stopped early'),
-        bestSoFar: trans.__('Best so far'),
-        best: trans.__('Best')
-      }),
-    [jobs, type, metricName]
-  );
-  const parallel = React.useMemo(
-    () =>
-      parallelFigure(
-        jobs,
-        names,
-        config.ranges,
-        type,
-        metricName || trans.__('Objective')
-      ),
-    [jobs, names.join('\n'), config.ranges, type, metricName]
-  );
-  if (!jobs.some(job => objectiveValue(job) !== null)) {
-    return (
-      <section aria-label={trans.__('Charts')}>
-        <h2>{trans.__('Objective')}</h2>
-        <EmptyState title={trans.__('No objective values yet')}>
-          {trans.__(
-            'Each training job’s %1 is charted here once its log reports it.',
-            metricName
-          )}
-        </EmptyState>
-      </section>
-    );
-  }
-  return (
-    <div className="jp-mlstudio-TuningCharts">
-      <section
-        aria-label={trans.__('Objective by training job')}
-        className="jp-mlstudio-TuningChart"
-      >
-        <h2>{trans.__('Objective by training job')}</h2>
-        <Plot
-          className="jp-mlstudio-ObjectiveChart"
-          label={trans.__('%1 by training job number', metricName)}
-          data={objective.data}
-          layout={objective.layout}
-        />
-      </section>
-      {parallel ? (
-        <section
-          aria-label={trans.__('Hyperparameters and objective')}
-          className="jp-mlstudio-TuningChart"
-        >
-          <h2>{trans.__('Hyperparameters and objective')}</h2>
-          <Plot
-            className="jp-mlstudio-ParallelChart"
-            label={trans.__('Hyperparameters coloured by %1', metricName)}
-            data={parallel.data}
-            layout={parallel.layout}
-          />
-        </section>
-      ) : null}
-    </div>
   );
 }
 
