@@ -1,11 +1,13 @@
 /**
  * A real hyperparameter tuning job, started through
  * `POST /mlstudio/api/hyper-parameter-tuning-jobs` (Random strategy, six script-mode
- * training jobs two at a time on the process runtime, early stopping Auto), watched in
- * the Tuning section and the tuning view: live progress, the training jobs table
- * sorted by objective, the objective chart with the best so far, the parallel
- * coordinates, jobs stopped early, the link to a training job, Deploy best up to an
- * endpoint that answers, and Stop on a second tuning job. Screenshots, light and dark.
+ * training jobs two at a time, early stopping Auto) on the test server's runtime
+ * (Docker when an engine answers, else the process runtime; MLSTUDIO_RUNTIME=process
+ * chooses it), watched in the Tuning section and the tuning view: live progress, the
+ * training jobs table sorted by objective, the objective chart with the best so far,
+ * the parallel coordinates, jobs stopped early, the link to a training job, Deploy
+ * best up to an endpoint that answers, and Stop on a second tuning job. Screenshots,
+ * light and dark.
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { APIRequestContext, Locator } from '@playwright/test';
