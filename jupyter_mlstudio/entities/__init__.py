@@ -41,6 +41,7 @@ from .jobs import (
     SecondaryStatus,
     SecondaryStatusTransition,
 )
+from .registry import ModelApprovalStatus, ModelPackage, ModelPackageGroup
 
 __all__ = [
     "TERMINAL_JOB_STATUSES",
@@ -60,6 +61,9 @@ __all__ = [
     "MetricPoint",
     "MetricSummary",
     "Model",
+    "ModelApprovalStatus",
+    "ModelPackage",
+    "ModelPackageGroup",
     "Page",
     "ParameterValue",
     "ProductionVariant",

@@ -44,6 +44,7 @@ from ..store.base import TrackingStore
 from .store_contract_charts import StoreChartContract
 from .store_contract_jobs import JobsEndpointsContract, make_job, variant
 from .store_contract_limits import RecordLimitsContract, TrackingLimitsContract
+from .store_contract_registry import RegistryContract
 from .store_helpers import T0, assert_aware, expect, points
 
 __all__ = [
@@ -545,5 +546,8 @@ class TrackingContract(RunsContract, StoreChartContract, TrackingLimitsContract)
     """
 
 
-class StoreContract(TrackingContract, JobsEndpointsContract, RecordLimitsContract):
-    """The whole contract: what every MetadataStore passes (tracking, jobs, endpoints)."""
+class StoreContract(
+    TrackingContract, JobsEndpointsContract, RecordLimitsContract, RegistryContract
+):
+    """The whole contract: what every MetadataStore passes (tracking, jobs, endpoints,
+    the model registry)."""

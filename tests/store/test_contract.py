@@ -17,13 +17,18 @@ from jupyter_mlstudio.testing.store_contract_limits import (
     RecordLimitsContract,
     TrackingLimitsContract,
 )
+from jupyter_mlstudio.testing.store_contract_registry import RegistryContract
 
 TRACKING_PARTS = (RunsContract, StoreChartContract, TrackingLimitsContract)
-RECORD_PARTS = (JobsEndpointsContract, RecordLimitsContract)
+RECORD_PARTS = (JobsEndpointsContract, RecordLimitsContract, RegistryContract)
 
 
 class TestSqlStore(
-    RunsContract, TrackingLimitsContract, JobsEndpointsContract, RecordLimitsContract
+    RunsContract,
+    TrackingLimitsContract,
+    JobsEndpointsContract,
+    RecordLimitsContract,
+    RegistryContract,
 ):
     pass
 

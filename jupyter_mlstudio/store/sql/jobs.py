@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -25,19 +24,10 @@ from ..base import UNSET
 from .lookups import check_name, get_row
 from .models import JobRow, JobStatusTransitionRow, JobTagRow
 from .paging import check_max_results, check_sort_order, paginate
-from .validation import enum_value
+from .validation import enum_value, json_object
 
 FAILURE_REASON_MAX = 1024
 _LOAD = (selectinload(JobRow.tags), selectinload(JobRow.transitions))
-
-
-def _json(value: Any, field: str) -> dict[str, Any]:
-    if not isinstance(value, Mapping):
-        raise ValidationError(f"{field} must be an object", field=field)
-    try:
-        return dict(json.loads(json.dumps(dict(value), allow_nan=False)))
-    except (TypeError, ValueError) as exc:
-        raise ValidationError(f"{field} must be JSON-serializable: {exc}", field=field) from exc
 
 
 def _failure_reason(value: Any) -> str | None:
@@ -61,8 +51,8 @@ def new_row(job: Job) -> JobRow:
         failure_reason=_failure_reason(job.failure_reason),
         exit_code=job.exit_code,
         runtime=job.runtime,
-        spec=_json(job.spec, "Spec"),
-        outputs=_json(job.outputs, "Outputs"),
+        spec=json_object(job.spec, "Spec"),
+        outputs=json_object(job.outputs, "Outputs"),
         experiment_name=job.experiment_name,
         trial_component_name=job.trial_component_name,
         creation_time=job.creation_time,
@@ -185,7 +175,7 @@ def apply_update(
     if runtime is not UNSET:
         row.runtime = runtime
     if outputs:
-        row.outputs = {**row.outputs, **_json(outputs, "Outputs")}
+        row.outputs = {**row.outputs, **json_object(outputs, "Outputs")}
     for field, value in (("StartTime", start_time), ("EndTime", end_time)):
         if value is not UNSET:
             checked = validate_time(value, field=field)

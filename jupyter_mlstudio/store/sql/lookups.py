@@ -18,6 +18,7 @@ from ...entities.common import (
     TRIAL_NAME_MAX,
     validate_name,
 )
+from ...entities.registry import GROUP_NAME_MAX
 from ...exceptions import ConflictError, NotFoundError
 from .models import (
     Base,
@@ -25,6 +26,7 @@ from .models import (
     EndpointRow,
     ExperimentRow,
     JobRow,
+    ModelPackageGroupRow,
     ModelRow,
     TrialComponentRow,
     TrialRow,
@@ -41,6 +43,7 @@ _RESOURCES: dict[type[Base], tuple[str, int, str]] = {
     ModelRow: ("ModelName", ENDPOINT_NAME_MAX, "Model"),
     EndpointConfigRow: ("EndpointConfigName", ENDPOINT_NAME_MAX, "Endpoint configuration"),
     EndpointRow: ("EndpointName", ENDPOINT_NAME_MAX, "Endpoint"),
+    ModelPackageGroupRow: ("ModelPackageGroupName", GROUP_NAME_MAX, "Model package group"),
 }
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -379,3 +380,36 @@ class EndpointTagRow(Base):
     )
     key: Mapped[str] = mapped_column(String(TAG_KEY_LENGTH), primary_key=True)
     value: Mapped[str] = mapped_column(String(TAG_VALUE_LENGTH), nullable=False)
+
+
+# -- the model registry (revision 0006) ------------------------------------------------
+
+
+class ModelPackageGroupRow(Base):
+    __tablename__ = "model_package_groups"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(63), unique=True, nullable=False)
+    description: Mapped[str | None] = mapped_column(Text)
+    #: the last version handed out (versions are never reused)
+    last_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    tags: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False)
+    creation_time: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+
+
+class ModelPackageRow(Base):
+    __tablename__ = "model_packages"
+    __table_args__ = (UniqueConstraint("group_id", "version"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("model_package_groups.id", ondelete="CASCADE"), nullable=False
+    )
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    description: Mapped[str | None] = mapped_column(Text)
+    approval_status: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
+    approval_description: Mapped[str | None] = mapped_column(Text)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    tags: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False)
+    creation_time: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+    last_modified_time: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

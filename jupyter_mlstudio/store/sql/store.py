@@ -41,12 +41,13 @@ from .models import (
     TrialTagRow,
 )
 from .paging import check_max_results, check_sort_order, paginate
+from .registry import RegistryQueries
 from .session import session_scope
 
 _TCT = TrialComponentTrialRow
 
 
-class SqlStore(ChartQueries, HostingQueries, MetadataStore):
+class SqlStore(ChartQueries, HostingQueries, RegistryQueries, MetadataStore):
     """A :class:`MetadataStore` on any SQLAlchemy URL this module supports.
 
     Opening the store applies pending Alembic migrations. Thread-safe (one session per

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from enum import Enum
@@ -37,6 +38,16 @@ def enum_value(enum: type[E], value: Any, field: str) -> E:
     except ValueError:
         allowed = ", ".join(str(member.value) for member in enum)
         raise ValidationError(f"{field} must be one of {allowed}", field=field) from None
+
+
+def json_object(value: Any, field: str) -> dict[str, Any]:
+    """A mapping as plain JSON (no NaN or infinity); ValidationError naming ``field``."""
+    if not isinstance(value, Mapping):
+        raise ValidationError(f"{field} must be an object", field=field)
+    try:
+        return dict(json.loads(json.dumps(dict(value), allow_nan=False)))
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(f"{field} must be JSON-serializable: {exc}", field=field) from exc
 
 
 def parameter(name: Any, value: Any) -> tuple[float | None, str | None]:

@@ -1,0 +1,62 @@
+"""The model registry: model package groups and their versioned model packages, as
+SageMaker's CreateModelPackageGroup / DescribeModelPackage describe them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from pydantic import Field
+
+from .common import Entity
+
+#: SageMaker's ARN prefix, with the studio standing for the region and account.
+ARN_PREFIX = "arn:mlstudio:sagemaker:local"
+#: Most characters of a model package group's name (SageMaker: 63).
+GROUP_NAME_MAX = 63
+
+
+class ModelApprovalStatus(str, Enum):
+    APPROVED = "Approved"
+    REJECTED = "Rejected"
+    PENDING_MANUAL_APPROVAL = "PendingManualApproval"
+
+
+def group_arn(group_name: str) -> str:
+    return f"{ARN_PREFIX}:model-package-group/{group_name}"
+
+
+def package_arn(group_name: str, version: int) -> str:
+    return f"{ARN_PREFIX}:model-package/{group_name}/{version}"
+
+
+class ModelPackageGroup(Entity):
+    model_package_group_name: str
+    model_package_group_description: str | None = None
+    creation_time: datetime
+    tags: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def model_package_group_arn(self) -> str:
+        return group_arn(self.model_package_group_name)
+
+
+class ModelPackage(Entity):
+    """One version of a group. ``spec`` keeps CreateModelPackage's other fields as given
+    (InferenceSpecification, ModelMetrics, CustomerMetadataProperties, Domain, Task,
+    SamplePayloadUrl, MetadataProperties, ...)."""
+
+    model_package_group_name: str
+    model_package_version: int
+    model_package_description: str | None = None
+    model_approval_status: ModelApprovalStatus
+    approval_description: str | None = None
+    spec: dict[str, Any] = Field(default_factory=dict)
+    creation_time: datetime
+    last_modified_time: datetime
+    tags: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def model_package_arn(self) -> str:
+        return package_arn(self.model_package_group_name, self.model_package_version)
