@@ -39,6 +39,12 @@ from .handlers.hosting import (
     ModelsHandler,
 )
 from .handlers.jobs import job_handlers
+from .handlers.registry import (
+    ModelPackageGroupHandler,
+    ModelPackageGroupsHandler,
+    ModelPackageHandler,
+    ModelPackagesHandler,
+)
 from .handlers.runs import RunArtifactHandler, TrialMemberHandler, TrialMembershipHandler
 from .handlers.system import HealthHandler, OpenApiHandler
 from .handlers.tuning import TuningTrainingJobsHandler
@@ -113,6 +119,18 @@ ROUTES: tuple[Route, ...] = (
     Route("/endpoints/{EndpointName}/metrics", EndpointFiguresHandler, "endpoints"),
     Route("/endpoints/{EndpointName}/captures", EndpointCapturesHandler, "endpoints"),
     Route("/endpoints/{EndpointName}/logs", EndpointLogsHandler, "endpoints"),
+    Route("/model-package-groups", ModelPackageGroupsHandler, "registry"),
+    Route("/model-package-groups/{ModelPackageGroupName}", ModelPackageGroupHandler, "registry"),
+    Route(
+        "/model-package-groups/{ModelPackageGroupName}/model-packages",
+        ModelPackagesHandler,
+        "registry",
+    ),
+    Route(
+        "/model-package-groups/{ModelPackageGroupName}/model-packages/{ModelPackageVersion}",
+        ModelPackageHandler,
+        "registry",
+    ),
 )
 
 _PARAM = re.compile(r"\{([A-Za-z]+)\}")

@@ -335,6 +335,79 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/mlstudio/api/model-package-groups': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List model package groups, newest first */
+    get: operations['listModelPackageGroups'];
+    put?: never;
+    /** Create a model package group */
+    post: operations['createModelPackageGroup'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/model-package-groups/{ModelPackageGroupName}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Describe a model package group */
+    get: operations['describeModelPackageGroup'];
+    put?: never;
+    post?: never;
+    /** Delete a model package group that holds no versions */
+    delete: operations['deleteModelPackageGroup'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/model-package-groups/{ModelPackageGroupName}/model-packages': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List a group's versions, newest first (filter by ModelApprovalStatus) */
+    get: operations['listModelPackages'];
+    put?: never;
+    /** Register a new version in the group (CreateModelPackage) */
+    post: operations['createModelPackage'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/model-package-groups/{ModelPackageGroupName}/model-packages/{ModelPackageVersion}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Describe a version (DescribeModelPackage) */
+    get: operations['describeModelPackage'];
+    put?: never;
+    post?: never;
+    /** Delete a version (its number is not reused) */
+    delete: operations['deleteModelPackage'];
+    options?: never;
+    head?: never;
+    /** Approve or reject a version; change its customer metadata (UpdateModelPackage) */
+    patch: operations['updateModelPackage'];
+    trace?: never;
+  };
   '/mlstudio/api/models': {
     parameters: {
       query?: never;
@@ -1140,6 +1213,94 @@ export interface components {
       /** @default null */
       WarmStartConfig: components['schemas']['WarmStartConfigSpec'] | null;
     };
+    /** CreateModelPackageGroupRequest */
+    CreateModelPackageGroupRequest: {
+      /**
+       * Modelpackagegroupdescription
+       * @default null
+       */
+      ModelPackageGroupDescription: string | null;
+      /** Modelpackagegroupname */
+      ModelPackageGroupName: string;
+      /** Tags */
+      Tags?: components['schemas']['JobTag'][];
+    };
+    /**
+     * CreateModelPackageRequest
+     * @description A new version of a group (``ModelPackageGroupName``: its name or ARN).
+     */
+    CreateModelPackageRequest: {
+      /**
+       * Certifyformarketplace
+       * @default null
+       */
+      CertifyForMarketplace: boolean | null;
+      /**
+       * Clienttoken
+       * @default null
+       */
+      ClientToken: string | null;
+      /**
+       * Customermetadataproperties
+       * @default null
+       */
+      CustomerMetadataProperties: {
+        [key: string]: string;
+      } | null;
+      /**
+       * Domain
+       * @default null
+       */
+      Domain: string | null;
+      /**
+       * Driftcheckbaselines
+       * @default null
+       */
+      DriftCheckBaselines: {
+        [key: string]: unknown;
+      } | null;
+      /** @default null */
+      InferenceSpecification:
+        components['schemas']['InferenceSpecificationSpec'] | null;
+      /**
+       * Metadataproperties
+       * @default null
+       */
+      MetadataProperties: {
+        [key: string]: string;
+      } | null;
+      /** @default PendingManualApproval */
+      ModelApprovalStatus: components['schemas']['ModelApprovalStatus'];
+      /**
+       * Modelmetrics
+       * @description ModelQuality, ModelDataQuality, Bias, Explainability: metrics sources
+       * @default null
+       */
+      ModelMetrics: {
+        [key: string]: {
+          [key: string]: components['schemas']['MetricsSourceSpec'];
+        };
+      } | null;
+      /**
+       * Modelpackagedescription
+       * @default null
+       */
+      ModelPackageDescription: string | null;
+      /** Modelpackagegroupname */
+      ModelPackageGroupName: string;
+      /**
+       * Samplepayloadurl
+       * @default null
+       */
+      SamplePayloadUrl: string | null;
+      /** Tags */
+      Tags?: components['schemas']['JobTag'][];
+      /**
+       * Task
+       * @default null
+       */
+      Task: string | null;
+    };
     /** CreateModelRequest */
     CreateModelRequest: {
       /**
@@ -1446,6 +1607,66 @@ export interface components {
       };
     };
     /**
+     * DescribeModelPackageResponse
+     * @description The summary, the approval, and the CreateModelPackage fields kept as given.
+     */
+    DescribeModelPackageResponse: {
+      /**
+       * Approvaldescription
+       * @default null
+       */
+      ApprovalDescription: string | null;
+      /** Creationtime */
+      CreationTime: string;
+      /**
+       * Customermetadataproperties
+       * @default null
+       */
+      CustomerMetadataProperties: {
+        [key: string]: string;
+      } | null;
+      /**
+       * Inferencespecification
+       * @default null
+       */
+      InferenceSpecification: {
+        [key: string]: unknown;
+      } | null;
+      /** Lastmodifiedtime */
+      LastModifiedTime: string;
+      ModelApprovalStatus: components['schemas']['ModelApprovalStatus'];
+      /**
+       * Modelmetrics
+       * @default null
+       */
+      ModelMetrics: {
+        [key: string]: unknown;
+      } | null;
+      /** Modelpackagearn */
+      ModelPackageArn: string;
+      /**
+       * Modelpackagedescription
+       * @default null
+       */
+      ModelPackageDescription: string | null;
+      /** Modelpackagegroupname */
+      ModelPackageGroupName: string;
+      /** Modelpackagename */
+      ModelPackageName: string;
+      /** Modelpackagestatus */
+      ModelPackageStatus: string;
+      /** Modelpackagestatusdetails */
+      ModelPackageStatusDetails: {
+        [key: string]: unknown;
+      };
+      /** Modelpackageversion */
+      ModelPackageVersion: number;
+      /** Tags */
+      Tags?: components['schemas']['Tag'][];
+    } & {
+      [key: string]: unknown;
+    };
+    /**
      * DesiredVariant
      * @description A variant's weight and instance count as changed after its config.
      */
@@ -1703,6 +1924,19 @@ export interface components {
        */
       MinResource: number | null;
     };
+    /** InferenceSpecificationSpec */
+    InferenceSpecificationSpec: {
+      /** Containers */
+      Containers: components['schemas']['PackageContainer'][];
+      /** Supportedcontenttypes */
+      SupportedContentTypes?: string[];
+      /** Supportedrealtimeinferenceinstancetypes */
+      SupportedRealtimeInferenceInstanceTypes?: string[];
+      /** Supportedresponsemimetypes */
+      SupportedResponseMIMETypes?: string[];
+      /** Supportedtransforminstancetypes */
+      SupportedTransformInstanceTypes?: string[];
+    };
     /** InstanceDescription */
     InstanceDescription: {
       /**
@@ -1901,6 +2135,26 @@ export interface components {
        */
       NextToken: string | null;
     };
+    /** ListModelPackageGroupsResponse */
+    ListModelPackageGroupsResponse: {
+      /** Modelpackagegroupsummarylist */
+      ModelPackageGroupSummaryList: components['schemas']['ModelPackageGroupBody'][];
+      /**
+       * Nexttoken
+       * @default null
+       */
+      NextToken: string | null;
+    };
+    /** ListModelPackagesResponse */
+    ListModelPackagesResponse: {
+      /** Modelpackagesummarylist */
+      ModelPackageSummaryList: components['schemas']['ModelPackageSummary'][];
+      /**
+       * Nexttoken
+       * @default null
+       */
+      NextToken: string | null;
+    };
     /** ListModelsResponse */
     ListModelsResponse: {
       /** Models */
@@ -2068,6 +2322,18 @@ export interface components {
       /** Trialcomponentname */
       TrialComponentName: string;
     };
+    /** MetricsSourceSpec */
+    MetricsSourceSpec: {
+      /**
+       * Contentdigest
+       * @default null
+       */
+      ContentDigest: string | null;
+      /** Contenttype */
+      ContentType: string;
+      /** S3Uri */
+      S3Uri: string;
+    };
     /**
      * MetricSummary
      * @description Summary of one metric of one run; kept exact as points arrive.
@@ -2111,6 +2377,11 @@ export interface components {
         [key: string]: string;
       };
     };
+    /**
+     * ModelApprovalStatus
+     * @enum {string}
+     */
+    ModelApprovalStatus: 'Approved' | 'Rejected' | 'PendingManualApproval';
     /** ModelClientConfigSpec */
     ModelClientConfigSpec: {
       /**
@@ -2123,6 +2394,45 @@ export interface components {
        * @default 600
        */
       InvocationsTimeoutInSeconds: number;
+    };
+    /** ModelPackageGroupBody */
+    ModelPackageGroupBody: {
+      /** Creationtime */
+      CreationTime: string;
+      /** Modelpackagegrouparn */
+      ModelPackageGroupArn: string;
+      /**
+       * Modelpackagegroupdescription
+       * @default null
+       */
+      ModelPackageGroupDescription: string | null;
+      /** Modelpackagegroupname */
+      ModelPackageGroupName: string;
+      /** Modelpackagegroupstatus */
+      ModelPackageGroupStatus: string;
+      /** Tags */
+      Tags?: components['schemas']['Tag'][];
+    };
+    /** ModelPackageSummary */
+    ModelPackageSummary: {
+      /** Creationtime */
+      CreationTime: string;
+      ModelApprovalStatus: components['schemas']['ModelApprovalStatus'];
+      /** Modelpackagearn */
+      ModelPackageArn: string;
+      /**
+       * Modelpackagedescription
+       * @default null
+       */
+      ModelPackageDescription: string | null;
+      /** Modelpackagegroupname */
+      ModelPackageGroupName: string;
+      /** Modelpackagename */
+      ModelPackageName: string;
+      /** Modelpackagestatus */
+      ModelPackageStatus: string;
+      /** Modelpackageversion */
+      ModelPackageVersion: number;
     };
     /** NumericRange */
     NumericRange: {
@@ -2161,6 +2471,44 @@ export interface components {
        * @default null
        */
       S3OutputPath: string | null;
+    };
+    /** PackageContainer */
+    PackageContainer: {
+      /**
+       * Containerhostname
+       * @default null
+       */
+      ContainerHostname: string | null;
+      /** Environment */
+      Environment?: {
+        [key: string]: string;
+      };
+      /**
+       * Framework
+       * @default null
+       */
+      Framework: string | null;
+      /**
+       * Frameworkversion
+       * @default null
+       */
+      FrameworkVersion: string | null;
+      /**
+       * Image
+       * @description none: the studio's script-mode serving
+       * @default null
+       */
+      Image: string | null;
+      /**
+       * Modeldataurl
+       * @default null
+       */
+      ModelDataUrl: string | null;
+      /**
+       * Nearestmodelname
+       * @default null
+       */
+      NearestModelName: string | null;
     };
     /** ParameterRangesSpec */
     ParameterRangesSpec: {
@@ -2886,6 +3234,28 @@ export interface components {
        * @default null
        */
       DisplayName: string | null;
+    };
+    /**
+     * UpdateModelPackageRequest
+     * @description Only the fields present are changed; customer metadata is merged.
+     */
+    UpdateModelPackageRequest: {
+      /**
+       * Approvaldescription
+       * @default null
+       */
+      ApprovalDescription: string | null;
+      /**
+       * Customermetadataproperties
+       * @default null
+       */
+      CustomerMetadataProperties: {
+        [key: string]: string;
+      } | null;
+      /** Customermetadatapropertiestoremove */
+      CustomerMetadataPropertiesToRemove?: string[];
+      /** @default null */
+      ModelApprovalStatus: components['schemas']['ModelApprovalStatus'] | null;
     };
     /**
      * UpdateTrialComponentRequest
@@ -4522,6 +4892,465 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ListTuningTrainingJobsResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  listModelPackageGroups: {
+    parameters: {
+      query?: {
+        MaxResults?: number;
+        NameContains?: string | null;
+        NextToken?: string | null;
+        SortOrder?: 'Ascending' | 'Descending';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ListModelPackageGroupsResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  createModelPackageGroup: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateModelPackageGroupRequest'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ModelPackageGroupBody'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The name is taken or the state forbids it */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  describeModelPackageGroup: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        ModelPackageGroupName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ModelPackageGroupBody'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  deleteModelPackageGroup: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        ModelPackageGroupName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The name is taken or the state forbids it */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  listModelPackages: {
+    parameters: {
+      query?: {
+        MaxResults?: number;
+        ModelApprovalStatus?:
+          components['schemas']['ModelApprovalStatus'] | null;
+        NextToken?: string | null;
+        SortOrder?: 'Ascending' | 'Descending';
+      };
+      header?: never;
+      path: {
+        ModelPackageGroupName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ListModelPackagesResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  createModelPackage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        ModelPackageGroupName: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateModelPackageRequest'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DescribeModelPackageResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  describeModelPackage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        ModelPackageGroupName: string;
+        ModelPackageVersion: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DescribeModelPackageResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  deleteModelPackage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        ModelPackageGroupName: string;
+        ModelPackageVersion: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  updateModelPackage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        ModelPackageGroupName: string;
+        ModelPackageVersion: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateModelPackageRequest'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DescribeModelPackageResponse'];
         };
       };
       /** @description Bad input; `field` names what is wrong */

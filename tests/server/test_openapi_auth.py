@@ -132,6 +132,8 @@ def seed(jp_serverapp: Any) -> dict[str, str]:
         data_capture_config={"EnableCapture": True, "DestinationS3Uri": artifacts.uri_for("dc")},
     )
     store.create_endpoint("ep-a", "cfg-a")
+    store.create_model_package_group("group-a")
+    store.create_model_package("group-a", spec={"CustomerMetadataProperties": {"k": "v"}})
     studio_of(jp_serverapp).experiments.put_run_artifact("run-a", "plots/a.json", b"{}")
     return {
         "ExperimentName": "exp-a",
@@ -143,6 +145,8 @@ def seed(jp_serverapp: Any) -> dict[str, str]:
         "ModelName": "model-a",
         "EndpointConfigName": "cfg-a",
         "ArtifactPath": "plots/a.json",
+        "ModelPackageGroupName": "group-a",
+        "ModelPackageVersion": "1",
     }
 
 
