@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import Field
 
+from ..exceptions import ValidationError
 from .common import Entity
 
 #: SageMaker's ARN prefix, with the studio standing for the region and account.
@@ -21,6 +22,26 @@ class ModelApprovalStatus(str, Enum):
     APPROVED = "Approved"
     REJECTED = "Rejected"
     PENDING_MANUAL_APPROVAL = "PendingManualApproval"
+
+
+def package_of(name_or_arn: str, field: str) -> tuple[str, int]:
+    """``(group, version)`` of a version's ARN or of ``<group>/<version>``.
+
+    Raises:
+        ValidationError: naming ``field``, for anything else.
+    """
+    text = name_or_arn
+    prefix = f"{ARN_PREFIX}:model-package/"
+    if text.startswith("arn:"):
+        if not text.startswith(prefix):
+            raise ValidationError(f"{text!r} is not a model package ARN", field=field)
+        text = text[len(prefix) :]
+    group, _, version = text.partition("/")
+    if not group or not version.isdigit() or len(version) > 10:
+        raise ValidationError(
+            f"{name_or_arn!r} names no version: give its ARN or <group>/<version>", field=field
+        )
+    return group, int(version)
 
 
 def group_arn(group_name: str) -> str:

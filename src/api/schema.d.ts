@@ -1125,6 +1125,12 @@ export interface components {
        * @default null
        */
       ModelDataUrl: string | null;
+      /**
+       * Modelpackagename
+       * @description a registered version (its ARN, or <group>/<version>): its first container, with this Environment on top of the version's
+       * @default null
+       */
+      ModelPackageName: string | null;
     };
     /** ConvergenceDetectedSpec */
     ConvergenceDetectedSpec: {

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
+from tests.hosting.test_endpoints import code, csv_rows, trained  # noqa: F401 - fixtures
+
 from .test_api import call
+from .test_endpoints_api import _until_in_service as until_in_service
 
 GROUPS = "model-package-groups"
 
@@ -100,3 +105,84 @@ async def test_bad_input_names_the_field(jp_fetch: Any) -> None:
     assert (status, err["field"]) == (404, "ModelPackageVersion")
     status, page = await call(jp_fetch, "GET", *path)
     assert page["ModelPackageSummaryList"] == []
+
+
+async def test_an_approved_version_deploys_and_answers(
+    jp_fetch: Any,
+    trained: tuple,  # noqa: F811 - the fixture
+    code: Path,  # noqa: F811 - the fixture
+) -> None:
+    """CreateModel with ``ModelPackageName`` takes the version's container (as SageMaker
+    does), so a registered model deploys like any other."""
+    model, x, archive = trained
+    await call(jp_fetch, "POST", GROUPS, body={"ModelPackageGroupName": "iris"})
+    container = {
+        "ModelDataUrl": str(archive),
+        "Environment": {
+            "SAGEMAKER_PROGRAM": "inference.py",
+            "SAGEMAKER_SUBMIT_DIRECTORY": str(code),
+        },
+    }
+    body = {"InferenceSpecification": {"Containers": [container]}}
+    status, version = await call(jp_fetch, "POST", GROUPS, "iris", "model-packages", body=body)
+    assert status == 201, version
+    await call(
+        jp_fetch,
+        "PATCH",
+        GROUPS,
+        "iris",
+        "model-packages",
+        "1",
+        body={"ModelApprovalStatus": "Approved"},
+    )
+    status, created = await call(
+        jp_fetch,
+        "POST",
+        "models",
+        body={
+            "ModelName": "iris-v1",
+            "PrimaryContainer": {
+                "ModelPackageName": version["ModelPackageArn"],
+                "Environment": {"EXTRA": "1"},
+            },
+        },
+    )
+    assert status == 201, created
+    assert created["PrimaryContainer"]["ModelDataUrl"] == str(archive)
+    assert created["PrimaryContainer"]["Environment"]["EXTRA"] == "1"
+    assert created["PrimaryContainer"]["Environment"]["SAGEMAKER_PROGRAM"] == "inference.py"
+    variant = {"VariantName": "AllTraffic", "ModelName": "iris-v1"}
+    await call(
+        jp_fetch,
+        "POST",
+        "endpoint-configs",
+        body={"EndpointConfigName": "iris-cfg", "ProductionVariants": [variant]},
+    )
+    await call(
+        jp_fetch,
+        "POST",
+        "endpoints",
+        body={"EndpointName": "iris", "EndpointConfigName": "iris-cfg"},
+    )
+    described = await until_in_service(jp_fetch, "iris")
+    assert described["EndpointStatus"] == "InService", described
+    answer = await jp_fetch(
+        "mlstudio",
+        "api",
+        "endpoints",
+        "iris",
+        "invocations",
+        method="POST",
+        body=csv_rows(x[:3]),
+        headers={"Content-Type": "text/csv", "Accept": "application/json"},
+    )
+    assert json.loads(answer.body) == model.predict(x[:3]).tolist()
+    await call(jp_fetch, "DELETE", "endpoints", "iris")
+    # a name that is no version is refused, naming the field
+    status, err = await call(
+        jp_fetch,
+        "POST",
+        "models",
+        body={"ModelName": "m2", "PrimaryContainer": {"ModelPackageName": "iris/9"}},
+    )
+    assert (status, err["field"]) == (400, "PrimaryContainer.ModelPackageName")

@@ -23,6 +23,7 @@ from ...entities import (
     validate_name,
 )
 from ...entities.common import ENDPOINT_NAME_MAX
+from ...entities.registry import package_of
 from ...exceptions import ConflictError, NotFoundError, StudioError, ValidationError
 from ...hosting.capture import CaptureSettings
 from ...runtime.contract import resource_limits
@@ -110,6 +111,8 @@ class HostingRecords:
         if self._exists(self._store.get_model, name):
             raise ConflictError(f"Model {name!r} exists already", field="ModelName")
         container = req.PrimaryContainer
+        if container.ModelPackageName:
+            container = self._package_container(container)
         env = dict(container.Environment)
         program, code = check_container(container)
         snapshot = None
@@ -131,6 +134,27 @@ class HostingRecords:
             if snapshot is not None:
                 self._artifacts.delete_prefix(snapshot)
             raise
+
+    def _package_container(self, given: ContainerSpec) -> ContainerSpec:
+        """The container a registered version names (ModelPackageName), with the given
+        Environment on top of its own."""
+        field = "PrimaryContainer.ModelPackageName"
+        group, version = package_of(str(given.ModelPackageName), field)
+        try:
+            package = self._store.get_model_package(group, version)
+        except NotFoundError as exc:
+            raise ValidationError(str(exc), field=field) from None
+        containers = (package.spec.get("InferenceSpecification") or {}).get("Containers") or []
+        if not containers:
+            raise ValidationError(
+                f"model package {group}/{version} has no inference container", field=field
+            )
+        first = containers[0]
+        return ContainerSpec(
+            Image=first.get("Image"),
+            ModelDataUrl=first.get("ModelDataUrl"),
+            Environment={**(first.get("Environment") or {}), **given.Environment},
+        )
 
     def get_model(self, model_name: str) -> Model:
         return self._store.get_model(model_name)

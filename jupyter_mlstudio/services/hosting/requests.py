@@ -34,6 +34,11 @@ class ContainerSpec(_Model):
         " a .tar.gz or its URI) name script-mode code",
     )
     Mode: str | None = Field(None, description="SingleModel (the only mode)")
+    ModelPackageName: str | None = Field(
+        None,
+        description="a registered version (its ARN, or <group>/<version>): its first"
+        " container, with this Environment on top of the version's",
+    )
 
 
 class TagSpec(_Model):
