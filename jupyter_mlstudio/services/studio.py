@@ -66,7 +66,7 @@ class Studio:
             jobs=self.jobs,
             owner_check=self.owner_check,
         )
-        self.registry = RegistryService(store)
+        self.registry = RegistryService(store, artifacts)
         self.tuning = TuningService(store, config, self.jobs, owner_check=self.owner_check)
         #: every kind of job behind one interface (what the REST handlers use)
         self.job_kinds = JobKinds(

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import tarfile
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.hosting.test_endpoints import code, csv_rows, trained  # noqa: F401 - fixtures
 
@@ -16,7 +19,7 @@ GROUPS = "model-package-groups"
 PACKAGE = {
     "ModelPackageDescription": "random forest",
     "InferenceSpecification": {
-        "Containers": [{"ModelDataUrl": "file:///models/model.tar.gz"}],
+        "Containers": [{"ModelDataUrl": "<the archive>"}],
         "SupportedContentTypes": ["text/csv"],
         "SupportedResponseMIMETypes": ["application/json"],
         "SupportedRealtimeInferenceInstanceTypes": ["ml.m5.large"],
@@ -30,7 +33,17 @@ PACKAGE = {
 }
 
 
-async def test_groups_versions_and_approval(jp_fetch: Any) -> None:
+@pytest.fixture
+def package(tmp_path: Path) -> dict[str, Any]:
+    """PACKAGE with a model archive that exists (versions are checked for their data)."""
+    archive = tmp_path / "model.tar.gz"
+    with tarfile.open(archive, "w:gz"):
+        pass
+    spec = {**PACKAGE["InferenceSpecification"], "Containers": [{"ModelDataUrl": str(archive)}]}
+    return {**PACKAGE, "InferenceSpecification": spec}
+
+
+async def test_groups_versions_and_approval(jp_fetch: Any, package: dict[str, Any]) -> None:
     status, group = await call(
         jp_fetch, "POST", GROUPS, body={"ModelPackageGroupName": "churn", "Tags": []}
     )
@@ -40,7 +53,7 @@ async def test_groups_versions_and_approval(jp_fetch: Any) -> None:
     assert (status, err["field"]) == (409, "ModelPackageGroupName")
 
     path = (GROUPS, "churn", "model-packages")
-    status, first = await call(jp_fetch, "POST", *path, body=PACKAGE)
+    status, first = await call(jp_fetch, "POST", *path, body=package)
     assert status == 201, first
     assert (first["ModelPackageVersion"], first["ModelApprovalStatus"]) == (
         1,
@@ -48,12 +61,12 @@ async def test_groups_versions_and_approval(jp_fetch: Any) -> None:
     )
     spec = first["InferenceSpecification"]
     assert spec["Containers"] == [
-        {"ModelDataUrl": "file:///models/model.tar.gz", "Environment": {}}
+        {**package["InferenceSpecification"]["Containers"][0], "Environment": {}}
     ]
     assert spec["SupportedContentTypes"] == ["text/csv"]
-    assert first["ModelMetrics"] == PACKAGE["ModelMetrics"]
+    assert first["ModelMetrics"] == package["ModelMetrics"]
     # the group by ARN, as SageMaker takes either
-    by_arn = {**PACKAGE, "ModelPackageGroupName": group["ModelPackageGroupArn"]}
+    by_arn = {**package, "ModelPackageGroupName": group["ModelPackageGroupArn"]}
     status, second = await call(jp_fetch, "POST", *path, body=by_arn)
     assert (status, second["ModelPackageVersion"]) == (201, 2)
 
@@ -88,16 +101,16 @@ async def test_groups_versions_and_approval(jp_fetch: Any) -> None:
     assert status == 204
 
 
-async def test_bad_input_names_the_field(jp_fetch: Any) -> None:
-    status, err = await call(jp_fetch, "POST", GROUPS, "nope", "model-packages", body=PACKAGE)
+async def test_bad_input_names_the_field(jp_fetch: Any, package: dict[str, Any]) -> None:
+    status, err = await call(jp_fetch, "POST", GROUPS, "nope", "model-packages", body=package)
     assert (status, err["field"]) == (404, "ModelPackageGroupName")
     await call(jp_fetch, "POST", GROUPS, body={"ModelPackageGroupName": "g"})
     path = (GROUPS, "g", "model-packages")
     status, err = await call(
-        jp_fetch, "POST", *path, body={**PACKAGE, "ModelApprovalStatus": "Maybe"}
+        jp_fetch, "POST", *path, body={**package, "ModelApprovalStatus": "Maybe"}
     )
     assert (status, err["field"]) == (400, "ModelApprovalStatus")
-    status, err = await call(jp_fetch, "POST", *path, body={**PACKAGE, "Typo": 1})
+    status, err = await call(jp_fetch, "POST", *path, body={**package, "Typo": 1})
     assert (status, err["field"]) == (400, "Typo")
     status, err = await call(jp_fetch, "PATCH", *path, "x", body={})
     assert (status, err["field"]) == (400, "ModelPackageVersion")
@@ -186,3 +199,30 @@ async def test_an_approved_version_deploys_and_answers(
         body={"ModelName": "m2", "PrimaryContainer": {"ModelPackageName": "iris/9"}},
     )
     assert (status, err["field"]) == (400, "PrimaryContainer.ModelPackageName")
+
+
+async def test_a_versions_code_is_frozen_when_it_is_registered(
+    jp_fetch: Any,
+    code: Path,  # noqa: F811 - the fixture
+    tmp_path: Path,
+) -> None:
+    """Editing the code folder after registering never changes the version: its
+    SAGEMAKER_SUBMIT_DIRECTORY is a copy in the artifact store."""
+    await call(jp_fetch, "POST", GROUPS, body={"ModelPackageGroupName": "frozen"})
+    env = {"SAGEMAKER_PROGRAM": "inference.py", "SAGEMAKER_SUBMIT_DIRECTORY": str(code)}
+    body = {"InferenceSpecification": {"Containers": [{"Environment": env}]}}
+    status, version = await call(jp_fetch, "POST", GROUPS, "frozen", "model-packages", body=body)
+    assert status == 201, version
+    kept = version["InferenceSpecification"]["Containers"][0]["Environment"]
+    assert kept["SAGEMAKER_SUBMIT_DIRECTORY"].endswith("/sourcedir.tar.gz")
+    assert kept["SAGEMAKER_SUBMIT_DIRECTORY"] != str(code)
+    missing = {**env, "SAGEMAKER_SUBMIT_DIRECTORY": str(tmp_path / "gone")}
+    body = {"InferenceSpecification": {"Containers": [{"Environment": missing}]}}
+    status, err = await call(jp_fetch, "POST", GROUPS, "frozen", "model-packages", body=body)
+    field = "InferenceSpecification.Containers[0].Environment.SAGEMAKER_SUBMIT_DIRECTORY"
+    assert (status, err["field"]) == (400, field)
+    body = {"InferenceSpecification": {"Containers": [{"ModelDataUrl": "/nope.tar.gz"}]}}
+    status, err = await call(jp_fetch, "POST", GROUPS, "frozen", "model-packages", body=body)
+    assert (status, err["field"]) == (400, "InferenceSpecification.Containers[0].ModelDataUrl")
+    status, page = await call(jp_fetch, "GET", GROUPS, "frozen", "model-packages")
+    assert [p["ModelPackageVersion"] for p in page["ModelPackageSummaryList"]] == [1]

@@ -7,13 +7,17 @@ are DescribeModelPackage's and ListModelPackages' shapes of it.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 
+from ...artifacts import transfer
+from ...artifacts.base import ArtifactStore
 from ...entities import ModelApprovalStatus, ModelPackage, ModelPackageGroup
 from ...entities.registry import ARN_PREFIX
-from ...exceptions import ValidationError
+from ...exceptions import NotFoundError, StudioError, ValidationError
 from ...store.base import UNSET, MetadataStore, Page, SortOrder
+from ..hosting.records import snapshot_code
 from ..jobs.requests import parse_request
 from .requests import (
     CreateModelPackageGroupRequest,
@@ -90,10 +94,12 @@ class RegistryService:
 
     Args:
         store: The metadata store that keeps the groups and versions.
+        artifacts: Where a version's script-mode code is copied (None: kept as given).
     """
 
-    def __init__(self, store: MetadataStore) -> None:
+    def __init__(self, store: MetadataStore, artifacts: ArtifactStore | None = None) -> None:
         self._store = store
+        self._artifacts = artifacts
 
     def create_group(
         self, request: Mapping[str, Any] | CreateModelPackageGroupRequest
@@ -150,14 +156,61 @@ class RegistryService:
             for k, v in body.model_dump(mode="json", exclude_none=True).items()
             if k not in _COLUMNS
         }
-        package = self._store.create_model_package(
-            name,
-            approval_status=body.ModelApprovalStatus,
-            description=body.ModelPackageDescription,
-            spec=spec,
-            tags={t.Key: t.Value for t in body.Tags},
-        )
+        try:  # a missing group is said before the containers are checked
+            self._store.get_model_package_group(name)
+        except NotFoundError as exc:
+            raise NotFoundError(str(exc), field="ModelPackageGroupName") from None
+        copies = self._freeze_code(name, spec)
+        try:
+            package = self._store.create_model_package(
+                name,
+                approval_status=body.ModelApprovalStatus,
+                description=body.ModelPackageDescription,
+                spec=spec,
+                tags={t.Key: t.Value for t in body.Tags},
+            )
+        except BaseException:
+            for prefix in copies:
+                with contextlib.suppress(StudioError):
+                    self._artifact_store().delete_prefix(prefix)
+            raise
         return describe_package(package)
+
+    def _freeze_code(self, group: str, spec: dict[str, Any]) -> list[str]:
+        """Check each container's model data and copy its script-mode code folder into the
+        artifact store, so that later edits of the code never change a version; return
+        the prefixes written."""
+        containers = (spec.get("InferenceSpecification") or {}).get("Containers") or []
+        written: list[str] = []
+        try:
+            for i, container in enumerate(containers):
+                field = f"InferenceSpecification.Containers[{i}]"
+                if container.get("ModelDataUrl"):
+                    transfer.check_source(container["ModelDataUrl"], field=f"{field}.ModelDataUrl")
+                env = container.get("Environment") or {}
+                code = env.get("SAGEMAKER_SUBMIT_DIRECTORY")
+                if not code or self._artifacts is None:
+                    continue
+                try:
+                    frozen, prefix = snapshot_code(
+                        self._artifacts, f"registry-{group}", code, env.get("SAGEMAKER_PROGRAM")
+                    )
+                except ValidationError as exc:
+                    key = str(exc.field or "").rsplit(".", 1)[-1]
+                    raise ValidationError(exc.message, field=f"{field}.Environment.{key}") from None
+                env["SAGEMAKER_SUBMIT_DIRECTORY"] = frozen
+                if prefix is not None:
+                    written.append(prefix)
+        except BaseException:
+            for prefix in written:
+                with contextlib.suppress(StudioError):
+                    self._artifact_store().delete_prefix(prefix)
+            raise
+        return written
+
+    def _artifact_store(self) -> ArtifactStore:
+        assert self._artifacts is not None
+        return self._artifacts
 
     def list_packages(
         self,
