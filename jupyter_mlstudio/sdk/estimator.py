@@ -18,7 +18,7 @@ from ..exceptions import StudioError, ValidationError
 from .analytics import TrainingJobAnalytics
 from .inputs import channels_of
 from .jobs import TrainingJob
-from .jobs_client import JobsClient, jobs_client
+from .jobs_client import JobsClient, jobs_client, request_capture
 from .model import Model
 from .naming import active_experiment_config, base_name_from, name_from_base
 from .predictor import Predictor
@@ -206,7 +206,7 @@ class Estimator:
         logs: bool | str = True,
         job_name: str | None = None,
         experiment_config: Mapping[str, str] | None = None,
-    ) -> None:
+    ) -> Any:
         """Start a training job, and by default wait for it to end.
 
         Args:
@@ -220,6 +220,10 @@ class Estimator:
                 ``TrialName``): the run the job logs to. None inside a ``with Run(...)``
                 block means that run.
 
+        Returns:
+            None; under a ``PipelineSession``, the arguments of a ``TrainingStep``
+            (``step_args=``), and no job is started.
+
         Raises:
             ValidationError: A bad request, naming the field (``TrainingJobName``,
                 ``ScriptMode.EntryPoint``, ``InputDataConfig[0]...``).
@@ -229,6 +233,10 @@ class Estimator:
         """
         experiment_config = active_experiment_config(experiment_config)
         name = job_name or name_from_base(self._base_job_name())
+        capture = request_capture(self.sagemaker_session)
+        if capture is not None:  # a PipelineSession: the step's arguments, no job
+            request = self._request(name, inputs, experiment_config)
+            return capture.capture_request("CreateTrainingJob", request, self)
         client = self._client()
         client.create_job(JobKind.TRAINING, self._request(name, inputs, experiment_config))
         self._current_job_name = name

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .workflow.entities import is_pipeline_variable
+
 
 class TrainingInput:
     """One input channel of a training job, copied into ``/opt/ml/input/data/<channel>``.
@@ -11,7 +13,8 @@ class TrainingInput:
     ``config`` is the channel in the CreateTrainingJob request's form (without its name).
 
     Args:
-        s3_data: The data: ``s3://...``, ``file://...`` or a local path.
+        s3_data: The data: ``s3://...``, ``file://...`` or a local path, or a pipeline
+            variable (a step's output).
         distribution: ``FullyReplicated`` (every host gets everything) or
             ``ShardedByS3Key`` (the files are split between the hosts).
         compression: Recorded in the request; the files are copied as they are.
@@ -33,7 +36,8 @@ class TrainingInput:
         s3_data_type: str = "S3Prefix",
         input_mode: str | None = None,
     ) -> None:
-        source: dict[str, Any] = {"S3Uri": str(s3_data), "S3DataType": s3_data_type}
+        uri = s3_data if is_pipeline_variable(s3_data) else str(s3_data)
+        source: dict[str, Any] = {"S3Uri": uri, "S3DataType": s3_data_type}
         if distribution:
             source["S3DataDistributionType"] = distribution
         self.config: dict[str, Any] = {"DataSource": {"S3DataSource": source}}
@@ -47,7 +51,8 @@ class TrainingInput:
             self.config["InputMode"] = input_mode
 
     def __repr__(self) -> str:
-        return f"TrainingInput({self.config['DataSource']['S3DataSource']['S3Uri']!r})"
+        uri = self.config["DataSource"]["S3DataSource"]["S3Uri"]
+        return f"TrainingInput({uri.expr if is_pipeline_variable(uri) else uri!r})"
 
 
 def channels_of(inputs: Any) -> list[dict[str, Any]]:

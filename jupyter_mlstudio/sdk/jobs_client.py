@@ -3,13 +3,19 @@
 Jobs always run in the studio that owns the home (:mod:`.connection`), never in the
 notebook's or script's own process, so each has exactly one owner that watches it,
 uploads what it leaves and re-attaches it after a restart.
+
+Under a pipeline's session (:class:`RequestCapture`, ``PipelineSession``) no job is
+started: ``fit``, ``run``, ``transform`` and ``Model.create``/``register`` hand their
+Create* request to the session, which returns it as a step's arguments.
 """
 
 from __future__ import annotations
 
+import abc
 from typing import Any
 
 from ..entities import Job, JobKind
+from ..exceptions import ValidationError
 from ..services.jobs.requests import JobLogs
 from .client import resolve_client
 from .transport import StudioConnection, segment
@@ -68,6 +74,63 @@ class JobsClient:
         return JobLogs.model_validate(body)
 
 
+class RequestCapture(abc.ABC):
+    """A ``sagemaker_session`` that keeps the SDK's Create* requests instead of sending
+    them (``PipelineSession``): a pipeline's steps are made of them."""
+
+    @abc.abstractmethod
+    def capture_request(self, api: str, request: dict[str, Any], source: Any) -> Any:
+        """Keep a request that would have been sent.
+
+        Args:
+            api: The SageMaker call (``CreateTrainingJob``, ``CreateProcessingJob``,
+                ``CreateTransformJob``, ``CreateModel``, ``CreateModelPackage``).
+            request: The request, in SageMaker's field names.
+            source: The SDK object that made it (estimator, processor, ...).
+
+        Returns:
+            What the SDK method returns instead of running: the step's arguments.
+        """
+
+
+def request_capture(session: Any) -> RequestCapture | None:
+    """The session, when it keeps requests instead of sending them.
+
+    Args:
+        session: A ``sagemaker_session`` argument.
+
+    Returns:
+        ``session`` when it is a :class:`RequestCapture`, else None.
+    """
+    return session if isinstance(session, RequestCapture) else None
+
+
+class _CaptureJobsClient(JobsClient):
+    """The jobs client of a :class:`RequestCapture` session: it describes, stops and reads
+    jobs, and starts none (the studio is reached on first use)."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+        self._connection: StudioConnection | None = None
+
+    @property
+    def connection(self) -> StudioConnection:
+        if self._connection is None:
+            self._connection = resolve_client(self._session).studio
+        return self._connection
+
+    @connection.setter
+    def connection(self, value: StudioConnection) -> None:
+        self._connection = value
+
+    def create_job(self, kind: JobKind, request: dict[str, Any]) -> Job:
+        raise ValidationError(
+            f"a PipelineSession starts no {kind.value}: give the estimator, processor or"
+            " tuner to a pipeline step (TuningStep(tuner=...), ...)",
+            field="sagemaker_session",
+        )
+
+
 def jobs_client(session: Any = None) -> JobsClient:
     """The jobs client of a ``sagemaker_session``.
 
@@ -76,6 +139,9 @@ def jobs_client(session: Any = None) -> JobsClient:
 
     Returns:
         A client of the studio that owns the session's home (started in the background
-        when none runs and the session writes straight into a SQL store).
+        when none runs and the session writes straight into a SQL store). A
+        :class:`RequestCapture` session's client starts no job.
     """
+    if request_capture(session) is not None:
+        return _CaptureJobsClient(session)
     return JobsClient(resolve_client(session).studio)

@@ -26,16 +26,22 @@ from ..exceptions import ValidationError
 from .data_capture import DataCaptureConfig
 from .deserializers import BaseDeserializer
 from .hosting_client import HostingClient, hosting_client
+from .jobs_client import request_capture
 from .naming import base_name_from, name_from_base
 from .predictor import Predictor, wait_for_endpoint
 from .serializers import BaseSerializer
 from .transformer import Transformer
+from .workflow.entities import is_pipeline_variable
 
 DEFAULT_VARIANT = "AllTraffic"
 
 
-def _local(path: str) -> str:
-    """Local paths are sent absolute (the studio may run in another folder)."""
+def _local(path: Any) -> Any:
+    """Local paths are sent absolute (the studio may run in another folder); URIs and
+    pipeline variables (a training step's model) as they are."""
+    if is_pipeline_variable(path):
+        return path
+    path = str(path)
     return path if "://" in path else os.path.abspath(os.path.expanduser(path))
 
 
@@ -116,7 +122,7 @@ class Model:
                 "dependencies cannot be added to an archive source_dir", field="dependencies"
             )
         self.image_uri = image_uri
-        self.model_data = None if model_data is None else _local(str(model_data))
+        self.model_data = None if model_data is None else _local(model_data)
         self.role = role
         self.predictor_cls = predictor_cls or Predictor
         self.env = dict(env or {})
@@ -190,23 +196,59 @@ class Model:
                     raise ValidationError(f"dependency {path} does not exist", field="dependencies")
             yield {"SAGEMAKER_PROGRAM": program, "SAGEMAKER_SUBMIT_DIRECTORY": staging}
 
-    def _create_sagemaker_model(self, instance_type: str | None = None, tags: Any = None) -> None:
-        """Create the model in the studio once (the name is generated when not given)."""
+    def _code_in_place(self) -> dict[str, str]:
+        """The script-mode environment naming the code where it is, for a pipeline's model
+        step (read when the step runs; ``dependencies`` are not supported there yet)."""
+        if not self.entry_point:
+            return {}
+        if self.dependencies:
+            raise ValidationError(
+                "dependencies are not supported in a pipeline's model step", field="dependencies"
+            )
+        if self.source_dir:
+            folder = _local(self.source_dir)
+            program = self.entry_point
+            if os.path.isabs(program) and "://" not in folder:
+                program = os.path.relpath(program, folder)
+            return {"SAGEMAKER_PROGRAM": program, "SAGEMAKER_SUBMIT_DIRECTORY": folder}
+        script = _local(self.entry_point)
+        return {
+            "SAGEMAKER_PROGRAM": os.path.basename(script),
+            "SAGEMAKER_SUBMIT_DIRECTORY": os.path.dirname(script),
+        }
+
+    def _container(self, code: Mapping[str, str], image_uri: str | None = None) -> dict[str, Any]:
+        container: dict[str, Any] = {"Environment": {**self.env, **code}}
+        if image_uri or self.image_uri:
+            container["Image"] = image_uri or self.image_uri
+        if self.model_data:
+            container["ModelDataUrl"] = self.model_data
+        return container
+
+    def _create_sagemaker_model(self, instance_type: str | None = None, tags: Any = None) -> Any:
+        """Create the model in the studio once (the name is generated when not given);
+        under a ``PipelineSession``, return a model step's arguments instead."""
+        capture = request_capture(self.sagemaker_session)
+        if capture is not None:  # a PipelineSession: the step's arguments, no model
+            name = self.name or name_from_base(self._base())
+            request = {
+                "ModelName": name,
+                "PrimaryContainer": self._container(self._code_in_place()),
+            }
+            if tags:
+                request["Tags"] = tags
+            return capture.capture_request("CreateModel", request, self)
         if self._created:
-            return
+            return None
         name = self.name or name_from_base(self._base())
         with self._code() as code:
-            container: dict[str, Any] = {"Environment": {**self.env, **code}}
-            if self.image_uri:
-                container["Image"] = self.image_uri
-            if self.model_data:
-                container["ModelDataUrl"] = self.model_data
-            request: dict[str, Any] = {"ModelName": name, "PrimaryContainer": container}
+            request = {"ModelName": name, "PrimaryContainer": self._container(code)}
             if tags:
                 request["Tags"] = tags
             self._client().create_model(request)
         self.name = name
         self._created = True
+        return None
 
     def create(
         self,
@@ -215,7 +257,7 @@ class Model:
         serverless_inference_config: Any = None,
         tags: Any = None,
         **kwargs: Any,
-    ) -> None:
+    ) -> Any:
         """Create the model in the studio without deploying it (once; later calls do nothing).
 
         Args:
@@ -225,12 +267,113 @@ class Model:
             tags: ``[{"Key": ..., "Value": ...}]`` of the model.
             kwargs: Other SageMaker arguments, accepted and not used.
 
+        Returns:
+            None; under a ``PipelineSession``, the arguments of a ``ModelStep``
+            (``step_args=``), and no model is created.
+
         Raises:
             ValidationError: A bad model (the field named: ``entry_point``,
                 ``PrimaryContainer.ModelDataUrl``, ...).
             ConflictError: The name is taken.
         """
-        self._create_sagemaker_model(instance_type, tags)
+        return self._create_sagemaker_model(instance_type, tags)
+
+    def register(
+        self,
+        content_types: Sequence[Any] | None = None,
+        response_types: Sequence[Any] | None = None,
+        inference_instances: Sequence[Any] | None = None,
+        transform_instances: Sequence[Any] | None = None,
+        model_package_name: Any = None,
+        model_package_group_name: Any = None,
+        image_uri: Any = None,
+        model_metrics: Any = None,
+        metadata_properties: Any = None,
+        marketplace_cert: bool = False,
+        approval_status: Any = None,
+        description: str | None = None,
+        drift_check_baselines: Any = None,
+        customer_metadata_properties: Mapping[str, Any] | None = None,
+        validation_specification: Any = None,
+        domain: Any = None,
+        task: Any = None,
+        sample_payload_url: Any = None,
+        skip_model_validation: Any = None,
+        source_uri: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Register this model as a version of a model package group (CreateModelPackage).
+
+        Inside a pipeline (``PipelineSession``) this makes a ``ModelStep``'s arguments;
+        registering outside a pipeline comes with the model registry's SDK.
+
+        Args:
+            content_types: The MIME types the model accepts.
+            response_types: The MIME types it answers with.
+            inference_instances: Instance types for endpoints.
+            transform_instances: Instance types for transform jobs.
+            model_package_name: An unversioned package's name (instead of a group).
+            model_package_group_name: The group (name or ARN); default: the image's name.
+            image_uri: The serving image (default the model's).
+            model_metrics: A ``ModelMetrics`` (or its request form, a mapping).
+            metadata_properties: A ``MetadataProperties`` (or a mapping).
+            marketplace_cert: Recorded; not used.
+            approval_status: ``PendingManualApproval`` (default), ``Approved`` or
+                ``Rejected``.
+            description: The version's description.
+            drift_check_baselines: A ``DriftCheckBaselines`` (or a mapping).
+            customer_metadata_properties: Key-value metadata of the version.
+            validation_specification: Recorded as given.
+            domain: The model's domain (``MACHINE_LEARNING``, ...).
+            task: The model's task (``CLASSIFICATION``, ...).
+            sample_payload_url: Where a sample request is.
+            skip_model_validation: ``All`` or ``None``.
+            source_uri: The model's source.
+            kwargs: Other SageMaker arguments, accepted and not used.
+
+        Returns:
+            Under a ``PipelineSession``, the arguments of a ``ModelStep``.
+
+        Raises:
+            ValidationError: A bad argument, naming it; outside a pipeline
+                (``sagemaker_session``).
+        """
+        from .workflow._model_package import model_package_request
+
+        capture = request_capture(self.sagemaker_session)
+        if capture is None:
+            raise ValidationError(
+                "Model.register makes a pipeline's ModelStep: give the model a"
+                " PipelineSession (registering directly comes with the model registry)",
+                field="sagemaker_session",
+            )
+        container = self._container(self._code_in_place(), image_uri)
+        if not container["Environment"]:
+            del container["Environment"]
+        request = model_package_request(
+            containers=[container],
+            content_types=content_types,
+            response_types=response_types,
+            inference_instances=inference_instances,
+            transform_instances=transform_instances,
+            model_package_name=model_package_name,
+            model_package_group_name=model_package_group_name
+            or (None if model_package_name else self._base()),
+            model_metrics=model_metrics,
+            metadata_properties=metadata_properties,
+            marketplace_cert=marketplace_cert,
+            approval_status=approval_status,
+            description=description,
+            drift_check_baselines=drift_check_baselines,
+            customer_metadata_properties=customer_metadata_properties,
+            validation_specification=validation_specification,
+            domain=domain,
+            task=task,
+            sample_payload_url=sample_payload_url,
+            skip_model_validation=skip_model_validation,
+            source_uri=source_uri,
+        )
+        return capture.capture_request("CreateModelPackage", request, self)
 
     def delete_model(self) -> None:
         """Delete the model from the studio; endpoints already serving it keep running.

@@ -16,18 +16,25 @@ from typing import Any
 from ..entities import JobKind, JobStatus
 from ..exceptions import StudioError, ValidationError
 from .jobs import ProcessingJob
-from .jobs_client import jobs_client
+from .jobs_client import jobs_client, request_capture
 from .naming import active_experiment_config, base_name_from, name_from_base
+from .workflow.entities import is_pipeline_variable
 
 PROCESSING_ROOT = "/opt/ml/processing"
 CODE_DIR = f"{PROCESSING_ROOT}/input/code"
+
+
+def _location(path: Any) -> Any:
+    """A local path made absolute; URIs and pipeline variables as they are."""
+    return path if is_pipeline_variable(path) or "://" in path else os.path.abspath(path)
 
 
 class ProcessingInput:
     """Data copied into a processing job's hosts before it starts.
 
     Args:
-        source: A local path (sent absolute), ``file://`` or ``s3://`` location.
+        source: A local path (sent absolute), ``file://`` or ``s3://`` location, or a
+            pipeline variable (a step's output).
         destination: Where the job sees it, under ``/opt/ml/processing``.
         input_name: The input's name; default ``input-<n>``.
         s3_data_type: Recorded in the request; everything under ``source`` is copied
@@ -52,7 +59,7 @@ class ProcessingInput:
     ) -> None:
         if not source or not destination:
             raise ValidationError("ProcessingInput needs source and destination", field="source")
-        self.source = source if "://" in source else os.path.abspath(source)
+        self.source = _location(source)
         self.destination = destination
         self.input_name = input_name
         self.s3_data_type = s3_data_type
@@ -86,7 +93,8 @@ class ProcessingOutput:
     Args:
         source: The folder, as the job sees it (under ``/opt/ml/processing``).
         destination: Where it goes: a local path (sent absolute), ``file://`` or
-            ``s3://``; None: the studio's artifact store, under the job's folder.
+            ``s3://`` (or a pipeline variable); None: the studio's artifact store, under
+            the job's folder.
         output_name: The output's name; default ``output-<n>``.
         s3_upload_mode: Recorded in the request; outputs are uploaded at the end
             (``EndOfJob``).
@@ -105,11 +113,7 @@ class ProcessingOutput:
         if not source:
             raise ValidationError("ProcessingOutput needs source", field="source")
         self.source = source
-        self.destination = (
-            destination
-            if destination is None or "://" in destination
-            else os.path.abspath(destination)
-        )
+        self.destination = None if destination is None else _location(destination)
         self.output_name = output_name
         self.s3_upload_mode = s3_upload_mode
 
@@ -194,7 +198,9 @@ class Processor:
         if entrypoint:
             app["ContainerEntrypoint"] = list(entrypoint)
         if arguments:
-            app["ContainerArguments"] = [str(a) for a in arguments]
+            app["ContainerArguments"] = [
+                a if is_pipeline_variable(a) else str(a) for a in arguments
+            ]
         request: dict[str, Any] = {
             "ProcessingJobName": job_name,
             "AppSpecification": app,
@@ -230,9 +236,12 @@ class Processor:
         logs: bool,
         job_name: str | None,
         experiment_config: Mapping[str, str] | None,
-    ) -> None:
+    ) -> Any:
         name = job_name or name_from_base(self.base_job_name or base)
         config = active_experiment_config(experiment_config)
+        capture = request_capture(self.sagemaker_session)
+        if capture is not None:  # a PipelineSession: the step's arguments, no job
+            return capture.capture_request("CreateProcessingJob", request_of(name, config), self)
         client = jobs_client(self.sagemaker_session)
         client.create_job(JobKind.PROCESSING, request_of(name, config))
         self.latest_job = ProcessingJob(client, name)
@@ -243,6 +252,7 @@ class Processor:
                 raise StudioError(
                     f"processing job {name} {job.status.value}: {job.failure_reason or ''}".strip()
                 )
+        return None
 
     def run(
         self,
@@ -253,7 +263,7 @@ class Processor:
         logs: bool = True,
         job_name: str | None = None,
         experiment_config: Mapping[str, str] | None = None,
-    ) -> None:
+    ) -> Any:
         """Run a processing job: the image's program (or ``entrypoint``) with ``arguments``.
 
         Args:
@@ -266,13 +276,17 @@ class Processor:
             experiment_config: ``{"ExperimentName": ..., "RunName": ...}``: the run the job
                 logs to. None inside a ``with Run(...)`` block means that run.
 
+        Returns:
+            None; under a ``PipelineSession``, the arguments of a ``ProcessingStep``
+            (``step_args=``), and no job is started.
+
         Raises:
             ValidationError: A bad request, naming the field.
             ConflictError: ``job_name`` is taken.
             StudioError: With ``wait``, the job ended Failed or Stopped (with its failure
                 reason).
         """
-        self._start(
+        return self._start(
             "processing",
             lambda name, config: self._request(
                 name, inputs, outputs, arguments, self.entrypoint, config
@@ -325,7 +339,7 @@ class ScriptProcessor(Processor):
         logs: bool = True,
         job_name: str | None = None,
         experiment_config: Mapping[str, str] | None = None,
-    ) -> None:
+    ) -> Any:
         """Run ``code`` in a processing job.
 
         Args:
@@ -340,12 +354,20 @@ class ScriptProcessor(Processor):
             experiment_config: ``{"ExperimentName": ..., "RunName": ...}``: the run the job
                 logs to. None inside a ``with Run(...)`` block means that run.
 
+        Returns:
+            None; under a ``PipelineSession``, the arguments of a ``ProcessingStep``
+            (``step_args=``), and no job is started.
+
         Raises:
             ValidationError: ``code`` is not a file, or a bad request (naming the field).
             ConflictError: ``job_name`` is taken.
             StudioError: With ``wait``, the job ended Failed or Stopped (with its failure
                 reason).
         """
+        if is_pipeline_variable(code):
+            raise ValidationError(
+                "code must be a local file, not a pipeline variable", field="code"
+            )
         path = os.path.abspath(os.path.expanduser(code))
         if not os.path.isfile(path):
             raise ValidationError(f"{path} does not exist", field="code")
@@ -353,7 +375,7 @@ class ScriptProcessor(Processor):
         all_inputs = [*(inputs or ()), code_input]
         entrypoint = [*self.command, f"{CODE_DIR}/{os.path.basename(path)}"]
         base = base_name_from(path)
-        self._start(
+        return self._start(
             base,
             lambda name, config: self._request(
                 name, all_inputs, outputs, arguments, entrypoint, config

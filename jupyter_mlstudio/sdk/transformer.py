@@ -14,11 +14,16 @@ from ..entities import Job, JobStatus
 from ..exceptions import StudioError, ValidationError
 from .hosting_client import HostingClient, hosting_client
 from .jobs import TransformJob
+from .jobs_client import request_capture
 from .naming import active_experiment_config, name_from_base
+from .workflow.entities import is_pipeline_variable
 
 
-def _local(path: str) -> str:
-    return path if "://" in path else os.path.abspath(os.path.expanduser(path))
+def _local(path: Any) -> Any:
+    """A local path made absolute; URIs and pipeline variables as they are."""
+    if is_pipeline_variable(path) or "://" in path:
+        return path
+    return os.path.abspath(os.path.expanduser(path))
 
 
 def _compact(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -175,7 +180,7 @@ class Transformer:
         batch_data_capture_config: Any = None,
         wait: bool = True,
         logs: bool = True,
-    ) -> None:
+    ) -> Any:
         """Start a transform job on ``data``, and by default wait for it to end.
 
         Args:
@@ -197,6 +202,10 @@ class Transformer:
             wait: Block until the job ends.
             logs: With ``wait``, print the job's log as it grows.
 
+        Returns:
+            None; under a ``PipelineSession``, the arguments of a ``TransformStep``
+            (``step_args=``), and no job is started.
+
         Raises:
             ValidationError: A bad request, naming the field.
             ConflictError: ``job_name`` is taken.
@@ -210,7 +219,8 @@ class Transformer:
         if self._reset_output_path:
             self.output_path = None
             self._reset_output_path = False
-        name = job_name or name_from_base(self.base_transform_job_name or self.model_name)
+        base = self.base_transform_job_name or self.model_name
+        name = job_name or name_from_base("transform" if is_pipeline_variable(base) else base)
         request = self._request(
             name,
             data,
@@ -224,6 +234,9 @@ class Transformer:
             active_experiment_config(experiment_config),
             model_client_config,
         )
+        capture = request_capture(self.sagemaker_session)
+        if capture is not None:  # a PipelineSession: the step's arguments, no job
+            return capture.capture_request("CreateTransformJob", request, self)
         client = self._client()
         job = client.create_transform_job(request)
         if self.output_path is None:  # the studio's default, for this job only (as SageMaker)
@@ -233,6 +246,7 @@ class Transformer:
         self.latest_transform_job = TransformJob(client.transform_jobs, name)
         if wait:
             self.wait(logs=logs)
+        return None
 
     def _job(self) -> TransformJob:
         if self.latest_transform_job is None:

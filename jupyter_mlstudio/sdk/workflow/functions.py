@@ -1,0 +1,121 @@
+"""Functions of pipeline variables (``sagemaker.workflow.functions``): ``Join`` and
+``JsonGet``, evaluated when the pipeline runs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from ...exceptions import ValidationError
+from .entities import PipelineVariable, RequestType
+from .properties import PropertyFile
+
+if TYPE_CHECKING:
+    from .steps import Step
+
+
+def expression_of(value: Any) -> Any:
+    """A value as a definition writes it: its expression when it has one."""
+    return value.expr if isinstance(value, PipelineVariable) else value
+
+
+class Join(PipelineVariable):
+    """Strings and pipeline variables joined into one string when the pipeline runs.
+
+    Example: ``Join(on="/", values=["s3:/", bucket, ExecutionVariables.PIPELINE_EXECUTION_ID])``.
+
+    Args:
+        on: The separator.
+        values: Strings, numbers and pipeline variables.
+    """
+
+    def __init__(self, on: str = "", values: Sequence[Any] | None = None) -> None:
+        self.on = on
+        self.values = list(values or [])
+
+    def to_string(self) -> PipelineVariable:
+        """A join is a string already: itself."""
+        return self
+
+    @property
+    def expr(self) -> RequestType:
+        """``{"Std:Join": {"On": ..., "Values": [...]}}``."""
+        return {"Std:Join": {"On": self.on, "Values": [expression_of(v) for v in self.values]}}
+
+    @property
+    def _referenced_steps(self) -> list[Step | str]:
+        steps: list[Step | str] = []
+        for value in self.values:
+            if isinstance(value, PipelineVariable):
+                steps.extend(value._referenced_steps)
+        return steps
+
+
+class JsonGet(PipelineVariable):
+    """A value read from a JSON file when the pipeline runs: a processing step's property
+    file (``step_name`` and ``property_file``), or a file at ``s3_uri``.
+
+    Args:
+        step_name: The processing step that writes the property file.
+        property_file: The :class:`~.properties.PropertyFile`, or its name.
+        json_path: The JSONPath of the value in the file (``metrics.accuracy.value``).
+        s3_uri: A ``Join`` naming the file instead of a property file.
+        step: The step object, instead of (or besides) its name.
+
+    Raises:
+        ValidationError: Both or neither of ``property_file`` and ``s3_uri``
+            (``property_file``); ``s3_uri`` that is not a ``Join`` (``s3_uri``); a
+            property file without a step name (``step_name``).
+    """
+
+    def __init__(
+        self,
+        step_name: str | None = None,
+        property_file: PropertyFile | str | None = None,
+        json_path: str | None = None,
+        s3_uri: Join | None = None,
+        step: Step | None = None,
+    ) -> None:
+        if (property_file is None) == (s3_uri is None):
+            raise ValidationError(
+                "give JsonGet a property_file or an s3_uri (not both)", field="property_file"
+            )
+        if s3_uri is not None and not isinstance(s3_uri, Join):
+            raise ValidationError("JsonGet's s3_uri must be a Join", field="s3_uri")
+        if step_name is None and step is not None:
+            step_name = step.name
+        if property_file is not None and (not isinstance(step_name, str) or not step_name):
+            raise ValidationError(
+                "JsonGet of a property file needs the step's name", field="step_name"
+            )
+        if not isinstance(json_path, str) or not json_path:
+            raise ValidationError("JsonGet needs a json_path", field="json_path")
+        self.step_name = step_name
+        self.property_file = property_file
+        self.json_path = json_path
+        self.s3_uri = s3_uri
+        self.step = step
+
+    @property
+    def property_file_name(self) -> str | None:
+        """The property file's name (None with ``s3_uri``)."""
+        if isinstance(self.property_file, PropertyFile):
+            return self.property_file.name
+        return self.property_file
+
+    @property
+    def expr(self) -> RequestType:
+        """``{"Std:JsonGet": {"PropertyFile": {"Get": "Steps.<step>.PropertyFiles.<name>"},
+        "Path": ...}}`` (or ``"S3Uri"``: the join's expression)."""
+        if self.s3_uri is not None:
+            return {"Std:JsonGet": {"S3Uri": self.s3_uri.expr, "Path": self.json_path}}
+        reference = f"Steps.{self.step_name}.PropertyFiles.{self.property_file_name}"
+        return {"Std:JsonGet": {"PropertyFile": {"Get": reference}, "Path": self.json_path}}
+
+    @property
+    def _referenced_steps(self) -> list[Step | str]:
+        if self.step is not None:
+            return [self.step]
+        if self.step_name:
+            return [self.step_name]
+        return self.s3_uri._referenced_steps if self.s3_uri is not None else []
