@@ -141,7 +141,8 @@ def _check_acyclic(waits: dict[str, set[str]]) -> None:
             if following in on_trail:
                 cycle = [*trail[trail.index(following) :], following]
                 raise ValidationError(
-                    "steps wait for each other in a cycle: " + " -> ".join(cycle),
+                    "steps wait for each other in a cycle (each waits for the next): "
+                    + " -> ".join(cycle),
                     field=f"Steps.{following}.DependsOn",
                 )
             if following not in done and following in waits:

@@ -37,6 +37,14 @@ class Join(PipelineVariable):
         """A join is a string already: itself."""
         return self
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Join):
+            return NotImplemented
+        return self.expr == other.expr
+
+    def __hash__(self) -> int:
+        return hash(repr(self.expr))
+
     @property
     def expr(self) -> RequestType:
         """``{"Std:Join": {"On": ..., "Values": [...]}}``."""
@@ -95,6 +103,14 @@ class JsonGet(PipelineVariable):
         self.json_path = json_path
         self.s3_uri = s3_uri
         self.step = step
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, JsonGet):
+            return NotImplemented
+        return self.expr == other.expr
+
+    def __hash__(self) -> int:
+        return hash(repr(self.expr))
 
     @property
     def property_file_name(self) -> str | None:

@@ -90,7 +90,7 @@ class Properties(PipelineVariable):
                 members.update(shape.get("members", {}))
         return members
 
-    def __getattr__(self, name: str) -> Properties:
+    def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
         members = self._members()

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ...exceptions import ValidationError
+from ..parameter import hyperparameter_text
 from ._step_base import (
     DURATION,
     STEP_NAME,
@@ -24,7 +25,6 @@ from ._step_base import (
     StepTypeEnum,
     trim_name,
 )
-from ..parameter import hyperparameter_text
 from .entities import PipelineVariable, copy_request
 from .functions import Join
 from .pipeline_context import _JobStepArguments, _ModelStepArguments, captured
