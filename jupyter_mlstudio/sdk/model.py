@@ -348,8 +348,6 @@ class Model:
                 field="sagemaker_session",
             )
         container = self._container(self._code_in_place(), image_uri)
-        if not container["Environment"]:
-            del container["Environment"]
         request = model_package_request(
             containers=[container],
             content_types=content_types,

@@ -378,6 +378,7 @@ def test_the_example_is_written_as_sagemakers_definition(example: Example) -> No
         "InferenceSpecification": {
             "Containers": [
                 {
+                    "Environment": {},
                     "Image": "mlstudio/python:3-sklearn",
                     "ModelDataUrl": {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"},
                 }
@@ -585,6 +586,7 @@ def test_register_model_collection_writes_a_model_package_request(example: Examp
     assert step["Arguments"]["ModelApprovalStatus"] == {"Get": "Parameters.ApprovalStatus"}
     assert step["Arguments"]["InferenceSpecification"]["Containers"] == [
         {
+            "Environment": {},
             "Image": "mlstudio/python:3-sklearn",
             "ModelDataUrl": {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"},
         }
