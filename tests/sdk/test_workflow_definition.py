@@ -58,8 +58,10 @@ from jupyter_mlstudio.sdk.workflow.retry import (
 from jupyter_mlstudio.sdk.workflow.step_collections import RegisterModel
 from jupyter_mlstudio.sdk.workflow.steps import (
     CacheConfig,
+    CreateModelStep,
     ProcessingStep,
     TrainingStep,
+    TransformInput,
     TransformStep,
     TuningStep,
 )
@@ -551,6 +553,33 @@ def test_the_older_forms_write_the_same_arguments_as_step_args(example: Example)
     old = ProcessingStep("Old", processor=processor, code="evaluate.py", outputs=outputs)
     new = ProcessingStep("New", step_args=processor.run(code="evaluate.py", outputs=outputs))
     assert old.arguments == new.arguments
+
+
+def test_older_transform_and_create_model_steps(example: Example) -> None:
+    model = Model(image_uri="image", model_data="s3://b/model.tar.gz", sagemaker_session=None)
+    create = CreateModelStep("Create", model=model)
+    model_name: Any = create.properties.ModelName
+    transformer = Transformer(model_name, instance_type="ml.m5.large")
+    transform = TransformStep(
+        "Score", transformer=transformer, inputs=TransformInput(data="s3://b/in", split_type="Line")
+    )
+    steps = steps_by_name(definition_of(Pipeline("Old", steps=[create, transform])))
+    assert steps["Create"]["Arguments"] == {
+        "PrimaryContainer": {
+            "Environment": {},
+            "Image": "image",
+            "ModelDataUrl": "s3://b/model.tar.gz",
+        }
+    }
+    arguments = steps["Score"]["Arguments"]
+    assert arguments["ModelName"] == {"Get": "Steps.Create.ModelName"}
+    assert arguments["TransformInput"] == {
+        "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://b/in"}},
+        "SplitType": "Line",
+    }
+    assert model.sagemaker_session is None
+    assert transformer.sagemaker_session is None
+    assert model.name is None  # the model was not created
 
 
 def test_register_model_collection_writes_a_model_package_request(example: Example) -> None:

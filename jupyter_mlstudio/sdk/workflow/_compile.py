@@ -20,7 +20,14 @@ from .step_collections import StepCollection
 
 
 def variables_in(value: Any) -> Iterator[PipelineVariable]:
-    """The pipeline variables in a request, functions' arguments included."""
+    """The pipeline variables in a request, functions' arguments included.
+
+    Args:
+        value: A request (dicts, lists, values and pipeline variables).
+
+    Returns:
+        Each variable, depth first (a ``Join``, then the variables it joins).
+    """
     if isinstance(value, PipelineVariable):
         yield value
         if isinstance(value, Join):

@@ -15,7 +15,14 @@ if TYPE_CHECKING:
 
 
 def expression_of(value: Any) -> Any:
-    """A value as a definition writes it: its expression when it has one."""
+    """A value as a definition writes it.
+
+    Args:
+        value: A Python value or a pipeline variable.
+
+    Returns:
+        The variable's expression, or the value itself.
+    """
     return value.expr if isinstance(value, PipelineVariable) else value
 
 
