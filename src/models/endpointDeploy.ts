@@ -1,8 +1,9 @@
 /**
- * Deploying a completed training job's model as an endpoint, as `estimator.deploy()`
- * does: a Model (the job's model artifact, its image if it ran one, its script as
- * SAGEMAKER_PROGRAM / SAGEMAKER_SUBMIT_DIRECTORY), an EndpointConfig with one variant,
- * then the Endpoint (which answers in Creating).
+ * Deploying a model as an endpoint, as `estimator.deploy()` does: a Model, an
+ * EndpointConfig with one variant, then the Endpoint (which answers in Creating). The
+ * model comes from a source: a completed training job (its model artifact, its image if
+ * it ran one, its script as SAGEMAKER_PROGRAM / SAGEMAKER_SUBMIT_DIRECTORY), or any
+ * other `IDeploySource`, such as a registered model version (`models/registry.ts`).
  */
 import {
   createEndpoint,
@@ -32,6 +33,29 @@ export interface IDeployOptions {
 /** Why an option is refused. */
 export type DeployOptionError = 'name' | 'name-length' | 'count';
 
+/** What a deployment deploys: a model's container, where it comes from, where it runs. */
+export interface IDeploySource {
+  /** Where the model comes from. */
+  kind: 'training-job' | 'model-package';
+  /** The training job's name, or the model package group's. */
+  name: string;
+  /** The version of a model package. */
+  version?: number;
+  /** The model's container (no image: the studio's script-mode serving). */
+  container: {
+    ModelDataUrl?: string;
+    Image?: string;
+    Environment: Record<string, string>;
+  };
+  /** The variant's instance type. */
+  instanceType: string;
+  /** The endpoint name the dialog proposes. */
+  endpointName: string;
+}
+
+/** What the deploy functions take: a training job, or a source already made. */
+export type Deployable = IJob | IDeploySource;
+
 /** Whether a job has a model to deploy: a completed training job that uploaded one. */
 export function canDeploy(job: IJob): boolean {
   return (
@@ -42,15 +66,37 @@ export function canDeploy(job: IJob): boolean {
 }
 
 /** `base`, cut so that `base` + `suffix` fits in a name, without a trailing hyphen. */
-function fit(base: string, suffix: string): string {
+export function fitName(base: string, suffix: string): string {
   return (
     base.slice(0, MAX_NAME_LENGTH - suffix.length).replace(/-+$/, '') + suffix
   );
 }
 
-export function defaultDeployOptions(job: IJob): IDeployOptions {
+/** The source of a training job's model (see `canDeploy`). */
+export function jobDeploySource(job: IJob): IDeploySource {
+  const config = jobConfig(job);
+  const model = modelArtifactUri(job);
   return {
-    endpointName: fit(job.JobName, '-endpoint'),
+    kind: 'training-job',
+    name: job.JobName,
+    container: {
+      ...(model ? { ModelDataUrl: model } : {}),
+      ...(config.image ? { Image: config.image } : {}),
+      Environment: scriptEnvironment(job)
+    },
+    instanceType: config.instanceType ?? 'local',
+    endpointName: fitName(job.JobName, '-endpoint')
+  };
+}
+
+/** The source of `from`: a training job's, or `from` itself. */
+export function deploySource(from: Deployable): IDeploySource {
+  return 'container' in from ? from : jobDeploySource(from);
+}
+
+export function defaultDeployOptions(from: Deployable): IDeployOptions {
+  return {
+    endpointName: deploySource(from).endpointName,
     variantName: 'AllTraffic',
     instanceCount: 1,
     captureData: true
@@ -118,21 +164,21 @@ export interface IDeployRequests {
   endpoint: ICreateEndpointRequest;
 }
 
-/** The three create requests that deploy `job`'s model with `options`. */
+/** The three create requests that deploy the model of `from` with `options`. */
 export function deployRequests(
-  job: IJob,
+  from: Deployable,
   options: IDeployOptions,
   stamp: string = deployStamp()
 ): IDeployRequests {
-  const config = jobConfig(job);
-  const resourceName = fit(options.endpointName, `-${stamp}`);
-  const environment = scriptEnvironment(job);
+  const source = deploySource(from);
+  const resourceName = fitName(options.endpointName, `-${stamp}`);
+  const { ModelDataUrl, Image, Environment } = source.container;
   const model: ICreateModelRequest = {
     ModelName: resourceName,
     PrimaryContainer: {
-      ModelDataUrl: modelArtifactUri(job),
-      ...(config.image ? { Image: config.image } : {}),
-      Environment: environment
+      ModelDataUrl,
+      ...(Image ? { Image } : {}),
+      Environment: { ...Environment }
     }
   };
   const endpointConfig: ICreateEndpointConfigRequest = {
@@ -142,7 +188,7 @@ export function deployRequests(
         VariantName: options.variantName,
         ModelName: resourceName,
         InitialInstanceCount: options.instanceCount,
-        InstanceType: config.instanceType ?? 'local',
+        InstanceType: source.instanceType,
         InitialVariantWeight: 1
       }
     ]
@@ -181,10 +227,10 @@ export class DeployError extends Error {
  * @throws {DeployError} naming the step that failed (what was created before stays).
  */
 export async function deploy(
-  job: IJob,
+  from: Deployable,
   options: IDeployOptions
 ): Promise<IEndpointSummary> {
-  const requests = deployRequests(job, options);
+  const requests = deployRequests(from, options);
   const step = async <T>(
     name: DeployError['step'],
     call: () => Promise<T>

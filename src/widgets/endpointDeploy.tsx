@@ -1,7 +1,8 @@
 /**
- * The Deploy dialog of a completed training job: endpoint name, variant name, instance
- * count and data capture; then the model, configuration and endpoint are created and
- * the endpoint's view opens (it shows the endpoint coming into service).
+ * The Deploy dialog of a completed training job or an approved model version: endpoint
+ * name, variant name, instance count and data capture; then the model, configuration
+ * and endpoint are created and the endpoint's view opens (it shows the endpoint coming
+ * into service).
  */
 import {
   Dialog,
@@ -23,10 +24,10 @@ import {
   DeployOptionError,
   defaultDeployOptions,
   IDeployOptions,
-  MAX_NAME_LENGTH,
-  scriptEnvironment
+  IDeploySource,
+  jobDeploySource,
+  MAX_NAME_LENGTH
 } from '../models/endpointDeploy';
-import { modelArtifactUri } from '../models/jobSpec';
 
 type Errors = ReturnType<typeof checkDeployOptions>;
 
@@ -49,7 +50,7 @@ export class DeployForm
   implements Dialog.IBodyWidget<IDeployOptions>
 {
   constructor(
-    private _job: IJob,
+    private _source: IDeploySource,
     private _options: IDeployOptions,
     private _errors: Errors,
     private _trans: TranslationBundle,
@@ -80,7 +81,8 @@ export class DeployForm
     const trans = this._trans;
     const options = this._options;
     const errors = this._errors;
-    const environment = scriptEnvironment(this._job);
+    const { container } = this._source;
+    const environment = container.Environment;
     const text = (
       name: 'endpointName' | 'variantName' | 'instanceCount',
       label: string,
@@ -129,8 +131,22 @@ export class DeployForm
         <dl className="jp-mlstudio-DeployForm-what">
           <dt>{trans.__('Model')}</dt>
           <dd>
-            <ArtifactUri uri={modelArtifactUri(this._job) ?? ''} />
+            <ArtifactUri uri={container.ModelDataUrl ?? ''} />
           </dd>
+          {container.Image ? (
+            <>
+              <dt>{trans.__('Image')}</dt>
+              <dd>
+                <code>{container.Image}</code>
+              </dd>
+            </>
+          ) : null}
+          {this._source.instanceType !== 'local' ? (
+            <>
+              <dt>{trans.__('Instance type')}</dt>
+              <dd>{this._source.instanceType}</dd>
+            </>
+          ) : null}
           {environment.SAGEMAKER_PROGRAM ? (
             <>
               <dt>{trans.__('Inference code')}</dt>
@@ -162,23 +178,48 @@ function stepText(step: DeployError['step'], trans: TranslationBundle): string {
   }
 }
 
+function dialogTitle(source: IDeploySource, trans: TranslationBundle): string {
+  return source.kind === 'model-package'
+    ? trans.__('Deploy version %1 of “%2”', source.version ?? '', source.name)
+    : trans.__('Deploy the model of “%1”', source.name);
+}
+
 /**
- * Ask for the options (again while they are refused), deploy, then call `onDeployed`
- * with the endpoint's name. Answers the name, or null when cancelled or failed. The
- * model's URI prints relative to `artifactRoot` when it lies under it.
+ * Ask for the options to deploy a completed training job's model (again while they are
+ * refused), deploy, then call `onDeployed` with the endpoint's name. Answers the name,
+ * or null when cancelled or failed. The model's URI prints relative to `artifactRoot`
+ * when it lies under it.
  */
-export async function showDeployDialog(
+export function showDeployDialog(
   job: IJob,
   trans: TranslationBundle,
   onDeployed?: (endpointName: string) => void,
   artifactRoot: ArtifactRoot | null = null
 ): Promise<string | null> {
-  let options = defaultDeployOptions(job);
+  return showDeploySourceDialog(
+    jobDeploySource(job),
+    trans,
+    onDeployed,
+    artifactRoot
+  );
+}
+
+/**
+ * The Deploy dialog of any source (e.g. an approved model version): as
+ * `showDeployDialog`, with the model, image and environment the source names.
+ */
+export async function showDeploySourceDialog(
+  source: IDeploySource,
+  trans: TranslationBundle,
+  onDeployed?: (endpointName: string) => void,
+  artifactRoot: ArtifactRoot | null = null
+): Promise<string | null> {
+  let options = defaultDeployOptions(source);
   let errors: Errors = {};
   for (;;) {
     const result = await showDialog<IDeployOptions>({
-      title: trans.__('Deploy the model of “%1”', job.JobName),
-      body: new DeployForm(job, options, errors, trans, artifactRoot),
+      title: dialogTitle(source, trans),
+      body: new DeployForm(source, options, errors, trans, artifactRoot),
       buttons: [
         Dialog.cancelButton({ label: trans.__('Cancel') }),
         Dialog.okButton({ label: trans.__('Deploy') })
@@ -200,7 +241,7 @@ export async function showDeployDialog(
     { autoClose: false }
   );
   try {
-    const endpoint = await deploy(job, options);
+    const endpoint = await deploy(source, options);
     Notification.update({
       id,
       message: trans.__(
