@@ -1,9 +1,10 @@
 /**
- * Commands that open the run, job, tuning job, endpoint and comparison views in the main area. Their modules
+ * Commands that open the run, job, tuning job, endpoint, model group and comparison views in the main area. Their modules
  * (and plotly, which they load when they draw) are fetched on first use.
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget } from '@jupyterlab/apputils';
+import { PageConfig } from '@jupyterlab/coreutils';
 import { TranslationBundle } from '@jupyterlab/translation';
 
 import type { JobKind } from './api/types';
@@ -11,6 +12,7 @@ import type { ArtifactRoot } from './models/artifactRoot';
 import type { IEndpointActions } from './widgets/endpoints';
 import type { IRunActions } from './widgets/experiments';
 import type { IJobActions } from './widgets/jobs';
+import type { IModelActions } from './widgets/modelGroups';
 import type { ITuningActions } from './widgets/tuningJobs';
 
 export namespace ViewCommandIDs {
@@ -19,6 +21,7 @@ export namespace ViewCommandIDs {
   export const openJob = 'mlstudio:open-job';
   export const openTuningJob = 'mlstudio:open-tuning-job';
   export const openEndpoint = 'mlstudio:open-endpoint';
+  export const openModelGroup = 'mlstudio:open-model-group';
 }
 
 const JOB_KINDS: JobKind[] = ['TrainingJob', 'ProcessingJob', 'TransformJob'];
@@ -33,11 +36,16 @@ export function addViewCommands(
   trans: TranslationBundle,
   interval: () => number,
   artifactRoot: ArtifactRoot
-): IRunActions & IJobActions & ITuningActions & IEndpointActions {
+): IRunActions &
+  IJobActions &
+  ITuningActions &
+  IEndpointActions &
+  IModelActions {
   const runs = new Map<string, MainAreaWidget>();
   const jobs = new Map<string, MainAreaWidget>();
   const endpoints = new Map<string, MainAreaWidget>();
   const tuningJobs = new Map<string, MainAreaWidget>();
+  const modelGroups = new Map<string, MainAreaWidget>();
 
   app.commands.addCommand(ViewCommandIDs.openRun, {
     label: trans.__('Open run'),
@@ -227,7 +235,50 @@ export function addViewCommands(
     }
   });
 
+  app.commands.addCommand(ViewCommandIDs.openModelGroup, {
+    label: trans.__('Open model group'),
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: { name: { type: 'string' } },
+        required: ['name']
+      }
+    },
+    execute: async args => {
+      const name = String(args.name);
+      const open = modelGroups.get(name);
+      if (open && !open.isDisposed) {
+        app.shell.activateById(open.id);
+        return open;
+      }
+      const [{ ModelGroupWidget }, { ModelGroupModel }] = await Promise.all([
+        import('./widgets/modelGroupView'),
+        import('./models/registryGroup')
+      ]);
+      void artifactRoot.load();
+      const model = new ModelGroupModel(name, {
+        interval: interval(),
+        artifactRoot,
+        serverRoot: PageConfig.getOption('serverRoot')
+      });
+      const widget = new ModelGroupWidget(model, trans, {
+        onOpenEndpoint: endpoint =>
+          void app.commands.execute(ViewCommandIDs.openEndpoint, {
+            name: endpoint
+          }),
+        artifactRoot
+      });
+      modelGroups.set(name, widget);
+      widget.disposed.connect(() => modelGroups.delete(name));
+      app.shell.add(widget, 'main');
+      app.shell.activateById(widget.id);
+      return widget;
+    }
+  });
+
   return {
+    openModelGroup: name =>
+      void app.commands.execute(ViewCommandIDs.openModelGroup, { name }),
     openEndpoint: name =>
       void app.commands.execute(ViewCommandIDs.openEndpoint, { name }),
     openJob: (kind, name) =>

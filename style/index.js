@@ -3,3 +3,4 @@ import './views.css';
 import './jobs.css';
 import './endpoints.css';
 import './tuning.css';
+import './registry.css';

@@ -179,7 +179,10 @@ describe('StudioModel', () => {
       'GET hyper-parameter-tuning-jobs': new ServerExtensionMissingError(
         'route-missing'
       ),
-      'GET endpoints': new ServerExtensionMissingError('route-missing')
+      'GET endpoints': new ServerExtensionMissingError('route-missing'),
+      'GET model-package-groups': new ServerExtensionMissingError(
+        'route-missing'
+      )
     });
     const seen: (string | null)[] = [];
     studio.missingExtensionChanged.connect((_, missing) =>

@@ -195,7 +195,8 @@ describe('StudioSidebar', () => {
       'GET experiments': missing,
       'GET training-jobs': missing,
       'GET processing-jobs': missing,
-      'GET endpoints': missing
+      'GET endpoints': missing,
+      'GET model-package-groups': missing
     });
     const studio = new StudioModel({ standby: 'never' });
     const sidebar = new StudioSidebar({ model: studio });

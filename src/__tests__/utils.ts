@@ -58,7 +58,8 @@ export const EMPTY_API: Record<string, Answer> = {
   'GET training-jobs': { TrainingJobSummaries: [] },
   'GET processing-jobs': { ProcessingJobSummaries: [] },
   'GET hyper-parameter-tuning-jobs': { HyperParameterTuningJobSummaries: [] },
-  'GET endpoints': { Endpoints: [] }
+  'GET endpoints': { Endpoints: [] },
+  'GET model-package-groups': { ModelPackageGroupSummaryList: [] }
 };
 
 /** Wait until `predicate` holds (polls every few milliseconds). */

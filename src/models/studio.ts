@@ -11,6 +11,7 @@ import { ArtifactRoot } from './artifactRoot';
 import { EndpointsModel } from './endpoints';
 import { ExperimentsModel } from './experiments';
 import { JobsModel } from './jobs';
+import { ModelGroupsModel } from './registry';
 import {
   DEFAULT_REFRESH_INTERVAL,
   SectionModel,
@@ -18,7 +19,8 @@ import {
 } from './section';
 import { TuningJobsModel } from './tuningJobs';
 
-export type SectionName = 'experiments' | 'jobs' | 'tuning' | 'endpoints';
+export type SectionName =
+  'experiments' | 'jobs' | 'tuning' | 'endpoints' | 'models';
 
 /** Why the API does not answer, when it does not. */
 export type MissingExtension = Extract<
@@ -36,6 +38,7 @@ export class StudioModel implements IDisposable {
     this.jobs = new JobsModel(sectionOptions);
     this.tuning = new TuningJobsModel(sectionOptions);
     this.endpoints = new EndpointsModel(sectionOptions);
+    this.models = new ModelGroupsModel(sectionOptions);
     for (const section of this._sections()) {
       section.stateChanged.connect(this._onSectionChanged, this);
     }
@@ -45,6 +48,8 @@ export class StudioModel implements IDisposable {
   readonly jobs: JobsModel;
   readonly tuning: TuningJobsModel;
   readonly endpoints: EndpointsModel;
+  /** The model registry's groups (the Models section). */
+  readonly models: ModelGroupsModel;
   /** The studio's artifact root (from the health route), read when a view opens. */
   readonly artifactRoot = new ArtifactRoot();
 
@@ -105,7 +110,13 @@ export class StudioModel implements IDisposable {
   }
 
   private _sections(): SectionModel<unknown>[] {
-    return [this.experiments, this.jobs, this.tuning, this.endpoints];
+    return [
+      this.experiments,
+      this.jobs,
+      this.tuning,
+      this.endpoints,
+      this.models
+    ];
   }
 
   private _updateActive(): void {
@@ -113,6 +124,7 @@ export class StudioModel implements IDisposable {
     this.jobs.active = this._visible && this._expanded.jobs;
     this.tuning.active = this._visible && this._expanded.tuning;
     this.endpoints.active = this._visible && this._expanded.endpoints;
+    this.models.active = this._visible && this._expanded.models;
   }
 
   private _onSectionChanged(
@@ -135,7 +147,8 @@ export class StudioModel implements IDisposable {
     experiments: true,
     jobs: true,
     tuning: true,
-    endpoints: true
+    endpoints: true,
+    models: true
   };
   private _isDisposed = false;
   private _missing: MissingExtension | null = null;

@@ -24,7 +24,8 @@ const PLUGIN_ID = 'jupyter-mlstudio:plugin';
 
 export const sidebarPlugin: JupyterFrontEndPlugin<IMLStudio> = {
   id: PLUGIN_ID,
-  description: 'The ML Studio sidebar: experiments, jobs and endpoints.',
+  description:
+    'The ML Studio sidebar: experiments, jobs, tuning, endpoints and models.',
   autoStart: true,
   provides: IMLStudio,
   optional: [ISettingRegistry, ICommandPalette, ILayoutRestorer, ITranslator],

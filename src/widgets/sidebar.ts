@@ -1,6 +1,6 @@
 /**
  * The "ML Studio" left sidebar: a header, a refresh button, and collapsible
- * Experiments / Jobs / Tuning / Endpoints sections — or one notice when the API
+ * Experiments / Jobs / Tuning / Endpoints / Models sections — or one notice when the API
  * does not answer.
  */
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
@@ -18,6 +18,7 @@ import { MissingExtension, SectionName, StudioModel } from '../models/studio';
 import { createEndpointsWidget, IEndpointActions } from './endpoints';
 import { createExperimentsWidget, IRunActions } from './experiments';
 import { createJobsWidget, IJobActions } from './jobs';
+import { createModelGroupsWidget, IModelActions } from './modelGroups';
 import { NoticeWidget } from './notice';
 import { createTuningJobsWidget, ITuningActions } from './tuningJobs';
 
@@ -67,6 +68,10 @@ export class StudioSidebar extends SidePanel {
       [
         'endpoints',
         createEndpointsWidget(this.model.endpoints, trans, options.actions)
+      ],
+      [
+        'models',
+        createModelGroupsWidget(this.model.models, trans, options.actions)
       ]
     ];
     for (const [, widget] of sections) {
@@ -119,7 +124,11 @@ export namespace StudioSidebar {
   export interface IOptions {
     model: StudioModel;
     translator?: ITranslator;
-    /** Opens runs, jobs, tuning jobs, endpoints and comparisons (the sidebar only lists them without it). */
-    actions?: IRunActions & IJobActions & ITuningActions & IEndpointActions;
+    /** Opens runs, jobs, tuning jobs, endpoints, model groups and comparisons (the sidebar only lists them without it). */
+    actions?: IRunActions &
+      IJobActions &
+      ITuningActions &
+      IEndpointActions &
+      IModelActions;
   }
 }
