@@ -42,7 +42,8 @@ from .deserializers import (
     NumpyDeserializer,
     StringDeserializer,
 )
-from .model import Model
+from .model import Model, ModelPackage
+from .model_metrics import FileSource, MetricsSource, ModelMetrics
 from .predictor import Predictor
 from .serializers import (
     BaseSerializer,
@@ -75,10 +76,14 @@ __all__ += [
     "CSVDeserializer",
     "CSVSerializer",
     "DataCaptureConfig",
+    "FileSource",
     "IdentitySerializer",
     "JSONDeserializer",
     "JSONSerializer",
+    "MetricsSource",
     "Model",
+    "ModelMetrics",
+    "ModelPackage",
     "NumpyDeserializer",
     "NumpySerializer",
     "Predictor",

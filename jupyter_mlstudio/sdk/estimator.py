@@ -385,6 +385,87 @@ class Estimator:
             **{**code, **kwargs},
         )
 
+    def register(
+        self,
+        content_types: Any = None,
+        response_types: Any = None,
+        inference_instances: Any = None,
+        transform_instances: Any = None,
+        image_uri: str | None = None,
+        model_package_name: Any = None,
+        model_package_group_name: Any = None,
+        model_metrics: Any = None,
+        metadata_properties: Any = None,
+        marketplace_cert: bool = False,
+        approval_status: Any = None,
+        description: str | None = None,
+        compile_model_family: Any = None,
+        model_name: str | None = None,
+        drift_check_baselines: Any = None,
+        customer_metadata_properties: Any = None,
+        domain: Any = None,
+        sample_payload_url: Any = None,
+        task: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Register the latest job's model as a version of a model package group.
+
+        Args:
+            content_types: The MIME types the model accepts.
+            response_types: The MIME types it answers with.
+            inference_instances: Instance types for endpoints.
+            transform_instances: Instance types for transform jobs.
+            image_uri: The serving image; default this estimator's.
+            model_package_name: An unversioned package's name (not supported here).
+            model_package_group_name: The group, by name (created when missing) or ARN.
+            model_metrics: A :class:`~.model_metrics.ModelMetrics`.
+            metadata_properties: A ``MetadataProperties`` (or a mapping).
+            marketplace_cert: Recorded; not used.
+            approval_status: ``PendingManualApproval`` (default), ``Approved`` or
+                ``Rejected``.
+            description: The version's description.
+            compile_model_family: Not supported (no compilation); must be None.
+            model_name: The model's name, when it is deployed later.
+            drift_check_baselines: A ``DriftCheckBaselines`` (or a mapping).
+            customer_metadata_properties: Key-value metadata of the version.
+            domain: The model's domain (``MACHINE_LEARNING``, ...).
+            sample_payload_url: Where a sample request is.
+            task: The model's task (``CLASSIFICATION``, ...).
+            kwargs: Other SageMaker arguments, passed to ``Model.register``.
+
+        Returns:
+            The new version, a :class:`~.model.ModelPackage`.
+
+        Raises:
+            ValidationError: No job or model yet, or a bad argument, naming it.
+        """
+        if compile_model_family is not None:
+            raise ValidationError(
+                "model compilation is not supported", field="compile_model_family"
+            )
+        model = self.create_model(image_uri=image_uri)
+        if model_name is not None:
+            model.name = model_name
+        return model.register(
+            content_types=content_types,
+            response_types=response_types,
+            inference_instances=inference_instances,
+            transform_instances=transform_instances,
+            model_package_name=model_package_name,
+            model_package_group_name=model_package_group_name,
+            model_metrics=model_metrics,
+            metadata_properties=metadata_properties,
+            marketplace_cert=marketplace_cert,
+            approval_status=approval_status,
+            description=description,
+            drift_check_baselines=drift_check_baselines,
+            customer_metadata_properties=customer_metadata_properties,
+            domain=domain,
+            sample_payload_url=sample_payload_url,
+            task=task,
+            **kwargs,
+        )
+
     def _base_job_name(self) -> str:
         return self.base_job_name or base_name_from(self.entry_point, self.image_uri)
 

@@ -1,4 +1,5 @@
-"""``Model`` with the names and signatures of ``sagemaker.model.Model`` (SDK v2).
+"""``Model`` and ``ModelPackage`` with the names and signatures of ``sagemaker.model`` (SDK
+v2).
 
 A model is an image and/or script-mode code plus model data (a ``model.tar.gz``).
 ``deploy()`` creates the model, an endpoint configuration with one variant
@@ -29,6 +30,7 @@ from .hosting_client import HostingClient, hosting_client
 from .jobs_client import request_capture
 from .naming import base_name_from, name_from_base
 from .predictor import Predictor, wait_for_endpoint
+from .registry_client import registry_client
 from .serializers import BaseSerializer
 from .transformer import Transformer
 from .workflow.entities import is_pipeline_variable
@@ -111,7 +113,7 @@ class Model:
         git_config: Any = None,
         **kwargs: Any,
     ) -> None:
-        if not (image_uri or entry_point or model_data):
+        if not (image_uri or entry_point or model_data or self._container_elsewhere):
             raise ValidationError(
                 "give image_uri, entry_point (script mode) or model_data", field="image_uri"
             )
@@ -134,6 +136,9 @@ class Model:
         self.dependencies = list(dependencies or ())
         self.endpoint_name: str | None = None
         self._created = False
+
+    #: the container comes from elsewhere (a registered version): nothing of it is given
+    _container_elsewhere = False
 
     def _client(self) -> HostingClient:
         return hosting_client(self.sagemaker_session)
@@ -304,8 +309,9 @@ class Model:
     ) -> Any:
         """Register this model as a version of a model package group (CreateModelPackage).
 
-        Inside a pipeline (``PipelineSession``) this makes a ``ModelStep``'s arguments;
-        registering outside a pipeline comes with the model registry's SDK.
+        A group given by name is created when it does not exist (as SageMaker's SDK does);
+        a script-mode model's code is copied into the studio when it is registered.
+        Inside a pipeline (``PipelineSession``) this makes a ``ModelStep``'s arguments.
 
         Args:
             content_types: The MIME types the model accepts.
@@ -332,46 +338,55 @@ class Model:
             kwargs: Other SageMaker arguments, accepted and not used.
 
         Returns:
-            Under a ``PipelineSession``, the arguments of a ``ModelStep``.
+            The new version, a :class:`ModelPackage`; under a
+            ``PipelineSession``, the arguments of a ``ModelStep``.
 
         Raises:
-            ValidationError: A bad argument, naming it; outside a pipeline
-                (``sagemaker_session``).
+            ValidationError: A bad argument, naming it.
+            NotFoundError: A group given by ARN does not exist (``ModelPackageGroupName``).
         """
         from .workflow._model_package import model_package_request
 
         capture = request_capture(self.sagemaker_session)
-        if capture is None:
-            raise ValidationError(
-                "Model.register makes a pipeline's ModelStep: give the model a"
-                " PipelineSession (registering directly comes with the model registry)",
-                field="sagemaker_session",
+
+        def request_of(code: Mapping[str, str]) -> dict[str, Any]:
+            return model_package_request(
+                containers=[self._container(code, image_uri)],
+                content_types=content_types,
+                response_types=response_types,
+                inference_instances=inference_instances,
+                transform_instances=transform_instances,
+                model_package_name=model_package_name,
+                model_package_group_name=model_package_group_name
+                or (None if model_package_name else self._base()),
+                model_metrics=model_metrics,
+                metadata_properties=metadata_properties,
+                marketplace_cert=marketplace_cert,
+                approval_status=approval_status,
+                description=description,
+                drift_check_baselines=drift_check_baselines,
+                customer_metadata_properties=customer_metadata_properties,
+                validation_specification=validation_specification,
+                domain=domain,
+                task=task,
+                sample_payload_url=sample_payload_url,
+                skip_model_validation=skip_model_validation,
+                source_uri=source_uri,
             )
-        container = self._container(self._code_in_place(), image_uri)
-        request = model_package_request(
-            containers=[container],
-            content_types=content_types,
-            response_types=response_types,
-            inference_instances=inference_instances,
-            transform_instances=transform_instances,
-            model_package_name=model_package_name,
-            model_package_group_name=model_package_group_name
-            or (None if model_package_name else self._base()),
-            model_metrics=model_metrics,
-            metadata_properties=metadata_properties,
-            marketplace_cert=marketplace_cert,
-            approval_status=approval_status,
-            description=description,
-            drift_check_baselines=drift_check_baselines,
-            customer_metadata_properties=customer_metadata_properties,
-            validation_specification=validation_specification,
-            domain=domain,
-            task=task,
-            sample_payload_url=sample_payload_url,
-            skip_model_validation=skip_model_validation,
-            source_uri=source_uri,
+
+        if capture is not None:  # a pipeline's model step: the code is read where it is
+            return capture.capture_request(
+                "CreateModelPackage", request_of(self._code_in_place()), self
+            )
+        with self._code() as code:  # the studio copies it when it registers the version
+            created = registry_client(self.sagemaker_session).create_package(request_of(code))
+        return ModelPackage(
+            role=self.role,
+            model_data=self.model_data,
+            model_package_arn=created["ModelPackageArn"],
+            sagemaker_session=self.sagemaker_session,
+            predictor_cls=self.predictor_cls,
         )
-        return capture.capture_request("CreateModelPackage", request, self)
 
     def delete_model(self) -> None:
         """Delete the model from the studio; endpoints already serving it keep running.
@@ -527,3 +542,119 @@ class Model:
 
     def __repr__(self) -> str:
         return f"Model(name={self.name!r}, model_data={self.model_data!r})"
+
+
+APPROVAL_STATUSES = ("Approved", "Rejected", "PendingManualApproval")
+
+
+class ModelPackage(Model):
+    """A version of a model package group.
+
+    Args:
+        role: Accepted for SageMaker compatibility and not used.
+        model_data: Not used for a registered version (its container has it).
+        algorithm_arn: Not supported here (no algorithm resources).
+        model_package_arn: The version's ARN (or ``<group>/<version>``).
+        kwargs: As for :class:`~.model.Model` (``sagemaker_session``, ``env``,
+            ``name``, ``predictor_cls``, ...).
+
+    Raises:
+        ValidationError: No ``model_package_arn``, or an ``algorithm_arn``.
+    """
+
+    def __init__(
+        self,
+        role: str | None = None,
+        model_data: Any = None,
+        algorithm_arn: str | None = None,
+        model_package_arn: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if algorithm_arn is not None:
+            raise ValidationError(
+                "algorithm ARNs are not supported; give model_package_arn",
+                field="algorithm_arn",
+            )
+        if not model_package_arn:
+            raise ValidationError("give model_package_arn", field="model_package_arn")
+        super().__init__(role=role, model_data=model_data, **kwargs)
+        self.model_package_arn = model_package_arn
+        self.algorithm_arn = None
+
+    _container_elsewhere = True
+
+    def _base(self) -> str:
+        """Names made for its model and endpoint start with the group's name."""
+        parts = self.model_package_arn.rsplit("/", 2)
+        return parts[-2] if len(parts) == 3 else "model-package"
+
+    def _create_sagemaker_model(self, instance_type: str | None = None, tags: Any = None) -> Any:
+        """Create a model whose container is the version's (CreateModel with
+        ``ModelPackageName``, as SageMaker does)."""
+        if self._created:
+            return None
+        name = self.name or name_from_base(self._base())
+        container: dict[str, Any] = {"ModelPackageName": self.model_package_arn}
+        if self.env:
+            container["Environment"] = dict(self.env)
+        request: dict[str, Any] = {"ModelName": name, "PrimaryContainer": container}
+        if tags:
+            request["Tags"] = tags
+        self._client().create_model(request)
+        self.name = name
+        self._created = True
+        return None
+
+    def describe(self) -> dict[str, Any]:
+        """The version, as DescribeModelPackage answers.
+
+        Returns:
+            Its description (approval status, containers, metrics, ...).
+        """
+        return registry_client(self.sagemaker_session).describe_package(self.model_package_arn)
+
+    def update_approval_status(
+        self, approval_status: str, approval_description: str | None = None
+    ) -> None:
+        """Approve or reject the version (UpdateModelPackage).
+
+        Args:
+            approval_status: ``Approved``, ``Rejected`` or ``PendingManualApproval``.
+            approval_description: Why.
+
+        Raises:
+            ValidationError: Another status.
+        """
+        if approval_status not in APPROVAL_STATUSES:
+            raise ValidationError(
+                f"approval_status must be one of {', '.join(APPROVAL_STATUSES)}",
+                field="approval_status",
+            )
+        changes: dict[str, Any] = {"ModelApprovalStatus": approval_status}
+        if approval_description is not None:
+            changes["ApprovalDescription"] = approval_description
+        registry_client(self.sagemaker_session).update_package(self.model_package_arn, changes)
+
+    def update_customer_metadata(self, customer_metadata_properties: Mapping[str, str]) -> None:
+        """Add or change key-value metadata of the version.
+
+        Args:
+            customer_metadata_properties: The keys and values to set.
+        """
+        registry_client(self.sagemaker_session).update_package(
+            self.model_package_arn,
+            {"CustomerMetadataProperties": dict(customer_metadata_properties)},
+        )
+
+    def remove_customer_metadata_properties(
+        self, customer_metadata_properties_to_remove: Sequence[str]
+    ) -> None:
+        """Remove keys of the version's metadata.
+
+        Args:
+            customer_metadata_properties_to_remove: The keys.
+        """
+        registry_client(self.sagemaker_session).update_package(
+            self.model_package_arn,
+            {"CustomerMetadataPropertiesToRemove": list(customer_metadata_properties_to_remove)},
+        )

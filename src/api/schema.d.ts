@@ -1299,6 +1299,16 @@ export interface components {
        * @default null
        */
       SamplePayloadUrl: string | null;
+      /**
+       * Skipmodelvalidation
+       * @default null
+       */
+      SkipModelValidation: string | null;
+      /**
+       * Sourceuri
+       * @default null
+       */
+      SourceUri: string | null;
       /** Tags */
       Tags?: components['schemas']['JobTag'][];
       /**
@@ -1306,6 +1316,14 @@ export interface components {
        * @default null
        */
       Task: string | null;
+      /**
+       * Validationspecification
+       * @description kept as given
+       * @default null
+       */
+      ValidationSpecification: {
+        [key: string]: unknown;
+      } | null;
     };
     /** CreateModelRequest */
     CreateModelRequest: {

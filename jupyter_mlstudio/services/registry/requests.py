@@ -59,6 +59,9 @@ class CreateModelPackageRequest(RequestModel):
     Task: str | None = None
     SamplePayloadUrl: str | None = None
     CertifyForMarketplace: bool | None = None
+    ValidationSpecification: dict[str, Any] | None = Field(None, description="kept as given")
+    SkipModelValidation: str | None = None
+    SourceUri: str | None = None
     ClientToken: str | None = None
     Tags: list[JobTag] = Field(default_factory=list, max_length=MAX_TAGS)
 
