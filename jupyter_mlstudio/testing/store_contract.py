@@ -44,6 +44,7 @@ from ..store.base import TrackingStore
 from .store_contract_charts import StoreChartContract
 from .store_contract_jobs import JobsEndpointsContract, make_job, variant
 from .store_contract_limits import RecordLimitsContract, TrackingLimitsContract
+from .store_contract_pipelines import PipelineContract
 from .store_contract_registry import RegistryContract
 from .store_helpers import T0, assert_aware, expect, points
 
@@ -547,7 +548,11 @@ class TrackingContract(RunsContract, StoreChartContract, TrackingLimitsContract)
 
 
 class StoreContract(
-    TrackingContract, JobsEndpointsContract, RecordLimitsContract, RegistryContract
+    TrackingContract,
+    JobsEndpointsContract,
+    RecordLimitsContract,
+    RegistryContract,
+    PipelineContract,
 ):
     """The whole contract: what every MetadataStore passes (tracking, jobs, endpoints,
-    the model registry)."""
+    the model registry, pipelines)."""

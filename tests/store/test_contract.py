@@ -17,10 +17,16 @@ from jupyter_mlstudio.testing.store_contract_limits import (
     RecordLimitsContract,
     TrackingLimitsContract,
 )
+from jupyter_mlstudio.testing.store_contract_pipelines import PipelineContract
 from jupyter_mlstudio.testing.store_contract_registry import RegistryContract
 
 TRACKING_PARTS = (RunsContract, StoreChartContract, TrackingLimitsContract)
-RECORD_PARTS = (JobsEndpointsContract, RecordLimitsContract, RegistryContract)
+RECORD_PARTS = (
+    JobsEndpointsContract,
+    RecordLimitsContract,
+    RegistryContract,
+    PipelineContract,
+)
 
 
 class TestSqlStore(
@@ -29,6 +35,7 @@ class TestSqlStore(
     JobsEndpointsContract,
     RecordLimitsContract,
     RegistryContract,
+    PipelineContract,
 ):
     pass
 

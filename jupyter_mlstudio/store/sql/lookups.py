@@ -18,6 +18,7 @@ from ...entities.common import (
     TRIAL_NAME_MAX,
     validate_name,
 )
+from ...entities.pipelines import PIPELINE_NAME_MAX
 from ...entities.registry import GROUP_NAME_MAX
 from ...exceptions import ConflictError, NotFoundError
 from .models import (
@@ -28,6 +29,7 @@ from .models import (
     JobRow,
     ModelPackageGroupRow,
     ModelRow,
+    PipelineRow,
     TrialComponentRow,
     TrialRow,
 )
@@ -44,6 +46,7 @@ _RESOURCES: dict[type[Base], tuple[str, int, str]] = {
     EndpointConfigRow: ("EndpointConfigName", ENDPOINT_NAME_MAX, "Endpoint configuration"),
     EndpointRow: ("EndpointName", ENDPOINT_NAME_MAX, "Endpoint"),
     ModelPackageGroupRow: ("ModelPackageGroupName", GROUP_NAME_MAX, "Model package group"),
+    PipelineRow: ("PipelineName", PIPELINE_NAME_MAX, "Pipeline"),
 }
 
 

@@ -413,3 +413,21 @@ class ModelPackageRow(Base):
     tags: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False)
     creation_time: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
     last_modified_time: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+# -- pipelines (revision 0007) ---------------------------------------------------------
+
+
+class PipelineRow(Base):
+    __tablename__ = "pipelines"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(256), unique=True, nullable=False)
+    display_name: Mapped[str | None] = mapped_column(String(256))
+    description: Mapped[str | None] = mapped_column(Text)
+    #: the definition's JSON text, as given
+    definition: Mapped[str] = mapped_column(Text, nullable=False)
+    role_arn: Mapped[str | None] = mapped_column(String(2048))
+    tags: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False)
+    creation_time: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+    last_modified_time: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

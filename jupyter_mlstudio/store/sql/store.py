@@ -41,13 +41,14 @@ from .models import (
     TrialTagRow,
 )
 from .paging import check_max_results, check_sort_order, paginate
+from .pipelines import PipelineQueries
 from .registry import RegistryQueries
 from .session import session_scope
 
 _TCT = TrialComponentTrialRow
 
 
-class SqlStore(ChartQueries, HostingQueries, RegistryQueries, MetadataStore):
+class SqlStore(ChartQueries, HostingQueries, RegistryQueries, PipelineQueries, MetadataStore):
     """A :class:`MetadataStore` on any SQLAlchemy URL this module supports.
 
     Opening the store applies pending Alembic migrations. Thread-safe (one session per
