@@ -34,6 +34,7 @@ from .registry_client import registry_client
 from .serializers import BaseSerializer
 from .transformer import Transformer
 from .workflow.entities import is_pipeline_variable
+from .workflow.model_package import model_package_request
 
 DEFAULT_VARIANT = "AllTraffic"
 
@@ -345,8 +346,6 @@ class Model:
             ValidationError: A bad argument, naming it.
             NotFoundError: A group given by ARN does not exist (``ModelPackageGroupName``).
         """
-        from .workflow._model_package import model_package_request
-
         capture = request_capture(self.sagemaker_session)
 
         def request_of(code: Mapping[str, str]) -> dict[str, Any]:

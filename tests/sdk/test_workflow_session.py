@@ -17,10 +17,10 @@ from jupyter_mlstudio.sdk.processing import ProcessingOutput, Processor, ScriptP
 from jupyter_mlstudio.sdk.transformer import Transformer
 from jupyter_mlstudio.sdk.tuner import HyperparameterTuner
 from jupyter_mlstudio.sdk.workflow.pipeline_context import (
+    JobStepArguments,
     LocalPipelineSession,
+    ModelStepArguments,
     PipelineSession,
-    _JobStepArguments,
-    _ModelStepArguments,
 )
 from jupyter_mlstudio.sdk.workflow.steps import ProcessingStep, TrainingStep
 
@@ -42,7 +42,7 @@ def test_fit_returns_training_step_arguments_and_starts_no_job(
         entry_point="train.py", hyperparameters={"epochs": 3}, sagemaker_session=session
     )
     step_args = estimator.fit("s3://bucket/train", job_name="my-job")
-    assert isinstance(step_args, _JobStepArguments)
+    assert isinstance(step_args, JobStepArguments)
     assert step_args.caller_name == "train"
     assert session.context is step_args
     assert step_args.args["TrainingJobName"] == "my-job"
@@ -66,7 +66,7 @@ def test_run_returns_processing_step_arguments_and_starts_no_job(
     )
     arguments: list[Any] = ["--rows", 10]
     step_args = processor.run(arguments=arguments, wait=True, logs=True)
-    assert isinstance(step_args, _JobStepArguments)
+    assert isinstance(step_args, JobStepArguments)
     assert step_args.caller_name == "process"
     assert step_args.args["AppSpecification"] == {
         "ImageUri": "mlstudio/python:3-sklearn",
@@ -90,7 +90,7 @@ def test_transform_create_and_register_start_nothing(
 ) -> None:
     transformer = Transformer("my-model", instance_type="ml.m5.large", sagemaker_session=session)
     step_args = transformer.transform("data.csv", content_type="text/csv", wait=True)
-    assert isinstance(step_args, _JobStepArguments)
+    assert isinstance(step_args, JobStepArguments)
     assert step_args.caller_name == "transform"
     assert step_args.args["ModelName"] == "my-model"
     assert step_args.args["TransformInput"]["DataSource"]["S3DataSource"]["S3Uri"] == str(
@@ -100,7 +100,7 @@ def test_transform_create_and_register_start_nothing(
 
     model = Model(image_uri="image", model_data="s3://b/model.tar.gz", sagemaker_session=session)
     created = model.create()
-    assert isinstance(created, _ModelStepArguments)
+    assert isinstance(created, ModelStepArguments)
     assert created.create_model_request is not None
     assert created.create_model_request["PrimaryContainer"] == {
         "Environment": {},
@@ -108,7 +108,7 @@ def test_transform_create_and_register_start_nothing(
         "ModelDataUrl": "s3://b/model.tar.gz",
     }
     registered = model.register(["text/csv"], ["text/csv"], model_package_group_name="G")
-    assert isinstance(registered, _ModelStepArguments)
+    assert isinstance(registered, ModelStepArguments)
     assert registered.create_model_package_request is not None
     assert registered.create_model_package_request["ModelPackageGroupName"] == "G"
     assert model.name is None  # nothing was created, so nothing was named

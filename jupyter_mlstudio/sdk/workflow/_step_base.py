@@ -1,5 +1,6 @@
-"""The base of every step (``Step``), cache and retry settings, and what the steps share
-while a definition is written (:func:`trim_name`)."""
+"""The base of every step (``Step``) and of step collections (``StepCollection``), cache
+and retry settings, and what the steps share while a definition is written
+(:func:`trim_name`)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from .retry import RetryPolicy
 
 if TYPE_CHECKING:
     from .properties import Properties
-    from .step_collections import StepCollection
 
 #: SageMaker's step names: letters, digits, ``-`` and ``_``, 1 to 64 characters
 STEP_NAME = re.compile(r"^[A-Za-z0-9\-_]{1,64}$")
@@ -176,6 +176,50 @@ class Step(Entity):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"
+
+
+class StepCollection:
+    """Steps that stand together (a ``ModelStep``, a ``RegisterModel``).
+
+    Referring to a collection (``depends_on=[collection]``, its ``properties``) refers
+    to its steps (its properties are its last step's).
+
+    Args:
+        name: The collection's name (its steps are named after it).
+        steps: Its steps.
+        depends_on: Steps its first steps wait for.
+
+    Raises:
+        ValidationError: A bad ``name``.
+    """
+
+    def __init__(
+        self, name: str, steps: Sequence[Step] | None = None, depends_on: DependsOn | None = None
+    ) -> None:
+        if not isinstance(name, str) or not STEP_NAME.match(name):
+            raise ValidationError(
+                f"step names are 1 to 64 letters, digits, '-' or '_' (got {name!r})",
+                field="name",
+            )
+        self.name = name
+        self.steps: list[Step] = list(steps or ())
+        self.depends_on = list(depends_on) if depends_on is not None else None
+
+    def request_dicts(self) -> list[dict[str, Any]]:
+        """Its steps as items of the definition's ``Steps`` (references unresolved).
+
+        Returns:
+            One request per step.
+        """
+        return [step.to_request() for step in self.steps]
+
+    @property
+    def properties(self) -> Properties | None:
+        """The last step's properties (None without steps)."""
+        return self.steps[-1].properties if self.steps else None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r}, steps={[s.name for s in self.steps]})"
 
 
 class CacheConfig:

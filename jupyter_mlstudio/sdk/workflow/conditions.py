@@ -10,17 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ...exceptions import ValidationError
-from .entities import Entity, PipelineVariable
+from .entities import Entity, PipelineVariable, StepReference
 from .execution_variables import ExecutionVariable
 from .functions import Join
 from .parameters import Parameter, ParameterTypeEnum
 from .properties import Properties
-
-if TYPE_CHECKING:
-    from .steps import Step
 
 #: botocore types of properties that hold numbers
 NUMBER_SHAPES = frozenset({"integer", "long", "float", "double"})
@@ -61,8 +58,8 @@ def _not_a_number(value: Any) -> str | None:
     return None
 
 
-def _referenced(values: Sequence[Any]) -> list[Step | str]:
-    steps: list[Step | str] = []
+def _referenced(values: Sequence[Any]) -> list[StepReference]:
+    steps: list[StepReference] = []
     for value in values:
         if isinstance(value, PipelineVariable):
             steps.extend(value._referenced_steps)
@@ -80,7 +77,7 @@ class Condition(Entity):
         self.condition_type = condition_type
 
     @property
-    def _referenced_steps(self) -> list[Step | str]:
+    def _referenced_steps(self) -> list[StepReference]:
         return []
 
 
@@ -126,7 +123,7 @@ class ConditionComparison(Condition):
         }
 
     @property
-    def _referenced_steps(self) -> list[Step | str]:
+    def _referenced_steps(self) -> list[StepReference]:
         return _referenced([self.left, self.right])
 
 
@@ -224,7 +221,7 @@ class ConditionIn(Condition):
         }
 
     @property
-    def _referenced_steps(self) -> list[Step | str]:
+    def _referenced_steps(self) -> list[StepReference]:
         return _referenced([self.value, *self.in_values])
 
 
@@ -249,7 +246,7 @@ class ConditionNot(Condition):
         return {"Type": self.condition_type.value, "Condition": self.expression.to_request()}
 
     @property
-    def _referenced_steps(self) -> list[Step | str]:
+    def _referenced_steps(self) -> list[StepReference]:
         return self.expression._referenced_steps
 
 
@@ -278,8 +275,8 @@ class ConditionOr(Condition):
         }
 
     @property
-    def _referenced_steps(self) -> list[Step | str]:
-        steps: list[Step | str] = []
+    def _referenced_steps(self) -> list[StepReference]:
+        steps: list[StepReference] = []
         for condition in self.conditions:
             steps.extend(condition._referenced_steps)
         return steps

@@ -1,20 +1,35 @@
 """The bases of the pipeline DSL: entities that become part of a definition, and the
 expressions (pipeline variables) that stand for values known only when a pipeline runs.
+
+The lowest module of the DSL: it imports none of the others (the SDK's estimators,
+models and transformers import it to ask :func:`is_pipeline_variable`). A variable refers
+to its steps through :class:`NamedStep`, which :class:`~.steps.Step` satisfies; ``Join``
+is here because every variable's :meth:`~PipelineVariable.to_string` makes one
+(:mod:`.functions` exports it, as SageMaker's does).
 """
 
 from __future__ import annotations
 
 import abc
-from typing import TYPE_CHECKING, Any, NoReturn
-
-if TYPE_CHECKING:
-    from .functions import Join
-    from .steps import Step
+from collections.abc import Sequence
+from typing import Any, NoReturn, Protocol
 
 #: what a definition is made of: JSON objects and lists
 RequestType = dict[str, Any] | list[dict[str, Any]]
 #: the Python values a parameter or condition may hold
 PrimitiveType = str | int | bool | float | None
+
+
+class NamedStep(Protocol):
+    """A step as the pipeline variables refer to it (a :class:`~.steps.Step`)."""
+
+    @property
+    def name(self) -> str:
+        """The step's name."""
+
+
+#: a step a pipeline variable's value comes from, or the step's name
+StepReference = NamedStep | str
 
 
 class Entity(abc.ABC):
@@ -70,15 +85,65 @@ class PipelineVariable(Expression):
         Returns:
             ``Join(on="", values=[self])`` (string variables return themselves).
         """
-        from .functions import Join
-
-        joined: Join = Join(on="", values=[self])
-        return joined
+        return Join(on="", values=[self])
 
     @property
-    def _referenced_steps(self) -> list[Step | str]:
+    def _referenced_steps(self) -> list[StepReference]:
         """The steps (or step names) this variable's value comes from."""
         return []
+
+
+def expression_of(value: Any) -> Any:
+    """A value as a definition writes it.
+
+    Args:
+        value: A Python value or a pipeline variable.
+
+    Returns:
+        The variable's expression, or the value itself.
+    """
+    return value.expr if isinstance(value, PipelineVariable) else value
+
+
+class Join(PipelineVariable):
+    """Strings and pipeline variables joined into one string when the pipeline runs
+    (``sagemaker.workflow.functions.Join``; import it from :mod:`.functions`).
+
+    Example: ``Join(on="/", values=["s3:/", bucket, ExecutionVariables.PIPELINE_EXECUTION_ID])``.
+
+    Args:
+        on: The separator.
+        values: Strings, numbers and pipeline variables.
+    """
+
+    def __init__(self, on: str = "", values: Sequence[Any] | None = None) -> None:
+        self.on = on
+        self.values = list(values or [])
+
+    def to_string(self) -> PipelineVariable:
+        """A join is a string already: itself."""
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Join):
+            return NotImplemented
+        return self.expr == other.expr
+
+    def __hash__(self) -> int:
+        return hash(repr(self.expr))
+
+    @property
+    def expr(self) -> RequestType:
+        """``{"Std:Join": {"On": ..., "Values": [...]}}``."""
+        return {"Std:Join": {"On": self.on, "Values": [expression_of(v) for v in self.values]}}
+
+    @property
+    def _referenced_steps(self) -> list[StepReference]:
+        steps: list[StepReference] = []
+        for value in self.values:
+            if isinstance(value, PipelineVariable):
+                steps.extend(value._referenced_steps)
+        return steps
 
 
 def copy_request(value: Any) -> Any:

@@ -1,69 +1,21 @@
 """Functions of pipeline variables (``sagemaker.workflow.functions``): ``Join`` and
-``JsonGet``, evaluated when the pipeline runs."""
+``JsonGet``, evaluated when the pipeline runs. ``Join`` is defined in :mod:`.entities`
+(every variable's ``to_string`` makes one) and exported here."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
-
 from ...exceptions import ValidationError
-from .entities import PipelineVariable, RequestType
+from .entities import (
+    Join,
+    NamedStep,
+    PipelineVariable,
+    RequestType,
+    StepReference,
+    expression_of,
+)
 from .properties import PropertyFile
 
-if TYPE_CHECKING:
-    from .steps import Step
-
-
-def expression_of(value: Any) -> Any:
-    """A value as a definition writes it.
-
-    Args:
-        value: A Python value or a pipeline variable.
-
-    Returns:
-        The variable's expression, or the value itself.
-    """
-    return value.expr if isinstance(value, PipelineVariable) else value
-
-
-class Join(PipelineVariable):
-    """Strings and pipeline variables joined into one string when the pipeline runs.
-
-    Example: ``Join(on="/", values=["s3:/", bucket, ExecutionVariables.PIPELINE_EXECUTION_ID])``.
-
-    Args:
-        on: The separator.
-        values: Strings, numbers and pipeline variables.
-    """
-
-    def __init__(self, on: str = "", values: Sequence[Any] | None = None) -> None:
-        self.on = on
-        self.values = list(values or [])
-
-    def to_string(self) -> PipelineVariable:
-        """A join is a string already: itself."""
-        return self
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Join):
-            return NotImplemented
-        return self.expr == other.expr
-
-    def __hash__(self) -> int:
-        return hash(repr(self.expr))
-
-    @property
-    def expr(self) -> RequestType:
-        """``{"Std:Join": {"On": ..., "Values": [...]}}``."""
-        return {"Std:Join": {"On": self.on, "Values": [expression_of(v) for v in self.values]}}
-
-    @property
-    def _referenced_steps(self) -> list[Step | str]:
-        steps: list[Step | str] = []
-        for value in self.values:
-            if isinstance(value, PipelineVariable):
-                steps.extend(value._referenced_steps)
-        return steps
+__all__ = ["Join", "JsonGet", "expression_of"]
 
 
 class JsonGet(PipelineVariable):
@@ -89,7 +41,7 @@ class JsonGet(PipelineVariable):
         property_file: PropertyFile | str | None = None,
         json_path: str | None = None,
         s3_uri: Join | None = None,
-        step: Step | None = None,
+        step: NamedStep | None = None,
     ) -> None:
         if (property_file is None) == (s3_uri is None):
             raise ValidationError(
@@ -136,7 +88,7 @@ class JsonGet(PipelineVariable):
         return {"Std:JsonGet": {"PropertyFile": {"Get": reference}, "Path": self.json_path}}
 
     @property
-    def _referenced_steps(self) -> list[Step | str]:
+    def _referenced_steps(self) -> list[StepReference]:
         if self.step is not None:
             return [self.step]
         if self.step_name:

@@ -7,12 +7,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ...exceptions import ValidationError
-from ._model_package import _RegisterModelStep
 from ._step_base import DependsOn
-from .pipeline_context import _ModelStepArguments
+from .pipeline_context import ModelStepArguments
 from .retry import RetryPolicy, SageMakerJobStepRetryPolicy
 from .step_collections import StepCollection
-from .steps import CreateModelStep
+from .steps import CreateModelStep, RegisterModelStep
 
 _CREATE_MODEL_RETRY_POLICIES = "create_model_retry_policies"
 _REGISTER_MODEL_RETRY_POLICIES = "register_model_retry_policies"
@@ -44,14 +43,14 @@ class ModelStep(StepCollection):
     def __init__(
         self,
         name: str,
-        step_args: _ModelStepArguments,
+        step_args: ModelStepArguments,
         depends_on: DependsOn | None = None,
         retry_policies: Sequence[RetryPolicy] | Mapping[str, Sequence[RetryPolicy]] | None = None,
         display_name: str | None = None,
         description: str | None = None,
         repack_model_step_settings: Mapping[str, Any] | None = None,
     ) -> None:
-        if not isinstance(step_args, _ModelStepArguments) or (
+        if not isinstance(step_args, ModelStepArguments) or (
             (step_args.create_model_request is None)
             == (step_args.create_model_package_request is None)
         ):
@@ -76,7 +75,7 @@ class ModelStep(StepCollection):
                     "a model step runs no job: use StepRetryPolicy", field="retry_policies"
                 )
         if step_args.create_model_package_request is not None:
-            step: Any = _RegisterModelStep(
+            step: Any = RegisterModelStep(
                 f"{name}-RegisterModel",
                 step_args.create_model_package_request,
                 display_name=display_name,

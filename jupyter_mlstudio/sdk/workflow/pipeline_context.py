@@ -29,7 +29,7 @@ JOB_CALLERS = {
 }
 
 
-class _StepArguments:
+class StepArguments:
     """What an SDK call returned under a ``PipelineSession``: a step's arguments.
 
     Args:
@@ -40,7 +40,7 @@ class _StepArguments:
         self.caller_name = caller_name
 
 
-class _JobStepArguments(_StepArguments):
+class JobStepArguments(StepArguments):
     """A job step's arguments: the Create*Job request.
 
     Args:
@@ -53,7 +53,7 @@ class _JobStepArguments(_StepArguments):
         self.args = args
 
 
-class _ModelStepArguments(_StepArguments):
+class ModelStepArguments(StepArguments):
     """A ``ModelStep``'s arguments: a CreateModel or a CreateModelPackage request.
 
     Args:
@@ -67,7 +67,7 @@ class _ModelStepArguments(_StepArguments):
         self.create_model_package_request: dict[str, Any] | None = None
 
 
-def step_arguments(api: str, request: dict[str, Any], source: Any) -> _StepArguments:
+def step_arguments(api: str, request: dict[str, Any], source: Any) -> StepArguments:
     """The step arguments a captured request stands for.
 
     Args:
@@ -76,25 +76,25 @@ def step_arguments(api: str, request: dict[str, Any], source: Any) -> _StepArgum
         source: The SDK object that made it.
 
     Returns:
-        ``_JobStepArguments`` for jobs, ``_ModelStepArguments`` for models.
+        ``JobStepArguments`` for jobs, ``ModelStepArguments`` for models.
 
     Raises:
         ValidationError: An ``api`` no step is made of.
     """
     request = copy_request(request)
     if api == "CreateModel":
-        arguments = _ModelStepArguments(source)
+        arguments = ModelStepArguments(source)
         arguments.caller_name = "create_model"
         arguments.create_model_request = request
         return arguments
     if api == "CreateModelPackage":
-        arguments = _ModelStepArguments(source)
+        arguments = ModelStepArguments(source)
         arguments.caller_name = "create_model_package_from_containers"
         arguments.create_model_package_request = request
         return arguments
     if api not in JOB_CALLERS:
         raise ValidationError(f"no pipeline step is made of {api}", field="api")
-    return _JobStepArguments(JOB_CALLERS[api], request)
+    return JobStepArguments(JOB_CALLERS[api], request)
 
 
 class PipelineSession(Session, RequestCapture):
@@ -115,7 +115,7 @@ class PipelineSession(Session, RequestCapture):
         self._tracking = tracking
         self._tracking_client: TrackingClient | None = None
         #: the step arguments of the latest call (SageMaker's ``session.context``)
-        self.context: _StepArguments | None = None
+        self.context: StepArguments | None = None
 
     @property
     def tracking_client(self) -> TrackingClient:
@@ -131,7 +131,7 @@ class PipelineSession(Session, RequestCapture):
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
-    def capture_request(self, api: str, request: dict[str, Any], source: Any) -> _StepArguments:
+    def capture_request(self, api: str, request: dict[str, Any], source: Any) -> StepArguments:
         """Keep a request as a step's arguments (``RequestCapture``).
 
         Args:
@@ -161,14 +161,14 @@ class _Capture(RequestCapture):
     """Keeps the request of one call made by a step with its own SDK object."""
 
     def __init__(self) -> None:
-        self.arguments: _StepArguments | None = None
+        self.arguments: StepArguments | None = None
 
-    def capture_request(self, api: str, request: dict[str, Any], source: Any) -> _StepArguments:
+    def capture_request(self, api: str, request: dict[str, Any], source: Any) -> StepArguments:
         self.arguments = step_arguments(api, request, source)
         return self.arguments
 
 
-def captured(source: Any, call: Callable[[], Any], what: str) -> _StepArguments:
+def captured(source: Any, call: Callable[[], Any], what: str) -> StepArguments:
     """The step arguments ``call`` makes when ``source`` has a capturing session.
 
     A step given an estimator, processor, transformer or model (rather than

@@ -10,13 +10,10 @@ is refused at once.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ...exceptions import ValidationError
-from .entities import Expression, PipelineVariable, RequestType
-
-if TYPE_CHECKING:
-    from .steps import Step
+from .entities import Expression, NamedStep, PipelineVariable, RequestType, StepReference
 
 
 class PropertyPathError(ValidationError, AttributeError):
@@ -53,7 +50,7 @@ class Properties(PipelineVariable):
         shape_name: str | None = None,
         shape_names: list[str] | None = None,
         service_name: str = "sagemaker",
-        step: Step | None = None,
+        step: NamedStep | None = None,
     ) -> None:
         self.step_name = step_name
         self.path = path
@@ -69,7 +66,7 @@ class Properties(PipelineVariable):
         return {"Get": prefix if self.path is None else f"{prefix}.{self.path}"}
 
     @property
-    def _referenced_steps(self) -> list[Step | str]:
+    def _referenced_steps(self) -> list[StepReference]:
         return [self._step] if self._step is not None else [self.step_name]
 
     @property

@@ -4,58 +4,15 @@ into the definition as one unit; ``RegisterModel`` registers a model version."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, get_type_hints
 
 from ...exceptions import ValidationError
-from ._model_package import _RegisterModelStep
-from ._step_base import STEP_NAME, DependsOn, Step
-from .pipeline_context import _ModelStepArguments, captured
-from .properties import Properties
+from ._step_base import DependsOn, StepCollection
+from .pipeline_context import ModelStepArguments, captured
 from .retry import RetryPolicy
+from .steps import RegisterModelStep
 
-
-class StepCollection:
-    """Steps that stand together (a ``ModelStep``, a ``RegisterModel``).
-
-    Referring to a collection (``depends_on=[collection]``, its ``properties``) refers
-    to its steps (its properties are its last step's).
-
-    Args:
-        name: The collection's name (its steps are named after it).
-        steps: Its steps.
-        depends_on: Steps its first steps wait for.
-
-    Raises:
-        ValidationError: A bad ``name``.
-    """
-
-    def __init__(
-        self, name: str, steps: Sequence[Step] | None = None, depends_on: DependsOn | None = None
-    ) -> None:
-        if not isinstance(name, str) or not STEP_NAME.match(name):
-            raise ValidationError(
-                f"step names are 1 to 64 letters, digits, '-' or '_' (got {name!r})",
-                field="name",
-            )
-        self.name = name
-        self.steps: list[Step] = list(steps or ())
-        self.depends_on = list(depends_on) if depends_on is not None else None
-
-    def request_dicts(self) -> list[dict[str, Any]]:
-        """Its steps as items of the definition's ``Steps`` (references unresolved).
-
-        Returns:
-            One request per step.
-        """
-        return [step.to_request() for step in self.steps]
-
-    @property
-    def properties(self) -> Properties | None:
-        """The last step's properties (None without steps)."""
-        return self.steps[-1].properties if self.steps else None
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.name!r}, steps={[s.name for s in self.steps]})"
+__all__ = ["RegisterModel", "StepCollection"]
 
 
 class RegisterModel(StepCollection):
@@ -160,12 +117,12 @@ class RegisterModel(StepCollection):
             ),
             "model.register",
         )
-        assert isinstance(arguments, _ModelStepArguments)
+        assert isinstance(arguments, ModelStepArguments)
         request = arguments.create_model_package_request
         assert request is not None
         if tags:
             request["Tags"] = [dict(t) for t in tags]
-        step = _RegisterModelStep(
+        step = RegisterModelStep(
             f"{name}-RegisterModel",
             request,
             display_name=display_name,
@@ -178,16 +135,31 @@ class RegisterModel(StepCollection):
 
 def _model_of(estimator: Any, model_data: Any, image_uri: Any, kwargs: Mapping[str, Any]) -> Any:
     """The model an estimator's training makes: its image and script, ``model_data``."""
-    from ..model import Model
-
     code = {
         key: kwargs.get(key, getattr(estimator, key, None))
         for key in ("entry_point", "source_dir", "dependencies")
     }
-    return Model(
+    return _model_class(estimator)(
         image_uri=image_uri or estimator.image_uri,
         model_data=model_data,
         role=estimator.role,
         sagemaker_session=estimator.sagemaker_session,
         **code,
     )
+
+
+def _model_class(estimator: Any) -> type:
+    """The class of the estimator's models: what its ``create_model`` returns, read from
+    that method's signature. (The DSL imports none of the SDK's models, which import it;
+    ``create_model`` itself needs a trained job, which a pipeline does not have yet.)"""
+    create_model = getattr(estimator, "create_model", None)
+    try:
+        made = get_type_hints(create_model).get("return") if create_model else None
+    except (NameError, TypeError):  # annotations that do not resolve
+        made = None
+    if not isinstance(made, type):
+        raise ValidationError(
+            f"{type(estimator).__name__}.create_model names no model class: give model=",
+            field="model",
+        )
+    return made

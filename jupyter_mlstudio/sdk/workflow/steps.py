@@ -1,6 +1,6 @@
 """Job steps (``sagemaker.workflow.steps``): training, processing, transform, tuning and
 create-model steps, made of the studio SDK's estimators, processors, transformers,
-tuners and models.
+tuners and models, and the step that registers a model version.
 
 A step takes ``step_args`` (what ``estimator.fit(...)`` and the like return under a
 ``PipelineSession``), or the SDK object and the arguments of its call (SageMaker's older
@@ -27,7 +27,7 @@ from ._step_base import (
 )
 from .entities import PipelineVariable, copy_request
 from .functions import Join
-from .pipeline_context import _JobStepArguments, _ModelStepArguments, captured
+from .pipeline_context import JobStepArguments, ModelStepArguments, captured
 from .properties import Properties, PropertyFile
 from .retry import RetryPolicy
 
@@ -40,6 +40,7 @@ __all__ = [
     "CreateModelStep",
     "ProcessingStep",
     "PropertyFile",
+    "RegisterModelStep",
     "Step",
     "StepTypeEnum",
     "TrainingStep",
@@ -54,7 +55,7 @@ def _one_of(step_args: Any, given: Any, name: str, caller: str, call: str) -> No
     if (step_args is None) == (given is None):
         raise ValidationError(f"give step_args or {name}, not both", field="step_args")
     if step_args is not None and (
-        not isinstance(step_args, _JobStepArguments) or step_args.caller_name != caller
+        not isinstance(step_args, JobStepArguments) or step_args.caller_name != caller
     ):
         raise ValidationError(
             f"step_args must be what {call} returns under a PipelineSession", field="step_args"
@@ -92,7 +93,7 @@ class TrainingStep(ConfigurableRetryStep):
     def __init__(
         self,
         name: str,
-        step_args: _JobStepArguments | None = None,
+        step_args: JobStepArguments | None = None,
         estimator: Any = None,
         display_name: str | None = None,
         description: str | None = None,
@@ -119,7 +120,7 @@ class TrainingStep(ConfigurableRetryStep):
         step_args = self.step_args or captured(
             self.estimator, lambda: self.estimator.fit(self.inputs, wait=False), "estimator.fit"
         )
-        assert isinstance(step_args, _JobStepArguments)
+        assert isinstance(step_args, JobStepArguments)
         request = _job_arguments(step_args.args, "TrainingJobName")
         if "HyperParameters" in request:  # strings, as SageMaker's estimators send them
             request["HyperParameters"] = {
@@ -164,7 +165,7 @@ class ProcessingStep(ConfigurableRetryStep):
     def __init__(
         self,
         name: str,
-        step_args: _JobStepArguments | None = None,
+        step_args: JobStepArguments | None = None,
         processor: Any = None,
         display_name: str | None = None,
         description: str | None = None,
@@ -207,7 +208,7 @@ class ProcessingStep(ConfigurableRetryStep):
         """The CreateProcessingJob request, without ``ProcessingJobName`` and
         ``ExperimentConfig``."""
         step_args = self.step_args or captured(self.processor, self._run, "processor.run")
-        assert isinstance(step_args, _JobStepArguments)
+        assert isinstance(step_args, JobStepArguments)
         return _job_arguments(step_args.args, "ProcessingJobName")
 
     @property
@@ -288,7 +289,7 @@ class TransformStep(ConfigurableRetryStep):
     def __init__(
         self,
         name: str,
-        step_args: _JobStepArguments | None = None,
+        step_args: JobStepArguments | None = None,
         transformer: Any = None,
         inputs: TransformInput | None = None,
         display_name: str | None = None,
@@ -334,7 +335,7 @@ class TransformStep(ConfigurableRetryStep):
         step_args = self.step_args or captured(
             self.transformer, self._transform, "transformer.transform"
         )
-        assert isinstance(step_args, _JobStepArguments)
+        assert isinstance(step_args, JobStepArguments)
         return _job_arguments(step_args.args, "TransformJobName")
 
     @property
@@ -366,7 +367,7 @@ class TuningStep(ConfigurableRetryStep):
     def __init__(
         self,
         name: str,
-        step_args: _JobStepArguments | None = None,
+        step_args: JobStepArguments | None = None,
         tuner: Any = None,
         display_name: str | None = None,
         description: str | None = None,
@@ -465,7 +466,7 @@ class CreateModelStep(ConfigurableRetryStep):
     def __init__(
         self,
         name: str,
-        step_args: _ModelStepArguments | dict[str, Any] | None = None,
+        step_args: ModelStepArguments | dict[str, Any] | None = None,
         model: Any = None,
         inputs: CreateModelInput | None = None,
         depends_on: DependsOn | None = None,
@@ -489,7 +490,7 @@ class CreateModelStep(ConfigurableRetryStep):
         step_args: Any = self.step_args
         if step_args is None:
             step_args = captured(self.model, self.model.create, "model.create")
-        if isinstance(step_args, _ModelStepArguments):
+        if isinstance(step_args, ModelStepArguments):
             request = step_args.create_model_request
             if request is None:
                 raise ValidationError("step_args are not model.create()'s", field="step_args")
@@ -501,4 +502,50 @@ class CreateModelStep(ConfigurableRetryStep):
     @property
     def properties(self) -> Properties:
         """The ``DescribeModel`` answer (``ModelName``, ...)."""
+        return self._properties
+
+
+class RegisterModelStep(ConfigurableRetryStep):
+    """Registers a model version (the definition's ``RegisterModel`` step).
+
+    Args:
+        name: The step's name.
+        step_args: The CreateModelPackage request (or ``model.register()``'s arguments).
+        display_name: A name for views.
+        description: A description.
+        depends_on: Steps to wait for, besides those the arguments refer to.
+        retry_policies: Retry policies.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        step_args: dict[str, Any] | ModelStepArguments,
+        display_name: str | None = None,
+        description: str | None = None,
+        depends_on: DependsOn | None = None,
+        retry_policies: Sequence[RetryPolicy] | None = None,
+    ) -> None:
+        super().__init__(
+            name, StepTypeEnum.REGISTER_MODEL, display_name, description, depends_on, retry_policies
+        )
+        if isinstance(step_args, ModelStepArguments):
+            request = step_args.create_model_package_request
+            if request is None:
+                raise ValidationError("step_args are not model.register()'s", field="step_args")
+            step_args = request
+        self.step_args = step_args
+        self._properties = Properties(name, shape_name="DescribeModelPackageOutput", step=self)
+
+    @property
+    def arguments(self) -> dict[str, Any]:
+        """The CreateModelPackage request, without ``CertifyForMarketplace`` (an execution
+        sets it) and the package's name."""
+        request = copy_request(self.step_args)
+        request.pop("CertifyForMarketplace", None)
+        return trim_name(request, "ModelPackageName")
+
+    @property
+    def properties(self) -> Properties:
+        """The ``DescribeModelPackage`` answer (``ModelPackageArn``, ...)."""
         return self._properties

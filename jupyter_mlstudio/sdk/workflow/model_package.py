@@ -1,5 +1,8 @@
-"""CreateModelPackage requests (a model version in a model package group) and the step
-that registers one (``RegisterModel`` in the definition)."""
+"""CreateModelPackage requests (a model version in a model package group), as
+``Model.register`` sends them and a pipeline's ``RegisterModel`` step writes them.
+
+A low module of the DSL, as :mod:`.entities`: ``sdk/model.py`` imports it, so it imports
+no steps (the step is :class:`~.steps.RegisterModelStep`)."""
 
 from __future__ import annotations
 
@@ -7,11 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ...exceptions import ValidationError
-from ._step_base import ConfigurableRetryStep, DependsOn, StepTypeEnum, trim_name
 from .entities import copy_request, is_pipeline_variable
-from .pipeline_context import _ModelStepArguments
-from .properties import Properties
-from .retry import RetryPolicy
 
 APPROVAL_STATUSES = ("PendingManualApproval", "Approved", "Rejected")
 
@@ -162,49 +161,3 @@ def model_package_request(
         skip_model_validation if skip_model_validation is not None else "None"
     )
     return request
-
-
-class _RegisterModelStep(ConfigurableRetryStep):
-    """Registers a model version (the definition's ``RegisterModel`` step).
-
-    Args:
-        name: The step's name.
-        step_args: The CreateModelPackage request (or ``model.register()``'s arguments).
-        display_name: A name for views.
-        description: A description.
-        depends_on: Steps to wait for, besides those the arguments refer to.
-        retry_policies: Retry policies.
-    """
-
-    def __init__(
-        self,
-        name: str,
-        step_args: dict[str, Any] | _ModelStepArguments,
-        display_name: str | None = None,
-        description: str | None = None,
-        depends_on: DependsOn | None = None,
-        retry_policies: Sequence[RetryPolicy] | None = None,
-    ) -> None:
-        super().__init__(
-            name, StepTypeEnum.REGISTER_MODEL, display_name, description, depends_on, retry_policies
-        )
-        if isinstance(step_args, _ModelStepArguments):
-            request = step_args.create_model_package_request
-            if request is None:
-                raise ValidationError("step_args are not model.register()'s", field="step_args")
-            step_args = request
-        self.step_args = step_args
-        self._properties = Properties(name, shape_name="DescribeModelPackageOutput", step=self)
-
-    @property
-    def arguments(self) -> dict[str, Any]:
-        """The CreateModelPackage request, without ``CertifyForMarketplace`` (an execution
-        sets it) and the package's name."""
-        request = copy_request(self.step_args)
-        request.pop("CertifyForMarketplace", None)
-        return trim_name(request, "ModelPackageName")
-
-    @property
-    def properties(self) -> Properties:
-        """The ``DescribeModelPackage`` answer (``ModelPackageArn``, ...)."""
-        return self._properties
