@@ -110,9 +110,9 @@ describe('the Models section', () => {
     expect(
       churn.querySelector('[data-approval]')?.getAttribute('data-approval')
     ).toBe('PendingManualApproval');
-    expect(text(churn.querySelector('[data-approval]'))).toBe(
-      'Pending approval'
-    );
+    const badge = churn.querySelector('[data-approval]')!;
+    expect(text(badge)).toBe('Pending');
+    expect(badge.getAttribute('title')).toBe('Pending approval');
     expect(churn.getAttribute('aria-label')).toBe(
       'churn, model group, 3 versions, latest version 3 Pending approval'
     );
@@ -371,7 +371,19 @@ describe('the model group view', () => {
         posts[path] = body;
         return answer;
       };
+    // The registry keeps a copy of a version's code, as an archive.
+    const code = `${ROOT}/models/registry-churn/0a1b/sourcedir.tar.gz`;
+    const environment = {
+      SAGEMAKER_PROGRAM: 'train.py',
+      SAGEMAKER_SUBMIT_DIRECTORY: code
+    };
     api({
+      [`GET ${CHURN}/1`]: described('churn', 1, 'Approved', {
+        InferenceSpecification: {
+          Containers: [{ ModelDataUrl: MODEL, Environment: environment }],
+          SupportedRealtimeInferenceInstanceTypes: ['ml.m5.large']
+        }
+      }),
       'POST models': post('models', {}),
       'POST endpoint-configs': post('endpoint-configs', {}),
       'POST endpoints': post(
@@ -388,7 +400,7 @@ describe('the model group view', () => {
     const box = await dialog('input[name="endpointName"]');
     expect(text(box)).toContain('Deploy version 1 of “churn”');
     expect(text(box)).toContain('jobs/churn-train/output/model.tar.gz');
-    expect(text(box)).toContain('/work/project/train.py');
+    expect(text(box)).toContain(`train.py in ${code}`);
     expect(text(box)).toContain('ml.m5.large');
     const name = box.querySelector(
       'input[name="endpointName"]'
@@ -404,10 +416,7 @@ describe('the model group view', () => {
     };
     expect(created.PrimaryContainer).toEqual({
       ModelDataUrl: MODEL,
-      Environment: {
-        SAGEMAKER_PROGRAM: 'train.py',
-        SAGEMAKER_SUBMIT_DIRECTORY: '/work/project'
-      }
+      Environment: environment
     });
     expect(posts['endpoint-configs']).toMatchObject({
       ProductionVariants: [

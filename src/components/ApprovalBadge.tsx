@@ -32,13 +32,19 @@ export function ApprovalBadge(props: {
   trans: TranslationBundle;
   /** A longer text for the tooltip (e.g. the approval description). */
   title?: string;
+  /** Say "Pending" for a version pending approval (where room is short). */
+  short?: boolean;
 }): JSX.Element {
-  const label = approvalLabel(props.status, props.trans);
+  const full = approvalLabel(props.status, props.trans);
+  const label =
+    props.short && props.status === 'PendingManualApproval'
+      ? props.trans.__('Pending')
+      : full;
   return (
     <span
       className={`jp-mlstudio-StatusBadge jp-mlstudio-ApprovalBadge jp-mlstudio-mod-${TONES[props.status] ?? 'neutral'}`}
       data-approval={props.status}
-      title={props.title || label}
+      title={props.title || full}
     >
       <span className="jp-mlstudio-StatusBadge-dot" aria-hidden="true" />
       {label}

@@ -31,6 +31,11 @@ import {
 
 type Errors = ReturnType<typeof checkDeployOptions>;
 
+/** Whether a script-mode code location is an archive (`sourcedir.tar.gz`), not a folder. */
+function archived(location: string | undefined): location is string {
+  return !!location && /\.(tar\.gz|tgz)$/.test(location);
+}
+
 function errorText(error: DeployOptionError, trans: TranslationBundle): string {
   switch (error) {
     case 'name':
@@ -151,13 +156,21 @@ export class DeployForm
             <>
               <dt>{trans.__('Inference code')}</dt>
               <dd>
-                <ArtifactUri
-                  uri={
-                    environment.SAGEMAKER_SUBMIT_DIRECTORY
-                      ? `${environment.SAGEMAKER_SUBMIT_DIRECTORY}/${environment.SAGEMAKER_PROGRAM}`
-                      : environment.SAGEMAKER_PROGRAM
-                  }
-                />
+                {archived(environment.SAGEMAKER_SUBMIT_DIRECTORY) ? (
+                  <>
+                    <code>{environment.SAGEMAKER_PROGRAM}</code>{' '}
+                    {trans.__('in')}{' '}
+                    <ArtifactUri uri={environment.SAGEMAKER_SUBMIT_DIRECTORY} />
+                  </>
+                ) : (
+                  <ArtifactUri
+                    uri={
+                      environment.SAGEMAKER_SUBMIT_DIRECTORY
+                        ? `${environment.SAGEMAKER_SUBMIT_DIRECTORY}/${environment.SAGEMAKER_PROGRAM}`
+                        : environment.SAGEMAKER_PROGRAM
+                    }
+                  />
+                )}
               </dd>
             </>
           ) : null}

@@ -124,7 +124,7 @@ export function ModelGroupView(props: IModelGroupViewProps): JSX.Element {
           <label className="jp-mlstudio-Field">
             <span>{trans.__('Approval')}</span>
             <select
-              className="jp-mod-styled jp-mlstudio-ApprovalFilter"
+              className="jp-mod-styled jp-mlstudio-Select jp-mlstudio-ApprovalFilter"
               aria-label={trans.__('Show versions in approval status')}
               value={filter}
               onChange={event =>

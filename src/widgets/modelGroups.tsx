@@ -138,7 +138,11 @@ function ModelGroupRow(props: {
           </span>
         ) : null}
         {latest ? (
-          <ApprovalBadge status={latest.ModelApprovalStatus} trans={trans} />
+          <ApprovalBadge
+            status={latest.ModelApprovalStatus}
+            trans={trans}
+            short
+          />
         ) : null}
       </div>
       {group.ModelPackageGroupDescription ? (
