@@ -39,6 +39,7 @@ from .handlers.hosting import (
     ModelsHandler,
 )
 from .handlers.jobs import job_handlers
+from .handlers.pipelines import PipelineHandler, PipelinesHandler
 from .handlers.registry import (
     ModelPackageGroupHandler,
     ModelPackageGroupsHandler,
@@ -131,6 +132,8 @@ ROUTES: tuple[Route, ...] = (
         ModelPackageHandler,
         "registry",
     ),
+    Route("/pipelines", PipelinesHandler, "pipelines"),
+    Route("/pipelines/{PipelineName}", PipelineHandler, "pipelines"),
 )
 
 _PARAM = re.compile(r"\{([A-Za-z]+)\}")

@@ -16,6 +16,7 @@ from .jobs.kinds import JobKinds, ProcessingJobs, TrainingJobs, TransformJobs, T
 from .jobs.service import JobService
 from .jobs.transform.service import TransformService
 from .jobs.tuning.service import TuningService
+from .pipelines.service import PipelineService
 from .registry.service import RegistryService
 from .system import SystemService
 from .tracking.experiments import ExperimentService
@@ -67,6 +68,7 @@ class Studio:
             owner_check=self.owner_check,
         )
         self.registry = RegistryService(store, artifacts)
+        self.pipelines = PipelineService(store)
         self.tuning = TuningService(store, config, self.jobs, owner_check=self.owner_check)
         #: every kind of job behind one interface (what the REST handlers use)
         self.job_kinds = JobKinds(

@@ -461,6 +461,43 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/mlstudio/api/pipelines': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List pipelines, newest first */
+    get: operations['listPipelines'];
+    put?: never;
+    /** Create a pipeline from its definition (CreatePipeline) */
+    post: operations['createPipeline'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/pipelines/{PipelineName}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Describe a pipeline (DescribePipeline) */
+    get: operations['describePipeline'];
+    put?: never;
+    post?: never;
+    /** Delete a pipeline (DeletePipeline) */
+    delete: operations['deletePipeline'];
+    options?: never;
+    head?: never;
+    /** Change a pipeline's definition, display name, description or role */
+    patch: operations['updatePipeline'];
+    trace?: never;
+  };
   '/mlstudio/api/processing-jobs': {
     parameters: {
       query?: never;
@@ -1347,6 +1384,34 @@ export interface components {
           }
         | null;
     };
+    /** CreatePipelineRequest */
+    CreatePipelineRequest: {
+      /**
+       * Pipelinedefinition
+       * @description the definition's JSON text (Version "2020-12-01")
+       */
+      PipelineDefinition: string;
+      /**
+       * Pipelinedescription
+       * @default null
+       */
+      PipelineDescription: string | null;
+      /**
+       * Pipelinedisplayname
+       * @default null
+       */
+      PipelineDisplayName: string | null;
+      /** Pipelinename */
+      PipelineName: string;
+      /**
+       * Rolearn
+       * @description accepted and kept; the studio runs as you
+       * @default null
+       */
+      RoleArn: string | null;
+      /** Tags */
+      Tags?: components['schemas']['JobTag'][];
+    };
     /** CreateProcessingJobRequest */
     CreateProcessingJobRequest: {
       AppSpecification: components['schemas']['AppSpecificationSpec'];
@@ -1689,6 +1754,44 @@ export interface components {
       Tags?: components['schemas']['Tag'][];
     } & {
       [key: string]: unknown;
+    };
+    /** DescribePipelineResponse */
+    DescribePipelineResponse: {
+      /** Creationtime */
+      CreationTime: string;
+      /** Lastmodifiedtime */
+      LastModifiedTime: string;
+      /** Pipelinearn */
+      PipelineArn: string;
+      /**
+       * Pipelinedefinition
+       * @description the definition's JSON text, as given
+       */
+      PipelineDefinition: string;
+      /**
+       * Pipelinedescription
+       * @default null
+       */
+      PipelineDescription: string | null;
+      /**
+       * Pipelinedisplayname
+       * @default null
+       */
+      PipelineDisplayName: string | null;
+      /** Pipelinename */
+      PipelineName: string;
+      /**
+       * Pipelinestatus
+       * @description "Active"
+       */
+      PipelineStatus: string;
+      /**
+       * Rolearn
+       * @default null
+       */
+      RoleArn: string | null;
+      /** Tags */
+      Tags?: components['schemas']['Tag'][];
     };
     /**
      * DesiredVariant
@@ -2189,6 +2292,16 @@ export interface components {
        */
       NextToken: string | null;
     };
+    /** ListPipelinesResponse */
+    ListPipelinesResponse: {
+      /**
+       * Nexttoken
+       * @default null
+       */
+      NextToken: string | null;
+      /** Pipelinesummaries */
+      PipelineSummaries: components['schemas']['PipelineSummary'][];
+    };
     /** ListProcessingJobsResponse */
     ListProcessingJobsResponse: {
       /**
@@ -2547,6 +2660,32 @@ export interface components {
     ParentJobSpec: {
       /** Hyperparametertuningjobname */
       HyperParameterTuningJobName: string;
+    };
+    /** PipelineSummary */
+    PipelineSummary: {
+      /** Creationtime */
+      CreationTime: string;
+      /** Lastmodifiedtime */
+      LastModifiedTime: string;
+      /** Pipelinearn */
+      PipelineArn: string;
+      /**
+       * Pipelinedescription
+       * @default null
+       */
+      PipelineDescription: string | null;
+      /**
+       * Pipelinedisplayname
+       * @default null
+       */
+      PipelineDisplayName: string | null;
+      /** Pipelinename */
+      PipelineName: string;
+      /**
+       * Rolearn
+       * @default null
+       */
+      RoleArn: string | null;
     };
     /** ProcessingInputSpec */
     ProcessingInputSpec: {
@@ -3280,6 +3419,32 @@ export interface components {
       CustomerMetadataPropertiesToRemove?: string[];
       /** @default null */
       ModelApprovalStatus: components['schemas']['ModelApprovalStatus'] | null;
+    };
+    /**
+     * UpdatePipelineRequest
+     * @description The fields given are changed; the others are kept.
+     */
+    UpdatePipelineRequest: {
+      /**
+       * Pipelinedefinition
+       * @default null
+       */
+      PipelineDefinition: string | null;
+      /**
+       * Pipelinedescription
+       * @default null
+       */
+      PipelineDescription: string | null;
+      /**
+       * Pipelinedisplayname
+       * @default null
+       */
+      PipelineDisplayName: string | null;
+      /**
+       * Rolearn
+       * @default null
+       */
+      RoleArn: string | null;
     };
     /**
      * UpdateTrialComponentRequest
@@ -5616,6 +5781,249 @@ export interface operations {
       };
       /** @description Not authenticated or not authorized (Jupyter auth) */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  listPipelines: {
+    parameters: {
+      query?: {
+        MaxResults?: number;
+        NextToken?: string | null;
+        PipelineNamePrefix?: string | null;
+        SortOrder?: 'Ascending' | 'Descending';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ListPipelinesResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  createPipeline: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreatePipelineRequest'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DescribePipelineResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The name is taken or the state forbids it */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  describePipeline: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        PipelineName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DescribePipelineResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  deletePipeline: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        PipelineName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  updatePipeline: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        PipelineName: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdatePipelineRequest'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DescribePipelineResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
         headers: {
           [name: string]: unknown;
         };

@@ -134,6 +134,9 @@ def seed(jp_serverapp: Any) -> dict[str, str]:
     store.create_endpoint("ep-a", "cfg-a")
     store.create_model_package_group("group-a")
     store.create_model_package("group-a", spec={"CustomerMetadataProperties": {"k": "v"}})
+    store.create_pipeline(
+        "pipeline-a", definition='{"Version": "2020-12-01", "Parameters": [], "Steps": []}'
+    )
     studio_of(jp_serverapp).experiments.put_run_artifact("run-a", "plots/a.json", b"{}")
     return {
         "ExperimentName": "exp-a",
@@ -147,6 +150,7 @@ def seed(jp_serverapp: Any) -> dict[str, str]:
         "ArtifactPath": "plots/a.json",
         "ModelPackageGroupName": "group-a",
         "ModelPackageVersion": "1",
+        "PipelineName": "pipeline-a",
     }
 
 

@@ -1,0 +1,1 @@
+"""Pipelines: SageMaker pipeline definitions kept as records and checked when written."""
