@@ -349,13 +349,19 @@ class Estimator:
 
     # -- hosting ----------------------------------------------------------------------
     def create_model(
-        self, image_uri: str | None = None, predictor_cls: Any = None, **kwargs: Any
+        self,
+        image_uri: str | None = None,
+        predictor_cls: Any = None,
+        model_data: Any = None,
+        **kwargs: Any,
     ) -> Model:
         """A model of the latest job's ``model.tar.gz``, not created in the studio yet.
 
         Args:
             image_uri: The serving image; default this estimator's.
             predictor_cls: What ``deploy`` returns; default :class:`~.predictor.Predictor`.
+            model_data: The model's data instead of the latest job's (a pipeline's training
+                step's ``properties.ModelArtifacts.S3ModelArtifacts``, say).
             kwargs: :class:`~.model.Model` arguments; ``entry_point``, ``source_dir`` and
                 ``dependencies`` default to this estimator's (the script is imported by
                 the model server: its ``model_fn``, ``predict_fn``, ... are used).
@@ -366,7 +372,7 @@ class Estimator:
         Raises:
             ValidationError: No job yet, or the latest job has no model.
         """
-        model_data = self.model_data
+        model_data = model_data if model_data is not None else self.model_data
         if model_data is None:
             raise ValidationError(
                 f"training job {self._job().name} has no model to deploy", field="model_data"

@@ -4,7 +4,7 @@ into the definition as one unit; ``RegisterModel`` registers a model version."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, get_type_hints
+from typing import Any
 
 from ...exceptions import ValidationError
 from ._step_base import DependsOn, StepCollection
@@ -136,30 +136,6 @@ class RegisterModel(StepCollection):
 def _model_of(estimator: Any, model_data: Any, image_uri: Any, kwargs: Mapping[str, Any]) -> Any:
     """The model an estimator's training makes: its image and script, ``model_data``."""
     code = {
-        key: kwargs.get(key, getattr(estimator, key, None))
-        for key in ("entry_point", "source_dir", "dependencies")
+        key: kwargs[key] for key in ("entry_point", "source_dir", "dependencies") if key in kwargs
     }
-    return _model_class(estimator)(
-        image_uri=image_uri or estimator.image_uri,
-        model_data=model_data,
-        role=estimator.role,
-        sagemaker_session=estimator.sagemaker_session,
-        **code,
-    )
-
-
-def _model_class(estimator: Any) -> type:
-    """The class of the estimator's models: what its ``create_model`` returns, read from
-    that method's signature. (The DSL imports none of the SDK's models, which import it;
-    ``create_model`` itself needs a trained job, which a pipeline does not have yet.)"""
-    create_model = getattr(estimator, "create_model", None)
-    try:
-        made = get_type_hints(create_model).get("return") if create_model else None
-    except (NameError, TypeError):  # annotations that do not resolve
-        made = None
-    if not isinstance(made, type):
-        raise ValidationError(
-            f"{type(estimator).__name__}.create_model names no model class: give model=",
-            field="model",
-        )
-    return made
+    return estimator.create_model(image_uri=image_uri, model_data=model_data, **code)
