@@ -43,6 +43,7 @@ class JobKind(str, Enum):
     PROCESSING = "ProcessingJob"
     TRANSFORM = "TransformJob"
     TUNING = "HyperParameterTuningJob"
+    PIPELINE_EXECUTION = "PipelineExecution"
 
 
 class SecondaryStatusTransition(Entity):

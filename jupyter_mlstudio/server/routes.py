@@ -39,7 +39,14 @@ from .handlers.hosting import (
     ModelsHandler,
 )
 from .handlers.jobs import job_handlers
-from .handlers.pipelines import PipelineHandler, PipelinesHandler
+from .handlers.pipelines import (
+    PipelineExecutionHandler,
+    PipelineExecutionsHandler,
+    PipelineExecutionStepsHandler,
+    PipelineExecutionStopHandler,
+    PipelineHandler,
+    PipelinesHandler,
+)
 from .handlers.registry import (
     ModelPackageGroupHandler,
     ModelPackageGroupsHandler,
@@ -134,6 +141,18 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route("/pipelines", PipelinesHandler, "pipelines"),
     Route("/pipelines/{PipelineName}", PipelineHandler, "pipelines"),
+    Route("/pipelines/{PipelineName}/executions", PipelineExecutionsHandler, "pipelines"),
+    Route("/pipeline-executions/{PipelineExecutionId}", PipelineExecutionHandler, "pipelines"),
+    Route(
+        "/pipeline-executions/{PipelineExecutionId}/stop",
+        PipelineExecutionStopHandler,
+        "pipelines",
+    ),
+    Route(
+        "/pipeline-executions/{PipelineExecutionId}/steps",
+        PipelineExecutionStepsHandler,
+        "pipelines",
+    ),
 )
 
 _PARAM = re.compile(r"\{([A-Za-z]+)\}")

@@ -16,6 +16,7 @@ from .jobs.kinds import JobKinds, ProcessingJobs, TrainingJobs, TransformJobs, T
 from .jobs.service import JobService
 from .jobs.transform.service import TransformService
 from .jobs.tuning.service import TuningService
+from .pipelines.executions import PipelineExecutions
 from .pipelines.service import PipelineService
 from .registry.service import RegistryService
 from .system import SystemService
@@ -69,6 +70,9 @@ class Studio:
         )
         self.registry = RegistryService(store, artifacts)
         self.pipelines = PipelineService(store)
+        self.pipeline_executions = PipelineExecutions(
+            store, self.jobs, owner_check=self.owner_check
+        )
         self.tuning = TuningService(store, config, self.jobs, owner_check=self.owner_check)
         #: every kind of job behind one interface (what the REST handlers use)
         self.job_kinds = JobKinds(
@@ -123,9 +127,14 @@ class Studio:
             self.tuning.recover()  # tuning jobs carry on from the training jobs recorded
         except Exception:
             log.exception("could not carry on with the tuning jobs")
+        try:
+            self.pipeline_executions.recover()  # executions carry on from their finished steps
+        except Exception:
+            log.exception("could not carry on with the pipeline executions")
 
     def close(self) -> None:
         self.tuning.close()  # first: no tuner starts a training job while jobs close
+        self.pipeline_executions.close()  # nor an executor a step's job
         self.transform.close()
         self.endpoints.close()
         self.jobs.close()

@@ -461,6 +461,57 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/mlstudio/api/pipeline-executions/{PipelineExecutionId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Describe a pipeline execution (DescribePipelineExecution) */
+    get: operations['describePipelineExecution'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/pipeline-executions/{PipelineExecutionId}/steps': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List an execution's steps, newest first (ListPipelineExecutionSteps) */
+    get: operations['listPipelineExecutionSteps'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/pipeline-executions/{PipelineExecutionId}/stop': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Stop a pipeline execution: Stopping now, Stopped once its step jobs have stopped */
+    post: operations['stopPipelineExecution'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/mlstudio/api/pipelines': {
     parameters: {
       query?: never;
@@ -496,6 +547,24 @@ export interface paths {
     head?: never;
     /** Change a pipeline's definition, display name, description or role */
     patch: operations['updatePipeline'];
+    trace?: never;
+  };
+  '/mlstudio/api/pipelines/{PipelineName}/executions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List a pipeline's executions, newest first (ListPipelineExecutions) */
+    get: operations['listPipelineExecutions'];
+    put?: never;
+    /** Start an execution of the pipeline (StartPipelineExecution) */
+    post: operations['startPipelineExecution'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
     trace?: never;
   };
   '/mlstudio/api/processing-jobs': {
@@ -1755,6 +1824,39 @@ export interface components {
     } & {
       [key: string]: unknown;
     };
+    /** DescribePipelineExecutionResponse */
+    DescribePipelineExecutionResponse: {
+      /** Creationtime */
+      CreationTime: string;
+      /**
+       * Failurereason
+       * @default null
+       */
+      FailureReason: string | null;
+      /** Lastmodifiedtime */
+      LastModifiedTime: string;
+      /** Pipelinearn */
+      PipelineArn: string;
+      /** Pipelineexecutionarn */
+      PipelineExecutionArn: string;
+      /**
+       * Pipelineexecutiondescription
+       * @default null
+       */
+      PipelineExecutionDescription: string | null;
+      /**
+       * Pipelineexecutiondisplayname
+       * @default null
+       */
+      PipelineExecutionDisplayName: string | null;
+      /**
+       * Pipelineexecutionstatus
+       * @description Executing, Stopping, Stopped, Failed or Succeeded
+       */
+      PipelineExecutionStatus: string;
+      /** Pipelineparameters */
+      PipelineParameters?: components['schemas']['PipelineParameterBody'][];
+    };
     /** DescribePipelineResponse */
     DescribePipelineResponse: {
       /** Creationtime */
@@ -2173,7 +2275,8 @@ export interface components {
       | 'TrainingJob'
       | 'ProcessingJob'
       | 'TransformJob'
-      | 'HyperParameterTuningJob';
+      | 'HyperParameterTuningJob'
+      | 'PipelineExecution';
     /**
      * JobLogs
      * @description One read of a job's log: the text from ``Offset`` on and where to read next.
@@ -2291,6 +2394,21 @@ export interface components {
        * @default null
        */
       NextToken: string | null;
+    };
+    /** ListPipelineExecutionsResponse */
+    ListPipelineExecutionsResponse: {
+      /**
+       * Nexttoken
+       * @default null
+       */
+      NextToken: string | null;
+      /** Pipelineexecutionsummaries */
+      PipelineExecutionSummaries: components['schemas']['PipelineExecutionSummary'][];
+    };
+    /** ListPipelineExecutionStepsResponse */
+    ListPipelineExecutionStepsResponse: {
+      /** Pipelineexecutionsteps */
+      PipelineExecutionSteps: components['schemas']['PipelineExecutionStep'][];
     };
     /** ListPipelinesResponse */
     ListPipelinesResponse: {
@@ -2661,6 +2779,71 @@ export interface components {
       /** Hyperparametertuningjobname */
       HyperParameterTuningJobName: string;
     };
+    /** PipelineExecutionStep */
+    PipelineExecutionStep: {
+      /**
+       * Endtime
+       * @default null
+       */
+      EndTime: string | null;
+      /**
+       * Failurereason
+       * @default null
+       */
+      FailureReason: string | null;
+      /**
+       * Metadata
+       * @description TrainingJob/ProcessingJob {Arn}, Condition {Outcome}, Fail {ErrorMessage}
+       */
+      Metadata?: {
+        [key: string]: unknown;
+      };
+      /**
+       * Starttime
+       * @default null
+       */
+      StartTime: string | null;
+      /** Stepname */
+      StepName: string;
+      /**
+       * Stepstatus
+       * @description Starting, Executing, Stopping, Stopped, Failed or Succeeded
+       */
+      StepStatus: string;
+    };
+    /** PipelineExecutionSummary */
+    PipelineExecutionSummary: {
+      /** Pipelineexecutionarn */
+      PipelineExecutionArn: string;
+      /**
+       * Pipelineexecutiondisplayname
+       * @default null
+       */
+      PipelineExecutionDisplayName: string | null;
+      /**
+       * Pipelineexecutionfailurereason
+       * @default null
+       */
+      PipelineExecutionFailureReason: string | null;
+      /** Pipelineexecutionstatus */
+      PipelineExecutionStatus: string;
+      /** Starttime */
+      StartTime: string;
+    };
+    /** PipelineParameter */
+    PipelineParameter: {
+      /** Name */
+      Name: string;
+      /** Value */
+      Value: unknown;
+    };
+    /** PipelineParameterBody */
+    PipelineParameterBody: {
+      /** Name */
+      Name: string;
+      /** Value */
+      Value: unknown;
+    };
     /** PipelineSummary */
     PipelineSummary: {
       /** Creationtime */
@@ -2997,6 +3180,21 @@ export interface components {
        * @default null
        */
       StatusMessage: string | null;
+    };
+    /** StartPipelineExecutionRequest */
+    StartPipelineExecutionRequest: {
+      /**
+       * Pipelineexecutiondescription
+       * @default null
+       */
+      PipelineExecutionDescription: string | null;
+      /**
+       * Pipelineexecutiondisplayname
+       * @default null
+       */
+      PipelineExecutionDisplayName: string | null;
+      /** Pipelineparameters */
+      PipelineParameters?: components['schemas']['PipelineParameter'][];
     };
     /** StatusBody */
     StatusBody: {
@@ -5790,6 +5988,162 @@ export interface operations {
       };
     };
   };
+  describePipelineExecution: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        PipelineExecutionId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DescribePipelineExecutionResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  listPipelineExecutionSteps: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        PipelineExecutionId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ListPipelineExecutionStepsResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  stopPipelineExecution: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        PipelineExecutionId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DescribePipelineExecutionResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The name is taken or the state forbids it */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
   listPipelines: {
     parameters: {
       query?: {
@@ -6002,6 +6356,112 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['DescribePipelineResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  listPipelineExecutions: {
+    parameters: {
+      query?: {
+        MaxResults?: number;
+        NextToken?: string | null;
+        SortOrder?: 'Ascending' | 'Descending';
+      };
+      header?: never;
+      path: {
+        PipelineName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ListPipelineExecutionsResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  startPipelineExecution: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        PipelineName: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['StartPipelineExecutionRequest'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DescribePipelineExecutionResponse'];
         };
       };
       /** @description Bad input; `field` names what is wrong */

@@ -137,6 +137,26 @@ def seed(jp_serverapp: Any) -> dict[str, str]:
     store.create_pipeline(
         "pipeline-a", definition='{"Version": "2020-12-01", "Parameters": [], "Steps": []}'
     )
+    store.create_job(
+        Job(
+            job_name="execution-a",
+            kind=JobKind.PIPELINE_EXECUTION,
+            status=JobStatus.COMPLETED,
+            spec={"PipelineName": "pipeline-a", "Parameters": {"P": 1}},
+            outputs={
+                "Steps": {
+                    "C": {
+                        "StepStatus": "Succeeded",
+                        "StartTime": now.isoformat(),
+                        "EndTime": now.isoformat(),
+                        "Metadata": {"Condition": {"Outcome": "True"}},
+                    }
+                }
+            },
+            creation_time=now,
+            last_modified_time=now,
+        )
+    )
     studio_of(jp_serverapp).experiments.put_run_artifact("run-a", "plots/a.json", b"{}")
     return {
         "ExperimentName": "exp-a",
@@ -151,6 +171,7 @@ def seed(jp_serverapp: Any) -> dict[str, str]:
         "ModelPackageGroupName": "group-a",
         "ModelPackageVersion": "1",
         "PipelineName": "pipeline-a",
+        "PipelineExecutionId": "execution-a",
     }
 
 

@@ -3,9 +3,12 @@ bad definitions refused naming the field."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
+from tests.pipelines.conftest import TRAIN, train_step
 from tests.pipelines.definitions import definition, pipeline_of_four, training
 
 from .test_api import call
@@ -78,3 +81,95 @@ async def test_bad_definitions_name_the_field(jp_fetch: Any) -> None:
         body={"PipelineDefinition": definition(training("a b"))},
     )
     assert (status, err["field"]) == (400, "PipelineDefinition.Steps[0].Name")
+
+
+async def _until_done(jp_fetch: Any, execution_id: str, timeout: float = 90) -> Any:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        status, execution = await call(jp_fetch, "GET", "pipeline-executions", execution_id)
+        assert status == 200, execution
+        if execution["PipelineExecutionStatus"] in ("Succeeded", "Failed", "Stopped"):
+            return execution
+        assert asyncio.get_running_loop().time() < deadline, execution
+        await asyncio.sleep(0.1)
+
+
+async def test_executions_start_run_list_and_show_their_steps(
+    jp_fetch: Any, tmp_path: Path
+) -> None:
+    (tmp_path / "train.py").write_text(TRAIN)
+    fail = {
+        "Name": "Stop",
+        "Type": "Fail",
+        "Arguments": {"ErrorMessage": {"Get": "Parameters.Message"}},
+    }
+    check = {
+        "Name": "Check",
+        "Type": "Condition",
+        "Arguments": {
+            "Conditions": [
+                {"Type": "Equals", "LeftValue": {"Get": "Parameters.Go"}, "RightValue": True}
+            ],
+            "IfSteps": [],
+            "ElseSteps": [fail],
+        },
+        "DependsOn": ["Train"],
+    }
+    text = json.dumps(
+        {
+            "Version": "2020-12-01",
+            "Parameters": [
+                {"Name": "Go", "Type": "Boolean", "DefaultValue": True},
+                {"Name": "Message", "Type": "String", "DefaultValue": "not today"},
+            ],
+            "Steps": [train_step("Train", tmp_path), check],
+        }
+    )
+    body = {"PipelineName": "runs", "PipelineDefinition": text}
+    assert (await call(jp_fetch, "POST", "pipelines", body=body))[0] == 201
+
+    status, err = await call(
+        jp_fetch,
+        "POST",
+        "pipelines",
+        "runs",
+        "executions",
+        body={"PipelineParameters": [{"Name": "Go", "Value": "maybe"}]},
+    )
+    assert (status, err["field"]) == (400, "PipelineParameters[0].Value")
+
+    status, started = await call(jp_fetch, "POST", "pipelines", "runs", "executions", body={})
+    assert status == 201, started
+    assert started["PipelineExecutionStatus"] == "Executing"
+    first = started["PipelineExecutionArn"].rsplit("/", 1)[1]
+    done = await _until_done(jp_fetch, first)
+    assert done["PipelineExecutionStatus"] == "Succeeded", done
+    status, steps = await call(jp_fetch, "GET", "pipeline-executions", first, "steps")
+    assert status == 200
+    by_name = {s["StepName"]: s for s in steps["PipelineExecutionSteps"]}
+    assert set(by_name) == {"Train", "Check"}
+    assert by_name["Check"]["Metadata"] == {"Condition": {"Outcome": "True"}}
+    assert (
+        by_name["Train"]["Metadata"]["TrainingJob"]["Arn"]
+        .split("/")[-1]
+        .startswith(f"pipelines-{first}-Train-")
+    )
+
+    params = {"PipelineParameters": [{"Name": "Go", "Value": "false"}]}
+    status, started = await call(jp_fetch, "POST", "pipelines", "runs", "executions", body=params)
+    second = started["PipelineExecutionArn"].rsplit("/", 1)[1]
+    done = await _until_done(jp_fetch, second)
+    assert (done["PipelineExecutionStatus"], done["FailureReason"]) == (
+        "Failed",
+        "Step Stop failed: not today",
+    )
+    status, err = await call(jp_fetch, "POST", "pipeline-executions", second, "stop")
+    assert status == 409, err  # it has ended
+
+    status, listed = await call(jp_fetch, "GET", "pipelines", "runs", "executions")
+    assert status == 200
+    summaries = listed["PipelineExecutionSummaries"]
+    assert [s["PipelineExecutionArn"].rsplit("/", 1)[1] for s in summaries] == [second, first]
+    assert summaries[0]["PipelineExecutionFailureReason"] == "Step Stop failed: not today"
+    status, err = await call(jp_fetch, "GET", "pipeline-executions", "nothing")
+    assert status == 404, err

@@ -1,0 +1,301 @@
+"""Pipeline executions: start, describe, list, stop, their steps, recover.
+
+An execution is a job of kind ``PipelineExecution`` named by its execution id; its
+``Spec`` holds the pipeline's name, the definition as it was at the start and the
+parameters, its ``Outputs["Steps"]`` each step's record. A
+:class:`~.executor.PipelineExecutor` thread in the studio that owns the home runs it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import string
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import Field
+
+from ...entities import TERMINAL_JOB_STATUSES, Job, JobKind, JobStatus, utcnow
+from ...entities.pipelines import pipeline_arn
+from ...exceptions import ConflictError, NotFoundError, ValidationError
+from ...ownership import OwnerCheck
+from ...store.base import MetadataStore, Page, SortOrder
+from ..jobs.requests import RequestModel, parse_request
+from ..jobs.service import JobService
+from .definition import parse_definition
+from .executor import PipelineExecutor, StepRunners
+from .values import execution_parameters
+
+NAME_FIELD = "PipelineExecutionArn"
+#: execution status → SageMaker's PipelineExecutionStatus
+EXECUTION_STATUS = {
+    JobStatus.IN_PROGRESS: "Executing",
+    JobStatus.STOPPING: "Stopping",
+    JobStatus.STOPPED: "Stopped",
+    JobStatus.FAILED: "Failed",
+    JobStatus.COMPLETED: "Succeeded",
+}
+_ID_CHARS = string.ascii_lowercase + string.digits
+
+
+class PipelineParameter(RequestModel):
+    Name: str
+    Value: Any
+
+
+class StartPipelineExecutionRequest(RequestModel):
+    PipelineParameters: list[PipelineParameter] = Field(default_factory=list, max_length=200)
+    PipelineExecutionDisplayName: str | None = Field(None, max_length=82)
+    PipelineExecutionDescription: str | None = Field(None, max_length=3072)
+
+
+def execution_arn(pipeline_name: str, execution_id: str) -> str:
+    return f"{pipeline_arn(pipeline_name)}/execution/{execution_id}"
+
+
+def execution_id_of(arn_or_id: str) -> str:
+    """An execution's id, given its ARN or its id."""
+    return arn_or_id.rsplit("/", 1)[-1] if arn_or_id.startswith("arn:") else arn_or_id
+
+
+def describe_execution(job: Job) -> dict[str, Any]:
+    """DescribePipelineExecution's answer."""
+    pipeline = job.spec.get("PipelineName", "")
+    body: dict[str, Any] = {
+        "PipelineArn": pipeline_arn(pipeline),
+        "PipelineExecutionArn": execution_arn(pipeline, job.job_name),
+        "PipelineExecutionStatus": EXECUTION_STATUS[job.status],
+        "CreationTime": job.creation_time.isoformat(),
+        "LastModifiedTime": job.last_modified_time.isoformat(),
+        "PipelineParameters": [
+            {"Name": k, "Value": v} for k, v in (job.spec.get("Parameters") or {}).items()
+        ],
+    }
+    for key in ("PipelineExecutionDisplayName", "PipelineExecutionDescription"):
+        if job.spec.get(key) is not None:
+            body[key] = job.spec[key]
+    if job.failure_reason:
+        body["FailureReason"] = job.failure_reason
+    return body
+
+
+def execution_summary(job: Job) -> dict[str, Any]:
+    """A PipelineExecutionSummary (ListPipelineExecutions)."""
+    described = describe_execution(job)
+    body: dict[str, Any] = {
+        "PipelineExecutionArn": described["PipelineExecutionArn"],
+        "PipelineExecutionStatus": described["PipelineExecutionStatus"],
+        "StartTime": (job.start_time or job.creation_time).isoformat(),
+    }
+    if "PipelineExecutionDisplayName" in described:
+        body["PipelineExecutionDisplayName"] = described["PipelineExecutionDisplayName"]
+    if job.failure_reason:
+        body["PipelineExecutionFailureReason"] = job.failure_reason
+    return body
+
+
+def execution_steps(job: Job) -> list[dict[str, Any]]:
+    """ListPipelineExecutionSteps' PipelineExecutionSteps, newest first."""
+    steps = []
+    for name, record in (job.outputs.get("Steps") or {}).items():
+        step: dict[str, Any] = {
+            "StepName": name,
+            "StepStatus": record["StepStatus"],
+            "StartTime": record.get("StartTime"),
+            "Metadata": record.get("Metadata") or {},
+        }
+        for key in ("EndTime", "FailureReason"):
+            if record.get(key):
+                step[key] = record[key]
+        steps.append(step)
+    return sorted(steps, key=lambda s: s["StartTime"] or "", reverse=True)
+
+
+class PipelineExecutions:
+    """The pipeline executions of one studio.
+
+    Args:
+        store: The metadata store.
+        jobs: The engine of the step jobs.
+        owner_check: Refuses starting in a studio that does not own its home.
+    """
+
+    def __init__(
+        self, store: MetadataStore, jobs: JobService, *, owner_check: OwnerCheck | None = None
+    ) -> None:
+        self._store = store
+        self._jobs = jobs
+        self._owner_check = owner_check
+        self._executors: dict[str, PipelineExecutor] = {}
+        self._lock = threading.Lock()
+
+    def start(
+        self, pipeline_name: str, request: Mapping[str, Any] | StartPipelineExecutionRequest
+    ) -> dict[str, Any]:
+        """StartPipelineExecution: the execution as DescribePipelineExecution answers.
+
+        Raises:
+            ValidationError: naming ``PipelineParameters[i].Name`` / ``.Value`` for an
+                unknown parameter or a value of another type (nothing is started).
+            NotFoundError: when there is no such pipeline.
+        """
+        if self._owner_check is not None:
+            self._owner_check.require("PipelineName")
+        body = parse_request(StartPipelineExecutionRequest, request)
+        pipeline = self._store.get_pipeline(pipeline_name)
+        definition = parse_definition(pipeline.pipeline_definition)
+        parameters = execution_parameters(
+            definition, [p.model_dump() for p in body.PipelineParameters]
+        )
+        execution_id = "".join(secrets.choice(_ID_CHARS) for _ in range(12))
+        now = utcnow()
+        spec = {
+            "PipelineName": pipeline.pipeline_name,
+            "PipelineArn": pipeline.pipeline_arn,
+            "PipelineExecutionArn": execution_arn(pipeline.pipeline_name, execution_id),
+            "PipelineDefinition": pipeline.pipeline_definition,
+            "Parameters": parameters,
+            "PipelineExecutionDisplayName": body.PipelineExecutionDisplayName,
+            "PipelineExecutionDescription": body.PipelineExecutionDescription,
+        }
+        job = self._store.create_job(
+            Job(
+                job_name=execution_id,
+                kind=JobKind.PIPELINE_EXECUTION,
+                status=JobStatus.IN_PROGRESS,
+                spec=spec,
+                outputs={"Steps": {}},
+                creation_time=now,
+                start_time=now,
+                last_modified_time=now,
+            )
+        )
+        self._start(job)
+        return describe_execution(job)
+
+    def describe(self, execution: str) -> dict[str, Any]:
+        """DescribePipelineExecution (by ARN or id)."""
+        return describe_execution(self._get(execution))
+
+    def list_executions(
+        self,
+        pipeline_name: str,
+        *,
+        sort_order: SortOrder = "Descending",
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> Page[dict[str, Any]]:
+        """ListPipelineExecutions of a pipeline: PipelineExecutionSummaries, newest first
+        (``next_token``: where the previous page ended)."""
+        self._store.get_pipeline(pipeline_name)
+        if not 1 <= max_results <= 100:
+            raise ValidationError("MaxResults must be 1 to 100", field="MaxResults")
+        start = 0
+        if next_token is not None:
+            if not next_token.isdigit() or len(next_token) > 6:
+                raise ValidationError("NextToken is not one this listing gave", field="NextToken")
+            start = int(next_token)
+        jobs = self._store.list_jobs(
+            kind=JobKind.PIPELINE_EXECUTION, sort_order=sort_order, max_results=1000
+        ).items
+        mine = [j for j in jobs if j.spec.get("PipelineName") == pipeline_name]
+        items = [execution_summary(j) for j in mine[start : start + max_results]]
+        more = start + max_results < len(mine)
+        return Page(items=items, next_token=str(start + max_results) if more else None)
+
+    def list_steps(self, execution: str) -> list[dict[str, Any]]:
+        """ListPipelineExecutionSteps."""
+        return execution_steps(self._get(execution))
+
+    def stop(self, execution: str) -> dict[str, Any]:
+        """StopPipelineExecution: Stopping now (its running jobs are stopped), Stopped
+        once they end.
+
+        Raises:
+            ConflictError: it has ended already.
+        """
+        job = self._get(execution)
+        if job.status in TERMINAL_JOB_STATUSES:
+            raise ConflictError(
+                f"pipeline execution {job.job_name!r} is {EXECUTION_STATUS[job.status]}"
+                " and cannot be stopped",
+                field=NAME_FIELD,
+            )
+        job = self._store.update_job(job.job_name, status=JobStatus.STOPPING)
+        with self._lock:
+            executor = self._executors.get(job.job_name)
+        if executor is not None:
+            executor.request_stop()
+        return describe_execution(job)
+
+    def recover(self) -> list[str]:
+        """Carry on with the executions a stopped studio left Executing or Stopping."""
+        carried: list[str] = []
+        for status in (JobStatus.IN_PROGRESS, JobStatus.STOPPING):
+            page = self._store.list_jobs(
+                kind=JobKind.PIPELINE_EXECUTION, status=status, max_results=1000
+            )
+            for job in page.items:
+                with self._lock:
+                    if job.job_name in self._executors:
+                        continue
+                try:
+                    self._start(job)
+                except (ValidationError, KeyError) as exc:  # a record it cannot read again
+                    with contextlib.suppress(ConflictError, NotFoundError):
+                        self._store.update_job(
+                            job.job_name,
+                            status=JobStatus.FAILED,
+                            failure_reason=f"its definition cannot be read again: {exc}",
+                            end_time=utcnow(),
+                        )
+                    continue
+                if status is JobStatus.STOPPING:
+                    self._executors[job.job_name].request_stop()
+                carried.append(job.job_name)
+        return carried
+
+    def wait(self, execution: str, timeout: float | None = None) -> dict[str, Any]:
+        """Wait for this studio's executor of ``execution``; return its description."""
+        execution_id = execution_id_of(execution)
+        with self._lock:
+            executor = self._executors.get(execution_id)
+        if executor is not None:
+            executor.join(timeout)
+        return self.describe(execution_id)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Let the executors go; their executions carry on in the next studio."""
+        with self._lock:
+            executors = list(self._executors.values())
+        for executor in executors:
+            executor.detach()
+        for executor in executors:
+            executor.join(timeout)
+
+    def _get(self, execution: str) -> Job:
+        try:
+            return self._store.get_job(execution_id_of(execution), JobKind.PIPELINE_EXECUTION)
+        except (NotFoundError, ValidationError):
+            raise NotFoundError(
+                f"no pipeline execution is {execution!r}", field=NAME_FIELD
+            ) from None
+
+    def _start(self, job: Job) -> None:
+        def create(kind: JobKind, request: dict[str, Any]) -> Job:
+            if kind is JobKind.TRAINING:
+                return self._jobs.create_training_job(request)
+            return self._jobs.create_processing_job(request)
+
+        executor = PipelineExecutor(
+            store=self._store,
+            execution=job,
+            definition=parse_definition(job.spec["PipelineDefinition"]),
+            parameters=dict(job.spec.get("Parameters") or {}),
+            runners=StepRunners(create=create, stop=self._jobs.stop_job),
+        )
+        with self._lock:
+            self._executors[job.job_name] = executor
+        executor.start()
