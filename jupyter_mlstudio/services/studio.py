@@ -71,7 +71,11 @@ class Studio:
         self.registry = RegistryService(store, artifacts)
         self.pipelines = PipelineService(store)
         self.pipeline_executions = PipelineExecutions(
-            store, self.jobs, owner_check=self.owner_check
+            store,
+            self.jobs,
+            hosting=self.endpoints,
+            registry=self.registry,
+            owner_check=self.owner_check,
         )
         self.tuning = TuningService(store, config, self.jobs, owner_check=self.owner_check)
         #: every kind of job behind one interface (what the REST handlers use)

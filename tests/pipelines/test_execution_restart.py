@@ -73,3 +73,37 @@ def test_an_execution_that_cannot_be_read_again_fails_with_a_reason(
     described = executions.describe("broken000001")
     assert described["PipelineExecutionStatus"] == "Failed"
     assert "cannot be read again" in described["FailureReason"]
+
+
+def test_a_step_named_but_not_started_before_the_restart_is_started(
+    store: MetadataStore, jobs: JobService, pipelines: PipelineService, scripts: Path
+) -> None:
+    text = json.dumps({"Version": "2020-12-01", "Steps": [train_step("Only", scripts)]})
+    pipelines.create({"PipelineName": "one", "PipelineDefinition": text})
+    now = utcnow()
+    pending = {"StepStatus": "Starting", "StartTime": now.isoformat(), "Metadata": {}}
+    store.create_job(
+        Job(
+            job_name="halfway00001",
+            kind=JobKind.PIPELINE_EXECUTION,
+            status=JobStatus.IN_PROGRESS,
+            spec={"PipelineName": "one", "PipelineDefinition": text, "Parameters": {}},
+            outputs={"Steps": {"Only": {**pending, "JobName": "pipelines-halfway00001-Only-x"}}},
+            creation_time=now,
+            last_modified_time=now,
+        )
+    )
+    executions = PipelineExecutions(store, jobs)
+    try:
+        assert executions.recover() == ["halfway00001"]
+        done = executions.wait("halfway00001", 120)
+        assert done["PipelineExecutionStatus"] == "Succeeded", done
+        [step] = executions.list_steps("halfway00001")
+        assert step["StepStatus"] == "Succeeded"
+        assert (
+            step["Metadata"]["TrainingJob"]["Arn"]
+            .split("/")[-1]
+            .startswith("pipelines-halfway00001-Only-")
+        )
+    finally:
+        executions.close()

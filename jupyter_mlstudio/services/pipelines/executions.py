@@ -13,6 +13,7 @@ import secrets
 import string
 import threading
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from pydantic import Field
@@ -22,8 +23,10 @@ from ...entities.pipelines import pipeline_arn
 from ...exceptions import ConflictError, NotFoundError, ValidationError
 from ...ownership import OwnerCheck
 from ...store.base import MetadataStore, Page, SortOrder
+from ..hosting.records import HostingRecords
 from ..jobs.requests import RequestModel, parse_request
 from ..jobs.service import JobService
+from ..registry.service import RegistryService
 from .definition import parse_definition
 from .executor import PipelineExecutor, StepRunners
 from .values import execution_parameters
@@ -119,14 +122,24 @@ class PipelineExecutions:
     Args:
         store: The metadata store.
         jobs: The engine of the step jobs.
+        hosting: Creates the models of Model steps (None: such steps fail).
+        registry: Registers the versions of RegisterModel steps (None: such steps fail).
         owner_check: Refuses starting in a studio that does not own its home.
     """
 
     def __init__(
-        self, store: MetadataStore, jobs: JobService, *, owner_check: OwnerCheck | None = None
+        self,
+        store: MetadataStore,
+        jobs: JobService,
+        *,
+        hosting: HostingRecords | None = None,
+        registry: RegistryService | None = None,
+        owner_check: OwnerCheck | None = None,
     ) -> None:
         self._store = store
         self._jobs = jobs
+        self._hosting = hosting
+        self._registry = registry
         self._owner_check = owner_check
         self._executors: dict[str, PipelineExecutor] = {}
         self._lock = threading.Lock()
@@ -289,12 +302,30 @@ class PipelineExecutions:
                 return self._jobs.create_training_job(request)
             return self._jobs.create_processing_job(request)
 
+        runners = StepRunners(create=create, stop=self._jobs.stop_job)
+        hosting, registry = self._hosting, self._registry
+        if hosting is not None:
+
+            def create_model(request: dict[str, Any]) -> dict[str, Any]:
+                try:
+                    model = hosting.create_model(request)
+                except ConflictError:  # created just before a restart
+                    model = self._store.get_model(request["ModelName"])
+                return {
+                    "ModelName": model.model_name,
+                    "PrimaryContainer": request.get("PrimaryContainer", {}),
+                    "CreationTime": model.creation_time.isoformat(),
+                }
+
+            runners = replace(runners, create_model=create_model)
+        if registry is not None:
+            runners = replace(runners, register=registry.create_package)
         executor = PipelineExecutor(
             store=self._store,
             execution=job,
             definition=parse_definition(job.spec["PipelineDefinition"]),
             parameters=dict(job.spec.get("Parameters") or {}),
-            runners=StepRunners(create=create, stop=self._jobs.stop_job),
+            runners=runners,
         )
         with self._lock:
             self._executors[job.job_name] = executor

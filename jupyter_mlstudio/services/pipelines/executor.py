@@ -23,6 +23,7 @@ from typing import Any
 
 from ...artifacts import transfer
 from ...entities import TERMINAL_JOB_STATUSES, Job, JobKind, JobStatus, utcnow
+from ...entities.registry import ARN_PREFIX
 from ...exceptions import ConflictError, NotFoundError, StudioError
 from ...store.base import MetadataStore
 from ..jobs.runs import source_arn
@@ -77,15 +78,21 @@ def job_properties(job: Job) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class StepRunners:
-    """What the executor calls to run and look at jobs.
+    """What the executor calls to run steps.
 
     Attributes:
         create: Starts a job of a kind from its request.
         stop: Asks a job to stop.
+        create_model: CreateModel (a Model step); returns the model's properties (None:
+            Model steps fail).
+        register: CreateModelPackage (a RegisterModel step); returns DescribeModelPackage
+            (None: RegisterModel steps fail).
     """
 
     create: Callable[[JobKind, dict[str, Any]], Job]
     stop: Callable[[str, JobKind], Any]
+    create_model: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    register: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
 
 class PipelineExecutor(threading.Thread):
@@ -188,6 +195,9 @@ class PipelineExecutor(threading.Thread):
             try:
                 job = self.store.get_job(record["JobName"], kind)
             except NotFoundError:
+                if record["StepStatus"] == "Starting":  # named, not started: start it again
+                    del self.steps[name]
+                    continue
                 self._finish(name, "Failed", f"its job {record['JobName']} is gone")
                 continue
             if job.status in TERMINAL_JOB_STATUSES:
@@ -253,12 +263,35 @@ class PipelineExecutor(threading.Thread):
                 record.update(StepStatus="Failed", EndTime=now, FailureReason=str(message))
             elif info.type in JOB_STEPS:
                 self._start_job(info, record, resolve(arguments, self.scope))
+            elif info.type == "Model":
+                request = {
+                    **resolve(arguments, self.scope),
+                    "ModelName": step_job_name(self.execution_id, info.name),
+                }
+                properties = self._runner(self.runners.create_model, info)(request)
+                arn = f"{ARN_PREFIX}:model/{properties['ModelName']}"
+                record.update(Metadata={"Model": {"Arn": arn}}, Properties=properties)
+                record.update(StepStatus="Succeeded", EndTime=utcnow().isoformat())
+            elif info.type == "RegisterModel":
+                register = self._runner(self.runners.register, info)
+                properties = register(resolve(arguments, self.scope))
+                arn = properties["ModelPackageArn"]
+                record.update(Metadata={"RegisterModel": {"Arn": arn}}, Properties=properties)
+                record.update(StepStatus="Succeeded", EndTime=utcnow().isoformat())
             else:
                 raise StepValueError(f"{info.type} steps do not run in the studio yet")
         except (StepValueError, StudioError) as exc:
             record.update(StepStatus="Failed", EndTime=utcnow().isoformat())
             record["FailureReason"] = getattr(exc, "message", None) or str(exc)
         self._publish()
+
+    @staticmethod
+    def _runner(
+        runner: Callable[[dict[str, Any]], dict[str, Any]] | None, info: StepInfo
+    ) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        if runner is None:
+            raise StepValueError(f"{info.type} steps do not run in this studio")
+        return runner
 
     def _start_job(self, info: StepInfo, record: dict[str, Any], arguments: Any) -> None:
         kind, field, key = JOB_STEPS[info.type]
@@ -298,6 +331,8 @@ class PipelineExecutor(threading.Thread):
 
     def _properties(self, step: str) -> dict[str, Any]:
         record = self.steps.get(step) or {}
+        if "Properties" in record:  # a Model or RegisterModel step: kept with the step
+            return dict(record["Properties"])
         if "JobName" in record:
             return job_properties(self._job_of(step))
         return dict(record.get("Metadata", {}).get("Condition", {}))
