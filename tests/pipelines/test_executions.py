@@ -202,3 +202,18 @@ def test_bad_parameters_are_refused_naming_the_field_and_start_nothing(
             executions.start(pipeline, {"PipelineParameters": given})
         assert info.value.field == field
     assert store.list_jobs().items == []
+
+
+def test_independent_steps_run_at_once_at_most_four(
+    executions: PipelineExecutions, pipelines: PipelineService, scripts: Path
+) -> None:
+    fan = [train_step(f"Leg{i}", scripts, sleep="2") for i in range(5)]
+    text = json.dumps({"Version": "2020-12-01", "Steps": fan})
+    pipelines.create({"PipelineName": "fan", "PipelineDefinition": text})
+    arn = executions.start("fan", {})["PipelineExecutionArn"]
+    done = executions.wait(arn, 120)
+    assert done["PipelineExecutionStatus"] == "Succeeded", done
+    steps = executions.list_steps(arn)
+    spans = [(s["StartTime"], s["EndTime"]) for s in steps]
+    overlapping = [sum(start <= t < end for start, end in spans) for t, _ in spans]
+    assert max(overlapping) == 4  # four at once, the fifth when one has ended
