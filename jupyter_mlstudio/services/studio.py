@@ -69,7 +69,6 @@ class Studio:
             owner_check=self.owner_check,
         )
         self.registry = RegistryService(store, artifacts)
-        self.pipelines = PipelineService(store)
         self.pipeline_executions = PipelineExecutions(
             store,
             self.jobs,
@@ -77,6 +76,7 @@ class Studio:
             registry=self.registry,
             owner_check=self.owner_check,
         )
+        self.pipelines = PipelineService(store, self.pipeline_executions)
         self.tuning = TuningService(store, config, self.jobs, owner_check=self.owner_check)
         #: every kind of job behind one interface (what the REST handlers use)
         self.job_kinds = JobKinds(

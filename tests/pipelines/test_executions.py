@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from jupyter_mlstudio.entities import JobKind
-from jupyter_mlstudio.exceptions import ValidationError
+from jupyter_mlstudio.exceptions import NotFoundError, ValidationError
 from jupyter_mlstudio.services.pipelines.executions import PipelineExecutions
 from jupyter_mlstudio.services.pipelines.service import PipelineService
 from jupyter_mlstudio.store.base import MetadataStore
@@ -217,3 +217,18 @@ def test_independent_steps_run_at_once_at_most_four(
     spans = [(s["StartTime"], s["EndTime"]) for s in steps]
     overlapping = [sum(start <= t < end for start, end in spans) for t, _ in spans]
     assert max(overlapping) == 4  # four at once, the fifth when one has ended
+
+
+def test_deleting_a_pipeline_stops_its_running_executions(
+    executions: PipelineExecutions, store: MetadataStore, scripts: Path
+) -> None:
+    pipelines = PipelineService(store, executions)
+    text = json.dumps({"Version": "2020-12-01", "Steps": [train_step("Slow", scripts, sleep="60")]})
+    pipelines.create({"PipelineName": "doomed", "PipelineDefinition": text})
+    arn = executions.start("doomed", {})["PipelineExecutionArn"]
+    pipelines.delete("doomed")
+    done = executions.wait(arn, 60)
+    assert done["PipelineExecutionStatus"] == "Stopped"
+    with pytest.raises(NotFoundError):
+        pipelines.describe("doomed")
+    assert executions.describe(arn)["PipelineExecutionStatus"] == "Stopped"  # record kept

@@ -243,6 +243,19 @@ class PipelineExecutions:
             executor.request_stop()
         return describe_execution(job)
 
+    def stop_all(self, pipeline_name: str) -> list[str]:
+        """Stop every execution of a pipeline still running (as DeletePipeline does);
+        return their ids."""
+        stopped = []
+        for job in self._store.list_jobs(
+            kind=JobKind.PIPELINE_EXECUTION, status=JobStatus.IN_PROGRESS, max_results=1000
+        ).items:
+            if job.spec.get("PipelineName") == pipeline_name:
+                with contextlib.suppress(ConflictError, NotFoundError):
+                    self.stop(job.job_name)
+                    stopped.append(job.job_name)
+        return stopped
+
     def recover(self) -> list[str]:
         """Carry on with the executions a stopped studio left Executing or Stopping."""
         carried: list[str] = []

@@ -11,6 +11,7 @@ from ...entities.pipelines import Pipeline
 from ...store.base import UNSET, MetadataStore, Page, SortOrder
 from ..jobs.requests import parse_request
 from .definition import parse_definition
+from .executions import PipelineExecutions
 from .requests import CreatePipelineRequest, UpdatePipelineRequest
 
 
@@ -47,10 +48,12 @@ class PipelineService:
 
     Args:
         store: The metadata store that keeps them.
+        executions: Their executions, stopped when a pipeline is deleted (None: none run).
     """
 
-    def __init__(self, store: MetadataStore) -> None:
+    def __init__(self, store: MetadataStore, executions: PipelineExecutions | None = None) -> None:
         self._store = store
+        self._executions = executions
 
     def create(self, request: Mapping[str, Any] | CreatePipelineRequest) -> dict[str, Any]:
         """CreatePipeline: the pipeline as DescribePipeline answers.
@@ -115,5 +118,8 @@ class PipelineService:
         return Page(items=[pipeline_summary(p) for p in page.items], next_token=page.next_token)
 
     def delete(self, pipeline_name: str) -> None:
-        """DeletePipeline."""
+        """DeletePipeline: its running executions are stopped (their records are kept)."""
+        self._store.get_pipeline(pipeline_name)
+        if self._executions is not None:
+            self._executions.stop_all(pipeline_name)
         self._store.delete_pipeline(pipeline_name)
