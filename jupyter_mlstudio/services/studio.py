@@ -74,6 +74,7 @@ class Studio:
             self.jobs,
             hosting=self.endpoints,
             registry=self.registry,
+            transform=self.transform,
             owner_check=self.owner_check,
         )
         self.pipelines = PipelineService(store, self.pipeline_executions)

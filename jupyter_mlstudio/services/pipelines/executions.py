@@ -26,10 +26,11 @@ from ...store.base import MetadataStore, Page, SortOrder
 from ..hosting.records import HostingRecords
 from ..jobs.requests import RequestModel, parse_request
 from ..jobs.service import JobService
+from ..jobs.transform.service import TransformService
 from ..registry.service import RegistryService
 from .definition import parse_definition
 from .executor import PipelineExecutor, StepRunners
-from .values import execution_parameters
+from .values import StepValueError, execution_parameters
 
 NAME_FIELD = "PipelineExecutionArn"
 #: execution status → SageMaker's PipelineExecutionStatus
@@ -124,6 +125,7 @@ class PipelineExecutions:
         jobs: The engine of the step jobs.
         hosting: Creates the models of Model steps (None: such steps fail).
         registry: Registers the versions of RegisterModel steps (None: such steps fail).
+        transform: Runs the batch transform jobs of Transform steps (None: they fail).
         owner_check: Refuses starting in a studio that does not own its home.
     """
 
@@ -134,10 +136,12 @@ class PipelineExecutions:
         *,
         hosting: HostingRecords | None = None,
         registry: RegistryService | None = None,
+        transform: TransformService | None = None,
         owner_check: OwnerCheck | None = None,
     ) -> None:
         self._store = store
         self._jobs = jobs
+        self._transform = transform
         self._hosting = hosting
         self._registry = registry
         self._owner_check = owner_check
@@ -313,9 +317,18 @@ class PipelineExecutions:
         def create(kind: JobKind, request: dict[str, Any]) -> Job:
             if kind is JobKind.TRAINING:
                 return self._jobs.create_training_job(request)
+            if kind is JobKind.TRANSFORM:
+                if self._transform is None:
+                    raise StepValueError("Transform steps do not run in this studio")
+                return self._transform.create_transform_job(request)
             return self._jobs.create_processing_job(request)
 
-        runners = StepRunners(create=create, stop=self._jobs.stop_job)
+        def stop(job_name: str, kind: JobKind) -> Any:
+            if kind is JobKind.TRANSFORM and self._transform is not None:
+                return self._transform.stop_transform_job(job_name)
+            return self._jobs.stop_job(job_name, kind)
+
+        runners = StepRunners(create=create, stop=stop)
         hosting, registry = self._hosting, self._registry
         if hosting is not None:
 

@@ -26,7 +26,6 @@ from ...entities import TERMINAL_JOB_STATUSES, Job, JobKind, JobStatus, utcnow
 from ...entities.registry import ARN_PREFIX
 from ...exceptions import ConflictError, NotFoundError, StudioError
 from ...store.base import MetadataStore
-from ..jobs.runs import source_arn
 from .definition import Definition, StepInfo
 from .values import Scope, StepValueError, outcome, resolve
 
@@ -40,6 +39,13 @@ PARALLEL = 4
 JOB_STEPS: dict[str, tuple[JobKind, str, str]] = {
     "Training": (JobKind.TRAINING, "TrainingJobName", "TrainingJob"),
     "Processing": (JobKind.PROCESSING, "ProcessingJobName", "ProcessingJob"),
+    "Transform": (JobKind.TRANSFORM, "TransformJobName", "TransformJob"),
+}
+#: a job kind → its ARN's resource type
+_ARN_TYPE = {
+    JobKind.TRAINING: "training-job",
+    JobKind.PROCESSING: "processing-job",
+    JobKind.TRANSFORM: "transform-job",
 }
 _STATUS = {
     JobStatus.COMPLETED: "Succeeded",
@@ -303,7 +309,7 @@ class PipelineExecutor(threading.Thread):
             job = self.runners.create(kind, request)
         except ConflictError:
             job = self.store.get_job(name, kind)  # started before a restart
-        record["Metadata"] = {key: {"Arn": source_arn(job.job_name, kind)}}
+        record["Metadata"] = {key: {"Arn": f"{ARN_PREFIX}:{_ARN_TYPE[kind]}/{job.job_name}"}}
 
     def _finish(self, name: str, status: str, reason: str | None) -> None:
         record = self.steps[name]
