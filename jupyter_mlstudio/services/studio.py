@@ -69,16 +69,17 @@ class Studio:
             owner_check=self.owner_check,
         )
         self.registry = RegistryService(store, artifacts)
+        self.tuning = TuningService(store, config, self.jobs, owner_check=self.owner_check)
         self.pipeline_executions = PipelineExecutions(
             store,
             self.jobs,
             hosting=self.endpoints,
             registry=self.registry,
             transform=self.transform,
+            tuning=self.tuning,
             owner_check=self.owner_check,
         )
         self.pipelines = PipelineService(store, self.pipeline_executions)
-        self.tuning = TuningService(store, config, self.jobs, owner_check=self.owner_check)
         #: every kind of job behind one interface (what the REST handlers use)
         self.job_kinds = JobKinds(
             TrainingJobs(store, self.jobs),
@@ -138,8 +139,8 @@ class Studio:
             log.exception("could not carry on with the pipeline executions")
 
     def close(self) -> None:
-        self.tuning.close()  # first: no tuner starts a training job while jobs close
-        self.pipeline_executions.close()  # nor an executor a step's job
+        self.pipeline_executions.close()  # first: no executor starts a step's job,
+        self.tuning.close()  # nor a tuner a training job, while jobs close
         self.transform.close()
         self.endpoints.close()
         self.jobs.close()

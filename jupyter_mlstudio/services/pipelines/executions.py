@@ -27,6 +27,7 @@ from ..hosting.records import HostingRecords
 from ..jobs.requests import RequestModel, parse_request
 from ..jobs.service import JobService
 from ..jobs.transform.service import TransformService
+from ..jobs.tuning.service import TuningService
 from ..registry.service import RegistryService
 from .definition import parse_definition
 from .executor import PipelineExecutor, StepRunners
@@ -126,6 +127,7 @@ class PipelineExecutions:
         hosting: Creates the models of Model steps (None: such steps fail).
         registry: Registers the versions of RegisterModel steps (None: such steps fail).
         transform: Runs the batch transform jobs of Transform steps (None: they fail).
+        tuning: Runs the tuning jobs of Tuning steps (None: they fail).
         owner_check: Refuses starting in a studio that does not own its home.
     """
 
@@ -137,10 +139,12 @@ class PipelineExecutions:
         hosting: HostingRecords | None = None,
         registry: RegistryService | None = None,
         transform: TransformService | None = None,
+        tuning: TuningService | None = None,
         owner_check: OwnerCheck | None = None,
     ) -> None:
         self._store = store
         self._jobs = jobs
+        self._tuning = tuning
         self._transform = transform
         self._hosting = hosting
         self._registry = registry
@@ -321,14 +325,30 @@ class PipelineExecutions:
                 if self._transform is None:
                     raise StepValueError("Transform steps do not run in this studio")
                 return self._transform.create_transform_job(request)
+            if kind is JobKind.TUNING:
+                if self._tuning is None:
+                    raise StepValueError("Tuning steps do not run in this studio")
+                return self._tuning.create_tuning_job(request)
             return self._jobs.create_processing_job(request)
 
         def stop(job_name: str, kind: JobKind) -> Any:
             if kind is JobKind.TRANSFORM and self._transform is not None:
                 return self._transform.stop_transform_job(job_name)
+            if kind is JobKind.TUNING and self._tuning is not None:
+                return self._tuning.stop_tuning_job(job_name)
             return self._jobs.stop_job(job_name, kind)
 
         runners = StepRunners(create=create, stop=stop)
+        if self._tuning is not None:
+            tuning = self._tuning
+
+            def training_jobs(job_name: str) -> list[dict[str, Any]]:
+                items, _ = tuning.list_training_jobs(
+                    job_name, sort_by="FinalObjectiveMetricValue", max_results=100
+                )
+                return items
+
+            runners = replace(runners, training_jobs=training_jobs)
         hosting, registry = self._hosting, self._registry
         if hosting is not None:
 

@@ -40,13 +40,17 @@ JOB_STEPS: dict[str, tuple[JobKind, str, str]] = {
     "Training": (JobKind.TRAINING, "TrainingJobName", "TrainingJob"),
     "Processing": (JobKind.PROCESSING, "ProcessingJobName", "ProcessingJob"),
     "Transform": (JobKind.TRANSFORM, "TransformJobName", "TransformJob"),
+    "Tuning": (JobKind.TUNING, "HyperParameterTuningJobName", "TuningJob"),
 }
 #: a job kind → its ARN's resource type
 _ARN_TYPE = {
     JobKind.TRAINING: "training-job",
     JobKind.PROCESSING: "processing-job",
     JobKind.TRANSFORM: "transform-job",
+    JobKind.TUNING: "hyper-parameter-tuning-job",
 }
+#: SageMaker's longest tuning job name
+TUNING_NAME_MAX = 32
 _STATUS = {
     JobStatus.COMPLETED: "Succeeded",
     JobStatus.FAILED: "Failed",
@@ -62,6 +66,14 @@ def step_job_name(execution_id: str, step_name: str) -> str:
     room = 63 - len(prefix) - len(digest) - 1
     middle = step_name.replace("_", "-")[:room].strip("-")
     return f"{prefix}{middle}-{digest}" if middle else f"{prefix}{digest}"
+
+
+def tuning_job_name(execution_id: str, step_name: str) -> str:
+    """``<execution id>-<step>-<hash>`` in the 32 characters a tuning job's name has."""
+    digest = hashlib.sha256(f"{execution_id}/{step_name}".encode()).hexdigest()[:8]
+    room = TUNING_NAME_MAX - len(execution_id) - len(digest) - 2
+    middle = step_name.replace("_", "-")[:room].strip("-")
+    return f"{execution_id}-{middle}-{digest}" if middle else f"{execution_id}-{digest}"
 
 
 def job_properties(job: Job) -> dict[str, Any]:
@@ -93,12 +105,15 @@ class StepRunners:
             Model steps fail).
         register: CreateModelPackage (a RegisterModel step); returns DescribeModelPackage
             (None: RegisterModel steps fail).
+        training_jobs: A tuning job's TrainingJobSummaries, best first (a Tuning step's
+            ``TrainingJobSummaries`` property).
     """
 
     create: Callable[[JobKind, dict[str, Any]], Job]
     stop: Callable[[str, JobKind], Any]
     create_model: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     register: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    training_jobs: Callable[[str], list[dict[str, Any]]] | None = None
 
 
 class PipelineExecutor(threading.Thread):
@@ -301,7 +316,10 @@ class PipelineExecutor(threading.Thread):
 
     def _start_job(self, info: StepInfo, record: dict[str, Any], arguments: Any) -> None:
         kind, field, key = JOB_STEPS[info.type]
-        name = step_job_name(self.execution_id, info.name)
+        if kind is JobKind.TUNING:
+            name = tuning_job_name(self.execution_id, info.name)
+        else:
+            name = step_job_name(self.execution_id, info.name)
         record["JobName"] = name
         request = {**arguments, field: name}
         self._publish()  # the name is kept before the job exists: a restart finds it
@@ -340,7 +358,11 @@ class PipelineExecutor(threading.Thread):
         if "Properties" in record:  # a Model or RegisterModel step: kept with the step
             return dict(record["Properties"])
         if "JobName" in record:
-            return job_properties(self._job_of(step))
+            job = self._job_of(step)
+            properties = job_properties(job)
+            if job.kind is JobKind.TUNING and self.runners.training_jobs is not None:
+                properties["TrainingJobSummaries"] = self.runners.training_jobs(job.job_name)
+            return properties
         return dict(record.get("Metadata", {}).get("Condition", {}))
 
     def _property_file(self, step: str, name: str) -> Any:
