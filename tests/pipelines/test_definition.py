@@ -132,3 +132,59 @@ def test_branch_steps_share_the_names_and_cycles_through_a_branch_are_refused() 
     field = refused(definition(looped, {**training("T"), "DependsOn": ["B"]}))
     assert field is not None
     assert field.endswith(".DependsOn")
+
+
+def _condition(*conditions: dict[str, Any]) -> dict[str, Any]:
+    return {"Name": "C", "Type": "Condition", "Arguments": {"Conditions": list(conditions)}}
+
+
+@pytest.mark.parametrize(
+    ("condition", "field"),
+    [
+        (
+            {"Type": "GreaterThan", "LeftValue": "high", "RightValue": 1},
+            "PipelineDefinition.Steps[0].Arguments.Conditions[0].LeftValue",
+        ),
+        (
+            {"Type": "LessThan", "LeftValue": 1, "RightValue": {"Get": "Parameters.Name"}},
+            "PipelineDefinition.Steps[0].Arguments.Conditions[0].RightValue",
+        ),
+        (
+            {
+                "Type": "Not",
+                "Condition": {"Type": "LessThanOrEqualTo", "LeftValue": True, "RightValue": 1},
+            },
+            "PipelineDefinition.Steps[0].Arguments.Conditions[0].Condition[0].LeftValue",
+        ),
+        (
+            {
+                "Type": "Or",
+                "Conditions": [
+                    {"Type": "Equals", "LeftValue": "a", "RightValue": "a"},
+                    {"Type": "GreaterThanOrEqualTo", "LeftValue": 1, "RightValue": None},
+                ],
+            },
+            "PipelineDefinition.Steps[0].Arguments.Conditions[0].Conditions[1].RightValue",
+        ),
+    ],
+)
+def test_an_ordering_of_non_numbers_is_refused(condition: dict[str, Any], field: str) -> None:
+    parameters = [{"Name": "Name", "Type": "String", "DefaultValue": "x"}]
+    assert refused(definition(_condition(condition), parameters=parameters)) == field
+
+
+def test_orderings_of_numbers_and_equality_of_anything_are_accepted() -> None:
+    parameters: list[dict[str, Any]] = [
+        {"Name": "Limit", "Type": "Float", "DefaultValue": 0.5},
+        {"Name": "Name", "Type": "String", "DefaultValue": "x"},
+    ]
+    checked = parse_definition(
+        definition(
+            _condition(
+                {"Type": "GreaterThan", "LeftValue": {"Get": "Parameters.Limit"}, "RightValue": 1},
+                {"Type": "Equals", "LeftValue": {"Get": "Parameters.Name"}, "RightValue": "x"},
+            ),
+            parameters=parameters,
+        )
+    )
+    assert list(checked.steps) == ["C"]

@@ -193,6 +193,36 @@ def _check_reference(
         raise _fail(f"{reference!r} is no Parameters., Execution. or Steps. reference", path)
 
 
+_ORDERINGS = frozenset({"GreaterThan", "GreaterThanOrEqualTo", "LessThan", "LessThanOrEqualTo"})
+
+
+def _check_conditions(conditions: Any, path: str, parameters: dict[str, dict[str, Any]]) -> None:
+    """An ordering condition compares numbers: a literal string or boolean, or a String or
+    Boolean parameter, is refused naming the side."""
+    for i, condition in enumerate(_list(conditions, path)):
+        here = f"{path}[{i}]"
+        condition = _object(condition, here)
+        kind = condition.get("Type")
+        if kind == "Not":
+            _check_conditions([condition.get("Condition")], f"{here}.Condition", parameters)
+        elif kind == "Or":
+            _check_conditions(condition.get("Conditions", []), f"{here}.Conditions", parameters)
+        elif kind in _ORDERINGS:
+            for side in ("LeftValue", "RightValue"):
+                value = condition.get(side)
+                if isinstance(value, dict) and set(value) == {"Get"}:
+                    scope, _, name = str(value["Get"]).partition(".")
+                    kind_of = (
+                        parameters.get(name, {}).get("Type") if scope == "Parameters" else None
+                    )
+                    if kind_of in ("String", "Boolean"):
+                        raise _fail(
+                            f"{kind} compares numbers, not a {kind_of} parameter", f"{here}.{side}"
+                        )
+                elif isinstance(value, (str, bool)) or value is None:
+                    raise _fail(f"{kind} compares numbers, not {value!r}", f"{here}.{side}")
+
+
 def _check_cycles(steps: dict[str, StepInfo]) -> None:
     state: dict[str, int] = {}  # 1: on the path, 2: done
 
@@ -245,6 +275,11 @@ def parse_definition(text: Any) -> Definition:
             if name not in steps:
                 raise _fail(f"no step is named {name!r}", f"{info.path}.DependsOn")
             info.after.add(name)
+        if info.type == "Condition":
+            arguments = info.step.get("Arguments", {})
+            _check_conditions(
+                arguments.get("Conditions", []), f"{info.path}.Arguments.Conditions", parameters
+            )
         checked = {k: v for k, v in info.step.items() if k not in ("Name", "DependsOn")}
         for reference, path in references(checked, info.path):
             _check_reference(info, reference, path, parameters, steps)
