@@ -82,6 +82,9 @@ class PipelineExecutionStep(ApiModel):
     StartTime: str | None = None
     EndTime: str | None = None
     FailureReason: str | None = None
+    CacheHitResult: dict[str, str] | None = Field(
+        None, description="SourcePipelineExecutionArn: the execution whose result it took"
+    )
     Metadata: dict[str, Any] = Field(
         default_factory=dict,
         description="TrainingJob/ProcessingJob {Arn}, Condition {Outcome}, Fail {ErrorMessage}",

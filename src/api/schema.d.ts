@@ -2782,6 +2782,14 @@ export interface components {
     /** PipelineExecutionStep */
     PipelineExecutionStep: {
       /**
+       * Cachehitresult
+       * @description SourcePipelineExecutionArn: the execution whose result it took
+       * @default null
+       */
+      CacheHitResult: {
+        [key: string]: string;
+      } | null;
+      /**
        * Endtime
        * @default null
        */

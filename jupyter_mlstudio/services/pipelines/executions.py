@@ -111,7 +111,7 @@ def execution_steps(job: Job) -> list[dict[str, Any]]:
             "StartTime": record.get("StartTime"),
             "Metadata": record.get("Metadata") or {},
         }
-        for key in ("EndTime", "FailureReason"):
+        for key in ("EndTime", "FailureReason", "CacheHitResult"):
             if record.get(key):
                 step[key] = record[key]
         steps.append(step)

@@ -26,6 +26,7 @@ from ...entities import TERMINAL_JOB_STATUSES, Job, JobKind, JobStatus, utcnow
 from ...entities.registry import ARN_PREFIX
 from ...exceptions import ConflictError, NotFoundError, StudioError
 from ...store.base import MetadataStore
+from .cache import cache_key, cached_step, expire_after
 from .definition import Definition, StepInfo
 from .values import Scope, StepValueError, outcome, resolve
 
@@ -306,6 +307,31 @@ class PipelineExecutor(threading.Thread):
             record["FailureReason"] = getattr(exc, "message", None) or str(exc)
         self._publish()
 
+    def _from_cache(self, info: StepInfo, record: dict[str, Any], ttl: Any) -> bool:
+        """Take an earlier execution's result of this step, when there is one."""
+        pipeline = self.scope.execution["PipelineName"]
+        earlier = [
+            j
+            for j in self.store.list_jobs(kind=JobKind.PIPELINE_EXECUTION, max_results=1000).items
+            if j.job_name != self.execution_id and j.spec.get("PipelineName") == pipeline
+        ]
+        hit = cached_step(earlier, info.name, record["CacheKey"], utcnow(), ttl)
+        if hit is None:
+            return False
+        source, cached = hit
+        # the execution where the job ran (a hit of a hit names the first)
+        origin = (cached.get("CacheHitResult") or {}).get("SourcePipelineExecutionArn")
+        record.update(
+            StepStatus="Succeeded",
+            EndTime=utcnow().isoformat(),
+            JobName=cached["JobName"],
+            Metadata=cached.get("Metadata") or {},
+            CacheHitResult={
+                "SourcePipelineExecutionArn": origin or source.spec.get("PipelineExecutionArn", "")
+            },
+        )
+        return True
+
     @staticmethod
     def _runner(
         runner: Callable[[dict[str, Any]], dict[str, Any]] | None, info: StepInfo
@@ -316,6 +342,11 @@ class PipelineExecutor(threading.Thread):
 
     def _start_job(self, info: StepInfo, record: dict[str, Any], arguments: Any) -> None:
         kind, field, key = JOB_STEPS[info.type]
+        cache = info.step.get("CacheConfig") or {}
+        if cache.get("Enabled") is True:
+            record["CacheKey"] = cache_key(info.type, arguments)
+            if self._from_cache(info, record, expire_after(cache.get("ExpireAfter"))):
+                return
         if kind is JobKind.TUNING:
             name = tuning_job_name(self.execution_id, info.name)
         else:
