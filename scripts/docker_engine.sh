@@ -48,6 +48,22 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
 fi
 
+if ! pgrep -x dockerd >/dev/null 2>&1; then
+  # A dockerd killed without a chance to stop (a machine's session ending) leaves its
+  # containers' network namespaces mounted, still holding their addresses on docker0. A new
+  # engine - above all one with another data root - hands out the same addresses again, and
+  # its containers' published ports then reach the old namespaces ("connection refused").
+  stale=(/var/run/docker/netns/*)
+  if [ -e "${stale[0]}" ]; then
+    log "removing ${#stale[@]} network namespace(s) left by an engine that is gone"
+    for ns in "${stale[@]}"; do
+      umount "$ns" 2>/dev/null || true
+      rm -f "$ns"
+    done
+  fi
+  PATH="$PATH:/usr/sbin:/sbin" ip link delete docker0 2>/dev/null || true
+fi
+
 mkdir -p "$DATA"
 path="${SOCKET#unix://}"
 rm -f "$path"

@@ -48,6 +48,9 @@ module.exports = {
     stdout: 'ignore',
     url: `http://localhost:${port}/lab`,
     timeout: 120 * 1000,
-    reuseExistingServer: !process.env.CI
+    reuseExistingServer: !process.env.CI,
+    // SIGTERM lets the studio stop the model servers of the endpoints the tests deployed;
+    // a killed server would leave their containers running behind it.
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 30 * 1000 }
   }
 };
