@@ -18,7 +18,7 @@ from ..exceptions import StudioError, ValidationError
 from .jobs import ProcessingJob
 from .jobs_client import jobs_client, request_capture
 from .naming import active_experiment_config, base_name_from, name_from_base
-from .workflow.entities import is_pipeline_variable
+from .workflow.entities import PipelineVariable, is_pipeline_variable
 
 PROCESSING_ROOT = "/opt/ml/processing"
 CODE_DIR = f"{PROCESSING_ROOT}/input/code"
@@ -50,7 +50,7 @@ class ProcessingInput:
 
     def __init__(
         self,
-        source: str | None = None,
+        source: str | PipelineVariable | None = None,
         destination: str | None = None,
         input_name: str | None = None,
         s3_data_type: str = "S3Prefix",
@@ -188,7 +188,7 @@ class Processor:
         job_name: str,
         inputs: Sequence[ProcessingInput] | None,
         outputs: Sequence[ProcessingOutput] | None,
-        arguments: Sequence[str] | None,
+        arguments: Sequence[str | PipelineVariable] | None,
         entrypoint: Sequence[str] | None,
         experiment_config: Mapping[str, str] | None,
     ) -> dict[str, Any]:
@@ -258,7 +258,7 @@ class Processor:
         self,
         inputs: Sequence[ProcessingInput] | None = None,
         outputs: Sequence[ProcessingOutput] | None = None,
-        arguments: Sequence[str] | None = None,
+        arguments: Sequence[str | PipelineVariable] | None = None,
         wait: bool = True,
         logs: bool = True,
         job_name: str | None = None,
@@ -334,7 +334,7 @@ class ScriptProcessor(Processor):
         code: str,
         inputs: Sequence[ProcessingInput] | None = None,
         outputs: Sequence[ProcessingOutput] | None = None,
-        arguments: Sequence[str] | None = None,
+        arguments: Sequence[str | PipelineVariable] | None = None,
         wait: bool = True,
         logs: bool = True,
         job_name: str | None = None,
