@@ -39,6 +39,7 @@ from .handlers.hosting import (
     ModelsHandler,
 )
 from .handlers.jobs import job_handlers
+from .handlers.lineage import LineageHandler
 from .handlers.pipelines import (
     PipelineExecutionHandler,
     PipelineExecutionsHandler,
@@ -139,6 +140,7 @@ ROUTES: tuple[Route, ...] = (
         ModelPackageHandler,
         "registry",
     ),
+    Route("/lineage", LineageHandler, "lineage"),
     Route("/pipelines", PipelinesHandler, "pipelines"),
     Route("/pipelines/{PipelineName}", PipelineHandler, "pipelines"),
     Route("/pipelines/{PipelineName}/executions", PipelineExecutionsHandler, "pipelines"),

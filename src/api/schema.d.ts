@@ -335,6 +335,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/mlstudio/api/lineage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The lineage of an endpoint, a model, a model package version or a job: the configs, models, versions, artifacts, jobs, pipeline steps and runs that produced it */
+    get: operations['getLineage'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/mlstudio/api/model-package-groups': {
     parameters: {
       query?: never;
@@ -2324,6 +2341,96 @@ export interface components {
        * @default null
        */
       P99: number | null;
+    };
+    /** LineageEdgeBody */
+    LineageEdgeBody: {
+      /**
+       * Associationtype
+       * @enum {string}
+       */
+      AssociationType:
+        'ContributedTo' | 'Produced' | 'DerivedFrom' | 'AssociatedWith';
+      /**
+       * Destination
+       * @description The Id of the entity downstream
+       */
+      Destination: string;
+      /**
+       * Source
+       * @description The Id of the entity upstream
+       */
+      Source: string;
+    };
+    /** LineageEntityBody */
+    LineageEntityBody: {
+      /**
+       * Arn
+       * @default null
+       */
+      Arn: string | null;
+      /**
+       * Depth
+       * @description Hops from the entity asked about (0: that entity)
+       */
+      Depth: number;
+      /**
+       * Details
+       * @description PipelineExecutionArn (a step), CacheHitSource, Deleted (a record named by another that no longer exists)
+       * @default null
+       */
+      Details: {
+        [key: string]: string;
+      } | null;
+      /**
+       * Id
+       * @description The key the edges use: the ARN, an artifact's URI, a step's id
+       */
+      Id: string;
+      /** Name */
+      Name: string;
+      /**
+       * Status
+       * @default null
+       */
+      Status: string | null;
+      /**
+       * Type
+       * @enum {string}
+       */
+      Type:
+        | 'Endpoint'
+        | 'EndpointConfig'
+        | 'Model'
+        | 'ModelPackage'
+        | 'TrainingJob'
+        | 'ProcessingJob'
+        | 'TransformJob'
+        | 'HyperParameterTuningJob'
+        | 'PipelineExecution'
+        | 'PipelineStep'
+        | 'Artifact'
+        | 'Run';
+      /**
+       * Uri
+       * @description An artifact's location
+       * @default null
+       */
+      Uri: string | null;
+    };
+    /** LineageResponse */
+    LineageResponse: {
+      /** Edges */
+      Edges: components['schemas']['LineageEdgeBody'][];
+      /**
+       * Entities
+       * @description The entity asked about first, then what produced it, nearest first
+       */
+      Entities: components['schemas']['LineageEntityBody'][];
+      /**
+       * Truncated
+       * @description The walk stopped at its bounds (depth, entities)
+       */
+      Truncated: boolean;
     };
     /** ListEndpointConfigsResponse */
     ListEndpointConfigsResponse: {
@@ -5287,6 +5394,58 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ListTuningTrainingJobsResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  getLineage: {
+    parameters: {
+      query?: {
+        Arn?: string | null;
+        EndpointName?: string | null;
+        ModelName?: string | null;
+        ModelPackageArn?: string | null;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LineageResponse'];
         };
       };
       /** @description Bad input; `field` names what is wrong */

@@ -206,6 +206,8 @@ async def test_every_get_route_needs_the_token_and_answers_200_with_it(
             for p in spec["paths"][path]["get"].get("parameters", [])
             if p["in"] == "query" and p["required"]
         }
+        if path.endswith("/lineage"):  # needs one of its optional starts
+            params = {"EndpointName": names["EndpointName"]}
         # without the token: 403, as JSON
         with pytest.raises(HTTPClientError) as info:
             await jp_fetch(url, params=params, headers={"Authorization": ""})
