@@ -28,6 +28,7 @@ from .data_capture import DataCaptureConfig
 from .deserializers import BaseDeserializer
 from .hosting_client import HostingClient, hosting_client
 from .jobs_client import request_capture
+from .lineage import Lineage, lineage
 from .naming import base_name_from, name_from_base
 from .predictor import Predictor, wait_for_endpoint
 from .registry_client import registry_client
@@ -611,6 +612,17 @@ class ModelPackage(Model):
             Its description (approval status, containers, metrics, ...).
         """
         return registry_client(self.sagemaker_session).describe_package(self.model_package_arn)
+
+    def lineage(self) -> Lineage:
+        """What produced this version: its model data, the job that wrote it and that
+        job's inputs, the jobs that wrote those, pipeline steps and runs.
+
+        Returns:
+            The lineage, this version first (see :func:`.lineage.lineage`).
+        """
+        return lineage(
+            model_package_arn=self.model_package_arn, sagemaker_session=self.sagemaker_session
+        )
 
     def update_approval_status(
         self, approval_status: str, approval_description: str | None = None
