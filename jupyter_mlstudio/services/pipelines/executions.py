@@ -1,4 +1,4 @@
-"""Pipeline executions: start, describe, list, stop, their steps, recover.
+"""Pipeline executions: start, describe, list, stop, retry, their steps, recover.
 
 An execution is a job of kind ``PipelineExecution`` named by its execution id; its
 ``Spec`` holds the pipeline's name, the definition as it was at the start and the
@@ -30,7 +30,14 @@ from ..jobs.transform.service import TransformService
 from ..jobs.tuning.service import TuningService
 from ..registry.service import RegistryService
 from .definition import parse_definition
-from .executor import PipelineExecutor, StepRunners
+from .executor import (
+    DONE,
+    RUN,
+    PipelineExecutor,
+    StepRunners,
+    execution_failure,
+    execution_status,
+)
 from .values import StepValueError, execution_parameters
 
 NAME_FIELD = "PipelineExecutionArn"
@@ -71,7 +78,7 @@ def describe_execution(job: Job) -> dict[str, Any]:
     body: dict[str, Any] = {
         "PipelineArn": pipeline_arn(pipeline),
         "PipelineExecutionArn": execution_arn(pipeline, job.job_name),
-        "PipelineExecutionStatus": EXECUTION_STATUS[job.status],
+        "PipelineExecutionStatus": EXECUTION_STATUS[execution_status(job)],
         "CreationTime": job.creation_time.isoformat(),
         "LastModifiedTime": job.last_modified_time.isoformat(),
         "PipelineParameters": [
@@ -81,8 +88,8 @@ def describe_execution(job: Job) -> dict[str, Any]:
     for key in ("PipelineExecutionDisplayName", "PipelineExecutionDescription"):
         if job.spec.get(key) is not None:
             body[key] = job.spec[key]
-    if job.failure_reason:
-        body["FailureReason"] = job.failure_reason
+    if execution_failure(job):
+        body["FailureReason"] = execution_failure(job)
     return body
 
 
@@ -96,8 +103,8 @@ def execution_summary(job: Job) -> dict[str, Any]:
     }
     if "PipelineExecutionDisplayName" in described:
         body["PipelineExecutionDisplayName"] = described["PipelineExecutionDisplayName"]
-    if job.failure_reason:
-        body["PipelineExecutionFailureReason"] = job.failure_reason
+    if execution_failure(job):
+        body["PipelineExecutionFailureReason"] = execution_failure(job)
     return body
 
 
@@ -110,6 +117,7 @@ def execution_steps(job: Job) -> list[dict[str, Any]]:
             "StepStatus": record["StepStatus"],
             "StartTime": record.get("StartTime"),
             "Metadata": record.get("Metadata") or {},
+            "AttemptCount": record.get("AttemptCount", 1),
         }
         for key in ("EndTime", "FailureReason", "CacheHitResult"):
             if record.get(key):
@@ -238,27 +246,76 @@ class PipelineExecutions:
             ConflictError: it has ended already.
         """
         job = self._get(execution)
-        if job.status in TERMINAL_JOB_STATUSES:
+        status = execution_status(job)
+        if status in TERMINAL_JOB_STATUSES:
             raise ConflictError(
-                f"pipeline execution {job.job_name!r} is {EXECUTION_STATUS[job.status]}"
+                f"pipeline execution {job.job_name!r} is {EXECUTION_STATUS[status]}"
                 " and cannot be stopped",
                 field=NAME_FIELD,
             )
-        job = self._store.update_job(job.job_name, status=JobStatus.STOPPING)
+        if RUN in job.outputs:
+            run = {**job.outputs[RUN], "Status": JobStatus.STOPPING.value}
+            job = self._store.update_job(job.job_name, outputs={RUN: run})
+        else:
+            job = self._store.update_job(job.job_name, status=JobStatus.STOPPING)
         with self._lock:
             executor = self._executors.get(job.job_name)
         if executor is not None:
             executor.request_stop()
         return describe_execution(job)
 
+    def retry(self, execution: str) -> dict[str, Any]:
+        """RetryPipelineExecution: run a Failed or Stopped execution again, from where it
+        ended. Its succeeded steps are kept (their jobs are not run again); its failed,
+        stopped and never-started steps run (with new job names: ``AttemptCount`` goes on
+        counting); it is Executing again with the same definition and parameters.
+
+        Args:
+            execution: The execution's ARN or id.
+
+        Returns:
+            The execution as DescribePipelineExecution answers.
+
+        Raises:
+            NotFoundError: when there is no such execution.
+            ConflictError: when it is not Failed or Stopped (naming its status).
+        """
+        if self._owner_check is not None:
+            self._owner_check.require(NAME_FIELD)
+        job = self._get(execution)
+        status = execution_status(job)
+        if status not in (JobStatus.FAILED, JobStatus.STOPPED):
+            raise ConflictError(
+                f"pipeline execution {job.job_name!r} is {EXECUTION_STATUS[status]}:"
+                " only a Failed or Stopped execution can be retried",
+                field=NAME_FIELD,
+            )
+        with self._lock:
+            ended = self._executors.pop(job.job_name, None)
+        if ended is not None:
+            ended.join(5.0)  # it has ended the execution: it only returns
+        steps = job.outputs.get("Steps") or {}
+        kept = {n: r for n, r in steps.items() if r.get("StepStatus") == "Succeeded"}
+        attempts = dict(job.outputs.get("Attempts") or {})
+        for name, record in steps.items():
+            if name not in kept and record.get("StepStatus") in DONE:
+                attempts[name] = int(record.get("AttemptCount", 1))
+        run = dict(job.outputs.get(RUN) or {})
+        run = {"Status": JobStatus.IN_PROGRESS.value, "Retries": run.get("Retries", 0) + 1}
+        job = self._store.update_job(
+            job.job_name, outputs={"Steps": kept, "Attempts": attempts, RUN: run}
+        )
+        self._start(job)
+        return describe_execution(job)
+
     def stop_all(self, pipeline_name: str) -> list[str]:
         """Stop every execution of a pipeline still running (as DeletePipeline does);
         return their ids."""
         stopped = []
-        for job in self._store.list_jobs(
-            kind=JobKind.PIPELINE_EXECUTION, status=JobStatus.IN_PROGRESS, max_results=1000
-        ).items:
-            if job.spec.get("PipelineName") == pipeline_name:
+        for job in self._running_executions():
+            if job.spec.get("PipelineName") == pipeline_name and (
+                execution_status(job) is JobStatus.IN_PROGRESS
+            ):
                 with contextlib.suppress(ConflictError, NotFoundError):
                     self.stop(job.job_name)
                     stopped.append(job.job_name)
@@ -267,28 +324,29 @@ class PipelineExecutions:
     def recover(self) -> list[str]:
         """Carry on with the executions a stopped studio left Executing or Stopping."""
         carried: list[str] = []
-        for status in (JobStatus.IN_PROGRESS, JobStatus.STOPPING):
-            page = self._store.list_jobs(
-                kind=JobKind.PIPELINE_EXECUTION, status=status, max_results=1000
-            )
-            for job in page.items:
-                with self._lock:
-                    if job.job_name in self._executors:
-                        continue
-                try:
-                    self._start(job)
-                except (ValidationError, KeyError) as exc:  # a record it cannot read again
-                    with contextlib.suppress(ConflictError, NotFoundError):
+        for job in self._running_executions():
+            with self._lock:
+                if job.job_name in self._executors:
+                    continue
+            try:
+                self._start(job)
+            except (ValidationError, KeyError) as exc:  # a record it cannot read again
+                reason = f"its definition cannot be read again: {exc}"
+                with contextlib.suppress(ConflictError, NotFoundError):
+                    if RUN in job.outputs:
+                        run = {**job.outputs[RUN], "Status": "Failed", "FailureReason": reason}
+                        self._store.update_job(job.job_name, outputs={RUN: run})
+                    else:
                         self._store.update_job(
                             job.job_name,
                             status=JobStatus.FAILED,
-                            failure_reason=f"its definition cannot be read again: {exc}",
+                            failure_reason=reason,
                             end_time=utcnow(),
                         )
-                    continue
-                if status is JobStatus.STOPPING:
-                    self._executors[job.job_name].request_stop()
-                carried.append(job.job_name)
+                continue
+            if execution_status(job) is JobStatus.STOPPING:
+                self._executors[job.job_name].request_stop()
+            carried.append(job.job_name)
         return carried
 
     def wait(self, execution: str, timeout: float | None = None) -> dict[str, Any]:
@@ -308,6 +366,22 @@ class PipelineExecutions:
             executor.detach()
         for executor in executors:
             executor.join(timeout)
+
+    def _running_executions(self) -> list[Job]:
+        """The executions Executing or Stopping (those run again included)."""
+        found: list[Job] = []
+        for status in JobStatus:
+            if status is JobStatus.COMPLETED:
+                continue
+            page = self._store.list_jobs(
+                kind=JobKind.PIPELINE_EXECUTION, status=status, max_results=1000
+            )
+            found.extend(
+                j
+                for j in page.items
+                if execution_status(j) in (JobStatus.IN_PROGRESS, JobStatus.STOPPING)
+            )
+        return found
 
     def _get(self, execution: str) -> Job:
         try:

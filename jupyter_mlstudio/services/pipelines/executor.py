@@ -5,7 +5,13 @@ finished steps, evaluates conditions, and ends the execution.
 Everything it knows is in the store: each step's status, times, metadata and job name are
 kept in the execution's ``Outputs["Steps"]``, so a restarted studio carries the execution
 on from its finished steps and adopts the jobs still running (job names are derived from
-the execution and the step, so a job started just before a restart is found again).
+the execution, the step and the attempt, so a job started just before a restart is found
+again).
+
+A step whose attempt failed in a way one of its ``RetryPolicies`` names (see
+:mod:`.retry`) stays Executing with a ``RetryAt`` time in its record; the loop starts the
+next attempt (a new job, named with ``-<attempt>``) once that time has come, without
+blocking a stop. ``AttemptCount`` counts the step's attempts (kept across a restart).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +35,13 @@ from ...exceptions import ConflictError, NotFoundError, StudioError
 from ...store.base import MetadataStore
 from .cache import cache_key, cached_step, expire_after
 from .definition import Definition, StepInfo
+from .retry import (
+    RETRIED_STEP_TYPES,
+    STEP_SERVICE_FAULT,
+    exception_types,
+    failure_types,
+    retry_delay,
+)
 from .values import Scope, StepValueError, outcome, resolve
 
 log = logging.getLogger(__name__)
@@ -58,23 +72,54 @@ _STATUS = {
     JobStatus.STOPPED: "Stopped",
 }
 DONE = frozenset({"Succeeded", "Failed", "Stopped"})
+#: where an execution run again by RetryPipelineExecution keeps its status
+RUN = "Run"
 
 
-def step_job_name(execution_id: str, step_name: str) -> str:
-    """``pipelines-<execution id>-<step>-<hash>``, at most 63 characters (a job's name)."""
+def execution_status(job: Job) -> JobStatus:
+    """An execution's status.
+
+    The store keeps a record's terminal status for good, so an execution run again by
+    RetryPipelineExecution keeps its status (and failure reason) in ``Outputs["Run"]``
+    from then on; the record's own status stays the one it ended with first.
+
+    Args:
+        job: The execution's record.
+
+    Returns:
+        Its status.
+    """
+    run = job.outputs.get(RUN)
+    return JobStatus(run["Status"]) if run else job.status
+
+
+def execution_failure(job: Job) -> str | None:
+    """An execution's FailureReason (see :func:`execution_status`)."""
+    run = job.outputs.get(RUN)
+    return run.get("FailureReason") if run else job.failure_reason
+
+
+def step_job_name(execution_id: str, step_name: str, attempt: int = 1) -> str:
+    """``pipelines-<execution id>-<step>-<hash>``, at most 63 characters (a job's name);
+    ``-<attempt>`` is added from the second attempt on."""
     digest = hashlib.sha256(f"{execution_id}/{step_name}".encode()).hexdigest()[:10]
+    suffix = f"-{attempt}" if attempt > 1 else ""
     prefix = f"pipelines-{execution_id}-"
-    room = 63 - len(prefix) - len(digest) - 1
+    room = 63 - len(prefix) - len(digest) - 1 - len(suffix)
     middle = step_name.replace("_", "-")[:room].strip("-")
-    return f"{prefix}{middle}-{digest}" if middle else f"{prefix}{digest}"
+    return f"{prefix}{middle}-{digest}{suffix}" if middle else f"{prefix}{digest}{suffix}"
 
 
-def tuning_job_name(execution_id: str, step_name: str) -> str:
-    """``<execution id>-<step>-<hash>`` in the 32 characters a tuning job's name has."""
+def tuning_job_name(execution_id: str, step_name: str, attempt: int = 1) -> str:
+    """``<execution id>-<step>-<hash>`` in the 32 characters a tuning job's name has
+    (``-<attempt>`` added from the second attempt on)."""
     digest = hashlib.sha256(f"{execution_id}/{step_name}".encode()).hexdigest()[:8]
-    room = TUNING_NAME_MAX - len(execution_id) - len(digest) - 2
+    suffix = f"-{attempt}" if attempt > 1 else ""
+    room = TUNING_NAME_MAX - len(execution_id) - len(digest) - 2 - len(suffix)
     middle = step_name.replace("_", "-")[:room].strip("-")
-    return f"{execution_id}-{middle}-{digest}" if middle else f"{execution_id}-{digest}"
+    if not middle:
+        return f"{execution_id}-{digest}{suffix}"
+    return f"{execution_id}-{middle}-{digest}{suffix}"
 
 
 def job_properties(job: Job) -> dict[str, Any]:
@@ -143,6 +188,9 @@ class PipelineExecutor(threading.Thread):
         self.definition = definition
         self.runners = runners
         self.steps: dict[str, dict[str, Any]] = dict(execution.outputs.get("Steps") or {})
+        #: step → the attempts it made in the runs before a RetryPipelineExecution
+        self.attempts_before: dict[str, int] = dict(execution.outputs.get("Attempts") or {})
+        self.rerun: dict[str, Any] | None = execution.outputs.get(RUN)
         self._stop_asked = threading.Event()
         self._let_go = threading.Event()
         pipeline = execution.spec.get("PipelineName", "")
@@ -213,16 +261,33 @@ class PipelineExecutor(threading.Thread):
     def _poll(self) -> None:
         for name in self._running():
             record = self.steps[name]
-            kind = JOB_STEPS[self.definition.steps[name].type][0]
+            if "RetryAt" in record:
+                due = datetime.fromisoformat(record["RetryAt"]) <= utcnow()
+                if due and not self._stop_asked.is_set():
+                    self._start(self.definition.steps[name], self.steps.pop(name))
+                continue
+            info = self.definition.steps[name]
+            kind = JOB_STEPS[info.type][0]
             try:
                 job = self.store.get_job(record["JobName"], kind)
             except NotFoundError:
                 if record["StepStatus"] == "Starting":  # named, not started: start it again
-                    del self.steps[name]
+                    if record.get("AttemptCount", 1) > 1:  # a retry: the same attempt
+                        record["AttemptCount"] -= 1
+                        record["Retries"] = record.get("Retries", 1) - 1
+                        record["RetryAt"] = utcnow().isoformat()
+                    else:
+                        del self.steps[name]
                     continue
-                self._finish(name, "Failed", f"its job {record['JobName']} is gone")
+                reason = f"its job {record['JobName']} is gone"
+                if not self._retry_later(info, record, {STEP_SERVICE_FAULT}, reason):
+                    self._finish(name, "Failed", reason)
                 continue
             if job.status in TERMINAL_JOB_STATUSES:
+                if job.status is JobStatus.FAILED:
+                    types = failure_types(job.failure_reason, info.type)
+                    if self._retry_later(info, record, types, job.failure_reason):
+                        continue
                 self._finish(name, _STATUS[job.status], job.failure_reason)
             elif record["StepStatus"] == "Starting":
                 record["StepStatus"] = "Executing"
@@ -269,9 +334,19 @@ class PipelineExecutor(threading.Thread):
                 break
         return started
 
-    def _start(self, info: StepInfo) -> None:
+    def _start(self, info: StepInfo, previous: dict[str, Any] | None = None) -> None:
+        """Start a step; ``previous``: the record of its attempt that failed (a retry)."""
         now = utcnow().isoformat()
         record: dict[str, Any] = {"StepStatus": "Starting", "StartTime": now, "Metadata": {}}
+        if previous is not None:
+            record.update(
+                StartTime=previous["StartTime"],
+                AttemptCount=previous.get("AttemptCount", 1) + 1,
+                Retries=previous.get("Retries", 0) + 1,
+                FailedAttempts=previous.get("FailedAttempts", []),
+            )
+        else:  # a step re-run by RetryPipelineExecution: its jobs get new names
+            record["AttemptCount"] = self.attempts_before.get(info.name, 0) + 1
         self.steps[info.name] = record
         arguments = info.step.get("Arguments", {})
         try:
@@ -288,7 +363,9 @@ class PipelineExecutor(threading.Thread):
             elif info.type == "Model":
                 request = {
                     **resolve(arguments, self.scope),
-                    "ModelName": step_job_name(self.execution_id, info.name),
+                    "ModelName": step_job_name(
+                        self.execution_id, info.name, record["AttemptCount"]
+                    ),
                 }
                 properties = self._runner(self.runners.create_model, info)(request)
                 arn = f"{ARN_PREFIX}:model/{properties['ModelName']}"
@@ -303,9 +380,36 @@ class PipelineExecutor(threading.Thread):
             else:
                 raise StepValueError(f"{info.type} steps do not run in the studio yet")
         except (StepValueError, StudioError) as exc:
-            record.update(StepStatus="Failed", EndTime=utcnow().isoformat())
-            record["FailureReason"] = getattr(exc, "message", None) or str(exc)
+            reason = getattr(exc, "message", None) or str(exc)
+            if not self._retry_later(info, record, exception_types(exc), reason):
+                record.update(StepStatus="Failed", EndTime=utcnow().isoformat())
+                record["FailureReason"] = reason
         self._publish()
+
+    def _retry_later(
+        self, info: StepInfo, record: dict[str, Any], types: Any, reason: str | None
+    ) -> bool:
+        """When a policy of the step retries this failure: note the failed attempt and
+        when the next one starts (``RetryAt``); the step stays Executing."""
+        if info.type not in RETRIED_STEP_TYPES or self._stop_asked.is_set():
+            return False
+        retries = record.get("Retries", 0)
+        elapsed = (utcnow() - datetime.fromisoformat(record["StartTime"])).total_seconds()
+        delay = retry_delay(info.step.get("RetryPolicies") or [], types, retries, elapsed)
+        if delay is None:
+            return False
+        failed = {"AttemptCount": record.get("AttemptCount", 1), "FailureReason": reason or ""}
+        if "JobName" in record:
+            failed["JobName"] = record["JobName"]
+        record["FailedAttempts"] = [*record.get("FailedAttempts", []), failed]
+        record.update(
+            StepStatus="Executing",
+            RetryAt=(utcnow() + timedelta(seconds=delay)).isoformat(),
+            Retries=retries,
+        )
+        log.info("step %s of %s failed (%s): retried", info.name, self.execution_id, reason)
+        self._publish()
+        return True
 
     def _from_cache(self, info: StepInfo, record: dict[str, Any], ttl: Any) -> bool:
         """Take an earlier execution's result of this step, when there is one."""
@@ -347,10 +451,11 @@ class PipelineExecutor(threading.Thread):
             record["CacheKey"] = cache_key(info.type, arguments)
             if self._from_cache(info, record, expire_after(cache.get("ExpireAfter"))):
                 return
+        attempt = record["AttemptCount"]
         if kind is JobKind.TUNING:
-            name = tuning_job_name(self.execution_id, info.name)
+            name = tuning_job_name(self.execution_id, info.name, attempt)
         else:
-            name = step_job_name(self.execution_id, info.name)
+            name = step_job_name(self.execution_id, info.name, attempt)
         record["JobName"] = name
         request = {**arguments, field: name}
         self._publish()  # the name is kept before the job exists: a restart finds it
@@ -370,6 +475,9 @@ class PipelineExecutor(threading.Thread):
     def _stop_running(self) -> None:
         for name in self._running():
             record = self.steps[name]
+            if record.pop("RetryAt", None) is not None:  # waiting for its next attempt
+                self._finish(name, "Stopped", None)
+                continue
             if record["StepStatus"] == "Stopping":
                 continue
             record["StepStatus"] = "Stopping"
@@ -420,6 +528,18 @@ class PipelineExecutor(threading.Thread):
             self.store.update_job(self.execution_id, outputs={"Steps": self.steps})
 
     def _end(self, status: JobStatus, reason: str | None) -> None:
+        if self.rerun is not None:  # run again: its status is kept in the outputs
+            self.rerun = {
+                **self.rerun,
+                "Status": status.value,
+                "FailureReason": reason,
+                "EndTime": utcnow().isoformat(),
+            }
+            with contextlib.suppress(ConflictError, NotFoundError):
+                self.store.update_job(
+                    self.execution_id, outputs={"Steps": self.steps, RUN: self.rerun}
+                )
+            return
         with contextlib.suppress(ConflictError, NotFoundError):
             self.store.update_job(
                 self.execution_id,
