@@ -1,5 +1,5 @@
 /**
- * Commands that open the run, job, tuning job, endpoint, model group and comparison views in the main area. Their modules
+ * Commands that open the run, job, tuning job, endpoint, model group, pipeline execution and comparison views in the main area. Their modules
  * (and plotly, which they load when they draw) are fetched on first use.
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
@@ -13,6 +13,7 @@ import type { IEndpointActions } from './widgets/endpoints';
 import type { IRunActions } from './widgets/experiments';
 import type { IJobActions } from './widgets/jobs';
 import type { IModelActions } from './widgets/modelGroups';
+import type { IPipelineActions } from './widgets/pipelines';
 import type { ITuningActions } from './widgets/tuningJobs';
 
 export namespace ViewCommandIDs {
@@ -22,6 +23,7 @@ export namespace ViewCommandIDs {
   export const openTuningJob = 'mlstudio:open-tuning-job';
   export const openEndpoint = 'mlstudio:open-endpoint';
   export const openModelGroup = 'mlstudio:open-model-group';
+  export const openPipelineExecution = 'mlstudio:open-pipeline-execution';
 }
 
 const JOB_KINDS: JobKind[] = ['TrainingJob', 'ProcessingJob', 'TransformJob'];
@@ -40,12 +42,14 @@ export function addViewCommands(
   IJobActions &
   ITuningActions &
   IEndpointActions &
-  IModelActions {
+  IModelActions &
+  IPipelineActions {
   const runs = new Map<string, MainAreaWidget>();
   const jobs = new Map<string, MainAreaWidget>();
   const endpoints = new Map<string, MainAreaWidget>();
   const tuningJobs = new Map<string, MainAreaWidget>();
   const modelGroups = new Map<string, MainAreaWidget>();
+  const pipelineExecutions = new Map<string, MainAreaWidget>();
 
   app.commands.addCommand(ViewCommandIDs.openRun, {
     label: trans.__('Open run'),
@@ -276,7 +280,57 @@ export function addViewCommands(
     }
   });
 
+  app.commands.addCommand(ViewCommandIDs.openPipelineExecution, {
+    label: trans.__('Open pipeline execution'),
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: {
+          pipelineName: { type: 'string' },
+          executionId: { type: 'string' }
+        },
+        required: ['pipelineName', 'executionId']
+      }
+    },
+    execute: async args => {
+      const pipelineName = String(args.pipelineName);
+      const executionId = String(args.executionId);
+      const open = pipelineExecutions.get(executionId);
+      if (open && !open.isDisposed) {
+        app.shell.activateById(open.id);
+        return open;
+      }
+      const [{ PipelineExecutionWidget }, { PipelineExecutionModel }] =
+        await Promise.all([
+          import('./widgets/pipelineView'),
+          import('./models/pipelineExecution')
+        ]);
+      const widget = new PipelineExecutionWidget(
+        new PipelineExecutionModel(pipelineName, executionId),
+        trans,
+        {
+          onOpenJob: (kind, name) =>
+            void app.commands.execute(ViewCommandIDs.openJob, { kind, name }),
+          onOpenTuningJob: name =>
+            void app.commands.execute(ViewCommandIDs.openTuningJob, { name }),
+          onOpenModelGroup: name =>
+            void app.commands.execute(ViewCommandIDs.openModelGroup, { name })
+        }
+      );
+      pipelineExecutions.set(executionId, widget);
+      widget.disposed.connect(() => pipelineExecutions.delete(executionId));
+      app.shell.add(widget, 'main');
+      app.shell.activateById(widget.id);
+      return widget;
+    }
+  });
+
   return {
+    openPipelineExecution: (pipelineName, executionId) =>
+      void app.commands.execute(ViewCommandIDs.openPipelineExecution, {
+        pipelineName,
+        executionId
+      }),
     openModelGroup: name =>
       void app.commands.execute(ViewCommandIDs.openModelGroup, { name }),
     openEndpoint: name =>

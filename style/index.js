@@ -4,3 +4,4 @@ import './jobs.css';
 import './endpoints.css';
 import './tuning.css';
 import './registry.css';
+import './pipelines.css';

@@ -12,6 +12,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 // these modules load with the plugin rather than lazily.
 /* eslint-disable jupyter/prefer-lazy-imports */
 import { addSidebarCommands } from '../commands';
+import { PipelinesModel } from '../models/pipelines';
 import { DEFAULT_REFRESH_INTERVAL } from '../models/section';
 import { StudioModel } from '../models/studio';
 import { IMLStudio } from '../tokens';
@@ -25,7 +26,7 @@ const PLUGIN_ID = 'jupyter-mlstudio:plugin';
 export const sidebarPlugin: JupyterFrontEndPlugin<IMLStudio> = {
   id: PLUGIN_ID,
   description:
-    'The ML Studio sidebar: experiments, jobs, tuning, endpoints and models.',
+    'The ML Studio sidebar: experiments, jobs, tuning, pipelines, endpoints and models.',
   autoStart: true,
   provides: IMLStudio,
   optional: [ISettingRegistry, ICommandPalette, ILayoutRestorer, ITranslator],
@@ -39,7 +40,13 @@ export const sidebarPlugin: JupyterFrontEndPlugin<IMLStudio> = {
     translator = translator ?? nullTranslator;
     const trans = translator.load('jupyter_mlstudio');
     const model = new StudioModel();
-    const studio: IMLStudio = { model, refresh: () => model.refresh() };
+    const pipelines = new PipelinesModel({ interval: model.interval });
+    const studio: IMLStudio = {
+      model,
+      refresh: async () => {
+        await Promise.all([model.refresh(), pipelines.refresh()]);
+      }
+    };
 
     const actions = addViewCommands(
       app,
@@ -47,7 +54,12 @@ export const sidebarPlugin: JupyterFrontEndPlugin<IMLStudio> = {
       () => model.interval,
       model.artifactRoot
     );
-    const sidebar = new StudioSidebar({ model, translator, actions });
+    const sidebar = new StudioSidebar({
+      model,
+      pipelines,
+      translator,
+      actions
+    });
     app.shell.add(sidebar, 'left', { rank: 850 });
     if (restorer) {
       restorer.add(sidebar, sidebar.id);
@@ -56,7 +68,7 @@ export const sidebarPlugin: JupyterFrontEndPlugin<IMLStudio> = {
     addSidebarCommands(app, studio, trans, palette);
 
     if (settingRegistry) {
-      void loadSettings(settingRegistry, model);
+      void loadSettings(settingRegistry, model, pipelines);
     }
     return studio;
   }
@@ -64,7 +76,8 @@ export const sidebarPlugin: JupyterFrontEndPlugin<IMLStudio> = {
 
 async function loadSettings(
   registry: ISettingRegistry,
-  model: StudioModel
+  model: StudioModel,
+  pipelines: PipelinesModel
 ): Promise<void> {
   try {
     const settings = await registry.load(PLUGIN_ID);
@@ -74,6 +87,7 @@ async function loadSettings(
         typeof value === 'number' && value >= 1
           ? value
           : DEFAULT_REFRESH_INTERVAL;
+      pipelines.interval = model.interval;
     };
     apply();
     settings.changed.connect(apply);

@@ -1,6 +1,6 @@
 /**
  * The "ML Studio" left sidebar: a header, a refresh button, and collapsible
- * Experiments / Jobs / Tuning / Endpoints / Models sections — or one notice when the API
+ * Experiments / Jobs / Tuning / Pipelines / Endpoints / Models sections — or one notice when the API
  * does not answer.
  */
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
@@ -14,12 +14,14 @@ import { Message } from '@lumino/messaging';
 import { AccordionPanel, PanelLayout, Widget } from '@lumino/widgets';
 
 import { studioIcon } from '../icons';
+import { PipelinesModel } from '../models/pipelines';
 import { MissingExtension, SectionName, StudioModel } from '../models/studio';
 import { createEndpointsWidget, IEndpointActions } from './endpoints';
 import { createExperimentsWidget, IRunActions } from './experiments';
 import { createJobsWidget, IJobActions } from './jobs';
 import { createModelGroupsWidget, IModelActions } from './modelGroups';
 import { NoticeWidget } from './notice';
+import { createPipelinesWidget, IPipelineActions } from './pipelines';
 import { createTuningJobsWidget, ITuningActions } from './tuningJobs';
 
 /** The id of the sidebar in the shell (used by `mlstudio:open-sidebar`). */
@@ -31,6 +33,9 @@ export class StudioSidebar extends SidePanel {
     super({ translator });
     const trans = translator.load('jupyter_mlstudio');
     this.model = options.model;
+    this.pipelines =
+      options.pipelines ??
+      new PipelinesModel({ interval: options.model.interval });
     this.id = SIDEBAR_ID;
     this.title.icon = studioIcon;
     this.title.caption = trans.__('ML Studio');
@@ -46,7 +51,8 @@ export class StudioSidebar extends SidePanel {
       new ToolbarButton({
         icon: refreshIcon,
         tooltip: trans.__('Refresh ML Studio'),
-        onClick: () => void this.model.refresh()
+        onClick: () =>
+          void Promise.all([this.model.refresh(), this.pipelines.refresh()])
       })
     );
 
@@ -55,7 +61,7 @@ export class StudioSidebar extends SidePanel {
     const layout = this.layout as PanelLayout;
     layout.insertWidget(layout.widgets.length - 1, this._notice);
 
-    const sections: [SectionName, Widget][] = [
+    const sections: [SectionName | 'pipelines', Widget][] = [
       [
         'experiments',
         createExperimentsWidget(this.model.experiments, trans, options.actions)
@@ -64,6 +70,10 @@ export class StudioSidebar extends SidePanel {
       [
         'tuning',
         createTuningJobsWidget(this.model.tuning, trans, options.actions)
+      ],
+      [
+        'pipelines',
+        createPipelinesWidget(this.pipelines, trans, options.actions)
       ],
       [
         'endpoints',
@@ -79,7 +89,12 @@ export class StudioSidebar extends SidePanel {
     }
     (this.content as AccordionPanel).expansionToggled.connect((_, index) => {
       const [name, widget] = sections[index];
-      this.model.setExpanded(name, !widget.isHidden);
+      if (name === 'pipelines') {
+        this._pipelinesExpanded = !widget.isHidden;
+        this._updatePipelines();
+      } else {
+        this.model.setExpanded(name, !widget.isHidden);
+      }
     });
 
     this.model.missingExtensionChanged.connect(this._onMissingChanged, this);
@@ -87,25 +102,44 @@ export class StudioSidebar extends SidePanel {
   }
 
   readonly model: StudioModel;
+  /** The Pipelines section's model (it polls while the sidebar and the section show). */
+  readonly pipelines: PipelinesModel;
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this.pipelines.dispose();
+    super.dispose();
+  }
 
   protected onAfterAttach(msg: Message): void {
     super.onAfterAttach(msg);
     this.model.visible = this.isVisible;
+    this._updatePipelines();
   }
 
   protected onBeforeDetach(msg: Message): void {
     this.model.visible = false;
+    this._updatePipelines();
     super.onBeforeDetach(msg);
   }
 
   protected onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
     this.model.visible = true;
+    this._updatePipelines();
   }
 
   protected onAfterHide(msg: Message): void {
     super.onAfterHide(msg);
     this.model.visible = false;
+    this._updatePipelines();
+  }
+
+  /** The Pipelines section polls while the sidebar is on screen and it is expanded. */
+  private _updatePipelines(): void {
+    this.pipelines.active = this.model.visible && this._pipelinesExpanded;
   }
 
   private _onMissingChanged(
@@ -118,16 +152,20 @@ export class StudioSidebar extends SidePanel {
   }
 
   private _notice: NoticeWidget;
+  private _pipelinesExpanded = true;
 }
 
 export namespace StudioSidebar {
   export interface IOptions {
     model: StudioModel;
+    /** The Pipelines section's model; the sidebar makes one when not given. */
+    pipelines?: PipelinesModel;
     translator?: ITranslator;
-    /** Opens runs, jobs, tuning jobs, endpoints, model groups and comparisons (the sidebar only lists them without it). */
+    /** Opens runs, jobs, tuning jobs, pipeline executions, endpoints, model groups and comparisons (the sidebar only lists them without it). */
     actions?: IRunActions &
       IJobActions &
       ITuningActions &
+      IPipelineActions &
       IEndpointActions &
       IModelActions;
   }
