@@ -57,6 +57,10 @@ class DescribePipelineExecutionResponse(ApiModel):
     PipelineParameters: list[PipelineParameterBody] = Field(default_factory=list)
 
 
+class RetryPipelineExecutionResponse(DescribePipelineExecutionResponse):
+    """The execution as DescribePipelineExecution answers, Executing again."""
+
+
 class PipelineExecutionSummary(ApiModel):
     PipelineExecutionArn: str
     PipelineExecutionStatus: str
@@ -82,6 +86,9 @@ class PipelineExecutionStep(ApiModel):
     StartTime: str | None = None
     EndTime: str | None = None
     FailureReason: str | None = None
+    AttemptCount: int = Field(
+        1, description="the step's attempts: its RetryPolicies' retries and earlier runs"
+    )
     CacheHitResult: dict[str, str] | None = Field(
         None, description="SourcePipelineExecutionArn: the execution whose result it took"
     )

@@ -42,6 +42,7 @@ from .handlers.jobs import job_handlers
 from .handlers.lineage import LineageHandler
 from .handlers.pipelines import (
     PipelineExecutionHandler,
+    PipelineExecutionRetryHandler,
     PipelineExecutionsHandler,
     PipelineExecutionStepsHandler,
     PipelineExecutionStopHandler,
@@ -148,6 +149,11 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "/pipeline-executions/{PipelineExecutionId}/stop",
         PipelineExecutionStopHandler,
+        "pipelines",
+    ),
+    Route(
+        "/pipeline-executions/{PipelineExecutionId}/retry",
+        PipelineExecutionRetryHandler,
         "pipelines",
     ),
     Route(

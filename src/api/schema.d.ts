@@ -495,6 +495,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/mlstudio/api/pipeline-executions/{PipelineExecutionId}/retry': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Retry a Failed or Stopped pipeline execution (RetryPipelineExecution): its succeeded steps are kept, the others run again; Executing again */
+    post: operations['retryPipelineExecution'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/mlstudio/api/pipeline-executions/{PipelineExecutionId}/steps': {
     parameters: {
       query?: never;
@@ -2375,7 +2392,7 @@ export interface components {
       Depth: number;
       /**
        * Details
-       * @description PipelineExecutionArn (a step), CacheHitSource, Deleted (a record named by another that no longer exists)
+       * @description PipelineName (an execution, a step), PipelineExecutionArn (a step), CacheHitSource (a step taken from an earlier execution), Deleted (a record named by another that no longer exists)
        * @default null
        */
       Details: {
@@ -2889,6 +2906,12 @@ export interface components {
     /** PipelineExecutionStep */
     PipelineExecutionStep: {
       /**
+       * Attemptcount
+       * @description the step's attempts: its RetryPolicies' retries and earlier runs
+       * @default 1
+       */
+      AttemptCount: number;
+      /**
        * Cachehitresult
        * @description SourcePipelineExecutionArn: the execution whose result it took
        * @default null
@@ -3197,6 +3220,42 @@ export interface components {
        * @default null
        */
       MaxRuntimeInSeconds: number | null;
+    };
+    /**
+     * RetryPipelineExecutionResponse
+     * @description The execution as DescribePipelineExecution answers, Executing again.
+     */
+    RetryPipelineExecutionResponse: {
+      /** Creationtime */
+      CreationTime: string;
+      /**
+       * Failurereason
+       * @default null
+       */
+      FailureReason: string | null;
+      /** Lastmodifiedtime */
+      LastModifiedTime: string;
+      /** Pipelinearn */
+      PipelineArn: string;
+      /** Pipelineexecutionarn */
+      PipelineExecutionArn: string;
+      /**
+       * Pipelineexecutiondescription
+       * @default null
+       */
+      PipelineExecutionDescription: string | null;
+      /**
+       * Pipelineexecutiondisplayname
+       * @default null
+       */
+      PipelineExecutionDisplayName: string | null;
+      /**
+       * Pipelineexecutionstatus
+       * @description Executing, Stopping, Stopped, Failed or Succeeded
+       */
+      PipelineExecutionStatus: string;
+      /** Pipelineparameters */
+      PipelineParameters?: components['schemas']['PipelineParameterBody'][];
     };
     /** RunSelectionRequest */
     RunSelectionRequest: {
@@ -6195,6 +6254,64 @@ export interface operations {
       };
       /** @description No such resource */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  retryPipelineExecution: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        PipelineExecutionId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RetryPipelineExecutionResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The name is taken or the state forbids it */
+      409: {
         headers: {
           [name: string]: unknown;
         };

@@ -1,6 +1,7 @@
 """Pipelines as records (CreatePipeline, DescribePipeline, ListPipelines, UpdatePipeline,
 DeletePipeline) and their executions (StartPipelineExecution, DescribePipelineExecution,
-ListPipelineExecutions, StopPipelineExecution, ListPipelineExecutionSteps)."""
+ListPipelineExecutions, StopPipelineExecution, RetryPipelineExecution,
+ListPipelineExecutionSteps)."""
 
 from __future__ import annotations
 
@@ -163,6 +164,23 @@ class PipelineExecutionStopHandler(StudioHandler):
     @authorized
     async def post(self, execution_id: str) -> None:
         self.send(await self.run(self.studio.pipeline_executions.stop, execution_id))
+
+
+class PipelineExecutionRetryHandler(StudioHandler):
+    operations: ClassVar[dict[str, Operation]] = {
+        "post": Operation(
+            "Retry a Failed or Stopped pipeline execution (RetryPipelineExecution): its"
+            " succeeded steps are kept, the others run again; Executing again",
+            "retryPipelineExecution",
+            response=ps.RetryPipelineExecutionResponse,
+            errors=(403, 404, 409),
+        ),
+    }
+
+    @authenticated
+    @authorized
+    async def post(self, execution_id: str) -> None:
+        self.send(await self.run(self.studio.pipeline_executions.retry, execution_id))
 
 
 class PipelineExecutionStepsHandler(StudioHandler):
