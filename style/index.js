@@ -5,3 +5,4 @@ import './endpoints.css';
 import './tuning.css';
 import './registry.css';
 import './pipelines.css';
+import './lineage.css';

@@ -48,7 +48,8 @@ class LineageEntityBody(ApiModel):
     Depth: int = Field(description="Hops from the entity asked about (0: that entity)")
     Details: dict[str, str] | None = Field(
         None,
-        description="PipelineExecutionArn (a step), CacheHitSource, Deleted (a record named"
+        description="PipelineName (an execution, a step), PipelineExecutionArn (a step),"
+        " CacheHitSource (a step taken from an earlier execution), Deleted (a record named"
         " by another that no longer exists)",
     )
 

@@ -1,7 +1,8 @@
 /**
  * The main-area view of one endpoint: status and failure reason, the variants with
- * their instances and editable weights, a switch to another configuration, live figures, a test panel, the captured
- * requests and the log of each instance.
+ * their instances and editable weights, a switch to another configuration, what
+ * produced its models (lineage), live figures, a test panel, the captured requests and
+ * the log of each instance.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
 import {
@@ -13,6 +14,7 @@ import React from 'react';
 
 import { IEndpoint } from '../api/endpoints';
 import { withArtifactRoot } from '../components/ArtifactUri';
+import { Lineage, useLineageModel } from '../components/Lineage';
 import { ILogViewerLabels, LogViewer } from '../components/LogViewer';
 import { StatusBadge } from '../components/StatusBadge';
 import { useSignals } from '../components/useSignals';
@@ -20,6 +22,7 @@ import { absoluteTime, relativeTime } from '../format';
 import { studioIcon } from '../icons';
 import { ArtifactRoot } from '../models/artifactRoot';
 import { EndpointModel } from '../models/endpoint';
+import type { ILineageActions } from '../models/lineage';
 import { EndpointLog } from '../models/endpointLog';
 import { EndpointCaptures } from './endpointCaptures';
 import { ConfigSwitch } from './endpointConfigSwitch';
@@ -32,6 +35,8 @@ import { MainAreaView } from './mainAreaView';
 export interface IEndpointViewProps {
   model: EndpointModel;
   trans: TranslationBundle;
+  /** What the lineage's entities open (default: `setLineageActions`'). */
+  lineageActions?: ILineageActions | null;
 }
 
 export function EndpointView(props: IEndpointViewProps): JSX.Element {
@@ -87,6 +92,15 @@ export function EndpointView(props: IEndpointViewProps): JSX.Element {
         />
         <ConfigSwitch model={model} endpoint={endpoint} trans={trans} />
       </section>
+      <section aria-label={trans.__('Lineage')}>
+        <h2>{trans.__('Lineage')}</h2>
+        <EndpointLineage
+          name={endpoint.EndpointName}
+          config={endpoint.EndpointConfigName}
+          trans={trans}
+          actions={props.lineageActions}
+        />
+      </section>
       <section aria-label={trans.__('Figures')}>
         <h2>{trans.__('Figures')}</h2>
         <EndpointFigures model={model} trans={trans} />
@@ -106,6 +120,22 @@ export function EndpointView(props: IEndpointViewProps): JSX.Element {
         <LogPanel model={model} trans={trans} />
       </section>
     </div>
+  );
+}
+
+/** What produced the endpoint's models; read again when its configuration changes. */
+function EndpointLineage(props: {
+  name: string;
+  config: string;
+  trans: TranslationBundle;
+  actions?: ILineageActions | null;
+}): JSX.Element {
+  const lineage = useLineageModel(
+    { EndpointName: props.name },
+    `${props.name}/${props.config}`
+  );
+  return (
+    <Lineage model={lineage} trans={props.trans} actions={props.actions} />
   );
 }
 
@@ -254,18 +284,26 @@ function LogBody(
 
 /** The main-area widget of an endpoint; one per endpoint. */
 export class EndpointWidget extends MainAreaView<EndpointModel> {
-  /** `artifactRoot`: the studio's; capture URIs under it print relative to it. */
+  /**
+   * `artifactRoot`: the studio's; capture URIs under it print relative to it.
+   * `lineageActions`: what the lineage's entities open (default: `setLineageActions`').
+   */
   constructor(
     model: EndpointModel,
     trans: TranslationBundle,
-    artifactRoot?: ArtifactRoot
+    artifactRoot?: ArtifactRoot,
+    lineageActions?: ILineageActions
   ) {
     super(
       model,
       ReactWidget.create(
         withArtifactRoot(
           artifactRoot,
-          <EndpointView model={model} trans={trans} />
+          <EndpointView
+            model={model}
+            trans={trans}
+            lineageActions={lineageActions}
+          />
         )
       )
     );

@@ -1,14 +1,15 @@
 /**
  * A model version's details, under its row in the versions table: its approval, its
  * model's container and inference specification, each metrics file with its report
- * (the numbers and the JSON when the studio can read it, else its URI), and its
- * customer metadata.
+ * (the numbers and the JSON when the studio can read it, else its URI), its lineage
+ * (what produced it) and its customer metadata.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
 
 import { ApprovalBadge } from '../components/ApprovalBadge';
 import { ArtifactUri } from '../components/ArtifactUri';
+import { Lineage, useLineageModel } from '../components/Lineage';
 import { absoluteTime, formatNumber } from '../format';
 import {
   inferenceSpecification,
@@ -154,6 +155,10 @@ export function VersionDetails(props: {
             ))
           )}
         </section>
+        <section aria-label={trans.__('Lineage')}>
+          <h3>{trans.__('Lineage')}</h3>
+          <VersionLineage arn={summary.ModelPackageArn} trans={trans} />
+        </section>
         <section aria-label={trans.__('Customer metadata')}>
           <h3>{trans.__('Customer metadata')}</h3>
           <KeyValues
@@ -168,6 +173,23 @@ export function VersionDetails(props: {
         </section>
       </div>
     </div>
+  );
+}
+
+/** What produced the version: its model data, the job that wrote it, ... */
+function VersionLineage(props: {
+  arn: string;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const lineage = useLineageModel({ ModelPackageArn: props.arn });
+  return (
+    <Lineage
+      model={lineage}
+      trans={props.trans}
+      emptyText={props.trans.__(
+        'Nothing is known about what produced this version.'
+      )}
+    />
   );
 }
 

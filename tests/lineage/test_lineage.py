@@ -207,12 +207,16 @@ def test_a_pipeline_lists_its_execution_and_steps(studio: Studio, tmp_path: Path
         (arn.rsplit("/", 1)[1], "Succeeded")
     ]
     assert found["PipelineExecution"][0]["Arn"] == arn
+    assert found["PipelineExecution"][0]["Details"] == {"PipelineName": "ship"}
     assert {(s["Name"], s["Status"]) for s in found["PipelineStep"]} == {
         ("Train", "Succeeded"),
         ("Model", "Succeeded"),
         ("Register", "Succeeded"),
     }
-    assert all(s["Details"]["PipelineExecutionArn"] == arn for s in found["PipelineStep"])
+    assert all(
+        s["Details"] == {"PipelineExecutionArn": arn, "PipelineName": "ship"}
+        for s in found["PipelineStep"]
+    )
     train = found["TrainingJob"][0]["Name"]
     assert train.startswith("pipelines-")
     assert studio.store.get_job(train, JobKind.TRAINING).status.value == "Completed"

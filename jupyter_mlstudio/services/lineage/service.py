@@ -300,7 +300,9 @@ class _Walk:
             if job.kind is JobKind.PIPELINE_EXECUTION
             else job.status.value
         )
-        entity = LineageEntity(arn, job.kind.value, job.job_name, arn, status, depth=depth)
+        entity = LineageEntity(
+            arn, job.kind.value, job.job_name, arn, status, depth=depth, details=_pipeline_of(job)
+        )
         if self.graph.add(entity):
             self.later(arn, lambda d: self._job_sources(job, arn, d))
         return arn
@@ -341,7 +343,7 @@ class _Walk:
         if ref is None:
             return
         execution_arn = job_arn(ref.execution)
-        step_id = self._add_step(execution_arn, ref.step_name, ref.record, depth)
+        step_id = self._add_step(ref.execution, ref.step_name, ref.record, depth)
         made: AssociationType = "AssociatedWith"
         if made_id.startswith(f"{ARN_PREFIX}:model"):  # a Model or RegisterModel step
             made = "Produced"
@@ -352,12 +354,13 @@ class _Walk:
         if not known:
             steps = ref.execution.outputs.get("Steps") or {}
             for name, record in sorted(steps.items(), key=lambda s: s[1].get("StartTime") or ""):
-                other = self._add_step(execution_arn, name, record, depth + 2)
+                other = self._add_step(ref.execution, name, record, depth + 2)
                 self.graph.link(execution_arn, other, "AssociatedWith")
 
-    def _add_step(self, execution_arn: str, name: str, record: dict[str, Any], depth: int) -> str:
+    def _add_step(self, execution: Job, name: str, record: dict[str, Any], depth: int) -> str:
+        execution_arn = job_arn(execution)
         step_id = f"{execution_arn}/step/{name}"
-        details = {"PipelineExecutionArn": execution_arn}
+        details = {"PipelineExecutionArn": execution_arn, **_pipeline_of(execution)}
         if record.get("CacheHitResult"):
             source = (record["CacheHitResult"] or {}).get("SourcePipelineExecutionArn")
             details["CacheHitSource"] = str(source or "")
@@ -366,6 +369,13 @@ class _Walk:
             LineageEntity(step_id, "PipelineStep", name, None, status, depth=depth, details=details)
         )
         return step_id
+
+
+def _pipeline_of(job: Job) -> dict[str, str]:
+    """A pipeline execution's pipeline name (its ARN has it lowercased)."""
+    if job.kind is not JobKind.PIPELINE_EXECUTION:
+        return {}
+    return {"PipelineName": str(job.spec.get("PipelineName") or "")}
 
 
 def _image(package: ModelPackage) -> str | None:
