@@ -1,7 +1,9 @@
 """Checks of a pipeline definition (SageMaker's JSON, Version "2020-12-01") made when a
 pipeline is created or updated: JSON, version, parameters, unique step names, every
-``DependsOn`` and ``Get`` naming a step, parameter or execution variable that exists, and
-no step waiting for itself. An error names the field: ``PipelineDefinition.Steps[2].DependsOn``.
+``DependsOn`` and ``Get`` naming a step, parameter or execution variable that exists, every
+``Steps.<step>.<path>`` a property that step can have (:mod:`.properties`), the steps'
+``RetryPolicies``, and no step waiting for itself. An error names the field:
+``PipelineDefinition.Steps[2].DependsOn``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...exceptions import ValidationError
+from .properties import property_fault
+from .retry import check_policies
 
 #: the definition version SageMaker's SDK writes
 VERSION = "2020-12-01"
@@ -137,6 +141,9 @@ def _walk_steps(items: Any, path: str, parent: str | None, found: dict[str, Step
         if step.get("Type") not in STEP_TYPES:
             raise _fail(f"Type must be one of {', '.join(sorted(STEP_TYPES))}", f"{here}.Type")
         arguments = _object(step.get("Arguments", {}), f"{here}.Arguments")
+        if "RetryPolicies" in step:
+            for where, message in check_policies(step["RetryPolicies"], f"{here}.RetryPolicies"):
+                raise _fail(message, where)
         found[name] = StepInfo(step, here, parent)
         if step["Type"] == "Condition":
             for branch in ("IfSteps", "ElseSteps"):
@@ -188,6 +195,10 @@ def _check_reference(
             files = steps[target].step.get("PropertyFiles") or []
             if wanted not in {f.get("PropertyFileName") for f in files if isinstance(f, dict)}:
                 raise _fail(f"step {target!r} has no property file {wanted!r}", path)
+        else:
+            fault = property_fault(steps[target].step, prop)
+            if fault is not None:
+                raise _fail(f"{reference!r} cannot be a property of step {target!r}: {fault}", path)
         info.after.add(target)
     else:
         raise _fail(f"{reference!r} is no Parameters., Execution. or Steps. reference", path)

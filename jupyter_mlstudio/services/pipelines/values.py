@@ -17,9 +17,8 @@ from typing import Any
 
 from ...exceptions import ValidationError
 from .definition import Definition
+from .properties import PATH_SEGMENT as _SEGMENT
 
-#: one segment of a property or JSON path: a name, ``[0]`` or ``['name']``
-_SEGMENT = re.compile(r"""\.?([A-Za-z_][\w\-]*)|\[(\d+)\]|\[['"]([^'"]*)['"]\]""")
 _TRUE, _FALSE = frozenset({"true", "True"}), frozenset({"false", "False"})
 _ORDERINGS: dict[str, Callable[[float, float], bool]] = {
     "GreaterThan": lambda a, b: a > b,
