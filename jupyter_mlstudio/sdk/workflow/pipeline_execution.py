@@ -14,8 +14,9 @@ from ...services.pipelines.executor import job_properties
 from ..jobs_client import jobs_client
 from ..pipeline_client import pipeline_client
 
-#: how often :meth:`PipelineExecution.wait` looks at the studio, at most (seconds)
-POLL_S = 0.5
+#: how often :meth:`PipelineExecution.wait` looks at the studio: soon after the start
+#: (an execution served from the cache ends in a fraction of a second), then every 0.5 s
+POLL_SCHEDULE_S = (0.05, 0.1, 0.2, 0.5)
 #: the name SageMaker's SDK gives its waiter (in the WaiterError)
 WAITER_NAME = "PipelineExecutionComplete"
 #: ``list_steps()`` Metadata keys of job steps → the kind of job
@@ -112,8 +113,8 @@ class PipelineExecution:
         """Wait until the execution has succeeded.
 
         SageMaker looks every ``delay`` seconds; the studio is on this machine, so it is
-        looked at every half second, within the same total time (``delay *
-        max_attempts``).
+        looked at soon after the call and then every half second, within the same total
+        time (``delay * max_attempts``).
 
         Args:
             delay: Seconds between two of SageMaker's looks.
@@ -125,6 +126,7 @@ class PipelineExecution:
                 ended within ``delay * max_attempts`` seconds.
         """
         deadline = time.monotonic() + max(delay, 0) * max(max_attempts, 1)
+        looks = 0
         while True:
             described: Any = self.describe()  # botocore types last_response narrowly
             status = described["PipelineExecutionStatus"]
@@ -144,7 +146,8 @@ class PipelineExecution:
                 raise WaiterError(
                     name=WAITER_NAME, reason="Max attempts exceeded", last_response=described
                 )
-            time.sleep(min(POLL_S, max(delay, 0.05)))
+            time.sleep(POLL_SCHEDULE_S[min(looks, len(POLL_SCHEDULE_S) - 1)])
+            looks += 1
 
     def result(self, step_name: str) -> dict[str, Any]:
         """What a step that succeeded produced.
