@@ -10,8 +10,13 @@ import React from 'react';
 
 import type { ILineage, ILineageEntity } from '../api/lineage';
 import { StudioApiError } from '../api/request';
-import { Lineage, setLineageActions } from '../components/Lineage';
-import { ILineageActions, LineageModel, openerOf } from '../models/lineage';
+import { Lineage } from '../components/Lineage';
+import {
+  ILineageActions,
+  LineageModel,
+  openerOf,
+  setLineageActions
+} from '../models/lineage';
 import { mockApi, mockedRequestAPI, waitFor } from './utils';
 
 const trans = nullTranslator.load('jupyter_mlstudio');

@@ -13,6 +13,7 @@ import type {
   LineageEntityType
 } from '../api/lineage';
 import {
+  defaultLineageActions,
   downstreamOf,
   ILineageActions,
   LineageModel,
@@ -23,16 +24,6 @@ import { EmptyState } from './EmptyState';
 import { ErrorState } from './ErrorState';
 import { StatusBadge } from './StatusBadge';
 import { useSignals } from './useSignals';
-
-let defaultActions: ILineageActions | null = null;
-
-/**
- * The views every lineage list opens unless it is given its own `actions` (set once,
- * from the actions `addViewCommands` returns).
- */
-export function setLineageActions(actions: ILineageActions | null): void {
-  defaultActions = actions;
-}
 
 /**
  * A lineage model for `query`, made again when `key` (default: the query) changes and
@@ -132,7 +123,8 @@ export function Lineage(props: ILineageProps): JSX.Element {
     );
   }
   const lineage = state.lineage;
-  const actions = props.actions === undefined ? defaultActions : props.actions;
+  const actions =
+    props.actions === undefined ? defaultLineageActions() : props.actions;
   const refresh = (
     <button
       type="button"

@@ -35,6 +35,21 @@ export interface ILineageActions {
   openPipelineExecution?(pipelineName: string, executionId: string): void;
 }
 
+let defaultActions: ILineageActions | null = null;
+
+/**
+ * Set the views every lineage list opens unless it is given its own actions (once,
+ * with the actions `addViewCommands` returns).
+ */
+export function setLineageActions(actions: ILineageActions | null): void {
+  defaultActions = actions;
+}
+
+/** The actions set with `setLineageActions`, if any. */
+export function defaultLineageActions(): ILineageActions | null {
+  return defaultActions;
+}
+
 const JOB_TYPES: ReadonlySet<string> = new Set([
   'TrainingJob',
   'ProcessingJob',

@@ -35,7 +35,7 @@ import { MainAreaView } from './mainAreaView';
 export interface IEndpointViewProps {
   model: EndpointModel;
   trans: TranslationBundle;
-  /** What the lineage's entities open (default: `setLineageActions`'). */
+  /** What the lineage's entities open (default: those of `setLineageActions`). */
   lineageActions?: ILineageActions | null;
 }
 
@@ -286,7 +286,7 @@ function LogBody(
 export class EndpointWidget extends MainAreaView<EndpointModel> {
   /**
    * `artifactRoot`: the studio's; capture URIs under it print relative to it.
-   * `lineageActions`: what the lineage's entities open (default: `setLineageActions`').
+   * `lineageActions`: what the lineage's entities open (default: those of `setLineageActions`).
    */
   constructor(
     model: EndpointModel,
