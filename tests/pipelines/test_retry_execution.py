@@ -14,6 +14,7 @@ import pytest
 
 from jupyter_mlstudio.entities import JobKind
 from jupyter_mlstudio.exceptions import ConflictError, NotFoundError
+from jupyter_mlstudio.services.jobs.service import JobService
 from jupyter_mlstudio.services.pipelines.executions import PipelineExecutions
 from jupyter_mlstudio.services.pipelines.executor import step_job_name
 from jupyter_mlstudio.services.pipelines.service import PipelineService
@@ -88,9 +89,11 @@ def test_a_failed_execution_retried_reuses_its_succeeded_steps(
         executions.retry("nothing00000")
 
 
-def test_a_stopped_execution_can_be_retried_and_stopped_again(
+def test_a_stopped_execution_retried_is_carried_on_by_a_restarted_studio(
     executions: PipelineExecutions,
     pipelines: PipelineService,
+    store: MetadataStore,
+    jobs: JobService,
     scripts: Path,
 ) -> None:
     text = json.dumps({"Version": "2020-12-01", "Steps": [train_step("Slow", scripts, sleep=30)]})
@@ -109,10 +112,21 @@ def test_a_stopped_execution_can_be_retried_and_stopped_again(
     [step] = executions.list_steps(arn)
     assert step["StepName"] == "Slow"
     assert step["AttemptCount"] == 2
-    assert executions.stop(arn)["PipelineExecutionStatus"] == "Stopping"
-    done = executions.wait(arn, 60)
-    assert done["PipelineExecutionStatus"] == "Stopped"
-    assert executions.list_steps(arn)[0]["StepStatus"] == "Stopped"
+    executions.close()  # the studio goes while the retried execution runs
+
+    after = PipelineExecutions(store, jobs)
+    try:
+        execution_id = arn.rsplit("/", 1)[1]
+        assert after.recover() == [execution_id]
+        assert after.describe(arn)["PipelineExecutionStatus"] == "Executing"
+        assert after.stop(arn)["PipelineExecutionStatus"] == "Stopping"
+        done = after.wait(arn, 60)
+        assert done["PipelineExecutionStatus"] == "Stopped"
+        [step] = after.list_steps(arn)
+        assert (step["StepStatus"], step["AttemptCount"]) == ("Stopped", 2)
+        assert len(store.list_jobs(kind=JobKind.TRAINING).items) == 2
+    finally:
+        after.close()
 
 
 async def until_ended(jp_fetch: Any, execution_id: str) -> dict[str, Any]:

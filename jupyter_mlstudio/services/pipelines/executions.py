@@ -159,6 +159,7 @@ class PipelineExecutions:
         self._owner_check = owner_check
         self._executors: dict[str, PipelineExecutor] = {}
         self._lock = threading.Lock()
+        self._retrying = threading.Lock()
 
     def start(
         self, pipeline_name: str, request: Mapping[str, Any] | StartPipelineExecutionRequest
@@ -282,31 +283,38 @@ class PipelineExecutions:
         """
         if self._owner_check is not None:
             self._owner_check.require(NAME_FIELD)
-        job = self._get(execution)
-        status = execution_status(job)
-        if status not in (JobStatus.FAILED, JobStatus.STOPPED):
-            raise ConflictError(
-                f"pipeline execution {job.job_name!r} is {EXECUTION_STATUS[status]}:"
-                " only a Failed or Stopped execution can be retried",
-                field=NAME_FIELD,
+        with self._retrying:  # two retries at once: the second finds it Executing
+            job = self._get(execution)
+            status = execution_status(job)
+            if status not in (JobStatus.FAILED, JobStatus.STOPPED):
+                raise ConflictError(
+                    f"pipeline execution {job.job_name!r} is {EXECUTION_STATUS[status]}:"
+                    " only a Failed or Stopped execution can be retried",
+                    field=NAME_FIELD,
+                )
+            with self._lock:
+                ended = self._executors.pop(job.job_name, None)
+            if ended is not None:
+                ended.join(5.0)  # it has ended the execution: it only returns
+            steps = job.outputs.get("Steps") or {}
+            kept = {n: r for n, r in steps.items() if r.get("StepStatus") == "Succeeded"}
+            attempts = dict(job.outputs.get("Attempts") or {})
+            for name, record in steps.items():
+                if name not in kept and record.get("StepStatus") in DONE:
+                    attempts[name] = int(record.get("AttemptCount", 1))
+            before = dict(job.outputs.get(RUN) or {})
+            run = {"Status": JobStatus.IN_PROGRESS.value, "Retries": before.get("Retries", 0) + 1}
+            job = self._store.update_job(
+                job.job_name, outputs={"Steps": kept, "Attempts": attempts, RUN: run}
             )
-        with self._lock:
-            ended = self._executors.pop(job.job_name, None)
-        if ended is not None:
-            ended.join(5.0)  # it has ended the execution: it only returns
-        steps = job.outputs.get("Steps") or {}
-        kept = {n: r for n, r in steps.items() if r.get("StepStatus") == "Succeeded"}
-        attempts = dict(job.outputs.get("Attempts") or {})
-        for name, record in steps.items():
-            if name not in kept and record.get("StepStatus") in DONE:
-                attempts[name] = int(record.get("AttemptCount", 1))
-        run = dict(job.outputs.get(RUN) or {})
-        run = {"Status": JobStatus.IN_PROGRESS.value, "Retries": run.get("Retries", 0) + 1}
-        job = self._store.update_job(
-            job.job_name, outputs={"Steps": kept, "Attempts": attempts, RUN: run}
-        )
-        self._start(job)
-        return describe_execution(job)
+            try:
+                self._start(job)
+            except (ValidationError, KeyError) as exc:  # its record cannot be read again
+                reason = f"its definition cannot be read again: {exc}"
+                ended_run = {**run, "Status": JobStatus.FAILED.value, "FailureReason": reason}
+                self._store.update_job(job.job_name, outputs={RUN: ended_run})
+                raise ValidationError(reason, field=NAME_FIELD) from None
+            return describe_execution(job)
 
     def stop_all(self, pipeline_name: str) -> list[str]:
         """Stop every execution of a pipeline still running (as DeletePipeline does);
