@@ -13,10 +13,12 @@ from tornado.ioloop import IOLoop
 from tornado.log import access_log, app_log, gen_log
 from traitlets import Bool, Float, Integer, Unicode, default
 
+from ..aws.credentials import open_identity, resolve_account_id, resolve_region
 from ..config import RUNTIME_CHOICES, default_home, resolve_config
 from ..ownership import HomeLock, Owner, claim_home
 from ..services.studio import Studio
 from ..version import __version__
+from .handlers.aws import IDENTITY_SETTING, aws_handlers
 from .log_levels import skip_unseen_records
 from .openapi import build_openapi
 from .routes import handlers
@@ -83,6 +85,18 @@ class StudioApp(ExtensionApp):
         " another studio owns.",
     ).tag(config=True)
 
+    aws_region = Unicode(
+        "",
+        help="AWS region of the SageMaker-compatible API (ARNs, `mlstudio credentials`)."
+        " Default: $MLSTUDIO_AWS_REGION or us-east-1.",
+    ).tag(config=True)
+
+    aws_account_id = Unicode(
+        "",
+        help="AWS account id of the SageMaker-compatible API (ARNs, GetCallerIdentity)."
+        " Default: $MLSTUDIO_AWS_ACCOUNT_ID or 000000000000.",
+    ).tag(config=True)
+
     @default("home")
     def _default_home(self) -> str:
         return str(default_home())
@@ -95,6 +109,8 @@ class StudioApp(ExtensionApp):
             artifact_root=self.artifact_root or None,
             default_runtime=self.default_runtime or None,
         )
+        region = resolve_region(self.aws_region or None)
+        account_id = resolve_account_id(self.aws_account_id or None)
         self._home_lock: HomeLock | None = claim_home(
             config.home, take_over=not self.background, log=self.log
         )
@@ -106,7 +122,14 @@ class StudioApp(ExtensionApp):
             max_payload_mb=self.max_payload_mb,
         )
         self.studio = studio
-        self.settings.update({"mlstudio.studio": studio, "mlstudio.openapi": build_openapi()})
+        identity = open_identity(config.home, region=region, account_id=account_id)
+        self.settings.update(
+            {
+                "mlstudio.studio": studio,
+                "mlstudio.openapi": build_openapi(),
+                IDENTITY_SETTING: identity,
+            }
+        )
         if self._home_lock is not None:
             IOLoop.current().add_callback(self._publish_owner)  # once the port is bound
         if self.quiet_debug:
@@ -157,6 +180,7 @@ class StudioApp(ExtensionApp):
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(handlers())
+        self.handlers.extend(aws_handlers())
 
     async def stop_extension(self) -> None:
         """Close the studio in a thread: closing waits (bounded) for invocations in flight,

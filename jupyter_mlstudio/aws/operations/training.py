@@ -1,0 +1,171 @@
+"""Training jobs: CreateTrainingJob, DescribeTrainingJob, ListTrainingJobs, StopTrainingJob.
+
+Over the studio's training jobs (``Studio.job_kinds``), so a job created here shows in
+the Jobs section and one started from the UI or the SDK is described here. Script mode
+comes as the SageMaker SDKs send it: the ``sagemaker_program`` and
+``sagemaker_submit_directory`` hyperparameters (JSON-quoted or not) name the entry point
+and its folder.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from ...entities import Job, JobKind
+from ...services.jobs.requests import CreateTrainingJobRequest
+from ..errors import validation
+from ..jobs import JobApi, create_job, list_jobs, project, stop_job
+from ..registry import SAGEMAKER, Call
+
+TRAINING = JobApi(
+    kind=JobKind.TRAINING,
+    resource="training-job",
+    prefix="TrainingJob",
+    image_field="AlgorithmSpecification.TrainingImage",
+    start_member="TrainingStartTime",
+    end_member="TrainingEndTime",
+)
+PROGRAM = "sagemaker_program"
+SUBMIT_DIRECTORY = "sagemaker_submit_directory"
+
+
+@SAGEMAKER.operation("CreateTrainingJob")
+def create_training_job(call: Call) -> dict[str, Any]:
+    """Create and start a training job.
+
+    Args:
+        call: A CreateTrainingJob request.
+
+    Returns:
+        ``TrainingJobArn``.
+    """
+    job = create_job(call, TRAINING, training_request(call.params))
+    return {"TrainingJobArn": TRAINING.arn(call, job.job_name)}
+
+
+def training_request(params: dict[str, Any]) -> dict[str, Any]:
+    """A CreateTrainingJob request as the studio's request (script mode recognised).
+
+    Args:
+        params: The request, valid for botocore's model.
+
+    Returns:
+        The studio's CreateTrainingJob request.
+
+    Raises:
+        AwsError: ``ValidationException`` for what the studio cannot run (an AlgorithmName,
+            a data source other than S3DataSource, a source archive).
+    """
+    algorithm = params.get("AlgorithmSpecification") or {}
+    if algorithm.get("AlgorithmName"):
+        raise validation(
+            "AlgorithmSpecification.AlgorithmName: the studio runs no built-in or"
+            " marketplace algorithms; give TrainingImage"
+        )
+    for i, channel in enumerate(params.get("InputDataConfig") or []):
+        if "S3DataSource" not in (channel.get("DataSource") or {}):
+            raise validation(f"InputDataConfig[{i}].DataSource: the studio reads S3DataSource only")
+    request = project(CreateTrainingJobRequest, params)
+    hyperparameters = dict(params.get("HyperParameters") or {})
+    if PROGRAM in hyperparameters:
+        request["ScriptMode"] = _script_mode(hyperparameters)
+        request["HyperParameters"] = {
+            k: v for k, v in hyperparameters.items() if not k.startswith("sagemaker_")
+        }
+    return request
+
+
+def _script_mode(hyperparameters: dict[str, str]) -> dict[str, Any]:
+    program = _unquote(hyperparameters[PROGRAM])
+    directory = _unquote(hyperparameters.get(SUBMIT_DIRECTORY, ""))
+    where = f"HyperParameters.{SUBMIT_DIRECTORY}"
+    if not directory:
+        raise validation(f"{where}: script mode ({PROGRAM}) needs the code's folder")
+    if directory.endswith((".tar.gz", ".tgz")):
+        raise validation(
+            f"{where}: source archives are not supported yet; give the folder (file:///path/to/src)"
+        )
+    parsed = urlparse(directory)
+    if parsed.scheme not in ("", "file"):
+        raise validation(f"{where}: give a local folder (file:///path/to/src), not {directory!r}")
+    folder = Path(parsed.path if parsed.scheme else directory)
+    return {"EntryPoint": program, "SourceDir": str(folder)}
+
+
+def _unquote(value: str) -> str:
+    """The SageMaker SDK JSON-encodes its hyperparameters (``'"train.py"'``)."""
+    try:
+        decoded = json.loads(value)
+    except ValueError:
+        return value
+    return decoded if isinstance(decoded, str) else value
+
+
+@SAGEMAKER.operation("DescribeTrainingJob")
+def describe_training_job(call: Call) -> dict[str, Any]:
+    """Describe a training job (ValidationException "Requested resource not found." if
+    there is none, as on SageMaker).
+
+    Args:
+        call: A DescribeTrainingJob request.
+
+    Returns:
+        The job in DescribeTrainingJob's output shape.
+    """
+    job = call.studio.job_kinds[JobKind.TRAINING].describe(call.params["TrainingJobName"])
+    out: dict[str, Any] = {**job.spec, **TRAINING.status_members(call, job)}
+    out["SecondaryStatus"] = _secondary(job)
+    out["SecondaryStatusTransitions"] = [
+        {
+            "Status": t.status.value,
+            "StartTime": t.start_time,
+            "EndTime": t.end_time,
+            "StatusMessage": t.status_message,
+        }
+        for t in job.secondary_status_transitions
+    ]
+    outputs = job.outputs or {}
+    out["ModelArtifacts"] = outputs.get("ModelArtifacts")
+    out["FinalMetricDataList"] = outputs.get("FinalMetricDataList")
+    if job.start_time and job.end_time:
+        seconds = int((job.end_time - job.start_time).total_seconds())
+        out["TrainingTimeInSeconds"] = seconds
+        out["BillableTimeInSeconds"] = seconds
+    return out
+
+
+def _secondary(job: Job) -> str:
+    return job.secondary_status.value if job.secondary_status else "Starting"
+
+
+@SAGEMAKER.operation("ListTrainingJobs")
+def list_training_jobs(call: Call) -> dict[str, Any]:
+    """List training jobs (filters, sort and pages as on SageMaker).
+
+    Args:
+        call: A ListTrainingJobs request.
+
+    Returns:
+        ``TrainingJobSummaries`` and ``NextToken``.
+    """
+
+    def summary(job: Job) -> dict[str, Any]:
+        return {**TRAINING.status_members(call, job), "SecondaryStatus": _secondary(job)}
+
+    return list_jobs(call, TRAINING, summary)
+
+
+@SAGEMAKER.operation("StopTrainingJob")
+def stop_training_job(call: Call) -> dict[str, Any]:
+    """Stop a training job: Stopping now, Stopped once its hosts have exited.
+
+    Args:
+        call: A StopTrainingJob request.
+
+    Returns:
+        Nothing (the operation has no output).
+    """
+    return stop_job(call, TRAINING)
