@@ -1,7 +1,8 @@
 """examples/pipeline.ipynb runs top to bottom, on the process runtime and in containers:
 a SageMaker pipeline (preprocess → train → evaluate → register if accurate enough, else
-fail) upserted and run twice by the SDK, its registered version approved, deployed,
-invoked and deleted, the second execution served from the step cache.
+fail) upserted and run by the SDK, its registered version approved, deployed, invoked
+and deleted; a second execution served from the step cache, and a third one, with a
+threshold the model misses, failed by its FailStep.
 
 What the notebook shows is checked against the studio that ran it (its pipeline
 executions and model registry, over its REST API), against the jobs in its store and
@@ -35,6 +36,8 @@ PIPELINE = "pipeline-example"
 GROUP = "pipeline-example"
 JOB_STEPS = {"Preprocess": "ProcessingJob", "Train": "TrainingJob", "Evaluate": "ProcessingJob"}
 STEPS = {*JOB_STEPS, "CheckAccuracy", "Register-RegisterModel"}
+#: a condition step's ``Metadata.Condition.Outcome``, as SageMaker writes it
+OUTCOME = {True: "True", False: "False"}
 
 
 def _line(text: str, prefix: str) -> str:
@@ -109,19 +112,20 @@ def test_pipeline_notebook(
     studio = StudioConnection(owner.url, token=owner.token)
     pipelines, registry = PipelineClient(studio), RegistryClient(studio)
 
-    # two executions, both Succeeded, the ones the notebook printed
+    # three executions: two Succeeded, one below the threshold Failed; as printed
     summaries = pipelines.list_executions(PIPELINE, sort_order="Ascending")
-    first, second = summaries["PipelineExecutionSummaries"]
+    first, second, strict = summaries["PipelineExecutionSummaries"]
     printed = re.findall(r"^execution: (\S+) (\S+)$", text, flags=re.M)
     assert printed == [
         (first["PipelineExecutionArn"], "Succeeded"),
         (second["PipelineExecutionArn"], "Succeeded"),
+        (strict["PipelineExecutionArn"], "Failed"),
     ]
-    for summary in (first, second):
+    for summary, threshold in ((first, 0.8), (second, 0.8), (strict, 0.99)):
         described = pipelines.describe_execution(summary["PipelineExecutionArn"])
-        assert described["PipelineExecutionStatus"] == "Succeeded"
+        assert described["PipelineExecutionStatus"] == summary["PipelineExecutionStatus"]
         parameters = {p["Name"]: p["Value"] for p in described["PipelineParameters"]}
-        assert float(parameters["AccuracyThreshold"]) == 0.8
+        assert float(parameters["AccuracyThreshold"]) == threshold
         assert parameters["ModelApprovalStatus"] == "PendingManualApproval"
         assert parameters["TrainingInstanceType"] == "ml.m5.xlarge"
 
@@ -129,18 +133,18 @@ def test_pipeline_notebook(
     steps = _steps(pipelines, first["PipelineExecutionArn"])
     assert set(steps) == STEPS
     assert all(s["StepStatus"] == "Succeeded" and "CacheHitResult" not in s for s in steps.values())
-    assert steps["CheckAccuracy"]["Metadata"]["Condition"]["Outcome"] in (True, "True", "true")
+    assert steps["CheckAccuracy"]["Metadata"]["Condition"]["Outcome"] == OUTCOME[True]
     version_1 = steps["Register-RegisterModel"]["Metadata"]["RegisterModel"]["Arn"]
     assert version_1.endswith(f":model-package/{GROUP}/1")
     jobs = stored_jobs(tmp_path)
     names = {step: _job_name(steps[step]) for step in JOB_STEPS}
-    assert set(jobs) == set(names.values())  # the second execution started no job
+    assert set(jobs) == set(names.values())  # the later executions started no job
     for step, name in names.items():
         assert jobs[name]["kind"] == JOB_STEPS[step]
         assert jobs[name]["status"] == "Completed"
         assert jobs[name]["runtime"] == runtime
 
-    # the preprocessing split the 600 raw rows; the report is the trained model's accuracy
+    # the preprocessing split the 600 raw rows; the evaluation reported the accuracy
     raw = np.loadtxt(tmp_path / "pipeline-example" / "data" / "raw.csv", delimiter=",", skiprows=1)
     train = np.loadtxt(_output(jobs[names["Preprocess"]], "train") / "train.csv", delimiter=",")
     test = np.loadtxt(_output(jobs[names["Preprocess"]], "test") / "test.csv", delimiter=",")
@@ -203,6 +207,23 @@ def test_pipeline_notebook(
     }
     assert versions == {version_1: "Approved", version_2: "PendingManualApproval"}
     first_id = first["PipelineExecutionArn"].rsplit("/", 1)[-1]
-    table = text.split(second["PipelineExecutionArn"], 1)[1]
+    table = text.split(second["PipelineExecutionArn"])[1].split(strict["PipelineExecutionArn"])[0]
     for step in JOB_STEPS:  # the notebook's table names the execution each came from
         assert re.search(rf"^\s*{step} Succeeded .* {first_id}\s*$", table, flags=re.M), step
+
+    # below the threshold: the job steps from the cache, the FailStep, nothing registered
+    failed = _steps(pipelines, strict["PipelineExecutionArn"])
+    assert set(failed) == {*JOB_STEPS, "CheckAccuracy", "AccuracyTooLow"}
+    for step in JOB_STEPS:
+        assert failed[step]["StepStatus"] == "Succeeded"
+        hit = failed[step]["CacheHitResult"]
+        assert hit["SourcePipelineExecutionArn"] == first["PipelineExecutionArn"]
+    assert failed["CheckAccuracy"]["Metadata"]["Condition"]["Outcome"] == OUTCOME[False]
+    assert failed["AccuracyTooLow"]["StepStatus"] == "Failed"
+    message = "accuracy below the threshold 0.99"
+    assert failed["AccuracyTooLow"]["Metadata"]["Fail"]["ErrorMessage"] == message
+    reason = f"Step AccuracyTooLow failed: {message}"
+    assert pipelines.describe_execution(strict["PipelineExecutionArn"])["FailureReason"] == reason
+    assert _line(text, "reason: ") == reason
+    assert _line(text, "versions: ") == "2"
+    assert len(registry.list_packages(GROUP)) == 2
