@@ -1,5 +1,6 @@
-"""The ``mlstudio`` command: ``--version``, ``doctor``, ``images build``, and ``serve`` /
-``status`` / ``stop`` of the background studio that scripts outside JupyterLab use."""
+"""The ``mlstudio`` command: ``--version``, ``doctor``, ``images build``, ``serve`` /
+``status`` / ``stop`` of the background studio that scripts outside JupyterLab use, and
+``credentials`` for the SageMaker-compatible API."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import argparse
 import json
 import os
 import secrets
+import shlex
 import sys
 from collections.abc import Sequence
 
@@ -140,6 +142,52 @@ def _stop(args: argparse.Namespace) -> int:
     return 0
 
 
+def _credentials(args: argparse.Namespace) -> int:
+    from .aws.credentials import (
+        API_PATH,
+        open_identity,
+        read_identity,
+        resolve_account_id,
+        resolve_region,
+    )
+    from .ownership import current_owner
+
+    home = resolve_config(home=args.home).home
+    try:
+        identity = read_identity(home) or open_identity(
+            home, region=resolve_region(), account_id=resolve_account_id()
+        )
+    except StudioError as exc:
+        print(f"mlstudio credentials: {exc.message}", file=sys.stderr)
+        return 2
+    owner = current_owner(home)
+    endpoint = f"{owner.url.rstrip('/')}/{API_PATH}" if owner else None
+    values = {
+        "AWS_ACCESS_KEY_ID": identity.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": identity.secret_access_key,
+        "AWS_DEFAULT_REGION": identity.region,
+    }
+    if endpoint:
+        values["AWS_ENDPOINT_URL_SAGEMAKER"] = endpoint
+        values["AWS_ENDPOINT_URL_STS"] = endpoint
+    if args.env:
+        for name, value in values.items():
+            print(f"export {name}={shlex.quote(value)}")
+    else:
+        print(f"home                {home}")
+        print(f"access key id       {identity.access_key_id}")
+        print(f"region              {identity.region}")
+        print(f"account             {identity.account_id}")
+        print(f"SageMaker endpoint  {endpoint or '(no studio answers for this home)'}")
+    if endpoint is None:
+        print(
+            f"# no studio answers for {home}: start one (jupyter lab, or mlstudio serve) for"
+            " the endpoint variables",
+            file=sys.stderr,
+        )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mlstudio", description="jupyter_mlstudio: a local-first ML studio in JupyterLab."
@@ -188,6 +236,17 @@ def build_parser() -> argparse.ArgumentParser:
     stop.add_argument("--home", help=home_help)
     stop.add_argument("--timeout", type=float, default=60.0, help="seconds to wait")
     stop.set_defaults(func=_stop)
+    credentials = sub.add_parser(
+        "credentials",
+        help="the access keys of the SageMaker-compatible API for a home, and where it answers",
+    )
+    credentials.add_argument("--home", help=home_help)
+    credentials.add_argument(
+        "--env",
+        action="store_true",
+        help='print export lines for a shell: eval "$(mlstudio credentials --env)"',
+    )
+    credentials.set_defaults(func=_credentials)
     return parser
 
 

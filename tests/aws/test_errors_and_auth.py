@@ -178,7 +178,7 @@ def check(identity: AwsIdentity, request: AWSRequest, body: bytes, now: datetime
     headers.append(("Host", "127.0.0.1:8888"))
     verify(
         method="POST",
-        url=request.url,
+        url=str(request.url),
         headers=headers,
         body=body,
         secrets=identity.secrets,

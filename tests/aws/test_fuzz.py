@@ -74,7 +74,7 @@ WRONG_TYPE: dict[str, Any] = {
 
 def breakages(operation: str) -> st.SearchStrategy[bytes]:
     """Bodies that must be refused for ``operation``."""
-    shape = service_model("sagemaker").operation_model(operation).input_shape
+    shape: Any = service_model("sagemaker").operation_model(operation).input_shape
     valid = VALID[operation]
     members = sorted(shape.members)
     required = sorted(shape.required_members)
