@@ -53,16 +53,17 @@ def identity(aws_endpoint: str, studio_home: Path) -> AwsIdentity:
     return found
 
 
-def client(service: str, endpoint: str, identity: AwsIdentity, **overrides: str) -> Any:
+def client(service: str, endpoint: str, identity: AwsIdentity, **overrides: Any) -> Any:
     """A boto3 client of ``service`` for the studio, as a user would make one."""
     options = {
+        "config": NO_RETRIES,
         "endpoint_url": endpoint,
         "region_name": identity.region,
         "aws_access_key_id": identity.access_key_id,
         "aws_secret_access_key": identity.secret_access_key,
         **overrides,
     }
-    return boto3.client(service, config=NO_RETRIES, **options)  # type: ignore[call-overload]
+    return boto3.client(service, **options)  # type: ignore[call-overload]
 
 
 @pytest.fixture
