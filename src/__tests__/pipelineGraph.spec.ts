@@ -191,18 +191,19 @@ describe('what a step produced', () => {
 });
 
 describe('layoutGraph', () => {
-  it('lays the steps out left to right, each after what it waits for', () => {
+  it('lays the steps out top to bottom, each below what it waits for', () => {
     const graph = buildGraph(parseDefinition(definition()));
     const at = layoutGraph(graph);
     expect(at.size).toBe(6);
     for (const edge of graph.edges) {
-      expect(at.get(edge.target)!.x).toBeGreaterThanOrEqual(
-        at.get(edge.source)!.x + NODE_WIDTH
+      expect(at.get(edge.target)!.y).toBeGreaterThanOrEqual(
+        at.get(edge.source)!.y + NODE_HEIGHT
       );
     }
     const branches = [at.get('Register')!, at.get('TooLow')!];
-    expect(Math.abs(branches[0].y - branches[1].y)).toBeGreaterThanOrEqual(
-      NODE_HEIGHT
+    expect(branches[0].y).toBe(branches[1].y);
+    expect(Math.abs(branches[0].x - branches[1].x)).toBeGreaterThanOrEqual(
+      NODE_WIDTH
     );
   });
 });

@@ -249,18 +249,20 @@ describe('PipelineView', () => {
   });
 
   it('follows a running execution until its steps succeeded, then stops polling', async () => {
+    // Each poll reads the execution, then its steps: the third sees them done.
     let reads = 0;
     const running = [step('Prepare', 'Executing')];
     const done = ['Prepare', 'Train', 'Evaluate', 'Check', 'Register'].map(
       name => step(name, 'Succeeded')
     );
     mockApi({
-      ...executionApi('Executing', () => {
+      ...executionApi('Executing', () => ({
+        PipelineExecutionSteps: reads < 3 ? running : done
+      })),
+      [`GET pipeline-executions/${EXECUTION}`]: () => {
         reads += 1;
-        return { PipelineExecutionSteps: reads < 3 ? running : done };
-      }),
-      [`GET pipeline-executions/${EXECUTION}`]: () =>
-        execution(reads < 3 ? 'Executing' : 'Succeeded')
+        return execution(reads < 3 ? 'Executing' : 'Succeeded');
+      }
     });
     const node = show();
     await waitFor(

@@ -3,7 +3,7 @@
  * "2020-12-01") and coloured by an execution's steps: a node per step (a condition's
  * If/Else branch steps included), an edge per `DependsOn`, per `{"Get": "Steps.X…"}`
  * reference (the step waits for X) and from a condition to each of its branch steps
- * (labelled true or false); laid out left to right with dagre.
+ * (labelled true or false); laid out top to bottom with dagre.
  */
 import { Graph, layout } from '@dagrejs/dagre';
 
@@ -300,16 +300,17 @@ export function createdModel(node: IStepNode): string | null {
 }
 
 /**
- * Lay the graph out left to right (dagre).
+ * Lay the graph out top to bottom (dagre): a pipeline is mostly a chain, and a tall
+ * graph leaves the width to the side panel.
  *
  * @returns each node's top-left corner, by step name.
  */
 export function layoutGraph(graph: IPipelineGraph): Map<string, IPosition> {
   const g = new Graph();
   g.setGraph({
-    rankdir: 'LR',
-    nodesep: 32,
-    ranksep: 72,
+    rankdir: 'TB',
+    nodesep: 40,
+    ranksep: 56,
     marginx: 16,
     marginy: 16
   });

@@ -15,7 +15,9 @@ import {
   NodeProps,
   Position,
   ReactFlow,
-  ReactFlowProvider
+  ReactFlowProvider,
+  useReactFlow,
+  useStore
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import React from 'react';
@@ -87,7 +89,7 @@ function StepNodeView(props: NodeProps<StepFlowNode>): JSX.Element {
       : null);
   return (
     <>
-      <Handle type="target" position={Position.Left} isConnectable={false} />
+      <Handle type="target" position={Position.Top} isConnectable={false} />
       <button
         type="button"
         className={`jp-mlstudio-PipelineNode${selected ? ' jp-mod-selected' : ''}`}
@@ -130,12 +132,35 @@ function StepNodeView(props: NodeProps<StepFlowNode>): JSX.Element {
           </span>
         ) : null}
       </button>
-      <Handle type="source" position={Position.Right} isConnectable={false} />
+      <Handle type="source" position={Position.Bottom} isConnectable={false} />
     </>
   );
 }
 
 const NODE_TYPES = { step: StepNodeView };
+
+const FIT_OPTIONS = { padding: 0.15, maxZoom: 1 };
+
+/** Fit the graph in again whenever the canvas changes size (e.g. the side panel opens). */
+function FitOnResize(): null {
+  const width = useStore(state => state.width);
+  const height = useStore(state => state.height);
+  const { fitView } = useReactFlow();
+  React.useEffect(() => {
+    if (width && height) {
+      void fitView(FIT_OPTIONS);
+    }
+  }, [width, height]);
+  return null;
+}
+
+/** The arrowheads' colours, those of their edges (see style/pipelines.css). */
+const MARKER_COLORS: Record<IStepEdge['kind'], string> = {
+  depends: 'var(--jp-ui-font-color3)',
+  data: 'var(--jp-ui-font-color3)',
+  true: 'var(--jp-success-color1)',
+  false: 'var(--jp-error-color1)'
+};
 
 function flowEdge(edge: IStepEdge, trans: TranslationBundle): Edge {
   const condition = edge.kind === 'true' || edge.kind === 'false';
@@ -154,7 +179,12 @@ function flowEdge(edge: IStepEdge, trans: TranslationBundle): Edge {
         : trans.__('false')
       : undefined,
     labelBgPadding: [4, 2],
-    markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
+    markerEnd: {
+      type: MarkerType.ArrowClosed,
+      width: 16,
+      height: 16,
+      color: MARKER_COLORS[edge.kind]
+    },
     focusable: false,
     selectable: false,
     animated: false
@@ -191,6 +221,9 @@ export function PipelineGraph(props: IPipelineGraphProps): JSX.Element {
       onOpen,
       action: actionOf(step)
     },
+    // Not selectable nor draggable, React Flow lets the pane take the pointer; the
+    // node's button takes it back.
+    style: { pointerEvents: 'all' },
     draggable: false,
     connectable: false,
     selectable: false,
@@ -201,7 +234,7 @@ export function PipelineGraph(props: IPipelineGraphProps): JSX.Element {
   positions.forEach(position => {
     bottom = Math.max(bottom, position.y + NODE_HEIGHT);
   });
-  const height = Math.min(Math.max(bottom + 48, 240), 560);
+  const height = Math.min(Math.max(bottom + 48, 240), 640);
   return (
     <div
       className="jp-mlstudio-PipelineGraph"
@@ -215,7 +248,7 @@ export function PipelineGraph(props: IPipelineGraphProps): JSX.Element {
           edges={edges}
           nodeTypes={NODE_TYPES}
           fitView
-          fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
+          fitViewOptions={FIT_OPTIONS}
           minZoom={0.2}
           maxZoom={2}
           nodesDraggable={false}
@@ -228,6 +261,7 @@ export function PipelineGraph(props: IPipelineGraphProps): JSX.Element {
         >
           <Background gap={16} size={1} />
           <Controls showInteractive={false} />
+          <FitOnResize />
         </ReactFlow>
       </ReactFlowProvider>
     </div>

@@ -250,7 +250,7 @@ function Header(
       </button>
       <button
         type="button"
-        className="jp-Button jp-mod-styled jp-mod-accept jp-mlstudio-RetryExecution"
+        className={`jp-Button jp-mod-styled ${model.canRetry ? 'jp-mod-accept' : ''} jp-mlstudio-RetryExecution`}
         disabled={!model.canRetry || busy}
         title={
           model.canRetry
@@ -310,7 +310,10 @@ function Legend(props: { trans: TranslationBundle }): JSX.Element {
   );
 }
 
-/** The execution's parameter values, with the definition's defaults for the others. */
+/**
+ * The execution's parameter values (the server answers the defaults too), each with
+ * its type; "default" marks a value equal to the definition's default.
+ */
 function Parameters(props: {
   execution: IPipelineExecution;
   declared: IDefinitionParameter[];
@@ -325,14 +328,15 @@ function Parameters(props: {
     const value = given.has(parameter.Name)
       ? given.get(parameter.Name)
       : parameter.DefaultValue;
+    const isDefault =
+      'DefaultValue' in parameter &&
+      formatValue(value) === formatValue(parameter.DefaultValue);
     rows.push([
       parameter.Name,
       <>
         <code>{formatValue(value)}</code>
         <span className="jp-mlstudio-PipelineParameter-type">
-          {given.has(parameter.Name)
-            ? parameter.Type
-            : trans.__('%1, default', parameter.Type)}
+          {isDefault ? trans.__('%1, default', parameter.Type) : parameter.Type}
         </span>
       </>
     ]);

@@ -97,7 +97,7 @@ export function PipelinesSection(props: IPipelinesSectionProps): JSX.Element {
         noun: trans.__('pipelines'),
         emptyTitle: trans.__('No pipelines yet'),
         emptyBody: trans.__(
-          'Create one with Pipeline(...).upsert() and start it with start(); its executions appear here, and open as a graph of their steps.'
+          'Create one with Pipeline(...).upsert(), then start() it: its executions appear here.'
         )
       }}
       summary={items => trans._n('%1 pipeline', '%1 pipelines', items.length)}
