@@ -339,6 +339,13 @@ class MetadataStore(TrackingStore):
         appends one. ConflictError when the job is already in a terminal status and
         ``status`` asks to leave it. ``outputs`` are merged."""
 
+    @abc.abstractmethod
+    def reopen_job(self, job_name: str, *, outputs: Mapping[str, Any] | None = None) -> Job:
+        """Run an ended job again (RetryPipelineExecution): a Failed or Stopped job goes
+        back to InProgress, its FailureReason and EndTime cleared, ``outputs`` merged, in
+        one transaction. The only way out of a terminal status. NotFoundError when there
+        is no such job; ConflictError when it has not ended or it Completed."""
+
     # -- models --------------------------------------------------------------------
 
     @abc.abstractmethod

@@ -130,6 +130,35 @@ class JobsEndpointsContract:
         again = store.update_job("job-1", status=terminal, outputs={"model": "file:///m"})
         assert again.outputs == {"model": "file:///m"}
 
+    @pytest.mark.parametrize("ended", [JobStatus.FAILED, JobStatus.STOPPED])
+    def test_reopen_job_runs_an_ended_job_again(
+        self, store: MetadataStore, ended: JobStatus
+    ) -> None:
+        store.create_job(make_job("job-1"))
+        store.update_job(
+            "job-1", status=ended, failure_reason="boom", end_time=utcnow(), outputs={"a": 1}
+        )
+        job = store.reopen_job("job-1", outputs={"b": 2})
+        assert job.status == JobStatus.IN_PROGRESS
+        assert job.failure_reason is None
+        assert job.end_time is None
+        assert job.outputs == {"a": 1, "b": 2}
+        assert store.get_job("job-1") == job
+        done = store.update_job("job-1", status=JobStatus.COMPLETED)
+        assert done.status == JobStatus.COMPLETED  # and it may end again
+
+    def test_reopen_job_refuses_a_running_or_completed_job(self, store: MetadataStore) -> None:
+        store.create_job(make_job("job-1"))
+        with pytest.raises(ConflictError):
+            store.reopen_job("job-1")
+        store.update_job("job-1", status=JobStatus.COMPLETED)
+        with pytest.raises(ConflictError):
+            store.reopen_job("job-1", outputs={"b": 2})
+        assert store.get_job("job-1").outputs == {}
+        assert store.get_job("job-1").status == JobStatus.COMPLETED
+        with pytest.raises(NotFoundError):
+            store.reopen_job("missing")
+
     def test_secondary_status_transitions(self, store: MetadataStore) -> None:
         store.create_job(make_job("job-1"))
         store.update_job("job-1", secondary_status=SecondaryStatus.STARTING, status_message="go")

@@ -32,11 +32,8 @@ from ..registry.service import RegistryService
 from .definition import parse_definition
 from .executor import (
     DONE,
-    RUN,
     PipelineExecutor,
     StepRunners,
-    execution_failure,
-    execution_status,
 )
 from .values import StepValueError, execution_parameters
 
@@ -78,7 +75,7 @@ def describe_execution(job: Job) -> dict[str, Any]:
     body: dict[str, Any] = {
         "PipelineArn": pipeline_arn(pipeline),
         "PipelineExecutionArn": execution_arn(pipeline, job.job_name),
-        "PipelineExecutionStatus": EXECUTION_STATUS[execution_status(job)],
+        "PipelineExecutionStatus": EXECUTION_STATUS[job.status],
         "CreationTime": job.creation_time.isoformat(),
         "LastModifiedTime": job.last_modified_time.isoformat(),
         "PipelineParameters": [
@@ -88,8 +85,8 @@ def describe_execution(job: Job) -> dict[str, Any]:
     for key in ("PipelineExecutionDisplayName", "PipelineExecutionDescription"):
         if job.spec.get(key) is not None:
             body[key] = job.spec[key]
-    if execution_failure(job):
-        body["FailureReason"] = execution_failure(job)
+    if job.failure_reason:
+        body["FailureReason"] = job.failure_reason
     return body
 
 
@@ -103,8 +100,8 @@ def execution_summary(job: Job) -> dict[str, Any]:
     }
     if "PipelineExecutionDisplayName" in described:
         body["PipelineExecutionDisplayName"] = described["PipelineExecutionDisplayName"]
-    if execution_failure(job):
-        body["PipelineExecutionFailureReason"] = execution_failure(job)
+    if job.failure_reason:
+        body["PipelineExecutionFailureReason"] = job.failure_reason
     return body
 
 
@@ -247,18 +244,13 @@ class PipelineExecutions:
             ConflictError: it has ended already.
         """
         job = self._get(execution)
-        status = execution_status(job)
-        if status in TERMINAL_JOB_STATUSES:
+        if job.status in TERMINAL_JOB_STATUSES:
             raise ConflictError(
-                f"pipeline execution {job.job_name!r} is {EXECUTION_STATUS[status]}"
+                f"pipeline execution {job.job_name!r} is {EXECUTION_STATUS[job.status]}"
                 " and cannot be stopped",
                 field=NAME_FIELD,
             )
-        if RUN in job.outputs:
-            run = {**job.outputs[RUN], "Status": JobStatus.STOPPING.value}
-            job = self._store.update_job(job.job_name, outputs={RUN: run})
-        else:
-            job = self._store.update_job(job.job_name, status=JobStatus.STOPPING)
+        job = self._store.update_job(job.job_name, status=JobStatus.STOPPING)
         with self._lock:
             executor = self._executors.get(job.job_name)
         if executor is not None:
@@ -285,10 +277,9 @@ class PipelineExecutions:
             self._owner_check.require(NAME_FIELD)
         with self._retrying:  # two retries at once: the second finds it Executing
             job = self._get(execution)
-            status = execution_status(job)
-            if status not in (JobStatus.FAILED, JobStatus.STOPPED):
+            if job.status not in (JobStatus.FAILED, JobStatus.STOPPED):
                 raise ConflictError(
-                    f"pipeline execution {job.job_name!r} is {EXECUTION_STATUS[status]}:"
+                    f"pipeline execution {job.job_name!r} is {EXECUTION_STATUS[job.status]}:"
                     " only a Failed or Stopped execution can be retried",
                     field=NAME_FIELD,
                 )
@@ -302,17 +293,17 @@ class PipelineExecutions:
             for name, record in steps.items():
                 if name not in kept and record.get("StepStatus") in DONE:
                     attempts[name] = int(record.get("AttemptCount", 1))
-            before = dict(job.outputs.get(RUN) or {})
-            run = {"Status": JobStatus.IN_PROGRESS.value, "Retries": before.get("Retries", 0) + 1}
-            job = self._store.update_job(
-                job.job_name, outputs={"Steps": kept, "Attempts": attempts, RUN: run}
+            retries = int(job.outputs.get("Retries") or 0) + 1
+            job = self._store.reopen_job(
+                job.job_name, outputs={"Steps": kept, "Attempts": attempts, "Retries": retries}
             )
             try:
                 self._start(job)
             except (ValidationError, KeyError) as exc:  # its record cannot be read again
                 reason = f"its definition cannot be read again: {exc}"
-                ended_run = {**run, "Status": JobStatus.FAILED.value, "FailureReason": reason}
-                self._store.update_job(job.job_name, outputs={RUN: ended_run})
+                self._store.update_job(
+                    job.job_name, status=JobStatus.FAILED, failure_reason=reason, end_time=utcnow()
+                )
                 raise ValidationError(reason, field=NAME_FIELD) from None
             return describe_execution(job)
 
@@ -322,7 +313,7 @@ class PipelineExecutions:
         stopped = []
         for job in self._running_executions():
             if job.spec.get("PipelineName") == pipeline_name and (
-                execution_status(job) is JobStatus.IN_PROGRESS
+                job.status is JobStatus.IN_PROGRESS
             ):
                 with contextlib.suppress(ConflictError, NotFoundError):
                     self.stop(job.job_name)
@@ -341,18 +332,14 @@ class PipelineExecutions:
             except (ValidationError, KeyError) as exc:  # a record it cannot read again
                 reason = f"its definition cannot be read again: {exc}"
                 with contextlib.suppress(ConflictError, NotFoundError):
-                    if RUN in job.outputs:
-                        run = {**job.outputs[RUN], "Status": "Failed", "FailureReason": reason}
-                        self._store.update_job(job.job_name, outputs={RUN: run})
-                    else:
-                        self._store.update_job(
-                            job.job_name,
-                            status=JobStatus.FAILED,
-                            failure_reason=reason,
-                            end_time=utcnow(),
-                        )
+                    self._store.update_job(
+                        job.job_name,
+                        status=JobStatus.FAILED,
+                        failure_reason=reason,
+                        end_time=utcnow(),
+                    )
                 continue
-            if execution_status(job) is JobStatus.STOPPING:
+            if job.status is JobStatus.STOPPING:
                 self._executors[job.job_name].request_stop()
             carried.append(job.job_name)
         return carried
@@ -376,19 +363,13 @@ class PipelineExecutions:
             executor.join(timeout)
 
     def _running_executions(self) -> list[Job]:
-        """The executions Executing or Stopping (those run again included)."""
+        """The executions Executing or Stopping."""
         found: list[Job] = []
-        for status in JobStatus:
-            if status is JobStatus.COMPLETED:
-                continue
+        for status in (JobStatus.IN_PROGRESS, JobStatus.STOPPING):
             page = self._store.list_jobs(
                 kind=JobKind.PIPELINE_EXECUTION, status=status, max_results=1000
             )
-            found.extend(
-                j
-                for j in page.items
-                if execution_status(j) in (JobStatus.IN_PROGRESS, JobStatus.STOPPING)
-            )
+            found.extend(page.items)
         return found
 
     def _get(self, execution: str) -> Job:

@@ -72,31 +72,6 @@ _STATUS = {
     JobStatus.STOPPED: "Stopped",
 }
 DONE = frozenset({"Succeeded", "Failed", "Stopped"})
-#: where an execution run again by RetryPipelineExecution keeps its status
-RUN = "Run"
-
-
-def execution_status(job: Job) -> JobStatus:
-    """An execution's status.
-
-    The store keeps a record's terminal status for good, so an execution run again by
-    RetryPipelineExecution keeps its status (and failure reason) in ``Outputs["Run"]``
-    from then on; the record's own status stays the one it ended with first.
-
-    Args:
-        job: The execution's record.
-
-    Returns:
-        Its status.
-    """
-    run = job.outputs.get(RUN)
-    return JobStatus(run["Status"]) if run else job.status
-
-
-def execution_failure(job: Job) -> str | None:
-    """An execution's FailureReason (see :func:`execution_status`)."""
-    run = job.outputs.get(RUN)
-    return run.get("FailureReason") if run else job.failure_reason
 
 
 def step_job_name(execution_id: str, step_name: str, attempt: int = 1) -> str:
@@ -190,7 +165,6 @@ class PipelineExecutor(threading.Thread):
         self.steps: dict[str, dict[str, Any]] = dict(execution.outputs.get("Steps") or {})
         #: step → the attempts it made in the runs before a RetryPipelineExecution
         self.attempts_before: dict[str, int] = dict(execution.outputs.get("Attempts") or {})
-        self.rerun: dict[str, Any] | None = execution.outputs.get(RUN)
         self._stop_asked = threading.Event()
         self._let_go = threading.Event()
         pipeline = execution.spec.get("PipelineName", "")
@@ -528,18 +502,6 @@ class PipelineExecutor(threading.Thread):
             self.store.update_job(self.execution_id, outputs={"Steps": self.steps})
 
     def _end(self, status: JobStatus, reason: str | None) -> None:
-        if self.rerun is not None:  # run again: its status is kept in the outputs
-            self.rerun = {
-                **self.rerun,
-                "Status": status.value,
-                "FailureReason": reason,
-                "EndTime": utcnow().isoformat(),
-            }
-            with contextlib.suppress(ConflictError, NotFoundError):
-                self.store.update_job(
-                    self.execution_id, outputs={"Steps": self.steps, RUN: self.rerun}
-                )
-            return
         with contextlib.suppress(ConflictError, NotFoundError):
             self.store.update_job(
                 self.execution_id,

@@ -183,6 +183,21 @@ def apply_update(
     row.last_modified_time = now
 
 
+def apply_reopen(row: JobRow, outputs: Mapping[str, Any] | None) -> None:
+    """Apply ``reopen_job``'s rule to ``row``: Failed or Stopped → InProgress."""
+    current = JobStatus(row.status)
+    if current not in (JobStatus.FAILED, JobStatus.STOPPED):
+        raise ConflictError(
+            f"Job {row.name!r} is {current.value}: only a Failed or Stopped job can run again"
+        )
+    row.status = JobStatus.IN_PROGRESS.value
+    row.failure_reason = None
+    row.end_time = None
+    if outputs:
+        row.outputs = {**row.outputs, **json_object(outputs, "Outputs")}
+    row.last_modified_time = utcnow()
+
+
 def _close_open_transitions(row: JobRow, now: datetime) -> None:
     for transition in row.transitions:
         if transition.end_time is None:

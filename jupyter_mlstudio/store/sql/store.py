@@ -518,3 +518,10 @@ class SqlStore(ChartQueries, HostingQueries, RegistryQueries, PipelineQueries, M
             )
             s.flush()
             return convert.job(row)
+
+    def reopen_job(self, job_name: str, *, outputs: Mapping[str, Any] | None = None) -> e.Job:
+        with self._session(write=True) as s:
+            row = jobs.get(s, job_name, None, for_update=True)
+            jobs.apply_reopen(row, outputs)
+            s.flush()
+            return convert.job(row)
