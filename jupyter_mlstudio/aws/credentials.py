@@ -116,13 +116,29 @@ def open_identity(home: Path, *, region: str, account_id: str) -> AwsIdentity:
     """
     known = read_identity(home)
     if known is None:
-        key_id = "AKIA" + "".join(secrets.choice(_KEY_ALPHABET) for _ in range(16))
-        secret = secrets.token_urlsafe(30)[:40]
-    else:
-        key_id, secret = known.access_key_id, known.secret_access_key
-    identity = AwsIdentity(key_id, secret, region, account_id)
+        known = _create(credentials_path(home), region, account_id)
+    identity = AwsIdentity(known.access_key_id, known.secret_access_key, region, account_id)
     if identity != known:
         _write(credentials_path(home), identity)
+    return identity
+
+
+def _create(path: Path, region: str, account_id: str) -> AwsIdentity:
+    """Write a new key pair, unless another process just did (then read its pair)."""
+    identity = AwsIdentity(
+        access_key_id="AKIA" + "".join(secrets.choice(_KEY_ALPHABET) for _ in range(16)),
+        secret_access_key=secrets.token_urlsafe(30)[:40],
+        region=region,
+        account_id=account_id,
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        existing = read_identity(path.parent)
+        if existing is not None:
+            return existing  # another process wrote its pair first
+    _write(path, identity)  # claimed (or unreadable: replaced)
     return identity
 
 
