@@ -1,5 +1,6 @@
 """Model and RegisterModel steps: the trained model becomes a model and a registered
-version, their ARNs in the steps' Metadata; a missing group fails the step, naming it."""
+version, their ARNs in the steps' Metadata; a group given by name is created, a missing
+group given by ARN fails the step."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 from jupyter_mlstudio.artifacts import open_artifact_store
 from jupyter_mlstudio.config import StudioConfig
 from jupyter_mlstudio.entities import JobKind
+from jupyter_mlstudio.entities.registry import ARN_PREFIX
 from jupyter_mlstudio.services.hosting.records import HostingRecords
 from jupyter_mlstudio.services.jobs.service import JobService
 from jupyter_mlstudio.services.pipelines.executions import PipelineExecutions
@@ -97,11 +99,17 @@ def test_model_and_register_steps(
     assert version["CustomerMetadataProperties"] == {"model": model_name}
 
 
-def test_a_missing_group_fails_the_register_step(
-    full: PipelineExecutions, pipelines: PipelineService, scripts: Path
+def test_a_group_named_is_created_and_a_missing_group_arn_fails_the_step(
+    full: PipelineExecutions, pipelines: PipelineService, registry: RegistryService, scripts: Path
 ) -> None:
+    pipelines.create({"PipelineName": "new", "PipelineDefinition": model_pipeline(scripts, "new")})
+    arn = full.start("new", {})["PipelineExecutionArn"]
+    assert full.wait(arn, 120)["PipelineExecutionStatus"] == "Succeeded"
+    assert registry.describe_package("new", 1)["ModelPackageGroupName"] == "new"
+
+    missing = f"{ARN_PREFIX}:model-package-group/none"
     pipelines.create(
-        {"PipelineName": "ship", "PipelineDefinition": model_pipeline(scripts, "none")}
+        {"PipelineName": "ship", "PipelineDefinition": model_pipeline(scripts, missing)}
     )
     arn = full.start("ship", {})["PipelineExecutionArn"]
     done = full.wait(arn, 120)

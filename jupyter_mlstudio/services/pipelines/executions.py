@@ -14,6 +14,7 @@ import string
 import threading
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from pydantic import Field
@@ -58,6 +59,19 @@ class StartPipelineExecutionRequest(RequestModel):
     PipelineParameters: list[PipelineParameter] = Field(default_factory=list, max_length=200)
     PipelineExecutionDisplayName: str | None = Field(None, max_length=82)
     PipelineExecutionDescription: str | None = Field(None, max_length=3072)
+
+
+def register(registry: RegistryService, request: dict[str, Any]) -> dict[str, Any]:
+    """A RegisterModel step's CreateModelPackage. A group named (not by ARN) that does not
+    exist is created first, as SageMaker's register step does; a group ARN must exist."""
+    named = str(request.get("ModelPackageGroupName") or "")
+    if named and not named.startswith("arn:"):
+        try:
+            registry.describe_group(named)
+        except NotFoundError:
+            with contextlib.suppress(ConflictError):  # created meanwhile
+                registry.create_group({"ModelPackageGroupName": named})
+    return registry.create_package(request)
 
 
 def execution_arn(pipeline_name: str, execution_id: str) -> str:
@@ -428,7 +442,7 @@ class PipelineExecutions:
 
             runners = replace(runners, create_model=create_model)
         if registry is not None:
-            runners = replace(runners, register=registry.create_package)
+            runners = replace(runners, register=partial(register, registry))
         executor = PipelineExecutor(
             store=self._store,
             execution=job,
