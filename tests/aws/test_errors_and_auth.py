@@ -15,6 +15,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jupyter_mlstudio.aws.credentials import AwsIdentity
 from jupyter_mlstudio.aws.errors import AwsError
@@ -23,6 +25,7 @@ from jupyter_mlstudio.services.studio import Studio
 
 from .conftest import client, in_thread
 
+NOW = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 NO_CLIENT_CHECKS = Config(parameter_validation=False, retries={"max_attempts": 1})
 
 
@@ -198,3 +201,36 @@ def test_a_signature_holds_for_15_minutes_and_for_its_body_only() -> None:
     with pytest.raises(AwsError) as tampered:
         check(identity, request, b'{"MaxResults": 1}', now)
     assert tampered.value.code == "InvalidSignatureException"
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(
+    scope=st.one_of(
+        st.text(max_size=80),
+        st.text(max_size=60).map(lambda rest: f"AKIAEXAMPLE000000000/{rest}"),
+        st.sampled_from(["sagemaker", "sts", "s3", ""]).map(
+            lambda service: f"AKIAEXAMPLE000000000/{NOW[:8]}/eu-west-1/{service}/aws4_request"
+        ),
+    ),
+    signed=st.one_of(
+        st.text(max_size=40), st.just("host;x-amz-date"), st.just("host;x-amz-date;\u00e9")
+    ),
+    date=st.one_of(st.text(max_size=20), st.just(NOW)),
+    path=st.text(max_size=30),
+)
+def test_any_authorization_header_is_refused_as_aws_would(
+    scope: str, signed: str, date: str, path: str
+) -> None:
+    identity = AwsIdentity("AKIAEXAMPLE000000000", "secret", "eu-west-1", "123456789012")
+    header = f"AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders={signed}, Signature=00"
+    headers = [("Authorization", header), ("X-Amz-Date", date), ("Host", "h")]
+    headers += [(name, "v") for name in signed.split(";") if name]
+    with pytest.raises(AwsError) as refused:
+        verify(
+            method="POST",
+            url=f"http://h/{path}",
+            headers=headers,
+            body=b"",
+            secrets=identity.secrets,
+        )
+    assert refused.value.status == 403
