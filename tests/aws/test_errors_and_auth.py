@@ -68,6 +68,21 @@ async def test_a_missing_required_member_is_named(unchecked: Any, studio: Studio
     assert studio.store.list_jobs().items == []
 
 
+async def test_a_training_job_needs_an_image_or_script_mode(sagemaker: Any) -> None:
+    error = await error_of(
+        lambda: sagemaker.create_training_job(
+            TrainingJobName="no-image",
+            RoleArn="arn:aws:iam::000000000000:role/R",
+            AlgorithmSpecification={"TrainingInputMode": "File"},
+            OutputDataConfig={"S3OutputPath": "s3://bucket/out"},
+            ResourceConfig={"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 1},
+            StoppingCondition={"MaxRuntimeInSeconds": 60},
+        )
+    )
+    assert error["Code"] == "ValidationException"
+    assert error["Message"].startswith("AlgorithmSpecification.TrainingImage:")
+
+
 async def test_a_bad_enum_a_pattern_and_a_length_are_refused(unchecked: Any) -> None:
     error = await error_of(lambda: unchecked.list_training_jobs(SortBy="Size"))
     assert error["Code"] == "ValidationException"

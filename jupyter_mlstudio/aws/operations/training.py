@@ -65,11 +65,16 @@ def training_request(params: dict[str, Any]) -> dict[str, Any]:
             "AlgorithmSpecification.AlgorithmName: the studio runs no built-in or"
             " marketplace algorithms; give TrainingImage"
         )
+    hyperparameters = dict(params.get("HyperParameters") or {})
+    if not algorithm.get("TrainingImage") and PROGRAM not in hyperparameters:
+        raise validation(
+            "AlgorithmSpecification.TrainingImage: give the training image (or script mode's"
+            f" {PROGRAM} and {SUBMIT_DIRECTORY} hyperparameters)"
+        )
     for i, channel in enumerate(params.get("InputDataConfig") or []):
         if "S3DataSource" not in (channel.get("DataSource") or {}):
             raise validation(f"InputDataConfig[{i}].DataSource: the studio reads S3DataSource only")
     request = project(CreateTrainingJobRequest, params)
-    hyperparameters = dict(params.get("HyperParameters") or {})
     if PROGRAM in hyperparameters:
         request["ScriptMode"] = _script_mode(hyperparameters)
         request["HyperParameters"] = {
