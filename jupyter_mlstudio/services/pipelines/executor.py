@@ -165,6 +165,9 @@ class PipelineExecutor(threading.Thread):
         self.steps: dict[str, dict[str, Any]] = dict(execution.outputs.get("Steps") or {})
         #: step → the attempts it made in the runs before a RetryPipelineExecution
         self.attempts_before: dict[str, int] = dict(execution.outputs.get("Attempts") or {})
+        #: finished step jobs' properties by job name, and the pipeline's other executions
+        self._ended_jobs: dict[str, dict[str, Any]] = {}
+        self._earlier: list[Job] | None = None
         self._stop_asked = threading.Event()
         self._let_go = threading.Event()
         pipeline = execution.spec.get("PipelineName", "")
@@ -387,13 +390,7 @@ class PipelineExecutor(threading.Thread):
 
     def _from_cache(self, info: StepInfo, record: dict[str, Any], ttl: Any) -> bool:
         """Take an earlier execution's result of this step, when there is one."""
-        pipeline = self.scope.execution["PipelineName"]
-        earlier = [
-            j
-            for j in self.store.list_jobs(kind=JobKind.PIPELINE_EXECUTION, max_results=1000).items
-            if j.job_name != self.execution_id and j.spec.get("PipelineName") == pipeline
-        ]
-        hit = cached_step(earlier, info.name, record["CacheKey"], utcnow(), ttl)
+        hit = cached_step(self._earlier_executions(), info.name, record["CacheKey"], utcnow(), ttl)
         if hit is None:
             return False
         source, cached = hit
@@ -409,6 +406,28 @@ class PipelineExecutor(threading.Thread):
             },
         )
         return True
+
+    def _earlier_executions(self) -> list[Job]:
+        """The pipeline's other executions, every page, read once per run of this one (a
+        step of an execution that ends meanwhile is not a cache source for it)."""
+        if self._earlier is None:
+            pipeline = self.scope.execution["PipelineName"]
+            found: list[Job] = []
+            token: str | None = None
+            while True:
+                page = self.store.list_jobs(
+                    kind=JobKind.PIPELINE_EXECUTION, max_results=1000, next_token=token
+                )
+                found.extend(
+                    j
+                    for j in page.items
+                    if j.job_name != self.execution_id and j.spec.get("PipelineName") == pipeline
+                )
+                token = page.next_token
+                if not token:
+                    break
+            self._earlier = found
+        return self._earlier
 
     @staticmethod
     def _runner(
@@ -471,11 +490,16 @@ class PipelineExecutor(threading.Thread):
         if "Properties" in record:  # a Model or RegisterModel step: kept with the step
             return dict(record["Properties"])
         if "JobName" in record:
+            known = self._ended_jobs.get(record["JobName"])
+            if known is not None:
+                return dict(known)
             job = self._job_of(step)
             properties = job_properties(job)
             if job.kind is JobKind.TUNING and self.runners.training_jobs is not None:
                 properties["TrainingJobSummaries"] = self.runners.training_jobs(job.job_name)
-            return properties
+            if job.status is JobStatus.COMPLETED:  # it changes no more: read it once
+                self._ended_jobs[job.job_name] = properties
+            return dict(properties)
         return dict(record.get("Metadata", {}).get("Condition", {}))
 
     def _property_file(self, step: str, name: str) -> Any:
