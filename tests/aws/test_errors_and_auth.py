@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
+import tarfile
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -81,6 +84,35 @@ async def test_a_training_job_needs_an_image_or_script_mode(sagemaker: Any) -> N
     )
     assert error["Code"] == "ValidationException"
     assert error["Message"].startswith("AlgorithmSpecification.TrainingImage:")
+
+
+async def test_an_archive_escaping_its_folder_is_refused(
+    sagemaker: Any, studio: Studio, tmp_path: Path
+) -> None:
+    archive = tmp_path / "sourcedir.tar.gz"
+    with tarfile.open(archive, "w:gz") as out:
+        data = b"print('hi')"
+        member = tarfile.TarInfo("../../escaped.py")
+        member.size = len(data)
+        out.addfile(member, io.BytesIO(data))
+    error = await error_of(
+        lambda: sagemaker.create_training_job(
+            TrainingJobName="escape",
+            RoleArn="arn:aws:iam::000000000000:role/R",
+            AlgorithmSpecification={"TrainingImage": "img:1", "TrainingInputMode": "File"},
+            HyperParameters={
+                "sagemaker_program": "escaped.py",
+                "sagemaker_submit_directory": archive.as_uri(),
+            },
+            OutputDataConfig={"S3OutputPath": "s3://bucket/out"},
+            ResourceConfig={"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 1},
+            StoppingCondition={"MaxRuntimeInSeconds": 60},
+        )
+    )
+    assert error["Code"] == "ValidationException"
+    assert "HyperParameters.sagemaker_submit_directory" in error["Message"]
+    assert studio.store.list_jobs().items == []
+    assert not (tmp_path.parent / "escaped.py").exists()
 
 
 async def test_a_bad_enum_a_pattern_and_a_length_are_refused(unchecked: Any) -> None:

@@ -4,6 +4,7 @@ process runtime, in the same store the UI reads."""
 from __future__ import annotations
 
 import json
+import tarfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -157,10 +158,19 @@ async def test_a_training_job_runs_and_is_described_as_on_sagemaker(
     assert stopped.value.response["Error"]["Code"] == "ValidationException"
 
 
+def source_archive(path: Path, *scripts: str) -> Path:
+    """``sourcedir.tar.gz`` as the SageMaker SDK packs it (the scripts at its root)."""
+    with tarfile.open(path, "w:gz") as archive:
+        for script in scripts:
+            archive.add(SCRIPTS / script, arcname=script)
+    return path
+
+
 async def test_a_training_job_stops(sagemaker: Any, studio: Studio, tmp_path: Path) -> None:
+    archive = source_archive(tmp_path / "sourcedir.tar.gz", "wait_for_stop.py")
     hyperparameters = {
-        "sagemaker_program": "wait_for_stop.py",
-        "sagemaker_submit_directory": str(SCRIPTS),
+        "sagemaker_program": '"wait_for_stop.py"',
+        "sagemaker_submit_directory": f'"{archive.as_uri()}"',
     }
     request = training_request("boto-stop", tmp_path, HyperParameters=hyperparameters)
     await in_thread(lambda: sagemaker.create_training_job(**request))

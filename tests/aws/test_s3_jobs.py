@@ -14,7 +14,7 @@ from jupyter_mlstudio.services.studio import Studio
 from tests.artifacts.conftest import s3_env, s3_uri, seaweedfs  # noqa: F401 - fixtures
 
 from .conftest import in_thread
-from .test_jobs_api import training_request
+from .test_jobs_api import source_archive, training_request
 
 pytestmark = pytest.mark.s3
 
@@ -44,9 +44,13 @@ async def test_s3_input_and_output(
     tmp_path: Path,
     s3_uri: str,  # noqa: F811 - the fixture
 ) -> None:
+    archive = source_archive(tmp_path / "sourcedir.tar.gz", "train.py")
     with open_artifact_store(s3_uri) as store:
         store.put_bytes("data/rows.csv", b"1,2\n3,4\n")
+        store.put_file("code/sourcedir.tar.gz", archive)
     request = training_request("boto-s3", tmp_path)
+    # as the SageMaker SDK sends script mode: the archive it uploaded to S3
+    request["HyperParameters"]["sagemaker_submit_directory"] = f'"{s3_uri}/code/sourcedir.tar.gz"'
     request["InputDataConfig"][0]["DataSource"]["S3DataSource"]["S3Uri"] = f"{s3_uri}/data/"
     request["OutputDataConfig"] = {"S3OutputPath": f"{s3_uri}/output"}
     await in_thread(lambda: sagemaker.create_training_job(**request))

@@ -4,12 +4,13 @@ Over the studio's training jobs (``Studio.job_kinds``), so a job created here sh
 the Jobs section and one started from the UI or the SDK is described here. Script mode
 comes as the SageMaker SDKs send it: the ``sagemaker_program`` and
 ``sagemaker_submit_directory`` hyperparameters (JSON-quoted or not) name the entry point
-and its folder.
+and its folder or source archive (``sourcedir.tar.gz``, in S3 or local).
 """
 
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -19,6 +20,7 @@ from ...services.jobs.requests import CreateTrainingJobRequest
 from ..errors import validation
 from ..jobs import JobApi, create_job, list_jobs, project, stop_job
 from ..registry import SAGEMAKER, Call
+from ..sources import is_archive, unpack_source
 
 TRAINING = JobApi(
     kind=JobKind.TRAINING,
@@ -42,22 +44,25 @@ def create_training_job(call: Call) -> dict[str, Any]:
     Returns:
         ``TrainingJobArn``.
     """
-    job = create_job(call, TRAINING, training_request(call.params))
+    with tempfile.TemporaryDirectory(prefix="mlstudio-source-") as scratch:
+        # the studio copies the code into the job's folder as it creates the job
+        job = create_job(call, TRAINING, training_request(call.params, Path(scratch)))
     return {"TrainingJobArn": TRAINING.arn(call, job.job_name)}
 
 
-def training_request(params: dict[str, Any]) -> dict[str, Any]:
+def training_request(params: dict[str, Any], scratch: Path) -> dict[str, Any]:
     """A CreateTrainingJob request as the studio's request (script mode recognised).
 
     Args:
         params: The request, valid for botocore's model.
+        scratch: Where a source archive is unpacked (kept until the job is created).
 
     Returns:
         The studio's CreateTrainingJob request.
 
     Raises:
         AwsError: ``ValidationException`` for what the studio cannot run (an AlgorithmName,
-            a data source other than S3DataSource, a source archive).
+            a data source other than S3DataSource, a source archive it cannot read).
     """
     algorithm = params.get("AlgorithmSpecification") or {}
     if algorithm.get("AlgorithmName"):
@@ -76,26 +81,28 @@ def training_request(params: dict[str, Any]) -> dict[str, Any]:
             raise validation(f"InputDataConfig[{i}].DataSource: the studio reads S3DataSource only")
     request = project(CreateTrainingJobRequest, params)
     if PROGRAM in hyperparameters:
-        request["ScriptMode"] = _script_mode(hyperparameters)
+        request["ScriptMode"] = _script_mode(hyperparameters, scratch)
         request["HyperParameters"] = {
             k: v for k, v in hyperparameters.items() if not k.startswith("sagemaker_")
         }
     return request
 
 
-def _script_mode(hyperparameters: dict[str, str]) -> dict[str, Any]:
+def _script_mode(hyperparameters: dict[str, str], scratch: Path) -> dict[str, Any]:
     program = _unquote(hyperparameters[PROGRAM])
     directory = _unquote(hyperparameters.get(SUBMIT_DIRECTORY, ""))
     where = f"HyperParameters.{SUBMIT_DIRECTORY}"
     if not directory:
-        raise validation(f"{where}: script mode ({PROGRAM}) needs the code's folder")
-    if directory.endswith((".tar.gz", ".tgz")):
-        raise validation(
-            f"{where}: source archives are not supported yet; give the folder (file:///path/to/src)"
-        )
+        raise validation(f"{where}: script mode ({PROGRAM}) needs the code's folder or archive")
+    if is_archive(directory):
+        folder = unpack_source(directory, scratch, field=where)
+        return {"EntryPoint": program, "SourceDir": str(folder)}
     parsed = urlparse(directory)
     if parsed.scheme not in ("", "file"):
-        raise validation(f"{where}: give a local folder (file:///path/to/src), not {directory!r}")
+        raise validation(
+            f"{where}: give a local folder (file:///path/to/src) or a .tar.gz archive,"
+            f" not {directory!r}"
+        )
     folder = Path(parsed.path if parsed.scheme else directory)
     return {"EntryPoint": program, "SourceDir": str(folder)}
 
