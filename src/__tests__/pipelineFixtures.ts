@@ -170,6 +170,7 @@ export function step(
     FailureReason: null,
     CacheHitResult: null,
     Metadata: {},
+    AttemptCount: 1,
     ...options
   };
 }

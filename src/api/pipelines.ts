@@ -29,6 +29,9 @@ export type IPipelineExecutionSummary = Schemas['PipelineExecutionSummary'];
 export type IPipelineExecution = Schemas['DescribePipelineExecutionResponse'];
 export type IPipelineExecutionStep = Schemas['PipelineExecutionStep'];
 export type IPipelineParameter = Schemas['PipelineParameterBody'];
+/** RetryPipelineExecution's answer: the execution, Executing again. */
+export type IRetryPipelineExecutionResponse =
+  Schemas['RetryPipelineExecutionResponse'];
 export type IListPipelinesRequest = Partial<QueryOf<'listPipelines'>>;
 export type IListPipelinesResponse = Schemas['ListPipelinesResponse'];
 export type IListPipelineExecutionsRequest = Partial<
@@ -47,11 +50,8 @@ const executionPath = (id: string) =>
 /**
  * The id of an execution, given its ARN (`…:pipeline/<name>/execution/<id>`) or its id.
  *
- * Args:
- *   arnOrId - the execution's ARN or id.
- *
- * Returns:
- *   the id, the ARN's last segment.
+ * @param arnOrId - the execution's ARN or id.
+ * @returns the id, the ARN's last segment.
  */
 export function executionId(arnOrId: string): string {
   return arnOrId.startsWith('arn:')
@@ -105,16 +105,23 @@ export async function listPipelineExecutionSteps(
 }
 
 /** Ask an execution to stop: Stopping now, Stopped once its step jobs stopped. */
-export function stopPipelineExecution(id: string): Promise<unknown> {
-  return requestAPI<unknown>(`${executionPath(id)}/stop`, jsonInit('POST', {}));
+export function stopPipelineExecution(id: string): Promise<IPipelineExecution> {
+  return requestAPI<IPipelineExecution>(
+    `${executionPath(id)}/stop`,
+    jsonInit('POST', {})
+  );
 }
 
 /**
  * Retry a Failed or Stopped execution (RetryPipelineExecution): the steps that
  * succeeded keep their results, the others run again.
+ *
+ * @throws {StudioApiError} 409 when the execution is not Failed or Stopped.
  */
-export function retryPipelineExecution(id: string): Promise<unknown> {
-  return requestAPI<unknown>(
+export function retryPipelineExecution(
+  id: string
+): Promise<IRetryPipelineExecutionResponse> {
+  return requestAPI<IRetryPipelineExecutionResponse>(
     `${executionPath(id)}/retry`,
     jsonInit('POST', {})
   );

@@ -27,7 +27,8 @@ import {
   IStepEdge,
   IStepNode,
   layoutGraph,
-  NODE_HEIGHT
+  NODE_HEIGHT,
+  NODE_WIDTH
 } from '../models/pipelineGraph';
 import { pipelineStatusLabel } from './pipelines';
 
@@ -80,6 +81,7 @@ export function nodeStatusLabel(
 function StepNodeView(props: NodeProps<StepFlowNode>): JSX.Element {
   const { step, selected, trans, onOpen, action } = props.data;
   const status = nodeStatusLabel(step, trans);
+  const attempt = step.record?.AttemptCount ?? 1;
   const detail =
     step.failureReason ??
     (step.outcome !== null
@@ -106,7 +108,7 @@ function StepNodeView(props: NodeProps<StepFlowNode>): JSX.Element {
           action
         )}
         title={step.failureReason ?? step.name}
-        style={{ height: NODE_HEIGHT }}
+        style={{ width: NODE_WIDTH, height: NODE_HEIGHT }}
         onClick={() => onOpen(step.name)}
       >
         <span className="jp-mlstudio-PipelineNode-head">
@@ -123,6 +125,7 @@ function StepNodeView(props: NodeProps<StepFlowNode>): JSX.Element {
         </span>
         <span className="jp-mlstudio-PipelineNode-meta">
           {stepTypeLabel(step.type, trans)} · {status}
+          {attempt > 1 ? ` · ${trans.__('attempt %1', attempt)}` : ''}
         </span>
         {detail ? (
           <span
@@ -224,6 +227,11 @@ export function PipelineGraph(props: IPipelineGraphProps): JSX.Element {
     // Not selectable nor draggable, React Flow lets the pane take the pointer; the
     // node's button takes it back.
     style: { pointerEvents: 'all' },
+    // Every node has the same size. Controlled nodes keep React Flow's measures only
+    // when given back: without them a node that re-renders is hidden until measured.
+    width: NODE_WIDTH,
+    height: NODE_HEIGHT,
+    measured: { width: NODE_WIDTH, height: NODE_HEIGHT },
     draggable: false,
     connectable: false,
     selectable: false,

@@ -393,6 +393,9 @@ function StepPanel(
   if (took) {
     rows.push([trans.__('Duration'), took]);
   }
+  if (record && (record.AttemptCount ?? 1) > 1) {
+    rows.push([trans.__('Attempt'), String(record.AttemptCount)]);
+  }
   if (node.parent) {
     rows.push([
       trans.__('Branch'),

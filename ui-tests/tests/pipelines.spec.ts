@@ -6,7 +6,8 @@
  * executed twice: watched in the Pipelines section and the execution view, its nodes
  * turning Succeeded live, a node opening its job, a condition's outcome in the side
  * panel; the second execution (Threshold above the accuracy) fails at TooLow with its
- * message, and takes Prepare from the cache. Screenshots, light and dark.
+ * message, and takes Prepare from the cache; a third is stopped while Evaluate runs,
+ * then retried to success. Screenshots, light and dark.
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { APIRequestContext, Locator } from '@playwright/test';
@@ -27,9 +28,9 @@ with open("/opt/ml/processing/output/data/rows.csv", "w") as out:
 print("prepared 3 rows", flush=True)
 `;
 
-/** Counts the rows it was given and reports an accuracy of 0.9. */
+/** Counts the rows it was given and reports an accuracy of 0.9 (slowly: Stop catches it). */
 const EVALUATE = `import json, os, time
-time.sleep(2)
+time.sleep(4)
 rows = open("/opt/ml/processing/input/data/rows.csv").read().split()
 with open("/opt/ml/processing/output/evaluation/evaluation.json", "w") as out:
     json.dump({"metrics": {"accuracy": 0.9, "rows": len(rows)}}, out)
@@ -264,6 +265,15 @@ async function openExecution(
 const node = (view: Locator, name: string) =>
   view.locator(`.jp-mlstudio-PipelineNode[data-step="${name}"]`);
 
+const STEPS = ['Prepare', 'Evaluate', 'Check', 'Publish', 'TooLow'];
+
+/** Every step is drawn (React Flow hides a node it has not measured). */
+async function expectAllVisible(view: Locator): Promise<void> {
+  for (const name of STEPS) {
+    await expect(node(view, name)).toBeVisible();
+  }
+}
+
 test('the pipelines section says how pipelines get there', async ({ page }) => {
   // The test server starts with an empty home, and this spec makes the first pipelines.
   const section = await pipelinesSection(page);
@@ -314,6 +324,7 @@ test('an execution runs live in its graph, and a node opens its job', async ({
   }
   await expect(node(view, 'TooLow')).toHaveAttribute('data-status', 'Skipped');
   await expect(view).toHaveAttribute('data-status', 'Succeeded');
+  await expectAllVisible(view);
   await expect(view.locator('header')).toContainText('Succeeded');
   await expect(view.locator('.jp-mlstudio-StopExecution')).toBeDisabled();
   await expect(node(view, 'Check')).toContainText('Outcome: true');
@@ -359,6 +370,7 @@ test('a failing step shows its reason; the cache serves Prepare', async ({
     timeout: 120_000
   });
   await expect(view).toHaveAttribute('data-status', 'Failed');
+  await expectAllVisible(view);
   await expect(node(view, 'TooLow')).toContainText(
     'accuracy below the threshold 0.95'
   );
@@ -424,4 +436,59 @@ test('a failing step shows its reason; the cache serves Prepare', async ({
       })
       .click();
   }
+});
+
+test('Stop stops an execution, and Retry runs it again to the end', async ({
+  page
+}) => {
+  const id = await start(page.request);
+  const view = await openExecution(page, id);
+  await expect(node(view, 'Evaluate')).toHaveAttribute(
+    'data-status',
+    /Starting|Executing/,
+    { timeout: 60_000 }
+  );
+  await view.locator('.jp-mlstudio-StopExecution').click();
+  await page
+    .locator('.jp-Dialog')
+    .getByRole('button', { name: 'Stop execution' })
+    .click();
+  await expect(view).toHaveAttribute('data-status', 'Stopped', {
+    timeout: 60_000
+  });
+  await expect(node(view, 'Evaluate')).toHaveAttribute(
+    'data-status',
+    'Stopped'
+  );
+  await expect(node(view, 'Check')).toHaveAttribute(
+    'data-status',
+    'NotStarted'
+  );
+  await expect(view.locator('.jp-mlstudio-StopExecution')).toBeDisabled();
+  const retry = view.locator('.jp-mlstudio-RetryExecution');
+  await expect(retry).toBeEnabled();
+  await page.screenshot({ path: shot('pipeline-view-stopped') });
+
+  // Keyboard: Retry is a button; Enter presses it.
+  await retry.focus();
+  await page.keyboard.press('Enter');
+  await expect(node(view, 'Evaluate')).toHaveAttribute(
+    'data-status',
+    /Starting|Executing|Succeeded/,
+    { timeout: 30_000 }
+  );
+  for (const name of ['Prepare', 'Evaluate', 'Check', 'Publish']) {
+    await expect(node(view, name)).toHaveAttribute('data-status', 'Succeeded', {
+      timeout: 120_000
+    });
+  }
+  await expect(view).toHaveAttribute('data-status', 'Succeeded');
+  await expectAllVisible(view);
+  await expect(node(view, 'Evaluate')).toContainText('attempt 2');
+  await node(view, 'Evaluate').focus();
+  await expect(node(view, 'Evaluate')).toHaveAttribute(
+    'aria-label',
+    /Opens job pipelines-/
+  );
+  await page.screenshot({ path: shot('pipeline-view-retried') });
 });
