@@ -29,7 +29,7 @@ async def _probe(_: Any) -> None:
     """A verb to wrap: the wrapper's code object is what every SigV4 verb runs."""
 
 
-SIGV4_VERB_CODE = aws_authenticated(_probe).__code__  # type: ignore[arg-type]
+SIGV4_VERB_CODE = aws_authenticated(_probe).__code__
 
 
 def verifies_sigv4(method: Any) -> bool:
