@@ -194,14 +194,16 @@ async def test_the_jupyter_token_is_accepted_without_xsrf(
         "X-Amz-Target": "SageMaker.ListProcessingJobs",
         "Content-Type": "application/x-amz-json-1.1",
     }
-    status, _, body = await in_thread(
+    status, answer_headers, body = await in_thread(
         lambda: post(aws_endpoint + "/", b"{}", {**headers, **jp_auth_header})
     )
     assert (status, body) == (200, {"ProcessingJobSummaries": []})
+    assert answer_headers.get("Content-Type") == "application/x-amz-json-1.1"
     status, answer_headers, body = await in_thread(lambda: post(aws_endpoint, b"{}", headers))
     assert status == 403
     assert body["__type"] == "MissingAuthenticationTokenException"
     assert answer_headers.get("x-amzn-ErrorType") == "MissingAuthenticationTokenException"
+    assert answer_headers.get("Content-Type") == "application/x-amz-json-1.1"
     status, _, body = await in_thread(
         lambda: post(aws_endpoint, b"{", {**headers, **jp_auth_header})
     )

@@ -168,10 +168,8 @@ class AwsApiHandler(ExtensionHandlerMixin, APIHandler):
         body = encode_answer(request.service, request.operation, answer, self.request_id)
         self.set_status(200)
         self.set_header("x-amzn-RequestId", self.request_id)
-        self.set_header(
-            "Content-Type", XML_CONTENT_TYPE if request.service == "sts" else JSON_CONTENT_TYPE
-        )
-        self.finish(body)
+        content_type = XML_CONTENT_TYPE if request.service == "sts" else JSON_CONTENT_TYPE
+        self.finish(body, set_content_type=content_type)
 
     def _service(self) -> str:
         """The protocol to answer in: STS's for a form body, SageMaker's otherwise."""
@@ -206,10 +204,9 @@ class AwsApiHandler(ExtensionHandlerMixin, APIHandler):
         body, content_type = encode_error(self._service(), error, self.request_id)
         self.clear()
         self.set_status(error.status)
-        self.set_header("Content-Type", content_type)
         self.set_header("x-amzn-RequestId", self.request_id)
         self.set_header("x-amzn-ErrorType", error.code)
-        self.finish(body)
+        self.finish(body, set_content_type=content_type)
 
 
 def aws_handlers() -> list[tuple[str, type[AwsApiHandler], dict[str, Any]]]:
