@@ -10,7 +10,9 @@ from typing import Any
 import boto3
 import pytest
 
+from jupyter_mlstudio.aws.credentials import resolve_account_id, resolve_region
 from jupyter_mlstudio.cli import main
+from jupyter_mlstudio.exceptions import ValidationError
 from jupyter_mlstudio.ownership import Owner, acquire_home
 
 from .conftest import NO_RETRIES, in_thread
@@ -63,3 +65,17 @@ def test_the_endpoint_variables_name_where_the_owner_answers(
     assert owned["AWS_ENDPOINT_URL_SAGEMAKER"] == "http://127.0.0.1:8888/lab/mlstudio/aws"
     assert owned["AWS_ENDPOINT_URL_STS"] == owned["AWS_ENDPOINT_URL_SAGEMAKER"]
     assert owned["AWS_ACCESS_KEY_ID"] == alone["AWS_ACCESS_KEY_ID"]  # written once
+
+
+def test_region_and_account_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLSTUDIO_AWS_REGION", "ap-southeast-2")
+    monkeypatch.setenv("MLSTUDIO_AWS_ACCOUNT_ID", "111122223333")
+    assert resolve_region() == "ap-southeast-2"
+    assert resolve_region("eu-west-3") == "eu-west-3"  # the traitlet wins
+    assert resolve_account_id() == "111122223333"
+    with pytest.raises(ValidationError) as region:
+        resolve_region("Mars")
+    assert region.value.field == "aws_region"
+    with pytest.raises(ValidationError) as account:
+        resolve_account_id("12345")
+    assert account.value.field == "aws_account_id"
