@@ -25,11 +25,13 @@ class EndpointStatus(str, Enum):
 class ContainerDefinition(Entity):
     """A model's container: ``image`` (``None`` = the studio's script-mode serving), the
     model artifact (``model_data_url``, a ``model.tar.gz``) and its environment
-    (``SAGEMAKER_PROGRAM`` / ``SAGEMAKER_SUBMIT_DIRECTORY`` name script-mode code)."""
+    (``SAGEMAKER_PROGRAM`` / ``SAGEMAKER_SUBMIT_DIRECTORY`` name script-mode code);
+    ``model_package_name``: the registered version it was made from, as given."""
 
     image: str | None = None
     model_data_url: str | None = None
     environment: dict[str, str] = Field(default_factory=dict)
+    model_package_name: str | None = None
 
 
 class Model(Entity):

@@ -1220,7 +1220,8 @@ export interface components {
      * ContainerDefinition
      * @description A model's container: ``image`` (``None`` = the studio's script-mode serving), the
      *     model artifact (``model_data_url``, a ``model.tar.gz``) and its environment
-     *     (``SAGEMAKER_PROGRAM`` / ``SAGEMAKER_SUBMIT_DIRECTORY`` name script-mode code).
+     *     (``SAGEMAKER_PROGRAM`` / ``SAGEMAKER_SUBMIT_DIRECTORY`` name script-mode code);
+     *     ``model_package_name``: the registered version it was made from, as given.
      */
     ContainerDefinition: {
       /** Environment */
@@ -1237,6 +1238,11 @@ export interface components {
        * @default null
        */
       ModelDataUrl: string | null;
+      /**
+       * Modelpackagename
+       * @default null
+       */
+      ModelPackageName: string | null;
     };
     /** ContainerSpec */
     ContainerSpec: {

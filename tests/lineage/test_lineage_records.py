@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from jupyter_mlstudio.entities import ContainerDefinition, Job, JobKind, JobStatus, utcnow
+from jupyter_mlstudio.entities.registry import package_arn
 from jupyter_mlstudio.services.jobs.tuning.summaries import TUNING_TAG
 from jupyter_mlstudio.services.lineage.service import LineageService
 from jupyter_mlstudio.store import open_store
@@ -116,3 +117,35 @@ def test_jobs_reading_each_others_outputs_make_no_cycle(store: MetadataStore) ->
         ("Artifact", "s3://b/y"),  # first read it before second wrote it: no producer
     ]
     assert answer["Truncated"] is False
+
+
+def test_a_model_made_from_a_version_names_that_version_only(store: MetadataStore) -> None:
+    """Two versions of one model data: the model made from the second (ModelPackageName)
+    derives from it alone; a model made from the model data directly matches both."""
+    model_data = "file:///models/churn/model.tar.gz"
+    spec = {"InferenceSpecification": {"Containers": [{"ModelDataUrl": model_data}]}}
+    store.create_model_package_group("churn")
+    store.create_model_package("churn", spec=spec)
+    second = store.create_model_package("churn", spec=spec)
+    named = package_arn("churn", second.model_package_version)
+    store.create_model(
+        "from-version",
+        ContainerDefinition(model_data_url=model_data, model_package_name=named),
+    )
+    store.create_model("from-data", ContainerDefinition(model_data_url=model_data))
+    service = LineageService(store)
+
+    exact = by_type(service.lineage(model_name="from-version"))
+    assert [p["Name"] for p in exact["ModelPackage"]] == ["churn/2"]
+    assert ("ModelPackage:churn/2", "DerivedFrom", "Model:from-version") in edges(
+        service.lineage(model_name="from-version")
+    )
+    matched = by_type(service.lineage(model_name="from-data"))
+    assert sorted(p["Name"] for p in matched["ModelPackage"]) == ["churn/1", "churn/2"]
+
+    store.create_model(
+        "from-gone",
+        ContainerDefinition(model_package_name=package_arn("churn", 9)),
+    )
+    gone = by_type(service.lineage(model_name="from-gone"))["ModelPackage"]
+    assert [(p["Name"], p["Details"]) for p in gone] == [("churn/9", {"Deleted": "true"})]

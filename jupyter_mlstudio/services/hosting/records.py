@@ -111,7 +111,8 @@ class HostingRecords:
         if self._exists(self._store.get_model, name):
             raise ConflictError(f"Model {name!r} exists already", field="ModelName")
         container = req.PrimaryContainer
-        if container.ModelPackageName:
+        package_name = container.ModelPackageName or None
+        if package_name:
             container = self._package_container(container)
         env = dict(container.Environment)
         program, code = check_container(container)
@@ -127,6 +128,7 @@ class HostingRecords:
                     image=container.Image or None,
                     model_data_url=container.ModelDataUrl or None,
                     environment=env,
+                    model_package_name=package_name,
                 ),
                 tags=tags_of(req.Tags),
             )

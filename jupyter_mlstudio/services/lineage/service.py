@@ -6,9 +6,10 @@ model was created from → the model data → the job that wrote it (a tuning jo
 job, with its tuning job) → that job's inputs → the jobs that wrote them → ...; each job
 with the pipeline execution and step that started it and the run it is tracked in.
 
-A model keeps no reference to the version it was created from (CreateModel copies the
-version's container), so a model is matched to the versions whose container has the same
-model data and image and that were registered before the model was created.
+A model created from a registered version (``ModelPackageName``) keeps its name; a model
+created before it did, or from the version's model data directly, is matched to the
+versions whose container has the same model data and image and that were registered
+before the model was created.
 """
 
 from __future__ import annotations
@@ -250,6 +251,17 @@ class _Walk:
 
     def _model_sources(self, model: Model, model_id: str, depth: int) -> None:
         self._step_of(model_id, model_id, depth)
+        named = model.primary_container.model_package_name
+        if named:  # made from a registered version: the record says which
+            try:
+                group, version = package_of(named, "ModelPackageName")
+                package = self.store.get_model_package(group, version)
+            except (NotFoundError, ValidationError):
+                self._missing(named, "ModelPackage", named.split("model-package/")[-1], depth)
+                self.graph.link(named, model_id, "DerivedFrom")
+            else:
+                self.graph.link(self._add_package(package, depth), model_id, "DerivedFrom")
+            return
         url = model.primary_container.model_data_url
         if not url:
             return
