@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from jupyter_mlstudio.server.handlers.aws import aws_handlers
 from jupyter_mlstudio.server.handlers.base import StudioHandler
 from jupyter_mlstudio.server.routes import ROUTES, handlers
 from tests.support.auth import unauthenticated_endpoints
@@ -9,7 +10,8 @@ from tests.support.auth import unauthenticated_endpoints
 
 def test_every_studio_handler_is_authenticated() -> None:
     problems, count = unauthenticated_endpoints("jupyter_mlstudio")
-    assert count == len(handlers()) == len(ROUTES) + 1  # + the JSON 404 of unknown paths
+    # + the JSON 404 of unknown paths, and the SageMaker-compatible API (SigV4 or token)
+    assert count == len(handlers()) + len(aws_handlers()) == len(ROUTES) + 2
     assert problems == []
 
 
