@@ -143,6 +143,18 @@ describe('buildGraph', () => {
     expect(taken).toEqual({ Register: false, TooLow: true });
   });
 
+  it('lists the steps the execution ran that the definition no longer has', () => {
+    const graph = buildGraph(parseDefinition(definition()), [
+      step('Prepare', 'Succeeded'),
+      step('Gone', 'Failed')
+    ]);
+    expect(graph.missing).toEqual(['Gone']);
+    expect(graph.nodes.map(node => node.name)).not.toContain('Gone');
+    expect(
+      buildGraph(parseDefinition(definition()), failedSteps()).missing
+    ).toEqual([]);
+  });
+
   it('reads a cache hit from Metadata.CacheHit as well', () => {
     const graph = buildGraph(parseDefinition(definition()), [
       step('Prepare', 'Succeeded', {

@@ -356,6 +356,18 @@ describe('PipelineView', () => {
     );
   });
 
+  it('says which steps the changed definition no longer draws', async () => {
+    mockApi(
+      executionApi('Failed', {
+        PipelineExecutionSteps: [...failedSteps(), step('Gone', 'Failed')]
+      })
+    );
+    const node = show();
+    await waitFor(() => !!nodeOf(node, 'TooLow'));
+    expect(text(node)).toContain('its steps Gone are not drawn');
+    expect(nodeOf(node, 'Gone')).toBeNull();
+  });
+
   it('shows why the execution could not be read', async () => {
     mockApi({
       [`GET pipeline-executions/${EXECUTION}`]: new StudioApiError(

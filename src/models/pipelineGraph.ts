@@ -74,6 +74,11 @@ export interface IStepEdge {
 export interface IPipelineGraph {
   nodes: IStepNode[];
   edges: IStepEdge[];
+  /**
+   * Steps the execution ran that the definition does not have (it changed since the
+   * execution started); they are not drawn.
+   */
+  missing: string[];
 }
 
 /** A node's place on the canvas: its top-left corner. */
@@ -212,7 +217,10 @@ export function buildGraph(
       add(parent, step.Name, branch === 'IfSteps' ? 'true' : 'false');
     }
   }
-  return { nodes, edges: [...edges.values()] };
+  const missing = records
+    .map(record => record.StepName)
+    .filter(name => !names.has(name));
+  return { nodes, edges: [...edges.values()], missing };
 }
 
 function stepNode(

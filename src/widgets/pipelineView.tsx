@@ -174,6 +174,14 @@ export function PipelineView(props: IPipelineViewProps): JSX.Element {
           <pre>{execution.FailureReason}</pre>
         </div>
       ) : null}
+      {graph.missing.length ? (
+        <p className="jp-mlstudio-TuningStale" role="status">
+          {trans.__(
+            'The pipeline’s definition changed since this execution started: the graph is the current one, and its steps %1 are not drawn.',
+            graph.missing.join(', ')
+          )}
+        </p>
+      ) : null}
       <Legend trans={trans} />
       <div className="jp-mlstudio-PipelineBody">
         <section
