@@ -246,6 +246,16 @@ describe('PipelineView', () => {
     );
     node.querySelector<HTMLButtonElement>('aside header button')!.click();
     await waitFor(() => !node.querySelector('.jp-mlstudio-PipelineStep'));
+
+    // Escape closes the panel too.
+    nodeOf(node, 'Check')!.click();
+    await waitFor(() => !!node.querySelector('.jp-mlstudio-PipelineStep'));
+    node
+      .querySelector('aside header button')!
+      .dispatchEvent(
+        new KeyboardEvent('keydown', { key: 'Escape', bubbles: true })
+      );
+    await waitFor(() => !node.querySelector('.jp-mlstudio-PipelineStep'));
   });
 
   it('follows a running execution until its steps succeeded, then stops polling', async () => {

@@ -444,6 +444,12 @@ function StepPanel(
       className="jp-mlstudio-PipelineStep"
       aria-label={trans.__('Step %1', node.name)}
       data-step={node.name}
+      onKeyDown={event => {
+        if (event.key === 'Escape') {
+          event.stopPropagation();
+          props.onClose();
+        }
+      }}
     >
       <header className="jp-mlstudio-PipelineStep-header">
         <h2>{node.name}</h2>
