@@ -9,6 +9,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 
 import type { JobKind } from './api/types';
 import type { ArtifactRoot } from './models/artifactRoot';
+import { setLineageActions } from './models/lineage';
 import type { IEndpointActions } from './widgets/endpoints';
 import type { IRunActions } from './widgets/experiments';
 import type { IJobActions } from './widgets/jobs';
@@ -325,7 +326,12 @@ export function addViewCommands(
     }
   });
 
-  return {
+  const actions: IRunActions &
+    IJobActions &
+    ITuningActions &
+    IEndpointActions &
+    IModelActions &
+    IPipelineActions = {
     openPipelineExecution: (pipelineName, executionId) =>
       void app.commands.execute(ViewCommandIDs.openPipelineExecution, {
         pipelineName,
@@ -347,4 +353,6 @@ export function addViewCommands(
         experimentName
       })
   };
+  setLineageActions(actions); // what a lineage list's entities open
+  return actions;
 }

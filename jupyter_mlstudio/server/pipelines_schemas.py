@@ -98,5 +98,10 @@ class PipelineExecutionStep(ApiModel):
     )
 
 
+class DescribePipelineDefinitionForExecutionResponse(ApiModel):
+    PipelineDefinition: str = Field(description="the JSON text the execution started with")
+    CreationTime: str
+
+
 class ListPipelineExecutionStepsResponse(ApiModel):
     PipelineExecutionSteps: list[PipelineExecutionStep]

@@ -41,6 +41,7 @@ from .handlers.hosting import (
 from .handlers.jobs import job_handlers
 from .handlers.lineage import LineageHandler
 from .handlers.pipelines import (
+    PipelineExecutionDefinitionHandler,
     PipelineExecutionHandler,
     PipelineExecutionRetryHandler,
     PipelineExecutionsHandler,
@@ -159,6 +160,11 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "/pipeline-executions/{PipelineExecutionId}/steps",
         PipelineExecutionStepsHandler,
+        "pipelines",
+    ),
+    Route(
+        "/pipeline-executions/{PipelineExecutionId}/definition",
+        PipelineExecutionDefinitionHandler,
         "pipelines",
     ),
 )

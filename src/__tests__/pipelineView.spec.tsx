@@ -62,7 +62,10 @@ function executionApi(
         status === 'Failed' ? 'Step TooLow failed: accuracy too low' : null
     }),
     [`GET ${STEPS}`]: steps,
-    'GET pipelines/churn': { ...pipeline(), PipelineDefinition: definition() },
+    [`GET pipeline-executions/${EXECUTION}/definition`]: {
+      PipelineDefinition: definition(),
+      CreationTime: '2026-12-06T10:00:00+00:00'
+    },
     ...extra
   };
 }
@@ -296,7 +299,7 @@ describe('PipelineView', () => {
     expect(reads).toBe(settled);
     // The definition is read once.
     const definitionReads = mockedRequestAPI.mock.calls.filter(
-      ([path]) => path === 'pipelines/churn'
+      ([path]) => path === `pipeline-executions/${EXECUTION}/definition`
     );
     expect(definitionReads).toHaveLength(1);
   });
@@ -366,7 +369,7 @@ describe('PipelineView', () => {
     );
   });
 
-  it('says which steps the changed definition no longer draws', async () => {
+  it('says which steps of the execution its definition does not draw', async () => {
     mockApi(
       executionApi('Failed', {
         PipelineExecutionSteps: [...failedSteps(), step('Gone', 'Failed')]
@@ -374,7 +377,9 @@ describe('PipelineView', () => {
     );
     const node = show();
     await waitFor(() => !!nodeOf(node, 'TooLow'));
-    expect(text(node)).toContain('its steps Gone are not drawn');
+    expect(text(node)).toContain(
+      'Steps Gone of this execution are not in the definition it started with'
+    );
     expect(nodeOf(node, 'Gone')).toBeNull();
   });
 
@@ -386,7 +391,10 @@ describe('PipelineView', () => {
         'no such execution'
       ),
       [`GET ${STEPS}`]: { PipelineExecutionSteps: [] },
-      'GET pipelines/churn': { ...pipeline(), PipelineDefinition: definition() }
+      [`GET pipeline-executions/${EXECUTION}/definition`]: {
+        PipelineDefinition: definition(),
+        CreationTime: '2026-12-06T10:00:00+00:00'
+      }
     });
     const node = show();
     await waitFor(() => text(node).includes('no such execution'));

@@ -41,6 +41,9 @@ export type IListPipelineExecutionsResponse =
   Schemas['ListPipelineExecutionsResponse'];
 export type IListPipelineExecutionStepsResponse =
   Schemas['ListPipelineExecutionStepsResponse'];
+/** DescribePipelineDefinitionForExecution's answer: the definition it started with. */
+export type IExecutionDefinition =
+  Schemas['DescribePipelineDefinitionForExecutionResponse'];
 
 const pipelinePath = (name: string) =>
   `${PIPELINES_ROUTE}/${encodeURIComponent(name)}`;
@@ -102,6 +105,13 @@ export async function listPipelineExecutionSteps(
     `${executionPath(id)}/steps`
   );
   return answer.PipelineExecutionSteps;
+}
+
+/** The definition an execution started with (a later update of the pipeline aside). */
+export function describePipelineDefinitionForExecution(
+  id: string
+): Promise<IExecutionDefinition> {
+  return requestAPI<IExecutionDefinition>(`${executionPath(id)}/definition`);
 }
 
 /** Ask an execution to stop: Stopping now, Stopped once its step jobs stopped. */

@@ -495,6 +495,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/mlstudio/api/pipeline-executions/{PipelineExecutionId}/definition': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The definition an execution runs (DescribePipelineDefinitionForExecution) */
+    get: operations['describePipelineDefinitionForExecution'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/mlstudio/api/pipeline-executions/{PipelineExecutionId}/retry': {
     parameters: {
       query?: never;
@@ -1863,6 +1880,16 @@ export interface components {
       Tags?: components['schemas']['Tag'][];
     } & {
       [key: string]: unknown;
+    };
+    /** DescribePipelineDefinitionForExecutionResponse */
+    DescribePipelineDefinitionForExecutionResponse: {
+      /** Creationtime */
+      CreationTime: string;
+      /**
+       * Pipelinedefinition
+       * @description the JSON text the execution started with
+       */
+      PipelineDefinition: string;
     };
     /** DescribePipelineExecutionResponse */
     DescribePipelineExecutionResponse: {
@@ -6238,6 +6265,55 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['DescribePipelineExecutionResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  describePipelineDefinitionForExecution: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        PipelineExecutionId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DescribePipelineDefinitionForExecutionResponse'];
         };
       };
       /** @description Bad input; `field` names what is wrong */

@@ -1,7 +1,7 @@
 /**
  * One pipeline execution for its main-area view: the execution (status, parameters,
  * failure reason) and its steps, read together and polled while it is Executing or
- * Stopping; the pipeline's definition, read once, gives the graph; the selected step;
+ * Stopping; the definition it started with, read once, gives the graph; the selected step;
  * Stop and Retry.
  */
 import { IDisposable } from '@lumino/disposable';
@@ -9,7 +9,7 @@ import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import {
-  describePipeline,
+  describePipelineDefinitionForExecution,
   describePipelineExecution,
   IPipelineExecution,
   IPipelineExecutionStep,
@@ -50,7 +50,7 @@ const message = (error: unknown) =>
 
 export class PipelineExecutionModel implements IDisposable {
   /**
-   * @param pipelineName - the pipeline (its definition draws the graph).
+   * @param pipelineName - the execution's pipeline.
    * @param executionId - the execution's id (the last segment of its ARN).
    */
   constructor(
@@ -200,8 +200,10 @@ export class PipelineExecutionModel implements IDisposable {
   }
 
   private async _readDefinition(): Promise<IParsedDefinition> {
-    const pipeline = await describePipeline(this.pipelineName);
-    return parseDefinition(pipeline.PipelineDefinition);
+    const started = await describePipelineDefinitionForExecution(
+      this.executionId
+    );
+    return parseDefinition(started.PipelineDefinition);
   }
 
   private _received(answer: IAnswer): void {

@@ -177,7 +177,7 @@ export function PipelineView(props: IPipelineViewProps): JSX.Element {
       {graph.missing.length ? (
         <p className="jp-mlstudio-TuningStale" role="status">
           {trans.__(
-            'The pipeline’s definition changed since this execution started: the graph is the current one, and its steps %1 are not drawn.',
+            'Steps %1 of this execution are not in the definition it started with and are not drawn.',
             graph.missing.join(', ')
           )}
         </p>

@@ -134,15 +134,18 @@ def seed(jp_serverapp: Any) -> dict[str, str]:
     store.create_endpoint("ep-a", "cfg-a")
     store.create_model_package_group("group-a")
     store.create_model_package("group-a", spec={"CustomerMetadataProperties": {"k": "v"}})
-    store.create_pipeline(
-        "pipeline-a", definition='{"Version": "2020-12-01", "Parameters": [], "Steps": []}'
-    )
+    definition = '{"Version": "2020-12-01", "Parameters": [], "Steps": []}'
+    store.create_pipeline("pipeline-a", definition=definition)
     store.create_job(
         Job(
             job_name="execution-a",
             kind=JobKind.PIPELINE_EXECUTION,
             status=JobStatus.COMPLETED,
-            spec={"PipelineName": "pipeline-a", "Parameters": {"P": 1}},
+            spec={
+                "PipelineName": "pipeline-a",
+                "PipelineDefinition": definition,
+                "Parameters": {"P": 1},
+            },
             outputs={
                 "Steps": {
                     "C": {

@@ -173,3 +173,25 @@ async def test_executions_start_run_list_and_show_their_steps(
     assert summaries[0]["PipelineExecutionFailureReason"] == "Step Stop failed: not today"
     status, err = await call(jp_fetch, "GET", "pipeline-executions", "nothing")
     assert status == 404, err
+
+
+async def test_an_execution_keeps_the_definition_it_started_with(
+    jp_fetch: Any, tmp_path: Path
+) -> None:
+    (tmp_path / "train.py").write_text(TRAIN)
+    first = json.dumps({"Version": "2020-12-01", "Steps": [train_step("Train", tmp_path)]})
+    body = {"PipelineName": "kept", "PipelineDefinition": first}
+    assert (await call(jp_fetch, "POST", "pipelines", body=body))[0] == 201
+    status, started = await call(jp_fetch, "POST", "pipelines", "kept", "executions", body={})
+    execution = started["PipelineExecutionArn"].rsplit("/", 1)[1]
+    await _until_done(jp_fetch, execution)
+    later = json.dumps({"Version": "2020-12-01", "Steps": [train_step("Again", tmp_path)]})
+    changes = {"PipelineDefinition": later}
+    assert (await call(jp_fetch, "PATCH", "pipelines", "kept", body=changes))[0] == 200
+
+    status, answer = await call(jp_fetch, "GET", "pipeline-executions", execution, "definition")
+    assert status == 200
+    assert answer["PipelineDefinition"] == first
+    assert answer["CreationTime"] == started["CreationTime"]
+    status, err = await call(jp_fetch, "GET", "pipeline-executions", "nothing", "definition")
+    assert status == 404, err

@@ -198,3 +198,19 @@ class PipelineExecutionStepsHandler(StudioHandler):
     async def get(self, execution_id: str) -> None:
         steps = await self.run(self.studio.pipeline_executions.list_steps, execution_id)
         self.send({"PipelineExecutionSteps": steps})
+
+
+class PipelineExecutionDefinitionHandler(StudioHandler):
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation(
+            "The definition an execution runs (DescribePipelineDefinitionForExecution)",
+            "describePipelineDefinitionForExecution",
+            response=ps.DescribePipelineDefinitionForExecutionResponse,
+            errors=(403, 404),
+        ),
+    }
+
+    @authenticated
+    @authorized
+    async def get(self, execution_id: str) -> None:
+        self.send(await self.run(self.studio.pipeline_executions.definition, execution_id))

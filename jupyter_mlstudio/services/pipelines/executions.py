@@ -246,6 +246,15 @@ class PipelineExecutions:
         more = start + max_results < len(mine)
         return Page(items=items, next_token=str(start + max_results) if more else None)
 
+    def definition(self, execution: str) -> dict[str, Any]:
+        """DescribePipelineDefinitionForExecution: the definition the execution started
+        with (a later UpdatePipeline does not change it)."""
+        job = self._get(execution)
+        return {
+            "PipelineDefinition": job.spec["PipelineDefinition"],
+            "CreationTime": job.creation_time.isoformat(),
+        }
+
     def list_steps(self, execution: str) -> list[dict[str, Any]]:
         """ListPipelineExecutionSteps."""
         return execution_steps(self._get(execution))
