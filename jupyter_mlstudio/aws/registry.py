@@ -151,7 +151,9 @@ class OperationTable:
 
 SAGEMAKER = OperationTable("sagemaker")
 STS = OperationTable("sts")
-TABLES = {table.service: table for table in (SAGEMAKER, STS)}
+#: botocore's ``sagemaker-metrics`` (REST-JSON: ``PUT /BatchPutMetrics``, :mod:`.rest_json`)
+METRICS = OperationTable("sagemaker-metrics")
+TABLES = {table.service: table for table in (SAGEMAKER, STS, METRICS)}
 
 
 def load_operations() -> None:

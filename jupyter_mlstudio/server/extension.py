@@ -19,6 +19,7 @@ from ..ownership import HomeLock, Owner, claim_home
 from ..services.studio import Studio
 from ..version import __version__
 from .handlers.aws import IDENTITY_SETTING, aws_handlers
+from .handlers.aws_metrics import aws_rest_json_handlers
 from .log_levels import skip_unseen_records
 from .openapi import build_openapi
 from .routes import handlers
@@ -181,6 +182,7 @@ class StudioApp(ExtensionApp):
     def initialize_handlers(self) -> None:
         self.handlers.extend(handlers())
         self.handlers.extend(aws_handlers())
+        self.handlers.extend(aws_rest_json_handlers())
 
     async def stop_extension(self) -> None:
         """Close the studio in a thread: closing waits (bounded) for invocations in flight,
