@@ -17,10 +17,7 @@ staged into a temporary folder first (only those files are sent, as SageMaker pa
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
-import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..exceptions import ValidationError
@@ -29,28 +26,15 @@ from .deserializers import BaseDeserializer
 from .hosting_client import HostingClient, hosting_client
 from .jobs_client import request_capture
 from .lineage import Lineage, lineage
+from .model_code import code_in_place, is_archive, local_path, staged_code
 from .naming import base_name_from, name_from_base
 from .predictor import Predictor, wait_for_endpoint
 from .registry_client import registry_client
 from .serializers import BaseSerializer
 from .transformer import Transformer
-from .workflow.entities import is_pipeline_variable
 from .workflow.model_package import model_package_request
 
 DEFAULT_VARIANT = "AllTraffic"
-
-
-def _local(path: Any) -> Any:
-    """Local paths are sent absolute (the studio may run in another folder); URIs and
-    pipeline variables (a training step's model) as they are."""
-    if is_pipeline_variable(path):
-        return path
-    path = str(path)
-    return path if "://" in path else os.path.abspath(os.path.expanduser(path))
-
-
-def _is_archive(path: str) -> bool:
-    return path.endswith((".tar.gz", ".tgz"))
 
 
 class Model:
@@ -121,12 +105,12 @@ class Model:
             )
         if source_dir and not entry_point:
             raise ValidationError("source_dir needs entry_point", field="entry_point")
-        if dependencies and source_dir and ("://" in source_dir or _is_archive(source_dir)):
+        if dependencies and source_dir and ("://" in source_dir or is_archive(source_dir)):
             raise ValidationError(
                 "dependencies cannot be added to an archive source_dir", field="dependencies"
             )
         self.image_uri = image_uri
-        self.model_data = None if model_data is None else _local(model_data)
+        self.model_data = None if model_data is None else local_path(model_data)
         self.role = role
         self.predictor_cls = predictor_cls or Predictor
         self.env = dict(env or {})
@@ -151,78 +135,15 @@ class Model:
         return "model"
 
     # -- the model -------------------------------------------------------------------------------
-    @contextlib.contextmanager
-    def _code(self) -> Iterator[dict[str, str]]:
+    def _code(self) -> contextlib.AbstractContextManager[dict[str, str]]:
         """The script-mode environment, with the code where the studio can copy it from
-        while the model is created."""
-        if not self.entry_point:
-            yield {}
-            return
-        if "://" in self.entry_point:
-            raise ValidationError("entry_point must be a local file", field="entry_point")
-        source = self.source_dir
-        if source and ("://" in source or _is_archive(source)):
-            yield {
-                "SAGEMAKER_PROGRAM": self.entry_point,
-                "SAGEMAKER_SUBMIT_DIRECTORY": _local(source),
-            }
-            return
-        if source:
-            folder = _local(source)
-            if not os.path.isdir(folder):
-                raise ValidationError(f"source_dir {folder} is not a folder", field="source_dir")
-            program = self.entry_point
-            if os.path.isabs(program):
-                program = os.path.relpath(program, folder)
-                if program.startswith(".."):
-                    raise ValidationError(
-                        f"entry_point {self.entry_point} is not inside source_dir {folder}",
-                        field="entry_point",
-                    )
-            if not self.dependencies:
-                yield {"SAGEMAKER_PROGRAM": program, "SAGEMAKER_SUBMIT_DIRECTORY": folder}
-                return
-        else:
-            script = _local(self.entry_point)
-            if not os.path.isfile(script):
-                raise ValidationError(f"entry_point {script} does not exist", field="entry_point")
-            program = os.path.basename(script)
-        with tempfile.TemporaryDirectory(prefix="mlstudio-model-code-") as staging:
-            if source:
-                shutil.copytree(_local(source), staging, dirs_exist_ok=True)
-            else:
-                shutil.copy2(_local(self.entry_point), os.path.join(staging, program))
-            for dependency in self.dependencies:
-                path = _local(dependency)
-                target = os.path.join(staging, os.path.basename(path.rstrip(os.sep)))
-                if os.path.isdir(path):
-                    shutil.copytree(path, target, dirs_exist_ok=True)
-                elif os.path.isfile(path):
-                    shutil.copy2(path, target)
-                else:
-                    raise ValidationError(f"dependency {path} does not exist", field="dependencies")
-            yield {"SAGEMAKER_PROGRAM": program, "SAGEMAKER_SUBMIT_DIRECTORY": staging}
+        while the model is created (see :func:`.model_code.staged_code`)."""
+        return staged_code(self.entry_point, self.source_dir, self.dependencies)
 
     def _code_in_place(self) -> dict[str, str]:
-        """The script-mode environment naming the code where it is, for a pipeline's model
-        step (read when the step runs; ``dependencies`` are not supported there yet)."""
-        if not self.entry_point:
-            return {}
-        if self.dependencies:
-            raise ValidationError(
-                "dependencies are not supported in a pipeline's model step", field="dependencies"
-            )
-        if self.source_dir:
-            folder = _local(self.source_dir)
-            program = self.entry_point
-            if os.path.isabs(program) and "://" not in folder:
-                program = os.path.relpath(program, folder)
-            return {"SAGEMAKER_PROGRAM": program, "SAGEMAKER_SUBMIT_DIRECTORY": folder}
-        script = _local(self.entry_point)
-        return {
-            "SAGEMAKER_PROGRAM": os.path.basename(script),
-            "SAGEMAKER_SUBMIT_DIRECTORY": os.path.dirname(script),
-        }
+        """The script-mode environment naming the code where it is (a pipeline's model
+        step; see :func:`.model_code.code_in_place`)."""
+        return code_in_place(self.entry_point, self.source_dir, self.dependencies)
 
     def _container(self, code: Mapping[str, str], image_uri: str | None = None) -> dict[str, Any]:
         container: dict[str, Any] = {"Environment": {**self.env, **code}}

@@ -6,7 +6,6 @@ endpoints. Requests have the CreateTransformJob shape; the job is a job of kind
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,15 +14,9 @@ from ..exceptions import StudioError, ValidationError
 from .hosting_client import HostingClient, hosting_client
 from .jobs import TransformJob
 from .jobs_client import request_capture
+from .model_code import local_path
 from .naming import active_experiment_config, name_from_base
 from .workflow.entities import is_pipeline_variable
-
-
-def _local(path: Any) -> Any:
-    """A local path made absolute; URIs and pipeline variables as they are."""
-    if is_pipeline_variable(path) or "://" in path:
-        return path
-    return os.path.abspath(os.path.expanduser(path))
 
 
 def _compact(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -83,7 +76,7 @@ class Transformer:
         self.instance_type = instance_type
         self.strategy = strategy
         self.assemble_with = assemble_with
-        self.output_path = None if output_path is None else _local(output_path)
+        self.output_path = None if output_path is None else local_path(output_path)
         self.output_kms_key = output_kms_key
         self.accept = accept
         self.max_concurrent_transforms = max_concurrent_transforms
@@ -115,7 +108,7 @@ class Transformer:
         model_client_config: Mapping[str, Any] | None,
     ) -> dict[str, Any]:
         transform_input: dict[str, Any] = {
-            "DataSource": {"S3DataSource": {"S3DataType": data_type, "S3Uri": _local(data)}},
+            "DataSource": {"S3DataSource": {"S3DataType": data_type, "S3Uri": local_path(data)}},
             **_compact(
                 {
                     "ContentType": content_type,
