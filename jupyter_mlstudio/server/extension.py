@@ -150,7 +150,12 @@ class StudioApp(ExtensionApp):
         app = self.serverapp
         if self._home_lock is None or app is None:
             return
-        if not app.sock and not getattr(app.http_server, "_sockets", True):
+        try:
+            server = app.http_server
+        except AttributeError:  # a server embedded by a test harness: it never listens here
+            self.log.debug("ML Studio: no HTTP server of its own; where it answers is unknown")
+            return
+        if not app.sock and not getattr(server, "_sockets", True):
             # the server binds its port in a callback queued after ours: publish once it
             # listens, or a script would find a studio that refuses connections
             IOLoop.current().call_later(0.02, self._publish_owner)
