@@ -4,8 +4,9 @@ Training and processing jobs (and the kinds that follow) are the studio's
 :class:`JobKindService` behind SageMaker's operations; a :class:`JobApi` says what the
 kind's members are called, and the functions here do the rest the same way for every
 kind: the request is cut down to what the studio's request model holds
-(:func:`project`), an image the studio does not have makes a Failed job (never a pull),
-and List* filters, sorts and pages as SageMaker does.
+(:func:`project`), an image the studio does not have makes a Failed job (never a pull)
+while an Amazon ECR image it cannot run is refused, and List* filters, sorts and pages as
+SageMaker does.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ..entities import Job, JobKind, JobStatus
 from ..entities.common import JOB_NAME_MAX, utcnow, validate_name
 from ..entities.jobs import SecondaryStatus, SecondaryStatusTransition
 from ..exceptions import ConflictError, ValidationError
+from ..runtime.image_uris import UnknownImageError
 from ..runtime.images import DEFAULT_TAG
 from ..services.jobs.requests import parse_request
 from .errors import validation
@@ -116,10 +118,12 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
 def create_job(call: Call, api: JobApi, request: dict[str, Any]) -> Job:
     """Create a job through the studio's service for ``api.kind``.
 
-    An image the studio cannot run (not on the Docker engine, or any image but the
-    script-mode one on the process runtime) does not refuse the call, as on SageMaker:
-    the job is recorded Failed, its FailureReason saying how to get the image (images
-    are never pulled).
+    A SageMaker framework image URI runs as the studio's image that honours its contract
+    (``runtime/image_uris.py``); any other Amazon ECR URI is refused (ValidationException
+    naming the member and ``mlstudio images``: the studio never pulls). A local image the
+    studio cannot run (not on the Docker engine, or any image but the script-mode one on
+    the process runtime) does not refuse the call, as on SageMaker: the job is recorded
+    Failed, its FailureReason saying how to get the image.
 
     Args:
         call: The request.
@@ -133,7 +137,7 @@ def create_job(call: Call, api: JobApi, request: dict[str, Any]) -> Job:
     try:
         return service.create(request)
     except ValidationError as exc:
-        if exc.field != api.image_field:
+        if exc.field != api.image_field or isinstance(exc, UnknownImageError):
             raise
         return _record_failed(call, api, request, exc.message)
 

@@ -37,6 +37,7 @@ from ..runtime.base import (
     host_name,
 )
 from ..runtime.contract import resource_limits
+from ..runtime.image_uris import resolve_image
 from ..runtime.images import DEFAULT_TAG
 
 log = logging.getLogger(__name__)
@@ -111,8 +112,9 @@ def plan_variant(
     except ValidationError as exc:
         raise ValidationError(exc.message, field=f"{field_prefix}.InstanceType") from exc
     container = model.primary_container
-    image = container.image or None
-    if runtime == "process" and image not in (None, DEFAULT_TAG):
+    resolved = resolve_image(container.image, field=f"{field_prefix}.ModelName")
+    image = resolved.image
+    if runtime == "process" and not resolved.script_mode:
         raise ValidationError(
             f"model {model.model_name!r} uses image {image!r}, which the process runtime cannot"
             " run; use the docker runtime or a script-mode model",
@@ -122,6 +124,9 @@ def plan_variant(
         image = None
     elif image is None:
         image = DEFAULT_TAG
+    note = resolved.note(runtime)
+    if note:
+        log.info("%s %s, model %s: %s", endpoint_name, variant_name, model.model_name, note)
     env = dict(container.environment)
     program = env.pop("SAGEMAKER_PROGRAM", None)
     code = env.pop("SAGEMAKER_SUBMIT_DIRECTORY", None)

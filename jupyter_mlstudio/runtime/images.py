@@ -43,6 +43,9 @@ BASE_TAG = "mlstudio/debian:bookworm-minbase"
 SUITE = "bookworm"
 DEFAULT_MIRROR = "http://deb.debian.org/debian"
 PYTHON_PACKAGES = ("python3", "python3-numpy", "python3-pandas", "python3-sklearn")
+#: the scikit-learn the image has: Debian bookworm's python3-sklearn (a framework image
+#: URI that names another version runs with this one; runtime/image_uris.py)
+SKLEARN_VERSION = "1.2.1"
 IMAGE_LABEL = "mlstudio.image"
 #: the SHA-256 of the derived image's sources (Dockerfile and copied files)
 SOURCE_LABEL = "mlstudio.image.sources"

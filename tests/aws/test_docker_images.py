@@ -1,4 +1,5 @@
-"""On the docker runtime, an image the engine lacks fails the job (never pulled)."""
+"""On the docker runtime, a local image the engine lacks fails the job and an ECR image
+the studio cannot run is refused (neither is ever pulled)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from jupyter_mlstudio.services.studio import Studio
 from tests.runtime.conftest import docker_host  # noqa: F401 - fixture
@@ -34,7 +36,8 @@ def jp_server_config(
 async def test_a_missing_image_fails_the_job_and_nothing_is_pulled(
     sagemaker: Any, studio: Studio, tmp_path: Path
 ) -> None:
-    algorithm = {"TrainingImage": ECR_IMAGE, "TrainingInputMode": "File"}
+    image = "mlstudio-test/no-such-algo:1"
+    algorithm = {"TrainingImage": image, "TrainingInputMode": "File"}
     request = training_request("boto-docker", tmp_path, AlgorithmSpecification=algorithm)
     del request["HyperParameters"]
     await in_thread(lambda: sagemaker.create_training_job(**request))
@@ -48,5 +51,22 @@ async def test_a_missing_image_fails_the_job_and_nothing_is_pulled(
     assert studio.store.get_job("boto-docker").runtime == "docker"
     import docker
 
-    images = docker.from_env().images.list(name=ECR_IMAGE.rsplit(":", 1)[0])
-    assert images == []  # never pulled
+    assert docker.from_env().images.list(name=image.rsplit(":", 1)[0]) == []  # never pulled
+
+
+async def test_an_ecr_image_is_refused_and_nothing_is_pulled(
+    sagemaker: Any, studio: Studio, tmp_path: Path
+) -> None:
+    algorithm = {"TrainingImage": ECR_IMAGE, "TrainingInputMode": "File"}
+    request = training_request("boto-docker-ecr", tmp_path, AlgorithmSpecification=algorithm)
+    del request["HyperParameters"]
+    with pytest.raises(ClientError) as refused:
+        await in_thread(lambda: sagemaker.create_training_job(**request))
+    error = refused.value.response["Error"]
+    assert error["Code"] == "ValidationException"
+    assert error["Message"].startswith(f"AlgorithmSpecification.TrainingImage: '{ECR_IMAGE}'")
+    assert "`mlstudio images`" in error["Message"]
+    assert studio.store.list_jobs().items == []
+    import docker
+
+    assert docker.from_env().images.list(name=ECR_IMAGE.rsplit(":", 1)[0]) == []  # never pulled

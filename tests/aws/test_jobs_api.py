@@ -22,6 +22,8 @@ from .conftest import in_thread
 SCRIPTS = Path(__file__).parent / "scripts"
 ROLE = "arn:aws:iam::000000000000:role/SageMakerRole"
 ECR_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/my-algo:latest"
+#: a local image the process runtime cannot run: the job is recorded Failed at once
+MISSING_IMAGE = "my-algo:1"
 
 
 def training_request(name: str, tmp_path: Path, **changes: Any) -> dict[str, Any]:
@@ -187,19 +189,38 @@ async def test_a_training_job_stops(sagemaker: Any, studio: Studio, tmp_path: Pa
     assert [s["TrainingJobName"] for s in stopped] == ["boto-stop"]
 
 
-async def test_an_image_the_studio_lacks_fails_the_job_naming_mlstudio_images(
+async def test_an_ecr_image_the_studio_cannot_run_is_refused_naming_mlstudio_images(
     sagemaker: Any, studio: Studio, tmp_path: Path
 ) -> None:
     algorithm = {"TrainingImage": ECR_IMAGE, "TrainingInputMode": "File"}
     request = training_request("boto-ecr", tmp_path, AlgorithmSpecification=algorithm)
     del request["HyperParameters"]
+    with pytest.raises(ClientError) as refused:
+        await in_thread(lambda: sagemaker.create_training_job(**request))
+    error = refused.value.response["Error"]
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert error["Code"] == "ValidationException"
+    assert error["Message"].startswith("AlgorithmSpecification.TrainingImage: ")
+    assert ECR_IMAGE in error["Message"]
+    assert "`mlstudio images`" in error["Message"]
+    assert studio.store.list_jobs(kind=JobKind.TRAINING).items == []  # nothing recorded
+
+
+async def test_a_local_image_the_process_runtime_cannot_run_fails_the_job(
+    sagemaker: Any, studio: Studio, tmp_path: Path
+) -> None:
+    algorithm = {"TrainingImage": MISSING_IMAGE, "TrainingInputMode": "File"}
+    request = training_request("boto-local", tmp_path, AlgorithmSpecification=algorithm)
+    del request["HyperParameters"]
     created = await in_thread(lambda: sagemaker.create_training_job(**request))
-    assert created["TrainingJobArn"].endswith(":training-job/boto-ecr")
-    described = await in_thread(lambda: sagemaker.describe_training_job(TrainingJobName="boto-ecr"))
+    assert created["TrainingJobArn"].endswith(":training-job/boto-local")
+    described = await in_thread(
+        lambda: sagemaker.describe_training_job(TrainingJobName="boto-local")
+    )
     assert described["TrainingJobStatus"] == "Failed"
     assert "mlstudio images" in described["FailureReason"]
-    assert ECR_IMAGE in described["FailureReason"]
-    assert described["AlgorithmSpecification"]["TrainingImage"] == ECR_IMAGE
+    assert MISSING_IMAGE in described["FailureReason"]
+    assert described["AlgorithmSpecification"]["TrainingImage"] == MISSING_IMAGE
     with pytest.raises(ClientError) as taken:
         await in_thread(lambda: sagemaker.create_training_job(**request))
     assert taken.value.response["Error"]["Code"] == "ResourceInUse"

@@ -14,7 +14,7 @@ from jupyter_mlstudio.aws.credentials import AwsIdentity
 from jupyter_mlstudio.services.studio import Studio
 
 from .conftest import client, in_thread
-from .test_jobs_api import ECR_IMAGE, training_request
+from .test_jobs_api import MISSING_IMAGE, training_request
 
 
 async def test_get_caller_identity(aws_endpoint: str, identity: AwsIdentity) -> None:
@@ -50,7 +50,7 @@ async def test_the_key_pair_is_written_once_and_private(
 
 async def create_failed_jobs(sagemaker: Any, tmp_path: Path, names: list[str]) -> None:
     """Jobs recorded at once (an image the studio lacks fails them): cheap to list."""
-    algorithm = {"TrainingImage": ECR_IMAGE, "TrainingInputMode": "File"}
+    algorithm = {"TrainingImage": MISSING_IMAGE, "TrainingInputMode": "File"}
     for name in names:
         request = training_request(name, tmp_path, AlgorithmSpecification=algorithm)
         del request["HyperParameters"]

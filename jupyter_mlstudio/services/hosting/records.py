@@ -27,6 +27,7 @@ from ...entities.registry import package_of
 from ...exceptions import ConflictError, NotFoundError, StudioError, ValidationError
 from ...hosting.capture import CaptureSettings
 from ...runtime.contract import resource_limits
+from ...runtime.image_uris import resolve_image
 from ...store.base import MetadataStore
 from ..jobs.requests import parse_request
 from .requests import (
@@ -116,6 +117,11 @@ class HostingRecords:
             container = self._package_container(container)
         env = dict(container.Environment)
         program, code = check_container(container)
+        # an ECR image the studio cannot run is refused now, not when an endpoint starts
+        resolve_image(
+            container.Image,
+            field="PrimaryContainer.ModelPackageName" if package_name else "PrimaryContainer.Image",
+        )
         snapshot = None
         if code:
             env["SAGEMAKER_SUBMIT_DIRECTORY"], snapshot = snapshot_code(

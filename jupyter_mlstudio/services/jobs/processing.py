@@ -27,7 +27,7 @@ from ...entities.common import JOB_NAME_MAX, validate_name
 from ...exceptions import ValidationError
 from ...runtime.base import LABEL_MANAGED, OPT_ML, ContainerSpec, JobRunner, host_name
 from ...runtime.contract import resource_limits, write_processing_config
-from ...runtime.images import DEFAULT_TAG
+from ...runtime.image_uris import resolve_image
 from . import tracking_channel
 from .layout import HOST, host_ml_dir
 from .requests import CreateProcessingJobRequest
@@ -60,6 +60,7 @@ class ProcessingPlan:
     cpus: float | None = None
     memory_bytes: int | None = None
     metric_regexes: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    image_note: str | None = None  # what a SageMaker framework image runs as
 
     @property
     def max_runtime_s(self) -> int:
@@ -88,9 +89,10 @@ def plan_processing_job(
         request.ProcessingJobName, field="ProcessingJobName", max_length=JOB_NAME_MAX
     )
     app = request.AppSpecification
-    image = app.ImageUri or None
+    resolved = resolve_image(app.ImageUri, field="AppSpecification.ImageUri")
+    image = resolved.image
     if runtime == "process":
-        if image not in (None, DEFAULT_TAG):
+        if not resolved.script_mode:
             raise ValidationError(
                 f"the process runtime cannot run image {image!r}; use the docker runtime",
                 field="AppSpecification.ImageUri",
@@ -150,6 +152,7 @@ def plan_processing_job(
         run=run_target(request.ExperimentConfig, name, JOB_COMPONENT_SUFFIX),
         cpus=limits.cpus,
         memory_bytes=limits.memory_bytes,
+        image_note=resolved.note(runtime),
     )
 
 

@@ -283,7 +283,9 @@ class JobService:
                 SecondaryStatusTransition(
                     status=SecondaryStatus.STARTING,
                     start_time=now,
-                    status_message="Preparing the instances",
+                    status_message="; ".join(
+                        m for m in ("Preparing the instances", plan.image_note) if m
+                    ),
                 )
             ],
             tags={t.Key: t.Value for t in plan.request.Tags},

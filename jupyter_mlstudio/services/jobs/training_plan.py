@@ -31,7 +31,7 @@ from ...runtime.contract import (
     validate_channels,
     write_training_contract,
 )
-from ...runtime.images import DEFAULT_TAG
+from ...runtime.image_uris import resolve_image
 from . import checkpoints, tracking_channel
 from .layout import HOST, host_ml_dir
 from .requests import CreateTrainingJobRequest
@@ -104,6 +104,7 @@ class TrainingPlan:
     entry_point: str | None = None
     code_sources: tuple[tuple[Path, str], ...] = field(default_factory=tuple)
     checkpoint_path: str | None = None  # CheckpointConfig.LocalPath as the job sees it
+    image_note: str | None = None  # what a SageMaker framework image runs as
 
     @property
     def max_runtime_s(self) -> int:
@@ -130,13 +131,14 @@ def plan_training_job(
     name = validate_name(request.TrainingJobName, field="TrainingJobName", max_length=JOB_NAME_MAX)
     algorithm = request.AlgorithmSpecification
     script = request.ScriptMode
-    image = algorithm.TrainingImage or None
+    resolved = resolve_image(algorithm.TrainingImage, field="AlgorithmSpecification.TrainingImage")
+    image = resolved.image
     if script is None and image is None:
         raise ValidationError(
             "give ScriptMode.EntryPoint (script mode) or AlgorithmSpecification.TrainingImage",
             field="ScriptMode.EntryPoint",
         )
-    if runtime == "process" and image not in (None, DEFAULT_TAG):
+    if runtime == "process" and not resolved.script_mode:
         raise ValidationError(
             f"the process runtime cannot run image {image!r}; use the docker runtime or "
             "script mode",
@@ -220,6 +222,7 @@ def plan_training_job(
         entry_point=entry_point,
         code_sources=tuple(code_sources),
         checkpoint_path=checkpoint_path,
+        image_note=resolved.note(runtime),
     )
 
 
