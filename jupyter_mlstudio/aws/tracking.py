@@ -17,7 +17,7 @@ from ..entities import Page, TrialComponent
 from ..exceptions import ConflictError
 from .errors import AwsError, validation
 from .registry import Call
-from .service_model import to_datetime
+from .service_model import epoch_seconds
 
 T = TypeVar("T")
 
@@ -63,10 +63,13 @@ def tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
 
 
 def created_in_window(creation_time: datetime, params: dict[str, Any]) -> bool:
-    """Whether ``creation_time`` is after ``CreatedAfter`` and before ``CreatedBefore``."""
-    after = to_datetime(params.get("CreatedAfter"))
-    before = to_datetime(params.get("CreatedBefore"))
-    return (after is None or creation_time > after) and (before is None or creation_time < before)
+    """Whether ``creation_time`` is after ``CreatedAfter`` and before ``CreatedBefore``,
+    to the millisecond: answers carry times to the millisecond, so a time read from one
+    and sent back as a bound names that record."""
+    created = epoch_seconds(creation_time) or 0.0
+    after = epoch_seconds(params.get("CreatedAfter"))
+    before = epoch_seconds(params.get("CreatedBefore"))
+    return (after is None or created > after) and (before is None or created < before)
 
 
 def sort_listing(items: list[C], params: dict[str, Any], name: Callable[[C], str]) -> list[C]:
