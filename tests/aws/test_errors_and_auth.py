@@ -139,9 +139,9 @@ async def test_a_missing_job_is_a_validation_exception_as_on_sagemaker(sagemaker
 
 
 async def test_an_operation_the_studio_does_not_answer(sagemaker: Any) -> None:
-    error = await error_of(lambda: sagemaker.list_endpoints())
+    error = await error_of(lambda: sagemaker.list_notebook_instances())
     assert error["Code"] == "UnknownOperationException"
-    assert "ListEndpoints" in error["Message"]
+    assert "ListNotebookInstances" in error["Message"]
 
 
 async def test_a_wrong_secret_is_an_invalid_signature(

@@ -57,6 +57,80 @@ VALID: dict[str, dict[str, Any]] = {
     "DescribeProcessingJob": {"ProcessingJobName": "fuzz"},
     "ListProcessingJobs": {"MaxResults": 5, "SortOrder": "Ascending"},
     "StopProcessingJob": {"ProcessingJobName": "fuzz"},
+    # models, endpoint configs, endpoints and transform jobs
+    "CreateModel": {
+        "ModelName": "fuzz",
+        "ExecutionRoleArn": ROLE,
+        "PrimaryContainer": {"Image": "img:1", "ModelDataUrl": "s3://bucket/model.tar.gz"},
+    },
+    "DescribeModel": {"ModelName": "fuzz"},
+    "ListModels": {"MaxResults": 5, "SortBy": "Name"},
+    "DeleteModel": {"ModelName": "fuzz"},
+    "CreateEndpointConfig": {
+        "EndpointConfigName": "fuzz",
+        "ProductionVariants": [
+            {"VariantName": "AllTraffic", "ModelName": "fuzz", "InstanceType": "ml.m5.large"}
+        ],
+        "DataCaptureConfig": {
+            "InitialSamplingPercentage": 50,
+            "DestinationS3Uri": "s3://bucket/capture",
+            "CaptureOptions": [{"CaptureMode": "Input"}],
+        },
+    },
+    "DescribeEndpointConfig": {"EndpointConfigName": "fuzz"},
+    "ListEndpointConfigs": {"MaxResults": 5, "SortOrder": "Ascending"},
+    "DeleteEndpointConfig": {"EndpointConfigName": "fuzz"},
+    "CreateEndpoint": {"EndpointName": "fuzz", "EndpointConfigName": "fuzz"},
+    "DescribeEndpoint": {"EndpointName": "fuzz"},
+    "ListEndpoints": {"MaxResults": 5, "StatusEquals": "InService"},
+    "UpdateEndpoint": {"EndpointName": "fuzz", "EndpointConfigName": "fuzz"},
+    "UpdateEndpointWeightsAndCapacities": {
+        "EndpointName": "fuzz",
+        "DesiredWeightsAndCapacities": [{"VariantName": "AllTraffic", "DesiredWeight": 1}],
+    },
+    "DeleteEndpoint": {"EndpointName": "fuzz"},
+    "CreateTransformJob": {
+        "TransformJobName": "fuzz",
+        "ModelName": "fuzz",
+        "TransformInput": {
+            "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://b/in"}}
+        },
+        "TransformOutput": {"S3OutputPath": "s3://b/out"},
+        "TransformResources": {"InstanceType": "ml.m5.large", "InstanceCount": 1},
+    },
+    "DescribeTransformJob": {"TransformJobName": "fuzz"},
+    "ListTransformJobs": {"MaxResults": 5, "SortBy": "Status"},
+    "StopTransformJob": {"TransformJobName": "fuzz"},
+    # experiments, trials and trial components
+    "CreateExperiment": {"ExperimentName": "fuzz", "Description": "d"},
+    "DescribeExperiment": {"ExperimentName": "fuzz"},
+    "ListExperiments": {"MaxResults": 5, "SortBy": "Name"},
+    "UpdateExperiment": {"ExperimentName": "fuzz", "DisplayName": "fuzz"},
+    "DeleteExperiment": {"ExperimentName": "fuzz"},
+    "CreateTrial": {"TrialName": "fuzz", "ExperimentName": "fuzz"},
+    "DescribeTrial": {"TrialName": "fuzz"},
+    "ListTrials": {"ExperimentName": "fuzz", "SortOrder": "Ascending"},
+    "UpdateTrial": {"TrialName": "fuzz", "DisplayName": "fuzz"},
+    "DeleteTrial": {"TrialName": "fuzz"},
+    "CreateTrialComponent": {
+        "TrialComponentName": "fuzz",
+        "Status": {"PrimaryStatus": "InProgress"},
+        "Parameters": {"p": {"NumberValue": 1}},
+    },
+    "DescribeTrialComponent": {"TrialComponentName": "fuzz"},
+    "ListTrialComponents": {"TrialName": "fuzz", "SortBy": "CreationTime"},
+    "UpdateTrialComponent": {"TrialComponentName": "fuzz", "ParametersToRemove": ["p"]},
+    "DeleteTrialComponent": {"TrialComponentName": "fuzz"},
+    "AssociateTrialComponent": {"TrialComponentName": "fuzz", "TrialName": "fuzz"},
+    "DisassociateTrialComponent": {"TrialComponentName": "fuzz", "TrialName": "fuzz"},
+    "Search": {
+        "Resource": "ExperimentTrialComponent",
+        "SearchExpression": {
+            "Filters": [{"Name": "Parents.ExperimentName", "Operator": "Equals", "Value": "x"}]
+        },
+        "SortBy": "Metrics.loss.Min",
+        "SortOrder": "Ascending",
+    },
 }
 
 #: a value of another type than the shape's, for each type
@@ -175,5 +249,10 @@ async def test_malformed_bodies_get_4xx_and_create_nothing(
     await in_thread(run)
     assert sum(statuses.values()) >= len(operations) * 10
     assert studio.store.list_jobs().items == []
+    assert studio.store.list_models().items == []
+    assert studio.store.list_endpoint_configs().items == []
+    assert studio.store.list_endpoints().items == []
+    assert studio.store.list_experiments().items == []
+    assert studio.store.list_trial_components().items == []
     jobs = studio.config.home / "jobs"
     assert not jobs.exists() or list(jobs.iterdir()) == []

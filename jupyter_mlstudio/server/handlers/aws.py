@@ -1,4 +1,6 @@
-"""The SageMaker-compatible API's one route: ``POST /mlstudio/aws`` (and ``/mlstudio/aws/``).
+"""The SageMaker-compatible API's one route: ``POST /mlstudio/aws`` (and ``/mlstudio/aws/``),
+and the ``sagemaker-runtime`` client's ``POST /mlstudio/aws/endpoints/{name}/invocations``
+(:mod:`jupyter_mlstudio.aws.runtime`: the studio's own router answers it).
 
 boto3's ``sagemaker`` and ``sts`` clients sign their requests with SigV4 and send no
 Jupyter token and no XSRF cookie: a request is authenticated here by its signature
@@ -13,6 +15,8 @@ from __future__ import annotations
 
 import functools
 import inspect
+import json
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -33,6 +37,13 @@ from ...aws.protocol import (
     parse_request,
 )
 from ...aws.registry import TABLES, Call, Caller, dispatch
+from ...aws.runtime import (
+    CUSTOM_ATTRIBUTES,
+    INVOKED_VARIANT,
+    SIGNING_NAME,
+    ModelErrorAnswer,
+)
+from ...aws.runtime import invoke as invoke_endpoint
 from ...aws.sigv4 import INVALID_SIGNATURE, SignedRequest, is_sigv4, missing_token, verify
 from ...services.studio import Studio
 from .base import AUTH_RESOURCE
@@ -44,8 +55,8 @@ H = TypeVar("H", bound="AwsApiHandler")
 
 
 def aws_authenticated(
-    method: Callable[[H], Awaitable[None]],
-) -> Callable[[H], Awaitable[None]]:
+    method: Callable[..., Awaitable[None]],
+) -> Callable[..., Awaitable[None]]:
     """Admit a verb's request only when it is SigV4-signed by a studio key, or
     authenticated (and authorized) by Jupyter; otherwise AWS's 403.
 
@@ -61,9 +72,9 @@ def aws_authenticated(
     """
 
     @functools.wraps(method)
-    async def aws_authenticated_verb(self: H) -> None:
+    async def aws_authenticated_verb(self: H, *args: Any) -> None:
         self.caller = await self.authenticate()
-        await method(self)
+        await method(self, *args)
 
     # Jupyter lets the request reach the verb, which authenticates it
     setattr(aws_authenticated_verb, "__allow_unauthenticated", True)
@@ -143,7 +154,10 @@ class AwsApiHandler(ExtensionHandlerMixin, APIHandler):
         return Caller(getattr(user, "username", "jupyter"), signed=False)
 
     @aws_authenticated
-    async def post(self) -> None:
+    async def post(self, endpoint_name: str | None = None) -> None:
+        if endpoint_name is not None:
+            await self._invoke(endpoint_name)
+            return
         headers = self.request.headers
         request = parse_request(
             headers.get("X-Amz-Target"), headers.get("Content-Type"), self.request.body or b""
@@ -171,8 +185,38 @@ class AwsApiHandler(ExtensionHandlerMixin, APIHandler):
         content_type = XML_CONTENT_TYPE if request.service == "sts" else JSON_CONTENT_TYPE
         self.finish(body, set_content_type=content_type)
 
+    async def _invoke(self, endpoint_name: str) -> None:
+        """The ``sagemaker-runtime`` client's InvokeEndpoint: the router on this loop."""
+        if self._signed is not None and self._signed.service != SIGNING_NAME:
+            raise AwsError(
+                INVALID_SIGNATURE,
+                f"Credential should be scoped to correct service: '{SIGNING_NAME}'.",
+                403,
+            )
+        answer = await invoke_endpoint(
+            self.studio,
+            endpoint_name,
+            self.request.body or b"",
+            self.request.headers,
+            account_id=self.identity.account_id,
+            # when tornado read the request, as the studio's own invocations route has it
+            received=time.perf_counter() - (time.time() - self.request._start_time),
+        )
+        self.set_status(200)
+        self.set_header("x-amzn-RequestId", self.request_id)
+        self.set_header(INVOKED_VARIANT, answer.variant)
+        if answer.custom_attributes:
+            self.set_header(CUSTOM_ATTRIBUTES, answer.custom_attributes)
+        self.finish(answer.body, set_content_type=answer.content_type)
+
+    def _runtime(self) -> bool:
+        """Whether the request is the runtime client's (an endpoint's invocations)."""
+        return bool(self.path_args and self.path_args[0])
+
     def _service(self) -> str:
         """The protocol to answer in: STS's for a form body, SageMaker's otherwise."""
+        if self._runtime():
+            return "sagemaker"
         media = (self.request.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         return "sts" if media == FORM_CONTENT_TYPE else "sagemaker"
 
@@ -202,6 +246,10 @@ class AwsApiHandler(ExtensionHandlerMixin, APIHandler):
                 500,
             )
         body, content_type = encode_error(self._service(), error, self.request_id)
+        if isinstance(error, ModelErrorAnswer):  # the runtime's ModelError members
+            body = json.dumps(
+                {**json.loads(body), "Message": error.message, **error.members()}
+            ).encode()
         self.clear()
         self.set_status(error.status)
         self.set_header("x-amzn-RequestId", self.request_id)
@@ -210,5 +258,6 @@ class AwsApiHandler(ExtensionHandlerMixin, APIHandler):
 
 
 def aws_handlers() -> list[tuple[str, type[AwsApiHandler], dict[str, Any]]]:
-    """The API's tornado rule, relative to the server's base URL."""
-    return [(f"/{API_PATH}/?", AwsApiHandler, {})]
+    """The API's tornado rule, relative to the server's base URL: the JSON and query
+    protocols at ``/mlstudio/aws``, the runtime's invocations below it."""
+    return [(f"/{API_PATH}(?:/endpoints/([^/]+)/invocations)?/?", AwsApiHandler, {})]

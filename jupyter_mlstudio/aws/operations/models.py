@@ -1,0 +1,188 @@
+"""Models: CreateModel, DescribeModel, ListModels, DeleteModel, over the studio's models
+(``Studio.endpoints``), so a model created here shows in the Endpoints section.
+
+A model is one container: ``PrimaryContainer``, or ``Containers`` holding one (inference
+pipelines of several containers are refused). ``ExecutionRoleArn`` is kept as given, in a
+tag the studio reserves (:data:`ROLE_TAG`), and answered by DescribeModel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...entities import Model
+from ...exceptions import NotFoundError
+from ...services.hosting.requests import ContainerSpec
+from ..errors import validation
+from ..jobs import project
+from ..listing import read_all, select
+from ..registry import SAGEMAKER, Call
+
+RESOURCE = "model"
+#: the tag that keeps a model's ExecutionRoleArn (the studio's records have no member)
+ROLE_TAG = "mlstudio:ExecutionRoleArn"
+ROLE_TAG_MAX = 256
+
+
+def model_arn(call: Call, name: str) -> str:
+    """A model's ARN.
+
+    Args:
+        call: The request (region and account).
+        name: The model's name.
+
+    Returns:
+        ``arn:aws:sagemaker:<region>:<account>:model/<name>``.
+    """
+    return call.arn(RESOURCE, name)
+
+
+def get_model(call: Call, name: str) -> Model:
+    """The model ``name``; SageMaker's ValidationException when there is none.
+
+    Args:
+        call: The request.
+        name: The model's name.
+
+    Returns:
+        The studio's record.
+
+    Raises:
+        AwsError: ``Could not find model "<arn>".``
+    """
+    try:
+        return call.studio.endpoints.get_model(name)
+    except NotFoundError:
+        raise validation(f'Could not find model "{model_arn(call, name)}".') from None
+
+
+def _container(params: dict[str, Any]) -> dict[str, Any]:
+    primary = params.get("PrimaryContainer")
+    containers = params.get("Containers") or []
+    if primary is not None and containers:
+        raise validation("give PrimaryContainer or Containers, not both")
+    if primary is None:
+        if len(containers) != 1:
+            raise validation(
+                "Containers: the studio serves one container per model (no inference"
+                " pipelines); give PrimaryContainer or one container"
+            )
+        primary = containers[0]
+    where = "PrimaryContainer" if params.get("PrimaryContainer") is not None else "Containers[0]"
+    for member in ("ModelDataSource", "AdditionalModelDataSources", "MultiModelConfig"):
+        if primary.get(member):
+            raise validation(f"{where}.{member} is not supported by the studio")
+    mode = primary.get("Mode")
+    if mode not in (None, "SingleModel"):
+        raise validation(f"{where}.Mode: only SingleModel is supported by the studio")
+    return project(ContainerSpec, primary)
+
+
+@SAGEMAKER.operation("CreateModel")
+def create_model(call: Call) -> dict[str, Any]:
+    """Create a model: one container (an image, or the studio's script-mode serving), its
+    model data and environment, or a registered version (ModelPackageName).
+
+    Args:
+        call: A CreateModel request.
+
+    Returns:
+        ``ModelArn``.
+    """
+    params = call.params
+    tags = {t["Key"]: t.get("Value", "") for t in params.get("Tags") or []}
+    role = params.get("ExecutionRoleArn")
+    if role:
+        if len(role) > ROLE_TAG_MAX:
+            raise validation(
+                f"ExecutionRoleArn: the studio keeps roles of at most {ROLE_TAG_MAX} characters"
+            )
+        tags[ROLE_TAG] = role
+    request = {
+        "ModelName": params["ModelName"],
+        "PrimaryContainer": _container(params),
+        "Tags": tags,
+    }
+    model = call.studio.endpoints.create_model(request)
+    return {"ModelArn": model_arn(call, model.model_name)}
+
+
+def _container_answer(model: Model) -> dict[str, Any]:
+    container = model.primary_container
+    return {
+        "Image": container.image,
+        "ModelDataUrl": container.model_data_url,
+        "Environment": dict(container.environment),
+        "ModelPackageName": container.model_package_name,
+        "Mode": "SingleModel",
+    }
+
+
+@SAGEMAKER.operation("DescribeModel")
+def describe_model(call: Call) -> dict[str, Any]:
+    """Describe a model (ValidationException "Could not find model ..." if there is none,
+    as on SageMaker).
+
+    Args:
+        call: A DescribeModel request.
+
+    Returns:
+        The model in DescribeModel's output shape.
+    """
+    model = get_model(call, call.params["ModelName"])
+    return {
+        "ModelName": model.model_name,
+        "ModelArn": model_arn(call, model.model_name),
+        "PrimaryContainer": _container_answer(model),
+        "ExecutionRoleArn": model.tags.get(ROLE_TAG),
+        "CreationTime": model.creation_time,
+        "EnableNetworkIsolation": False,
+    }
+
+
+@SAGEMAKER.operation("ListModels")
+def list_models(call: Call) -> dict[str, Any]:
+    """List models (NameContains, the creation-time filters, SortBy Name or CreationTime,
+    SortOrder, pages; newest first by default, as on SageMaker).
+
+    Args:
+        call: A ListModels request.
+
+    Returns:
+        ``Models`` and ``NextToken``.
+    """
+    params = call.params
+    models = read_all(
+        call.studio.endpoints.list_models, name_contains=params.get("NameContains") or None
+    )
+    page, token = select(
+        models,
+        params,
+        sort_keys={"CreationTime": lambda m: m.creation_time, "Name": lambda m: m.model_name},
+        times={"CreationTime": lambda m: m.creation_time},
+    )
+    summaries = [
+        {
+            "ModelName": m.model_name,
+            "ModelArn": model_arn(call, m.model_name),
+            "CreationTime": m.creation_time,
+        }
+        for m in page
+    ]
+    return {"Models": summaries, "NextToken": token}
+
+
+@SAGEMAKER.operation("DeleteModel")
+def delete_model(call: Call) -> dict[str, Any]:
+    """Delete a model (endpoints serving it keep running, as on SageMaker).
+
+    Args:
+        call: A DeleteModel request.
+
+    Returns:
+        Nothing (the operation has no output).
+    """
+    name = call.params["ModelName"]
+    get_model(call, name)
+    call.studio.endpoints.delete_model(name)
+    return {}
