@@ -189,7 +189,12 @@ async def test_update_endpoint_and_the_listing_of_endpoints(
         )
     )
     assert busy["Error"]["Code"] == "ValidationException"
-    assert "Cannot update in-progress endpoint" in busy["Error"]["Message"]
+    arn = f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:endpoint/colours"
+    assert busy["Error"]["Message"] == f'Cannot update in-progress endpoint "{arn}".'
+    undeletable = await in_thread(
+        lambda: error_of(lambda: sagemaker.delete_endpoint(EndpointName="colours"))
+    )
+    assert undeletable["Error"] == busy["Error"]
     gate.touch()
     waiter = sagemaker.get_waiter("endpoint_in_service")
     await in_thread(lambda: waiter.wait(EndpointName="colours", WaiterConfig=FAST_WAITER))

@@ -54,18 +54,29 @@ def _require(call: Call, name: str) -> Endpoint:
         raise missing(call, name) from None
 
 
-def _require_in_service(call: Call, name: str) -> None:
-    """Refuse at once an endpoint that is not InService (the studio's service would wait
-    for the operation in flight; SageMaker refuses)."""
-    endpoint = _require(call, name)
-    if endpoint.endpoint_status is not EndpointStatus.IN_SERVICE:
-        raise _in_progress(call, name, endpoint.endpoint_status.value)
+#: the states an operation is under way in: SageMaker refuses to change or delete then
+_IN_PROGRESS = frozenset(
+    {
+        EndpointStatus.CREATING,
+        EndpointStatus.UPDATING,
+        EndpointStatus.SYSTEM_UPDATING,
+        EndpointStatus.ROLLING_BACK,
+    }
+)
 
 
-def _in_progress(call: Call, name: str, detail: str) -> Exception:
-    return validation(
-        f'Cannot update in-progress endpoint "{endpoint_arn(call, name)}". ({detail})'
-    )
+def _require_settled(call: Call, name: str, *, in_service: bool) -> None:
+    """Refuse at once an endpoint an operation is under way on (the studio's service
+    would wait for it to end; SageMaker refuses), or, with ``in_service``, one that is
+    not InService."""
+    status = _require(call, name).endpoint_status
+    if status in _IN_PROGRESS or (in_service and status is not EndpointStatus.IN_SERVICE):
+        raise _in_progress(call, name)
+
+
+def _in_progress(call: Call, name: str) -> Exception:
+    """SageMaker's refusal, the same for updates and deletes."""
+    return validation(f'Cannot update in-progress endpoint "{endpoint_arn(call, name)}".')
 
 
 @SAGEMAKER.operation("CreateEndpoint")
@@ -175,11 +186,11 @@ def update_endpoint(call: Call) -> dict[str, Any]:
         ``EndpointArn``.
     """
     name = call.params["EndpointName"]
-    _require_in_service(call, name)
+    _require_settled(call, name, in_service=True)
     try:
         call.studio.endpoints.update_endpoint(name, call.params["EndpointConfigName"])
-    except ConflictError as exc:
-        raise _in_progress(call, name, exc.message) from None
+    except ConflictError:
+        raise _in_progress(call, name) from None
     return {"EndpointArn": endpoint_arn(call, name)}
 
 
@@ -195,7 +206,7 @@ def update_endpoint_weights_and_capacities(call: Call) -> dict[str, Any]:
         ``EndpointArn``.
     """
     name = call.params["EndpointName"]
-    _require_in_service(call, name)
+    _require_settled(call, name, in_service=True)
     desired = [
         {
             "VariantName": item["VariantName"],
@@ -206,14 +217,15 @@ def update_endpoint_weights_and_capacities(call: Call) -> dict[str, Any]:
     ]
     try:
         call.studio.endpoints.update_endpoint_weights_and_capacities(name, desired)
-    except ConflictError as exc:
-        raise _in_progress(call, name, exc.message) from None
+    except ConflictError:
+        raise _in_progress(call, name) from None
     return {"EndpointArn": endpoint_arn(call, name)}
 
 
 @SAGEMAKER.operation("DeleteEndpoint")
 def delete_endpoint(call: Call) -> dict[str, Any]:
-    """Delete an endpoint: its instances are stopped (its configuration and models stay).
+    """Delete an endpoint: its instances are stopped (its configuration and models stay);
+    one being created or updated is refused, as on SageMaker.
 
     Args:
         call: A DeleteEndpoint request.
@@ -222,6 +234,7 @@ def delete_endpoint(call: Call) -> dict[str, Any]:
         Nothing (the operation has no output).
     """
     name = call.params["EndpointName"]
+    _require_settled(call, name, in_service=False)
     try:
         call.studio.endpoints.delete_endpoint(name)
     except NotFoundError:
