@@ -135,3 +135,36 @@ async def test_the_rest_api_refuses_other_ecr_images_and_keeps_a_mapped_one(
     status, created = await call(jp_fetch, "POST", "models", body=model)
     assert status == 201, created
     assert studio.store.get_model("fw-model").primary_container.image == SKLEARN_URI
+
+
+async def test_create_model_through_boto3_refuses_other_ecr_images_and_keeps_a_mapped_one(
+    sagemaker: Any, studio: Studio
+) -> None:
+    container = {
+        "Image": XGBOOST_URI,
+        "Environment": {
+            "SAGEMAKER_PROGRAM": "train.py",
+            "SAGEMAKER_SUBMIT_DIRECTORY": str(SCRIPTS),
+        },
+    }
+    with pytest.raises(ClientError) as refused:
+        await in_thread(
+            lambda: sagemaker.create_model(
+                ModelName="fw-boto-model", PrimaryContainer=container, ExecutionRoleArn=ROLE
+            )
+        )
+    error = refused.value.response["Error"]
+    assert error["Code"] == "ValidationException"
+    assert error["Message"].startswith(f"PrimaryContainer.Image: '{XGBOOST_URI}'")
+    assert "`mlstudio images`" in error["Message"]
+    with pytest.raises(NotFoundError):
+        studio.store.get_model("fw-boto-model")
+
+    container["Image"] = SKLEARN_URI
+    await in_thread(
+        lambda: sagemaker.create_model(
+            ModelName="fw-boto-model", PrimaryContainer=container, ExecutionRoleArn=ROLE
+        )
+    )
+    described = await in_thread(lambda: sagemaker.describe_model(ModelName="fw-boto-model"))
+    assert described["PrimaryContainer"]["Image"] == SKLEARN_URI

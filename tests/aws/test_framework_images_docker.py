@@ -1,6 +1,6 @@
-"""SageMaker's scikit-learn image URI on the docker runtime: a script-mode training job
-and a processing job run as SKLearn and SKLearnProcessor send them, in the studio's
-script-mode image; nothing is pulled."""
+"""SageMaker's scikit-learn image URI on the docker runtime: a script-mode training job,
+a processing job and an endpoint run as SKLearn, SKLearnProcessor and SKLearnModel send
+them, in the studio's script-mode image; nothing is pulled."""
 
 from __future__ import annotations
 
@@ -9,16 +9,18 @@ from typing import Any
 
 import pytest
 
+from jupyter_mlstudio.aws.credentials import AwsIdentity
 from jupyter_mlstudio.entities import JobKind, JobStatus
 from jupyter_mlstudio.runtime.images import DEFAULT_TAG, SKLEARN_VERSION
 from jupyter_mlstudio.services.studio import Studio
 from tests.runtime.conftest import docker_host, script_image  # noqa: F401 - fixtures
 
-from .conftest import in_thread
+from .conftest import client, in_thread
 from .test_framework_images import SKLEARN_URI, sklearn_training
 from .test_jobs_api import ROLE, SCRIPTS
 
 pytestmark = pytest.mark.docker
+LINEAR = SCRIPTS / "linear"
 
 
 @pytest.fixture
@@ -127,4 +129,82 @@ async def test_a_processing_job_with_the_sklearn_uri_runs_python3_in_the_studio_
     log = studio.job_kinds[JobKind.PROCESSING].logs("fw-docker-process").Text
     assert job.status is JobStatus.COMPLETED, log
     assert (out / "upper.txt").read_text() == "HELLO\n"
+    _never_pulled()
+
+
+async def test_an_endpoint_with_the_sklearn_uri_serves_from_the_studio_image(
+    sagemaker: Any, aws_endpoint: str, identity: AwsIdentity, studio: Studio, tmp_path: Path
+) -> None:
+    data = tmp_path / "rows"
+    data.mkdir()
+    (data / "rows.csv").write_text("8,1,2\n7,2,1\n5,1,1\n13,2,3\n")  # y = 2 x1 + 3 x2
+    request = sklearn_training("fw-linear", tmp_path)
+    request["HyperParameters"] = {
+        "sagemaker_program": '"train.py"',
+        "sagemaker_submit_directory": f'"{LINEAR.as_uri()}"',
+    }
+    request["InputDataConfig"][0]["DataSource"]["S3DataSource"]["S3Uri"] = data.as_uri()
+    await in_thread(lambda: sagemaker.create_training_job(**request))
+    job = await in_thread(lambda: studio.jobs.wait("fw-linear", timeout=300))
+    assert job.status is JobStatus.COMPLETED, job.failure_reason
+    described = await in_thread(
+        lambda: sagemaker.describe_training_job(TrainingJobName="fw-linear")
+    )
+    inference_image = SKLEARN_URI  # retrieve(..., image_scope="inference") gives the same URI
+    await in_thread(
+        lambda: sagemaker.create_model(
+            ModelName="fw-linear",
+            ExecutionRoleArn=ROLE,
+            PrimaryContainer={
+                "Image": inference_image,
+                "ModelDataUrl": described["ModelArtifacts"]["S3ModelArtifacts"],
+                "Environment": {
+                    "SAGEMAKER_PROGRAM": "inference.py",
+                    "SAGEMAKER_SUBMIT_DIRECTORY": LINEAR.as_uri(),
+                },
+            },
+        )
+    )
+    variant = {
+        "VariantName": "AllTraffic",
+        "ModelName": "fw-linear",
+        "InitialInstanceCount": 1,
+        "InstanceType": "ml.m5.large",
+    }
+    await in_thread(
+        lambda: sagemaker.create_endpoint_config(
+            EndpointConfigName="fw-linear", ProductionVariants=[variant]
+        )
+    )
+    await in_thread(
+        lambda: sagemaker.create_endpoint(EndpointName="fw-linear", EndpointConfigName="fw-linear")
+    )
+    try:
+        waiter = sagemaker.get_waiter("endpoint_in_service")
+        await in_thread(
+            lambda: waiter.wait(
+                EndpointName="fw-linear", WaiterConfig={"Delay": 1, "MaxAttempts": 180}
+            )
+        )
+        runtime = client("sagemaker-runtime", aws_endpoint, identity)
+        answer = await in_thread(
+            lambda: runtime.invoke_endpoint(
+                EndpointName="fw-linear",
+                ContentType="text/csv",
+                Accept="text/csv",
+                Body=b"1,1\n2,2\n",
+            )
+        )
+        values = [float(v) for v in answer["Body"].read().decode().replace(",", "\n").split()]
+        assert values == pytest.approx([5.0, 10.0])
+        # the instance is a container of the studio's image
+        import docker
+
+        containers = docker.from_env().containers.list(
+            filters={"label": "mlstudio.endpoint=fw-linear"}
+        )
+        assert containers
+        assert {c.image.tags[0] for c in containers} == {DEFAULT_TAG}
+    finally:
+        await in_thread(lambda: sagemaker.delete_endpoint(EndpointName="fw-linear"))
     _never_pulled()
