@@ -300,6 +300,19 @@ async def test_errors_as_sagemaker_sends_them(
         )
         assert too_many["Code"] == "ValidationException"
         assert "MetricData" in too_many["Message"]
+        sagemaker.create_trial_component(TrialComponentName="partly")
+        partly = metrics.batch_put_metrics(
+            TrialComponentName="partly",
+            MetricData=[
+                {"MetricName": "m", "Value": 1.0, "Step": 0, "Timestamp": T0},
+                {"MetricName": "m", "Value": 2.0, "Step": 2**63, "Timestamp": T0},
+                {"MetricName": "m", "Value": 3.0, "Step": 2, "Timestamp": T0},
+            ],
+        )
+        assert partly["Errors"] == [{"Code": "VALIDATION_ERROR", "MetricIndex": 1}]
+        (summary,) = sagemaker.describe_trial_component(TrialComponentName="partly")["Metrics"]
+        assert (summary["Count"], summary["Last"]) == (2, 3.0)
+        sagemaker.delete_trial_component(TrialComponentName="partly")
         wrong_key = client("sagemaker-metrics", aws_endpoint, identity, aws_secret_access_key="x")
         signature = error_of(
             lambda: wrong_key.batch_put_metrics(

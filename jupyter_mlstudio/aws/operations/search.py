@@ -320,7 +320,10 @@ def _comparable_like(value: Any, wanted: str) -> Any:
         return wanted.lower()
     if isinstance(value, datetime):
         number = _number(wanted)
-        moment = to_datetime(number if number is not None else wanted)
+        try:
+            moment = to_datetime(number if number is not None else wanted)
+        except (OverflowError, ValueError, OSError):  # beyond datetime's years
+            return None
         return None if moment is None else _seconds(moment)
     if isinstance(value, int | float):
         return _number(wanted)

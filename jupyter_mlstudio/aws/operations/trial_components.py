@@ -24,7 +24,7 @@ from ...entities import (
     TrialComponentPrimaryStatus,
     utcnow,
 )
-from ...exceptions import ConflictError
+from ...exceptions import ConflictError, ValidationError
 from ...services.tracking.experiments import create_run
 from ..errors import RESOURCE_NOT_FOUND, validation
 from ..pagination import paginate
@@ -141,11 +141,14 @@ def _status(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _times(params: dict[str, Any]) -> dict[str, Any]:
-    return {
-        field: to_datetime(params[member])
-        for member, field in (("StartTime", "start_time"), ("EndTime", "end_time"))
-        if member in params
-    }
+    out: dict[str, Any] = {}
+    for member, field in (("StartTime", "start_time"), ("EndTime", "end_time")):
+        if member in params:
+            try:
+                out[field] = to_datetime(params[member])
+            except (OverflowError, ValueError, OSError):
+                raise validation(f"{member}: {params[member]!r} is not a time") from None
+    return out
 
 
 @SAGEMAKER.operation("CreateTrialComponent", not_found=RESOURCE_NOT_FOUND)
@@ -326,25 +329,46 @@ def batch_put_metrics(call: Call) -> dict[str, Any]:
     Returns:
         ``Errors`` (``VALIDATION_ERROR`` with ``MetricIndex``), when any.
     """
-    points: list[MetricPoint] = []
-    errors: list[dict[str, Any]] = []
-    for index, datum in enumerate(call.params["MetricData"]):
-        value = datum["Value"]
-        step = datum.get("Step")
-        stamp = to_datetime(datum["Timestamp"]) or utcnow()
-        if not isinstance(value, int | float) or not math.isfinite(value):
-            errors.append({"Code": "VALIDATION_ERROR", "MetricIndex": index})
-            continue
-        points.append(
-            MetricPoint(
-                metric_name=datum["MetricName"],
-                value=float(value),
-                step=step,
-                timestamp=stamp.astimezone(timezone.utc),
-            )
-        )
     name = call.params["TrialComponentName"]
-    call.studio.store.get_trial_component(name)  # ResourceNotFound for the whole batch
-    if points:
-        call.studio.store.log_metrics(name, points)
-    return {"Errors": errors or None}
+    store = call.studio.store
+    store.get_trial_component(name)  # ResourceNotFound for the whole batch
+    points: list[tuple[int, MetricPoint]] = []
+    errors: list[int] = []
+    for index, datum in enumerate(call.params["MetricData"]):
+        point = _metric_point(datum)
+        if point is None:
+            errors.append(index)
+        else:
+            points.append((index, point))
+    try:
+        if points:
+            store.log_metrics(name, [point for _, point in points])
+    except ValidationError:
+        # the store refuses a batch with one bad point: log the good ones one by one
+        for index, point in points:
+            try:
+                store.log_metrics(name, [point])
+            except ValidationError:
+                errors.append(index)
+    failed = [{"Code": "VALIDATION_ERROR", "MetricIndex": i} for i in sorted(errors)]
+    return {"Errors": failed or None}
+
+
+def _metric_point(datum: dict[str, Any]) -> MetricPoint | None:
+    """A RawMetricData as the store's point; None for a value, step or time no store
+    keeps (not finite, beyond 2**63 - 1, or out of datetime's range)."""
+    value, step = datum["Value"], datum.get("Step")
+    if not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    if step is not None and not 0 <= step < 2**63:
+        return None
+    try:
+        stamp = to_datetime(datum["Timestamp"])
+    except (OverflowError, ValueError, OSError):
+        return None
+    return MetricPoint(
+        metric_name=datum["MetricName"],
+        value=float(value),
+        step=step,
+        timestamp=(stamp or utcnow()).astimezone(timezone.utc),
+    )
