@@ -379,3 +379,31 @@ async def test_the_runtime_is_signed_checked_and_answers_in_its_protocol(
     body = json.loads(missing.value.response.body)
     assert body["__type"] == "ValidationError"
     assert body["message"] == f"Endpoint nope of account {ACCOUNT} not found."
+
+
+async def test_an_endpoint_whose_model_cannot_load_fails_the_waiter(
+    sagemaker: Any, model_data: str, tmp_path: Path
+) -> None:
+    code = tmp_path / "broken"
+    code.mkdir()
+    (code / "broken.py").write_text(
+        "def model_fn(model_dir):\n    raise RuntimeError('the weights are corrupt')\n"
+    )
+
+    def create() -> None:
+        make_model(sagemaker, "broken", model_data, "broken.py", code)
+        make_config(sagemaker, "broken-config", "broken")
+        sagemaker.create_endpoint(EndpointName="broken", EndpointConfigName="broken-config")
+
+    await in_thread(create)
+    waiter = sagemaker.get_waiter("endpoint_in_service")
+    with pytest.raises(WaiterError) as failed:
+        await in_thread(lambda: waiter.wait(EndpointName="broken", WaiterConfig=FAST_WAITER))
+    assert "Failed" in str(failed.value)
+    described = await in_thread(lambda: sagemaker.describe_endpoint(EndpointName="broken"))
+    assert described["EndpointStatus"] == "Failed"
+    assert "the weights are corrupt" in described["FailureReason"]
+    # a Failed endpoint is deleted like any other
+    await in_thread(lambda: sagemaker.delete_endpoint(EndpointName="broken"))
+    listed = await in_thread(lambda: sagemaker.list_endpoints())
+    assert listed["Endpoints"] == []
