@@ -324,3 +324,82 @@ async def test_errors_as_sagemaker_sends_them(
 
     await in_thread(scenario)
     assert studio.store.list_trial_components().items == []
+
+
+async def test_the_calls_of_the_sagemaker_sdks_run(
+    sagemaker: Any, aws_endpoint: str, identity: AwsIdentity
+) -> None:
+    """What ``sagemaker.experiments.Run`` sends, in its order, twice (the second time
+    loads what the first created)."""
+    metrics = client("sagemaker-metrics", aws_endpoint, identity)
+    tags = [{"Key": "sagemaker:trial-component-source", "Value": "run"}]
+
+    def load_or_create(create: Any, describe: Any) -> bool:
+        try:
+            create()
+        except ClientError as exc:
+            error = exc.response["Error"]
+            assert error["Code"] == "ValidationException"
+            assert "already exists" in error["Message"]
+            describe()
+            return True
+        return False
+
+    def run(step: int) -> bool:
+        load_or_create(
+            lambda: sagemaker.create_experiment(ExperimentName="sdk"),
+            lambda: sagemaker.describe_experiment(ExperimentName="sdk"),
+        )
+        load_or_create(
+            lambda: sagemaker.create_trial(TrialName="default-run-group-sdk", ExperimentName="sdk"),
+            lambda: sagemaker.describe_trial(TrialName="default-run-group-sdk"),
+        )
+        existed = load_or_create(
+            lambda: sagemaker.create_trial_component(TrialComponentName="sdk-run", Tags=tags),
+            lambda: sagemaker.describe_trial_component(TrialComponentName="sdk-run"),
+        )
+        associated = sagemaker.search(
+            Resource="ExperimentTrialComponent",
+            SearchExpression={
+                "Filters": [
+                    {"Name": "TrialComponentName", "Operator": "Equals", "Value": "sdk-run"},
+                    {
+                        "Name": "Parents.TrialName",
+                        "Operator": "Equals",
+                        "Value": "default-run-group-sdk",
+                    },
+                ]
+            },
+        )["Results"]
+        assert bool(associated) == existed
+        if not associated:
+            sagemaker.associate_trial_component(
+                TrialComponentName="sdk-run", TrialName="default-run-group-sdk"
+            )
+        metrics.batch_put_metrics(
+            TrialComponentName="sdk-run",
+            MetricData=[{"MetricName": "acc", "Value": 0.5 + step, "Step": step, "Timestamp": T0}],
+        )
+        sagemaker.update_trial_component(  # Run.close() saves the whole component
+            TrialComponentName="sdk-run",
+            Status={"PrimaryStatus": "Completed"},
+            StartTime=T0,
+            EndTime=T0 + timedelta(minutes=1),
+            Parameters={"lr": {"NumberValue": 0.1}, "opt": {"StringValue": "sgd"}},
+            InputArtifacts={},
+            OutputArtifacts={},
+            ParametersToRemove=[],
+            InputArtifactsToRemove=[],
+            OutputArtifactsToRemove=[],
+        )
+        return existed
+
+    assert await in_thread(lambda: run(0)) is False
+    assert await in_thread(lambda: run(1)) is True
+    described = await in_thread(
+        lambda: sagemaker.describe_trial_component(TrialComponentName="sdk-run")
+    )
+    (acc,) = described["Metrics"]
+    assert (acc["Count"], acc["Last"]) == (2, 1.5)
+    assert described["Status"]["PrimaryStatus"] == "Completed"
+    assert described["Parameters"]["opt"] == {"StringValue": "sgd"}
