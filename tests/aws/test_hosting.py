@@ -87,7 +87,7 @@ def numbers(body: bytes) -> list[float]:
 
 
 async def test_the_classic_boto3_hosting_flow(
-    sagemaker: Any, runtime: Any, studio: Studio, tmp_path: Path
+    sagemaker: Any, runtime: Any, studio: Studio, tmp_path: Path, jp_fetch: Any
 ) -> None:
     answers = raw_answers(sagemaker)
     model_data = await train(sagemaker, studio, tmp_path, "linear-train")
@@ -180,6 +180,20 @@ async def test_the_classic_boto3_hosting_flow(
     )
     assert as_json["ContentType"] == "application/json"
     assert json.loads(as_json["Body"].read()) == pytest.approx([3.0])
+    # the studio's own route reaches the same router: its figures count all three
+    studio_answer = await jp_fetch(
+        "mlstudio",
+        "api",
+        "endpoints",
+        "linear-endpoint",
+        "invocations",
+        method="POST",
+        body=b"1,0",
+        headers={"Content-Type": "text/csv", "Accept": "text/csv"},
+    )
+    assert numbers(studio_answer.body) == pytest.approx([2.0])
+    (figures,) = studio.endpoints.figures("linear-endpoint")["Variants"]
+    assert figures["Invocations"] == 3
 
     await in_thread(
         lambda: sagemaker.update_endpoint_weights_and_capacities(
@@ -201,7 +215,7 @@ async def test_the_classic_boto3_hosting_flow(
     files = sorted((capture / "linear-endpoint" / "AllTraffic").rglob("*.jsonl"))
     records = [json.loads(line) for f in files for line in f.read_text().splitlines()]
     inputs = [r["captureData"]["endpointInput"]["data"] for r in records]
-    assert sorted(inputs) == ["0,1", "1,1\n4,0\n"]
+    assert sorted(inputs) == ["0,1", "1,0", "1,1\n4,0\n"]
     assert all(r["captureData"]["endpointOutput"]["data"] for r in records)
 
     await in_thread(lambda: sagemaker.delete_endpoint_config(EndpointConfigName="linear-config"))
