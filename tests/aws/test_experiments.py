@@ -3,11 +3,17 @@
 
 from __future__ import annotations
 
+import json
 import statistics
+import urllib.error
+import urllib.request
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from jupyter_mlstudio.aws.credentials import AwsIdentity
@@ -403,3 +409,47 @@ async def test_the_calls_of_the_sagemaker_sdks_run(
     assert (acc["Count"], acc["Last"]) == (2, 1.5)
     assert described["Status"]["PrimaryStatus"] == "Completed"
     assert described["Parameters"]["opt"] == {"StringValue": "sgd"}
+
+
+def send(url: str, method: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
+    """One request; the status and ``x-amzn-ErrorType`` (empty on success)."""
+    request = urllib.request.Request(url, data=body, headers=headers, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return int(response.status), ""
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get("x-amzn-ErrorType", "")
+
+
+async def test_the_metrics_route_authenticates_as_the_api_does(
+    sagemaker: Any, aws_endpoint: str, identity: AwsIdentity, jp_auth_header: dict[str, str]
+) -> None:
+    url = aws_endpoint + "/BatchPutMetrics"
+    body = json.dumps(
+        {
+            "TrialComponentName": "tokened",
+            "MetricData": [{"MetricName": "m", "Value": 1.5, "Timestamp": 1767225600}],
+        }
+    ).encode()
+    json_type = {"Content-Type": "application/json"}
+
+    def signed_for(service: str) -> dict[str, str]:
+        request = AWSRequest(method="PUT", url=url, data=body, headers=json_type)
+        credentials = Credentials(identity.access_key_id, identity.secret_access_key)
+        SigV4Auth(credentials, service, identity.region).add_auth(request)
+        return dict(request.headers.items())
+
+    def scenario() -> None:
+        sagemaker.create_trial_component(TrialComponentName="tokened")
+        assert send(url, "PUT", body, json_type) == (403, "MissingAuthenticationTokenException")
+        assert send(url, "PUT", body, signed_for("sts")) == (403, "InvalidSignatureException")
+        assert send(url, "PUT", body, {**json_type, **jp_auth_header}) == (200, "")
+        assert send(url, "PUT", body, signed_for("sagemaker")) == (200, "")
+        wrong_method = send(url, "POST", body, {**json_type, **jp_auth_header})
+        assert wrong_method == (400, "UnknownOperationException")
+        not_json = send(url, "PUT", b"{", {**json_type, **jp_auth_header})
+        assert not_json == (400, "SerializationException")
+        (summary,) = sagemaker.describe_trial_component(TrialComponentName="tokened")["Metrics"]
+        assert summary["Count"] == 2
+
+    await in_thread(scenario)
