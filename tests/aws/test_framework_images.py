@@ -168,3 +168,67 @@ async def test_create_model_through_boto3_refuses_other_ecr_images_and_keeps_a_m
     )
     described = await in_thread(lambda: sagemaker.describe_model(ModelName="fw-boto-model"))
     assert described["PrimaryContainer"]["Image"] == SKLEARN_URI
+
+
+async def test_a_processing_job_with_the_sklearn_uri_runs_python3_as_the_studio_python(
+    sagemaker: Any, studio: Studio, tmp_path: Path
+) -> None:
+    data = tmp_path / "in"
+    data.mkdir()
+    (data / "a.txt").write_text("hello\n")
+    out = tmp_path / "out"
+    code = "/opt/ml/processing/input/code"
+    inputs = [
+        ("data", data.as_uri(), "/opt/ml/processing/input/data"),
+        ("code", SCRIPTS.as_uri(), code),
+    ]
+    request = {  # as SKLearnProcessor.run(code="process.py", ...) sends it
+        "ProcessingJobName": "fw-process-job",
+        "RoleArn": ROLE,
+        "AppSpecification": {
+            "ImageUri": SKLEARN_URI,
+            "ContainerEntrypoint": ["python3", f"{code}/process.py"],
+            "ContainerArguments": ["/opt/ml/processing/input/data", "/opt/ml/processing/out"],
+        },
+        "ProcessingInputs": [
+            {
+                "InputName": name,
+                "S3Input": {
+                    "S3Uri": uri,
+                    "LocalPath": local,
+                    "S3DataType": "S3Prefix",
+                    "S3InputMode": "File",
+                },
+            }
+            for name, uri, local in inputs
+        ],
+        "ProcessingOutputConfig": {
+            "Outputs": [
+                {
+                    "OutputName": "upper",
+                    "S3Output": {
+                        "S3Uri": out.as_uri(),
+                        "LocalPath": "/opt/ml/processing/out",
+                        "S3UploadMode": "EndOfJob",
+                    },
+                }
+            ]
+        },
+        "ProcessingResources": {
+            "ClusterConfig": {
+                "InstanceCount": 1,
+                "InstanceType": "ml.m5.large",
+                "VolumeSizeInGB": 1,
+            }
+        },
+    }
+    await in_thread(lambda: sagemaker.create_processing_job(**request))
+    job = await in_thread(lambda: studio.jobs.wait("fw-process-job", timeout=120))
+    assert job.status is JobStatus.COMPLETED, job.failure_reason
+    assert (out / "upper.txt").read_text() == "HELLO\n"
+    have = importlib.metadata.version("scikit-learn")
+    differs = "" if have.startswith("1.2.") else "; the URI names 1.2"
+    assert job.secondary_status_transitions[0].status_message == (
+        "Preparing the instances; image sagemaker-scikit-learn:1.2-1-cpu-py3 runs in the"
+        f" studio's Python (scikit-learn {have}{differs})"
+    )

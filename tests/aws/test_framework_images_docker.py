@@ -11,6 +11,7 @@ import pytest
 
 from jupyter_mlstudio.aws.credentials import AwsIdentity
 from jupyter_mlstudio.entities import JobKind, JobStatus
+from jupyter_mlstudio.runtime import image_uris
 from jupyter_mlstudio.runtime.images import DEFAULT_TAG, SKLEARN_VERSION
 from jupyter_mlstudio.services.studio import Studio
 from tests.runtime.conftest import docker_host, script_image  # noqa: F401 - fixtures
@@ -207,4 +208,29 @@ async def test_an_endpoint_with_the_sklearn_uri_serves_from_the_studio_image(
         assert {c.image.tags[0] for c in containers} == {DEFAULT_TAG}
     finally:
         await in_thread(lambda: sagemaker.delete_endpoint(EndpointName="fw-linear"))
+    _never_pulled()
+
+
+async def test_a_framework_image_whose_local_image_is_missing_fails_saying_why(
+    sagemaker: Any, studio: Studio, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (sklearn,) = image_uris.FRAMEWORK_IMAGES
+    absent = image_uris.FrameworkImage(
+        repository=sklearn.repository,
+        framework=sklearn.framework,
+        local_tag="mlstudio-test/absent:1",
+        tag_pattern=sklearn.tag_pattern,
+        example=sklearn.example,
+    )
+    monkeypatch.setattr(image_uris, "FRAMEWORK_IMAGES", (absent,))
+    request = sklearn_training("fw-absent", tmp_path)
+    await in_thread(lambda: sagemaker.create_training_job(**request))
+    described = await in_thread(
+        lambda: sagemaker.describe_training_job(TrainingJobName="fw-absent")
+    )
+    assert described["TrainingJobStatus"] == "Failed"
+    reason = described["FailureReason"]
+    assert "'mlstudio-test/absent:1' is not on the Docker engine" in reason
+    assert "(image sagemaker-scikit-learn:1.2-1-cpu-py3 runs as mlstudio-test/absent:1" in reason
+    assert "mlstudio images" in reason
     _never_pulled()

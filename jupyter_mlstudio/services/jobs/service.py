@@ -264,7 +264,9 @@ class JobService:
         try:
             check(plan.image or DEFAULT_TAG)
         except ValidationError as exc:
-            raise ValidationError(exc.message, field=field) from None
+            # a SageMaker framework image runs as the studio's: say so
+            note = f" ({plan.image_note})" if plan.image_note else ""
+            raise ValidationError(exc.message + note, field=field) from None
 
     def _new_job(self, plan: Any, runtime: str, kind: JobKind) -> Job:
         now = utcnow()
