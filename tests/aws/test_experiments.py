@@ -15,6 +15,8 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jupyter_mlstudio.aws.credentials import AwsIdentity
 from jupyter_mlstudio.entities import MetricPoint, TrialComponentPrimaryStatus
@@ -453,3 +455,62 @@ async def test_the_metrics_route_authenticates_as_the_api_does(
         assert summary["Count"] == 2
 
     await in_thread(scenario)
+
+
+#: a valid BatchPutMetrics body, broken one way per example
+METRIC_BODY: dict[str, Any] = {
+    "TrialComponentName": "fuzzed",
+    "MetricData": [{"MetricName": "m", "Value": 1.0, "Step": 1, "Timestamp": 1767225600}],
+}
+NOT_A_NUMBER = st.one_of(st.text(max_size=4), st.just([1]), st.just({"v": 1}), st.none())
+
+
+def broken_metric_bodies() -> st.SearchStrategy[bytes]:
+    """BatchPutMetrics bodies botocore's model refuses, or that are not JSON objects."""
+    datum = METRIC_BODY["MetricData"][0]
+    broken_datum = st.one_of(
+        st.sampled_from(["MetricName", "Value", "Timestamp"]).map(
+            lambda k: {n: v for n, v in datum.items() if n != k}
+        ),
+        NOT_A_NUMBER.map(lambda v: {**datum, "Value": v}),
+        st.sampled_from([-1, "1", 1.5]).map(lambda v: {**datum, "Step": v}),
+        st.sampled_from(["", "x" * 256]).map(lambda v: {**datum, "MetricName": v}),
+        st.text(min_size=1, max_size=8)
+        .filter(lambda k: k not in datum)
+        .map(lambda k: {**datum, k: 1}),
+    )
+    bodies = st.one_of(
+        broken_datum.map(lambda d: {**METRIC_BODY, "MetricData": [d]}),
+        st.sampled_from([[], [datum] * 11, "x", {"a": 1}]).map(
+            lambda v: {**METRIC_BODY, "MetricData": v}
+        ),
+        st.sampled_from(["", "UPPER", "a" * 121, 7]).map(
+            lambda v: {**METRIC_BODY, "TrialComponentName": v}
+        ),
+        st.sampled_from(["TrialComponentName", "MetricData"]).map(
+            lambda k: {n: v for n, v in METRIC_BODY.items() if n != k}
+        ),
+    )
+    raw = st.sampled_from([b"{", b"[]", b"1", b"\xff", b'{"MetricData": NaN}'])
+    return st.one_of(bodies.map(lambda b: json.dumps(b).encode()), raw)
+
+
+async def test_malformed_metric_bodies_get_4xx_and_log_nothing(
+    sagemaker: Any, aws_endpoint: str, jp_auth_header: dict[str, str], studio: Studio
+) -> None:
+    url = aws_endpoint + "/BatchPutMetrics"
+    headers = {"Content-Type": "application/json", **jp_auth_header}
+    statuses: list[int] = []
+
+    @settings(max_examples=60, deadline=None, database=None)
+    @given(body=broken_metric_bodies())
+    def fuzz(body: bytes) -> None:
+        status, code = send(url, "PUT", body, headers)
+        statuses.append(status)
+        assert 400 <= status < 500, (body[:200], status)
+        assert code in ("ValidationException", "SerializationException"), (body[:200], code)
+
+    await in_thread(lambda: sagemaker.create_trial_component(TrialComponentName="fuzzed"))
+    await in_thread(fuzz)
+    assert len(statuses) >= 30
+    assert studio.store.get_trial_component("fuzzed").metrics == []
