@@ -180,6 +180,15 @@ async def test_update_endpoint_and_the_listing_of_endpoints(
 
     first = await in_thread(create)
     assert first["EndpointStatus"] == "Creating"
+    again = await in_thread(
+        lambda: error_of(
+            lambda: sagemaker.create_endpoint(
+                EndpointName="colours", EndpointConfigName="blue-config"
+            )
+        )
+    )
+    assert again["Error"]["Code"] == "ValidationException"
+    assert again["Error"]["Message"].startswith('Cannot create already existing endpoint "arn:')
     # an endpoint that is on its way cannot be updated
     busy = await in_thread(
         lambda: error_of(
@@ -271,12 +280,22 @@ async def test_hosting_errors_are_sagemakers(sagemaker: Any, model_data: str) ->
             EndpointName="nope",
             DesiredWeightsAndCapacities=[{"VariantName": "AllTraffic", "DesiredWeight": 1}],
         ),
-        lambda: sagemaker.create_endpoint(EndpointName="nope", EndpointConfigName="nope"),
         lambda: sagemaker.delete_model(ModelName="nope"),
         lambda: sagemaker.delete_endpoint_config(EndpointConfigName="nope"),
     ):
         error = await in_thread(functools.partial(error_of, call))
         assert error["Error"]["Code"] == "ValidationException", error
+
+    no_config = await in_thread(
+        lambda: error_of(
+            lambda: sagemaker.create_endpoint(EndpointName="nope", EndpointConfigName="nope")
+        )
+    )
+    assert no_config["Error"]["Code"] == "ValidationException"
+    assert no_config["Error"]["Message"] == (
+        "Could not find endpoint configuration"
+        f' "arn:aws:sagemaker:us-east-1:{ACCOUNT}:endpoint-config/nope".'
+    )
 
     bad_sort = await in_thread(lambda: error_of(lambda: sagemaker.list_endpoints(SortBy="Size")))
     assert bad_sort["Error"]["Code"] == "ValidationException"
@@ -285,7 +304,19 @@ async def test_hosting_errors_are_sagemakers(sagemaker: Any, model_data: str) ->
 
     await in_thread(lambda: make_model(sagemaker, "kept", model_data))
     taken = await in_thread(lambda: error_of(lambda: make_model(sagemaker, "kept", model_data)))
-    assert taken["Error"]["Code"] == "ResourceInUse"
+    # what the SageMaker SDK looks for to reuse a model
+    assert taken["Error"]["Code"] == "ValidationException"
+    assert taken["Error"]["Message"] == (
+        f'Cannot create already existing model "arn:aws:sagemaker:us-east-1:{ACCOUNT}:model/kept".'
+    )
+    await in_thread(lambda: make_config(sagemaker, "kept-config", "kept"))
+    config_taken = await in_thread(
+        lambda: error_of(lambda: make_config(sagemaker, "kept-config", "kept"))
+    )
+    assert config_taken["Error"]["Code"] == "ValidationException"
+    assert config_taken["Error"]["Message"].startswith(
+        "Cannot create already existing endpoint configuration"
+    )
     bad_capture = await in_thread(
         lambda: error_of(
             lambda: sagemaker.create_endpoint_config(

@@ -79,6 +79,16 @@ def create_endpoint_config(call: Call) -> dict[str, Any]:
     capture = params.get("DataCaptureConfig")
     if capture is not None:
         request["DataCaptureConfig"] = project(DataCaptureConfigSpec, capture)
+    name = params["EndpointConfigName"]
+    try:
+        call.studio.endpoints.get_endpoint_config(name)
+    except NotFoundError:
+        pass
+    else:  # SageMaker's answer (a ValidationException) to a name taken
+        raise validation(
+            "Cannot create already existing endpoint configuration"
+            f' "{endpoint_config_arn(call, name)}".'
+        )
     config = call.studio.endpoints.create_endpoint_config(request)
     return {"EndpointConfigArn": endpoint_config_arn(call, config.endpoint_config_name)}
 

@@ -96,6 +96,20 @@ def create_endpoint(call: Call) -> dict[str, Any]:
         "EndpointConfigName": params["EndpointConfigName"],
         "Tags": params.get("Tags"),
     }
+    name = params["EndpointName"]
+    try:
+        call.studio.endpoints.get_endpoint(name)
+    except NotFoundError:
+        pass
+    else:  # SageMaker's answer (a ValidationException) to a name taken
+        raise validation(f'Cannot create already existing endpoint "{endpoint_arn(call, name)}".')
+    config = params["EndpointConfigName"]
+    try:
+        call.studio.endpoints.get_endpoint_config(config)
+    except NotFoundError:
+        raise validation(
+            f'Could not find endpoint configuration "{call.arn("endpoint-config", config)}".'
+        ) from None
     endpoint = call.studio.endpoints.create_endpoint(request)
     return {"EndpointArn": endpoint_arn(call, endpoint.endpoint_name)}
 

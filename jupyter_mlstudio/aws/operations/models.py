@@ -103,8 +103,21 @@ def create_model(call: Call) -> dict[str, Any]:
         "PrimaryContainer": _container(params),
         "Tags": tags,
     }
+    name = params["ModelName"]
+    if _exists(call, name):
+        raise validation(f'Cannot create already existing model "{model_arn(call, name)}".')
     model = call.studio.endpoints.create_model(request)
     return {"ModelArn": model_arn(call, model.model_name)}
+
+
+def _exists(call: Call, name: str) -> bool:
+    """Whether the model exists (SageMaker refuses a name taken with a
+    ValidationException, which the SageMaker SDK looks for)."""
+    try:
+        call.studio.endpoints.get_model(name)
+    except NotFoundError:
+        return False
+    return True
 
 
 def _container_answer(model: Model) -> dict[str, Any]:
