@@ -86,6 +86,12 @@ async def test_experiment_analytics_search(
         )
         assert first["Status"]["PrimaryStatus"] == "Completed"
 
+        sagemaker.update_trial_component(TrialComponentName="run-a", DisplayName="touched")
+        recent_first = sagemaker.search(  # SortBy LastModifiedTime, Descending: the defaults
+            Resource="ExperimentTrialComponent", SearchExpression=by_experiment
+        )
+        assert names(recent_first) == ["run-a", "run-c", "run-b"]
+
         by_rate = sagemaker.search(
             Resource="ExperimentTrialComponent",
             SearchExpression=by_experiment,
@@ -129,7 +135,7 @@ async def test_experiment_analytics_search(
                     },
                     {
                         "Filters": [
-                            {"Name": "DisplayName", "Operator": "Contains", "Value": "run-a"}
+                            {"Name": "DisplayName", "Operator": "Contains", "Value": "touch"}
                         ]
                     },
                 ],

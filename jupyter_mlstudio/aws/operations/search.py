@@ -43,8 +43,8 @@ from .trials import trial_answer
 
 #: a metric summary's statistics, by the lower-case name a property path may use
 STATISTICS = {s.lower(): s for s in ("Max", "Min", "Last", "Avg", "Count", "StdDev")}
-#: Search's default sort (SageMaker sorts by creation time, newest first)
-DEFAULT_SORT = "CreationTime"
+#: Search's default sort (SageMaker's: the last modified first)
+DEFAULT_SORT = "LastModifiedTime"
 
 Record = dict[str, Any]
 
