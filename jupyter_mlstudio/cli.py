@@ -1,4 +1,4 @@
-"""The ``mlstudio`` command: ``--version``, ``doctor``, ``images build``, ``serve`` /
+"""The ``mlstudio`` command: ``--version``, ``doctor``, ``images build|list``, ``serve`` /
 ``status`` / ``stop`` of the background studio that scripts outside JupyterLab use, and
 ``credentials`` for the SageMaker-compatible API."""
 
@@ -76,6 +76,30 @@ def _images_build(args: argparse.Namespace) -> int:
     except StudioError as exc:
         print(f"mlstudio images build: {exc.message}", file=sys.stderr)
         return 2
+    return 0
+
+
+def _images_list(_args: argparse.Namespace) -> int:
+    from .runtime.image_uris import FRAMEWORK_IMAGES
+    from .runtime.images import DEFAULT_TAG, docker_client, local_tags
+
+    print("SageMaker framework images the studio runs as its own (never pulled):")
+    for item in FRAMEWORK_IMAGES:
+        print(
+            f"  <account>.dkr.ecr.<region>.amazonaws.com/{item.repository}:<version>"
+            f" (as {item.example}) -> {item.local_tag}"
+        )
+    try:
+        client = docker_client(timeout=10)
+    except StudioError as exc:
+        print(f"Docker engine: {exc.message}")
+        return 0
+    tags = local_tags(client)
+    print(f"Images the Docker engine has ({len(tags)}):")
+    for tag in tags:
+        print(f"  {tag}" + ("  (the studio's script-mode image)" if tag == DEFAULT_TAG else ""))
+    if DEFAULT_TAG not in tags:
+        print(f"  ({DEFAULT_TAG} is not there: `mlstudio images build` makes it)")
     return 0
 
 
@@ -214,6 +238,10 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--tag", default="mlstudio/python:3-sklearn", help="image tag to build")
     build.add_argument("--rebuild", action="store_true", help="build even when the tag exists")
     build.set_defaults(func=_images_build)
+    listing = images_sub.add_parser(
+        "list", help="the images the engine has, and the SageMaker image URIs the studio maps"
+    )
+    listing.set_defaults(func=_images_list)
 
     def images_help(_args: argparse.Namespace) -> int:
         images.print_help()

@@ -64,3 +64,13 @@ def test_doctor_honours_mlstudio_home(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["Home"] == str(tmp_path / "via-env")
+
+
+def test_images_list_without_an_engine_still_says_what_maps(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path / 'no-engine.sock'}")
+    assert main(["images", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "sagemaker-scikit-learn:<version> (as 1.2-1-cpu-py3) -> mlstudio/python:3-sklearn" in out
+    assert "Docker engine: no Docker engine answers" in out

@@ -96,6 +96,18 @@ def docker_client(timeout: int = 600) -> Any:
     return client
 
 
+def local_tags(client: Any) -> list[str]:
+    """The tags of the images the engine has, sorted (images without a tag left out).
+
+    Args:
+        client: A docker-py client.
+
+    Returns:
+        ``repository:tag`` names.
+    """
+    return sorted({tag for image in client.images.list() for tag in image.tags})
+
+
 def image_exists(client: Any, tag: str) -> bool:
     from docker.errors import ImageNotFound
 

@@ -172,3 +172,17 @@ def test_a_rebuild_keeps_an_image_another_tag_still_names(
             if images.image_exists(client, tag):
                 client.images.remove(tag, force=True)
         client.close()
+
+
+@pytest.mark.docker
+def test_images_list_names_the_engines_images(
+    docker_host: DockerEngine,
+    script_image: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DOCKER_HOST", docker_host.base_url)
+    assert main(["images", "list"]) == 0
+    out = capsys.readouterr().out
+    assert f"  {script_image}  (the studio's script-mode image)" in out
+    assert "is not there" not in out
