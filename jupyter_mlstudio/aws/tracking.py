@@ -97,10 +97,18 @@ def already_exists(error: ConflictError, what: str, name: str) -> AwsError:
     return validation(f"{what} '{name}' already exists. ({error.message})")
 
 
-def still_holds(what: str, name: str, holds: str) -> AwsError:
-    """The ``ValidationException`` of a delete SageMaker refuses while ``name`` holds
-    others (an experiment its trials, a trial its components)."""
-    return validation(f"{what} '{name}' still has {holds}; delete or disassociate them first")
+def still_holds(what: str, arn: str, holds: str) -> AwsError:
+    """The ``ValidationException`` of a delete SageMaker refuses while a resource holds
+    others (an experiment its trials, a trial its components, a component its trials),
+    worded as SageMaker words it ("... is linked to 1 or more trials and cannot be
+    deleted.").
+
+    Args:
+        what: ``Experiment``, ``Trial`` or ``TrialComponent``.
+        arn: The resource's ARN.
+        holds: What it is linked to (``trials``, ``trial components``).
+    """
+    return validation(f"{what} '{arn}' is linked to 1 or more {holds} and cannot be deleted.")
 
 
 def parents_of(

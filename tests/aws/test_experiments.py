@@ -144,8 +144,11 @@ async def test_experiment_trial_component_lifecycle(
         held = error_of(
             lambda: sagemaker.delete_trial_component(TrialComponentName="churn-xgb-run-1")
         )
-        assert held["Code"] == "ValidationException"
-        assert "disassociate" in held["Message"]
+        assert held == {
+            "Code": "ValidationException",
+            "Message": f"TrialComponent '{ARN}:experiment-trial-component/churn-xgb-run-1'"
+            " is linked to 1 or more trials and cannot be deleted.",
+        }
         assert error_of(lambda: sagemaker.delete_trial(TrialName="churn-xgb"))["Code"] == (
             "ValidationException"
         )

@@ -162,6 +162,6 @@ def delete_experiment(call: Call) -> dict[str, Any]:
     store = call.studio.store
     store.get_experiment(name)  # ResourceNotFound first
     if store.list_trials(experiment_name=name, max_results=1).items:
-        raise still_holds("Experiment", name, "trials")
+        raise still_holds("Experiment", experiment_arn(call, name), "trials")
     call.studio.experiments.delete_experiment(name)
     return {"ExperimentArn": experiment_arn(call, name)}

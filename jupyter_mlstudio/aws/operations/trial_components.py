@@ -35,6 +35,7 @@ from ..tracking import (
     created_in_window,
     each_component,
     sort_listing,
+    still_holds,
     tag_list,
     tags_of,
 )
@@ -273,10 +274,7 @@ def delete_trial_component(call: Call) -> dict[str, Any]:
     name = call.params["TrialComponentName"]
     component = call.studio.store.get_trial_component(name)
     if component.trial_names:
-        raise validation(
-            f"TrialComponent '{name}' is associated with trials"
-            f" ({', '.join(sorted(component.trial_names))}); disassociate it first"
-        )
+        raise still_holds("TrialComponent", trial_component_arn(call, name), "trials")
     call.studio.experiments.delete_trial_component(name)
     return {"TrialComponentArn": trial_component_arn(call, name)}
 

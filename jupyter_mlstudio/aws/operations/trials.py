@@ -163,6 +163,6 @@ def delete_trial(call: Call) -> dict[str, Any]:
     store = call.studio.store
     store.get_trial(name)
     if store.list_trial_components(trial_name=name, max_results=1).items:
-        raise still_holds("Trial", name, "trial components")
+        raise still_holds("Trial", trial_arn(call, name), "trial components")
     store.delete_trial(name)
     return {"TrialArn": trial_arn(call, name)}
