@@ -7,14 +7,22 @@ from __future__ import annotations
 import functools
 import json
 import tarfile
+import urllib.error
+import urllib.parse
+import urllib.request
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore import UNSIGNED
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 from botocore.config import Config
+from botocore.credentials import Credentials
 from botocore.exceptions import ClientError, WaiterError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tornado.httpclient import HTTPClientError
 
 from jupyter_mlstudio.aws.credentials import AwsIdentity
@@ -438,3 +446,46 @@ async def test_an_endpoint_whose_model_cannot_load_fails_the_waiter(
     await in_thread(lambda: sagemaker.delete_endpoint(EndpointName="broken"))
     listed = await in_thread(lambda: sagemaker.list_endpoints())
     assert listed["Endpoints"] == []
+
+
+async def test_malformed_invocations_get_4xx(aws_endpoint: str, identity: AwsIdentity) -> None:
+    statuses: list[int] = []
+    header_text = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=1100)
+
+    @settings(max_examples=60, deadline=None, database=None)
+    @given(
+        name=st.text(min_size=1, max_size=70),
+        body=st.binary(max_size=64),
+        headers=st.dictionaries(
+            st.sampled_from(
+                [
+                    "Content-Type",
+                    "Accept",
+                    "X-Amzn-SageMaker-Custom-Attributes",
+                    "X-Amzn-SageMaker-Target-Variant",
+                    "X-Amzn-SageMaker-Inference-Id",
+                ]
+            ),
+            header_text,
+        ),
+    )
+    def fuzz(name: str, body: bytes, headers: dict[str, str]) -> None:
+        url = f"{aws_endpoint}/endpoints/{urllib.parse.quote(name, safe='')}/invocations"
+        request = AWSRequest(method="POST", url=url, data=body, headers=headers)
+        credentials = Credentials(identity.access_key_id, identity.secret_access_key)
+        SigV4Auth(credentials, "sagemaker", identity.region).add_auth(request)
+        prepared = urllib.request.Request(
+            url, data=body, headers=dict(request.headers.items()), method="POST"
+        )
+        try:
+            with urllib.request.urlopen(prepared, timeout=30) as response:
+                status = int(response.status)
+        except urllib.error.HTTPError as exc:
+            status = exc.code
+        statuses.append(status)
+        # refused for what it says (400, or 404 off the route), never for its signature
+        assert status in (400, 404), (name, headers, status)
+
+    await in_thread(fuzz)
+    assert len(statuses) >= 30
+    assert statuses.count(400) >= len(statuses) // 2
