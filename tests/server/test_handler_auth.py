@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from jupyter_mlstudio.server.handlers.aws import aws_handlers
+from jupyter_mlstudio.server.handlers.aws_metrics import aws_rest_json_handlers
 from jupyter_mlstudio.server.handlers.base import StudioHandler
 from jupyter_mlstudio.server.routes import ROUTES, handlers
 from tests.support.auth import unauthenticated_endpoints
@@ -10,8 +11,10 @@ from tests.support.auth import unauthenticated_endpoints
 
 def test_every_studio_handler_is_authenticated() -> None:
     problems, count = unauthenticated_endpoints("jupyter_mlstudio")
-    # + the JSON 404 of unknown paths, and the SageMaker-compatible API (SigV4 or token)
-    assert count == len(handlers()) + len(aws_handlers()) == len(ROUTES) + 2
+    # + the JSON 404 of unknown paths, and the SageMaker-compatible API's two protocols
+    # (JSON 1.1 with the runtime, REST-JSON of sagemaker-metrics; SigV4 or the token)
+    aws = aws_handlers() + aws_rest_json_handlers()
+    assert count == len(handlers()) + len(aws) == len(ROUTES) + 3
     assert problems == []
 
 
