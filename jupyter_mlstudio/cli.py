@@ -191,9 +191,9 @@ def _credentials(args: argparse.Namespace) -> int:
         "AWS_SECRET_ACCESS_KEY": identity.secret_access_key,
         "AWS_DEFAULT_REGION": identity.region,
     }
-    if endpoint:
-        values["AWS_ENDPOINT_URL_SAGEMAKER"] = endpoint
-        values["AWS_ENDPOINT_URL_STS"] = endpoint
+    if endpoint:  # one URL answers the four clients SageMaker code uses
+        for service in ("SAGEMAKER", "SAGEMAKER_RUNTIME", "SAGEMAKER_METRICS", "STS"):
+            values[f"AWS_ENDPOINT_URL_{service}"] = endpoint
     if args.env:
         for name, value in values.items():
             print(f"export {name}={shlex.quote(value)}")

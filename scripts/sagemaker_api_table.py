@@ -19,6 +19,7 @@ from botocore import xform_name
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from jupyter_mlstudio.aws import runtime  # noqa: E402
 from jupyter_mlstudio.aws.registry import TABLES  # noqa: E402
 
 DOC = ROOT / "docs" / "sagemaker-api.md"
@@ -53,6 +54,14 @@ def table() -> str:
                 f"| {service} | `{operation.name}` | `aws/operations/{operation.module}.py`"
                 f" | {summary} | {tested} |"
             )
+    # the runtime client's one operation, routed by the server (not through a table)
+    paragraph = (runtime.invoke.__doc__ or "").strip().split("\n\n")[0]
+    summary = " ".join(paragraph.split()).rstrip(".").replace("|", "\\|")
+    tests = tests_calling(xform_name(runtime.OPERATION))
+    tested = ", ".join(f"`{t}`" for t in tests) or "**untested**"
+    rows.append(
+        f"| {runtime.SERVICE} | `{runtime.OPERATION}` | `aws/runtime.py` | {summary} | {tested} |"
+    )
     return "\n".join(rows)
 
 

@@ -63,7 +63,8 @@ def test_the_endpoint_variables_name_where_the_owner_answers(
     finally:
         lock.release()
     assert owned["AWS_ENDPOINT_URL_SAGEMAKER"] == "http://127.0.0.1:8888/lab/mlstudio/aws"
-    assert owned["AWS_ENDPOINT_URL_STS"] == owned["AWS_ENDPOINT_URL_SAGEMAKER"]
+    for service in ("STS", "SAGEMAKER_RUNTIME", "SAGEMAKER_METRICS"):
+        assert owned[f"AWS_ENDPOINT_URL_{service}"] == owned["AWS_ENDPOINT_URL_SAGEMAKER"]
     assert owned["AWS_ACCESS_KEY_ID"] == alone["AWS_ACCESS_KEY_ID"]  # written once
 
 
