@@ -29,6 +29,7 @@ from jupyter_mlstudio.sdk.pipeline_client import PipelineClient
 from jupyter_mlstudio.sdk.registry_client import RegistryClient
 from jupyter_mlstudio.sdk.transport import StudioConnection
 from tests.runtime.conftest import docker_host, script_image  # noqa: F401 - fixtures
+from tests.sdk.test_workflow_schema import check_definition_schema
 
 from .test_examples import execute, outputs_text
 
@@ -111,6 +112,8 @@ def test_pipeline_notebook(
     assert owner is not None, "the studio that ran the pipeline is gone"
     studio = StudioConnection(owner.url, token=owner.token)
     pipelines, registry = PipelineClient(studio), RegistryClient(studio)
+    # the definition the notebook sent has the keys and types SageMaker documents
+    check_definition_schema(json.loads(pipelines.describe_pipeline(PIPELINE)["PipelineDefinition"]))
 
     # three executions: two Succeeded, one below the threshold Failed; as printed
     summaries = pipelines.list_executions(PIPELINE, sort_order="Ascending")
