@@ -2,12 +2,12 @@
  * The Endpoints section: live endpoints with their status, variants, traffic split and
  * recent invocations; a row opens the endpoint's view, its button deletes it.
  */
-import { Dialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { deleteIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import { IEndpointVariant } from '../api/endpoints';
+import { confirmAction } from '../components/confirmAction';
 import { StatusBadge, statusLabel } from '../components/StatusBadge';
 import { absoluteTime, formatNumber, relativeTime } from '../format';
 import { EndpointsModel, IEndpointRow } from '../models/endpoints';
@@ -25,29 +25,16 @@ export async function confirmDeleteEndpoint(
   remove: (name: string) => Promise<void>,
   trans: TranslationBundle
 ): Promise<boolean> {
-  const result = await showDialog({
+  return confirmAction({
     title: trans.__('Delete endpoint “%1”?', name),
     body: trans.__(
       'Its instances are stopped and it stops answering requests. Its models, configuration and captured data are kept.'
     ),
-    buttons: [
-      Dialog.cancelButton({ label: trans.__('Cancel') }),
-      Dialog.warnButton({ label: trans.__('Delete endpoint') })
-    ]
+    cancelLabel: trans.__('Cancel'),
+    acceptLabel: trans.__('Delete endpoint'),
+    failedTitle: trans.__('Could not delete “%1”', name),
+    run: () => remove(name)
   });
-  if (!result.button.accept) {
-    return false;
-  }
-  try {
-    await remove(name);
-    return true;
-  } catch (error) {
-    await showErrorMessage(
-      trans.__('Could not delete “%1”', name),
-      error as Error
-    );
-    return false;
-  }
 }
 
 /** Each variant's current share of the traffic, in percent. */

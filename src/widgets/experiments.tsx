@@ -1,4 +1,3 @@
-import { Dialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import {
   caretDownIcon,
@@ -9,6 +8,7 @@ import { Debouncer } from '@lumino/polling';
 import React from 'react';
 
 import { IExperimentSummary } from '../api/types';
+import { confirmAction } from '../components/confirmAction';
 import { EmptyState } from '../components/EmptyState';
 import { absoluteTime, relativeTime } from '../format';
 import { ExperimentsModel } from '../models/experiments';
@@ -28,29 +28,18 @@ export async function confirmDelete(
   trans: TranslationBundle
 ): Promise<void> {
   const name = item.DisplayName || item.ExperimentName;
-  const result = await showDialog({
+  await confirmAction({
     title: trans.__('Delete experiment “%1”?', name),
     body: trans._n(
       'Its %1 run, their metrics and its trials are deleted. This cannot be undone.',
       'Its %1 runs, their metrics and its trials are deleted. This cannot be undone.',
       item.TrialComponentCount
     ),
-    buttons: [
-      Dialog.cancelButton({ label: trans.__('Cancel') }),
-      Dialog.warnButton({ label: trans.__('Delete') })
-    ]
+    cancelLabel: trans.__('Cancel'),
+    acceptLabel: trans.__('Delete'),
+    failedTitle: trans.__('Could not delete “%1”', name),
+    run: () => model.delete(item.ExperimentName)
   });
-  if (!result.button.accept) {
-    return;
-  }
-  try {
-    await model.delete(item.ExperimentName);
-  } catch (error) {
-    await showErrorMessage(
-      trans.__('Could not delete “%1”', name),
-      error as Error
-    );
-  }
 }
 
 /** How long typing pauses before the search is sent, in milliseconds. */

@@ -2,7 +2,6 @@
  * The main-area view of one job: status and Stop in the header, the failure reason,
  * configuration, inputs, a status timeline, the live log, metric charts and the model.
  */
-import { Dialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import {
   launchIcon,
@@ -13,6 +12,7 @@ import {
 import React from 'react';
 
 import { IJob } from '../api/types';
+import { confirmAction } from '../components/confirmAction';
 import {
   ArtifactRootContext,
   withArtifactRoot
@@ -55,29 +55,16 @@ export async function confirmStop(
   model: JobModel,
   trans: TranslationBundle
 ): Promise<boolean> {
-  const result = await showDialog({
+  return confirmAction({
     title: trans.__('Stop job “%1”?', model.name),
     body: trans.__(
       'The job is asked to stop, then ended if it does not within a short grace period. Its model is not uploaded.'
     ),
-    buttons: [
-      Dialog.cancelButton({ label: trans.__('Keep running') }),
-      Dialog.warnButton({ label: trans.__('Stop job') })
-    ]
+    cancelLabel: trans.__('Keep running'),
+    acceptLabel: trans.__('Stop job'),
+    failedTitle: trans.__('Could not stop “%1”', model.name),
+    run: () => model.stop()
   });
-  if (!result.button.accept) {
-    return false;
-  }
-  try {
-    await model.stop();
-    return true;
-  } catch (error) {
-    await showErrorMessage(
-      trans.__('Could not stop “%1”', model.name),
-      error as Error
-    );
-    return false;
-  }
 }
 
 export function JobView(props: IJobViewProps): JSX.Element {

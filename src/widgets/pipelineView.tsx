@@ -4,7 +4,7 @@
  * it runs) and, for the selected step, a side panel of its details. Opening a job
  * step opens its job view; other steps show their outputs in the panel.
  */
-import { Dialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
+import { showErrorMessage } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import {
   closeIcon,
@@ -15,6 +15,7 @@ import {
 import React from 'react';
 
 import { IPipelineExecution } from '../api/pipelines';
+import { confirmAction } from '../components/confirmAction';
 import { ErrorState } from '../components/ErrorState';
 import { useNow } from '../components/useNow';
 import { useSignals } from '../components/useSignals';
@@ -71,29 +72,16 @@ export async function confirmStopExecution(
   model: PipelineExecutionModel,
   trans: TranslationBundle
 ): Promise<boolean> {
-  const result = await showDialog({
+  return confirmAction({
     title: trans.__('Stop execution “%1”?', model.executionId),
     body: trans.__(
       'No more steps start, and the running step jobs are stopped. Retry runs the steps that did not succeed again.'
     ),
-    buttons: [
-      Dialog.cancelButton({ label: trans.__('Keep running') }),
-      Dialog.warnButton({ label: trans.__('Stop execution') })
-    ]
+    cancelLabel: trans.__('Keep running'),
+    acceptLabel: trans.__('Stop execution'),
+    failedTitle: trans.__('Could not stop “%1”', model.executionId),
+    run: () => model.stop()
   });
-  if (!result.button.accept) {
-    return false;
-  }
-  try {
-    await model.stop();
-    return true;
-  } catch (error) {
-    await showErrorMessage(
-      trans.__('Could not stop “%1”', model.executionId),
-      error as Error
-    );
-    return false;
-  }
 }
 
 /** Retry the execution; a refusal is shown in a dialog. */

@@ -4,7 +4,7 @@
  * training job with the best so far; the hyperparameters as parallel coordinates; the
  * training jobs table; the tuner's log. Live while the tuning job runs.
  */
-import { Dialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
+import { showErrorMessage } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import {
   launchIcon,
@@ -15,6 +15,7 @@ import {
 import React from 'react';
 
 import { ITuningJob } from '../api/tuning';
+import { confirmAction } from '../components/confirmAction';
 import {
   ArtifactRootContext,
   withArtifactRoot
@@ -53,29 +54,16 @@ export async function confirmStopTuning(
   model: TuningModel,
   trans: TranslationBundle
 ): Promise<boolean> {
-  const result = await showDialog({
+  return confirmAction({
     title: trans.__('Stop tuning job “%1”?', model.name),
     body: trans.__(
       'No more training jobs start, and the running ones are stopped. The jobs that completed keep their models; the best of them can still be deployed.'
     ),
-    buttons: [
-      Dialog.cancelButton({ label: trans.__('Keep tuning') }),
-      Dialog.warnButton({ label: trans.__('Stop tuning job') })
-    ]
+    cancelLabel: trans.__('Keep tuning'),
+    acceptLabel: trans.__('Stop tuning job'),
+    failedTitle: trans.__('Could not stop “%1”', model.name),
+    run: () => model.stop()
   });
-  if (!result.button.accept) {
-    return false;
-  }
-  try {
-    await model.stop();
-    return true;
-  } catch (error) {
-    await showErrorMessage(
-      trans.__('Could not stop “%1”', model.name),
-      error as Error
-    );
-    return false;
-  }
 }
 
 /**
