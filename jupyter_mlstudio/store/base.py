@@ -58,6 +58,17 @@ from ..entities.pipelines import Pipeline
 
 SortOrder = Literal["Ascending", "Descending"]
 ExperimentSortBy = Literal["Name", "CreationTime"]
+#: the resources whose tags :meth:`MetadataStore.set_tags` changes
+TaggedKind = Literal[
+    "experiment",
+    "trial",
+    "trial_component",
+    "job",
+    "model",
+    "endpoint",
+    "model_package_group",
+    "pipeline",
+]
 
 UNSET: Any = object()
 
@@ -447,6 +458,35 @@ class MetadataStore(TrackingStore):
 
     @abc.abstractmethod
     def delete_endpoint(self, endpoint_name: str) -> None: ...
+
+    # -- tags ----------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def set_tags(
+        self,
+        kind: TaggedKind,
+        name: str,
+        *,
+        add: Mapping[str, str] | None = None,
+        remove: Sequence[str] = (),
+    ) -> dict[str, str]:
+        """Change the tags of one resource in one transaction: the ``remove`` keys go
+        (keys it does not have are ignored), then the ``add`` tags are set (a key it has
+        takes the new value). Nothing else of the resource changes.
+
+        Args:
+            kind: The resource's kind.
+            name: The resource's name.
+            add: Tags to set, checked as at create (ValidationError naming ``Tags``).
+            remove: Keys to remove.
+
+        Returns:
+            The resource's tags afterwards.
+
+        Raises:
+            NotFoundError: No resource of ``kind`` is called ``name``.
+            ValidationError: A malformed name, tag or kind.
+        """
 
     # -- model registry ------------------------------------------------------------
 

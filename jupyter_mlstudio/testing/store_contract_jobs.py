@@ -9,6 +9,7 @@ these records.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -26,7 +27,7 @@ from ..entities import (
     utcnow,
 )
 from ..exceptions import ConflictError, NotFoundError, ValidationError
-from ..store.base import MetadataStore
+from ..store.base import MetadataStore, TaggedKind
 from .store_helpers import expect
 
 
@@ -330,3 +331,57 @@ class JobsEndpointsContract:
         assert names(first) + names(second) == ["config-2", "config-1", "config-0"]
         with expect(ValidationError, "MaxResults"):
             store.list_endpoint_configs(max_results=0)
+
+    # -- tags --------------------------------------------------------------------
+
+    def test_set_tags_of_every_tagged_kind(self, store: MetadataStore) -> None:
+        store.create_job(make_job("job-t", tags={"a": "1", "b": "2"}))
+        store.create_model("model-t", ContainerDefinition(image="img:1"), tags={"a": "1"})
+        store.create_endpoint_config("config-t", [variant(model="model-t")])
+        store.create_endpoint("endpoint-t", "config-t", tags={"a": "1"})
+        store.create_experiment("exp-t", tags={"a": "1"})
+        store.create_trial("trial-t", "exp-t", tags={"a": "1"})
+        store.create_trial_component("tc-t", tags={"a": "1"})
+        store.create_model_package_group("group-t", tags={"a": "1"})
+        store.create_pipeline("pipe-t", definition="{}", tags={"a": "1"})
+        reads: dict[TaggedKind, Callable[[], dict[str, str]]] = {
+            "job": lambda: store.get_job("job-t").tags,
+            "model": lambda: store.get_model("model-t").tags,
+            "endpoint": lambda: store.get_endpoint("endpoint-t").tags,
+            "experiment": lambda: store.get_experiment("exp-t").tags,
+            "trial": lambda: store.get_trial("trial-t").tags,
+            "trial_component": lambda: store.get_trial_component("tc-t").tags,
+            "model_package_group": lambda: store.get_model_package_group("group-t").tags,
+            "pipeline": lambda: store.get_pipeline("pipe-t").tags,
+        }
+        names: dict[TaggedKind, str] = {
+            "job": "job-t",
+            "model": "model-t",
+            "endpoint": "endpoint-t",
+            "experiment": "exp-t",
+            "trial": "trial-t",
+            "trial_component": "tc-t",
+            "model_package_group": "group-t",
+            "pipeline": "pipe-t",
+        }
+        for kind, read in reads.items():
+            name = names[kind]
+            before = read()
+            # remove, then set: "a" removed and set again is the new value; "zz" absent
+            after = store.set_tags(kind, name, add={"a": "new", "c": "3"}, remove=["a", "zz"])
+            assert after == {**before, "a": "new", "c": "3"}, kind
+            assert read() == after, kind
+            assert store.set_tags(kind, name, remove=["a", "c"]) == {
+                k: v for k, v in before.items() if k != "a"
+            }, kind
+            assert store.set_tags(kind, name, add={"a": ""}) == {**before, "a": ""}, kind
+            with pytest.raises(NotFoundError):
+                store.set_tags(kind, "missing", add={"x": "1"})
+            with expect(ValidationError, "Tags"):
+                store.set_tags(kind, name, add={"k" * 129: "v"})
+            with expect(ValidationError, "Tags"):
+                store.set_tags(kind, name, add={"k": "v" * 257})
+            assert read() == {**before, "a": ""}, kind  # nothing of a refused call is kept
+        assert store.get_job("job-t").spec == {"HyperParameters": {"epochs": "3"}}
+        assert store.get_model("model-t").primary_container.image == "img:1"
+        assert store.get_endpoint("endpoint-t").endpoint_config_name == "config-t"

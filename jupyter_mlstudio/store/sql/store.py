@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session, selectinload
 from ... import entities as e
 from ...entities import utcnow, validate_tags
 from ...exceptions import ConflictError, StoreUnavailableError, ValidationError
-from ..base import UNSET, ExperimentSortBy, MetadataStore, SortOrder, StoreHealth
-from . import convert, experiments, jobs, metrics, migrate, runs, validation
+from ..base import UNSET, ExperimentSortBy, MetadataStore, SortOrder, StoreHealth, TaggedKind
+from . import convert, experiments, jobs, metrics, migrate, runs, tagging, validation
 from .charts import ChartQueries
 from .engine import make_engine, normalize_url
 from .hosting import HostingQueries
@@ -207,6 +207,19 @@ class SqlStore(ChartQueries, HostingQueries, RegistryQueries, PipelineQueries, M
         with self._session(write=True) as s:
             experiment_id = get_id(s, ExperimentRow, experiment_name)
             experiments.delete_with_runs(s, experiment_id)
+
+    # -- tags --------------------------------------------------------------------
+
+    def set_tags(
+        self,
+        kind: TaggedKind,
+        name: str,
+        *,
+        add: Mapping[str, str] | None = None,
+        remove: Sequence[str] = (),
+    ) -> dict[str, str]:
+        with self._session(write=True) as s:
+            return tagging.set_tags(s, kind, name, add, remove)
 
     # -- trials ------------------------------------------------------------------
 
