@@ -11,8 +11,10 @@ constant time. The error codes are AWS's: ``MissingAuthenticationTokenException`
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -28,6 +30,8 @@ ALGORITHM = "AWS4-HMAC-SHA256"
 MAX_SKEW = timedelta(minutes=15)
 #: the services whose signatures the studio accepts
 SERVICES = frozenset({"sagemaker", "sts"})
+#: ``SIGV4_TIMESTAMP`` (``%Y%m%dT%H%M%SZ``) as a pattern
+_STAMP_RE = re.compile(r"\d{8}T\d{6}Z", re.ASCII)
 
 MISSING_TOKEN = "MissingAuthenticationTokenException"
 UNRECOGNIZED_CLIENT = "UnrecognizedClientException"
@@ -119,8 +123,9 @@ def verify(
     stamp = _timestamp(values, signed_names, now or datetime.now(timezone.utc))
     if stamp[:8] != day:
         raise AwsError(INVALID_SIGNATURE, "Date in Credential scope does not match X-Amz-Date", 403)
+    body_hash = hashlib.sha256(body).hexdigest()
     content_hash = values.get("x-amz-content-sha256")
-    if content_hash and content_hash[-1] != hashlib.sha256(body).hexdigest():
+    if content_hash and content_hash[-1] != body_hash:
         raise AwsError(INVALID_SIGNATURE, "X-Amz-Content-SHA256 does not match the body", 403)
     missing = [h for h in signed_names if h not in values]
     if missing:
@@ -134,12 +139,42 @@ def verify(
         data=body,
     )
     request.context["timestamp"] = stamp
-    signer = SigV4Auth(Credentials(key_id, secret), service, region)
+    signer = _Verifier(Credentials(key_id, secret), service, region, body_hash)
     canonical = signer.canonical_request(request)
     expected = signer.signature(signer.string_to_sign(request, canonical), request)
     if not hmac.compare_digest(expected.encode(), signature.encode()):
         raise AwsError(INVALID_SIGNATURE, _MISMATCH, 403)
     return SignedRequest(key_id, region, service)
+
+
+class _Verifier(SigV4Auth):
+    """botocore's signer with two costs of a check taken out: the body's hash is the one
+    already computed (botocore's ``payload`` prepares the whole request to get the body),
+    and the signing key is derived once per key, day, region and service (botocore
+    derives it with four HMACs on every signature)."""
+
+    def __init__(self, credentials: Credentials, service: str, region: str, body_hash: str) -> None:
+        super().__init__(credentials, service, region)
+        self._scope = (credentials.secret_key, region, service)
+        self._body_hash = body_hash
+
+    def payload(self, request: AWSRequest) -> str:
+        return self._body_hash
+
+    def signature(self, string_to_sign: str, request: AWSRequest) -> str:
+        secret, region, service = self._scope
+        key = _signing_key(secret, request.context["timestamp"][0:8], region, service)
+        return hmac.new(key, string_to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+@functools.lru_cache(maxsize=256)
+def _signing_key(secret: str, day: str, region: str, service: str) -> bytes:
+    """SigV4's derived signing key (``AWS4<secret>`` → date → region → service →
+    ``aws4_request``), as botocore's ``SigV4Auth.signature`` derives it."""
+    key = f"AWS4{secret}".encode()
+    for part in (day, region, service, "aws4_request"):
+        key = hmac.new(key, part.encode("utf-8"), hashlib.sha256).digest()
+    return key
 
 
 def _fields(text: str) -> dict[str, str]:
@@ -157,10 +192,9 @@ def _timestamp(values: Mapping[str, list[str]], signed: list[str], now: datetime
     stamp = (values.get("x-amz-date") or [""])[-1]
     if "x-amz-date" not in signed or not stamp:
         raise AwsError(INVALID_SIGNATURE, "the request needs a signed X-Amz-Date header", 403)
-    try:
-        moment = datetime.strptime(stamp, SIGV4_TIMESTAMP).replace(tzinfo=timezone.utc)
-    except ValueError:
-        raise AwsError(INVALID_SIGNATURE, f"X-Amz-Date {stamp!r} is not a date", 403) from None
+    moment = _parse_timestamp(stamp)
+    if moment is None:
+        raise AwsError(INVALID_SIGNATURE, f"X-Amz-Date {stamp!r} is not a date", 403)
     if abs(now - moment) > MAX_SKEW:
         raise AwsError(
             INVALID_SIGNATURE,
@@ -172,3 +206,22 @@ def _timestamp(values: Mapping[str, list[str]], signed: list[str], now: datetime
             403,
         )
     return stamp
+
+
+def _parse_timestamp(stamp: str) -> datetime | None:
+    """``YYYYMMDDTHHMMSSZ`` (``SIGV4_TIMESTAMP``) as an aware datetime; None if it is not
+    one. Sliced by hand: ``strptime`` costs ~0.1 ms, a third of a check."""
+    if not _STAMP_RE.fullmatch(stamp):
+        return None
+    try:
+        return datetime(
+            int(stamp[0:4]),
+            int(stamp[4:6]),
+            int(stamp[6:8]),
+            int(stamp[9:11]),
+            int(stamp[11:13]),
+            int(stamp[13:15]),
+            tzinfo=timezone.utc,
+        )
+    except ValueError:
+        return None
