@@ -16,6 +16,7 @@ from ...services.hosting.requests import ContainerSpec
 from ..errors import validation
 from ..jobs import project
 from ..listing import read_all, select
+from ..model_packages import aws_package_name, studio_package_name
 from ..registry import SAGEMAKER, Call
 
 RESOURCE = "model"
@@ -98,9 +99,14 @@ def create_model(call: Call) -> dict[str, Any]:
                 f"ExecutionRoleArn: the studio keeps roles of at most {ROLE_TAG_MAX} characters"
             )
         tags[ROLE_TAG] = role
+    container = _container(params)
+    if container.get("ModelPackageName"):  # SageMaker's ARN → the studio's name
+        container["ModelPackageName"] = studio_package_name(
+            call, container["ModelPackageName"], "PrimaryContainer.ModelPackageName"
+        )
     request = {
         "ModelName": params["ModelName"],
-        "PrimaryContainer": _container(params),
+        "PrimaryContainer": container,
         "Tags": tags,
     }
     name = params["ModelName"]
@@ -120,13 +126,13 @@ def _exists(call: Call, name: str) -> bool:
     return True
 
 
-def _container_answer(model: Model) -> dict[str, Any]:
+def _container_answer(call: Call, model: Model) -> dict[str, Any]:
     container = model.primary_container
     return {
         "Image": container.image,
         "ModelDataUrl": container.model_data_url,
         "Environment": dict(container.environment),
-        "ModelPackageName": container.model_package_name,
+        "ModelPackageName": aws_package_name(call, container.model_package_name),
         "Mode": "SingleModel",
     }
 
@@ -146,7 +152,7 @@ def describe_model(call: Call) -> dict[str, Any]:
     return {
         "ModelName": model.model_name,
         "ModelArn": model_arn(call, model.model_name),
-        "PrimaryContainer": _container_answer(model),
+        "PrimaryContainer": _container_answer(call, model),
         "ExecutionRoleArn": model.tags.get(ROLE_TAG),
         "CreationTime": model.creation_time,
         "EnableNetworkIsolation": False,
