@@ -123,6 +123,74 @@ VALID: dict[str, dict[str, Any]] = {
     "DeleteTrialComponent": {"TrialComponentName": "fuzz"},
     "AssociateTrialComponent": {"TrialComponentName": "fuzz", "TrialName": "fuzz"},
     "DisassociateTrialComponent": {"TrialComponentName": "fuzz", "TrialName": "fuzz"},
+    # tuning jobs
+    "CreateHyperParameterTuningJob": {
+        "HyperParameterTuningJobName": "fuzz",
+        "HyperParameterTuningJobConfig": {
+            "Strategy": "Random",
+            "HyperParameterTuningJobObjective": {"Type": "Maximize", "MetricName": "m"},
+            "ResourceLimits": {"MaxNumberOfTrainingJobs": 2, "MaxParallelTrainingJobs": 1},
+            "ParameterRanges": {
+                "ContinuousParameterRanges": [{"Name": "x", "MinValue": "0", "MaxValue": "1"}]
+            },
+        },
+        "TrainingJobDefinition": {
+            "AlgorithmSpecification": {
+                "TrainingImage": "img:1",
+                "TrainingInputMode": "File",
+                "MetricDefinitions": [{"Name": "m", "Regex": "m=([0-9.]+)"}],
+            },
+            "RoleArn": ROLE,
+            "OutputDataConfig": {"S3OutputPath": "s3://bucket/out"},
+            "ResourceConfig": {
+                "InstanceType": "ml.m5.large",
+                "InstanceCount": 1,
+                "VolumeSizeInGB": 1,
+            },
+            "StoppingCondition": {"MaxRuntimeInSeconds": 60},
+        },
+    },
+    "DescribeHyperParameterTuningJob": {"HyperParameterTuningJobName": "fuzz"},
+    "ListHyperParameterTuningJobs": {"MaxResults": 5, "SortBy": "Status"},
+    "StopHyperParameterTuningJob": {"HyperParameterTuningJobName": "fuzz"},
+    "ListTrainingJobsForHyperParameterTuningJob": {
+        "HyperParameterTuningJobName": "fuzz",
+        "SortBy": "FinalObjectiveMetricValue",
+    },
+    # the model registry
+    "CreateModelPackageGroup": {"ModelPackageGroupName": "fuzz"},
+    "DescribeModelPackageGroup": {"ModelPackageGroupName": "fuzz"},
+    "ListModelPackageGroups": {"MaxResults": 5, "SortBy": "Name"},
+    "DeleteModelPackageGroup": {"ModelPackageGroupName": "fuzz"},
+    "CreateModelPackage": {
+        "ModelPackageGroupName": "fuzz",
+        "ModelApprovalStatus": "Approved",
+        "InferenceSpecification": {
+            "Containers": [{"Image": "img:1"}],
+            "SupportedContentTypes": ["text/csv"],
+            "SupportedResponseMIMETypes": ["text/csv"],
+        },
+    },
+    "DescribeModelPackage": {"ModelPackageName": "fuzz/1"},
+    "ListModelPackages": {"ModelPackageGroupName": "fuzz", "ModelApprovalStatus": "Approved"},
+    "UpdateModelPackage": {
+        "ModelPackageArn": "arn:aws:sagemaker:us-east-1:000000000000:model-package/fuzz/1",
+        "ModelApprovalStatus": "Approved",
+    },
+    "DeleteModelPackage": {"ModelPackageName": "fuzz/1"},
+    # tags
+    "AddTags": {
+        "ResourceArn": "arn:aws:sagemaker:us-east-1:000000000000:model/fuzz",
+        "Tags": [{"Key": "team", "Value": "fuzz"}],
+    },
+    "ListTags": {
+        "ResourceArn": "arn:aws:sagemaker:us-east-1:000000000000:training-job/fuzz",
+        "MaxResults": 50,
+    },
+    "DeleteTags": {
+        "ResourceArn": "arn:aws:sagemaker:us-east-1:000000000000:endpoint/fuzz",
+        "TagKeys": ["team"],
+    },
     "Search": {
         "Resource": "ExperimentTrialComponent",
         "SearchExpression": {
@@ -254,5 +322,6 @@ async def test_malformed_bodies_get_4xx_and_create_nothing(
     assert studio.store.list_endpoints().items == []
     assert studio.store.list_experiments().items == []
     assert studio.store.list_trial_components().items == []
+    assert studio.store.list_model_package_groups().items == []
     jobs = studio.config.home / "jobs"
     assert not jobs.exists() or list(jobs.iterdir()) == []
