@@ -28,6 +28,9 @@ from jupyter_mlstudio.services.studio import Studio
 from .conftest import in_thread
 
 ROLE = "arn:aws:iam::000000000000:role/SageMakerRole"
+#: a ClientRequestToken (boto3 fills one in; SageMaker wants 32 characters or more)
+TOKEN = "fuzz-" + "0" * 32
+EXECUTION = "arn:aws:sagemaker:us-east-1:000000000000:pipeline/fuzz/execution/aaaaaaaaaaaa"
 #: a valid request of each operation (a job that does not exist is fine: the breakage is
 #: what must be refused, before any lookup)
 VALID: dict[str, dict[str, Any]] = {
@@ -199,6 +202,29 @@ VALID: dict[str, dict[str, Any]] = {
         "SortBy": "Metrics.loss.Min",
         "SortOrder": "Ascending",
     },
+    # pipelines and their executions
+    "CreatePipeline": {
+        "PipelineName": "fuzz",
+        "PipelineDefinition": json.dumps({"Version": "2020-12-01", "Steps": []}),
+        "RoleArn": ROLE,
+        "ClientRequestToken": TOKEN,
+    },
+    "DescribePipeline": {"PipelineName": "fuzz"},
+    "ListPipelines": {"PipelineNamePrefix": "fuzz", "SortBy": "Name", "SortOrder": "Ascending"},
+    "UpdatePipeline": {"PipelineName": "fuzz", "PipelineDescription": "d"},
+    "DeletePipeline": {"PipelineName": "fuzz", "ClientRequestToken": TOKEN},
+    "StartPipelineExecution": {
+        "PipelineName": "fuzz",
+        "PipelineParameters": [{"Name": "Rows", "Value": "3"}],
+        "ClientRequestToken": TOKEN,
+    },
+    "DescribePipelineExecution": {"PipelineExecutionArn": EXECUTION},
+    "ListPipelineExecutions": {"PipelineName": "fuzz", "SortBy": "CreationTime"},
+    "StopPipelineExecution": {"PipelineExecutionArn": EXECUTION, "ClientRequestToken": TOKEN},
+    "RetryPipelineExecution": {"PipelineExecutionArn": EXECUTION, "ClientRequestToken": TOKEN},
+    "ListPipelineExecutionSteps": {"PipelineExecutionArn": EXECUTION, "SortOrder": "Ascending"},
+    "ListPipelineParametersForExecution": {"PipelineExecutionArn": EXECUTION, "MaxResults": 5},
+    "DescribePipelineDefinitionForExecution": {"PipelineExecutionArn": EXECUTION},
 }
 
 #: a value of another type than the shape's, for each type
@@ -323,5 +349,6 @@ async def test_malformed_bodies_get_4xx_and_create_nothing(
     assert studio.store.list_experiments().items == []
     assert studio.store.list_trial_components().items == []
     assert studio.store.list_model_package_groups().items == []
+    assert studio.store.list_pipelines().items == []
     jobs = studio.config.home / "jobs"
     assert not jobs.exists() or list(jobs.iterdir()) == []
