@@ -4,6 +4,7 @@ runtime: a small Random search of a tiny script, its training jobs, a stop."""
 from __future__ import annotations
 
 import json
+import tarfile
 from pathlib import Path
 from typing import Any
 
@@ -222,3 +223,27 @@ async def test_tuning_errors_are_sagemakers(
     assert not (studio.config.home / "aws-sources").exists() or not any(
         (studio.config.home / "aws-sources").iterdir()
     )
+
+
+async def test_a_source_archive_is_kept_for_the_tuners_training_jobs(
+    sagemaker: Any, studio: Studio, code: Path, tmp_path: Path
+) -> None:
+    archive = tmp_path / "sourcedir.tar.gz"  # what the SageMaker SDK uploads
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(code / "train.py", arcname="train.py")
+    request = tuning_request("boto-archive", code, tmp_path, jobs=2)
+    static = request["TrainingJobDefinition"]["StaticHyperParameters"]
+    static["sagemaker_submit_directory"] = json.dumps(archive.as_uri())
+    await in_thread(lambda: sagemaker.create_hyper_parameter_tuning_job(**request))
+    job = await in_thread(lambda: studio.tuning.wait("boto-archive", timeout=180))
+    assert job.status is JobStatus.COMPLETED, job.failure_reason
+    (kept,) = (studio.config.home / "aws-sources").iterdir()
+    assert kept.name.startswith("boto-archive-")
+    assert (kept / "source" / "train.py").read_text() == SCRIPT
+    assert not (kept / "download").exists()
+    listed = await in_thread(
+        lambda: sagemaker.list_training_jobs_for_hyper_parameter_tuning_job(
+            HyperParameterTuningJobName="boto-archive", StatusEquals="Completed"
+        )
+    )
+    assert len(listed["TrainingJobSummaries"]) == 2
