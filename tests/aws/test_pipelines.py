@@ -264,6 +264,33 @@ async def test_errors_are_sagemakers(
             )
         assert code(wrong_parameter)[0] == "ValidationException"
         assert "PipelineParameters[0].Value" in code(wrong_parameter)[1]
+        with pytest.raises(ClientError) as parallel:
+            sagemaker.start_pipeline_execution(
+                PipelineName="taken", ParallelismConfiguration={"MaxParallelExecutionSteps": 1}
+            )
+        assert code(parallel)[0] == "ValidationException"
+        assert "ParallelismConfiguration.MaxParallelExecutionSteps" in code(parallel)[1]
+
+        # a token repeated with the same request answers as the first call did; with
+        # another request it is refused
+        token = "create-once-" + "0" * 24
+        first = sagemaker.create_pipeline(
+            PipelineName="once", PipelineDefinition=text, RoleArn=ROLE, ClientRequestToken=token
+        )
+        again = sagemaker.create_pipeline(
+            PipelineName="once", PipelineDefinition=text, RoleArn=ROLE, ClientRequestToken=token
+        )
+        assert again["PipelineArn"] == first["PipelineArn"]
+        with pytest.raises(ClientError) as reused:
+            sagemaker.create_pipeline(
+                PipelineName="other",
+                PipelineDefinition=text,
+                RoleArn=ROLE,
+                ClientRequestToken=token,
+            )
+        assert code(reused)[0] == "ValidationException"
+        assert "ClientRequestToken" in code(reused)[1]
+        sagemaker.delete_pipeline(PipelineName="once")
 
         for call in (
             lambda: sagemaker.describe_pipeline(PipelineName="missing"),
