@@ -161,11 +161,15 @@ def conform(shape: Any, value: Any) -> Any:
     if kind == "structure":
         if not isinstance(value, dict):
             return None
+        # over the value's keys, not the shape's members: an output shape has dozens of
+        # members (DescribeTrainingJob's 60) and an answer holds a few of them
+        members = shape.members
         out = {}
-        for name, member in shape.members.items():
-            if value.get(name) is None:
+        for name, given in value.items():
+            member = members.get(name)
+            if member is None or given is None:
                 continue
-            item = conform(member, value[name])
+            item = conform(member, given)
             if item is not None:
                 out[name] = item
         return out
