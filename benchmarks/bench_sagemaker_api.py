@@ -379,9 +379,9 @@ def measure(
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--calls", type=int, default=1000, help="calls a way a round")
+    parser.add_argument("--calls", type=int, default=500, help="calls a way a round")
     parser.add_argument("--warmup", type=int, default=100)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--only", choices=("describe", "invoke"), help="one operation only")
     parser.add_argument("--json", type=Path, default=ROOT / "build" / "bench-sagemaker-api.json")
