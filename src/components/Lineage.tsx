@@ -4,7 +4,6 @@
  * can be opened is a link.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
-import { refreshIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import type {
@@ -24,6 +23,7 @@ import { EmptyState } from './EmptyState';
 import { ErrorState } from './ErrorState';
 import { StatusBadge } from './StatusBadge';
 import { useSignals } from './useSignals';
+import { RefreshButton } from './RefreshButton';
 
 /**
  * A lineage model for `query`, made again when `key` (default: the query) changes and
@@ -126,15 +126,11 @@ export function Lineage(props: ILineageProps): JSX.Element {
   const actions =
     props.actions === undefined ? defaultLineageActions() : props.actions;
   const refresh = (
-    <button
-      type="button"
-      className="jp-Button jp-mod-minimal jp-mlstudio-IconButton jp-mlstudio-Lineage-refresh"
-      title={trans.__('Read the lineage again')}
-      aria-label={trans.__('Read the lineage again')}
-      onClick={() => void model.load()}
-    >
-      <refreshIcon.react tag="span" elementSize="normal" />
-    </button>
+    <RefreshButton
+      label={trans.__('Read the lineage again')}
+      onRefresh={() => model.load()}
+      className="jp-mlstudio-Lineage-refresh"
+    />
   );
   if (lineage.Entities.length <= 1) {
     return (

@@ -3,7 +3,6 @@
  * output and variant, for one variant or all.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
-import { refreshIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import {
@@ -15,6 +14,7 @@ import { ArtifactUri } from '../components/ArtifactUri';
 import { useSignals } from '../components/useSignals';
 import { absoluteTime, relativeTime } from '../format';
 import { capturesData, EndpointModel } from '../models/endpoint';
+import { RefreshButton } from '../components/RefreshButton';
 
 /** The most characters of a captured body shown in the list. */
 const PREVIEW_LENGTH = 300;
@@ -104,15 +104,10 @@ export function EndpointCaptures(props: {
             </>
           ) : null}
         </span>
-        <button
-          type="button"
-          className="jp-Button jp-mod-minimal jp-mlstudio-IconButton"
-          aria-label={trans.__('Refresh captured requests')}
-          title={trans.__('Refresh captured requests')}
-          onClick={() => void model.refreshCaptures()}
-        >
-          <refreshIcon.react tag="span" elementSize="normal" />
-        </button>
+        <RefreshButton
+          label={trans.__('Refresh captured requests')}
+          onRefresh={() => model.refreshCaptures()}
+        />
       </div>
       {model.capturesError ? (
         <p className="jp-mlstudio-Muted jp-mod-error" role="alert">

@@ -5,11 +5,7 @@
  * the log of each instance.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
-import {
-  deleteIcon,
-  ReactWidget,
-  refreshIcon
-} from '@jupyterlab/ui-components';
+import { deleteIcon, ReactWidget } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import { IEndpoint } from '../api/endpoints';
@@ -31,6 +27,7 @@ import { confirmDeleteEndpoint } from './endpoints';
 import { TestPanel } from './endpointTest';
 import { VariantsTable } from './endpointVariants';
 import { MainAreaView } from './mainAreaView';
+import { RefreshButton } from '../components/RefreshButton';
 
 export interface IEndpointViewProps {
   model: EndpointModel;
@@ -159,15 +156,10 @@ function Header(
         </time>
       </span>
       <span className="jp-mlstudio-JobHeader-spacer" />
-      <button
-        type="button"
-        className="jp-Button jp-mod-minimal jp-mlstudio-IconButton"
-        title={trans.__('Refresh endpoint')}
-        aria-label={trans.__('Refresh endpoint')}
-        onClick={() => void model.refresh()}
-      >
-        <refreshIcon.react tag="span" elementSize="normal" />
-      </button>
+      <RefreshButton
+        label={trans.__('Refresh endpoint')}
+        onRefresh={() => model.refresh()}
+      />
       <button
         type="button"
         className={`jp-Button jp-mod-styled ${deleting ? '' : 'jp-mod-warn'} jp-mlstudio-DeleteEndpoint`}

@@ -3,12 +3,7 @@
  * configuration, inputs, a status timeline, the live log, metric charts and the model.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
-import {
-  launchIcon,
-  ReactWidget,
-  refreshIcon,
-  stopIcon
-} from '@jupyterlab/ui-components';
+import { launchIcon, ReactWidget, stopIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import { IJob } from '../api/types';
@@ -38,6 +33,7 @@ import {
 import { kindLabel, tuningJobOf } from './jobs';
 import { MainAreaView } from './mainAreaView';
 import { KeyValues } from './runView';
+import { RefreshButton } from '../components/RefreshButton';
 
 export interface IJobViewProps {
   model: JobModel;
@@ -208,15 +204,10 @@ function Header(props: IJobViewProps & { job: IJob; now: Date }): JSX.Element {
           {trans.__('Open run')}
         </button>
       ) : null}
-      <button
-        type="button"
-        className="jp-Button jp-mod-minimal jp-mlstudio-IconButton"
-        title={trans.__('Refresh job')}
-        aria-label={trans.__('Refresh job')}
-        onClick={() => void model.refresh()}
-      >
-        <refreshIcon.react tag="span" elementSize="normal" />
-      </button>
+      <RefreshButton
+        label={trans.__('Refresh job')}
+        onRefresh={() => model.refresh()}
+      />
       {canDeploy(job) ? (
         <button
           type="button"

@@ -6,7 +6,7 @@
  */
 import { showErrorMessage } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget, refreshIcon } from '@jupyterlab/ui-components';
+import { ReactWidget } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import { IModelPackageGroup, ModelApprovalStatus } from '../api/registry';
@@ -27,6 +27,7 @@ import { showDeploySourceDialog } from './endpointDeploy';
 import { MainAreaView } from './mainAreaView';
 import { confirmApproval } from './modelApproval';
 import { blockerText, VersionsTable } from './modelVersions';
+import { RefreshButton } from '../components/RefreshButton';
 
 export interface IModelGroupViewProps {
   model: ModelGroupModel;
@@ -213,15 +214,10 @@ function Header(props: {
           </time>
         </span>
         <span className="jp-mlstudio-JobHeader-spacer" />
-        <button
-          type="button"
-          className="jp-Button jp-mod-minimal jp-mlstudio-IconButton"
-          title={trans.__('Refresh model group')}
-          aria-label={trans.__('Refresh model group')}
-          onClick={() => void model.refresh()}
-        >
-          <refreshIcon.react tag="span" elementSize="normal" />
-        </button>
+        <RefreshButton
+          label={trans.__('Refresh model group')}
+          onRefresh={() => model.refresh()}
+        />
       </header>
       {group.ModelPackageGroupDescription ? (
         <p className="jp-mlstudio-ModelGroupView-description">

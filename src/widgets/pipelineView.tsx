@@ -35,6 +35,7 @@ import { MainAreaView } from './mainAreaView';
 import { PipelineGraph, stepTypeLabel, nodeStatusLabel } from './pipelineGraph';
 import { PipelineStatusBadge, pipelineStatusLabel } from './pipelines';
 import { KeyValues } from './runView';
+import { RefreshButton } from '../components/RefreshButton';
 
 /** What the view opens: a step's job, tuning job or model group. */
 export interface IPipelineViewActions {
@@ -235,15 +236,10 @@ function Header(
         {took ? ` · ${took}` : ''}
       </span>
       <span className="jp-mlstudio-JobHeader-spacer" />
-      <button
-        type="button"
-        className="jp-Button jp-mod-minimal jp-mlstudio-IconButton"
-        title={trans.__('Refresh execution')}
-        aria-label={trans.__('Refresh execution')}
-        onClick={() => void model.refresh()}
-      >
-        <refreshIcon.react tag="span" elementSize="normal" />
-      </button>
+      <RefreshButton
+        label={trans.__('Refresh execution')}
+        onRefresh={() => model.refresh()}
+      />
       <button
         type="button"
         className={`jp-Button jp-mod-styled ${model.canRetry ? 'jp-mod-accept' : ''} jp-mlstudio-RetryExecution`}

@@ -1,6 +1,6 @@
 /** The main-area view of one run: overview, parameters, metrics, charts, artifacts. */
 import { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget, refreshIcon } from '@jupyterlab/ui-components';
+import { ReactWidget } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import { IMetricPoint, ITrialComponent } from '../api/types';
@@ -14,6 +14,7 @@ import { ArtifactRoot } from '../models/artifactRoot';
 import { RunModel } from '../models/run';
 import { ArtifactsPanel } from './artifacts';
 import { MainAreaView } from './mainAreaView';
+import { RefreshButton } from '../components/RefreshButton';
 
 export function RunView(props: {
   model: RunModel;
@@ -44,15 +45,10 @@ export function RunView(props: {
       <header className="jp-mlstudio-View-header">
         <h1>{run.DisplayName || run.TrialComponentName}</h1>
         <StatusBadge status={run.Status.PrimaryStatus} />
-        <button
-          type="button"
-          className="jp-Button jp-mod-minimal jp-mlstudio-IconButton"
-          title={trans.__('Refresh run')}
-          aria-label={trans.__('Refresh run')}
-          onClick={() => void model.refresh()}
-        >
-          <refreshIcon.react tag="span" elementSize="normal" />
-        </button>
+        <RefreshButton
+          label={trans.__('Refresh run')}
+          onRefresh={() => model.refresh()}
+        />
       </header>
       <section aria-label={trans.__('Overview')}>
         <h2>{trans.__('Overview')}</h2>

@@ -3,12 +3,13 @@
  * the loading / error / empty / list states of its model.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget, refreshIcon, UseSignal } from '@jupyterlab/ui-components';
+import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import { EmptyState } from '../components/EmptyState';
 import { ErrorState } from '../components/ErrorState';
 import { SectionModel, SectionState } from '../models/section';
+import { RefreshButton } from '../components/RefreshButton';
 
 export interface ISectionTexts {
   /** The section's name in sentences, e.g. "experiments". */
@@ -55,15 +56,10 @@ export function SectionView<T>(props: ISectionViewProps<T>): JSX.Element {
                 {props.tools ?? (
                   <span className="jp-mlstudio-Section-summary">{summary}</span>
                 )}
-                <button
-                  type="button"
-                  className="jp-Button jp-mod-minimal jp-mlstudio-IconButton"
-                  aria-label={trans.__('Refresh %1', texts.noun)}
-                  title={trans.__('Refresh %1', texts.noun)}
-                  onClick={() => void model.refresh()}
-                >
-                  <refreshIcon.react tag="span" elementSize="normal" />
-                </button>
+                <RefreshButton
+                  label={trans.__('Refresh %1', texts.noun)}
+                  onRefresh={() => model.refresh()}
+                />
               </div>
               {renderState(props, state)}
             </>

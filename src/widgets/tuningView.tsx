@@ -6,12 +6,7 @@
  */
 import { showErrorMessage } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
-import {
-  launchIcon,
-  ReactWidget,
-  refreshIcon,
-  stopIcon
-} from '@jupyterlab/ui-components';
+import { launchIcon, ReactWidget, stopIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import { ITuningJob } from '../api/tuning';
@@ -39,6 +34,7 @@ import { KeyValues } from './runView';
 import { TuningCharts } from './tuningCharts';
 import { Progress, Ranges, SearchConfig } from './tuningDetails';
 import { TuningTable } from './tuningTable';
+import { RefreshButton } from '../components/RefreshButton';
 
 export interface ITuningViewProps {
   model: TuningModel;
@@ -248,15 +244,10 @@ function Header(
         {took ? ` · ${took}` : ''}
       </span>
       <span className="jp-mlstudio-JobHeader-spacer" />
-      <button
-        type="button"
-        className="jp-Button jp-mod-minimal jp-mlstudio-IconButton"
-        title={trans.__('Refresh tuning job')}
-        aria-label={trans.__('Refresh tuning job')}
-        onClick={() => void model.refresh()}
-      >
-        <refreshIcon.react tag="span" elementSize="normal" />
-      </button>
+      <RefreshButton
+        label={trans.__('Refresh tuning job')}
+        onRefresh={() => model.refresh()}
+      />
       <button
         type="button"
         className="jp-Button jp-mod-styled jp-mod-accept jp-mlstudio-DeployJob jp-mlstudio-DeployBest"
