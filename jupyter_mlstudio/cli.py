@@ -174,6 +174,7 @@ def _credentials(args: argparse.Namespace) -> int:
         resolve_account_id,
         resolve_region,
     )
+    from .aws.embedded_s3 import read_embedded_s3
     from .ownership import current_owner
 
     home = resolve_config(home=args.home).home
@@ -194,6 +195,9 @@ def _credentials(args: argparse.Namespace) -> int:
     if endpoint:  # one URL answers the four clients SageMaker code uses
         for service in ("SAGEMAKER", "SAGEMAKER_RUNTIME", "SAGEMAKER_METRICS", "STS"):
             values[f"AWS_ENDPOINT_URL_{service}"] = endpoint
+    s3 = read_embedded_s3(home) if endpoint else None
+    if s3:  # the studio's own S3 server (none when the studio was given one)
+        values["AWS_ENDPOINT_URL_S3"] = s3
     if args.env:
         for name, value in values.items():
             print(f"export {name}={shlex.quote(value)}")
@@ -203,6 +207,7 @@ def _credentials(args: argparse.Namespace) -> int:
         print(f"region              {identity.region}")
         print(f"account             {identity.account_id}")
         print(f"SageMaker endpoint  {endpoint or '(no studio answers for this home)'}")
+        print(f"S3 endpoint         {s3 or '(none of the studio: AWS S3 or the configured one)'}")
     if endpoint is None:
         print(
             f"# no studio answers for {home}: start one (jupyter lab, or mlstudio serve) for"

@@ -30,3 +30,20 @@ pip install -q -e ".[$EXTRA]" 2>&1 | grep -v "^WARNING: Location" || true
 python -c "import jupyter_mlstudio" || { echo "install failed"; exit 1; }
 # An editable install copies the labextension once; link it instead so rebuilds show up.
 jupyter labextension develop --overwrite . >/dev/null 2>&1
+
+# The SageMaker Python SDKs for the compatibility tests (tests/aws/sdk): each in a venv of
+# its own, since the studio never imports them and sagemaker<3 pins packages (packaging,
+# protobuf) that JupyterLab's would clash with.
+if [ "$EXTRA" = "test" ]; then
+  for spec in "sagemaker2:sagemaker>=2.250,<3" "sagemaker3:sagemaker>=3.20,<4"; do
+    name="${spec%%:*}"
+    requirement="${spec#*:}"
+    venv=".venv-$name"
+    if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import sagemaker" 2>/dev/null; then
+      echo "==> installing $requirement into $venv (the SDK compatibility tests)"
+      "$PYTHON" -m venv "$venv"
+      "$venv/bin/pip" install -q "$requirement" ipykernel 2>&1 | grep -v "^WARNING: Location" || true
+      "$venv/bin/python" -c "import sagemaker" || { echo "$venv: install failed"; exit 1; }
+    fi
+  done
+fi

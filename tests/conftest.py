@@ -25,5 +25,10 @@ def jp_server_config(jp_server_config: dict[str, Any], studio_home: Path) -> dic
             # every route must need authentication; a test checks 403 without the token
             "allow_unauthenticated_access": False,
         },
-        "StudioApp": {"home": str(studio_home), "default_runtime": "process"},
+        # no embedded S3 per server: the tests that use one start it (tests/aws/sdk)
+        "StudioApp": {
+            "home": str(studio_home),
+            "default_runtime": "process",
+            "embedded_s3": False,
+        },
     }

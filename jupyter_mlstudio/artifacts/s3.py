@@ -20,6 +20,7 @@ import io
 import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn
@@ -94,10 +95,45 @@ def parse_s3_uri(uri: str, *, field: str = "artifact_root") -> tuple[str, str]:
     return bucket, prefix
 
 
+@dataclass(frozen=True)
+class S3Server:
+    """An S3 server and the key pair to sign in with (the studio's embedded S3).
+
+    Attributes:
+        endpoint_url: Where it answers (``http://127.0.0.1:PORT``).
+        access_key_id: The access key id it accepts.
+        secret_access_key: Its secret.
+        region: The region to sign for.
+    """
+
+    endpoint_url: str
+    access_key_id: str
+    secret_access_key: str
+    region: str = "us-east-1"
+
+
+_default_server: S3Server | None = None
+
+
+def use_default_server(server: S3Server | None) -> None:
+    """Make ``server`` what stores in this process use when nothing configures an S3
+    endpoint (no ``endpoint_url`` argument, ``AWS_ENDPOINT_URL_S3`` or
+    ``AWS_ENDPOINT_URL``); None goes back to botocore's own lookup.
+
+    Args:
+        server: The server (the studio's embedded S3), or None.
+    """
+    global _default_server
+    _default_server = server
+
+
+def configured_endpoint() -> str | None:
+    """The S3 endpoint the environment configures, if any."""
+    return os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL") or None
+
+
 def _custom_endpoint(endpoint_url: str | None) -> bool:
-    return bool(
-        endpoint_url or os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
-    )
+    return bool(endpoint_url or configured_endpoint())
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -175,6 +211,13 @@ class S3ArtifactStore(ArtifactStore):
             multipart_threshold=8 * _MB, multipart_chunksize=8 * _MB, max_concurrency=4
         )
         self._owns_client = client is None
+        access_key: str | None = None
+        secret_key: str | None = None
+        default = _default_server
+        if client is None and endpoint_url is None and default and not configured_endpoint():
+            endpoint_url = default.endpoint_url
+            region_name = region_name or default.region
+            access_key, secret_key = default.access_key_id, default.secret_access_key
         if client is None:
             config = Config(
                 retries={"mode": "standard", "max_attempts": 3},
@@ -185,7 +228,12 @@ class S3ArtifactStore(ArtifactStore):
             if client_config is not None:
                 config = config.merge(client_config)
             client = _new_session().client(
-                "s3", endpoint_url=endpoint_url, region_name=region_name, config=config
+                "s3",
+                endpoint_url=endpoint_url,
+                region_name=region_name,
+                config=config,
+                aws_access_key_id=access_key,
+                aws_secret_access_key=secret_key,
             )
         self._client: S3Client = client
 

@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import gc
 import os
+import threading
 
 from jupyter_server.extension.application import ExtensionApp
 from tornado import httputil
@@ -13,7 +14,9 @@ from tornado.ioloop import IOLoop
 from tornado.log import access_log, app_log, gen_log
 from traitlets import Bool, Float, Integer, Unicode, default
 
+from ..artifacts.s3 import use_default_server
 from ..aws.credentials import open_identity, resolve_account_id, resolve_region
+from ..aws.embedded_s3 import EmbeddedS3, embedded_s3_wanted
 from ..config import RUNTIME_CHOICES, default_home, resolve_config
 from ..ownership import HomeLock, Owner, claim_home
 from ..services.studio import Studio
@@ -92,6 +95,14 @@ class StudioApp(ExtensionApp):
         " Default: $MLSTUDIO_AWS_REGION or us-east-1.",
     ).tag(config=True)
 
+    embedded_s3 = Bool(
+        True,
+        help="Run an S3 server (SeaweedFS, data under <home>/s3, the studio's key pair) for"
+        " the SageMaker-compatible API when nothing configures one (AWS_ENDPOINT_URL_S3,"
+        " AWS_ENDPOINT_URL or an s3:// artifact root); `mlstudio credentials --env` prints"
+        " its AWS_ENDPOINT_URL_S3.",
+    ).tag(config=True)
+
     aws_account_id = Unicode(
         "",
         help="AWS account id of the SageMaker-compatible API (ARNs, GetCallerIdentity)."
@@ -133,6 +144,13 @@ class StudioApp(ExtensionApp):
         )
         if self._home_lock is not None:
             IOLoop.current().add_callback(self._publish_owner)  # once the port is bound
+        self._embedded_s3: EmbeddedS3 | None = None
+        wanted = self.embedded_s3 and embedded_s3_wanted(config.artifact_root)
+        if self._home_lock is not None and wanted:
+            self._embedded_s3 = EmbeddedS3(config.home, identity)
+            threading.Thread(
+                target=self._start_embedded_s3, name="mlstudio-embedded-s3", daemon=True
+            ).start()
         if self.quiet_debug:
             # after start-up: the server configures its loggers first
             IOLoop.current().add_callback(self._skip_unseen_log_records)
@@ -176,6 +194,19 @@ class StudioApp(ExtensionApp):
             )
         )
 
+    def _start_embedded_s3(self) -> None:
+        """Start the embedded S3 (in a thread: ``weed`` takes a second or more to answer)."""
+        embedded = self._embedded_s3
+        if embedded is None:
+            return
+        try:
+            server = embedded.start()
+        except (RuntimeError, OSError) as exc:
+            self.log.warning("ML Studio: no embedded S3: %s", exc)
+            return
+        use_default_server(server)
+        self.log.info("ML Studio: embedded S3 at %s", server.endpoint_url)
+
     def _skip_unseen_log_records(self) -> None:
         loggers = [self.log, access_log, app_log, gen_log]
         if self.serverapp is not None:
@@ -193,8 +224,14 @@ class StudioApp(ExtensionApp):
         """Close the studio in a thread: closing waits (bounded) for invocations in flight,
         which need this loop to finish, and stops every model server."""
         studio: Studio | None = getattr(self, "studio", None)
+        loop = asyncio.get_running_loop()
         if studio is not None:
-            await asyncio.get_running_loop().run_in_executor(None, studio.close)
+            await loop.run_in_executor(None, studio.close)
+        embedded: EmbeddedS3 | None = getattr(self, "_embedded_s3", None)
+        if embedded is not None:  # after the studio: its jobs may upload until they stop
+            self._embedded_s3 = None
+            use_default_server(None)
+            await loop.run_in_executor(None, embedded.stop)
         lock: HomeLock | None = getattr(self, "_home_lock", None)
         if lock is not None:
             self._home_lock = None

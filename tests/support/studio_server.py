@@ -165,12 +165,14 @@ class StudioServer:
     """``jupyter server`` with the studio on a fresh home; start with ``with`` or
     :meth:`start`. ``extra_args`` go to the command line (e.g. ``--log-level=DEBUG``);
     ``launcher`` is what follows the Python executable (a profiling wrapper script, say);
-    ``runtime`` is the studio's ``default_runtime``. The log (:attr:`log`) collects every
+    ``runtime`` is the studio's ``default_runtime``; ``embedded_s3`` starts its S3 server
+    (off by default). The log (:attr:`log`) collects every
     start of the server."""
 
     work: Path
     extra_args: tuple[str, ...] = ()
     runtime: str = "process"
+    embedded_s3: bool = False
     launcher: tuple[str, ...] = ("-m", "jupyter_server")
     env: dict[str, str] = field(default_factory=dict)
     token: str = field(default_factory=lambda: secrets.token_hex(16))
@@ -212,6 +214,7 @@ class StudioServer:
             f"--ServerApp.root_dir={self.work}",
             f"--StudioApp.home={self.home}",
             f"--StudioApp.default_runtime={self.runtime}",
+            f"--StudioApp.embedded_s3={self.embedded_s3}",
             *self.extra_args,
         ]
 

@@ -1,0 +1,1 @@
+"""The SageMaker Python SDKs (v2 and v3), unmodified, against a real studio."""
