@@ -1,0 +1,135 @@
+"""The SageMaker Python SDK v3 (``sagemaker>=3``: sagemaker-core's resources), unmodified,
+against a real studio.
+
+Each test runs a script of ``scripts/`` with ``.venv-sagemaker3``'s Python in the
+environment ``mlstudio credentials --env`` gives (nothing else points the SDK at the
+studio), then checks what the studio holds through its own REST API and what the script
+printed.
+
+The resources' waits (``TrainingJob.wait``, ``ProcessingJob.wait``,
+``Endpoint.wait_for_status``, ``wait_for_delete``) describe first and sleep ``poll``
+seconds (5 by default) between two looks; the scripts pass ``poll=1``, an argument of the
+SDK's public methods, so a test lasts seconds rather than tens of seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+
+from tests.support.sagemaker_sdk import run_script, sdk_python
+
+from .conftest import SdkStudio
+
+SCRIPTS = Path(__file__).resolve().parent / "scripts"
+#: what ``sagemaker.core.image_uris.retrieve("sklearn", "us-east-1", version="1.2-1")`` gives
+SKLEARN_URI = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
+
+
+async def run_v3(studio: SdkStudio, script: str, *args: str) -> dict[str, Any]:
+    """Run ``scripts/<script>`` with the SDK v3 and return the JSON of its ``RESULT`` line."""
+    result = await run_script(
+        sdk_python("sagemaker3"), SCRIPTS / script, *args, env=studio.env, timeout=300
+    )
+    result.check()
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith("RESULT ")]
+    return dict(json.loads(line.removeprefix("RESULT ")))
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{secrets.token_hex(3)}"
+
+
+def get(studio: SdkStudio, path: str) -> Any:
+    """GET ``path`` of the studio's REST API; the answer, which must be 200."""
+    status, answer = studio.server.call("GET", path)
+    assert status == 200, (path, status, answer)
+    return answer
+
+
+async def test_training_job_resources_train_host_invoke_and_delete(
+    sdk_studio: SdkStudio,
+) -> None:
+    base = unique("v3-core")
+    out = await run_v3(sdk_studio, "v3_core_training.py", base)
+
+    assert out["bucket"] == "sagemaker-us-east-1-000000000000"
+    assert out["image"] == SKLEARN_URI
+    assert out["created_status"] == "InProgress"  # create() returns the described job
+    assert (out["status"], out["secondary_status"]) == ("Completed", "Completed")
+    assert out["fetched_status"] == "Completed"
+    assert out["fetched_image"] == SKLEARN_URI
+    assert out["hyper_parameters"]["max_iter"] == "200"
+    assert out["listed"] == [out["job"]]
+    assert out["model_data"] == (
+        f"s3://{out['bucket']}/{base}/output/{out['job']}/output/model.tar.gz"
+    )
+    assert out["endpoint_status"] == "InService"
+    assert out["content_type"] == "application/json"
+    assert out["predictions"] == out["labels"]  # separable data, fitted exactly
+
+    job = get(sdk_studio, f"training-jobs/{out['job']}")
+    assert (job["Status"], job["Runtime"]) == ("Completed", "process")
+    assert job["Spec"]["AlgorithmSpecification"]["TrainingImage"] == SKLEARN_URI
+    channel = job["Spec"]["InputDataConfig"][0]
+    assert channel["DataSource"]["S3DataSource"]["S3Uri"] == f"s3://{out['bucket']}/{base}/train"
+    log = get(sdk_studio, f"training-jobs/{out['job']}/logs")["Text"]
+    assert "rows=60 max_iter=200" in log
+    assert "accuracy=1.00" in log
+    for path in (
+        f"endpoints/{out['endpoint']}",
+        f"endpoint-configs/{out['endpoint_config']}",
+        f"models/{out['model']}",
+    ):
+        status, _ = sdk_studio.server.call("GET", path)
+        assert status == 404, path  # deleted through the resources
+
+
+async def test_processing_job_resource_runs_the_sklearn_image(sdk_studio: SdkStudio) -> None:
+    base = unique("v3-proc")
+    out = await run_v3(sdk_studio, "v3_core_processing.py", base)
+
+    assert out["created_status"] == "InProgress"
+    assert out["status"] == "Completed"
+    assert out["image"] == SKLEARN_URI
+    assert out["sums"] == ["6.0", "15.0", "30.0"]  # read back from S3 by the script
+    assert out["listed"] == [out["job"]]
+
+    job = get(sdk_studio, f"processing-jobs/{out['job']}")
+    assert job["Status"] == "Completed"
+    assert job["Spec"]["AppSpecification"]["ContainerEntrypoint"] == [
+        "python3",
+        "/opt/ml/processing/input/code/v3_process.py",
+    ]
+    assert job["Spec"]["Environment"] == {"GREETING": "hello"}
+    log = get(sdk_studio, f"processing-jobs/{out['job']}/logs")["Text"]
+    assert "processed rows=3" in log
+
+
+async def test_experiment_trial_and_trial_component_resources(sdk_studio: SdkStudio) -> None:
+    base = unique("v3-exp")
+    out = await run_v3(sdk_studio, "v3_core_experiments.py", base)
+
+    assert out["experiment_arn"] == (
+        f"arn:aws:sagemaker:us-east-1:000000000000:experiment/{out['experiment']}"
+    )
+    assert out["experiment_display_name"] == "v3-experiment"
+    assert out["experiment"] in out["experiments"]
+    assert out["trials"] == [out["trial"]]
+    assert out["components"] == [out["trial_component"]]
+    assert out["status"] == "Completed"
+    assert out["parameters"] == {"learning_rate": 0.1, "optimizer": "adam"}
+
+    experiment = get(sdk_studio, f"experiments/{out['experiment']}")
+    assert experiment["Description"] == "sdk v3"
+    trial = get(sdk_studio, f"trials/{out['trial']}")
+    assert trial["ExperimentName"] == out["experiment"]
+    component = get(sdk_studio, f"trial-components/{out['trial_component']}")
+    assert component["TrialNames"] == [out["trial"]]
+    assert component["Status"] == {"PrimaryStatus": "Completed"}
+    assert component["Parameters"] == {"learning_rate": 0.1, "optimizer": "adam"}
+    (loss,) = component["Metrics"]
+    assert (loss["MetricName"], loss["Count"], loss["Max"]) == ("loss", 3, 1.0)
+    assert abs(loss["Last"] - 1 / 3) < 1e-9
