@@ -5,9 +5,11 @@ studio that owns a home starts and nothing configures an S3 endpoint
 (``AWS_ENDPOINT_URL_S3`` / ``AWS_ENDPOINT_URL`` or an ``s3://`` artifact root), it runs
 ``weed mini`` with its data under ``<home>/s3`` on free ports of 127.0.0.1, accepting only
 the studio's own key pair (the one SigV4 checks on the SageMaker API), and records where
-it answers in ``<home>/s3/endpoint.json`` for ``mlstudio credentials --env``. The studio's
-own S3 reads and writes (job channels, model artifacts, outputs) then go there too. A
-server left by a studio that was killed is stopped before a new one starts on the same data.
+it answers in ``<home>/s3/endpoint.json`` for ``mlstudio credentials --env``. Clients
+reach it through :mod:`.s3_front` (which lets the SDKs' SSE-KMS uploads through); the
+studio's own S3 reads and writes (job channels, model artifacts, outputs) go to it
+directly. A server left by a studio that was killed is stopped before a new one starts on
+the same data.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 from ..artifacts.s3 import S3Server, configured_endpoint
 from ..artifacts.seaweedfs import WeedServer, find_weed, start_weed, stop_weed
 from .credentials import AwsIdentity
+from .s3_front import S3Front
 
 RECORD = "endpoint.json"
 
@@ -55,6 +58,8 @@ def read_embedded_s3(home: Path) -> str | None:
     record = _read_record(home)
     if record is None or not _is_weed(_pid(record), home):
         return None
+    if not _alive(_pid(record, "StudioPid")):  # the studio that served it was killed
+        return None
     url = record.get("EndpointUrl")
     return str(url) if url else None
 
@@ -72,16 +77,18 @@ class EmbeddedS3:
         self.identity = identity
         self._lock = threading.Lock()
         self._server: WeedServer | None = None
+        self._front: S3Front | None = None
         self._stopped = False
 
     def start(self, timeout: float = 60.0) -> S3Server:
-        """Start the server (stopping one a killed studio left) and record it.
+        """Start the server (stopping one a killed studio left); blocking, so in a thread.
+        :meth:`open_front` then opens it to clients.
 
         Args:
             timeout: Seconds to wait for it to answer.
 
         Returns:
-            Where it answers and how to sign in.
+            Where it answers and how to sign in (for the studio's own use).
 
         Raises:
             RuntimeError: No ``weed`` binary, it did not answer, or the studio stopped
@@ -99,16 +106,43 @@ class EmbeddedS3:
                 stop_weed(server)
                 raise RuntimeError("the studio stopped before its S3 answered")
             self._server = server
-            _write_record(
-                self.home,
-                {"EndpointUrl": server.endpoint_url, "Pid": server.process.pid},
-            )
         return S3Server(
             endpoint_url=server.endpoint_url,
             access_key_id=self.identity.access_key_id,
             secret_access_key=self.identity.secret_access_key,
             region=self.identity.region,
         )
+
+    def open_front(self) -> str | None:
+        """Open the server to clients through its front (in the IOLoop's thread) and record
+        where it answers.
+
+        Returns:
+            The endpoint URL for clients; None if the server is not running.
+        """
+        with self._lock:
+            server = self._server
+            if server is None or self._stopped:
+                return None
+            self._front = S3Front(server.endpoint_url, self.identity)
+            url = self._front.start()
+            _write_record(
+                self.home,
+                {
+                    "EndpointUrl": url,
+                    "UpstreamUrl": server.endpoint_url,
+                    "Pid": server.process.pid,
+                    "StudioPid": os.getpid(),
+                },
+            )
+        return url
+
+    def close_front(self) -> None:
+        """Stop the front (in the IOLoop's thread), before :meth:`stop`."""
+        with self._lock:
+            front, self._front = self._front, None
+        if front is not None:
+            front.stop()
 
     def stop(self) -> None:
         """Stop the server (it flushes its data on SIGTERM) and remove the record."""
@@ -138,9 +172,21 @@ def _write_record(home: Path, record: dict[str, object]) -> None:
     os.replace(temporary, path)
 
 
-def _pid(record: dict[str, object]) -> int:
-    pid = record.get("Pid")
+def _pid(record: dict[str, object], field: str = "Pid") -> int:
+    pid = record.get(field)
     return pid if isinstance(pid, int) else 0
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _is_weed(pid: int, home: Path) -> bool:

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
+from botocore.auth import SIGV4_TIMESTAMP, UNSIGNED_PAYLOAD, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
@@ -29,7 +29,7 @@ ALGORITHM = "AWS4-HMAC-SHA256"
 #: how far a request's date may be from the studio's clock, as on AWS
 MAX_SKEW = timedelta(minutes=15)
 #: the services whose signatures the studio accepts
-SERVICES = frozenset({"sagemaker", "sts"})
+SERVICES = frozenset({"sagemaker", "sts", "logs"})
 #: ``SIGV4_TIMESTAMP`` (``%Y%m%dT%H%M%SZ``) as a pattern
 _STAMP_RE = re.compile(r"\d{8}T\d{6}Z", re.ASCII)
 
@@ -75,6 +75,7 @@ def verify(
     body: bytes,
     secrets: Mapping[str, str],
     now: datetime | None = None,
+    services: frozenset[str] = SERVICES,
 ) -> SignedRequest:
     """Check a SigV4-signed request.
 
@@ -85,6 +86,9 @@ def verify(
         body: The request body.
         secrets: Secret access key by access key id.
         now: The current time (tests pass one).
+        services: The services a credential may be scoped to; for ``s3`` the path is
+            canonicalised as S3 does (not encoded twice) and ``UNSIGNED-PAYLOAD`` is
+            accepted.
 
     Returns:
         The key, region and service that signed.
@@ -114,7 +118,7 @@ def verify(
         raise AwsError(
             UNRECOGNIZED_CLIENT, "The security token included in the request is invalid.", 403
         )
-    if service not in SERVICES:
+    if service not in services:
         raise AwsError(
             INVALID_SIGNATURE, f"Credential should be scoped to a valid service: {service!r}", 403
         )
@@ -125,6 +129,8 @@ def verify(
         raise AwsError(INVALID_SIGNATURE, "Date in Credential scope does not match X-Amz-Date", 403)
     body_hash = hashlib.sha256(body).hexdigest()
     content_hash = values.get("x-amz-content-sha256")
+    if service == "s3" and content_hash and content_hash[-1] == UNSIGNED_PAYLOAD:
+        body_hash = UNSIGNED_PAYLOAD
     if content_hash and content_hash[-1] != body_hash:
         raise AwsError(INVALID_SIGNATURE, "X-Amz-Content-SHA256 does not match the body", 403)
     missing = [h for h in signed_names if h not in values]
@@ -139,7 +145,8 @@ def verify(
         data=body,
     )
     request.context["timestamp"] = stamp
-    signer = _Verifier(Credentials(key_id, secret), service, region, body_hash)
+    verifier = _S3Verifier if service == "s3" else _Verifier
+    signer = verifier(Credentials(key_id, secret), service, region, body_hash)
     canonical = signer.canonical_request(request)
     expected = signer.signature(signer.string_to_sign(request, canonical), request)
     if not hmac.compare_digest(expected.encode(), signature.encode()):
@@ -165,6 +172,13 @@ class _Verifier(SigV4Auth):
         secret, region, service = self._scope
         key = _signing_key(secret, request.context["timestamp"][0:8], region, service)
         return hmac.new(key, string_to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+class _S3Verifier(_Verifier):
+    """S3's variant: the path is signed as sent (S3 does not encode it a second time)."""
+
+    def _normalize_url_path(self, path: str) -> str:
+        return path
 
 
 @functools.lru_cache(maxsize=256)

@@ -148,6 +148,7 @@ class StudioApp(ExtensionApp):
         wanted = self.embedded_s3 and embedded_s3_wanted(config.artifact_root)
         if self._home_lock is not None and wanted:
             self._embedded_s3 = EmbeddedS3(config.home, identity)
+            self._loop = IOLoop.current()
             threading.Thread(
                 target=self._start_embedded_s3, name="mlstudio-embedded-s3", daemon=True
             ).start()
@@ -204,8 +205,14 @@ class StudioApp(ExtensionApp):
         except (RuntimeError, OSError) as exc:
             self.log.warning("ML Studio: no embedded S3: %s", exc)
             return
-        use_default_server(server)
-        self.log.info("ML Studio: embedded S3 at %s", server.endpoint_url)
+        use_default_server(server)  # the studio itself talks to SeaweedFS directly
+        self._loop.add_callback(self._open_embedded_s3)
+
+    def _open_embedded_s3(self) -> None:
+        embedded = self._embedded_s3
+        url = embedded.open_front() if embedded is not None else None
+        if embedded is not None and url:
+            self.log.info("ML Studio: embedded S3 at %s (data in %s)", url, embedded.home / "s3")
 
     def _skip_unseen_log_records(self) -> None:
         loggers = [self.log, access_log, app_log, gen_log]
@@ -230,6 +237,7 @@ class StudioApp(ExtensionApp):
         embedded: EmbeddedS3 | None = getattr(self, "_embedded_s3", None)
         if embedded is not None:  # after the studio: its jobs may upload until they stop
             self._embedded_s3 = None
+            embedded.close_front()
             use_default_server(None)
             await loop.run_in_executor(None, embedded.stop)
         lock: HomeLock | None = getattr(self, "_home_lock", None)

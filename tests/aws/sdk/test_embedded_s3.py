@@ -82,6 +82,37 @@ def test_it_answers_the_studio_key_pair_only_on_localhost(sdk_studio: SdkStudio)
     assert refused.value.response["Error"]["Code"] == "SignatureDoesNotMatch"
 
 
+def test_sse_kms_uploads_go_through_as_the_sdks_send_them(
+    sdk_studio: SdkStudio, tmp_path: Path
+) -> None:
+    """What SageMaker's SDKs do with code and data: ``ServerSideEncryption="aws:kms"``
+    with no key id (SeaweedFS alone answers 500), single and multipart; a forged one is
+    refused, never signed again by the studio."""
+    s3 = client("s3", sdk_studio.env)
+    s3.create_bucket(Bucket="kms-uploads")
+    kms = {"ServerSideEncryption": "aws:kms"}
+    s3.put_object(Bucket="kms-uploads", Key="code/sourcedir.tar.gz", Body=b"tarball", **kms)
+    got = s3.get_object(Bucket="kms-uploads", Key="code/sourcedir.tar.gz")
+    assert got["Body"].read() == b"tarball"
+
+    big = tmp_path / "big.bin"
+    big.write_bytes(bytes(range(256)) * (40 * 1024 * 5))  # 50 MiB: multipart, 8 MiB parts
+    s3.upload_file(str(big), "kms-uploads", "data/big.bin", ExtraArgs=kms)
+    target = tmp_path / "back.bin"
+    s3.download_file("kms-uploads", "data/big.bin", str(target))
+    assert target.read_bytes() == big.read_bytes()
+    head = s3.head_object(Bucket="kms-uploads", Key="data/big.bin")
+    assert head["ContentLength"] == big.stat().st_size
+
+    wrong_secret = client("s3", {**sdk_studio.env, "AWS_SECRET_ACCESS_KEY": "y" * 40})
+    with pytest.raises(ClientError) as refused:
+        wrong_secret.put_object(Bucket="kms-uploads", Key="forged", Body=b"x", **kms)
+    assert refused.value.response["Error"]["Code"] == "AccessDenied"
+    assert "signature" in refused.value.response["Error"]["Message"].lower()
+    listed = s3.list_objects_v2(Bucket="kms-uploads")["Contents"]
+    assert sorted(o["Key"] for o in listed) == ["code/sourcedir.tar.gz", "data/big.bin"]
+
+
 def test_a_boto3_training_job_reads_and_writes_it(sdk_studio: SdkStudio, tmp_path: Path) -> None:
     env = sdk_studio.env
     s3, sagemaker = client("s3", env), client("sagemaker", env)
