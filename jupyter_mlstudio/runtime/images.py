@@ -6,10 +6,11 @@ Two steps, each skipped when its tag exists (unless ``rebuild``):
    system from the mirror apt already uses, apt caches cleaned, imported as
    :data:`BASE_TAG`;
 2. the script-mode image (:data:`DEFAULT_TAG`): the base plus Debian's python3, numpy,
-   pandas and scikit-learn, ``/usr/local/bin/train`` (the script-mode launcher,
-   ``runtime/launcher.py``) and ``/usr/local/bin/serve`` (the model server,
-   ``hosting/model_server.py``), built by the engine from a generated Dockerfile whose only
-   ``FROM`` is the local base.
+   pandas, scikit-learn and pip (``PIP_BREAK_SYSTEM_PACKAGES`` set, so that a job's
+   ``requirements.txt`` installs as in SageMaker's images), ``/usr/local/bin/train``
+   (the script-mode launcher, ``runtime/launcher.py``) and ``/usr/local/bin/serve`` (the
+   model server, ``hosting/model_server.py``), built by the engine from a generated
+   Dockerfile whose only ``FROM`` is the local base.
 
 The derived image carries the label :data:`SOURCE_LABEL`: a SHA-256 of what it is built
 from (the Dockerfile, so the package list, and the files it copies, read when the build
@@ -42,7 +43,15 @@ DEFAULT_TAG = "mlstudio/python:3-sklearn"
 BASE_TAG = "mlstudio/debian:bookworm-minbase"
 SUITE = "bookworm"
 DEFAULT_MIRROR = "http://deb.debian.org/debian"
-PYTHON_PACKAGES = ("python3", "python3-numpy", "python3-pandas", "python3-sklearn")
+#: pip too: SageMaker's framework images have it, and the SDK v3's ModelTrainer launcher
+#: (``sm_train.sh``) stops when neither ``pip3`` nor ``pip`` is on the PATH
+PYTHON_PACKAGES = (
+    "python3",
+    "python3-numpy",
+    "python3-pandas",
+    "python3-sklearn",
+    "python3-pip",
+)
 #: the scikit-learn the image has: Debian bookworm's python3-sklearn (a framework image
 #: URI that names another version runs with this one; runtime/image_uris.py)
 SKLEARN_VERSION = "1.2.1"
@@ -244,7 +253,8 @@ def dockerfile(sources: str | None = None) -> str:
     targets = " ".join(target for target, _ in PROGRAMS)
     label = f" {SOURCE_LABEL}={sources}" if sources else ""
     return f"""FROM {BASE_TAG}
-ENV DEBIAN_FRONTEND=noninteractive PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
+ENV DEBIAN_FRONTEND=noninteractive PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 \\
+    PIP_BREAK_SYSTEM_PACKAGES=1
 RUN apt-get update \\
  && apt-get install -y --no-install-recommends {packages} \\
  && apt-get clean && rm -rf /var/lib/apt/lists/* \\

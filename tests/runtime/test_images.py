@@ -46,8 +46,9 @@ def test_dockerfile_has_only_a_local_from() -> None:
     text = dockerfile()
     froms = [line for line in text.splitlines() if line.startswith("FROM")]
     assert froms == [f"FROM {BASE_TAG}"]
-    for package in ("python3-numpy", "python3-pandas", "python3-sklearn"):
+    for package in ("python3-numpy", "python3-pandas", "python3-sklearn", "python3-pip"):
         assert package in text
+    assert "PIP_BREAK_SYSTEM_PACKAGES=1" in text  # a job's requirements.txt installs
     assert "COPY train /usr/local/bin/train" in text
     assert "COPY serve /usr/local/bin/serve" in text
     assert SOURCE_LABEL not in text
