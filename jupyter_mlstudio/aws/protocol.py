@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape
 
 from .errors import AwsError
+from .query import NAMESPACES, QUERY_SERVICES, query_params, xml_members
 
 JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
@@ -71,9 +72,10 @@ def parse_request(target: str | None, content_type: str | None, body: bytes) -> 
         if not action:
             raise AwsError("MissingAction", "the request names no Action")
         version = fields.pop("Version", STS_VERSION)
-        if version != STS_VERSION:
+        if version not in QUERY_SERVICES:
             raise AwsError("InvalidAction", f"unsupported version {version!r}")
-        return ApiRequest("sts", action, fields)
+        service = QUERY_SERVICES[version].name
+        return ApiRequest(service, action, query_params(service, action, fields))
     raise AwsError(
         "UnknownOperationException",
         "send X-Amz-Target: SageMaker.<Operation> with an application/x-amz-json-1.1 body,"
@@ -111,17 +113,16 @@ def encode_answer(service: str, operation: str, answer: dict[str, Any], request_
     """The body of a successful answer.
 
     Args:
-        service: ``sagemaker`` (JSON) or ``sts`` (XML).
+        service: ``sagemaker`` (JSON), ``sts`` or ``iam`` (XML).
         operation: The operation's name (the XML root is ``<Operation>Response``).
         answer: The shaped answer.
         request_id: The request's id.
     """
-    if service != "sts":
+    if service not in NAMESPACES:
         return json.dumps(answer, separators=(",", ":"), allow_nan=False).encode()
-    result = "".join(f"<{k}>{escape(str(v))}</{k}>" for k, v in answer.items())
     return (
-        f'<{operation}Response xmlns="{STS_NAMESPACE}">'
-        f"<{operation}Result>{result}</{operation}Result>"
+        f'<{operation}Response xmlns="{NAMESPACES[service]}">'
+        f"<{operation}Result>{xml_members(answer)}</{operation}Result>"
         f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata>"
         f"</{operation}Response>"
     ).encode()
@@ -129,12 +130,12 @@ def encode_answer(service: str, operation: str, answer: dict[str, Any], request_
 
 def encode_error(service: str, error: AwsError, request_id: str) -> tuple[bytes, str]:
     """The body and content type of an error answer, as the service's protocol sends it."""
-    if service != "sts":
+    if service not in NAMESPACES:
         body = {"__type": error.code, "message": error.message}
         return json.dumps(body).encode(), JSON_CONTENT_TYPE
     kind = "Sender" if error.sender_fault else "Receiver"
     xml = (
-        f'<ErrorResponse xmlns="{STS_NAMESPACE}"><Error><Type>{kind}</Type>'
+        f'<ErrorResponse xmlns="{NAMESPACES[service]}"><Error><Type>{kind}</Type>'
         f"<Code>{escape(error.code)}</Code><Message>{escape(error.message)}</Message>"
         f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
     )

@@ -152,9 +152,11 @@ class OperationTable:
 
 SAGEMAKER = OperationTable("sagemaker")
 STS = OperationTable("sts")
+#: botocore's ``iam`` (the query protocol: the SDK v3 checks its execution role with it)
+IAM = OperationTable("iam")
 #: botocore's ``sagemaker-metrics`` (REST-JSON: ``PUT /BatchPutMetrics``, :mod:`.rest_json`)
 METRICS = OperationTable("sagemaker-metrics")
-TABLES = {table.service: table for table in (SAGEMAKER, STS, METRICS)}
+TABLES = {table.service: table for table in (SAGEMAKER, STS, IAM, METRICS)}
 
 
 @functools.cache

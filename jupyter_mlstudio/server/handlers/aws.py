@@ -36,6 +36,7 @@ from ...aws.protocol import (
     encode_error,
     parse_request,
 )
+from ...aws.query import NAMESPACES
 from ...aws.registry import TABLES, Call, Caller, dispatch
 from ...aws.runtime import (
     CUSTOM_ATTRIBUTES,
@@ -182,7 +183,7 @@ class AwsApiHandler(ExtensionHandlerMixin, APIHandler):
         body = encode_answer(request.service, request.operation, answer, self.request_id)
         self.set_status(200)
         self.set_header("x-amzn-RequestId", self.request_id)
-        content_type = XML_CONTENT_TYPE if request.service == "sts" else JSON_CONTENT_TYPE
+        content_type = XML_CONTENT_TYPE if request.service in NAMESPACES else JSON_CONTENT_TYPE
         self.finish(body, set_content_type=content_type)
 
     async def _invoke(self, endpoint_name: str) -> None:
