@@ -192,8 +192,8 @@ def _credentials(args: argparse.Namespace) -> int:
         "AWS_SECRET_ACCESS_KEY": identity.secret_access_key,
         "AWS_DEFAULT_REGION": identity.region,
     }
-    if endpoint:  # one URL answers the four clients SageMaker code uses
-        for service in ("SAGEMAKER", "SAGEMAKER_RUNTIME", "SAGEMAKER_METRICS", "STS"):
+    if endpoint:  # one URL answers the clients SageMaker code uses
+        for service in ("SAGEMAKER", "SAGEMAKER_RUNTIME", "SAGEMAKER_METRICS", "STS", "IAM"):
             values[f"AWS_ENDPOINT_URL_{service}"] = endpoint
     s3 = read_embedded_s3(home) if endpoint else None
     if s3:  # the studio's own S3 server (none when the studio was given one)

@@ -63,7 +63,7 @@ def test_the_endpoint_variables_name_where_the_owner_answers(
     finally:
         lock.release()
     assert owned["AWS_ENDPOINT_URL_SAGEMAKER"] == "http://127.0.0.1:8888/lab/mlstudio/aws"
-    for service in ("STS", "SAGEMAKER_RUNTIME", "SAGEMAKER_METRICS"):
+    for service in ("STS", "IAM", "SAGEMAKER_RUNTIME", "SAGEMAKER_METRICS"):
         assert owned[f"AWS_ENDPOINT_URL_{service}"] == owned["AWS_ENDPOINT_URL_SAGEMAKER"]
     assert owned["AWS_ACCESS_KEY_ID"] == alone["AWS_ACCESS_KEY_ID"]  # written once
 
