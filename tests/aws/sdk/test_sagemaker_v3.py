@@ -10,6 +10,13 @@ The resources' waits (``TrainingJob.wait``, ``ProcessingJob.wait``,
 ``Endpoint.wait_for_status``, ``wait_for_delete``) describe first and sleep ``poll``
 seconds (5 by default) between two looks; the scripts pass ``poll=1``, an argument of the
 SDK's public methods, so a test lasts seconds rather than tens of seconds.
+``ModelTrainer.train()`` waits with the default (5 s) as a user's call does.
+
+``ModelTrainer`` needs the Docker runtime: its job runs ``/bin/bash -c
+/opt/ml/input/data/sm_drivers/sm_train.sh``, paths of the container's file system, and
+that launcher wants ``pip`` on the PATH (the studio's image has it). Before it creates the
+job it checks the role with IAM (SimulatePrincipalPolicy, GetRole: the studio answers
+them, ``AWS_ENDPOINT_URL_IAM``).
 """
 
 from __future__ import annotations
@@ -133,3 +140,31 @@ async def test_experiment_trial_and_trial_component_resources(sdk_studio: SdkStu
     (loss,) = component["Metrics"]
     assert (loss["MetricName"], loss["Count"], loss["Max"]) == ("loss", 3, 1.0)
     assert abs(loss["Last"] - 1 / 3) < 1e-9
+
+
+async def test_model_trainer_trains_source_code_on_the_docker_runtime(
+    sdk_studio_docker: SdkStudio,
+) -> None:
+    base = unique("v3-mt")
+    out = await run_v3(sdk_studio_docker, "v3_model_trainer.py", base)
+
+    assert out["status"] == "Completed"
+    assert out["image"] == SKLEARN_URI
+    assert out["entrypoint"] == ["/bin/bash"]  # the SDK's sm_train.sh launcher
+    assert out["channels"] == ["code", "sm_drivers", "train"]
+    assert out["hyper_parameters"] == {"max_iter": "200", "C": "0.5"}
+    bucket = "sagemaker-us-east-1-000000000000"
+    assert out["model_data"] == f"s3://{bucket}/{base}/{out['job']}/output/model.tar.gz"
+
+    job = get(sdk_studio_docker, f"training-jobs/{out['job']}")
+    assert (job["Status"], job["Runtime"]) == ("Completed", "docker")
+    channels = {c["ChannelName"]: c for c in job["Spec"]["InputDataConfig"]}
+    uploaded = f"s3://{bucket}/{base}/{out['job']}/input"  # by train(), from local folders
+    assert {name: c["DataSource"]["S3DataSource"]["S3Uri"] for name, c in channels.items()} == {
+        name: f"{uploaded}/{name}" for name in ("code", "sm_drivers", "train")
+    }
+    log = get(sdk_studio_docker, f"training-jobs/{out['job']}/logs")["Text"]
+    assert "Executing command: /usr/bin/python3 v3_train.py --C 0.5 --max_iter 200" in log
+    assert "rows=60 max_iter=200 C=0.5" in log
+    assert "accuracy=1.00" in log
+    assert "Training Container Execution Completed" in log
