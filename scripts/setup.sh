@@ -39,10 +39,10 @@ if [ "$EXTRA" = "test" ]; then
     name="${spec%%:*}"
     requirement="${spec#*:}"
     venv=".venv-$name"
-    if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import sagemaker" 2>/dev/null; then
+    if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import sagemaker, sklearn, ipykernel" 2>/dev/null; then
       echo "==> installing $requirement into $venv (the SDK compatibility tests)"
       "$PYTHON" -m venv "$venv"
-      "$venv/bin/pip" install -q "$requirement" ipykernel 2>&1 | grep -v "^WARNING: Location" || true
+      "$venv/bin/pip" install -q "$requirement" ipykernel scikit-learn 2>&1 | grep -v "^WARNING: Location" || true
       "$venv/bin/python" -c "import sagemaker" || { echo "$venv: install failed"; exit 1; }
     fi
   done
