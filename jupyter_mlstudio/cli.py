@@ -175,6 +175,7 @@ def _credentials(args: argparse.Namespace) -> int:
         resolve_region,
     )
     from .aws.embedded_s3 import read_embedded_s3
+    from .aws.sdk_config import ENV_ADMIN_CONFIG, write_sdk_config
     from .ownership import current_owner
 
     home = resolve_config(home=args.home).home
@@ -193,8 +194,17 @@ def _credentials(args: argparse.Namespace) -> int:
         "AWS_DEFAULT_REGION": identity.region,
     }
     if endpoint:  # one URL answers the clients SageMaker code uses
-        for service in ("SAGEMAKER", "SAGEMAKER_RUNTIME", "SAGEMAKER_METRICS", "STS", "IAM"):
+        for service in (
+            "SAGEMAKER",
+            "SAGEMAKER_RUNTIME",
+            "SAGEMAKER_METRICS",
+            "STS",
+            "IAM",
+            "CLOUDWATCH_LOGS",
+        ):
             values[f"AWS_ENDPOINT_URL_{service}"] = endpoint
+        # the SDK v2's default bucket without its STS call to AWS (aws/sdk_config.py)
+        values[ENV_ADMIN_CONFIG] = str(write_sdk_config(home, identity))
     s3 = read_embedded_s3(home) if endpoint else None
     if s3:  # the studio's own S3 server (none when the studio was given one)
         values["AWS_ENDPOINT_URL_S3"] = s3

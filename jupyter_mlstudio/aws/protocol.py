@@ -1,9 +1,11 @@
-"""The wire protocols: AWS JSON 1.1 (SageMaker) and the query protocol (STS).
+"""The wire protocols: AWS JSON 1.1 (SageMaker, CloudWatch Logs) and the query protocol
+(STS).
 
-:func:`parse_request` tells the two apart (``X-Amz-Target: SageMaker.<Operation>`` with
-a JSON body, or a form body with ``Action=``) and returns the service, operation and
-parameters; :func:`encode_answer` and :func:`encode_error` write the answer as that
-protocol does, so that botocore parses it as it parses AWS's.
+:func:`parse_request` tells them apart (``X-Amz-Target: SageMaker.<Operation>`` or
+``Logs_20140328.<Operation>`` with a JSON body, or a form body with ``Action=``) and
+returns the service, operation and parameters; :func:`encode_answer` and
+:func:`encode_error` write the answer as that protocol does, so that botocore parses it
+as it parses AWS's.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 XML_CONTENT_TYPE = "text/xml"
 TARGET_PREFIX = "SageMaker."
+#: the ``X-Amz-Target`` prefixes of the JSON 1.1 services, and botocore's names of them
+TARGETS = {TARGET_PREFIX: "sagemaker", "Logs_20140328.": "logs"}
 STS_VERSION = "2011-06-15"
 STS_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/"
 #: deepest nesting a JSON body may have (deeper ones are refused, not recursed into)
@@ -32,7 +36,7 @@ class ApiRequest:
     """One parsed request.
 
     Attributes:
-        service: ``sagemaker`` or ``sts``.
+        service: ``sagemaker``, ``logs`` or ``sts``.
         operation: The operation's name.
         params: Its parameters (JSON object, or the form's fields for STS).
     """
@@ -60,9 +64,10 @@ def parse_request(target: str | None, content_type: str | None, body: bytes) -> 
     """
     media = (content_type or "").split(";")[0].strip().lower()
     if target is not None:
-        if not target.startswith(TARGET_PREFIX) or len(target) == len(TARGET_PREFIX):
-            raise AwsError("UnknownOperationException", f"unknown target {target!r}")
-        return ApiRequest("sagemaker", target[len(TARGET_PREFIX) :], _json_body(body))
+        for prefix, service in TARGETS.items():
+            if target.startswith(prefix) and len(target) > len(prefix):
+                return ApiRequest(service, target[len(prefix) :], _json_body(body))
+        raise AwsError("UnknownOperationException", f"unknown target {target!r}")
     if media == FORM_CONTENT_TYPE:
         try:
             fields = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))

@@ -156,7 +156,9 @@ STS = OperationTable("sts")
 IAM = OperationTable("iam")
 #: botocore's ``sagemaker-metrics`` (REST-JSON: ``PUT /BatchPutMetrics``, :mod:`.rest_json`)
 METRICS = OperationTable("sagemaker-metrics")
-TABLES = {table.service: table for table in (SAGEMAKER, STS, IAM, METRICS)}
+#: botocore's ``logs`` (CloudWatch Logs, JSON 1.1: the SDK tails job logs with it)
+LOGS = OperationTable("logs")
+TABLES = {table.service: table for table in (SAGEMAKER, STS, IAM, METRICS, LOGS)}
 
 
 @functools.cache

@@ -19,6 +19,7 @@ from ..errors import validation
 from ..jobs import project
 from ..listing import read_all, select
 from ..registry import SAGEMAKER, Call
+from ..retired_configs import delete_or_retire, retired
 
 RESOURCE = "endpoint-config"
 #: ProductionVariant members the studio cannot honour (refused, not ignored)
@@ -42,6 +43,8 @@ def endpoint_config_arn(call: Call, name: str) -> str:
 
 def _get(call: Call, name: str) -> EndpointConfig:
     try:
+        if name in retired(call):
+            raise NotFoundError(name)
         return call.studio.endpoints.get_endpoint_config(name)
     except NotFoundError:
         raise validation(
@@ -151,10 +154,15 @@ def list_endpoint_configs(call: Call) -> dict[str, Any]:
         ``EndpointConfigs`` and ``NextToken``.
     """
     params = call.params
-    configs = read_all(
-        call.studio.endpoints.list_endpoint_configs,
-        name_contains=params.get("NameContains") or None,
-    )
+    hidden = retired(call)
+    configs = [
+        c
+        for c in read_all(
+            call.studio.endpoints.list_endpoint_configs,
+            name_contains=params.get("NameContains") or None,
+        )
+        if c.endpoint_config_name not in hidden
+    ]
     page, token = select(
         configs,
         params,
@@ -177,7 +185,8 @@ def list_endpoint_configs(call: Call) -> dict[str, Any]:
 
 @SAGEMAKER.operation("DeleteEndpointConfig")
 def delete_endpoint_config(call: Call) -> dict[str, Any]:
-    """Delete an endpoint configuration (ResourceInUse while an endpoint uses it).
+    """Delete an endpoint configuration; one an endpoint uses is hidden at once and
+    deleted with the endpoint, as SageMaker allows (aws/retired_configs.py).
 
     Args:
         call: A DeleteEndpointConfig request.
@@ -187,5 +196,5 @@ def delete_endpoint_config(call: Call) -> dict[str, Any]:
     """
     name = call.params["EndpointConfigName"]
     _get(call, name)
-    call.studio.endpoints.delete_endpoint_config(name)
+    delete_or_retire(call, name)
     return {}

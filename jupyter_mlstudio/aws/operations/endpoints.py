@@ -17,6 +17,7 @@ from ...exceptions import ConflictError, NotFoundError
 from ..errors import validation
 from ..listing import read_all, select
 from ..registry import SAGEMAKER, Call
+from ..retired_configs import release
 
 RESOURCE = "endpoint"
 
@@ -238,8 +239,9 @@ def update_endpoint_weights_and_capacities(call: Call) -> dict[str, Any]:
 
 @SAGEMAKER.operation("DeleteEndpoint")
 def delete_endpoint(call: Call) -> dict[str, Any]:
-    """Delete an endpoint: its instances are stopped (its configuration and models stay);
-    one being created or updated is refused, as on SageMaker.
+    """Delete an endpoint: its instances are stopped (its configuration and models stay,
+    unless the configuration was deleted meanwhile); one being created or updated is
+    refused, as on SageMaker.
 
     Args:
         call: A DeleteEndpoint request.
@@ -250,7 +252,9 @@ def delete_endpoint(call: Call) -> dict[str, Any]:
     name = call.params["EndpointName"]
     _require_settled(call, name, in_service=False)
     try:
+        config = call.studio.endpoints.get_endpoint(name).endpoint_config_name
         call.studio.endpoints.delete_endpoint(name)
     except NotFoundError:
         raise missing(call, name) from None
+    release(call, config)  # a configuration deleted while this endpoint used it
     return {}

@@ -135,7 +135,8 @@ def describe_training_job(call: Call) -> dict[str, Any]:
             "Status": t.status.value,
             "StartTime": t.start_time,
             "EndTime": t.end_time,
-            "StatusMessage": t.status_message,
+            # SageMaker sends one on every transition, and the SDK's fit() reads it
+            "StatusMessage": t.status_message or f"Training job {t.status.value.lower()}",
         }
         for t in job.secondary_status_transitions
     ]

@@ -1,0 +1,62 @@
+"""The SageMaker Python SDK v2 (``sagemaker<3``), unmodified, against a real studio.
+
+Each test runs a script of ``scripts/`` with ``.venv-sagemaker2``'s Python in the
+environment ``mlstudio credentials --env`` gives (nothing else points the SDK at the
+studio), then checks what the studio holds through its own REST API.
+
+The SDK's waits sleep before they look: ``fit`` (``logs="All"``) 5 s before it first
+describes the job (a job done by then is read in one pass, no 30 s tailing loop),
+``deploy`` 30 s (``DEFAULT_EP_POLL``), a processing job's ``wait`` 10 s. The tests call
+the SDK as a user does, so they take that long.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+
+from tests.support.sagemaker_sdk import run_script, sdk_python
+
+from .conftest import SdkStudio
+
+SCRIPTS = Path(__file__).resolve().parent / "scripts"
+
+
+async def run_v2(studio: SdkStudio, script: str, *args: str) -> tuple[dict[str, Any], str]:
+    """Run ``scripts/<script>`` with the SDK v2; the JSON it printed after ``RESULT``, and
+    all it printed."""
+    result = await run_script(
+        sdk_python("sagemaker2"), SCRIPTS / script, *args, env=studio.env, timeout=300
+    )
+    result.check()
+    lines = [line for line in result.stdout.splitlines() if line.startswith("RESULT ")]
+    assert lines, result.stdout[-3000:]
+    return dict(json.loads(lines[-1][len("RESULT ") :])), result.stdout
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{secrets.token_hex(3)}"
+
+
+async def test_sklearn_fit_deploy_predict_and_delete(sdk_studio: SdkStudio) -> None:
+    out, printed = await run_v2(sdk_studio, "v2_sklearn.py", unique("v2-sk"))
+    server = sdk_studio.server
+    # fit() showed the job's log, read through DescribeLogStreams and GetLogEvents
+    assert "train rows=60 accuracy=1.000" in printed
+    assert "Completed - Training job completed" in printed
+
+    assert out["bucket"] == "sagemaker-us-east-1-000000000000"
+    status, job = server.call("GET", f"training-jobs/{out['job_name']}")
+    assert status == 200, job
+    assert job["Status"] == "Completed", job
+    assert out["model_data"].startswith(f"s3://{out['bucket']}/")
+    assert out["predictions"] == out["expected"]
+
+    status, _ = server.call("GET", f"endpoints/{out['endpoint_name']}")
+    assert status == 404
+    status, _ = server.call("GET", f"endpoint-configs/{out['endpoint_name']}")
+    assert status == 404
+    status, _ = server.call("GET", f"models/{out['model_name']}")
+    assert status == 404
