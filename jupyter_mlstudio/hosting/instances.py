@@ -54,6 +54,24 @@ READY_TIMEOUT_S = 180.0
 FAILED_LOGS = "failed-logs"
 
 
+#: SAGEMAKER_SUBMIT_DIRECTORY naming the ``code/`` folder of the model archive itself: the
+#: SageMaker SDKs write it when they repack inference code into ``model.tar.gz``
+#: (ModelBuilder, ``Model(entry_point=...)``); the archive is unpacked there anyway
+MODEL_CODE_DIR = "/opt/ml/model/code"
+
+
+def in_model_archive(code: str | None) -> bool:
+    """Whether a SAGEMAKER_SUBMIT_DIRECTORY names the model archive's own ``code/``.
+
+    Args:
+        code: The variable's value, if any.
+
+    Returns:
+        True for ``/opt/ml/model/code`` (with or without a trailing slash).
+    """
+    return code is not None and code.rstrip("/") == MODEL_CODE_DIR
+
+
 class InstanceStatus:
     PENDING = "Pending"
     HEALTHY = "Healthy"
@@ -130,6 +148,8 @@ def plan_variant(
     env = dict(container.environment)
     program = env.pop("SAGEMAKER_PROGRAM", None)
     code = env.pop("SAGEMAKER_SUBMIT_DIRECTORY", None)
+    if in_model_archive(code):
+        code = None  # unpacked with the model: every instance's SAGEMAKER_SUBMIT_DIRECTORY
     if container.image is None and not program and not container.model_data_url:
         raise ValidationError(
             f"model {model.model_name!r} has neither an image, an entry point"

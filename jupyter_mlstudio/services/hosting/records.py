@@ -26,6 +26,7 @@ from ...entities.common import ENDPOINT_NAME_MAX
 from ...entities.registry import package_of
 from ...exceptions import ConflictError, NotFoundError, StudioError, ValidationError
 from ...hosting.capture import CaptureSettings
+from ...hosting.instances import in_model_archive
 from ...runtime.contract import resource_limits
 from ...runtime.image_uris import resolve_image
 from ...store.base import MetadataStore
@@ -72,9 +73,10 @@ def snapshot_code(
 ) -> tuple[str, str | None]:
     """``(SAGEMAKER_SUBMIT_DIRECTORY to record, artifact prefix written or None)``: a local
     code folder is packed into the artifact store (later edits do not change the model); a
-    ``.tar.gz`` or URI is checked and kept as given."""
+    ``.tar.gz`` or URI is checked and kept as given, and so is ``/opt/ml/model/code`` (the
+    model archive's own code, where the SDKs repack it)."""
     field = f"{ENV_FIELD}.SAGEMAKER_SUBMIT_DIRECTORY"
-    if transfer.is_s3(code):
+    if transfer.is_s3(code) or in_model_archive(code):
         return code, None
     path = transfer.local_path(code, field=field)
     if not path.exists():
