@@ -60,3 +60,31 @@ async def test_sklearn_fit_deploy_predict_and_delete(sdk_studio: SdkStudio) -> N
     assert status == 404
     status, _ = server.call("GET", f"models/{out['model_name']}")
     assert status == 404
+
+
+async def test_sklearn_processor_reads_and_writes_s3(sdk_studio: SdkStudio) -> None:
+    out, printed = await run_v2(sdk_studio, "v2_processing.py", unique("v2-proc"))
+
+    assert out["status"] == "Completed"
+    assert out["summary"] == out["expected"]
+    assert "processed rows=10" in printed  # run() showed the job's log
+    status, job = sdk_studio.server.call("GET", f"processing-jobs/{out['job_name']}")
+    assert status == 200, job
+    assert job["Status"] == "Completed", job
+
+
+async def test_a_run_logs_parameters_and_metrics_read_back_by_analytics(
+    sdk_studio: SdkStudio,
+) -> None:
+    experiment = unique("v2-exp")
+    out, _ = await run_v2(sdk_studio, "v2_experiments.py", experiment)
+
+    (row,) = out["rows"]
+    assert row["learning_rate"] == 0.1
+    assert row["max_depth"] == 3
+    assert row["criterion"] == "gini"
+    assert row["loss - Min"] == 0.3
+    assert row["loss - Max"] == 0.9
+    assert row["loss - Last"] == 0.3
+    status, experiment_record = sdk_studio.server.call("GET", f"experiments/{experiment}")
+    assert status == 200, experiment_record
