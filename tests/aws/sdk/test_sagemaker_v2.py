@@ -17,6 +17,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.support.sagemaker_sdk import run_script, sdk_python
 
 from .conftest import SdkStudio
@@ -41,8 +43,20 @@ def unique(prefix: str) -> str:
 
 
 async def test_sklearn_fit_deploy_predict_and_delete(sdk_studio: SdkStudio) -> None:
-    out, printed = await run_v2(sdk_studio, "v2_sklearn.py", unique("v2-sk"))
-    server = sdk_studio.server
+    await check_sklearn_flow(sdk_studio)
+
+
+@pytest.mark.docker
+async def test_sklearn_fit_deploy_predict_and_delete_on_docker(
+    sdk_studio_docker: SdkStudio,
+) -> None:
+    await check_sklearn_flow(sdk_studio_docker)
+
+
+async def check_sklearn_flow(studio: SdkStudio) -> None:
+    """``v2_sklearn.py`` ran, and the studio holds what it says."""
+    out, printed = await run_v2(studio, "v2_sklearn.py", unique("v2-sk"))
+    server = studio.server
     # fit() showed the job's log, read through DescribeLogStreams and GetLogEvents
     assert "train rows=60 accuracy=1.000" in printed
     assert "Completed - Training job completed" in printed
