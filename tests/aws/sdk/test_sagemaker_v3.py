@@ -10,7 +10,9 @@ The resources' waits (``TrainingJob.wait``, ``ProcessingJob.wait``,
 ``Endpoint.wait_for_status``, ``wait_for_delete``) describe first and sleep ``poll``
 seconds (5 by default) between two looks; the scripts pass ``poll=1``, an argument of the
 SDK's public methods, so a test lasts seconds rather than tens of seconds.
-``ModelTrainer.train()`` waits with the default (5 s) as a user's call does.
+``ModelTrainer.train()`` waits with the default (5 s) as a user's call does;
+``ModelBuilder.deploy()`` sleeps 30 s before it first describes the endpoint (its
+``_wait_for_endpoint(poll=30)``, not an argument of ``deploy``), so that test lasts ~40 s.
 
 ``ModelTrainer`` needs the Docker runtime: its job runs ``/bin/bash -c
 /opt/ml/input/data/sm_drivers/sm_train.sh``, paths of the container's file system, and
@@ -168,3 +170,23 @@ async def test_model_trainer_trains_source_code_on_the_docker_runtime(
     assert "rows=60 max_iter=200 C=0.5" in log
     assert "accuracy=1.00" in log
     assert "Training Container Execution Completed" in log
+
+
+async def test_model_builder_builds_deploys_invokes_and_deletes(sdk_studio: SdkStudio) -> None:
+    base = unique("v3-mb")
+    out = await run_v3(sdk_studio, "v3_model_builder.py", base)
+
+    bucket = "sagemaker-us-east-1-000000000000"
+    # the code repacked into a new model archive, and named where SageMaker unpacks it
+    assert out["model_data"] == f"s3://{bucket}/{out['model']}/model.tar.gz"
+    assert out["environment"]["SAGEMAKER_PROGRAM"] == "v3_inference.py"
+    assert out["environment"]["SAGEMAKER_SUBMIT_DIRECTORY"] == "/opt/ml/model/code"
+    assert out["status"] == "InService"
+    assert out["predictions"] == [1.0, 0.0, 1.0, 0.0]
+    for path in (
+        f"endpoints/{out['endpoint']}",
+        f"endpoint-configs/{out['endpoint_config']}",
+        f"models/{out['model']}",
+    ):
+        status, _ = sdk_studio.server.call("GET", path)
+        assert status == 404, path  # deleted through the resources
