@@ -102,3 +102,13 @@ async def test_a_run_logs_parameters_and_metrics_read_back_by_analytics(
     assert row["loss - Last"] == 0.3
     status, experiment_record = sdk_studio.server.call("GET", f"experiments/{experiment}")
     assert status == 200, experiment_record
+    component = row["TrialComponentName"]
+    status, recorded = sdk_studio.server.call("GET", f"trial-components/{component}")
+    assert status == 200, recorded
+    status, points = sdk_studio.server.call("GET", f"trial-components/{component}/metrics/loss")
+    assert status == 200, points
+    assert recorded["Status"]["PrimaryStatus"] == "Completed"  # the with block ended it
+    assert recorded["Parameters"] == {"criterion": "gini", "learning_rate": 0.1, "max_depth": 3}
+    assert [(p["Step"], p["Value"]) for p in points["Points"]] == [(0, 0.9), (1, 0.5), (2, 0.3)]
+    assert row["Experiments"] == [experiment]
+    assert row["TrialComponentName"] == f"{experiment}-{out['run_name']}"
