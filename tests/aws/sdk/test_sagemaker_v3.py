@@ -190,3 +190,27 @@ async def test_model_builder_builds_deploys_invokes_and_deletes(sdk_studio: SdkS
     ):
         status, _ = sdk_studio.server.call("GET", path)
         assert status == 404, path  # deleted through the resources
+
+
+async def test_experiment_runs_log_parameters_metrics_and_a_file(sdk_studio: SdkStudio) -> None:
+    base = unique("v3-run")
+    out = await run_v3(sdk_studio, "v3_run.py", base)
+
+    component_name = f"{out['experiment']}-run-1"
+    assert out["run"] == "run-1"
+    assert out["trial_component"] == component_name
+    assert out["listed"] == ["run-1"]
+    assert out["notes"] == "a note\n"  # read back from the embedded S3
+
+    experiment = get(sdk_studio, f"experiments/{out['experiment']}")
+    assert experiment["ExperimentName"] == out["experiment"]
+    component = get(sdk_studio, f"trial-components/{component_name}")
+    assert component["Status"] == {"PrimaryStatus": "Completed"}
+    assert component["Parameters"] == {"learning_rate": 0.1, "optimizer": "adam", "epochs": 3.0}
+    assert component["OutputArtifacts"]["notes"] == {
+        "Value": out["notes_uri"],
+        "MediaType": "text/plain",
+    }
+    (loss,) = component["Metrics"]
+    assert (loss["MetricName"], loss["Count"], loss["Min"], loss["Last"]) == ("loss", 3, 0.25, 0.25)
+    assert component["TrialNames"] == [f"Default-Run-Group-{out['experiment']}"]
