@@ -15,7 +15,6 @@ shared by many threads.
 from __future__ import annotations
 
 import contextlib
-import functools
 import io
 import os
 from collections.abc import Iterator
@@ -39,9 +38,9 @@ from botocore.exceptions import (
     NoCredentialsError,
     PartialCredentialsError,
 )
-from botocore.loaders import Loader, create_loader
 from urllib3.exceptions import HTTPError as Urllib3HTTPError
 
+from ..botocore_models import isolated_session, shared_loader
 from ..exceptions import (
     ArtifactPathError,
     NotFoundError,
@@ -140,16 +139,14 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.astimezone(timezone.utc) if moment is not None else None
 
 
-@functools.cache
-def _shared_loader() -> Loader:
-    return create_loader()
-
-
-def _new_session() -> boto3.session.Session:
+def _new_session(*, isolated: bool = False) -> boto3.session.Session:
     """A fresh boto3 session (credentials and settings are read anew) that shares the
-    parsed service models, so that opening a store takes milliseconds, not 0.2 s."""
+    parsed service models, so that opening a store takes milliseconds, not 0.2 s;
+    ``isolated``: one that reads no profile from the environment (the studio's own S3)."""
+    if isolated:
+        return boto3.session.Session(botocore_session=isolated_session())
     core = botocore.session.Session()
-    core.register_component("data_loader", _shared_loader())
+    core.register_component("data_loader", shared_loader())
     return boto3.session.Session(botocore_session=core)
 
 
@@ -227,7 +224,7 @@ class S3ArtifactStore(ArtifactStore):
             )
             if client_config is not None:
                 config = config.merge(client_config)
-            client = _new_session().client(
+            client = _new_session(isolated=access_key is not None).client(
                 "s3",
                 endpoint_url=endpoint_url,
                 region_name=region_name,

@@ -28,6 +28,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ..botocore_models import isolated_session
+
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
@@ -69,7 +71,7 @@ def s3_client(
 ) -> S3Client:
     """A boto3 S3 client for an S3-compatible server (path-style addressing)."""
     options = Config(s3={"addressing_style": "path"}, **config)
-    return boto3.session.Session().client(
+    return boto3.session.Session(botocore_session=isolated_session()).client(
         "s3",
         endpoint_url=endpoint_url,
         aws_access_key_id=access_key,

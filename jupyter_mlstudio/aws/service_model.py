@@ -17,28 +17,15 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
 
-import botocore.session
-from botocore.model import OperationModel, ServiceModel
+from botocore.model import OperationModel
 from botocore.validate import ParamValidator
 
+from ..botocore_models import service_model
 from .errors import AwsError, validation
 
 #: errors reported at most, as AWS's "N validation errors detected" does
 MAX_REPORTED = 5
 _NUMBERS = ("integer", "long", "float", "double")
-
-
-@functools.cache
-def service_model(service: str) -> ServiceModel:
-    """The service model botocore ships for ``service`` (``sagemaker``, ``sts``).
-
-    Args:
-        service: The service's botocore name.
-
-    Returns:
-        The model (loaded once per process).
-    """
-    return botocore.session.get_session().get_service_model(service)
 
 
 def operation_model(service: str, name: str) -> OperationModel:

@@ -17,6 +17,8 @@ import functools
 import re
 from typing import Any
 
+from ...botocore_models import service_model
+
 #: one segment of a property or JSON path: a name, ``[0]`` or ``['name']``
 PATH_SEGMENT = re.compile(r"""\.?([A-Za-z_][\w\-]*)|\[(\d+)\]|\[['"]([^'"]*)['"]\]""")
 #: step type → the (operation, "output" or "input") shapes whose members it has
@@ -36,13 +38,8 @@ _SHAPES: dict[str, tuple[tuple[str, str], ...]] = {
 _NOT_PROPERTIES = frozenset({"NextToken"})
 
 
-@functools.lru_cache(maxsize=1)
 def _service_model() -> Any:
-    try:
-        import botocore.session
-    except ImportError:  # pragma: no cover - boto3 is a dependency
-        return None
-    return botocore.session.get_session().get_service_model("sagemaker")
+    return service_model("sagemaker")
 
 
 @functools.cache
