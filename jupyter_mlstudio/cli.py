@@ -167,6 +167,7 @@ def _stop(args: argparse.Namespace) -> int:
 
 
 def _credentials(args: argparse.Namespace) -> int:
+    from .aws.client_env import client_env
     from .aws.credentials import (
         API_PATH,
         open_identity,
@@ -175,7 +176,6 @@ def _credentials(args: argparse.Namespace) -> int:
         resolve_region,
     )
     from .aws.embedded_s3 import read_embedded_s3
-    from .aws.sdk_config import ENV_ADMIN_CONFIG, write_sdk_config
     from .ownership import current_owner
 
     home = resolve_config(home=args.home).home
@@ -188,26 +188,8 @@ def _credentials(args: argparse.Namespace) -> int:
         return 2
     owner = current_owner(home)
     endpoint = f"{owner.url.rstrip('/')}/{API_PATH}" if owner else None
-    values = {
-        "AWS_ACCESS_KEY_ID": identity.access_key_id,
-        "AWS_SECRET_ACCESS_KEY": identity.secret_access_key,
-        "AWS_DEFAULT_REGION": identity.region,
-    }
-    if endpoint:  # one URL answers the clients SageMaker code uses
-        for service in (
-            "SAGEMAKER",
-            "SAGEMAKER_RUNTIME",
-            "SAGEMAKER_METRICS",
-            "STS",
-            "IAM",
-            "CLOUDWATCH_LOGS",
-        ):
-            values[f"AWS_ENDPOINT_URL_{service}"] = endpoint
-        # the SDK v2's default bucket without its STS call to AWS (aws/sdk_config.py)
-        values[ENV_ADMIN_CONFIG] = str(write_sdk_config(home, identity))
     s3 = read_embedded_s3(home) if endpoint else None
-    if s3:  # the studio's own S3 server (none when the studio was given one)
-        values["AWS_ENDPOINT_URL_S3"] = s3
+    values = client_env(home, identity, endpoint, s3)
     if args.env:
         for name, value in values.items():
             print(f"export {name}={shlex.quote(value)}")

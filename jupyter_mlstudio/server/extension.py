@@ -15,8 +15,9 @@ from tornado.log import access_log, app_log, gen_log
 from traitlets import Bool, Float, Integer, Unicode, default
 
 from ..artifacts.s3 import use_default_server
-from ..aws.credentials import open_identity, resolve_account_id, resolve_region
-from ..aws.embedded_s3 import EmbeddedS3, embedded_s3_wanted
+from ..aws.client_env import CHOSEN, client_env
+from ..aws.credentials import API_PATH, open_identity, resolve_account_id, resolve_region
+from ..aws.embedded_s3 import EmbeddedS3, embedded_s3_wanted, read_embedded_s3
 from ..config import RUNTIME_CHOICES, default_home, resolve_config
 from ..ownership import HomeLock, Owner, claim_home
 from ..services.studio import Studio
@@ -103,6 +104,14 @@ class StudioApp(ExtensionApp):
         " its AWS_ENDPOINT_URL_S3.",
     ).tag(config=True)
 
+    aws_kernel_env = Bool(
+        True,
+        help="Give the kernels and terminals this JupyterLab starts the variables of"
+        " `mlstudio credentials --env` (AWS clients, the SageMaker SDKs, talk to the studio)"
+        " when it runs its embedded S3, unless the server's environment already chose an"
+        " AWS (AWS_ACCESS_KEY_ID, AWS_PROFILE or an AWS_ENDPOINT_URL variable set).",
+    ).tag(config=True)
+
     aws_account_id = Unicode(
         "",
         help="AWS account id of the SageMaker-compatible API (ARNs, GetCallerIdentity)."
@@ -135,6 +144,9 @@ class StudioApp(ExtensionApp):
         )
         self.studio = studio
         identity = open_identity(config.home, region=region, account_id=account_id)
+        self._identity = identity
+        self._aws_endpoint: str | None = None
+        self._aws_env: dict[str, str] = {}
         self.settings.update(
             {
                 "mlstudio.studio": studio,
@@ -186,14 +198,40 @@ class StudioApp(ExtensionApp):
         if ":" in host:
             host = f"[{host}]"
         token = str(getattr(app.identity_provider, "token", "") or "")
+        url = f"http://{host}:{app.port}{app.base_url}"
         self._home_lock.publish(
             Owner(
-                url=f"http://{host}:{app.port}{app.base_url}",
+                url=url,
                 token=token,
                 pid=os.getpid(),
                 kind="background" if self.background else "jupyterlab",
             )
         )
+        self._aws_endpoint = f"{url.rstrip('/')}/{API_PATH}"
+        self._set_kernel_env()
+
+    def _set_kernel_env(self) -> None:
+        """Point the AWS clients of the kernels this server starts at the studio (they
+        inherit its environment): once the API's URL is known, again when the embedded S3
+        opens. Only for a studio that runs its own S3 (nothing configured one: the studio's
+        own boto3 calls then need no AWS of the environment), and never when the
+        server's environment had chosen an AWS of its own."""
+        embedded = self._embedded_s3
+        if not self.aws_kernel_env or embedded is None or self._aws_endpoint is None:
+            return
+        if self._home_lock is None:
+            return
+        chosen = [name for name in CHOSEN if os.environ.get(name) and name not in self._aws_env]
+        if chosen:
+            self.log.info(
+                "ML Studio: kernels keep the AWS settings of the environment (%s set)",
+                ", ".join(chosen),
+            )
+            return
+        s3 = read_embedded_s3(embedded.home)
+        values = client_env(self._home_lock.home, self._identity, self._aws_endpoint, s3)
+        os.environ.update(values)
+        self._aws_env = values
 
     def _start_embedded_s3(self) -> None:
         """Start the embedded S3 (in a thread: ``weed`` takes a second or more to answer)."""
@@ -213,6 +251,7 @@ class StudioApp(ExtensionApp):
         url = embedded.open_front() if embedded is not None else None
         if embedded is not None and url:
             self.log.info("ML Studio: embedded S3 at %s (data in %s)", url, embedded.home / "s3")
+            self._set_kernel_env()
 
     def _skip_unseen_log_records(self) -> None:
         loggers = [self.log, access_log, app_log, gen_log]
@@ -234,6 +273,10 @@ class StudioApp(ExtensionApp):
         loop = asyncio.get_running_loop()
         if studio is not None:
             await loop.run_in_executor(None, studio.close)
+        for name, value in getattr(self, "_aws_env", {}).items():
+            if os.environ.get(name) == value:
+                del os.environ[name]
+        self._aws_env = {}
         embedded: EmbeddedS3 | None = getattr(self, "_embedded_s3", None)
         if embedded is not None:  # after the studio: its jobs may upload until they stop
             self._embedded_s3 = None

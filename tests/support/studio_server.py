@@ -166,8 +166,8 @@ class StudioServer:
     :meth:`start`. ``extra_args`` go to the command line (e.g. ``--log-level=DEBUG``);
     ``launcher`` is what follows the Python executable (a profiling wrapper script, say);
     ``runtime`` is the studio's ``default_runtime``; ``embedded_s3`` starts its S3 server
-    (off by default). The log (:attr:`log`) collects every
-    start of the server."""
+    (off by default); ``env`` adds to the environment, ``unset`` removes from it. The log
+    (:attr:`log`) collects every start of the server."""
 
     work: Path
     extra_args: tuple[str, ...] = ()
@@ -175,6 +175,7 @@ class StudioServer:
     embedded_s3: bool = False
     launcher: tuple[str, ...] = ("-m", "jupyter_server")
     env: dict[str, str] = field(default_factory=dict)
+    unset: tuple[str, ...] = ()
     token: str = field(default_factory=lambda: secrets.token_hex(16))
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
@@ -223,6 +224,8 @@ class StudioServer:
         and port) and wait until the studio answers."""
         self.home.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "MLSTUDIO_HOME": str(self.home), **self.env}
+        for name in self.unset:
+            env.pop(name, None)
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 self.command(), env=env, stdout=out, stderr=subprocess.STDOUT, cwd=self.work

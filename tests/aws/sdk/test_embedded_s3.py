@@ -9,6 +9,7 @@ import io
 import json
 import tarfile
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -199,3 +200,49 @@ def test_none_starts_when_an_s3_endpoint_is_configured(tmp_path: Path) -> None:
         assert "AWS_ENDPOINT_URL_SAGEMAKER" in env
         assert "AWS_ENDPOINT_URL_S3" not in env
         assert not (server.home / "s3").exists()
+
+
+def _kernel_environ(server: StudioServer) -> dict[str, str]:
+    """Start a kernel through the server's REST API; the environment it was given."""
+    import psutil
+
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{server.port}/api/kernels",
+        data=b"{}",
+        method="POST",
+        headers={"Authorization": server.authorization, "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        kernel_id = json.loads(answer.read())["id"]
+    assert server.process is not None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        for child in psutil.Process(server.process.pid).children(recursive=True):
+            if any(kernel_id in part for part in child.cmdline()):
+                return dict(child.environ())
+        time.sleep(0.05)
+    raise AssertionError("the kernel did not start")
+
+
+def test_its_kernels_talk_to_the_studio_unless_told_otherwise(tmp_path: Path) -> None:
+    weed_or_skip()
+    blank = ("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER")
+    with StudioServer(tmp_path / "local", embedded_s3=True, unset=blank) as server:
+        s3 = _wait_for_s3(server.home)
+        deadline = time.monotonic() + 30
+        while "AWS_ENDPOINT_URL_S3" not in (shell := credentials_env(server.home)):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        kernel = _kernel_environ(server)
+        for name, value in shell.items():  # what `credentials --env` exports, and only that
+            assert kernel.get(name) == value, name
+        assert kernel["AWS_ENDPOINT_URL_S3"] == s3
+        assert kernel["AWS_ENDPOINT_URL_SAGEMAKER"].endswith("/mlstudio/aws")
+
+    chosen = {"AWS_PROFILE": "my-real-account"}
+    with StudioServer(tmp_path / "chosen", embedded_s3=True, env=chosen, unset=blank[:1]) as server:
+        _wait_for_s3(server.home)
+        kernel = _kernel_environ(server)
+        assert kernel["AWS_PROFILE"] == "my-real-account"
+        assert "AWS_ENDPOINT_URL_SAGEMAKER" not in kernel
+        assert not kernel.get("AWS_ACCESS_KEY_ID")
