@@ -28,6 +28,8 @@ from .credentials import AwsIdentity
 from .s3_front import S3Front
 
 RECORD = "endpoint.json"
+#: starts tried, each on other free ports
+ATTEMPTS = 3
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +102,14 @@ class EmbeddedS3:
         folder = s3_folder(self.home)
         _stop_stale(self.home)
         keys = (self.identity.access_key_id, self.identity.secret_access_key)
-        server = start_weed(weed, folder / "data", keys, timeout=timeout)
+        for attempt in range(1, ATTEMPTS + 1):
+            try:  # ports are chosen free, then bound by weed: another process may win one
+                server = start_weed(weed, folder / "data", keys, timeout=timeout)
+                break
+            except RuntimeError as exc:
+                if attempt == ATTEMPTS:
+                    raise
+                log.info("the embedded S3 did not start (%s); again with other ports", exc)
         with self._lock:
             if self._stopped:  # the studio stopped while the server started
                 stop_weed(server)
