@@ -146,6 +146,10 @@ class RestStore(TrackingStore):
     def get_trial(self, trial_name: str) -> Trial:
         return Trial.model_validate(self._send("GET", _trial(trial_name)))
 
+    def update_trial(self, trial_name: str, *, display_name: str | None = UNSET) -> Trial:
+        body = _given({"DisplayName": display_name})
+        return Trial.model_validate(self._send("PATCH", _trial(trial_name), body=body))
+
     def list_trials(
         self,
         *,

@@ -129,6 +129,12 @@ class CreateTrialRequest(ApiModel):
     Tags: TagsField = None
 
 
+class UpdateTrialRequest(ApiModel):
+    """Only the fields present are changed; null clears one."""
+
+    DisplayName: str | None = None
+
+
 class StatusBody(ApiModel):
     PrimaryStatus: TrialComponentPrimaryStatus = TrialComponentPrimaryStatus.IN_PROGRESS
     Message: str | None = None

@@ -171,6 +171,10 @@ class TrackingStore(abc.ABC):
     def get_trial(self, trial_name: str) -> Trial: ...
 
     @abc.abstractmethod
+    def update_trial(self, trial_name: str, *, display_name: str | None = UNSET) -> Trial:
+        """Change the given fields only."""
+
+    @abc.abstractmethod
     def list_trials(
         self,
         *,

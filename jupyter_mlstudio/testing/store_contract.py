@@ -275,6 +275,30 @@ class RunsContract:
         with pytest.raises(NotFoundError):
             store.get_trial("missing")
 
+    def test_update_missing_trial(self, store: TrackingStore) -> None:
+        with pytest.raises(NotFoundError):
+            store.update_trial("missing", display_name="x")
+
+    def test_update_trial_changes_given_field_only(self, store: TrackingStore) -> None:
+        store.create_experiment("exp-1")
+        created = store.create_trial("trial-1", "exp-1", display_name="A", tags={"k": "v"})
+        renamed = store.update_trial("trial-1", display_name="B")
+        assert renamed.display_name == "B"
+        assert (renamed.experiment_name, renamed.tags) == ("exp-1", {"k": "v"})
+        assert renamed.creation_time == created.creation_time
+        assert renamed.last_modified_time >= created.last_modified_time
+        assert store.get_trial("trial-1") == renamed
+        assert store.update_trial("trial-1").display_name == "B"
+        with expect(ValidationError, "DisplayName"):
+            store.update_trial("trial-1", display_name="x" * 121)
+        assert store.get_trial("trial-1").display_name == "B"
+
+    def test_update_trial_none_clears_display_name(self, store: TrackingStore) -> None:
+        store.create_experiment("exp-1")
+        store.create_trial("trial-1", "exp-1", display_name="A")
+        assert store.update_trial("trial-1", display_name=None).display_name is None
+        assert store.get_trial("trial-1").display_name is None
+
     def test_list_trials(self, store: TrackingStore) -> None:
         store.create_experiment("exp-1")
         store.create_experiment("exp-2")

@@ -998,7 +998,8 @@ export interface paths {
     delete: operations['deleteTrial'];
     options?: never;
     head?: never;
-    patch?: never;
+    /** Change a trial's display name */
+    patch: operations['updateTrial'];
     trace?: never;
   };
   '/mlstudio/api/trials/{TrialName}/trial-components': {
@@ -3897,6 +3898,17 @@ export interface components {
       StartTime: string | null;
       /** @default null */
       Status: components['schemas']['StatusChange'] | null;
+    };
+    /**
+     * UpdateTrialRequest
+     * @description Only the fields present are changed; null clears one.
+     */
+    UpdateTrialRequest: {
+      /**
+       * Displayname
+       * @default null
+       */
+      DisplayName: string | null;
     };
     /** VariantDescription */
     VariantDescription: {
@@ -8406,6 +8418,59 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  updateTrial: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        TrialName: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateTrialRequest'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Trial'];
+        };
       };
       /** @description Bad input; `field` names what is wrong */
       400: {

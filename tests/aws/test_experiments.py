@@ -139,6 +139,17 @@ async def test_experiment_trial_component_lifecycle(
         }
         assert updated["OutputArtifacts"]["model"]["Value"] == "s3://b/model-2.tar.gz"
         assert sagemaker.update_trial(TrialName="churn-xgb")["TrialArn"].endswith("/churn-xgb")
+        assert sagemaker.describe_trial(TrialName="churn-xgb")["DisplayName"] == "churn-xgb"
+        renamed = sagemaker.update_trial(TrialName="churn-xgb", DisplayName="XGBoost")
+        assert renamed["TrialArn"] == f"{ARN}:experiment-trial/churn-xgb"
+        assert sagemaker.describe_trial(TrialName="churn-xgb")["DisplayName"] == "XGBoost"
+        (listed,) = sagemaker.list_trials(ExperimentName="churn")["TrialSummaries"]
+        assert (listed["TrialName"], listed["DisplayName"]) == ("churn-xgb", "XGBoost")
+        # an update without DisplayName keeps the new name
+        sagemaker.update_trial(TrialName="churn-xgb")
+        assert sagemaker.describe_trial(TrialName="churn-xgb")["DisplayName"] == "XGBoost"
+        missing = error_of(lambda: sagemaker.update_trial(TrialName="nope", DisplayName="x"))
+        assert missing["Code"] == "ResourceNotFound"
 
         # SageMaker refuses deletes of what still holds others
         held = error_of(

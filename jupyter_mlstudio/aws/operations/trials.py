@@ -10,7 +10,7 @@ from typing import Any
 
 from ...entities import Trial
 from ...exceptions import ConflictError
-from ..errors import RESOURCE_NOT_FOUND, validation
+from ..errors import RESOURCE_NOT_FOUND
 from ..pagination import paginate
 from ..registry import SAGEMAKER, Call
 from ..tracking import (
@@ -128,8 +128,7 @@ def list_trials(call: Call) -> dict[str, Any]:
 
 @SAGEMAKER.operation("UpdateTrial", not_found=RESOURCE_NOT_FOUND)
 def update_trial(call: Call) -> dict[str, Any]:
-    """Update a trial; the studio's store keeps a trial's display name as created, so a
-    new DisplayName is refused (ValidationException) and the same one accepted.
+    """Change a trial's display name (DisplayName); without one the trial stays as it is.
 
     Args:
         call: An UpdateTrial request.
@@ -137,14 +136,10 @@ def update_trial(call: Call) -> dict[str, Any]:
     Returns:
         ``TrialArn``.
     """
-    name = call.params["TrialName"]
-    trial = call.studio.store.get_trial(name)
-    wanted = call.params.get("DisplayName")
-    if wanted is not None and wanted != (trial.display_name or trial.trial_name):
-        raise validation(
-            "DisplayName: the studio cannot change a trial's display name yet"
-            " (docs/sagemaker-api.md)"
-        )
+    params = call.params
+    name = params["TrialName"]
+    changes = {"display_name": params["DisplayName"]} if "DisplayName" in params else {}
+    call.studio.store.update_trial(name, **changes)
     return {"TrialArn": trial_arn(call, name)}
 
 

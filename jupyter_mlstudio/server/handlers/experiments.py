@@ -162,6 +162,13 @@ class TrialsHandler(StudioHandler):
 class TrialHandler(StudioHandler):
     operations: ClassVar[dict[str, Operation]] = {
         "get": Operation("Describe a trial", "describeTrial", response=Trial, errors=(403, 404)),
+        "patch": Operation(
+            "Change a trial's display name",
+            "updateTrial",
+            body=s.UpdateTrialRequest,
+            response=Trial,
+            errors=(400, 403, 404),
+        ),
         "delete": Operation(
             "Delete a trial (its runs stay)", "deleteTrial", status=204, errors=(403, 404)
         ),
@@ -171,6 +178,16 @@ class TrialHandler(StudioHandler):
     @authorized
     async def get(self, trial_name: str) -> None:
         self.send(await self.run(self.studio.store.get_trial, trial_name))
+
+    @authenticated
+    @authorized
+    async def patch(self, trial_name: str) -> None:
+        body = self.parse_body(s.UpdateTrialRequest)
+        # A present DisplayName is set (null clears it); an absent one stays as it is.
+        changes = (
+            {"display_name": body.DisplayName} if "DisplayName" in body.model_fields_set else {}
+        )
+        self.send(await self.run(self.studio.store.update_trial, trial_name, **changes))
 
     @authenticated
     @authorized

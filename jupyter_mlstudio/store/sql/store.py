@@ -250,6 +250,15 @@ class SqlStore(ChartQueries, HostingQueries, RegistryQueries, PipelineQueries, M
         with self._session() as s:
             return convert.trial(get_row(s, TrialRow, trial_name, selectinload(TrialRow.tags)))
 
+    def update_trial(self, trial_name: str, *, display_name: str | None = UNSET) -> e.Trial:
+        with self._session(write=True) as s:
+            row = get_row(s, TrialRow, trial_name, selectinload(TrialRow.tags))
+            if display_name is not UNSET:
+                row.display_name = validation.display_name(display_name)
+            row.last_modified_time = utcnow()
+            s.flush()
+            return convert.trial(row)
+
     def list_trials(
         self,
         *,
