@@ -28,6 +28,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.support.sagemaker_sdk import run_script, sdk_python
 
 from .conftest import SdkStudio
@@ -130,6 +132,8 @@ async def test_experiment_trial_and_trial_component_resources(sdk_studio: SdkStu
     assert out["components"] == [out["trial_component"]]
     assert out["status"] == "Completed"
     assert out["parameters"] == {"learning_rate": 0.1, "optimizer": "adam"}
+    # batch_get_metrics: the last value of each step
+    assert out["loss"] == ["Complete", [1, 2, 3], [1.0, 0.5, pytest.approx(1 / 3)]]
 
     experiment = get(sdk_studio, f"experiments/{out['experiment']}")
     assert experiment["Description"] == "sdk v3"

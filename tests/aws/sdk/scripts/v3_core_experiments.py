@@ -1,8 +1,8 @@
 """sagemaker-core (the SageMaker Python SDK v3) experiment resources: an ``Experiment``,
 a ``Trial`` in it, a ``TrialComponent`` with parameters associated with the trial and
-given metrics (``batch_put_metrics``, the sagemaker-metrics client), then ``get``,
-``get_all``, ``update`` and ``refresh``. Prints what the test checks as JSON on a line
-starting with ``RESULT``.
+given metrics (``batch_put_metrics``, the sagemaker-metrics client) and read back per
+step (``batch_get_metrics``), then ``get``, ``get_all``, ``update`` and ``refresh``.
+Prints what the test checks as JSON on a line starting with ``RESULT``.
 
 Usage: python v3_core_experiments.py BASE_NAME
 """
@@ -14,7 +14,12 @@ import json
 import sys
 
 from sagemaker.core.resources import Experiment, Trial, TrialComponent
-from sagemaker.core.shapes import RawMetricData, TrialComponentParameterValue, TrialComponentStatus
+from sagemaker.core.shapes import (
+    MetricQuery,
+    RawMetricData,
+    TrialComponentParameterValue,
+    TrialComponentStatus,
+)
 from sagemaker.core.utils.utils import Unassigned
 
 RESULT = "RESULT"
@@ -40,12 +45,24 @@ def main(base_name: str) -> None:
     now = datetime.datetime.now(datetime.timezone.utc)
     component.batch_put_metrics(
         metric_data=[
-            RawMetricData(metric_name="loss", timestamp=now, step=step, value=1.0 / (step + 1))
-            for step in range(3)
+            # steps from 1: sagemaker-core's serializer drops falsy members, a Step of 0 too
+            RawMetricData(metric_name="loss", timestamp=now, step=step, value=1.0 / step)
+            for step in range(1, 4)
         ]
     )
     component.update(status=TrialComponentStatus(primary_status="Completed"))
     component.refresh()
+    (loss,) = TrialComponent.batch_get_metrics(
+        metric_queries=[
+            MetricQuery(
+                metric_name="loss",
+                resource_arn=component.trial_component_arn,
+                metric_stat="Last",
+                period="IterationNumber",
+                x_axis_type="IterationNumber",
+            )
+        ]
+    ).metric_query_results
     fetched = Experiment.get(experiment.experiment_name)
     experiments = [found.experiment_name for found in Experiment.get_all()]
     trials = [
@@ -68,6 +85,7 @@ def main(base_name: str) -> None:
             for name, value in component.parameters.items()
         },
         "experiments": experiments,
+        "loss": [loss.status, loss.x_axis_values, loss.metric_values],
         "trials": trials,
         "components": components,
     }
