@@ -60,7 +60,7 @@ def get(studio: SdkStudio, path: str) -> Any:
     return answer
 
 
-async def test_training_job_resources_train_host_invoke_and_delete(
+async def test_training_job_resources_train_transform_host_invoke_and_delete(
     sdk_studio: SdkStudio,
 ) -> None:
     base = unique("v3-core")
@@ -77,6 +77,8 @@ async def test_training_job_resources_train_host_invoke_and_delete(
     assert out["model_data"] == (
         f"s3://{out['bucket']}/{base}/output/{out['job']}/output/model.tar.gz"
     )
+    assert out["transform_status"] == "Completed"
+    assert out["batch_predictions"] == out["labels"]  # rows.csv.out, read back from S3
     assert out["endpoint_status"] == "InService"
     assert out["content_type"] == "application/json"
     assert out["predictions"] == out["labels"]  # separable data, fitted exactly
@@ -89,6 +91,8 @@ async def test_training_job_resources_train_host_invoke_and_delete(
     log = get(sdk_studio, f"training-jobs/{out['job']}/logs")["Text"]
     assert "rows=60 max_iter=200" in log
     assert "accuracy=1.00" in log
+    transform = get(sdk_studio, f"transform-jobs/{out['transform']}")
+    assert transform["Status"] == "Completed"
     for path in (
         f"endpoints/{out['endpoint']}",
         f"endpoint-configs/{out['endpoint_config']}",

@@ -1,8 +1,9 @@
 """sagemaker-core (the SageMaker Python SDK v3) resources, as a user writes them: upload
 data and code to S3, ``TrainingJob.create`` with the scikit-learn image and its shapes,
-``wait``, ``refresh``, ``TrainingJob.get`` and ``get_all``; then host the model
-(``Model``, ``EndpointConfig``, ``Endpoint``), ``invoke`` it with CSV, and delete all
-three. Prints what the test checks as JSON on a line starting with ``RESULT``.
+``wait`` (with the job's logs), ``refresh``, ``TrainingJob.get`` and ``get_all``; then
+a batch ``TransformJob`` of the model and an endpoint (``Model``, ``EndpointConfig``,
+``Endpoint``) ``invoke``-d with CSV, and delete all three. Prints what the test checks as
+JSON on a line starting with ``RESULT``.
 
 Usage: python v3_core_training.py BASE_NAME
 """
@@ -18,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from sagemaker.core import image_uris
 from sagemaker.core.helper.session_helper import Session
-from sagemaker.core.resources import Endpoint, EndpointConfig, Model, TrainingJob
+from sagemaker.core.resources import Endpoint, EndpointConfig, Model, TrainingJob, TransformJob
 from sagemaker.core.shapes import (
     AlgorithmSpecification,
     Channel,
@@ -29,6 +30,11 @@ from sagemaker.core.shapes import (
     ResourceConfig,
     S3DataSource,
     StoppingCondition,
+    TransformDataSource,
+    TransformInput,
+    TransformOutput,
+    TransformResources,
+    TransformS3DataSource,
 )
 
 RESULT = "RESULT"
@@ -45,6 +51,13 @@ def rows() -> np.ndarray:
     features = rng.uniform(0, 10, size=(60, 2))
     labels = (features[:, 0] > features[:, 1]).astype(float)
     return np.column_stack([labels, features])
+
+
+def features_csv(data: np.ndarray) -> str:
+    """The first ten rows' features as CSV."""
+    features = io.StringIO()
+    np.savetxt(features, data[:10, 1:], delimiter=",")
+    return features.getvalue()
 
 
 def source_archive() -> bytes:
@@ -105,7 +118,7 @@ def main(base_name: str) -> None:
         },
     )
     created_status = job.training_job_status
-    job.wait(poll=POLL, timeout=300)
+    job.wait(poll=POLL, timeout=300, logs=True)  # CloudWatch Logs: the studio's job log
     job.refresh()
     fetched = TrainingJob.get(job_name)
     listed = [found.training_job_name for found in TrainingJob.get_all(name_contains=base_name)]
@@ -131,14 +144,34 @@ def main(base_name: str) -> None:
             )
         ],
     )
+    s3.put_object(Bucket=bucket, Key=f"{base_name}/batch/rows.csv", Body=features_csv(data))
+    transform = TransformJob.create(
+        transform_job_name=f"{base_name}-transform",
+        model_name=model.model_name,
+        transform_input=TransformInput(
+            data_source=TransformDataSource(
+                s3_data_source=TransformS3DataSource(
+                    s3_data_type="S3Prefix", s3_uri=f"s3://{bucket}/{base_name}/batch"
+                )
+            ),
+            content_type="text/csv",
+            split_type="Line",
+        ),
+        transform_output=TransformOutput(
+            s3_output_path=f"s3://{bucket}/{base_name}/batch-out", accept="text/csv"
+        ),
+        transform_resources=TransformResources(instance_type="ml.m5.large", instance_count=1),
+    )
+    transform.wait(poll=POLL, timeout=300)
+    batch = s3.get_object(Bucket=bucket, Key=f"{base_name}/batch-out/rows.csv.out")
+    batch_predictions = [float(v) for v in batch["Body"].read().decode().split()]
+
     endpoint = Endpoint.create(
         endpoint_name=f"{base_name}-endpoint",
         endpoint_config_name=endpoint_config.endpoint_config_name,
     )
     endpoint.wait_for_status("InService", poll=POLL, timeout=300)
-    features = io.StringIO()
-    np.savetxt(features, data[:10, 1:], delimiter=",")
-    answer = endpoint.invoke(body=features.getvalue(), content_type="text/csv")
+    answer = endpoint.invoke(body=features_csv(data), content_type="text/csv")
     predictions = json.loads(answer.body.read())
     endpoint_status = endpoint.endpoint_status
 
@@ -161,6 +194,9 @@ def main(base_name: str) -> None:
         "model": model.model_name,
         "endpoint_config": endpoint_config.endpoint_config_name,
         "endpoint": endpoint.endpoint_name,
+        "transform": transform.transform_job_name,
+        "transform_status": transform.transform_job_status,
+        "batch_predictions": batch_predictions,
         "endpoint_status": endpoint_status,
         "content_type": answer.content_type,
         "predictions": predictions,
