@@ -229,8 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
     images_sub = images.add_subparsers(dest="images_command")
     build = images_sub.add_parser(
         "build",
-        help="build the script-mode image (Debian Python, numpy, pandas, scikit-learn) locally,"
-        " with no image registry",
+        help="build the script-mode image (Debian Python, numpy, pandas, scikit-learn, pip)"
+        " locally, with no image registry",
     )
     build.add_argument("--tag", default="mlstudio/python:3-sklearn", help="image tag to build")
     build.add_argument("--rebuild", action="store_true", help="build even when the tag exists")
