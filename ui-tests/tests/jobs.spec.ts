@@ -445,3 +445,71 @@ test('a processing job: its command, inputs, outputs and log', async ({
   await jobs.locator('.jp-mlstudio-JobFilters-kind').selectOption('');
   await page.screenshot({ path: shot('job-view-processing') });
 });
+
+test('a job created through the SageMaker API shows like any other', async ({
+  page
+}) => {
+  // What boto3's create_training_job sends for the SKLearn estimator, in script mode:
+  // the scikit-learn image URI (run as the studio's own image) and the code's folder.
+  const folder = await prepare(page);
+  const name = `ui-boto3-${stamp()}`;
+  const image =
+    '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3';
+  const response = await page.request.post('/mlstudio/aws', {
+    headers: {
+      'Content-Type': 'application/x-amz-json-1.1',
+      'X-Amz-Target': 'SageMaker.CreateTrainingJob'
+    },
+    data: JSON.stringify({
+      TrainingJobName: name,
+      RoleArn: 'arn:aws:iam::000000000000:role/SageMakerRole',
+      AlgorithmSpecification: {
+        TrainingImage: image,
+        TrainingInputMode: 'File',
+        MetricDefinitions: [{ Name: 'train:loss', Regex: 'loss=([0-9.]+)' }]
+      },
+      HyperParameters: {
+        epochs: '3',
+        delay: '0.1',
+        sagemaker_program: JSON.stringify('train_live.py'),
+        sagemaker_submit_directory: JSON.stringify(`file://${folder}`)
+      },
+      InputDataConfig: [
+        {
+          ChannelName: 'train',
+          DataSource: {
+            S3DataSource: {
+              S3DataType: 'S3Prefix',
+              S3Uri: `file://${path.join(folder, 'data')}`
+            }
+          }
+        }
+      ],
+      OutputDataConfig: { S3OutputPath: `file://${path.join(folder, 'out')}` },
+      ResourceConfig: {
+        InstanceType: 'ml.m5.large',
+        InstanceCount: 1,
+        VolumeSizeInGB: 1
+      },
+      StoppingCondition: { MaxRuntimeInSeconds: 600 }
+    })
+  });
+  expect(response.status(), await response.text()).toBe(200);
+  expect((await response.json()).TrainingJobArn).toBe(
+    `arn:aws:sagemaker:us-east-1:000000000000:training-job/${name}`
+  );
+
+  const jobs = await jobsSection(page);
+  const row = jobs.locator('li', { hasText: name });
+  await expect(row.locator('.jp-mlstudio-StatusBadge')).toHaveText(
+    'Completed',
+    { timeout: 60_000 }
+  );
+  await row.click();
+  const view = page.locator('.jp-mlstudio-JobWidget', { hasText: name });
+  await expect(view).toContainText('sagemaker-scikit-learn:1.2-1-cpu-py3');
+  await expect(view.locator('.jp-mlstudio-LogViewer-scroller')).toContainText(
+    'training done'
+  );
+  await page.screenshot({ path: shot('job-view-sagemaker-api') });
+});
