@@ -131,7 +131,15 @@ async def test_a_training_job_runs_and_is_described_as_on_sagemaker(
     assert described["TrainingJobStatus"] == "Completed"
     assert described["SecondaryStatus"] == "Completed"
     assert described["RoleArn"] == ROLE
-    assert described["HyperParameters"] == {"scale": "2.0"}
+    # as given, the SDK's own too (Estimator.attach reads them back); the script got
+    # only its own (train.py's score below is 2 rows x scale 2)
+    assert described["HyperParameters"] == {
+        "scale": "2.0",
+        "sagemaker_program": json.dumps("train.py"),
+        "sagemaker_submit_directory": json.dumps(SCRIPTS.as_uri()),
+    }
+    tags = await in_thread(lambda: sagemaker.list_tags(ResourceArn=described["TrainingJobArn"]))
+    assert tags["Tags"] == [{"Key": "team", "Value": "fraud"}]  # the studio's stay hidden
     assert described["ResourceConfig"]["InstanceType"] == "ml.m5.large"
     assert described["InputDataConfig"][0]["ChannelName"] == "train"
     assert described["AlgorithmSpecification"]["TrainingInputMode"] == "File"

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from ...entities import Job, JobKind
-from ...services.jobs.requests import CreateTrainingJobRequest
+from ...services.jobs.requests import MAX_TAGS, CreateTrainingJobRequest
 from ..errors import validation
 from ..jobs import JobApi, create_job, list_jobs, project, stop_job
 from ..registry import SAGEMAKER, Call
@@ -32,6 +32,10 @@ TRAINING = JobApi(
 )
 PROGRAM = "sagemaker_program"
 SUBMIT_DIRECTORY = "sagemaker_submit_directory"
+#: the SDK's own hyperparameters (``sagemaker_*``) are not the script's: the studio keeps
+#: them in hidden tags under this prefix and DescribeTrainingJob answers them, as
+#: SageMaker does (the SDK v2's ``Estimator.attach`` reads them back)
+SDK_HYPERPARAMETER_TAG = "mlstudio:hyperparameter:"
 
 
 @SAGEMAKER.operation("CreateTrainingJob")
@@ -85,6 +89,11 @@ def training_request(params: dict[str, Any], scratch: Path) -> dict[str, Any]:
         request["HyperParameters"] = {
             k: v for k, v in hyperparameters.items() if not k.startswith("sagemaker_")
         }
+        sdk_own = {k: v for k, v in hyperparameters.items() if k.startswith("sagemaker_")}
+        tags = list(request.get("Tags") or [])
+        if len(tags) + len(sdk_own) <= MAX_TAGS:  # else only the script's are answered
+            tags += [{"Key": SDK_HYPERPARAMETER_TAG + k, "Value": v} for k, v in sdk_own.items()]
+            request["Tags"] = tags
     return request
 
 
@@ -129,6 +138,21 @@ def describe_training_job(call: Call) -> dict[str, Any]:
     """
     job = call.studio.job_kinds[JobKind.TRAINING].describe(call.params["TrainingJobName"])
     out: dict[str, Any] = {**job.spec, **TRAINING.status_members(call, job)}
+    sdk_own = {
+        key.removeprefix(SDK_HYPERPARAMETER_TAG): value
+        for key, value in job.tags.items()
+        if key.startswith(SDK_HYPERPARAMETER_TAG)
+    }
+    if sdk_own:
+        out["HyperParameters"] = {**(job.spec.get("HyperParameters") or {}), **sdk_own}
+    # members SageMaker always answers, with their defaults (Estimator.attach reads them)
+    out["OutputDataConfig"] = {"KmsKeyId": "", **(job.spec.get("OutputDataConfig") or {})}
+    for flag in (
+        "EnableNetworkIsolation",
+        "EnableInterContainerTrafficEncryption",
+        "EnableManagedSpotTraining",
+    ):
+        out.setdefault(flag, False)
     out["SecondaryStatus"] = _secondary(job)
     out["SecondaryStatusTransitions"] = [
         {

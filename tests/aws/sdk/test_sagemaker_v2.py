@@ -67,6 +67,13 @@ async def check_sklearn_flow(studio: SdkStudio) -> None:
     assert job["Status"] == "Completed", job
     assert out["model_data"].startswith(f"s3://{out['bucket']}/")
     assert out["predictions"] == out["expected"]
+    # Estimator.attach rebuilt the estimator from DescribeTrainingJob alone
+    attached = out["attached"]
+    assert attached["entry_point"] == "train.py"
+    assert attached["source_dir"].startswith(f"s3://{out['bucket']}/")
+    assert attached["source_dir"].endswith("/source/sourcedir.tar.gz")
+    assert attached["hyperparameters"]["max-depth"] == "4"
+    assert attached["model_data"] == out["model_data"]
 
     status, _ = server.call("GET", f"endpoints/{out['endpoint_name']}")
     assert status == 404

@@ -51,6 +51,8 @@ def main(base_name: str) -> None:
     )
     estimator.fit({"train": train_uri})
     job_name = estimator.latest_training_job.name
+    # a new kernel's way back to a job: from what DescribeTrainingJob answers
+    attached = SKLearn.attach(job_name, sagemaker_session=session)
 
     predictor = estimator.deploy(initial_instance_count=1, instance_type="ml.m5.large")
     endpoint_name = predictor.endpoint_name
@@ -69,6 +71,12 @@ def main(base_name: str) -> None:
                 "train_uri": train_uri,
                 "job_name": job_name,
                 "model_data": estimator.model_data,
+                "attached": {
+                    "entry_point": attached.entry_point,
+                    "source_dir": attached.source_dir,
+                    "hyperparameters": attached.hyperparameters(),
+                    "model_data": attached.model_data,
+                },
                 "endpoint_name": endpoint_name,
                 "model_name": model_name,
                 "predictions": np.asarray(predictions).tolist(),
