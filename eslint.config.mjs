@@ -14,6 +14,7 @@ export default defineConfig([
       'coverage',
       'build',
       '.venv',
+      '.venv-*',
       '**/*.js',
       '**/*.d.ts',
       'jupyter_mlstudio/labextension',
