@@ -45,13 +45,15 @@ def run_notebook(studio: SdkStudio, work: Path) -> str:
     shutil.copy(EXAMPLES / NOTEBOOK, work / NOTEBOOK)
     shutil.copytree(EXAMPLES / "sagemaker_sklearn", work / "sagemaker_sklearn")
     notebook = nbformat.read(work / NOTEBOOK, as_version=4)
+    km = _kernel_manager(work)
     client = NotebookClient(
-        notebook,
-        km=_kernel_manager(work),
-        timeout=600,
-        resources={"metadata": {"path": str(work)}},
+        notebook, km=km, timeout=600, resources={"metadata": {"path": str(work)}}
     )
-    client.execute(env=studio.env)
+    try:
+        client.execute(env=studio.env)
+    finally:  # nbclient leaves a kernel manager it was given running
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
     return "\n".join(
         output.get("text", "")
         for cell in notebook.cells
