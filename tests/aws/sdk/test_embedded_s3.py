@@ -218,8 +218,11 @@ def _kernel_environ(server: StudioServer) -> dict[str, str]:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         for child in psutil.Process(server.process.pid).children(recursive=True):
-            if any(kernel_id in part for part in child.cmdline()):
-                return dict(child.environ())
+            try:  # a child may end (or be a zombie) meanwhile
+                if any(kernel_id in part for part in child.cmdline()):
+                    return dict(child.environ())
+            except psutil.Error:
+                continue
         time.sleep(0.05)
     raise AssertionError("the kernel did not start")
 
