@@ -13,6 +13,7 @@ import warnings
 
 from jupyter_server.serverapp import ServerApp
 from jupyter_server.utils import JupyterServerAuthWarning
+from traitlets.config import Config
 
 
 def unauthenticated_endpoints(extension: str) -> tuple[list[str], int]:
@@ -22,6 +23,8 @@ def unauthenticated_endpoints(extension: str) -> tuple[list[str], int]:
         os.environ["MLSTUDIO_HOME"] = home
         try:
             app = ServerApp(
+                # no S3 server for a look at the handlers (nothing would stop it)
+                config=Config({"StudioApp": {"embedded_s3": False}}),
                 allow_unauthenticated_access=False,
                 jpserver_extensions={extension: True},
                 reraise_server_extension_failures=True,
