@@ -11,6 +11,7 @@ is given, and waits until S3 answers. The studio runs one as its embedded S3
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import random
 import shutil
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
 # even when a ``-<server>.port.grpc`` flag says otherwise.
 _SERVERS = ("s3", "master", "volume", "filer", "admin")
 _GRPC_OFFSET = 10000
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -126,24 +129,47 @@ def start_weed(
     *,
     timeout: float = 30.0,
     ready: Callable[[S3Client], object] | None = None,
+    attempts: int = 3,
 ) -> WeedServer:
     """Start ``weed mini`` on ``data_dir`` and wait until S3 answers.
+
+    Ports are chosen free and then bound by ``weed``: another process may take one
+    meanwhile, so a start that fails is tried again on other ports.
 
     Args:
         weed: The binary.
         data_dir: Its data folder (created; its log goes there too).
         credentials: The only key pair (access key id, secret) it accepts.
-        timeout: Seconds to wait for S3 to answer.
+        timeout: Seconds to wait for S3 to answer, each attempt.
         ready: Called with an S3 client until it returns without a botocore error (the
             default lists the buckets).
+        attempts: Starts tried, each on other free ports.
 
     Returns:
         The running server.
 
     Raises:
-        RuntimeError: It exited or did not answer in time (with the end of its log).
+        RuntimeError: The last start exited or did not answer in time (with the end of
+            its log).
     """
     data_dir.mkdir(parents=True, exist_ok=True)
+    for attempt in range(1, attempts + 1):
+        try:
+            return _start_once(weed, data_dir, credentials, timeout, ready)
+        except RuntimeError as exc:
+            if attempt >= attempts:
+                raise
+            log.info("weed mini did not start (%s); again on other ports", exc)
+    raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def _start_once(
+    weed: str,
+    data_dir: Path,
+    credentials: tuple[str, str],
+    timeout: float,
+    ready: Callable[[S3Client], object] | None,
+) -> WeedServer:
     ports = dict(zip(_SERVERS, free_port_pairs(len(_SERVERS)), strict=True))
     args = [
         weed,

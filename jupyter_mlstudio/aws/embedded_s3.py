@@ -81,6 +81,8 @@ class EmbeddedS3:
         self._server: WeedServer | None = None
         self._front: S3Front | None = None
         self._stopped = False
+        #: where clients reach it while its front is open (what the record says)
+        self.endpoint_url: str | None = None
 
     def start(self, timeout: float = 60.0) -> S3Server:
         """Start the server (stopping one a killed studio left); blocking, so in a thread.
@@ -102,14 +104,7 @@ class EmbeddedS3:
         folder = s3_folder(self.home)
         _stop_stale(self.home)
         keys = (self.identity.access_key_id, self.identity.secret_access_key)
-        for attempt in range(1, ATTEMPTS + 1):
-            try:  # ports are chosen free, then bound by weed: another process may win one
-                server = start_weed(weed, folder / "data", keys, timeout=timeout)
-                break
-            except RuntimeError as exc:
-                if attempt == ATTEMPTS:
-                    raise
-                log.info("the embedded S3 did not start (%s); again with other ports", exc)
+        server = start_weed(weed, folder / "data", keys, timeout=timeout, attempts=ATTEMPTS)
         with self._lock:
             if self._stopped:  # the studio stopped while the server started
                 stop_weed(server)
@@ -134,7 +129,7 @@ class EmbeddedS3:
             if server is None or self._stopped:
                 return None
             self._front = S3Front(server.endpoint_url, self.identity)
-            url = self._front.start()
+            url = self.endpoint_url = self._front.start()
             _write_record(
                 self.home,
                 {
@@ -150,6 +145,7 @@ class EmbeddedS3:
         """Stop the front (in the IOLoop's thread), before :meth:`stop`."""
         with self._lock:
             front, self._front = self._front, None
+            self.endpoint_url = None
         if front is not None:
             front.stop()
 

