@@ -151,9 +151,8 @@ class _ForwardHandler(RequestHandler):
     async def _forward(self) -> None:
         request = self.request
         headers = httputil.HTTPHeaders()
-        for name, value in request.headers.get_all():
-            if name.lower() not in _HOP:
-                headers.add(name, value)
+        for name, value in _forwardable(request.headers.get_all()):
+            headers.add(name, value)
         body = request.body or b""
         if asks_kms(headers):
             try:
