@@ -370,8 +370,11 @@ class MetadataStore(TrackingStore):
         primary_container: ContainerDefinition,
         *,
         tags: Mapping[str, str] | None = None,
+        containers: Sequence[ContainerDefinition] | None = None,
     ) -> Model:
-        """ConflictError if the name is taken; ValidationError for a bad name or tags."""
+        """ConflictError if the name is taken; ValidationError for a bad name or tags.
+        ``containers``: an inference pipeline's containers in order (the model then has
+        them as ``containers``, served serially); none for a single-container model."""
 
     @abc.abstractmethod
     def get_model(self, model_name: str) -> Model: ...

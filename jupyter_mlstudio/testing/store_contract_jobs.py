@@ -285,6 +285,33 @@ class JobsEndpointsContract:
 
     # -- models ------------------------------------------------------------------
 
+    def test_pipeline_model(self, store: MetadataStore) -> None:
+        first = ContainerDefinition(
+            model_data_url="file:///tmp/pre.tar.gz",
+            environment={"SAGEMAKER_PROGRAM": "pre.py"},
+            container_hostname="preprocess",
+        )
+        second = ContainerDefinition(image="byoc:1", model_data_url="file:///tmp/m.tar.gz")
+        model = store.create_model("pipe-1", first, containers=[first, second])
+        assert model.containers == [first, second]
+        assert model.is_pipeline
+        assert model.serving_containers == [first, second]
+        assert model.inference_execution_config == {"Mode": "Serial"}
+        api = model.to_api()
+        assert "PrimaryContainer" not in api
+        assert [c.get("ContainerHostname") for c in api["Containers"]] == ["preprocess", None]
+        assert api["InferenceExecutionConfig"] == {"Mode": "Serial"}
+        assert store.get_model("pipe-1") == model
+        assert store.list_models().items[0].containers == [first, second]
+        single = store.create_model("single-1", second)
+        assert single.containers == []
+        assert not single.is_pipeline
+        assert "Containers" not in single.to_api()
+        with expect(ValidationError, "Containers"):
+            store.create_model("pipe-2", first, containers=[first] * 16)
+        with pytest.raises(NotFoundError):
+            store.get_model("pipe-2")
+
     def test_models(self, store: MetadataStore) -> None:
         container = ContainerDefinition(
             model_data_url="file:///tmp/model.tar.gz",

@@ -165,6 +165,8 @@ def model(row: ModelRow) -> Model:
     return Model(
         model_name=row.name,
         primary_container=ContainerDefinition.model_validate(row.primary_container),
+        containers=[ContainerDefinition.model_validate(c) for c in row.containers or []],
+        inference_execution_config={"Mode": "Serial"} if row.containers else None,
         creation_time=row.creation_time,
         tags=dict(row.tags or {}),
     )

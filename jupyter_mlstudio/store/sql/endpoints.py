@@ -20,6 +20,7 @@ from ...entities import (
     validate_tags,
 )
 from ...entities.common import ENDPOINT_NAME_MAX, validate_name
+from ...entities.endpoints import MAX_PIPELINE_CONTAINERS
 from ...exceptions import ConflictError, ValidationError
 from ..base import UNSET
 from .lookups import check_name, get_row
@@ -33,16 +34,30 @@ _LOAD = (selectinload(EndpointRow.tags),)
 
 
 def new_model_row(
-    name: str, container: ContainerDefinition, tags: Mapping[str, str] | None
+    name: str,
+    container: ContainerDefinition,
+    tags: Mapping[str, str] | None,
+    containers: Sequence[ContainerDefinition] | None = None,
 ) -> ModelRow:
+    """A model's row; ``containers`` (an inference pipeline, 1 to
+    :data:`MAX_PIPELINE_CONTAINERS`) are kept in order beside the primary container."""
     name = check_name(ModelRow, name)
     if not isinstance(container, ContainerDefinition):
         raise ValidationError(
             "PrimaryContainer must be a ContainerDefinition", field="PrimaryContainer"
         )
+    members = list(containers or [])
+    if len(members) > MAX_PIPELINE_CONTAINERS:
+        raise ValidationError(f"at most {MAX_PIPELINE_CONTAINERS} containers", field="Containers")
+    for i, member in enumerate(members):
+        if not isinstance(member, ContainerDefinition):
+            raise ValidationError(
+                f"Containers[{i}] must be a ContainerDefinition", field=f"Containers[{i}]"
+            )
     return ModelRow(
         name=name,
         primary_container=container.model_dump(mode="json"),
+        containers=[m.model_dump(mode="json") for m in members] or None,
         tags=validate_tags(tags),
         creation_time=utcnow(),
     )

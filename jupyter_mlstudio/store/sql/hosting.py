@@ -32,8 +32,9 @@ class HostingQueries:
         primary_container: e.ContainerDefinition,
         *,
         tags: Mapping[str, str] | None = None,
+        containers: Sequence[e.ContainerDefinition] | None = None,
     ) -> e.Model:
-        row = endpoints.new_model_row(model_name, primary_container, tags)
+        row = endpoints.new_model_row(model_name, primary_container, tags, containers)
         with self._session(write=True, conflict=taken(endpoints.ModelRow, row.name)) as s:
             s.add(row)
             s.flush()

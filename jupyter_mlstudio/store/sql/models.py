@@ -338,6 +338,8 @@ class ModelRow(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(63), unique=True, nullable=False)
     primary_container: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    #: an inference pipeline's containers, in order (revision 0008); None for one container
+    containers: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     tags: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False)
     creation_time: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
 
