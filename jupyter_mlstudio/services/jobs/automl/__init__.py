@@ -1,0 +1,1 @@
+"""AutoML jobs (Autopilot): analyse a table, train candidate pipelines, rank them."""

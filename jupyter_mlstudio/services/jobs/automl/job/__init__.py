@@ -1,0 +1,1 @@
+"""What runs inside an AutoML job's candidates and model servers (standalone modules)."""
