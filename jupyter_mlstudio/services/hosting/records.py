@@ -23,6 +23,7 @@ from ...entities import (
     validate_name,
 )
 from ...entities.common import ENDPOINT_NAME_MAX
+from ...entities.endpoints import MAX_PIPELINE_CONTAINERS
 from ...entities.registry import package_of
 from ...exceptions import ConflictError, NotFoundError, StudioError, ValidationError
 from ...hosting.capture import CaptureSettings
@@ -34,6 +35,7 @@ from ..jobs.requests import parse_request
 from .requests import (
     MAX_INSTANCES,
     MAX_VARIANTS,
+    SERIAL,
     ContainerSpec,
     CreateEndpointConfigRequest,
     CreateModelRequest,
@@ -42,40 +44,81 @@ from .requests import (
 
 log = logging.getLogger(__name__)
 
+#: ``Mode`` of a container that serves many models from one ModelDataUrl prefix
+MULTI_MODEL = "MultiModel"
 ENV_FIELD = "PrimaryContainer.Environment"
 
 
-def check_container(container: ContainerSpec) -> tuple[str | None, str | None]:
+def check_container(
+    container: ContainerSpec, where: str = "PrimaryContainer"
+) -> tuple[str | None, str | None]:
     """The script-mode entry point and code location it names (either may be None);
-    ValidationError names the field when the container cannot be served."""
-    if container.Mode not in (None, "SingleModel"):
-        raise ValidationError("only Mode SingleModel is supported", field="PrimaryContainer.Mode")
+    ValidationError names the field (below ``where``, e.g. ``Containers[1]``) when the
+    container cannot be served."""
+    check_mode(container)
     if container.ModelDataUrl:
-        transfer.check_source(container.ModelDataUrl, field="PrimaryContainer.ModelDataUrl")
+        transfer.check_source(container.ModelDataUrl, field=f"{where}.ModelDataUrl")
     program = container.Environment.get("SAGEMAKER_PROGRAM")
     code = container.Environment.get("SAGEMAKER_SUBMIT_DIRECTORY")
     if not container.Image and not program and not container.ModelDataUrl:
         raise ValidationError(
-            "give PrimaryContainer.Image, or script-mode code (Environment"
+            f"give {where}.Image, or script-mode code (Environment"
             " SAGEMAKER_PROGRAM and SAGEMAKER_SUBMIT_DIRECTORY), or ModelDataUrl",
-            field="PrimaryContainer",
+            field=where,
         )
     if program and not code and not container.Image:
         raise ValidationError(
             "SAGEMAKER_PROGRAM needs SAGEMAKER_SUBMIT_DIRECTORY (the folder of the code)",
-            field=f"{ENV_FIELD}.SAGEMAKER_SUBMIT_DIRECTORY",
+            field=f"{where}.Environment.SAGEMAKER_SUBMIT_DIRECTORY",
         )
     return program, code
 
 
+def check_mode(container: ContainerSpec) -> None:
+    """Check ``Mode`` and what it asks of the other fields.
+
+    Args:
+        container: The container as requested.
+
+    Raises:
+        ValidationError: An unknown ``PrimaryContainer.Mode``; MultiModel without a
+            ``PrimaryContainer.ModelDataUrl`` prefix ending in ``/``; a
+            ``PrimaryContainer.MultiModelConfig`` without Mode MultiModel.
+    """
+    if container.Mode not in (None, "SingleModel", MULTI_MODEL):
+        raise ValidationError(
+            f"Mode {container.Mode!r}: use SingleModel or {MULTI_MODEL}",
+            field="PrimaryContainer.Mode",
+        )
+    if container.Mode != MULTI_MODEL:
+        if container.MultiModelConfig is not None:
+            raise ValidationError(
+                f"MultiModelConfig needs Mode {MULTI_MODEL}",
+                field="PrimaryContainer.MultiModelConfig",
+            )
+        return
+    url = container.ModelDataUrl or ""
+    if not url.endswith("/"):
+        raise ValidationError(
+            f"with Mode {MULTI_MODEL}, ModelDataUrl is the prefix (folder) of the model"
+            f" archives and ends in '/' (got {url or 'none'!r})",
+            field="PrimaryContainer.ModelDataUrl",
+        )
+
+
 def snapshot_code(
-    artifacts: ArtifactStore, model_name: str, code: str, program: str | None
+    artifacts: ArtifactStore,
+    model_name: str,
+    code: str,
+    program: str | None,
+    env_field: str = ENV_FIELD,
 ) -> tuple[str, str | None]:
     """``(SAGEMAKER_SUBMIT_DIRECTORY to record, artifact prefix written or None)``: a local
     code folder is packed into the artifact store (later edits do not change the model); a
     ``.tar.gz`` or URI is checked and kept as given, and so is ``/opt/ml/model/code`` (the
-    model archive's own code, where the SDKs repack it)."""
-    field = f"{ENV_FIELD}.SAGEMAKER_SUBMIT_DIRECTORY"
+    model archive's own code, where the SDKs repack it). ``env_field`` names the container's
+    Environment in errors."""
+    field = f"{env_field}.SAGEMAKER_SUBMIT_DIRECTORY"
     if transfer.is_s3(code) or in_model_archive(code):
         return code, None
     path = transfer.local_path(code, field=field)
@@ -85,7 +128,7 @@ def snapshot_code(
         return path.as_uri(), None
     if program and not (path / program).is_file():
         raise ValidationError(
-            f"the entry point {program!r} is not in {path}", field=f"{ENV_FIELD}.SAGEMAKER_PROGRAM"
+            f"the entry point {program!r} is not in {path}", field=f"{env_field}.SAGEMAKER_PROGRAM"
         )
     prefix = f"models/{model_name}/{uuid.uuid4().hex[:12]}"
     with tempfile.TemporaryDirectory(prefix="mlstudio-code-") as tmp:
@@ -96,6 +139,75 @@ def snapshot_code(
         archive = transfer.pack(staged, Path(tmp) / "sourcedir.tar.gz")
         artifacts.put_file(f"{prefix}/sourcedir.tar.gz", archive)
     return artifacts.uri_for(f"{prefix}/sourcedir.tar.gz"), prefix
+
+
+def pipeline_members(req: CreateModelRequest) -> list[tuple[str, ContainerSpec]]:
+    """The containers a CreateModel request names, each with its field: ``PrimaryContainer``
+    alone, or ``Containers[i]`` (an inference pipeline, served in order).
+
+    Args:
+        req: The request.
+
+    Returns:
+        ``(field, container)`` pairs, in order.
+
+    Raises:
+        ValidationError: Both or neither of ``PrimaryContainer`` and ``Containers``; more
+            than :data:`MAX_PIPELINE_CONTAINERS` containers; a pipeline container with a
+            ``Mode`` other than SingleModel, or a duplicate ``ContainerHostname``;
+            ``InferenceExecutionConfig.Mode`` other than Serial, or given without
+            ``Containers``.
+    """
+    config = req.InferenceExecutionConfig
+    if req.PrimaryContainer is not None and req.Containers is not None:
+        raise ValidationError(
+            "give PrimaryContainer or Containers (an inference pipeline), not both",
+            field="Containers",
+        )
+    if config is not None and config.Mode != SERIAL:
+        raise ValidationError(
+            f"InferenceExecutionConfig.Mode {config.Mode!r}: the studio runs pipelines"
+            f" {SERIAL} (each container's answer is the next one's request)",
+            field="InferenceExecutionConfig.Mode",
+        )
+    if req.Containers is None:
+        if req.PrimaryContainer is None:
+            raise ValidationError(
+                "give PrimaryContainer, or Containers (an inference pipeline)",
+                field="PrimaryContainer",
+            )
+        if config is not None:
+            raise ValidationError(
+                "InferenceExecutionConfig applies to Containers (an inference pipeline)",
+                field="InferenceExecutionConfig",
+            )
+        return [("PrimaryContainer", req.PrimaryContainer)]
+    if not 1 <= len(req.Containers) <= MAX_PIPELINE_CONTAINERS:
+        raise ValidationError(
+            f"Containers: an inference pipeline has 1 to {MAX_PIPELINE_CONTAINERS} containers"
+            f" (got {len(req.Containers)})",
+            field="Containers",
+        )
+    members = []
+    seen: set[str] = set()
+    for i, container in enumerate(req.Containers):
+        where = f"Containers[{i}]"
+        if container.Mode not in (None, "SingleModel"):
+            raise ValidationError(
+                f"{where}.Mode: a container of an inference pipeline serves one model"
+                " (SingleModel)",
+                field=f"{where}.Mode",
+            )
+        hostname = container.ContainerHostname
+        if hostname:
+            if hostname in seen:
+                raise ValidationError(
+                    f"{where}.ContainerHostname {hostname!r} is given twice",
+                    field=f"{where}.ContainerHostname",
+                )
+            seen.add(hostname)
+        members.append((where, container))
+    return members
 
 
 class HostingRecords:
@@ -113,42 +225,64 @@ class HostingRecords:
         name = validate_name(req.ModelName, field="ModelName", max_length=ENDPOINT_NAME_MAX)
         if self._exists(self._store.get_model, name):
             raise ConflictError(f"Model {name!r} exists already", field="ModelName")
-        container = req.PrimaryContainer
-        package_name = container.ModelPackageName or None
-        if package_name:
-            container = self._package_container(container)
-        env = dict(container.Environment)
-        program, code = check_container(container)
-        # an ECR image the studio cannot run is refused now, not when an endpoint starts
-        resolve_image(
-            container.Image,
-            field="PrimaryContainer.ModelPackageName" if package_name else "PrimaryContainer.Image",
-        )
-        snapshot = None
-        if code:
-            env["SAGEMAKER_SUBMIT_DIRECTORY"], snapshot = snapshot_code(
-                self._artifacts, name, code, program
-            )
+        members = pipeline_members(req)
+        snapshots: list[str] = []
         try:
+            definitions = [
+                self._definition(name, where, container, snapshots) for where, container in members
+            ]
             return self._store.create_model(
                 name,
-                ContainerDefinition(
-                    image=container.Image or None,
-                    model_data_url=container.ModelDataUrl or None,
-                    environment=env,
-                    model_package_name=package_name,
-                ),
+                definitions[0],
                 tags=tags_of(req.Tags),
+                containers=definitions if req.Containers is not None else None,
             )
         except BaseException:
-            if snapshot is not None:
+            for snapshot in snapshots:
                 self._artifacts.delete_prefix(snapshot)
             raise
 
-    def _package_container(self, given: ContainerSpec) -> ContainerSpec:
+    def _definition(
+        self, model_name: str, where: str, container: ContainerSpec, snapshots: list[str]
+    ) -> ContainerDefinition:
+        """One container checked and recorded as served (``where``: its field, e.g.
+        ``Containers[1]``); a code snapshot written is appended to ``snapshots``."""
+        package_name = container.ModelPackageName or None
+        if package_name:
+            container = self._package_container(container, where)
+        env = dict(container.Environment)
+        program, code = check_container(container, where)
+        # an ECR image the studio cannot run is refused now, not when an endpoint starts
+        resolve_image(
+            container.Image,
+            field=f"{where}.ModelPackageName" if package_name else f"{where}.Image",
+        )
+        if code:
+            env["SAGEMAKER_SUBMIT_DIRECTORY"], snapshot = snapshot_code(
+                self._artifacts, model_name, code, program, f"{where}.Environment"
+            )
+            if snapshot is not None:
+                snapshots.append(snapshot)
+        return ContainerDefinition(
+            image=container.Image or None,
+            model_data_url=container.ModelDataUrl or None,
+            environment=env,
+            model_package_name=package_name,
+            mode=container.Mode or None,
+            multi_model_config=(
+                container.MultiModelConfig.model_dump(exclude_none=True)
+                if container.MultiModelConfig is not None
+                else None
+            ),
+            container_hostname=container.ContainerHostname or None,
+        )
+
+    def _package_container(
+        self, given: ContainerSpec, where: str = "PrimaryContainer"
+    ) -> ContainerSpec:
         """The container a registered version names (ModelPackageName), with the given
         Environment on top of its own."""
-        field = "PrimaryContainer.ModelPackageName"
+        field = f"{where}.ModelPackageName"
         group, version = package_of(str(given.ModelPackageName), field)
         try:
             package = self._store.get_model_package(group, version)
@@ -164,6 +298,7 @@ class HostingRecords:
             Image=first.get("Image"),
             ModelDataUrl=first.get("ModelDataUrl"),
             Environment={**(first.get("Environment") or {}), **given.Environment},
+            ContainerHostname=given.ContainerHostname,
         )
 
     def get_model(self, model_name: str) -> Model:

@@ -7,7 +7,7 @@ service gets; shape errors name the dotted field.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,10 +15,20 @@ from ..jobs.requests import MAX_TAGS
 
 MAX_VARIANTS = 10
 MAX_INSTANCES = 16
+#: InferenceExecutionConfig.Mode of an inference pipeline (the only one the studio runs)
+SERIAL = "Serial"
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MultiModelConfigSpec(_Model):
+    ModelCacheSetting: Literal["Enabled", "Disabled"] | None = Field(
+        None,
+        description="Enabled (the default): loaded models stay until evicted; Disabled: a"
+        " model is unloaded after each invocation",
+    )
 
 
 class ContainerSpec(_Model):
@@ -33,11 +43,31 @@ class ContainerSpec(_Model):
         description="SAGEMAKER_PROGRAM (entry point) and SAGEMAKER_SUBMIT_DIRECTORY (a folder,"
         " a .tar.gz or its URI) name script-mode code",
     )
-    Mode: str | None = Field(None, description="SingleModel (the only mode)")
+    Mode: str | None = Field(
+        None,
+        description="SingleModel (the default), or MultiModel: ModelDataUrl is then a prefix"
+        " (ending in /) of model.tar.gz archives that invocations name by TargetModel",
+    )
+    MultiModelConfig: MultiModelConfigSpec | None = Field(
+        None, description="with Mode MultiModel only"
+    )
     ModelPackageName: str | None = Field(
         None,
         description="a registered version (its ARN, or <group>/<version>): its first"
         " container, with this Environment on top of the version's",
+    )
+    ContainerHostname: str | None = Field(
+        None,
+        pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$",
+        description="the container's name in an inference pipeline (errors and the"
+        " endpoint's description name it)",
+    )
+
+
+class InferenceExecutionConfigSpec(_Model):
+    Mode: str = Field(
+        SERIAL,
+        description="Serial (the only mode): each container's answer is the next one's request",
     )
 
 
@@ -55,7 +85,17 @@ TagsInput = (
 
 class CreateModelRequest(_Model):
     ModelName: str
-    PrimaryContainer: ContainerSpec
+    PrimaryContainer: ContainerSpec | None = Field(
+        None, description="the model's container (or Containers, not both)"
+    )
+    Containers: list[ContainerSpec] | None = Field(
+        None,
+        description="an inference pipeline: 1 to 15 containers served in order, each one's"
+        " answer the next one's request",
+    )
+    InferenceExecutionConfig: InferenceExecutionConfigSpec | None = Field(
+        None, description="with Containers: Mode Serial"
+    )
     ExecutionRoleArn: str | None = Field(None, description="accepted and ignored (local)")
     Tags: TagsInput | None = None
 
