@@ -50,6 +50,16 @@ may stay silent (mid-request or idle between keep-alive requests) before it is c
 
 SIGTERM (or SIGINT) stops accepting, lets requests in flight finish (up to 10 s) and exits
 with code 0.
+
+With ``SAGEMAKER_MULTI_MODEL=true`` no model is loaded at start (the entry point, if any,
+is imported) and the server speaks SageMaker's multi-model API instead of
+``/invocations``: ``POST /models`` (``{"model_name", "url"}``: the folder, absolute or
+relative to ``SM_MODEL_DIR``; loaded with the model's own ``code/<program>`` when it has
+one, else the entry point's ``model_fn``, else the default loader; 409 when loaded, 507
+when ``MLSTUDIO_MME_MAX_MODELS`` are loaded or the RSS is over
+``MLSTUDIO_MME_MEMORY_FRACTION`` (default 0.9) of ``MLSTUDIO_MME_MEMORY_BYTES``, 500 with
+the loader's message when loading fails), ``GET /models``, ``GET /models/<name>``,
+``DELETE /models/<name>`` (unload) and ``POST /models/<name>/invoke`` (as /invocations).
 """
 
 from __future__ import annotations
@@ -60,6 +70,7 @@ import io
 import json
 import os
 import pickle
+import re
 import signal
 import socket
 import sys
@@ -81,6 +92,11 @@ TEXT_TYPES = (CSV, JSON)  # given to input_fn as str, as sagemaker-inference doe
 DRAIN_SECONDS = 10.0
 MODEL_FILES = ("model.joblib", "model.pkl", "model.pickle")
 PREFIX = "model server:"
+MULTI_MODEL_ENV = "SAGEMAKER_MULTI_MODEL"
+MAX_MODELS_ENV = "MLSTUDIO_MME_MAX_MODELS"
+MEMORY_ENV = "MLSTUDIO_MME_MEMORY_BYTES"
+MEMORY_FRACTION_ENV = "MLSTUDIO_MME_MEMORY_FRACTION"
+MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
 
 
 class RequestError(Exception):
@@ -244,6 +260,10 @@ def import_entry_point(program: str, folder: str) -> ModuleType:
         raise StartupError(f"the entry point {program!r} is not in {folder}", code=2)
     name = os.path.splitext(os.path.basename(path))[0]
     sys.path.insert(0, folder)
+    return _import_as(name, path)
+
+
+def _import_as(name: str, path: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise StartupError(f"cannot import {path}", code=2)
@@ -326,6 +346,91 @@ class ModelHandlers:
         return bytes(answer), str(answer_type or accept)
 
 
+# -- multi-model -------------------------------------------------------------------------
+
+
+def rss_bytes() -> int:
+    """This process's resident memory (0 when unknown)."""
+    try:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+class ModelStore:
+    """The models of a multi-model server, by name. Thread-safe."""
+
+    def __init__(
+        self, model_dir: str, program: str, shared: ModuleType | None, accept: str
+    ) -> None:
+        self.model_dir = model_dir
+        self.program = program
+        self.shared = shared
+        self.accept = accept
+        self.max_models = int(_number(MAX_MODELS_ENV, 1_000_000))
+        memory = _number(MEMORY_ENV, 0) * _number(MEMORY_FRACTION_ENV, 0.9)
+        self.memory_limit = int(memory)
+        self.models: dict[str, tuple[ModelHandlers, str, str | None]] = {}
+        self._loading: set[str] = set()
+        self._lock = threading.Lock()
+
+    def get(self, name: str) -> ModelHandlers | None:
+        found = self.models.get(name)
+        return found[0] if found is not None else None
+
+    def describe(self, name: str) -> dict[str, str] | None:
+        found = self.models.get(name)
+        return None if found is None else {"modelName": name, "modelUrl": found[1]}
+
+    def load(self, name: str, url: str) -> tuple[int, str]:
+        """Load ``url`` as ``name``: the status and message to answer."""
+        if not MODEL_NAME.match(name or ""):
+            return 400, f"model_name {name!r}: letters, digits, '.', '_' and '-'"
+        path = url if os.path.isabs(url) else os.path.join(self.model_dir, url)
+        with self._lock:
+            if name in self.models or name in self._loading:
+                return 409, f"model {name} is already loaded"
+            if len(self.models) + len(self._loading) >= self.max_models:
+                return 507, f"{len(self.models)} models are loaded, the most this server holds"
+            rss = rss_bytes()
+            if self.memory_limit and rss > self.memory_limit:
+                return 507, f"memory in use ({rss} bytes) is over {self.memory_limit} bytes"
+            self._loading.add(name)
+        try:
+            handlers, module_name = self._load(name, path)
+        except Exception as exc:
+            sys.stderr.write(f"{PREFIX} loading model {name} failed:\n{traceback.format_exc()}")
+            return 500, str(exc) or type(exc).__name__
+        finally:
+            with self._lock:
+                self._loading.discard(name)
+        with self._lock:
+            self.models[name] = (handlers, path, module_name)
+        return 200, f"model {name} loaded"
+
+    def _load(self, name: str, path: str) -> tuple[ModelHandlers, str | None]:
+        if not os.path.isdir(path):
+            raise StartupError(f"the model folder {path} does not exist")
+        module, module_name = self.shared, None
+        own = os.path.join(path, "code", self.program) if self.program else ""
+        if own and not os.path.isfile(own) and os.path.isfile(own + ".py"):
+            own += ".py"
+        if own and os.path.isfile(own):  # the model's own code: a module of its own
+            module_name = f"mlstudio_model_{name.replace('.', '_').replace('-', '_')}"
+            module = _import_as(module_name, own)
+        model_fn = getattr(module, "model_fn", None)
+        model = model_fn(path) if callable(model_fn) else load_default_model(path)[0]
+        return ModelHandlers(module, model, self.accept), module_name
+
+    def unload(self, name: str) -> bool:
+        with self._lock:
+            found = self.models.pop(name, None)
+        if found is not None and found[2]:
+            sys.modules.pop(found[2], None)
+        return found is not None
+
+
 # -- HTTP --------------------------------------------------------------------------------
 
 
@@ -345,11 +450,18 @@ class ModelServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], handlers: ModelHandlers, workers: int) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handlers: ModelHandlers | None,
+        workers: int,
+        models: ModelStore | None = None,
+    ) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, InvocationHandler)
         self.handlers = handlers
+        self.models = models
         self.workers = workers
         self.in_flight = 0
         self.idle = threading.Condition()
@@ -417,8 +529,46 @@ class InvocationHandler(BaseHTTPRequestHandler):
                 }
             )
             self._answer(200, body.encode(), JSON)
+        elif self.server.models is not None and path == "/models":
+            models = self.server.models
+            listed = [models.describe(name) for name in sorted(models.models)]
+            self._answer(200, json.dumps({"models": [m for m in listed if m]}).encode(), JSON)
+        elif self.server.models is not None and path.startswith("/models/"):
+            found = self.server.models.describe(path[len("/models/") :])
+            if found is None:
+                self._answer(404, f"no model {path[len('/models/') :]} is loaded".encode())
+            else:
+                self._answer(200, json.dumps([found]).encode(), JSON)
         else:
             self._answer(404, f"no {path}; try /ping or POST /invocations".encode())
+
+    def do_DELETE(self) -> None:
+        try:
+            self._body()
+        except (ValueError, OSError):
+            self.close_connection = True
+        path = self.path.split("?", 1)[0]
+        models = self.server.models
+        if models is None or not path.startswith("/models/"):
+            self._answer(404, f"no DELETE {path}".encode())
+            return
+        name = path[len("/models/") :]
+        if models.unload(name):
+            self._answer(200, json.dumps({"status": f"model {name} unloaded"}).encode(), JSON)
+        else:
+            self._answer(404, f"no model {name} is loaded".encode())
+
+    def _load_model(self, body: bytes) -> None:
+        models = self.server.models
+        assert models is not None
+        try:
+            request = json.loads(body or b"{}")
+            name, url = str(request["model_name"]), str(request["url"])
+        except (ValueError, KeyError, TypeError) as exc:
+            self._answer(400, f'send {{"model_name": ..., "url": ...}}: {exc}'.encode())
+            return
+        status, message = models.load(name, url)
+        self._answer(status, json.dumps({"status": message}).encode(), JSON)
 
     def do_POST(self) -> None:
         try:
@@ -428,14 +578,27 @@ class InvocationHandler(BaseHTTPRequestHandler):
             self._answer(400, f"cannot read the request body: {exc}".encode())
             return
         path = self.path.split("?", 1)[0]
-        if path != "/invocations":
+        server = self.server
+        handlers = server.handlers
+        if server.models is not None:
+            if path == "/models":
+                self._load_model(body)
+                return
+            name = path[len("/models/") : -len("/invoke")]
+            if not (path.startswith("/models/") and path.endswith("/invoke") and name):
+                self._answer(404, f"no POST {path}; try POST /models/<name>/invoke".encode())
+                return
+            handlers = server.models.get(name)
+            if handlers is None:
+                self._answer(404, f"no model {name} is loaded".encode())
+                return
+        elif path != "/invocations":
             self._answer(404, f"no POST {path}; try POST /invocations".encode())
             return
-        server = self.server
+        assert handlers is not None
         with server.idle:
             server.in_flight += 1
         try:
-            handlers = server.handlers
             content_type = self.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
             accept = handlers.accept_type(self.headers.get("Accept"))
             answer, answer_type = handlers.invoke(body, content_type, accept)
@@ -474,8 +637,9 @@ def _number(name: str, default: float) -> float:
         raise StartupError(f"{name}={value!r} is not a number", code=2) from None
 
 
-def load() -> tuple[ModelHandlers, str]:
-    """Import the entry point and load the model; return the handlers and what was loaded."""
+def load() -> tuple[ModelHandlers | ModelStore, str]:
+    """Import the entry point and load the model; return the handlers and what was loaded
+    (a :class:`ModelStore` with nothing loaded for a multi-model server)."""
     model_dir = os.environ.get("SM_MODEL_DIR") or "/opt/ml/model"
     program = os.environ.get("SAGEMAKER_PROGRAM", "")
     module = None
@@ -489,13 +653,15 @@ def load() -> tuple[ModelHandlers, str]:
             raise StartupError(f"no code folder for {program!r}: {submit} does not exist", 2)
         module = import_entry_point(program, folder)
         what = f"{program} from {folder}"
+    accept = (os.environ.get("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT") or JSON).strip().lower()
+    if os.environ.get(MULTI_MODEL_ENV, "").lower() == "true":
+        return ModelStore(model_dir, program, module, accept), f"{what or 'no code'} (multi-model)"
     model_fn = getattr(module, "model_fn", None)
     if callable(model_fn):
         model = model_fn(model_dir)
     else:
         model, name = load_default_model(model_dir)
         what = f"{what} and {name}" if what else f"{name} from {model_dir}"
-    accept = (os.environ.get("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT") or JSON).strip().lower()
     return ModelHandlers(module, model, accept), what
 
 
@@ -505,8 +671,11 @@ def main() -> int:
         port = int(_number("SAGEMAKER_BIND_TO_PORT", 8080))
         address = os.environ.get("SAGEMAKER_BIND_ADDRESS") or "0.0.0.0"
         timeout = _number("SAGEMAKER_MODEL_SERVER_TIMEOUT", 60)
-        handlers, what = load()
-        server = ModelServer((address, port), handlers, _workers())
+        loaded, what = load()
+        if isinstance(loaded, ModelStore):
+            server = ModelServer((address, port), None, _workers(), loaded)
+        else:
+            server = ModelServer((address, port), loaded, _workers())
     except StartupError as exc:
         sys.stderr.write(f"{PREFIX} {exc}\n")
         return exc.code
