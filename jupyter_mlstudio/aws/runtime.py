@@ -3,7 +3,8 @@
 boto3's ``sagemaker-runtime`` client (REST-JSON) sends ``POST
 <endpoint_url>/endpoints/{EndpointName}/invocations`` with the body as it is and the
 headers ``Content-Type``, ``Accept``, ``X-Amzn-SageMaker-Custom-Attributes``,
-``X-Amzn-SageMaker-Target-Variant`` and ``X-Amzn-SageMaker-Inference-Id``, signed with
+``X-Amzn-SageMaker-Target-Variant``, ``X-Amzn-SageMaker-Target-Model`` (a multi-model
+endpoint's model) and ``X-Amzn-SageMaker-Inference-Id``, signed with
 the signing name ``sagemaker``. :func:`invoke` checks the call against botocore's model of
 the operation and routes it with :meth:`HostingService.invoke` — the router the studio's
 own ``/mlstudio/api/endpoints/{name}/invocations`` uses, on the server's loop with no
@@ -41,6 +42,7 @@ CONTENT_TYPE = "Content-Type"
 ACCEPT = "Accept"
 CUSTOM_ATTRIBUTES = "X-Amzn-SageMaker-Custom-Attributes"
 TARGET_VARIANT = "X-Amzn-SageMaker-Target-Variant"
+TARGET_MODEL = "X-Amzn-SageMaker-Target-Model"
 INFERENCE_ID = "X-Amzn-SageMaker-Inference-Id"
 INVOKED_VARIANT = "x-Amzn-Invoked-Production-Variant"
 
@@ -62,6 +64,7 @@ def invoke_params(name: str, body: bytes, headers: Mapping[str, str]) -> dict[st
         ("Accept", ACCEPT),
         ("CustomAttributes", CUSTOM_ATTRIBUTES),
         ("TargetVariant", TARGET_VARIANT),
+        ("TargetModel", TARGET_MODEL),
         ("InferenceId", INFERENCE_ID),
     ):
         value = headers.get(header)
@@ -123,6 +126,7 @@ async def invoke(
             content_type=params.get("ContentType"),
             accept=params.get("Accept"),
             target_variant=params.get("TargetVariant"),
+            target_model=params.get("TargetModel"),
             custom_attributes=params.get("CustomAttributes"),
             inference_id=params.get("InferenceId"),
         )

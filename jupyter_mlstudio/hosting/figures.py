@@ -116,3 +116,75 @@ class VariantFigures:
             "OverheadLatency": {f"P{q}": _round(percentile(overhead, q)) for q in (50, 90, 99)},
             "Series": series,
         }
+
+
+#: latency samples kept per model of a multi-model endpoint (the newest ones)
+MODEL_SAMPLES = 1000
+
+
+class ModelFigures:
+    """Figures of one model on one instance of a multi-model endpoint: invocations,
+    errors, model latency (of the newest :data:`MODEL_SAMPLES`), loads and their time,
+    evictions. Thread-safe.
+
+    Args:
+        clock: Seconds since the epoch (``time.time``; tests give their own).
+    """
+
+    def __init__(self, clock: Any = time.time) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._latency: deque[float] = deque(maxlen=MODEL_SAMPLES)
+        self.invocations = 0
+        self.errors_4xx = 0
+        self.errors_5xx = 0
+        self.loads = 0
+        self.load_ms_total = 0.0
+        self.last_load_ms: float | None = None
+        self.evictions = 0
+        self.loaded_at: float | None = None
+        self.last_invoked_at: float | None = None
+
+    def record(self, status: int, model_ms: float | None) -> None:
+        """One invocation of the model: the status and the time it took (None when the
+        model was never reached)."""
+        with self._lock:
+            self.invocations += 1
+            self.last_invoked_at = self._clock()
+            if 400 <= status < 500:
+                self.errors_4xx += 1
+            elif status >= 500:
+                self.errors_5xx += 1
+            if model_ms is not None:
+                self._latency.append(model_ms)
+
+    def record_load(self, load_ms: float) -> None:
+        """The model was loaded (fetched, unpacked and loaded by the model server)."""
+        with self._lock:
+            self.loads += 1
+            self.load_ms_total += load_ms
+            self.last_load_ms = load_ms
+            self.loaded_at = self._clock()
+
+    def record_eviction(self) -> None:
+        """The model was unloaded to make room for another."""
+        with self._lock:
+            self.evictions += 1
+            self.loaded_at = None
+
+    def snapshot(self) -> dict[str, Any]:
+        """Totals, latency percentiles and load times (milliseconds)."""
+        with self._lock:
+            latency = sorted(self._latency)
+            mean = self.load_ms_total / self.loads if self.loads else None
+            return {
+                "Invocations": self.invocations,
+                "Invocation4XXErrors": self.errors_4xx,
+                "Invocation5XXErrors": self.errors_5xx,
+                "ModelLatency": {f"P{q}": _round(percentile(latency, q)) for q in (50, 90, 99)},
+                "Loads": self.loads,
+                "LoadTime": {"Last": _round(self.last_load_ms), "Mean": _round(mean)},
+                "Evictions": self.evictions,
+                "LoadedAt": self.loaded_at,
+                "LastInvokedAt": self.last_invoked_at,
+            }

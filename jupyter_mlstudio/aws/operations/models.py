@@ -70,12 +70,12 @@ def _container(params: dict[str, Any]) -> dict[str, Any]:
             )
         primary = containers[0]
     where = "PrimaryContainer" if params.get("PrimaryContainer") is not None else "Containers[0]"
-    for member in ("ModelDataSource", "AdditionalModelDataSources", "MultiModelConfig"):
+    for member in ("ModelDataSource", "AdditionalModelDataSources"):
         if primary.get(member):
             raise validation(f"{where}.{member} is not supported by the studio")
     mode = primary.get("Mode")
-    if mode not in (None, "SingleModel"):
-        raise validation(f"{where}.Mode: only SingleModel is supported by the studio")
+    if mode not in (None, "SingleModel", "MultiModel"):
+        raise validation(f"{where}.Mode: use SingleModel or MultiModel")
     return project(ContainerSpec, primary)
 
 
@@ -128,13 +128,16 @@ def _exists(call: Call, name: str) -> bool:
 
 def _container_answer(call: Call, model: Model) -> dict[str, Any]:
     container = model.primary_container
-    return {
+    answer: dict[str, Any] = {
         "Image": container.image,
         "ModelDataUrl": container.model_data_url,
         "Environment": dict(container.environment),
         "ModelPackageName": aws_package_name(call, container.model_package_name),
-        "Mode": "SingleModel",
+        "Mode": container.mode or "SingleModel",
     }
+    if container.multi_model_config:
+        answer["MultiModelConfig"] = dict(container.multi_model_config)
+    return answer
 
 
 @SAGEMAKER.operation("DescribeModel")

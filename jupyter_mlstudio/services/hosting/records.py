@@ -28,6 +28,7 @@ from ...entities.registry import package_of
 from ...exceptions import ConflictError, NotFoundError, StudioError, ValidationError
 from ...hosting.capture import CaptureSettings
 from ...hosting.instances import in_model_archive
+from ...hosting.multi_model import MULTI_MODEL
 from ...runtime.contract import resource_limits
 from ...runtime.image_uris import resolve_image
 from ...store.base import MetadataStore
@@ -44,8 +45,6 @@ from .requests import (
 
 log = logging.getLogger(__name__)
 
-#: ``Mode`` of a container that serves many models from one ModelDataUrl prefix
-MULTI_MODEL = "MultiModel"
 ENV_FIELD = "PrimaryContainer.Environment"
 
 
