@@ -43,6 +43,7 @@ from ..runtime.base import read_text_from
 from .capture import DataCapture
 from .figures import VariantFigures
 from .instances import FAILED_LOGS, Instance, InstanceStatus, VariantInstances, VariantPlan
+from .multi_model import MultiModels, check_target_model, prepare_plan
 from .routing import RoutedVariant, RoutingTable, Target
 from .upstream import Upstream, UpstreamError
 
@@ -121,6 +122,8 @@ class HostingEngine:
         self._wake = threading.Event()
         self._restarts = ThreadPoolExecutor(max_workers=4, thread_name_prefix="mlstudio-restart")
         self._restarting: set[tuple[str, str, str]] = set()
+        #: the loaded models of multi-model variants (hosting/multi_model.py)
+        self.models = MultiModels()
         self._health = threading.Thread(
             target=self._health_loop, name="mlstudio-health", daemon=True
         )
@@ -135,6 +138,7 @@ class HostingEngine:
 
     def start_variant(self, plan: VariantPlan, runner: Any) -> VariantInstances:
         """Start a new generation of a variant and wait until every instance is ready."""
+        plan = prepare_plan(plan)  # a multi-model variant starts with no model
         generation = self._next_generation()
         folder = self.root / plan.endpoint_name / f"{plan.variant_name}-g{generation}"
         pool = VariantInstances(plan, runner, folder, generation)
@@ -387,10 +391,12 @@ class HostingEngine:
         custom_attributes: str | None = None,
         inference_id: str | None = None,
         received: float | None = None,
+        target_model: str | None = None,
     ) -> Invocation:
         """Route one request. Raises NotFoundError (not in service), LimitExceededError
-        (payload), ValidationError (unknown TargetVariant), NoHealthyInstanceError,
-        ModelError (the model answered 4xx/5xx), ModelTimeoutError."""
+        (payload), ValidationError (unknown TargetVariant; TargetModel missing, unknown or
+        out of place), NoHealthyInstanceError, ModelError (the model answered 4xx/5xx, or
+        a TargetModel failed to load), ModelTimeoutError."""
         # overhead is measured from when the server got the request (``received``, a
         # perf_counter value) when the caller knows it, else from here
         started = received if received is not None else time.perf_counter()
@@ -406,6 +412,8 @@ class HostingEngine:
         table = live.table
         routed = table.choose(target_variant)
         variant = live.variants.get(routed.name)
+        models = self.models.of(variant.pool) if variant is not None else None
+        check_target_model(models is not None, target_model, name)
         headers = {"Content-Type": content_type or "application/octet-stream"}
         if accept:
             headers["Accept"] = accept
@@ -415,14 +423,24 @@ class HostingEngine:
         attempts = min(2, len(routed.targets)) or 1
         for attempt in range(attempts):
             target = routed.next_target()
+            if models is not None:  # the instance that has the model, or will load it
+                target = models.choose(routed.targets, target_model or "", attempt)
             pool = variant.pool if variant is not None else None
             if pool is not None:
                 pool.in_flight += 1
             model_started = time.perf_counter()
             try:
-                answer = await upstream.post(
-                    target.url, "/invocations", body, headers, self.timeout_s
-                )
+                if models is None:
+                    answer = await upstream.post(
+                        target.url, "/invocations", body, headers, self.timeout_s
+                    )
+                else:
+                    answer = await models.post(
+                        upstream, target, target_model or "", body, headers, self.timeout_s
+                    )
+            except (ValidationError, ModelError) as exc:  # a TargetModel missing or not loading
+                self._record(variant, getattr(exc, "original_status", 400), None, started)
+                raise
             except asyncio.TimeoutError as exc:
                 self._record(variant, 504, None, started)
                 raise ModelTimeoutError(

@@ -21,6 +21,7 @@ from .. import schemas as s
 from .base import Operation, StudioHandler
 
 TARGET_VARIANT = "X-Amzn-SageMaker-Target-Variant"
+TARGET_MODEL = "X-Amzn-SageMaker-Target-Model"
 CUSTOM_ATTRIBUTES = "X-Amzn-SageMaker-Custom-Attributes"
 INFERENCE_ID = "X-Amzn-SageMaker-Inference-Id"
 INVOKED_VARIANT = "X-Amzn-Invoked-Production-Variant"
@@ -277,7 +278,8 @@ class InvocationsHandler(StudioHandler):
         "post": Operation(
             "Invoke an endpoint: the body goes to a model as it is, the answer comes back as"
             " it is (headers Content-Type, Accept, X-Amzn-SageMaker-Target-Variant,"
-            " X-Amzn-SageMaker-Custom-Attributes; answer header"
+            " X-Amzn-SageMaker-Target-Model (multi-model endpoints: the archive under the"
+            " model data prefix), X-Amzn-SageMaker-Custom-Attributes; answer header"
             " X-Amzn-Invoked-Production-Variant)",
             "invokeEndpoint",
             raw_body=True,
@@ -304,6 +306,7 @@ class InvocationsHandler(StudioHandler):
             content_type=headers.get("Content-Type"),
             accept=headers.get("Accept"),
             target_variant=headers.get(TARGET_VARIANT),
+            target_model=headers.get(TARGET_MODEL),
             custom_attributes=headers.get(CUSTOM_ATTRIBUTES),
             inference_id=headers.get(INFERENCE_ID),
         )
