@@ -44,6 +44,7 @@ class JobKind(str, Enum):
     TRANSFORM = "TransformJob"
     TUNING = "HyperParameterTuningJob"
     PIPELINE_EXECUTION = "PipelineExecution"
+    AUTOML = "AutoMLJob"
 
 
 class SecondaryStatusTransition(Entity):

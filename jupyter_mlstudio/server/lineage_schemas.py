@@ -18,6 +18,7 @@ EntityType = Literal[
     "ProcessingJob",
     "TransformJob",
     "HyperParameterTuningJob",
+    "AutoMLJob",
     "PipelineExecution",
     "PipelineStep",
     "Artifact",

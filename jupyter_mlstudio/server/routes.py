@@ -13,6 +13,7 @@ from typing import Any
 from jupyter_server.utils import url_path_join
 
 from ..services.jobs.kinds import KIND_TYPES, JobKindService
+from .handlers.automl import AutoMLCandidatesHandler
 from .handlers.base import JsonHandler, StudioHandler, UnknownRouteHandler
 from .handlers.charts import MetricChartHandler, MetricNamesHandler
 from .handlers.experiments import (
@@ -119,6 +120,7 @@ ROUTES: tuple[Route, ...] = (
         TuningTrainingJobsHandler,
         "jobs",
     ),
+    Route("/auto-ml-jobs/{JobName}/candidates", AutoMLCandidatesHandler, "jobs"),
     Route("/models", ModelsHandler, "endpoints"),
     Route("/models/{ModelName}", ModelHandler, "endpoints"),
     Route("/endpoint-configs", EndpointConfigsHandler, "endpoints"),

@@ -12,7 +12,15 @@ from ..ownership import OwnerCheck
 from ..store.base import MetadataStore
 from ..stores import open_stores
 from .hosting.service import HostingService
-from .jobs.kinds import JobKinds, ProcessingJobs, TrainingJobs, TransformJobs, TuningJobs
+from .jobs.automl.service import AutoMLService
+from .jobs.kinds import (
+    AutoMLJobs,
+    JobKinds,
+    ProcessingJobs,
+    TrainingJobs,
+    TransformJobs,
+    TuningJobs,
+)
 from .jobs.service import JobService
 from .jobs.transform.service import TransformService
 from .jobs.tuning.service import TuningService
@@ -70,6 +78,9 @@ class Studio:
         )
         self.registry = RegistryService(store, artifacts)
         self.tuning = TuningService(store, config, self.jobs, owner_check=self.owner_check)
+        self.automl = AutoMLService(
+            store, artifacts, config, self.jobs, owner_check=self.owner_check
+        )
         self.pipeline_executions = PipelineExecutions(
             store,
             self.jobs,
@@ -86,6 +97,7 @@ class Studio:
             ProcessingJobs(store, self.jobs),
             TransformJobs(store, self.transform),
             TuningJobs(store, self.tuning),
+            AutoMLJobs(store, self.automl),
         )
         self.system = SystemService(config, store, artifacts)
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mlstudio")
@@ -134,6 +146,10 @@ class Studio:
         except Exception:
             log.exception("could not carry on with the tuning jobs")
         try:
+            self.automl.recover()  # AutoML jobs carry on from the candidates recorded
+        except Exception:
+            log.exception("could not carry on with the AutoML jobs")
+        try:
             self.pipeline_executions.recover()  # executions carry on from their finished steps
         except Exception:
             log.exception("could not carry on with the pipeline executions")
@@ -141,6 +157,7 @@ class Studio:
     def close(self) -> None:
         self.pipeline_executions.close()  # first: no executor starts a step's job,
         self.tuning.close()  # nor a tuner a training job, while jobs close
+        self.automl.close()
         self.transform.close()
         self.endpoints.close()
         self.jobs.close()

@@ -20,6 +20,8 @@ from pydantic import BaseModel
 from ...entities import Job, JobKind, JobStatus
 from ...exceptions import NotFoundError
 from ...store.base import MetadataStore, Page, SortOrder
+from .automl.requests import CreateAutoMLJobRequest
+from .automl.service import AutoMLService
 from .layout import HOST
 from .requests import CreateProcessingJobRequest, CreateTrainingJobRequest, JobLogs
 from .service import JobArtifact, JobService
@@ -237,12 +239,54 @@ class TuningJobs(JobKindService):
         )
 
 
+class AutoMLJobs(JobKindService):
+    """AutoML jobs (CreateAutoMLJob): a table analysed, candidates trained as training jobs
+    and ranked; its log is the AutoML job's own, its files are its two notebooks."""
+
+    kind = JobKind.AUTOML
+    collection = "auto-ml-jobs"
+    request_model = CreateAutoMLJobRequest
+    name_field = "AutoMLJobName"
+    summaries = KindSummaries(
+        list="List AutoML jobs, newest first",
+        create="Create and start an AutoML job (CreateAutoMLJob request)",
+        describe=(
+            "Describe an AutoML job (the request is in Spec; AutoMLJobSecondaryStatus, Stages,"
+            " ResolvedAttributes, BestCandidate, AutoMLJobArtifacts and the analysis of the"
+            " table in Outputs)"
+        ),
+        stop="Stop an AutoML job (Stopping now, Stopped once its candidates have stopped)",
+        logs="Read the AutoML job's log (its stages and candidates, and why they ended)",
+        artifact=(
+            "Download an AutoML job's notebook (SageMakerAutopilotDataExplorationNotebook.ipynb"
+            " or SageMakerAutopilotCandidateDefinitionNotebook.ipynb)"
+        ),
+    )
+
+    def __init__(self, store: MetadataStore, automl: AutoMLService) -> None:
+        super().__init__(store)
+        self.automl = automl
+
+    def create(self, request: Any) -> Job:
+        return self.automl.create_automl_job(request)
+
+    def stop(self, job_name: str) -> Job:
+        return self.automl.stop_automl_job(job_name)
+
+    def logs(self, job_name: str, host: str = HOST, offset: int = 0) -> JobLogs:
+        return self.automl.read_logs(job_name, host, offset)
+
+    def artifact(self, job_name: str, path: str) -> JobArtifact:
+        return self.automl.open_notebook(job_name, path)
+
+
 #: every kind the REST API serves, in the order its routes are listed
 KIND_TYPES: tuple[type[JobKindService], ...] = (
     TrainingJobs,
     ProcessingJobs,
     TransformJobs,
     TuningJobs,
+    AutoMLJobs,
 )
 
 

@@ -428,6 +428,12 @@ class JobService:
     def _artifact_base(job: Job, relative: str) -> tuple[str, str] | None:
         """(the URI of the folder the file is in, its path below that folder)."""
         outputs = job.outputs or {}
+        if job.kind is JobKind.AUTOML:  # its notebooks, by file name
+            for uri in (outputs.get("AutoMLJobArtifacts") or {}).values():
+                folder, _, name = str(uri).rpartition("/")
+                if name == relative and folder:
+                    return folder, relative
+            return None
         if job.kind is JobKind.PROCESSING:
             name, _, rest = relative.partition("/")
             for item in outputs.get("ProcessingOutputs") or []:

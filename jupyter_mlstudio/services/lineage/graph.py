@@ -21,6 +21,7 @@ EntityType = Literal[
     "ProcessingJob",
     "TransformJob",
     "HyperParameterTuningJob",
+    "AutoMLJob",
     "PipelineExecution",
     "PipelineStep",
     "Artifact",

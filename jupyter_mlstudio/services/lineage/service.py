@@ -37,6 +37,7 @@ JOB_ARN_TYPES = {
     JobKind.PROCESSING: "processing-job",
     JobKind.TRANSFORM: "transform-job",
     JobKind.TUNING: "hyper-parameter-tuning-job",
+    JobKind.AUTOML: "automl-job",
 }
 _KIND_OF_ARN_TYPE = {v: k for k, v in JOB_ARN_TYPES.items()}
 
