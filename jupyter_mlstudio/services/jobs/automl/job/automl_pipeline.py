@@ -33,6 +33,8 @@ from sklearn.ensemble import (
     HistGradientBoostingRegressor,
     RandomForestClassifier,
     RandomForestRegressor,
+    VotingClassifier,
+    VotingRegressor,
 )
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
@@ -391,6 +393,10 @@ class CandidateSpec:
 
     @classmethod
     def from_hyperparameters(cls, values: dict[str, str]) -> CandidateSpec:
+        if values.get("algorithm") == ENSEMBLE:
+            return cls(
+                values["preprocessing"], ENSEMBLE, {"members": json.loads(values["members"])}
+            )
         params = {
             k: json.loads(v)
             for k, v in values.items()
@@ -523,6 +529,23 @@ ALGORITHMS: dict[str, Algorithm] = {
 }
 
 
+#: an average of several candidates' algorithms over one feature transform (ENSEMBLING mode)
+ENSEMBLE = "ensemble"
+
+
+def ensemble_spec(members: list[CandidateSpec]) -> CandidateSpec:
+    """A candidate that averages the members' predictions (soft voting for classes); the
+    members must share a preprocessing recipe."""
+    recipes = {m.preprocessing for m in members}
+    if len(recipes) != 1:
+        raise DataError("an ensemble's members share one preprocessing", field="members")
+    return CandidateSpec(
+        recipes.pop(),
+        ENSEMBLE,
+        {"members": [{"algorithm": m.algorithm, "params": m.params} for m in members]},
+    )
+
+
 def default_spec(algorithm: str) -> CandidateSpec:
     """A candidate of ``algorithm`` with every hyperparameter at its default."""
     algo = ALGORITHMS[algorithm]
@@ -533,6 +556,20 @@ def default_spec(algorithm: str) -> CandidateSpec:
 
 def build_estimator(spec: CandidateSpec, problem_type: str) -> Any:
     """The unfitted scikit-learn estimator of a candidate."""
+    if spec.algorithm == ENSEMBLE:
+        members = [
+            (
+                f"{member['algorithm']}-{i}",
+                build_estimator(
+                    CandidateSpec(spec.preprocessing, member["algorithm"], member["params"]),
+                    problem_type,
+                ),
+            )
+            for i, member in enumerate(spec.params["members"], 1)
+        ]
+        if problem_type == REGRESSION:
+            return VotingRegressor(members)
+        return VotingClassifier(members, voting="soft")
     p = {**default_spec(spec.algorithm).params, **spec.params}
     classify = problem_type != REGRESSION
     if spec.algorithm == "hist-gradient-boosting":
@@ -567,6 +604,9 @@ def build_estimator(spec: CandidateSpec, problem_type: str) -> Any:
 
 def describe_spec(spec: CandidateSpec) -> str:
     """One line a person reads: the algorithm, its hyperparameters and the recipe."""
+    if spec.algorithm == ENSEMBLE:
+        names = ", ".join(m["algorithm"] for m in spec.params["members"])
+        return f"ensemble of {names} on {spec.preprocessing} features"
     params = ", ".join(f"{k}={_short(v)}" for k, v in sorted(spec.params.items()))
     return f"{spec.algorithm} ({params}) on {spec.preprocessing} features"
 
