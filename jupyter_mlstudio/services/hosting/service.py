@@ -445,6 +445,41 @@ class HostingService(HostingRecords):
         variants = self.engine.figures(name, minutes) if self.engine.is_live(name) else []
         return {"EndpointName": name, "Variants": variants}
 
+    def endpoint_models(self, name: str) -> dict[str, Any]:
+        """The models each variant serves: for a multi-model variant, per instance the
+        models loaded now (least recently used first) and the figures of every model it
+        has served (invocations, errors, latency, loads, load time, evictions).
+
+        Args:
+            name: The endpoint.
+
+        Returns:
+            ``EndpointName`` and ``Variants`` (none while nothing is in service here).
+
+        Raises:
+            NotFoundError: No such endpoint.
+        """
+        self._store.get_endpoint(name)
+        variants: list[dict[str, Any]] = []
+        live = self.engine.get(name) if self.engine.is_live(name) else None
+        for variant in list(live.variants.values()) if live is not None else []:
+            plan = variant.pool.plan
+            models = self.engine.models.of(variant.pool)
+            described: dict[str, Any] = {
+                "VariantName": variant.name,
+                "ModelName": plan.model.model_name,
+                "Mode": "MultiModel" if models is not None else "SingleModel",
+                "ModelDataUrl": models.prefix
+                if models is not None
+                else plan.model.primary_container.model_data_url,
+                "Instances": models.describe() if models is not None else [],
+            }
+            if models is not None:
+                described["MaxModels"] = models.max_models
+                described["ModelCacheSetting"] = "Enabled" if models.keep_loaded else "Disabled"
+            variants.append(described)
+        return {"EndpointName": name, "Variants": variants}
+
     def captures(
         self, name: str, *, variant: str | None = None, max_results: int = 50
     ) -> dict[str, Any]:
