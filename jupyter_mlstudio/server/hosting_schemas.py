@@ -116,3 +116,43 @@ class EndpointLogs(ApiModel):
     Text: str
     NextOffset: int
     Complete: bool = Field(description="the instance is stopped and everything was read")
+
+
+class ModelLoadTime(ApiModel):
+    Last: float | None = Field(None, description="milliseconds, the latest load")
+    Mean: float | None = Field(None, description="milliseconds, over every load")
+
+
+class TargetModelFigures(ApiModel):
+    TargetModel: str = Field(description="the archive under the model data prefix")
+    Loaded: bool = Field(description="loaded on the instance now")
+    Invocations: int
+    Invocation4XXErrors: int
+    Invocation5XXErrors: int
+    ModelLatency: LatencyPercentiles = Field(description="milliseconds, newest 1000")
+    Loads: int = Field(description="times it was fetched, unpacked and loaded")
+    LoadTime: ModelLoadTime
+    Evictions: int = Field(description="times it was unloaded to make room")
+    LoadedAt: float | None = Field(None, description="seconds since the epoch; None: unloaded")
+    LastInvokedAt: float | None = Field(None, description="seconds since the epoch")
+
+
+class InstanceModels(ApiModel):
+    Host: str = Field(description="algo-1 .. algo-N")
+    LoadedModels: list[str] = Field(description="TargetModels loaded now, least recent first")
+    Models: list[TargetModelFigures] = Field(description="every model the instance served")
+
+
+class VariantModels(ApiModel):
+    VariantName: str
+    ModelName: str
+    Mode: str = Field(description="SingleModel or MultiModel")
+    ModelDataUrl: str | None = Field(None, description="the prefix of a multi-model variant")
+    MaxModels: int | None = Field(None, description="most models loaded per instance")
+    ModelCacheSetting: str | None = Field(None, description="Enabled or Disabled")
+    Instances: list[InstanceModels] = Field(description="empty for a single-model variant")
+
+
+class EndpointModelsResponse(ApiModel):
+    EndpointName: str
+    Variants: list[VariantModels] = Field(description="none while nothing is in service here")

@@ -33,6 +33,7 @@ from .handlers.hosting import (
     EndpointFiguresHandler,
     EndpointHandler,
     EndpointLogsHandler,
+    EndpointModelsHandler,
     EndpointsHandler,
     EndpointWeightsHandler,
     InvocationsHandler,
@@ -132,6 +133,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/endpoints/{EndpointName}/metrics", EndpointFiguresHandler, "endpoints"),
     Route("/endpoints/{EndpointName}/captures", EndpointCapturesHandler, "endpoints"),
     Route("/endpoints/{EndpointName}/logs", EndpointLogsHandler, "endpoints"),
+    Route("/endpoints/{EndpointName}/models", EndpointModelsHandler, "endpoints"),
     Route("/model-package-groups", ModelPackageGroupsHandler, "registry"),
     Route("/model-package-groups/{ModelPackageGroupName}", ModelPackageGroupHandler, "registry"),
     Route(

@@ -281,6 +281,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/mlstudio/api/endpoints/{EndpointName}/models': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The models of each variant: for a multi-model endpoint, per instance the models loaded now and the figures of every model served (invocations, latency, loads, load time, evictions) */
+    get: operations['getEndpointModels'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/mlstudio/api/endpoints/{EndpointName}/weights': {
     parameters: {
       query?: never;
@@ -2324,6 +2341,16 @@ export interface components {
       /** Text */
       Text: string;
     };
+    /** EndpointModelsResponse */
+    EndpointModelsResponse: {
+      /** Endpointname */
+      EndpointName: string;
+      /**
+       * Variants
+       * @description none while nothing is in service here
+       */
+      Variants: components['schemas']['VariantModels'][];
+    };
     /**
      * EndpointStatus
      * @enum {string}
@@ -2548,6 +2575,24 @@ export interface components {
        * @description Pending, Healthy, Unhealthy, Restarting or Stopped
        */
       Status: string;
+    };
+    /** InstanceModels */
+    InstanceModels: {
+      /**
+       * Host
+       * @description algo-1 .. algo-N
+       */
+      Host: string;
+      /**
+       * Loadedmodels
+       * @description TargetModels loaded now, least recent first
+       */
+      LoadedModels: string[];
+      /**
+       * Models
+       * @description every model the instance served
+       */
+      Models: components['schemas']['TargetModelFigures'][];
     };
     /**
      * Job
@@ -3156,6 +3201,21 @@ export interface components {
        * @default null
        */
       EndpointName: string | null;
+    };
+    /** ModelLoadTime */
+    ModelLoadTime: {
+      /**
+       * Last
+       * @description milliseconds, the latest load
+       * @default null
+       */
+      Last: number | null;
+      /**
+       * Mean
+       * @description milliseconds, over every load
+       * @default null
+       */
+      Mean: number | null;
     };
     /** ModelPackageGroupBody */
     ModelPackageGroupBody: {
@@ -3884,6 +3944,50 @@ export interface components {
       /** Value */
       Value: string;
     };
+    /** TargetModelFigures */
+    TargetModelFigures: {
+      /**
+       * Evictions
+       * @description times it was unloaded to make room
+       */
+      Evictions: number;
+      /** Invocation4Xxerrors */
+      Invocation4XXErrors: number;
+      /** Invocation5Xxerrors */
+      Invocation5XXErrors: number;
+      /** Invocations */
+      Invocations: number;
+      /**
+       * Lastinvokedat
+       * @description seconds since the epoch
+       * @default null
+       */
+      LastInvokedAt: number | null;
+      /**
+       * Loaded
+       * @description loaded on the instance now
+       */
+      Loaded: boolean;
+      /**
+       * Loadedat
+       * @description seconds since the epoch; None: unloaded
+       * @default null
+       */
+      LoadedAt: number | null;
+      /**
+       * Loads
+       * @description times it was fetched, unpacked and loaded
+       */
+      Loads: number;
+      LoadTime: components['schemas']['ModelLoadTime'];
+      /** @description milliseconds, newest 1000 */
+      ModelLatency: components['schemas']['LatencyPercentiles'];
+      /**
+       * Targetmodel
+       * @description the archive under the model data prefix
+       */
+      TargetModel: string;
+    };
     /** TrainingChannel */
     TrainingChannel: {
       /** Channelname */
@@ -4354,6 +4458,41 @@ export interface components {
       /** @description milliseconds */
       OverheadLatency: components['schemas']['LatencyPercentiles'];
       Series: components['schemas']['FigureSeries'];
+      /** Variantname */
+      VariantName: string;
+    };
+    /** VariantModels */
+    VariantModels: {
+      /**
+       * Instances
+       * @description empty for a single-model variant
+       */
+      Instances: components['schemas']['InstanceModels'][];
+      /**
+       * Maxmodels
+       * @description most models loaded per instance
+       * @default null
+       */
+      MaxModels: number | null;
+      /**
+       * Mode
+       * @description SingleModel or MultiModel
+       */
+      Mode: string;
+      /**
+       * Modelcachesetting
+       * @description Enabled or Disabled
+       * @default null
+       */
+      ModelCacheSetting: string | null;
+      /**
+       * Modeldataurl
+       * @description the prefix of a multi-model variant
+       * @default null
+       */
+      ModelDataUrl: string | null;
+      /** Modelname */
+      ModelName: string;
       /** Variantname */
       VariantName: string;
     };
@@ -5618,6 +5757,55 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['EndpointFiguresResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  getEndpointModels: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        EndpointName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EndpointModelsResponse'];
         };
       };
       /** @description Bad input; `field` names what is wrong */

@@ -335,6 +335,24 @@ class EndpointFiguresHandler(StudioHandler):
         self.send(await self.run(self.studio.endpoints.figures, endpoint_name, q.Minutes))
 
 
+class EndpointModelsHandler(StudioHandler):
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation(
+            "The models of each variant: for a multi-model endpoint, per instance the"
+            " models loaded now and the figures of every model served (invocations,"
+            " latency, loads, load time, evictions)",
+            "getEndpointModels",
+            response=h.EndpointModelsResponse,
+            errors=(403, 404),
+        )
+    }
+
+    @authenticated
+    @authorized
+    async def get(self, endpoint_name: str) -> None:
+        self.send(await self.run(self.studio.endpoints.endpoint_models, endpoint_name))
+
+
 class EndpointCapturesHandler(StudioHandler):
     operations: ClassVar[dict[str, Operation]] = {
         "get": Operation(
