@@ -17,7 +17,6 @@ import importlib
 import inspect
 import json
 import math
-import pprint
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -91,9 +90,9 @@ def _notebook(cells: list[Any]) -> nbformat.NotebookNode:
     return notebook
 
 
-def _literal(value: Any) -> str:
-    """A Python literal of plain data (strings, numbers, lists, dicts)."""
-    return pprint.pformat(value, width=LINE_WIDTH, sort_dicts=False)
+def _literal(value: Any, name: str) -> str:
+    """``name = <value>``: a Python literal of plain data (strings, numbers, lists, dicts)."""
+    return f"{name} = {_render(value, {}, 0, len(name) + 3)}"
 
 
 def _quote(text: str) -> str:
@@ -159,10 +158,10 @@ import plotly.express as px
 DATA_URI = {_quote(data_uri)}
 TARGET = {_quote(analysis.target)}
 PROBLEM_TYPE = {_quote(analysis.problem_type)}
-NUMERIC_COLUMNS = {_literal(numeric)}
-CATEGORICAL_COLUMNS = {_literal(categorical)}
+{_literal(numeric, "NUMERIC_COLUMNS")}
+{_literal(categorical, "CATEGORICAL_COLUMNS")}
 #: what the job found: every column's type, missing and distinct values
-ANALYSIS = {_literal(found)}
+{_literal(found, "ANALYSIS")}
 
 
 {_LOAD_TABLE}
@@ -519,7 +518,7 @@ and identifiers) are not used. The target is {"a class label, as text" if classi
 """),
         _code(f"""
 #: the columns the candidates use, in the table's order, and their types
-FEATURES = {_literal(features)}
+{_literal(features, "FEATURES")}
 
 
 def prepare_features(frame):
@@ -576,8 +575,9 @@ The holdout objective of every candidate this notebook trained, best first, next
 value the job reported.
 """),
         _code("""
+columns = ["candidate", "algorithm", "preprocessing", OBJECTIVE, "reported by the job"]
 leaderboard = (
-    pd.DataFrame(results)
+    pd.DataFrame(results, columns=columns)
     .sort_values(OBJECTIVE, ascending=not HIGHER_IS_BETTER, kind="stable")
     .reset_index(drop=True)
 )
