@@ -32,7 +32,9 @@ __all__ = [
     "load_run",
 ]
 
-# hosting: models, endpoints, batch transform (docs/sdk.md, docs/hosting.md)
+# hosting: models, endpoints, batch transform (docs/sdk.md, docs/hosting.md); AutoML
+# (Autopilot on tables, docs/autopilot.md)
+from .automl import AutoML, AutoMLInput
 from .data_capture import DataCaptureConfig
 from .deserializers import (
     BaseDeserializer,
@@ -44,6 +46,7 @@ from .deserializers import (
 )
 from .model import Model, ModelPackage
 from .model_metrics import FileSource, MetricsSource, ModelMetrics
+from .multidatamodel import MultiDataModel  # multi-model endpoints (docs/hosting.md)
 from .predictor import Predictor
 from .serializers import (
     BaseSerializer,
@@ -107,3 +110,5 @@ __all__ += [
     "WarmStartConfig",
     "WarmStartTypes",
 ]
+
+__all__ += ["AutoML", "AutoMLInput", "MultiDataModel"]

@@ -26,6 +26,7 @@ COLLECTIONS = {
     JobKind.PROCESSING: "processing-jobs",
     JobKind.TRANSFORM: "transform-jobs",
     JobKind.TUNING: "hyper-parameter-tuning-jobs",
+    JobKind.AUTOML: "auto-ml-jobs",
 }
 
 

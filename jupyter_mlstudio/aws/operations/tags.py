@@ -113,6 +113,7 @@ RESOURCES: dict[str, Tagged] = {
     "processing-job": _job(JobKind.PROCESSING),
     "transform-job": _job(JobKind.TRANSFORM),
     "hyper-parameter-tuning-job": _job(JobKind.TUNING),
+    "automl-job": _job(JobKind.AUTOML),
     "model": Tagged(
         "model", lambda s, n: s.get_model(n).tags, _listed("list_models", "model_name")
     ),
