@@ -44,6 +44,7 @@ from .capture import DataCapture
 from .figures import VariantFigures
 from .instances import FAILED_LOGS, Instance, InstanceStatus, VariantInstances, VariantPlan
 from .multi_model import MultiModels, check_target_model, prepare_plan
+from .pipeline import invoke_chain
 from .routing import RoutedVariant, RoutingTable, Target
 from .upstream import Upstream, UpstreamError
 
@@ -310,6 +311,7 @@ class HostingEngine:
                     "InstanceType": variant.pool.plan.instance_type,
                     "Runtime": variant.pool.plan.runtime,
                     "Instances": [_instance_info(i) for i in instances],
+                    **variant.pool.plan.describe(),
                 }
             )
         return out
@@ -430,7 +432,12 @@ class HostingEngine:
                 pool.in_flight += 1
             model_started = time.perf_counter()
             try:
-                if models is None:
+                members = pool.members_of(target.host) if pool is not None else []
+                if members:  # an inference pipeline: through its containers in order
+                    answer = await invoke_chain(
+                        upstream.post, members, body, headers, self.timeout_s
+                    )
+                elif models is None:
                     answer = await upstream.post(
                         target.url, "/invocations", body, headers, self.timeout_s
                     )
@@ -547,12 +554,7 @@ class HostingEngine:
 
     @staticmethod
     def _alive(pool: VariantInstances, instance: Instance) -> bool:
-        if instance.handle is None:
-            return False
-        try:
-            return pool.runner.poll(instance.handle).running
-        except StudioError:
-            return False
+        return pool.alive(instance)
 
     def _restart(
         self, live: LiveEndpoint, pool: VariantInstances, instance: Instance, key: Any
@@ -616,4 +618,8 @@ def _instance_info(instance: Instance) -> dict[str, Any]:
     }
     if instance.detail and instance.status != InstanceStatus.HEALTHY:
         info["Detail"] = instance.detail
+    if instance.members:  # a pipeline's containers, by the host names of their logs
+        info["Containers"] = [
+            {"ContainerHostname": m.plan.hostname, "Host": m.host} for m in instance.members
+        ]
     return info

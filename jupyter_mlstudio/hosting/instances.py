@@ -24,9 +24,10 @@ import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from ..artifacts import transfer
-from ..entities import Model
+from ..entities import ContainerDefinition, Model
 from ..exceptions import NotFoundError, StudioError, ValidationError
 from ..runtime.base import (
     LABEL_MANAGED,
@@ -39,6 +40,7 @@ from ..runtime.base import (
 from ..runtime.contract import resource_limits
 from ..runtime.image_uris import resolve_image
 from ..runtime.images import DEFAULT_TAG
+from .pipeline import ContainerPlan, Member, container_hostname, member_host, member_model_dir
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +92,24 @@ class Instance:
     started_at: float = field(default_factory=time.time)
     failures: int = 0  # consecutive failed health checks
     detail: str | None = None
+    #: an inference pipeline's containers (``handle`` and ``url`` are then the first's)
+    members: list[Member] = field(default_factory=list)
+
+    def parts(self) -> list[Instance | Member]:
+        """What runs for this instance: its containers (a pipeline), else itself.
+
+        Returns:
+            Objects with ``host``, ``handle`` and ``url``.
+        """
+        return list(self.members) or [self]
+
+    def named_parts(self) -> list[Instance | Member]:
+        """Itself and its containers: every host name its logs are read by.
+
+        Returns:
+            ``[self, *members]``.
+        """
+        return [self, *self.members]
 
 
 @dataclass(frozen=True)
@@ -109,6 +129,20 @@ class VariantPlan:
     timeout_s: float = 60.0
     #: seconds an instance may take to answer /ping after it starts
     ready_timeout_s: float = 180.0
+    #: an inference pipeline's containers, in order (the fields above are the first's)
+    containers: tuple[ContainerPlan, ...] = ()
+
+    def describe(self) -> dict[str, Any]:
+        """What the endpoint's description adds for a pipeline: the containers each
+        instance runs, in order.
+
+        Returns:
+            ``{"Containers": [{"ContainerHostname", "Image", "ModelDataUrl"}]}``; nothing
+            for a model of one container.
+        """
+        if not self.containers:
+            return {}
+        return {"Containers": [c.describe() for c in self.containers]}
 
 
 def plan_variant(
@@ -129,33 +163,16 @@ def plan_variant(
         resource_limits(instance_type)
     except ValidationError as exc:
         raise ValidationError(exc.message, field=f"{field_prefix}.InstanceType") from exc
-    container = model.primary_container
-    resolved = resolve_image(container.image, field=f"{field_prefix}.ModelName")
-    image = resolved.image
-    if runtime == "process" and not resolved.script_mode:
-        raise ValidationError(
-            f"model {model.model_name!r} uses image {image!r}, which the process runtime cannot"
-            " run; use the docker runtime or a script-mode model",
-            field=f"{field_prefix}.ModelName",
-        )
-    if runtime == "process":
-        image = None
-    elif image is None:
-        image = DEFAULT_TAG
-    note = resolved.note(runtime)
-    if note:
-        log.info("%s %s, model %s: %s", endpoint_name, variant_name, model.model_name, note)
-    env = dict(container.environment)
-    program = env.pop("SAGEMAKER_PROGRAM", None)
-    code = env.pop("SAGEMAKER_SUBMIT_DIRECTORY", None)
-    if in_model_archive(code):
-        code = None  # unpacked with the model: every instance's SAGEMAKER_SUBMIT_DIRECTORY
-    if container.image is None and not program and not container.model_data_url:
-        raise ValidationError(
-            f"model {model.model_name!r} has neither an image, an entry point"
-            " (SAGEMAKER_PROGRAM) nor model data",
-            field=f"{field_prefix}.ModelName",
-        )
+    field_name = f"{field_prefix}.ModelName"
+    members = [
+        _plan_container(model, i, container, runtime, field_name)
+        for i, container in enumerate(model.serving_containers)
+    ]
+    for member in members:
+        note = resolve_image(member.image_label, field=field_name).note(runtime)
+        if note:
+            log.info("%s %s, model %s: %s", endpoint_name, variant_name, model.model_name, note)
+    first = members[0]
     return VariantPlan(
         endpoint_name=endpoint_name,
         variant_name=variant_name,
@@ -163,25 +180,78 @@ def plan_variant(
         instance_count=instance_count,
         instance_type=instance_type,
         runtime=runtime,
+        image=first.image,
+        program=first.program,
+        code_source=first.code_source,
+        environment=first.environment,
+        timeout_s=timeout_s,
+        ready_timeout_s=ready_timeout_s or READY_TIMEOUT_S,
+        containers=tuple(members) if model.is_pipeline else (),
+    )
+
+
+def _plan_container(
+    model: Model, index: int, container: ContainerDefinition, runtime: str, field: str
+) -> ContainerPlan:
+    """One container of ``model`` as the runtime will run it; ValidationError names
+    ``field`` when it cannot."""
+    where = f"model {model.model_name!r}"
+    if model.is_pipeline:
+        where += f", container {index + 1}"
+    resolved = resolve_image(container.image, field=field)
+    image = resolved.image
+    if runtime == "process" and not resolved.script_mode:
+        raise ValidationError(
+            f"{where} uses image {image!r}, which the process runtime cannot"
+            " run; use the docker runtime or a script-mode model",
+            field=field,
+        )
+    if runtime == "process":
+        image = None
+    elif image is None:
+        image = DEFAULT_TAG
+    env = dict(container.environment)
+    program = env.pop("SAGEMAKER_PROGRAM", None)
+    code = env.pop("SAGEMAKER_SUBMIT_DIRECTORY", None)
+    if in_model_archive(code):
+        code = None  # unpacked with the model: every instance's SAGEMAKER_SUBMIT_DIRECTORY
+    if container.image is None and not program and not container.model_data_url:
+        raise ValidationError(
+            f"{where} has neither an image, an entry point (SAGEMAKER_PROGRAM) nor model data",
+            field=field,
+        )
+    return ContainerPlan(
+        index=index,
+        hostname=container_hostname(container.container_hostname, index),
         image=image,
+        image_label=container.image,
+        model_data_url=container.model_data_url,
         program=program,
         code_source=code,
         environment=env,
-        timeout_s=timeout_s,
-        ready_timeout_s=ready_timeout_s or READY_TIMEOUT_S,
     )
 
 
 def unpack_model(plan: VariantPlan, model_dir: Path) -> None:
-    """The model artifact and code of ``plan`` into ``model_dir`` (``code/`` inside)."""
+    """The model artifact and code of ``plan`` into ``model_dir`` (``code/`` inside); of
+    a pipeline, each container's into its own folder (:func:`.pipeline.member_model_dir`)."""
+    if plan.containers:
+        for member in plan.containers:
+            _unpack(
+                member.model_data_url, member.code_source, member_model_dir(model_dir, member.index)
+            )
+        return
+    _unpack(plan.model.primary_container.model_data_url, plan.code_source, model_dir)
+
+
+def _unpack(url: str | None, code_source: str | None, model_dir: Path) -> None:
     model_dir.mkdir(parents=True, exist_ok=True)
-    url = plan.model.primary_container.model_data_url
     with tempfile.TemporaryDirectory(prefix="mlstudio-model-") as tmp:
         if url:
             _unpack_into(url, model_dir, Path(tmp) / "model", field="ModelDataUrl")
-        if plan.code_source:
+        if code_source:
             code = model_dir / "code"
-            source = plan.code_source
+            source = code_source
             if not transfer.is_s3(source) and transfer.local_path(source, field="code").is_dir():
                 shutil.copytree(
                     transfer.local_path(source, field="code"),
@@ -241,26 +311,35 @@ class VariantInstances:
             LABEL_VARIANT: self.plan.variant_name,
         }
 
-    def spec(self, index: int, count: int) -> ContainerSpec:
+    def spec(self, index: int, count: int, member: ContainerPlan | None = None) -> ContainerSpec:
+        """What the runner starts for host ``index``; for a pipeline, for its container
+        ``member`` (host ``algo-N-c<i>``, its own model folder and environment)."""
         host = host_name(index)
+        plan = self.plan
+        image, environment, program = plan.image, plan.environment, plan.program
+        model_dir = self.model_dir
+        if member is not None:
+            host = member_host(host, member.index)
+            image, environment, program = member.image, member.environment, member.program
+            model_dir = member_model_dir(self.model_dir, member.index)
         ml_dir = self.folder / host / "ml"
         ml_dir.mkdir(parents=True, exist_ok=True)
         runner = self.runner
-        env = dict(self.plan.environment)
+        env = dict(environment)
         env["SM_MODEL_DIR"] = runner.ml_path(ml_dir, "model")
         env["SAGEMAKER_SUBMIT_DIRECTORY"] = runner.ml_path(ml_dir, "model/code")
-        if self.plan.program:
-            env["SAGEMAKER_PROGRAM"] = self.plan.program
-        env.setdefault("SAGEMAKER_MODEL_SERVER_TIMEOUT", str(int(self.plan.timeout_s)))
+        if program:
+            env["SAGEMAKER_PROGRAM"] = program
+        env.setdefault("SAGEMAKER_MODEL_SERVER_TIMEOUT", str(int(plan.timeout_s)))
         env["SM_CURRENT_HOST"] = host
-        limits = resource_limits(self.plan.instance_type)
+        limits = resource_limits(plan.instance_type)
         return ContainerSpec(
             job_name=self.job_name,
             ml_dir=ml_dir,
             command=("serve",),
-            image=self.plan.image,
+            image=image,
             env=env,
-            mounts=(Mount(self.model_dir, "/opt/ml/model", read_only=True),),
+            mounts=(Mount(model_dir, "/opt/ml/model", read_only=True),),
             cpus=limits.cpus,
             memory_bytes=limits.memory_bytes,
             host=host,
@@ -302,16 +381,16 @@ class VariantInstances:
         target = self.failed_logs
         shutil.rmtree(target, ignore_errors=True)
         with self._lock:
-            instances = list(self.instances)
-        for instance in instances:
-            if instance.handle is None:
+            parts = [part for instance in self.instances for part in instance.parts()]
+        for part in parts:
+            if part.handle is None:
                 continue
             try:
-                text, _ = self.runner.logs(instance.handle)
+                text, _ = self.runner.logs(part.handle)
                 target.mkdir(parents=True, exist_ok=True)
-                (target / f"{instance.host}.log").write_text(text, encoding="utf-8")
+                (target / f"{part.host}.log").write_text(text, encoding="utf-8")
             except (StudioError, OSError):
-                log.warning("could not keep the log of %s %s", self.job_name, instance.host)
+                log.warning("could not keep the log of %s %s", self.job_name, part.host)
 
     @property
     def cancelled(self) -> bool:
@@ -335,38 +414,60 @@ class VariantInstances:
 
     def _launch(self, index: int, count: int) -> Instance:
         self._check_cancelled()
-        spec = self.spec(index, count)
-        handle = self.runner.launch(spec)
-        instance = Instance(host=spec.host, handle=handle)
+        if self.plan.containers:
+            instance = self._launch_members(index, count)
+        else:
+            spec = self.spec(index, count)
+            instance = Instance(host=spec.host, handle=self.runner.launch(spec))
         with self._lock:
             cancelled = self._cancelled.is_set()
             if not cancelled:  # stop() sees it from now on
-                self.instances = [i for i in self.instances if i.host != spec.host] + [instance]
+                self.instances = [i for i in self.instances if i.host != instance.host]
+                self.instances.append(instance)
                 self.instances.sort(key=lambda i: int(i.host.rsplit("-", 1)[-1]))
         if cancelled:  # cancelled while it launched: stop() may have missed it
             self._stop_instance(instance)
             self._check_cancelled()
-        host, port = self.runner.address(handle)
-        instance.url = f"http://{host}:{port}"
+        for part in instance.parts():
+            assert part.handle is not None
+            host, port = self.runner.address(part.handle)
+            part.url = f"http://{host}:{port}"
+        instance.url = instance.parts()[0].url
         return instance
+
+    def _launch_members(self, index: int, count: int) -> Instance:
+        """Host ``index`` of a pipeline: one model server per container (what started
+        is stopped again when one cannot start)."""
+        members: list[Member] = []
+        try:
+            for plan in self.plan.containers:
+                spec = self.spec(index, count, plan)
+                members.append(Member(plan, spec.host, self.runner.launch(spec)))
+        except BaseException:
+            self._stop_instance(Instance(host=host_name(index), members=members))
+            raise
+        return Instance(host=host_name(index), handle=members[0].handle, members=members)
 
     def _wait_ready(self, instance: Instance) -> None:
         timeout = self.plan.ready_timeout_s
         deadline = time.monotonic() + timeout
         delay = 0.02
-        assert instance.handle is not None
+        waiting = instance.parts()
         while True:
             self._check_cancelled()
-            if ping(instance.url):
+            waiting = [part for part in waiting if not ping(part.url)]
+            if not waiting:
                 instance.status = InstanceStatus.HEALTHY
                 instance.failures = 0
                 return
-            state = self.runner.poll(instance.handle)
-            if not state.running:
-                raise StudioError(
-                    f"instance {instance.host} of variant {self.plan.variant_name!r} exited"
-                    f" with code {state.exit_code}: {self.log_tail(instance)}"
-                )
+            for part in waiting:
+                assert part.handle is not None
+                state = self.runner.poll(part.handle)
+                if not state.running:
+                    raise StudioError(
+                        f"instance {part.host} of variant {self.plan.variant_name!r} exited"
+                        f" with code {state.exit_code}: {self.log_tail(instance)}"
+                    )
             if time.monotonic() > deadline:
                 raise StudioError(
                     f"instance {instance.host} of variant {self.plan.variant_name!r} did not"
@@ -376,32 +477,66 @@ class VariantInstances:
             delay = min(delay * 1.5, 0.5)
 
     def log_tail(self, instance: Instance, lines: int = 8) -> str:
-        if instance.handle is None:
-            return ""
-        try:
-            text, _ = self.runner.logs(instance.handle)
-        except NotFoundError:
-            return "(no log)"
-        tail = [line for line in text.strip().splitlines() if line.strip()][-lines:]
-        return " | ".join(tail)[-1500:] or "(empty log)"
+        """The last lines of the instance's log (of each container of a pipeline, named)."""
+        parts = instance.parts()
+        tails = []
+        for part in parts:
+            if part.handle is None:
+                continue
+            try:
+                text, _ = self.runner.logs(part.handle)
+            except NotFoundError:
+                tails.append("(no log)")
+                continue
+            tail = [line for line in text.strip().splitlines() if line.strip()][-lines:]
+            joined = " | ".join(tail)[-1500:] or "(empty log)"
+            tails.append(f"{part.host}: {joined}" if instance.members else joined)
+        return " || ".join(tails)
+
+    def members_of(self, host: str) -> list[Member]:
+        """The containers of instance ``host`` of a pipeline, in order (empty otherwise).
+
+        Args:
+            host: ``algo-N``.
+
+        Returns:
+            Its members.
+        """
+        for instance in self.instances:
+            if instance.host == host:
+                return instance.members
+        return []
+
+    def alive(self, instance: Instance) -> bool:
+        """Whether every process (container) of the instance still runs."""
+        for part in instance.parts():
+            if part.handle is None:
+                return False
+            try:
+                if not self.runner.poll(part.handle).running:
+                    return False
+            except StudioError:
+                return False
+        return True
 
     def check(self, instance: Instance) -> bool:
-        """One health check: the host still runs and answers /ping."""
-        if instance.handle is None:
-            return False
-        try:
-            running = self.runner.poll(instance.handle).running
-        except NotFoundError:
-            running = False
-        return running and ping(instance.url, timeout=2.0)
+        """One health check: the host still runs and answers /ping (every container of a
+        pipeline)."""
+        return self.alive(instance) and all(
+            ping(part.url, timeout=2.0) for part in instance.parts()
+        )
 
     def restart(self, instance: Instance) -> Instance:
-        """Replace a dead host by a new one with the same name; returns it when ready."""
-        if instance.handle is not None:
+        """Replace a dead host (all its containers) by a new one with the same name;
+        returns it when ready."""
+        for part in instance.parts():
+            if part.handle is None:
+                continue
             try:
-                self.runner.cleanup(instance.handle)
+                self.runner.stop(part.handle, grace_seconds=2.0)
+                self.runner.cleanup(part.handle)
             except StudioError:
-                log.warning("could not clean up %s %s", self.job_name, instance.host)
+                log.warning("could not clean up %s %s", self.job_name, part.host)
         index = int(instance.host.rsplit("-", 1)[-1]) - 1
         fresh = self._launch(index, max(self.plan.instance_count, index + 1))
         fresh.restarts = instance.restarts + 1
@@ -424,13 +559,14 @@ class VariantInstances:
 
     def _stop_instance(self, instance: Instance) -> None:
         instance.status = InstanceStatus.STOPPED
-        if instance.handle is None:
-            return
-        try:
-            self.runner.stop(instance.handle, grace_seconds=5.0)
-            self.runner.cleanup(instance.handle)
-        except NotFoundError:
-            pass
+        for part in instance.parts():
+            if part.handle is None:
+                continue
+            try:
+                self.runner.stop(part.handle, grace_seconds=5.0)
+                self.runner.cleanup(part.handle)
+            except NotFoundError:
+                pass
 
     def stop(self) -> None:
         """Stop every host and remove the generation's folder."""
@@ -444,12 +580,19 @@ class VariantInstances:
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def read_log(self, host: str, offset: int = 0) -> tuple[str, int, bool]:
+        """A host's log; of a pipeline, ``algo-N`` is its first container's and
+        ``algo-N-c<i>`` container i's."""
         with self._lock:
-            instance = next((i for i in self.instances if i.host == host), None)
-        if instance is None or instance.handle is None:
-            hosts = ", ".join(i.host for i in self.instances) or "none"
+            named: list[tuple[Instance, Instance | Member]] = [
+                (i, part) for i in self.instances for part in i.named_parts()
+            ]
+        found = next(((i, part) for i, part in named if part.host == host), None)
+        if found is None or found[1].handle is None:
+            hosts = ", ".join(part.host for _, part in named) or "none"
             raise ValidationError(f"no instance {host!r} (instances: {hosts})", field="Host")
-        text, next_offset = self.runner.logs(instance.handle, offset)
+        instance, part = found
+        assert part.handle is not None
+        text, next_offset = self.runner.logs(part.handle, offset)
         return text, next_offset, instance.status == InstanceStatus.STOPPED
 
 

@@ -30,12 +30,26 @@ class ListEndpointConfigsResponse(ApiModel):
     NextToken: str | None = None
 
 
+class InstanceContainer(ApiModel):
+    ContainerHostname: str = Field(description="the container's name in the pipeline")
+    Host: str = Field(description="the host name its log is read by (Host of .../logs)")
+
+
 class InstanceDescription(ApiModel):
     Host: str = Field(description="algo-1 .. algo-N")
     Status: str = Field(description="Pending, Healthy, Unhealthy, Restarting or Stopped")
     Restarts: int
     StartedAt: float = Field(description="seconds since the epoch")
     Detail: str | None = Field(None, description="why it is not healthy")
+    Containers: list[InstanceContainer] | None = Field(
+        None, description="an inference pipeline's model servers on this instance, in order"
+    )
+
+
+class PipelineContainer(ApiModel):
+    ContainerHostname: str = Field(description="ContainerHostname, else container-<i>")
+    Image: str | None = Field(None, description="none: the studio's script-mode serving")
+    ModelDataUrl: str | None = None
 
 
 class VariantDescription(ApiModel):
@@ -48,6 +62,11 @@ class VariantDescription(ApiModel):
     InstanceType: str
     Runtime: str | None = None
     Instances: list[InstanceDescription]
+    Containers: list[PipelineContainer] | None = Field(
+        None,
+        description="an inference pipeline: the containers every instance runs, in the"
+        " order a request goes through them",
+    )
 
 
 class DescribeEndpointResponse(ApiModel):

@@ -357,11 +357,12 @@ async def test_hosting_errors_are_sagemakers(sagemaker: Any, model_data: str) ->
                 ModelName="two",
                 ExecutionRoleArn=ROLE,
                 Containers=[{"Image": DEFAULT_TAG}, {"Image": DEFAULT_TAG}],
+                InferenceExecutionConfig={"Mode": "Direct"},
             )
         )
     )
     assert pipeline["Error"]["Code"] == "ValidationException"
-    assert "Containers" in pipeline["Error"]["Message"]
+    assert "InferenceExecutionConfig.Mode" in pipeline["Error"]["Message"]
     no_transform = await in_thread(
         lambda: error_of(lambda: sagemaker.describe_transform_job(TransformJobName="nope"))
     )

@@ -1,8 +1,9 @@
 """Models: CreateModel, DescribeModel, ListModels, DeleteModel, over the studio's models
 (``Studio.endpoints``), so a model created here shows in the Endpoints section.
 
-A model is one container: ``PrimaryContainer``, or ``Containers`` holding one (inference
-pipelines of several containers are refused). ``ExecutionRoleArn`` is kept as given, in a
+A model is one container (``PrimaryContainer``, or ``Containers`` holding one), or an
+inference pipeline (``Containers`` of 2 to 15, with ``InferenceExecutionConfig`` Mode
+Serial), whose containers the studio serves in order. ``ExecutionRoleArn`` is kept as given, in a
 tag the studio reserves (:data:`ROLE_TAG`), and answered by DescribeModel.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...entities import Model
+from ...entities import ContainerDefinition, Model
 from ...exceptions import NotFoundError
 from ...services.hosting.requests import ContainerSpec
 from ..errors import validation
@@ -57,19 +58,7 @@ def get_model(call: Call, name: str) -> Model:
         raise validation(f'Could not find model "{model_arn(call, name)}".') from None
 
 
-def _container(params: dict[str, Any]) -> dict[str, Any]:
-    primary = params.get("PrimaryContainer")
-    containers = params.get("Containers") or []
-    if primary is not None and containers:
-        raise validation("give PrimaryContainer or Containers, not both")
-    if primary is None:
-        if len(containers) != 1:
-            raise validation(
-                "Containers: the studio serves one container per model (no inference"
-                " pipelines); give PrimaryContainer or one container"
-            )
-        primary = containers[0]
-    where = "PrimaryContainer" if params.get("PrimaryContainer") is not None else "Containers[0]"
+def _container(primary: dict[str, Any], where: str) -> dict[str, Any]:
     for member in ("ModelDataSource", "AdditionalModelDataSources"):
         if primary.get(member):
             raise validation(f"{where}.{member} is not supported by the studio")
@@ -77,6 +66,42 @@ def _container(params: dict[str, Any]) -> dict[str, Any]:
     if mode not in (None, "SingleModel", "MultiModel"):
         raise validation(f"{where}.Mode: use SingleModel or MultiModel")
     return project(ContainerSpec, primary)
+
+
+def _containers(call: Call, params: dict[str, Any]) -> dict[str, Any]:
+    """The request's containers as the studio takes them: ``PrimaryContainer`` (also for
+    ``Containers`` of one), or ``Containers`` and ``InferenceExecutionConfig`` (an
+    inference pipeline, served serially)."""
+    primary = params.get("PrimaryContainer")
+    containers = params.get("Containers") or []
+    config = params.get("InferenceExecutionConfig")
+    if primary is not None and containers:
+        raise validation("give PrimaryContainer or Containers, not both")
+    if primary is None and len(containers) == 1:
+        if config is not None and config.get("Mode") != "Serial":
+            raise validation("InferenceExecutionConfig.Mode: the studio runs pipelines Serial")
+        primary, where = containers[0], "Containers[0]"
+    elif primary is None:
+        out = [_container(c, f"Containers[{i}]") for i, c in enumerate(containers)]
+        for i, container in enumerate(out):
+            _package(call, container, f"Containers[{i}]")
+        request: dict[str, Any] = {"Containers": out}
+        if config is not None:
+            request["InferenceExecutionConfig"] = {"Mode": config.get("Mode")}
+        return request
+    else:
+        where = "PrimaryContainer"
+    single = _container(primary, where)
+    _package(call, single, "PrimaryContainer")
+    return {"PrimaryContainer": single}
+
+
+def _package(call: Call, container: dict[str, Any], where: str) -> None:
+    """SageMaker's ARN of a ModelPackageName → the studio's name (in place)."""
+    if container.get("ModelPackageName"):
+        container["ModelPackageName"] = studio_package_name(
+            call, container["ModelPackageName"], f"{where}.ModelPackageName"
+        )
 
 
 @SAGEMAKER.operation("CreateModel")
@@ -99,16 +124,7 @@ def create_model(call: Call) -> dict[str, Any]:
                 f"ExecutionRoleArn: the studio keeps roles of at most {ROLE_TAG_MAX} characters"
             )
         tags[ROLE_TAG] = role
-    container = _container(params)
-    if container.get("ModelPackageName"):  # SageMaker's ARN → the studio's name
-        container["ModelPackageName"] = studio_package_name(
-            call, container["ModelPackageName"], "PrimaryContainer.ModelPackageName"
-        )
-    request = {
-        "ModelName": params["ModelName"],
-        "PrimaryContainer": container,
-        "Tags": tags,
-    }
+    request = {"ModelName": params["ModelName"], **_containers(call, params), "Tags": tags}
     name = params["ModelName"]
     if _exists(call, name):
         raise validation(f'Cannot create already existing model "{model_arn(call, name)}".')
@@ -126,8 +142,7 @@ def _exists(call: Call, name: str) -> bool:
     return True
 
 
-def _container_answer(call: Call, model: Model) -> dict[str, Any]:
-    container = model.primary_container
+def _container_answer(call: Call, container: ContainerDefinition) -> dict[str, Any]:
     answer: dict[str, Any] = {
         "Image": container.image,
         "ModelDataUrl": container.model_data_url,
@@ -137,6 +152,8 @@ def _container_answer(call: Call, model: Model) -> dict[str, Any]:
     }
     if container.multi_model_config:
         answer["MultiModelConfig"] = dict(container.multi_model_config)
+    if container.container_hostname:
+        answer["ContainerHostname"] = container.container_hostname
     return answer
 
 
@@ -152,10 +169,17 @@ def describe_model(call: Call) -> dict[str, Any]:
         The model in DescribeModel's output shape.
     """
     model = get_model(call, call.params["ModelName"])
+    if model.is_pipeline:
+        containers: dict[str, Any] = {
+            "Containers": [_container_answer(call, c) for c in model.containers],
+            "InferenceExecutionConfig": model.inference_execution_config,
+        }
+    else:
+        containers = {"PrimaryContainer": _container_answer(call, model.primary_container)}
     return {
         "ModelName": model.model_name,
         "ModelArn": model_arn(call, model.model_name),
-        "PrimaryContainer": _container_answer(call, model),
+        **containers,
         "ExecutionRoleArn": model.tags.get(ROLE_TAG),
         "CreationTime": model.creation_time,
         "EnableNetworkIsolation": False,

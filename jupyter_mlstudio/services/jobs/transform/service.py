@@ -37,6 +37,7 @@ from ....entities import (
 )
 from ....exceptions import ConflictError, NotFoundError, StudioError, ValidationError
 from ....hosting.instances import VariantPlan, plan_variant
+from ....hosting.pipeline import with_environment
 from ....ownership import OwnerCheck
 from ....runtime.base import JobRunner
 from ....store.base import MetadataStore, SortOrder
@@ -171,15 +172,21 @@ class TransformService:
                 timeout_s=settings.timeout_s,
             )
             check = getattr(runner, "check_image", None)
-            if plan.image and check is not None:
-                check(plan.image)
+            images = {c.image for c in plan.containers} | {plan.image}
+            for image in sorted(i for i in images if i):
+                if check is not None:
+                    check(image)
         except ValidationError as exc:
             field = exc.field or "ModelName"
             if not field.endswith(".InstanceType"):
                 field = "ModelName"
             raise ValidationError(exc.message, field=field) from None
-        env = {**plan.environment, **_batch_environment(settings), **settings.environment}
-        return replace(plan, environment=env)
+        extra = {**_batch_environment(settings), **settings.environment}
+        return replace(
+            plan,
+            environment={**plan.environment, **extra},
+            containers=with_environment(plan.containers, extra),  # every container of a pipeline
+        )
 
     def _output_uri(self, settings: TransformSettings) -> str:
         uri = settings.output_uri

@@ -25,7 +25,7 @@ import shutil
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,7 @@ from ....hosting.instances import (
     VariantPlan,
     unpack_model,
 )
+from ....hosting.pipeline import chain
 from ....runtime.base import LABEL_MANAGED, JobRunner
 from ....store.base import MetadataStore
 from ..layout import claim_supervision, job_dir, log_path, release_supervision
@@ -95,9 +96,10 @@ class TransformInstances(VariantInstances):
     def halt(self) -> None:
         """Stop the hosts (not removed: their logs stay readable until :meth:`stop`)."""
         for instance in list(self.instances):
-            if instance.handle is not None:
-                with contextlib.suppress(StudioError):
-                    self.runner.stop(instance.handle, grace_seconds=2.0)
+            for part in instance.parts():  # every container of a pipeline
+                if part.handle is not None:
+                    with contextlib.suppress(StudioError):
+                        self.runner.stop(part.handle, grace_seconds=2.0)
 
 
 class Stopped(Exception):
@@ -109,22 +111,33 @@ class InstanceLost(StudioError):
 
 
 class _Client:
-    """One keep-alive connection to one instance (used by one worker thread)."""
+    """Keep-alive connections to one instance (used by one worker thread): one, or one
+    per container of an inference pipeline, which a request goes through in order."""
 
     def __init__(self, instance: Instance, timeout: float) -> None:
-        assert instance.url is not None
-        host, _, port = instance.url.removeprefix("http://").rpartition(":")
         self.instance = instance
-        self.conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
+        self.conns = []
+        for part in instance.parts():
+            assert part.url is not None
+            host, _, port = part.url.removeprefix("http://").rpartition(":")
+            self.conns.append(http.client.HTTPConnection(host, int(port), timeout=timeout))
 
     def post(self, body: bytes, headers: dict[str, str]) -> tuple[int, str, bytes]:
-        self.conn.request("POST", "/invocations", body=body, headers=headers)
-        answer = self.conn.getresponse()
+        if self.instance.members:
+            plans = [m.plan for m in self.instance.members]
+            return chain(self._send, plans, body, headers)
+        return self._send(0, body, headers)
+
+    def _send(self, index: int, body: bytes, headers: Mapping[str, str]) -> tuple[int, str, bytes]:
+        conn = self.conns[index]
+        conn.request("POST", "/invocations", body=body, headers=dict(headers))
+        answer = conn.getresponse()
         data = answer.read()
         return answer.status, answer.getheader("Content-Type") or "", data
 
     def close(self) -> None:
-        self.conn.close()
+        for conn in self.conns:
+            conn.close()
 
 
 class TransformSupervisor(threading.Thread):
@@ -241,8 +254,8 @@ class TransformSupervisor(threading.Thread):
         with contextlib.suppress(OSError, ValueError, http.client.HTTPException):
             client = _Client(instance, timeout=5.0)
             try:
-                client.conn.request("GET", "/execution-parameters")
-                answer = client.conn.getresponse()
+                client.conns[0].request("GET", "/execution-parameters")
+                answer = client.conns[0].getresponse()
                 body = answer.read()
                 if answer.status == 200:
                     found = dict(json.loads(body))
@@ -384,16 +397,17 @@ class TransformSupervisor(threading.Thread):
         raise AssertionError("unreachable")
 
     def _check_alive(self, instance: Instance) -> None:
-        assert instance.handle is not None
-        try:
-            state = self.runner.poll(instance.handle)
-        except NotFoundError:
-            raise InstanceLost(f"instance {instance.host} is gone") from None
-        if not state.running:
-            raise InstanceLost(
-                f"instance {instance.host} exited with code {state.exit_code}:"
-                f" {self.instances.log_tail(instance)}"
-            )
+        for part in instance.parts():  # every container of a pipeline
+            assert part.handle is not None
+            try:
+                state = self.runner.poll(part.handle)
+            except NotFoundError:
+                raise InstanceLost(f"instance {part.host} is gone") from None
+            if not state.running:
+                raise InstanceLost(
+                    f"instance {part.host} exited with code {state.exit_code}:"
+                    f" {self.instances.log_tail(instance)}"
+                )
 
     def _outputs(self, batch: list[Record], data: bytes, content_type: str) -> Outcome:
         s = self.settings
@@ -521,20 +535,23 @@ class TransformSupervisor(threading.Thread):
             self.store.update_job(self.job_name, outputs={"Progress": self.tally.figures()})
 
     def _copy_logs(self) -> None:
-        for instance in list(self.instances.instances):
-            if instance.handle is None:
+        """Each host's new log lines (of a pipeline: each container's, as
+        ``algo-N-c<i>``) into the job's folder."""
+        parts = [part for i in list(self.instances.instances) for part in i.parts()]
+        for part in parts:
+            if part.handle is None:
                 continue
-            offset = self._log_offsets.get(instance.host, 0)
+            offset = self._log_offsets.get(part.host, 0)
             try:
-                text, next_offset = self.runner.logs(instance.handle, offset)
+                text, next_offset = self.runner.logs(part.handle, offset)
             except (NotFoundError, ValidationError):
                 continue
             if text:
-                path = log_path(self.config, self.job_name, instance.host)
+                path = log_path(self.config, self.job_name, part.host)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 with open(path, "ab") as out:
                     out.write(text.encode("utf-8"))
-            self._log_offsets[instance.host] = next_offset
+            self._log_offsets[part.host] = next_offset
 
 
 def _record(number: int, raw: bytes, input_filter: Any, fmt: str) -> Record:
