@@ -48,6 +48,25 @@ OBJECTIVE_NAMES = (
 )
 
 
+_CLASSES = ("BinaryClassification", "MulticlassClassification")
+#: the problem types each objective measures
+OBJECTIVE_PROBLEMS: dict[str, tuple[str, ...]] = {
+    "Accuracy": _CLASSES,
+    "BalancedAccuracy": _CLASSES,
+    "F1": ("BinaryClassification",),
+    "F1macro": ("MulticlassClassification",),
+    "AUC": ("BinaryClassification",),
+    "Precision": ("BinaryClassification",),
+    "PrecisionMacro": ("MulticlassClassification",),
+    "Recall": ("BinaryClassification",),
+    "RecallMacro": ("MulticlassClassification",),
+    "MSE": ("Regression",),
+    "RMSE": ("Regression",),
+    "MAE": ("Regression",),
+    "R2": ("Regression",),
+}
+
+
 class AutoMLDataSource(RequestModel):
     S3DataSource: S3DataSourceSpec
 
@@ -158,6 +177,15 @@ def check_automl_request(body: CreateAutoMLJobRequest) -> None:
         if name not in OBJECTIVE_NAMES:
             raise ValidationError(
                 f"unknown objective {name!r}; one of {', '.join(OBJECTIVE_NAMES)}",
+                field="AutoMLJobObjective.MetricName",
+            )
+    if body.ProblemType is not None and body.AutoMLJobObjective is not None:
+        name = body.AutoMLJobObjective.MetricName
+        if body.ProblemType not in OBJECTIVE_PROBLEMS.get(name, (body.ProblemType,)):
+            fitting = [o for o, kinds in OBJECTIVE_PROBLEMS.items() if body.ProblemType in kinds]
+            raise ValidationError(
+                f"objective {name} does not measure a {body.ProblemType} problem; use one of"
+                f" {', '.join(fitting)}",
                 field="AutoMLJobObjective.MetricName",
             )
     if (body.ProblemType is None) != (body.AutoMLJobObjective is None):
