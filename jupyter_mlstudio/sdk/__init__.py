@@ -112,3 +112,8 @@ __all__ += [
 ]
 
 __all__ += ["AutoML", "AutoMLInput", "MultiDataModel"]
+
+# inference pipelines (docs/hosting.md)
+from .pipeline_model import PipelineModel  # noqa: E402 - appended after the others
+
+__all__ += ["PipelineModel"]
