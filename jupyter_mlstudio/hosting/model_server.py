@@ -54,8 +54,9 @@ with code 0.
 With ``SAGEMAKER_MULTI_MODEL=true`` no model is loaded at start (the entry point, if any,
 is imported) and the server speaks SageMaker's multi-model API instead of
 ``/invocations``: ``POST /models`` (``{"model_name", "url"}``: the folder, absolute or
-relative to ``SM_MODEL_DIR``; loaded with the model's own ``code/<program>`` when it has
-one, else the entry point's ``model_fn``, else the default loader; 409 when loaded, 507
+relative to ``SM_MODEL_DIR``; loaded with the model's own ``code/<program>`` (default
+``inference.py``) when it has one, else the entry point's ``model_fn``, else the default
+loader; 409 when loaded, 507
 when ``MLSTUDIO_MME_MAX_MODELS`` are loaded or the RSS is over
 ``MLSTUDIO_MME_MEMORY_FRACTION`` (default 0.9) of ``MLSTUDIO_MME_MEMORY_BYTES``, 500 with
 the loader's message when loading fails), ``GET /models``, ``GET /models/<name>``,
@@ -413,10 +414,10 @@ class ModelStore:
         if not os.path.isdir(path):
             raise StartupError(f"the model folder {path} does not exist")
         module, module_name = self.shared, None
-        own = os.path.join(path, "code", self.program) if self.program else ""
-        if own and not os.path.isfile(own) and os.path.isfile(own + ".py"):
+        own = os.path.join(path, "code", self.program or "inference.py")
+        if not os.path.isfile(own) and os.path.isfile(own + ".py"):
             own += ".py"
-        if own and os.path.isfile(own):  # the model's own code: a module of its own
+        if os.path.isfile(own):  # the model's own code: a module of its own
             module_name = f"mlstudio_model_{name.replace('.', '_').replace('-', '_')}"
             module = _import_as(module_name, own)
         model_fn = getattr(module, "model_fn", None)

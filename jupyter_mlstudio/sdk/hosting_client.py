@@ -19,6 +19,7 @@ from .jobs_client import JobsClient
 from .transport import StudioConnection, segment
 
 TARGET_VARIANT = "X-Amzn-SageMaker-Target-Variant"
+TARGET_MODEL = "X-Amzn-SageMaker-Target-Model"
 CUSTOM_ATTRIBUTES = "X-Amzn-SageMaker-Custom-Attributes"
 INFERENCE_ID = "X-Amzn-SageMaker-Inference-Id"
 INVOKED_VARIANT = "X-Amzn-Invoked-Production-Variant"
@@ -125,6 +126,7 @@ class HostingClient:
         target_variant: str | None = None,
         custom_attributes: str | None = None,
         inference_id: str | None = None,
+        target_model: str | None = None,
     ) -> InvocationResult:
         """InvokeEndpoint.
 
@@ -136,6 +138,8 @@ class HostingClient:
             target_variant: A variant to send the request to, past the weights.
             custom_attributes: Passed to the model as SageMaker does.
             inference_id: Recorded with the captured request.
+            target_model: The model of a multi-model endpoint (its archive's path under
+                the endpoint's model data prefix).
 
         Returns:
             The model's answer, and the variant that gave it.
@@ -144,6 +148,7 @@ class HostingClient:
         optional = {
             "Accept": accept,
             TARGET_VARIANT: target_variant,
+            TARGET_MODEL: target_model,
             CUSTOM_ATTRIBUTES: custom_attributes,
             INFERENCE_ID: inference_id,
         }
@@ -161,6 +166,18 @@ class HostingClient:
             invoked_variant=answer.headers.get(INVOKED_VARIANT, ""),
             custom_attributes=answer.headers.get(CUSTOM_ATTRIBUTES),
         )
+
+    def endpoint_models(self, endpoint_name: str) -> dict[str, Any]:
+        """The models each variant serves; for a multi-model endpoint, per instance the
+        models loaded now and the figures of every model served.
+
+        Args:
+            endpoint_name: The endpoint.
+
+        Returns:
+            ``EndpointName`` and ``Variants`` (docs/hosting.md, "Multi-model endpoints").
+        """
+        return dict(self._json("GET", f"endpoints/{segment(endpoint_name)}/models"))
 
     def endpoint_figures(self, endpoint_name: str, minutes: float = 15) -> dict[str, Any]:
         """Per-variant invocations, errors and latency percentiles (``{EndpointName,

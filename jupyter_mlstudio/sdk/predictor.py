@@ -161,9 +161,10 @@ class Predictor:
         Args:
             data: What the serializer takes (bytes for the default one).
             initial_args: InvokeEndpoint's ``ContentType``, ``Accept``, ``TargetVariant``,
-                ``CustomAttributes`` and ``InferenceId`` (over the serializer's and
-                deserializer's media types).
-            target_model: Refused when given (one model per variant).
+                ``TargetModel``, ``CustomAttributes`` and ``InferenceId`` (over the
+                serializer's and deserializer's media types).
+            target_model: The model of a multi-model endpoint: its archive's path under
+                the model data prefix (``"model-1.tar.gz"``); loaded on first use.
             target_variant: The variant that answers; default one picked by weight.
             inference_id: Recorded with the captured data.
             custom_attributes: Passed to the model as ``X-Amzn-SageMaker-Custom-Attributes``.
@@ -175,22 +176,24 @@ class Predictor:
 
         Raises:
             ModelError: The model answered 4xx/5xx (``original_status`` and its message).
-            ValidationError: An unknown ``target_variant``, a refused argument, or a
-                body the serializer did not make bytes or a string.
+            ValidationError: An unknown ``target_variant``, a ``target_model`` missing on
+                a multi-model endpoint, not under its prefix or given to a single-model
+                one, a refused argument, or a body the serializer did not make bytes or a
+                string.
             ConflictError: The endpoint is not InService.
             LimitExceededError: The body is over 6 MB.
             ModelTimeoutError: The model took more than 60 seconds.
             NoHealthyInstanceError: No instance of the variant answers.
         """
         unsupported = {
-            "target_model": target_model,
             "component_name": component_name,
             "target_container_hostname": target_container_hostname,
         }
         for argument, value in unsupported.items():
             if value is not None:
                 raise ValidationError(
-                    f"{argument} is not supported: studio endpoints host one model per variant",
+                    f"{argument} is not supported: studio endpoints have no inference"
+                    " components and one container per model",
                     field=argument,
                 )
         args = dict(initial_args or {})
@@ -204,6 +207,7 @@ class Predictor:
             target_variant=target_variant or args.get("TargetVariant"),
             custom_attributes=custom_attributes or args.get("CustomAttributes"),
             inference_id=inference_id or args.get("InferenceId"),
+            target_model=target_model or args.get("TargetModel"),
         )
         self.last_invoked_variant = answer.invoked_variant
         return self.deserializer.deserialize(io.BytesIO(answer.body), answer.content_type)

@@ -425,8 +425,8 @@ def test_arguments_refused_before_anything_is_created(tmp_path: Path) -> None:
         Model(model_data="m.tar.gz", source_dir=str(tmp_path))
     assert caught.value.field == "entry_point"
     with pytest.raises(ValidationError) as caught:
-        Predictor("x").predict(b"1", target_model="m.tar.gz")
-    assert caught.value.field == "target_model"
+        Predictor("x").predict(b"1", component_name="c")
+    assert caught.value.field == "component_name"
     with pytest.raises(ValidationError, match="give the predictor a serializer") as caught:
         Predictor("x").predict([1, 2])
     assert caught.value.field == "data"
