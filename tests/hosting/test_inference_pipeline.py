@@ -21,10 +21,13 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from tornado.httpclient import HTTPClientError
 
 from jupyter_mlstudio.config import resolve_config
-from jupyter_mlstudio.entities import JobStatus
+from jupyter_mlstudio.entities import EndpointStatus, JobStatus
+from jupyter_mlstudio.exceptions import ModelError
+from jupyter_mlstudio.hosting.instances import LABEL_ENDPOINT
 from jupyter_mlstudio.services.studio import Studio
 from tests.hosting.test_transform import lines, transform
 from tests.hosting.test_transform import request as transform_request
+from tests.runtime.conftest import docker_host, script_image  # noqa: F401 - fixtures
 from tests.server.test_api import call
 
 PREPROCESS = """
@@ -369,3 +372,177 @@ def test_batch_transform_over_a_pipeline(studio: Studio, fitted: Fitted, tmp_pat
     good = [i for i in range(20) if i != 4]
     written = [int(float(v)) for v in lines(tmp_path / "out-bad" / "data.csv.out")]
     assert written == fitted.predict(bad[good])
+
+
+# -- the docker runtime ------------------------------------------------------------------------
+# The studio image has its own scikit-learn (runtime/images.py): the models there are the
+# fitted objects' parameters as JSON, applied with numpy, so no pickle crosses versions.
+
+PREPROCESS_JSON = """
+import csv
+import io
+import json
+import os
+
+import numpy as np
+
+
+def model_fn(model_dir):
+    with open(os.path.join(model_dir, "pre.json")) as f:
+        return json.load(f)
+
+
+def input_fn(body, content_type):
+    if content_type != "text/csv":
+        raise ValueError(f"the preprocessor reads text/csv, not {content_type}")
+    return [r for r in csv.reader(io.StringIO(body)) if r]
+
+
+def predict_fn(rows, p):
+    if any(r[2] == "boom" for r in rows):
+        raise ValueError("the preprocessor refuses the colour 'boom'")
+    out = []
+    for r in rows:
+        numbers = [(float(r[i]) - p["mean"][i]) / p["scale"][i] for i in range(2)]
+        out.append(numbers + [1.0 if r[2] == c else 0.0 for c in p["categories"]])
+    return np.array(out)
+
+
+def output_fn(prediction, accept):
+    lines = [",".join(repr(float(v)) for v in row) for row in prediction]
+    return "\\n".join(lines) + "\\n", "text/csv"
+"""
+
+CLASSIFIER_JSON = """
+import io
+import json
+import os
+
+import numpy as np
+
+
+def model_fn(model_dir):
+    with open(os.path.join(model_dir, "clf.json")) as f:
+        return json.load(f)
+
+
+def input_fn(body, content_type):
+    print(f"classifier received {content_type}", flush=True)
+    return np.loadtxt(io.StringIO(body), delimiter=",", ndmin=2)
+
+
+def predict_fn(data, p):
+    scores = data @ np.array(p["coef"]) + p["intercept"]
+    return np.array(p["classes"])[(scores > 0).astype(int)]
+"""
+
+
+def _json_archive(root: Path, name: str, params: dict[str, Any]) -> Path:
+    archive = root / f"{name}.tar.gz"
+    (root / name).write_text(json.dumps(params))
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(root / name, arcname=name)
+    return archive
+
+
+def json_containers(fitted: Fitted, root: Path) -> list[dict[str, Any]]:
+    """The pipeline of ``fitted`` with its parameters as JSON (for the studio image)."""
+    scaler = fitted.pre.named_transformers_["num"]
+    encoder = fitted.pre.named_transformers_["cat"]
+    pre = _json_archive(
+        root,
+        "pre.json",
+        {
+            "mean": scaler.mean_.tolist(),
+            "scale": scaler.scale_.tolist(),
+            "categories": encoder.categories_[0].tolist(),
+        },
+    )
+    clf = _json_archive(
+        root,
+        "clf.json",
+        {
+            "coef": fitted.clf.coef_[0].tolist(),
+            "intercept": float(fitted.clf.intercept_[0]),
+            "classes": fitted.clf.classes_.tolist(),
+        },
+    )
+    code = root / "json-code"
+    code.mkdir()
+    (code / "pre_json.py").write_text(PREPROCESS_JSON)
+    (code / "clf_json.py").write_text(CLASSIFIER_JSON)
+    return [
+        {
+            "ContainerHostname": "preprocess",
+            "ModelDataUrl": str(pre),
+            "Environment": {
+                "SAGEMAKER_PROGRAM": "pre_json.py",
+                "SAGEMAKER_SUBMIT_DIRECTORY": str(code),
+                "SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT": "text/csv",
+            },
+        },
+        {
+            "ContainerHostname": "classifier",
+            "ModelDataUrl": str(clf),
+            "Environment": {
+                "SAGEMAKER_PROGRAM": "clf_json.py",
+                "SAGEMAKER_SUBMIT_DIRECTORY": str(code),
+            },
+        },
+    ]
+
+
+@pytest.mark.docker
+def test_pipeline_on_docker(
+    script_image: str,  # noqa: F811 - the fixture: the image is built
+    fitted: Fitted,
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    studio = Studio.open(resolve_config(home=home, default_runtime="docker"))
+    try:
+        hosting = studio.endpoints
+        hosting.create_model(
+            {"ModelName": "dk-pipe", "Containers": json_containers(fitted, tmp_path)}
+        )
+        hosting.create_endpoint_config(
+            {
+                "EndpointConfigName": "dk-pipe-config",
+                "ProductionVariants": [{"VariantName": "AllTraffic", "ModelName": "dk-pipe"}],
+            }
+        )
+        hosting.create_endpoint({"EndpointName": "dk-pipe", "EndpointConfigName": "dk-pipe-config"})
+        endpoint = hosting.wait("dk-pipe", 240)
+        assert endpoint.endpoint_status is EndpointStatus.IN_SERVICE, endpoint.failure_reason
+        # one container per pipeline container, each its own
+        runner = studio.jobs.runner("docker")
+        handles = runner.find({LABEL_ENDPOINT: "dk-pipe"})
+        assert sorted(h.host for h in handles) == ["algo-1-c1", "algo-1-c2"]
+
+        rows = raw_rows(20, seed=3)
+        answer = hosting.invoke_sync(
+            "dk-pipe", csv_of(rows).encode(), content_type="text/csv", accept="application/json"
+        )
+        assert json.loads(answer.body) == fitted.predict(rows)
+        text, _, _ = hosting.engine.read_log("dk-pipe", "AllTraffic", "algo-1-c2", 0)
+        assert "classifier received text/csv" in text
+        bad = rows.copy()
+        bad[1, 2] = "boom"
+        with pytest.raises(ModelError, match=r"container 1 of 2 \(preprocess, script mode\)"):
+            hosting.invoke_sync("dk-pipe", csv_of(bad).encode(), content_type="text/csv")
+
+        source = tmp_path / "batch.csv"
+        source.write_text(csv_of(rows))
+        body = transform_request(
+            "dk-pipe-batch", str(source), str(tmp_path / "out"), model="dk-pipe"
+        )
+        job = transform(studio, body, timeout=240)
+        assert job.status is JobStatus.COMPLETED, job.failure_reason
+        assert [int(float(v)) for v in lines(tmp_path / "out" / "batch.csv.out")] == (
+            fitted.predict(rows)
+        )
+        hosting.delete_endpoint("dk-pipe")
+        assert runner.find({LABEL_ENDPOINT: "dk-pipe"}) == []
+    finally:
+        studio.close()
