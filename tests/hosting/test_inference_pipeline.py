@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import tarfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from tornado.httpclient import HTTPClientError
 from jupyter_mlstudio.config import resolve_config
 from jupyter_mlstudio.entities import EndpointStatus, JobStatus
 from jupyter_mlstudio.exceptions import ModelError
-from jupyter_mlstudio.hosting.instances import LABEL_ENDPOINT
+from jupyter_mlstudio.hosting.instances import LABEL_ENDPOINT, InstanceStatus
 from jupyter_mlstudio.services.studio import Studio
 from tests.hosting.test_transform import lines, transform
 from tests.hosting.test_transform import request as transform_request
@@ -372,6 +373,63 @@ def test_batch_transform_over_a_pipeline(studio: Studio, fitted: Fitted, tmp_pat
     good = [i for i in range(20) if i != 4]
     written = [int(float(v)) for v in lines(tmp_path / "out-bad" / "data.csv.out")]
     assert written == fitted.predict(bad[good])
+
+
+def test_a_dead_container_restarts_its_instance_and_capture_sees_the_ends(
+    studio: Studio, fitted: Fitted, tmp_path: Path
+) -> None:
+    hosting = studio.endpoints
+    hosting.engine.health_interval_s = 0.3
+    hosting.create_model({"ModelName": "pipe", "Containers": fitted.containers()})
+    hosting.create_endpoint_config(
+        {
+            "EndpointConfigName": "pipe-config",
+            "ProductionVariants": [{"VariantName": "AllTraffic", "ModelName": "pipe"}],
+            "DataCaptureConfig": {
+                "EnableCapture": True,
+                "InitialSamplingPercentage": 100,
+                "DestinationS3Uri": str(tmp_path / "capture"),
+            },
+        }
+    )
+    hosting.create_endpoint({"EndpointName": "ep-pipe", "EndpointConfigName": "pipe-config"})
+    endpoint = hosting.wait("ep-pipe", 120)
+    assert endpoint.endpoint_status is EndpointStatus.IN_SERVICE, endpoint.failure_reason
+    rows = raw_rows(5, seed=4)
+    body = csv_of(rows).encode()
+    answer = hosting.invoke_sync("ep-pipe", body, content_type="text/csv", accept="text/csv")
+    assert [int(float(v)) for v in answer.body.split()] == fitted.predict(rows)
+
+    # the capture holds the client's request and the last container's answer
+    capture = hosting.engine.get("ep-pipe").capture
+    assert capture is not None
+    capture.close()  # flush now
+    (record,) = hosting.captures("ep-pipe")["Records"]
+    assert record["captureData"]["endpointInput"]["data"] == body.decode()
+    assert record["captureData"]["endpointInput"]["observedContentType"] == "text/csv"
+    assert record["captureData"]["endpointOutput"]["data"] == answer.body.decode()
+
+    # the second container dies: the whole instance is restarted, then answers again
+    pool = hosting.engine.get("ep-pipe").variants["AllTraffic"].pool
+    (instance,) = pool.instances
+    second = instance.members[1]
+    assert second.handle is not None
+    runner = studio.jobs.runner("process")
+    runner.stop(second.handle, grace_seconds=0.1)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        (current,) = pool.instances
+        if current.restarts and current.status == InstanceStatus.HEALTHY:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail(f"the instance did not come back: {hosting.describe_endpoint('ep-pipe')}")
+    assert current.members[0].handle != instance.members[0].handle  # both containers anew
+    assert all(runner.poll(m.handle).running for m in current.members if m.handle)
+    answer = hosting.invoke_sync("ep-pipe", body, content_type="text/csv", accept="text/csv")
+    assert [int(float(v)) for v in answer.body.split()] == fitted.predict(rows)
+    hosting.delete_endpoint("ep-pipe")
+    assert runner.find({LABEL_ENDPOINT: "ep-pipe"}) == []
 
 
 # -- the docker runtime ------------------------------------------------------------------------
