@@ -317,10 +317,10 @@ class MultiModelVariant:
         """
         models = self.instance(target)
         name = server_name(target_model)
-        figures = models.figures_of(target_model)
         for again in (False, True):
             if not models.try_use(target_model):
                 await asyncio.to_thread(self._load, models, target_model)
+            figures = models.figures_of(target_model)  # of models that exist only
             started = time.perf_counter()
             try:
                 answer = await upstream.post(
