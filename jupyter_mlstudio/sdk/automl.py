@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from ..entities import TERMINAL_JOB_STATUSES, Job, JobKind, JobStatus
@@ -79,7 +80,7 @@ class AutoMLInput:
                 "DataSource": {
                     "S3DataSource": {
                         "S3DataType": self.s3_data_type or "S3Prefix",
-                        "S3Uri": str(location),
+                        "S3Uri": _location(str(location)),
                     }
                 },
                 "TargetAttributeName": self.target_attribute_name,
@@ -280,7 +281,7 @@ class AutoML:
             "Tags": self.tags,
         }
         if self.output_path:
-            request["OutputDataConfig"] = {"S3OutputPath": self.output_path}
+            request["OutputDataConfig"] = {"S3OutputPath": _location(self.output_path)}
         if self.role:
             request["RoleArn"] = self.role
         if self.problem_type:
@@ -673,6 +674,13 @@ def _wait(session: Any, name: str, logs: bool) -> Job:
             if job.status in TERMINAL_JOB_STATUSES:
                 return job
         time.sleep(POLL_S)
+
+
+def _location(location: str) -> str:
+    """A local path made absolute (the studio may run in another folder); URIs as given."""
+    if "://" in location:
+        return location
+    return str(Path(location).expanduser().resolve())
 
 
 def _supported(container: Mapping[str, Any]) -> list[str] | None:

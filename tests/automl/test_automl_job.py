@@ -73,6 +73,8 @@ def test_candidates_are_training_jobs_of_the_same_split(
     holdout = ap.read_table(local_path(data["Validation"], field="Validation"))
     analysis = ap.Analysis.from_json(local_path(data["Analysis"], field="Analysis").read_text())
     assert len(train) + len(holdout) == 600
+    features = [c for c in train.columns if c != TARGETS["binary"]]
+    assert list(analysis.columns) == features  # the table's order, as rows arrive to serve
     algorithms = []
     for item in items:
         assert item["CandidateStatus"] == "Completed"

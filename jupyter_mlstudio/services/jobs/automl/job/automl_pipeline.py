@@ -209,7 +209,7 @@ class Analysis:
     inferred_because: str = ""
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=1, sort_keys=True)
+        return json.dumps(asdict(self), indent=1)  # columns keep the table's order
 
     @classmethod
     def from_json(cls, text: str) -> Analysis:
