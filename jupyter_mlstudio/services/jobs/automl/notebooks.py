@@ -45,6 +45,7 @@ _KERNEL_METADATA = {
     "language_info": {"name": "python"},
 }
 
+#: reads the tables; needs io, os, urlparse, unquote and pandas as pd
 _LOAD_TABLE = '''
 def load_table(uri):
     """A CSV with a header row from a local path, a file:// URI or an s3:// URI.
@@ -64,8 +65,6 @@ def load_table(uri):
         return pd.read_csv(unquote(parsed.path), low_memory=False)
     return pd.read_csv(uri, low_memory=False)
 '''.strip()
-
-_LOAD_IMPORTS = "import io\nimport os\nfrom urllib.parse import unquote, urlparse\n"
 
 
 @dataclass(frozen=True)
@@ -151,7 +150,10 @@ the table has moved, change `DATA_URI` in the next cell. The job's own findings 
 into that cell (`ANALYSIS`), so you can compare them with what the data shows now.
 """),
         _code(f"""
-{_LOAD_IMPORTS}
+import io
+import os
+from urllib.parse import unquote, urlparse
+
 import pandas as pd
 import plotly.express as px
 
@@ -253,39 +255,25 @@ def _dropped_text(dropped: list[str], analysis: ap.Analysis) -> str:
 
 
 def _target_cells(analysis: ap.Analysis, classify: bool) -> list[Any]:
-    intro = f"""
-## The target
-
-How `{analysis.target}` is distributed over the labelled rows: """
     if classify:
-        return [
-            _markdown(
-                intro
-                + """the rows of each class. A class much rarer than the
-others is harder to learn; the holdout split keeps each class's share (stratified).
-"""
-            ),
-            _code("""
-target = data[TARGET]
-print(f"{int(target.isna().sum())} rows have no {TARGET!r} value")
-classes = target.dropna().map(str).value_counts().sort_index()
+        how = """the rows of each class. A class much rarer than the others is
+harder to learn; the holdout split keeps each class's share (it is stratified)."""
+        chart = """classes = target.dropna().map(str).value_counts().sort_index()
 counts = pd.DataFrame({TARGET: classes.index, "rows": classes.to_numpy()})
 px.bar(counts, x=TARGET, y="rows", title=f"{TARGET}: rows per class").show()
-counts
-"""),
-        ]
+counts"""
+    else:
+        how = """a histogram of its values. A long tail or outliers weigh
+heavily on squared-error objectives (MSE, RMSE)."""
+        chart = """labelled = data.dropna(subset=[TARGET])
+px.histogram(labelled, x=TARGET, nbins=40, title=TARGET).show()
+target.describe()"""
     return [
-        _markdown(
-            intro
-            + """a histogram of its values. A long tail or outliers
-weigh heavily on squared-error objectives (MSE, RMSE).
-"""
-        ),
-        _code("""
+        _markdown(f"## The target\n\nHow `{analysis.target}` is distributed over the rows: {how}"),
+        _code(f"""
 target = data[TARGET]
-print(f"{int(target.isna().sum())} rows have no {TARGET!r} value")
-px.histogram(data.dropna(subset=[TARGET]), x=TARGET, nbins=40, title=TARGET).show()
-target.describe()
+print(f"{{int(target.isna().sum())}} rows have no {{TARGET!r}} value")
+{chart}
 """),
     ]
 
@@ -376,50 +364,10 @@ top_values
 
 # -- candidate definitions -----------------------------------------------------------------
 
-#: the objective's value for the holdout, as automl_pipeline.scores computes it: the body
-#: of ``holdout_objective(estimator, x, y)``
-_POSITIVE = (
-    "# classes_ is sorted: its second class is the positive one\n"
-    "positive = str(estimator.classes_[1])\n"
-)
-_PREDICTED = "predicted = estimator.predict(x)\n"
-_OBJECTIVE_CODE = {
-    "Accuracy": _PREDICTED + "return float(metrics.accuracy_score(y, predicted))",
-    "BalancedAccuracy": _PREDICTED + "return float(metrics.balanced_accuracy_score(y, predicted))",
-    **{
-        name: _POSITIVE
-        + _PREDICTED
-        + f"return float(metrics.{function}(y, predicted, pos_label=positive, zero_division=0))"
-        for name, function in (
-            ("F1", "f1_score"),
-            ("Precision", "precision_score"),
-            ("Recall", "recall_score"),
-        )
-    },
-    **{
-        name: _PREDICTED
-        + f'return float(metrics.{function}(y, predicted, average="macro", zero_division=0))'
-        for name, function in (
-            ("F1macro", "f1_score"),
-            ("PrecisionMacro", "precision_score"),
-            ("RecallMacro", "recall_score"),
-        )
-    },
-    "AUC": _POSITIVE
-    + "truth = np.asarray(y) == positive\n"
-    + "return float(metrics.roc_auc_score(truth, estimator.predict_proba(x)[:, 1]))",
-    "LogLoss": "classes = [str(c) for c in estimator.classes_]\n"
-    "probabilities = estimator.predict_proba(x)\n"
-    "return float(metrics.log_loss(y, probabilities, labels=classes))",
-    "MSE": _PREDICTED + "return float(metrics.mean_squared_error(y, predicted))",
-    "RMSE": _PREDICTED + "return math.sqrt(float(metrics.mean_squared_error(y, predicted)))",
-    "MAE": _PREDICTED + "return float(metrics.mean_absolute_error(y, predicted))",
-    "R2": _PREDICTED + "return float(metrics.r2_score(y, predicted))",
-}
-
+#: what each objective measures
 _OBJECTIVE_TEXT = {
     "Accuracy": "the share of holdout rows whose class is predicted right",
-    "BalancedAccuracy": "the mean over classes of the share of that class's rows predicted right",
+    "BalancedAccuracy": "the share of each class's rows predicted right, averaged over classes",
     "F1": "the harmonic mean of precision and recall for the positive class",
     "Precision": "the share of rows predicted positive that are positive",
     "Recall": "the share of positive rows predicted positive",
@@ -433,6 +381,39 @@ _OBJECTIVE_TEXT = {
     "MAE": "the mean absolute error",
     "R2": "the coefficient of determination (1 is perfect, 0 is as good as the mean)",
 }
+#: each objective as automl_pipeline.scores computes it, from ``y``, ``predicted``,
+#: ``probabilities``, ``classes`` (sorted) and ``positive`` (the second class)
+_METRIC = {
+    "Accuracy": "metrics.accuracy_score(y, predicted)",
+    "BalancedAccuracy": "metrics.balanced_accuracy_score(y, predicted)",
+    "F1": "metrics.f1_score(y, predicted, pos_label=positive, zero_division=0)",
+    "Precision": "metrics.precision_score(y, predicted, pos_label=positive, zero_division=0)",
+    "Recall": "metrics.recall_score(y, predicted, pos_label=positive, zero_division=0)",
+    "AUC": "metrics.roc_auc_score(np.asarray(y) == positive, probabilities[:, 1])",
+    "F1macro": 'metrics.f1_score(y, predicted, average="macro", zero_division=0)',
+    "PrecisionMacro": 'metrics.precision_score(y, predicted, average="macro", zero_division=0)',
+    "RecallMacro": 'metrics.recall_score(y, predicted, average="macro", zero_division=0)',
+    "LogLoss": "metrics.log_loss(y, probabilities, labels=classes)",
+    "MSE": "metrics.mean_squared_error(y, predicted)",
+    "RMSE": "math.sqrt(metrics.mean_squared_error(y, predicted))",
+    "MAE": "metrics.mean_absolute_error(y, predicted)",
+    "R2": "metrics.r2_score(y, predicted)",
+}
+
+
+def _objective_body(objective: str) -> str:
+    metric = _METRIC[objective]
+    lines = [
+        line
+        for name, line in (
+            ("predicted", "predicted = estimator.predict(x)"),
+            ("probabilities", "probabilities = estimator.predict_proba(x)"),
+            ("classes", "classes = [str(c) for c in estimator.classes_]  # sorted"),
+            ("positive", "positive = str(estimator.classes_[1])  # the second class"),
+        )
+        if name in metric
+    ]
+    return "\n".join(f"    {line}" for line in [*lines, f"return float({metric})"])
 
 
 def candidate_definitions_notebook(
@@ -462,13 +443,20 @@ def candidate_definitions_notebook(
     """
     from .job import automl_pipeline as ap
 
-    if objective not in _OBJECTIVE_CODE or objective not in ap.OBJECTIVES:
+    if objective not in _METRIC or objective not in ap.OBJECTIVES:
         raise ValueError(f"no code for the objective {objective!r}")
     maximize = ap.OBJECTIVES[objective].maximize
     classify = analysis.problem_type != ap.REGRESSION
     recipes = sorted({c.spec.preprocessing for c in candidates})
     recipe_text = "\n".join(f"- `{r}`: {ap.PREPROCESSING.get(r, r)}" for r in recipes)
     features = {c: analysis.columns[c] for c in analysis.features()}
+    positive = ""
+    if ap.OBJECTIVES[objective].problem_types == (ap.BINARY,):
+        positive = " The positive class is the second of the sorted labels (`classes_[1]`)."
+    math_import = "import math\n" if "math." in _METRIC[objective] else ""
+    target_code = "frame[TARGET].map(str).to_numpy(dtype=object)"
+    if not classify:
+        target_code = "frame[TARGET].to_numpy(dtype=float)"
     cells = [
         _markdown(f"""
 # Candidate definitions: AutoML job `{job_name}`
@@ -487,7 +475,9 @@ its cell to try a variant. The preprocessing recipes the candidates use:
 {recipe_text}
 """),
         _code(f"""
-{_LOAD_IMPORTS}import math
+import io
+{math_import}import os
+from urllib.parse import unquote, urlparse
 
 import numpy as np
 import pandas as pd
@@ -540,11 +530,7 @@ def prepare_features(frame):
 
 def target_values(frame):
     \"\"\"The target: {"class labels as strings" if classify else "floats"}.\"\"\"
-    return {
-            "frame[TARGET].map(str).to_numpy(dtype=object)"
-            if classify
-            else "frame[TARGET].to_numpy(dtype=float)"
-        }
+    return {target_code}
 
 
 x_train, y_train = prepare_features(train), target_values(train)
@@ -554,12 +540,12 @@ x_holdout, y_holdout = prepare_features(holdout), target_values(holdout)
 ## The objective
 
 {objective} is {_OBJECTIVE_TEXT[objective]}, computed on the holdout rows as the job computes
-it for every candidate.{_positive_text(objective, ap.OBJECTIVES[objective].problem_types)}
+it for every candidate.{positive}
 """),
         _code(f"""
 def holdout_objective(estimator, x, y):
     \"\"\"{objective} of a fitted estimator on transformed rows x with targets y.\"\"\"
-{textwrap.indent(_OBJECTIVE_CODE[objective], "    ")}
+{_objective_body(objective)}
 
 
 results = []
@@ -585,17 +571,6 @@ leaderboard
 """),
     ]
     return _notebook(cells)
-
-
-def _positive_text(objective: str, problem_types: tuple[str, ...]) -> str:
-    from .job import automl_pipeline as ap
-
-    if problem_types != (ap.BINARY,):
-        return ""
-    return (
-        " The positive class is the second of the sorted class labels (the estimator's"
-        " `classes_[1]`)."
-    )
 
 
 def _candidate_cells(
@@ -687,11 +662,7 @@ def _comment(text: str) -> list[str]:
 def _public_module(cls: type) -> str:
     """The shortest public module (no ``_`` part) that gives ``cls`` under its name."""
     parts = cls.__module__.split(".")
-    public = len(parts)
-    for i, part in enumerate(parts):
-        if part.startswith("_"):
-            public = i
-            break
+    public = next((i for i, part in enumerate(parts) if part.startswith("_")), len(parts))
     for end in range(max(public, 1), len(parts) + 1):
         module = ".".join(parts[:end])
         try:
@@ -704,16 +675,9 @@ def _public_module(cls: type) -> str:
 
 def _changed(value: Any, default: Any) -> bool:
     """As scikit-learn's ``print_changed_only`` decides: by repr, NaN equal to NaN."""
-    if _is_nan(value) and _is_nan(default):
+    if all(isinstance(v, float) and math.isnan(v) for v in (value, default)):
         return False
     return repr(value) != repr(default)
-
-
-def _is_nan(value: Any) -> bool:
-    try:
-        return isinstance(value, float | int) and math.isnan(value)
-    except TypeError:
-        return False
 
 
 def _arguments(obj: Any, always: frozenset[str]) -> tuple[list[Any], list[tuple[str, Any]]]:
@@ -760,23 +724,19 @@ def _render(
     if isinstance(value, dict):
         items = [(_render(k, imports, 0, 0, flat=True), v) for k, v in value.items()]
         return _sequence("{", "}", items, imports, indent, used, flat, ": ")
-    if isinstance(value, type):
-        module = _public_module(value)
-        if module == "numpy":
-            imports.setdefault("numpy", set())
-            return f"np.{value.__name__}"
-        imports.setdefault(module, set()).add(value.__name__)
+    if isinstance(value, type):  # such as a dtype
+        imports.setdefault(_public_module(value), set()).add(value.__name__)
         return value.__name__
     return _scalar(value)
 
 
 def _scalar(value: Any) -> str:
+    if hasattr(value, "item") and not isinstance(value, int | float | str):
+        value = value.item()  # a numpy scalar
     if value is None or isinstance(value, bool):
         return repr(value)
     if isinstance(value, str):
         return _quote(value)
-    if hasattr(value, "item") and not isinstance(value, int | float):
-        value = value.item()  # a numpy scalar
     if isinstance(value, int):
         return repr(int(value))
     if isinstance(value, float):
