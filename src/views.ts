@@ -1,5 +1,5 @@
 /**
- * Commands that open the run, job, tuning job, endpoint, model group, pipeline execution and comparison views in the main area. Their modules
+ * Commands that open the run, job, tuning job, AutoML job, endpoint, model group, pipeline execution and comparison views in the main area. Their modules
  * (and plotly, which they load when they draw) are fetched on first use.
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
@@ -22,12 +22,18 @@ export namespace ViewCommandIDs {
   export const compareRuns = 'mlstudio:compare-runs';
   export const openJob = 'mlstudio:open-job';
   export const openTuningJob = 'mlstudio:open-tuning-job';
+  export const openAutoMLJob = 'mlstudio:open-automl-job';
   export const openEndpoint = 'mlstudio:open-endpoint';
   export const openModelGroup = 'mlstudio:open-model-group';
   export const openPipelineExecution = 'mlstudio:open-pipeline-execution';
 }
 
-const JOB_KINDS: JobKind[] = ['TrainingJob', 'ProcessingJob', 'TransformJob'];
+const JOB_KINDS: JobKind[] = [
+  'TrainingJob',
+  'ProcessingJob',
+  'TransformJob',
+  'AutoMLJob'
+];
 
 /**
  * Register the view commands; returns the actions the sidebar calls. The views poll
@@ -49,6 +55,7 @@ export function addViewCommands(
   const jobs = new Map<string, MainAreaWidget>();
   const endpoints = new Map<string, MainAreaWidget>();
   const tuningJobs = new Map<string, MainAreaWidget>();
+  const automlJobs = new Map<string, MainAreaWidget>();
   const modelGroups = new Map<string, MainAreaWidget>();
   const pipelineExecutions = new Map<string, MainAreaWidget>();
 
@@ -133,6 +140,9 @@ export function addViewCommands(
       const kind = JOB_KINDS.includes(args.kind as JobKind)
         ? (args.kind as JobKind)
         : 'TrainingJob';
+      if (kind === 'AutoMLJob') {
+        return app.commands.execute(ViewCommandIDs.openAutoMLJob, { name });
+      }
       const key = `${kind}/${name}`;
       const open = jobs.get(key);
       if (open && !open.isDisposed) {
@@ -200,6 +210,57 @@ export function addViewCommands(
       });
       tuningJobs.set(name, widget);
       widget.disposed.connect(() => tuningJobs.delete(name));
+      app.shell.add(widget, 'main');
+      app.shell.activateById(widget.id);
+      return widget;
+    }
+  });
+
+  app.commands.addCommand(ViewCommandIDs.openAutoMLJob, {
+    label: trans.__('Open AutoML job'),
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: { name: { type: 'string' } },
+        required: ['name']
+      }
+    },
+    execute: async args => {
+      const name = String(args.name);
+      const open = automlJobs.get(name);
+      if (open && !open.isDisposed) {
+        app.shell.activateById(open.id);
+        return open;
+      }
+      const [{ AutoMLWidget }, { AutoMLModel }, { saveAutoMLNotebook }] =
+        await Promise.all([
+          import('./widgets/automlView'),
+          import('./models/automlModel'),
+          import('./models/automlNotebooks')
+        ]);
+      void artifactRoot.load();
+      const widget = new AutoMLWidget(new AutoMLModel(name), trans, {
+        onOpenJob: job =>
+          void app.commands.execute(ViewCommandIDs.openJob, {
+            kind: 'TrainingJob',
+            name: job
+          }),
+        onOpenEndpoint: endpoint =>
+          void app.commands.execute(ViewCommandIDs.openEndpoint, {
+            name: endpoint
+          }),
+        onOpenNotebook: async file => {
+          const path = await saveAutoMLNotebook(
+            app.serviceManager.contents,
+            name,
+            file
+          );
+          await app.commands.execute('docmanager:open', { path });
+        },
+        artifactRoot
+      });
+      automlJobs.set(name, widget);
+      widget.disposed.connect(() => automlJobs.delete(name));
       app.shell.add(widget, 'main');
       app.shell.activateById(widget.id);
       return widget;

@@ -6,3 +6,4 @@ import './tuning.css';
 import './registry.css';
 import './pipelines.css';
 import './lineage.css';
+import './automl.css';

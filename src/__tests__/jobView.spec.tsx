@@ -373,7 +373,8 @@ describe('JobsSection', () => {
           ]
         };
       },
-      'GET processing-jobs': { ProcessingJobSummaries: [] }
+      'GET processing-jobs': { ProcessingJobSummaries: [] },
+      'GET auto-ml-jobs': { AutoMLJobSummaries: [] }
     });
     const model = new JobsModel({ standby: 'never' });
     const opened: string[] = [];
@@ -424,7 +425,8 @@ describe('JobsSection', () => {
     };
     mockApi({
       'GET training-jobs': answer('TrainingJobSummaries'),
-      'GET processing-jobs': answer('ProcessingJobSummaries')
+      'GET processing-jobs': answer('ProcessingJobSummaries'),
+      'GET auto-ml-jobs': answer('AutoMLJobSummaries')
     });
     const model = new JobsModel({ standby: 'never' });
     const widget = ReactWidget.create(

@@ -216,7 +216,8 @@ describe('JobsModel', () => {
         queries.push(query);
         return { TrainingJobSummaries: [job('train-1', { Status: status })] };
       },
-      'GET processing-jobs': { ProcessingJobSummaries: [] }
+      'GET processing-jobs': { ProcessingJobSummaries: [] },
+      'GET auto-ml-jobs': { AutoMLJobSummaries: [] }
     });
     const model = new JobsModel({ standby: 'never', interval: 30 });
     model.active = true;
@@ -249,7 +250,8 @@ describe('JobsModel', () => {
         }
         return new Promise(resolve => answers.set(status, resolve));
       },
-      'GET processing-jobs': { ProcessingJobSummaries: [] }
+      'GET processing-jobs': { ProcessingJobSummaries: [] },
+      'GET auto-ml-jobs': { AutoMLJobSummaries: [] }
     });
     const model = new JobsModel({ standby: 'never', interval: 60 });
     model.active = true;

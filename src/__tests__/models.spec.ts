@@ -130,7 +130,8 @@ describe('JobsModel', () => {
         ProcessingJobSummaries: [
           job('prep-new', 'ProcessingJob', '2026-02-01T00:00:00Z')
         ]
-      }
+      },
+      'GET auto-ml-jobs': { AutoMLJobSummaries: [] }
     });
     const model = new JobsModel({ standby: 'never' });
     model.active = true;
@@ -176,6 +177,7 @@ describe('StudioModel', () => {
       'GET experiments': new ServerExtensionMissingError('route-missing'),
       'GET training-jobs': new ServerExtensionMissingError('route-missing'),
       'GET processing-jobs': new ServerExtensionMissingError('route-missing'),
+      'GET auto-ml-jobs': new ServerExtensionMissingError('route-missing'),
       'GET hyper-parameter-tuning-jobs': new ServerExtensionMissingError(
         'route-missing'
       ),

@@ -195,6 +195,7 @@ describe('StudioSidebar', () => {
       'GET experiments': missing,
       'GET training-jobs': missing,
       'GET processing-jobs': missing,
+      'GET auto-ml-jobs': missing,
       'GET endpoints': missing,
       'GET model-package-groups': missing
     });

@@ -439,6 +439,7 @@ describe('training jobs a tuning job started', () => {
     mockApi({
       'GET training-jobs': { TrainingJobSummaries: [tagged, job('plain')] },
       'GET processing-jobs': { ProcessingJobSummaries: [] },
+      'GET auto-ml-jobs': { AutoMLJobSummaries: [] },
       'GET training-jobs/tune-1-004-0a1b2c3d': tagged,
       'GET training-jobs/tune-1-004-0a1b2c3d/logs': {
         Text: '',

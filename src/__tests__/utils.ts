@@ -57,6 +57,7 @@ export const EMPTY_API: Record<string, Answer> = {
   'GET experiments': { ExperimentSummaries: [] },
   'GET training-jobs': { TrainingJobSummaries: [] },
   'GET processing-jobs': { ProcessingJobSummaries: [] },
+  'GET auto-ml-jobs': { AutoMLJobSummaries: [] },
   'GET hyper-parameter-tuning-jobs': { HyperParameterTuningJobSummaries: [] },
   'GET endpoints': { Endpoints: [] },
   'GET model-package-groups': { ModelPackageGroupSummaryList: [] }

@@ -52,6 +52,7 @@ export function typeLabel(
     ProcessingJob: trans.__('Processing job'),
     TransformJob: trans.__('Transform job'),
     HyperParameterTuningJob: trans.__('Tuning job'),
+    AutoMLJob: trans.__('AutoML job'),
     PipelineExecution: trans.__('Pipeline execution'),
     PipelineStep: trans.__('Pipeline step'),
     Artifact: trans.__('Artifact'),

@@ -1,10 +1,11 @@
 /**
- * The jobs section: training and processing jobs, newest first, filtered by status
+ * The jobs section: training, processing and AutoML jobs, newest first, filtered by status
  * (on the server) and kind. While any listed job is in progress the list polls every
  * `LIVE_INTERVAL` seconds, so statuses and secondary statuses follow the job.
  */
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { listAutoMLJobs } from '../api/automl';
 import { listJobs } from '../api/jobs';
 import { IJobSummary, JobKind, JobStatus } from '../api/types';
 import { SectionModel } from './section';
@@ -54,7 +55,16 @@ export class JobsModel extends SectionModel<IJobSummary> {
 
   protected async fetch(): Promise<IJobSummary[]> {
     const { status, kind } = this._filter;
-    return listJobs({ StatusEquals: status || undefined }, kind || undefined);
+    const StatusEquals = status || undefined;
+    const [jobs, automl] = await Promise.all([
+      listJobs({ StatusEquals }, kind || undefined),
+      kind && kind !== 'AutoMLJob'
+        ? { AutoMLJobSummaries: [] }
+        : listAutoMLJobs({ StatusEquals, SortOrder: 'Descending' })
+    ]);
+    return [...jobs, ...automl.AutoMLJobSummaries].sort(
+      (a, b) => Date.parse(b.CreationTime) - Date.parse(a.CreationTime)
+    );
   }
 
   private _onStateChanged(): void {

@@ -53,7 +53,8 @@ export function defaultLineageActions(): ILineageActions | null {
 const JOB_TYPES: ReadonlySet<string> = new Set([
   'TrainingJob',
   'ProcessingJob',
-  'TransformJob'
+  'TransformJob',
+  'AutoMLJob' // openJob opens the AutoML view
 ]);
 
 /** What clicking `entity` does with `actions`, or null when it opens nothing. */

@@ -1,4 +1,4 @@
-/** The Jobs section: training and processing jobs, live, filtered by status and kind. */
+/** The Jobs section: training, processing and AutoML jobs, live, filtered by status and kind. */
 import { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
 
@@ -29,9 +29,25 @@ export function kindLabel(kind: JobKind, trans: TranslationBundle): string {
       return trans.__('Training job');
     case 'ProcessingJob':
       return trans.__('Processing job');
+    case 'AutoMLJob':
+      return trans.__('AutoML');
     default:
       return trans.__('Transform job');
   }
+}
+
+/**
+ * What the job is doing beyond its status: an AutoML job's AutoMLJobSecondaryStatus
+ * (in its outputs), another job's SecondaryStatus; null when it says no more.
+ */
+export function secondaryStatusOf(
+  job: Pick<IJobSummary, 'Kind' | 'Status' | 'SecondaryStatus' | 'Outputs'>
+): string | null {
+  const secondary =
+    job.Kind === 'AutoMLJob'
+      ? (job.Outputs?.AutoMLJobSecondaryStatus as string | undefined)
+      : job.SecondaryStatus;
+  return secondary && secondary !== job.Status ? secondary : null;
 }
 
 /** The tag the studio puts on the training jobs a tuning job starts. */
@@ -91,6 +107,7 @@ export function JobsSection(props: IJobsSectionProps): JSX.Element {
         <option value="">{trans.__('All jobs')}</option>
         <option value="TrainingJob">{trans.__('Training')}</option>
         <option value="ProcessingJob">{trans.__('Processing')}</option>
+        <option value="AutoMLJob">{trans.__('AutoML')}</option>
       </select>
     </div>
   );
@@ -103,7 +120,7 @@ export function JobsSection(props: IJobsSectionProps): JSX.Element {
         noun: trans.__('jobs'),
         emptyTitle: trans.__('No jobs yet'),
         emptyBody: trans.__(
-          'Training and processing jobs you start from a notebook (for example with an Estimator’s fit()) appear here with their status and duration.'
+          'Training, processing and AutoML jobs you start from a notebook (for example with an Estimator’s fit()) appear here with their status and duration.'
         )
       }}
       tools={tools}
@@ -148,9 +165,9 @@ function JobRow(props: {
         <span className="jp-mlstudio-Row-kind">
           {kindLabel(job.Kind, trans)}
         </span>
-        {job.SecondaryStatus && job.SecondaryStatus !== job.Status ? (
+        {secondaryStatusOf(job) ? (
           <span className="jp-mlstudio-Row-secondary">
-            {statusLabel(job.SecondaryStatus)}
+            {statusLabel(secondaryStatusOf(job)!)}
           </span>
         ) : null}
         {tuningJobOf(job) ? (
