@@ -329,8 +329,8 @@ def _categorical_cells(categorical: list[str]) -> list[Any]:
 ## Categorical columns
 
 The {TOP_VALUES} most frequent values of each categorical column (a missing value counts as
-`(missing)`) and their share of the rows. Values the training split has never seen are
-encoded as unknown by every candidate.
+`(missing)`) and their share of the rows (charted for the first 30 columns). Values the
+training split has never seen are encoded as unknown by every candidate.
 """),
         _code(f"""
 TOP_VALUES = {TOP_VALUES}
@@ -347,8 +347,9 @@ for column in CATEGORICAL_COLUMNS:
         share = round(100 * rest / len(data), 2)
         rows.append({{"column": column, "value": other, "rows": rest, "share %": share}})
 top_values = pd.DataFrame(rows)
+charted = top_values[top_values["column"].isin(CATEGORICAL_COLUMNS[:30])]
 fig = px.bar(
-    top_values,
+    charted,
     x="value",
     y="rows",
     facet_col="column",
@@ -580,12 +581,12 @@ def _candidate_cells(
 
     spec = entry.spec
     params = ", ".join(f"`{k}={v!r}`" for k, v in sorted(spec.params.items())) or "defaults"
-    if entry.objective_value is None:
-        reported = "not reported (the candidate has not finished training, or failed)"
-    else:
-        reported = f"**{entry.objective_value:.6g}**"
+    reported = "not reported (the candidate has not finished training, or failed)"
+    job_value = "None"
+    if entry.objective_value is not None:
+        reported = f"**{float(entry.objective_value):.6g}**"
+        job_value = repr(float(entry.objective_value))
     recipe = ap.PREPROCESSING.get(spec.preprocessing, spec.preprocessing)
-    job_value = "None" if entry.objective_value is None else repr(float(entry.objective_value))
     return [
         _markdown(f"""
 ## {rank}. `{entry.name}`
