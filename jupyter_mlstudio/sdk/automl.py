@@ -421,7 +421,7 @@ class AutoML:
 
     def create_model(
         self,
-        name: str,
+        name: str | None,
         sagemaker_session: Any = None,
         candidate: Mapping[str, Any] | None = None,
         vpc_config: Any = None,
@@ -433,7 +433,7 @@ class AutoML:
         """A two-container inference pipeline (feature transform, algorithm) of a candidate.
 
         Args:
-            name: The pipeline model's name.
+            name: The pipeline model's name (None: one is made when it is created).
             sagemaker_session: Default the ``AutoML``'s.
             candidate: An AutoMLCandidate (default the best one).
             vpc_config: Accepted; not used.
@@ -533,7 +533,7 @@ class AutoML:
             A :class:`~.predictor.Predictor` (or ``predictor_cls``'s) of the endpoint.
         """
         model = self.create_model(
-            name=name or _job_name(f"{self.current_job_name or 'automl'}-model", limit=63),
+            name=name,
             sagemaker_session=sagemaker_session,
             candidate=candidate,
             predictor_cls=predictor_cls,

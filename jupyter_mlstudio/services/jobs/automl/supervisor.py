@@ -234,6 +234,7 @@ class AutoMLSupervisor(threading.Thread):
                 train, holdout = ap.split(frame, analysis, fraction)
             folder = Path(scratch) / "out"
             folder.mkdir()
+            frame.to_csv(folder / "table.csv", index=False)  # one file, for the notebook
             train.to_csv(folder / "train.csv", index=False)
             holdout.to_csv(folder / "validation.csv", index=False)
             (folder / "analysis.json").write_text(analysis.to_json())
@@ -245,7 +246,8 @@ class AutoMLSupervisor(threading.Thread):
                 "Analysis": self.location.put(
                     folder / "analysis.json", "data", "analysis", "analysis.json"
                 ),
-                "Table": channels[0].DataSource.S3DataSource.S3Uri,
+                "Table": self.location.put(folder / "table.csv", "data", "table", "table.csv"),
+                "Input": channels[0].DataSource.S3DataSource.S3Uri,
                 "Bytes": size,
                 "TrainingRows": len(train),
                 "ValidationRows": len(holdout),
