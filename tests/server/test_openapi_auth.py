@@ -91,6 +91,8 @@ def seed(jp_serverapp: Any) -> dict[str, str]:
     artifacts.put_bytes("jobs/train-a/output/model.tar.gz", b"model")
     artifacts.put_bytes("jobs/proc-a/output/clean/a.csv", b"1,2\n")
     artifacts.put_bytes("jobs/transform-a/output/a.csv.out", b"1\n")
+    notebook = "SageMakerAutopilotDataExplorationNotebook.ipynb"
+    artifacts.put_bytes(f"automl/automl-a/notebooks/{notebook}", b"{}")
     published = {
         "train-a": {
             "ModelArtifacts": {
@@ -108,12 +110,20 @@ def seed(jp_serverapp: Any) -> dict[str, str]:
             "OutputFileCount": 1,
         },
         "tune-a": {},
+        "automl-a": {
+            "AutoMLJobArtifacts": {
+                "DataExplorationNotebookLocation": artifacts.uri_for(
+                    f"automl/automl-a/notebooks/{notebook}"
+                )
+            }
+        },
     }
     for name, kind in (
         ("train-a", JobKind.TRAINING),
         ("proc-a", JobKind.PROCESSING),
         ("transform-a", JobKind.TRANSFORM),
         ("tune-a", JobKind.TUNING),
+        ("automl-a", JobKind.AUTOML),
     ):
         store.create_job(
             Job(
@@ -185,6 +195,9 @@ def concrete(path: str, names: dict[str, str]) -> str:
         names = {**names, "ArtifactPath": "model.tar.gz"}
     elif path.startswith("/mlstudio/api/hyper-parameter-tuning-jobs/"):
         names = {**names, "JobName": "tune-a"}
+    elif path.startswith("/mlstudio/api/auto-ml-jobs/"):
+        notebook = "SageMakerAutopilotDataExplorationNotebook.ipynb"
+        names = {**names, "JobName": "automl-a", "ArtifactPath": notebook}
     elif path.startswith("/mlstudio/api/transform-jobs/"):
         names = {**names, "JobName": "transform-a", "ArtifactPath": "a.csv.out"}
     return re.sub(r"\{([A-Za-z]+)\}", lambda m: names[m.group(1)], path)
