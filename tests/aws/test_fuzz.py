@@ -153,6 +153,31 @@ VALID: dict[str, dict[str, Any]] = {
             "StoppingCondition": {"MaxRuntimeInSeconds": 60},
         },
     },
+    "CreateAutoMLJob": {
+        "AutoMLJobName": "fuzz",
+        "InputDataConfig": [
+            {
+                "DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://b/t"}},
+                "TargetAttributeName": "y",
+            }
+        ],
+        "OutputDataConfig": {"S3OutputPath": "s3://bucket/out"},
+        "RoleArn": ROLE,
+    },
+    "CreateAutoMLJobV2": {
+        "AutoMLJobName": "fuzz",
+        "AutoMLJobInputDataConfig": [
+            {"DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://b/t"}}}
+        ],
+        "OutputDataConfig": {"S3OutputPath": "s3://bucket/out"},
+        "AutoMLProblemTypeConfig": {"TabularJobConfig": {"TargetAttributeName": "y"}},
+        "RoleArn": ROLE,
+    },
+    "DescribeAutoMLJob": {"AutoMLJobName": "fuzz"},
+    "DescribeAutoMLJobV2": {"AutoMLJobName": "fuzz"},
+    "ListAutoMLJobs": {"MaxResults": 5, "SortBy": "Status"},
+    "StopAutoMLJob": {"AutoMLJobName": "fuzz"},
+    "ListCandidatesForAutoMLJob": {"AutoMLJobName": "fuzz", "MaxResults": 5},
     "DescribeHyperParameterTuningJob": {"HyperParameterTuningJobName": "fuzz"},
     "ListHyperParameterTuningJobs": {"MaxResults": 5, "SortBy": "Status"},
     "StopHyperParameterTuningJob": {"HyperParameterTuningJobName": "fuzz"},
