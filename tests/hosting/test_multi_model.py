@@ -19,6 +19,7 @@ from sklearn.dummy import DummyRegressor
 from jupyter_mlstudio.config import StudioConfig, resolve_config
 from jupyter_mlstudio.entities import EndpointStatus
 from jupyter_mlstudio.exceptions import ModelError, ValidationError
+from jupyter_mlstudio.hosting.figures import ModelFigures
 from jupyter_mlstudio.hosting.multi_model import (
     CACHE_FOLDER,
     ModelCache,
@@ -61,6 +62,10 @@ def prefix(tmp_path: Path) -> Path:
     broken.mkdir()
     (broken / "model.joblib").write_bytes(b"this is not a joblib file")
     archive_of(broken, folder / "broken.tar.gz")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "README.txt").write_text("no model in here")
+    archive_of(empty, folder / "empty.tar.gz")
     return folder
 
 
@@ -177,13 +182,16 @@ def test_bad_target_models_leave_the_others_serving(studio: Studio, prefix: Path
     assert "broken.tar.gz" in broken.value.message
     assert "could not be loaded" in broken.value.message
     assert broken.value.original_status == 500
+    with pytest.raises(ModelError) as empty:
+        ask(studio, "mme-bad", "empty.tar.gz")
+    assert "no model_fn and no model.joblib" in empty.value.message  # the loader's words
     # the others are unaffected, and the broken one left nothing loaded or unpacked
     assert ask(studio, "mme-bad", "model-3.tar.gz") == [3.0, 3.0]
     (host,) = studio.endpoints.endpoint_models("mme-bad")["Variants"][0]["Instances"]
     assert host["LoadedModels"] == ["model-3.tar.gz"]
     figures = studio.endpoints.figures("mme-bad")["Variants"][0]
     assert figures["Invocation4XXErrors"] == 1  # the missing one; the others never route
-    assert figures["Invocation5XXErrors"] == 1
+    assert figures["Invocation5XXErrors"] == 2
 
 
 def test_concurrent_first_calls_load_a_model_once(studio: Studio, prefix: Path) -> None:
@@ -301,6 +309,30 @@ def test_cache_disabled_unloads_after_each_invocation(studio: Studio, prefix: Pa
 
 
 # -- the rules, without servers ----------------------------------------------------------
+
+
+def test_model_figures_count_invocations_loads_and_evictions() -> None:
+    now = [1000.0]
+    figures = ModelFigures(clock=lambda: now[0])
+    assert figures.snapshot()["ModelLatency"] == {"P50": None, "P90": None, "P99": None}
+    figures.record_load(12.0)
+    for ms in (1.0, 2.0, 3.0, 4.0):
+        figures.record(200, ms)
+    now[0] = 1005.0
+    figures.record(404, 1.0)
+    figures.record(503, None)
+    figures.record_eviction()
+    figures.record_load(8.0)
+    snapshot = figures.snapshot()
+    assert snapshot["Invocations"] == 6
+    assert snapshot["Invocation4XXErrors"] == 1
+    assert snapshot["Invocation5XXErrors"] == 1
+    assert snapshot["ModelLatency"] == {"P50": 2.0, "P90": 4.0, "P99": 4.0}
+    assert snapshot["Loads"] == 2
+    assert snapshot["LoadTime"] == {"Last": 8.0, "Mean": 10.0}
+    assert snapshot["Evictions"] == 1
+    assert snapshot["LoadedAt"] == 1005.0
+    assert snapshot["LastInvokedAt"] == 1005.0
 
 
 def test_lru_evicts_the_least_recently_used_model_not_in_use() -> None:
