@@ -308,6 +308,34 @@ def test_cache_disabled_unloads_after_each_invocation(studio: Studio, prefix: Pa
     assert host["Models"][0]["Loads"] == 2
 
 
+def test_an_instance_out_of_memory_loads_nothing(studio: Studio, prefix: Path) -> None:
+    hosting = studio.endpoints
+    hosting.create_model(
+        {
+            "ModelName": "tiny",
+            "PrimaryContainer": {
+                "Mode": "MultiModel",
+                "ModelDataUrl": f"{prefix}/",
+                # an instance of 1 MiB: the model server is over its memory share at once
+                "Environment": {"MLSTUDIO_MME_MEMORY_BYTES": str(1024 * 1024)},
+            },
+        }
+    )
+    hosting.create_endpoint_config(
+        {"EndpointConfigName": "tiny-config", "ProductionVariants": [variant("A", "tiny")]}
+    )
+    hosting.create_endpoint({"EndpointName": "tiny", "EndpointConfigName": "tiny-config"})
+    assert hosting.wait("tiny", timeout=120).endpoint_status is EndpointStatus.IN_SERVICE
+    with pytest.raises(ModelError) as full:
+        ask(studio, "tiny", "model-1.tar.gz")
+    assert full.value.original_status == 507
+    assert "memory in use" in full.value.message
+    (host,) = hosting.endpoint_models("tiny")["Variants"][0]["Instances"]
+    assert host["LoadedModels"] == []
+    unpacked = list((studio.config.home / "endpoints").rglob(f"{CACHE_FOLDER}/algo-1/*"))
+    assert unpacked == []  # the fetched archive was removed again
+
+
 # -- the rules, without servers ----------------------------------------------------------
 
 
