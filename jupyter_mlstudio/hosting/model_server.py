@@ -66,6 +66,7 @@ the loader's message when loading fails), ``GET /models``, ``GET /models/<name>`
 from __future__ import annotations
 
 import csv
+import gc
 import importlib.util
 import io
 import json
@@ -419,7 +420,11 @@ class ModelStore:
             own += ".py"
         if os.path.isfile(own):  # the model's own code: a module of its own
             module_name = f"mlstudio_model_{name.replace('.', '_').replace('-', '_')}"
-            module = _import_as(module_name, own)
+            sys.path.insert(0, os.path.dirname(own))  # its helpers, imported as it loads
+            try:
+                module = _import_as(module_name, own)
+            finally:
+                sys.path.remove(os.path.dirname(own))
         model_fn = getattr(module, "model_fn", None)
         model = model_fn(path) if callable(model_fn) else load_default_model(path)[0]
         return ModelHandlers(module, model, self.accept), module_name
@@ -429,6 +434,8 @@ class ModelStore:
             found = self.models.pop(name, None)
         if found is not None and found[2]:
             sys.modules.pop(found[2], None)
+        if found is not None:
+            gc.collect()  # give its memory back before the next load checks the RSS
         return found is not None
 
 

@@ -16,13 +16,15 @@ from .conftest import ServerProcess, StartServer
 OWN_CODE = """
 import os
 
+from helper import shout  # a module beside the entry point in the model's code/
+
 
 def model_fn(model_dir):
     return open(os.path.join(model_dir, "identity.txt")).read().strip()
 
 
 def predict_fn(data, model):
-    return {"model": model, "rows": len(data)}
+    return {"model": shout(model), "rows": len(data)}
 """
 
 SHARED_CODE = """
@@ -155,6 +157,7 @@ def test_own_code_and_shared_entry_point(start_server: StartServer, tmp_path: Pa
         folder = root / name
         (folder / "code").mkdir(parents=True)
         (folder / "code" / "inference.py").write_text(OWN_CODE)
+        (folder / "code" / "helper.py").write_text("def shout(text):\n    return text.upper()\n")
         (folder / "identity.txt").write_text(f"I am {name}")
     constant_model(root / "plain", 3.0)
     shared = tmp_path / "shared"
@@ -170,8 +173,8 @@ def test_own_code_and_shared_entry_point(start_server: StartServer, tmp_path: Pa
     )
     for name in ("a", "b", "plain"):
         assert load(server, name, name)[0] == 200
-    assert json.loads(invoke(server, "a")[1]) == {"model": "I am a", "rows": 2}
-    assert json.loads(invoke(server, "b")[1]) == {"model": "I am b", "rows": 2}
+    assert json.loads(invoke(server, "a")[1]) == {"model": "I AM A", "rows": 2}
+    assert json.loads(invoke(server, "b")[1]) == {"model": "I AM B", "rows": 2}
     # no code of its own: the container's entry point (model_fn, output_fn)
     assert invoke(server, "plain")[1] == b"3.0,3.0;loads=1"
 
