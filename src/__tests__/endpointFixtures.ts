@@ -39,13 +39,15 @@ export function variant(
     DesiredInstanceCount: 1,
     InstanceType: 'local',
     Runtime: 'process',
+    Containers: null,
     Instances: [
       {
         Host: 'algo-1',
         Status: 'Healthy',
         Restarts: 0,
         StartedAt: 1,
-        Detail: null
+        Detail: null,
+        Containers: null
       }
     ],
     ...options

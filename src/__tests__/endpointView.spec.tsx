@@ -63,14 +63,16 @@ const churn = described(
           Status: 'Healthy',
           Restarts: 0,
           StartedAt: 1,
-          Detail: null
+          Detail: null,
+          Containers: null
         },
         {
           Host: 'algo-2',
           Status: 'Restarting',
           Restarts: 2,
           StartedAt: 1,
-          Detail: 'exited with code 1'
+          Detail: 'exited with code 1',
+          Containers: null
         }
       ],
       CurrentInstanceCount: 1,
