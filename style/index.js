@@ -7,3 +7,4 @@ import './registry.css';
 import './pipelines.css';
 import './lineage.css';
 import './automl.css';
+import './endpointContainers.css';

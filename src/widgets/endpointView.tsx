@@ -1,6 +1,7 @@
 /**
  * The main-area view of one endpoint: status and failure reason, the variants with
- * their instances and editable weights, a switch to another configuration, what
+ * their instances and editable weights (and the containers of an inference pipeline),
+ * a switch to another configuration, the models a multi-model variant has loaded, what
  * produced its models (lineage), live figures, a test panel, the captured requests and
  * the log of each instance.
  */
@@ -22,6 +23,7 @@ import type { ILineageActions } from '../models/lineage';
 import { EndpointLog } from '../models/endpointLog';
 import { EndpointCaptures } from './endpointCaptures';
 import { ConfigSwitch } from './endpointConfigSwitch';
+import { EndpointModelsPanel, PipelineContainers } from './endpointContainers';
 import { EndpointFigures } from './endpointFigures';
 import { confirmDeleteEndpoint } from './endpoints';
 import { TestPanel } from './endpointTest';
@@ -87,8 +89,13 @@ export function EndpointView(props: IEndpointViewProps): JSX.Element {
           variants={endpoint.ProductionVariants ?? []}
           trans={trans}
         />
+        <PipelineContainers
+          variants={endpoint.ProductionVariants ?? []}
+          trans={trans}
+        />
         <ConfigSwitch model={model} endpoint={endpoint} trans={trans} />
       </section>
+      <EndpointModelsPanel model={model} trans={trans} />
       <section aria-label={trans.__('Lineage')}>
         <h2>{trans.__('Lineage')}</h2>
         <EndpointLineage
