@@ -4,8 +4,8 @@
  * MLSTUDIO_RUNTIME=process), opened from the Jobs section: the header, the stage
  * timeline, the candidate leaderboard and its sorting, the objective chart with the best
  * so far, the data panel, a candidate's training job, the data exploration notebook
- * opened in JupyterLab, and Deploy best up to an endpoint that answers. Screenshots,
- * light and dark.
+ * opened in JupyterLab, and Deploy best up to an endpoint that answers (its view lists
+ * the pipeline's two containers). Screenshots, light and dark.
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { APIRequestContext, Locator } from '@playwright/test';
@@ -393,6 +393,21 @@ test('Deploy best makes a pipeline endpoint of the best candidate that answers',
   );
   expect(answer.status(), await answer.text()).toBe(200);
   expect((await answer.text()).trim().split('\n')).toHaveLength(2);
+  // The endpoint view lists the pipeline's containers, in order.
+  const containers = endpointView.locator(
+    '.jp-mlstudio-PipelineContainers-table tbody tr'
+  );
+  await expect(containers).toHaveCount(2, { timeout: 20_000 });
+  await expect(containers.nth(0)).toHaveAttribute(
+    'data-container',
+    'feature-transform'
+  );
+  await expect(containers.nth(1)).toHaveAttribute(
+    'data-container',
+    'algorithm'
+  );
+  await expect(containers.nth(1)).toContainText('model.tar.gz');
+  await scrollTo(endpointView.locator('.jp-mlstudio-PipelineContainers'));
   await page.screenshot({ path: shot('automl-deployed') });
   await api(page.request, 'delete', `endpoints/${ENDPOINT}`);
 });
