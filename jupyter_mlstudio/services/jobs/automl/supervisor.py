@@ -31,13 +31,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ....artifacts import transfer
 from ....artifacts.base import ArtifactStore
 from ....entities import TERMINAL_JOB_STATUSES, Job, JobKind, JobStatus, utcnow
 from ....exceptions import ConflictError, NotFoundError, StudioError
 from ....store.base import MetadataStore
 from ..runs import source_arn
 from . import candidates as cand
+from .data import Location, StageFailed, analyse_input, analysis_summary, load_analysis
 from .job import automl_pipeline as ap
 from .requests import ENSEMBLING, CreateAutoMLJobRequest, completion
 from .search import ENSEMBLE_SIZE, CandidateSearch
@@ -51,47 +51,11 @@ DATA_EXPLORATION = "SageMakerAutopilotDataExplorationNotebook.ipynb"
 CANDIDATE_DEFINITIONS = "SageMakerAutopilotCandidateDefinitionNotebook.ipynb"
 
 
-class StageFailed(Exception):
-    """The job cannot go on; ``field`` names the request field at fault, if any."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
 @dataclass
 class Running:
     name: str
     #: known to the search (False for one a previous studio started)
     asked: bool = True
-
-
-@dataclass
-class Location:
-    """Where a job keeps its files: ``root`` is ``<S3OutputPath>/<job>`` or the studio's
-    artifact store prefix ``automl/<job>``."""
-
-    destination: str | None  # S3OutputPath as given, or None: the studio's store
-    job_name: str
-    default: ArtifactStore
-
-    def key(self, *parts: str) -> str:
-        return "/".join((self.job_name, *parts))
-
-    def uri(self, *parts: str) -> str:
-        if self.destination is None:
-            return self.default.uri_for("automl/" + self.key(*parts))
-        base = self.destination.rstrip("/")
-        if transfer.is_s3(base):
-            return f"{base}/{self.key(*parts)}"
-        return (
-            transfer.local_path(base, field="OutputDataConfig.S3OutputPath") / self.key(*parts)
-        ).as_uri()
-
-    def put(self, file: Path, *parts: str) -> str:
-        if self.destination is None:
-            return transfer.publish(file, None, "automl/" + self.key(*parts), self.default)
-        return transfer.publish(file, self.destination.rstrip("/"), self.key(*parts), self.default)
 
 
 @dataclass
@@ -195,116 +159,31 @@ class AutoMLSupervisor(threading.Thread):
         return mode
 
     def _analyse(self) -> None:
-        channels = self.request.InputDataConfig
-        target = channels[0].TargetAttributeName
-        with tempfile.TemporaryDirectory(prefix="mlstudio-automl-") as scratch:
-            tables = {
-                (c.ChannelType or "training"): self._read_channel(i, c, Path(scratch))
-                for i, c in enumerate(channels)
-            }
-            frame, size = tables["training"]
-            try:
-                analysis = ap.analyse(frame, target, self.request.ProblemType)
-            except ap.DataError as exc:
-                raise StageFailed(str(exc), exc.field) from None
-            objective_name = (
-                self.request.AutoMLJobObjective.MetricName
-                if self.request.AutoMLJobObjective
-                else ap.DEFAULT_OBJECTIVE[analysis.problem_type]
-            )
-            try:
-                self.objective = ap.check_objective(objective_name, analysis.problem_type)
-            except ap.DataError as exc:
-                raise StageFailed(str(exc), exc.field) from None
-            if "validation" in tables:
-                train, holdout = frame, tables["validation"][0]
-                if target not in holdout.columns:
-                    raise StageFailed(
-                        f"the validation channel has no column {target!r}",
-                        "InputDataConfig[1].TargetAttributeName",
-                    )
-                holdout = holdout[holdout[target].notna()]
-            else:
-                config = self.request.AutoMLJobConfig
-                fraction = (
-                    config.DataSplitConfig.ValidationFraction
-                    if config and config.DataSplitConfig
-                    else None
-                ) or ap.DEFAULT_VALIDATION_FRACTION
-                train, holdout = ap.split(frame, analysis, fraction)
-            folder = Path(scratch) / "out"
-            folder.mkdir()
-            frame.to_csv(folder / "table.csv", index=False)  # one file, for the notebook
-            train.to_csv(folder / "train.csv", index=False)
-            holdout.to_csv(folder / "validation.csv", index=False)
-            (folder / "analysis.json").write_text(analysis.to_json())
-            data = {
-                "Train": self.location.put(folder / "train.csv", "data", "train", "train.csv"),
-                "Validation": self.location.put(
-                    folder / "validation.csv", "data", "validation", "validation.csv"
-                ),
-                "Analysis": self.location.put(
-                    folder / "analysis.json", "data", "analysis", "analysis.json"
-                ),
-                "Table": self.location.put(folder / "table.csv", "data", "table", "table.csv"),
-                "Input": channels[0].DataSource.S3DataSource.S3Uri,
-                "Bytes": size,
-                "TrainingRows": len(train),
-                "ValidationRows": len(holdout),
-            }
-        self.analysis = analysis
+        found = analyse_input(self.request, self.location)
+        self.analysis, self.objective = found.analysis, found.objective
+        analysis = found.analysis
         self._say(
             f"analysed {analysis.rows} rows: {analysis.problem_type}"
             + (f" ({analysis.inferred_because})" if analysis.inferred_because else "")
-            + f"; objective {self.objective.name}; {len(analysis.features())} feature columns"
+            + f"; objective {found.objective.name}; {len(analysis.features())} feature columns"
             f" ({len(analysis.features(ap.NUMERIC))} numeric,"
             f" {len(analysis.features(ap.CATEGORICAL))} categorical); holdout of"
-            f" {len(holdout)} rows"
+            f" {found.data['ValidationRows']} rows"
         )
         self._update(
-            DataLocation=data,
-            Analysis=_analysis_summary(analysis),
+            DataLocation=found.data,
+            Analysis=analysis_summary(analysis),
             ProblemType=analysis.problem_type,
-            AutoMLJobObjective={"MetricName": self.objective.name},
+            AutoMLJobObjective={"MetricName": found.objective.name},
             ResolvedAttributes={
                 "ProblemType": analysis.problem_type,
-                "AutoMLJobObjective": {"MetricName": self.objective.name},
+                "AutoMLJobObjective": {"MetricName": found.objective.name},
                 "CompletionCriteria": self.limits,
             },
         )
 
-    def _read_channel(self, index: int, channel: Any, scratch: Path) -> tuple[Any, int]:
-        uri = channel.DataSource.S3DataSource.S3Uri
-        field_name = f"InputDataConfig[{index}].DataSource.S3DataSource.S3Uri"
-        folder = scratch / f"in-{index}"
-        try:
-            transfer.fetch(uri, folder)
-        except (StudioError, OSError) as exc:
-            raise StageFailed(f"cannot read {uri}: {exc}", field_name) from None
-        files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
-        if not files:
-            raise StageFailed(f"{uri} holds no files", field_name)
-        compressed = channel.CompressionType == "Gzip"
-        frames = []
-        try:
-            for path in files:
-                frames.append(ap.read_table(path if not compressed else _gunzip(path, scratch)))
-        except ap.DataError as exc:
-            raise StageFailed(f"{uri}: {exc}", field_name) from None
-        import pandas as pd
-
-        frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-        return frame, sum(p.stat().st_size for p in files)
-
     def _load_analysis(self, outputs: dict[str, Any]) -> None:
-        data = outputs["DataLocation"]
-        with tempfile.TemporaryDirectory(prefix="mlstudio-automl-") as scratch:
-            transfer.fetch(data["Analysis"], Path(scratch))
-            self.analysis = ap.Analysis.from_json((Path(scratch) / "analysis.json").read_text())
-        name = (outputs.get("AutoMLJobObjective") or {}).get("MetricName") or ap.DEFAULT_OBJECTIVE[
-            self.analysis.problem_type
-        ]
-        self.objective = ap.check_objective(name, self.analysis.problem_type)
+        self.analysis, self.objective = load_analysis(outputs)
 
     # -- notebooks -------------------------------------------------------------------------
 
@@ -686,24 +565,6 @@ class AutoMLSupervisor(threading.Thread):
                 out.write(f"{stamp} {line}\n")
 
 
-def _analysis_summary(analysis: ap.Analysis) -> dict[str, Any]:
-    return {
-        "Rows": analysis.rows,
-        "Target": analysis.target,
-        "Classes": analysis.classes[:50],
-        "InferredBecause": analysis.inferred_because,
-        "Columns": [
-            {
-                "Name": name,
-                "Type": kind,
-                "Missing": analysis.missing.get(name, 0),
-                "Distinct": analysis.distinct.get(name, 0),
-            }
-            for name, kind in analysis.columns.items()
-        ],
-    }
-
-
 def _iso(value: Any) -> str:
     if isinstance(value, datetime):
         return value.isoformat()
@@ -715,13 +576,3 @@ def _counts(items: list[dict[str, Any]]) -> dict[str, int]:
     for item in items:
         out[item["CandidateStatus"]] = out.get(item["CandidateStatus"], 0) + 1
     return out
-
-
-def _gunzip(path: Path, scratch: Path) -> Path:
-    import gzip
-    import shutil
-
-    target = scratch / (path.name + ".csv")
-    with gzip.open(path, "rb") as source, open(target, "wb") as out:
-        shutil.copyfileobj(source, out)
-    return target
