@@ -146,6 +146,11 @@ async function mockJobsAndEndpoints(page: IJupyterLabPageFixture) {
       ]
     })
   );
+  // (automl.spec.ts starts a real AutoML job on the same server)
+  await page.route(
+    '**/mlstudio/api/auto-ml-jobs*',
+    answer({ AutoMLJobSummaries: [], NextToken: null })
+  );
   const endpoint = (EndpointName: string, EndpointStatus: string) => ({
     EndpointName,
     EndpointConfigName: `${EndpointName}-config`,
@@ -166,8 +171,8 @@ async function mockJobsAndEndpoints(page: IJupyterLabPageFixture) {
 }
 
 /**
- * Jobs cannot be deleted, and jobs.spec.ts starts real ones on the same server: tests
- * of the empty state answer the job lists empty in the browser.
+ * Jobs cannot be deleted, and jobs.spec.ts and automl.spec.ts start real ones on the
+ * same server: tests of the empty state answer the job lists empty in the browser.
  */
 async function mockNoJobs(page: IJupyterLabPageFixture) {
   await page.route('**/mlstudio/api/training-jobs*', route =>
@@ -175,6 +180,12 @@ async function mockNoJobs(page: IJupyterLabPageFixture) {
   );
   await page.route('**/mlstudio/api/processing-jobs*', route =>
     route.fulfill({ status: 200, json: { ProcessingJobSummaries: [] } })
+  );
+  await page.route('**/mlstudio/api/auto-ml-jobs*', route =>
+    route.fulfill({
+      status: 200,
+      json: { AutoMLJobSummaries: [], NextToken: null }
+    })
   );
 }
 
