@@ -388,6 +388,65 @@ describe('AutoMLView', () => {
     expect(mockedRequestAPI).not.toHaveBeenCalled();
   });
 
+  it('asks before Stop, then stops the job; a refusal is shown', async () => {
+    let stops = 0;
+    let status: 'InProgress' | 'Stopping' = 'InProgress';
+    mockApi(
+      automlApi(automlJob(), {
+        'GET auto-ml-jobs/churn': () => automlJob({ Status: status }),
+        'POST auto-ml-jobs/churn/stop': () => {
+          stops++;
+          status = 'Stopping';
+          return automlJob({ Status: 'Stopping' });
+        }
+      })
+    );
+    const node = show();
+    await waitFor(() => rows(node).length === 5);
+    const stop = () =>
+      node.querySelector('.jp-mlstudio-StopJob') as HTMLButtonElement;
+    mockedShowDialog.mockResolvedValueOnce({
+      button: { accept: false } as Dialog.IButton,
+      value: null,
+      isChecked: null
+    });
+    stop().click();
+    await waitFor(() => mockedShowDialog.mock.calls.length === 1);
+    expect(mockedShowDialog.mock.calls[0][0]!.title).toBe(
+      'Stop AutoML job “churn”?'
+    );
+    expect(stops).toBe(0);
+    mockedShowDialog.mockResolvedValueOnce({
+      button: { accept: true } as Dialog.IButton,
+      value: null,
+      isChecked: null
+    });
+    stop().click();
+    await waitFor(() => stops === 1);
+    await waitFor(() => stop().disabled);
+    expect(text(node.querySelector('header'))).toContain('Stopping');
+
+    // The server refuses (the job ended meanwhile): the reason is shown.
+    status = 'InProgress';
+    mockApi(
+      automlApi(automlJob(), {
+        'POST auto-ml-jobs/churn/stop': new Error('The job already ended')
+      })
+    );
+    await model!.refresh();
+    await waitFor(() => !stop().disabled);
+    mockedShowDialog.mockResolvedValueOnce({
+      button: { accept: true } as Dialog.IButton,
+      value: null,
+      isChecked: null
+    });
+    stop().click();
+    await waitFor(() => (showErrorMessage as jest.Mock).mock.calls.length > 0);
+    expect((showErrorMessage as jest.Mock).mock.calls[0][0]).toBe(
+      'Could not stop “churn”'
+    );
+  });
+
   it('shows the end of a completed job and an error state with Retry', async () => {
     mockApi(automlApi(completedJob()));
     let node = show();
