@@ -117,7 +117,9 @@ def ensure_flaml() -> Path:
     return FLAML_PYTHON
 
 
-def run_studio(work: Path, table: Path, candidates: int, timeout: float) -> dict[str, Any]:
+def run_studio(
+    work: Path, table: Path, candidates: int, timeout: float, omp_threads: int | None = None
+) -> dict[str, Any]:
     """One AutoML job on an in-process AutoMLService over a scratch home.
 
     Args:
@@ -125,6 +127,8 @@ def run_studio(work: Path, table: Path, candidates: int, timeout: float) -> dict
         table: The CSV to learn from.
         candidates: MaxCandidates.
         timeout: Seconds to wait for the job at most.
+        omp_threads: ``OMP_NUM_THREADS`` in this process's environment while the job runs
+            (the process runtime passes it on to the candidates); None leaves it alone.
 
     Returns:
         The wall time, the best F1, the split's file paths, the stages and the candidates.
@@ -158,7 +162,10 @@ def run_studio(work: Path, table: Path, candidates: int, timeout: float) -> dict
             "Mode": "HYPERPARAMETER_TUNING",
         },
     }
+    saved = os.environ.get("OMP_NUM_THREADS")
     try:
+        if omp_threads is not None:
+            os.environ["OMP_NUM_THREADS"] = str(omp_threads)
         load = os.getloadavg()[0]
         start = time.perf_counter()
         automl.create_automl_job(body)
@@ -191,6 +198,7 @@ def run_studio(work: Path, table: Path, candidates: int, timeout: float) -> dict
         data = outputs["DataLocation"]
         return {
             "wall_s": wall,
+            "omp_threads": omp_threads,
             "load": (load, os.getloadavg()[0]),
             "f1": float(best["FinalAutoMLJobObjectiveMetric"]["Value"]),
             "best": best["CandidateName"],
@@ -201,6 +209,9 @@ def run_studio(work: Path, table: Path, candidates: int, timeout: float) -> dict
             "candidates": rows,
         }
     finally:
+        os.environ.pop("OMP_NUM_THREADS", None)
+        if saved is not None:
+            os.environ["OMP_NUM_THREADS"] = saved
         automl.close()
         jobs.close()
         store.close()
@@ -260,6 +271,12 @@ def main() -> None:
     parser.add_argument("--candidates", type=int, default=10)
     parser.add_argument("--parallel", type=int, default=None, help="MLSTUDIO_AUTOML_PARALLEL")
     parser.add_argument("--seed", type=int, default=0, help="FLAML's seed")
+    parser.add_argument(
+        "--omp-threads",
+        type=int,
+        default=None,
+        help="OMP_NUM_THREADS for the studio's candidates (a diagnostic; FLAML keeps its own)",
+    )
     parser.add_argument("--timeout", type=float, default=3600.0)
     parser.add_argument("--skip-budget", action="store_true", help="no FLAML run (a)")
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
@@ -273,7 +290,7 @@ def main() -> None:
     results: dict[str, Any] = {"rows": args.rows, "candidates": args.candidates}
     try:
         table = write_table(work / "data" / "customers.csv", rows=args.rows)
-        studio = run_studio(work, table, args.candidates, args.timeout)
+        studio = run_studio(work, table, args.candidates, args.timeout, args.omp_threads)
         results["studio"] = studio
         _print_studio(studio, args.rows)
         if not args.skip_budget:
@@ -305,7 +322,9 @@ def main() -> None:
 
 
 def _print_studio(studio: dict[str, Any], rows: int) -> None:
-    print(f"studio AutoML job, {rows:,} rows, {len(studio['candidates'])} candidates")
+    threads = studio.get("omp_threads")
+    shown = f", OMP_NUM_THREADS={threads}" if threads is not None else ""
+    print(f"studio AutoML job, {rows:,} rows, {len(studio['candidates'])} candidates{shown}")
     print(f"  wall, create -> Completed           {studio['wall_s']:7.1f} s")
     print(f"  best F1 (holdout)                   {studio['f1']:7.4f}  ({studio['best']})")
     stages = ", ".join(f"{k} {v:.1f}" for k, v in studio["stages"].items())
