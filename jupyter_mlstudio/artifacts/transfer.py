@@ -119,10 +119,16 @@ def check_distribution(value: str, *, field: str) -> str:
     return value
 
 
+#: the compression of model.tar.gz and output.tar.gz
+GZIP_LEVEL = 6
+
+
 def pack(folder: Path, archive: Path) -> Path:
-    """``folder``'s content as a gzipped tar with relative member names."""
+    """``folder``'s content as a gzipped tar with relative member names, at gzip's own
+    default level (6): tarfile's 9 took 25 s for an 88 MB random forest, 6 takes 2 s for
+    a 4% larger archive."""
     archive.parent.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(archive, "w:gz") as tar:
+    with tarfile.open(archive, "w:gz", compresslevel=GZIP_LEVEL) as tar:
         if folder.is_dir():
             for item in sorted(folder.iterdir()):
                 tar.add(item, arcname=item.name)
