@@ -64,6 +64,11 @@ def main() -> None:
     transform = ap.build_preprocessor(spec.preprocessing, analysis)
     x_train = transform.fit_transform(ap.prepare_features(train, analysis))
     estimator = ap.build_estimator(spec, analysis.problem_type)
+    threads = int(os.environ.get("OMP_NUM_THREADS") or 0)
+    if threads > 0:  # candidates share the machine: the forests' share, as OpenMP's
+        estimator.set_params(
+            **{k: threads for k in estimator.get_params() if k.split("__")[-1] == "n_jobs"}
+        )
     estimator.fit(x_train, ap.target_values(train, analysis))
     print(f"fitted in {time.monotonic() - began:.2f}s", flush=True)
     x_holdout = transform.transform(ap.prepare_features(holdout, analysis))

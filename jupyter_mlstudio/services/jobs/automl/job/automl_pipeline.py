@@ -512,7 +512,7 @@ ALGORITHMS: dict[str, Algorithm] = {
             {
                 "n_estimators": Param("int", 50, 300, 100),
                 "max_features": Param("float", 0.2, 1.0, 0.5),
-                "min_samples_leaf": Param("int", 1, 20, 1),
+                "min_samples_leaf": Param("int", 1, 30, 5),
             },
         ),
         Algorithm(
@@ -521,7 +521,7 @@ ALGORITHMS: dict[str, Algorithm] = {
             {
                 "n_estimators": Param("int", 50, 300, 100),
                 "max_features": Param("float", 0.2, 1.0, 0.7),
-                "min_samples_leaf": Param("int", 1, 20, 1),
+                "min_samples_leaf": Param("int", 1, 30, 5),
             },
         ),
         Algorithm("linear", "scaled-onehot", {"alpha": Param("log", 1e-4, 100.0, 1.0)}),
