@@ -218,8 +218,9 @@ class MultiDataModel(Model):
         """The archives under the prefix, as paths relative to it (what ``target_model``
         takes).
 
-        Yields:
-            Each archive's path under the prefix.
+        Returns:
+            An iterator (a generator, as SageMaker's) of each archive's path under the
+            prefix.
         """
         prefix = self.model_data_prefix
         if transfer.is_s3(prefix):
