@@ -13,9 +13,10 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from ....entities import Job, JobKind, JobStatus
+from ....entities import Job, JobStatus
 from ....runtime.images import DEFAULT_TAG
 from ....store.base import MetadataStore
+from ..tuning.summaries import training_jobs_of
 
 #: the tag that ties a candidate's training job to its AutoML job
 AUTOML_TAG = "mlstudio:automl-job"
@@ -35,38 +36,9 @@ _STATUS = {
 }
 
 
-def candidate_name(automl_job_name: str, number: int, suffix: str) -> str:
-    """``<AutoML job>-<NNN>-<suffix>``: at most 32 + 13 characters."""
-    return f"{automl_job_name}-{number:03d}-{suffix}"
-
-
-def candidate_number(automl_job_name: str, job_name: str) -> int | None:
-    head, _, rest = job_name.partition(f"{automl_job_name}-")
-    number = rest.split("-", 1)[0]
-    return int(number) if not head and number.isdigit() else None
-
-
 def candidate_jobs(store: MetadataStore, automl_job_name: str) -> list[Job]:
     """The training jobs an AutoML job started, oldest first."""
-    jobs: list[Job] = []
-    token: str | None = None
-    while True:
-        page = store.list_jobs(
-            kind=JobKind.TRAINING,
-            name_contains=f"{automl_job_name}-",
-            sort_order="Ascending",
-            max_results=1000,
-            next_token=token,
-        )
-        jobs.extend(
-            j
-            for j in page.items
-            if j.tags.get(AUTOML_TAG) == automl_job_name
-            and candidate_number(automl_job_name, j.job_name) is not None
-        )
-        token = page.next_token
-        if not token:
-            return jobs
+    return training_jobs_of(store, automl_job_name, tag=AUTOML_TAG)
 
 
 def metric_values(job: Job) -> dict[str, float]:

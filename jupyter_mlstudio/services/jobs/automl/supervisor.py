@@ -37,6 +37,7 @@ from ....entities import TERMINAL_JOB_STATUSES, Job, JobKind, JobStatus, utcnow
 from ....exceptions import ConflictError, NotFoundError, StudioError
 from ....store.base import MetadataStore
 from ..runs import source_arn
+from ..tuning.summaries import job_number, training_job_name
 from . import candidates as cand
 from .data import Location, StageFailed, analyse_input, analysis_summary, load_analysis
 from .job import automl_pipeline as ap
@@ -341,7 +342,7 @@ class AutoMLSupervisor(threading.Thread):
         assert self.analysis is not None
         assert self.objective is not None
         number = self.progress.launched + 1
-        name = cand.candidate_name(self.name_, number, secrets.token_hex(4))
+        name = training_job_name(self.name_, number, secrets.token_hex(4))
         asked = True
         if self._mode() == ENSEMBLING and self.search.defaults_done():
             spec = ap.ensemble_spec(self._ensemble_members())
@@ -454,7 +455,7 @@ class AutoMLSupervisor(threading.Thread):
         """Carry on after a restart: finished candidates feed the search, running ones are
         watched again."""
         for job in cand.candidate_jobs(self.store, self.name_):
-            number = cand.candidate_number(self.name_, job.job_name) or 0
+            number = job_number(self.name_, job.job_name) or 0
             self.progress.launched = max(self.progress.launched, number)
             if job.status in TERMINAL_JOB_STATUSES:
                 assert self.objective is not None

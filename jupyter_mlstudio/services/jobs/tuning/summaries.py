@@ -32,8 +32,11 @@ def job_number(tuning_job_name: str, training_job_name: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def training_jobs_of(store: MetadataStore, tuning_job_name: str) -> list[Job]:
-    """The training jobs a tuning job started, oldest first."""
+def training_jobs_of(
+    store: MetadataStore, tuning_job_name: str, tag: str = TUNING_TAG
+) -> list[Job]:
+    """The training jobs a tuning job (or, with ``tag``, an AutoML job) started and named
+    :func:`training_job_name`'s way, oldest first."""
     jobs: list[Job] = []
     token: str | None = None
     while True:
@@ -47,7 +50,7 @@ def training_jobs_of(store: MetadataStore, tuning_job_name: str) -> list[Job]:
         jobs.extend(
             j
             for j in page.items
-            if j.tags.get(TUNING_TAG) == tuning_job_name
+            if j.tags.get(tag) == tuning_job_name
             and job_number(tuning_job_name, j.job_name) is not None
         )
         token = page.next_token
