@@ -14,16 +14,15 @@ two-container inference pipeline (:class:`~.pipeline_model.PipelineModel`).
 
 from __future__ import annotations
 
-import sys
-import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..entities import TERMINAL_JOB_STATUSES, Job, JobKind, JobStatus
+from ..entities import Job, JobKind, JobStatus
 from ..entities.common import utcnow
 from ..exceptions import StudioError, ValidationError
+from .jobs import AutoMLJob
 from .jobs_client import jobs_client
 from .transport import segment
 
@@ -31,8 +30,6 @@ from .transport import segment
 NAME_MAX = 32
 PROBLEM_TYPES = ("BinaryClassification", "MulticlassClassification", "Regression")
 _ARN = "arn:mlstudio:sagemaker:local"
-#: seconds between two looks at a running AutoML job
-POLL_S = 1.0
 
 
 class AutoMLInput:
@@ -232,7 +229,7 @@ class AutoML:
         jobs_client(self.sagemaker_session).create_job(JobKind.AUTOML, self._request(inputs, name))
         self.current_job_name = self.latest_auto_ml_job = name
         if wait:
-            job = _wait(self.sagemaker_session, name, logs)
+            job = AutoMLJob(jobs_client(self.sagemaker_session), name).wait(logs=logs)
             if job.status is JobStatus.FAILED:
                 raise StudioError(f"AutoML job {name} Failed: {job.failure_reason or ''}".strip())
 
@@ -655,25 +652,6 @@ def _candidate_times(candidate: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(value, str):
             out[key] = datetime.fromisoformat(value.replace("Z", "+00:00"))
     return out
-
-
-def _wait(session: Any, name: str, logs: bool) -> Job:
-    client = jobs_client(session)
-    offset = 0
-    while True:
-        if logs:
-            chunk = client.job_logs(JobKind.AUTOML, name, offset=offset)
-            if chunk.Text:
-                sys.stdout.write(chunk.Text)
-                sys.stdout.flush()
-            offset = chunk.NextOffset
-            if chunk.Complete:
-                return client.describe_job(JobKind.AUTOML, name)
-        else:
-            job = client.describe_job(JobKind.AUTOML, name)
-            if job.status in TERMINAL_JOB_STATUSES:
-                return job
-        time.sleep(POLL_S)
 
 
 def _location(location: str) -> str:

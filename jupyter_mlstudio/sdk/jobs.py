@@ -106,3 +106,9 @@ class TransformJob(BaseJob):
     """A batch transform job (``transformer.latest_transform_job``)."""
 
     kind = JobKind.TRANSFORM
+
+
+class AutoMLJob(BaseJob):
+    """An AutoML job (``AutoML.fit``); its log is the job's own: stages and candidates."""
+
+    kind = JobKind.AUTOML
