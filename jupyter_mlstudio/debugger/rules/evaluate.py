@@ -10,6 +10,9 @@ with ``MLSTUDIO_RULE_CONFIG`` naming a JSON file::
      "ProfilerIntervalMillis": 500, "CreatedAt": <epoch s>,
      "OutputPath": "<a folder of the rule job's, uploaded as its output>"}
 
+(``MLSTUDIO_RULE_JOB_FOLDER`` and ``MLSTUDIO_RULE_OUTPUT``, when set, give the two folders
+instead: the studio passes them so, as paths the job sees on its runtime)
+
 and reads :data:`STATUS_FILE` in ``OutputPath`` while it runs: ``RuleEvaluationStatus``
 (InProgress, IssuesFound, NoIssuesFound, Error) with ``StatusDetails``, rewritten whole
 (write and rename) whenever it changes. A rule that raises is Error with the exception
@@ -31,6 +34,8 @@ from .base import Finding, Rule, RuleContext
 from .catalog import RULES, parse_parameters, rule_name
 
 CONFIG_ENV = "MLSTUDIO_RULE_CONFIG"
+FOLDER_ENV = "MLSTUDIO_RULE_JOB_FOLDER"
+OUTPUT_ENV = "MLSTUDIO_RULE_OUTPUT"
 STATUS_FILE = "status.json"
 POLL_S = 1.0
 
@@ -106,6 +111,8 @@ def main() -> int:
         print(f"{CONFIG_ENV} is not set", file=sys.stderr)
         return 2
     config = json.loads(Path(path).read_text())
+    config["TrainingJobFolder"] = os.environ.get(FOLDER_ENV) or config["TrainingJobFolder"]
+    config["OutputPath"] = os.environ.get(OUTPUT_ENV) or config["OutputPath"]
     output = Path(config["OutputPath"])
     try:
         rule = load(config)

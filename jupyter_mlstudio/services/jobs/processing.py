@@ -25,10 +25,10 @@ from ...config import StudioConfig
 from ...entities import JobKind
 from ...entities.common import JOB_NAME_MAX, validate_name
 from ...exceptions import ValidationError
-from ...runtime.base import LABEL_MANAGED, OPT_ML, ContainerSpec, JobRunner, host_name
+from ...runtime.base import LABEL_MANAGED, OPT_ML, ContainerSpec, JobRunner, Mount, host_name
 from ...runtime.contract import resource_limits, write_processing_config
 from ...runtime.image_uris import resolve_image
-from . import tracking_channel
+from . import debugging, tracking_channel
 from .layout import HOST, host_ml_dir
 from .requests import CreateProcessingJobRequest
 from .training import TrainingSupervisor
@@ -61,6 +61,8 @@ class ProcessingPlan:
     memory_bytes: int | None = None
     metric_regexes: tuple[tuple[str, re.Pattern[str]], ...] = ()
     image_note: str | None = None  # what a SageMaker framework image runs as
+    #: folders of the studio's the job reads (a rule job: its training job's folder)
+    mounts: tuple[Mount, ...] = ()
 
     @property
     def max_runtime_s(self) -> int:
@@ -172,6 +174,8 @@ def write_processing_folder(plan: ProcessingPlan, folder: Path, final: Path) -> 
             (ml_dir / relative).mkdir(parents=True, exist_ok=True)
         (ml_dir / "output").mkdir(parents=True, exist_ok=True)
         tracking_channel.install(ml_dir)
+        if plan.runtime != "process":  # the studio's Python imports its own
+            debugging.install_package(ml_dir / tracking_channel.MODULE_DIR)
     return host_ml_dir(folder)
 
 
@@ -201,6 +205,7 @@ def processing_spec(
         image=plan.image,
         entrypoint=entrypoint,
         env=env,
+        mounts=plan.mounts,
         cpus=plan.cpus,
         memory_bytes=plan.memory_bytes,
         host=host,

@@ -97,6 +97,51 @@ class ScriptModeSpec(RequestModel):
     Dependencies: list[str] = Field(default_factory=list)
 
 
+RuleParameter = str | int | float | bool
+
+
+class CollectionConfigurationSpec(RequestModel):
+    """A tensor collection the Debugger hook saves (``CollectionParameters`` as
+    SageMaker's: strings such as ``{"save_interval": "10"}``)."""
+
+    CollectionName: str
+    CollectionParameters: dict[str, RuleParameter] = Field(default_factory=dict)
+
+
+class DebugHookConfigSpec(RequestModel):
+    """Where the job's Debugger hook saves tensors (``LocalPath``, below ``/opt/ml``) and
+    where they are published (``S3OutputPath``/``<job>/debug-output``)."""
+
+    LocalPath: str | None = None
+    S3OutputPath: str | None = None
+    HookParameters: dict[str, RuleParameter] = Field(default_factory=dict)
+    CollectionConfigurations: list[CollectionConfigurationSpec] = Field(default_factory=list)
+
+
+class RuleConfigurationSpec(RequestModel):
+    """A built-in rule that watches the job: ``RuleParameters.rule_to_invoke`` (or the
+    configuration's name) names it; ``RuleEvaluatorImage`` is accepted and not used (the
+    studio runs its own evaluator)."""
+
+    RuleConfigurationName: str
+    LocalPath: str | None = None
+    S3OutputPath: str | None = None
+    RuleEvaluatorImage: str | None = None
+    InstanceType: str | None = None
+    VolumeSizeInGB: int | None = None
+    RuleParameters: dict[str, RuleParameter] = Field(default_factory=dict)
+
+
+class ProfilerConfigSpec(RequestModel):
+    """System monitoring of every host: ``ProfilingIntervalInMilliseconds`` (100, 200,
+    500, 1000, 5000 or 60000; default 500), off with ``DisableProfiler``."""
+
+    S3OutputPath: str | None = None
+    ProfilingIntervalInMilliseconds: int | None = None
+    ProfilingParameters: dict[str, str] = Field(default_factory=dict)
+    DisableProfiler: bool = False
+
+
 class JobTag(RequestModel):
     Key: str
     Value: str = ""
@@ -118,6 +163,10 @@ class CreateTrainingJobRequest(RequestModel):
     CheckpointConfig: CheckpointConfigSpec | None = None
     ExperimentConfig: ExperimentConfigSpec | None = None
     ScriptMode: ScriptModeSpec | None = None
+    DebugHookConfig: DebugHookConfigSpec | None = None
+    DebugRuleConfigurations: list[RuleConfigurationSpec] = Field(default_factory=list)
+    ProfilerConfig: ProfilerConfigSpec | None = None
+    ProfilerRuleConfigurations: list[RuleConfigurationSpec] = Field(default_factory=list)
     RoleArn: str | None = None
     Tags: list[JobTag] = Field(default_factory=list, max_length=MAX_TAGS)
 

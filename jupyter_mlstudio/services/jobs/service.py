@@ -15,6 +15,7 @@ Thread-safe: the server calls these methods from its executor threads.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import shutil
 import threading
@@ -38,9 +39,10 @@ from ...entities import (
 )
 from ...exceptions import ConflictError, NotFoundError, StudioError, ValidationError
 from ...ownership import OwnerCheck
-from ...runtime.base import JobHandle, JobRunner, decode_complete
+from ...runtime.base import JobHandle, JobRunner, Mount, decode_complete
 from ...runtime.detect import available_runtimes, resolve_runtime
 from ...store.base import MetadataStore
+from . import debugging, rule_jobs
 from .layout import HOST, job_dir, jobs_root, log_path, supervisor_alive
 from .processing import (
     ProcessingSupervisor,
@@ -192,11 +194,17 @@ class JobService:
         """
         return self._create(JobKind.TRAINING, request)
 
-    def create_processing_job(self, request: CreateProcessingJobRequest | Mapping[str, Any]) -> Job:
-        """Check, record and start a processing job (as :meth:`create_training_job`)."""
-        return self._create(JobKind.PROCESSING, request)
+    def create_processing_job(
+        self,
+        request: CreateProcessingJobRequest | Mapping[str, Any],
+        *,
+        mounts: tuple[Mount, ...] = (),
+    ) -> Job:
+        """Check, record and start a processing job (as :meth:`create_training_job`);
+        ``mounts`` are folders of the studio's it reads (a rule evaluation job's)."""
+        return self._create(JobKind.PROCESSING, request, mounts)
 
-    def _create(self, kind: JobKind, request: Any) -> Job:
+    def _create(self, kind: JobKind, request: Any, mounts: tuple[Mount, ...] = ()) -> Job:
         rules = _KINDS[kind]
         config = self._studio_config()
         if self._owner_check is not None:
@@ -204,6 +212,9 @@ class JobService:
         body = parse_request(rules.request, request)
         runtime = self.runtime_name()
         plan = rules.plan(body, runtime)
+        if mounts:
+            plan = dataclasses.replace(plan, mounts=mounts)
+        plan = self._with_debug_output(plan)
         runner = self.runner(runtime)
         self._check_image(runner, plan, rules.image_field)
         taken = ConflictError(
@@ -247,7 +258,32 @@ class JobService:
                 supervisor.discard_launch()
                 raise
         self._start(supervisor)
+        debug = getattr(plan, "debug", None)
+        if debug is not None and debug.rules:
+            rule_jobs.start_rule_jobs(
+                self._store, plan, debug, final, job.creation_time, self.create_processing_job
+            )
         return job
+
+    def _with_debug_output(self, plan: Any) -> Any:
+        """A training job that saves tensors publishes them, as SageMaker does, below
+        ``DebugHookConfig.S3OutputPath``: by default the job's output path, else the
+        artifact store's ``jobs/``; the request recorded says where."""
+        debug = getattr(plan, "debug", None)
+        if debug is None or debug.hook is None or debug.hook.get("S3OutputPath"):
+            return plan
+        assert self._artifacts is not None
+        where = plan.output_path or self._artifacts.uri_for("jobs")
+        hook = plan.request.DebugHookConfig
+        spec = {"LocalPath": debug.hook["LocalPath"], "S3OutputPath": where}
+        if hook is not None:
+            spec = {**hook.model_dump(exclude_none=True), **spec}
+        request = parse_request(
+            CreateTrainingJobRequest,
+            {**plan.request.model_dump(exclude_none=True), "DebugHookConfig": spec},
+        )
+        debug = dataclasses.replace(debug, hook={**debug.hook, "S3OutputPath": where})
+        return dataclasses.replace(plan, request=request, debug=debug)
 
     def _create_record(self, plan: Any, runtime: str, kind: JobKind, taken: Exception) -> Job:
         try:
@@ -270,6 +306,7 @@ class JobService:
 
     def _new_job(self, plan: Any, runtime: str, kind: JobKind) -> Job:
         now = utcnow()
+        debug = getattr(plan, "debug", None)
         return Job(
             job_name=plan.job_name,
             kind=kind,
@@ -291,6 +328,7 @@ class JobService:
                 )
             ],
             tags={t.Key: t.Value for t in plan.request.Tags},
+            outputs=debugging.initial_statuses(debug, now) if debug is not None else {},
         )
 
     def _supervise(
@@ -312,7 +350,10 @@ class JobService:
         handles: list[JobHandle] | None = None,
     ) -> TrainingSupervisor:
         assert self._artifacts is not None
-        return _KINDS[kind].supervisor(
+        supervisor = _KINDS[kind].supervisor
+        if kind is JobKind.PROCESSING and rule_jobs.is_rule_job(plan):
+            supervisor = rule_jobs.RuleSupervisor
+        return supervisor(
             store=self._store,
             artifacts=self._artifacts,
             config=self._studio_config(),
@@ -528,6 +569,8 @@ class JobService:
                 status_message=LOST_REASON,
                 end_time=utcnow(),
             )
+            debugging.write_ended(job_dir(config, job.job_name), JobStatus.FAILED)
+            rule_jobs.record_lost(self._store, job, LOST_REASON)
             return True
         try:
             rules = _KINDS[job.kind]

@@ -44,7 +44,7 @@ from ...entities import (
 from ...exceptions import NotFoundError, StudioError
 from ...runtime.base import ContainerSpec, JobHandle, JobRunner, JobState
 from ...store.base import MetadataStore
-from . import checkpoints, runs, tracking_channel
+from . import checkpoints, debugging, runs, tracking_channel
 from .layout import (
     HOST,
     claim_supervision,
@@ -98,6 +98,7 @@ class TrainingSupervisor(threading.Thread):
         self._checkpoints: checkpoints.CheckpointSyncThread | None = None
         self._channels: dict[str, tracking_channel.ChannelReader] = {}
         self._launched_at: datetime | None = None
+        self._sampler: Any = None  # the profiler's ProfilerSampler while the hosts run
         self._steps: dict[str, int] = {}
         self._last: dict[str, tuple[float, datetime]] = {}
 
@@ -138,6 +139,7 @@ class TrainingSupervisor(threading.Thread):
                 self._start_checkpoint_sync()
                 self._ensure_run()
                 self._resume_steps()
+                self._start_profiler()
             self._watch()
         except Exception as exc:  # anything unexpected still ends the job
             log.exception("training job %s failed in the studio", self.plan.job_name)
@@ -145,6 +147,7 @@ class TrainingSupervisor(threading.Thread):
             self._end(JobStatus.FAILED, SecondaryStatus.FAILED, reason=f"ClientError: {reason}")
         finally:
             self._save_checkpoints(final=not self._detach_event.is_set())  # no-op if done
+            self._stop_profiler()
             release_supervision(self.folder)
 
     def _claim(self) -> None:
@@ -193,6 +196,7 @@ class TrainingSupervisor(threading.Thread):
 
     def _after_launch(self, fetching: bool) -> None:
         """The records a launch needs, written once the hosts run."""
+        self._start_profiler()
         self._start_checkpoint_sync()
         self._ensure_run()
         if not fetching:
@@ -277,6 +281,23 @@ class TrainingSupervisor(threading.Thread):
         if not self._checkpoints.is_alive():
             self._checkpoints.start()
 
+    def _start_profiler(self) -> None:
+        """Sample every host (:mod:`.profiler`) unless the job's ProfilerConfig turned it
+        off; processing jobs are not profiled."""
+        debug = getattr(self.plan, "debug", None)
+        if debug is None or not debug.profiling or self._sampler is not None or not self.handles:
+            return
+        try:  # TEMPORARY until services/jobs/profiler.py lands (lead removes this)
+            from .profiler import ProfilerSampler
+        except ImportError:
+            return
+        self._sampler = ProfilerSampler(self.runner, self.handles, self.folder, debug.interval_ms)
+        self._sampler.start()
+
+    def _stop_profiler(self) -> None:
+        if self._sampler is not None:
+            self._sampler.stop()
+
     def _save_checkpoints(self, final: bool = True) -> None:
         """The last round of the checkpoint sync (``final``), or just its end (detach)."""
         if self._checkpoints is not None:
@@ -299,6 +320,7 @@ class TrainingSupervisor(threading.Thread):
                         ended[handle.host] = state
                 offsets[handle.host] = self._copy_logs(handle, offsets[handle.host])
                 self._read_channel(handle.host)
+            self._tick()
             if len(ended) == len(handles):
                 break
             failed = next((h for h, state in ended.items() if state.exit_code != 0), None)
@@ -320,6 +342,7 @@ class TrainingSupervisor(threading.Thread):
                         ended[handle.host] = self.runner.poll(handle)
                 break
             self._stop_event.wait(POLL_S)
+        self._stop_profiler()
         for handle in handles:
             offsets[handle.host] = self._copy_logs(handle, offsets[handle.host])
             self._read_channel(handle.host)
@@ -338,6 +361,9 @@ class TrainingSupervisor(threading.Thread):
             for handle in handles:
                 with contextlib.suppress(NotFoundError):
                     self.runner.cleanup(handle)
+
+    def _tick(self) -> None:
+        """Called on every round of :meth:`_watch` (a rule job reads its status here)."""
 
     def _log_size(self, host: str) -> int:
         path = log_path(self.config, self.plan.job_name, host)
@@ -548,6 +574,9 @@ class TrainingSupervisor(threading.Thread):
         ]
         merged = {**(outputs or {}), **({"FinalMetricDataList": final} if final else {})}
         now = utcnow()
+        debug_uri = self._publish_tensors()
+        if debug_uri:
+            merged["DebugOutputUri"] = debug_uri
         try:
             current = self.store.get_job(self.plan.job_name)
             if current.status in TERMINAL_JOB_STATUSES:
@@ -563,9 +592,32 @@ class TrainingSupervisor(threading.Thread):
                 end_time=now,
             )
         finally:
+            if getattr(self.plan, "debug", None) is not None:
+                debugging.write_ended(self.folder, status)  # its rule jobs conclude
             self._ensure_run()  # a job that ended before its launch still has its run
             if self.owns_run:
                 self._end_run(status, reason, now)
+
+    def _publish_tensors(self) -> str | None:
+        """Every host's saved tensors under ``<S3OutputPath>/<job>/debug-output`` (as
+        SageMaker uploads them); the URI, or None when nothing was saved."""
+        debug = getattr(self.plan, "debug", None)
+        if debug is None or debug.tensor_path is None:
+            return None
+        uri = debugging.debug_output_uri(
+            self.plan.request.model_dump().get("DebugHookConfig"), self.plan.job_name
+        )
+        folders = [host_ml_dir(self.folder, h) / debug.tensor_path for h in self.hosts]
+        folders = [f for f in folders if transfer.has_files(f)]
+        if uri is None or not folders:
+            return None
+        try:
+            for folder in folders:
+                transfer.push_dir(folder, uri)
+        except Exception:  # the job's outcome stands either way
+            log.exception("job %s: saved tensors not published", self.plan.job_name)
+            return None
+        return uri
 
     def _end_run(self, status: JobStatus, reason: str | None, now: datetime) -> None:
         primary = {

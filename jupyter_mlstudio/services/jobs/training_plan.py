@@ -32,7 +32,7 @@ from ...runtime.contract import (
     write_training_contract,
 )
 from ...runtime.image_uris import resolve_image
-from . import checkpoints, tracking_channel
+from . import checkpoints, debugging, tracking_channel
 from .layout import HOST, host_ml_dir
 from .requests import CreateTrainingJobRequest
 
@@ -105,6 +105,7 @@ class TrainingPlan:
     code_sources: tuple[tuple[Path, str], ...] = field(default_factory=tuple)
     checkpoint_path: str | None = None  # CheckpointConfig.LocalPath as the job sees it
     image_note: str | None = None  # what a SageMaker framework image runs as
+    debug: debugging.DebugPlan | None = None  # None: no tensors, rules or profiler
 
     @property
     def max_runtime_s(self) -> int:
@@ -206,6 +207,7 @@ def plan_training_job(
     hyperparameters = {
         k: v if isinstance(v, str) else _hp_string(v) for k, v in request.HyperParameters.items()
     }
+    debug = debugging.plan_debugging(request)
     return TrainingPlan(
         request=request,
         job_name=name,
@@ -223,6 +225,7 @@ def plan_training_job(
         code_sources=tuple(code_sources),
         checkpoint_path=checkpoint_path,
         image_note=resolved.note(runtime),
+        debug=debug if debug.enabled else None,
     )
 
 
@@ -306,6 +309,10 @@ def write_job_folder(plan: TrainingPlan, folder: Path, final: Path | None = None
 def _write_host_folder(plan: TrainingPlan, ml_dir: Path, host: str, base: str) -> None:
     write_training_contract(ml_dir, _setup(plan, host, base))
     tracking_channel.install(ml_dir)
+    if plan.runtime != "process":  # the studio's Python imports its own
+        debugging.install_package(ml_dir / tracking_channel.MODULE_DIR)
+    if plan.debug is not None:
+        debugging.write_hook_config(ml_dir, plan.debug, base)
     if plan.checkpoint_path:
         checkpoints.host_folder(ml_dir, plan.checkpoint_path).mkdir(parents=True, exist_ok=True)
     code = ml_dir / "code"
@@ -347,6 +354,8 @@ def container_spec(
     env = training_env(_setup(plan, host, base), base=base)
     env.update({k: job_paths(v, runner, ml_dir) for k, v in plan.request.Environment.items()})
     env.update(tracking_channel.channel_env(runner, ml_dir, plan.image, env))
+    if plan.debug is not None:
+        env.update(debugging.hook_env(plan.debug, runner, ml_dir))
     if runner.name == "process" or not config.database_url.startswith("sqlite"):
         env.setdefault(ENV_TRACKING_URI, config.database_url)
         env.setdefault(ENV_ARTIFACT_ROOT, config.artifact_root)
