@@ -32,6 +32,13 @@ Contract, for every implementation:
 - **Logs** are the job's stdout and stderr interleaved, as bytes in one stream; ``logs``
   reads from a byte offset and returns the new offset, so a reader can follow a running job
   and resume after a restart. Logs remain readable after the job exits until ``cleanup``.
+- **Sampling.** ``sample`` measures a running host for the profiler (a
+  :class:`HostSample`): CPU, memory, disk and network counters, GPUs where the host sees an
+  NVIDIA device. A host that has exited (and is not cleaned up) gives ``None``; a cleaned
+  up one raises NotFoundError, as ``poll`` does. ``cpu_percent`` of the first sample of a
+  handle is the host's average since it started; later ones cover the time since the
+  previous sample of the same runner. A runtime that cannot measure returns ``None``
+  (this default).
 - **Serving.** A spec with ``expose`` (a container port; 8080 for ``serve``) makes that
   port reachable from the studio, bound to 127.0.0.1 only and never to other interfaces;
   ``address`` returns ``("127.0.0.1", host_port)``. The host port is fixed at launch, stays
@@ -151,6 +158,37 @@ class JobState:
         return self.status is RunStatus.RUNNING
 
 
+@dataclass(frozen=True)
+class HostSample:
+    """What :meth:`JobRunner.sample` measured of one host at ``t`` (epoch seconds).
+
+    ``cpu_percent`` is the host's own CPU use (100 = one core busy); ``cpu_cores`` the use
+    of each core in % (the whole machine's per core on the process runtime; the
+    container's own per core on docker when the engine reports them; empty when unknown
+    and on a handle's first sample). ``memory_bytes`` is resident memory (the process
+    tree's RSS; a container's usage less its inactive page cache), ``memory_percent`` of
+    the host's memory limit or else the machine's memory. The disk and network figures
+    are cumulative byte counters since the host started (``None`` when the runtime cannot
+    tell them apart from others': the network of the process runtime).
+    ``io_wait_percent`` is the share of CPU time spent waiting for I/O (the machine's on
+    the process runtime, ``None`` when unknown). ``gpus`` has one entry per visible NVIDIA
+    device: ``{"index", "utilization_percent", "memory_used_bytes",
+    "memory_total_bytes"}``.
+    """
+
+    t: float
+    cpu_percent: float
+    memory_bytes: int
+    memory_percent: float
+    cpu_cores: list[float] = field(default_factory=list)
+    disk_read_bytes: int | None = None
+    disk_write_bytes: int | None = None
+    net_rx_bytes: int | None = None
+    net_tx_bytes: int | None = None
+    io_wait_percent: float | None = None
+    gpus: list[dict[str, float]] = field(default_factory=list)
+
+
 class JobRunner(abc.ABC):
     """Starts and watches the hosts of jobs. See the module docstring for the contract."""
 
@@ -238,6 +276,16 @@ class JobRunner(abc.ABC):
             f"the {self.name or type(self).__name__} runtime does not expose ports",
             field="expose",
         )
+
+    def sample(self, handle: JobHandle) -> HostSample | None:
+        """Measure the running host (see :class:`HostSample`) without waiting.
+
+        Returns None when the host has exited, or when the runtime cannot measure hosts
+        (this default). Raises NotFoundError once cleaned up, StoreUnavailableError when
+        the engine does not answer.
+        """
+        self.poll(handle)  # NotFoundError once cleaned up
+        return None
 
     @abc.abstractmethod
     def find(self, labels: Mapping[str, str] | None = None) -> list[JobHandle]:

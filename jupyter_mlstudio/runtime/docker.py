@@ -41,6 +41,7 @@ import posixpath
 import shutil
 import threading
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,7 @@ from .base import (
     LOOPBACK,
     OPT_ML,
     ContainerSpec,
+    HostSample,
     JobHandle,
     JobRunner,
     JobState,
@@ -61,6 +63,7 @@ from .base import (
     read_text_from,
 )
 from .images import DEFAULT_TAG
+from .sampling import DockerReading, StatsFollower, docker_sample
 
 LABEL_NETWORK = "mlstudio.network"
 #: the studio home a container belongs to (:func:`home_id` of the runner's state root)
@@ -88,6 +91,16 @@ def container_name(job_name: str, host: str, home: str) -> str:
     return f"mlstudio-{job_name}-{host}-{home}"
 
 
+@dataclass
+class _Watch:
+    """A sampled container: its stats stream, the last reading and sample made of it."""
+
+    follower: StatsFollower
+    count: int = 0
+    sample: HostSample | None = None
+    reading: DockerReading | None = None
+
+
 class DockerRunner(JobRunner):
     """Runs job hosts as containers on the engine ``base_url`` (default: DOCKER_HOST)."""
 
@@ -112,6 +125,8 @@ class DockerRunner(JobRunner):
         #: exited containers whose log stream was waited for (once: a stream that does not
         #: end in time is not waited for at every poll)
         self._streamed: set[str] = set()
+        #: what :meth:`sample` keeps per sampled container
+        self._watches: dict[str, _Watch] = {}
 
     # -- engine access --------------------------------------------------------------------
     @property
@@ -394,6 +409,57 @@ class DockerRunner(JobRunner):
             detail=state.get("Error") or None,
         )
 
+    def sample(self, handle: JobHandle) -> HostSample | None:
+        """The container measured from the engine's stats. The first sample reads once
+        (``one_shot``, about 10 ms) and starts following the container's stats stream;
+        later ones take the stream's latest reading without waiting. The engine reads a
+        container once a second: sampled more often, the same sample comes back (same
+        ``t``). CPU rates are from this runner's previous reading."""
+        if not self.poll(handle).running:  # NotFoundError once removed
+            with self._lock:
+                self._watches.pop(handle.ref, None)
+            return None
+        with self._lock:
+            watch = self._watches.get(handle.ref)
+        if watch is not None and watch.follower.is_alive():
+            stats, count = watch.follower.latest()
+            if stats is None or count == watch.count:
+                return watch.sample
+        else:
+            stats, count = self._stats_once(handle), 0
+        with self._lock:
+            watch = self._watches.get(handle.ref)
+            previous = watch.reading if watch is not None else None
+            found = docker_sample(stats, previous, handle.started_at)
+            if found is None:
+                self._watches.pop(handle.ref, None)
+                return None
+            if watch is None or not watch.follower.is_alive():
+                watch = _Watch(self._follow_stats(handle))
+                self._watches[handle.ref] = watch
+            watch.sample, watch.reading = found
+            watch.count = max(watch.count, count)
+            return watch.sample
+
+    def _stats_once(self, handle: JobHandle) -> dict[str, Any]:
+        from docker.errors import InvalidVersion
+
+        api = self.client.api
+        with self._engine(f"job {handle.job_name}/{handle.host}"):
+            try:
+                return dict(api.stats(handle.ref, stream=False, one_shot=True))
+            except InvalidVersion:  # an engine older than API 1.41: two readings, ~1 s
+                return dict(api.stats(handle.ref, stream=False))
+
+    def _follow_stats(self, handle: JobHandle) -> StatsFollower:
+        api = self.client.api
+        follower = StatsFollower(
+            lambda: api.stats(handle.ref, stream=True, decode=True),
+            name=f"mlstudio-stats-{handle.job_name}-{handle.host}",
+        )
+        follower.start()
+        return follower
+
     def stop(self, handle: JobHandle, grace_seconds: float = 10.0) -> JobState:
         if not self.poll(handle).running:
             return self.poll(handle)
@@ -431,6 +497,7 @@ class DockerRunner(JobRunner):
             api.remove_container(handle.ref, force=True, v=True)
         thread = self._followers.pop(handle.ref, None)
         self._streamed.discard(handle.ref)
+        self._watches.pop(handle.ref, None)
         if thread is not None:
             thread.join(timeout=5.0)
         folder = self._log_path(handle.job_name, handle.host).parent

@@ -69,6 +69,7 @@ from .base import (
     LOOPBACK,
     OPT_ML,
     ContainerSpec,
+    HostSample,
     JobHandle,
     JobRunner,
     JobState,
@@ -77,6 +78,7 @@ from .base import (
     read_text_from,
     signal_exit_code,
 )
+from .sampling import ProcessTreeMeter
 
 _NAME_RE = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
 STATE_FILE = "state.json"
@@ -199,6 +201,8 @@ class ProcessRunner(JobRunner):
         self.python = python or sys.executable
         self._lock = threading.RLock()
         self._children: dict[tuple[str, str], subprocess.Popen[bytes]] = {}
+        #: the profiler's meters, one per sampled host (:meth:`sample`)
+        self._meters: dict[tuple[str, str], ProcessTreeMeter] = {}
         #: the warm spare of script-mode jobs (:mod:`.warm`); None: always start cold
         self.warm = warm.WarmPool(self.python, _proc_start_time) if warm_start else None
 
@@ -481,6 +485,29 @@ class ProcessRunner(JobRunner):
                 child.wait(timeout)
         return super().wait(handle, timeout if child is None else 0)
 
+    def sample(self, handle: JobHandle) -> HostSample | None:
+        """The host's process tree (its supervisor and everything below it) measured with
+        psutil (:class:`.sampling.ProcessTreeMeter`); the network is not measured."""
+        key = (handle.job_name, handle.host)
+        if not self.poll(handle).running:
+            with self._lock:
+                self._meters.pop(key, None)
+            return None
+        state = self._read(handle)
+        with self._lock:
+            meter = self._meters.get(key)
+            if meter is None or meter.pid != int(state["pid"]):
+                try:
+                    meter = ProcessTreeMeter(int(state["pid"]), state.get("create_time"))
+                except Exception:  # psutil.NoSuchProcess: ended meanwhile
+                    return None
+                self._meters[key] = meter
+        found = meter.measure()
+        if found is None:
+            with self._lock:
+                self._meters.pop(key, None)
+        return found
+
     def logs(self, handle: JobHandle, since_offset: int = 0) -> tuple[str, int]:
         self._read(handle)
         try:
@@ -550,6 +577,7 @@ class ProcessRunner(JobRunner):
             self.stop(handle, grace_seconds=0)
         with self._lock:
             self._children.pop((handle.job_name, handle.host), None)
+            self._meters.pop((handle.job_name, handle.host), None)
             folder = self._dir(handle.job_name, handle.host)
             shutil.rmtree(folder, ignore_errors=True)
             with contextlib.suppress(OSError):

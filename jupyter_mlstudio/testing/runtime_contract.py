@@ -16,7 +16,8 @@ and implement the two serving hooks of :class:`.runtime_contract_serving.Serving
 
 Each test writes a small script into the host's ``code/`` folder and runs it with ``train``
 under the training contract of :mod:`jupyter_mlstudio.runtime.contract`; the serving tests
-are in :mod:`.runtime_contract_serving`.
+are in :mod:`.runtime_contract_serving`, the profiler's ``sample`` in
+:mod:`.runtime_contract_sampling`.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ import pytest
 from ..exceptions import ConflictError, NotFoundError
 from ..runtime.base import ContainerSpec, JobHandle, JobRunner, Mount, host_name
 from ..runtime.contract import Channel, TrainingSetup, training_env, write_training_contract
+from .runtime_contract_sampling import SamplingContract
 from .runtime_contract_serving import ServingContract
 
 LABEL_TEST = "mlstudio.test"
@@ -196,7 +198,7 @@ def launch_and_die(make_runner: Callable[[], JobRunner], spec: ContainerSpec) ->
     return JobHandle(**answer["handle"])
 
 
-class RuntimeContract(ServingContract):
+class RuntimeContract(ServingContract, SamplingContract):
     """The contract every :class:`~jupyter_mlstudio.runtime.base.JobRunner` passes."""
 
     image: ClassVar[str | None] = None
