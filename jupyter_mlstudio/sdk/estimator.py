@@ -9,13 +9,16 @@ runs the script under the training contract; ``image_uri`` alone runs that image
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..entities import Job, JobKind, JobStatus
 from ..exceptions import StudioError, ValidationError
+from ..services.jobs.debugging import debug_output_uri
 from .analytics import TrainingJobAnalytics
+from .debugger import DebuggerHookConfig, ProfilerConfig, debug_request
 from .inputs import channels_of
 from .jobs import TrainingJob
 from .jobs_client import JobsClient, jobs_client, request_capture
@@ -23,6 +26,8 @@ from .model import Model
 from .naming import active_experiment_config, base_name_from, name_from_base
 from .predictor import Predictor
 from .transformer import Transformer
+
+log = logging.getLogger(__name__)
 
 
 class Estimator:
@@ -59,6 +64,14 @@ class Estimator:
             studio's configuration), a :class:`~.session.Session`, a
             :class:`~.client.TrackingClient` or a tracking URI.
         tags: ``[{"Key": ..., "Value": ...}]`` of the job.
+        rules: Debugger and profiler rules that watch the job
+            (``Rule.sagemaker(rule_configs.loss_not_decreasing())``,
+            ``ProfilerRule.sagemaker(rule_configs.ProfilerReport())``; :mod:`.debugger`).
+        debugger_hook_config: What the script's hook saves (a
+            :class:`~.debugger.DebuggerHookConfig`); None: the default one; False: none.
+        profiler_config: How often the hosts are sampled (a
+            :class:`~.debugger.ProfilerConfig`); None: every 500 ms.
+        disable_profiler: No sampling.
         kwargs: Other SageMaker arguments (``volume_size``, ``subnets``,
             ``security_group_ids``, ...), accepted and not used.
 
@@ -85,6 +98,10 @@ class Estimator:
         dependencies: Sequence[str] | None = None,
         sagemaker_session: Any = None,
         tags: Sequence[Mapping[str, str]] | None = None,
+        rules: Sequence[Any] | None = None,
+        debugger_hook_config: DebuggerHookConfig | bool | None = None,
+        profiler_config: ProfilerConfig | None = None,
+        disable_profiler: bool = False,
         **kwargs: Any,
     ) -> None:
         if entry_point is None and image_uri is None:
@@ -108,6 +125,10 @@ class Estimator:
         self.dependencies = list(dependencies or ())
         self.sagemaker_session = sagemaker_session
         self.tags = list(tags or ())
+        self.rules = list(rules or ())
+        self.debugger_hook_config = debugger_hook_config
+        self.profiler_config = profiler_config
+        self.disable_profiler = disable_profiler
         self.latest_training_job: TrainingJob | None = None
         self._current_job_name: str | None = None
 
@@ -170,6 +191,15 @@ class Estimator:
             request["ExperimentConfig"] = dict(experiment_config)
         if self.tags:
             request["Tags"] = [dict(t) for t in self.tags]
+        request.update(
+            debug_request(
+                job_name,
+                self.rules,
+                self.debugger_hook_config,
+                self.profiler_config,
+                self.disable_profiler,
+            )
+        )
         return request
 
     def training_job_definition(self, inputs: Any = None) -> dict[str, Any]:
@@ -188,7 +218,16 @@ class Estimator:
             ``OutputDataConfig``, ``CheckpointConfig`` and ``RoleArn``.
         """
         request = self._request("definition", inputs, None)
-        for key in ("TrainingJobName", "HyperParameters", "ExperimentConfig", "Tags"):
+        for key in (
+            "TrainingJobName",
+            "HyperParameters",
+            "ExperimentConfig",
+            "Tags",
+            "DebugHookConfig",  # a tuning job's definition has no Debugger or profiler
+            "DebugRuleConfigurations",
+            "ProfilerConfig",
+            "ProfilerRuleConfigurations",
+        ):
             request.pop(key, None)
         if self.role:
             request["RoleArn"] = self.role
@@ -228,8 +267,9 @@ class Estimator:
             ValidationError: A bad request, naming the field (``TrainingJobName``,
                 ``ScriptMode.EntryPoint``, ``InputDataConfig[0]...``).
             ConflictError: ``job_name`` is taken.
-            StudioError: With ``wait``, the job ended Failed or Stopped (with its
-                failure reason).
+            StudioError: With ``wait``, the job ended Failed (with its failure reason);
+                Stopped is logged, as the SageMaker SDK does (a rule's StopTraining
+                action, ``stop()``).
         """
         experiment_config = active_experiment_config(experiment_config)
         name = job_name or name_from_base(self._base_job_name())
@@ -243,7 +283,9 @@ class Estimator:
         self.latest_training_job = TrainingJob(client, name)
         if wait:
             job = self.latest_training_job.wait(logs=bool(logs) and logs != "None")
-            if job.status is not JobStatus.COMPLETED:
+            if job.status is JobStatus.STOPPED:
+                log.warning("training job %s ended Stopped rather than Completed", name)
+            elif job.status is not JobStatus.COMPLETED:
                 raise StudioError(
                     f"training job {name} {job.status.value}: {job.failure_reason or ''}".strip()
                 )
@@ -335,6 +377,18 @@ class Estimator:
             ValidationError: No job yet (call ``fit`` first).
         """
         self._job().stop()
+
+    def latest_job_debugger_artifacts_path(self) -> str | None:
+        """Where the latest job's saved tensors are published (``create_trial`` reads them).
+
+        Returns:
+            ``<DebugHookConfig.S3OutputPath>/<job>/debug-output``, or None before ``fit`` or
+            without a hook.
+        """
+        if self.latest_training_job is None:
+            return None
+        job = self.latest_training_job.describe()
+        return debug_output_uri(job.spec.get("DebugHookConfig"), job.job_name)
 
     def describe(self) -> Job:
         """The latest training job's record.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ..entities import TERMINAL_JOB_STATUSES, Job, JobKind
 from .jobs_client import JobsClient
@@ -94,6 +94,22 @@ class TrainingJob(BaseJob):
     """A training job (``estimator.latest_training_job``)."""
 
     kind = JobKind.TRAINING
+
+    def rule_job_summary(self) -> list[dict[str, Any]]:
+        """The job's Debugger and profiler rules and how each stands.
+
+        Returns:
+            ``DebugRuleEvaluationStatuses`` then ``ProfilerRuleEvaluationStatuses``:
+            ``RuleConfigurationName``, ``RuleEvaluationStatus`` (InProgress, NoIssuesFound,
+            IssuesFound, Error, Stopped), ``StatusDetails``, ``RuleEvaluationJobName``,
+            ``LastModifiedTime``.
+        """
+        outputs = self.describe().outputs
+        return [
+            dict(entry)
+            for key in ("DebugRuleEvaluationStatuses", "ProfilerRuleEvaluationStatuses")
+            for entry in outputs.get(key) or ()
+        ]
 
 
 class ProcessingJob(BaseJob):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -167,11 +168,31 @@ def describe_training_job(call: Call) -> dict[str, Any]:
     outputs = job.outputs or {}
     out["ModelArtifacts"] = outputs.get("ModelArtifacts")
     out["FinalMetricDataList"] = outputs.get("FinalMetricDataList")
+    for key in ("DebugRuleEvaluationStatuses", "ProfilerRuleEvaluationStatuses"):
+        if outputs.get(key):
+            out[key] = [_rule_status(call, entry) for entry in outputs[key]]
+    profiler = job.spec.get("ProfilerConfig") or {}
+    out["ProfilingStatus"] = "Disabled" if profiler.get("DisableProfiler") else "Enabled"
     if job.start_time and job.end_time:
         seconds = int((job.end_time - job.start_time).total_seconds())
         out["TrainingTimeInSeconds"] = seconds
         out["BillableTimeInSeconds"] = seconds
     return out
+
+
+def _rule_status(call: Call, entry: dict[str, Any]) -> dict[str, Any]:
+    """A rule's entry as SageMaker's RuleEvaluationStatus (the studio's extras left out;
+    the evaluation job is a processing job)."""
+    out: dict[str, Any] = {
+        "RuleConfigurationName": entry.get("RuleConfigurationName"),
+        "RuleEvaluationStatus": entry.get("RuleEvaluationStatus"),
+        "StatusDetails": entry.get("StatusDetails"),
+    }
+    if entry.get("RuleEvaluationJobName"):
+        out["RuleEvaluationJobArn"] = call.arn("processing-job", entry["RuleEvaluationJobName"])
+    if entry.get("LastModifiedTime"):
+        out["LastModifiedTime"] = datetime.fromisoformat(str(entry["LastModifiedTime"]))
+    return {k: v for k, v in out.items() if v is not None}
 
 
 def _secondary(job: Job) -> str:
