@@ -16,6 +16,12 @@ from ..services.jobs.kinds import KIND_TYPES, JobKindService
 from .handlers.automl import AutoMLCandidatesHandler
 from .handlers.base import JsonHandler, StudioHandler, UnknownRouteHandler
 from .handlers.charts import MetricChartHandler, MetricNamesHandler
+from .handlers.debugger import (
+    DebuggerTensorHandler,
+    DebuggerTensorsHandler,
+    ProfilerHandler,
+    ProfilerReportHandler,
+)
 from .handlers.experiments import (
     ExperimentHandler,
     ExperimentsHandler,
@@ -122,6 +128,10 @@ ROUTES: tuple[Route, ...] = (
         "jobs",
     ),
     Route("/auto-ml-jobs/{JobName}/candidates", AutoMLCandidatesHandler, "jobs"),
+    Route("/training-jobs/{JobName}/debugger/tensors", DebuggerTensorsHandler, "jobs"),
+    Route("/training-jobs/{JobName}/debugger/tensors/{TensorName}", DebuggerTensorHandler, "jobs"),
+    Route("/training-jobs/{JobName}/profiler", ProfilerHandler, "jobs"),
+    Route("/training-jobs/{JobName}/profiler/report", ProfilerReportHandler, "jobs"),
     Route("/models", ModelsHandler, "endpoints"),
     Route("/models/{ModelName}", ModelHandler, "endpoints"),
     Route("/endpoint-configs", EndpointConfigsHandler, "endpoints"),

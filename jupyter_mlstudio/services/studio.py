@@ -13,6 +13,7 @@ from ..store.base import MetadataStore
 from ..stores import open_stores
 from .hosting.service import HostingService
 from .jobs.automl.service import AutoMLService
+from .jobs.debugger_service import DebuggerService
 from .jobs.kinds import (
     AutoMLJobs,
     JobKinds,
@@ -100,6 +101,8 @@ class Studio:
             AutoMLJobs(store, self.automl),
         )
         self.system = SystemService(config, store, artifacts)
+        #: a training job's saved tensors, profiler samples and report (the job view)
+        self.debugger = DebuggerService(store, config)
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mlstudio")
 
     @classmethod

@@ -876,6 +876,40 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/mlstudio/api/training-jobs/{JobName}/debugger/tensors': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List the tensors a training job's Debugger hook saved, across its hosts */
+    get: operations['listTrainingJobTensors'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/training-jobs/{JobName}/debugger/tensors/{TensorName}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A saved tensor over steps: a scalar's values, an array's mean, min, max and norm */
+    get: operations['getTrainingJobTensor'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/mlstudio/api/training-jobs/{JobName}/logs': {
     parameters: {
       query?: never;
@@ -885,6 +919,40 @@ export interface paths {
     };
     /** Read a training job's log from a byte offset (follow it with NextOffset) */
     get: operations['getTrainingJobLogs'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/training-jobs/{JobName}/profiler': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A training job's profiler samples per host (CPU, memory, disk, network, GPU) */
+    get: operations['getTrainingJobProfile'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/training-jobs/{JobName}/profiler/report': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The HTML report of a training job's ProfilerReport rule (text/html) */
+    get: operations['getTrainingJobProfilerReport'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1425,6 +1493,19 @@ export interface components {
       VolumeSizeInGB: number | null;
     };
     /**
+     * CollectionConfigurationSpec
+     * @description A tensor collection the Debugger hook saves (``CollectionParameters`` as
+     *     SageMaker's: strings such as ``{"save_interval": "10"}``).
+     */
+    CollectionConfigurationSpec: {
+      /** Collectionname */
+      CollectionName: string;
+      /** Collectionparameters */
+      CollectionParameters?: {
+        [key: string]: string | number | boolean;
+      };
+    };
+    /**
      * ContainerDefinition
      * @description A model's container: ``image`` (``None`` = the studio's script-mode serving), the
      *     model artifact (``model_data_url``, a ``model.tar.gz``) and its environment
@@ -1840,6 +1921,10 @@ export interface components {
       AlgorithmSpecification?: components['schemas']['AlgorithmSpecificationSpec'];
       /** @default null */
       CheckpointConfig: components['schemas']['CheckpointConfigSpec'] | null;
+      /** @default null */
+      DebugHookConfig: components['schemas']['DebugHookConfigSpec'] | null;
+      /** Debugruleconfigurations */
+      DebugRuleConfigurations?: components['schemas']['RuleConfigurationSpec'][];
       /** Environment */
       Environment?: {
         [key: string]: string;
@@ -1854,6 +1939,10 @@ export interface components {
       InputDataConfig?: components['schemas']['TrainingChannel'][];
       /** @default null */
       OutputDataConfig: components['schemas']['OutputDataConfigSpec'] | null;
+      /** @default null */
+      ProfilerConfig: components['schemas']['ProfilerConfigSpec'] | null;
+      /** Profilerruleconfigurations */
+      ProfilerRuleConfigurations?: components['schemas']['RuleConfigurationSpec'][];
       ResourceConfig?: components['schemas']['ResourceConfigSpec'];
       /**
        * Rolearn
@@ -2069,6 +2158,29 @@ export interface components {
        * @default null
        */
       ValidationFraction: number | null;
+    };
+    /**
+     * DebugHookConfigSpec
+     * @description Where the job's Debugger hook saves tensors (``LocalPath``, below ``/opt/ml``) and
+     *     where they are published (``S3OutputPath``/``<job>/debug-output``).
+     */
+    DebugHookConfigSpec: {
+      /** Collectionconfigurations */
+      CollectionConfigurations?: components['schemas']['CollectionConfigurationSpec'][];
+      /** Hookparameters */
+      HookParameters?: {
+        [key: string]: string | number | boolean;
+      };
+      /**
+       * Localpath
+       * @default null
+       */
+      LocalPath: string | null;
+      /**
+       * S3Outputpath
+       * @default null
+       */
+      S3OutputPath: string | null;
     };
     /** DescribeEndpointResponse */
     DescribeEndpointResponse: {
@@ -2495,6 +2607,23 @@ export interface components {
       Store: components['schemas']['StoreHealthBody'];
       /** Version */
       Version: string;
+    };
+    /** HostProfileBody */
+    HostProfileBody: {
+      /** Host */
+      Host: string;
+      /**
+       * Series
+       * @description Figure → value per sample: cpu_percent, memory_percent, disk read and write, network rates, GPU figures where a GPU is visible
+       */
+      Series: {
+        [key: string]: (number | null)[];
+      };
+      /**
+       * Timestamps
+       * @description Epoch seconds of each sample
+       */
+      Timestamps: number[];
     };
     /** HyperbandSpec */
     HyperbandSpec: {
@@ -3641,6 +3770,49 @@ export interface components {
        */
       VolumeSizeInGB: number | null;
     };
+    /**
+     * ProfilerConfigSpec
+     * @description System monitoring of every host: ``ProfilingIntervalInMilliseconds`` (100, 200,
+     *     500, 1000, 5000 or 60000; default 500), off with ``DisableProfiler``.
+     */
+    ProfilerConfigSpec: {
+      /**
+       * Disableprofiler
+       * @default false
+       */
+      DisableProfiler: boolean;
+      /**
+       * Profilingintervalinmilliseconds
+       * @default null
+       */
+      ProfilingIntervalInMilliseconds: number | null;
+      /** Profilingparameters */
+      ProfilingParameters?: {
+        [key: string]: string;
+      };
+      /**
+       * S3Outputpath
+       * @default null
+       */
+      S3OutputPath: string | null;
+    };
+    /** ProfilerResponse */
+    ProfilerResponse: {
+      /** Hosts */
+      Hosts: components['schemas']['HostProfileBody'][];
+      /** Intervalmillis */
+      IntervalMillis: number;
+      /**
+       * Profilingstatus
+       * @enum {string}
+       */
+      ProfilingStatus: 'Enabled' | 'Disabled';
+      /**
+       * Report
+       * @description The ProfilerReport rule wrote its report (.../report)
+       */
+      Report: boolean;
+    };
     /** PutRunArtifactResponse */
     PutRunArtifactResponse: {
       /**
@@ -3727,6 +3899,45 @@ export interface components {
       PipelineExecutionStatus: string;
       /** Pipelineparameters */
       PipelineParameters?: components['schemas']['PipelineParameterBody'][];
+    };
+    /**
+     * RuleConfigurationSpec
+     * @description A built-in rule that watches the job: ``RuleParameters.rule_to_invoke`` (or the
+     *     configuration's name) names it; ``RuleEvaluatorImage`` is accepted and not used (the
+     *     studio runs its own evaluator).
+     */
+    RuleConfigurationSpec: {
+      /**
+       * Instancetype
+       * @default null
+       */
+      InstanceType: string | null;
+      /**
+       * Localpath
+       * @default null
+       */
+      LocalPath: string | null;
+      /** Ruleconfigurationname */
+      RuleConfigurationName: string;
+      /**
+       * Ruleevaluatorimage
+       * @default null
+       */
+      RuleEvaluatorImage: string | null;
+      /** Ruleparameters */
+      RuleParameters?: {
+        [key: string]: string | number | boolean;
+      };
+      /**
+       * S3Outputpath
+       * @default null
+       */
+      S3OutputPath: string | null;
+      /**
+       * Volumesizeingb
+       * @default null
+       */
+      VolumeSizeInGB: number | null;
     };
     /** RunSelectionRequest */
     RunSelectionRequest: {
@@ -3987,6 +4198,72 @@ export interface components {
        * @description the archive under the model data prefix
        */
       TargetModel: string;
+    };
+    /** TensorSeriesResponse */
+    TensorSeriesResponse: {
+      /** Max */
+      Max?: (number | null)[];
+      /**
+       * Mean
+       * @description An array's mean per step
+       */
+      Mean?: (number | null)[];
+      /** Min */
+      Min?: (number | null)[];
+      /** Name */
+      Name: string;
+      /**
+       * Norm
+       * @description An array's L2 norm per step
+       */
+      Norm?: (number | null)[];
+      /** Steps */
+      Steps: number[];
+      /**
+       * Values
+       * @description A scalar's value per step (empty for arrays)
+       */
+      Values?: (number | null)[];
+    };
+    /** TensorsResponse */
+    TensorsResponse: {
+      /**
+       * Skipped
+       * @description What could not be read (a half-written or corrupt step), skipped
+       */
+      Skipped?: string[];
+      /** Tensors */
+      Tensors: components['schemas']['TensorSummaryBody'][];
+    };
+    /** TensorSummaryBody */
+    TensorSummaryBody: {
+      /**
+       * Collections
+       * @description e.g. losses, weights
+       */
+      Collections?: string[];
+      /**
+       * Firststep
+       * @default null
+       */
+      FirstStep: number | null;
+      /**
+       * Laststep
+       * @default null
+       */
+      LastStep: number | null;
+      /** Name */
+      Name: string;
+      /**
+       * Shape
+       * @description [] for a scalar
+       */
+      Shape?: number[];
+      /**
+       * Steps
+       * @description How many steps saved it
+       */
+      Steps: number;
     };
     /** TrainingChannel */
     TrainingChannel: {
@@ -8326,6 +8603,107 @@ export interface operations {
       };
     };
   };
+  listTrainingJobTensors: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        JobName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TensorsResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  getTrainingJobTensor: {
+    parameters: {
+      query?: {
+        mode?: ('TRAIN' | 'EVAL' | 'PREDICT' | 'GLOBAL') | null;
+      };
+      header?: never;
+      path: {
+        JobName: string;
+        TensorName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TensorSeriesResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
   getTrainingJobLogs: {
     parameters: {
       query?: {
@@ -8347,6 +8725,106 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['JobLogs'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  getTrainingJobProfile: {
+    parameters: {
+      query?: {
+        since?: number | null;
+      };
+      header?: never;
+      path: {
+        JobName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProfilerResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  getTrainingJobProfilerReport: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        JobName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          '*/*': string;
         };
       };
       /** @description Bad input; `field` names what is wrong */

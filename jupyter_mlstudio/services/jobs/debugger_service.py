@@ -1,0 +1,236 @@
+"""What the job view shows of a training job's Debugger and profiler, one call each.
+
+A training job's files are in its folder (:func:`.layout.job_dir`): each host's hook
+writes tensors below ``<host /opt/ml>/<DebugHookConfig.LocalPath below /opt/ml>``, the
+studio's sampler writes ``profiler/<host>.jsonl``, and the ProfilerReport rule's
+evaluation job (a processing job) writes its report into its own folder's
+``ml/processing/output/rule``. This service finds those places from the job's record
+(spec and outputs) and hands them to the readers, :mod:`.debugger_views` (tensors) and
+:mod:`.profiler` (samples and the report), which it imports on first use: they read
+numpy arrays, which the server needs only when a view asks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from ...config import StudioConfig
+from ...debugger.rules.base import PROFILER_DIR
+from ...entities import Job, JobKind
+from ...exceptions import NotFoundError, ValidationError
+from ...store.base import MetadataStore
+from .layout import host_ml_dir, job_dir
+
+#: where a job's /opt/ml is inside its container (DebugHookConfig.LocalPath is below it)
+OPT_ML = PurePosixPath("/opt/ml")
+#: the hook's output below /opt/ml when the job's DebugHookConfig names none
+DEFAULT_TENSOR_PATH = "output/tensors"
+#: the profiler's sampling interval when ProfilerConfig names none (SageMaker's default)
+DEFAULT_INTERVAL_MS = 500
+#: the profiler rule whose evaluation job writes the HTML report
+PROFILER_REPORT = "ProfilerReport"
+#: a rule evaluation job's output folder, below its own job folder
+RULE_OUTPUT = "ml/processing/output/rule"
+#: the tensor modes the hook records (smdebug's ModeKeys)
+MODES = ("TRAIN", "EVAL", "PREDICT", "GLOBAL")
+
+
+class DebuggerService:
+    """Reads a training job's saved tensors, profiler samples and profiler report.
+
+    Args:
+        store: Where the training jobs are recorded.
+        config: The studio's configuration (where job folders are).
+    """
+
+    def __init__(self, store: MetadataStore, config: StudioConfig) -> None:
+        self.store = store
+        self.config = config
+
+    def tensors(self, job_name: str) -> dict[str, Any]:
+        """The tensors the job's hook saved, across its hosts.
+
+        Args:
+            job_name: A training job's name.
+
+        Returns:
+            ``{"Tensors": [{"Name", "Collections", "Steps", "FirstStep", "LastStep",
+            "Shape"}], "Skipped": [what could not be read]}``; empty lists when the job
+            saved nothing (yet).
+
+        Raises:
+            NotFoundError: There is no such training job.
+        """
+        folders = tensor_folders(self.config, self._job(job_name))
+        if not folders:
+            return {"Tensors": [], "Skipped": []}
+        from . import debugger_views
+
+        return dict(debugger_views.tensor_index(folders))
+
+    def tensor(self, job_name: str, tensor_name: str, mode: str | None = None) -> dict[str, Any]:
+        """One tensor's values over steps: scalars as ``Values``, arrays as per-step
+        summaries (``Mean``, ``Min``, ``Max``, ``Norm``).
+
+        Args:
+            job_name: A training job's name.
+            tensor_name: The tensor's name, as :meth:`tensors` lists it.
+            mode: Only the steps of this mode (TRAIN, EVAL, PREDICT, GLOBAL); None for all.
+
+        Returns:
+            ``{"Name", "Steps", "Values", "Mean", "Min", "Max", "Norm"}``.
+
+        Raises:
+            NotFoundError: There is no such training job, or it saved no such tensor.
+            ValidationError: ``mode`` is not one of the modes (field ``mode``).
+        """
+        if mode is not None and mode not in MODES:
+            raise ValidationError(f"mode must be one of {', '.join(MODES)}", field="mode")
+        folders = tensor_folders(self.config, self._job(job_name))
+        series = None
+        if folders:
+            from . import debugger_views
+
+            series = debugger_views.tensor_series(folders, tensor_name, mode)
+        if not series:
+            raise NotFoundError(
+                f"training job {job_name!r} saved no tensor {tensor_name!r}", field="TensorName"
+            )
+        return dict(series)
+
+    def profile(self, job_name: str, since: float | None = None) -> dict[str, Any]:
+        """The job's profiler samples per host, and whether its report is there.
+
+        Args:
+            job_name: A training job's name.
+            since: Only samples taken after this time (epoch seconds): a view that polls
+                passes the last timestamp it has.
+
+        Returns:
+            ``{"ProfilingStatus": "Enabled" | "Disabled", "IntervalMillis",
+            "Hosts": [{"Host", "Timestamps", "Series": {figure: [...]}}], "Report"}``.
+
+        Raises:
+            NotFoundError: There is no such training job.
+        """
+        job = self._job(job_name)
+        folder = job_dir(self.config, job_name)
+        hosts: list[dict[str, Any]] = []
+        if (folder / PROFILER_DIR).is_dir():
+            from . import profiler
+
+            samples = profiler.read_profile(folder, job_hosts(job), since=since)
+            hosts = samples.get("Hosts", []) if isinstance(samples, dict) else list(samples)
+        return {
+            "ProfilingStatus": profiling_status(
+                job, has_samples=any(h.get("Timestamps") for h in hosts)
+            ),
+            "IntervalMillis": interval_ms(job),
+            "Hosts": hosts,
+            "Report": self._report(job) is not None,
+        }
+
+    def report(self, job_name: str) -> bytes:
+        """The HTML of the job's ProfilerReport (written by its rule evaluation job).
+
+        Args:
+            job_name: A training job's name.
+
+        Returns:
+            The report's bytes (UTF-8 HTML).
+
+        Raises:
+            NotFoundError: There is no such training job, or no report (yet).
+        """
+        path = self._report(self._job(job_name))
+        if path is None:
+            raise NotFoundError(f"training job {job_name!r} has no profiler report (yet)")
+        return path.read_bytes()
+
+    def _job(self, job_name: str) -> Job:
+        return self.store.get_job(job_name, JobKind.TRAINING)
+
+    def _report(self, job: Job) -> Path | None:
+        rule_job = report_job_name(job)
+        if rule_job is None:
+            return None
+        from . import profiler
+
+        found = profiler.report_file(job_dir(self.config, rule_job) / RULE_OUTPUT)
+        return Path(found) if found is not None and Path(found).is_file() else None
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def job_hosts(job: Job) -> list[str]:
+    """The job's hosts, ``algo-1`` .. ``algo-N`` (N = ResourceConfig.InstanceCount)."""
+    count = _object(job.spec.get("ResourceConfig")).get("InstanceCount", 1)
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        count = 1
+    return [f"algo-{i}" for i in range(1, count + 1)]
+
+
+def tensor_path(job: Job) -> str:
+    """Where the hook writes below ``/opt/ml`` (``output/tensors`` by default).
+
+    Raises:
+        ValidationError: The job's LocalPath leaves ``/opt/ml`` (the create call refuses
+            such a path; a record that has one is not read).
+    """
+    local = _object(job.spec.get("DebugHookConfig")).get("LocalPath")
+    if not isinstance(local, str) or not local:
+        return DEFAULT_TENSOR_PATH
+    path = PurePosixPath(local)
+    relative = path.relative_to(OPT_ML) if path.is_relative_to(OPT_ML) else path
+    if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+        raise ValidationError(
+            f"DebugHookConfig.LocalPath {local!r} is not below /opt/ml",
+            field="DebugHookConfig.LocalPath",
+        )
+    return str(relative)
+
+
+def tensor_folders(config: StudioConfig, job: Job) -> list[Path]:
+    """Each host's hook output folder that exists, algo-1 first."""
+    folder = job_dir(config, job.job_name)
+    below = tensor_path(job)
+    found = [host_ml_dir(folder, host) / below for host in job_hosts(job)]
+    return [f for f in found if f.is_dir()]
+
+
+def interval_ms(job: Job) -> int:
+    """The profiler's sampling interval (ProfilerConfig.ProfilingIntervalInMilliseconds)."""
+    value = _object(job.spec.get("ProfilerConfig")).get("ProfilingIntervalInMilliseconds")
+    return value if isinstance(value, int) and value > 0 else DEFAULT_INTERVAL_MS
+
+
+def profiling_status(job: Job, *, has_samples: bool = False) -> str:
+    """``Enabled`` or ``Disabled``: as recorded, else from the ProfilerConfig (profiling
+    is on unless ``DisableProfiler``), else whether samples were taken."""
+    recorded = job.outputs.get("ProfilingStatus")
+    if recorded in ("Enabled", "Disabled"):
+        return str(recorded)
+    config = job.spec.get("ProfilerConfig")
+    if isinstance(config, dict):
+        return "Disabled" if config.get("DisableProfiler") else "Enabled"
+    return "Enabled" if has_samples else "Disabled"
+
+
+def report_job_name(job: Job) -> str | None:
+    """The evaluation job of the job's ProfilerReport rule, when it has one: the
+    configuration named ProfilerReport, or one that invokes it (``rule_to_invoke``)."""
+    invoking = {
+        _object(rule).get("RuleConfigurationName")
+        for rule in job.spec.get("ProfilerRuleConfigurations") or []
+        if _object(_object(rule).get("RuleParameters")).get("rule_to_invoke") == PROFILER_REPORT
+    }
+    for status in job.outputs.get("ProfilerRuleEvaluationStatuses") or []:
+        entry = _object(status)
+        name = entry.get("RuleConfigurationName")
+        rule_job = entry.get("RuleEvaluationJobName")
+        if (name == PROFILER_REPORT or name in invoking) and isinstance(rule_job, str) and rule_job:
+            return rule_job
+    return None
