@@ -183,7 +183,9 @@ def parse_parameters(spec: RuleSpec, parameters: Mapping[str, Any]) -> dict[str,
         elif key in spec.parameters:
             kind = spec.parameters[key][0]
         elif spec.name == "ProfilerReport" and _report_parameter(key):
-            continue  # checked by the rule it names
+            # <Rule>_<parameter>: of the rule ProfilerReport runs, parsed as that rule's
+            rule, _, name = key.partition("_")
+            kind = RULES[rule].parameters[name][0]
         else:
             raise ParameterError(key, f"{spec.name} takes no parameter {key!r}")
         try:
