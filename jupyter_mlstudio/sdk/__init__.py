@@ -117,3 +117,22 @@ __all__ += ["AutoML", "AutoMLInput", "MultiDataModel"]
 from .pipeline_model import PipelineModel  # noqa: E402 - appended after the others
 
 __all__ += ["PipelineModel"]
+
+# Debugger and profiler: rules that watch a training job (docs/debugger.md)
+from .debugger import (  # noqa: E402 - appended after the others
+    CollectionConfig,
+    DebuggerHookConfig,
+    ProfilerConfig,
+    ProfilerRule,
+    Rule,
+    rule_configs,
+)
+
+__all__ += [
+    "CollectionConfig",
+    "DebuggerHookConfig",
+    "ProfilerConfig",
+    "ProfilerRule",
+    "Rule",
+    "rule_configs",
+]
