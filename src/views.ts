@@ -165,6 +165,11 @@ export function addViewCommands(
           void app.commands.execute(ViewCommandIDs.openTuningJob, {
             name: tuning
           }),
+        onOpenJob: (other, job) =>
+          void app.commands.execute(ViewCommandIDs.openJob, {
+            kind: other,
+            name: job
+          }),
         artifactRoot
       });
       jobs.set(key, widget);

@@ -18,7 +18,11 @@ const TONES: Record<string, StatusTone> = {
   SystemUpdating: 'progress',
   RollingBack: 'warning',
   OutOfService: 'warning',
-  Deleting: 'neutral'
+  Deleting: 'neutral',
+  // Debugger and profiler rule evaluations
+  NoIssuesFound: 'success',
+  IssuesFound: 'error',
+  Error: 'warning'
 };
 
 /** The tone of a SageMaker-style status such as 'InProgress' or 'InService'. */

@@ -8,11 +8,15 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { describeJob, stopJob } from '../api/jobs';
 import { IJob, JobKind } from '../api/types';
+import { DebuggerModel, ProfilerModel } from './debugger';
 import { JobLog } from './jobLog';
 import { isTerminal, jobHosts } from './jobSpec';
 import { LIVE_INTERVAL } from './jobs';
 import { Poller } from './poller';
 import { RunModel } from './run';
+
+/** The tabs of a training job's view. */
+export type JobTab = 'overview' | 'debugger' | 'profiler';
 
 export type JobState =
   | { kind: 'loading' }
@@ -88,11 +92,43 @@ export class JobModel implements IDisposable {
       log = new JobLog(this.jobKind, this.name, this._host, {
         interval: this._options.logInterval,
         standby: this._options.standby,
-        active: this.active
+        active: this.active && this._tab === 'overview'
       });
       this._logs.set(this._host, log);
     }
     return log;
+  }
+
+  /** The tab on screen (training jobs have Debugger and Profiler tabs). */
+  get tab(): JobTab {
+    return this._tab;
+  }
+  set tab(value: JobTab) {
+    if (value === this._tab) {
+      return;
+    }
+    this._tab = value;
+    this._activateLogs();
+    this._activateTabs();
+    this._emit();
+  }
+
+  /** The Debugger tab's tensors (polled only while that tab is on screen). */
+  get debugger(): DebuggerModel {
+    if (!this._debugger) {
+      this._debugger = new DebuggerModel(this.name, this._tabOptions());
+      this._activateTabs();
+    }
+    return this._debugger;
+  }
+
+  /** The Profiler tab's samples (polled only while that tab is on screen). */
+  get profiler(): ProfilerModel {
+    if (!this._profiler) {
+      this._profiler = new ProfilerModel(this.name, this._tabOptions());
+      this._activateTabs();
+    }
+    return this._profiler;
   }
 
   /** The run that records the job's metrics, when it has one. */
@@ -115,6 +151,7 @@ export class JobModel implements IDisposable {
   set active(value: boolean) {
     this._poller.active = value;
     this._activateLogs();
+    this._activateTabs();
     if (this._run) {
       this._run.active = value;
     }
@@ -147,6 +184,8 @@ export class JobModel implements IDisposable {
     this._logs.forEach(log => log.dispose());
     this._logs.clear();
     this._run?.dispose();
+    this._debugger?.dispose();
+    this._profiler?.dispose();
     Signal.clearData(this);
   }
 
@@ -168,6 +207,11 @@ export class JobModel implements IDisposable {
       // The last metrics may have arrived after the run's last poll.
       void this._run?.refresh();
     }
+    if (ended) {
+      // So may the last tensors and samples.
+      void this._debugger?.refresh();
+      void this._profiler?.refresh();
+    }
     this._set({ kind: 'ready', job });
   }
 
@@ -176,25 +220,48 @@ export class JobModel implements IDisposable {
     this._emit();
   }
 
-  /** Only the log of the host on screen is read, and only while the view is. */
+  /** Only the log of the host on screen is read, and only while the view and its
+   * tab (the overview) are. */
   private _activateLogs(): void {
+    const shown = this.active && this._tab === 'overview';
     this._logs.forEach(
-      (log, host) => (log.active = this.active && host === this._host)
+      (log, host) => (log.active = shown && host === this._host)
     );
+  }
+
+  /** Only the tab on screen polls, and only while the view is. */
+  private _activateTabs(): void {
+    if (this._debugger) {
+      this._debugger.active = this.active && this._tab === 'debugger';
+    }
+    if (this._profiler) {
+      this._profiler.active = this.active && this._tab === 'profiler';
+    }
+  }
+
+  private _tabOptions() {
+    return {
+      ended: () => !!this._job && isTerminal(this._job),
+      interval: this._options.interval,
+      standby: this._options.standby
+    };
   }
 
   private _emit(): void {
     this._stateChanged.emit(this._state);
   }
 
+  private _debugger: DebuggerModel | null = null;
   private _host = 'algo-1';
   private _job: IJob | null = null;
   private _logs = new Map<string, JobLog>();
   private _options: JobModel.IOptions;
   private _poller: Poller<IJob>;
+  private _profiler: ProfilerModel | null = null;
   private _run: RunModel | null = null;
   private _state: JobState = { kind: 'loading' };
   private _stateChanged = new Signal<this, JobState>(this);
+  private _tab: JobTab = 'overview';
 }
 
 export namespace JobModel {

@@ -6,7 +6,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { launchIcon, ReactWidget, stopIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
-import { IJob } from '../api/types';
+import { IJob, JobKind } from '../api/types';
 import { confirmAction } from '../components/confirmAction';
 import {
   ArtifactRootContext,
@@ -20,7 +20,8 @@ import { duration } from '../format';
 import { studioIcon } from '../icons';
 import { ArtifactRoot } from '../models/artifactRoot';
 import { canDeploy } from '../models/endpointDeploy';
-import { JobModel } from '../models/job';
+import { JobModel, JobTab } from '../models/job';
+import { rulesWithIssues } from '../models/debuggerSpec';
 import { isTerminal, jobArtifacts, jobConfig } from '../models/jobSpec';
 import { showDeployDialog } from './endpointDeploy';
 import {
@@ -30,8 +31,10 @@ import {
   JobMetrics,
   Timeline
 } from './jobDetails';
+import { DebuggerTab } from './debuggerTab';
 import { kindLabel, tuningJobOf } from './jobs';
 import { MainAreaView } from './mainAreaView';
+import { ProfilerTab } from './profilerTab';
 import { KeyValues } from './runView';
 import { RefreshButton } from '../components/RefreshButton';
 
@@ -44,6 +47,8 @@ export interface IJobViewProps {
   onOpenEndpoint?: (name: string) => void;
   /** Opens the tuning job that started this training job. */
   onOpenTuningJob?: (name: string) => void;
+  /** Opens another job (a rule's evaluation job, a processing job) in its view. */
+  onOpenJob?: (kind: JobKind, name: string) => void;
 }
 
 /** Ask, then stop the job; a refusal is shown in a dialog. */
@@ -94,7 +99,9 @@ export function JobView(props: IJobViewProps): JSX.Element {
     );
   }
   const job = state.job;
-  const config = jobConfig(job);
+  const openProcessingJob = props.onOpenJob
+    ? (name: string) => props.onOpenJob!('ProcessingJob', name)
+    : undefined;
   return (
     <div
       className="jp-mlstudio-View jp-mlstudio-JobView"
@@ -107,6 +114,54 @@ export function JobView(props: IJobViewProps): JSX.Element {
           <pre>{job.FailureReason}</pre>
         </div>
       ) : null}
+      {job.Kind === 'TrainingJob' ? <JobTabs {...props} job={job} /> : null}
+      {model.tab === 'debugger' && job.Kind === 'TrainingJob' ? (
+        <div
+          role="tabpanel"
+          id={panelId(model, 'debugger')}
+          aria-labelledby={tabId(model, 'debugger')}
+        >
+          <DebuggerTab
+            job={job}
+            model={model.debugger}
+            trans={trans}
+            onOpenJob={openProcessingJob}
+          />
+        </div>
+      ) : model.tab === 'profiler' && job.Kind === 'TrainingJob' ? (
+        <div
+          role="tabpanel"
+          id={panelId(model, 'profiler')}
+          aria-labelledby={tabId(model, 'profiler')}
+        >
+          <ProfilerTab
+            job={job}
+            model={model.profiler}
+            trans={trans}
+            onOpenJob={openProcessingJob}
+          />
+        </div>
+      ) : (
+        <Overview {...props} job={job} now={now} />
+      )}
+    </div>
+  );
+}
+
+/** The job's configuration, status, log, metrics and artifacts (its first tab). */
+function Overview(
+  props: IJobViewProps & { job: IJob; now: Date }
+): JSX.Element {
+  const { model, trans, job, now } = props;
+  const config = jobConfig(job);
+  const panel = job.Kind === 'TrainingJob';
+  return (
+    <div
+      className="jp-mlstudio-JobOverview"
+      role={panel ? 'tabpanel' : undefined}
+      id={panel ? panelId(model, 'overview') : undefined}
+      aria-labelledby={panel ? tabId(model, 'overview') : undefined}
+    >
       <div className="jp-mlstudio-JobColumns">
         <section aria-label={trans.__('Configuration')}>
           <h2>{trans.__('Configuration')}</h2>
@@ -162,6 +217,86 @@ export function JobView(props: IJobViewProps): JSX.Element {
         <h2>{trans.__('Artifacts')}</h2>
         <JobArtifacts job={job} artifacts={jobArtifacts(job)} trans={trans} />
       </section>
+    </div>
+  );
+}
+
+const TABS: JobTab[] = ['overview', 'debugger', 'profiler'];
+const tabId = (model: JobModel, tab: JobTab) =>
+  `mlstudio-job-${model.name}-tab-${tab}`;
+const panelId = (model: JobModel, tab: JobTab) =>
+  `mlstudio-job-${model.name}-panel-${tab}`;
+
+/**
+ * Overview, Debugger and Profiler: a tab list (arrow keys, Home and End move between
+ * tabs); the Debugger tab carries a warning mark while a rule found issues.
+ */
+function JobTabs(props: IJobViewProps & { job: IJob }): JSX.Element {
+  const { model, trans, job } = props;
+  const refs = React.useRef(new Map<JobTab, HTMLButtonElement>());
+  const issues = rulesWithIssues(job);
+  const labels: Record<JobTab, string> = {
+    overview: trans.__('Overview'),
+    debugger: trans.__('Debugger'),
+    profiler: trans.__('Profiler')
+  };
+  const choose = (tab: JobTab) => {
+    model.tab = tab;
+    refs.current.get(tab)?.focus();
+  };
+  const onKeyDown = (event: React.KeyboardEvent) => {
+    const index = TABS.indexOf(model.tab);
+    const next =
+      event.key === 'ArrowRight'
+        ? TABS[(index + 1) % TABS.length]
+        : event.key === 'ArrowLeft'
+          ? TABS[(index + TABS.length - 1) % TABS.length]
+          : event.key === 'Home'
+            ? TABS[0]
+            : event.key === 'End'
+              ? TABS[TABS.length - 1]
+              : null;
+    if (next) {
+      event.preventDefault();
+      choose(next);
+    }
+  };
+  return (
+    <div
+      className="jp-mlstudio-Tabs jp-mlstudio-JobTabs"
+      role="tablist"
+      aria-label={trans.__('Job views')}
+      onKeyDown={onKeyDown}
+    >
+      {TABS.map(tab => (
+        <button
+          key={tab}
+          ref={node => {
+            if (node) {
+              refs.current.set(tab, node);
+            }
+          }}
+          type="button"
+          role="tab"
+          id={tabId(model, tab)}
+          aria-selected={model.tab === tab}
+          aria-controls={panelId(model, tab)}
+          tabIndex={model.tab === tab ? 0 : -1}
+          data-tab={tab}
+          className={`jp-mlstudio-Tab ${model.tab === tab ? 'jp-mod-active' : ''}`}
+          onClick={() => (model.tab = tab)}
+        >
+          {labels[tab]}
+          {tab === 'debugger' && issues.length ? (
+            <span
+              className="jp-mlstudio-RuleIssues"
+              title={trans.__('Issues found by %1', issues.join(', '))}
+            >
+              {issues.length}
+            </span>
+          ) : null}
+        </button>
+      ))}
     </div>
   );
 }
@@ -328,6 +463,7 @@ export class JobWidget extends MainAreaView<JobModel> {
             onOpenRun={options.onOpenRun}
             onOpenEndpoint={options.onOpenEndpoint}
             onOpenTuningJob={options.onOpenTuningJob}
+            onOpenJob={options.onOpenJob}
           />
         )
       )
@@ -353,6 +489,8 @@ export namespace JobWidget {
     onOpenEndpoint?: (name: string) => void;
     /** Opens the tuning job that started the job. */
     onOpenTuningJob?: (name: string) => void;
+    /** Opens another job (a rule's evaluation job) in its view. */
+    onOpenJob?: (kind: JobKind, name: string) => void;
     /** The studio's artifact root: URIs under it are printed relative to it. */
     artifactRoot?: ArtifactRoot;
   }

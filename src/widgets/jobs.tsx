@@ -7,6 +7,7 @@ import { StatusBadge, statusLabel } from '../components/StatusBadge';
 import { useNow } from '../components/useNow';
 import { useSignals } from '../components/useSignals';
 import { duration } from '../format';
+import { rulesWithIssues } from '../models/debuggerSpec';
 import { JobsModel } from '../models/jobs';
 import { SectionView, SectionWidget } from './section';
 
@@ -153,12 +154,22 @@ function JobRow(props: {
 }): JSX.Element {
   const { job, trans } = props;
   const took = duration(job.StartTime, job.EndTime, props.now);
+  const issues = rulesWithIssues(job);
   return (
     <div data-job={job.JobName} data-status={job.Status}>
       <div className="jp-mlstudio-Row-main">
         <span className="jp-mlstudio-Row-name" title={job.JobName}>
           {job.JobName}
         </span>
+        {issues.length ? (
+          <span
+            className="jp-mlstudio-RuleIssues jp-mlstudio-Row-issues"
+            title={trans.__('Issues found by %1', issues.join(', '))}
+            aria-label={trans.__('%1 rule(s) found issues', issues.length)}
+          >
+            {trans.__('%1 issue(s)', issues.length)}
+          </span>
+        ) : null}
         <StatusBadge status={job.Status} />
       </div>
       <div className="jp-mlstudio-Row-detail">
