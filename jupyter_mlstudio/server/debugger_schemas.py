@@ -16,6 +16,7 @@ Number = float | None
 class TensorSummaryBody(ApiModel):
     Name: str
     Collections: list[str] = Field(default_factory=list, description="e.g. losses, weights")
+    Modes: list[str] = Field(default_factory=list, description="TRAIN, EVAL, ... it was saved in")
     Steps: int = Field(description="How many steps saved it")
     FirstStep: int | None = None
     LastStep: int | None = None
@@ -38,6 +39,7 @@ class TensorQuery(ApiModel):
 
 class TensorSeriesResponse(ApiModel):
     Name: str
+    Mode: str | None = Field(None, description="The mode the steps are numbered by (GLOBAL: all)")
     Steps: list[int]
     Values: list[Number] = Field(
         default_factory=list, description="A scalar's value per step (empty for arrays)"

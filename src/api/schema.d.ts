@@ -4210,6 +4210,12 @@ export interface components {
       Mean?: (number | null)[];
       /** Min */
       Min?: (number | null)[];
+      /**
+       * Mode
+       * @description The mode the steps are numbered by (GLOBAL: all)
+       * @default null
+       */
+      Mode: string | null;
       /** Name */
       Name: string;
       /**
@@ -4252,6 +4258,11 @@ export interface components {
        * @default null
        */
       LastStep: number | null;
+      /**
+       * Modes
+       * @description TRAIN, EVAL, ... it was saved in
+       */
+      Modes?: string[];
       /** Name */
       Name: string;
       /**

@@ -123,9 +123,7 @@ class DebuggerService:
             samples = profiler.read_profile(folder, job_hosts(job), since=since)
             hosts = samples.get("Hosts", []) if isinstance(samples, dict) else list(samples)
         return {
-            "ProfilingStatus": profiling_status(
-                job, has_samples=any(h.get("Timestamps") for h in hosts)
-            ),
+            "ProfilingStatus": profiling_status(job),
             "IntervalMillis": interval_ms(job),
             "Hosts": hosts,
             "Report": self._report(job) is not None,
@@ -207,16 +205,14 @@ def interval_ms(job: Job) -> int:
     return value if isinstance(value, int) and value > 0 else DEFAULT_INTERVAL_MS
 
 
-def profiling_status(job: Job, *, has_samples: bool = False) -> str:
-    """``Enabled`` or ``Disabled``: as recorded, else from the ProfilerConfig (profiling
-    is on unless ``DisableProfiler``), else whether samples were taken."""
+def profiling_status(job: Job) -> str:
+    """``Enabled`` or ``Disabled``: as recorded, else from the ProfilerConfig (every
+    host is sampled unless ``DisableProfiler``, as on SageMaker)."""
     recorded = job.outputs.get("ProfilingStatus")
     if recorded in ("Enabled", "Disabled"):
         return str(recorded)
-    config = job.spec.get("ProfilerConfig")
-    if isinstance(config, dict):
-        return "Disabled" if config.get("DisableProfiler") else "Enabled"
-    return "Enabled" if has_samples else "Disabled"
+    config = _object(job.spec.get("ProfilerConfig"))
+    return "Disabled" if config.get("DisableProfiler") else "Enabled"
 
 
 def report_job_name(job: Job) -> str | None:
