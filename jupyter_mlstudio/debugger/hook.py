@@ -5,7 +5,9 @@ Steps. A hook counts a *global step* over the whole run and a *mode step* per mo
 saved between two :meth:`Hook.next_step` calls is one step; :meth:`Hook.set_mode` to
 another mode ends the current step first when something was saved in it, so a loop that
 saves a training loss, switches to EVAL, saves a validation loss and switches back does
-not need ``next_step`` at all. Save configurations (:mod:`.config`) count mode steps.
+not need ``next_step`` at all (a save call that saved nothing, because the save
+configuration skips the step, counts as something saved here, so steps are counted the
+same whether or not they are saved). Save configurations (:mod:`.config`) count mode steps.
 
 A tensor is saved at a step when one of its collections is included (``include_collections``,
 ``save_all``, the collections of the hook's JSON) and that collection's save configuration
@@ -105,6 +107,7 @@ class Hook:
         self._membership: dict[tuple[str, tuple[str, ...]], tuple[list[str], list[str]]] = {}
         self._saving: dict[str, bool] = {}
         self._closed = False
+        self._touched = False
         self._metrics_file = os.environ.get(METRICS_ENV)
         atexit.register(self.close)
 
@@ -152,7 +155,7 @@ class Hook:
         new = parse_mode(mode) or GLOBAL
         if new is self.mode:
             return
-        if self._writer is not None and len(self._writer):
+        if self._touched:
             self.next_step()
         self.mode = new
         self._saving.clear()
@@ -160,6 +163,7 @@ class Hook:
     def next_step(self) -> None:
         """End the current step (writing what it saved) and start the next one."""
         self._commit()
+        self._touched = False
         self.step += 1
         self.mode_steps[self.mode] = self.mode_step + 1
         self._saving.clear()
@@ -238,6 +242,7 @@ class Hook:
             if isinstance(collections_to_write, str)
             else tuple(collections_to_write)
         )
+        self._touched = True
         groups, saved = self._groups(tensor_name, explicit)
         if not any(self._collection_saves(c) for c in saved):
             return False
@@ -264,6 +269,7 @@ class Hook:
         if sm_metric:
             explicit += (CollectionKeys.SM_METRICS,)
             self._log_metric(name, value, timestamp)
+        self._touched = True
         groups, saved = self._groups(name, explicit)
         if not any(self._collection_saves(c) for c in saved):
             return False
@@ -320,8 +326,9 @@ class Hook:
 
 
 class NoOpHook:
-    """A hook that saves nothing: what the adapters use when the job has no Debugger
-    configuration, so the same script runs with and without one."""
+    """A hook that saves nothing (it counts steps like a hook): what the adapters use
+    when the job has no Debugger configuration, so a script runs the same with and
+    without one."""
 
     enabled = False
     out_dir = None
@@ -330,32 +337,46 @@ class NoOpHook:
         self.mode: ModeKeys = GLOBAL
         self.step = 0
         self.mode_steps: dict[ModeKeys, int] = {}
+        self._touched = False
 
     @property
     def mode_step(self) -> int:
+        """The current step of the current mode."""
         return self.mode_steps.get(self.mode, 0)
 
     def set_mode(self, mode: ModeKeys | str) -> None:
-        self.mode = parse_mode(mode) or GLOBAL
+        """Switch mode (as :meth:`Hook.set_mode`)."""
+        new = parse_mode(mode) or GLOBAL
+        if new is not self.mode and self._touched:
+            self.next_step()
+        self.mode = new
 
     def next_step(self) -> None:
+        """Start the next step."""
+        self._touched = False
         self.step += 1
         self.mode_steps[self.mode] = self.mode_step + 1
 
     def would_save(self, tensor_name: str, collections: str | Iterable[str] = ()) -> bool:
+        """Never."""
         return False
 
     def save_tensor(
         self, tensor_name: str, tensor_value: Any, collections_to_write: Any = None
     ) -> bool:
+        """Saves nothing."""
+        self._touched = True
         return False
 
     def save_scalar(
         self, name: str, value: float, sm_metric: bool = False, timestamp: float | None = None
     ) -> bool:
+        """Saves nothing."""
+        self._touched = True
         return False
 
     def get_collection(self, name: str) -> Collection:
+        """An empty collection (changing it changes nothing)."""
         return Collection(name)
 
     def close(self) -> None:

@@ -104,6 +104,10 @@ class Tensor:
             items = [(w, steps) for (m, w), steps in self._modes.items() if m is wanted]
         return sorted((w, s) for w, s in items if worker is None or w == worker)
 
+    def modes(self) -> list[ModeKeys]:
+        """The modes it was saved in."""
+        return sorted({m for m, _ in self._modes}, key=lambda m: m.value)
+
     def workers(self) -> list[str]:
         """The workers (hosts) that saved this tensor."""
         return sorted(self._global)
