@@ -184,7 +184,7 @@ def parse_parameters(spec: RuleSpec, parameters: Mapping[str, Any]) -> dict[str,
             kind = spec.parameters[key][0]
         elif spec.name == "ProfilerReport" and _report_parameter(key):
             # <Rule>_<parameter>: of the rule ProfilerReport runs, parsed as that rule's
-            rule, _, name = key.partition("_")
+            rule, name = _report_parameter(key) or ("", "")
             kind = RULES[rule].parameters[name][0]
         else:
             raise ParameterError(key, f"{spec.name} takes no parameter {key!r}")
@@ -197,9 +197,14 @@ def parse_parameters(spec: RuleSpec, parameters: Mapping[str, Any]) -> dict[str,
     return out
 
 
-def _report_parameter(key: str) -> bool:
-    rule, _, parameter = key.partition("_")
-    return rule in PROFILER_REPORT_RULES and parameter in RULES[rule].parameters
+def _report_parameter(key: str) -> tuple[str, str] | None:
+    """``(rule, parameter)`` when ``key`` is ``<Rule>_<parameter>`` of a rule ProfilerReport
+    runs (the rule's name in any case, as SageMaker's ProfilerReport takes it)."""
+    prefix, _, parameter = key.partition("_")
+    rule = {name.lower(): name for name in PROFILER_REPORT_RULES}.get(prefix.lower())
+    if rule is None or parameter not in RULES[rule].parameters:
+        return None
+    return rule, parameter
 
 
 _KIND_NAMES = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}
