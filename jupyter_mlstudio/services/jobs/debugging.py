@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import re
 import shutil
 import time
@@ -25,12 +26,17 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ... import debugger
+from ...artifacts import transfer
 from ...debugger.rules.base import ENDED_FILE
 from ...debugger.rules.catalog import RULES, ParameterError, parse_parameters, rule_name
 from ...entities import JobStatus
 from ...exceptions import ValidationError
-from ...runtime.base import OPT_ML, JobRunner
+from ...runtime.base import OPT_ML, JobHandle, JobRunner
+from .layout import host_ml_dir
+from .profiler import ProfilerSampler
 from .requests import CreateTrainingJobRequest, RuleConfigurationSpec
+
+log = logging.getLogger(__name__)
 
 DEFAULT_TENSOR_PATH = f"{OPT_ML}/output/tensors"
 HOOK_CONFIG = "input/config/debughookconfig.json"  # below /opt/ml
@@ -318,3 +324,37 @@ def debug_output_uri(hook: dict[str, Any] | None, job_name: str) -> str | None:
     if not hook or not hook.get("S3OutputPath"):
         return None
     return f"{str(hook['S3OutputPath']).rstrip('/')}/{job_name}/debug-output"
+
+
+def start_sampler(
+    plan: DebugPlan | None, runner: JobRunner, handles: list[JobHandle], folder: Path
+) -> ProfilerSampler | None:
+    """Sample every host of a running job (:mod:`.profiler`) unless its ProfilerConfig
+    turned the profiler off; the started sampler."""
+    if plan is None or not plan.profiling:
+        return None
+    sampler = ProfilerSampler(runner, handles, folder, plan.interval_ms)
+    sampler.start()
+    return sampler
+
+
+def publish_tensors(
+    plan: DebugPlan, job_name: str, folder: Path, hosts: tuple[str, ...]
+) -> str | None:
+    """Every host's saved tensors under ``<S3OutputPath>/<job>/debug-output``, as SageMaker
+    uploads them; the URI, or None when nothing was saved (or it could not be written:
+    the job's outcome stands either way)."""
+    if plan.tensor_path is None:
+        return None
+    uri = debug_output_uri(plan.hook, job_name)
+    folders = [host_ml_dir(folder, h) / plan.tensor_path for h in hosts]
+    folders = [f for f in folders if transfer.has_files(f)]
+    if uri is None or not folders:
+        return None
+    try:
+        for tensors in folders:
+            transfer.push_dir(tensors, uri)
+    except Exception:
+        log.exception("job %s: saved tensors not published", job_name)
+        return None
+    return uri

@@ -282,17 +282,9 @@ class TrainingSupervisor(threading.Thread):
             self._checkpoints.start()
 
     def _start_profiler(self) -> None:
-        """Sample every host (:mod:`.profiler`) unless the job's ProfilerConfig turned it
-        off; processing jobs are not profiled."""
-        debug = getattr(self.plan, "debug", None)
-        if debug is None or not debug.profiling or self._sampler is not None or not self.handles:
-            return
-        try:  # TEMPORARY until services/jobs/profiler.py lands (lead removes this)
-            from .profiler import ProfilerSampler
-        except ImportError:
-            return
-        self._sampler = ProfilerSampler(self.runner, self.handles, self.folder, debug.interval_ms)
-        self._sampler.start()
+        if self._sampler is None and self.handles:
+            debug = getattr(self.plan, "debug", None)  # processing jobs are not profiled
+            self._sampler = debugging.start_sampler(debug, self.runner, self.handles, self.folder)
 
     def _stop_profiler(self) -> None:
         if self._sampler is not None:
@@ -599,25 +591,10 @@ class TrainingSupervisor(threading.Thread):
                 self._end_run(status, reason, now)
 
     def _publish_tensors(self) -> str | None:
-        """Every host's saved tensors under ``<S3OutputPath>/<job>/debug-output`` (as
-        SageMaker uploads them); the URI, or None when nothing was saved."""
         debug = getattr(self.plan, "debug", None)
-        if debug is None or debug.tensor_path is None:
+        if debug is None:
             return None
-        uri = debugging.debug_output_uri(
-            self.plan.request.model_dump().get("DebugHookConfig"), self.plan.job_name
-        )
-        folders = [host_ml_dir(self.folder, h) / debug.tensor_path for h in self.hosts]
-        folders = [f for f in folders if transfer.has_files(f)]
-        if uri is None or not folders:
-            return None
-        try:
-            for folder in folders:
-                transfer.push_dir(folder, uri)
-        except Exception:  # the job's outcome stands either way
-            log.exception("job %s: saved tensors not published", self.plan.job_name)
-            return None
-        return uri
+        return debugging.publish_tensors(debug, self.plan.job_name, self.folder, self.hosts)
 
     def _end_run(self, status: JobStatus, reason: str | None, now: datetime) -> None:
         primary = {
