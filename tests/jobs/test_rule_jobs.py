@@ -8,12 +8,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from jupyter_mlstudio.entities import JobKind, JobStatus
 from jupyter_mlstudio.services.jobs.layout import host_ml_dir, job_dir
 from jupyter_mlstudio.services.jobs.service import JobService
 from jupyter_mlstudio.store.base import MetadataStore
+from tests.runtime.conftest import docker_host, script_image  # noqa: F401 - fixtures
 
 from .conftest import SCRIPTS
+from .test_docker_training import docker_jobs  # noqa: F401 - a fixture
 
 STOP = '[{"name": "stoptraining"}]'
 
@@ -120,3 +124,50 @@ def test_profiling_can_be_turned_off(jobs: JobService, job_config: Any) -> None:
     assert job.status is JobStatus.COMPLETED, job.failure_reason
     assert "DebugRuleEvaluationStatuses" not in job.outputs
     assert not Path(job_dir(job_config, "quiet") / "profiler").exists()
+
+
+def check_two_hosts(jobs: JobService, store: MetadataStore, config: Any, name: str) -> None:
+    """A 2-instance job on ``jobs``' runtime: every host sampled, its tensors saved, and the
+    rule jobs read both hosts."""
+    jobs.create_training_job(
+        request(
+            name,
+            lr=0.05,
+            steps=25,
+            step_seconds=0.1,
+            ResourceConfig={"InstanceType": "local", "InstanceCount": 2},
+            DebugRuleConfigurations=[rule("ExplodingTensor")],
+            ProfilerRuleConfigurations=[rule("ProfilerReport")],
+        )
+    )
+    job = jobs.wait(name, 120)
+    assert job.status is JobStatus.COMPLETED, job.failure_reason
+    folder = job_dir(config, name)
+    for host in ("algo-1", "algo-2"):
+        samples = (folder / "profiler" / f"{host}.jsonl").read_text().splitlines()
+        assert samples, host
+        assert list((host_ml_dir(folder, host) / "output/tensors").rglob("*")), host
+    statuses = rules_of(jobs, store, name, "DebugRuleEvaluationStatuses")
+    assert statuses["ExplodingTensor"]["RuleEvaluationStatus"] == "NoIssuesFound"
+    report = rules_of(jobs, store, name, "ProfilerRuleEvaluationStatuses")["ProfilerReport"]
+    html = host_ml_dir(job_dir(config, report["RuleEvaluationJobName"])) / (
+        "processing/output/rule/profiler-output/profiler-report.html"
+    )
+    text = html.read_text()
+    assert "algo-1" in text
+    assert "algo-2" in text
+
+
+def test_two_hosts_are_profiled_and_watched(
+    jobs: JobService, job_store: MetadataStore, job_config: Any
+) -> None:
+    check_two_hosts(jobs, job_store, job_config, "two-hosts")
+
+
+@pytest.mark.docker
+def test_two_hosts_are_profiled_and_watched_in_containers(
+    docker_jobs: JobService,  # noqa: F811 - the fixture
+    job_store: MetadataStore,
+    job_config: Any,
+) -> None:
+    check_two_hosts(docker_jobs, job_store, job_config, "two-hosts-docker")
