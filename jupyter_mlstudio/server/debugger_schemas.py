@@ -60,9 +60,12 @@ class HostProfileBody(ApiModel):
     Host: str
     Timestamps: list[float] = Field(description="Epoch seconds of each sample")
     Series: dict[str, list[Number]] = Field(
-        description="Figure → value per sample: cpu_percent, memory_percent, disk read and"
-        " write, network rates, GPU figures where a GPU is visible"
+        description="Figure → value per sample: cpu_percent (100 = one core), core<i>_percent,"
+        " memory_percent, memory_bytes, io_wait_percent, disk and network rates"
+        " (disk_read_bytes_per_second, net_rx_bytes_per_second, ...), GPU figures"
+        " (gpu<i>_utilization_percent, gpu<i>_memory_percent) where a GPU is visible"
     )
+    Skipped: int = Field(0, description="Sample lines that could not be read")
 
 
 class ProfilerResponse(ApiModel):

@@ -9,6 +9,7 @@ import {
   ruleStatuses,
   rulesRunning,
   rulesWithIssues,
+  seriesLabel,
   tensorFigure,
   tensorsByCollection
 } from '../models/debuggerSpec';
@@ -178,6 +179,7 @@ describe('tensors', () => {
   it('charts a scalar as one line, gaps for missing values', () => {
     const figure = tensorFigure({
       Name: 'loss',
+      Mode: null,
       Steps: [0, 10, 20],
       Values: [1, null, 0.5],
       Mean: [],
@@ -193,6 +195,7 @@ describe('tensors', () => {
   it('charts an array as its mean inside a min–max band, norm on demand', () => {
     const figure = tensorFigure({
       Name: 'dense/weight',
+      Mode: null,
       Steps: [0, 1],
       Values: [null, null],
       Mean: [0.5, 0.6],
@@ -233,33 +236,64 @@ describe('profiler samples', () => {
           [1, 2],
           {
             cpu_percent: [10, 20],
+            core0_percent: [5, 6],
+            core1_percent: [7, 8],
             memory_percent: [30, 31],
-            disk_read_bytes_per_s: [0, 5],
-            disk_write_bytes_per_s: [1, 2],
-            net_recv_bytes_per_s: [3, 4],
+            memory_bytes: [1e9, 1e9],
+            io_wait_percent: [0, 1],
+            disk_read_bytes_per_second: [0, 5],
+            disk_write_bytes_per_second: [1, 2],
+            net_rx_bytes_per_second: [3, 4],
+            gpu0_utilization_percent: [50, 60],
+            gpu0_memory_percent: [10, 10],
+            gpu0_memory_used_bytes: [1e8, 1e8],
             fancy_counter: [7, 8]
           }
         ],
-        ['algo-2', [1, 2], { cpu_percent: [50, 60], memory_percent: [40, 41] }]
+        [
+          'algo-2',
+          [1, 2],
+          { cpu_percent: [150, 160], memory_percent: [40, 41] }
+        ]
       ]).Hosts
     );
     expect(figures.map(figure => figure.id)).toEqual([
       'cpu',
+      'cores',
       'memory',
+      'iowait',
       'disk',
       'network',
+      'gpu',
+      'gpu-memory',
       'fancy_counter'
     ]);
     const cpu = figures[0];
     expect(cpu.data.map(trace => trace.name)).toEqual(['algo-1', 'algo-2']);
-    expect(cpu.data[1].y).toEqual([50, 60]);
+    expect(cpu.data[1].y).toEqual([150, 160]);
     expect((cpu.data[0].x as unknown as Date[])[1]).toEqual(new Date(2000));
     // several series in one figure: named by host and series
-    expect(figures[2].data.map(trace => trace.name)).toEqual([
+    expect(figures[1].data.map(trace => trace.name)).toEqual([
+      'algo-1 core0',
+      'algo-1 core1'
+    ]);
+    expect(figures[4].data.map(trace => trace.name)).toEqual([
       'algo-1 read',
       'algo-1 write'
     ]);
+    // the memory figure is a percentage: the bytes are left out
+    expect(figures[2].data.map(trace => trace.name)).toEqual([
+      'algo-1',
+      'algo-2'
+    ]);
+    expect(figures[8].title).toBe('fancy counter');
     expect(profilerFigures([])).toEqual([]);
+  });
+
+  it('names a series by what tells it apart', () => {
+    expect(seriesLabel('net_tx_bytes_per_second')).toBe('tx');
+    expect(seriesLabel('gpu1_utilization_percent')).toBe('gpu1');
+    expect(seriesLabel('cpu_percent')).toBe('cpu_percent');
   });
 
   it('appends the samples of a poll to those shown, host by host', () => {

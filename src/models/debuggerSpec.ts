@@ -288,41 +288,41 @@ interface IFigureGroup {
 
 /** The figures, in the order they are shown; a series goes to the first that matches. */
 const GROUPS: IFigureGroup[] = [
-  {
-    id: 'cpu',
-    unit: '%',
-    match: name => /^cpu/.test(name) && !/core/.test(name)
-  },
-  {
-    id: 'memory',
-    unit: '%',
-    match: name => /^mem/.test(name)
-  },
-  {
-    id: 'disk',
-    unit: 'bytes/s',
-    match: name => /^(disk|io)/.test(name)
-  },
-  {
-    id: 'network',
-    unit: 'bytes/s',
-    match: name => /^net/.test(name)
-  },
+  { id: 'cpu', unit: '%', match: name => name === 'cpu_percent' },
+  { id: 'cores', unit: '%', match: name => /^core\d+_percent$/.test(name) },
+  { id: 'memory', unit: '%', match: name => name === 'memory_percent' },
+  { id: 'iowait', unit: '%', match: name => /^io_?wait/.test(name) },
+  { id: 'disk', unit: 'bytes/s', match: name => /^disk_/.test(name) },
+  { id: 'network', unit: 'bytes/s', match: name => /^net(work)?_/.test(name) },
   {
     id: 'gpu',
     unit: '%',
-    match: name => /^gpu/.test(name)
+    match: name => /^gpu\d*_(utilization|util)/.test(name)
+  },
+  {
+    id: 'gpu-memory',
+    unit: '%',
+    match: name => /^gpu\d*_memory_percent/.test(name)
   }
 ];
 
-/** "disk_read_bytes_per_s" → "read" within the Disk figure; the name when no shorter. */
-function seriesLabel(group: IFigureGroup, series: string): string {
+/** Series the charts leave out: absolute sizes beside the percentages shown. */
+const HIDDEN = /^(memory_bytes|gpu\d*_memory_used_bytes)$/;
+
+/**
+ * "disk_read_bytes_per_second" → "read", "net_rx_bytes_per_second" → "rx",
+ * "core0_percent" → "core0", "gpu1_utilization_percent" → "gpu1".
+ */
+export function seriesLabel(series: string): string {
   const short = series
-    .replace(/^(cpu|memory|mem|disk|io|network|net|gpu)_?/, '')
-    .replace(/_?(bytes_per_s(ec)?|per_s(ec)?|percent|rate)$/, '')
+    .replace(/^(cpu|memory|disk|io|network|net)_/, '')
+    .replace(
+      /_?(utilization_percent|bytes_per_second|bytes_per_s|per_second|percent|utilization)$/,
+      ''
+    )
     .replace(/_/g, ' ')
     .trim();
-  return short || group.id;
+  return short || series;
 }
 
 /**
@@ -353,7 +353,9 @@ export function profilerFigures(
   };
   const names = new Set<string>();
   hosts.forEach(host =>
-    Object.keys(host.Series ?? {}).forEach(names.add, names)
+    Object.keys(host.Series ?? {})
+      .filter(name => !HIDDEN.test(name))
+      .forEach(names.add, names)
   );
   for (const series of [...names].sort()) {
     const group = groupOf(series);
@@ -377,9 +379,7 @@ export function profilerFigures(
       figure.data.push({
         type: 'scatter',
         mode: 'lines',
-        name: several
-          ? `${host.Host} ${seriesLabel(group, series)}`
-          : host.Host,
+        name: several ? `${host.Host} ${seriesLabel(series)}` : host.Host,
         x: host.Timestamps.map(t => new Date(t * 1000)) as unknown as number[],
         y: numbers(values)
       });
@@ -442,7 +442,8 @@ export function mergeProfile(
     hosts.set(host.Host, {
       Host: host.Host,
       Timestamps: [...before.Timestamps, ...host.Timestamps].slice(keep),
-      Series: series
+      Series: series,
+      Skipped: host.Skipped
     });
   }
   return {

@@ -133,14 +133,20 @@ function figureTitle(
   switch (figure.id) {
     case 'cpu':
       return trans.__('CPU utilisation');
+    case 'cores':
+      return trans.__('CPU per core');
     case 'memory':
       return trans.__('Memory');
+    case 'iowait':
+      return trans.__('I/O wait');
     case 'disk':
       return trans.__('Disk I/O');
     case 'network':
       return trans.__('Network');
     case 'gpu':
-      return trans.__('GPU');
+      return trans.__('GPU utilisation');
+    case 'gpu-memory':
+      return trans.__('GPU memory');
     default:
       return figure.title;
   }
@@ -156,6 +162,7 @@ function ProfilerChart(props: {
       height: 240,
       margin: { l: 56, r: 16, t: 16, b: 36 },
       yaxis: {
+        // CPU: 100 % is one core
         title: { text: figure.unit },
         rangemode: 'tozero'
       },

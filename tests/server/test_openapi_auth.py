@@ -11,6 +11,7 @@ import jsonschema
 import pytest
 from tornado.httpclient import HTTPClientError
 
+from jupyter_mlstudio.debugger.hook import Hook
 from jupyter_mlstudio.entities import (
     ContainerDefinition,
     Job,
@@ -21,6 +22,8 @@ from jupyter_mlstudio.entities import (
 )
 from jupyter_mlstudio.server.handlers.base import StudioHandler
 from jupyter_mlstudio.server.routes import API_PREFIX
+from jupyter_mlstudio.services.jobs.layout import job_dir
+from jupyter_mlstudio.services.jobs.profiler import report_file
 
 from .test_api import studio_of
 
@@ -97,7 +100,14 @@ def seed(jp_serverapp: Any) -> dict[str, str]:
         "train-a": {
             "ModelArtifacts": {
                 "S3ModelArtifacts": artifacts.uri_for("jobs/train-a/output/model.tar.gz")
-            }
+            },
+            "ProfilerRuleEvaluationStatuses": [
+                {
+                    "RuleConfigurationName": "ProfilerReport",
+                    "RuleEvaluationJobName": "train-a-report",
+                    "RuleEvaluationStatus": "NoIssuesFound",
+                }
+            ],
         },
         "proc-a": {
             "ProcessingOutputs": [
@@ -171,6 +181,14 @@ def seed(jp_serverapp: Any) -> dict[str, str]:
         )
     )
     studio_of(jp_serverapp).experiments.put_run_artifact("run-a", "plots/a.json", b"{}")
+    # a tensor the training job's hook saved, and its ProfilerReport
+    config = studio_of(jp_serverapp).config
+    hook = Hook(job_dir(config, "train-a") / "ml/output/tensors", include_collections=["all"])
+    hook.save_scalar("loss", 0.5)
+    hook.close()
+    report = report_file(job_dir(config, "train-a-report") / "ml/processing/output/rule")
+    report.parent.mkdir(parents=True)
+    report.write_text("<html></html>")
     return {
         "ExperimentName": "exp-a",
         "TrialName": "trial-a",
@@ -185,6 +203,7 @@ def seed(jp_serverapp: Any) -> dict[str, str]:
         "ModelPackageVersion": "1",
         "PipelineName": "pipeline-a",
         "PipelineExecutionId": "execution-a",
+        "TensorName": "loss",
     }
 
 

@@ -19,6 +19,9 @@ REPORT_POLICY = (
 )
 
 
+HTML = "text/html; charset=utf-8"
+
+
 class DebuggerTensorsHandler(StudioHandler):
     operations: ClassVar[dict[str, Operation]] = {
         "get": Operation(
@@ -87,7 +90,6 @@ class ProfilerReportHandler(StudioHandler):
     @authorized
     async def get(self, job_name: str) -> None:
         html: bytes = await self.run(self.studio.debugger.report, job_name)
-        self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Content-Security-Policy", REPORT_POLICY)
         self.set_header("X-Content-Type-Options", "nosniff")
-        self.finish(html)
+        self.finish(html, set_content_type=HTML)  # not APIHandler's JSON default
