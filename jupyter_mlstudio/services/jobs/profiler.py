@@ -81,9 +81,18 @@ class ProfilerSampler(threading.Thread):
         self.interval = max(int(interval_ms), MIN_INTERVAL_MS) / 1000.0
         #: how many samples were written, per host
         self.written: dict[str, int] = {}
+        #: the CPU time the sampling thread used (s), known once it has ended
+        self.cpu_seconds: float | None = None
         self._halt = threading.Event()
 
     def run(self) -> None:
+        started = time.thread_time()
+        try:
+            self._sample_until_stopped()
+        finally:
+            self.cpu_seconds = time.thread_time() - started
+
+    def _sample_until_stopped(self) -> None:
         out = self.folder / PROFILER_DIR
         files: dict[str, IO[str]] = {}
         last_t: dict[str, float] = {}
