@@ -166,8 +166,10 @@ class RuleSupervisor(ProcessingSupervisor):
     """A rule evaluation job's supervisor: a processing job's, that also keeps its
     training job's record of the rule current and carries out the rule's action."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, stopper: Callable[[str], bool] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        #: asks the supervisor of a job in this process to stop it (False: none here)
+        self.stopper = stopper
         tags = {t.Key: t.Value for t in self.plan.request.Tags}
         self.parent = tags[TAG_PARENT]
         self.configuration = tags.get(TAG_CONFIGURATION, "")
@@ -207,20 +209,25 @@ class RuleSupervisor(ProcessingSupervisor):
             log.warning("rule job %s: status not recorded", self.plan.job_name, exc_info=True)
 
     def _stop_parent(self) -> str:
-        """Stop the training job (once); what happened, for StatusDetails."""
+        """Stop the training job (once); what happened, for StatusDetails.
+
+        Its supervisor is asked directly: the job stays InProgress (secondary status
+        Stopping) until its hosts have exited and then is Stopped, so that a client
+        waiting for it (the SageMaker SDK's ``fit``) never sees a passing Stopping.
+        Without a supervisor in this process, the record asks (Stopping)."""
         if self._stopped_parent:
             return "the training job was asked to stop"
         self._stopped_parent = True
+        message = f"Stopped by rule {self.configuration}"
         try:
             job = self.store.get_job(self.parent)
             if job.status is not JobStatus.IN_PROGRESS:
                 return f"the training job was already {job.status.value}"
             self.store.update_job(
-                self.parent,
-                status=JobStatus.STOPPING,
-                secondary_status=SecondaryStatus.STOPPING,
-                status_message=f"Stopped by rule {self.configuration}",
+                self.parent, secondary_status=SecondaryStatus.STOPPING, status_message=message
             )
+            if self.stopper is None or not self.stopper(self.parent):
+                self.store.update_job(self.parent, status=JobStatus.STOPPING)
         except StudioError as exc:
             return f"could not stop the training job ({exc.message})"
         log.info("rule %s stopped training job %s", self.configuration, self.parent)

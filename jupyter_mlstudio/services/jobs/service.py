@@ -350,10 +350,13 @@ class JobService:
         handles: list[JobHandle] | None = None,
     ) -> TrainingSupervisor:
         assert self._artifacts is not None
+        extra: dict[str, Any] = {}
         supervisor = _KINDS[kind].supervisor
         if kind is JobKind.PROCESSING and rule_jobs.is_rule_job(plan):
             supervisor = rule_jobs.RuleSupervisor
+            extra["stopper"] = self._request_stop
         return supervisor(
+            **extra,
             store=self._store,
             artifacts=self._artifacts,
             config=self._studio_config(),
@@ -368,6 +371,15 @@ class JobService:
             self._supervisors[supervisor.plan.job_name] = supervisor
         supervisor.start()
         return supervisor
+
+    def _request_stop(self, job_name: str) -> bool:
+        """Ask this process's supervisor of ``job_name`` to stop it; False when none."""
+        with self._lock:
+            supervisor = self._supervisors.get(job_name)
+        if supervisor is None or not supervisor.is_alive():
+            return False
+        supervisor.request_stop()
+        return True
 
     def stop_job(self, job_name: str, kind: JobKind = JobKind.TRAINING) -> Job:
         """Ask a job to stop: Stopping now, Stopped once its hosts have exited.
