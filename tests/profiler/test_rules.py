@@ -4,11 +4,13 @@ otherwise; ProfilerReport runs them all and writes its report."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from jupyter_mlstudio.debugger import Hook
 from jupyter_mlstudio.debugger.rules import implementation
 from jupyter_mlstudio.debugger.rules.base import Finding, Rule, RuleContext
 from jupyter_mlstudio.debugger.rules.catalog import RULES, ParameterError, parse_parameters
@@ -61,13 +63,14 @@ def make(
     job: Path,
     hosts: tuple[str, ...] = ("algo-1",),
     created_at: float | None = T0,
+    tensor_path: str | None = None,
     **params: str,
 ) -> Rule:
     context = RuleContext(
         job_name="train-1",
         job_folder=job,
         hosts=hosts,
-        tensor_path=None,
+        tensor_path=tensor_path,
         created_at=created_at,
         output_folder=job.parent / "rule-output",
     )
@@ -273,3 +276,32 @@ def test_profiler_report_of_a_healthy_job(tmp_path: Path) -> None:
     page = report_file(output).read_text()
     assert page.count("No issues found") == 5
     assert NO_GPU in page
+
+
+def test_max_initialization_time_counts_a_saved_step(tmp_path: Path) -> None:
+    job = tmp_path / "job"
+    write(job, "algo-1", [sample(i, cpu=1.0) for i in range(4)])
+    started = time.time()
+    late = make(
+        "MaxInitializationTime",
+        job,
+        created_at=started - 600,
+        tensor_path="output/tensors",
+        threshold="5",
+    )
+    early = make(
+        "MaxInitializationTime",
+        job,
+        created_at=started - 60,
+        tensor_path="output/tensors",
+        threshold="5",
+    )
+    hook = Hook(out_dir=job / "ml" / "output" / "tensors", async_write=False)
+    hook.save_scalar("loss", 1.0)
+    hook.next_step()
+    hook.close()
+    finding = late.check(False)
+    assert finding is not None
+    assert "the hook saved step 0" in finding.message
+    assert early.check(False) is None
+    assert early.figures()["initialization_seconds"] >= 60  # type: ignore[attr-defined]
