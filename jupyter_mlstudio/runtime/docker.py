@@ -414,7 +414,8 @@ class DockerRunner(JobRunner):
         (``one_shot``, about 10 ms) and starts following the container's stats stream;
         later ones take the stream's latest reading without waiting. The engine reads a
         container once a second: sampled more often, the same sample comes back (same
-        ``t``). CPU rates are from this runner's previous reading."""
+        ``t``). CPU rates are from this runner's previous reading. No GPUs: the runner
+        starts containers without devices."""
         if not self.poll(handle).running:  # NotFoundError once removed
             with self._lock:
                 self._watches.pop(handle.ref, None)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from jupyter_mlstudio.runtime.sampling import GpuProbe, docker_sample, parse_nvidia_smi
 
@@ -30,6 +34,24 @@ def test_nvidia_smi_output_is_parsed() -> None:
         },
     ]
     assert parse_nvidia_smi("NVIDIA-SMI has failed\n") == []
+
+
+def test_gpus_are_read_with_nvidia_smi_at_most_once_per_max_age(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = tmp_path / "calls"
+    fake = tmp_path / "nvidia-smi"
+    fake.write_text(f"#!/bin/sh\necho \"$*\" >> {calls}\nprintf '0, 87, 10240, 16384\\n'\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    probe = GpuProbe(max_age=3600)
+    first = probe.read()
+    assert [g["utilization_percent"] for g in first] == [87.0]
+    first[0]["utilization_percent"] = -1  # a copy: the probe's reading stays
+    assert probe.read()[0]["utilization_percent"] == 87.0
+    assert calls.read_text().splitlines() == [
+        "--query-gpu=index,utilization.gpu,memory.used,memory.total --format=csv,noheader,nounits"
+    ]
 
 
 def test_no_nvidia_smi_means_no_gpus() -> None:
