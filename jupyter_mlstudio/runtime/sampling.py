@@ -7,13 +7,14 @@
   namespace, and the job shares the machine's with everything else.
 - :func:`docker_sample` turns one reading of the Docker engine's stats (``one_shot``)
   into a :class:`.base.HostSample`, with the CPU rates from the previous reading.
-- :class:`GpuProbe` asks ``nvidia-smi`` about the visible NVIDIA devices (at most once
-  per ``max_age`` seconds, shared by every host sampled in that time);
-  :func:`parse_nvidia_smi` reads its CSV.
+- :class:`GpuProbe` follows one ``nvidia-smi`` reporting the visible NVIDIA devices
+  every half second, shared by every host sampled; :func:`parse_nvidia_smi` reads its
+  CSV.
 """
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import threading
@@ -55,47 +56,98 @@ def parse_nvidia_smi(text: str) -> list[dict[str, float]]:
 
 
 class GpuProbe:
-    """The visible NVIDIA GPUs, read with ``nvidia-smi`` at most every ``max_age`` s.
+    """The visible NVIDIA GPUs, from one ``nvidia-smi`` that reports every
+    ``interval_ms`` (``-lms``: NVML stays initialised, where a new ``nvidia-smi`` a
+    sample would cost tens of milliseconds of CPU each).
 
-    Without the program (or when it fails) the answer is an empty list.
+    Started by the first :meth:`read`; it ends once nobody has read for ``idle_s``
+    seconds (the next read starts it again) or at :meth:`close`, and dies with the pipe
+    if the studio does. Without the program, or until it has reported, the answer is an
+    empty list.
     """
 
-    def __init__(self, max_age: float = 1.0, timeout: float = 5.0) -> None:
-        self.max_age = max_age
-        self.timeout = timeout
+    #: at most one start of nvidia-smi in this many seconds (when it keeps failing)
+    RESTART_S = 10.0
+
+    def __init__(self, interval_ms: int = 500, idle_s: float = 30.0) -> None:
+        self.interval_ms = interval_ms
+        self.idle_s = idle_s
         self._lock = threading.Lock()
         self._program: str | bool | None = False  # False: not looked for yet
-        self._read_at = -float("inf")
+        self._process: subprocess.Popen[str] | None = None
+        self._started_at = -float("inf")
+        self._read_at = 0.0
         self._gpus: list[dict[str, float]] = []
 
     def read(self) -> list[dict[str, float]]:
-        """The GPUs and their use now (a copy of a reading at most ``max_age`` old)."""
+        """The GPUs and their use at nvidia-smi's last report (a copy)."""
         with self._lock:
             if self._program is False:
                 self._program = shutil.which("nvidia-smi")
             if not self._program:
                 return []
-            if time.monotonic() - self._read_at >= self.max_age:
-                self._gpus = self._query(str(self._program))
-                self._read_at = time.monotonic()
+            self._read_at = time.monotonic()
+            running = self._process is not None and self._process.poll() is None
+            if not running and time.monotonic() - self._started_at >= self.RESTART_S:
+                self._start(str(self._program))
             return [dict(gpu) for gpu in self._gpus]
 
-    def _query(self, program: str) -> list[dict[str, float]]:
+    def _start(self, program: str) -> None:
+        self._started_at = time.monotonic()
+        self._gpus = []
+        command = [
+            program,
+            f"--query-gpu={','.join(GPU_QUERY)}",
+            "--format=csv,noheader,nounits",
+            f"--loop-ms={self.interval_ms}",
+        ]
         try:
-            done = subprocess.run(
-                [
-                    program,
-                    f"--query-gpu={','.join(GPU_QUERY)}",
-                    "--format=csv,noheader,nounits",
-                ],
-                capture_output=True,
-                text=True,
-                timeout=self.timeout,
-                check=False,
+            process = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
             )
-        except (OSError, subprocess.SubprocessError):
-            return []
-        return parse_nvidia_smi(done.stdout) if done.returncode == 0 else []
+        except OSError:
+            self._process = None
+            return
+        self._process = process
+        threading.Thread(
+            target=self._follow, args=(process,), name="mlstudio-nvidia-smi", daemon=True
+        ).start()
+
+    def _follow(self, process: subprocess.Popen[str]) -> None:
+        """Read the reports: one line per GPU, the GPUs in order; a GPU seen again starts
+        the next report, so the previous one is complete."""
+        current: dict[int, dict[str, float]] = {}
+        assert process.stdout is not None
+        with contextlib.suppress(OSError, ValueError):
+            for line in process.stdout:
+                for gpu in parse_nvidia_smi(line):
+                    index = int(gpu["index"])
+                    if index in current:
+                        with self._lock:
+                            self._gpus = [current[i] for i in sorted(current)]
+                        current = {}
+                    current[index] = gpu
+                if time.monotonic() - self._read_at > self.idle_s:
+                    break
+        self._end(process)
+
+    def _end(self, process: subprocess.Popen[str]) -> None:
+        with contextlib.suppress(OSError):
+            process.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(5)
+        if process.stdout is not None:
+            with contextlib.suppress(OSError):
+                process.stdout.close()
+
+    def close(self) -> None:
+        """End nvidia-smi (a later :meth:`read` starts it again)."""
+        with self._lock:
+            process, self._process = self._process, None
+            self._started_at = -float("inf")
+        if process is not None:
+            with contextlib.suppress(OSError):
+                process.terminate()
 
 
 #: one probe for the whole studio: every runner and host shares its readings

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -36,22 +37,48 @@ def test_nvidia_smi_output_is_parsed() -> None:
     assert parse_nvidia_smi("NVIDIA-SMI has failed\n") == []
 
 
-def test_gpus_are_read_with_nvidia_smi_at_most_once_per_max_age(
+def test_gpus_are_followed_from_one_looping_nvidia_smi(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls = tmp_path / "calls"
     fake = tmp_path / "nvidia-smi"
-    fake.write_text(f"#!/bin/sh\necho \"$*\" >> {calls}\nprintf '0, 87, 10240, 16384\\n'\n")
+    fake.write_text(
+        "#!/bin/sh\n"
+        f'echo "$*" >> {calls}\n'
+        "n=0\n"
+        "while true; do\n"
+        "  n=$((n + 1))\n"
+        '  echo "0, $n, 10240, 16384"\n'
+        '  echo "1, 3, 512, 16384"\n'
+        "  sleep 0.05\n"
+        "done\n"
+    )
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
-    probe = GpuProbe(max_age=3600)
-    first = probe.read()
-    assert [g["utilization_percent"] for g in first] == [87.0]
-    first[0]["utilization_percent"] = -1  # a copy: the probe's reading stays
-    assert probe.read()[0]["utilization_percent"] == 87.0
-    assert calls.read_text().splitlines() == [
-        "--query-gpu=index,utilization.gpu,memory.used,memory.total --format=csv,noheader,nounits"
-    ]
+    probe = GpuProbe(interval_ms=50, idle_s=0.5)
+    try:
+        deadline = time.monotonic() + 20
+        while not (found := probe.read()) or found[0]["utilization_percent"] < 3:
+            assert time.monotonic() < deadline, found
+            time.sleep(0.05)
+        assert [g["index"] for g in found] == [0, 1]
+        assert found[1] == {
+            "index": 1,
+            "utilization_percent": 3.0,
+            "memory_used_bytes": 512 << 20,
+            "memory_total_bytes": 16384 << 20,
+        }
+        found[1]["utilization_percent"] = -1  # a copy: the probe's reading stays
+        assert probe.read()[1]["utilization_percent"] == 3.0
+        assert calls.read_text().splitlines() == [  # started once, reporting every 50 ms
+            "--query-gpu=index,utilization.gpu,memory.used,memory.total"
+            " --format=csv,noheader,nounits --loop-ms=50"
+        ]
+        process = probe._process
+        assert process is not None
+        process.wait(20)  # nobody reads: it ends after idle_s
+    finally:
+        probe.close()
 
 
 def test_no_nvidia_smi_means_no_gpus() -> None:
