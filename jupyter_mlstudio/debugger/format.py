@@ -75,8 +75,11 @@ class StepWriter:
 
     def _open(self) -> Any:
         if self._file is None:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            self._file = open(self._temp_path(), "wb")  # noqa: SIM115 - closed by commit/abort
+            try:
+                self._file = open(self._temp_path(), "wb")  # noqa: SIM115 - commit/abort close it
+            except FileNotFoundError:  # the first step (mkdir once, not every step)
+                self.folder.mkdir(parents=True, exist_ok=True)
+                self._file = open(self._temp_path(), "wb")  # noqa: SIM115
         return self._file
 
     def _temp_path(self) -> Path:
@@ -154,6 +157,32 @@ class StepWriter:
             self._file.close()
             self._file = None
             self._temp_path().unlink(missing_ok=True)
+
+
+def write_step(
+    folder: Path,
+    worker: str,
+    step: int,
+    mode: str,
+    mode_step: int,
+    items: list[tuple[str, Any, list[str]]],
+) -> Path | None:
+    """Write one step's ``(name, value, collections)`` items (arrays or numbers) whole.
+
+    Returns:
+        The step file, or None when there was nothing to write.
+    """
+    writer = StepWriter(folder, worker, step, mode, mode_step)
+    try:
+        for name, value, collections in items:
+            if isinstance(value, np.ndarray):
+                writer.add_array(name, value, collections)
+            else:
+                writer.add_scalar(name, value, collections)
+        return writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
 
 
 @dataclass

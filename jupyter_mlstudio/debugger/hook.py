@@ -12,8 +12,9 @@ same whether or not they are saved). Save configurations (:mod:`.config`) count 
 A tensor is saved at a step when one of its collections is included (``include_collections``,
 ``save_all``, the collections of the hook's JSON) and that collection's save configuration
 (else the hook's) selects the current mode step. Steps that are not saved cost a dictionary
-lookup; a saved step writes its arrays straight to a file (:mod:`.format`), renamed into
-place when the step ends.
+lookup; a saved step's arrays are copied when saved and, once the step ends, written by a
+background thread to a file renamed into place when complete (:mod:`.format`);
+:meth:`Hook.flush` waits for the writes, :meth:`Hook.close` too.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ import atexit
 import json
 import math
 import os
+import queue
+import sys
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -37,7 +41,7 @@ from .config import (
     SaveConfig,
     parse_hook_config,
 )
-from .format import END_FILE, EVENTS_DIR, StepWriter
+from .format import END_FILE, EVENTS_DIR, write_step
 from .modes import GLOBAL, ModeKeys, parse_mode
 
 CONFIG_ENV = "SMDEBUG_CONFIG_FILE_PATH"
@@ -69,6 +73,9 @@ class Hook:
         save_all: Save every tensor.
         collections: Collections with their own regexes or save configurations.
         worker: This process's name in the output (default ``$SM_CURRENT_HOST`` or algo-1).
+        async_write: Write saved steps from a background thread (the arrays are copied
+            when saved); :meth:`flush` waits for them. False writes each step in
+            :meth:`next_step`.
     """
 
     enabled = True
@@ -82,6 +89,7 @@ class Hook:
         save_all: bool = False,
         collections: Iterable[Collection] | None = None,
         worker: str | None = None,
+        async_write: bool = True,
     ) -> None:
         self.out_dir = Path(out_dir)
         self.save_config = save_config or SaveConfig()
@@ -103,7 +111,10 @@ class Hook:
         self.mode: ModeKeys = GLOBAL
         self.step = 0
         self.mode_steps: dict[ModeKeys, int] = {}
-        self._writer: StepWriter | None = None
+        self.async_write = async_write
+        self._events = self.out_dir / EVENTS_DIR
+        self._pending: list[tuple[str, Any, list[str]]] | None = None
+        self._background: _Background | None = None
         self._membership: dict[tuple[str, tuple[str, ...]], tuple[list[str], list[str]]] = {}
         self._saving: dict[str, bool] = {}
         self._closed = False
@@ -246,7 +257,10 @@ class Hook:
         groups, saved = self._groups(tensor_name, explicit)
         if not any(self._collection_saves(c) for c in saved):
             return False
-        self._current().add_array(tensor_name, np.asarray(tensor_value), groups)
+        array = np.array(tensor_value, copy=True)  # training may change it in place
+        if array.dtype.kind not in "biuf":
+            raise TypeError(f"tensor {tensor_name!r}: cannot save dtype {array.dtype}")
+        self._current().append((tensor_name, array if array.ndim else array.item(), groups))
         return True
 
     def save_scalar(
@@ -273,7 +287,7 @@ class Hook:
         groups, saved = self._groups(name, explicit)
         if not any(self._collection_saves(c) for c in saved):
             return False
-        self._current().add_scalar(name, value, groups)
+        self._current().append((name, float(value), groups))
         return True
 
     def _log_metric(self, name: str, value: float, timestamp: float | None) -> None:
@@ -289,31 +303,54 @@ class Hook:
         finally:
             os.close(fd)
 
-    def _current(self) -> StepWriter:
+    def _current(self) -> list[tuple[str, Any, list[str]]]:
         if self._closed:
             raise RuntimeError("the hook is closed")
-        if self._writer is None:
-            self._writer = StepWriter(
-                self.out_dir / EVENTS_DIR, self.worker, self.step, self.mode.name, self.mode_step
-            )
-        return self._writer
+        if self._pending is None:
+            self._pending = []
+        return self._pending
 
     def _commit(self) -> None:
-        if self._writer is not None:
-            self._writer.commit()
-            self._writer = None
+        items, self._pending = self._pending, None
+        if not items:
+            return
+        job = (self._events, self.worker, self.step, self.mode.name, self.mode_step, items)
+        if not self.async_write:
+            write_step(*job)
+            return
+        if self._background is None:
+            self._background = _Background()
+        self._background.put(job)
+
+    def flush(self) -> None:
+        """Wait until every ended step is written (readers see them).
+
+        Raises:
+            OSError: Writing a step failed (the disk is full, say).
+        """
+        if self._background is not None:
+            self._background.wait()
 
     def close(self) -> None:
-        """Write the last step and ``training_job_end.ts`` (the run is over)."""
+        """Write the last step, wait for every step to be written, and write
+        ``training_job_end.ts`` (the run is over).
+
+        Raises:
+            OSError: Writing a step failed.
+        """
         if self._closed:
             return
-        self._commit()
         self._closed = True
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        partial = self.out_dir / f".{END_FILE}.tmp"
-        partial.write_text(f"{time.time()}\n")
-        os.replace(partial, self.out_dir / END_FILE)
         atexit.unregister(self.close)
+        try:
+            self._commit()
+            if self._background is not None:
+                self._background.stop()
+        finally:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            partial = self.out_dir / f".{END_FILE}.tmp"
+            partial.write_text(f"{time.time()}\n")
+            os.replace(partial, self.out_dir / END_FILE)
 
     def __enter__(self) -> Hook:
         return self
@@ -323,6 +360,49 @@ class Hook:
 
     def __repr__(self) -> str:
         return f"Hook(out_dir={str(self.out_dir)!r}, step={self.step}, mode={self.mode.name})"
+
+
+class _Background:
+    """One thread writing the steps a hook ended, in order; at most ``depth`` wait (the
+    training loop waits when the disk cannot keep up)."""
+
+    def __init__(self, depth: int = 32) -> None:
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="debugger-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            job = self._queue.get()
+            try:
+                if job is None:
+                    return
+                if self._error is None:
+                    write_step(*job)
+            except BaseException as exc:  # reported to the training loop by wait()
+                self._error = exc
+                print(f"[debugger] cannot write step {job[2]}: {exc}", file=sys.stderr)
+            finally:
+                self._queue.task_done()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def put(self, job: tuple[Any, ...]) -> None:
+        self._raise()
+        self._queue.put(job)
+
+    def wait(self) -> None:
+        self._queue.join()
+        self._raise()
+
+    def stop(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        self._raise()
 
 
 class NoOpHook:
@@ -378,6 +458,9 @@ class NoOpHook:
     def get_collection(self, name: str) -> Collection:
         """An empty collection (changing it changes nothing)."""
         return Collection(name)
+
+    def flush(self) -> None:
+        """Nothing to write."""
 
     def close(self) -> None:
         """Nothing to write."""

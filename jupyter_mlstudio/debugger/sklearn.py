@@ -204,6 +204,7 @@ def fit_with_hook(
         hook.next_step()
         if X_val is not None and y_val_array is not None:
             _save_eval(hook, estimator, X_val, y_val_array)
+    hook.flush()  # every epoch on disk when fit returns (the hook stays open)
     return estimator
 
 

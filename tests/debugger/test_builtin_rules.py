@@ -264,13 +264,16 @@ def test_rules_read_steps_as_they_appear(job: Job) -> None:
     for step in range(3):
         hook.save_scalar("loss", 1.0 / (step + 1))
         hook.next_step()
+        hook.flush()
         assert rule.check(final=False) is None
     hook.save_scalar("loss", 0.4)  # step 3: the window 1..3 fell from 1.0 to 0.41
     hook.next_step()
+    hook.flush()
     assert rule.check(final=False) is None
     for _ in range(3):  # steps 4..6: up to 0.5
         hook.save_scalar("loss", 0.5)
         hook.next_step()
+    hook.flush()
     finding = rule.check(final=False)
     assert finding is not None
     assert finding.step == 6

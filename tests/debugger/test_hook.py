@@ -205,3 +205,26 @@ def test_dtypes_shapes_and_non_finite_values_round_trip(tmp_path: Path) -> None:
     assert summary["nan"]
     assert summary["inf"]
     assert trial.tensor("f32").entry(0).summary()["max"] == 5.0
+
+
+def test_saved_arrays_are_copied_and_write_errors_surface(tmp_path: Path) -> None:
+    for async_write in (True, False):
+        out = tmp_path / f"async-{async_write}"
+        hook = Hook(out, save_config=SaveConfig(save_interval=1), async_write=async_write)
+        w = np.zeros(3)
+        hook.save_tensor("w", w)
+        w += 1  # changed in place after the save: the saved step keeps the old value
+        hook.next_step()
+        hook.close()
+        np.testing.assert_array_equal(create_trial(out).tensor("w").value(0), np.zeros(3))
+
+    blocked = tmp_path / "blocked"
+    hook = Hook(blocked, save_config=SaveConfig(save_interval=1))
+    blocked.mkdir()
+    (blocked / "events").write_text("a file where the folder should be")
+    hook.save_tensor("w", np.zeros(3))
+    hook.next_step()
+    with pytest.raises(NotADirectoryError):
+        hook.flush()
+    hook.close()
+    assert (blocked / END_FILE).is_file()

@@ -37,6 +37,7 @@ def test_new_steps_appear_and_old_ones_are_not_read_again(
     for step in range(3):
         hook.save_tensor("w", np.full(4, step, dtype=np.float32), "weights")
         hook.next_step()
+    hook.flush()  # the background writer has written them
     assert trial.steps() == [0, 1, 2]  # no explicit refresh: the folder changed
     assert trial.tensor("w").value(2).tolist() == [2.0] * 4
     hook.save_tensor("w", np.full(4, 9, dtype=np.float32), "weights")
@@ -59,6 +60,7 @@ def test_a_half_written_or_damaged_step_is_skipped_and_reported(tmp_path: Path) 
         hook.save_scalar("loss", 1.0 / (step + 1))
         hook.save_tensor("w", np.arange(100.0) * step)
         hook.next_step()
+    hook.flush()
     events = tmp_path / "events"
     # step 1 cut short (a crash while copying it), step 2 damaged in the middle
     cut = events / "000000000001_algo-1.step"
