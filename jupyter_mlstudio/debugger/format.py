@@ -57,106 +57,24 @@ def parse_step_file_name(name: str) -> tuple[int, str] | None:
     return int(digits), name[13 : -len(SUFFIX)]
 
 
-class StepWriter:
-    """Writes one step: arrays go straight into a temporary file as they are saved (no
-    copy is kept), :meth:`commit` adds the footer and renames the file into place."""
+_IOV_MAX = 512  # buffers per writev call (the system's limit is at least 1024)
 
-    def __init__(self, folder: Path, worker: str, step: int, mode: str, mode_step: int) -> None:
-        self.folder = folder
-        self.worker = worker
-        self.step = step
-        self.mode = mode
-        self.mode_step = mode_step
-        self.entries: list[dict[str, Any]] = []
-        self._names: set[str] = set()
-        self._file: Any = None
-        self._offset = 0
-        self._crc = 0
 
-    def _open(self) -> Any:
-        if self._file is None:
-            try:
-                self._file = open(self._temp_path(), "wb")  # noqa: SIM115 - commit/abort close it
-            except FileNotFoundError:  # the first step (mkdir once, not every step)
-                self.folder.mkdir(parents=True, exist_ok=True)
-                self._file = open(self._temp_path(), "wb")  # noqa: SIM115
-        return self._file
+def _scalar_entry(name: str, value: Any, collections: list[str]) -> dict[str, Any]:
+    number = float(value)
+    text: Any = number if math.isfinite(number) else repr(number)  # JSON has no NaN
+    return {"name": name, "collections": collections, "value": text}
 
-    def _temp_path(self) -> Path:
-        return self.folder / f".{step_file_name(self.step, self.worker)}.tmp"
 
-    def __len__(self) -> int:
-        return len(self.entries)
-
-    def add_array(self, name: str, array: np.ndarray, collections: list[str]) -> None:
-        """Write ``array`` (numeric) as tensor ``name`` of this step (a second save of the
-        same name in a step replaces the first in the footer)."""
-        if array.dtype.kind not in "biuf":
-            raise TypeError(f"tensor {name!r}: cannot save dtype {array.dtype}")
-        if array.ndim == 0:
-            self.add_scalar(name, array.item(), collections)
-            return
-        data = np.ascontiguousarray(array)
-        handle = self._open()
-        view = memoryview(data).cast("B")  # type: ignore[arg-type]
-        handle.write(view)
-        self._crc = zlib.crc32(view, self._crc)
-        self._add(
-            {
-                "name": name,
-                "collections": collections,
-                "dtype": data.dtype.str,
-                "shape": list(data.shape),
-                "offset": self._offset,
-                "nbytes": data.nbytes,
-            }
-        )
-        self._offset += data.nbytes
-
-    def add_scalar(self, name: str, value: Any, collections: list[str]) -> None:
-        """Record scalar ``value`` (int, float or bool) as tensor ``name`` of this step."""
-        number = float(value)
-        text: Any = number if math.isfinite(number) else repr(number)
-        self._add({"name": name, "collections": collections, "value": text})
-
-    def _add(self, entry: dict[str, Any]) -> None:
-        if entry["name"] in self._names:
-            self.entries = [e for e in self.entries if e["name"] != entry["name"]]
-        self._names.add(entry["name"])
-        self.entries.append(entry)
-
-    def commit(self) -> Path | None:
-        """Finish the file and rename it into place; None when nothing was saved."""
-        if not self.entries:
-            self.abort()
-            return None
-        footer = {
-            "format": FORMAT_VERSION,
-            "worker": self.worker,
-            "step": self.step,
-            "mode": self.mode,
-            "mode_step": self.mode_step,
-            "time": time.time(),
-            "payload": self._offset,
-            "crc32": self._crc,
-            "tensors": self.entries,
-        }
-        body = json.dumps(footer, separators=(",", ":")).encode()
-        handle = self._open()
-        handle.write(body)
-        handle.write(_TRAILER.pack(len(body), MAGIC))
-        handle.close()
-        self._file = None
-        target = self.folder / step_file_name(self.step, self.worker)
-        os.replace(self._temp_path(), target)
-        return target
-
-    def abort(self) -> None:
-        """Drop the step (its temporary file too)."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-            self._temp_path().unlink(missing_ok=True)
+def _write_all(fd: int, buffers: list[Any]) -> None:
+    for start in range(0, len(buffers), _IOV_MAX):
+        chunk = buffers[start : start + _IOV_MAX]
+        total = sum(len(b) for b in chunk)
+        written = os.writev(fd, chunk)
+        if written < total:  # a short write: the rest one buffer at a time
+            rest = memoryview(b"".join(bytes(b) for b in chunk))[written:]
+            while rest:
+                rest = rest[os.write(fd, rest) :]
 
 
 def write_step(
@@ -167,22 +85,75 @@ def write_step(
     mode_step: int,
     items: list[tuple[str, Any, list[str]]],
 ) -> Path | None:
-    """Write one step's ``(name, value, collections)`` items (arrays or numbers) whole.
+    """Write one step's ``(name, value, collections)`` items (numeric arrays or numbers)
+    to a temporary file in one ``writev`` and rename it into place; a name given twice
+    keeps its last value.
 
     Returns:
         The step file, or None when there was nothing to write.
+
+    Raises:
+        TypeError: An array of a dtype that is not numeric.
+        OSError: The file could not be written.
     """
-    writer = StepWriter(folder, worker, step, mode, mode_step)
+    entries: dict[str, dict[str, Any]] = {}
+    buffers: list[Any] = []
+    offset = crc = 0
+    for name, value, collections in items:
+        if isinstance(value, np.ndarray) and value.ndim:
+            if value.dtype.kind not in "biuf":
+                raise TypeError(f"tensor {name!r}: cannot save dtype {value.dtype}")
+            data = np.ascontiguousarray(value)
+            view = memoryview(data).cast("B")  # type: ignore[arg-type]
+            crc = zlib.crc32(view, crc)
+            buffers.append(view)
+            entries.pop(name, None)
+            entries[name] = {
+                "name": name,
+                "collections": collections,
+                "dtype": data.dtype.str,
+                "shape": list(data.shape),
+                "offset": offset,
+                "nbytes": data.nbytes,
+            }
+            offset += data.nbytes
+        else:
+            scalar = value.item() if isinstance(value, np.ndarray) else value
+            entries.pop(name, None)
+            entries[name] = _scalar_entry(name, scalar, collections)
+    if not entries:
+        return None
+    footer = {
+        "format": FORMAT_VERSION,
+        "worker": worker,
+        "step": step,
+        "mode": mode,
+        "mode_step": mode_step,
+        "time": time.time(),
+        "payload": offset,
+        "crc32": crc,
+        "tensors": list(entries.values()),
+    }
+    body = json.dumps(footer, separators=(",", ":")).encode()
+    buffers += [body, _TRAILER.pack(len(body), MAGIC)]
+    file_name = step_file_name(step, worker)
+    temp = os.path.join(folder, f".{file_name}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
     try:
-        for name, value, collections in items:
-            if isinstance(value, np.ndarray):
-                writer.add_array(name, value, collections)
-            else:
-                writer.add_scalar(name, value, collections)
-        return writer.commit()
+        fd = os.open(temp, flags, 0o644)
+    except FileNotFoundError:  # the first step: make the folder (once, not every step)
+        os.makedirs(folder, exist_ok=True)
+        fd = os.open(temp, flags, 0o644)
+    try:
+        _write_all(fd, buffers)
     except BaseException:
-        writer.abort()
+        os.close(fd)
+        os.unlink(temp)
         raise
+    os.close(fd)
+    target = os.path.join(folder, file_name)
+    os.replace(temp, target)
+    return Path(target)
 
 
 @dataclass
