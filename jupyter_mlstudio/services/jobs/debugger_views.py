@@ -22,12 +22,20 @@ from ...exceptions import NotFoundError, ValidationError
 #: most points a series returns: longer ones are downsampled evenly (first and last kept)
 MAX_POINTS = 2000
 _CACHE_SIZE = 8
-_trials: OrderedDict[tuple[str, ...], Trial] = OrderedDict()
+_trials: OrderedDict[tuple[tuple[str, int], ...], Trial] = OrderedDict()
 _lock = threading.Lock()
 
 
+def _inode(folder: Path) -> int:
+    try:
+        return folder.stat().st_ino
+    except OSError:
+        return -1
+
+
 def _trial(folders: list[Path]) -> Trial:
-    key = tuple(str(Path(f).resolve()) for f in folders)
+    # the folder's inode too: a job deleted and made again under its name is a new trial
+    key = tuple((str(Path(f).resolve()), _inode(Path(f))) for f in folders)
     trial = _trials.pop(key, None)
     if trial is None:
         trial = open_trial([Path(f) for f in folders])
