@@ -181,9 +181,14 @@ class ProcessTreeMeter:
         self._gone = [0.0, 0, 0]
         self._previous: _Reading | None = None
         self._memory_total = int(psutil.virtual_memory().total)
+        self._lock = threading.Lock()
 
     def measure(self) -> HostSample | None:
-        """A sample of the tree now; None when its root has ended."""
+        """A sample of the tree now; None when its root has ended. Thread-safe."""
+        with self._lock:
+            return self._measure()
+
+    def _measure(self) -> HostSample | None:
         psutil = self._psutil
         try:
             if self._root.status() == psutil.STATUS_ZOMBIE:
