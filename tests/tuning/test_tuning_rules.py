@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from jupyter_mlstudio.entities import JobKind, JobStatus
@@ -56,6 +57,10 @@ def test_stop_stops_the_running_jobs(
 ) -> None:
     body = tuning_request("tune-stop", script, max_jobs=6, parallel=2, static={"sleep": "30"})
     tuning.create_tuning_job(body)
+    deadline = time.monotonic() + 30
+    while not tuning.list_training_jobs("tune-stop")[0]:  # stop once jobs run
+        assert time.monotonic() < deadline, "no training job started"
+        time.sleep(0.05)
     tuning.stop_tuning_job("tune-stop")
     job = tuning.wait("tune-stop", 120)
     assert job.status is JobStatus.STOPPED
