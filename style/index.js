@@ -8,3 +8,4 @@ import './pipelines.css';
 import './lineage.css';
 import './automl.css';
 import './endpointContainers.css';
+import './debugger.css';

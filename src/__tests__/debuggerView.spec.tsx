@@ -210,6 +210,47 @@ describe('the Debugger and Profiler tabs', () => {
     expect(model!.profiler.active).toBe(true);
   });
 
+  it('follows the rules of a job that ended until they end too', async () => {
+    let reads = 0;
+    const answer = () => {
+      reads++;
+      return job('train-1', {
+        Spec: {
+          DebugRuleConfigurations: [
+            { RuleConfigurationName: 'LossNotDecreasing', RuleParameters: {} }
+          ]
+        },
+        Status: 'Completed',
+        Outputs: {
+          DebugRuleEvaluationStatuses: [
+            {
+              RuleConfigurationName: 'LossNotDecreasing',
+              RuleEvaluationStatus: reads < 3 ? 'InProgress' : 'NoIssuesFound'
+            }
+          ]
+        }
+      });
+    };
+    mockApi({
+      'GET training-jobs/train-1': answer,
+      'GET training-jobs/train-1/logs': { Text: '', NextOffset: 0 },
+      'GET training-jobs/train-1/debugger/tensors': { Tensors: [], Skipped: [] }
+    });
+    const node = show();
+    await waitFor(() => !!tab(node, 'debugger'));
+    tab(node, 'debugger').click();
+    await waitFor(
+      () =>
+        !!node.querySelector(
+          'tr[data-rule="LossNotDecreasing"][data-status="NoIssuesFound"]'
+        )
+    );
+    const settledAt = reads;
+    await new Promise(resolve => setTimeout(resolve, 100));
+    expect(reads).toBe(settledAt); // nothing changes any more: no more reads
+    expect(text(node)).toContain('No tensors saved yet');
+  });
+
   it('says how to add rules and profiling when the job has neither', async () => {
     mockApi({
       'GET training-jobs/train-1': job('train-1', {

@@ -262,7 +262,13 @@ export function tensorFigure(series: ITensorSeries): {
     ],
     layout: {
       ...layout,
-      yaxis2: { title: { text: 'norm' }, overlaying: 'y', side: 'right' }
+      yaxis2: {
+        title: { text: 'norm' },
+        overlaying: 'y',
+        side: 'right',
+        showgrid: false,
+        zeroline: false
+      }
     }
   };
 }

@@ -10,6 +10,7 @@ import { describeJob, stopJob } from '../api/jobs';
 import { IJob, JobKind } from '../api/types';
 import { DebuggerModel, ProfilerModel } from './debugger';
 import { JobLog } from './jobLog';
+import { ruleStatuses, rulesRunning } from './debuggerSpec';
 import { isTerminal, jobHosts } from './jobSpec';
 import { LIVE_INTERVAL } from './jobs';
 import { Poller } from './poller';
@@ -23,6 +24,20 @@ export type JobState =
   | { kind: 'error'; message: string }
   | { kind: 'ready'; job: IJob };
 
+/**
+ * Whether nothing about the job changes any more: it ended and so did its rules'
+ * evaluations (they end after it, and the ProfilerReport is written then).
+ */
+export function settled(job: IJob): boolean {
+  return (
+    isTerminal(job) &&
+    !rulesRunning([
+      ...ruleStatuses(job, 'Debug'),
+      ...ruleStatuses(job, 'Profiler')
+    ])
+  );
+}
+
 export class JobModel implements IDisposable {
   constructor(
     readonly jobKind: JobKind,
@@ -34,7 +49,7 @@ export class JobModel implements IDisposable {
       name: `job:${name}`,
       interval: options.interval ?? LIVE_INTERVAL,
       standby: options.standby,
-      idle: () => !!this._job && isTerminal(this._job),
+      idle: () => !!this._job && settled(this._job),
       request: () => describeJob(this.jobKind, this.name),
       apply: job => this._received(job),
       fail: error => {
@@ -191,6 +206,7 @@ export class JobModel implements IDisposable {
 
   private _received(job: IJob): void {
     const ended = !!this._job && !isTerminal(this._job) && isTerminal(job);
+    const settles = !!this._job && !settled(this._job) && settled(job);
     this._job = job;
     if (!this.hosts.includes(this._host)) {
       this._host = this.hosts[0];
@@ -207,8 +223,8 @@ export class JobModel implements IDisposable {
       // The last metrics may have arrived after the run's last poll.
       void this._run?.refresh();
     }
-    if (ended) {
-      // So may the last tensors and samples.
+    if (settles) {
+      // So may the last tensors and samples, and the report once its rule ended.
       void this._debugger?.refresh();
       void this._profiler?.refresh();
     }
@@ -241,7 +257,7 @@ export class JobModel implements IDisposable {
 
   private _tabOptions() {
     return {
-      ended: () => !!this._job && isTerminal(this._job),
+      ended: () => !!this._job && settled(this._job),
       interval: this._options.interval,
       standby: this._options.standby
     };

@@ -161,6 +161,12 @@ function JobRow(props: {
         <span className="jp-mlstudio-Row-name" title={job.JobName}>
           {job.JobName}
         </span>
+        <StatusBadge status={job.Status} />
+      </div>
+      <div className="jp-mlstudio-Row-detail">
+        <span className="jp-mlstudio-Row-kind">
+          {kindLabel(job.Kind, trans)}
+        </span>
         {issues.length ? (
           <span
             className="jp-mlstudio-RuleIssues jp-mlstudio-Row-issues"
@@ -170,12 +176,6 @@ function JobRow(props: {
             {trans.__('%1 issue(s)', issues.length)}
           </span>
         ) : null}
-        <StatusBadge status={job.Status} />
-      </div>
-      <div className="jp-mlstudio-Row-detail">
-        <span className="jp-mlstudio-Row-kind">
-          {kindLabel(job.Kind, trans)}
-        </span>
         {secondaryStatusOf(job) ? (
           <span className="jp-mlstudio-Row-secondary">
             {statusLabel(secondaryStatusOf(job)!)}
