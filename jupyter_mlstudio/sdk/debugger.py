@@ -144,7 +144,16 @@ class _RuleBase:
 
 class Rule(_RuleBase):
     """A built-in debugging rule that watches the job's saved tensors (make it with
-    :meth:`sagemaker`)."""
+    :meth:`sagemaker`).
+
+    Args:
+        name: The configuration's name.
+        rule_parameters: The rule's parameters (``rule_to_invoke`` names the rule).
+        collections_to_save: What the hook saves for it.
+        actions: What happens when it fires (``rule_configs.StopTraining()``).
+        container_local_output_path: Where the rule job writes its output.
+        s3_output_path: Where the rule's output is published.
+    """
 
     def __init__(
         self,

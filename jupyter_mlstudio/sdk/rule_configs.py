@@ -162,7 +162,11 @@ class OverallSystemUsage(ProfilerRuleConfig):
 
 
 class Action:
-    """What happens when a rule fires (:class:`StopTraining`, :class:`Email`, :class:`SMS`)."""
+    """What happens when a rule fires (:class:`StopTraining`, :class:`Email`, :class:`SMS`).
+
+    Args:
+        fields: The action's settings (None values left out).
+    """
 
     name = ""
 
