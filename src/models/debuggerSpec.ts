@@ -397,16 +397,21 @@ export function profilerFigures(
     .sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
 }
 
-/** The newest sample time across hosts (what the next poll asks `since`). */
+/**
+ * What the next poll asks `since`: the oldest of the hosts' newest sample times, so
+ * that a host whose sampler lags loses nothing (the others' repeats are dropped when
+ * merged); undefined before any sample.
+ */
 export function lastSampleTime(profile: IProfile | null): number | undefined {
-  let last: number | undefined;
+  let since: number | undefined;
   for (const host of profile?.Hosts ?? []) {
     const t = host.Timestamps[host.Timestamps.length - 1];
-    if (t !== undefined && (last === undefined || t > last)) {
-      last = t;
+    if (t === undefined) {
+      return undefined; // a host without samples yet: ask for everything
     }
+    since = since === undefined ? t : Math.min(since, t);
   }
-  return last;
+  return since;
 }
 
 /** At most this many samples per host are kept on screen (the oldest are dropped). */
@@ -433,7 +438,12 @@ export function mergeProfile(
       continue;
     }
     const count = before.Timestamps.length;
-    const keep = Math.max(0, count + host.Timestamps.length - max);
+    const newest = before.Timestamps[count - 1] ?? -Infinity;
+    // samples the host already shows (asked again for a host that lags) are dropped
+    const from = host.Timestamps.findIndex(t => t > newest);
+    const fresh = from < 0 ? host.Timestamps.length : from;
+    const added = host.Timestamps.length - fresh;
+    const keep = Math.max(0, count + added - max);
     const series: Record<string, (number | null)[]> = {};
     const names = new Set([
       ...Object.keys(before.Series),
@@ -441,13 +451,16 @@ export function mergeProfile(
     ]);
     for (const name of names) {
       const old = before.Series[name] ?? new Array(count).fill(null);
-      const added =
-        host.Series[name] ?? new Array(host.Timestamps.length).fill(null);
-      series[name] = [...old, ...added].slice(keep);
+      const values = (
+        host.Series[name] ?? new Array(host.Timestamps.length).fill(null)
+      ).slice(fresh);
+      series[name] = [...old, ...values].slice(keep);
     }
     hosts.set(host.Host, {
       Host: host.Host,
-      Timestamps: [...before.Timestamps, ...host.Timestamps].slice(keep),
+      Timestamps: [...before.Timestamps, ...host.Timestamps.slice(fresh)].slice(
+        keep
+      ),
       Series: series,
       Skipped: host.Skipped
     });
