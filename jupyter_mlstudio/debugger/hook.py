@@ -117,6 +117,7 @@ class Hook:
         self._background: _Background | None = None
         self._membership: dict[tuple[str, tuple[str, ...]], tuple[list[str], list[str]]] = {}
         self._saving: dict[str, bool] = {}
+        self._idle: bool | None = None  # no collection saves at this step (None: not known)
         self._closed = False
         self._touched = False
         self._metrics_file = os.environ.get(METRICS_ENV)
@@ -170,6 +171,7 @@ class Hook:
             self.next_step()
         self.mode = new
         self._saving.clear()
+        self._idle = None
 
     def next_step(self) -> None:
         """End the current step (writing what it saved) and start the next one."""
@@ -178,6 +180,7 @@ class Hook:
         self.step += 1
         self.mode_steps[self.mode] = self.mode_step + 1
         self._saving.clear()
+        self._idle = None
 
     # ---- collections
 
@@ -221,9 +224,23 @@ class Hook:
             self._saving[collection] = saving
         return saving
 
+    def _step_idle(self) -> bool:
+        """No collection that can be saved saves at this step: every save call of the step
+        returns at once (most steps, with a save interval)."""
+        idle = self._idle
+        if idle is None:
+            if self.save_all or CollectionKeys.ALL in self.include_collections:
+                names: Iterable[str] = [*self.collections, CollectionKeys.DEFAULT]
+            else:
+                names = self.include_collections
+            idle = self._idle = not any(self._collection_saves(c) for c in names)
+        return idle
+
     def would_save(self, tensor_name: str, collections: str | Iterable[str] = ()) -> bool:
         """Whether a tensor of this name (in these collections) is saved at this step —
         to skip computing what would not be saved."""
+        if self._step_idle():
+            return False
         explicit = (collections,) if isinstance(collections, str) else tuple(collections)
         _, saved = self._groups(tensor_name, explicit)
         return any(self._collection_saves(c) for c in saved)
@@ -248,12 +265,14 @@ class Hook:
         Returns:
             Whether it was saved.
         """
+        self._touched = True
+        if self._step_idle():
+            return False
         explicit = (
             (collections_to_write,)
             if isinstance(collections_to_write, str)
             else tuple(collections_to_write)
         )
-        self._touched = True
         groups, saved = self._groups(tensor_name, explicit)
         if not any(self._collection_saves(c) for c in saved):
             return False
@@ -284,6 +303,8 @@ class Hook:
             explicit += (CollectionKeys.SM_METRICS,)
             self._log_metric(name, value, timestamp)
         self._touched = True
+        if self._step_idle():
+            return False
         groups, saved = self._groups(name, explicit)
         if not any(self._collection_saves(c) for c in saved):
             return False
