@@ -14,6 +14,7 @@ process runtime the studio's own package is imported.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -34,7 +35,7 @@ from ...exceptions import ValidationError
 from ...runtime.base import OPT_ML, JobHandle, JobRunner
 from .layout import host_ml_dir
 from .profiler import ProfilerSampler
-from .requests import CreateTrainingJobRequest, RuleConfigurationSpec
+from .requests import CreateTrainingJobRequest, RuleConfigurationSpec, parse_request
 
 log = logging.getLogger(__name__)
 
@@ -358,3 +359,24 @@ def publish_tensors(
         log.exception("job %s: saved tensors not published", job_name)
         return None
     return uri
+
+
+def with_debug_output(plan: Any, default_root: str) -> Any:
+    """``plan`` (a training plan) with its ``DebugHookConfig.S3OutputPath`` set: a job
+    that saves tensors publishes them, as SageMaker does, below it — by default the job's
+    output path, else ``default_root`` (the artifact store's ``jobs/``) —, and the request
+    recorded says where."""
+    debug = getattr(plan, "debug", None)
+    if debug is None or debug.hook is None or debug.hook.get("S3OutputPath"):
+        return plan
+    where = plan.output_path or default_root
+    hook = plan.request.DebugHookConfig
+    spec = {"LocalPath": debug.hook["LocalPath"], "S3OutputPath": where}
+    if hook is not None:
+        spec = {**hook.model_dump(exclude_none=True), **spec}
+    request = parse_request(
+        CreateTrainingJobRequest,
+        {**plan.request.model_dump(exclude_none=True), "DebugHookConfig": spec},
+    )
+    debug = dataclasses.replace(debug, hook={**debug.hook, "S3OutputPath": where})
+    return dataclasses.replace(plan, request=request, debug=debug)

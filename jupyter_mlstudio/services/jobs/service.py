@@ -214,7 +214,8 @@ class JobService:
         plan = rules.plan(body, runtime)
         if mounts:
             plan = dataclasses.replace(plan, mounts=mounts)
-        plan = self._with_debug_output(plan)
+        assert self._artifacts is not None
+        plan = debugging.with_debug_output(plan, self._artifacts.uri_for("jobs"))
         runner = self.runner(runtime)
         self._check_image(runner, plan, rules.image_field)
         taken = ConflictError(
@@ -264,26 +265,6 @@ class JobService:
                 self._store, plan, debug, final, job.creation_time, self.create_processing_job
             )
         return job
-
-    def _with_debug_output(self, plan: Any) -> Any:
-        """A training job that saves tensors publishes them, as SageMaker does, below
-        ``DebugHookConfig.S3OutputPath``: by default the job's output path, else the
-        artifact store's ``jobs/``; the request recorded says where."""
-        debug = getattr(plan, "debug", None)
-        if debug is None or debug.hook is None or debug.hook.get("S3OutputPath"):
-            return plan
-        assert self._artifacts is not None
-        where = plan.output_path or self._artifacts.uri_for("jobs")
-        hook = plan.request.DebugHookConfig
-        spec = {"LocalPath": debug.hook["LocalPath"], "S3OutputPath": where}
-        if hook is not None:
-            spec = {**hook.model_dump(exclude_none=True), **spec}
-        request = parse_request(
-            CreateTrainingJobRequest,
-            {**plan.request.model_dump(exclude_none=True), "DebugHookConfig": spec},
-        )
-        debug = dataclasses.replace(debug, hook={**debug.hook, "S3OutputPath": where})
-        return dataclasses.replace(plan, request=request, debug=debug)
 
     def _create_record(self, plan: Any, runtime: str, kind: JobKind, taken: Exception) -> Job:
         try:
