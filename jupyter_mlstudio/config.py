@@ -7,7 +7,9 @@ under the studio home folder.
 - database URL: ``MLSTUDIO_DATABASE_URL``, default ``sqlite:///<home>/mlstudio.db``
 - artifact root: ``MLSTUDIO_ARTIFACT_ROOT``, default ``file://<home>/artifacts``
 - default runtime: ``MLSTUDIO_RUNTIME``, default ``auto`` (docker if an engine answers,
-  else process)
+  else process); ``ray`` runs jobs on the Ray cluster at ``MLSTUDIO_RAY_ADDRESS``
+- Ray cluster: ``MLSTUDIO_RAY_ADDRESS`` (``host:6379`` or ``ray://host:10001``), none by
+  default
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from pathlib import Path
 
 from .exceptions import ValidationError
 
-RUNTIME_CHOICES = ("auto", "process", "docker")
+RUNTIME_CHOICES = ("auto", "process", "docker", "ray")
 
 ENV_HOME = "MLSTUDIO_HOME"
 ENV_DATABASE_URL = "MLSTUDIO_DATABASE_URL"
 ENV_ARTIFACT_ROOT = "MLSTUDIO_ARTIFACT_ROOT"
 ENV_RUNTIME = "MLSTUDIO_RUNTIME"
+ENV_RAY_ADDRESS = "MLSTUDIO_RAY_ADDRESS"
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class StudioConfig:
     database_url: str
     artifact_root: str
     default_runtime: str
+    ray_address: str | None = None
 
 
 def default_home() -> Path:
@@ -45,6 +49,7 @@ def resolve_config(
     database_url: str | None = None,
     artifact_root: str | None = None,
     default_runtime: str | None = None,
+    ray_address: str | None = None,
 ) -> StudioConfig:
     """Resolve the configuration; empty strings count as "not given"."""
     home_path = Path(home).expanduser() if home else default_home()
@@ -61,6 +66,17 @@ def resolve_config(
             f"default runtime must be one of {', '.join(RUNTIME_CHOICES)} (got {runtime!r})",
             field="default_runtime",
         )
+    ray = ray_address or os.environ.get(ENV_RAY_ADDRESS) or None
+    if runtime == "ray" and not ray:
+        raise ValidationError(
+            f"the ray runtime needs a cluster address: set {ENV_RAY_ADDRESS} (host:6379 or"
+            " ray://host:10001) or c.StudioApp.ray_address",
+            field="ray_address",
+        )
     return StudioConfig(
-        home=home_path, database_url=db, artifact_root=root, default_runtime=runtime
+        home=home_path,
+        database_url=db,
+        artifact_root=root,
+        default_runtime=runtime,
+        ray_address=ray,
     )

@@ -32,3 +32,18 @@ def jp_server_config(jp_server_config: dict[str, Any], studio_home: Path) -> dic
             "embedded_s3": False,
         },
     }
+
+
+@pytest.fixture(scope="session")
+def ray_cluster() -> Any:
+    """A real 2-node Ray cluster on this machine, for the whole session (started on first
+    use); the driver of this process is shut down before the nodes are killed."""
+    ray = pytest.importorskip("ray")
+    from .support.ray_cluster import ray_cluster as start
+
+    with start() as running:
+        try:
+            yield running
+        finally:
+            if ray.is_initialized():
+                ray.shutdown()

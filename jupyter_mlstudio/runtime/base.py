@@ -121,6 +121,9 @@ class ContainerSpec:
     labels: Mapping[str, str] = field(default_factory=dict)
     working_dir: str | None = None
     expose: int | None = None
+    #: the host's ``ml.*`` instance type (``cpus``/``memory_bytes`` are its limits capped
+    #: to this machine; a cluster runtime asks for the type's own resources)
+    instance_type: str | None = None
 
 
 @dataclass(frozen=True)

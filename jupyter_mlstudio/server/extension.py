@@ -59,6 +59,12 @@ class StudioApp(ExtensionApp):
         "Default: $MLSTUDIO_RUNTIME or auto (docker when an engine answers, else process).",
     ).tag(config=True)
 
+    ray_address = Unicode(
+        "",
+        help="The Ray cluster the ray runtime runs jobs on (host:6379 or ray://host:10001). "
+        "Default: $MLSTUDIO_RAY_ADDRESS.",
+    ).tag(config=True)
+
     workers = Integer(8, help="Threads that run blocking store calls.").tag(config=True)
 
     invocation_timeout = Float(
@@ -129,6 +135,7 @@ class StudioApp(ExtensionApp):
             database_url=self.database_url or None,
             artifact_root=self.artifact_root or None,
             default_runtime=self.default_runtime or None,
+            ray_address=self.ray_address or None,
         )
         region = resolve_region(self.aws_region or None)
         account_id = resolve_account_id(self.aws_account_id or None)

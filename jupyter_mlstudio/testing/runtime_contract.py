@@ -408,6 +408,13 @@ class RuntimeContract(ServingContract, SamplingContract):
         finally:
             restarted.close()
 
+    def launch_unwatched(
+        self, make_runner: Callable[[], JobRunner], spec: ContainerSpec
+    ) -> JobHandle:
+        """Launch ``spec`` from a process that dies at once after (:func:`launch_and_die`:
+        a forked copy of this one); a runtime whose client cannot be forked overrides it."""
+        return launch_and_die(make_runner, spec)
+
     def test_exit_code_of_a_job_that_ended_unwatched(
         self,
         runner: JobRunner,
@@ -419,7 +426,7 @@ class RuntimeContract(ServingContract, SamplingContract):
         killed) reports its real exit code to a runner that re-attaches later, and its
         whole log at the first read."""
         spec = self.spec(runner, job_root, token, WAIT_FOR_GO, env={"EXIT_CODE": "5"})
-        handle = launch_and_die(make_runner, spec)
+        handle = self.launch_unwatched(make_runner, spec)
         (spec.ml_dir / "input" / "go").write_text("")
         restarted = make_runner()
         try:

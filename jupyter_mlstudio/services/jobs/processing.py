@@ -214,6 +214,7 @@ def processing_spec(
         network=job_network(plan.job_name) if len(hosts) > 1 and runner.name == "docker" else None,
         labels={LABEL_KIND: "ProcessingJob", LABEL_MANAGED: "true"},
         working_dir=PROCESSING_ROOT if runner.name == "process" else None,
+        instance_type=plan.request.ProcessingResources.ClusterConfig.InstanceType,
     )
 
 

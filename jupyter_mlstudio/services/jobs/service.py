@@ -183,6 +183,10 @@ class JobService:
             from ...runtime.docker import DockerRunner
 
             return DockerRunner(state_root)
+        if name == "ray":
+            from ...runtime.ray import RayRunner
+
+            return RayRunner(state_root, self._studio_config().ray_address)
         raise ValidationError(f"unknown runtime {name!r}", field="runtime")
 
     # -- training jobs --------------------------------------------------------------------

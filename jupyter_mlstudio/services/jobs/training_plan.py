@@ -387,4 +387,5 @@ def container_spec(
         instance_count=len(hosts),
         network=job_network(plan.job_name) if len(hosts) > 1 and runner.name == "docker" else None,
         labels={LABEL_KIND: "TrainingJob", LABEL_MANAGED: "true"},
+        instance_type=plan.request.ResourceConfig.InstanceType,
     )

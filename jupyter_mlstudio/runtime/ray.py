@@ -1,0 +1,443 @@
+"""The Ray runtime: each host of a job is a detached, named Ray actor on a node of a cluster.
+
+The studio connects to a cluster by address (``ray://host:10001`` through Ray Client, or a
+GCS address ``host:6379``; ``MLSTUDIO_RAY_ADDRESS``) as a driver in its own namespace,
+``mlstudio-<hash of the state root>``, so two studio homes on one cluster never see each
+other's hosts. A host is the actor ``<job>/<host>`` (Ray's dashboard and state API show
+which node runs what) with the resources of its instance type (:func:`resources_for`:
+``spec.cpus`` CPUs and ``spec.memory_bytes`` of memory, at least one CPU); the actor runs
+the host as the process runtime does on its node (:class:`.process.ProcessRunner`: the
+training contract, logs, exit codes, stop with a grace period, limits) and answers the
+runner's calls. The hosts of a job of several instances are gang-scheduled: the first
+launch reserves a placement group of one bundle a host (``SPREAD``: on different nodes
+when they can be), named after the job, and every host takes its bundle, so all start
+together or none does. Actors are detached and outlive the studio: a new runner finds
+them by name (``reattach``), and ``cleanup`` kills the actor (and the job's placement
+group with its last host).
+
+A job whose resources no node of the cluster has is refused at launch
+(``ValidationError``, field ``instance_type``); one that does not get its resources within
+:data:`PLACE_TIMEOUT_S` (a busy cluster) fails the same way, naming what it waited for.
+A node that dies takes its actors with it: ``poll`` answers an exit with a ``detail``
+naming the node. The job's ``/opt/ml`` folder is the spec's ``ml_dir``: the nodes must
+share the studio's disk (one machine, or a shared file system).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from ..config import ENV_RAY_ADDRESS
+from ..exceptions import NotFoundError, StoreUnavailableError, ValidationError
+from .base import (
+    LABEL_HOST,
+    LABEL_JOB,
+    LABEL_MANAGED,
+    ContainerSpec,
+    HostSample,
+    JobHandle,
+    JobRunner,
+    JobState,
+    RunStatus,
+)
+from .contract import resource_limits
+
+#: seconds a launch waits for the cluster to place a host (or a job's hosts)
+PLACE_TIMEOUT_S = 60.0
+#: seconds a call to a host's actor may take (the actor answers from memory or a file)
+CALL_TIMEOUT_S = 30.0
+GIB = 1024**3
+
+_connect_lock = threading.Lock()
+
+
+def resources_for(spec: ContainerSpec) -> dict[str, float]:
+    """The Ray resources of one host: its instance type's own vCPUs and memory
+    (``ml.m5.xlarge`` → 4 CPUs, 16 GiB; :func:`.contract.resource_limits`, not capped to
+    the studio's machine), else its limits; at least one CPU."""
+    cpus, memory = spec.cpus, spec.memory_bytes
+    if spec.instance_type:
+        limits = resource_limits(spec.instance_type)
+        cpus = limits.nominal_cpus or cpus
+        memory = limits.nominal_memory_bytes or memory
+    out = {"num_cpus": float(cpus or 1.0)}
+    if memory:
+        out["memory"] = float(memory)
+    return out
+
+
+def namespace_of(state_root: Path) -> str:
+    """The Ray namespace of a studio home's runner."""
+    digest = hashlib.sha1(str(Path(state_root).absolute()).encode()).hexdigest()[:12]
+    return f"mlstudio-{digest}"
+
+
+def actor_name(job_name: str, host: str) -> str:
+    """A host's actor: ``<job>/<host>``."""
+    return f"{job_name}/{host}"
+
+
+class _HostActor:
+    """Runs one host on its node with the process runtime (the body of a Ray actor)."""
+
+    def __init__(self, state_root: str) -> None:
+        from .process import ProcessRunner
+
+        self.runner = ProcessRunner(Path(state_root), warm_start=False)
+        self.handle: JobHandle | None = None
+
+    def node(self) -> dict[str, str]:
+        import ray
+
+        context = ray.get_runtime_context()
+        return {"node_id": context.get_node_id(), "address": ray.util.get_node_ip_address()}
+
+    def launch(self, spec: ContainerSpec) -> JobHandle:
+        self.handle = self.runner.launch(spec)
+        return self.handle
+
+    def labels(self) -> dict[str, str]:
+        return dict(self.handle.labels) if self.handle else {}
+
+    def started_at(self) -> float:
+        return self.handle.started_at if self.handle else 0.0
+
+    def pid(self) -> int:
+        """The process group of the host (its supervisor's pid)."""
+        return int(self.handle.ref) if self.handle else 0
+
+    def poll(self) -> JobState:
+        assert self.handle is not None
+        return self.runner.poll(self.handle)
+
+    def logs(self, since_offset: int) -> tuple[str, int]:
+        assert self.handle is not None
+        return self.runner.logs(self.handle, since_offset)
+
+    def stop(self, grace_seconds: float) -> JobState:
+        assert self.handle is not None
+        return self.runner.stop(self.handle, grace_seconds)
+
+    def sample(self) -> HostSample | None:
+        assert self.handle is not None
+        return self.runner.sample(self.handle)
+
+    def address(self) -> tuple[str, int]:
+        assert self.handle is not None
+        return self.runner.address(self.handle)
+
+    def cleanup(self) -> None:
+        if self.handle is not None:
+            self.runner.cleanup(self.handle)
+
+
+class RayRunner(JobRunner):
+    """Starts job hosts as Ray actors on the cluster at ``address`` (see the module
+    docstring); ``state_root`` is where the hosts' process runtimes keep their state (a
+    folder every node can write)."""
+
+    name = "ray"
+
+    def __init__(self, state_root: Path, address: str | None) -> None:
+        if not address:
+            raise ValidationError(
+                f"the ray runtime needs a cluster address ({ENV_RAY_ADDRESS} or"
+                " c.StudioApp.ray_address)",
+                field="ray_address",
+            )
+        self.state_root = Path(state_root).absolute()
+        self.address_of_cluster = address
+        self.namespace = namespace_of(self.state_root)
+        self._ray: Any = None
+        self._actor_class: Any = None
+        self._lock = threading.RLock()
+
+    # -- the cluster ----------------------------------------------------------------------
+    def _connect(self) -> Any:
+        with self._lock:
+            if self._ray is not None:
+                return self._ray
+            try:
+                import ray
+            except ImportError:
+                raise ValidationError(
+                    "the ray runtime needs Ray: pip install 'jupyter_mlstudio[ray]'",
+                    field="runtime",
+                ) from None
+            with _connect_lock:
+                if not ray.is_initialized():
+                    try:
+                        ray.init(
+                            address=self.address_of_cluster,
+                            namespace=self.namespace,
+                            log_to_driver=False,
+                            configure_logging=False,
+                        )
+                    except Exception as exc:  # ConnectionError, TimeoutError, ...
+                        raise StoreUnavailableError(
+                            f"cannot reach the Ray cluster at {self.address_of_cluster}:"
+                            f" {type(exc).__name__}: {exc}"
+                        ) from None
+            self._actor_class = ray.remote(_HostActor)
+            self._ray = ray
+            return ray
+
+    def cluster(self) -> list[dict[str, Any]]:
+        """The cluster's living nodes: id, address and resources (total and free)."""
+        ray = self._connect()
+        free = ray.available_resources()
+        nodes = []
+        for node in ray.nodes():
+            if not node.get("Alive"):
+                continue
+            nodes.append(
+                {
+                    "NodeId": node["NodeID"],
+                    "Address": node.get("NodeManagerAddress"),
+                    "Resources": dict(node.get("Resources") or {}),
+                }
+            )
+        return [dict(n, ClusterFree=free) for n in nodes]
+
+    def _check_fits(self, resources: Mapping[str, float]) -> None:
+        """Refuse a host that no living node could ever hold."""
+        ray = self._connect()
+        for node in ray.nodes():
+            have = node.get("Resources") or {} if node.get("Alive") else {}
+            if have.get("CPU", 0) >= resources["num_cpus"] and have.get(
+                "memory", float("inf")
+            ) >= resources.get("memory", 0):
+                return
+        cpus, memory = resources["num_cpus"], resources.get("memory", 0) / GIB
+        raise ValidationError(
+            f"no node of the Ray cluster has {cpus:g} CPUs and {memory:.1f} GiB of memory"
+            " for one host of this instance type",
+            field="instance_type",
+        )
+
+    # -- JobRunner ------------------------------------------------------------------------
+    def ml_path(self, spec_ml_dir: Path, relative: str = "") -> str:
+        return str(spec_ml_dir / relative) if relative else str(spec_ml_dir)
+
+    def _actor(self, job_name: str, host: str) -> Any:
+        ray = self._connect()
+        try:
+            return ray.get_actor(actor_name(job_name, host), namespace=self.namespace)
+        except ValueError:
+            raise NotFoundError(
+                f"no Ray host {job_name}/{host} (cleaned up or never started)"
+            ) from None
+
+    def _call(self, handle: JobHandle, method: str, *args: Any) -> Any:
+        ray = self._connect()
+        actor = self._actor(handle.job_name, handle.host)
+        try:
+            return ray.get(getattr(actor, method).remote(*args), timeout=CALL_TIMEOUT_S)
+        except ray.exceptions.RayActorError as exc:
+            raise _ActorGone(str(exc)) from None
+
+    def launch(self, spec: ContainerSpec) -> JobHandle:
+        if spec.image is not None:
+            raise ValidationError(
+                f"the ray runtime runs the studio's Python on the cluster's nodes and cannot"
+                f" run image {spec.image!r}",
+                field="image_uri",
+            )
+        ray = self._connect()
+        resources = resources_for(spec)
+        self._check_fits(resources)
+        name = actor_name(spec.job_name, spec.host)
+        try:
+            ray.get_actor(name, namespace=self.namespace)
+        except ValueError:
+            pass
+        else:
+            from ..exceptions import ConflictError
+
+            raise ConflictError(f"host {name} is already live", field="job_name")
+        options: dict[str, Any] = {
+            "name": name,
+            "namespace": self.namespace,
+            "lifetime": "detached",
+            "max_restarts": 0,
+            "max_concurrency": 4,  # a stop may wait out its grace while others poll
+            **resources,
+        }
+        if spec.instance_count > 1:
+            options["scheduling_strategy"] = self._bundle(spec, resources)
+        actor = self._actor_class.options(**options).remote(str(self.state_root))
+        try:
+            handle = ray.get(actor.launch.remote(spec), timeout=PLACE_TIMEOUT_S)
+        except ray.exceptions.GetTimeoutError:
+            ray.kill(actor, no_restart=True)
+            raise ValidationError(
+                f"the Ray cluster did not place host {name} ({resources_text(resources)})"
+                f" within {PLACE_TIMEOUT_S:.0f} s",
+                field="instance_type",
+            ) from None
+        except ray.exceptions.RayTaskError as exc:
+            ray.kill(actor, no_restart=True)
+            cause = exc.cause if hasattr(exc, "cause") else exc
+            if isinstance(cause, (ValidationError, NotFoundError)):
+                raise cause from None
+            raise
+        return replace(handle, runtime=self.name, ref=name)
+
+    def _bundle(self, spec: ContainerSpec, resources: Mapping[str, float]) -> Any:
+        """The host's bundle of the job's placement group (made, and waited for, by the
+        first host's launch)."""
+        ray = self._connect()
+        from ray.util.placement_group import get_placement_group, placement_group
+        from ray.util.scheduling_strategies import PlacementGroupSchedulingStrategy
+
+        group_name = f"{spec.job_name}/hosts"
+        try:
+            group = get_placement_group(group_name)
+        except ValueError:
+            bundle = {"CPU": resources["num_cpus"]}
+            if "memory" in resources:
+                bundle["memory"] = resources["memory"]
+            group = placement_group(
+                [dict(bundle) for _ in range(spec.instance_count)],
+                strategy="SPREAD",
+                name=group_name,
+                lifetime="detached",
+            )
+        try:
+            ray.get(group.ready(), timeout=PLACE_TIMEOUT_S)
+        except ray.exceptions.GetTimeoutError:
+            raise ValidationError(
+                f"the Ray cluster did not place the {spec.instance_count} hosts of"
+                f" {spec.job_name} ({resources_text(resources)} each) within"
+                f" {PLACE_TIMEOUT_S:.0f} s",
+                field="instance_type",
+            ) from None
+        return PlacementGroupSchedulingStrategy(
+            placement_group=group, placement_group_bundle_index=spec.instance_index
+        )
+
+    def poll(self, handle: JobHandle) -> JobState:
+        try:
+            return self._call(handle, "poll")
+        except _ActorGone as exc:
+            return JobState(RunStatus.EXITED, None, detail=f"the host's Ray node died: {exc}")
+
+    def logs(self, handle: JobHandle, since_offset: int = 0) -> tuple[str, int]:
+        try:
+            return self._call(handle, "logs", since_offset)
+        except _ActorGone:
+            return "", since_offset
+
+    def stop(self, handle: JobHandle, grace_seconds: float = 10.0) -> JobState:
+        try:
+            return self._call(handle, "stop", grace_seconds)
+        except _ActorGone as exc:
+            return JobState(RunStatus.EXITED, None, detail=f"the host's Ray node died: {exc}")
+
+    def sample(self, handle: JobHandle) -> HostSample | None:
+        try:
+            return self._call(handle, "sample")
+        except _ActorGone:
+            return None
+
+    def address(self, handle: JobHandle) -> tuple[str, int]:
+        return self._call(handle, "address")
+
+    def node_of(self, handle: JobHandle) -> dict[str, str]:
+        """The node a host runs on: its Ray ``node_id`` and ``address``."""
+        return self._call(handle, "node")
+
+    def _names(self) -> list[str]:
+        """The named actors of this runner's namespace (the driver's namespace is the first
+        runner's of the process)."""
+        ray = self._connect()
+        return [
+            str(entry["name"])
+            for entry in ray.util.list_named_actors(all_namespaces=True)
+            if entry.get("namespace") == self.namespace
+        ]
+
+    def find(self, labels: Mapping[str, str] | None = None) -> list[JobHandle]:
+        ray = self._connect()
+        wanted = dict(labels or {})
+        found = []
+        for name in self._names():
+            job, _, host = str(name).rpartition("/")
+            if not job:
+                continue
+            try:
+                actor = ray.get_actor(name, namespace=self.namespace)
+                own, started = ray.get(
+                    [actor.labels.remote(), actor.started_at.remote()], timeout=CALL_TIMEOUT_S
+                )
+            except (ValueError, ray.exceptions.RayActorError, ray.exceptions.GetTimeoutError):
+                continue
+            if not own or any(own.get(k) != v for k, v in wanted.items()):
+                continue
+            found.append(
+                JobHandle(
+                    runtime=self.name,
+                    job_name=own.get(LABEL_JOB, job),
+                    host=own.get(LABEL_HOST, host),
+                    ref=str(name),
+                    started_at=float(started),
+                    labels=own,
+                )
+            )
+        return found
+
+    def cleanup(self, handle: JobHandle) -> None:
+        ray = self._connect()
+        try:
+            actor = self._actor(handle.job_name, handle.host)
+        except NotFoundError:
+            return
+        with contextlib.suppress(ray.exceptions.RayActorError, ray.exceptions.GetTimeoutError):
+            ray.get(actor.cleanup.remote(), timeout=CALL_TIMEOUT_S)
+        ray.kill(actor, no_restart=True)
+        deadline = time.monotonic() + 5.0
+        while time.monotonic() < deadline:  # the name is released once the actor is dead
+            try:
+                ray.get_actor(actor_name(handle.job_name, handle.host), namespace=self.namespace)
+            except ValueError:
+                break
+            time.sleep(0.02)
+        self._release_group(handle.job_name)
+
+    def _release_group(self, job_name: str) -> None:
+        """Remove the job's placement group once none of its hosts is left."""
+        self._connect()
+        from ray.util.placement_group import get_placement_group, remove_placement_group
+
+        prefix = f"{job_name}/"
+        for _ in range(20):  # a killed actor's name is released shortly after
+            left = [n for n in self._names() if n.startswith(prefix)]
+            if not left:
+                break
+            time.sleep(0.05)
+        else:
+            return
+        with contextlib.suppress(ValueError):
+            remove_placement_group(get_placement_group(f"{job_name}/hosts"))
+
+
+class _ActorGone(Exception):
+    """The host's actor died with its node (or was killed)."""
+
+
+def resources_text(resources: Mapping[str, float]) -> str:
+    """``2 CPUs, 8.0 GiB``."""
+    text = f"{resources['num_cpus']:g} CPUs"
+    if "memory" in resources:
+        text += f", {resources['memory'] / GIB:.1f} GiB"
+    return text
+
+
+__all__ = ["LABEL_MANAGED", "RayRunner", "actor_name", "namespace_of", "resources_for"]
