@@ -40,8 +40,23 @@ def docker_runtime_info(timeout: float = DOCKER_PING_TIMEOUT_S) -> RuntimeInfo:
         client.close()
 
 
-def available_runtimes() -> list[RuntimeInfo]:
-    return [process_runtime_info(), docker_runtime_info()]
+def ray_runtime_info(address: str) -> RuntimeInfo:
+    """The Ray cluster at ``address``: its living nodes and free CPUs, or why not."""
+    from .ray import cluster_summary
+
+    try:
+        return RuntimeInfo("ray", True, f"{cluster_summary(address)} at {address}")
+    except Exception as exc:  # no Ray, or no cluster answers
+        message = getattr(exc, "message", None) or _short(exc)
+        return RuntimeInfo("ray", False, f"no Ray cluster answers at {address}: {message}")
+
+
+def available_runtimes(ray_address: str | None = None) -> list[RuntimeInfo]:
+    """The runtimes and whether each answers (Ray only with a cluster address)."""
+    runtimes = [process_runtime_info(), docker_runtime_info()]
+    if ray_address:
+        runtimes.append(ray_runtime_info(ray_address))
+    return runtimes
 
 
 def resolve_runtime(choice: str, runtimes: list[RuntimeInfo]) -> str:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import threading
 import time
 from collections.abc import Mapping
@@ -51,6 +52,9 @@ from .contract import resource_limits
 
 #: seconds a launch waits for the cluster to place a host (or a job's hosts)
 PLACE_TIMEOUT_S = 60.0
+#: labels of a host's handle: the Ray node it runs on (id, and address)
+LABEL_NODE = "mlstudio.ray.node"
+LABEL_NODE_ADDRESS = "mlstudio.ray.node_address"
 #: seconds a call to a host's actor may take (the actor answers from memory or a file)
 CALL_TIMEOUT_S = 30.0
 GIB = 1024**3
@@ -84,6 +88,48 @@ def actor_name(job_name: str, host: str) -> str:
     return f"{job_name}/{host}"
 
 
+def cluster_summary(address: str) -> str:
+    """``2 nodes, 3/4 CPUs free, 18.2 GiB memory``: the cluster at ``address`` (connects
+    this process as a driver when it is not one yet).
+
+    Raises:
+        ValidationError: Ray is not installed.
+        StoreUnavailableError: No cluster answers.
+    """
+    ray = _init(address, None)
+    nodes = [n for n in ray.nodes() if n.get("Alive")]
+    total, free = ray.cluster_resources(), ray.available_resources()
+    return (
+        f"{len(nodes)} node{'s' if len(nodes) != 1 else ''},"
+        f" {free.get('CPU', 0):g}/{total.get('CPU', 0):g} CPUs free,"
+        f" {free.get('memory', 0) / GIB:.1f} GiB memory free"
+    )
+
+
+def _init(address: str, namespace: str | None) -> Any:
+    """Ray, this process connected to the cluster at ``address`` (once per process)."""
+    try:
+        import ray
+    except ImportError:
+        raise ValidationError(
+            "the ray runtime needs Ray: pip install 'jupyter_mlstudio[ray]'", field="runtime"
+        ) from None
+    with _connect_lock:
+        if not ray.is_initialized():
+            try:
+                ray.init(
+                    address=address,
+                    namespace=namespace,
+                    log_to_driver=False,
+                    configure_logging=False,
+                )
+            except Exception as exc:  # ConnectionError, TimeoutError, ...
+                raise StoreUnavailableError(
+                    f"cannot reach the Ray cluster at {address}: {type(exc).__name__}: {exc}"
+                ) from None
+    return ray
+
+
 class _HostActor:
     """Runs one host on its node with the process runtime (the body of a Ray actor)."""
 
@@ -100,7 +146,10 @@ class _HostActor:
         return {"node_id": context.get_node_id(), "address": ray.util.get_node_ip_address()}
 
     def launch(self, spec: ContainerSpec) -> JobHandle:
-        self.handle = self.runner.launch(spec)
+        handle = self.runner.launch(spec)
+        node = self.node()
+        labels = {**handle.labels, LABEL_NODE: node["node_id"], LABEL_NODE_ADDRESS: node["address"]}
+        self.handle = replace(handle, labels=labels)
         return self.handle
 
     def labels(self) -> dict[str, str]:
@@ -162,49 +211,11 @@ class RayRunner(JobRunner):
     # -- the cluster ----------------------------------------------------------------------
     def _connect(self) -> Any:
         with self._lock:
-            if self._ray is not None:
-                return self._ray
-            try:
-                import ray
-            except ImportError:
-                raise ValidationError(
-                    "the ray runtime needs Ray: pip install 'jupyter_mlstudio[ray]'",
-                    field="runtime",
-                ) from None
-            with _connect_lock:
-                if not ray.is_initialized():
-                    try:
-                        ray.init(
-                            address=self.address_of_cluster,
-                            namespace=self.namespace,
-                            log_to_driver=False,
-                            configure_logging=False,
-                        )
-                    except Exception as exc:  # ConnectionError, TimeoutError, ...
-                        raise StoreUnavailableError(
-                            f"cannot reach the Ray cluster at {self.address_of_cluster}:"
-                            f" {type(exc).__name__}: {exc}"
-                        ) from None
-            self._actor_class = ray.remote(_HostActor)
-            self._ray = ray
-            return ray
-
-    def cluster(self) -> list[dict[str, Any]]:
-        """The cluster's living nodes: id, address and resources (total and free)."""
-        ray = self._connect()
-        free = ray.available_resources()
-        nodes = []
-        for node in ray.nodes():
-            if not node.get("Alive"):
-                continue
-            nodes.append(
-                {
-                    "NodeId": node["NodeID"],
-                    "Address": node.get("NodeManagerAddress"),
-                    "Resources": dict(node.get("Resources") or {}),
-                }
-            )
-        return [dict(n, ClusterFree=free) for n in nodes]
+            if self._ray is None:
+                ray = _init(self.address_of_cluster, self.namespace)
+                self._actor_class = ray.remote(_HostActor)
+                self._ray = ray
+            return self._ray
 
     def _check_fits(self, resources: Mapping[str, float]) -> None:
         """Refuse a host that no living node could ever hold."""
@@ -237,7 +248,12 @@ class RayRunner(JobRunner):
 
     def _call(self, handle: JobHandle, method: str, *args: Any) -> Any:
         ray = self._connect()
-        actor = self._actor(handle.job_name, handle.host)
+        try:
+            actor = self._actor(handle.job_name, handle.host)
+        except NotFoundError:
+            if self._marker(handle.job_name, handle.host).exists():
+                raise _ActorGone("its actor no longer exists") from None
+            raise
         try:
             return ray.get(getattr(actor, method).remote(*args), timeout=CALL_TIMEOUT_S)
         except ray.exceptions.RayActorError as exc:
@@ -288,7 +304,12 @@ class RayRunner(JobRunner):
             if isinstance(cause, (ValidationError, NotFoundError)):
                 raise cause from None
             raise
-        return replace(handle, runtime=self.name, ref=name)
+        handle = replace(handle, runtime=self.name, ref=name)
+        marker = self._marker(spec.job_name, spec.host)
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        record = {"ref": name, "started_at": handle.started_at, "labels": dict(handle.labels)}
+        marker.write_text(json.dumps(record))
+        return handle
 
     def _bundle(self, spec: ContainerSpec, resources: Mapping[str, float]) -> Any:
         """The host's bundle of the job's placement group (made, and waited for, by the
@@ -327,7 +348,7 @@ class RayRunner(JobRunner):
         try:
             return self._call(handle, "poll")
         except _ActorGone as exc:
-            return JobState(RunStatus.EXITED, None, detail=f"the host's Ray node died: {exc}")
+            return JobState(RunStatus.EXITED, None, detail=_node_died(handle, exc))
 
     def logs(self, handle: JobHandle, since_offset: int = 0) -> tuple[str, int]:
         try:
@@ -339,7 +360,7 @@ class RayRunner(JobRunner):
         try:
             return self._call(handle, "stop", grace_seconds)
         except _ActorGone as exc:
-            return JobState(RunStatus.EXITED, None, detail=f"the host's Ray node died: {exc}")
+            return JobState(RunStatus.EXITED, None, detail=_node_died(handle, exc))
 
     def sample(self, handle: JobHandle) -> HostSample | None:
         try:
@@ -348,11 +369,17 @@ class RayRunner(JobRunner):
             return None
 
     def address(self, handle: JobHandle) -> tuple[str, int]:
-        return self._call(handle, "address")
+        try:
+            return self._call(handle, "address")
+        except _ActorGone as exc:
+            raise NotFoundError(_node_died(handle, exc)) from None
 
     def node_of(self, handle: JobHandle) -> dict[str, str]:
-        """The node a host runs on: its Ray ``node_id`` and ``address``."""
-        return self._call(handle, "node")
+        """The node a host runs (or ran) on: its Ray ``node_id`` and ``address``."""
+        return {
+            "node_id": handle.labels.get(LABEL_NODE, ""),
+            "address": handle.labels.get(LABEL_NODE_ADDRESS, ""),
+        }
 
     def _names(self) -> list[str]:
         """The named actors of this runner's namespace (the driver's namespace is the first
@@ -364,40 +391,39 @@ class RayRunner(JobRunner):
             if entry.get("namespace") == self.namespace
         ]
 
+    def _marker(self, job_name: str, host: str) -> Path:
+        """The runner's record of a launched host (kept until ``cleanup``): a host whose
+        actor is gone without a clean-up died with its node."""
+        return self.state_root / job_name / f"{host}.ray.json"
+
     def find(self, labels: Mapping[str, str] | None = None) -> list[JobHandle]:
-        ray = self._connect()
         wanted = dict(labels or {})
         found = []
-        for name in self._names():
-            job, _, host = str(name).rpartition("/")
-            if not job:
-                continue
+        for marker in sorted(self.state_root.glob("*/*.ray.json")):
             try:
-                actor = ray.get_actor(name, namespace=self.namespace)
-                own, started = ray.get(
-                    [actor.labels.remote(), actor.started_at.remote()], timeout=CALL_TIMEOUT_S
-                )
-            except (ValueError, ray.exceptions.RayActorError, ray.exceptions.GetTimeoutError):
-                continue
-            if not own or any(own.get(k) != v for k, v in wanted.items()):
-                continue
-            found.append(
-                JobHandle(
+                record = json.loads(marker.read_text())
+                own = {str(k): str(v) for k, v in dict(record["labels"]).items()}
+                handle = JobHandle(
                     runtime=self.name,
-                    job_name=own.get(LABEL_JOB, job),
-                    host=own.get(LABEL_HOST, host),
-                    ref=str(name),
-                    started_at=float(started),
+                    job_name=own[LABEL_JOB],
+                    host=own[LABEL_HOST],
+                    ref=str(record["ref"]),
+                    started_at=float(record["started_at"]),
                     labels=own,
                 )
-            )
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            if all(own.get(k) == v for k, v in wanted.items()):
+                found.append(handle)
         return found
 
     def cleanup(self, handle: JobHandle) -> None:
         ray = self._connect()
+        self._marker(handle.job_name, handle.host).unlink(missing_ok=True)
         try:
             actor = self._actor(handle.job_name, handle.host)
         except NotFoundError:
+            self._release_group(handle.job_name)
             return
         with contextlib.suppress(ray.exceptions.RayActorError, ray.exceptions.GetTimeoutError):
             ray.get(actor.cleanup.remote(), timeout=CALL_TIMEOUT_S)
@@ -426,6 +452,13 @@ class RayRunner(JobRunner):
             return
         with contextlib.suppress(ValueError):
             remove_placement_group(get_placement_group(f"{job_name}/hosts"))
+
+
+def _node_died(handle: JobHandle, exc: Exception) -> str:
+    node = handle.labels.get(LABEL_NODE, "?")
+    where = handle.labels.get(LABEL_NODE_ADDRESS, "?")
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"the Ray node {node[:12]} ({where}) running {handle.host} is gone: {first[:300]}"
 
 
 class _ActorGone(Exception):

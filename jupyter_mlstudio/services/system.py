@@ -54,7 +54,7 @@ class SystemService:
         self._artifacts = artifacts
 
     def health(self) -> StudioHealth:
-        runtimes = available_runtimes()
+        runtimes = available_runtimes(self._config.ray_address)
         return StudioHealth(
             version=__version__,
             store=self._store.health(),

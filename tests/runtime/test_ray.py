@@ -86,3 +86,36 @@ def test_a_job_no_node_can_hold_is_refused(cluster: RayCluster, tmp_path: Path) 
         runner.launch(spec)
     assert info.value.field == "instance_type"
     assert "8 CPUs" in info.value.message
+
+
+def test_a_host_whose_actor_is_gone_has_exited_naming_its_node(
+    cluster: RayCluster, tmp_path: Path
+) -> None:
+    from jupyter_mlstudio.runtime.ray import LABEL_NODE_ADDRESS, RayRunner
+
+    ml_dir = tmp_path / "ml"
+    ml_dir.mkdir()
+    runner = RayRunner(tmp_path / "state", cluster.address)
+    spec = ContainerSpec(
+        job_name="lost", ml_dir=ml_dir, command=("python", "-c", "import time; time.sleep(60)")
+    )
+    handle = runner.launch(spec)
+    assert runner.poll(handle).running
+    assert handle.labels[LABEL_NODE_ADDRESS]
+    ray.kill(ray.get_actor("lost/algo-1", namespace=runner.namespace), no_restart=True)
+    state = runner.poll(handle)
+    assert not state.running
+    assert state.exit_code is None
+    assert state.detail is not None
+    assert f"({handle.labels[LABEL_NODE_ADDRESS]}) running algo-1 is gone" in state.detail
+    runner.cleanup(handle)
+    assert runner.find() == []
+
+
+def test_doctor_summarises_the_cluster(cluster: RayCluster) -> None:
+    from jupyter_mlstudio.runtime.detect import ray_runtime_info
+
+    info = ray_runtime_info(cluster.address)
+    assert info.available, info.detail
+    assert info.detail.startswith("2 nodes, ")
+    assert "/4 CPUs free" in info.detail
