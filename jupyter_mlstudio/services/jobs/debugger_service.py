@@ -19,19 +19,20 @@ from ...config import StudioConfig
 from ...debugger.rules.base import PROFILER_DIR
 from ...entities import Job, JobKind
 from ...exceptions import NotFoundError, ValidationError
+from ...runtime.base import OPT_ML
 from ...store.base import MetadataStore
+from .debugging import DEFAULT_TENSOR_PATH as DEFAULT_LOCAL_PATH
+from .debugging import DebugPlan, plan_debugging
 from .layout import host_ml_dir, job_dir
+from .requests import CreateTrainingJobRequest, parse_request
+from .rule_jobs import OUTPUT_PATH as RULE_OUTPUT_PATH
 
-#: where a job's /opt/ml is inside its container (DebugHookConfig.LocalPath is below it)
-OPT_ML = PurePosixPath("/opt/ml")
 #: the hook's output below /opt/ml when the job's DebugHookConfig names none
-DEFAULT_TENSOR_PATH = "output/tensors"
-#: the profiler's sampling interval when ProfilerConfig names none (SageMaker's default)
-DEFAULT_INTERVAL_MS = 500
+DEFAULT_TENSOR_PATH = str(PurePosixPath(DEFAULT_LOCAL_PATH).relative_to(OPT_ML))
 #: the profiler rule whose evaluation job writes the HTML report
 PROFILER_REPORT = "ProfilerReport"
 #: a rule evaluation job's output folder, below its own job folder
-RULE_OUTPUT = "ml/processing/output/rule"
+RULE_OUTPUT = "ml/" + str(PurePosixPath(RULE_OUTPUT_PATH).relative_to(OPT_ML))
 #: the tensor modes the hook records (smdebug's ModeKeys)
 MODES = ("TRAIN", "EVAL", "PREDICT", "GLOBAL")
 
@@ -171,24 +172,21 @@ def job_hosts(job: Job) -> list[str]:
     return [f"algo-{i}" for i in range(1, count + 1)]
 
 
-def tensor_path(job: Job) -> str:
-    """Where the hook writes below ``/opt/ml`` (``output/tensors`` by default).
+def _debug_plan(job: Job) -> DebugPlan:
+    """The job's Debugger settings as the studio planned them when it created the job (one
+    reading of the request: :func:`.debugging.plan_debugging`).
 
     Raises:
-        ValidationError: The job's LocalPath leaves ``/opt/ml`` (the create call refuses
-            such a path; a record that has one is not read).
+        ValidationError: The recorded request does not pass (a record the create call
+            would have refused), with the field named.
     """
-    local = _object(job.spec.get("DebugHookConfig")).get("LocalPath")
-    if not isinstance(local, str) or not local:
-        return DEFAULT_TENSOR_PATH
-    path = PurePosixPath(local)
-    relative = path.relative_to(OPT_ML) if path.is_relative_to(OPT_ML) else path
-    if relative.is_absolute() or ".." in relative.parts or not relative.parts:
-        raise ValidationError(
-            f"DebugHookConfig.LocalPath {local!r} is not below /opt/ml",
-            field="DebugHookConfig.LocalPath",
-        )
-    return str(relative)
+    body = {"TrainingJobName": job.job_name, **job.spec}
+    return plan_debugging(parse_request(CreateTrainingJobRequest, body))
+
+
+def tensor_path(job: Job) -> str:
+    """Where the hook writes below ``/opt/ml`` (``output/tensors`` by default)."""
+    return _debug_plan(job).tensor_path or DEFAULT_TENSOR_PATH
 
 
 def tensor_folders(config: StudioConfig, job: Job) -> list[Path]:
@@ -201,32 +199,23 @@ def tensor_folders(config: StudioConfig, job: Job) -> list[Path]:
 
 def interval_ms(job: Job) -> int:
     """The profiler's sampling interval (ProfilerConfig.ProfilingIntervalInMilliseconds)."""
-    value = _object(job.spec.get("ProfilerConfig")).get("ProfilingIntervalInMilliseconds")
-    return value if isinstance(value, int) and value > 0 else DEFAULT_INTERVAL_MS
+    return _debug_plan(job).interval_ms
 
 
 def profiling_status(job: Job) -> str:
-    """``Enabled`` or ``Disabled``: as recorded, else from the ProfilerConfig (every
-    host is sampled unless ``DisableProfiler``, as on SageMaker)."""
-    recorded = job.outputs.get("ProfilingStatus")
-    if recorded in ("Enabled", "Disabled"):
-        return str(recorded)
-    config = _object(job.spec.get("ProfilerConfig"))
-    return "Disabled" if config.get("DisableProfiler") else "Enabled"
+    """``Enabled`` or ``Disabled``: every host is sampled unless the job's ProfilerConfig
+    says ``DisableProfiler``, as on SageMaker."""
+    return "Enabled" if _debug_plan(job).profiling else "Disabled"
 
 
 def report_job_name(job: Job) -> str | None:
-    """The evaluation job of the job's ProfilerReport rule, when it has one: the
-    configuration named ProfilerReport, or one that invokes it (``rule_to_invoke``)."""
-    invoking = {
-        _object(rule).get("RuleConfigurationName")
-        for rule in job.spec.get("ProfilerRuleConfigurations") or []
-        if _object(_object(rule).get("RuleParameters")).get("rule_to_invoke") == PROFILER_REPORT
-    }
+    """The evaluation job of the job's ProfilerReport rule (a configuration that runs
+    ProfilerReport, by its name or ``rule_to_invoke``), when it has one."""
+    names = {r.configuration_name for r in _debug_plan(job).rules if r.rule == PROFILER_REPORT}
+    names.add(PROFILER_REPORT)
     for status in job.outputs.get("ProfilerRuleEvaluationStatuses") or []:
         entry = _object(status)
-        name = entry.get("RuleConfigurationName")
         rule_job = entry.get("RuleEvaluationJobName")
-        if (name == PROFILER_REPORT or name in invoking) and isinstance(rule_job, str) and rule_job:
+        if entry.get("RuleConfigurationName") in names and isinstance(rule_job, str) and rule_job:
             return rule_job
     return None
