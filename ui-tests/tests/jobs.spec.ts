@@ -426,7 +426,9 @@ test('a processing job: its command, inputs, outputs and log', async ({
     .locator('.jp-mlstudio-JobFilters-kind')
     .selectOption('ProcessingJob');
   const row = jobs.locator('li', { hasText: name });
-  await expect(jobs.locator('li')).toHaveCount(1);
+  // the filter keeps processing jobs only (other tests' rule evaluation jobs among them)
+  await expect(row).toHaveCount(1);
+  await expect(jobs.locator('li', { hasText: 'Training job' })).toHaveCount(0);
   await expect(row).toContainText('Processing job');
   await row.click();
   const view = page.locator('.jp-mlstudio-JobWidget', { hasText: name });
