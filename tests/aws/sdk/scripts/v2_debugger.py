@@ -31,7 +31,7 @@ ROLE = "arn:aws:iam::000000000000:role/SageMakerRole"
 HERE = Path(__file__).resolve().parent
 
 
-def train(session: sagemaker.Session, base_name: str, eta0: float) -> dict[str, Any]:
+def train(session: sagemaker.Session, base_name: str, eta0: float, epochs: int) -> dict[str, Any]:
     estimator = SKLearn(
         entry_point="train.py",
         source_dir=str(HERE / "debugger_source"),
@@ -41,7 +41,7 @@ def train(session: sagemaker.Session, base_name: str, eta0: float) -> dict[str, 
         instance_count=1,
         role=ROLE,
         base_job_name=base_name,
-        hyperparameters={"eta0": eta0, "epochs": 60, "epoch-seconds": 0.2},
+        hyperparameters={"eta0": eta0, "epochs": epochs, "epoch-seconds": 0.2},
         sagemaker_session=session,
         rules=[
             Rule.sagemaker(
@@ -72,8 +72,9 @@ def train(session: sagemaker.Session, base_name: str, eta0: float) -> dict[str, 
 
 def main(base_name: str) -> None:
     session = sagemaker.Session()
-    diverging = train(session, f"{base_name}-bad", eta0=0.2)
-    healthy = train(session, f"{base_name}-good", eta0=3e-5)
+    # planned for a minute: the rule stops it within seconds, however slow the machine
+    diverging = train(session, f"{base_name}-bad", eta0=0.2, epochs=300)
+    healthy = train(session, f"{base_name}-good", eta0=3e-5, epochs=30)
     print("\nRESULT", json.dumps({"diverging": diverging, "healthy": healthy}))
 
 
