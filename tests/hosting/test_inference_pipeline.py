@@ -250,11 +250,17 @@ async def test_pipeline_endpoint_over_rest(jp_fetch: Any, fitted: Fitted) -> Non
     assert answer.code == 200, answer
     assert answer.headers["Content-Type"].startswith("application/json")
     assert json.loads(answer.body) == fitted.predict(rows)
-    # the classifier got the preprocessor's text/csv, not the client's type
-    status, logs = await call(
-        jp_fetch, "GET", "endpoints", "ep-pipe", "logs", params={"Host": "algo-1-c2"}
-    )
-    assert status == 200, logs
+    # the classifier got the preprocessor's text/csv, not the client's type (its log line
+    # reaches the container's log a moment after the answer)
+    deadline = time.monotonic() + 15
+    while True:
+        status, logs = await call(
+            jp_fetch, "GET", "endpoints", "ep-pipe", "logs", params={"Host": "algo-1-c2"}
+        )
+        assert status == 200, logs
+        if "classifier received" in logs["Text"] or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.1)
     assert "classifier received text/csv" in logs["Text"]
 
     # a container that refuses ends the chain: a ModelError naming it

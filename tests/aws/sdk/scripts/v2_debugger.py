@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -60,11 +61,19 @@ def train(session: sagemaker.Session, base_name: str, eta0: float, epochs: int) 
     )
     estimator.fit(wait=True, logs=False)  # a Stopped job is a warning, not an error
     job = estimator.latest_training_job
+    # the rules read what the job wrote last, then conclude: wait as the samples do
+    summary = job.rule_job_summary()
+    deadline = time.monotonic() + 120
+    while any(e["RuleEvaluationStatus"] == "InProgress" for e in summary):
+        if time.monotonic() > deadline:
+            break
+        time.sleep(1)
+        summary = job.rule_job_summary()
     description = job.describe()
     return {
         "job_name": job.name,
         "status": description["TrainingJobStatus"],
-        "summary": [{k: str(v) for k, v in entry.items()} for entry in job.rule_job_summary()],
+        "summary": [{k: str(v) for k, v in entry.items()} for entry in summary],
         "debugger_path": estimator.latest_job_debugger_artifacts_path(),
         "profiling": description.get("ProfilingStatus"),
     }
