@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import ENV_RAY_ADDRESS
-from ..exceptions import NotFoundError, StoreUnavailableError, ValidationError
+from ..exceptions import ConflictError, NotFoundError, StoreUnavailableError, ValidationError
 from .base import (
     LABEL_HOST,
     LABEL_JOB,
@@ -275,8 +275,6 @@ class RayRunner(JobRunner):
         except ValueError:
             pass
         else:
-            from ..exceptions import ConflictError
-
             raise ConflictError(f"host {name} is already live", field="job_name")
         options: dict[str, Any] = {
             "name": name,

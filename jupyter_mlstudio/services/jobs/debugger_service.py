@@ -19,20 +19,18 @@ from ...config import StudioConfig
 from ...debugger.rules.base import PROFILER_DIR
 from ...entities import Job, JobKind
 from ...exceptions import NotFoundError, ValidationError
-from ...runtime.base import OPT_ML
+from ...runtime.base import OPT_ML, host_name
 from ...store.base import MetadataStore
 from .debugging import DEFAULT_TENSOR_PATH as DEFAULT_LOCAL_PATH
 from .debugging import DebugPlan, plan_debugging
 from .layout import host_ml_dir, job_dir
 from .requests import CreateTrainingJobRequest, parse_request
-from .rule_jobs import OUTPUT_PATH as RULE_OUTPUT_PATH
+from .rule_jobs import output_folder
 
 #: the hook's output below /opt/ml when the job's DebugHookConfig names none
 DEFAULT_TENSOR_PATH = str(PurePosixPath(DEFAULT_LOCAL_PATH).relative_to(OPT_ML))
 #: the profiler rule whose evaluation job writes the HTML report
 PROFILER_REPORT = "ProfilerReport"
-#: a rule evaluation job's output folder, below its own job folder
-RULE_OUTPUT = "ml/" + str(PurePosixPath(RULE_OUTPUT_PATH).relative_to(OPT_ML))
 #: the tensor modes the hook records (smdebug's ModeKeys)
 MODES = ("TRAIN", "EVAL", "PREDICT", "GLOBAL")
 
@@ -156,7 +154,7 @@ class DebuggerService:
             return None
         from . import profiler
 
-        found = profiler.report_file(job_dir(self.config, rule_job) / RULE_OUTPUT)
+        found = profiler.report_file(output_folder(job_dir(self.config, rule_job)))
         return Path(found) if found is not None and Path(found).is_file() else None
 
 
@@ -169,7 +167,7 @@ def job_hosts(job: Job) -> list[str]:
     count = _object(job.spec.get("ResourceConfig")).get("InstanceCount", 1)
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         count = 1
-    return [f"algo-{i}" for i in range(1, count + 1)]
+    return [host_name(i) for i in range(count)]
 
 
 def _debug_plan(job: Job) -> DebugPlan:

@@ -47,6 +47,11 @@ EXTRA_RUNTIME_S = 3600
 _records = threading.Lock()  # one read-modify-write of a training job's statuses at once
 
 
+def output_folder(rule_job_folder: Path) -> Path:
+    """Where a rule job's :data:`OUTPUT_PATH` is in its folder (status and report)."""
+    return host_ml_dir(rule_job_folder) / OUTPUT_PATH.removeprefix(f"{OPT_ML}/")
+
+
 def rule_job_request(
     plan: TrainingPlan, debug: DebugPlan, rule: RulePlan, folder: Path, created_at: float
 ) -> dict[str, Any]:
@@ -175,7 +180,7 @@ class RuleSupervisor(ProcessingSupervisor):
         self.configuration = tags.get(TAG_CONFIGURATION, "")
         self.statuses_key = tags.get(TAG_STATUSES, "DebugRuleEvaluationStatuses")
         self.stop_training = tags.get(TAG_ACTION) == "StopTraining"
-        self.status_dir = host_ml_dir(self.folder) / OUTPUT_PATH.removeprefix(f"{OPT_ML}/")
+        self.status_dir = output_folder(self.folder)
         self._seen: tuple[Any, ...] | None = None
         self._stopped_parent = False
 
