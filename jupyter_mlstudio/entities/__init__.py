@@ -41,6 +41,7 @@ from .jobs import (
     SecondaryStatus,
     SecondaryStatusTransition,
 )
+from .monitoring import MonitoringExecution, MonitoringSchedule
 from .registry import ModelApprovalStatus, ModelPackage, ModelPackageGroup
 
 __all__ = [
@@ -64,6 +65,8 @@ __all__ = [
     "ModelApprovalStatus",
     "ModelPackage",
     "ModelPackageGroup",
+    "MonitoringExecution",
+    "MonitoringSchedule",
     "Page",
     "ParameterValue",
     "ProductionVariant",

@@ -44,6 +44,7 @@ from ..store.base import TrackingStore
 from .store_contract_charts import StoreChartContract
 from .store_contract_jobs import JobsEndpointsContract, make_job, variant
 from .store_contract_limits import RecordLimitsContract, TrackingLimitsContract
+from .store_contract_monitoring import MonitoringContract
 from .store_contract_pipelines import PipelineContract
 from .store_contract_registry import RegistryContract
 from .store_helpers import T0, assert_aware, expect, points
@@ -577,6 +578,7 @@ class StoreContract(
     RecordLimitsContract,
     RegistryContract,
     PipelineContract,
+    MonitoringContract,
 ):
     """The whole contract: what every MetadataStore passes (tracking, jobs, endpoints,
     the model registry, pipelines)."""

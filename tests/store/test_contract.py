@@ -17,6 +17,7 @@ from jupyter_mlstudio.testing.store_contract_limits import (
     RecordLimitsContract,
     TrackingLimitsContract,
 )
+from jupyter_mlstudio.testing.store_contract_monitoring import MonitoringContract
 from jupyter_mlstudio.testing.store_contract_pipelines import PipelineContract
 from jupyter_mlstudio.testing.store_contract_registry import RegistryContract
 
@@ -26,6 +27,7 @@ RECORD_PARTS = (
     RecordLimitsContract,
     RegistryContract,
     PipelineContract,
+    MonitoringContract,
 )
 
 
@@ -36,6 +38,7 @@ class TestSqlStore(
     RecordLimitsContract,
     RegistryContract,
     PipelineContract,
+    MonitoringContract,
 ):
     pass
 

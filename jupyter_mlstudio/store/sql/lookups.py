@@ -18,6 +18,7 @@ from ...entities.common import (
     TRIAL_NAME_MAX,
     validate_name,
 )
+from ...entities.monitoring import SCHEDULE_NAME_MAX
 from ...entities.pipelines import PIPELINE_NAME_MAX
 from ...entities.registry import GROUP_NAME_MAX
 from ...exceptions import ConflictError, NotFoundError
@@ -29,6 +30,7 @@ from .models import (
     JobRow,
     ModelPackageGroupRow,
     ModelRow,
+    MonitoringScheduleRow,
     PipelineRow,
     TrialComponentRow,
     TrialRow,
@@ -47,6 +49,7 @@ _RESOURCES: dict[type[Base], tuple[str, int, str]] = {
     EndpointRow: ("EndpointName", ENDPOINT_NAME_MAX, "Endpoint"),
     ModelPackageGroupRow: ("ModelPackageGroupName", GROUP_NAME_MAX, "Model package group"),
     PipelineRow: ("PipelineName", PIPELINE_NAME_MAX, "Pipeline"),
+    MonitoringScheduleRow: ("MonitoringScheduleName", SCHEDULE_NAME_MAX, "Monitoring schedule"),
 }
 
 

@@ -433,3 +433,42 @@ class PipelineRow(Base):
     tags: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False)
     creation_time: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
     last_modified_time: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+# -- Model Monitor (revision 0009) -------------------------------------------------------
+
+
+class MonitoringScheduleRow(Base):
+    __tablename__ = "monitoring_schedules"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(63), unique=True, nullable=False)
+    endpoint_name: Mapped[str] = mapped_column(String(63), nullable=False, index=True)
+    monitoring_type: Mapped[str] = mapped_column(String(32), nullable=False)
+    status: Mapped[str] = mapped_column(String(32), nullable=False)
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    #: MonitoringScheduleConfig, checked
+    config: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    tags: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False)
+    creation_time: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+    last_modified_time: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class MonitoringExecutionRow(Base):
+    """One row a window: (schedule, scheduled time) is unique, so no window runs twice."""
+
+    __tablename__ = "monitoring_executions"
+    __table_args__ = (UniqueConstraint("schedule_name", "scheduled_time"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    schedule_name: Mapped[str] = mapped_column(String(63), nullable=False, index=True)
+    scheduled_time: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+    job_name: Mapped[str] = mapped_column(String(63), unique=True, nullable=False)
+    endpoint_name: Mapped[str] = mapped_column(String(63), nullable=False, index=True)
+    monitoring_type: Mapped[str] = mapped_column(String(32), nullable=False)
+    status: Mapped[str] = mapped_column(String(32), nullable=False)
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    violation_count: Mapped[int | None] = mapped_column(Integer)
+    output_uri: Mapped[str | None] = mapped_column(Text)
+    creation_time: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    last_modified_time: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

@@ -40,6 +40,7 @@ from .models import (
     TrialRow,
     TrialTagRow,
 )
+from .monitoring import MonitoringQueries
 from .paging import check_max_results, check_sort_order, paginate
 from .pipelines import PipelineQueries
 from .registry import RegistryQueries
@@ -48,7 +49,14 @@ from .session import session_scope
 _TCT = TrialComponentTrialRow
 
 
-class SqlStore(ChartQueries, HostingQueries, RegistryQueries, PipelineQueries, MetadataStore):
+class SqlStore(
+    ChartQueries,
+    HostingQueries,
+    RegistryQueries,
+    PipelineQueries,
+    MonitoringQueries,
+    MetadataStore,
+):
     """A :class:`MetadataStore` on any SQLAlchemy URL this module supports.
 
     Opening the store applies pending Alembic migrations. Thread-safe (one session per

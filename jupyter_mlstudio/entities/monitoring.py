@@ -1,0 +1,71 @@
+"""Model Monitor's records, as SageMaker's DescribeMonitoringSchedule and
+ListMonitoringExecutions describe them: a monitoring schedule (its configuration kept as
+the request gave it, once checked) and its executions, one processing job each."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import Field
+
+from .common import Entity
+from .registry import ARN_PREFIX
+
+#: Most characters of a schedule's name (SageMaker: 63).
+SCHEDULE_NAME_MAX = 63
+
+MonitoringScheduleStatus = Literal["Pending", "Failed", "Scheduled", "Stopped"]
+MonitoringExecutionStatus = Literal[
+    "Pending", "InProgress", "Completed", "CompletedWithViolations", "Failed", "Stopping", "Stopped"
+]
+MonitoringType = Literal["DataQuality", "ModelQuality"]
+#: the execution statuses after which nothing changes
+TERMINAL_EXECUTION_STATUSES = frozenset(
+    {"Completed", "CompletedWithViolations", "Failed", "Stopped"}
+)
+
+
+def monitoring_schedule_arn(schedule_name: str) -> str:
+    """The ARN of a monitoring schedule (SageMaker lowercases the name in it)."""
+    return f"{ARN_PREFIX}:monitoring-schedule/{schedule_name.lower()}"
+
+
+class MonitoringSchedule(Entity):
+    """A monitoring schedule. ``config`` is SageMaker's ``MonitoringScheduleConfig``."""
+
+    monitoring_schedule_name: str
+    endpoint_name: str
+    monitoring_type: MonitoringType = "DataQuality"
+    monitoring_schedule_status: MonitoringScheduleStatus = "Pending"
+    failure_reason: str | None = None
+    config: dict[str, Any]
+    tags: dict[str, str] = Field(default_factory=dict)
+    creation_time: datetime
+    last_modified_time: datetime
+
+    @property
+    def monitoring_schedule_arn(self) -> str:
+        return monitoring_schedule_arn(self.monitoring_schedule_name)
+
+    @property
+    def schedule_expression(self) -> str:
+        return str(self.config.get("ScheduleConfig", {}).get("ScheduleExpression", ""))
+
+
+class MonitoringExecution(Entity):
+    """One run of a schedule over one window: the processing job that analysed it."""
+
+    monitoring_schedule_name: str
+    scheduled_time: datetime
+    processing_job_name: str
+    endpoint_name: str
+    monitoring_type: MonitoringType = "DataQuality"
+    monitoring_execution_status: MonitoringExecutionStatus = "Pending"
+    failure_reason: str | None = None
+    #: how many violations the analysis reported (None until it completed)
+    violation_count: int | None = None
+    #: where the execution's files are written
+    output_uri: str | None = None
+    creation_time: datetime
+    last_modified_time: datetime
