@@ -1,0 +1,489 @@
+"""Streaming readers: datasets and captured records as chunks of columns of strings.
+
+Every reader yields :class:`Chunk` objects of at most about ``CHUNK_BYTES`` of input, so
+memory stays bounded whatever the size of the data. Values are strings; ``""`` is a
+missing value. A line or record that cannot be parsed is counted (``parse_errors``) and
+skipped, never raised.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+CHUNK_BYTES = 8 << 20
+"""Bytes of input read per chunk."""
+
+CAPTURE_CHUNK_ROWS = 20_000
+"""Rows of captured records gathered per chunk."""
+
+_HOUR_PATH = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/(\d{2})/[^/]+$")
+
+
+class DatasetError(Exception):
+    """The dataset cannot be analysed at all (the message says why, in one line)."""
+
+
+@dataclass
+class Chunk:
+    """Rows of a dataset, column by column.
+
+    Attributes:
+        names: The column names, in order.
+        columns: One list of values per name, each ``rows`` long; ``""`` is missing.
+        rows: The number of rows.
+    """
+
+    names: list[str]
+    columns: list[list[str]]
+    rows: int
+
+
+@dataclass
+class ReadStats:
+    """What a reader saw: records read and records it could not parse."""
+
+    records: int = 0
+    parse_errors: int = 0
+    error_examples: list[str] = field(default_factory=list)
+
+    def error(self, message: str) -> None:
+        """Count one unparsable record (the first few messages are kept)."""
+        self.parse_errors += 1
+        if len(self.error_examples) < 5:
+            self.error_examples.append(message)
+
+
+def list_files(source: str | Path) -> list[Path]:
+    """The files of a dataset source: the file itself, or every file below a folder.
+
+    Args:
+        source: A local file or folder.
+
+    Returns:
+        The files in sorted path order (hidden files and ``_SUCCESS``-style markers left out).
+
+    Raises:
+        DatasetError: When the source does not exist or holds no file.
+    """
+    path = Path(source)
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise DatasetError(f"dataset_source: {source} does not exist")
+    files = sorted(
+        p
+        for p in path.rglob("*")
+        if p.is_file() and not p.name.startswith((".", "_")) and ".tmp" not in p.suffixes
+    )
+    if not files:
+        raise DatasetError(f"dataset_source: no files under {source}")
+    return files
+
+
+def _text_blocks(path: Path, chunk_bytes: int) -> Iterator[str]:
+    with open(path, "rb") as f:
+        while True:
+            block = f.read(chunk_bytes)
+            if not block:
+                return
+            if not block.endswith(b"\n"):
+                block += f.readline()
+            try:
+                yield block.decode("utf-8-sig" if f.tell() <= len(block) else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise DatasetError(f"{path.name}: not UTF-8 text ({exc.reason})") from None
+
+
+def _split_rows(lines: list[str], width: int, stats: ReadStats) -> list[list[str]] | None:
+    """Columns of ``lines`` of ``width`` fields; rows of another width are counted."""
+    if not lines:
+        return [[] for _ in range(width)]
+    text = "\n".join(lines)
+    if '"' not in text:
+        flat = ",".join(lines).split(",")
+        if len(flat) == len(lines) * width:
+            return [flat[j::width] for j in range(width)]
+        rows = [line.split(",") for line in lines]
+    else:
+        rows = list(csv.reader(io.StringIO(text)))
+    good = [r for r in rows if len(r) == width]
+    for r in rows:
+        if len(r) != width:
+            stats.error(f"expected {width} columns, found {len(r)}")
+    if not good:
+        return None
+    return [list(c) for c in zip(*good, strict=True)]
+
+
+def _parse_header(line: str) -> list[str]:
+    return [name.strip() for name in next(csv.reader([line]))]
+
+
+def csv_chunks(
+    files: Sequence[Path],
+    *,
+    header: bool,
+    stats: ReadStats,
+    chunk_bytes: int = CHUNK_BYTES,
+) -> Iterator[Chunk]:
+    """Chunks of CSV files (each file has a header line when ``header`` is true).
+
+    Args:
+        files: The files, read in order.
+        header: Whether each file's first line names the columns; without one the
+            columns are ``_c0``, ``_c1`` ... as SageMaker names them.
+        stats: Counts rows and rows of the wrong width.
+        chunk_bytes: Bytes of input per chunk.
+
+    Yields:
+        Chunks of rows.
+    """
+    names: list[str] | None = None
+    for path in files:
+        first = True
+        for text in _text_blocks(path, chunk_bytes):
+            lines = text.splitlines()
+            if "" in lines:
+                lines = [line for line in lines if line.strip()]
+            if first and lines:
+                first = False
+                if header:
+                    file_names = _parse_header(lines.pop(0))
+                    if names is None:
+                        names = file_names
+                    elif file_names != names:
+                        raise DatasetError(
+                            f"{path.name}: its header differs from the first file's header"
+                        )
+                elif names is None:
+                    width = len(next(csv.reader([lines[0]])))
+                    names = [f"_c{i}" for i in range(width)]
+            if not lines or names is None:
+                continue
+            columns = _split_rows(lines, len(names), stats)
+            stats.records += len(lines)
+            if columns is None:
+                continue
+            rows = len(columns[0]) if columns else 0
+            yield Chunk(list(names), columns, rows)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return repr(value)
+    return json.dumps(value, separators=(",", ":"))
+
+
+def rows_to_chunk(named: list[dict[str, Any]]) -> Chunk:
+    """A chunk from rows given as objects (columns in first-seen order).
+
+    Args:
+        named: Rows as flat objects; a key missing from a row is a missing value.
+
+    Returns:
+        The chunk.
+    """
+    order: dict[str, None] = {}
+    for row in named:
+        for key in row:
+            if key not in order:
+                order[key] = None
+    names = list(order)
+    columns = [[_cell(row.get(name)) for row in named] for name in names]
+    return Chunk(names, columns, len(named))
+
+
+def json_lines_chunks(
+    files: Sequence[Path], *, stats: ReadStats, chunk_bytes: int = CHUNK_BYTES
+) -> Iterator[Chunk]:
+    """Chunks of JSON lines files of flat objects.
+
+    Args:
+        files: The files, read in order.
+        stats: Counts records and lines that are not JSON objects.
+        chunk_bytes: Bytes of input per chunk.
+
+    Yields:
+        Chunks of rows.
+    """
+    for path in files:
+        for text in _text_blocks(path, chunk_bytes):
+            named: list[dict[str, Any]] = []
+            for line in text.splitlines():
+                if not line.strip():
+                    continue
+                stats.records += 1
+                try:
+                    obj = json.loads(line)
+                except ValueError:
+                    stats.error("not a JSON line")
+                    continue
+                if not isinstance(obj, dict):
+                    stats.error("a JSON line that is not an object")
+                    continue
+                named.append(obj)
+            if named:
+                yield rows_to_chunk(named)
+
+
+def parse_time(value: str) -> datetime:
+    """An ISO-8601 time (``Z`` or an offset) as an aware UTC datetime.
+
+    Args:
+        value: e.g. ``2026-12-06T10:00:00Z``.
+
+    Returns:
+        The time in UTC.
+
+    Raises:
+        ValueError: When it is not an ISO-8601 time.
+    """
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+@dataclass
+class Captured:
+    """One captured record inside the window.
+
+    Attributes:
+        event_id: ``eventMetadata.eventId``.
+        input: ``captureData.endpointInput`` (or None).
+        output: ``captureData.endpointOutput`` (or None).
+    """
+
+    event_id: str
+    input: dict[str, Any] | None
+    output: dict[str, Any] | None
+
+
+def _file_in_window(path: Path, start: datetime | None, end: datetime | None) -> bool:
+    """False only for files of SageMaker's hourly layout wholly outside the window."""
+    match = _HOUR_PATH.search(path.as_posix())
+    if not match:
+        return True
+    try:
+        year, month, day, hh = (int(g) for g in match.groups())
+        hour = datetime(year, month, day, hh, tzinfo=timezone.utc)
+    except ValueError:
+        return True
+    # a record written at the end of an hour can land in the next hour's folder
+    if start is not None and hour + timedelta(hours=2) <= start:
+        return False
+    return not (end is not None and hour - timedelta(hours=1) >= end)
+
+
+def captured_records(
+    files: Sequence[Path],
+    *,
+    start: datetime | None,
+    end: datetime | None,
+    stats: ReadStats,
+) -> Iterator[Captured]:
+    """Captured records whose ``inferenceTime`` is in ``[start, end)``.
+
+    Args:
+        files: Capture files (JSON lines).
+        start: Window start (inclusive), or None for no bound.
+        end: Window end (exclusive), or None for no bound.
+        stats: Counts the records in the window and those that do not parse.
+
+    Yields:
+        The records in the window, in file order.
+    """
+    for path in files:
+        if not _file_in_window(path, start, end):
+            continue
+        with open(path, "rb") as f:
+            for raw in f:
+                if not raw.strip():
+                    continue
+                try:
+                    record = json.loads(raw.decode("utf-8"))
+                    meta = record["eventMetadata"]
+                    when = parse_time(meta["inferenceTime"])
+                    data = record["captureData"]
+                    if not isinstance(data, dict):
+                        raise TypeError("captureData is not an object")
+                except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                    stats.records += 1
+                    stats.error(f"not a capture record: {type(exc).__name__}")
+                    continue
+                if (start is not None and when < start) or (end is not None and when >= end):
+                    continue
+                stats.records += 1
+                yield Captured(
+                    str(meta.get("eventId", "")),
+                    data.get("endpointInput"),
+                    data.get("endpointOutput"),
+                )
+
+
+def payload_text(part: dict[str, Any]) -> tuple[str, str]:
+    """(kind, text) of a captured payload: kind ``csv`` or ``json``.
+
+    Args:
+        part: ``endpointInput`` or ``endpointOutput``.
+
+    Returns:
+        The payload's kind and its text (base64 payloads decoded).
+
+    Raises:
+        ValueError: When it is neither CSV nor JSON, or does not decode.
+    """
+    encoding = str(part.get("encoding", "")).upper()
+    content_type = str(part.get("observedContentType", "")).lower()
+    data = part.get("data")
+    if not isinstance(data, str):
+        raise ValueError("data is not a string")
+    if encoding == "BASE64":
+        try:
+            data = base64.b64decode(data, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            raise ValueError("base64 data that is not UTF-8 text") from None
+        encoding = "JSON" if "json" in content_type else "CSV" if "csv" in content_type else ""
+    if encoding == "CSV":
+        return "csv", data
+    if encoding == "JSON":
+        return "json", data
+    raise ValueError(f"payload encoding {encoding or '?'} is neither CSV nor JSON")
+
+
+def csv_payload_rows(text: str) -> list[list[str]]:
+    """The rows of a CSV payload (one or several lines)."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise ValueError("empty CSV payload")
+    if '"' not in text:
+        return [[v.strip() for v in line.split(",")] for line in lines]
+    return [[v.strip() for v in row] for row in csv.reader(lines)]
+
+
+def json_payload_rows(text: str) -> list[dict[str, Any] | list[Any]]:
+    """The rows of a JSON payload: objects (by name) or arrays (by position).
+
+    Accepts an object, ``{"instances": [...]}``, a list of objects or of arrays, a flat
+    array (one positional row), and JSON lines.
+    """
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = [json.loads(line) for line in text.splitlines() if line.strip()]
+    if isinstance(value, dict):
+        for key in ("instances", "inputs", "features"):
+            if isinstance(value.get(key), list) and len(value) == 1:
+                value = value[key]
+                break
+        else:
+            return [value]
+    if isinstance(value, list):
+        if value and all(isinstance(v, dict | list) for v in value):
+            return list(value)
+        if not any(isinstance(v, dict | list) for v in value):
+            return [value]
+    raise ValueError("JSON payload is neither an object nor a list of rows")
+
+
+def _output_rows(part: dict[str, Any] | None, count: int) -> list[list[str]]:
+    """The endpointOutput's values per input row ([] when they do not line up)."""
+    if part is None:
+        return []
+    try:
+        kind, text = payload_text(part)
+        if kind == "csv":
+            rows = csv_payload_rows(text)
+        else:
+            value = json.loads(text)
+            if isinstance(value, dict) and len(value) == 1:
+                value = next(iter(value.values()))
+            values = value if isinstance(value, list) else [value]
+            if count > 1 and len(values) == count:
+                values = [[v] if not isinstance(v, list) else v for v in values]
+            else:
+                values = [values]
+            rows = [[_cell(v) for v in row] for row in values]
+    except ValueError:
+        return []
+    return rows if len(rows) == count else []
+
+
+def capture_chunks(
+    records: Iterable[Captured],
+    *,
+    feature_names: Sequence[str] | None,
+    stats: ReadStats,
+    rows_per_chunk: int = CAPTURE_CHUNK_ROWS,
+) -> Iterator[Chunk]:
+    """Chunks of the rows of captured ``endpointInput`` payloads.
+
+    CSV rows carry no header: they are matched to ``feature_names`` by position; a row one
+    output short is preceded by the ``endpointOutput`` values, as SageMaker does for a
+    baseline with ``output_columns_position`` START (the label first); a row of any other
+    width is a parse error. Without feature names the columns are ``_c0`` ... named by
+    the first row's width. JSON objects are matched by name.
+
+    Args:
+        records: The window's captured records.
+        feature_names: The baseline's features, in column order, if known.
+        stats: Counts payloads that do not parse.
+        rows_per_chunk: Rows gathered per chunk.
+
+    Yields:
+        Chunks of rows.
+    """
+    names = list(feature_names) if feature_names else None
+    named: list[dict[str, Any]] = []
+    for record in records:
+        if record.input is None:
+            stats.error("the record has no endpointInput")
+            continue
+        try:
+            kind, text = payload_text(record.input)
+            rows = csv_payload_rows(text) if kind == "csv" else json_payload_rows(text)
+        except ValueError as exc:
+            stats.error(str(exc))
+            continue
+        good: list[dict[str, Any]] = []
+        outputs: list[list[str]] | None = None
+        for i, row in enumerate(rows):
+            if isinstance(row, dict):
+                good.append(row)
+                continue
+            if names is None:
+                names = [f"_c{i}" for i in range(len(row))]
+            if len(row) != len(names) and outputs is None:
+                outputs = _output_rows(record.output, len(rows))
+            if len(row) != len(names) and outputs and len(outputs[i]) + len(row) == len(names):
+                row = [*outputs[i], *row]  # output_columns_position START
+            if len(row) != len(names):
+                good = []
+                stats.error(f"expected {len(names)} columns, found {len(row)}")
+                break
+            good.append(dict(zip(names, row, strict=True)))
+        named.extend(good)
+        if len(named) >= rows_per_chunk:
+            yield rows_to_chunk(named)
+            named = []
+    if named:
+        yield rows_to_chunk(named)
