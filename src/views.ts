@@ -296,7 +296,13 @@ export function addViewCommands(
       const widget = new EndpointWidget(
         new EndpointModel(name, { interval: interval() }),
         trans,
-        artifactRoot
+        artifactRoot,
+        undefined,
+        job =>
+          void app.commands.execute(ViewCommandIDs.openJob, {
+            kind: 'ProcessingJob',
+            name: job
+          })
       );
       endpoints.set(name, widget);
       widget.disposed.connect(() => endpoints.delete(name));

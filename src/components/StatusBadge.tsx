@@ -22,7 +22,11 @@ const TONES: Record<string, StatusTone> = {
   // Debugger and profiler rule evaluations
   NoIssuesFound: 'success',
   IssuesFound: 'error',
-  Error: 'warning'
+  Error: 'warning',
+  // Model Monitor schedules and executions
+  Pending: 'progress',
+  Scheduled: 'success',
+  CompletedWithViolations: 'error'
 };
 
 /** The tone of a SageMaker-style status such as 'InProgress' or 'InService'. */

@@ -30,12 +30,16 @@ import { EndpointConfigsModel } from './endpointConfigs';
 import { EndpointLog } from './endpointLog';
 import { isTransitional } from './endpoints';
 import { LIVE_INTERVAL } from './jobs';
+import { MonitoringModel } from './monitoring';
 import { DEFAULT_REFRESH_INTERVAL, Poller } from './poller';
 
 export type EndpointState =
   | { kind: 'loading' }
   | { kind: 'error'; message: string; gone: boolean }
   | { kind: 'ready'; endpoint: IEndpoint };
+
+/** The tabs of an endpoint's view. */
+export type EndpointTab = 'overview' | 'monitoring';
 
 /** How many captured records the view lists. */
 export const MAX_CAPTURES = 50;
@@ -245,28 +249,49 @@ export class EndpointModel implements IDisposable {
       this._log = new EndpointLog(this.name, variant, host, {
         interval: this._options.logInterval,
         standby: this._options.standby,
-        active: this.active
+        active: this.active && this._tab === 'overview'
       });
       this._logKey = key;
     }
     return this._log;
   }
 
+  /** The tab on screen: the overview, or the Monitoring tab. */
+  get tab(): EndpointTab {
+    return this._tab;
+  }
+  set tab(value: EndpointTab) {
+    if (value === this._tab) {
+      return;
+    }
+    this._tab = value;
+    this._activate();
+    this._emit();
+  }
+
+  /** The Monitoring tab's schedules and reports (polled only while it is on screen). */
+  get monitoring(): MonitoringModel {
+    if (!this._monitoring) {
+      this._monitoring = new MonitoringModel(this.name, {
+        interval: this._options.interval,
+        standby: this._options.standby
+      });
+      this._activate();
+    }
+    return this._monitoring;
+  }
+
   /**
-   * Whether the view is on screen. The endpoint, its figures, captures and log poll
-   * only while it is; becoming active reloads them at once.
+   * Whether the view is on screen. The endpoint polls only while it is, its figures,
+   * captures and log only while the overview is too, the monitoring only while its
+   * tab is; becoming active reloads them at once.
    */
   get active(): boolean {
     return this._poller.active;
   }
   set active(value: boolean) {
     this._poller.active = value;
-    this._figuresPoller.active = value;
-    this._capturesPoller.active = value;
-    this.configs.active = value;
-    if (this._log) {
-      this._log.active = value;
-    }
+    this._activate();
   }
 
   /** Load the endpoint now (the view calls it when it opens and on refresh). */
@@ -355,7 +380,23 @@ export class EndpointModel implements IDisposable {
     this.configs.dispose();
     this._log?.dispose();
     this._log = null;
+    this._monitoring?.dispose();
     Signal.clearData(this);
+  }
+
+  /** Only what the tab on screen shows polls, and only while the view is on screen. */
+  private _activate(): void {
+    const active = this._poller.active;
+    const overview = active && this._tab === 'overview';
+    this._figuresPoller.active = overview;
+    this._capturesPoller.active = overview;
+    this.configs.active = overview;
+    if (this._log) {
+      this._log.active = overview;
+    }
+    if (this._monitoring) {
+      this._monitoring.active = active && this._tab === 'monitoring';
+    }
   }
 
   private _failed(error: unknown): void {
@@ -407,10 +448,12 @@ export class EndpointModel implements IDisposable {
   private _metrics: IEndpointMetrics | null = null;
   private _metricsChanged = new Signal<this, void>(this);
   private _metricsError: string | null = null;
+  private _monitoring: MonitoringModel | null = null;
   private _options: EndpointModel.IOptions;
   private _poller: Poller<IEndpoint>;
   private _state: EndpointState = { kind: 'loading' };
   private _stateChanged = new Signal<this, EndpointState>(this);
+  private _tab: EndpointTab = 'overview';
 }
 
 export namespace EndpointModel {

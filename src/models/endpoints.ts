@@ -4,7 +4,9 @@
  * and figures are best effort: a failing describe or metrics call keeps what was known.
  * A describe is repeated when the endpoint changed (status or modification time) or
  * after `DESCRIBE_MAX_AGE` seconds; figures are read on every poll while in service. While an endpoint is being
- * created, updated or deleted the list polls every `LIVE_INTERVAL` seconds.
+ * created, updated or deleted the list polls every `LIVE_INTERVAL` seconds. The
+ * monitoring schedules are listed on each poll (best effort) to mark the endpoints
+ * whose latest monitoring execution found violations.
  */
 import {
   deleteEndpoint,
@@ -14,7 +16,12 @@ import {
   IEndpointVariant,
   listEndpoints
 } from '../api/endpoints';
+import {
+  IMonitoringScheduleSummary,
+  listMonitoringSchedules
+} from '../api/monitoring';
 import { LIVE_INTERVAL } from './jobs';
+import { violationsByEndpoint } from './monitoringSpec';
 import { SectionModel } from './section';
 
 /** The most endpoints whose variants and figures are fetched on each poll. */
@@ -30,6 +37,8 @@ export interface IEndpointRow {
   variants: IEndpointVariant[] | null;
   /** Requests answered over the figures' window (null until known). */
   invocations: number | null;
+  /** The monitoring schedules whose latest execution found violations. */
+  violations?: IMonitoringScheduleSummary[];
 }
 
 /** Whether an endpoint is between states (the list then polls faster). */
@@ -68,7 +77,15 @@ export class EndpointsModel extends SectionModel<IEndpointRow> {
   }
 
   protected async fetch(): Promise<IEndpointRow[]> {
-    const { Endpoints: endpoints } = await listEndpoints();
+    const [{ Endpoints: endpoints }, violations] = await Promise.all([
+      listEndpoints(),
+      // Best effort: a server without Model Monitor answers no badge.
+      listMonitoringSchedules().then(
+        answer =>
+          violationsByEndpoint(answer.MonitoringScheduleSummaries ?? []),
+        () => new Map<string, IMonitoringScheduleSummary[]>()
+      )
+    ]);
     const detailed = endpoints.slice(0, MAX_DETAILED);
     await Promise.all(detailed.map(endpoint => this._details(endpoint)));
     const names = new Set(endpoints.map(e => e.EndpointName));
@@ -82,7 +99,8 @@ export class EndpointsModel extends SectionModel<IEndpointRow> {
       return {
         endpoint,
         variants: known?.variants ?? null,
-        invocations: known?.invocations ?? null
+        invocations: known?.invocations ?? null,
+        violations: violations.get(endpoint.EndpointName) ?? []
       };
     });
   }

@@ -3,7 +3,8 @@
  * their instances and editable weights (and the containers of an inference pipeline),
  * a switch to another configuration, the models a multi-model variant has loaded, what
  * produced its models (lineage), live figures, a test panel, the captured requests and
- * the log of each instance.
+ * the log of each instance; and a Monitoring tab (Model Monitor's schedules, executions
+ * and reports).
  */
 import { TranslationBundle } from '@jupyterlab/translation';
 import { deleteIcon, ReactWidget } from '@jupyterlab/ui-components';
@@ -18,7 +19,7 @@ import { useSignals } from '../components/useSignals';
 import { absoluteTime, relativeTime } from '../format';
 import { studioIcon } from '../icons';
 import { ArtifactRoot } from '../models/artifactRoot';
-import { EndpointModel } from '../models/endpoint';
+import { capturesData, EndpointModel, EndpointTab } from '../models/endpoint';
 import type { ILineageActions } from '../models/lineage';
 import { EndpointLog } from '../models/endpointLog';
 import { EndpointCaptures } from './endpointCaptures';
@@ -29,6 +30,7 @@ import { confirmDeleteEndpoint } from './endpoints';
 import { TestPanel } from './endpointTest';
 import { VariantsTable } from './endpointVariants';
 import { MainAreaView } from './mainAreaView';
+import { MonitoringTab } from './monitoringTab';
 import { RefreshButton } from '../components/RefreshButton';
 
 export interface IEndpointViewProps {
@@ -36,6 +38,8 @@ export interface IEndpointViewProps {
   trans: TranslationBundle;
   /** What the lineage's entities open (default: those of `setLineageActions`). */
   lineageActions?: ILineageActions | null;
+  /** Opens a processing job (a monitoring execution's) in the job view. */
+  onOpenJob?: (name: string) => void;
 }
 
 export function EndpointView(props: IEndpointViewProps): JSX.Element {
@@ -82,6 +86,38 @@ export function EndpointView(props: IEndpointViewProps): JSX.Element {
           <pre>{endpoint.FailureReason}</pre>
         </div>
       ) : null}
+      <EndpointTabs model={model} trans={trans} />
+      {model.tab === 'monitoring' ? (
+        <div
+          role="tabpanel"
+          id={panelId(model, 'monitoring')}
+          aria-labelledby={tabId(model, 'monitoring')}
+        >
+          <MonitoringTab
+            model={model.monitoring}
+            trans={trans}
+            captures={capturesData(endpoint)}
+            onOpenJob={props.onOpenJob}
+          />
+        </div>
+      ) : (
+        <Overview {...props} endpoint={endpoint} />
+      )}
+    </div>
+  );
+}
+
+/** The variants, lineage, figures, test panel, captures and logs (the first tab). */
+function Overview(
+  props: IEndpointViewProps & { endpoint: IEndpoint }
+): JSX.Element {
+  const { model, trans, endpoint } = props;
+  return (
+    <div
+      role="tabpanel"
+      id={panelId(model, 'overview')}
+      aria-labelledby={tabId(model, 'overview')}
+    >
       <section aria-label={trans.__('Variants')}>
         <h2>{trans.__('Variants')}</h2>
         <VariantsTable
@@ -123,6 +159,70 @@ export function EndpointView(props: IEndpointViewProps): JSX.Element {
         <h2>{trans.__('Logs')}</h2>
         <LogPanel model={model} trans={trans} />
       </section>
+    </div>
+  );
+}
+
+const TABS: EndpointTab[] = ['overview', 'monitoring'];
+const tabId = (model: EndpointModel, tab: EndpointTab) =>
+  `mlstudio-endpoint-${model.name}-tab-${tab}`;
+const panelId = (model: EndpointModel, tab: EndpointTab) =>
+  `mlstudio-endpoint-${model.name}-panel-${tab}`;
+
+/** Overview and Monitoring: a tab list (arrow keys, Home and End move between tabs). */
+function EndpointTabs(props: IEndpointViewProps): JSX.Element {
+  const { model, trans } = props;
+  const refs = React.useRef(new Map<EndpointTab, HTMLButtonElement>());
+  const labels: Record<EndpointTab, string> = {
+    overview: trans.__('Overview'),
+    monitoring: trans.__('Monitoring')
+  };
+  const onKeyDown = (event: React.KeyboardEvent) => {
+    const index = TABS.indexOf(model.tab);
+    const next =
+      event.key === 'ArrowRight'
+        ? TABS[(index + 1) % TABS.length]
+        : event.key === 'ArrowLeft'
+          ? TABS[(index + TABS.length - 1) % TABS.length]
+          : event.key === 'Home'
+            ? TABS[0]
+            : event.key === 'End'
+              ? TABS[TABS.length - 1]
+              : null;
+    if (next) {
+      event.preventDefault();
+      model.tab = next;
+      refs.current.get(next)?.focus();
+    }
+  };
+  return (
+    <div
+      className="jp-mlstudio-Tabs jp-mlstudio-EndpointTabs"
+      role="tablist"
+      aria-label={trans.__('Endpoint views')}
+      onKeyDown={onKeyDown}
+    >
+      {TABS.map(tab => (
+        <button
+          key={tab}
+          ref={node => {
+            if (node) {
+              refs.current.set(tab, node);
+            }
+          }}
+          type="button"
+          role="tab"
+          id={tabId(model, tab)}
+          aria-selected={model.tab === tab}
+          aria-controls={panelId(model, tab)}
+          tabIndex={model.tab === tab ? 0 : -1}
+          data-tab={tab}
+          className={`jp-mlstudio-Tab ${model.tab === tab ? 'jp-mod-active' : ''}`}
+          onClick={() => (model.tab = tab)}
+        >
+          {labels[tab]}
+        </button>
+      ))}
     </div>
   );
 }
@@ -286,12 +386,14 @@ export class EndpointWidget extends MainAreaView<EndpointModel> {
   /**
    * `artifactRoot`: the studio's; capture URIs under it print relative to it.
    * `lineageActions`: what the lineage's entities open (default: those of `setLineageActions`).
+   * `onOpenJob`: opens a monitoring execution's processing job.
    */
   constructor(
     model: EndpointModel,
     trans: TranslationBundle,
     artifactRoot?: ArtifactRoot,
-    lineageActions?: ILineageActions
+    lineageActions?: ILineageActions,
+    onOpenJob?: (name: string) => void
   ) {
     super(
       model,
@@ -302,6 +404,7 @@ export class EndpointWidget extends MainAreaView<EndpointModel> {
             model={model}
             trans={trans}
             lineageActions={lineageActions}
+            onOpenJob={onOpenJob}
           />
         )
       )

@@ -11,6 +11,7 @@ import { confirmAction } from '../components/confirmAction';
 import { StatusBadge, statusLabel } from '../components/StatusBadge';
 import { absoluteTime, formatNumber, relativeTime } from '../format';
 import { EndpointsModel, IEndpointRow } from '../models/endpoints';
+import { violationTotal } from '../models/monitoringSpec';
 import { formatShare, trafficShares } from '../models/endpointWeights';
 import { SectionView, SectionWidget } from './section';
 
@@ -113,11 +114,17 @@ export function EndpointsSection(props: IEndpointsSectionProps): JSX.Element {
       onOpenItem={onOpen && (row => onOpen(row.endpoint.EndpointName))}
       itemKey={row => row.endpoint.EndpointName}
       itemLabel={row =>
-        trans.__(
-          '%1, %2',
-          row.endpoint.EndpointName,
-          statusLabel(row.endpoint.EndpointStatus)
-        )
+        row.violations?.length
+          ? trans.__(
+              '%1, %2, monitoring found violations',
+              row.endpoint.EndpointName,
+              statusLabel(row.endpoint.EndpointStatus)
+            )
+          : trans.__(
+              '%1, %2',
+              row.endpoint.EndpointName,
+              statusLabel(row.endpoint.EndpointStatus)
+            )
       }
       renderItem={row => (
         <EndpointRow
@@ -155,6 +162,7 @@ function EndpointRow(props: {
           {name}
         </span>
         <StatusBadge status={endpoint.EndpointStatus} />
+        <ViolationsBadge row={row} trans={trans} />
         <button
           type="button"
           className="jp-Button jp-mod-minimal jp-mlstudio-IconButton jp-mlstudio-EndpointDelete"
@@ -206,6 +214,51 @@ function EndpointRow(props: {
         </div>
       ) : null}
     </div>
+  );
+}
+
+/**
+ * A mark on an endpoint whose latest monitoring execution found violations; its
+ * tooltip names the schedules, how many violations and when.
+ */
+function ViolationsBadge(props: {
+  row: IEndpointRow;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { row, trans } = props;
+  const schedules = row.violations ?? [];
+  if (!schedules.length) {
+    return null;
+  }
+  const total = violationTotal(schedules);
+  const title = schedules
+    .map(schedule => {
+      const latest = schedule.LastMonitoringExecutionSummary;
+      const count = latest?.ViolationCount;
+      return typeof count === 'number'
+        ? trans.__(
+            'Monitoring schedule %1: its latest execution (%2) found %3 violation(s).',
+            schedule.MonitoringScheduleName,
+            relativeTime(latest?.ScheduledTime),
+            count
+          )
+        : trans.__(
+            'Monitoring schedule %1: its latest execution (%2) found violations.',
+            schedule.MonitoringScheduleName,
+            relativeTime(latest?.ScheduledTime)
+          );
+    })
+    .join('\n');
+  return (
+    <span
+      className="jp-mlstudio-ViolationsBadge"
+      title={title}
+      data-violations={total ?? ''}
+    >
+      {total === null
+        ? trans.__('violations')
+        : trans._n('%1 violation', '%1 violations', total)}
+    </span>
   );
 }
 
