@@ -136,3 +136,39 @@ __all__ += [
     "Rule",
     "rule_configs",
 ]
+
+# Model Monitor: baselines and monitoring schedules over endpoints' captured data, as
+# sagemaker.model_monitor has them (docs/monitoring.md)
+from .model_monitor import (  # noqa: E402 - appended after the others
+    BaseliningJob,
+    BatchTransformInput,
+    Constraints,
+    ConstraintViolations,
+    CronExpressionGenerator,
+    DatasetFormat,
+    DefaultModelMonitor,
+    EndpointInput,
+    ModelMonitor,
+    ModelQualityMonitor,
+    MonitoringDatasetFormat,
+    MonitoringExecution,
+    MonitoringOutput,
+    Statistics,
+)
+
+__all__ += [
+    "BaseliningJob",
+    "BatchTransformInput",
+    "ConstraintViolations",
+    "Constraints",
+    "CronExpressionGenerator",
+    "DatasetFormat",
+    "DefaultModelMonitor",
+    "EndpointInput",
+    "ModelMonitor",
+    "ModelQualityMonitor",
+    "MonitoringDatasetFormat",
+    "MonitoringExecution",
+    "MonitoringOutput",
+    "Statistics",
+]
