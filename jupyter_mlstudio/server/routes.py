@@ -48,6 +48,14 @@ from .handlers.hosting import (
 )
 from .handlers.jobs import job_handlers
 from .handlers.lineage import LineageHandler
+from .handlers.monitoring import (
+    MonitoringExecutionsHandler,
+    MonitoringReportHandler,
+    MonitoringScheduleHandler,
+    MonitoringSchedulesHandler,
+    MonitoringScheduleStartHandler,
+    MonitoringScheduleStopHandler,
+)
 from .handlers.pipelines import (
     PipelineExecutionDefinitionHandler,
     PipelineExecutionHandler,
@@ -157,6 +165,24 @@ ROUTES: tuple[Route, ...] = (
         "registry",
     ),
     Route("/lineage", LineageHandler, "lineage"),
+    Route("/monitoring-schedules", MonitoringSchedulesHandler, "endpoints"),
+    Route("/monitoring-schedules/{MonitoringScheduleName}", MonitoringScheduleHandler, "endpoints"),
+    Route(
+        "/monitoring-schedules/{MonitoringScheduleName}/start",
+        MonitoringScheduleStartHandler,
+        "endpoints",
+    ),
+    Route(
+        "/monitoring-schedules/{MonitoringScheduleName}/stop",
+        MonitoringScheduleStopHandler,
+        "endpoints",
+    ),
+    Route(
+        "/monitoring-schedules/{MonitoringScheduleName}/report",
+        MonitoringReportHandler,
+        "endpoints",
+    ),
+    Route("/monitoring-executions", MonitoringExecutionsHandler, "endpoints"),
     Route("/pipelines", PipelinesHandler, "pipelines"),
     Route("/pipelines/{PipelineName}", PipelineHandler, "pipelines"),
     Route("/pipelines/{PipelineName}/executions", PipelineExecutionsHandler, "pipelines"),

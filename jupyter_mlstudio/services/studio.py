@@ -8,6 +8,7 @@ from typing import Any
 
 from ..artifacts.base import ArtifactStore
 from ..config import StudioConfig
+from ..entities import utcnow
 from ..ownership import OwnerCheck
 from ..store.base import MetadataStore
 from ..stores import open_stores
@@ -25,6 +26,7 @@ from .jobs.kinds import (
 from .jobs.service import JobService
 from .jobs.transform.service import TransformService
 from .jobs.tuning.service import TuningService
+from .monitoring.service import Clock, MonitoringService
 from .pipelines.executions import PipelineExecutions
 from .pipelines.service import PipelineService
 from .registry.service import RegistryService
@@ -50,6 +52,7 @@ class Studio:
         invocation_timeout: float = 60.0,
         max_payload_mb: float = 6.0,
         owns_home: bool = True,
+        clock: Clock = utcnow,
     ) -> None:
         self.config = config
         #: whether this studio may start jobs and endpoints (it owns the home)
@@ -99,6 +102,10 @@ class Studio:
             TransformJobs(store, self.transform),
             TuningJobs(store, self.tuning),
             AutoMLJobs(store, self.automl),
+        )
+        #: Model Monitor's schedules and executions (clock: when schedules fire)
+        self.monitoring = MonitoringService(
+            store, artifacts, self.jobs, self.endpoints, owner_check=self.owner_check, clock=clock
         )
         self.system = SystemService(config, store, artifacts)
         #: a training job's saved tensors, profiler samples and report (the job view)
@@ -156,8 +163,10 @@ class Studio:
             self.pipeline_executions.recover()  # executions carry on from their finished steps
         except Exception:
             log.exception("could not carry on with the pipeline executions")
+        self.monitoring.start()  # schedules run their windows from here on
 
     def close(self) -> None:
+        self.monitoring.close()  # first: no schedule starts an execution's job
         self.pipeline_executions.close()  # first: no executor starts a step's job,
         self.tuning.close()  # nor a tuner a training job, while jobs close
         self.automl.close()

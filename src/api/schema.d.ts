@@ -581,6 +581,110 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/mlstudio/api/monitoring-executions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List monitoring executions by scheduled time */
+    get: operations['listMonitoringExecutions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/monitoring-schedules': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List monitoring schedules, newest first, with their next run and latest execution */
+    get: operations['listMonitoringSchedules'];
+    put?: never;
+    /** Create a monitoring schedule over an endpoint's captured data */
+    post: operations['createMonitoringSchedule'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/monitoring-schedules/{MonitoringScheduleName}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Describe a monitoring schedule, with its next run */
+    get: operations['describeMonitoringSchedule'];
+    put?: never;
+    post?: never;
+    /** Delete a monitoring schedule and its executions' records */
+    delete: operations['deleteMonitoringSchedule'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/monitoring-schedules/{MonitoringScheduleName}/report': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** An execution's distributions against the baseline, its violations and the drift of every execution */
+    get: operations['getMonitoringReport'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/monitoring-schedules/{MonitoringScheduleName}/start': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Start a stopped monitoring schedule: it runs from its next cron time */
+    post: operations['startMonitoringSchedule'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/monitoring-schedules/{MonitoringScheduleName}/stop': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Stop a monitoring schedule: no new executions */
+    post: operations['stopMonitoringSchedule'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/mlstudio/api/openapi.json': {
     parameters: {
       query?: never;
@@ -1366,6 +1470,29 @@ export interface components {
       /** Maxnumberoftrainingjobsnotimproving */
       MaxNumberOfTrainingJobsNotImproving: number;
     };
+    /** BinBody */
+    BinBody: {
+      /**
+       * Baselinecount
+       * @default null
+       */
+      BaselineCount: number | null;
+      /**
+       * Lowerbound
+       * @default null
+       */
+      LowerBound: number | null;
+      /**
+       * Upperbound
+       * @default null
+       */
+      UpperBound: number | null;
+      /**
+       * Windowcount
+       * @default null
+       */
+      WindowCount: number | null;
+    };
     /** CandidateGenerationConfigSpec */
     CandidateGenerationConfigSpec: {
       /**
@@ -1427,6 +1554,24 @@ export interface components {
       Name: string;
       /** Values */
       Values: string[];
+    };
+    /** CategoryBody */
+    CategoryBody: {
+      /**
+       * Baselinecount
+       * @default null
+       */
+      BaselineCount: number | null;
+      /**
+       * Value
+       * @default null
+       */
+      Value: string | null;
+      /**
+       * Windowcount
+       * @default null
+       */
+      WindowCount: number | null;
     };
     /**
      * ChartSeries
@@ -1861,6 +2006,27 @@ export interface components {
             [key: string]: string;
           }
         | null;
+    };
+    /** CreateMonitoringScheduleBody */
+    CreateMonitoringScheduleBody: {
+      /**
+       * Monitoringscheduleconfig
+       * @description SageMaker's MonitoringScheduleConfig with an inline MonitoringJobDefinition (a ModelQuality one also carries ProblemType and GroundTruthS3Input)
+       */
+      MonitoringScheduleConfig: {
+        [key: string]: unknown;
+      };
+      /** Monitoringschedulename */
+      MonitoringScheduleName: string;
+      /** Tags */
+      Tags?: {
+        [key: string]: string;
+      }[];
+    };
+    /** CreateMonitoringScheduleResponse */
+    CreateMonitoringScheduleResponse: {
+      /** Monitoringschedulearn */
+      MonitoringScheduleArn: string;
     };
     /** CreatePipelineRequest */
     CreatePipelineRequest: {
@@ -2353,6 +2519,47 @@ export interface components {
       /** Tags */
       Tags?: components['schemas']['Tag'][];
     };
+    /** DescribeScheduleResponse */
+    DescribeScheduleResponse: {
+      /** Creationtime */
+      CreationTime: string;
+      /** Endpointname */
+      EndpointName: string;
+      /**
+       * Failurereason
+       * @default null
+       */
+      FailureReason: string | null;
+      /** Lastmodifiedtime */
+      LastModifiedTime: string;
+      /** @default null */
+      LastMonitoringExecutionSummary:
+        components['schemas']['ExecutionSummaryBody'] | null;
+      /** Monitoringschedulearn */
+      MonitoringScheduleArn: string;
+      /** Monitoringscheduleconfig */
+      MonitoringScheduleConfig: {
+        [key: string]: unknown;
+      };
+      /** Monitoringschedulename */
+      MonitoringScheduleName: string;
+      /**
+       * Monitoringschedulestatus
+       * @enum {string}
+       */
+      MonitoringScheduleStatus: 'Pending' | 'Failed' | 'Scheduled' | 'Stopped';
+      /** Monitoringtype */
+      MonitoringType: string;
+      /**
+       * Nextscheduledtime
+       * @default null
+       */
+      NextScheduledTime: string | null;
+      /** Tags */
+      Tags?: {
+        [key: string]: string;
+      }[];
+    };
     /**
      * DesiredVariant
      * @description A variant's weight and instance count as changed after its config.
@@ -2383,6 +2590,17 @@ export interface components {
       DesiredWeight: number | null;
       /** Variantname */
       VariantName: string;
+    };
+    /** DriftPointBody */
+    DriftPointBody: {
+      /** Distances */
+      Distances: {
+        [key: string]: number;
+      };
+      /** Processingjobname */
+      ProcessingJobName: string;
+      /** Scheduledtime */
+      ScheduledTime: string;
     };
     /** Endpoint */
     Endpoint: {
@@ -2492,6 +2710,57 @@ export interface components {
       /** Message */
       message: string;
     };
+    /** ExecutionSummaryBody */
+    ExecutionSummaryBody: {
+      /** Creationtime */
+      CreationTime: string;
+      /** Endpointname */
+      EndpointName: string;
+      /**
+       * Failurereason
+       * @default null
+       */
+      FailureReason: string | null;
+      /** Lastmodifiedtime */
+      LastModifiedTime: string;
+      /**
+       * Monitoringexecutionstatus
+       * @enum {string}
+       */
+      MonitoringExecutionStatus:
+        | 'Pending'
+        | 'InProgress'
+        | 'Completed'
+        | 'CompletedWithViolations'
+        | 'Failed'
+        | 'Stopping'
+        | 'Stopped';
+      /** Monitoringschedulename */
+      MonitoringScheduleName: string;
+      /** Monitoringtype */
+      MonitoringType: string;
+      /**
+       * Outputs3Uri
+       * @description The studio's: where its files are
+       * @default null
+       */
+      OutputS3Uri: string | null;
+      /** Processingjobarn */
+      ProcessingJobArn: string;
+      /**
+       * Processingjobname
+       * @description The studio's: the execution's processing job
+       */
+      ProcessingJobName: string;
+      /** Scheduledtime */
+      ScheduledTime: string;
+      /**
+       * Violationcount
+       * @description The studio's: violations found (None until it completed)
+       * @default null
+       */
+      ViolationCount: number | null;
+    };
     /** Experiment */
     Experiment: {
       /**
@@ -2580,6 +2849,40 @@ export interface components {
        * @default 0
        */
       TrialCount: number;
+    };
+    /** FeatureDriftBody */
+    FeatureDriftBody: {
+      /**
+       * Bins
+       * @description Numbers: the baseline's bins
+       */
+      Bins?: components['schemas']['BinBody'][];
+      /**
+       * Categories
+       * @description Strings
+       */
+      Categories?: components['schemas']['CategoryBody'][];
+      /**
+       * Distance
+       * @description Distance between baseline and window
+       * @default null
+       */
+      Distance: number | null;
+      /**
+       * Inferredtype
+       * @default null
+       */
+      InferredType: string | null;
+      /**
+       * Name
+       * @default null
+       */
+      Name: string | null;
+      /**
+       * Threshold
+       * @default null
+       */
+      Threshold: number | null;
     };
     /** FigureSeries */
     FigureSeries: {
@@ -3031,6 +3334,16 @@ export interface components {
        */
       NextToken: string | null;
     };
+    /** ListExecutionsResponse */
+    ListExecutionsResponse: {
+      /** Monitoringexecutionsummaries */
+      MonitoringExecutionSummaries: components['schemas']['ExecutionSummaryBody'][];
+      /**
+       * Nexttoken
+       * @default null
+       */
+      NextToken: string | null;
+    };
     /** ListExperimentsResponse */
     ListExperimentsResponse: {
       /** Experimentsummaries */
@@ -3115,6 +3428,16 @@ export interface components {
       NextToken: string | null;
       /** Processingjobsummaries */
       ProcessingJobSummaries: components['schemas']['Job'][];
+    };
+    /** ListSchedulesResponse */
+    ListSchedulesResponse: {
+      /** Monitoringschedulesummaries */
+      MonitoringScheduleSummaries: components['schemas']['ScheduleSummaryBody'][];
+      /**
+       * Nexttoken
+       * @default null
+       */
+      NextToken: string | null;
     };
     /** ListTrainingJobsResponse */
     ListTrainingJobsResponse: {
@@ -3834,6 +4157,37 @@ export interface components {
       /** Trialcomponentname */
       TrialComponentName: string;
     };
+    /** ReportResponse */
+    ReportResponse: {
+      /** Drifthistory */
+      DriftHistory?: components['schemas']['DriftPointBody'][];
+      /** Features */
+      Features?: components['schemas']['FeatureDriftBody'][];
+      /** Monitoringschedulename */
+      MonitoringScheduleName: string;
+      /**
+       * Parseerrors
+       * @default 0
+       */
+      ParseErrors: number;
+      /**
+       * Processingjobname
+       * @default null
+       */
+      ProcessingJobName: string | null;
+      /**
+       * Recordcount
+       * @default 0
+       */
+      RecordCount: number;
+      /**
+       * Scheduledtime
+       * @default null
+       */
+      ScheduledTime: string | null;
+      /** Violations */
+      Violations?: components['schemas']['ViolationBody'][];
+    };
     /** ResourceConfigSpec */
     ResourceConfigSpec: {
       /**
@@ -3988,6 +4342,37 @@ export interface components {
        * @description s3://bucket/prefix, file:///path or a local path
        */
       S3Uri: string;
+    };
+    /** ScheduleSummaryBody */
+    ScheduleSummaryBody: {
+      /** Creationtime */
+      CreationTime: string;
+      /** Endpointname */
+      EndpointName: string;
+      /** Lastmodifiedtime */
+      LastModifiedTime: string;
+      /** @default null */
+      LastMonitoringExecutionSummary:
+        components['schemas']['ExecutionSummaryBody'] | null;
+      /** Monitoringschedulearn */
+      MonitoringScheduleArn: string;
+      /** Monitoringschedulename */
+      MonitoringScheduleName: string;
+      /**
+       * Monitoringschedulestatus
+       * @enum {string}
+       */
+      MonitoringScheduleStatus: 'Pending' | 'Failed' | 'Scheduled' | 'Stopped';
+      /** Monitoringtype */
+      MonitoringType: string;
+      /**
+       * Nextscheduledtime
+       * @description The studio's: when it runs next
+       * @default null
+       */
+      NextScheduledTime: string | null;
+      /** Scheduleexpression */
+      ScheduleExpression: string;
     };
     /**
      * ScriptModeSpec
@@ -4789,6 +5174,24 @@ export interface components {
       ModelName: string;
       /** Variantname */
       VariantName: string;
+    };
+    /** ViolationBody */
+    ViolationBody: {
+      /**
+       * Constraintchecktype
+       * @default null
+       */
+      ConstraintCheckType: string | null;
+      /**
+       * Description
+       * @default null
+       */
+      Description: string | null;
+      /**
+       * Featurename
+       * @default null
+       */
+      FeatureName: string | null;
     };
     /** WarmStartConfigSpec */
     WarmStartConfigSpec: {
@@ -7438,6 +7841,416 @@ export interface operations {
       header?: never;
       path: {
         ModelName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  listMonitoringExecutions: {
+    parameters: {
+      query?: {
+        EndpointName?: string | null;
+        MaxResults?: number;
+        MonitoringScheduleName?: string | null;
+        NextToken?: string | null;
+        SortOrder?: 'Ascending' | 'Descending';
+        StatusEquals?:
+          | (
+              | 'Pending'
+              | 'InProgress'
+              | 'Completed'
+              | 'CompletedWithViolations'
+              | 'Failed'
+              | 'Stopping'
+              | 'Stopped'
+            )
+          | null;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ListExecutionsResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  listMonitoringSchedules: {
+    parameters: {
+      query?: {
+        EndpointName?: string | null;
+        MaxResults?: number;
+        NameContains?: string | null;
+        NextToken?: string | null;
+        SortOrder?: 'Ascending' | 'Descending';
+        StatusEquals?: ('Pending' | 'Failed' | 'Scheduled' | 'Stopped') | null;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ListSchedulesResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  createMonitoringSchedule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateMonitoringScheduleBody'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreateMonitoringScheduleResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The name is taken or the state forbids it */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  describeMonitoringSchedule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        MonitoringScheduleName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DescribeScheduleResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  deleteMonitoringSchedule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        MonitoringScheduleName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  getMonitoringReport: {
+    parameters: {
+      query?: {
+        ProcessingJobName?: string | null;
+      };
+      header?: never;
+      path: {
+        MonitoringScheduleName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReportResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  startMonitoringSchedule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        MonitoringScheduleName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  stopMonitoringSchedule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        MonitoringScheduleName: string;
       };
       cookie?: never;
     };

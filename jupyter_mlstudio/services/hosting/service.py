@@ -190,6 +190,13 @@ class HostingService(HostingRecords):
     def _capture_settings(self, config: EndpointConfig) -> CaptureSettings | None:
         return CaptureSettings.parse(config.data_capture_config, self._capture_root())
 
+    def capture_settings(self, name: str) -> CaptureSettings | None:
+        """An endpoint's data capture (None when it captures nothing); NotFoundError."""
+        endpoint = self._store.get_endpoint(name)
+        return self._capture_settings(
+            self._store.get_endpoint_config(endpoint.endpoint_config_name)
+        )
+
     def _open_capture(self, name: str, settings: CaptureSettings | None) -> DataCapture | None:
         return None if settings is None else DataCapture(name, settings)
 

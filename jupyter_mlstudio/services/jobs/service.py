@@ -42,7 +42,7 @@ from ...ownership import OwnerCheck
 from ...runtime.base import JobHandle, JobRunner, Mount, decode_complete
 from ...runtime.detect import available_runtimes, resolve_runtime
 from ...store.base import MetadataStore
-from . import debugging, rule_jobs
+from . import analyzer, debugging, rule_jobs
 from .layout import HOST, job_dir, jobs_root, log_path, supervisor_alive
 from .processing import (
     ProcessingSupervisor,
@@ -205,16 +205,27 @@ class JobService:
         mounts: tuple[Mount, ...] = (),
     ) -> Job:
         """Check, record and start a processing job (as :meth:`create_training_job`);
-        ``mounts`` are folders of the studio's it reads (a rule evaluation job's)."""
-        return self._create(JobKind.PROCESSING, request, mounts)
+        ``mounts`` are folders of the studio's it reads (a rule evaluation job's). A job
+        that names Model Monitor's analyzer runs it on the process runtime (analyzer.py)."""
+        body = parse_request(CreateProcessingJobRequest, request)
+        analyzer_job = analyzer.as_analyzer_job(body)
+        if analyzer_job is not None:
+            return self._create(JobKind.PROCESSING, analyzer_job, mounts, analyzer.RUNTIME)
+        return self._create(JobKind.PROCESSING, body, mounts)
 
-    def _create(self, kind: JobKind, request: Any, mounts: tuple[Mount, ...] = ()) -> Job:
+    def _create(
+        self,
+        kind: JobKind,
+        request: Any,
+        mounts: tuple[Mount, ...] = (),
+        runtime: str | None = None,
+    ) -> Job:
         rules = _KINDS[kind]
         config = self._studio_config()
         if self._owner_check is not None:
             self._owner_check.require(rules.name_field)
         body = parse_request(rules.request, request)
-        runtime = self.runtime_name()
+        runtime = runtime or self.runtime_name()
         plan = rules.plan(body, runtime)
         if mounts:
             plan = dataclasses.replace(plan, mounts=mounts)
