@@ -59,16 +59,24 @@ class AnalyzerError(Exception):
     """The analysis cannot run; the message is the one-line reason."""
 
 
-def write_json(path: Path, body: Any) -> None:
+def write_json(path: Path, body: Any, *, compact: bool = False) -> None:
     """Write ``body`` as JSON to ``path`` atomically (temporary file, then rename).
 
     Args:
         path: The destination file.
         body: A JSON-serialisable value.
+        compact: No indentation (statistics.json, with its sketches, is large).
     """
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(body, f, indent=2, allow_nan=False, default=_json_default)
+        json.dump(
+            body,
+            f,
+            indent=None if compact else 2,
+            separators=(",", ":") if compact else None,
+            allow_nan=False,
+            default=_json_default,
+        )
         f.write("\n")
         f.flush()
         os.fsync(f.fileno())
@@ -191,8 +199,8 @@ def run_baseline(env: Mapping[str, str], kind: str, options: Mapping[str, Any], 
         raise AnalyzerError(f"dataset_source: no rows in {len(files)} file(s)")
     profile.replay(lambda: chunks(ReadStats()))
     statistics = profile.statistics(stats.parse_errors)
-    write_json(out / "statistics.json", _clean(statistics))
-    write_json(out / "constraints.json", _clean(suggest_constraints(statistics)))
+    write_json(out / "statistics.json", statistics, compact=True)
+    write_json(out / "constraints.json", suggest_constraints(statistics))
     _log(
         f"baseline: {profile.item_count} rows, {len(profile.columns)} columns, "
         f"{stats.parse_errors} unparsable, {time.monotonic() - started:.1f} s"
@@ -228,8 +236,8 @@ def run_monitoring(env: Mapping[str, str], out: Path) -> None:
         record_count=stats.records - stats.parse_errors,
         parse_errors=stats.parse_errors,
     )
-    write_json(out / "statistics.json", _clean(statistics))
-    write_json(out / "feature_drift.json", _clean(drift))
+    write_json(out / "statistics.json", statistics, compact=True)
+    write_json(out / "feature_drift.json", drift)
     write_json(out / "constraint_violations.json", {"violations": violations})
     _log(
         f"monitoring: {stats.records} records ({stats.parse_errors} unparsable), "
@@ -292,7 +300,7 @@ def _quality_write(
         **metrics,
     }
     statistics = _clean(statistics)
-    write_json(out / "statistics.json", statistics)
+    write_json(out / "statistics.json", statistics, compact=True)
     return statistics
 
 
