@@ -9,3 +9,4 @@ import './lineage.css';
 import './automl.css';
 import './endpointContainers.css';
 import './debugger.css';
+import './monitoring.css';

@@ -12,6 +12,7 @@ import {
   hasReport,
   isExecutionLive,
   monitoringLive,
+  oneTimeRunDone,
   overlayFigure,
   scheduleCadence,
   sortedFeatures,
@@ -118,6 +119,29 @@ describe('execution statuses', () => {
         []
       )
     ).toBe(true);
+  });
+
+  it('tells a one-time run that ran from one still to come', () => {
+    const ran = execution('Completed');
+    expect(
+      oneTimeRunDone(
+        schedule('a', {
+          ScheduleExpression: 'NOW',
+          LastMonitoringExecutionSummary: ran
+        })
+      )
+    ).toBe(true);
+    expect(oneTimeRunDone(schedule('b', { ScheduleExpression: 'NOW' }))).toBe(
+      false
+    );
+    expect(
+      oneTimeRunDone(
+        schedule('c', {
+          ScheduleExpression: 'cron(0 * ? * * *)',
+          LastMonitoringExecutionSummary: ran
+        })
+      )
+    ).toBe(false);
   });
 
   it('shows first the schedule whose latest execution is the newest', () => {
@@ -265,11 +289,17 @@ describe('driftFigure', () => {
     });
     expect(figure.layout.annotations![0].text).toBe('threshold 0.100');
     expect(figure.layout.yaxis!.range).toEqual([0, 0.4 * 1.15]);
+    expect(figure.layout.xaxis!.range).toBeUndefined();
   });
 
   it('keeps the threshold in view when the distances are far below it', () => {
     const figure = driftFigure(history.slice(1), 'age', 0.5)!;
     expect(figure.data[0].mode).toBe('markers');
+    // one execution: an hour either side, not a range of milliseconds
+    expect(figure.layout.xaxis!.range).toEqual([
+      '2026-12-06T09:00:00.000Z',
+      '2026-12-06T11:00:00.000Z'
+    ]);
     expect(figure.layout.yaxis!.range![1]).toBeCloseTo(0.575);
   });
 

@@ -95,6 +95,18 @@ export function timeUntil(
   return format.format(0, 'second');
 }
 
+/**
+ * Whether a schedule has nothing left to run: a one-time run (NOW) that ran. Start and
+ * stop then change nothing.
+ */
+export function oneTimeRunDone(schedule: IMonitoringScheduleSummary): boolean {
+  return (
+    scheduleCadence(schedule.ScheduleExpression).kind === 'now' &&
+    !!schedule.LastMonitoringExecutionSummary &&
+    !schedule.NextScheduledTime
+  );
+}
+
 /** Whether an execution may still change (its status is not final). */
 export function isExecutionLive(status: string | null | undefined): boolean {
   return (
@@ -334,6 +346,8 @@ export function overlayFigure(
   return null;
 }
 
+const HOUR = 3_600_000;
+
 /** The labels of the drift chart. */
 export interface IDriftLabels {
   distance: string;
@@ -373,9 +387,24 @@ export function driftFigure(
       hovertemplate: `%{x}<br>${labels.distance} %{y:.4f}<br>%{text}<extra></extra>`
     }
   ];
+  const times = points.map(point => Date.parse(point.ScheduledTime));
+  const first = Math.min(...times);
+  const last = Math.max(...times);
+  // One execution, or all at once: an hour either side rather than milliseconds.
+  const pad = last - first < HOUR ? HOUR : 0;
   const layout: PlotLayout = {
     showlegend: false,
-    xaxis: { type: 'date' },
+    xaxis: {
+      type: 'date',
+      ...(pad
+        ? {
+            range: [
+              new Date(first - pad).toISOString(),
+              new Date(last + pad).toISOString()
+            ]
+          }
+        : {})
+    },
     yaxis: { title: { text: labels.distance }, rangemode: 'tozero' }
   };
   if (typeof threshold === 'number' && Number.isFinite(threshold)) {

@@ -162,7 +162,6 @@ function EndpointRow(props: {
           {name}
         </span>
         <StatusBadge status={endpoint.EndpointStatus} />
-        <ViolationsBadge row={row} trans={trans} />
         <button
           type="button"
           className="jp-Button jp-mod-minimal jp-mlstudio-IconButton jp-mlstudio-EndpointDelete"
@@ -178,6 +177,7 @@ function EndpointRow(props: {
         </button>
       </div>
       <div className="jp-mlstudio-Row-detail">
+        <ViolationsBadge row={row} trans={trans} />
         {variants && variants.length ? (
           <span className="jp-mlstudio-Row-variants">
             {trans._n('%1 variant', '%1 variants', variants.length)}
@@ -251,7 +251,7 @@ function ViolationsBadge(props: {
     .join('\n');
   return (
     <span
-      className="jp-mlstudio-ViolationsBadge"
+      className="jp-mlstudio-ViolationsBadge jp-mlstudio-Row-issues"
       title={title}
       data-violations={total ?? ''}
     >

@@ -29,6 +29,7 @@ import {
   driftFigure,
   formatDistance,
   hasReport,
+  oneTimeRunDone,
   overlayFigure,
   scheduleCadence,
   sortedFeatures,
@@ -262,7 +263,7 @@ function SchedulesTable(props: {
                 )}
               </td>
               <td className="jp-mlstudio-SchedulesTable-actions">
-                {status === 'Stopped' ? (
+                {oneTimeRunDone(schedule) ? null : status === 'Stopped' ? (
                   <button
                     type="button"
                     className="jp-Button jp-mod-styled jp-mlstudio-ScheduleStart"

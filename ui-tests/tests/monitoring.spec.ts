@@ -27,6 +27,7 @@ const ENDPOINT = `ui-mon-${stamp}`;
 const BASELINE = `ui-mon-baseline-${stamp}`;
 const NORMAL = `ui-mon-normal-${stamp}`;
 const SHIFTED = `ui-mon-shifted-${stamp}`;
+const HOURLY = `ui-mon-hourly-${stamp}`;
 
 /** Trains a logistic regression on (label, x1, x2) rows; the model server loads it. */
 const TRAIN_SCRIPT = `import os
@@ -55,7 +56,7 @@ const BASELINE_CSV = ['x1,x2', ...ROWS.map(row => row.join(','))].join('\n');
 
 test.describe.configure({ mode: 'serial' });
 test.setTimeout(300_000);
-test.use({ viewport: { width: 1400, height: 1000 } });
+test.use({ viewport: { width: 1400, height: 1150 } });
 
 async function api<T = any>(
   request: APIRequestContext,
@@ -139,21 +140,18 @@ async function traffic(
   );
 }
 
-/** A one-time schedule over the last hour's captured requests, as the SDK sends it. */
-async function runNow(
+/** A schedule over the endpoint's captured requests, as the SDK sends it. */
+async function createSchedule(
   request: APIRequestContext,
   name: string,
   folder: string,
-  baseline: string
-): Promise<any> {
+  baseline: string,
+  scheduleConfig: Record<string, string>
+): Promise<void> {
   await api(request, 'post', 'monitoring-schedules', {
     MonitoringScheduleName: name,
     MonitoringScheduleConfig: {
-      ScheduleConfig: {
-        ScheduleExpression: 'NOW',
-        DataAnalysisStartTime: '-PT1H',
-        DataAnalysisEndTime: '-PT0H'
-      },
+      ScheduleConfig: scheduleConfig,
       MonitoringJobDefinition: {
         BaselineConfig: {
           ConstraintsResource: { S3Uri: `${baseline}/constraints.json` },
@@ -191,6 +189,20 @@ async function runNow(
       },
       MonitoringType: 'DataQuality'
     }
+  });
+}
+
+/** A one-time schedule over the last hour's captured requests; its execution. */
+async function runNow(
+  request: APIRequestContext,
+  name: string,
+  folder: string,
+  baseline: string
+): Promise<any> {
+  await createSchedule(request, name, folder, baseline, {
+    ScheduleExpression: 'NOW',
+    DataAnalysisStartTime: '-PT1H',
+    DataAnalysisEndTime: '-PT0H'
   });
   const { MonitoringExecutionSummaries: executions } = await until(
     () =>
@@ -415,6 +427,10 @@ test('an endpoint watched by Model Monitor: schedules, violations, charts', asyn
   await expect(
     shiftedRowLocator.locator('.jp-mlstudio-SchedulesTable-name')
   ).toHaveAttribute('aria-pressed', 'true');
+  // a one-time run that ran has nothing to stop
+  await expect(
+    shiftedRowLocator.locator('.jp-mlstudio-ScheduleStop')
+  ).toHaveCount(0);
 
   // The executions, with their violation counts.
   const executions = tab.locator('.jp-mlstudio-ExecutionsTable');
@@ -499,6 +515,35 @@ test('an endpoint watched by Model Monitor: schedules, violations, charts', asyn
   await expect(tab.locator('.jp-mlstudio-MonitoringNoViolations')).toBeVisible({
     timeout: 20_000
   });
+
+  // An hourly schedule: when it runs next; stopped and started from the tab.
+  await createSchedule(request, HOURLY, folder, baseline, {
+    ScheduleExpression: 'cron(0 * ? * * *)'
+  });
+  const hourly = tab.locator(`tr[data-schedule="${HOURLY}"]`);
+  await expect(hourly).toContainText('Hourly', { timeout: 20_000 });
+  await expect(hourly).toHaveAttribute('data-status', 'Scheduled', {
+    timeout: 20_000
+  });
+  await expect(
+    hourly.locator('.jp-mlstudio-SchedulesTable-next time')
+  ).toHaveText(/^in (\d+ minutes?|\d+ seconds?|1 hour)$/);
+  await hourly.locator('.jp-mlstudio-ScheduleStop').click();
+  const dialog = page.locator('.jp-Dialog');
+  await expect(dialog).toContainText(`Stop monitoring schedule “${HOURLY}”?`);
+  await dialog.getByRole('button', { name: 'Stop schedule' }).click();
+  await expect(hourly).toHaveAttribute('data-status', 'Stopped', {
+    timeout: 20_000
+  });
+  await expect(hourly.locator('.jp-mlstudio-SchedulesTable-next')).toHaveText(
+    '—'
+  );
+  await hourly.locator('.jp-mlstudio-ScheduleStart').click();
+  await expect(hourly).toHaveAttribute('data-status', 'Scheduled', {
+    timeout: 20_000
+  });
+  await api(request, 'delete', `monitoring-schedules/${HOURLY}`);
+  await expect(hourly).toHaveCount(0, { timeout: 20_000 });
 
   // An execution's processing job opens in the job view.
   await shiftedExecution.locator('.jp-mlstudio-ExecutionsTable-job').click();
