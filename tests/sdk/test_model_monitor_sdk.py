@@ -633,7 +633,9 @@ async def test_baseline_then_a_one_time_schedule_finds_the_drift(
 
         execution = _until(monitor.list_executions)[-1]
         execution.wait(logs=False)
-        assert execution.describe()["ProcessingJobStatus"] == "Completed"
+        ran = execution.describe()
+        assert ran["ProcessingJobStatus"] == "Completed"
+        assert ran["ExitMessage"].startswith("CompletedWithViolations: ")
         assert execution.output.destination is not None
         assert execution.output.destination.startswith(
             str(tmp_path / "monitoring" / "monitored" / "drift")
@@ -671,6 +673,21 @@ async def test_baseline_then_a_one_time_schedule_finds_the_drift(
                 monitor_schedule_name="drift",
             )
         assert again.monitoring_schedule_name is None
+
+        # an hourly schedule: stopped, started again, deleted
+        again.create_monitoring_schedule(
+            predictor.endpoint_name,
+            statistics=statistics,
+            constraints=constraints.file_s3_uri,
+            monitor_schedule_name="hourly",
+            schedule_cron_expression=CronExpressionGenerator.hourly(),
+        )
+        assert again.describe_schedule()["NextScheduledTime"]
+        again.stop_monitoring_schedule()
+        assert again.describe_schedule()["MonitoringScheduleStatus"] == "Stopped"
+        again.start_monitoring_schedule()
+        assert again.describe_schedule()["MonitoringScheduleStatus"] == "Scheduled"
+        again.delete_monitoring_schedule()
 
         monitor.delete_monitoring_schedule()
         with pytest.raises(NotFoundError):

@@ -364,6 +364,33 @@ class MonitoringExecution(MonitorJob):
             output.destination = str(summary["OutputS3Uri"])
         return cls(sagemaker_session, name, inputs, output)
 
+    def describe(self) -> dict[str, Any]:
+        """The execution's job, as SageMaker's DescribeProcessingJob answers.
+
+        Returns:
+            See :func:`describe_processing_job`, with ``ExitMessage`` as SageMaker's
+            analyzer leaves it: ``CompletedWithViolations: Job completed successfully with
+            <n> violations.``, ``Completed: Job completed successfully with no
+            violations.``, or the failure reason.
+
+        Raises:
+            NotFoundError: The job was deleted.
+        """
+        answer = super().describe()
+        if answer["ProcessingJobStatus"] == JobStatus.COMPLETED.value:
+            try:
+                found = self.constraint_violations().body_dict.get("violations") or []
+            except StudioError:  # no readable violations file
+                return answer
+            answer["ExitMessage"] = (
+                f"CompletedWithViolations: Job completed successfully with {len(found)} violations."
+                if found
+                else "Completed: Job completed successfully with no violations."
+            )
+        elif answer.get("FailureReason"):
+            answer["ExitMessage"] = answer["FailureReason"]
+        return answer
+
     def statistics(
         self, file_name: str = STATISTICS_JSON_DEFAULT_FILE_NAME, kms_key: str | None = None
     ) -> Statistics:
