@@ -12,6 +12,7 @@ import {
   hasReport,
   isExecutionLive,
   monitoringLive,
+  normalizeReport,
   oneTimeRunDone,
   overlayFigure,
   scheduleCadence,
@@ -207,6 +208,88 @@ describe('features', () => {
     expect(formatDistance(0.00012)).toBe('0.00012');
     expect(formatDistance(null)).toBe('—');
     expect(formatDistance(Number.NaN)).toBe('—');
+  });
+});
+
+describe('normalizeReport', () => {
+  it('fills in what the route may leave null or out', () => {
+    const report = normalizeReport({
+      MonitoringScheduleName: 's',
+      Features: [
+        {
+          Name: 'x1',
+          Distance: null,
+          Threshold: 0.1,
+          Bins: [
+            {
+              LowerBound: 0,
+              UpperBound: 1,
+              BaselineCount: null,
+              WindowCount: 3
+            },
+            { LowerBound: null, UpperBound: 2, BaselineCount: 1 }
+          ],
+          Categories: null
+        },
+        { Name: null, Distance: 1 },
+        { Name: 'city', Categories: [{ Value: null, WindowCount: 2 }] }
+      ],
+      Violations: [
+        { FeatureName: null, MetricName: 'auc', ConstraintCheckType: null }
+      ],
+      DriftHistory: [
+        {
+          ScheduledTime: '2026-12-06T10:00:00Z',
+          Distances: { x1: 0.2, city: null }
+        },
+        { ScheduledTime: '2026-12-06T11:00:00Z', Distances: null }
+      ]
+    });
+    expect(report).toEqual({
+      MonitoringScheduleName: 's',
+      ProcessingJobName: null,
+      ScheduledTime: null,
+      RecordCount: 0,
+      ParseErrors: 0,
+      Features: [
+        {
+          Name: 'x1',
+          InferredType: null,
+          Distance: null,
+          Threshold: 0.1,
+          Bins: [
+            { LowerBound: 0, UpperBound: 1, BaselineCount: 0, WindowCount: 3 }
+          ],
+          Categories: []
+        },
+        {
+          Name: 'city',
+          InferredType: null,
+          Distance: null,
+          Threshold: null,
+          Bins: [],
+          Categories: [{ Value: '', BaselineCount: 0, WindowCount: 2 }]
+        }
+      ],
+      Violations: [
+        { FeatureName: 'auc', ConstraintCheckType: '', Description: '' }
+      ],
+      DriftHistory: [
+        {
+          ScheduledTime: '2026-12-06T10:00:00Z',
+          ProcessingJobName: null,
+          Distances: { x1: 0.2 }
+        },
+        {
+          ScheduledTime: '2026-12-06T11:00:00Z',
+          ProcessingJobName: null,
+          Distances: {}
+        }
+      ]
+    });
+    expect(normalizeReport({ MonitoringScheduleName: 's' }).Features).toEqual(
+      []
+    );
   });
 });
 

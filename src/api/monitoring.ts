@@ -108,7 +108,10 @@ export interface IDriftPoint {
   Distances: Record<string, number | null>;
 }
 
-/** An execution's report, with the distances of the schedule's executions over time. */
+/**
+ * An execution's report, with the distances of the schedule's executions over time, as
+ * the tab shows it (every member filled in: see `normalizeReport`).
+ */
 export interface IMonitoringReport {
   MonitoringScheduleName: string;
   ProcessingJobName?: string | null;
@@ -118,6 +121,50 @@ export interface IMonitoringReport {
   Features: IFeatureDrift[];
   Violations: IViolation[];
   DriftHistory: IDriftPoint[];
+}
+
+/**
+ * The report as the route sends it: any member of a feature, bucket, value or violation
+ * may be missing or null (`normalizeReport` in models/monitoringSpec fills them in).
+ */
+export interface IMonitoringReportResponse {
+  MonitoringScheduleName: string;
+  ProcessingJobName?: string | null;
+  ScheduledTime?: string | null;
+  RecordCount?: number | null;
+  ParseErrors?: number | null;
+  Features?: {
+    Name?: string | null;
+    InferredType?: string | null;
+    Distance?: number | null;
+    Threshold?: number | null;
+    Bins?:
+      | {
+          LowerBound?: number | null;
+          UpperBound?: number | null;
+          BaselineCount?: number | null;
+          WindowCount?: number | null;
+        }[]
+      | null;
+    Categories?:
+      | {
+          Value?: string | null;
+          BaselineCount?: number | null;
+          WindowCount?: number | null;
+        }[]
+      | null;
+  }[];
+  Violations?: {
+    FeatureName?: string | null;
+    MetricName?: string | null;
+    ConstraintCheckType?: string | null;
+    Description?: string | null;
+  }[];
+  DriftHistory?: {
+    ScheduledTime: string;
+    ProcessingJobName?: string | null;
+    Distances?: Record<string, number | null> | null;
+  }[];
 }
 
 const schedulePath = (name: string) =>
@@ -161,8 +208,8 @@ export function listMonitoringExecutions(
 export function getMonitoringReport(
   schedule: string,
   processingJobName?: string
-): Promise<IMonitoringReport> {
-  return requestAPI<IMonitoringReport>(
+): Promise<IMonitoringReportResponse> {
+  return requestAPI<IMonitoringReportResponse>(
     `${schedulePath(schedule)}/report`,
     {},
     { ProcessingJobName: processingJobName }

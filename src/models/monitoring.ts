@@ -25,6 +25,7 @@ import {
   defaultSchedule,
   hasReport,
   monitoringLive,
+  normalizeReport,
   sortedFeatures
 } from './monitoringSpec';
 import { Poller } from './poller';
@@ -233,7 +234,9 @@ export class MonitoringModel implements IDisposable {
       try {
         answer.report = {
           kind: 'ready',
-          report: await getMonitoringReport(schedule, execution || undefined)
+          report: normalizeReport(
+            await getMonitoringReport(schedule, execution || undefined)
+          )
         };
       } catch (error) {
         answer.report = { kind: 'error', message: message(error) };

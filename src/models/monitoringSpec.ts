@@ -10,6 +10,8 @@ import type {
   IDriftPoint,
   IFeatureDrift,
   IMonitoringExecution,
+  IMonitoringReport,
+  IMonitoringReportResponse,
   IMonitoringScheduleSummary,
   IViolation
 } from '../api/monitoring';
@@ -158,6 +160,70 @@ export function defaultSchedule(
     }
   }
   return (best ?? schedules[0])?.MonitoringScheduleName ?? '';
+}
+
+const finite = (value: number | null | undefined): value is number =>
+  typeof value === 'number' && Number.isFinite(value);
+
+/** The members of `values` that are finite numbers. */
+function numbers(
+  values: Record<string, number | null> | null | undefined
+): Record<string, number> {
+  const kept: Record<string, number> = {};
+  for (const [key, value] of Object.entries(values ?? {})) {
+    if (finite(value)) {
+      kept[key] = value;
+    }
+  }
+  return kept;
+}
+
+/**
+ * The report with every member the tab reads filled in: features without a name and
+ * buckets without bounds are left out, missing counts are 0, missing texts empty,
+ * distances that are not numbers dropped.
+ */
+export function normalizeReport(
+  raw: IMonitoringReportResponse
+): IMonitoringReport {
+  return {
+    MonitoringScheduleName: raw.MonitoringScheduleName,
+    ProcessingJobName: raw.ProcessingJobName ?? null,
+    ScheduledTime: raw.ScheduledTime ?? null,
+    RecordCount: raw.RecordCount ?? 0,
+    ParseErrors: raw.ParseErrors ?? 0,
+    Features: (raw.Features ?? [])
+      .filter(f => !!f.Name)
+      .map(f => ({
+        Name: f.Name as string,
+        InferredType: f.InferredType ?? null,
+        Distance: finite(f.Distance) ? f.Distance : null,
+        Threshold: finite(f.Threshold) ? f.Threshold : null,
+        Bins: (f.Bins ?? [])
+          .filter(b => finite(b.LowerBound) && finite(b.UpperBound))
+          .map(b => ({
+            LowerBound: b.LowerBound as number,
+            UpperBound: b.UpperBound as number,
+            BaselineCount: b.BaselineCount ?? 0,
+            WindowCount: b.WindowCount ?? 0
+          })),
+        Categories: (f.Categories ?? []).map(c => ({
+          Value: c.Value ?? '',
+          BaselineCount: c.BaselineCount ?? 0,
+          WindowCount: c.WindowCount ?? 0
+        }))
+      })),
+    Violations: (raw.Violations ?? []).map(v => ({
+      FeatureName: v.FeatureName ?? v.MetricName ?? '',
+      ConstraintCheckType: v.ConstraintCheckType ?? '',
+      Description: v.Description ?? ''
+    })),
+    DriftHistory: (raw.DriftHistory ?? []).map(point => ({
+      ScheduledTime: point.ScheduledTime,
+      ProcessingJobName: point.ProcessingJobName ?? null,
+      Distances: numbers(point.Distances)
+    }))
+  };
 }
 
 /** Whether a feature's distance is above its threshold. */
