@@ -185,6 +185,8 @@ def execution_request(target: Target, scheduled: datetime, span: Window) -> dict
 
 
 def _iso(at: datetime) -> str:
+    if at.microsecond:  # a one-time run's window ends when it was created, to the microsecond
+        return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return at.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -77,7 +77,8 @@ class MonitoringService:
         self._wake = threading.Event()
         self._closed = threading.Event()
         self._thread: threading.Thread | None = None
-        self._tick = threading.Lock()
+        #: held while a round starts jobs: reads see an execution once its job exists
+        self._tick = threading.RLock()
 
     # -- schedules --------------------------------------------------------------------
 
@@ -128,8 +129,10 @@ class MonitoringService:
 
     def describe_schedule(self, name: str) -> dict[str, Any]:
         """DescribeMonitoringSchedule's answer, with ``NextScheduledTime``."""
-        schedule = self._store.get_monitoring_schedule(name)
-        return schedule_description(schedule, self._latest(name), self._next_run(schedule))
+        with self._tick:
+            self.sync()
+            schedule = self._store.get_monitoring_schedule(name)
+            return schedule_description(schedule, self._latest(name), self._next_run(schedule))
 
     def list_schedules(
         self,
@@ -143,18 +146,20 @@ class MonitoringService:
     ) -> dict[str, Any]:
         """ListMonitoringSchedules' answer (newest first), with each schedule's next run
         and latest execution."""
-        page = self._store.list_monitoring_schedules(
-            endpoint_name=endpoint_name,
-            name_contains=name_contains,
-            status=status,
-            sort_order=sort_order,
-            max_results=max_results,
-            next_token=next_token,
-        )
-        summaries = [
-            schedule_summary(s, self._latest(s.monitoring_schedule_name), self._next_run(s))
-            for s in page.items
-        ]
+        with self._tick:
+            self.sync()
+            page = self._store.list_monitoring_schedules(
+                endpoint_name=endpoint_name,
+                name_contains=name_contains,
+                status=status,
+                sort_order=sort_order,
+                max_results=max_results,
+                next_token=next_token,
+            )
+            summaries = [
+                schedule_summary(s, self._latest(s.monitoring_schedule_name), self._next_run(s))
+                for s in page.items
+            ]
         answer: dict[str, Any] = {"MonitoringScheduleSummaries": summaries}
         if page.next_token:
             answer["NextToken"] = page.next_token
@@ -188,15 +193,16 @@ class MonitoringService:
         """ListMonitoringExecutions' answer, by scheduled time (newest first)."""
         if schedule_name:
             self._store.get_monitoring_schedule(schedule_name)
-        self.sync()
-        page = self._store.list_monitoring_executions(
-            schedule_name=schedule_name,
-            endpoint_name=endpoint_name,
-            status=status,
-            sort_order=sort_order,
-            max_results=max_results,
-            next_token=next_token,
-        )
+        with self._tick:
+            self.sync()
+            page = self._store.list_monitoring_executions(
+                schedule_name=schedule_name,
+                endpoint_name=endpoint_name,
+                status=status,
+                sort_order=sort_order,
+                max_results=max_results,
+                next_token=next_token,
+            )
         answer: dict[str, Any] = {
             "MonitoringExecutionSummaries": [execution_summary(e) for e in page.items]
         }
@@ -251,11 +257,12 @@ class MonitoringService:
 
     def sync(self) -> None:
         """Every execution that has not ended takes its job's status."""
-        for status in ("Pending", "InProgress", "Stopping"):
-            for execution in self._store.list_monitoring_executions(
-                status=status, max_results=1000
-            ).items:
-                self._follow(execution)
+        with self._tick:
+            for status in ("Pending", "InProgress", "Stopping"):
+                for execution in self._store.list_monitoring_executions(
+                    status=status, max_results=1000
+                ).items:
+                    self._follow(execution)
 
     def start(self) -> None:
         """Start the scheduler thread (the studio that owns the home does, on open)."""
@@ -310,7 +317,7 @@ class MonitoringService:
     def _due(self, schedule: MonitoringSchedule, now: datetime) -> datetime | None:
         plan = parse_schedule(schedule.schedule_expression, field="ScheduleExpression")
         if plan.once:
-            return schedule.creation_time.replace(microsecond=0)
+            return schedule.creation_time  # its window ends when it was created
         latest = plan.latest(now)
         # a run falls due once the schedule is active: created, or started again
         return latest if latest > schedule.last_modified_time else None
