@@ -674,6 +674,25 @@ async def test_baseline_then_a_one_time_schedule_finds_the_drift(
             )
         assert again.monitoring_schedule_name is None
 
+        # the studio's refusals come back naming the member of the request
+        with pytest.raises(NotFoundError) as missing:
+            again.create_monitoring_schedule(
+                "no-such-endpoint", statistics=statistics, constraints=constraints
+            )
+        assert missing.value.field == (
+            "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringInputs[0]"
+            ".EndpointInput.EndpointName"
+        )
+        with pytest.raises(ValidationError) as bad_cron:
+            again.create_monitoring_schedule(
+                predictor.endpoint_name,
+                statistics=statistics,
+                constraints=constraints,
+                schedule_cron_expression="cron(5 * * * * *)",
+            )
+        assert bad_cron.value.field == "MonitoringScheduleConfig.ScheduleConfig.ScheduleExpression"
+        assert again.monitoring_schedule_name is None
+
         # an hourly schedule: stopped, started again, deleted
         again.create_monitoring_schedule(
             predictor.endpoint_name,
