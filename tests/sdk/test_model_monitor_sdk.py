@@ -440,6 +440,21 @@ def test_a_monitor_has_one_schedule_at_a_time(sent: FakeJobs) -> None:
     ]
 
 
+def test_a_baseline_job_the_studio_refused_is_not_the_latest(
+    sent: FakeJobs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def taken(kind: JobKind, request: dict[str, Any]) -> None:
+        raise ConflictError(f"job {request['ProcessingJobName']} exists")
+
+    monitor = DefaultModelMonitor()
+    monkeypatch.setattr(sent, "create_job", taken)
+    with pytest.raises(ConflictError):
+        monitor.suggest_baseline("s3://d/x", DatasetFormat.csv(), job_name="taken", wait=False)
+    assert monitor.latest_baselining_job is None
+    assert monitor.latest_baselining_job_name is None
+    assert monitor.baselining_jobs == []
+
+
 def test_constraints_set_monitoring_and_save_round_trip(tmp_path: Path) -> None:
     body = {
         "version": 0.0,

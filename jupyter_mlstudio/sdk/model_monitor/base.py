@@ -191,7 +191,6 @@ class ModelMonitor:
         if "://" not in dataset and not os.path.exists(dataset):
             raise ValidationError(f"{dataset} does not exist", field="baseline_dataset")
         name = job_name or name_from_base(self.base_job_name or SUGGESTION_JOB_BASE_NAME)
-        self.latest_baselining_job_name = name
         inputs = [ProcessingInput(dataset, BASELINE_DATASET_PATH, BASELINE_DATASET_INPUT_NAME)]
         outputs = [ProcessingOutput(OUTPUT_PATH, location(output_s3_uri), DEFAULT_OUTPUT_NAME)]
         env = environment(
@@ -227,6 +226,7 @@ class ModelMonitor:
             if processor.latest_job is not None:
                 job = BaseliningJob(self.sagemaker_session, name, inputs, outputs)
                 self.latest_baselining_job = job
+                self.latest_baselining_job_name = name
                 self.baselining_jobs.append(job)
         assert processor.latest_job is not None
         return processor.latest_job
