@@ -47,29 +47,42 @@ STUDIO_CODE = """
 import json, os, resource, time
 from jupyter_mlstudio.monitoring.program import main
 env = json.loads(os.environ["BENCH_ENV"])
+_r = resource.getrusage(resource.RUSAGE_SELF)
+CPU0 = _r.ru_utime + _r.ru_stime
 start = time.perf_counter()
 rc = main({**os.environ, **env})
 wall = time.perf_counter() - start
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"rc": rc, "wall": wall, "rss_kb": rss}))
+hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
+me = resource.getrusage(resource.RUSAGE_SELF)
+kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime - CPU0
+print(json.dumps({"rc": rc, "wall": wall, "rss_kb": hwm, "workers_rss_kb": kids.ru_maxrss,
+                  "cpu": cpu}))
 """
 
 PANDAS_BASELINE = """
 import json, os, resource, time
 import pandas as pd
+_r = resource.getrusage(resource.RUSAGE_SELF)
+CPU0 = _r.ru_utime + _r.ru_stime
 start = time.perf_counter()
 df = pd.read_csv(os.environ["BENCH_CSV"])
 described = df.describe()
 counts = {c: df[c].value_counts() for c in df.columns}
 wall = time.perf_counter() - start
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"rows": len(df), "wall": wall, "rss_kb": rss}))
+hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
+me = resource.getrusage(resource.RUSAGE_SELF)
+cpu = me.ru_utime + me.ru_stime - CPU0
+print(json.dumps({"rows": len(df), "wall": wall, "rss_kb": hwm, "workers_rss_kb": 0,
+                  "cpu": cpu}))
 """
 
 PANDAS_CAPTURE = """
 import io, json, os, resource, time
 from pathlib import Path
 import pandas as pd
+_r = resource.getrusage(resource.RUSAGE_SELF)
+CPU0 = _r.ru_utime + _r.ru_stime
 start = time.perf_counter()
 rows = []
 for path in sorted(Path(os.environ["BENCH_CAPTURE"]).rglob("*.jsonl")):
@@ -81,8 +94,11 @@ df = pd.read_csv(io.StringIO("\\n".join(rows)), header=None)
 described = df.describe()
 counts = {c: df[c].value_counts() for c in df.columns}
 wall = time.perf_counter() - start
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"rows": len(df), "wall": wall, "rss_kb": rss}))
+hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
+me = resource.getrusage(resource.RUSAGE_SELF)
+cpu = me.ru_utime + me.ru_stime - CPU0
+print(json.dumps({"rows": len(df), "wall": wall, "rss_kb": hwm, "workers_rss_kb": 0,
+                  "cpu": cpu}))
 """
 
 
@@ -207,23 +223,30 @@ def main() -> None:
             ("baseline", base, pandas_base, args.rows),
             ("execution", execution, pandas_exec, args.records),
         ):
-            ratio = (rows / ours["wall"]) / (rows / theirs["wall"])
+            ratio = theirs["wall"] / ours["wall"]
             figures[name] = {
                 "rows": rows,
                 "studio_s": ours["wall"],
+                "studio_cpu_s": ours["cpu"],
                 "studio_rows_per_s": rows / ours["wall"],
                 "studio_peak_rss_mb": ours["rss_kb"] / 1024,
+                "studio_worker_peak_rss_mb": ours["workers_rss_kb"] / 1024,
                 "pandas_s": theirs["wall"],
+                "pandas_cpu_s": theirs["cpu"],
                 "pandas_rows_per_s": rows / theirs["wall"],
                 "pandas_peak_rss_mb": theirs["rss_kb"] / 1024,
                 "ratio": ratio,
+                "cpu_ratio": theirs["cpu"] / ours["cpu"],
             }
             print(
                 f"{name:9s} studio {fmt_rate(rows / ours['wall'])} rows/s "
-                f"({ours['wall']:.2f} s, peak RSS {ours['rss_kb'] / 1024:.0f} MB) | pandas "
-                f"{fmt_rate(rows / theirs['wall'])} rows/s ({theirs['wall']:.2f} s, peak RSS "
-                f"{theirs['rss_kb'] / 1024:.0f} MB) | ratio {ratio:.2f}x "
-                f"({'meets' if ratio >= AIM else 'misses'} >= {AIM}x)"
+                f"({ours['wall']:.2f} s, CPU {ours['cpu']:.2f} s, peak RSS "
+                f"{ours['rss_kb'] / 1024:.0f} MB + workers <= "
+                f"{ours['workers_rss_kb'] / 1024:.0f} MB each) | pandas "
+                f"{fmt_rate(rows / theirs['wall'])} rows/s ({theirs['wall']:.2f} s, CPU "
+                f"{theirs['cpu']:.2f} s, peak RSS {theirs['rss_kb'] / 1024:.0f} MB) | ratio "
+                f"{ratio:.2f}x ({'meets' if ratio >= AIM else 'misses'} >= {AIM}x; CPU "
+                f"{theirs['cpu'] / ours['cpu']:.2f}x)"
             )
         print(f"execution violations: {len(violations['violations'])}")
         if args.json:

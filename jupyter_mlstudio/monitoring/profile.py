@@ -20,7 +20,9 @@ from datasketches import (
     frequent_items_error_type,
     frequent_strings_sketch,
     hll_sketch,
+    hll_union,
     kll_doubles_sketch,
+    tgt_hll_type,
 )
 
 from .readers import Chunk
@@ -59,6 +61,20 @@ class _StringSketches:
         self.hll = hll_sketch(HLL_LG_K)
         self.frequent = frequent_strings_sketch(FREQUENT_LG_MAX)
 
+    def __getstate__(self) -> dict[str, bytes]:
+        return {"hll": self.hll.serialize_compact(), "frequent": self.frequent.serialize()}
+
+    def __setstate__(self, state: dict[str, bytes]) -> None:
+        self.hll = hll_sketch.deserialize(state["hll"])
+        self.frequent = frequent_strings_sketch.deserialize(state["frequent"])
+
+    def merge(self, other: _StringSketches) -> None:
+        union = hll_union(HLL_LG_K)
+        union.update(self.hll)
+        union.update(other.hll)
+        self.hll = union.get_result(tgt_hll_type.HLL_8)
+        self.frequent.merge(other.frequent)
+
     def add(self, counts: Counter[str]) -> None:
         hll, frequent = self.hll, self.frequent
         for value, count in counts.items():
@@ -89,9 +105,46 @@ class ColumnProfile:
         self.min = math.inf
         self.max = -math.inf
         self.strings: _StringSketches | None = _StringSketches() if strings else None
-        self.first_chunk: int | None = None
-        self.replay_before: int | None = None
+        self.string_fed = 0
         self._cache: dict[str, tuple[str, float]] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = {k: v for k, v in self.__dict__.items() if k not in ("kll", "_cache")}
+        state["kll"] = self.kll.serialize()
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.kll = kll_doubles_sketch.deserialize(state["kll"])
+        self._cache = {}
+
+    @property
+    def needs_replay(self) -> bool:
+        """True when the column holds strings but some of its values never reached the
+        string sketches (it looked numeric at first)."""
+        return self.strings is not None and self.string_fed < self.present
+
+    def merge(self, other: ColumnProfile) -> None:
+        """Add another profile of the same column (from another part of the data)."""
+        self.present += other.present
+        self.n_integral += other.n_integral
+        self.n_fractional += other.n_fractional
+        self.n_string += other.n_string
+        self.kll.merge(other.kll)
+        total = self.count + other.count
+        if total:
+            delta = other.mean - self.mean
+            self.m2 += other.m2 + delta * delta * self.count * other.count / total
+            self.mean += delta * other.count / total
+        self.count = total
+        self.total += other.total
+        self.min = min(self.min, other.min)
+        self.max = max(self.max, other.max)
+        if other.strings is not None:
+            if self.strings is None:
+                self.strings = _StringSketches()
+            self.strings.merge(other.strings)
+        self.string_fed += other.string_fed
 
     @property
     def inferred_type(self) -> str:
@@ -102,10 +155,8 @@ class ColumnProfile:
             return STRING
         return FRACTIONAL if self.n_fractional else INTEGRAL
 
-    def add(self, values: list[str], chunk_index: int) -> None:
+    def add(self, values: list[str]) -> None:
         """Add one chunk's values of this column (``""`` is missing)."""
-        if self.first_chunk is None:
-            self.first_chunk = chunk_index
         present = [v for v in values if v] if "" in values else values
         if not present:
             return
@@ -119,15 +170,16 @@ class ColumnProfile:
             self._add_numbers(numbers)
         if self.n_string and self.strings is None:
             self.strings = _StringSketches()
-            if chunk_index > self.first_chunk:
-                self.replay_before = chunk_index
         if self.strings is not None:
             self.strings.add(counts if counts is not None else Counter(present))
+            self.string_fed += len(present)
 
     def add_strings_only(self, values: list[str]) -> None:
-        """Feed earlier chunks' values to the string sketches (after a late type change)."""
+        """Feed values to the string sketches only (the replay after a late type change)."""
         if self.strings is not None:
-            self.strings.add(Counter(v for v in values if v))
+            present = [v for v in values if v]
+            self.strings.add(Counter(present))
+            self.string_fed += len(present)
 
     def _fast_numbers(self, present: list[str]) -> np.ndarray | None:
         try:
@@ -304,37 +356,61 @@ class DatasetProfile:
 
     def __init__(self, string_columns: Iterable[str] = ()) -> None:
         self.columns: dict[str, ColumnProfile] = {}
+        self.first_seen: dict[str, int] = {}
         self.string_columns = set(string_columns)
         self.item_count = 0
         self.chunks = 0
 
-    def add(self, chunk: Chunk) -> None:
-        """Add one chunk."""
+    def add(self, chunk: Chunk, order: int | None = None) -> None:
+        """Add one chunk.
+
+        Args:
+            chunk: The rows.
+            order: The chunk's position in the whole dataset (orders the columns when
+                profiles of parts are merged); default: chunks counted so far.
+        """
         columns = self.columns
+        position = self.chunks if order is None else order
         for name, values in zip(chunk.names, chunk.columns, strict=True):
             column = columns.get(name)
             if column is None:
                 column = columns[name] = ColumnProfile(name, strings=name in self.string_columns)
-            column.add(values, self.chunks)
+                self.first_seen[name] = position
+            column.add(values)
         self.item_count += chunk.rows
         self.chunks += 1
 
+    def merge(self, other: DatasetProfile) -> None:
+        """Add the profile of another part of the dataset (columns kept in the order
+        they first appear in the whole dataset)."""
+        for name, column in other.columns.items():
+            mine = self.columns.get(name)
+            seen = other.first_seen.get(name, 0)
+            if mine is None:
+                self.columns[name] = column
+                self.first_seen[name] = seen
+            else:
+                mine.merge(column)
+                self.first_seen[name] = min(self.first_seen[name], seen)
+        self.item_count += other.item_count
+        self.chunks += other.chunks
+        order = sorted(self.columns, key=lambda n: self.first_seen.get(n, 0))
+        self.columns = {n: self.columns[n] for n in order}
+
     def replay(self, chunks: Callable[[], Iterable[Chunk]]) -> None:
-        """Give string sketches the chunks that came before a column turned out to hold
-        strings (a second pass over only those chunks and columns; rarely needed)."""
-        late = {n: c.replay_before for n, c in self.columns.items() if c.replay_before}
+        """Rebuild the string sketches of columns that turned out to hold strings after
+        numbers were seen (a second pass over only those columns; rarely needed)."""
+        late = {n for n, c in self.columns.items() if c.needs_replay}
         if not late:
             return
-        last = max(v for v in late.values() if v is not None)
-        for index, chunk in enumerate(chunks()):
-            if index >= last:
-                break
+        for name in late:
+            column = self.columns[name]
+            column.strings = _StringSketches()
+            column.string_fed = 0
+        for chunk in chunks():
             for name, values in zip(chunk.names, chunk.columns, strict=True):
-                before = late.get(name)
-                if before is not None and index < before:
+                if name in late:
                     self.columns[name].add_strings_only(values)
-        for column in self.columns.values():
-            column.replay_before = None
 
     def statistics(self, parse_errors: int | None = None) -> dict[str, Any]:
         """The dataset's statistics.json (SageMaker's format).

@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from .checks import check_window, suggest_constraints
-from .profile import STRING, DatasetProfile
+from .parallel import PARALLEL_MIN_BYTES, profile_blocks, worker_count
+from .profile import STRING
 from .quality import (
     BINARY,
     REGRESSION,
@@ -41,15 +42,21 @@ from .quality import (
     suggest_quality_constraints,
 )
 from .readers import (
+    Block,
     Chunk,
     DatasetError,
     ReadStats,
+    block_records,
+    capture_blocks,
     capture_chunks,
     captured_records,
+    csv_block_chunks,
     csv_chunks,
+    json_block_chunks,
     json_lines_chunks,
     list_files,
     parse_time,
+    read_blocks,
 )
 
 UNSUPPORTED_FORMAT = "dataset_format: only csv and json (lines) datasets are supported"
@@ -68,15 +75,15 @@ def write_json(path: Path, body: Any, *, compact: bool = False) -> None:
         compact: No indentation (statistics.json, with its sketches, is large).
     """
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    text = json.dumps(  # dumps, not dump: one call into the C encoder
+        body,
+        indent=None if compact else 2,
+        separators=(",", ":") if compact else None,
+        allow_nan=False,
+        default=_json_default,
+    )
     with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(
-            body,
-            f,
-            indent=None if compact else 2,
-            separators=(",", ":") if compact else None,
-            allow_nan=False,
-            default=_json_default,
-        )
+        f.write(text)
         f.write("\n")
         f.flush()
         os.fsync(f.fileno())
@@ -167,6 +174,11 @@ def _dataset_chunks(
     return lambda stats: json_lines_chunks(files, stats=stats)
 
 
+def _workers(env: Mapping[str, str], files: list[Path]) -> int:
+    size = sum(p.stat().st_size for p in files)
+    return worker_count(dict(env)) if size >= PARALLEL_MIN_BYTES else 1
+
+
 def _baseline_names(
     statistics: Mapping[str, Any] | None, constraints: Mapping[str, Any] | None
 ) -> tuple[list[str], list[str]]:
@@ -190,11 +202,13 @@ def run_baseline(env: Mapping[str, str], kind: str, options: Mapping[str, Any], 
     chunks = _dataset_chunks(kind, options, files)
     if env.get("analysis_type", "").upper() == "MODEL_QUALITY":
         return _quality_baseline(env, chunks, out)
-    stats = ReadStats()
-    profile = DatasetProfile()
     started = time.monotonic()
-    for chunk in chunks(stats):
-        profile.add(chunk)
+    header = bool(options.get("header", True)) if kind == "csv" else None
+    profile, stats = profile_blocks(
+        read_blocks(files, csv_header=header),
+        csv_block_chunks if kind == "csv" else json_block_chunks,
+        workers=_workers(env, files),
+    )
     if profile.item_count == 0:
         raise AnalyzerError(f"dataset_source: no rows in {len(files)} file(s)")
     profile.replay(lambda: chunks(ReadStats()))
@@ -221,10 +235,16 @@ def run_monitoring(env: Mapping[str, str], out: Path) -> None:
         records = captured_records(files, start=start, end=end, stats=stats)
         return capture_chunks(records, feature_names=names or None, stats=stats)
 
-    stats = ReadStats()
-    profile = DatasetProfile(string_columns=strings)
-    for chunk in chunks(stats):
-        profile.add(chunk)
+    def block_chunks(block: Block, stats: ReadStats) -> Iterator[Chunk]:
+        records = block_records(block, start=start, end=end, stats=stats)
+        return capture_chunks(records, feature_names=names or None, stats=stats)
+
+    profile, stats = profile_blocks(
+        capture_blocks(files, start=start, end=end),
+        block_chunks,
+        string_columns=strings,
+        workers=_workers(env, files),
+    )
     if stats.records == 0:
         raise AnalyzerError(f"no captured records between {_when(start)} and {_when(end)}")
     profile.replay(lambda: chunks(ReadStats()))

@@ -90,24 +90,85 @@ def list_files(source: str | Path) -> list[Path]:
     return files
 
 
-def _text_blocks(path: Path, chunk_bytes: int) -> Iterator[str]:
-    with open(path, "rb") as f:
-        while True:
-            block = f.read(chunk_bytes)
-            if not block:
-                return
-            if not block.endswith(b"\n"):
-                block += f.readline()
-            try:
-                yield block.decode("utf-8-sig" if f.tell() <= len(block) else "utf-8")
-            except UnicodeDecodeError as exc:
-                raise DatasetError(f"{path.name}: not UTF-8 text ({exc.reason})") from None
+@dataclass
+class Block:
+    """A piece of one input file: whole lines as raw bytes (the unit a worker profiles).
+
+    Attributes:
+        data: The lines (a CSV file's header left out).
+        names: A CSV file's column names (None for other formats).
+        path: The file, for messages.
+    """
+
+    data: bytes
+    names: list[str] | None = None
+    path: str = ""
+
+
+def _parse_header(line: str) -> list[str]:
+    return [name.strip() for name in next(csv.reader([line]))]
+
+
+def _decode(data: bytes, path: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"{Path(path).name}: not UTF-8 text ({exc.reason})") from None
+
+
+def read_blocks(
+    files: Sequence[Path], *, chunk_bytes: int = CHUNK_BYTES, csv_header: bool | None = None
+) -> Iterator[Block]:
+    """The files cut into blocks of whole lines of about ``chunk_bytes``.
+
+    Args:
+        files: The files, read in order.
+        chunk_bytes: Bytes per block.
+        csv_header: For CSV: whether each file's first line names the columns (without
+            one they are ``_c0``, ``_c1`` ... as SageMaker names them); None for JSON lines.
+
+    Yields:
+        Blocks, in file order.
+
+    Raises:
+        DatasetError: When a CSV file's header differs from the first file's.
+    """
+    names: list[str] | None = None
+    for path in files:
+        with open(path, "rb") as f:
+            pending = b""
+            if csv_header is not None:
+                first = f.readline()
+                while first and not first.strip():
+                    first = f.readline()
+                if not first:
+                    continue
+                line = _decode(first, str(path)).lstrip("\ufeff").rstrip("\r\n")
+                if csv_header:
+                    file_names = _parse_header(line)
+                    if names is None:
+                        names = file_names
+                    elif file_names != names:
+                        raise DatasetError(
+                            f"{path.name}: its header differs from the first file's header"
+                        )
+                else:
+                    if names is None:
+                        names = [f"_c{i}" for i in range(len(next(csv.reader([line]))))]
+                    pending = first.lstrip(b"\xef\xbb\xbf")
+            while True:
+                data = f.read(chunk_bytes)
+                if data and not data.endswith(b"\n"):
+                    data += f.readline()
+                if pending:
+                    data, pending = pending + data, b""
+                if not data:
+                    break
+                yield Block(data, names, str(path))
 
 
 def _split_rows(lines: list[str], width: int, stats: ReadStats) -> list[list[str]] | None:
     """Columns of ``lines`` of ``width`` fields; rows of another width are counted."""
-    if not lines:
-        return [[] for _ in range(width)]
     text = "\n".join(lines)
     if '"' not in text:
         flat = ",".join(lines).split(",")
@@ -125,8 +186,26 @@ def _split_rows(lines: list[str], width: int, stats: ReadStats) -> list[list[str
     return [list(c) for c in zip(*good, strict=True)]
 
 
-def _parse_header(line: str) -> list[str]:
-    return [name.strip() for name in next(csv.reader([line]))]
+def csv_block_chunks(block: Block, stats: ReadStats) -> Iterator[Chunk]:
+    """The rows of one CSV block.
+
+    Args:
+        block: A block from :func:`read_blocks` (with its column names).
+        stats: Counts rows and rows of the wrong width.
+
+    Yields:
+        One chunk (none when no row parses).
+    """
+    names = block.names or []
+    lines = _decode(block.data, block.path).lstrip("\ufeff").splitlines()
+    if "" in lines:
+        lines = [line for line in lines if line]
+    if not lines or not names:
+        return
+    stats.records += len(lines)
+    columns = _split_rows(lines, len(names), stats)
+    if columns is not None:
+        yield Chunk(list(names), columns, len(columns[0]) if columns else 0)
 
 
 def csv_chunks(
@@ -148,34 +227,8 @@ def csv_chunks(
     Yields:
         Chunks of rows.
     """
-    names: list[str] | None = None
-    for path in files:
-        first = True
-        for text in _text_blocks(path, chunk_bytes):
-            lines = text.splitlines()
-            if "" in lines:
-                lines = [line for line in lines if line.strip()]
-            if first and lines:
-                first = False
-                if header:
-                    file_names = _parse_header(lines.pop(0))
-                    if names is None:
-                        names = file_names
-                    elif file_names != names:
-                        raise DatasetError(
-                            f"{path.name}: its header differs from the first file's header"
-                        )
-                elif names is None:
-                    width = len(next(csv.reader([lines[0]])))
-                    names = [f"_c{i}" for i in range(width)]
-            if not lines or names is None:
-                continue
-            columns = _split_rows(lines, len(names), stats)
-            stats.records += len(lines)
-            if columns is None:
-                continue
-            rows = len(columns[0]) if columns else 0
-            yield Chunk(list(names), columns, rows)
+    for block in read_blocks(files, chunk_bytes=chunk_bytes, csv_header=header):
+        yield from csv_block_chunks(block, stats)
 
 
 def _cell(value: Any) -> str:
@@ -222,24 +275,36 @@ def json_lines_chunks(
     Yields:
         Chunks of rows.
     """
-    for path in files:
-        for text in _text_blocks(path, chunk_bytes):
-            named: list[dict[str, Any]] = []
-            for line in text.splitlines():
-                if not line.strip():
-                    continue
-                stats.records += 1
-                try:
-                    obj = json.loads(line)
-                except ValueError:
-                    stats.error("not a JSON line")
-                    continue
-                if not isinstance(obj, dict):
-                    stats.error("a JSON line that is not an object")
-                    continue
-                named.append(obj)
-            if named:
-                yield rows_to_chunk(named)
+    for block in read_blocks(files, chunk_bytes=chunk_bytes):
+        yield from json_block_chunks(block, stats)
+
+
+def json_block_chunks(block: Block, stats: ReadStats) -> Iterator[Chunk]:
+    """The rows of one block of JSON lines.
+
+    Args:
+        block: A block from :func:`read_blocks`.
+        stats: Counts records and lines that are not JSON objects.
+
+    Yields:
+        One chunk (none when no line parses).
+    """
+    named: list[dict[str, Any]] = []
+    for line in _decode(block.data, block.path).lstrip("\ufeff").splitlines():
+        if not line.strip():
+            continue
+        stats.records += 1
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            stats.error("not a JSON line")
+            continue
+        if not isinstance(obj, dict):
+            stats.error("a JSON line that is not an object")
+            continue
+        named.append(obj)
+    if named:
+        yield rows_to_chunk(named)
 
 
 def parse_time(value: str) -> datetime:
@@ -261,6 +326,28 @@ def parse_time(value: str) -> datetime:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
     return parsed.astimezone(timezone.utc)
+
+
+def _time_key(when: datetime) -> str:
+    """A UTC time as a string that sorts like the time (microseconds, fixed width)."""
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def _record_time_key(value: str) -> str:
+    """:func:`_time_key` of a record's ``inferenceTime``, without a datetime for the
+    usual ``YYYY-MM-DDTHH:MM:SS[.fff]Z``."""
+    if (
+        isinstance(value, str)
+        and len(value) >= 20
+        and value[-1] == "Z"
+        and value[4] == "-"
+        and value[10] == "T"
+        and value[19] in ".Z"
+    ):
+        fraction = value[20:-1]
+        if len(value) == 20 or (fraction.isdigit() and len(fraction) <= 6):
+            return f"{value[:19]}.{fraction:0<6}"
+    return _time_key(parse_time(value))
 
 
 @dataclass
@@ -294,6 +381,59 @@ def _file_in_window(path: Path, start: datetime | None, end: datetime | None) ->
     return not (end is not None and hour - timedelta(hours=1) >= end)
 
 
+def capture_blocks(
+    files: Sequence[Path],
+    *,
+    start: datetime | None,
+    end: datetime | None,
+    chunk_bytes: int = CHUNK_BYTES,
+) -> Iterator[Block]:
+    """Blocks of the capture files that can hold records of ``[start, end)`` (files of
+    SageMaker's hourly layout wholly outside the window are skipped)."""
+    kept = [p for p in files if _file_in_window(p, start, end)]
+    return read_blocks(kept, chunk_bytes=chunk_bytes)
+
+
+def block_records(
+    block: Block, *, start: datetime | None, end: datetime | None, stats: ReadStats
+) -> Iterator[Captured]:
+    """Captured records of one block whose ``inferenceTime`` is in ``[start, end)``.
+
+    Args:
+        block: A block of a capture file.
+        start: Window start (inclusive), or None for no bound.
+        end: Window end (exclusive), or None for no bound.
+        stats: Counts the records in the window and those that do not parse.
+
+    Yields:
+        The records in the window, in order.
+    """
+    low = _time_key(start) if start is not None else None
+    high = _time_key(end) if end is not None else None
+    for raw in block.data.splitlines():
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw)
+            meta = record["eventMetadata"]
+            when = _record_time_key(meta["inferenceTime"])
+            data = record["captureData"]
+            if not isinstance(data, dict):
+                raise TypeError("captureData is not an object")
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            stats.records += 1
+            stats.error(f"not a capture record: {type(exc).__name__}")
+            continue
+        if (low is not None and when < low) or (high is not None and when >= high):
+            continue
+        stats.records += 1
+        yield Captured(
+            str(meta.get("eventId", "")),
+            data.get("endpointInput"),
+            data.get("endpointOutput"),
+        )
+
+
 def captured_records(
     files: Sequence[Path],
     *,
@@ -312,32 +452,8 @@ def captured_records(
     Yields:
         The records in the window, in file order.
     """
-    for path in files:
-        if not _file_in_window(path, start, end):
-            continue
-        with open(path, "rb") as f:
-            for raw in f:
-                if not raw.strip():
-                    continue
-                try:
-                    record = json.loads(raw.decode("utf-8"))
-                    meta = record["eventMetadata"]
-                    when = parse_time(meta["inferenceTime"])
-                    data = record["captureData"]
-                    if not isinstance(data, dict):
-                        raise TypeError("captureData is not an object")
-                except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                    stats.records += 1
-                    stats.error(f"not a capture record: {type(exc).__name__}")
-                    continue
-                if (start is not None and when < start) or (end is not None and when >= end):
-                    continue
-                stats.records += 1
-                yield Captured(
-                    str(meta.get("eventId", "")),
-                    data.get("endpointInput"),
-                    data.get("endpointOutput"),
-                )
+    for block in capture_blocks(files, start=start, end=end):
+        yield from block_records(block, start=start, end=end, stats=stats)
 
 
 def payload_text(part: dict[str, Any]) -> tuple[str, str]:
@@ -372,10 +488,14 @@ def payload_text(part: dict[str, Any]) -> tuple[str, str]:
 
 def csv_payload_rows(text: str) -> list[list[str]]:
     """The rows of a CSV payload (one or several lines)."""
-    lines = [line for line in text.splitlines() if line.strip()]
+    lines = text.splitlines()
+    if len(lines) != 1 or not lines[0].strip():
+        lines = [line for line in lines if line.strip()]
     if not lines:
         raise ValueError("empty CSV payload")
     if '"' not in text:
+        if " " not in text and "\t" not in text:
+            return [line.split(",") for line in lines]
         return [[v.strip() for v in line.split(",")] for line in lines]
     return [[v.strip() for v in row] for row in csv.reader(lines)]
 
@@ -454,6 +574,7 @@ def capture_chunks(
     """
     names = list(feature_names) if feature_names else None
     named: list[dict[str, Any]] = []
+    positional: list[list[str]] = []
     for record in records:
         if record.input is None:
             stats.error("the record has no endpointInput")
@@ -464,26 +585,39 @@ def capture_chunks(
         except ValueError as exc:
             stats.error(str(exc))
             continue
-        good: list[dict[str, Any]] = []
+        by_name: list[dict[str, Any]] = []
+        by_position: list[list[str]] = []
         outputs: list[list[str]] | None = None
         for i, row in enumerate(rows):
             if isinstance(row, dict):
-                good.append(row)
+                by_name.append(row)
                 continue
+            if kind == "json":
+                row = [_cell(v) for v in row]
             if names is None:
-                names = [f"_c{i}" for i in range(len(row))]
-            if len(row) != len(names) and outputs is None:
+                names = [f"_c{n}" for n in range(len(row))]
+            width = len(names)
+            if len(row) != width and outputs is None:
                 outputs = _output_rows(record.output, len(rows))
-            if len(row) != len(names) and outputs and len(outputs[i]) + len(row) == len(names):
+            if len(row) != width and outputs and len(outputs[i]) + len(row) == width:
                 row = [*outputs[i], *row]  # output_columns_position START
-            if len(row) != len(names):
-                good = []
-                stats.error(f"expected {len(names)} columns, found {len(row)}")
+            if len(row) != width:
+                by_name, by_position = [], []
+                stats.error(f"expected {width} columns, found {len(row)}")
                 break
-            good.append(dict(zip(names, row, strict=True)))
-        named.extend(good)
-        if len(named) >= rows_per_chunk:
-            yield rows_to_chunk(named)
-            named = []
+            by_position.append(row)
+        named.extend(by_name)
+        positional.extend(by_position)
+        if len(named) + len(positional) >= rows_per_chunk:
+            yield from _flush(names, positional, named)
+            named, positional = [], []
+    yield from _flush(names, positional, named)
+
+
+def _flush(
+    names: list[str] | None, positional: list[list[str]], named: list[dict[str, Any]]
+) -> Iterator[Chunk]:
+    if positional and names:
+        yield Chunk(list(names), [list(c) for c in zip(*positional, strict=True)], len(positional))
     if named:
         yield rows_to_chunk(named)
