@@ -41,7 +41,7 @@ from .jobs import (
     SecondaryStatus,
     SecondaryStatusTransition,
 )
-from .monitoring import MonitoringExecution, MonitoringSchedule
+from .monitoring import MonitoringExecution, MonitoringJobDefinition, MonitoringSchedule
 from .registry import ModelApprovalStatus, ModelPackage, ModelPackageGroup
 
 __all__ = [
@@ -66,6 +66,7 @@ __all__ = [
     "ModelPackage",
     "ModelPackageGroup",
     "MonitoringExecution",
+    "MonitoringJobDefinition",
     "MonitoringSchedule",
     "Page",
     "ParameterValue",

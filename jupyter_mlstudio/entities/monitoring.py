@@ -53,6 +53,27 @@ class MonitoringSchedule(Entity):
         return str(self.config.get("ScheduleConfig", {}).get("ScheduleExpression", ""))
 
 
+class MonitoringJobDefinition(Entity):
+    """A named job definition (CreateDataQualityJobDefinition or
+    CreateModelQualityJobDefinition): the request as given, once checked."""
+
+    job_definition_name: str
+    monitoring_type: MonitoringType
+    definition: dict[str, Any]
+    tags: dict[str, str] = Field(default_factory=dict)
+    creation_time: datetime
+
+    @property
+    def job_definition_arn(self) -> str:
+        return job_definition_arn(self.job_definition_name, self.monitoring_type)
+
+
+def job_definition_arn(name: str, monitoring_type: str) -> str:
+    """The ARN of a job definition (``data-quality-job-definition/<name>``, ...)."""
+    kind = "data-quality" if monitoring_type == "DataQuality" else "model-quality"
+    return f"{ARN_PREFIX}:{kind}-job-definition/{name.lower()}"
+
+
 class MonitoringExecution(Entity):
     """One run of a schedule over one window: the processing job that analysed it."""
 

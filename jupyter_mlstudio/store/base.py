@@ -45,6 +45,7 @@ from ..entities import (
     ModelPackage,
     ModelPackageGroup,
     MonitoringExecution,
+    MonitoringJobDefinition,
     MonitoringSchedule,
     Page,
     ParameterValue,
@@ -694,3 +695,35 @@ class MetadataStore(TrackingStore):
     ) -> MonitoringExecution:
         """Set the given fields of the execution that runs ``processing_job_name``.
         NotFoundError(ProcessingJobName) when none does."""
+
+    @abc.abstractmethod
+    def create_monitoring_job_definition(
+        self, definition: MonitoringJobDefinition
+    ) -> MonitoringJobDefinition:
+        """Store a checked job definition. ConflictError(JobDefinitionName) if the name
+        is taken (by a definition of either type)."""
+
+    @abc.abstractmethod
+    def get_monitoring_job_definition(
+        self, name: str, monitoring_type: str | None = None
+    ) -> MonitoringJobDefinition:
+        """NotFoundError(JobDefinitionName) when there is none of that name (and type,
+        when given)."""
+
+    @abc.abstractmethod
+    def list_monitoring_job_definitions(
+        self,
+        *,
+        monitoring_type: str | None = None,
+        name_contains: str | None = None,
+        sort_order: SortOrder = "Descending",
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> Page[MonitoringJobDefinition]:
+        """Newest first by default (by creation time)."""
+
+    @abc.abstractmethod
+    def delete_monitoring_job_definition(
+        self, name: str, monitoring_type: str | None = None
+    ) -> None:
+        """NotFoundError(JobDefinitionName) when there is none of that name (and type)."""

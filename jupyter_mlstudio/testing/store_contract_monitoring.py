@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ..entities import MonitoringExecution, MonitoringSchedule
+from ..entities import MonitoringExecution, MonitoringJobDefinition, MonitoringSchedule
 from ..exceptions import ConflictError, NotFoundError, ValidationError
 from ..store.base import MetadataStore
 from .store_helpers import T0, assert_aware, expect
@@ -124,3 +124,32 @@ class MonitoringContract:
             store.update_monitoring_execution("none", status="Failed")
         store.delete_monitoring_schedule("hourly")
         assert store.list_monitoring_executions().items == []
+
+    def test_monitoring_job_definitions(self, store: MetadataStore) -> None:
+        def definition(name: str, kind: str, minutes: int) -> MonitoringJobDefinition:
+            return MonitoringJobDefinition(
+                job_definition_name=name,
+                monitoring_type=kind,
+                definition={"JobDefinitionName": name},
+                tags={"a": "1"},
+                creation_time=T0 + timedelta(minutes=minutes),
+            )
+
+        made = store.create_monitoring_job_definition(definition("dq", "DataQuality", 0))
+        assert made.job_definition_arn.endswith(":data-quality-job-definition/dq")
+        assert store.get_monitoring_job_definition("dq") == made
+        assert store.get_monitoring_job_definition("dq", "DataQuality") == made
+        with expect(NotFoundError, "JobDefinitionName"):
+            store.get_monitoring_job_definition("dq", "ModelQuality")
+        with expect(ConflictError, "JobDefinitionName"):
+            store.create_monitoring_job_definition(definition("dq", "ModelQuality", 1))
+        store.create_monitoring_job_definition(definition("mq", "ModelQuality", 2))
+        listed = store.list_monitoring_job_definitions().items
+        assert [d.job_definition_name for d in listed] == ["mq", "dq"]
+        quality = store.list_monitoring_job_definitions(monitoring_type="ModelQuality").items
+        assert [d.job_definition_name for d in quality] == ["mq"]
+        with expect(NotFoundError, "JobDefinitionName"):
+            store.delete_monitoring_job_definition("mq", "DataQuality")
+        store.delete_monitoring_job_definition("mq", "ModelQuality")
+        with expect(NotFoundError, "JobDefinitionName"):
+            store.get_monitoring_job_definition("mq")

@@ -215,3 +215,98 @@ def test_a_baseline_of_parquet_is_refused_before_it_starts(
         )
     assert caught.value.field == "Environment.dataset_format"
     assert studio.store.list_jobs().items == []
+
+
+def _data_quality_definition(name: str, baseline: str | None = None) -> dict:
+    """CreateDataQualityJobDefinition's request, as SageMaker's SDK sends it."""
+    body: dict = {
+        "JobDefinitionName": name,
+        "DataQualityAppSpecification": {
+            "ImageUri": "156813124566.dkr.ecr.us-east-1.amazonaws.com/"
+            "sagemaker-model-monitor-analyzer",
+            "Environment": {"publish_cloudwatch_metrics": "Disabled"},
+        },
+        "DataQualityJobInput": {
+            "EndpointInput": {
+                "EndpointName": "churn-endpoint",
+                "LocalPath": "/opt/ml/processing/input/endpoint",
+            }
+        },
+        "DataQualityJobOutputConfig": {
+            "MonitoringOutputs": [
+                {"S3Output": {"S3Uri": "s3://bucket/out", "LocalPath": "/opt/ml/processing/output"}}
+            ]
+        },
+        "JobResources": {
+            "ClusterConfig": {
+                "InstanceCount": 1,
+                "InstanceType": "ml.m5.xlarge",
+                "VolumeSizeInGB": 20,
+            }
+        },
+        "RoleArn": "arn:aws:iam::111122223333:role/r",
+    }
+    if baseline:
+        body["DataQualityBaselineConfig"] = {
+            "StatisticsResource": {"S3Uri": f"{baseline}/statistics.json"},
+            "ConstraintsResource": {"S3Uri": f"{baseline}/constraints.json"},
+        }
+    return body
+
+
+def test_a_schedule_can_name_a_job_definition(open_studio: Callable[[], Studio]) -> None:
+    studio = open_studio()
+    add_endpoint(studio)
+    made = studio.monitoring.create_job_definition(
+        "DataQuality", _data_quality_definition("dq-def", "file:///tmp/base")
+    )
+    assert made.job_definition_arn.endswith(":data-quality-job-definition/dq-def")
+    inline = made.definition
+    assert inline["MonitoringInputs"][0]["EndpointInput"]["EndpointName"] == "churn-endpoint"
+    assert inline["MonitoringResources"]["ClusterConfig"]["VolumeSizeInGB"] == 20
+    assert (
+        inline["BaselineConfig"]["StatisticsResource"]["S3Uri"]
+        == "file:///tmp/base/statistics.json"
+    )
+    items, _ = studio.monitoring.list_job_definitions("DataQuality", endpoint_name="churn-endpoint")
+    assert [d.job_definition_name for d in items] == ["dq-def"]
+    assert studio.monitoring.list_job_definitions("ModelQuality")[0] == []
+    schedule = studio.monitoring.create_schedule(
+        {
+            "MonitoringScheduleName": "named",
+            "MonitoringScheduleConfig": {
+                "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
+                "MonitoringJobDefinitionName": "dq-def",
+                "MonitoringType": "DataQuality",
+            },
+        }
+    )
+    assert schedule.endpoint_name == "churn-endpoint"
+    assert schedule.config["MonitoringJobDefinition"]["RoleArn"].endswith(":role/r")
+    with pytest.raises(NotFoundError) as missing:
+        studio.monitoring.create_schedule(
+            {
+                "MonitoringScheduleName": "other",
+                "MonitoringScheduleConfig": {
+                    "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
+                    "MonitoringJobDefinitionName": "dq-def",
+                    "MonitoringType": "ModelQuality",
+                },
+            }
+        )
+    assert missing.value.field == "MonitoringScheduleConfig.MonitoringJobDefinitionName"
+
+
+def test_a_bad_job_definition_names_its_own_member(open_studio: Callable[[], Studio]) -> None:
+    studio = open_studio()
+    body = _data_quality_definition("bad-def")
+    body["DataQualityJobInput"]["EndpointInput"]["StartTimeOffset"] = "PT1H"
+    with pytest.raises(ValidationError) as caught:
+        studio.monitoring.create_job_definition("DataQuality", body)
+    assert caught.value.field == "DataQualityJobInput.EndpointInput.StartTimeOffset"
+    body = _data_quality_definition("bad-def")
+    body["DataQualityAppSpecification"]["ImageUri"] = "my/monitor:1"
+    with pytest.raises(ValidationError) as caught:
+        studio.monitoring.create_job_definition("DataQuality", body)
+    assert caught.value.field == "DataQualityAppSpecification.ImageUri"
+    assert studio.store.list_monitoring_job_definitions().items == []

@@ -10,7 +10,7 @@ complete definition.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -60,12 +60,18 @@ def _uri(value: Any, field: str) -> str:
     return value.strip()
 
 
-def check_request(body: Mapping[str, Any], default_output: str) -> CheckedSchedule:
+def check_request(
+    body: Mapping[str, Any],
+    default_output: str,
+    resolve: Callable[[str, str], dict[str, Any]] | None = None,
+) -> CheckedSchedule:
     """Check a CreateMonitoringSchedule request.
 
     Args:
         body: The request as SageMaker's API takes it.
         default_output: Where executions write when the request names no output.
+        resolve: The inline definition of a named job definition of a type (for
+            ``MonitoringJobDefinitionName``); None: names are refused.
 
     Returns:
         The schedule to record.
@@ -86,12 +92,14 @@ def check_request(body: Mapping[str, Any], default_output: str) -> CheckedSchedu
             field=f"{CONFIG}.MonitoringType",
         )
     config["MonitoringType"] = monitoring_type
-    if config.get("MonitoringJobDefinitionName"):
-        raise ValidationError(
-            "give the job definition inline (MonitoringJobDefinition): the studio keeps no"
-            " separate job definitions",
-            field=f"{CONFIG}.MonitoringJobDefinitionName",
-        )
+    named = config.get("MonitoringJobDefinitionName")
+    if named:
+        if resolve is None or config.get("MonitoringJobDefinition"):
+            raise ValidationError(
+                "give either MonitoringJobDefinition or MonitoringJobDefinitionName",
+                field=f"{CONFIG}.MonitoringJobDefinitionName",
+            )
+        config["MonitoringJobDefinition"] = resolve(str(named), monitoring_type)
     schedule_config = _object(config.get("ScheduleConfig"), SCHEDULE)
     schedule = parse_schedule(
         schedule_config.get("ScheduleExpression"), field=f"{SCHEDULE}.ScheduleExpression"

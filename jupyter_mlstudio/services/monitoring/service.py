@@ -20,7 +20,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ...artifacts.base import ArtifactStore
-from ...entities import MonitoringExecution, MonitoringSchedule, utcnow
+from ...entities import (
+    MonitoringExecution,
+    MonitoringJobDefinition,
+    MonitoringSchedule,
+    utcnow,
+)
 from ...entities.monitoring import TERMINAL_EXECUTION_STATUSES
 from ...exceptions import ConflictError, NotFoundError, StudioError, ValidationError
 from ...ownership import OwnerCheck
@@ -29,6 +34,7 @@ from ..hosting.service import HostingService
 from ..jobs.service import JobService
 from . import executions as runs
 from .cron import parse_schedule, window
+from .definitions import check_definition, definition_endpoint
 from .reports import execution_report
 from .schedules import ENDPOINT_FIELD, check_request, offsets
 from .views import execution_summary, schedule_description, schedule_summary
@@ -98,7 +104,7 @@ class MonitoringService:
         """
         if self._owner_check is not None:
             self._owner_check.require("MonitoringScheduleName")
-        checked = check_request(body, self._artifacts.uri_for("monitoring"))
+        checked = check_request(body, self._artifacts.uri_for("monitoring"), self._resolve)
         try:
             capture = self._endpoints.capture_settings(checked.endpoint_name)
         except NotFoundError:
@@ -126,6 +132,87 @@ class MonitoringService:
         )
         self._wake.set()
         return schedule
+
+    def _resolve(self, name: str, monitoring_type: str) -> dict[str, Any]:
+        try:
+            found = self._store.get_monitoring_job_definition(name, monitoring_type)
+        except NotFoundError as exc:
+            raise NotFoundError(
+                exc.message, field="MonitoringScheduleConfig.MonitoringJobDefinitionName"
+            ) from None
+        return dict(found.definition)
+
+    # -- job definitions --------------------------------------------------------------
+
+    def create_job_definition(
+        self, monitoring_type: str, body: Mapping[str, Any]
+    ) -> MonitoringJobDefinition:
+        """Check and record a named job definition (CreateDataQualityJobDefinition,
+        CreateModelQualityJobDefinition) for schedules to name.
+
+        Args:
+            monitoring_type: DataQuality or ModelQuality.
+            body: SageMaker's request.
+
+        Returns:
+            The definition, kept in the inline form a schedule copies.
+
+        Raises:
+            ValidationError: A member is wrong, named as in the request.
+            ConflictError: The name is taken.
+        """
+        name, inline = check_definition(
+            monitoring_type, body, self._artifacts.uri_for("monitoring")
+        )
+        tags = {
+            str(t.get("Key")): str(t.get("Value", ""))
+            for t in body.get("Tags") or []
+            if isinstance(t, Mapping)
+        }
+        return self._store.create_monitoring_job_definition(
+            MonitoringJobDefinition(
+                job_definition_name=name,
+                monitoring_type=monitoring_type,
+                definition=inline,
+                tags=tags,
+                creation_time=self._clock(),
+            )
+        )
+
+    def describe_job_definition(self, monitoring_type: str, name: str) -> MonitoringJobDefinition:
+        """A job definition of ``monitoring_type``; NotFoundError(JobDefinitionName)."""
+        return self._store.get_monitoring_job_definition(name, monitoring_type)
+
+    def list_job_definitions(
+        self,
+        monitoring_type: str,
+        *,
+        endpoint_name: str | None = None,
+        name_contains: str | None = None,
+        sort_order: SortOrder = "Descending",
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> tuple[list[MonitoringJobDefinition], str | None]:
+        """A page of job definitions of ``monitoring_type`` (of one endpoint's, if given)."""
+        page = self._store.list_monitoring_job_definitions(
+            monitoring_type=monitoring_type,
+            name_contains=name_contains,
+            sort_order=sort_order,
+            max_results=max_results,
+            next_token=next_token,
+        )
+        items = [
+            d
+            for d in page.items
+            if endpoint_name is None or definition_endpoint(d.definition) == endpoint_name
+        ]
+        return items, page.next_token
+
+    def delete_job_definition(self, monitoring_type: str, name: str) -> None:
+        """Delete a job definition (schedules made from it keep their copy)."""
+        self._store.delete_monitoring_job_definition(name, monitoring_type)
+
+    # -- schedules (reads) ------------------------------------------------------------
 
     def describe_schedule(self, name: str) -> dict[str, Any]:
         """DescribeMonitoringSchedule's answer, with ``NextScheduledTime``."""

@@ -30,6 +30,7 @@ from .models import (
     JobRow,
     ModelPackageGroupRow,
     ModelRow,
+    MonitoringJobDefinitionRow,
     MonitoringScheduleRow,
     PipelineRow,
     TrialComponentRow,
@@ -50,6 +51,7 @@ _RESOURCES: dict[type[Base], tuple[str, int, str]] = {
     ModelPackageGroupRow: ("ModelPackageGroupName", GROUP_NAME_MAX, "Model package group"),
     PipelineRow: ("PipelineName", PIPELINE_NAME_MAX, "Pipeline"),
     MonitoringScheduleRow: ("MonitoringScheduleName", SCHEDULE_NAME_MAX, "Monitoring schedule"),
+    MonitoringJobDefinitionRow: ("JobDefinitionName", SCHEDULE_NAME_MAX, "Job definition"),
 }
 
 

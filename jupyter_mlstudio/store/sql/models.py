@@ -472,3 +472,15 @@ class MonitoringExecutionRow(Base):
     output_uri: Mapped[str | None] = mapped_column(Text)
     creation_time: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     last_modified_time: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class MonitoringJobDefinitionRow(Base):
+    __tablename__ = "monitoring_job_definitions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(63), unique=True, nullable=False)
+    monitoring_type: Mapped[str] = mapped_column(String(32), nullable=False)
+    #: the CreateDataQualityJobDefinition (or ModelQuality) request, checked
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    tags: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False)
+    creation_time: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)

@@ -11,11 +11,18 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ...entities import MonitoringExecution, MonitoringSchedule, Page, utcnow, validate_tags
+from ...entities import (
+    MonitoringExecution,
+    MonitoringJobDefinition,
+    MonitoringSchedule,
+    Page,
+    utcnow,
+    validate_tags,
+)
 from ...exceptions import ConflictError, NotFoundError
 from ..base import UNSET, SortOrder
 from .lookups import check_name, get_row, taken
-from .models import MonitoringExecutionRow, MonitoringScheduleRow
+from .models import MonitoringExecutionRow, MonitoringJobDefinitionRow, MonitoringScheduleRow
 from .paging import check_max_results, check_sort_order, paginate
 
 #: the field naming a schedule
@@ -215,6 +222,97 @@ class MonitoringQueries:
             row.last_modified_time = utcnow()
             s.flush()
             return _execution(row)
+
+    # -- job definitions ----------------------------------------------------------------
+
+    def create_monitoring_job_definition(
+        self, definition: MonitoringJobDefinition
+    ) -> MonitoringJobDefinition:
+        name = check_name(MonitoringJobDefinitionRow, definition.job_definition_name)
+        row = MonitoringJobDefinitionRow(
+            name=name,
+            monitoring_type=definition.monitoring_type,
+            definition=dict(definition.definition),
+            tags=validate_tags(definition.tags),
+            creation_time=definition.creation_time,
+        )
+        with self._session(write=True, conflict=taken(MonitoringJobDefinitionRow, name)) as s:
+            s.add(row)
+            s.flush()
+            return _job_definition(row)
+
+    def get_monitoring_job_definition(
+        self, name: str, monitoring_type: str | None = None
+    ) -> MonitoringJobDefinition:
+        with self._session() as s:
+            row = get_row(s, MonitoringJobDefinitionRow, name, field="JobDefinitionName")
+            if monitoring_type and row.monitoring_type != monitoring_type:
+                raise NotFoundError(
+                    f"{monitoring_type} job definition {name!r} does not exist",
+                    field="JobDefinitionName",
+                )
+            return _job_definition(row)
+
+    def list_monitoring_job_definitions(
+        self,
+        *,
+        monitoring_type: str | None = None,
+        name_contains: str | None = None,
+        sort_order: SortOrder = "Descending",
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> Page[MonitoringJobDefinition]:
+        max_results = check_max_results(max_results)
+        descending = check_sort_order(sort_order)
+        stmt = select(MonitoringJobDefinitionRow)
+        scope = f"monitoring-job-definitions/{sort_order}"
+        if monitoring_type:
+            stmt = stmt.where(MonitoringJobDefinitionRow.monitoring_type == monitoring_type)
+            scope += f"/t={monitoring_type}"
+        if name_contains:
+            stmt = stmt.where(
+                MonitoringJobDefinitionRow.name.icontains(name_contains, autoescape=True)
+            )
+            scope += f"/n={name_contains}"
+        with self._session() as s:
+            rows, token = paginate(
+                s,
+                stmt,
+                scope=scope,
+                sort_column=MonitoringJobDefinitionRow.creation_time,
+                id_column=MonitoringJobDefinitionRow.id,
+                descending=descending,
+                max_results=max_results,
+                next_token=next_token,
+            )
+            return Page[MonitoringJobDefinition](
+                items=[_job_definition(r) for r in rows], next_token=token
+            )
+
+    def delete_monitoring_job_definition(
+        self, name: str, monitoring_type: str | None = None
+    ) -> None:
+        with self._session(write=True) as s:
+            row = get_row(
+                s, MonitoringJobDefinitionRow, name, field="JobDefinitionName", for_update=True
+            )
+            if monitoring_type and row.monitoring_type != monitoring_type:
+                raise NotFoundError(
+                    f"{monitoring_type} job definition {name!r} does not exist",
+                    field="JobDefinitionName",
+                )
+            s.delete(row)
+
+
+def _job_definition(row: MonitoringJobDefinitionRow) -> MonitoringJobDefinition:
+    values: dict[str, Any] = {
+        "job_definition_name": row.name,
+        "monitoring_type": row.monitoring_type,
+        "definition": dict(row.definition),
+        "tags": dict(row.tags or {}),
+        "creation_time": row.creation_time,
+    }
+    return MonitoringJobDefinition(**values)
 
 
 def _schedule(row: MonitoringScheduleRow) -> MonitoringSchedule:

@@ -1,5 +1,5 @@
 """Model Monitor: monitoring schedules and their executions (one row a window, so that
-no window runs twice).
+no window runs twice), and named job definitions.
 
 Revision ID: 0009
 Revises: 0008
@@ -65,8 +65,25 @@ def upgrade() -> None:
     )
     for column in ("schedule_name", "scheduled_time", "endpoint_name"):
         op.create_index(f"ix_monitoring_executions_{column}", "monitoring_executions", [column])
+    op.create_table(
+        "monitoring_job_definitions",
+        sa.Column("id", BigId, autoincrement=True, nullable=False),
+        sa.Column("name", sa.String(63), nullable=False),
+        sa.Column("monitoring_type", sa.String(32), nullable=False),
+        sa.Column("definition", sa.JSON(), nullable=False),
+        sa.Column("tags", sa.JSON(), nullable=False),
+        sa.Column("creation_time", Time, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_monitoring_job_definitions"),
+        sa.UniqueConstraint("name", name="uq_monitoring_job_definitions_name"),
+    )
+    op.create_index(
+        "ix_monitoring_job_definitions_creation_time",
+        "monitoring_job_definitions",
+        ["creation_time"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("monitoring_job_definitions")
     op.drop_table("monitoring_executions")
     op.drop_table("monitoring_schedules")

@@ -1,0 +1,139 @@
+"""Named job definitions (CreateDataQualityJobDefinition, CreateModelQualityJobDefinition)
+as the inline ``MonitoringJobDefinition`` a schedule keeps.
+
+SageMaker's SDK creates a definition, then a schedule that names it
+(``MonitoringJobDefinitionName`` with ``MonitoringType``). The studio checks a definition
+when it is created — as the schedule that will use it, with the definition's own member
+names in a refusal — and copies it into the schedule when the schedule is created.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ...entities.common import validate_name
+from ...entities.monitoring import SCHEDULE_NAME_MAX
+from ...exceptions import ValidationError
+from .schedules import DEFINITION, CheckedSchedule, check_request
+
+#: each type's members, SageMaker's names: (baseline, app, input, output)
+MEMBERS = {
+    "DataQuality": (
+        "DataQualityBaselineConfig",
+        "DataQualityAppSpecification",
+        "DataQualityJobInput",
+        "DataQualityJobOutputConfig",
+    ),
+    "ModelQuality": (
+        "ModelQualityBaselineConfig",
+        "ModelQualityAppSpecification",
+        "ModelQualityJobInput",
+        "ModelQualityJobOutputConfig",
+    ),
+}
+_APP = (
+    "ImageUri",
+    "ContainerEntrypoint",
+    "ContainerArguments",
+    "RecordPreprocessorSourceUri",
+    "PostAnalyticsProcessorSourceUri",
+)
+
+
+def inline(monitoring_type: str, body: Mapping[str, Any]) -> dict[str, Any]:
+    """A job definition request as a schedule's ``MonitoringJobDefinition``."""
+    baseline_member, app_member, input_member, output_member = MEMBERS[monitoring_type]
+    app = dict(body.get(app_member) or {})
+    job_input = dict(body.get(input_member) or {})
+    definition: dict[str, Any] = {
+        "MonitoringInputs": [
+            {k: v for k, v in job_input.items() if k in ("EndpointInput", "BatchTransformInput")}
+        ],
+        "MonitoringAppSpecification": {k: app[k] for k in _APP if k in app},
+        "Environment": dict(app.get("Environment") or {}),
+    }
+    for source, target in (
+        (baseline_member, "BaselineConfig"),
+        (output_member, "MonitoringOutputConfig"),
+        ("JobResources", "MonitoringResources"),
+        ("StoppingCondition", "StoppingCondition"),
+        ("RoleArn", "RoleArn"),
+    ):
+        if body.get(source) is not None:
+            definition[target] = body[source]
+    if monitoring_type == "ModelQuality":
+        definition["ProblemType"] = app.get("ProblemType")
+        definition["GroundTruthS3Input"] = job_input.get("GroundTruthS3Input")
+    return definition
+
+
+def _their_field(monitoring_type: str, field: str | None) -> str | None:
+    """A schedule's member path as the definition request's."""
+    if field is None:
+        return None
+    baseline_member, app_member, input_member, output_member = MEMBERS[monitoring_type]
+    inner = field.removeprefix(f"{DEFINITION}.")
+    for ours, theirs in (
+        ("MonitoringInputs[0].", f"{input_member}."),
+        ("MonitoringInputs", input_member),
+        ("MonitoringAppSpecification", app_member),
+        ("Environment", f"{app_member}.Environment"),
+        ("BaselineConfig", baseline_member),
+        ("MonitoringOutputConfig", output_member),
+        ("MonitoringResources", "JobResources"),
+        ("ProblemType", f"{app_member}.ProblemType"),
+        ("GroundTruthS3Input", f"{input_member}.GroundTruthS3Input"),
+    ):
+        if inner.startswith(ours):
+            return theirs + inner[len(ours) :]
+    return inner
+
+
+def check_definition(
+    monitoring_type: str, body: Mapping[str, Any], default_output: str
+) -> tuple[str, dict[str, Any]]:
+    """Check a job definition request.
+
+    Args:
+        monitoring_type: DataQuality or ModelQuality.
+        body: CreateDataQualityJobDefinition's (or ModelQuality's) request.
+        default_output: Where executions write when the definition names no output.
+
+    Returns:
+        The definition's name and its inline form.
+
+    Raises:
+        ValidationError: A member missing or wrong, named as in the request.
+    """
+    name = validate_name(
+        body.get("JobDefinitionName"), field="JobDefinitionName", max_length=SCHEDULE_NAME_MAX
+    )
+    try:
+        check_schedule(monitoring_type, inline(monitoring_type, body), default_output)
+    except ValidationError as exc:
+        raise ValidationError(exc.message, field=_their_field(monitoring_type, exc.field)) from None
+    return name, inline(monitoring_type, body)
+
+
+def check_schedule(
+    monitoring_type: str, definition: Mapping[str, Any], default_output: str
+) -> CheckedSchedule:
+    """An inline definition checked as an hourly schedule's."""
+    return check_request(
+        {
+            "MonitoringScheduleName": "definition",
+            "MonitoringScheduleConfig": {
+                "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
+                "MonitoringJobDefinition": dict(definition),
+                "MonitoringType": monitoring_type,
+            },
+        },
+        default_output,
+    )
+
+
+def definition_endpoint(definition: Mapping[str, Any]) -> str | None:
+    """The endpoint an inline definition monitors."""
+    inputs = definition.get("MonitoringInputs") or [{}]
+    return (inputs[0].get("EndpointInput") or {}).get("EndpointName")
