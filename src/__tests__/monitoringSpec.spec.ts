@@ -2,7 +2,9 @@ import type {
   IDriftPoint,
   IFeatureDrift,
   IMonitoringExecution,
-  IMonitoringScheduleSummary
+  IMonitoringReportResponse,
+  IMonitoringScheduleSummary,
+  MonitoringExecutionStatus
 } from '../api/monitoring';
 import {
   defaultSchedule,
@@ -21,30 +23,20 @@ import {
   violationsByEndpoint,
   violationTotal
 } from '../models/monitoringSpec';
+import {
+  execution as makeExecution,
+  schedule as makeSchedule
+} from './monitoringFixtures';
 
-function execution(
-  status: string,
+const execution = (
+  status: MonitoringExecutionStatus,
   extra: Partial<IMonitoringExecution> = {}
-): IMonitoringExecution {
-  return {
-    MonitoringScheduleName: 's',
-    ScheduledTime: '2026-12-06T10:00:00Z',
-    MonitoringExecutionStatus: status,
-    ...extra
-  };
-}
+) => makeExecution('j', status, { MonitoringScheduleName: 's', ...extra });
 
-function schedule(
+const schedule = (
   name: string,
   extra: Partial<IMonitoringScheduleSummary> = {}
-): IMonitoringScheduleSummary {
-  return {
-    MonitoringScheduleName: name,
-    MonitoringScheduleStatus: 'Scheduled',
-    EndpointName: 'churn',
-    ...extra
-  };
-}
+) => makeSchedule({ MonitoringScheduleName: name, ...extra });
 
 describe('scheduleCadence', () => {
   it.each([
@@ -128,13 +120,25 @@ describe('execution statuses', () => {
       oneTimeRunDone(
         schedule('a', {
           ScheduleExpression: 'NOW',
+          NextScheduledTime: null,
           LastMonitoringExecutionSummary: ran
         })
       )
     ).toBe(true);
-    expect(oneTimeRunDone(schedule('b', { ScheduleExpression: 'NOW' }))).toBe(
-      false
-    );
+    // not run yet, or still to run
+    expect(
+      oneTimeRunDone(
+        schedule('b', { ScheduleExpression: 'NOW', NextScheduledTime: null })
+      )
+    ).toBe(false);
+    expect(
+      oneTimeRunDone(
+        schedule('b', {
+          ScheduleExpression: 'NOW',
+          LastMonitoringExecutionSummary: ran
+        })
+      )
+    ).toBe(false);
     expect(
       oneTimeRunDone(
         schedule('c', {
@@ -213,7 +217,8 @@ describe('features', () => {
 
 describe('normalizeReport', () => {
   it('fills in what the route may leave null or out', () => {
-    const report = normalizeReport({
+    // What a route might send: members left out or null (as JSON, not as typed).
+    const raw = {
       MonitoringScheduleName: 's',
       Features: [
         {
@@ -235,7 +240,7 @@ describe('normalizeReport', () => {
         { Name: 'city', Categories: [{ Value: null, WindowCount: 2 }] }
       ],
       Violations: [
-        { FeatureName: null, MetricName: 'auc', ConstraintCheckType: null }
+        { FeatureName: 'auc', ConstraintCheckType: null, Description: null }
       ],
       DriftHistory: [
         {
@@ -244,7 +249,8 @@ describe('normalizeReport', () => {
         },
         { ScheduledTime: '2026-12-06T11:00:00Z', Distances: null }
       ]
-    });
+    };
+    const report = normalizeReport(raw as unknown as IMonitoringReportResponse);
     expect(report).toEqual({
       MonitoringScheduleName: 's',
       ProcessingJobName: null,
@@ -287,9 +293,8 @@ describe('normalizeReport', () => {
         }
       ]
     });
-    expect(normalizeReport({ MonitoringScheduleName: 's' }).Features).toEqual(
-      []
-    );
+    const bare = { MonitoringScheduleName: 's' } as IMonitoringReportResponse;
+    expect(normalizeReport(bare).Features).toEqual([]);
   });
 });
 

@@ -14,9 +14,9 @@ import * as Plotly from 'plotly.js-dist-min';
 import React from 'react';
 
 import type {
-  IMonitoringExecution,
   IMonitoringReport,
-  IMonitoringScheduleSummary
+  MonitoringExecutionStatus,
+  MonitoringScheduleStatus
 } from '../api/monitoring';
 import { StudioApiError } from '../api/request';
 import { EndpointModel } from '../models/endpoint';
@@ -30,6 +30,7 @@ import {
   metrics,
   variant
 } from './endpointFixtures';
+import { execution, schedule } from './monitoringFixtures';
 import { Answer, mockApi, mockedRequestAPI, waitFor } from './utils';
 
 const trans = nullTranslator.load('jupyter_mlstudio');
@@ -56,39 +57,6 @@ function clickButton(root: HTMLElement, label: string): void {
     throw new Error(`No button ${label}`);
   }
   button.click();
-}
-
-function execution(
-  job: string,
-  status: string,
-  extra: Partial<IMonitoringExecution> = {}
-): IMonitoringExecution {
-  return {
-    MonitoringScheduleName: 'churn-hourly',
-    ScheduledTime: '2026-12-06T10:00:00Z',
-    CreationTime: '2026-12-06T10:00:01Z',
-    MonitoringExecutionStatus: status,
-    ProcessingJobName: job,
-    EndpointName: 'churn',
-    MonitoringType: 'DataQuality',
-    ViolationCount: null,
-    ...extra
-  };
-}
-
-function schedule(
-  extra: Partial<IMonitoringScheduleSummary> = {}
-): IMonitoringScheduleSummary {
-  return {
-    MonitoringScheduleName: 'churn-hourly',
-    MonitoringScheduleStatus: 'Scheduled',
-    EndpointName: 'churn',
-    MonitoringType: 'DataQuality',
-    ScheduleExpression: 'cron(0 * ? * * *)',
-    NextScheduledTime: new Date(Date.now() + 30 * 60_000).toISOString(),
-    LastMonitoringExecutionSummary: null,
-    ...extra
-  };
 }
 
 const SHIFTED = execution('churn-hourly-2', 'CompletedWithViolations', {
@@ -386,8 +354,8 @@ describe('the Monitoring tab of the endpoint view', () => {
   });
 
   it('refreshes while an execution runs; stops and starts a schedule', async () => {
-    let status = 'InProgress';
-    let scheduleStatus = 'Scheduled';
+    let status: MonitoringExecutionStatus = 'InProgress';
+    let scheduleStatus: MonitoringScheduleStatus = 'Scheduled';
     const calls: string[] = [];
     const node = show({
       'GET monitoring-schedules': () => ({
@@ -555,6 +523,11 @@ describe('the violations badge of the Endpoints section', () => {
     );
     expect(calm.querySelector('.jp-mlstudio-ViolationsBadge')).toBeNull();
     expect(calm.getAttribute('aria-label')).toBe('calm, In service');
+    expect(
+      mockedRequestAPI.mock.calls.find(
+        ([route]) => route === 'monitoring-schedules'
+      )![2]
+    ).toEqual({ MaxResults: 1000 });
   });
 
   it('shows the endpoints without badges when monitoring cannot be listed', async () => {

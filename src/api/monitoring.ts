@@ -5,64 +5,39 @@
  * the constraint violations.
  */
 import { jsonInit, requestAPI } from './request';
+import type { QueryOf, Schemas } from './types';
+
+// The route's types are aliases of those generated from the server's OpenAPI document
+// (`schema.d.ts`, `jlpm api:types`); the report as the tab reads it (every member filled
+// in by `normalizeReport`) is spelled out here.
 
 /** Pending, Failed, Scheduled or Stopped. */
 export type MonitoringScheduleStatus =
-  'Pending' | 'Failed' | 'Scheduled' | 'Stopped';
+  Schemas['ScheduleSummaryBody']['MonitoringScheduleStatus'];
 
 /** Pending, InProgress, Completed, CompletedWithViolations, Failed, Stopping, Stopped. */
 export type MonitoringExecutionStatus =
-  | 'Pending'
-  | 'InProgress'
-  | 'Completed'
-  | 'CompletedWithViolations'
-  | 'Failed'
-  | 'Stopping'
-  | 'Stopped';
+  Schemas['ExecutionSummaryBody']['MonitoringExecutionStatus'];
 
-/** One execution of a schedule: the processing job that analysed a window. */
-export interface IMonitoringExecution {
-  MonitoringScheduleName: string;
-  ScheduledTime: string;
-  CreationTime?: string | null;
-  LastModifiedTime?: string | null;
-  MonitoringExecutionStatus: MonitoringExecutionStatus | string;
-  ProcessingJobArn?: string | null;
-  ProcessingJobName?: string | null;
-  EndpointName?: string | null;
-  FailureReason?: string | null;
-  MonitoringType?: string | null;
-  /** How many constraints the window violated (null until it completed). */
-  ViolationCount?: number | null;
-  /** Where the execution's files are. */
-  OutputS3Uri?: string | null;
-}
+/**
+ * One execution of a schedule: the processing job that analysed a window, with the
+ * violations it found (ViolationCount, null until it completed).
+ */
+export type IMonitoringExecution = Schemas['ExecutionSummaryBody'];
 
 /** A schedule as the list reports it, with its next run and latest execution. */
-export interface IMonitoringScheduleSummary {
-  MonitoringScheduleName: string;
-  MonitoringScheduleArn?: string;
-  CreationTime?: string | null;
-  LastModifiedTime?: string | null;
-  MonitoringScheduleStatus: MonitoringScheduleStatus | string;
-  EndpointName?: string | null;
-  /** DataQuality or ModelQuality. */
-  MonitoringType?: string | null;
-  /** `cron(0 * ? * * *)`, or `NOW` for a one-time run. */
-  ScheduleExpression?: string | null;
-  /** When it runs next (null when stopped or a one-time run that ran). */
-  NextScheduledTime?: string | null;
-  LastMonitoringExecutionSummary?: IMonitoringExecution | null;
-  FailureReason?: string | null;
-}
+export type IMonitoringScheduleSummary = Schemas['ScheduleSummaryBody'];
 
-export interface IListMonitoringSchedulesResponse {
-  MonitoringScheduleSummaries: IMonitoringScheduleSummary[];
-}
+export type IListMonitoringSchedulesResponse = Schemas['ListSchedulesResponse'];
+export type IListMonitoringExecutionsResponse =
+  Schemas['ListExecutionsResponse'];
 
-export interface IListMonitoringExecutionsResponse {
-  MonitoringExecutionSummaries: IMonitoringExecution[];
-}
+/**
+ * The report as the route sends it: a feature's name, a bucket's bounds and counts, a
+ * violation's texts may be null (`normalizeReport` in models/monitoringSpec fills them
+ * in).
+ */
+export type IMonitoringReportResponse = Schemas['ReportResponse'];
 
 /** A bucket of a numeric feature: the baseline's KLL bounds, both counts in them. */
 export interface IDriftBin {
@@ -94,9 +69,8 @@ export interface IFeatureDrift {
 
 /** A constraint the window violated. */
 export interface IViolation {
+  /** The feature (or, for model quality, the metric) it is about. */
   FeatureName?: string | null;
-  /** A model quality violation names a metric instead of a feature. */
-  MetricName?: string | null;
   ConstraintCheckType: string;
   Description: string;
 }
@@ -123,60 +97,12 @@ export interface IMonitoringReport {
   DriftHistory: IDriftPoint[];
 }
 
-/**
- * The report as the route sends it: any member of a feature, bucket, value or violation
- * may be missing or null (`normalizeReport` in models/monitoringSpec fills them in).
- */
-export interface IMonitoringReportResponse {
-  MonitoringScheduleName: string;
-  ProcessingJobName?: string | null;
-  ScheduledTime?: string | null;
-  RecordCount?: number | null;
-  ParseErrors?: number | null;
-  Features?: {
-    Name?: string | null;
-    InferredType?: string | null;
-    Distance?: number | null;
-    Threshold?: number | null;
-    Bins?:
-      | {
-          LowerBound?: number | null;
-          UpperBound?: number | null;
-          BaselineCount?: number | null;
-          WindowCount?: number | null;
-        }[]
-      | null;
-    Categories?:
-      | {
-          Value?: string | null;
-          BaselineCount?: number | null;
-          WindowCount?: number | null;
-        }[]
-      | null;
-  }[];
-  Violations?: {
-    FeatureName?: string | null;
-    MetricName?: string | null;
-    ConstraintCheckType?: string | null;
-    Description?: string | null;
-  }[];
-  DriftHistory?: {
-    ScheduledTime: string;
-    ProcessingJobName?: string | null;
-    Distances?: Record<string, number | null> | null;
-  }[];
-}
-
 const schedulePath = (name: string) =>
   `monitoring-schedules/${encodeURIComponent(name)}`;
 
-/** The monitoring schedules (of one endpoint when `EndpointName` is given). */
+/** The monitoring schedules (of one endpoint when `EndpointName` is given), newest first. */
 export function listMonitoringSchedules(
-  query: {
-    EndpointName?: string;
-    NameContains?: string;
-    StatusEquals?: MonitoringScheduleStatus;
-  } = {}
+  query: Partial<QueryOf<'listMonitoringSchedules'>> = {}
 ): Promise<IListMonitoringSchedulesResponse> {
   return requestAPI<IListMonitoringSchedulesResponse>(
     'monitoring-schedules',
@@ -187,12 +113,7 @@ export function listMonitoringSchedules(
 
 /** The executions of a schedule or an endpoint, newest first unless asked otherwise. */
 export function listMonitoringExecutions(
-  query: {
-    MonitoringScheduleName?: string;
-    EndpointName?: string;
-    SortOrder?: 'Ascending' | 'Descending';
-    MaxResults?: number;
-  } = {}
+  query: Partial<QueryOf<'listMonitoringExecutions'>> = {}
 ): Promise<IListMonitoringExecutionsResponse> {
   return requestAPI<IListMonitoringExecutionsResponse>(
     'monitoring-executions',

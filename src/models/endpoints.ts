@@ -27,6 +27,9 @@ import { SectionModel } from './section';
 /** The most endpoints whose variants and figures are fetched on each poll. */
 export const MAX_DETAILED = 50;
 
+/** The most monitoring schedules read for the violations badges. */
+export const MAX_SCHEDULES = 1000;
+
 /** Seconds after which an unchanged endpoint is described again. */
 export const DESCRIBE_MAX_AGE = 30;
 
@@ -80,7 +83,7 @@ export class EndpointsModel extends SectionModel<IEndpointRow> {
     const [{ Endpoints: endpoints }, violations] = await Promise.all([
       listEndpoints(),
       // Best effort: a server without Model Monitor answers no badge.
-      listMonitoringSchedules().then(
+      listMonitoringSchedules({ MaxResults: MAX_SCHEDULES }).then(
         answer =>
           violationsByEndpoint(answer.MonitoringScheduleSummaries ?? []),
         () => new Map<string, IMonitoringScheduleSummary[]>()

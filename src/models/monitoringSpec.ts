@@ -214,7 +214,7 @@ export function normalizeReport(
         }))
       })),
     Violations: (raw.Violations ?? []).map(v => ({
-      FeatureName: v.FeatureName ?? v.MetricName ?? '',
+      FeatureName: v.FeatureName ?? '',
       ConstraintCheckType: v.ConstraintCheckType ?? '',
       Description: v.Description ?? ''
     })),
@@ -240,9 +240,7 @@ export function violatedFeatures(
   violations: readonly IViolation[]
 ): Set<string> {
   return new Set(
-    violations
-      .map(v => v.FeatureName ?? v.MetricName ?? '')
-      .filter(name => !!name)
+    violations.map(v => v.FeatureName ?? '').filter(name => !!name)
   );
 }
 

@@ -229,11 +229,6 @@ function SchedulesTable(props: {
               <td>{schedule.MonitoringType ?? ''}</td>
               <td>
                 <StatusBadge status={status} />
-                {schedule.FailureReason ? (
-                  <span className="jp-mlstudio-MonitoringFailure">
-                    {schedule.FailureReason}
-                  </span>
-                ) : null}
               </td>
               <td
                 className="jp-mlstudio-SchedulesTable-cadence"
@@ -551,12 +546,10 @@ function ViolationsTable(props: {
         {violations.map((violation, index) => (
           <tr
             key={index}
-            data-feature={violation.FeatureName ?? violation.MetricName ?? ''}
+            data-feature={violation.FeatureName ?? ''}
             data-check={violation.ConstraintCheckType}
           >
-            <th scope="row">
-              {violation.FeatureName ?? violation.MetricName ?? ''}
-            </th>
+            <th scope="row">{violation.FeatureName ?? ''}</th>
             <td>
               <code>{violation.ConstraintCheckType}</code>
             </td>
