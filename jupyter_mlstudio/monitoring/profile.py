@@ -157,22 +157,34 @@ class ColumnProfile:
 
     def add(self, values: list[str]) -> None:
         """Add one chunk's values of this column (``""`` is missing)."""
-        present = [v for v in values if v] if "" in values else values
-        if not present:
-            return
-        self.present += len(present)
         counts: Counter[str] | None = None
-        numbers = self._fast_numbers(present)
+        numbers = None
+        present = values
+        if not self.n_string:  # numbers so far: one vectorised conversion
+            numbers = self._fast_numbers(values)
+            if numbers is None and "" in values:
+                present = [v for v in values if v]
+                numbers = self._fast_numbers(present)
         if numbers is None:
-            counts = Counter(present)
+            counts = Counter(values)
+            missing = counts.pop("", 0)
+            n_present = len(values) - missing
             numbers = self._slow_numbers(counts)
+        else:
+            n_present = len(present)
+        if not n_present:
+            return
+        self.present += n_present
         if numbers.size:
             self._add_numbers(numbers)
         if self.n_string and self.strings is None:
             self.strings = _StringSketches()
         if self.strings is not None:
-            self.strings.add(counts if counts is not None else Counter(present))
-            self.string_fed += len(present)
+            if counts is None:
+                counts = Counter(present)
+                counts.pop("", None)
+            self.strings.add(counts)
+            self.string_fed += n_present
 
     def add_strings_only(self, values: list[str]) -> None:
         """Feed values to the string sketches only (the replay after a late type change)."""
@@ -182,6 +194,8 @@ class ColumnProfile:
             self.string_fed += len(present)
 
     def _fast_numbers(self, present: list[str]) -> np.ndarray | None:
+        if not present:
+            return None
         try:
             numbers = np.array(present, dtype=np.float64)
         except ValueError:

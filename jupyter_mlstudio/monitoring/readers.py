@@ -20,7 +20,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-CHUNK_BYTES = 4 << 20
+CHUNK_BYTES = 2 << 20
 """Bytes of input read per chunk."""
 
 CAPTURE_CHUNK_ROWS = 20_000
@@ -167,16 +167,17 @@ def read_blocks(
                 yield Block(data, names, str(path))
 
 
-def _split_rows(lines: list[str], width: int, stats: ReadStats) -> list[list[str]] | None:
+def _split_rows(
+    lines: list[str], width: int, stats: ReadStats, *, quoted: bool = True
+) -> list[list[str]] | None:
     """Columns of ``lines`` of ``width`` fields; rows of another width are counted."""
-    text = "\n".join(lines)
-    if '"' not in text:
+    if not quoted:
         flat = ",".join(lines).split(",")
         if len(flat) == len(lines) * width:
             return [flat[j::width] for j in range(width)]
         rows = [line.split(",") for line in lines]
     else:
-        rows = list(csv.reader(io.StringIO(text)))
+        rows = list(csv.reader(io.StringIO("\n".join(lines))))
     good = [r for r in rows if len(r) == width]
     for r in rows:
         if len(r) != width:
@@ -197,13 +198,14 @@ def csv_block_chunks(block: Block, stats: ReadStats) -> Iterator[Chunk]:
         One chunk (none when no row parses).
     """
     names = block.names or []
-    lines = _decode(block.data, block.path).lstrip("\ufeff").splitlines()
+    text = _decode(block.data, block.path).lstrip("\ufeff")
+    lines = text.splitlines()
     if "" in lines:
         lines = [line for line in lines if line]
     if not lines or not names:
         return
     stats.records += len(lines)
-    columns = _split_rows(lines, len(names), stats)
+    columns = _split_rows(lines, len(names), stats, quoted='"' in text)
     if columns is not None:
         yield Chunk(list(names), columns, len(columns[0]) if columns else 0)
 
