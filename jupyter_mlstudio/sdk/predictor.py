@@ -134,6 +134,12 @@ class Predictor:
         return hosting_client(self.sagemaker_session)
 
     @property
+    def endpoint(self) -> str:
+        """The endpoint's name (SageMaker's older alias of :attr:`endpoint_name`, which
+        Model Monitor notebooks pass as ``endpoint_input``)."""
+        return self.endpoint_name
+
+    @property
     def content_type(self) -> str:
         """The media type of the requests (the serializer's)."""
         return self.serializer.CONTENT_TYPE

@@ -502,3 +502,9 @@ def test_the_module_paths_mirror_sagemakers() -> None:
     assert dataset_format.DatasetFormat is sdk.DatasetFormat
     assert cron_expression_generator.CronExpressionGenerator is sdk.CronExpressionGenerator
     assert data_capture_config.DataCaptureConfig is sdk.DataCaptureConfig
+
+
+def test_predictor_endpoint_is_the_name_monitor_notebooks_pass() -> None:
+    from jupyter_mlstudio.sdk import Predictor
+
+    assert Predictor("churn-endpoint").endpoint == "churn-endpoint"
