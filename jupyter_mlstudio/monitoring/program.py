@@ -223,10 +223,13 @@ def run_baseline(env: Mapping[str, str], kind: str, options: Mapping[str, Any], 
 
 def run_monitoring(env: Mapping[str, str], out: Path) -> None:
     """Profile the captured records of the window and check them against the baseline."""
-    files = list_files(_required(env, "dataset_source"))
+    start, end = _window(env)
+    source = _required(env, "dataset_source")
+    if not Path(source).exists():  # the studio gives no input when no hour was captured
+        raise AnalyzerError(f"no captured records between {_when(start)} and {_when(end)}")
+    files = list_files(source)
     baseline_statistics = _load_json(env, "baseline_statistics")
     constraints = _load_json(env, "baseline_constraints")
-    start, end = _window(env)
     if env.get("analysis_type", "").upper() == "MODEL_QUALITY":
         return _quality_monitoring(env, files, start, end, constraints, baseline_statistics, out)
     names, strings = _baseline_names(baseline_statistics, constraints)
