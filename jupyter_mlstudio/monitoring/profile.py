@@ -9,6 +9,7 @@ inferred as SageMaker does: every present value an integer -> ``Integral``, numb
 
 from __future__ import annotations
 
+import functools
 import math
 import struct
 from collections import Counter
@@ -155,8 +156,19 @@ class ColumnProfile:
             return STRING
         return FRACTIONAL if self.n_fractional else INTEGRAL
 
-    def add(self, values: list[str]) -> None:
-        """Add one chunk's values of this column (``""`` is missing)."""
+    def add(self, values: Any, text: Callable[[], list[str]] | None = None) -> None:
+        """Add one chunk's values of this column.
+
+        Args:
+            values: The values as text (``""`` is missing), or a numpy array of numbers
+                (int64: all written as integers; float64: a block holding fractions).
+            text: The values as text, for an array whose column needs string sketches.
+        """
+        if isinstance(values, np.ndarray):
+            if self.strings is None and not self.n_string:
+                self._add_array(values)
+                return
+            values = text() if text is not None else [repr(v) for v in values.tolist()]
         counts: Counter[str] | None = None
         numbers = None
         present = values
@@ -185,6 +197,17 @@ class ColumnProfile:
                 counts.pop("", None)
             self.strings.add(counts)
             self.string_fed += n_present
+
+    def _add_array(self, values: np.ndarray) -> None:
+        n = int(values.size)
+        if not n:
+            return
+        self.present += n
+        if values.dtype.kind in "iu":
+            self.n_integral += n
+        else:  # the block had fractions in this column: it is Fractional
+            self.n_fractional += n
+        self._add_numbers(values.astype(np.float64, copy=False))
 
     def add_strings_only(self, values: list[str]) -> None:
         """Feed values to the string sketches only (the replay after a late type change)."""
@@ -385,12 +408,12 @@ class DatasetProfile:
         """
         columns = self.columns
         position = self.chunks if order is None else order
-        for name, values in zip(chunk.names, chunk.columns, strict=True):
+        for index, (name, values) in enumerate(zip(chunk.names, chunk.columns, strict=True)):
             column = columns.get(name)
             if column is None:
                 column = columns[name] = ColumnProfile(name, strings=name in self.string_columns)
                 self.first_seen[name] = position
-            column.add(values)
+            column.add(values, functools.partial(chunk.text, index))
         self.item_count += chunk.rows
         self.chunks += 1
 
@@ -422,9 +445,9 @@ class DatasetProfile:
             column.strings = _StringSketches()
             column.string_fed = 0
         for chunk in chunks():
-            for name, values in zip(chunk.names, chunk.columns, strict=True):
+            for index, name in enumerate(chunk.names):
                 if name in late:
-                    self.columns[name].add_strings_only(values)
+                    self.columns[name].add_strings_only(chunk.text(index))
 
     def statistics(self, parse_errors: int | None = None) -> dict[str, Any]:
         """The dataset's statistics.json (SageMaker's format).

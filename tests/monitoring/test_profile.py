@@ -199,3 +199,56 @@ def test_kll_levels_read_the_sketch_exactly() -> None:
     single.update(math.pi)
     assert kll_levels(single) == [[math.pi]]
     assert kll_levels(kll_doubles_sketch(200)) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "typed"),
+    [
+        ("1,2.5,a\n2,3.5,b\n", True),
+        ("1,2.5,a\n2,,b\n", False),  # a missing number: parsed in Python
+        ("1,2.5,a\n" * 60 + "2.5,3,b\n", False),  # an int column with a fraction later
+        ("1,nan,a\n", False),
+        ('1,2.5,"a,b"\n', False),  # quoted: Python's csv module
+    ],
+)
+def test_csv_blocks_of_numbers_parse_in_numpy(body: str, typed: bool, tmp_path: Path) -> None:
+    from jupyter_mlstudio.monitoring.readers import csv_block_chunks, read_blocks
+
+    path = tmp_path / "d.csv"
+    path.write_text("i,f,s\n" + body)
+    stats = ReadStats()
+    chunks = [c for b in read_blocks([path], csv_header=True) for c in csv_block_chunks(b, stats)]
+    assert len(chunks) == 1
+    chunk = chunks[0]
+    # the fractional column: an array only when the whole block parsed in numpy
+    assert isinstance(chunk.columns[1], np.ndarray) is typed
+    if typed:
+        assert chunk.columns[0].dtype == np.int64
+        assert chunk.columns[1].dtype == np.float64
+        assert chunk.text(1) == [line.split(",")[1] for line in body.splitlines()]
+    profile = DatasetProfile()
+    profile.add(chunk)
+    assert profile.item_count == len(body.splitlines())
+
+
+def test_numpy_and_python_parsing_give_the_same_statistics(tmp_path: Path) -> None:
+    rng = np.random.default_rng(7)
+    rows = [(int(rng.integers(-50, 50)), f"{rng.normal():.5f}", "xyz"[i % 3]) for i in range(4000)]
+    rows[3000] = (rows[3000][0], "", "x")  # one block falls back to Python
+    path = write_csv(tmp_path / "d.csv", ["i", "f", "s"], rows)
+    typed = DatasetProfile()
+    python = DatasetProfile()
+    for chunk in csv_chunks([path], header=True, stats=ReadStats(), chunk_bytes=4096):
+        typed.add(chunk)
+        python.add(type(chunk)(chunk.names, [chunk.text(j) for j in range(3)], chunk.rows))
+    a, b = typed.statistics(), python.statistics()
+    for name in ("i", "f", "s"):
+        fa, fb = feature(a, name), feature(b, name)
+        assert fa["inferred_type"] == fb["inferred_type"]
+        sa = fa.get("numerical_statistics") or fa["string_statistics"]
+        sb = fb.get("numerical_statistics") or fb["string_statistics"]
+        assert sa["common"] == sb["common"]
+        assert sa.get("mean") == pytest.approx(sb.get("mean"))
+        assert sa.get("distinct_count") == sb.get("distinct_count")
+    assert feature(a, "i")["inferred_type"] == "Integral"
+    assert feature(a, "f")["numerical_statistics"]["common"]["num_missing"] == 1
