@@ -152,6 +152,17 @@ def seed(jp_serverapp: Any) -> dict[str, str]:
         data_capture_config={"EnableCapture": True, "DestinationS3Uri": artifacts.uri_for("dc")},
     )
     store.create_endpoint("ep-a", "cfg-a")
+    studio_of(jp_serverapp).monitoring.create_schedule(
+        {
+            "MonitoringScheduleName": "schedule-a",
+            "MonitoringScheduleConfig": {
+                "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
+                "MonitoringJobDefinition": {
+                    "MonitoringInputs": [{"EndpointInput": {"EndpointName": "ep-a"}}]
+                },
+            },
+        }
+    )
     store.create_model_package_group("group-a")
     store.create_model_package("group-a", spec={"CustomerMetadataProperties": {"k": "v"}})
     definition = '{"Version": "2020-12-01", "Parameters": [], "Steps": []}'
@@ -204,6 +215,7 @@ def seed(jp_serverapp: Any) -> dict[str, str]:
         "PipelineName": "pipeline-a",
         "PipelineExecutionId": "execution-a",
         "TensorName": "loss",
+        "MonitoringScheduleName": "schedule-a",
     }
 
 
