@@ -18,7 +18,7 @@ interpreter) and by pandas in another fresh interpreter:
 Rows/s are rows over the wall time of the work (reading included; the interpreter's
 start-up and imports excluded), the ratio is studio / pandas (aim: >= 0.5), and each side's
 peak RSS is its own process's ``ru_maxrss``. Data goes to ``build/bench-tmp/monitor-*``
-(deleted afterwards unless ``--keep``).
+(deleted afterwards unless ``--keep``). ``--workers 1`` keeps the analyzer on one core.
 
 Run: ``.venv/bin/python benchmarks/bench_monitor.py`` (``--rows 200000 --records 20000``
 for a smoke run; see benchmarks/README.md).
@@ -168,8 +168,12 @@ def write_capture(folder: Path, records: int, seed: int = 1) -> None:
         part += 1
 
 
+WORKERS: dict[str, str] = {}
+
+
 def studio(env: dict[str, str]) -> dict[str, Any]:
     """Run the analyzer in a fresh interpreter with ``env``."""
+    env = {**env, **WORKERS}
     result: dict[str, Any] = run_child(
         STUDIO_PYTHON, STUDIO_CODE, env={"BENCH_ENV": json.dumps(env)}
     )
@@ -183,9 +187,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument(
+        "--workers", type=int, default=0, help="the analyzer's worker processes (0: its default)"
+    )
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    if args.workers:
+        WORKERS["MLSTUDIO_MONITOR_WORKERS"] = str(args.workers)
     work = scratch_dir("monitor-")
     try:
         csv_path = work / "baseline.csv"
