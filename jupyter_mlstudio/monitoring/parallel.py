@@ -117,6 +117,7 @@ def profile_blocks(
     ]
     for process in processes:
         process.start()
+    finished = False
     try:
         for index, block in enumerate(blocks):
             slot = index % workers
@@ -130,11 +131,14 @@ def profile_blocks(
             except queue.Empty:
                 if not any(p.is_alive() for p in processes) and outbox.empty():
                     raise DatasetError("a profiling worker stopped unexpectedly") from None
+        finished = True
     finally:
         for process in processes:
+            if not finished:
+                process.terminate()  # a failed read: the workers wait for blocks
             process.join(timeout=5)
             if process.is_alive():
-                process.terminate()
+                process.kill()
     profile, stats = DatasetProfile(strings), ReadStats()
     results.sort(key=lambda r: r[0])
     for _, failure, _, _ in results:

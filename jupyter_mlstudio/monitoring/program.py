@@ -28,6 +28,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .capture import block_records, capture_blocks, capture_chunks, captured_records
 from .checks import check_window, suggest_constraints
 from .parallel import PARALLEL_MIN_BYTES, profile_blocks, worker_count
 from .profile import STRING
@@ -46,10 +47,6 @@ from .readers import (
     Chunk,
     DatasetError,
     ReadStats,
-    block_records,
-    capture_blocks,
-    capture_chunks,
-    captured_records,
     csv_block_chunks,
     csv_chunks,
     json_block_chunks,

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .readers import csv_payload_rows, payload_text
+from .capture import csv_payload_rows, payload_text
 
 BINARY = "BinaryClassification"
 MULTICLASS = "MulticlassClassification"

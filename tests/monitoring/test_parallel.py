@@ -124,3 +124,11 @@ def test_worker_count_from_the_environment() -> None:
     assert worker_count({"MLSTUDIO_MONITOR_WORKERS": "3"}) == 3
     assert worker_count({"MLSTUDIO_MONITOR_WORKERS": "0"}) == 1
     assert 1 <= worker_count({}) <= 4
+
+
+def test_a_read_failure_stops_the_workers(tmp_path: Path) -> None:
+    first = write_csv(tmp_path / "d" / "a.csv", ["a", "b"], [(1, 2)] * 50)
+    write_csv(tmp_path / "d" / "b.csv", ["a", "c"], [(1, 2)] * 50)
+    blocks = read_blocks([first, tmp_path / "d" / "b.csv"], chunk_bytes=64, csv_header=True)
+    with pytest.raises(DatasetError, match="header differs"):
+        profile_blocks(blocks, csv_block_chunks, workers=2)
