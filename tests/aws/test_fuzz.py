@@ -250,6 +250,53 @@ VALID: dict[str, dict[str, Any]] = {
     "ListPipelineExecutionSteps": {"PipelineExecutionArn": EXECUTION, "SortOrder": "Ascending"},
     "ListPipelineParametersForExecution": {"PipelineExecutionArn": EXECUTION, "MaxResults": 5},
     "DescribePipelineDefinitionForExecution": {"PipelineExecutionArn": EXECUTION},
+    # Model Monitor
+    "CreateMonitoringSchedule": {
+        "MonitoringScheduleName": "fuzz",
+        "MonitoringScheduleConfig": {
+            "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
+            "MonitoringJobDefinitionName": "fuzz",
+            "MonitoringType": "DataQuality",
+        },
+    },
+    "DescribeMonitoringSchedule": {"MonitoringScheduleName": "fuzz"},
+    "ListMonitoringSchedules": {"EndpointName": "fuzz", "SortBy": "Status"},
+    "StartMonitoringSchedule": {"MonitoringScheduleName": "fuzz"},
+    "StopMonitoringSchedule": {"MonitoringScheduleName": "fuzz"},
+    "DeleteMonitoringSchedule": {"MonitoringScheduleName": "fuzz"},
+    "ListMonitoringExecutions": {"MonitoringScheduleName": "fuzz", "SortBy": "ScheduledTime"},
+    **{
+        f"Create{kind}QualityJobDefinition": {
+            "JobDefinitionName": "fuzz",
+            f"{kind}QualityAppSpecification": {"ImageUri": "img:1"},
+            f"{kind}QualityJobInput": {
+                "EndpointInput": {"EndpointName": "fuzz", "LocalPath": "/opt/ml/processing/in"}
+            },
+            f"{kind}QualityJobOutputConfig": {
+                "MonitoringOutputs": [
+                    {"S3Output": {"S3Uri": "s3://b/out", "LocalPath": "/opt/ml/processing/out"}}
+                ]
+            },
+            "JobResources": {
+                "ClusterConfig": {
+                    "InstanceCount": 1,
+                    "InstanceType": "ml.m5.large",
+                    "VolumeSizeInGB": 1,
+                }
+            },
+            "RoleArn": ROLE,
+        }
+        for kind in ("Data", "Model")
+    },
+    **{
+        f"{verb}{kind}QualityJobDefinition": {"JobDefinitionName": "fuzz"}
+        for verb in ("Describe", "Delete")
+        for kind in ("Data", "Model")
+    },
+    **{
+        f"List{kind}QualityJobDefinitions": {"EndpointName": "fuzz", "SortBy": "Name"}
+        for kind in ("Data", "Model")
+    },
 }
 
 #: a value of another type than the shape's, for each type
@@ -375,5 +422,7 @@ async def test_malformed_bodies_get_4xx_and_create_nothing(
     assert studio.store.list_trial_components().items == []
     assert studio.store.list_model_package_groups().items == []
     assert studio.store.list_pipelines().items == []
+    assert studio.store.list_monitoring_schedules().items == []
+    assert studio.store.list_monitoring_job_definitions().items == []
     jobs = studio.config.home / "jobs"
     assert not jobs.exists() or list(jobs.iterdir()) == []

@@ -5,6 +5,7 @@ botocore's output shape as sent."""
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -242,7 +243,7 @@ async def test_schedules_are_filtered_sorted_and_paged(sagemaker: Any, studio: S
             request["MonitoringScheduleConfig"]["MonitoringJobDefinition"]["MonitoringInputs"][0][
                 "EndpointInput"
             ]["EndpointName"] = "other-endpoint"
-        await in_thread(lambda r=request: sagemaker.create_monitoring_schedule(**r))  # type: ignore[misc]
+        await in_thread(functools.partial(sagemaker.create_monitoring_schedule, **request))
 
     def names(**filters: Any) -> list[str]:
         found = sagemaker.list_monitoring_schedules(**filters)["MonitoringScheduleSummaries"]
@@ -419,3 +420,47 @@ async def test_model_quality_definitions_round_trip(sagemaker: Any, studio: Stud
     )
     listed = await in_thread(lambda: sagemaker.list_model_quality_job_definitions())
     assert listed["JobDefinitionSummaries"] == []
+
+
+async def test_executions_are_sorted_and_paged(sagemaker: Any, studio: Studio) -> None:
+    destination = add_endpoint(studio)
+    write_capture(destination, datetime.now(timezone.utc) - timedelta(minutes=5), baseline_rows(20))
+    output = studio.artifacts.uri_for("monitor-output")
+    for name in ("first-run", "second-run"):
+        request = inline_schedule(name, output, "NOW")
+        request["MonitoringScheduleConfig"]["ScheduleConfig"] = ONCE
+        await in_thread(functools.partial(sagemaker.create_monitoring_schedule, **request))
+        await in_thread(studio.monitoring.run_due)
+    runs = studio.store.list_monitoring_executions(sort_order="Ascending").items
+    assert [r.monitoring_schedule_name for r in runs] == ["first-run", "second-run"]
+    for run in runs:
+        await in_thread(functools.partial(studio.jobs.wait, run.processing_job_name, 120))
+
+    def page(**kwargs: Any) -> dict[str, Any]:
+        answer: dict[str, Any] = sagemaker.list_monitoring_executions(
+            EndpointName=ENDPOINT, **kwargs
+        )
+        return answer
+
+    first = await in_thread(lambda: page(MaxResults=1))
+    (newest,) = first["MonitoringExecutionSummaries"]
+    assert newest["MonitoringScheduleName"] == "second-run"
+    rest = await in_thread(lambda: page(MaxResults=1, NextToken=first["NextToken"]))
+    (oldest,) = rest["MonitoringExecutionSummaries"]
+    assert oldest["MonitoringScheduleName"] == "first-run"
+    assert "NextToken" not in rest
+    ascending = await in_thread(lambda: page(SortBy="ScheduledTime", SortOrder="Ascending"))
+    assert [e["MonitoringScheduleName"] for e in ascending["MonitoringExecutionSummaries"]] == [
+        "first-run",
+        "second-run",
+    ]
+    # an inline schedule names no job definition
+    assert all(
+        "MonitoringJobDefinitionName" not in e for e in ascending["MonitoringExecutionSummaries"]
+    )
+    later = await in_thread(
+        lambda: page(ScheduledTimeAfter=runs[0].scheduled_time, SortOrder="Ascending")
+    )
+    assert [e["MonitoringScheduleName"] for e in later["MonitoringExecutionSummaries"]] == [
+        "second-run"
+    ]
