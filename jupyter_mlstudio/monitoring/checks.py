@@ -201,6 +201,25 @@ def _matches(expected: str, column: ColumnProfile) -> int:
     return column.n_integral
 
 
+#: the most bins added on either side of the baseline's range
+EXTRA_BINS = 10
+
+
+def _empty_bin(lower: float, upper: float) -> dict[str, float]:
+    return {"lower_bound": lower, "upper_bound": upper, "baseline_count": 0.0, "window_count": 0.0}
+
+
+def _extension(edge: float, extent: float, width: float, side: int) -> list[tuple[float, float]]:
+    """(lower, upper) bins covering ``extent`` beyond ``edge`` (side -1: below, 1: above),
+    in ascending order."""
+    count = EXTRA_BINS if width <= 0 else max(1, min(EXTRA_BINS, math.ceil(extent / width)))
+    step = extent / count
+    edges = [edge + side * step * i for i in range(count + 1)]
+    edges[-1] = edge + side * extent  # exactly the window's extreme
+    pairs = [(min(a, b), max(a, b)) for a, b in itertools.pairwise(edges)]
+    return sorted(pairs)
+
+
 def _numeric_bins(base: Mapping[str, Any] | None, column: ColumnProfile) -> list[dict[str, float]]:
     stats = (base or {}).get("numerical_statistics") or {}
     buckets = ((stats.get("distribution") or {}).get("kll") or {}).get("buckets") or []
@@ -219,15 +238,13 @@ def _numeric_bins(base: Mapping[str, Any] | None, column: ColumnProfile) -> list
     n = float(sketch.n)
     low, high = bins[0]["lower_bound"], bins[-1]["upper_bound"]
     w_min, w_max = sketch.get_min_value(), sketch.get_max_value()
+    # the window's values beyond the baseline's range get bins of the baseline's width
+    # (wider when that would take more than EXTRA_BINS), so a shift draws as a shape
+    width = (high - low) / len(bins) if high > low else 0.0
     if w_min < low:
-        bins.insert(
-            0,
-            {"lower_bound": w_min, "upper_bound": low, "baseline_count": 0.0, "window_count": 0.0},
-        )
+        bins[:0] = [_empty_bin(a, b) for a, b in _extension(low, low - w_min, width, -1)]
     if w_max > high:
-        bins.append(
-            {"lower_bound": high, "upper_bound": w_max, "baseline_count": 0.0, "window_count": 0.0}
-        )
+        bins.extend(_empty_bin(a, b) for a, b in _extension(high, w_max - high, width, 1))
     splits = [b["upper_bound"] for b in bins[:-1]]
     if all(a < b for a, b in itertools.pairwise(splits)):
         pmf = sketch.get_pmf(splits, True) if splits else [1.0]

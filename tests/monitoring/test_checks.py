@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -125,8 +126,21 @@ def test_shifted_traffic_violates_drift_and_data_type(tmp_path: Path, baseline: 
     assert "Expected data type: Integral" in by_check["data_type_check"]
     assert "96% of data is Integral" in by_check["data_type_check"]
     assert "exceeds threshold: 0.1" in by_check["baseline_drift_check"]
-    assert feature(load(out / "feature_drift.json"), "income")["distance"] > 0.8
+    income = feature(load(out / "feature_drift.json"), "income")
+    assert income["distance"] > 0.8
     assert feature(load(out / "statistics.json"), "age")["inferred_type"] == "String"
+    # the shifted values beyond the baseline's range are drawn in bins of about the
+    # baseline's width, not one wide bin
+    bins = income["bins"]
+    base = [b for b in bins if b["baseline_count"] > 0]
+    beyond = [b for b in bins if b["lower_bound"] >= base[-1]["upper_bound"]]
+    width = (base[-1]["upper_bound"] - base[0]["lower_bound"]) / len(base)
+    assert 1 < len(beyond) <= 10
+    extent = bins[-1]["upper_bound"] - base[-1]["upper_bound"]
+    widest = max(b["upper_bound"] - b["lower_bound"] for b in beyond)
+    assert widest <= 1.01 * max(width, extent / 10)
+    assert all(a["upper_bound"] == b["lower_bound"] for a, b in itertools.pairwise(bins))
+    assert sum(b["window_count"] for b in bins) == pytest.approx(len(rows), rel=0.01)
 
 
 def test_json_records_by_name_missing_and_extra_columns(tmp_path: Path, baseline: Path) -> None:
