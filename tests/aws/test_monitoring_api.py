@@ -458,9 +458,14 @@ async def test_executions_are_sorted_and_paged(sagemaker: Any, studio: Studio) -
     assert all(
         "MonitoringJobDefinitionName" not in e for e in ascending["MonitoringExecutionSummaries"]
     )
-    later = await in_thread(
-        lambda: page(ScheduledTimeAfter=runs[0].scheduled_time, SortOrder="Ascending")
-    )
-    assert [e["MonitoringScheduleName"] for e in later["MonitoringExecutionSummaries"]] == [
-        "second-run"
-    ]
+    # boto3 sends whole seconds: windows an hour wide either side of the runs
+    hour = timedelta(hours=1)
+    for after, before, expected in (
+        (runs[0].scheduled_time - hour, runs[1].scheduled_time + hour, 2),
+        (runs[1].scheduled_time + hour, None, 0),
+        (None, runs[0].scheduled_time - hour, 0),
+    ):
+        window = {"ScheduledTimeAfter": after, "ScheduledTimeBefore": before}
+        given = {k: v for k, v in window.items() if v is not None}
+        found = await in_thread(functools.partial(page, **given))
+        assert len(found["MonitoringExecutionSummaries"]) == expected, window
