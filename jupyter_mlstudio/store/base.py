@@ -71,6 +71,7 @@ TaggedKind = Literal[
     "endpoint",
     "model_package_group",
     "pipeline",
+    "monitoring_schedule",
 ]
 
 UNSET: Any = object()

@@ -28,6 +28,7 @@ from ..entities import (
 )
 from ..exceptions import ConflictError, NotFoundError, ValidationError
 from ..store.base import MetadataStore, TaggedKind
+from .store_contract_monitoring import schedule as monitoring_schedule
 from .store_helpers import expect
 
 
@@ -371,6 +372,7 @@ class JobsEndpointsContract:
         store.create_trial_component("tc-t", tags={"a": "1"})
         store.create_model_package_group("group-t", tags={"a": "1"})
         store.create_pipeline("pipe-t", definition="{}", tags={"a": "1"})
+        store.create_monitoring_schedule(monitoring_schedule("schedule-t", "endpoint-t"))
         reads: dict[TaggedKind, Callable[[], dict[str, str]]] = {
             "job": lambda: store.get_job("job-t").tags,
             "model": lambda: store.get_model("model-t").tags,
@@ -380,6 +382,7 @@ class JobsEndpointsContract:
             "trial_component": lambda: store.get_trial_component("tc-t").tags,
             "model_package_group": lambda: store.get_model_package_group("group-t").tags,
             "pipeline": lambda: store.get_pipeline("pipe-t").tags,
+            "monitoring_schedule": lambda: store.get_monitoring_schedule("schedule-t").tags,
         }
         names: dict[TaggedKind, str] = {
             "job": "job-t",
@@ -390,6 +393,7 @@ class JobsEndpointsContract:
             "trial_component": "tc-t",
             "model_package_group": "group-t",
             "pipeline": "pipe-t",
+            "monitoring_schedule": "schedule-t",
         }
         for kind, read in reads.items():
             name = names[kind]

@@ -469,3 +469,18 @@ async def test_executions_are_sorted_and_paged(sagemaker: Any, studio: Studio) -
         given = {k: v for k, v in window.items() if v is not None}
         found = await in_thread(functools.partial(page, **given))
         assert len(found["MonitoringExecutionSummaries"]) == expected, window
+
+
+async def test_a_schedules_tags_are_listed_and_changed(sagemaker: Any, studio: Studio) -> None:
+    # DefaultModelMonitor.attach() reads a schedule's tags (ListTags on its ARN)
+    add_endpoint(studio)
+    request = inline_schedule("tagged", studio.artifacts.uri_for("monitor-output"))
+    request["Tags"] = [{"Key": "team", "Value": "ml"}]
+    await in_thread(functools.partial(sagemaker.create_monitoring_schedule, **request))
+    arn = f"{ARN}:monitoring-schedule/tagged"
+    tags = await in_thread(lambda: sagemaker.list_tags(ResourceArn=arn)["Tags"])
+    assert tags == [{"Key": "team", "Value": "ml"}]
+    await in_thread(
+        lambda: sagemaker.add_tags(ResourceArn=arn, Tags=[{"Key": "stage", "Value": "prod"}])
+    )
+    assert studio.store.get_monitoring_schedule("tagged").tags == {"team": "ml", "stage": "prod"}

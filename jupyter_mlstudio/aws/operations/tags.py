@@ -146,6 +146,11 @@ RESOURCES: dict[str, Tagged] = {
         lambda s, n: s.get_pipeline(n).tags,
         _listed("list_pipelines", "pipeline_name"),
     ),
+    "monitoring-schedule": Tagged(
+        "monitoring_schedule",
+        lambda s, n: s.get_monitoring_schedule(n).tags,
+        _listed("list_monitoring_schedules", "monitoring_schedule_name"),
+    ),
 }
 
 

@@ -24,6 +24,7 @@ from .models import (
     JobTagRow,
     ModelPackageGroupRow,
     ModelRow,
+    MonitoringScheduleRow,
     PipelineRow,
     TrialComponentRow,
     TrialComponentTagRow,
@@ -44,6 +45,7 @@ _JSON_TAGS: dict[str, type[Base]] = {
     "model": ModelRow,
     "model_package_group": ModelPackageGroupRow,
     "pipeline": PipelineRow,
+    "monitoring_schedule": MonitoringScheduleRow,
 }
 
 
