@@ -20,10 +20,8 @@ MonitoringExecutionStatus = Literal[
     "Pending", "InProgress", "Completed", "CompletedWithViolations", "Failed", "Stopping", "Stopped"
 ]
 MonitoringType = Literal["DataQuality", "ModelQuality"]
-#: the execution statuses after which nothing changes
-TERMINAL_EXECUTION_STATUSES = frozenset(
-    {"Completed", "CompletedWithViolations", "Failed", "Stopped"}
-)
+#: the execution statuses that still follow their job (the others are final)
+ACTIVE_EXECUTION_STATUSES = ("Pending", "InProgress", "Stopping")
 
 
 def monitoring_schedule_arn(schedule_name: str) -> str:

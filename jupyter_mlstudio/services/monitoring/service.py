@@ -26,7 +26,7 @@ from ...entities import (
     MonitoringSchedule,
     utcnow,
 )
-from ...entities.monitoring import TERMINAL_EXECUTION_STATUSES
+from ...entities.monitoring import ACTIVE_EXECUTION_STATUSES
 from ...exceptions import ConflictError, NotFoundError, StudioError, ValidationError
 from ...ownership import OwnerCheck
 from ...store.base import MetadataStore, SortOrder
@@ -345,7 +345,7 @@ class MonitoringService:
     def sync(self) -> None:
         """Every execution that has not ended takes its job's status."""
         with self._tick:
-            for status in ("Pending", "InProgress", "Stopping"):
+            for status in ACTIVE_EXECUTION_STATUSES:
                 for execution in self._store.list_monitoring_executions(
                     status=status, max_results=1000
                 ).items:
@@ -379,7 +379,7 @@ class MonitoringService:
     def _sleep_for(self) -> float:
         busy = any(
             self._store.list_monitoring_executions(status=s, max_results=1).items
-            for s in ("Pending", "InProgress", "Stopping")
+            for s in ACTIVE_EXECUTION_STATUSES
         )
         if busy:
             return BUSY_POLL_S
@@ -494,6 +494,3 @@ class MonitoringService:
             status="CompletedWithViolations" if count else "Completed",
             violation_count=count,
         )
-
-
-__all__ = ["TERMINAL_EXECUTION_STATUSES", "MonitoringService"]
