@@ -53,8 +53,10 @@ def execution_report(
         The REST answer of ``GET monitoring-schedules/{name}/report``.
     """
     history = []
+    drifts: dict[str, dict[str, Any]] = {}  # each execution's file, read once
     for execution in completed:
         drift = read_result(execution.output_uri or "", DRIFT_FILE) or {}
+        drifts[execution.processing_job_name] = drift
         distances = {
             f["name"]: f["distance"]
             for f in drift.get("features") or []
@@ -80,7 +82,10 @@ def execution_report(
     if chosen is None:
         return report
     output = chosen.output_uri or ""
-    drift = read_result(output, DRIFT_FILE) or {}
+    if chosen.processing_job_name in drifts:
+        drift = drifts[chosen.processing_job_name]
+    else:  # not among the completed ones given
+        drift = read_result(output, DRIFT_FILE) or {}
     violations = (read_result(output, VIOLATIONS_FILE) or {}).get("violations") or []
     report.update(
         ProcessingJobName=chosen.processing_job_name,
