@@ -268,9 +268,11 @@ def test_a_schedule_can_name_a_job_definition(open_studio: Callable[[], Studio])
         inline["BaselineConfig"]["StatisticsResource"]["S3Uri"]
         == "file:///tmp/base/statistics.json"
     )
-    items, _ = studio.monitoring.list_job_definitions("DataQuality", endpoint_name="churn-endpoint")
+    items = studio.monitoring.list_job_definitions(
+        "DataQuality", endpoint_name="churn-endpoint"
+    ).items
     assert [d.job_definition_name for d in items] == ["dq-def"]
-    assert studio.monitoring.list_job_definitions("ModelQuality")[0] == []
+    assert studio.monitoring.list_job_definitions("ModelQuality").items == []
     schedule = studio.monitoring.create_schedule(
         {
             "MonitoringScheduleName": "named",

@@ -17,11 +17,12 @@ service keeps a schedule's configuration as created.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from ...entities import MonitoringJobDefinition
-from ...services.monitoring.definitions import MEMBERS, definition_endpoint
+from ...services.monitoring.definitions import definition_endpoint, request_members
 from ..errors import RESOURCE_NOT_FOUND
 from ..listing import read_all, select
 from ..registry import SAGEMAKER, Call
@@ -35,13 +36,6 @@ DEFINITION_RESOURCES = {
 }
 #: the service's page size while reading a whole listing
 READ_PAGE = 100
-_APP_MEMBERS = (
-    "ImageUri",
-    "ContainerEntrypoint",
-    "ContainerArguments",
-    "RecordPreprocessorSourceUri",
-    "PostAnalyticsProcessorSourceUri",
-)
 
 
 def _pages(fetch: Callable[..., dict[str, Any]], member: str, **filters: Any) -> Iterator[Any]:
@@ -268,27 +262,11 @@ def list_monitoring_executions(call: Call) -> dict[str, Any]:
 def _as_request(call: Call, found: MonitoringJobDefinition) -> dict[str, Any]:
     """A job definition in Describe*JobDefinition's members (its request's)."""
     kind = found.monitoring_type
-    baseline_member, app_member, input_member, output_member = MEMBERS[kind]
-    inline = copy.deepcopy(found.definition)
-    app = {k: v for k, v in (inline.get("MonitoringAppSpecification") or {}).items()}
-    app = {k: app[k] for k in _APP_MEMBERS if k in app}
-    if inline.get("Environment"):
-        app["Environment"] = inline["Environment"]
-    job_input = dict((inline.get("MonitoringInputs") or [{}])[0])
-    if kind == "ModelQuality":
-        app["ProblemType"] = inline.get("ProblemType")
-        job_input["GroundTruthS3Input"] = inline.get("GroundTruthS3Input")
     return {
         "JobDefinitionArn": call.arn(DEFINITION_RESOURCES[kind], found.job_definition_name),
         "JobDefinitionName": found.job_definition_name,
         "CreationTime": found.creation_time,
-        baseline_member: inline.get("BaselineConfig"),
-        app_member: app,
-        input_member: job_input,
-        output_member: inline.get("MonitoringOutputConfig"),
-        "JobResources": inline.get("MonitoringResources"),
-        "RoleArn": inline.get("RoleArn"),
-        "StoppingCondition": inline.get("StoppingCondition"),
+        **request_members(kind, found.definition),
     }
 
 
@@ -304,19 +282,11 @@ def _describe_definition(call: Call, kind: str) -> dict[str, Any]:
 
 def _list_definitions(call: Call, kind: str) -> dict[str, Any]:
     params = call.params
-    found: list[MonitoringJobDefinition] = []
-    token: str | None = None
-    while True:
-        items, token = call.studio.monitoring.list_job_definitions(
-            kind,
-            endpoint_name=params.get("EndpointName"),
-            name_contains=params.get("NameContains"),
-            max_results=READ_PAGE,
-            next_token=token,
-        )
-        found.extend(items)
-        if not token:
-            break
+    found = read_all(
+        functools.partial(call.studio.monitoring.list_job_definitions, kind),
+        endpoint_name=params.get("EndpointName"),
+        name_contains=params.get("NameContains"),
+    )
     page, next_token = select(
         found,
         params,

@@ -9,6 +9,7 @@ names in a refusal — and copies it into the schedule when the schedule is crea
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,7 +33,8 @@ MEMBERS = {
         "ModelQualityJobOutputConfig",
     ),
 }
-_APP = (
+#: the app specification's members a schedule's MonitoringAppSpecification keeps
+APP_MEMBERS = (
     "ImageUri",
     "ContainerEntrypoint",
     "ContainerArguments",
@@ -41,31 +43,64 @@ _APP = (
 )
 
 
+def _renamed(monitoring_type: str) -> tuple[tuple[str, str], ...]:
+    """(request member, inline member) pairs kept as they are, under another name."""
+    baseline_member, _, _, output_member = MEMBERS[monitoring_type]
+    return (
+        (baseline_member, "BaselineConfig"),
+        (output_member, "MonitoringOutputConfig"),
+        ("JobResources", "MonitoringResources"),
+        ("StoppingCondition", "StoppingCondition"),
+        ("RoleArn", "RoleArn"),
+    )
+
+
 def inline(monitoring_type: str, body: Mapping[str, Any]) -> dict[str, Any]:
     """A job definition request as a schedule's ``MonitoringJobDefinition``."""
-    baseline_member, app_member, input_member, output_member = MEMBERS[monitoring_type]
+    _, app_member, input_member, _ = MEMBERS[monitoring_type]
     app = dict(body.get(app_member) or {})
     job_input = dict(body.get(input_member) or {})
     definition: dict[str, Any] = {
         "MonitoringInputs": [
             {k: v for k, v in job_input.items() if k in ("EndpointInput", "BatchTransformInput")}
         ],
-        "MonitoringAppSpecification": {k: app[k] for k in _APP if k in app},
+        "MonitoringAppSpecification": {k: app[k] for k in APP_MEMBERS if k in app},
         "Environment": dict(app.get("Environment") or {}),
     }
-    for source, target in (
-        (baseline_member, "BaselineConfig"),
-        (output_member, "MonitoringOutputConfig"),
-        ("JobResources", "MonitoringResources"),
-        ("StoppingCondition", "StoppingCondition"),
-        ("RoleArn", "RoleArn"),
-    ):
+    for source, target in _renamed(monitoring_type):
         if body.get(source) is not None:
             definition[target] = body[source]
     if monitoring_type == "ModelQuality":
         definition["ProblemType"] = app.get("ProblemType")
         definition["GroundTruthS3Input"] = job_input.get("GroundTruthS3Input")
     return definition
+
+
+def request_members(monitoring_type: str, definition: Mapping[str, Any]) -> dict[str, Any]:
+    """The inverse of :func:`inline`: a kept definition in its request's members (what
+    Describe*JobDefinition answers; a member the request left out is None).
+
+    Args:
+        monitoring_type: DataQuality or ModelQuality.
+        definition: The inline form the studio keeps.
+
+    Returns:
+        The request's members, the name, ARN and time left to the caller.
+    """
+    _, app_member, input_member, _ = MEMBERS[monitoring_type]
+    kept = copy.deepcopy(dict(definition))
+    given = kept.get("MonitoringAppSpecification") or {}
+    app = {k: given[k] for k in APP_MEMBERS if k in given}
+    if kept.get("Environment"):
+        app["Environment"] = kept["Environment"]
+    job_input = dict((kept.get("MonitoringInputs") or [{}])[0])
+    if monitoring_type == "ModelQuality":
+        app["ProblemType"] = kept.get("ProblemType")
+        job_input["GroundTruthS3Input"] = kept.get("GroundTruthS3Input")
+    members: dict[str, Any] = {app_member: app, input_member: job_input}
+    for source, target in _renamed(monitoring_type):
+        members[source] = kept.get(target)
+    return members
 
 
 def _their_field(monitoring_type: str, field: str | None) -> str | None:

@@ -24,6 +24,7 @@ from ...entities import (
     MonitoringExecution,
     MonitoringJobDefinition,
     MonitoringSchedule,
+    Page,
     utcnow,
 )
 from ...entities.monitoring import ACTIVE_EXECUTION_STATUSES
@@ -192,8 +193,9 @@ class MonitoringService:
         sort_order: SortOrder = "Descending",
         max_results: int = 100,
         next_token: str | None = None,
-    ) -> tuple[list[MonitoringJobDefinition], str | None]:
-        """A page of job definitions of ``monitoring_type`` (of one endpoint's, if given)."""
+    ) -> Page[MonitoringJobDefinition]:
+        """A page of job definitions of ``monitoring_type`` (of one endpoint's, if given:
+        a page may then hold fewer than ``max_results`` and still have a next one)."""
         page = self._store.list_monitoring_job_definitions(
             monitoring_type=monitoring_type,
             name_contains=name_contains,
@@ -206,7 +208,7 @@ class MonitoringService:
             for d in page.items
             if endpoint_name is None or definition_endpoint(d.definition) == endpoint_name
         ]
-        return items, page.next_token
+        return Page[MonitoringJobDefinition](items=items, next_token=page.next_token)
 
     def delete_job_definition(self, monitoring_type: str, name: str) -> None:
         """Delete a job definition (schedules made from it keep their copy)."""
