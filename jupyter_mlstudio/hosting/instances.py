@@ -51,6 +51,9 @@ LABEL_KIND = "mlstudio.kind"
 KIND = "Endpoint"
 #: how long a new instance may take to answer /ping
 READY_TIMEOUT_S = 180.0
+#: how long a host taken out of service by a resize gets before it is stopped: the
+#: requests the router sent it by its previous table reach it (each is then answered)
+DRAIN_S = 1.0
 #: ``<endpoints>/<EndpointName>/FAILED_LOGS/<VariantName>/<host>.log``: the logs of the
 #: instances of the last variant that failed to start (read while nothing serves)
 FAILED_LOGS = "failed-logs"
@@ -298,6 +301,8 @@ class VariantInstances:
         self.in_flight = 0  # requests being answered (the engine counts, on its loop)
         #: set by :meth:`cancel`: no host is launched or waited for any more
         self._cancelled = threading.Event()
+        #: hosts :meth:`resize` took out of service, until they are stopped
+        self._draining: list[Instance] = []
 
     @property
     def model_dir(self) -> Path:
@@ -545,7 +550,11 @@ class VariantInstances:
         return fresh
 
     def resize(self, count: int) -> None:
-        """Start or stop hosts so that ``count`` run (new ones are ready on return)."""
+        """Start or stop hosts so that ``count`` run (new ones are ready on return).
+
+        Hosts in surplus drain: they leave :attr:`instances` at once (the router's next
+        table has none of them) and are stopped :data:`DRAIN_S` later, on a thread of
+        their own; the model server answers the requests it has before it exits."""
         with self._lock:
             current = len(self.instances)
         for index in range(current, count):
@@ -553,9 +562,24 @@ class VariantInstances:
         with self._lock:
             surplus = self.instances[count:]
             self.instances = self.instances[:count]
-        for instance in surplus:
-            self._stop_instance(instance)
+            self._draining.extend(surplus)
         self.plan = replace(self.plan, instance_count=count)
+        if surplus:
+            threading.Thread(
+                target=self._drain, args=(surplus,), name=f"{self.job_name}-drain", daemon=True
+            ).start()
+
+    def _drain(self, surplus: list[Instance]) -> None:
+        self._cancelled.wait(DRAIN_S)  # requests routed by the old table reach their host
+        for instance in surplus:
+            with self._lock:
+                if instance not in self._draining:
+                    continue  # stop() took it
+                self._draining.remove(instance)
+            try:
+                self._stop_instance(instance)
+            except StudioError:
+                log.exception("could not stop %s %s", self.job_name, instance.host)
 
     def _stop_instance(self, instance: Instance) -> None:
         instance.status = InstanceStatus.STOPPED
@@ -572,6 +596,8 @@ class VariantInstances:
         """Stop every host and remove the generation's folder."""
         with self._lock:
             instances, self.instances = list(self.instances), []
+            instances += self._draining
+            self._draining = []
         for instance in instances:
             try:
                 self._stop_instance(instance)
