@@ -58,6 +58,9 @@ def test_two_hosts_on_two_nodes_talk_by_name(ray_jobs: JobService, train_data: P
     logs = {h: ray_jobs.read_logs("ray-2", host=h).Text for h in ("algo-1", "algo-2")}
     assert job.status is JobStatus.COMPLETED, (job.failure_reason, logs)
     assert len(set(nodes.values())) == 2, nodes  # one host a node
+    recorded = {h["Host"]: h["Node"] for h in job.outputs["Hosts"]}  # kept past the end
+    assert {host: node["NodeId"] for host, node in recorded.items()} == nodes
+    assert all(node["Address"] for node in recorded.values())
     assert "resolved algo-1=" in logs["algo-2"]
     assert "done algo-2" in logs["algo-2"]
     assert job.outputs["ModelArtifacts"]["S3ModelArtifacts"].endswith("model.tar.gz")

@@ -44,7 +44,7 @@ from ...entities import (
 from ...exceptions import NotFoundError, StudioError
 from ...runtime.base import ContainerSpec, JobHandle, JobRunner, JobState
 from ...store.base import MetadataStore
-from . import checkpoints, debugging, runs, tracking_channel
+from . import checkpoints, debugging, placement, runs, tracking_channel
 from .layout import (
     HOST,
     claim_supervision,
@@ -201,11 +201,13 @@ class TrainingSupervisor(threading.Thread):
         self._ensure_run()
         if not fetching:
             self._update(SecondaryStatus.DOWNLOADING, "Nothing to download")
+        nodes = placement.host_nodes(self.handles)  # where they run, kept past their end
         self.store.update_job(
             self.plan.job_name,
             secondary_status=SecondaryStatus.TRAINING,
             status_message=f"{self.what.capitalize()} in progress",
             start_time=self._launched_at,
+            outputs={placement.HOSTS_KEY: nodes} if nodes else None,
         )
 
     def _ensure_run(self) -> None:
