@@ -58,6 +58,7 @@ from ..entities import (
     TrialComponentSource,
 )
 from ..entities.pipelines import Pipeline
+from .autoscaling import AutoscalingRecords
 
 SortOrder = Literal["Ascending", "Descending"]
 ExperimentSortBy = Literal["Name", "CreationTime"]
@@ -313,8 +314,9 @@ class TrackingStore(abc.ABC):
         ``get_metric_chart``). NotFoundError for an unknown run or experiment."""
 
 
-class MetadataStore(TrackingStore):
-    """Tracking records, jobs, models and endpoints: everything a studio keeps."""
+class MetadataStore(AutoscalingRecords, TrackingStore):
+    """Tracking records, jobs, models and endpoints: everything a studio keeps (the
+    autoscaling records' methods are in :mod:`.autoscaling`)."""
 
     # -- jobs --------------------------------------------------------------------
 

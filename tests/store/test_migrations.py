@@ -18,8 +18,8 @@ from jupyter_mlstudio.testing.store_contract import make_job
 OLD_DB = Path(__file__).resolve().parent.parent / "data" / "mlstudio-0001.db"
 
 
-def test_head_is_0009() -> None:
-    assert head_revision() == "0009"
+def test_head_is_0010() -> None:
+    assert head_revision() == "0010"
 
 
 def test_upgrade_from_0001(tmp_path: Path) -> None:
@@ -31,10 +31,10 @@ def test_upgrade_from_0001(tmp_path: Path) -> None:
         )
     store = SqlStore(f"sqlite:///{copy}")
     try:
-        assert current_revision(store.engine) == "0009"
+        assert current_revision(store.engine) == "0010"
         health = store.health()
         assert health.ok
-        assert health.schema_revision == "0009"
+        assert health.schema_revision == "0010"
 
         experiment = store.get_experiment("old-exp")
         assert experiment.display_name == "Old experiment"

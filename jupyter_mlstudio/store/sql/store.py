@@ -25,6 +25,7 @@ from ...entities import utcnow, validate_tags
 from ...exceptions import ConflictError, StoreUnavailableError, ValidationError
 from ..base import UNSET, ExperimentSortBy, MetadataStore, SortOrder, StoreHealth, TaggedKind
 from . import convert, experiments, jobs, metrics, migrate, runs, tagging, validation
+from .autoscaling import AutoscalingQueries
 from .charts import ChartQueries
 from .engine import make_engine, normalize_url
 from .hosting import HostingQueries
@@ -55,6 +56,7 @@ class SqlStore(
     RegistryQueries,
     PipelineQueries,
     MonitoringQueries,
+    AutoscalingQueries,
     MetadataStore,
 ):
     """A :class:`MetadataStore` on any SQLAlchemy URL this module supports.
