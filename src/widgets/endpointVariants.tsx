@@ -1,5 +1,5 @@
 /**
- * The variants of an endpoint: model, instances with their health and restarts, the
+ * The variants of an endpoint: model, instances with their health, restarts and node, the
  * current weight and share of traffic, and weights to edit (checked as typed, with the
  * split they would give) sent to the weights route.
  */
@@ -8,6 +8,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
 
 import { IEndpointInstance, IEndpointVariant } from '../api/endpoints';
+import { NodeLabel } from '../components/NodeLabel';
 import { StatusTone } from '../components/StatusBadge';
 import { formatNumber } from '../format';
 import { EndpointModel, isServing } from '../models/endpoint';
@@ -16,6 +17,7 @@ import {
   formatShare,
   WeightError
 } from '../models/endpointWeights';
+import { instanceNode } from '../models/nodes';
 import { variantShares } from './endpoints';
 
 const INSTANCE_TONES: Record<string, StatusTone> = {
@@ -26,7 +28,7 @@ const INSTANCE_TONES: Record<string, StatusTone> = {
   Stopped: 'neutral'
 };
 
-/** An instance's host and health, as a badge. */
+/** An instance's host and health, as a badge; the cluster node it runs on (Ray). */
 export function InstanceBadge(props: {
   instance: IEndpointInstance;
   trans: TranslationBundle;
@@ -34,8 +36,10 @@ export function InstanceBadge(props: {
   const { instance, trans } = props;
   const tone = INSTANCE_TONES[instance.Status] ?? 'neutral';
   const restarts = instance.Restarts ?? 0;
+  const node = instanceNode(instance);
   const title = [
     trans.__('%1: %2', instance.Host, instance.Status),
+    node ? trans.__('on node %1 (%2)', node.NodeId, node.Address || '?') : '',
     restarts
       ? trans._n('restarted %1 time', 'restarted %1 times', restarts)
       : '',
@@ -48,10 +52,16 @@ export function InstanceBadge(props: {
       className={`jp-mlstudio-StatusBadge jp-mlstudio-mod-${tone} jp-mlstudio-InstanceBadge`}
       data-host={instance.Host}
       data-status={instance.Status}
+      data-node={node?.NodeId}
       title={title}
     >
       <span className="jp-mlstudio-StatusBadge-dot" aria-hidden="true" />
       {instance.Host} · {instance.Status}
+      {node ? (
+        <span className="jp-mlstudio-InstanceBadge-node">
+          {trans.__('on')} <NodeLabel node={node} trans={trans} />
+        </span>
+      ) : null}
       {restarts ? (
         <span className="jp-mlstudio-InstanceBadge-restarts">
           {trans._n('%1 restart', '%1 restarts', restarts)}

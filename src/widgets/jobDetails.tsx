@@ -1,6 +1,7 @@
 /**
  * The parts of the job view that describe a job: its configuration, inputs, the
- * timeline of its secondary statuses, its metrics (from its run) and its model.
+ * timeline of its secondary statuses, the cluster nodes its hosts ran on, its metrics
+ * (from its run) and its model.
  */
 import { Clipboard } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
@@ -10,6 +11,7 @@ import { jobArtifactUrl } from '../api/jobs';
 import { runArtifactPath, runArtifactUrl } from '../api/runs';
 import { IJob } from '../api/types';
 import { ArtifactUri } from '../components/ArtifactUri';
+import { NodeLabel } from '../components/NodeLabel';
 import { StatusBadge, statusLabel } from '../components/StatusBadge';
 import { useSignals } from '../components/useSignals';
 import { absoluteTime, duration } from '../format';
@@ -20,6 +22,7 @@ import {
   IJobConfig,
   isTerminal
 } from '../models/jobSpec';
+import { IClusterNode } from '../models/nodes';
 import { RunModel } from '../models/run';
 import { KeyValues, MetricChart } from './runView';
 
@@ -111,6 +114,57 @@ export function Channels(props: {
             ) : null}
           </tr>
         ))}
+      </tbody>
+    </table>
+  );
+}
+
+/**
+ * The cluster node each host of the job runs (or ran) on, for a job whose runtime
+ * places hosts on nodes (Ray); `nodes` come from `jobHostNodes`.
+ */
+export function HostNodes(props: {
+  hosts: string[];
+  nodes: Map<string, IClusterNode>;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { hosts, nodes, trans } = props;
+  // The recorded hosts, then any the spec names that has none recorded yet.
+  const names = [...nodes.keys(), ...hosts.filter(host => !nodes.has(host))];
+  return (
+    <table
+      className="jp-mlstudio-Table jp-mlstudio-HostNodes"
+      aria-label={trans.__('Hosts and their nodes')}
+    >
+      <thead>
+        <tr>
+          <th scope="col">{trans.__('Host')}</th>
+          <th scope="col">{trans.__('Node')}</th>
+          <th scope="col">{trans.__('Address')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {names.map(host => {
+          const node = nodes.get(host);
+          return (
+            <tr key={host} data-host={host} data-node={node?.NodeId ?? ''}>
+              <th scope="row">{host}</th>
+              <td>
+                {node ? (
+                  <NodeLabel
+                    node={{ NodeId: node.NodeId, Address: '' }}
+                    trans={trans}
+                  />
+                ) : (
+                  <span className="jp-mlstudio-Muted">
+                    {trans.__('not placed yet')}
+                  </span>
+                )}
+              </td>
+              <td>{node?.Address ? <code>{node.Address}</code> : ''}</td>
+            </tr>
+          );
+        })}
       </tbody>
     </table>
   );

@@ -1,6 +1,7 @@
 /**
  * The main-area view of one job: status and Stop in the header, the failure reason,
- * configuration, inputs, a status timeline, the live log, metric charts and the model.
+ * configuration, inputs, a status timeline, the cluster nodes of its hosts (Ray), the
+ * live log, metric charts and the model.
  */
 import { TranslationBundle } from '@jupyterlab/translation';
 import { launchIcon, ReactWidget, stopIcon } from '@jupyterlab/ui-components';
@@ -23,10 +24,12 @@ import { canDeploy } from '../models/endpointDeploy';
 import { JobModel, JobTab } from '../models/job';
 import { rulesWithIssues } from '../models/debuggerSpec';
 import { isTerminal, jobArtifacts, jobConfig } from '../models/jobSpec';
+import { IClusterNode, jobHostNodes, shortNodeId } from '../models/nodes';
 import { showDeployDialog } from './endpointDeploy';
 import {
   Channels,
   Configuration,
+  HostNodes,
   JobArtifacts,
   JobMetrics,
   Timeline
@@ -154,6 +157,7 @@ function Overview(
 ): JSX.Element {
   const { model, trans, job, now } = props;
   const config = jobConfig(job);
+  const nodes = jobHostNodes(job);
   const panel = job.Kind === 'TrainingJob';
   return (
     <div
@@ -194,6 +198,12 @@ function Overview(
           <h2>{trans.__('Status timeline')}</h2>
           <Timeline job={job} now={now} trans={trans} />
         </section>
+        {nodes.size ? (
+          <section aria-label={trans.__('Nodes')}>
+            <h2>{trans.__('Nodes')}</h2>
+            <HostNodes hosts={model.hosts} nodes={nodes} trans={trans} />
+          </section>
+        ) : null}
       </div>
       <section aria-label={trans.__('Logs')} className="jp-mlstudio-JobLogs">
         <h2>{trans.__('Logs')}</h2>
@@ -402,6 +412,8 @@ function LogPanel(props: {
     [trans, model.name]
   );
   const hosts = model.hosts;
+  const job = model.job;
+  const nodes = job ? jobHostNodes(job) : new Map<string, IClusterNode>();
   const hostSelect =
     hosts.length > 1 ? (
       <select
@@ -410,11 +422,21 @@ function LogPanel(props: {
         value={model.host}
         onChange={event => (model.host = event.target.value)}
       >
-        {hosts.map(host => (
-          <option key={host} value={host}>
-            {host}
-          </option>
-        ))}
+        {hosts.map(host => {
+          const node = nodes.get(host);
+          return (
+            <option key={host} value={host}>
+              {node
+                ? trans.__(
+                    '%1 (node %2, %3)',
+                    host,
+                    shortNodeId(node.NodeId),
+                    node.Address
+                  )
+                : host}
+            </option>
+          );
+        })}
       </select>
     ) : null;
   const status = log.error
