@@ -12,6 +12,7 @@ from ..entities import utcnow
 from ..ownership import OwnerCheck
 from ..store.base import MetadataStore
 from ..stores import open_stores
+from .hosting.autoscaling import DEFAULT_PERIOD_S, AutoscalingService
 from .hosting.service import HostingService
 from .jobs.automl.service import AutoMLService
 from .jobs.debugger_service import DebuggerService
@@ -53,6 +54,7 @@ class Studio:
         max_payload_mb: float = 6.0,
         owns_home: bool = True,
         clock: Clock = utcnow,
+        autoscaling_period_s: float = DEFAULT_PERIOD_S,
     ) -> None:
         self.config = config
         #: whether this studio may start jobs and endpoints (it owns the home)
@@ -107,6 +109,14 @@ class Studio:
         self.monitoring = MonitoringService(
             store, artifacts, self.jobs, self.endpoints, owner_check=self.owner_check, clock=clock
         )
+        #: endpoint autoscaling: targets, policies, activities and the controller
+        self.autoscaling = AutoscalingService(
+            store,
+            self.endpoints,
+            period_s=autoscaling_period_s,
+            clock=clock,
+            owner_check=self.owner_check,
+        )
         self.system = SystemService(config, store, artifacts)
         #: a training job's saved tensors, profiler samples and report (the job view)
         self.debugger = DebuggerService(store, config)
@@ -124,7 +134,8 @@ class Studio:
             recover: Re-attach jobs and rebuild endpoints left running; only the studio
                 that owns the home (:mod:`jupyter_mlstudio.ownership`) may, and only it
                 starts new ones.
-            options: Passed to the services (invocation timeout, payload limit).
+            options: Passed to the services (invocation timeout, payload limit,
+                autoscaling's evaluation period ``autoscaling_period_s``).
 
         Returns:
             The open studio; :meth:`close` releases it.
@@ -164,8 +175,10 @@ class Studio:
         except Exception:
             log.exception("could not carry on with the pipeline executions")
         self.monitoring.start()  # schedules run their windows from here on
+        self.autoscaling.start()  # policies change instance counts from here on
 
     def close(self) -> None:
+        self.autoscaling.close()  # first: no policy changes an instance count
         self.monitoring.close()  # first: no schedule starts an execution's job
         self.pipeline_executions.close()  # first: no executor starts a step's job,
         self.tuning.close()  # nor a tuner a training job, while jobs close
