@@ -1,11 +1,14 @@
 """A real 2-node Ray cluster on this machine for the tests: a head and a second node,
 each with its own node id and 2 CPUs, started with ``ray start`` from the studio's Python
 and stopped by their own processes only (``ray stop`` would end every cluster of the
-machine)."""
+machine). :func:`extra_node` joins one more node for a while, with its own temporary
+folder and resources, and :meth:`RayNode.kill` ends exactly that node's processes (as a
+machine of a cluster that goes down)."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import socket
@@ -50,21 +53,30 @@ def ray_cluster(cpus_per_node: int = 2) -> Iterator[RayCluster]:
     common = [f"--num-cpus={cpus_per_node}", "--disable-usage-stats"]
     before = {p.pid for p in psutil.process_iter()}
     try:
-        subprocess.run(
-            [
-                ray,
-                "start",
-                "--head",
-                f"--port={port}",
-                f"--temp-dir={temp_dir}",
-                "--include-dashboard=false",
-                *common,
-            ],
-            env=env,
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
+        for _attempt in range(3):  # a cluster starting meanwhile may take a port it picked
+            head = subprocess.run(
+                [
+                    ray,
+                    "start",
+                    "--head",
+                    f"--port={port}",
+                    f"--temp-dir={temp_dir}",
+                    "--include-dashboard=false",
+                    *common,
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            if head.returncode == 0:
+                break
+            _kill_new(before, str(temp_dir), port)
+            port = _free_port()
+        else:
+            raise RuntimeError(
+                f"ray start --head failed: {head.stdout[-1500:]}{head.stderr[-1500:]}"
+            )
         subprocess.run(
             [ray, "start", f"--address=127.0.0.1:{port}", *common],
             env=env,
@@ -97,3 +109,69 @@ def _kill_new(before: set[int], temp_dir: str, port: int) -> None:
         with contextlib.suppress(psutil.Error):
             process.kill()
     psutil.wait_procs(list(mine.values()), timeout=10)
+
+
+@dataclass(frozen=True)
+class RayNode:
+    """One more node of a running cluster: its folder (every process of the node names
+    it, or descends from one that does) and its Ray node id."""
+
+    temp_dir: Path
+    node_id: str
+
+    def processes(self) -> list[psutil.Process]:
+        """The node's processes: raylet, agents, log monitor, workers and their children
+        (a job's processes included)."""
+        roots = []
+        for process in psutil.process_iter(["pid", "cmdline"]):
+            if str(self.temp_dir) in " ".join(process.info.get("cmdline") or ()):
+                roots.append(process)
+        found = {p.pid: p for p in roots}
+        for process in roots:
+            with contextlib.suppress(psutil.Error):
+                found.update({c.pid: c for c in process.children(recursive=True)})
+        return list(found.values())
+
+    def kill(self) -> None:
+        """SIGKILL every process of the node at once, as when its machine goes down."""
+        processes = self.processes()
+        for process in processes:
+            with contextlib.suppress(psutil.Error):
+                process.kill()
+        psutil.wait_procs(processes, timeout=10)
+
+
+@contextlib.contextmanager
+def extra_node(
+    cluster: RayCluster, cpus: int = 4, memory_gib: float = 24.0, resources: dict | None = None
+) -> Iterator[RayNode]:
+    """One more node joined to ``cluster`` with ``cpus`` CPUs, ``memory_gib`` of memory and
+    custom ``resources`` (more CPUs than the session cluster's nodes steer a job of a
+    larger instance type there); killed on exit if it still runs."""
+    temp_dir = Path(tempfile.mkdtemp(prefix="ray-node-", dir="/tmp"))
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_ENABLE_UV_RUN_RUNTIME_ENV": "0"}
+    command = [
+        _ray_command(),
+        "start",
+        f"--address={cluster.address}",
+        f"--temp-dir={temp_dir}",
+        f"--num-cpus={cpus}",
+        f"--memory={int(memory_gib * 1024**3)}",
+        f"--resources={json.dumps(resources or {})}",
+        "--disable-usage-stats",
+    ]
+    node = RayNode(temp_dir, "")
+    try:
+        subprocess.run(command, env=env, check=True, capture_output=True, timeout=120)
+        node = RayNode(temp_dir, _node_id(node))
+        yield node
+    finally:
+        node.kill()
+        shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+def _node_id(node: RayNode) -> str:
+    """The node's id, from the files its raylet names after it in its session folder."""
+    for path in (node.temp_dir / "session_latest").glob("metrics_agent_port_*"):
+        return path.name.rsplit("_", 1)[1]
+    raise RuntimeError(f"the Ray node in {node.temp_dir} wrote no file naming its id")
