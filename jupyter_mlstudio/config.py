@@ -9,7 +9,8 @@ under the studio home folder.
 - default runtime: ``MLSTUDIO_RUNTIME``, default ``auto`` (docker if an engine answers,
   else process); ``ray`` runs jobs on the Ray cluster at ``MLSTUDIO_RAY_ADDRESS``
 - Ray cluster: ``MLSTUDIO_RAY_ADDRESS`` (``host:6379`` or ``ray://host:10001``), none by
-  default
+  default; whether its nodes share the studio's disk: ``MLSTUDIO_RAY_SHARED_DISK``
+  (``yes``, ``no``, default ``auto``: asked of every node)
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ ENV_DATABASE_URL = "MLSTUDIO_DATABASE_URL"
 ENV_ARTIFACT_ROOT = "MLSTUDIO_ARTIFACT_ROOT"
 ENV_RUNTIME = "MLSTUDIO_RUNTIME"
 ENV_RAY_ADDRESS = "MLSTUDIO_RAY_ADDRESS"
+ENV_RAY_SHARED_DISK = "MLSTUDIO_RAY_SHARED_DISK"
+SHARED_DISK_CHOICES = {"yes": True, "no": False, "auto": None}
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,8 @@ class StudioConfig:
     artifact_root: str
     default_runtime: str
     ray_address: str | None = None
+    #: whether the Ray cluster's nodes see the studio's home; None: ask every node
+    ray_shared_disk: bool | None = None
 
 
 def default_home() -> Path:
@@ -50,6 +55,7 @@ def resolve_config(
     artifact_root: str | None = None,
     default_runtime: str | None = None,
     ray_address: str | None = None,
+    ray_shared_disk: str | None = None,
 ) -> StudioConfig:
     """Resolve the configuration; empty strings count as "not given"."""
     home_path = Path(home).expanduser() if home else default_home()
@@ -73,10 +79,17 @@ def resolve_config(
             " ray://host:10001) or c.StudioApp.ray_address",
             field="ray_address",
         )
+    shared = (ray_shared_disk or os.environ.get(ENV_RAY_SHARED_DISK) or "auto").strip().lower()
+    if shared not in SHARED_DISK_CHOICES:
+        raise ValidationError(
+            f"{ENV_RAY_SHARED_DISK} must be yes, no or auto (got {shared!r})",
+            field="ray_shared_disk",
+        )
     return StudioConfig(
         home=home_path,
         database_url=db,
         artifact_root=root,
         default_runtime=runtime,
         ray_address=ray,
+        ray_shared_disk=SHARED_DISK_CHOICES[shared],
     )

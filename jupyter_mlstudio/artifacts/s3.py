@@ -126,6 +126,11 @@ def use_default_server(server: S3Server | None) -> None:
     _default_server = server
 
 
+def default_server() -> S3Server | None:
+    """The server set by :func:`use_default_server`, if any."""
+    return _default_server
+
+
 def configured_endpoint() -> str | None:
     """The S3 endpoint the environment configures, if any."""
     return os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL") or None

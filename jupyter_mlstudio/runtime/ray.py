@@ -19,8 +19,11 @@ A job whose resources no node of the cluster has is refused at launch
 (``ValidationError``, field ``instance_type``); one that does not get its resources within
 :data:`PLACE_TIMEOUT_S` (a busy cluster) fails the same way, naming what it waited for.
 A node that dies takes its actors with it: ``poll`` answers an exit with a ``detail``
-naming the node. The job's ``/opt/ml`` folder is the spec's ``ml_dir``: the nodes must
-share the studio's disk (one machine, or a shared file system).
+naming the node. The job's ``/opt/ml`` folder is the spec's ``ml_dir`` on the studio's
+disk. Whether every node sees that disk is asked of each node once (a task pinned to it
+reads a token the runner wrote; or told: ``shared_disk``); when one does not, the host's
+files travel through the ``s3://`` artifact root (:mod:`.ray_staging`), and a runner
+whose artifact root is not ``s3://`` refuses the job, naming the nodes.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import secrets
 import threading
 import time
 from collections.abc import Mapping
@@ -49,12 +53,28 @@ from .base import (
     RunStatus,
 )
 from .contract import resource_limits
+from .ray_host import (
+    LABEL_ML_DIR,
+    LABEL_NODE,
+    LABEL_NODE_ADDRESS,
+    LABEL_STAGING,
+    HostActor,
+    reads_token,
+)
+from .ray_staging import (
+    SYNC_INTERVAL_S,
+    S3Access,
+    StudioCopy,
+    node_folder,
+    require_s3_root,
+    staging_prefix,
+    upload_inputs,
+)
 
 #: seconds a launch waits for the cluster to place a host (or a job's hosts)
 PLACE_TIMEOUT_S = 60.0
-#: labels of a host's handle: the Ray node it runs on (id, and address)
-LABEL_NODE = "mlstudio.ray.node"
-LABEL_NODE_ADDRESS = "mlstudio.ray.node_address"
+#: the file (below the runner's state root) a node must read to share the studio's disk
+DISK_PROBE = ".disk-probe"
 #: seconds a call to a host's actor may take (the actor answers from memory or a file)
 CALL_TIMEOUT_S = 30.0
 GIB = 1024**3
@@ -130,63 +150,6 @@ def _init(address: str, namespace: str | None) -> Any:
     return ray
 
 
-class _HostActor:
-    """Runs one host on its node with the process runtime (the body of a Ray actor)."""
-
-    def __init__(self, state_root: str) -> None:
-        from .process import ProcessRunner
-
-        self.runner = ProcessRunner(Path(state_root), warm_start=False)
-        self.handle: JobHandle | None = None
-
-    def node(self) -> dict[str, str]:
-        import ray
-
-        context = ray.get_runtime_context()
-        return {"node_id": context.get_node_id(), "address": ray.util.get_node_ip_address()}
-
-    def launch(self, spec: ContainerSpec) -> JobHandle:
-        handle = self.runner.launch(spec)
-        node = self.node()
-        labels = {**handle.labels, LABEL_NODE: node["node_id"], LABEL_NODE_ADDRESS: node["address"]}
-        self.handle = replace(handle, labels=labels)
-        return self.handle
-
-    def labels(self) -> dict[str, str]:
-        return dict(self.handle.labels) if self.handle else {}
-
-    def started_at(self) -> float:
-        return self.handle.started_at if self.handle else 0.0
-
-    def pid(self) -> int:
-        """The process group of the host (its supervisor's pid)."""
-        return int(self.handle.ref) if self.handle else 0
-
-    def poll(self) -> JobState:
-        assert self.handle is not None
-        return self.runner.poll(self.handle)
-
-    def logs(self, since_offset: int) -> tuple[str, int]:
-        assert self.handle is not None
-        return self.runner.logs(self.handle, since_offset)
-
-    def stop(self, grace_seconds: float) -> JobState:
-        assert self.handle is not None
-        return self.runner.stop(self.handle, grace_seconds)
-
-    def sample(self) -> HostSample | None:
-        assert self.handle is not None
-        return self.runner.sample(self.handle)
-
-    def address(self) -> tuple[str, int]:
-        assert self.handle is not None
-        return self.runner.address(self.handle)
-
-    def cleanup(self) -> None:
-        if self.handle is not None:
-            self.runner.cleanup(self.handle)
-
-
 class RayRunner(JobRunner):
     """Starts job hosts as Ray actors on the cluster at ``address`` (see the module
     docstring); ``state_root`` is where the hosts' process runtimes keep their state (a
@@ -194,7 +157,14 @@ class RayRunner(JobRunner):
 
     name = "ray"
 
-    def __init__(self, state_root: Path, address: str | None) -> None:
+    def __init__(
+        self,
+        state_root: Path,
+        address: str | None,
+        *,
+        artifact_root: str | None = None,
+        shared_disk: bool | None = None,
+    ) -> None:
         if not address:
             raise ValidationError(
                 f"the ray runtime needs a cluster address ({ENV_RAY_ADDRESS} or"
@@ -207,13 +177,21 @@ class RayRunner(JobRunner):
         self._ray: Any = None
         self._actor_class: Any = None
         self._lock = threading.RLock()
+        self.artifact_root = artifact_root
+        self.shared_disk = shared_disk
+        #: node id -> whether it read the disk probe
+        self._probed: dict[str, bool] = {}
+        self._store: Any = None
+        self._copies: dict[tuple[str, str], StudioCopy] = {}
+        self._received_at: dict[tuple[str, str], float] = {}
+        self._received_all: set[tuple[str, str]] = set()
 
     # -- the cluster ----------------------------------------------------------------------
     def _connect(self) -> Any:
         with self._lock:
             if self._ray is None:
                 ray = _init(self.address_of_cluster, self.namespace)
-                self._actor_class = ray.remote(_HostActor)
+                self._actor_class = ray.remote(HostActor)
                 self._ray = ray
             return self._ray
 
@@ -232,6 +210,107 @@ class RayRunner(JobRunner):
             " for one host of this instance type",
             field="instance_type",
         )
+
+    def unshared_nodes(self) -> list[str]:
+        """The living nodes (``id (address)``) that do not see the studio's disk: asked of
+        each node once (``shared_disk`` None), or all of them (False), or none (True)."""
+        if self.shared_disk is True:
+            return []
+        ray = self._connect()
+        alive = {
+            str(n["NodeID"]): str(n.get("NodeManagerAddress", "?"))
+            for n in ray.nodes()
+            if n.get("Alive")
+        }
+        if self.shared_disk is None:
+            with self._lock:
+                todo = [node for node in alive if node not in self._probed]
+                if todo:
+                    self._probe(ray, todo)
+        return [
+            f"{node[:12]} ({where})" for node, where in alive.items() if not self._probed.get(node)
+        ]
+
+    def _probe(self, ray: Any, nodes: list[str]) -> None:
+        """Ask each node whether it reads a token written below the state root now."""
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+        probe = self.state_root / DISK_PROBE
+        probe.parent.mkdir(parents=True, exist_ok=True)
+        token = secrets.token_hex(16)
+        probe.write_text(token)
+        task = ray.remote(reads_token)
+        asked = {
+            node: task.options(
+                num_cpus=0,
+                scheduling_strategy=NodeAffinitySchedulingStrategy(node, soft=False),
+            ).remote(str(probe), token)
+            for node in nodes
+        }
+        for node, answer in asked.items():
+            with contextlib.suppress(Exception):  # no answer: asked again at the next launch
+                self._probed[node] = bool(ray.get(answer, timeout=CALL_TIMEOUT_S))
+
+    def _studio_store(self) -> Any:
+        """The artifact root, for the studio's side of moving files (opened once)."""
+        with self._lock:
+            if self._store is None:
+                assert self.artifact_root is not None
+                self._store = S3Access.of_this_process(self.artifact_root).open()
+            return self._store
+
+    def _staging(self, spec: ContainerSpec) -> tuple[S3Access, str, str] | None:
+        """Where the host's files travel when some node does not share the studio's disk
+        (uploaded now), else None.
+
+        Raises:
+            ValidationError: The artifact root is not ``s3://`` (``field="artifact_root"``).
+        """
+        unseen = self.unshared_nodes()
+        if not unseen:
+            return None
+        root = require_s3_root(self.artifact_root, unseen)
+        prefix = staging_prefix(self.namespace, spec.job_name, spec.host)
+        upload_inputs(self._studio_store(), prefix, spec)
+        local = node_folder(self.namespace, spec.job_name, spec.host)
+        return S3Access.of_this_process(root), prefix, str(local)
+
+    def _receive(self, handle: JobHandle, ended: bool) -> None:
+        """Bring what a host whose files travel sent into the studio's folder: every
+        :data:`SYNC_INTERVAL_S` while it runs, and all of it (after its last round) once
+        it has ended."""
+        prefix = handle.labels.get(LABEL_STAGING)
+        if not prefix or not self.artifact_root:
+            return
+        key = (handle.job_name, handle.host)
+        with self._lock:
+            copy = self._copies.get(key)
+            if copy is None:
+                ml_dir = Path(handle.labels[LABEL_ML_DIR])
+                copy = self._copies[key] = StudioCopy(self._studio_store(), prefix, ml_dir)
+        if ended:
+            if key in self._received_all:
+                return
+            with contextlib.suppress(_ActorGone, NotFoundError):
+                self._call(handle, "flush")
+            copy.receive()
+            self._received_all.add(key)
+        elif time.monotonic() - self._received_at.get(key, 0.0) >= SYNC_INTERVAL_S:
+            self._received_at[key] = time.monotonic()
+            with contextlib.suppress(StoreUnavailableError):
+                copy.receive()
+
+    def _forget_files(self, handle: JobHandle) -> None:
+        """Remove a host's files in transit (it is being cleaned up)."""
+        key = (handle.job_name, handle.host)
+        with self._lock:
+            self._copies.pop(key, None)
+            self._received_at.pop(key, None)
+            self._received_all.discard(key)
+        prefix = handle.labels.get(LABEL_STAGING)
+        if prefix and self.artifact_root:
+            with contextlib.suppress(StoreUnavailableError):
+                self._studio_store().delete_prefix(prefix)
 
     # -- JobRunner ------------------------------------------------------------------------
     def ml_path(self, spec_ml_dir: Path, relative: str = "") -> str:
@@ -269,6 +348,7 @@ class RayRunner(JobRunner):
         ray = self._connect()
         resources = resources_for(spec)
         self._check_fits(resources)
+        staging = self._staging(spec)
         name = actor_name(spec.job_name, spec.host)
         try:
             ray.get_actor(name, namespace=self.namespace)
@@ -286,7 +366,7 @@ class RayRunner(JobRunner):
         }
         if spec.instance_count > 1:
             options["scheduling_strategy"] = self._bundle(spec, resources)
-        actor = self._actor_class.options(**options).remote(str(self.state_root))
+        actor = self._actor_class.options(**options).remote(str(self.state_root), staging)
         try:
             handle = ray.get(actor.launch.remote(spec), timeout=PLACE_TIMEOUT_S)
         except ray.exceptions.GetTimeoutError:
@@ -344,9 +424,11 @@ class RayRunner(JobRunner):
 
     def poll(self, handle: JobHandle) -> JobState:
         try:
-            return self._call(handle, "poll")
+            state = self._call(handle, "poll")
         except _ActorGone as exc:
-            return JobState(RunStatus.EXITED, None, detail=_node_died(handle, exc))
+            state = JobState(RunStatus.EXITED, None, detail=_node_died(handle, exc))
+        self._receive(handle, ended=not state.running)
+        return state
 
     def logs(self, handle: JobHandle, since_offset: int = 0) -> tuple[str, int]:
         try:
@@ -356,9 +438,11 @@ class RayRunner(JobRunner):
 
     def stop(self, handle: JobHandle, grace_seconds: float = 10.0) -> JobState:
         try:
-            return self._call(handle, "stop", grace_seconds)
+            state = self._call(handle, "stop", grace_seconds)
         except _ActorGone as exc:
-            return JobState(RunStatus.EXITED, None, detail=_node_died(handle, exc))
+            state = JobState(RunStatus.EXITED, None, detail=_node_died(handle, exc))
+        self._receive(handle, ended=not state.running)
+        return state
 
     def sample(self, handle: JobHandle) -> HostSample | None:
         try:
@@ -418,6 +502,7 @@ class RayRunner(JobRunner):
     def cleanup(self, handle: JobHandle) -> None:
         ray = self._connect()
         self._marker(handle.job_name, handle.host).unlink(missing_ok=True)
+        self._forget_files(handle)
         try:
             actor = self._actor(handle.job_name, handle.host)
         except NotFoundError:
@@ -471,4 +556,12 @@ def resources_text(resources: Mapping[str, float]) -> str:
     return text
 
 
-__all__ = ["LABEL_MANAGED", "RayRunner", "actor_name", "namespace_of", "resources_for"]
+__all__ = [
+    "LABEL_MANAGED",
+    "LABEL_NODE",
+    "LABEL_NODE_ADDRESS",
+    "RayRunner",
+    "actor_name",
+    "namespace_of",
+    "resources_for",
+]

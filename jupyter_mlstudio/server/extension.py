@@ -65,6 +65,13 @@ class StudioApp(ExtensionApp):
         "Default: $MLSTUDIO_RAY_ADDRESS.",
     ).tag(config=True)
 
+    ray_shared_disk = Unicode(
+        "",
+        help="Whether the Ray cluster's nodes share the studio's disk: yes, no or auto (ask "
+        "every node). Without a shared disk, jobs' files move through an s3:// artifact root. "
+        "Default: $MLSTUDIO_RAY_SHARED_DISK or auto.",
+    ).tag(config=True)
+
     workers = Integer(8, help="Threads that run blocking store calls.").tag(config=True)
 
     invocation_timeout = Float(
@@ -136,6 +143,7 @@ class StudioApp(ExtensionApp):
             artifact_root=self.artifact_root or None,
             default_runtime=self.default_runtime or None,
             ray_address=self.ray_address or None,
+            ray_shared_disk=self.ray_shared_disk or None,
         )
         region = resolve_region(self.aws_region or None)
         account_id = resolve_account_id(self.aws_account_id or None)

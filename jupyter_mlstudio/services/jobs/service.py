@@ -186,7 +186,13 @@ class JobService:
         if name == "ray":
             from ...runtime.ray import RayRunner
 
-            return RayRunner(state_root, self._studio_config().ray_address)
+            config = self._studio_config()
+            return RayRunner(
+                state_root,
+                config.ray_address,
+                artifact_root=config.artifact_root,
+                shared_disk=config.ray_shared_disk,
+            )
         raise ValidationError(f"unknown runtime {name!r}", field="runtime")
 
     # -- training jobs --------------------------------------------------------------------
