@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .base import ContainerSpec, HostSample, JobHandle, JobState
-from .ray_staging import NodeFiles, S3Access
+
+if TYPE_CHECKING:  # imported when used: a host's worker starts without boto3
+    from .ray_staging import NodeFiles, S3Access
 
 #: labels of a host's handle: the Ray node it runs on (id, and address)
 LABEL_NODE = "mlstudio.ray.node"
@@ -41,6 +44,8 @@ class HostActor:
 
         self.files: NodeFiles | None = None
         if staging is not None:
+            from .ray_staging import NodeFiles
+
             access, prefix, local = staging
             self.files = NodeFiles(access, prefix, Path(local) / "files")
             state_root = str(Path(local) / "runtime")
