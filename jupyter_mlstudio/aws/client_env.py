@@ -2,10 +2,10 @@
 prints, and what the studio's JupyterLab gives the kernels it starts.
 
 One URL answers every client SageMaker code makes (``sagemaker``, ``sagemaker-runtime``,
-``sagemaker-metrics``, ``sts``, ``iam``, CloudWatch Logs), botocore's per-service
-``AWS_ENDPOINT_URL_<SERVICE>`` variables name it; ``AWS_ENDPOINT_URL_S3`` names the
-studio's embedded S3 when it runs one; the SageMaker SDK's admin configuration file
-(:mod:`.sdk_config`) names its default bucket.
+``sagemaker-metrics``, ``sts``, ``iam``, CloudWatch Logs, Application Auto Scaling),
+botocore's per-service ``AWS_ENDPOINT_URL_<SERVICE>`` variables name it;
+``AWS_ENDPOINT_URL_S3`` names the studio's embedded S3 when it runs one; the SageMaker
+SDK's admin configuration file (:mod:`.sdk_config`) names its default bucket.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ SERVICES = (
     "STS",
     "IAM",
     "CLOUDWATCH_LOGS",
+    "APPLICATION_AUTO_SCALING",
 )
 #: variables whose presence means the environment already chose its AWS (never overridden)
 CHOSEN = ("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER")

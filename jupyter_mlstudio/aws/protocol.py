@@ -1,5 +1,5 @@
-"""The wire protocols: AWS JSON 1.1 (SageMaker, CloudWatch Logs) and the query protocol
-(STS).
+"""The wire protocols: AWS JSON 1.1 (SageMaker, CloudWatch Logs, Application Auto
+Scaling) and the query protocol (STS).
 
 :func:`parse_request` tells them apart (``X-Amz-Target: SageMaker.<Operation>`` or
 ``Logs_20140328.<Operation>`` with a JSON body, or a form body with ``Action=``) and
@@ -24,7 +24,11 @@ FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 XML_CONTENT_TYPE = "text/xml"
 TARGET_PREFIX = "SageMaker."
 #: the ``X-Amz-Target`` prefixes of the JSON 1.1 services, and botocore's names of them
-TARGETS = {TARGET_PREFIX: "sagemaker", "Logs_20140328.": "logs"}
+TARGETS = {
+    TARGET_PREFIX: "sagemaker",
+    "Logs_20140328.": "logs",
+    "AnyScaleFrontendService.": "application-autoscaling",
+}
 STS_VERSION = "2011-06-15"
 STS_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/"
 #: deepest nesting a JSON body may have (deeper ones are refused, not recursed into)

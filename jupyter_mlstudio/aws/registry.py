@@ -158,7 +158,9 @@ IAM = OperationTable("iam")
 METRICS = OperationTable("sagemaker-metrics")
 #: botocore's ``logs`` (CloudWatch Logs, JSON 1.1: the SDK tails job logs with it)
 LOGS = OperationTable("logs")
-TABLES = {table.service: table for table in (SAGEMAKER, STS, IAM, METRICS, LOGS)}
+#: botocore's ``application-autoscaling`` (JSON 1.1: endpoint variants' autoscaling)
+AUTOSCALING = OperationTable("application-autoscaling")
+TABLES = {table.service: table for table in (SAGEMAKER, STS, IAM, METRICS, LOGS, AUTOSCALING)}
 
 
 @functools.cache

@@ -29,7 +29,7 @@ ALGORITHM = "AWS4-HMAC-SHA256"
 #: how far a request's date may be from the studio's clock, as on AWS
 MAX_SKEW = timedelta(minutes=15)
 #: the services whose signatures the studio accepts
-SERVICES = frozenset({"sagemaker", "sts", "iam", "logs"})
+SERVICES = frozenset({"sagemaker", "sts", "iam", "logs", "application-autoscaling"})
 #: ``SIGV4_TIMESTAMP`` (``%Y%m%dT%H%M%SZ``) as a pattern
 _STAMP_RE = re.compile(r"\d{8}T\d{6}Z", re.ASCII)
 

@@ -207,7 +207,7 @@ def test_bounds_apply_at_once_and_suspended_scaling(scene: Scene) -> None:
 def test_requests_are_checked(scene: Scene) -> None:
     base = {"ServiceNamespace": "sagemaker", "ScalableDimension": DIMENSION}
     register = scene.service.register_scalable_target
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({**base, "ServiceNamespace": "ecs", "ResourceId": RESOURCE}, "ServiceNamespace"),
         (
             {**base, "ScalableDimension": "ecs:service:DesiredCount", "ResourceId": RESOURCE},
@@ -251,7 +251,7 @@ def test_requests_are_checked(scene: Scene) -> None:
         )
     scene.register()
     field = "TargetTrackingScalingPolicyConfiguration"
-    bad = [
+    bad: list[tuple[dict[str, Any], str]] = [
         ({**policy}, "PolicyType"),  # StepScaling by default
         ({**policy, "PolicyType": "TargetTrackingScaling"}, field),
         (
