@@ -26,7 +26,11 @@ const TONES: Record<string, StatusTone> = {
   // Model Monitor schedules and executions
   Pending: 'progress',
   Scheduled: 'success',
-  CompletedWithViolations: 'error'
+  CompletedWithViolations: 'error',
+  // Application Auto Scaling's activities
+  Successful: 'success',
+  Unfulfilled: 'warning',
+  Overridden: 'neutral'
 };
 
 /** The tone of a SageMaker-style status such as 'InProgress' or 'InService'. */

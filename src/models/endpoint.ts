@@ -30,6 +30,7 @@ import { EndpointConfigsModel } from './endpointConfigs';
 import { EndpointLog } from './endpointLog';
 import { isTransitional } from './endpoints';
 import { LIVE_INTERVAL } from './jobs';
+import { AutoscalingModel } from './autoscaling';
 import { MonitoringModel } from './monitoring';
 import { DEFAULT_REFRESH_INTERVAL, Poller } from './poller';
 
@@ -39,7 +40,7 @@ export type EndpointState =
   | { kind: 'ready'; endpoint: IEndpoint };
 
 /** The tabs of an endpoint's view. */
-export type EndpointTab = 'overview' | 'monitoring';
+export type EndpointTab = 'overview' | 'autoscaling' | 'monitoring';
 
 /** How many captured records the view lists. */
 export const MAX_CAPTURES = 50;
@@ -256,7 +257,7 @@ export class EndpointModel implements IDisposable {
     return this._log;
   }
 
-  /** The tab on screen: the overview, or the Monitoring tab. */
+  /** The tab on screen: the overview, the Autoscaling or the Monitoring tab. */
   get tab(): EndpointTab {
     return this._tab;
   }
@@ -281,10 +282,22 @@ export class EndpointModel implements IDisposable {
     return this._monitoring;
   }
 
+  /** The Autoscaling tab's targets, policies and activities (polled while on screen). */
+  get autoscaling(): AutoscalingModel {
+    if (!this._autoscaling) {
+      this._autoscaling = new AutoscalingModel(this.name, {
+        interval: this._options.interval,
+        standby: this._options.standby
+      });
+      this._activate();
+    }
+    return this._autoscaling;
+  }
+
   /**
    * Whether the view is on screen. The endpoint polls only while it is, its figures,
-   * captures and log only while the overview is too, the monitoring only while its
-   * tab is; becoming active reloads them at once.
+   * captures and log only while the overview is too, the autoscaling and monitoring
+   * only while their tab is; becoming active reloads them at once.
    */
   get active(): boolean {
     return this._poller.active;
@@ -381,6 +394,7 @@ export class EndpointModel implements IDisposable {
     this._log?.dispose();
     this._log = null;
     this._monitoring?.dispose();
+    this._autoscaling?.dispose();
     Signal.clearData(this);
   }
 
@@ -396,6 +410,9 @@ export class EndpointModel implements IDisposable {
     }
     if (this._monitoring) {
       this._monitoring.active = active && this._tab === 'monitoring';
+    }
+    if (this._autoscaling) {
+      this._autoscaling.active = active && this._tab === 'autoscaling';
     }
   }
 
@@ -433,6 +450,7 @@ export class EndpointModel implements IDisposable {
     }
   }
 
+  private _autoscaling: AutoscalingModel | null = null;
   private _captureVariant = '';
   private _captures: ICaptureRecord[] | null = null;
   private _capturesChanged = new Signal<this, void>(this);

@@ -3,8 +3,9 @@
  * their instances and editable weights (and the containers of an inference pipeline),
  * a switch to another configuration, the models a multi-model variant has loaded, what
  * produced its models (lineage), live figures, a test panel, the captured requests and
- * the log of each instance; and a Monitoring tab (Model Monitor's schedules, executions
- * and reports).
+ * the log of each instance; a Monitoring tab (Model Monitor's schedules, executions
+ * and reports); and an Autoscaling tab (each variant's bounds, policy, instances and
+ * scaling activities).
  */
 import { TranslationBundle } from '@jupyterlab/translation';
 import { deleteIcon, ReactWidget } from '@jupyterlab/ui-components';
@@ -31,6 +32,7 @@ import { TestPanel } from './endpointTest';
 import { VariantsTable } from './endpointVariants';
 import { MainAreaView } from './mainAreaView';
 import { MonitoringTab } from './monitoringTab';
+import { AutoscalingTab } from './autoscalingTab';
 import { RefreshButton } from '../components/RefreshButton';
 
 export interface IEndpointViewProps {
@@ -87,7 +89,19 @@ export function EndpointView(props: IEndpointViewProps): JSX.Element {
         </div>
       ) : null}
       <EndpointTabs model={model} trans={trans} />
-      {model.tab === 'monitoring' ? (
+      {model.tab === 'autoscaling' ? (
+        <div
+          role="tabpanel"
+          id={panelId(model, 'autoscaling')}
+          aria-labelledby={tabId(model, 'autoscaling')}
+        >
+          <AutoscalingTab
+            model={model.autoscaling}
+            endpoint={endpoint}
+            trans={trans}
+          />
+        </div>
+      ) : model.tab === 'monitoring' ? (
         <div
           role="tabpanel"
           id={panelId(model, 'monitoring')}
@@ -163,18 +177,22 @@ function Overview(
   );
 }
 
-const TABS: EndpointTab[] = ['overview', 'monitoring'];
+const TABS: EndpointTab[] = ['overview', 'monitoring', 'autoscaling'];
 const tabId = (model: EndpointModel, tab: EndpointTab) =>
   `mlstudio-endpoint-${model.name}-tab-${tab}`;
 const panelId = (model: EndpointModel, tab: EndpointTab) =>
   `mlstudio-endpoint-${model.name}-panel-${tab}`;
 
-/** Overview and Monitoring: a tab list (arrow keys, Home and End move between tabs). */
+/**
+ * Overview, Monitoring and Autoscaling: a tab list (arrow keys, Home and End move
+ * between tabs).
+ */
 function EndpointTabs(props: IEndpointViewProps): JSX.Element {
   const { model, trans } = props;
   const refs = React.useRef(new Map<EndpointTab, HTMLButtonElement>());
   const labels: Record<EndpointTab, string> = {
     overview: trans.__('Overview'),
+    autoscaling: trans.__('Autoscaling'),
     monitoring: trans.__('Monitoring')
   };
   const onKeyDown = (event: React.KeyboardEvent) => {
