@@ -14,6 +14,7 @@ from jupyter_server.utils import url_path_join
 
 from ..services.jobs.kinds import KIND_TYPES, JobKindService
 from .handlers.automl import AutoMLCandidatesHandler
+from .handlers.autoscaling import AutoscalingOperationHandler, EndpointAutoscalingHandler
 from .handlers.base import JsonHandler, StudioHandler, UnknownRouteHandler
 from .handlers.charts import MetricChartHandler, MetricNamesHandler
 from .handlers.debugger import (
@@ -152,6 +153,8 @@ ROUTES: tuple[Route, ...] = (
     Route("/endpoints/{EndpointName}/captures", EndpointCapturesHandler, "endpoints"),
     Route("/endpoints/{EndpointName}/logs", EndpointLogsHandler, "endpoints"),
     Route("/endpoints/{EndpointName}/models", EndpointModelsHandler, "endpoints"),
+    Route("/endpoints/{EndpointName}/autoscaling", EndpointAutoscalingHandler, "endpoints"),
+    Route("/application-autoscaling/{Operation}", AutoscalingOperationHandler, "endpoints"),
     Route("/model-package-groups", ModelPackageGroupsHandler, "registry"),
     Route("/model-package-groups/{ModelPackageGroupName}", ModelPackageGroupHandler, "registry"),
     Route(
