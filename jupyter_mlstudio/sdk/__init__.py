@@ -172,3 +172,8 @@ __all__ += [
     "MonitoringOutput",
     "Statistics",
 ]
+
+# endpoint autoscaling with boto3's application-autoscaling names (docs/autoscaling.md)
+from .autoscaling import AutoscalingClient, autoscaling_client  # noqa: E402
+
+__all__ += ["AutoscalingClient", "autoscaling_client"]
