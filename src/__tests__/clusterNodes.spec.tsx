@@ -239,5 +239,11 @@ describe('the endpoint view’s instances on cluster nodes', () => {
     )!;
     expect(local.hasAttribute('data-node')).toBe(false);
     expect(local.querySelector('.jp-mlstudio-NodeLabel')).toBeNull();
+    // the log's instance picker says where each instance runs
+    await waitFor(() => !!node.querySelector('.jp-mlstudio-LogHost'));
+    const options = Array.from(
+      node.querySelectorAll<HTMLOptionElement>('.jp-mlstudio-LogHost option')
+    ).map(option => option.textContent);
+    expect(options).toEqual(['algo-1 (node a1b2c3d4, 10.0.0.1)', 'algo-2']);
   });
 });

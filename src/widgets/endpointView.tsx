@@ -23,6 +23,7 @@ import { ArtifactRoot } from '../models/artifactRoot';
 import { capturesData, EndpointModel, EndpointTab } from '../models/endpoint';
 import type { ILineageActions } from '../models/lineage';
 import { EndpointLog } from '../models/endpointLog';
+import { IClusterNode, instanceNode, shortNodeId } from '../models/nodes';
 import { EndpointCaptures } from './endpointCaptures';
 import { ConfigSwitch } from './endpointConfigSwitch';
 import { EndpointModelsPanel, PipelineContainers } from './endpointContainers';
@@ -340,6 +341,14 @@ function LogBody(
   );
   const variants = model.variants;
   const hosts = model.logHosts;
+  const nodes = new Map<string, IClusterNode>();
+  for (const instance of variants.find(v => v.VariantName === log.variant)
+    ?.Instances ?? []) {
+    const node = instanceNode(instance);
+    if (node) {
+      nodes.set(instance.Host, node);
+    }
+  }
   const tools = (
     <>
       {variants.length > 1 ? (
@@ -362,11 +371,21 @@ function LogBody(
         value={model.logHost}
         onChange={event => (model.logHost = event.target.value)}
       >
-        {hosts.map(host => (
-          <option key={host} value={host}>
-            {host}
-          </option>
-        ))}
+        {hosts.map(host => {
+          const node = nodes.get(host);
+          return (
+            <option key={host} value={host}>
+              {node
+                ? trans.__(
+                    '%1 (node %2, %3)',
+                    host,
+                    shortNodeId(node.NodeId),
+                    node.Address
+                  )
+                : host}
+            </option>
+          );
+        })}
       </select>
     </>
   );
