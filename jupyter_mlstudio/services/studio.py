@@ -114,7 +114,6 @@ class Studio:
             store,
             self.endpoints,
             period_s=autoscaling_period_s,
-            clock=clock,
             owner_check=self.owner_check,
         )
         self.system = SystemService(config, store, artifacts)

@@ -5,20 +5,20 @@ scaling, activities that settle, and targets that go with their endpoint."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from jupyter_mlstudio.entities import EndpointStatus, ProductionVariant
+from jupyter_mlstudio.entities import EndpointStatus, ProductionVariant, utcnow
 from jupyter_mlstudio.exceptions import NotFoundError, ValidationError
 from jupyter_mlstudio.services.hosting.autoscaling import AutoscalingService
 from jupyter_mlstudio.services.hosting.autoscaling_rules import decide, policy_wish
 from jupyter_mlstudio.store import open_store
 from jupyter_mlstudio.store.base import MetadataStore
 
-T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+T0 = utcnow()
 RESOURCE = "endpoint/ep/variant/AllTraffic"
 DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 
@@ -30,7 +30,6 @@ class Scene:
 
     def __init__(self, store: MetadataStore) -> None:
         self.store = store
-        self.now = T0
         self.invocations = 0
         self.instances = 1
         self.asked: list[int] = []
@@ -39,6 +38,7 @@ class Scene:
         )
         store.create_endpoint("ep", "cfg")
         store.update_endpoint("ep", status=EndpointStatus.IN_SERVICE)
+        self.now = utcnow()  # targets are registered after the endpoint was created
         self.service = AutoscalingService(
             store,
             self,  # type: ignore[arg-type]  # the hosting service's one method it calls
@@ -297,6 +297,17 @@ def test_a_deleted_endpoints_targets_are_deregistered(scene: Scene) -> None:
     assert scene.service.evaluate() == []
     assert scene.store.list_scalable_targets() == []
     assert scene.store.list_scaling_policies() == []
+    # deleted and created again: the old registration is not the new endpoint's
+    scene.store.create_endpoint("ep", "cfg")
+    scene.now = utcnow()
+    scene.register()
+    listed = scene.service.describe_scalable_targets({"ServiceNamespace": "sagemaker"})
+    assert len(listed["ScalableTargets"]) == 1
+    scene.store.delete_endpoint("ep")
+    scene.store.create_endpoint("ep", "cfg")
+    assert scene.service.describe_scalable_targets({"ServiceNamespace": "sagemaker"}) == {
+        "ScalableTargets": []
+    }
     with pytest.raises(NotFoundError):
         scene.service.deregister_scalable_target(
             {

@@ -353,15 +353,18 @@ class AutoscalingService:
         return started
 
     def _targets(self) -> list[ScalableTarget]:
-        """Every target; those of endpoints that no longer exist are deregistered."""
+        """Every target; those of endpoints that no longer exist (deleted, or deleted and
+        created again since the target was registered) are deregistered."""
         kept = []
         gone: set[str] = set()
         for target in self._store.list_scalable_targets():
             if target.endpoint_name in gone:
                 continue
             try:
-                self._store.get_endpoint(target.endpoint_name)
+                endpoint = self._store.get_endpoint(target.endpoint_name)
             except NotFoundError:
+                endpoint = None
+            if endpoint is None or endpoint.creation_time > target.creation_time:
                 gone.add(target.endpoint_name)
                 self.deregister_endpoint(target.endpoint_name)
                 continue
