@@ -307,6 +307,28 @@ class JobRunner(abc.ABC):
         state and log files; the ``/opt/ml`` folder stays, it belongs to the caller) and a
         multi-node network nobody uses any more. Idempotent."""
 
+    def room_for(self, instance_type: str, instance_count: int = 1) -> int | None:
+        """How many more jobs of ``instance_count`` hosts of ``instance_type`` the runtime
+        could place now, from the resources free at this moment (a cluster's nodes).
+
+        A scheduler (the tuner) starts no more jobs than this, on top of its own limits.
+        The answer may lag a launch that just returned by a moment.
+
+        Args:
+            instance_type: The hosts' ``ml.*`` instance type (or ``local``).
+            instance_count: The hosts of one job.
+
+        Returns:
+            The number of jobs (0 when none fits now), or None when the runtime knows no
+            limit (this default: the process and docker runtimes share the studio's
+            machine, which the job's limits already cap).
+
+        Raises:
+            ValidationError: An unknown instance type.
+            StoreUnavailableError: The cluster does not answer.
+        """
+        return None
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release clients and threads; handles stay valid for a new runner."""
 

@@ -536,6 +536,44 @@ class RayRunner(JobRunner):
         with contextlib.suppress(ValueError):
             remove_placement_group(get_placement_group(f"{job_name}/hosts"))
 
+    def room_for(self, instance_type: str, instance_count: int = 1) -> int | None:
+        """How many more jobs of ``instance_count`` hosts of ``instance_type`` the cluster
+        could place now: each host takes its instance type's resources
+        (:func:`resources_for`) from the free CPUs and memory of one living node, the
+        jobs packed one host at a time (see :meth:`.base.JobRunner.room_for`).
+
+        Args:
+            instance_type: The hosts' ``ml.*`` instance type (or ``local``: one CPU).
+            instance_count: The hosts of one job.
+
+        Returns:
+            The number of jobs that fit now (at most 1000).
+
+        Raises:
+            ValidationError: An unknown instance type, or Ray is not installed.
+            StoreUnavailableError: The cluster does not answer.
+        """
+        self._connect()
+        from ray._private.state import available_resources_per_node
+
+        probe = ContainerSpec(job_name="room", ml_dir=self.state_root, instance_type=instance_type)
+        need = resources_for(probe)
+        cpus, memory = need["num_cpus"], need.get("memory", 0.0)
+        free = [
+            [float(have.get("CPU", 0.0)), float(have.get("memory", 0.0))]
+            for have in available_resources_per_node().values()
+        ]
+        jobs = 0
+        while jobs < 1000:
+            for _ in range(max(1, instance_count)):
+                node = next((n for n in free if n[0] >= cpus - 1e-6 and n[1] >= memory), None)
+                if node is None:
+                    return jobs
+                node[0] -= cpus
+                node[1] -= memory
+            jobs += 1
+        return jobs
+
 
 def _node_died(handle: JobHandle, exc: Exception) -> str:
     node = handle.labels.get(LABEL_NODE, "?")

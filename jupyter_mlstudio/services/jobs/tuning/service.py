@@ -239,10 +239,16 @@ class TuningService:
             create_training_job=self._jobs.create_training_job,
             stop_training_job=lambda name: self._jobs.stop_job(name, JobKind.TRAINING),
             log_file=log_path(self._config, job.job_name, HOST),
+            room_for=self._room_for,
         )
         with self._lock:
             self._supervisors[job.job_name] = supervisor
         supervisor.start()
+
+    def _room_for(self, instance_type: str, instance_count: int) -> int | None:
+        """How many more training jobs of that shape the runtime they run on can place
+        now (None: no limit known)."""
+        return self._jobs.runner(self._jobs.runtime_name()).room_for(instance_type, instance_count)
 
     def _check_definition(self, body: CreateHyperParameterTuningJobRequest) -> None:
         """The training jobs' request is sound (checked as one of them would be)."""

@@ -1,6 +1,7 @@
 """The thread that runs one tuning job: it asks the search for hyperparameters, starts
-training jobs (at most ``MaxParallelTrainingJobs`` at once), feeds their objective back,
-stops the ones early stopping gives up on, and ends the tuning job.
+training jobs (at most ``MaxParallelTrainingJobs`` at once, and no more than the runtime
+has room for: a cluster's free resources), feeds their objective back, stops the ones
+early stopping gives up on, and ends the tuning job.
 
 Everything it knows is in the store: a restarted studio starts a new supervisor that
 rebuilds the search from the training jobs recorded so far and adopts the ones still
@@ -19,7 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ....entities import TERMINAL_JOB_STATUSES, Job, JobKind, JobStatus, utcnow
+from ....entities import (
+    TERMINAL_JOB_STATUSES,
+    Job,
+    JobKind,
+    JobStatus,
+    SecondaryStatus,
+    utcnow,
+)
 from ....exceptions import ConflictError, NotFoundError, StudioError
 from ....store.base import MetadataStore
 from .requests import CreateHyperParameterTuningJobRequest, Range
@@ -46,6 +54,13 @@ POLL_SECONDS = 0.1
 REFRESH_SECONDS = 2.0
 #: Jobs without improvement that count as convergence (``CompleteOnConvergence``).
 CONVERGENCE_JOBS = 10
+#: Seconds between two questions to a full runtime whether it has room again.
+ROOM_SECONDS = 0.5
+#: Seconds a started job counts as not placed yet after its hosts run (the runtime's
+#: free resources may lag a launch by a moment).
+SETTLE_SECONDS = 0.5
+#: Secondary statuses of a training job whose hosts are not launched yet.
+_BEFORE_LAUNCH = frozenset({SecondaryStatus.STARTING, SecondaryStatus.DOWNLOADING})
 
 
 @dataclass
@@ -57,6 +72,8 @@ class Running:
     reported: int = 0
     stopped_early: bool = False
     run: str | None = None
+    #: when its hosts were first seen running (monotonic seconds)
+    placed_at: float | None = None
 
 
 @dataclass
@@ -87,6 +104,8 @@ class TuningSupervisor(threading.Thread):
         create_training_job: Starts a training job from a CreateTrainingJob request.
         stop_training_job: Asks a training job to stop.
         log_file: Where the tuner writes what it does (the tuning job's log).
+        room_for: How many more training jobs of an instance type and count the runtime
+            can place now (None: no limit known); None when the runtime has no limit.
     """
 
     def __init__(
@@ -99,6 +118,7 @@ class TuningSupervisor(threading.Thread):
         create_training_job: Callable[[dict[str, Any]], Job],
         stop_training_job: Callable[[str], Any],
         log_file: Path,
+        room_for: Callable[[str, int], int | None] | None = None,
     ) -> None:
         super().__init__(name=f"tuning-{job.job_name}", daemon=True)
         self.store = store
@@ -108,6 +128,10 @@ class TuningSupervisor(threading.Thread):
         self._create = create_training_job
         self._stop_job = stop_training_job
         self._log_file = log_file
+        self._room_for = room_for
+        #: when the runtime was last found full (monotonic seconds), while it is
+        self._full_since: float | None = None
+        self._asked_room_at = 0.0
         config = request.HyperParameterTuningJobConfig
         objective = config.HyperParameterTuningJobObjective
         assert objective is not None  # checked with the request
@@ -173,8 +197,11 @@ class TuningSupervisor(threading.Thread):
                 return True
             return False
         self._check_completion()
-        while self._may_launch():
-            self._launch()
+        if self._may_launch():
+            for _ in range(self._room()):
+                if not self._may_launch():
+                    break
+                self._launch()
         self._publish(when_due=True)
         if not self.running and not self._may_launch():
             self._finish()
@@ -187,6 +214,43 @@ class TuningSupervisor(threading.Thread):
         if self.max_jobs and self.progress.launched >= self.max_jobs:
             return False
         return not self.search.exhausted()
+
+    def _room(self) -> int:
+        """How many training jobs may start now as far as the runtime goes: the jobs of
+        the definition's shape it can place, less those started and not placed yet; says
+        in the log when the tuner waits for room (and when it has some again)."""
+        wanted = self.parallel - len(self.running)
+        if self._room_for is None:
+            return wanted
+        now = time.monotonic()
+        if self._full_since is not None and now - self._asked_room_at < ROOM_SECONDS:
+            return 0
+        self._asked_room_at = now
+        resources = self.request.TrainingJobDefinition.ResourceConfig
+        try:
+            room = self._room_for(resources.InstanceType, resources.InstanceCount)
+        except StudioError as exc:  # the launch will say what is wrong
+            log.warning("tuning job %s: no room figure from the runtime: %s", self.name_, exc)
+            return wanted
+        if room is None:
+            return wanted
+        unplaced = sum(
+            1
+            for r in self.running.values()
+            if r.placed_at is None or now - r.placed_at < SETTLE_SECONDS
+        )
+        room = max(0, room - unplaced)
+        if room == 0 and unplaced == 0 and self._full_since is None:
+            self._full_since = now
+            self._say(
+                f"waiting for the cluster: no room for a training job of"
+                f" {resources.InstanceCount} x {resources.InstanceType} now"
+                f" ({len(self.running)} running, MaxParallelTrainingJobs {self.parallel})"
+            )
+        elif room > 0 and self._full_since is not None:
+            self._full_since = None
+            self._say(f"the cluster has room again for {min(room, wanted)} training jobs")
+        return min(room, wanted)
 
     # -- training jobs ---------------------------------------------------------------------
 
@@ -232,6 +296,9 @@ class TuningSupervisor(threading.Thread):
         if job.status in TERMINAL_JOB_STATUSES:
             self._ended(running, job)
             return
+        launched = job.secondary_status not in (None, *_BEFORE_LAUNCH)
+        if running.placed_at is None and launched:
+            running.placed_at = time.monotonic()
         if stopping:
             if job.status is not JobStatus.STOPPING:
                 with contextlib.suppress(ConflictError, NotFoundError):
