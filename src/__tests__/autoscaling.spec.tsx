@@ -15,7 +15,9 @@ import React from 'react';
 import {
   getEndpointAutoscaling,
   IEndpointAutoscaling,
+  IScalableTarget,
   IScalingActivity,
+  IScalingPolicy,
   NO_AUTOSCALING
 } from '../api/autoscaling';
 import { IEndpointVariant } from '../api/endpoints';
@@ -42,13 +44,16 @@ function activity(
   id: string,
   start: string,
   description: string,
-  status = 'Successful',
+  status: IScalingActivity['StatusCode'] = 'Successful',
   options: Partial<IScalingActivity> = {}
 ): IScalingActivity {
   return {
     ActivityId: id,
+    ServiceNamespace: 'sagemaker',
     ResourceId: RESOURCE,
+    ScalableDimension: 'sagemaker:variant:DesiredInstanceCount',
     Description: description,
+    Details: null,
     Cause: `monitor alarm TargetTracking-${id} in state ALARM`,
     StartTime: start,
     EndTime: status === 'InProgress' ? null : start,
@@ -58,19 +63,31 @@ function activity(
   };
 }
 
-const TARGET = {
+const TARGET: IScalableTarget = {
   ServiceNamespace: 'sagemaker',
   ResourceId: RESOURCE,
   ScalableDimension: 'sagemaker:variant:DesiredInstanceCount',
   MinCapacity: 1,
   MaxCapacity: 4,
-  CreationTime: '2026-12-07T03:00:00Z'
+  RoleARN: 'arn:mlstudio:autoscaling:local:role/autoscaling',
+  CreationTime: '2026-12-07T03:00:00Z',
+  SuspendedState: {
+    DynamicScalingInSuspended: false,
+    DynamicScalingOutSuspended: false,
+    ScheduledScalingSuspended: false
+  },
+  ScalableTargetARN:
+    'arn:mlstudio:autoscaling:local:scalable-target/churn/AllTraffic'
 };
 
-const POLICY = {
+const POLICY: IScalingPolicy = {
+  PolicyARN: 'arn:mlstudio:autoscaling:local:scalingPolicy:1',
   PolicyName: 'invocations',
+  ServiceNamespace: 'sagemaker',
   PolicyType: 'TargetTrackingScaling',
   ResourceId: RESOURCE,
+  ScalableDimension: 'sagemaker:variant:DesiredInstanceCount',
+  CreationTime: '2026-12-07T03:00:00Z',
   TargetTrackingScalingPolicyConfiguration: {
     TargetValue: 5,
     PredefinedMetricSpecification: {
@@ -85,7 +102,9 @@ const POLICY = {
 const OUT = activity(
   'a1',
   '2026-12-07T03:10:00Z',
-  'Setting desired instance count to 3.'
+  'Setting desired instance count to 3.',
+  'Successful',
+  { Details: 'from 1 to 3 instances' }
 );
 const IN = activity(
   'a2',
@@ -377,6 +396,7 @@ describe('the Autoscaling tab of the endpoint view', () => {
       IN.StartTime
     );
     expect(text(items[1])).toContain('Setting desired instance count to 3.');
+    expect(text(items[1])).toContain('from 1 to 3 instances');
   });
 
   it('polls only while the tab is on screen', async () => {

@@ -1,71 +1,28 @@
 /**
  * Endpoint autoscaling: an endpoint's scalable targets (one a variant), their
  * target-tracking policies and the scaling activities that changed their instance
- * counts, in Application Auto Scaling's field names.
- *
- * The route's answer is spelled out here until the server's OpenAPI document describes
- * it; then these become aliases of the generated types (`jlpm api:types`).
+ * counts, in Application Auto Scaling's field names. The types are aliases of those
+ * generated from the server's OpenAPI document (`schema.d.ts`, `jlpm api:types`).
  */
 import {
   requestAPI,
   ServerExtensionMissingError,
   StudioApiError
 } from './request';
+import { Schemas } from './types';
 
 /** A variant whose instance count autoscaling keeps between its bounds. */
-export interface IScalableTarget {
-  ServiceNamespace: string;
-  /** `endpoint/<endpoint>/variant/<variant>` */
-  ResourceId: string;
-  ScalableDimension: string;
-  MinCapacity: number;
-  MaxCapacity: number;
-  CreationTime?: string;
-}
-
+export type IScalableTarget = Schemas['ScalableTarget'];
 /** What a target-tracking policy keeps near its target. */
-export interface ITargetTrackingConfiguration {
-  TargetValue: number;
-  PredefinedMetricSpecification?: { PredefinedMetricType: string };
-  CustomizedMetricSpecification?: { MetricName?: string };
-  ScaleOutCooldown?: number;
-  ScaleInCooldown?: number;
-  DisableScaleIn?: boolean;
-}
-
-export interface IScalingPolicy {
-  PolicyName: string;
-  PolicyType: string;
-  ResourceId: string;
-  TargetTrackingScalingPolicyConfiguration?: ITargetTrackingConfiguration;
-}
-
-/** Pending, InProgress, Successful, Overridden, Unfulfilled or Failed. */
-export type ScalingActivityStatus =
-  | 'Pending'
-  | 'InProgress'
-  | 'Successful'
-  | 'Overridden'
-  | 'Unfulfilled'
-  | 'Failed';
-
+export type ITargetTrackingConfiguration =
+  Schemas['TargetTrackingConfiguration'];
+export type IScalingPolicy = Schemas['ScalingPolicy'];
 /** One change of a variant's instance count (or an attempt at one). */
-export interface IScalingActivity {
-  ActivityId: string;
-  ResourceId: string;
-  Description: string;
-  Cause?: string;
-  StartTime: string;
-  EndTime?: string | null;
-  StatusCode: ScalingActivityStatus | string;
-  StatusMessage?: string | null;
-}
-
-export interface IEndpointAutoscaling {
-  ScalableTargets: IScalableTarget[];
-  ScalingPolicies: IScalingPolicy[];
-  ScalingActivities: IScalingActivity[];
-}
+export type IScalingActivity = Schemas['ScalingActivity'];
+/** Pending, InProgress, Successful, Overridden, Unfulfilled or Failed. */
+export type ScalingActivityStatus = IScalingActivity['StatusCode'];
+/** The endpoint view's answer: targets, policies and activities (newest first). */
+export type IEndpointAutoscaling = Schemas['EndpointAutoscaling'];
 
 /** What an endpoint with no autoscaling answers. */
 export const NO_AUTOSCALING: IEndpointAutoscaling = {

@@ -194,13 +194,9 @@ function VariantScaling(props: {
   );
 }
 
-/** The metric a target-tracking policy follows, in words. */
+/** The metric a target-tracking policy follows. */
 function metricName(config: ITargetTrackingConfiguration): string {
-  return (
-    config.PredefinedMetricSpecification?.PredefinedMetricType ??
-    config.CustomizedMetricSpecification?.MetricName ??
-    '?'
-  );
+  return config.PredefinedMetricSpecification?.PredefinedMetricType ?? '?';
 }
 
 /** “keeps SageMakerVariantInvocationsPerInstance near 100 (…)”. */
@@ -260,6 +256,11 @@ function Activities(props: {
           <span className="jp-mlstudio-ScalingActivity-description">
             {activity.Description}
           </span>
+          {activity.Details ? (
+            <span className="jp-mlstudio-ScalingActivity-details">
+              {activity.Details}
+            </span>
+          ) : null}
           {activity.Cause ? (
             <span className="jp-mlstudio-ScalingActivity-cause">
               {activity.Cause}
