@@ -316,3 +316,22 @@ def test_a_deleted_endpoints_targets_are_deregistered(scene: Scene) -> None:
                 "ScalableDimension": DIMENSION,
             }
         )
+
+
+def test_activities_left_in_progress_fail_when_the_controller_starts(scene: Scene) -> None:
+    scene.register()
+    scene.minute(0)
+    (activity,) = scene.minute(500)
+    assert activity.status_code == "InProgress"
+    restarted = AutoscalingService(
+        scene.store,
+        scene,  # type: ignore[arg-type]
+        period_s=3600,
+        clock=lambda: scene.now,
+        figures=scene.figures,
+    )
+    restarted.start()
+    restarted.close()
+    (ended,) = scene.activities()
+    assert ended["StatusCode"] == "Failed"
+    assert ended["StatusMessage"] == "The studio stopped before the change was confirmed."

@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 DEFAULT_PERIOD_S = 60.0
 #: activities the endpoint view shows
 VIEW_ACTIVITIES = 50
+#: the newest activities a starting controller looks at for ones left in progress
+ORPHAN_SCAN = 1000
 Clock = Callable[[], datetime]
 #: (invocations answered since the variant started, instances it runs) of a live
 #: variant, None when it does not run here
@@ -313,11 +315,29 @@ class AutoscalingService:
     # -- the controller -----------------------------------------------------------------
 
     def start(self) -> None:
-        """Start the controller thread (the studio that owns the home calls it once)."""
+        """Start the controller thread (the studio that owns the home calls it once).
+
+        Activities a studio left InProgress when it stopped are Failed first: nobody saw
+        whether their change went through (the new controller measures afresh)."""
         if self._thread is not None:
             return
+        try:
+            self._end_orphans()
+        except StudioError as exc:  # the controller still starts
+            log.warning("could not end the scaling activities left in progress: %s", exc)
         self._thread = threading.Thread(target=self._loop, name="mlstudio-autoscaling", daemon=True)
         self._thread.start()
+
+    def _end_orphans(self) -> None:
+        page = self._store.list_scaling_activities(max_results=ORPHAN_SCAN)
+        for activity in page.items:
+            if activity.status_code in ("Pending", "InProgress"):
+                self._store.update_scaling_activity(
+                    activity.activity_id,
+                    status_code="Failed",
+                    status_message="The studio stopped before the change was confirmed.",
+                    end_time=self._clock(),
+                )
 
     def close(self) -> None:
         """Stop the controller (a round in progress finishes its variant)."""
