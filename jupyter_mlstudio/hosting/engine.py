@@ -39,13 +39,15 @@ from ..exceptions import (
     StudioError,
     ValidationError,
 )
-from ..runtime.base import read_text_from
+from ..runtime.base import JobHandle, read_text_from
+from ..runtime.ray import LABEL_NODE, LABEL_NODE_ADDRESS
 from .capture import DataCapture
 from .figures import VariantFigures
 from .instances import FAILED_LOGS, Instance, InstanceStatus, VariantInstances, VariantPlan
 from .multi_model import MultiModels, check_target_model, prepare_plan
 from .pipeline import invoke_chain
 from .routing import RoutedVariant, RoutingTable, Target
+from .serve import ServeVariant, answered_by_replica, serves
 from .upstream import Upstream, UpstreamError
 
 log = logging.getLogger(__name__)
@@ -142,7 +144,9 @@ class HostingEngine:
         plan = prepare_plan(plan)  # a multi-model variant starts with no model
         generation = self._next_generation()
         folder = self.root / plan.endpoint_name / f"{plan.variant_name}-g{generation}"
-        pool = VariantInstances(plan, runner, folder, generation)
+        # a single-model variant on the ray runtime runs as a Ray Serve application
+        kind = ServeVariant if serves(plan, runner) else VariantInstances
+        pool = kind(plan, runner, folder, generation)
         key = (plan.endpoint_name, plan.variant_name)
         with self._lock:  # its logs are readable while it starts (read_log); close stops it
             self._check_open()
@@ -441,6 +445,9 @@ class HostingEngine:
                     answer = await upstream.post(
                         target.url, "/invocations", body, headers, self.timeout_s
                     )
+                    if pool is not None and pool.self_healing and not answered_by_replica(answer):
+                        # Serve's proxy answered by itself: no replica wrote a byte of it
+                        raise UpstreamError(f"Ray Serve answered {answer.status}, no replica did")
                 else:
                     answer = await models.post(
                         upstream, target, target_model or "", body, headers, self.timeout_s
@@ -502,6 +509,9 @@ class HostingEngine:
         chosen = live.variants.get(variant)
         if chosen is None:
             return
+        if chosen.pool.self_healing:  # one address for every replica: let it refresh
+            self._wake.set()
+            return
         for instance in chosen.pool.instances:
             if instance.host == host and instance.status == InstanceStatus.HEALTHY:
                 instance.status = InstanceStatus.UNHEALTHY
@@ -527,6 +537,10 @@ class HostingEngine:
         changed = False
         for variant in list(live.variants.values()):
             pool = variant.pool
+            if pool.self_healing:  # the runtime replaces dead instances itself
+                if pool.refresh():
+                    changed = True
+                continue
             for instance in list(pool.instances):
                 key = (live.name, pool.job_name, instance.host)
                 if key in self._restarting or instance.status == InstanceStatus.STOPPED:
@@ -616,6 +630,9 @@ def _instance_info(instance: Instance) -> dict[str, Any]:
         "Restarts": instance.restarts,
         "StartedAt": instance.started_at,
     }
+    node = instance.node or _node_of(instance.handle)
+    if node:  # on the ray runtime: the node it runs on
+        info["Node"] = node
     if instance.detail and instance.status != InstanceStatus.HEALTHY:
         info["Detail"] = instance.detail
     if instance.members:  # a pipeline's containers, by the host names of their logs
@@ -623,3 +640,13 @@ def _instance_info(instance: Instance) -> dict[str, Any]:
             {"ContainerHostname": m.plan.hostname, "Host": m.host} for m in instance.members
         ]
     return info
+
+
+def _node_of(handle: JobHandle | None) -> dict[str, str] | None:
+    """The Ray node of a host the ray runtime started (from its handle's labels)."""
+    if handle is None or LABEL_NODE not in handle.labels:
+        return None
+    return {
+        "NodeId": handle.labels[LABEL_NODE],
+        "Address": handle.labels.get(LABEL_NODE_ADDRESS, ""),
+    }

@@ -97,6 +97,8 @@ class Instance:
     detail: str | None = None
     #: an inference pipeline's containers (``handle`` and ``url`` are then the first's)
     members: list[Member] = field(default_factory=list)
+    #: the Ray node it runs on, ``{"NodeId", "Address"}`` (a Serve replica's)
+    node: dict[str, str] | None = None
 
     def parts(self) -> list[Instance | Member]:
         """What runs for this instance: its containers (a pipeline), else itself.
@@ -203,13 +205,14 @@ def _plan_container(
         where += f", container {index + 1}"
     resolved = resolve_image(container.image, field=field)
     image = resolved.image
-    if runtime == "process" and not resolved.script_mode:
+    # the ray runtime runs the studio's Python on the nodes, as the process runtime does
+    if runtime in ("process", "ray") and not resolved.script_mode:
         raise ValidationError(
-            f"{where} uses image {image!r}, which the process runtime cannot"
+            f"{where} uses image {image!r}, which the {runtime} runtime cannot"
             " run; use the docker runtime or a script-mode model",
             field=field,
         )
-    if runtime == "process":
+    if runtime in ("process", "ray"):
         image = None
     elif image is None:
         image = DEFAULT_TAG
@@ -289,6 +292,10 @@ def _unpack_into(uri: str, target: Path, scratch: Path, *, field: str) -> None:
 
 class VariantInstances:
     """One generation of a variant's instances."""
+
+    #: whether the runtime replaces dead instances itself (then the engine's health loop
+    #: calls :meth:`refresh` instead of checking and restarting each instance)
+    self_healing = False
 
     def __init__(self, plan: VariantPlan, runner: JobRunner, folder: Path, generation: int) -> None:
         self.plan = plan
@@ -548,6 +555,14 @@ class VariantInstances:
         fresh.status = InstanceStatus.RESTARTING
         self._wait_ready(fresh)
         return fresh
+
+    def refresh(self) -> bool:
+        """Bring :attr:`instances` up to date with the runtime (a self-healing one's).
+
+        Returns:
+            Whether the instances in routing changed (never, here).
+        """
+        return False
 
     def resize(self, count: int) -> None:
         """Start or stop hosts so that ``count`` run (new ones are ready on return).

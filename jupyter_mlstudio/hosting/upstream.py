@@ -25,7 +25,7 @@ import asyncio
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import httptools
@@ -82,8 +82,8 @@ class _Connection(asyncio.Protocol):
 
     # -- asyncio.Protocol ---------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # a TCP transport (uvloop's, in a Ray Serve replica, is no asyncio.Transport subclass)
+        self.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
         if self.waiter is None:  # nothing asked: a confused server
@@ -172,17 +172,17 @@ class Upstream:
     def __init__(self, idle_seconds: float = IDLE_SECONDS) -> None:
         self.idle_seconds = idle_seconds
         self._idle: dict[str, list[_Connection]] = {}
-        self._addresses: dict[str, tuple[str, int, str]] = {}
+        self._addresses: dict[str, tuple[str, int, str, str]] = {}
         self._busy: set[_Connection] = set()
         self.closed = False
 
-    def _address(self, origin: str) -> tuple[str, int, str]:
+    def _address(self, origin: str) -> tuple[str, int, str, str]:
         found = self._addresses.get(origin)
         if found is None:
             parts = urlsplit(origin)
             if parts.scheme != "http" or not parts.hostname or not parts.port:
                 raise ValueError(f"not an http://host:port origin: {origin!r}")
-            found = (parts.hostname, parts.port, parts.netloc)
+            found = (parts.hostname, parts.port, parts.netloc, parts.path.rstrip("/"))
             self._addresses[origin] = found
         return found
 
@@ -212,11 +212,13 @@ class Upstream:
         headers: Mapping[str, str],
         timeout: float,
     ) -> Answer:
-        """POST ``body`` to ``origin + path``; the answer, or UpstreamError/TimeoutError."""
+        """POST ``body`` to ``origin + path`` (an origin may have a path: a prefix of
+        ``path``, as a Ray Serve application's route); the answer, or
+        UpstreamError/TimeoutError."""
         if self.closed:
             raise UpstreamError("the router is closed")
-        host, port, netloc = self._address(origin)
-        head = request_head("POST", path, netloc, len(body), headers)
+        host, port, netloc, prefix = self._address(origin)
+        head = request_head("POST", prefix + path, netloc, len(body), headers)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         conn = self._reuse(origin)
