@@ -35,14 +35,22 @@ class InstanceContainer(ApiModel):
     Host: str = Field(description="the host name its log is read by (Host of .../logs)")
 
 
+class InstanceNode(ApiModel):
+    NodeId: str = Field(description="the Ray node's id")
+    Address: str = Field(description="the node's IP address")
+
+
 class InstanceDescription(ApiModel):
-    Host: str = Field(description="algo-1 .. algo-N")
+    Host: str = Field(description="algo-1 .. algo-N; on Ray Serve, replica-<id>")
     Status: str = Field(description="Pending, Healthy, Unhealthy, Restarting or Stopped")
     Restarts: int
     StartedAt: float = Field(description="seconds since the epoch")
     Detail: str | None = Field(None, description="why it is not healthy")
     Containers: list[InstanceContainer] | None = Field(
         None, description="an inference pipeline's model servers on this instance, in order"
+    )
+    Node: InstanceNode | None = Field(
+        None, description="on the ray runtime: the Ray node the instance (replica) runs on"
     )
 
 

@@ -3061,9 +3061,14 @@ export interface components {
       Detail: string | null;
       /**
        * Host
-       * @description algo-1 .. algo-N
+       * @description algo-1 .. algo-N; on Ray Serve, replica-<id>
        */
       Host: string;
+      /**
+       * @description on the ray runtime: the Ray node the instance (replica) runs on
+       * @default null
+       */
+      Node: components['schemas']['InstanceNode'] | null;
       /** Restarts */
       Restarts: number;
       /**
@@ -3094,6 +3099,19 @@ export interface components {
        * @description every model the instance served
        */
       Models: components['schemas']['TargetModelFigures'][];
+    };
+    /** InstanceNode */
+    InstanceNode: {
+      /**
+       * Address
+       * @description the node's IP address
+       */
+      Address: string;
+      /**
+       * Nodeid
+       * @description the Ray node's id
+       */
+      NodeId: string;
     };
     /**
      * Job
