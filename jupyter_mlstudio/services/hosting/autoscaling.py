@@ -301,7 +301,7 @@ class AutoscalingService:
             NotFoundError: The endpoint does not exist.
         """
         self._store.get_endpoint(endpoint_name)
-        targets = self._store.list_scalable_targets(endpoint_name=endpoint_name)
+        targets = [t for t in self._targets() if t.endpoint_name == endpoint_name]
         policies = self._store.list_scaling_policies(endpoint_name=endpoint_name)
         activities = self._store.list_scaling_activities(
             endpoint_name=endpoint_name, max_results=VIEW_ACTIVITIES
