@@ -78,6 +78,12 @@ class StudioApp(ExtensionApp):
         60.0, help="Seconds an endpoint's model may take to answer an invocation (then 504)."
     ).tag(config=True)
 
+    autoscaling_period = Float(
+        60.0,
+        help="Seconds between two looks of endpoint autoscaling at each variant's invocations "
+        "per instance (CloudWatch's one-minute period by default).",
+    ).tag(config=True)
+
     quiet_debug = Bool(
         True,
         help="Raise the server's loggers to the lowest level their handlers show, so that"
@@ -156,6 +162,7 @@ class StudioApp(ExtensionApp):
             workers=self.workers,
             invocation_timeout=self.invocation_timeout,
             max_payload_mb=self.max_payload_mb,
+            autoscaling_period_s=self.autoscaling_period,
         )
         self.studio = studio
         identity = open_identity(config.home, region=region, account_id=account_id)
