@@ -7,7 +7,10 @@ each line of algo-1's) → Uploading (``model.tar.gz`` and
 ``output.tar.gz`` of algo-1, as SageMaker does, under the output path) → Completed once
 every host exited 0. A non-zero exit of any host stops the others and is Failed with the
 text of that host's ``/opt/ml/output/failure`` (or its exit code) as FailureReason,
-prefixed with the host's name when the job has several; a stop request (this process's
+prefixed with the host's name when the job has several; a host the runtime lost (it ended
+with no exit code: its cluster node died, or it ended while no runner watched) is Failed
+with ``InternalServerError: <what the runtime said>`` (which a pipeline step's retry
+policy for ``SageMaker.JOB_INTERNAL_ERROR`` retries); a stop request (this process's
 :meth:`TrainingSupervisor.request_stop`, or the job's status set to Stopping by any
 process) is Stopping → Stopped (every host is stopped); ``MaxRuntimeInSeconds`` is Failed
 with secondary status MaxRuntimeExceeded.
@@ -411,8 +414,9 @@ class TrainingSupervisor(threading.Thread):
                 text = (host_ml_dir(self.folder, host) / name).read_text(errors="replace").strip()
                 if text:
                     return prefix + text
-        if exit_code is None:
-            return f"{prefix}AlgorithmError: {detail or 'the job ended with an unknown exit code'}"
+        if exit_code is None:  # the runtime lost the host (its node died): not the program
+            lost = detail or "the job ended with an unknown exit code"
+            return f"InternalServerError: {prefix}{lost}"
         return f"{prefix}AlgorithmError: the {self.what} program exited with code {exit_code}"
 
     def _upload_after_stop(self) -> dict[str, Any]:
