@@ -11,8 +11,12 @@ resource's Search shape (``Parents.ExperimentName``, ``Status.PrimaryStatus``,
 given; a training job's final metric value), ``Parameters.<name>``,
 ``HyperParameters.<name>`` and ``Tags.<key>``. ``SortBy`` takes the same names.
 
-The records are read from the studio's store and filtered here; a page is a position in
-the sorted result (``NextToken``).
+Trial components and training jobs are searched by the store's indexes in one SQL query
+(:class:`~jupyter_mlstudio.services.tracking.search.SearchService`) when every property
+the request names is one the store indexes; only the page's records are then read.
+Other searches (experiments, trials, other property paths) read the records from the
+store and filter them here; a page is then a position in the sorted result
+(``NextToken``).
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ from datetime import datetime
 from typing import Any
 
 from ...entities import JobKind
+from ...entities.search import STATISTICS, TRAINING_JOBS, TRIAL_COMPONENTS
+from ...exceptions import NotFoundError, ValidationError
+from ...services.tracking.search import SearchService, indexed
 from ..errors import validation
 from ..pagination import paginate
 from ..registry import SAGEMAKER, Call
@@ -41,8 +48,6 @@ from .training import describe_training_job
 from .trial_components import trial_component_answer
 from .trials import trial_answer
 
-#: a metric summary's statistics, by the lower-case name a property path may use
-STATISTICS = {s.lower(): s for s in ("Max", "Min", "Last", "Avg", "Count", "StdDev")}
 #: Search's default sort (SageMaker's: the last modified first)
 DEFAULT_SORT = "LastModifiedTime"
 
@@ -72,6 +77,8 @@ def search(call: Call) -> dict[str, Any]:
     key, read = source
     expression = params.get("SearchExpression") or {}
     check_expression(expression)
+    if indexed(params):
+        return _indexed_search(call, key)
     matched = [record for record in read(call) if matches(record, expression)]
     ordered = sort_records(matched, params.get("SortBy") or DEFAULT_SORT, params.get("SortOrder"))
     page, token = paginate(ordered, params)
@@ -80,6 +87,49 @@ def search(call: Call) -> dict[str, Any]:
         "TotalHits": {"Value": len(ordered), "Relation": "EqualTo"},
         "NextToken": token,
     }
+
+
+def _indexed_search(call: Call, key: str) -> dict[str, Any]:
+    """A trial component or training job search the store's indexes answer: one query
+    for the page's names, then those records only."""
+    try:
+        page = SearchService(call.studio.store).search(call.params)
+    except ValidationError as exc:
+        raise validation(exc.message) from None
+    read = _trial_component if call.params["Resource"] == TRIAL_COMPONENTS else _training_job
+    records = []
+    for name in page.names:
+        try:
+            records.append({key: read(call, name)})
+        except NotFoundError:  # deleted since the query
+            continue
+    return {
+        "Results": records,
+        "TotalHits": {"Value": page.total, "Relation": "EqualTo"},
+        "NextToken": page.next_token,
+    }
+
+
+def _trial_component(call: Call, name: str) -> Record:
+    store = call.studio.store
+    component = store.get_trial_component(name)
+
+    def experiment_of(trial_name: str) -> str | None:
+        try:
+            return store.get_trial(trial_name).experiment_name
+        except NotFoundError:
+            return None
+
+    record = trial_component_answer(call, component)
+    record["Parents"] = parents_of(component, experiment_of)
+    return record
+
+
+def _training_job(call: Call, name: str) -> Record:
+    job = call.studio.store.get_job(name, JobKind.TRAINING)
+    record = describe_training_job(dataclasses.replace(call, params={"TrainingJobName": name}))
+    record["Tags"] = tag_list(job.tags)
+    return record
 
 
 def _trial_components(call: Call) -> Iterator[Record]:
@@ -137,7 +187,7 @@ RESOURCES: dict[str, tuple[str, Callable[[Call], Iterator[Record]]]] = {
     "ExperimentTrialComponent": ("TrialComponent", _trial_components),
     "Experiment": ("Experiment", _experiments),
     "ExperimentTrial": ("Trial", _trials),
-    "TrainingJob": ("TrainingJob", _training_jobs),
+    TRAINING_JOBS: ("TrainingJob", _training_jobs),
 }
 
 
