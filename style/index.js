@@ -10,3 +10,4 @@ import './automl.css';
 import './endpointContainers.css';
 import './debugger.css';
 import './monitoring.css';
+import './cluster.css';

@@ -119,7 +119,8 @@ function instances(count: number): IEndpointVariant['Instances'] {
     Restarts: 0,
     StartedAt: 1,
     Detail: null,
-    Containers: null
+    Containers: null,
+    Node: null
   }));
 }
 
@@ -296,7 +297,19 @@ describe('the Autoscaling tab of the endpoint view', () => {
       tab(node, 'autoscaling').getAttribute('aria-controls')
     );
     expect(text(node)).toContain('endpoint/churn/variant/<variant>');
-    expect(text(node)).toContain('register_scalable_target(');
+    expect(text(node)).toContain('client.register_scalable_target(');
+    // a target registered meanwhile shows on Refresh
+    mockApi({
+      'GET endpoints/churn': churn(1),
+      'GET endpoints/churn/autoscaling': {
+        ...NO_AUTOSCALING,
+        ScalableTargets: [TARGET]
+      }
+    });
+    (
+      node.querySelector('[aria-label="Refresh autoscaling"]') as HTMLElement
+    ).click();
+    await waitFor(() => !!node.querySelector('.jp-mlstudio-VariantScaling'));
   });
 
   it('shows the empty state when the route does not exist', async () => {

@@ -54,8 +54,8 @@ function instance(
     StartedAt: 1,
     Detail: null,
     Containers: null,
-    ...(node ? { Node: node } : {})
-  } as IEndpointInstance;
+    Node: node ?? null
+  };
 }
 
 describe('the node readers', () => {

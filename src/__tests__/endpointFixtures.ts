@@ -47,7 +47,8 @@ export function variant(
         Restarts: 0,
         StartedAt: 1,
         Detail: null,
-        Containers: null
+        Containers: null,
+        Node: null
       }
     ],
     ...options

@@ -64,7 +64,8 @@ const churn = described(
           Restarts: 0,
           StartedAt: 1,
           Detail: null,
-          Containers: null
+          Containers: null,
+          Node: null
         },
         {
           Host: 'algo-2',
@@ -72,7 +73,8 @@ const churn = described(
           Restarts: 2,
           StartedAt: 1,
           Detail: 'exited with code 1',
-          Containers: null
+          Containers: null,
+          Node: null
         }
       ],
       CurrentInstanceCount: 1,

@@ -55,5 +55,5 @@ export function jobHostNodes(job: IJob): Map<string, IClusterNode> {
 
 /** The node an endpoint's instance runs on, when its runtime placed it on one. */
 export function instanceNode(instance: IEndpointInstance): IClusterNode | null {
-  return readNode((instance as Record<string, unknown>).Node);
+  return readNode(instance.Node);
 }

@@ -56,9 +56,16 @@ export function AutoscalingTab(props: IAutoscalingTabProps): JSX.Element {
   if (!hasAutoscaling(answer)) {
     return (
       <div className="jp-mlstudio-AutoscalingTab">
+        <div className="jp-mlstudio-MonitoringHeader">
+          <span className="jp-mlstudio-JobHeader-spacer" />
+          <RefreshButton
+            label={trans.__('Refresh autoscaling')}
+            onRefresh={() => model.refresh()}
+          />
+        </div>
         <EmptyState title={trans.__('No scaling policy')}>
           {trans.__(
-            'Register a scalable target for a variant with Application Auto Scaling: register_scalable_target(ServiceNamespace="sagemaker", ResourceId="endpoint/%1/variant/<variant>", ScalableDimension="sagemaker:variant:DesiredInstanceCount", MinCapacity=1, MaxCapacity=4); then put_scaling_policy(PolicyType="TargetTrackingScaling", TargetTrackingScalingPolicyConfiguration={"TargetValue": 100, "PredefinedMetricSpecification": {"PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"}}) on it. The variant then gains instances under load and loses them after.',
+            'Register a scalable target for a variant from a notebook with the autoscaling client, which takes boto3’s application-autoscaling calls (from jupyter_mlstudio.sdk import autoscaling_client; client = autoscaling_client()): client.register_scalable_target(ServiceNamespace="sagemaker", ResourceId="endpoint/%1/variant/<variant>", ScalableDimension="sagemaker:variant:DesiredInstanceCount", MinCapacity=1, MaxCapacity=4), then client.put_scaling_policy(…, PolicyType="TargetTrackingScaling", TargetTrackingScalingPolicyConfiguration={"TargetValue": 600, "PredefinedMetricSpecification": {"PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"}}). The variant then gains instances under load and loses them after.',
             endpoint.EndpointName
           )}
         </EmptyState>
