@@ -33,7 +33,6 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    distinct,
     exists,
     false,
     func,
@@ -179,9 +178,9 @@ def search_names(engine: Engine, resource: str) -> SearchNames:
     _check_resource(resource)
     with session_scope(engine) as s:
         if resource == TRIAL_COMPONENTS:
-            parameters = s.scalars(select(distinct(_PAR.name))).all()
-            metrics = s.scalars(select(distinct(_SUM.metric_name)).where(_SUM.count > 0)).all()
-            tags = s.scalars(select(distinct(_TCTAG.key))).all()
+            parameters = s.scalars(select(_PAR.name).distinct()).all()
+            metrics = s.scalars(select(_SUM.metric_name).distinct().where(_SUM.count > 0)).all()
+            tags = s.scalars(select(_TCTAG.key).distinct()).all()
             return SearchNames(sorted(parameters), sorted(metrics), sorted(tags))
         training = _JOB.kind == JobKind.TRAINING.value
         hyper: set[str] = set()
@@ -189,12 +188,12 @@ def search_names(engine: Engine, resource: str) -> SearchNames:
             hyper.update((spec or {}).get("HyperParameters") or {})
         runs = select(_TC.id).join(JobRow.__table__, _JOB.trial_component_name == _TC.name)
         metrics = s.scalars(
-            select(distinct(_SUM.metric_name)).where(
-                _SUM.count > 0, _SUM.trial_component_id.in_(runs.where(training))
-            )
+            select(_SUM.metric_name)
+            .distinct()
+            .where(_SUM.count > 0, _SUM.trial_component_id.in_(runs.where(training)))
         ).all()
         keys = s.scalars(
-            select(distinct(_JOBTAG.key)).join(JobRow.__table__, _JOB.id == _JOBTAG.job_id)
+            select(_JOBTAG.key).distinct().join(JobRow.__table__, _JOB.id == _JOBTAG.job_id)
         ).all()
         return SearchNames(sorted(hyper), sorted(metrics), sorted(keys))
 
