@@ -162,7 +162,7 @@ class _Connection(asyncio.Protocol):
 
     def close(self) -> None:
         self.closed = True
-        if self.transport is not None:
+        if self.transport is not None and not self.loop.is_closed():  # else it is gone
             self.transport.close()
 
 
