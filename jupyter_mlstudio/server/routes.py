@@ -25,6 +25,7 @@ from .handlers.debugger import (
 )
 from .handlers.experiments import (
     ExperimentHandler,
+    ExperimentRunsHandler,
     ExperimentsHandler,
     MetricSeriesHandler,
     MetricsHandler,
@@ -107,6 +108,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/openapi.json", OpenApiHandler, "system"),
     Route("/experiments", ExperimentsHandler, "experiments"),
     Route("/experiments/{ExperimentName}", ExperimentHandler, "experiments"),
+    Route("/experiments/{ExperimentName}/runs", ExperimentRunsHandler, "experiments"),
     Route("/trials", TrialsHandler, "experiments"),
     Route("/trials/{TrialName}", TrialHandler, "experiments"),
     Route("/trial-components", TrialComponentsHandler, "experiments"),

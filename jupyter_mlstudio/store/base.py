@@ -90,6 +90,17 @@ class StoreHealth:
     detail: str | None = None
 
 
+@dataclass(frozen=True)
+class RunRange:
+    """A filter of :meth:`TrackingStore.list_experiment_runs`: runs whose value of ``key``
+    (``Parameters.<name>`` or ``Metrics.<name>.<Last|Min|Max|Avg>``) lies in
+    ``[minimum, maximum]`` (an open side is None); runs without the value are left out."""
+
+    key: str
+    minimum: float | None = None
+    maximum: float | None = None
+
+
 class TrackingStore(abc.ABC):
     """Experiments, trials, trial components (runs) and their metrics.
 
@@ -247,6 +258,37 @@ class TrackingStore(abc.ABC):
         max_results: int = 100,
         next_token: str | None = None,
     ) -> Page[TrialComponent]: ...
+
+    def list_experiment_runs(
+        self,
+        experiment_name: str,
+        *,
+        name_contains: str | None = None,
+        status: TrialComponentPrimaryStatus | None = None,
+        ranges: Sequence[RunRange] = (),
+        sort_by: str = "CreationTime",
+        sort_order: SortOrder = "Descending",
+        max_results: int = 100,
+        next_token: str | None = None,
+    ) -> Page[TrialComponent]:
+        """One keyset page of an experiment's runs (of all its trials), as a table shows it.
+
+        Args:
+            experiment_name: the experiment (NotFoundError if missing).
+            name_contains: text the run's name or display name contains (any case).
+            status: only runs in this status.
+            ranges: parameter or metric ranges every run listed satisfies.
+            sort_by: ``CreationTime``, ``Name``, ``Parameters.<name>`` (number values) or
+                ``Metrics.<name>.<Last|Min|Max|Avg>``; runs without the value come last.
+            sort_order: ``Ascending`` or ``Descending`` (ties broken by creation order).
+            max_results: 1 to 1,000 runs a page.
+            next_token: the token of the previous page (of the same experiment, sort key
+                and order; ValidationError ``NextToken`` otherwise).
+
+        Returns:
+            The page and the token of the next one (None after the last).
+        """
+        raise NotImplementedError("this store does not list runs as a table")
 
     @abc.abstractmethod
     def associate_trial_component(self, trial_component_name: str, trial_name: str) -> None:

@@ -17,7 +17,9 @@ from ...entities import (
 )
 from ...exceptions import ValidationError
 from ...services.tracking.experiments import create_run
+from ...store.base import RunRange
 from .. import schemas as s
+from ..run_table_schemas import ListExperimentRunsQuery, ListExperimentRunsResponse
 from .base import Operation, StudioHandler
 
 
@@ -114,6 +116,42 @@ class ExperimentHandler(StudioHandler):
     async def delete(self, experiment_name: str) -> None:
         await self.run(self.studio.experiments.delete_experiment, experiment_name)
         self.send(None, 204)
+
+
+class ExperimentRunsHandler(StudioHandler):
+    """An experiment's runs, a keyset page sorted and filtered on the server (the table
+    of the experiment view and the sidebar's first screen)."""
+
+    operations: ClassVar[dict[str, Operation]] = {
+        "get": Operation(
+            "List an experiment's runs sorted by a field, parameter or metric summary",
+            "listExperimentRuns",
+            query=ListExperimentRunsQuery,
+            response=ListExperimentRunsResponse,
+            errors=(400, 403, 404),
+        ),
+    }
+
+    @authenticated
+    @authorized
+    async def get(self, experiment_name: str) -> None:
+        q = self.parse_query(ListExperimentRunsQuery)
+        page = await self.run(
+            self.studio.store.list_experiment_runs,
+            experiment_name,
+            name_contains=q.NameContains,
+            status=q.Status,
+            ranges=[RunRange(r.Key, r.Min, r.Max) for r in q.Ranges or ()],
+            sort_by=q.SortBy,
+            sort_order=q.SortOrder,
+            max_results=q.MaxResults,
+            next_token=q.NextToken,
+        )
+        self.send(
+            ListExperimentRunsResponse(
+                TrialComponentSummaries=page.items, NextToken=page.next_token
+            )
+        )
 
 
 class TrialsHandler(StudioHandler):

@@ -45,6 +45,7 @@ from .monitoring import MonitoringQueries
 from .paging import check_max_results, check_sort_order, paginate
 from .pipelines import PipelineQueries
 from .registry import RegistryQueries
+from .run_table import RunTableQueries
 from .session import session_scope
 
 _TCT = TrialComponentTrialRow
@@ -57,6 +58,7 @@ class SqlStore(
     PipelineQueries,
     MonitoringQueries,
     AutoscalingQueries,
+    RunTableQueries,
     MetadataStore,
 ):
     """A :class:`MetadataStore` on any SQLAlchemy URL this module supports.
