@@ -75,6 +75,7 @@ from .handlers.registry import (
     ModelPackagesHandler,
 )
 from .handlers.runs import RunArtifactHandler, TrialMemberHandler, TrialMembershipHandler
+from .handlers.search import SearchHandler, SearchNamesHandler
 from .handlers.system import HealthHandler, OpenApiHandler
 from .handlers.tuning import TuningTrainingJobsHandler
 
@@ -125,6 +126,8 @@ ROUTES: tuple[Route, ...] = (
         "experiments",
     ),
     Route("/trials/{TrialName}/trial-components", TrialMembershipHandler, "experiments"),
+    Route("/search", SearchHandler, "experiments"),
+    Route("/search/names", SearchNamesHandler, "experiments"),
     Route(
         "/trials/{TrialName}/trial-components/{TrialComponentName}",
         TrialMemberHandler,

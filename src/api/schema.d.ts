@@ -388,6 +388,23 @@ export interface paths {
     patch: operations['updateExperiment'];
     trace?: never;
   };
+  '/mlstudio/api/experiments/{ExperimentName}/runs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List an experiment's runs sorted by a field, parameter or metric summary */
+    get: operations['listExperimentRuns'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/mlstudio/api/health': {
     parameters: {
       query?: never;
@@ -958,6 +975,40 @@ export interface paths {
     put?: never;
     /** Stop a processing job (Stopping now, Stopped once its host has exited) */
     post: operations['stopProcessingJob'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/search': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Search runs (ExperimentTrialComponent) or training jobs with SageMaker's SearchExpression, sort and NextToken; records in SageMaker's Search shapes */
+    post: operations['search'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mlstudio/api/search/names': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The parameter, metric and tag names a search of a resource can use (what the search box completes) */
+    get: operations['getSearchNames'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -3425,6 +3476,16 @@ export interface components {
        */
       NextToken: string | null;
     };
+    /** ListExperimentRunsResponse */
+    ListExperimentRunsResponse: {
+      /**
+       * Nexttoken
+       * @default null
+       */
+      NextToken: string | null;
+      /** Trialcomponentsummaries */
+      TrialComponentSummaries: components['schemas']['TrialComponent'][];
+    };
     /** ListExperimentsResponse */
     ListExperimentsResponse: {
       /** Experimentsummaries */
@@ -3575,10 +3636,19 @@ export interface components {
         [key: string]: unknown;
       }[];
     };
-    /** LogMetricsRequest */
+    /**
+     * LogMetricsRequest
+     * @description Exactly one of ``MetricData`` (a point an object) and ``Columns`` (the compact
+     *     form the SDK sends).
+     */
     LogMetricsRequest: {
-      /** Metricdata */
-      MetricData: components['schemas']['MetricDatum'][];
+      /** @default null */
+      Columns: components['schemas']['MetricColumnsBody'] | null;
+      /**
+       * Metricdata
+       * @default null
+       */
+      MetricData: components['schemas']['MetricDatum'][] | null;
     };
     /** MetricChartRequest */
     MetricChartRequest: {
@@ -3611,6 +3681,26 @@ export interface components {
        * @description One entry per selected run that logged the metric, in selection order
        */
       Series: components['schemas']['ChartSeries'][];
+    };
+    /**
+     * MetricColumnsBody
+     * @description A batch as columns of equal length: point ``i`` is the ``i``-th item of each.
+     */
+    MetricColumnsBody: {
+      /** Metricname */
+      MetricName: string[];
+      /**
+       * Step
+       * @description Each point's step (≥ 0), or null
+       */
+      Step: (number | null)[];
+      /**
+       * Timestamp
+       * @description Each point's time in microseconds since 1970-01-01 UTC
+       */
+      Timestamp: number[];
+      /** Value */
+      Value: number[];
     };
     /** MetricDatum */
     MetricDatum: {
@@ -4427,6 +4517,24 @@ export interface components {
        */
       VolumeSizeInGB: number | null;
     };
+    /** RunRangeParam */
+    RunRangeParam: {
+      /**
+       * Key
+       * @description Parameters.<name> or Metrics.<name>.<Last|Min|Max|Avg>
+       */
+      Key: string;
+      /**
+       * Max
+       * @default null
+       */
+      Max: number | null;
+      /**
+       * Min
+       * @default null
+       */
+      Min: number | null;
+    };
     /** RunSelectionRequest */
     RunSelectionRequest: {
       /**
@@ -4638,6 +4746,77 @@ export interface components {
        * @default null
        */
       SourceDir: string | null;
+    };
+    /** SearchNamesResponse */
+    SearchNamesResponse: {
+      /**
+       * Metrics
+       * @description Metric names that exist
+       */
+      Metrics: string[];
+      /**
+       * Parameters
+       * @description Parameter (hyperparameter) names that exist
+       */
+      Parameters: string[];
+      /**
+       * Tags
+       * @description Tag keys that exist
+       */
+      Tags: string[];
+    };
+    /** SearchRequest */
+    SearchRequest: {
+      /**
+       * Maxresults
+       * @default 10
+       */
+      MaxResults: number;
+      /**
+       * Nexttoken
+       * @default null
+       */
+      NextToken: string | null;
+      /**
+       * Resource
+       * @enum {string}
+       */
+      Resource: 'ExperimentTrialComponent' | 'TrainingJob';
+      /**
+       * Searchexpression
+       * @description SageMaker's SearchExpression: Filters ({Name, Operator, Value}), NestedFilters (on Parents), SubExpressions and Operator (And, Or). Names: Metrics.<name>.<Max|Min|Last|Avg|Count|StdDev>, Parameters.<name> (HyperParameters.<name> for training jobs), Tags.<key>, Parents.TrialName, Parents.ExperimentName, names, statuses and times
+       */
+      SearchExpression?: {
+        [key: string]: unknown;
+      };
+      /**
+       * Sortby
+       * @description A property name, as in filters
+       * @default LastModifiedTime
+       */
+      SortBy: string;
+      /**
+       * Sortorder
+       * @default Descending
+       * @enum {string}
+       */
+      SortOrder: 'Ascending' | 'Descending';
+    };
+    /** SearchResponse */
+    SearchResponse: {
+      /**
+       * Nexttoken
+       * @default null
+       */
+      NextToken: string | null;
+      /**
+       * Results
+       * @description {TrialComponent: {...}} or {TrainingJob: {...}} records, in order
+       */
+      Results: {
+        [key: string]: unknown;
+      }[];
+      TotalHits: components['schemas']['TotalHits'];
     };
     /**
      * SecondaryStatus
@@ -4953,6 +5132,17 @@ export interface components {
        * @description How many steps saved it
        */
       Steps: number;
+    };
+    /** TotalHits */
+    TotalHits: {
+      /**
+       * Relation
+       * @default EqualTo
+       * @constant
+       */
+      Relation: 'EqualTo';
+      /** Value */
+      Value: number;
     };
     /** TrainingChannel */
     TrainingChannel: {
@@ -7302,6 +7492,63 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Experiment'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No such resource */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  listExperimentRuns: {
+    parameters: {
+      query?: {
+        MaxResults?: number;
+        NameContains?: string | null;
+        NextToken?: string | null;
+        Ranges?: string | null;
+        SortBy?: string;
+        SortOrder?: 'Ascending' | 'Descending';
+        Status?: components['schemas']['TrialComponentPrimaryStatus'] | null;
+      };
+      header?: never;
+      path: {
+        ExperimentName: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ListExperimentRunsResponse'];
         };
       };
       /** @description Bad input; `field` names what is wrong */
@@ -9720,6 +9967,88 @@ export interface operations {
       };
       /** @description The name is taken or the state forbids it */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  search: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SearchRequest'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SearchResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  getSearchNames: {
+    parameters: {
+      query?: {
+        Resource?: 'ExperimentTrialComponent' | 'TrainingJob';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SearchNamesResponse'];
+        };
+      };
+      /** @description Bad input; `field` names what is wrong */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not authenticated or not authorized (Jupyter auth) */
+      403: {
         headers: {
           [name: string]: unknown;
         };

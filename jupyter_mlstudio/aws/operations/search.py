@@ -78,7 +78,7 @@ def search(call: Call) -> dict[str, Any]:
     expression = params.get("SearchExpression") or {}
     check_expression(expression)
     if indexed(params):
-        return _indexed_search(call, key)
+        return _indexed_search(call)
     matched = [record for record in read(call) if matches(record, expression)]
     ordered = sort_records(matched, params.get("SortBy") or DEFAULT_SORT, params.get("SortOrder"))
     page, token = paginate(ordered, params)
@@ -89,25 +89,41 @@ def search(call: Call) -> dict[str, Any]:
     }
 
 
-def _indexed_search(call: Call, key: str) -> dict[str, Any]:
+def _indexed_search(call: Call) -> dict[str, Any]:
     """A trial component or training job search the store's indexes answer: one query
     for the page's names, then those records only."""
     try:
         page = SearchService(call.studio.store).search(call.params)
     except ValidationError as exc:
         raise validation(exc.message) from None
-    read = _trial_component if call.params["Resource"] == TRIAL_COMPONENTS else _training_job
+    return {
+        "Results": page_records(call, call.params["Resource"], page.names),
+        "TotalHits": {"Value": page.total, "Relation": "EqualTo"},
+        "NextToken": page.next_token,
+    }
+
+
+def page_records(call: Call, resource: str, names: list[str]) -> list[Record]:
+    """The Search results of a page of names, in order (a record deleted since the query
+    is left out).
+
+    Args:
+        call: The request (ARNs).
+        resource: ``ExperimentTrialComponent`` or ``TrainingJob``.
+        names: The page's trial component or training job names.
+
+    Returns:
+        ``[{"TrialComponent": {...}}]`` or ``[{"TrainingJob": {...}}]``.
+    """
+    key, _ = RESOURCES[resource]
+    read = _trial_component if resource == TRIAL_COMPONENTS else _training_job
     records = []
-    for name in page.names:
+    for name in names:
         try:
             records.append({key: read(call, name)})
         except NotFoundError:  # deleted since the query
             continue
-    return {
-        "Results": records,
-        "TotalHits": {"Value": page.total, "Relation": "EqualTo"},
-        "NextToken": page.next_token,
-    }
+    return records
 
 
 def _trial_component(call: Call, name: str) -> Record:
