@@ -1,9 +1,11 @@
 """Buffered, batched metric logging: one background flusher thread per buffer.
 
-``log_metric`` only validates a point and appends it to memory; a daemon thread sends
+``log_metric`` only validates a point and appends it to four columns in memory (name,
+value, step, time stamp; no object per point); a daemon thread sends
 what is pending every :data:`FLUSH_INTERVAL` seconds, or as soon as
 :data:`FLUSH_POINTS` points are waiting, in batches of at most :data:`BATCH_POINTS`
-points per run (each batch is one store transaction, or one HTTP request). ``flush()``,
+points per run as one :class:`~jupyter_mlstudio.store.columns.MetricColumns` (each batch
+is one store transaction, or one HTTP request with a columnar body). ``flush()``,
 the end of a ``with Run(...)`` block and interpreter exit (``atexit``) send everything.
 
 How much a crash can lose: a process killed hard (SIGKILL, ``os._exit``, a segfault, the
@@ -27,10 +29,10 @@ import os
 import re
 import threading
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
-from ..entities import MetricPoint
 from ..exceptions import StoreUnavailableError, StudioError, ValidationError
+from ..store.columns import MetricColumns
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +45,8 @@ BATCH_POINTS = 10_000
 #: Pending points at which ``add`` stops queueing and writes inline (back-pressure).
 MAX_PENDING = 50_000
 
-Sender = Callable[[str, Sequence[MetricPoint]], None]
+#: Writes one batch of one run: ``TrackingStore.log_metric_columns``.
+Sender = Callable[[str, MetricColumns], None]
 
 #: the field of an error about one point of a batch: ``MetricData[3].Value``
 _POINT_FIELD = re.compile(r"^MetricData\[(\d+)\]")
@@ -51,8 +54,30 @@ _POINT_FIELD = re.compile(r"^MetricData\[(\d+)\]")
 _live: weakref.WeakSet[MetricBuffer] = weakref.WeakSet()
 
 
+class _Columns:
+    """The pending points of one run: four growing lists, no object per point."""
+
+    __slots__ = ("names", "steps", "timestamps", "values")
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.values: list[float] = []
+        self.steps: list[int | None] = []
+        self.timestamps: list[int] = []
+
+    def batch(self) -> MetricColumns:
+        return MetricColumns(self.names, self.values, self.steps, self.timestamps)
+
+
 class MetricBuffer:
-    """Points waiting to be written, per run (trial component). Thread-safe."""
+    """Points waiting to be written, per run (trial component), as columns. Thread-safe.
+
+    Args:
+        send: Writes one batch of one run (``store.log_metric_columns``).
+        interval: Seconds between background flushes.
+        flush_points: Pending points that wake the flusher early.
+        max_pending: Pending points at which :meth:`add` writes inline.
+    """
 
     def __init__(
         self,
@@ -75,7 +100,7 @@ class MetricBuffer:
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
         self._send_lock = threading.Lock()  # one batch at a time, in logging order
-        self._pending: dict[str, list[MetricPoint]] = {}
+        self._pending: dict[str, _Columns] = {}
         self._count = 0
         self._errors: list[StudioError] = []
         self._thread: threading.Thread | None = None
@@ -83,27 +108,43 @@ class MetricBuffer:
 
     @property
     def pending(self) -> int:
+        """Points queued and not yet handed to the store."""
         return self._count
 
-    def add(self, trial_component_name: str, point: MetricPoint) -> None:
-        """Queue one validated point."""
-        if self._pid != os.getpid():
-            self._reset()
+    def add(
+        self, trial_component_name: str, name: str, value: float, step: int | None, stamp: int
+    ) -> None:
+        """Queue one validated point (the caller validated it: this only appends).
+
+        Args:
+            trial_component_name: The run.
+            name: The metric.
+            value: A finite float.
+            step: An integer step, or None.
+            stamp: Microseconds since the epoch, UTC.
+        """
         with self._lock:
-            self._pending.setdefault(trial_component_name, []).append(point)
-            self._count += 1
-            count = self._count
-            if self._thread is None and not self._closed:
-                self._start()
-            if count >= self._flush_points:
+            columns = self._pending.get(trial_component_name)
+            if columns is None:
+                columns = self._pending[trial_component_name] = _Columns()
+                if self._thread is None and not self._closed:
+                    self._start()
+            columns.names.append(name)
+            columns.values.append(value)
+            columns.steps.append(step)
+            columns.timestamps.append(stamp)
+            self._count = count = self._count + 1
+            if count == self._flush_points:
                 self._wake.notify()
         if count >= self._max_pending:
             self._drain()
 
     def flush(self) -> None:
-        """Write everything pending now; raise the first error met since the last flush."""
-        if self._pid != os.getpid():
-            self._reset()
+        """Write everything pending now; raise the first error met since the last flush.
+
+        Raises:
+            StudioError: The first error of a write since the last flush.
+        """
         self._drain()
         with self._lock:
             errors, self._errors = self._errors, []
@@ -111,7 +152,11 @@ class MetricBuffer:
             raise errors[0]
 
     def close(self) -> None:
-        """Flush and stop the background thread."""
+        """Flush and stop the background thread.
+
+        Raises:
+            StudioError: As :meth:`flush`.
+        """
         with self._lock:
             self._closed = True
             self._wake.notify()
@@ -139,23 +184,24 @@ class MetricBuffer:
         with self._send_lock:
             with self._lock:
                 pending, self._pending, self._count = self._pending, {}, 0
-            for run, points in pending.items():
+            for run, columns in pending.items():
+                points = columns.batch()
                 for start in range(0, len(points), BATCH_POINTS):
-                    batch = points[start : start + BATCH_POINTS]
+                    batch = points.slice(start, start + BATCH_POINTS)
                     try:
                         self._send_batch(run, batch)
                     except StoreUnavailableError as exc:
-                        self._requeue(run, points[start:], exc)
+                        self._requeue(run, points.slice(start, len(points)), exc)
                         break
                     except StudioError as exc:
                         logger.warning("dropping %d metric points of %s: %s", len(batch), run, exc)
                         with self._lock:
                             self._errors.append(exc)
 
-    def _send_batch(self, run: str, batch: list[MetricPoint]) -> None:
+    def _send_batch(self, run: str, batch: MetricColumns) -> None:
         """Send ``batch`` (written whole or not at all); a point refused by name is dropped
         and the others sent again, so one bad point never costs the good ones."""
-        while batch:
+        while len(batch):
             try:
                 self._send(run, batch)
                 return
@@ -167,13 +213,29 @@ class MetricBuffer:
                 logger.warning("dropping a metric point of %s: %s", run, exc.message)
                 with self._lock:
                     self._errors.append(exc)
-                batch = batch[:index] + batch[index + 1 :]
+                batch = batch.without(index)
 
-    def _requeue(self, run: str, points: list[MetricPoint], error: StudioError) -> None:
+    def _requeue(self, run: str, points: MetricColumns, error: StudioError) -> None:
         with self._lock:
-            self._pending[run] = points + self._pending.get(run, [])
+            later = self._pending.get(run)
+            columns = self._pending[run] = _Columns()
+            columns.names.extend(points.names)
+            columns.values.extend(points.values)
+            columns.steps.extend(points.steps)
+            columns.timestamps.extend(points.timestamps)
+            if later is not None:
+                columns.names.extend(later.names)
+                columns.values.extend(later.values)
+                columns.steps.extend(later.steps)
+                columns.timestamps.extend(later.timestamps)
             self._count += len(points)
             self._errors.append(error)
+
+
+def _reset_after_fork() -> None:
+    """A forked child starts with empty buffers: its parent writes what it queued."""
+    for buffer in list(_live):
+        buffer._reset()
 
 
 def _flush_all_at_exit() -> None:
@@ -187,3 +249,4 @@ def _flush_all_at_exit() -> None:
 
 
 atexit.register(_flush_all_at_exit)
+os.register_at_fork(after_in_child=_reset_after_fork)

@@ -16,6 +16,7 @@ import numbers
 import operator
 import os
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 from typing import Any
@@ -23,16 +24,15 @@ from typing import Any
 from ..entities import (
     Experiment,
     ExperimentSummary,
-    MetricPoint,
     ParameterValue,
     Trial,
     TrialComponent,
-    utcnow,
 )
 from ..entities.common import METRIC_NAME_MAX, validate_time
 from ..exceptions import ConflictError, NotFoundError, ValidationError
 from ..services.tracking.experiments import create_run
 from ..store.base import ExperimentSortBy, SortOrder, TrackingStore
+from ..store.columns import micros_of
 from .buffer import MetricBuffer
 from .connection import studio_connection
 from .tracking_uri import Tracking, open_tracking
@@ -40,6 +40,9 @@ from .transport import StudioConnection
 
 ENV_TRACKING_URI = "MLSTUDIO_TRACKING_URI"
 _STEP_LIMIT = 2**63
+_NAMES_KEPT = 10_000  # validated metric names remembered per client
+_isfinite = math.isfinite
+_time_ns = time.time_ns
 
 
 class TrackingClient:
@@ -74,7 +77,8 @@ class TrackingClient:
         #: experiments, trials, runs and metrics (the SQL store, or a studio's REST store)
         self.store: TrackingStore = self._tracking.store
         self._files = self._tracking.files
-        self._metrics = MetricBuffer(self.store.log_metrics)
+        self._metrics = MetricBuffer(self.store.log_metric_columns)
+        self._metric_names: set[str] = set()  # names already validated
         self._studio: StudioConnection | None = None
         self._studio_lock = threading.Lock()
 
@@ -388,6 +392,9 @@ class TrackingClient:
     ) -> None:
         """Validate one point now and queue it; see :mod:`.buffer` for when it is written.
 
+        The common case (a known name, a float value, an int step or None, no timestamp)
+        takes a few checks and four list appends; anything else goes the full way.
+
         Args:
             trial_component_name: The run.
             name: The metric, 1 to 255 characters.
@@ -398,7 +405,16 @@ class TrackingClient:
         Raises:
             ValidationError: A bad point (``MetricName``, ``Value``, ``Step``, ``Timestamp``).
         """
-        self._metrics.add(trial_component_name, metric_point(name, value, step, timestamp))
+        if type(name) is not str or name not in self._metric_names:
+            check_metric_name(name)
+            if len(self._metric_names) < _NAMES_KEPT:
+                self._metric_names.add(name)
+        if type(value) is not float or not _isfinite(value):
+            value = metric_value(name, value)
+        if step is not None and (type(step) is not int or not 0 <= step < _STEP_LIMIT):
+            step = metric_step(name, step)
+        stamp = _time_ns() // 1000 if timestamp is None else metric_timestamp(timestamp)
+        self._metrics.add(trial_component_name, name, value, step, stamp)
 
     def flush(self) -> None:
         """Write every queued metric point.
@@ -506,8 +522,8 @@ def resolve_client(session: Any = None) -> TrackingClient:
     )
 
 
-def metric_point(name: Any, value: Any, step: Any, timestamp: Any) -> MetricPoint:
-    """A validated point, or ``ValidationError`` naming what is wrong."""
+def check_metric_name(name: Any) -> str:
+    """A valid metric name, or ``ValidationError(field="MetricName")``."""
     if not isinstance(name, str) or not name:
         raise ValidationError("metric name must be a non-empty string", field="MetricName")
     if len(name) > METRIC_NAME_MAX:
@@ -515,6 +531,11 @@ def metric_point(name: Any, value: Any, step: Any, timestamp: Any) -> MetricPoin
             f"metric name must be at most {METRIC_NAME_MAX} characters (got {len(name)})",
             field="MetricName",
         )
+    return name
+
+
+def metric_value(name: str, value: Any) -> float:
+    """A finite float, or ``ValidationError(field="Value")``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValidationError(
             f"metric {name!r}: the value must be a real number, not {type(value).__name__}",
@@ -526,31 +547,35 @@ def metric_point(name: Any, value: Any, step: Any, timestamp: Any) -> MetricPoin
             f"metric {name!r}: the value {number} is refused; NaN and infinity cannot be logged",
             field="Value",
         )
-    if step is not None:
-        if isinstance(step, bool):
-            raise ValidationError(f"metric {name!r}: step must be an integer", field="Step")
-        try:
-            step = operator.index(step)
-        except TypeError:
-            raise ValidationError(
-                f"metric {name!r}: step must be an integer, not {type(step).__name__}",
-                field="Step",
-            ) from None
-        if not 0 <= step < _STEP_LIMIT:
-            raise ValidationError(f"metric {name!r}: step must be >= 0", field="Step")
-    return MetricPoint(metric_name=name, value=number, step=step, timestamp=_timestamp(timestamp))
+    return number
 
 
-def _timestamp(value: Any) -> datetime:
-    if value is None:
-        return utcnow()
+def metric_step(name: str, step: Any) -> int:
+    """An integer step 0 to 2**63 - 1, or ``ValidationError(field="Step")``."""
+    if isinstance(step, bool):
+        raise ValidationError(f"metric {name!r}: step must be an integer", field="Step")
+    try:
+        step = operator.index(step)
+    except TypeError:
+        raise ValidationError(
+            f"metric {name!r}: step must be an integer, not {type(step).__name__}",
+            field="Step",
+        ) from None
+    if not 0 <= step < _STEP_LIMIT:
+        raise ValidationError(f"metric {name!r}: step must be >= 0", field="Step")
+    return int(step)
+
+
+def metric_timestamp(value: Any) -> int:
+    """Microseconds since the epoch of a datetime (naive means UTC) or of seconds since
+    the epoch, or ``ValidationError(field="Timestamp")``."""
     if isinstance(value, datetime):
         # naive datetimes are taken as UTC; the store refuses moments outside years 1..9999
-        return validate_time(value, field="Timestamp")
+        return micros_of(validate_time(value, field="Timestamp"))
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         seconds = float(value)
         try:
-            return datetime.fromtimestamp(seconds, timezone.utc)
+            return micros_of(datetime.fromtimestamp(seconds, timezone.utc))
         except (OverflowError, OSError, ValueError):  # NaN, infinity, out of range
             pass
     raise ValidationError(

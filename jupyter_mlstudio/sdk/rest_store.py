@@ -9,6 +9,7 @@ cannot tell them apart. :class:`RestRunFiles` is the run-file half
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -27,13 +28,16 @@ from ..entities import (
     TrialComponentPrimaryStatus,
     TrialComponentSource,
 )
-from ..exceptions import StoreUnavailableError, StudioError
+from ..exceptions import StoreUnavailableError, StudioError, ValidationError
 from ..services.tracking.experiments import RunFiles
 from ..store.base import UNSET, ExperimentSortBy, SortOrder, StoreHealth, TrackingStore
+from ..store.columns import MetricColumns
 from .transport import StudioConnection, segment
 
 #: ``StoreHealth.backend`` of a REST store
 BACKEND = "rest"
+#: the studio's name of a bad point of a columnar body: ``Columns.Value[3]``
+_COLUMN_FIELD = re.compile(r"^Columns\.(\w+)\[(\d+)\]$")
 
 
 class RestStore(TrackingStore):
@@ -291,6 +295,32 @@ class RestStore(TrackingStore):
             for p in points
         ]
         self._send("POST", f"{_run(trial_component_name)}/metrics", body={"MetricData": data})
+
+    def log_metric_columns(self, trial_component_name: str, columns: MetricColumns) -> None:
+        """One request with a columnar body (``Columns``); the studio's refusal of point
+        ``i`` (``Columns.Value[i]``) is raised as ``MetricData[i].Value``, as the SQL
+        store names it."""
+        if not len(columns):
+            return
+        body = {
+            "Columns": {
+                "MetricName": list(columns.names),
+                "Value": list(columns.values),
+                "Step": list(columns.steps),
+                "Timestamp": list(columns.timestamps),
+            }
+        }
+        try:
+            self._send("POST", f"{_run(trial_component_name)}/metrics", body=body)
+        except ValidationError as exc:
+            match = _COLUMN_FIELD.match(exc.field or "")
+            if match is not None:
+                field = f"MetricData[{match.group(2)}].{match.group(1)}"
+            elif exc.field == "Columns":
+                field = "MetricData"
+            else:
+                raise
+            raise ValidationError(exc.message, field=field) from None
 
     def get_metric_series(self, trial_component_name: str, metric_name: str) -> list[MetricPoint]:
         path = f"{_run(trial_component_name)}/metrics/{segment(metric_name)}"

@@ -175,8 +175,27 @@ class MetricDatum(ApiModel):
     Timestamp: datetime | None = None
 
 
+class MetricColumnsBody(ApiModel):
+    """A batch as columns of equal length: point ``i`` is the ``i``-th item of each."""
+
+    MetricName: list[str] = Field(min_length=1, max_length=10_000)
+    Value: list[float] = Field(min_length=1, max_length=10_000)
+    Step: list[int | None] = Field(
+        min_length=1, max_length=10_000, description="Each point's step (≥ 0), or null"
+    )
+    Timestamp: list[int] = Field(
+        min_length=1,
+        max_length=10_000,
+        description="Each point's time in microseconds since 1970-01-01 UTC",
+    )
+
+
 class LogMetricsRequest(ApiModel):
-    MetricData: list[MetricDatum] = Field(min_length=1, max_length=10_000)
+    """Exactly one of ``MetricData`` (a point an object) and ``Columns`` (the compact
+    form the SDK sends)."""
+
+    MetricData: list[MetricDatum] | None = Field(default=None, min_length=1, max_length=10_000)
+    Columns: MetricColumnsBody | None = None
 
 
 class MetricSeriesResponse(ApiModel):

@@ -59,6 +59,7 @@ from ..entities import (
 )
 from ..entities.pipelines import Pipeline
 from .autoscaling import AutoscalingRecords
+from .columns import MetricColumns, check_columns
 
 SortOrder = Literal["Ascending", "Descending"]
 ExperimentSortBy = Literal["Name", "CreationTime"]
@@ -313,6 +314,21 @@ class TrackingStore(abc.ABC):
         then). Safe from many
         processes at once: no point is lost and summaries stay exact.
         """
+
+    def log_metric_columns(self, trial_component_name: str, columns: MetricColumns) -> None:
+        """Append a columnar batch of points, as :meth:`log_metrics` does (one transaction,
+        summaries updated, all or nothing); the fast path of the SDK's buffer.
+
+        Args:
+            trial_component_name: The run.
+            columns: The points (:class:`~.columns.MetricColumns`).
+
+        Raises:
+            NotFoundError: An unknown run.
+            ValidationError: ``MetricData[i].<Field>`` naming the first bad point, or
+                ``MetricData`` for columns of unequal length; nothing is written then.
+        """
+        self.log_metrics(trial_component_name, check_columns(columns).to_points())
 
     @abc.abstractmethod
     def get_metric_series(self, trial_component_name: str, metric_name: str) -> list[MetricPoint]:

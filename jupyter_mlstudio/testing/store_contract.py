@@ -5,7 +5,8 @@ Two suites, by what the store implements (``jupyter_mlstudio.store.base``):
 * :class:`TrackingContract`: what every
   :class:`~jupyter_mlstudio.store.base.TrackingStore` passes (experiments, trials, trial
   components, metrics and chart data: :class:`RunsContract`, ``StoreChartContract`` of
-  ``store_contract_charts`` and ``TrackingLimitsContract`` of ``store_contract_limits``);
+  ``store_contract_charts``, ``TrackingLimitsContract`` of ``store_contract_limits`` and
+  ``MetricColumnsContract`` of ``store_contract_columns``);
 * :class:`StoreContract`: what every :class:`~jupyter_mlstudio.store.base.MetadataStore`
   passes: the tracking suite plus jobs, models and endpoints (``JobsEndpointsContract``
   of ``store_contract_jobs``, ``RecordLimitsContract`` of ``store_contract_limits``).
@@ -42,6 +43,7 @@ from ..entities import (
 from ..exceptions import ConflictError, NotFoundError, ValidationError
 from ..store.base import TrackingStore
 from .store_contract_charts import StoreChartContract
+from .store_contract_columns import MetricColumnsContract
 from .store_contract_jobs import JobsEndpointsContract, make_job, variant
 from .store_contract_limits import RecordLimitsContract, TrackingLimitsContract
 from .store_contract_monitoring import MonitoringContract
@@ -564,7 +566,9 @@ class RunsContract:
         store.log_metrics("run", points("x" * 255, [1.0]))
 
 
-class TrackingContract(RunsContract, StoreChartContract, TrackingLimitsContract):
+class TrackingContract(
+    RunsContract, StoreChartContract, TrackingLimitsContract, MetricColumnsContract
+):
     """What every TrackingStore passes: runs, chart data and the edges of their inputs.
 
     Its tests call only :class:`~jupyter_mlstudio.store.base.TrackingStore` methods, so

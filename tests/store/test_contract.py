@@ -12,6 +12,7 @@ from jupyter_mlstudio.testing.store_contract import (
     TrackingContract,
 )
 from jupyter_mlstudio.testing.store_contract_charts import StoreChartContract
+from jupyter_mlstudio.testing.store_contract_columns import MetricColumnsContract
 from jupyter_mlstudio.testing.store_contract_jobs import JobsEndpointsContract
 from jupyter_mlstudio.testing.store_contract_limits import (
     RecordLimitsContract,
@@ -21,7 +22,7 @@ from jupyter_mlstudio.testing.store_contract_monitoring import MonitoringContrac
 from jupyter_mlstudio.testing.store_contract_pipelines import PipelineContract
 from jupyter_mlstudio.testing.store_contract_registry import RegistryContract
 
-TRACKING_PARTS = (RunsContract, StoreChartContract, TrackingLimitsContract)
+TRACKING_PARTS = (RunsContract, StoreChartContract, TrackingLimitsContract, MetricColumnsContract)
 RECORD_PARTS = (
     JobsEndpointsContract,
     RecordLimitsContract,
@@ -34,6 +35,7 @@ RECORD_PARTS = (
 class TestSqlStore(
     RunsContract,
     TrackingLimitsContract,
+    MetricColumnsContract,
     JobsEndpointsContract,
     RecordLimitsContract,
     RegistryContract,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from jupyter_server.auth.decorator import authorized
@@ -17,7 +18,8 @@ from ...entities import (
 )
 from ...exceptions import ValidationError
 from ...services.tracking.experiments import create_run
-from ...store.base import RunRange
+from ...store.base import RunRange, TrackingStore
+from ...store.columns import MetricColumns
 from .. import schemas as s
 from ..run_table_schemas import ListExperimentRunsQuery, ListExperimentRunsResponse
 from .base import Operation, StudioHandler
@@ -369,15 +371,56 @@ class MetricsHandler(StudioHandler):
     @authorized
     async def post(self, trial_component_name: str) -> None:
         body = self.parse_body(s.LogMetricsRequest)
+        if (body.MetricData is None) == (body.Columns is None):
+            raise ValidationError(
+                "give exactly one of MetricData (a point an object) and Columns",
+                field="MetricData",
+            )
+        if body.Columns is not None:
+            await self.run(log_columns, self.studio.store, trial_component_name, body.Columns)
+            self.send(None, 204)
+            return
         now = utcnow()
         points = [
             MetricPoint(
                 metric_name=d.MetricName, value=d.Value, step=d.Step, timestamp=d.Timestamp or now
             )
-            for d in body.MetricData
+            for d in body.MetricData or ()
         ]
         await self.run(self.studio.store.log_metrics, trial_component_name, points)
         self.send(None, 204)
+
+
+#: ``MetricData[3].Value``, the store's name of a bad point of a batch
+_POINT_FIELD = re.compile(r"^MetricData\[(\d+)\]\.(\w+)$")
+
+
+def log_columns(store: TrackingStore, trial_component_name: str, body: s.MetricColumnsBody) -> None:
+    """Write a columnar body; a bad point is named as the body names it
+    (``Columns.Value[3]``), a body of unequal columns as ``Columns``.
+
+    Args:
+        store: The studio's store.
+        trial_component_name: The run.
+        body: The columns.
+
+    Raises:
+        ValidationError: A bad point or columns of unequal length; nothing written.
+        NotFoundError: An unknown run.
+    """
+    columns = MetricColumns(body.MetricName, body.Value, body.Step, body.Timestamp)
+    try:
+        store.log_metric_columns(trial_component_name, columns)
+    except ValidationError as exc:
+        match = _POINT_FIELD.match(exc.field or "")
+        if match is None:
+            field = "Columns" if exc.field == "MetricData" else exc.field
+            raise ValidationError(
+                exc.message.replace("MetricData", "Columns"), field=field
+            ) from None
+        field = f"Columns.{match.group(2)}[{match.group(1)}]"
+        message = exc.message.replace(exc.field or "", field)
+        raise ValidationError(message, field=field) from None
 
 
 class MetricSeriesHandler(StudioHandler):

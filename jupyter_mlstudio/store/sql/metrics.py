@@ -38,6 +38,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ...entities import MetricPoint
 from ...entities.common import METRIC_NAME_MAX, validate_time
 from ...exceptions import ValidationError
+from ..columns import MetricColumns, datetime_of, sqlite_texts
 from . import buckets, stats
 from .models import MetricPointRow, MetricSummaryRow
 
@@ -104,6 +105,15 @@ def prepare_points(points: Sequence[MetricPoint], *, sqlite_text: bool = False) 
         else:
             append((name, float(value), step, stamp))
     return rows
+
+
+def prepare_columns(columns: MetricColumns, *, sqlite_text: bool = False) -> list[Point]:
+    """Rows in driver form from a batch :func:`~..columns.check_columns` validated."""
+    if sqlite_text:
+        stamps: Sequence[datetime | str] = sqlite_texts(columns.timestamps)
+    else:
+        stamps = [datetime_of(us) for us in columns.timestamps]
+    return list(zip(columns.names, columns.values, columns.steps, stamps, strict=True))
 
 
 def sqlite_timestamp(stamp: datetime) -> str:

@@ -24,6 +24,7 @@ from ... import entities as e
 from ...entities import utcnow, validate_tags
 from ...exceptions import ConflictError, StoreUnavailableError, ValidationError
 from ..base import UNSET, ExperimentSortBy, MetadataStore, SortOrder, StoreHealth, TaggedKind
+from ..columns import MetricColumns, check_columns
 from . import convert, experiments, jobs, metrics, migrate, runs, tagging, validation
 from .autoscaling import AutoscalingQueries
 from .charts import ChartQueries
@@ -478,6 +479,15 @@ class SqlStore(
         check_name(TrialComponentRow, trial_component_name)
         # Validate everything before writing anything.
         rows = metrics.prepare_points(points, sqlite_text=self._backend == "sqlite")
+        with self._session(write=True) as s:
+            run_id = get_id(s, TrialComponentRow, trial_component_name)
+            metrics.log_points(s.connection(), run_id, rows)
+
+    def log_metric_columns(self, trial_component_name: str, columns: MetricColumns) -> None:
+        check_name(TrialComponentRow, trial_component_name)
+        rows = metrics.prepare_columns(
+            check_columns(columns), sqlite_text=self._backend == "sqlite"
+        )
         with self._session(write=True) as s:
             run_id = get_id(s, TrialComponentRow, trial_component_name)
             metrics.log_points(s.connection(), run_id, rows)
