@@ -189,7 +189,7 @@ describe('CompareModel', () => {
     await model.series('loss'); // cached
     expect(chartQueries).toHaveLength(1);
     expect(chartQueries[0]).toMatchObject({ ExperimentName: 'exp' });
-    expect(model.maxPoints).toBe(1000);
+    expect(model.maxPoints).toBe(400); // a chart of the default width
     model.dispose();
   });
 

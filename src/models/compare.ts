@@ -1,6 +1,7 @@
 /**
- * The runs of a comparison (2 to 1,000): loaded once, with their columns and the
- * downsampled series of a metric, cached per metric.
+ * The runs of a comparison (2 to 1,000), from one experiment or several: loaded once,
+ * with their columns, and the downsampled series of each metric, cached per metric and
+ * resolution.
  */
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
@@ -16,20 +17,73 @@ import { IRunColumn, runColumns } from './columns';
 
 /** The most runs a comparison takes. */
 export const MAX_COMPARE = 1000;
-/** Points per chart across all runs; each run gets a share (10 to 1,000). */
-const POINT_BUDGET = 100_000;
+/** Bounds of the entries asked per run (the route takes 10 to 10,000). */
+const MIN_POINTS = 10;
+const MAX_POINTS = 1000;
+/** Steps of `pointsForWidth`, so a small resize asks for nothing new. */
+const POINTS_STEP = 50;
+/** Chart width assumed before one is laid out (and in tests). */
+export const DEFAULT_CHART_WIDTH = 800;
 
 export type CompareState =
   | { kind: 'loading' }
   | { kind: 'error'; message: string }
   | { kind: 'ready'; runs: ITrialComponent[]; columns: IRunColumn[] };
 
+/** Runs of one experiment (or, without a name, runs described one by one). */
+export interface ICompareGroup {
+  experimentName?: string;
+  runs: string[];
+}
+
+/**
+ * The entries a run needs in a chart `width` pixels wide: one every 2 pixels, so a
+ * line keeps every turn it can show; finer data only costs transfer and drawing.
+ * Rounded up to a multiple of 50, so neighbouring widths share a cached answer.
+ *
+ * Args:
+ *   width: The plot's width in CSS pixels.
+ *
+ * Returns:
+ *   `MaxPoints` for the charts route, within 10 to 1,000.
+ */
+export function pointsForWidth(width: number): number {
+  const half = (width > 0 ? width : DEFAULT_CHART_WIDTH) / 2;
+  const fitted = Math.ceil(half / POINTS_STEP) * POINTS_STEP;
+  return Math.max(MIN_POINTS, Math.min(MAX_POINTS, fitted));
+}
+
 export class CompareModel implements IDisposable {
-  constructor(
-    readonly runNames: string[],
-    readonly experimentName?: string
-  ) {
-    this.runNames = runNames.slice(0, MAX_COMPARE);
+  /**
+   * Args:
+   *   runNames: The runs first compared.
+   *   experimentName: Their experiment, when they share one (one listing instead of a
+   *     request a run).
+   */
+  constructor(runNames: string[], experimentName?: string) {
+    this._groups = [
+      { experimentName, runs: [...new Set(runNames)].slice(0, MAX_COMPARE) }
+    ];
+  }
+
+  /** Every compared run's name, in the order the runs were added. */
+  get runNames(): string[] {
+    const names: string[] = [];
+    this._groups.forEach(group => names.push(...group.runs));
+    return [...new Set(names)];
+  }
+
+  /** The experiment the comparison was opened from, if any. */
+  get experimentName(): string | undefined {
+    return this._groups[0].experimentName;
+  }
+
+  /** The experiments the compared runs were added from, in order. */
+  get experimentNames(): string[] {
+    const names = this._groups
+      .map(group => group.experimentName)
+      .filter((name): name is string => !!name);
+    return [...new Set(names)];
   }
 
   get state(): CompareState {
@@ -52,22 +106,23 @@ export class CompareModel implements IDisposable {
     return [...names].sort();
   }
 
-  /** Entries per run in a metric chart of this many runs. */
+  /** Entries per run in a chart of the default width. */
   get maxPoints(): number {
-    const share = Math.floor(POINT_BUDGET / Math.max(1, this.runNames.length));
-    return Math.max(10, Math.min(1000, share));
+    return pointsForWidth(DEFAULT_CHART_WIDTH);
   }
 
+  /** Load the runs' summaries (the table); series are asked per chart afterwards. */
   async load(): Promise<void> {
     try {
-      let runs: ITrialComponent[];
-      if (this.experimentName) {
-        const all = await listAllRuns(this.experimentName);
-        this._wholeExperiment = this.runNames.length >= all.length;
-        const wanted = new Set(this.runNames);
-        runs = all.filter(run => wanted.has(run.TrialComponentName));
-      } else {
-        runs = await Promise.all(this.runNames.map(describeRun));
+      const runs: ITrialComponent[] = [];
+      const seen = new Set<string>();
+      for (const group of this._groups) {
+        for (const run of await this._loadGroup(group)) {
+          if (!seen.has(run.TrialComponentName)) {
+            seen.add(run.TrialComponentName);
+            runs.push(run);
+          }
+        }
       }
       this._set({ kind: 'ready', runs, columns: runColumns(runs) });
     } catch (error) {
@@ -78,13 +133,52 @@ export class CompareModel implements IDisposable {
     }
   }
 
-  /** The runs' series of a metric, downsampled on the server (cached). */
-  series(metric: string): Promise<IChartSeries[]> {
-    let answer = this._series.get(metric);
+  /**
+   * Add runs of another (or the same) experiment to the comparison and reload.
+   *
+   * Args:
+   *   experimentName: The runs' experiment.
+   *   runNames: The runs; none means every run of the experiment.
+   *
+   * Returns:
+   *   How many runs were added (the comparison holds at most 1,000).
+   */
+  async addRuns(experimentName: string, runNames?: string[]): Promise<number> {
+    const names =
+      runNames ??
+      (await listAllRuns(experimentName)).map(run => run.TrialComponentName);
+    const have = new Set(this.runNames);
+    const room = MAX_COMPARE - have.size;
+    const added = [...new Set(names)]
+      .filter(name => !have.has(name))
+      .slice(0, Math.max(0, room));
+    if (added.length === 0) {
+      return 0;
+    }
+    this._groups.push({ experimentName, runs: added });
+    this._series.clear();
+    this._wholeExperiment = false;
+    await this.load();
+    return added.length;
+  }
+
+  /**
+   * The runs' series of a metric, downsampled on the server (cached).
+   *
+   * Args:
+   *   metric: The metric's name.
+   *   maxPoints: Entries per run (see `pointsForWidth`).
+   *
+   * Returns:
+   *   One series per run that logged the metric, in the runs' order.
+   */
+  series(metric: string, maxPoints = this.maxPoints): Promise<IChartSeries[]> {
+    const key = `${maxPoints} ${metric}`;
+    let answer = this._series.get(key);
     if (!answer) {
-      answer = getMetricChart(this._selection(), metric, this.maxPoints);
-      answer.catch(() => this._series.delete(metric));
-      this._series.set(metric, answer);
+      answer = getMetricChart(this._selection(), metric, maxPoints);
+      answer.catch(() => this._series.delete(key));
+      this._series.set(key, answer);
     }
     return answer;
   }
@@ -98,10 +192,23 @@ export class CompareModel implements IDisposable {
     Signal.clearData(this);
   }
 
-  /** Every run of the experiment is asked for by name only when it is not all of it. */
+  private async _loadGroup(group: ICompareGroup): Promise<ITrialComponent[]> {
+    if (!group.experimentName) {
+      return Promise.all(group.runs.map(describeRun));
+    }
+    const all = await listAllRuns(group.experimentName);
+    if (this._groups.length === 1) {
+      this._wholeExperiment = group.runs.length >= all.length;
+    }
+    const wanted = new Set(group.runs);
+    return all.filter(run => wanted.has(run.TrialComponentName));
+  }
+
+  /** A whole single experiment is asked for by its name, other selections by run. */
   private _selection(): IRunSelection {
-    return this._wholeExperiment && this.experimentName
-      ? { experimentName: this.experimentName }
+    const experimentName = this.experimentName;
+    return this._wholeExperiment && this._groups.length === 1 && experimentName
+      ? { experimentName }
       : { runs: this.runNames };
   }
 
@@ -112,6 +219,7 @@ export class CompareModel implements IDisposable {
     }
   }
 
+  private _groups: ICompareGroup[];
   private _isDisposed = false;
   private _series = new Map<string, Promise<IChartSeries[]>>();
   private _state: CompareState = { kind: 'loading' };

@@ -1,13 +1,17 @@
 /**
- * One run for its main-area view: the run, the full series of each of its metrics
- * (polled while the run is in progress), and previews of its artifacts.
+ * One run for its main-area view: the run, the series of each of its metrics (polled
+ * while the run is in progress), and previews of its artifacts.
+ *
+ * The series are every point (the job view's live charts) unless `chartPoints` is set:
+ * then each is read downsampled from the charts route at that many entries (the run
+ * view sets it from its charts' width), so a long series costs what a chart can show.
  */
 import { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { describeRun, getMetricSeries } from '../api/runs';
-import { IMetricPoint, ITrialComponent } from '../api/types';
+import { describeRun, getMetricChart, getMetricSeries } from '../api/runs';
+import { IChartSeries, IMetricPoint, ITrialComponent } from '../api/types';
 import { RunArtifacts } from './artifacts';
 import { DEFAULT_REFRESH_INTERVAL, Poller } from './poller';
 
@@ -17,8 +21,10 @@ export type RunState =
   | {
       kind: 'ready';
       run: ITrialComponent;
-      /** Every point of each metric, by metric name. */
+      /** Every point of each metric, by metric name (none when `chartPoints` is set). */
       series: Record<string, IMetricPoint[]>;
+      /** Each metric downsampled, by metric name (only when `chartPoints` is set). */
+      charts?: Record<string, IChartSeries>;
     };
 
 /** What one poll reads: the run and its series. */
@@ -44,7 +50,7 @@ export class RunModel implements IDisposable {
         this._state.kind === 'ready' &&
         this._state.run.Status.PrimaryStatus !== 'InProgress',
       request: () => this._read(),
-      apply: ({ run, series }) => this._set({ kind: 'ready', run, series }),
+      apply: answer => this._set({ kind: 'ready', ...answer }),
       fail: error =>
         this._set({
           kind: 'error',
@@ -62,6 +68,23 @@ export class RunModel implements IDisposable {
 
   get stateChanged(): ISignal<this, RunState> {
     return this._stateChanged;
+  }
+
+  /**
+   * Entries per metric to read from the charts route (downsampled); null reads every
+   * point. Setting a new value reads the run again.
+   */
+  get chartPoints(): number | null {
+    return this._chartPoints;
+  }
+  set chartPoints(value: number | null) {
+    if (value === this._chartPoints) {
+      return;
+    }
+    this._chartPoints = value;
+    if (this._state.kind !== 'loading') {
+      void this.refresh();
+    }
   }
 
   /** Whether the view is on screen; the run is polled only while it is. */
@@ -93,6 +116,21 @@ export class RunModel implements IDisposable {
   private async _read(): Promise<RunAnswer> {
     const run = await describeRun(this.name);
     const names = (run.Metrics ?? []).map(metric => metric.MetricName);
+    const maxPoints = this._chartPoints;
+    if (maxPoints !== null) {
+      const charts: Record<string, IChartSeries> = {};
+      const answers = await Promise.all(
+        names.map(metric =>
+          getMetricChart({ runs: [this.name] }, metric, maxPoints)
+        )
+      );
+      answers.forEach((answer, i) => {
+        if (answer.length) {
+          charts[names[i]] = answer[0];
+        }
+      });
+      return { run, series: {}, charts };
+    }
     const answers = await Promise.all(
       names.map(metric => getMetricSeries(this.name, metric))
     );
@@ -106,6 +144,7 @@ export class RunModel implements IDisposable {
     this._stateChanged.emit(state);
   }
 
+  private _chartPoints: number | null = null;
   private _poller: Poller<RunAnswer>;
   private _state: RunState = { kind: 'loading' };
   private _stateChanged = new Signal<this, RunState>(this);

@@ -6,16 +6,30 @@ import { IChartSeries, ITrialComponent } from '../api/types';
 import {
   bars,
   histogram,
-  metricLines,
   parallelCoordinates,
   runLabel,
   scatter
 } from '../components/figures';
 import { Plot, PlotData, PlotLayout, savePng } from '../components/Plot';
 import { IRunColumn, isNumeric } from '../models/columns';
-import { CompareModel } from '../models/compare';
+import {
+  CompareModel,
+  DEFAULT_CHART_WIDTH,
+  pointsForWidth
+} from '../models/compare';
+import {
+  LEGEND_MAX,
+  lineTraces,
+  RunFinder,
+  useSeriesQueue
+} from './metricGrid';
 
 export type ChartKind = 'lines' | 'scatter' | 'parallel' | 'bar' | 'histogram';
+
+/** The metric select's value that shows a chart for every metric. */
+const ALL = '';
+/** Narrowest column of the metric charts' grid (pixels); see `.jp-mlstudio-MetricGrid`. */
+const CHART_MIN_WIDTH = 480;
 
 export interface ICompareChartsProps {
   model: CompareModel;
@@ -48,6 +62,105 @@ function ColumnSelect(props: {
   );
 }
 
+/**
+ * The width of each chart in a grid of columns at least `CHART_MIN_WIDTH` wide; null
+ * until measured. A grid not laid out (hidden, or in tests) counts as the default width.
+ */
+function useChartWidth(node: React.RefObject<HTMLElement>): number | null {
+  const [width, setWidth] = React.useState<number | null>(null);
+  React.useLayoutEffect(() => {
+    const measure = () => {
+      const total = node.current?.clientWidth ?? 0;
+      const columns = Math.max(1, Math.floor(total / CHART_MIN_WIDTH));
+      setWidth(previous =>
+        total > 0
+          ? Math.floor(total / columns)
+          : (previous ?? DEFAULT_CHART_WIDTH)
+      );
+    };
+    measure();
+    if (typeof ResizeObserver === 'undefined' || !node.current) {
+      return;
+    }
+    const observer = new ResizeObserver(measure);
+    observer.observe(node.current);
+    return () => observer.disconnect();
+  }, []);
+  return width;
+}
+
+/** One metric's lines of every run. */
+function MetricPanel(props: {
+  metric: string;
+  series: IChartSeries[] | string | undefined;
+  labels: ReadonlyMap<string, string>;
+  smoothing: number;
+  logY: boolean;
+  highlighted: ReadonlySet<string>;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { metric, series, labels, smoothing, logY, highlighted, trans } = props;
+  const plotNode = React.useRef<HTMLElement | null>(null);
+  const data = React.useMemo(
+    () =>
+      Array.isArray(series)
+        ? lineTraces(series, labels, smoothing, highlighted)
+        : null,
+    [series, labels, smoothing, highlighted]
+  );
+  const layout = React.useMemo(
+    (): PlotLayout => ({
+      title: { text: metric },
+      height: 360,
+      xaxis: { title: { text: 'step' } },
+      yaxis: { type: logY ? 'log' : 'linear', title: { text: metric } },
+      hovermode: 'closest',
+      showlegend: Array.isArray(series) && series.length <= LEGEND_MAX
+    }),
+    [metric, logY, series]
+  );
+  let body: JSX.Element;
+  if (typeof series === 'string') {
+    body = <p role="alert">{series}</p>;
+  } else if (!data) {
+    body = <p className="jp-mlstudio-Loading">{trans.__('Loading chart…')}</p>;
+  } else if (data.length === 0) {
+    body = (
+      <p className="jp-mlstudio-Muted">
+        {trans.__('No run logged %1.', metric)}
+      </p>
+    );
+  } else {
+    body = (
+      <Plot
+        className="jp-mlstudio-CompareChart"
+        label={trans.__('%1 by step', metric)}
+        data={data}
+        layout={layout}
+        onDrawn={node => (plotNode.current = node)}
+      />
+    );
+  }
+  return (
+    <div className="jp-mlstudio-MetricPanel" data-metric={metric}>
+      {body}
+      {data && data.length > 0 && (
+        <button
+          type="button"
+          className="jp-Button jp-mod-styled jp-mlstudio-SavePng"
+          aria-label={trans.__('Save %1 as PNG', metric)}
+          onClick={() =>
+            plotNode.current &&
+            void savePng(plotNode.current, `mlstudio-${metric}`)
+          }
+        >
+          {trans.__('Save PNG')}
+        </button>
+      )}
+    </div>
+  );
+}
+
 export function CompareCharts(props: ICompareChartsProps): JSX.Element {
   const { model, runs, columns, trans } = props;
   const numeric = React.useMemo(
@@ -56,31 +169,28 @@ export function CompareCharts(props: ICompareChartsProps): JSX.Element {
   );
   const metrics = model.metricNames;
   const [kind, setKind] = React.useState<ChartKind>('lines');
-  const [metric, setMetric] = React.useState(metrics[0] ?? '');
+  const [metric, setMetric] = React.useState(ALL);
   const [smoothing, setSmoothing] = React.useState(0);
   const [logY, setLogY] = React.useState(false);
+  const [highlighted, setHighlighted] = React.useState<ReadonlySet<string>>(
+    new Set()
+  );
   const firstMetric = numeric.find(c => c.kind === 'metric') ?? numeric[0];
   const firstParam = numeric.find(c => c.kind === 'param') ?? numeric[0];
   const [xId, setX] = React.useState(firstParam?.id ?? '');
   const [yId, setY] = React.useState(firstMetric?.id ?? '');
-  const [series, setSeries] = React.useState<IChartSeries[] | null>(null);
-  const [error, setError] = React.useState('');
   const plotNode = React.useRef<HTMLElement | null>(null);
+  const grid = React.useRef<HTMLDivElement>(null);
+  const width = useChartWidth(grid);
 
-  React.useEffect(() => {
-    if (kind !== 'lines' || !metric) {
-      return;
-    }
-    let cancelled = false;
-    setSeries(null);
-    model
-      .series(metric)
-      .then(answer => !cancelled && setSeries(answer))
-      .catch(reason => !cancelled && setError(String(reason)));
-    return () => {
-      cancelled = true;
-    };
-  }, [kind, metric]);
+  const charted =
+    metric === ALL || !metrics.includes(metric) ? metrics : [metric];
+  const loaded = useSeriesQueue(
+    model,
+    charted,
+    pointsForWidth(width ?? DEFAULT_CHART_WIDTH),
+    kind === 'lines' && width !== null
+  );
 
   const byId = (id: string) => numeric.find(c => c.id === id);
   const x = byId(xId) ?? firstParam;
@@ -102,20 +212,7 @@ export function CompareCharts(props: ICompareChartsProps): JSX.Element {
   } | null => {
     switch (kind) {
       case 'lines':
-        return series
-          ? {
-              data: metricLines(series, labels, smoothing),
-              layout: {
-                title: { text: metric },
-                xaxis: { title: { text: 'step' } },
-                yaxis: {
-                  type: logY ? 'log' : 'linear',
-                  title: { text: metric }
-                },
-                showlegend: series.length <= 20
-              }
-            }
-          : null;
+        return null;
       case 'scatter':
         return x && y
           ? {
@@ -150,7 +247,7 @@ export function CompareCharts(props: ICompareChartsProps): JSX.Element {
             }
           : null;
     }
-  }, [kind, series, smoothing, logY, x, y, runs, numeric]);
+  }, [kind, logY, x, y, runs, numeric]);
 
   const layout = React.useMemo(
     () => ({ height: 440, ...figure?.layout }),
@@ -192,6 +289,7 @@ export function CompareCharts(props: ICompareChartsProps): JSX.Element {
                 value={metric}
                 onChange={e => setMetric(e.target.value)}
               >
+                <option value={ALL}>{trans.__('All metrics')}</option>
                 {metrics.map(name => (
                   <option key={name}>{name}</option>
                 ))}
@@ -237,30 +335,65 @@ export function CompareCharts(props: ICompareChartsProps): JSX.Element {
             {trans.__('Log scale')}
           </label>
         )}
-        <button
-          type="button"
-          className="jp-Button jp-mod-styled jp-mlstudio-SavePng"
-          disabled={!figure}
-          onClick={() =>
-            plotNode.current &&
-            void savePng(plotNode.current, `mlstudio-${kind}`)
-          }
-        >
-          {trans.__('Save PNG')}
-        </button>
+        {kind !== 'lines' && (
+          <button
+            type="button"
+            className="jp-Button jp-mod-styled jp-mlstudio-SavePng"
+            disabled={!figure}
+            onClick={() =>
+              plotNode.current &&
+              void savePng(plotNode.current, `mlstudio-${kind}`)
+            }
+          >
+            {trans.__('Save PNG')}
+          </button>
+        )}
       </div>
-      {error && <p role="alert">{error}</p>}
-      {figure ? (
-        <Plot
-          className="jp-mlstudio-CompareChart"
-          label={kinds.find(([value]) => value === kind)![1]}
-          data={figure.data}
-          layout={layout}
-          onDrawn={node => (plotNode.current = node)}
+      {kind === 'lines' && runs.length > LEGEND_MAX && (
+        <RunFinder
+          runs={runs}
+          labels={labels}
+          highlighted={highlighted}
+          onChange={setHighlighted}
+          trans={trans}
         />
-      ) : (
-        <p className="jp-mlstudio-Loading">{trans.__('Loading chart…')}</p>
       )}
+      <div
+        ref={grid}
+        className="jp-mlstudio-MetricGrid"
+        hidden={kind !== 'lines'}
+      >
+        {kind === 'lines' && charted.length === 0 && (
+          <p className="jp-mlstudio-Muted">
+            {trans.__('These runs logged no metrics.')}
+          </p>
+        )}
+        {kind === 'lines' &&
+          charted.map(name => (
+            <MetricPanel
+              key={name}
+              metric={name}
+              series={loaded.get(name)}
+              labels={labels}
+              smoothing={smoothing}
+              logY={logY}
+              highlighted={highlighted}
+              trans={trans}
+            />
+          ))}
+      </div>
+      {kind !== 'lines' &&
+        (figure ? (
+          <Plot
+            className="jp-mlstudio-CompareChart"
+            label={kinds.find(([value]) => value === kind)![1]}
+            data={figure.data}
+            layout={layout}
+            onDrawn={node => (plotNode.current = node)}
+          />
+        ) : (
+          <p className="jp-mlstudio-Loading">{trans.__('Loading chart…')}</p>
+        ))}
     </div>
   );
 }

@@ -1,4 +1,7 @@
-/** The main-area comparison of 2 to 1,000 runs: a table with a column chooser, and charts. */
+/**
+ * The main-area comparison of 2 to 1,000 runs of one or several experiments: the runs'
+ * table (with a column chooser) first, then the charts.
+ */
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
@@ -8,6 +11,7 @@ import { CompareTable } from '../components/CompareTable';
 import { studioIcon } from '../icons';
 import { differs, IRunColumn } from '../models/columns';
 import { CompareModel } from '../models/compare';
+import { AddRuns } from './addRuns';
 import { CompareCharts } from './compareCharts';
 import { useSignals } from './runs';
 
@@ -27,6 +31,22 @@ function defaultColumns(columns: IRunColumn[]): Set<string> {
       .filter(column => column.kind === 'param' || column.id.endsWith(':Last'))
       .map(column => column.id)
   );
+}
+
+/** "12 runs of exp", "30 runs of 3 experiments" or "5 runs". */
+export function compareTitle(
+  model: CompareModel,
+  count: number,
+  trans: TranslationBundle
+): string {
+  const experiments = model.experimentNames;
+  if (experiments.length === 1) {
+    return trans.__('%1 runs of %2', count, experiments[0]);
+  }
+  if (experiments.length > 1) {
+    return trans.__('%1 runs of %2 experiments', count, experiments.length);
+  }
+  return trans.__('%1 runs', count);
 }
 
 export function CompareView(props: ICompareViewProps): JSX.Element {
@@ -67,11 +87,8 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
   return (
     <div className="jp-mlstudio-View jp-mlstudio-Compare-view">
       <header className="jp-mlstudio-View-header">
-        <h1>
-          {model.experimentName
-            ? trans.__('%1 runs of %2', runs.length, model.experimentName)
-            : trans.__('%1 runs', runs.length)}
-        </h1>
+        <h1>{compareTitle(model, runs.length, trans)}</h1>
+        <AddRuns model={model} trans={trans} />
       </header>
       <section aria-label={trans.__('Runs')}>
         <div className="jp-mlstudio-ChartControls">
@@ -142,6 +159,9 @@ export class CompareWidget extends MainAreaWidget<ReactWidget> {
     });
     this.id = `mlstudio-compare-${++compareCount}`;
     this.title.label = trans.__('Compare %1 runs', model.runNames.length);
+    model.stateChanged.connect(() => {
+      this.title.label = trans.__('Compare %1 runs', model.runNames.length);
+    }, this);
     this.title.icon = studioIcon;
     this.title.closable = true;
     this.addClass('jp-mlstudio-CompareWidget');

@@ -3,7 +3,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import React from 'react';
 
-import { IMetricPoint, ITrialComponent } from '../api/types';
+import { IChartSeries, IMetricPoint, ITrialComponent } from '../api/types';
 import { withArtifactRoot } from '../components/ArtifactUri';
 import { Plot, PlotData } from '../components/Plot';
 import { StatusBadge } from '../components/StatusBadge';
@@ -11,6 +11,7 @@ import { useSignals } from '../components/useSignals';
 import { absoluteTime, duration, formatNumber } from '../format';
 import { studioIcon } from '../icons';
 import { ArtifactRoot } from '../models/artifactRoot';
+import { DEFAULT_CHART_WIDTH, pointsForWidth } from '../models/compare';
 import { RunModel } from '../models/run';
 import { ArtifactsPanel } from './artifacts';
 import { MainAreaView } from './mainAreaView';
@@ -39,7 +40,7 @@ export function RunView(props: {
       </div>
     );
   }
-  const { run, series } = state;
+  const { run, series, charts } = state;
   return (
     <div className="jp-mlstudio-View">
       <header className="jp-mlstudio-View-header">
@@ -65,14 +66,15 @@ export function RunView(props: {
         <h2>{trans.__('Metrics')}</h2>
         <MetricTable run={run} trans={trans} />
       </section>
-      <section
-        aria-label={trans.__('Charts')}
-        className="jp-mlstudio-RunCharts"
-      >
-        {Object.entries(series).map(([metric, points]) => (
-          <MetricChart key={metric} metric={metric} points={points} />
-        ))}
-      </section>
+      <RunCharts model={model} trans={trans}>
+        {charts
+          ? Object.entries(charts).map(([metric, chart]) => (
+              <MetricChart key={metric} metric={metric} series={chart} />
+            ))
+          : Object.entries(series).map(([metric, points]) => (
+              <MetricChart key={metric} metric={metric} points={points} />
+            ))}
+      </RunCharts>
       <section aria-label={trans.__('Artifacts')}>
         <h2>{trans.__('Artifacts')}</h2>
         <ArtifactsPanel run={run} artifacts={model.artifacts} trans={trans} />
@@ -80,6 +82,47 @@ export function RunView(props: {
     </div>
   );
 }
+
+/**
+ * The charts' section; its width sets the entries asked per metric (one every 2
+ * pixels of a chart, charts being at least 360 pixels wide).
+ */
+function RunCharts(props: {
+  model: RunModel;
+  trans: TranslationBundle;
+  children: React.ReactNode;
+}): JSX.Element {
+  const { model, trans } = props;
+  const node = React.useRef<HTMLElement>(null);
+  React.useLayoutEffect(() => {
+    const measure = () => {
+      const total = node.current?.clientWidth ?? 0;
+      if (total > 0) {
+        const columns = Math.max(1, Math.floor(total / RUN_CHART_MIN_WIDTH));
+        model.chartPoints = pointsForWidth(total / columns);
+      }
+    };
+    measure();
+    if (typeof ResizeObserver === 'undefined' || !node.current) {
+      return;
+    }
+    const observer = new ResizeObserver(measure);
+    observer.observe(node.current);
+    return () => observer.disconnect();
+  }, [model]);
+  return (
+    <section
+      ref={node}
+      aria-label={trans.__('Charts')}
+      className="jp-mlstudio-RunCharts"
+    >
+      {props.children}
+    </section>
+  );
+}
+
+/** Narrowest chart of the run view's grid (pixels); see `.jp-mlstudio-RunCharts`. */
+const RUN_CHART_MIN_WIDTH = 360;
 
 function Overview(props: {
   run: ITrialComponent;
@@ -173,23 +216,20 @@ function MetricTable(props: {
   );
 }
 
-/** A line chart of every point of one metric, by step. */
+/**
+ * A line chart of one metric by step: of every point (`points`), or of a downsampled
+ * series (`series`: its last value per entry, with the bucket's min-max band behind).
+ */
 export function MetricChart(props: {
   metric: string;
-  points: IMetricPoint[];
+  points?: IMetricPoint[];
+  series?: IChartSeries;
 }): JSX.Element {
-  const { metric, points } = props;
+  const { metric, points, series } = props;
   const data = React.useMemo<PlotData[]>(
-    () => [
-      {
-        type: 'scatter',
-        mode: points.length === 1 ? 'markers' : 'lines',
-        name: metric,
-        x: points.map((point, i) => point.Step ?? i),
-        y: points.map(point => point.Value)
-      }
-    ],
-    [points]
+    () =>
+      series ? seriesTraces(metric, series) : pointTraces(metric, points ?? []),
+    [metric, points, series]
   );
   const layout = React.useMemo(
     () => ({
@@ -207,6 +247,51 @@ export function MetricChart(props: {
       layout={layout}
     />
   );
+}
+
+function pointTraces(metric: string, points: IMetricPoint[]): PlotData[] {
+  return [
+    {
+      type: 'scatter',
+      mode: points.length === 1 ? 'markers' : 'lines',
+      name: metric,
+      x: points.map((point, i) => point.Step ?? i),
+      y: points.map(point => point.Value)
+    }
+  ];
+}
+
+/** The last value of each entry; a downsampled series adds its min-max band. */
+function seriesTraces(metric: string, series: IChartSeries): PlotData[] {
+  const line: PlotData = {
+    type: 'scatter',
+    mode: series.Steps.length === 1 ? 'markers' : 'lines',
+    name: metric,
+    x: series.Steps,
+    y: series.Last
+  };
+  if (series.Exact) {
+    return [line];
+  }
+  const band = {
+    type: 'scatter' as const,
+    mode: 'lines' as const,
+    x: series.Steps,
+    line: { width: 0 },
+    hoverinfo: 'skip' as const,
+    showlegend: false
+  };
+  return [
+    { ...band, name: 'min', y: series.Min },
+    {
+      ...band,
+      name: 'max',
+      y: series.Max,
+      fill: 'tonexty',
+      fillcolor: 'rgba(127, 127, 127, 0.2)'
+    },
+    line
+  ];
 }
 
 /** The main-area widget of a run; one per run. */
@@ -229,5 +314,7 @@ export class RunWidget extends MainAreaView<RunModel> {
     this.title.icon = studioIcon;
     this.title.closable = true;
     this.addClass('jp-mlstudio-RunWidget');
+    // Downsampled series from the first read; the charts' width refines it.
+    model.chartPoints ??= pointsForWidth(DEFAULT_CHART_WIDTH);
   }
 }
