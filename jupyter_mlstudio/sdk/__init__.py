@@ -177,3 +177,8 @@ __all__ += [
 from .autoscaling import AutoscalingClient, autoscaling_client  # noqa: E402
 
 __all__ += ["AutoscalingClient", "autoscaling_client"]
+
+# SageMaker's Search of runs and training jobs, answered from the store's indexes
+from .search_client import search, search_all, search_names  # noqa: E402
+
+__all__ += ["search", "search_all", "search_names"]
