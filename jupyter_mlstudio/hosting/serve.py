@@ -171,6 +171,34 @@ def application_name(runner: Any, endpoint: str, variant: str, generation: int) 
     return f"{namespace}-{endpoint}-{variant}-g{generation}"
 
 
+def remove_leftovers(runner: Any, root: Path) -> list[str]:
+    """Delete the Serve applications a previous studio of this home left running (a
+    studio that did not close: Serve outlives it), when its endpoints folder ``root``
+    shows it had variants on Serve.
+
+    Args:
+        runner: The :class:`.runtime.ray.RayRunner`.
+        root: The engine's endpoints folder.
+
+    Returns:
+        The applications deleted.
+    """
+    if not any(root.glob("*/*/replicas")):
+        return []
+    connect(runner)
+    from ray import serve
+
+    prefix = f"{runner.namespace}-"
+    try:
+        names = [n for n in serve.status().applications if n.startswith(prefix)]
+        for name in names:
+            serve.delete(name)
+    except Exception:  # Serve is not running (nothing left), or did not answer
+        log.warning("could not remove the Serve applications left running", exc_info=True)
+        return []
+    return names
+
+
 class ServeVariant(VariantInstances):
     """One generation of a variant as a Serve application (see the module docstring).
 

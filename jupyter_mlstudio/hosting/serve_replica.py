@@ -18,8 +18,10 @@ actor is gone, after stopping its server on its node (:func:`sweep`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
+import signal
 import time
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -210,5 +212,31 @@ def sweep(state_root: str, record: dict[str, Any]) -> None:
     handle = handle_of(record)
     try:
         runner.stop(handle, grace_seconds=2.0)
+        # Ray kills a dead worker's children, so the server's supervisor is likely gone
+        # (the runner sees nothing running) while the server lives on in its group
+        _end_group(int(handle.ref), grace_seconds=2.0)
     finally:
         runner.cleanup(handle)
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # a process not ours took the id: not the server's group
+        return False
+    return True
+
+
+def _end_group(group: int, grace_seconds: float) -> None:
+    """SIGTERM a process group, SIGKILL what is left of it after ``grace_seconds``."""
+    if group <= 1 or not _group_alive(group):
+        return
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(group, signal.SIGTERM)
+    deadline = time.monotonic() + grace_seconds
+    while _group_alive(group) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(group, signal.SIGKILL)

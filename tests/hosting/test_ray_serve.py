@@ -15,7 +15,6 @@ from typing import Any
 
 import joblib
 import numpy as np
-import psutil
 import pytest
 from sklearn.linear_model import LogisticRegression
 
@@ -134,6 +133,15 @@ def wait_until(check: Any, timeout: float = 60) -> None:
         time.sleep(0.1)
 
 
+def group_alive(group: int) -> bool:
+    """Whether a model server's process group (its supervisor's pid) has a process left."""
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def instances(studio: Studio, name: str) -> list[dict[str, Any]]:
     (only,) = studio.endpoints.describe_endpoint(name)["ProductionVariants"]
     return list(only["Instances"])
@@ -174,7 +182,7 @@ def test_replicas_on_both_nodes_keep_answering_when_one_is_killed(
     assert survivor["host"] in hosts
     assert pool.replaced == 1
     # the killed replica's model server (it outlives its actor) was stopped on its node
-    wait_until(lambda: not psutil.pid_exists(int(victim["handle"]["ref"])), timeout=30)
+    wait_until(lambda: not group_alive(int(victim["handle"]["ref"])), timeout=30)
     figures = studio.endpoints.figures("ep-serve")["Variants"][0]
     assert figures["Invocations"] == client.ok + 1
     studio.endpoints.delete_endpoint("ep-serve")
@@ -204,5 +212,5 @@ def test_resize_live_then_delete_removes_the_application(studio: Studio, model: 
     servers = [int(r["handle"]["ref"]) for r in pool.replicas()]
     hosting.delete_endpoint("ep-size")
     assert pool.app not in serve.status().applications
-    assert not any(psutil.pid_exists(pid) for pid in servers)
+    wait_until(lambda: not any(group_alive(group) for group in servers), timeout=30)
     assert not pool.folder.exists()

@@ -47,6 +47,7 @@ from ...hosting.instances import (
     VariantPlan,
     plan_variant,
 )
+from ...hosting.serve import remove_leftovers
 from ...ownership import OwnerCheck, current_owner
 from ...store.base import MetadataStore, SortOrder
 from ..jobs.requests import parse_request
@@ -559,6 +560,8 @@ class HostingService(HostingRecords):
         try:
             runner = self._runner(self._runtime_name())
             leftovers = runner.find({LABEL_KIND: KIND})
+            if runner.name == "ray":  # variants on Ray Serve: their applications
+                remove_leftovers(runner, self.engine.root)
         except StudioError as exc:
             log.warning("could not look for the endpoint instances left running: %s", exc)
             leftovers = []
