@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from datetime import datetime, timezone
@@ -119,3 +122,61 @@ def test_a_point_the_store_refuses_costs_only_itself(tmp_path: Path) -> None:
         buffer.close()
     finally:
         store.close()
+
+
+def test_points_logged_after_an_outage_follow_the_kept_ones() -> None:
+    sink = Recorder()
+    buffer = MetricBuffer(sink, interval=60, flush_points=10**9)
+    buffer.add("r", *point(1))
+    buffer.add("r", *point(2))
+    sink.fail = StoreUnavailableError("down")
+    with pytest.raises(StoreUnavailableError):
+        buffer.flush()
+    buffer.add("r", *point(3))
+    assert buffer.pending == 3
+    buffer.flush()
+    assert sink.batches == [("r", [1.0, 2.0, 3.0])]
+    buffer.close()
+
+
+# A script that logs N points with no flush and no ``with`` block, then ends as told.
+EXIT_SCRIPT = """
+import os, sys
+from jupyter_mlstudio.sdk import Run, TrackingClient
+client = TrackingClient(sys.argv[1])
+run = Run("exit", "r", sagemaker_session=client)
+for i in range(int(sys.argv[2])):
+    run.log_metric("loss", 1.0 / (i + 1), step=i)
+if sys.argv[3] == "flush-then-kill":
+    run.flush()
+    for i in range(10):
+        run.log_metric("loss", 0.5, step=10**6 + i)
+    os._exit(0)
+"""
+
+
+def _logged(tmp_path: Path, points: int, ending: str) -> int:
+    uri = f"sqlite:///{tmp_path / 'exit.db'}"
+    subprocess.run(
+        [sys.executable, "-c", EXIT_SCRIPT, uri, str(points), ending],
+        check=True,
+        timeout=300,
+        env={**os.environ, "MLSTUDIO_ARTIFACT_ROOT": str(tmp_path / "artifacts")},
+    )
+    store = open_store(uri)
+    try:
+        return store.get_trial_component("exit-r").metrics[0].count
+    finally:
+        store.close()
+
+
+def test_a_normal_exit_writes_every_point(tmp_path: Path) -> None:
+    """No flush, no ``with``: the interpreter's exit (atexit) writes all 25,000 points,
+    more than two batches and beyond the background flusher's threshold."""
+    assert _logged(tmp_path, 25_000, "exit") == 25_000
+
+
+def test_a_hard_kill_loses_only_what_was_not_yet_written(tmp_path: Path) -> None:
+    """``os._exit`` right after ten more points: the flushed 1,000 are kept; the ten are
+    lost whole or written whole (a batch is one transaction), never in part."""
+    assert _logged(tmp_path, 1_000, "flush-then-kill") in (1_000, 1_010)
