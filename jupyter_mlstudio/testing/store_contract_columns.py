@@ -74,6 +74,17 @@ class MetricColumnsContract:
         store.log_metric_columns("run", MetricColumns([], [], [], []))  # nothing to do
         assert store.get_trial_component("run").metrics[1].count == 4
 
+    def test_columns_last_is_the_latest_time_not_the_last_point(self, store: TrackingStore) -> None:
+        store.create_trial_component("run")
+        batch = MetricColumns(["m"] * 3, [1.0, 2.0, 3.0], [0, 1, 2], [US0 + 9, US0 + 9, US0])
+        store.log_metric_columns("run", batch)
+        (summary,) = store.get_trial_component("run").metrics
+        assert (summary.last, summary.count, summary.avg) == (2.0, 3, 2.0)
+        assert summary.time_stamp == T0 + timedelta(microseconds=9)
+        store.log_metric_columns("run", columns("m", [4.0, 5.0], start=3))
+        (summary,) = store.get_trial_component("run").metrics
+        assert (summary.last, summary.count, summary.min, summary.max) == (5.0, 5, 1.0, 5.0)
+
     def test_columns_the_whole_time_range(self, store: TrackingStore) -> None:
         store.create_trial_component("run")
         batch = MetricColumns(["m", "m"], [1.0, 2.0], [0, 1], [MIN_MICROS, MAX_MICROS])

@@ -18,6 +18,7 @@ The same transaction folds the batch into the downsampled series of ``buckets.py
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -116,6 +117,21 @@ def prepare_columns(columns: MetricColumns, *, sqlite_text: bool = False) -> lis
     return list(zip(columns.names, columns.values, columns.steps, stamps, strict=True))
 
 
+def summarize_columns(columns: MetricColumns) -> dict[str, _Batch] | None:
+    """:func:`summarize` straight from the columns of a batch of one metric whose times
+    never go back (the SDK's usual batch); None for any other batch."""
+    names, values, stamps = columns.names, columns.values, columns.timestamps
+    if not values or names.count(names[0]) != len(names):
+        return None
+    if any(map(operator.gt, stamps[:-1], stamps[1:])):
+        return None  # "last" would need the latest time, not the last point
+    mean, std_dev = stats.describe(values)
+    batch = _Batch(
+        len(values), mean, std_dev, min(values), max(values), values[-1], datetime_of(stamps[-1])
+    )
+    return {names[0]: batch}
+
+
 def sqlite_timestamp(stamp: datetime) -> str:
     """A UTC datetime as ``UTCDateTime`` stores it on SQLite (naive UTC, microseconds)."""
     return stamp.astimezone(_UTC).isoformat(" ", "microseconds")[:-6]  # drop "+00:00"
@@ -203,11 +219,18 @@ def merge(row: Any, batch: _Batch) -> dict[str, Any]:
     }
 
 
-def log_points(connection: Connection, trial_component_id: int, rows: list[Point]) -> None:
-    """Insert prepared rows and fold them into the summaries, in the caller's transaction."""
+def log_points(
+    connection: Connection,
+    trial_component_id: int,
+    rows: list[Point],
+    batches: dict[str, _Batch] | None = None,
+) -> None:
+    """Insert prepared rows and fold them into the summaries, in the caller's transaction
+    (``batches``: what :func:`summarize` gives for ``rows``, when the caller has it)."""
     if not rows:
         return
-    batches = summarize(rows)
+    if batches is None:
+        batches = summarize(rows)
     names = sorted(batches)
     dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     # Placeholders first, so every summary row exists and can be locked in name order.

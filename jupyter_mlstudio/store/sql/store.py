@@ -485,12 +485,12 @@ class SqlStore(
 
     def log_metric_columns(self, trial_component_name: str, columns: MetricColumns) -> None:
         check_name(TrialComponentRow, trial_component_name)
-        rows = metrics.prepare_columns(
-            check_columns(columns), sqlite_text=self._backend == "sqlite"
-        )
+        columns = check_columns(columns)
+        rows = metrics.prepare_columns(columns, sqlite_text=self._backend == "sqlite")
+        batches = metrics.summarize_columns(columns)
         with self._session(write=True) as s:
             run_id = get_id(s, TrialComponentRow, trial_component_name)
-            metrics.log_points(s.connection(), run_id, rows)
+            metrics.log_points(s.connection(), run_id, rows, batches)
 
     def get_metric_series(self, trial_component_name: str, metric_name: str) -> list[e.MetricPoint]:
         with self._session() as s:
