@@ -7,7 +7,7 @@ before any handler runs), so only the body form reaches ``MAX_CHART_RUNS`` runs.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -38,9 +38,28 @@ class RunSelectionRequest(ApiModel):
     )
 
 
+#: The columns of a series besides ``Steps``, by their API names.
+ChartColumn = Literal["Min", "Max", "Last", "Avg", "Count"]
+#: API name → ``ChartSeries`` field.
+CHART_COLUMNS: dict[str, str] = {
+    "Min": "min",
+    "Max": "max",
+    "Last": "last",
+    "Avg": "avg",
+    "Count": "count",
+}
+
+
 class MetricChartRequest(RunSelectionRequest):
     MetricName: MetricNameField
     MaxPoints: MaxPointsField = 500
+    Fields: list[ChartColumn] | None = Field(
+        default=None,
+        description=(
+            "The columns to fill besides Steps (all by default); the others come back "
+            "empty. A chart of many lines needs only Last: a third of the body."
+        ),
+    )
 
 
 _QUERY_RUNS = (
@@ -55,6 +74,10 @@ class RunSelectionQuery(RunSelectionRequest):
 
 class MetricChartQuery(MetricChartRequest):
     TrialComponentName: list[str] = Field(default_factory=list, description=_QUERY_RUNS)
+    Fields: list[ChartColumn] | None = Field(
+        default=None,
+        description="A column to fill besides Steps; repeat for more (all by default)",
+    )
 
 
 class MetricChartResponse(ApiModel):

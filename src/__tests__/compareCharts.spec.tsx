@@ -116,7 +116,8 @@ describe('CompareModel across experiments', () => {
     expect(bodies[0]).toEqual({
       ExperimentName: 'exp1',
       MetricName: 'loss',
-      MaxPoints: 300
+      MaxPoints: 300,
+      Fields: ['Last'] // lines need no other column
     });
 
     expect(await model.addRuns('exp2')).toBe(2); // b is compared already
@@ -130,7 +131,8 @@ describe('CompareModel across experiments', () => {
     expect(bodies[1]).toEqual({
       TrialComponentName: ['a', 'b', 'c', 'd'],
       MetricName: 'loss',
-      MaxPoints: 300
+      MaxPoints: 300,
+      Fields: ['Last']
     });
     expect(await model.addRuns('exp2')).toBe(0);
     model.dispose();

@@ -71,19 +71,26 @@ export interface IRunSelection {
 export async function getMetricChart(
   selection: IRunSelection,
   metric: string,
-  maxPoints = 500
+  maxPoints = 500,
+  fields?: ChartColumn[]
 ): Promise<IChartSeries[]> {
-  const body: IMetricChartRequest = {
+  const body: IMetricChartRequest & { Fields?: ChartColumn[] } = {
     ...selectionBody(selection),
     MetricName: metric,
     MaxPoints: maxPoints
   };
+  if (fields) {
+    body.Fields = fields; // the other columns come back empty
+  }
   const answer = await requestAPI<IMetricChartResponse>(
     'charts/metrics',
     jsonInit('POST', body)
   );
   return answer.Series;
 }
+
+/** A column of a chart series besides `Steps` (`getMetricChart`'s `fields`). */
+export type ChartColumn = 'Min' | 'Max' | 'Last' | 'Avg' | 'Count';
 
 /** The metric names any of the selected runs logged, sorted. */
 export async function listMetricNames(

@@ -3659,6 +3659,12 @@ export interface components {
        */
       ExperimentName: string | null;
       /**
+       * Fields
+       * @description The columns to fill besides Steps (all by default); the others come back empty. A chart of many lines needs only Last: a third of the body.
+       * @default null
+       */
+      Fields: ('Min' | 'Max' | 'Last' | 'Avg' | 'Count')[] | null;
+      /**
        * Maxpoints
        * @description Most entries per run; a longer series is downsampled into step buckets
        * @default 500
@@ -6210,6 +6216,7 @@ export interface operations {
     parameters: {
       query: {
         ExperimentName?: string | null;
+        Fields?: ('Min' | 'Max' | 'Last' | 'Avg' | 'Count')[] | null;
         MaxPoints?: number;
         MetricName: string;
         TrialComponentName?: string[];

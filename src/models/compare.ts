@@ -176,7 +176,8 @@ export class CompareModel implements IDisposable {
     const key = `${maxPoints} ${metric}`;
     let answer = this._series.get(key);
     if (!answer) {
-      answer = getMetricChart(this._selection(), metric, maxPoints);
+      // Lines draw each entry's last value: the other columns stay on the server.
+      answer = getMetricChart(this._selection(), metric, maxPoints, ['Last']);
       answer.catch(() => this._series.delete(key));
       this._series.set(key, answer);
     }

@@ -213,3 +213,47 @@ async def test_posted_selection_of_an_experiment(jp_fetch: Any, jp_serverapp: An
     )
     names = [s["TrialComponentName"] for s in json.loads(response.body)["Series"]]
     assert names == ["long-run", "short-run"]
+
+
+async def test_fields_leave_the_other_columns_empty(jp_fetch: Any, jp_serverapp: Any) -> None:
+    """The compare view asks for Last only: the other columns come back empty."""
+    seed(jp_serverapp)
+    full_status, full = await get(
+        jp_fetch,
+        "metrics",
+        [("MetricName", "loss"), ("TrialComponentName", "long-run"), ("MaxPoints", "100")],
+    )
+    status, body = await get(
+        jp_fetch,
+        "metrics",
+        [
+            ("MetricName", "loss"),
+            ("TrialComponentName", "long-run"),
+            ("MaxPoints", "100"),
+            ("Fields", "Last"),
+            ("Fields", "Count"),
+        ],
+    )
+    assert (full_status, status) == (200, 200)
+    (series,) = body["Series"]
+    (whole,) = full["Series"]
+    assert series["Steps"] == whole["Steps"]
+    assert series["Last"] == whole["Last"]
+    assert series["Count"] == whole["Count"]
+    assert series["Min"] == series["Max"] == series["Avg"] == []
+    assert series["BucketWidth"] == 64
+    assert series["PointCount"] == 5000
+    response = await jp_fetch(
+        "mlstudio",
+        "api",
+        "charts",
+        "metrics",
+        method="POST",
+        body=json.dumps(
+            {"MetricName": "loss", "TrialComponentName": ["short-run"], "Fields": ["Last"]}
+        ),
+    )
+    (short,) = json.loads(response.body)["Series"]
+    assert (short["Steps"], short["Last"], short["Min"]) == ([0, 1, 2], [1.0, 0.5, 1 / 3], [])
+    status, body = await get(jp_fetch, "metrics", [("MetricName", "loss"), ("Fields", "Steps")])
+    assert (status, body.get("field")) == (400, "Fields[0]")
