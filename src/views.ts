@@ -19,6 +19,7 @@ import type { ITuningActions } from './widgets/tuningJobs';
 
 export namespace ViewCommandIDs {
   export const openRun = 'mlstudio:open-run';
+  export const openExperiment = 'mlstudio:open-experiment';
   export const compareRuns = 'mlstudio:compare-runs';
   export const openJob = 'mlstudio:open-job';
   export const openTuningJob = 'mlstudio:open-tuning-job';
@@ -52,6 +53,7 @@ export function addViewCommands(
   IModelActions &
   IPipelineActions {
   const runs = new Map<string, MainAreaWidget>();
+  const experiments = new Map<string, MainAreaWidget>();
   const jobs = new Map<string, MainAreaWidget>();
   const endpoints = new Map<string, MainAreaWidget>();
   const tuningJobs = new Map<string, MainAreaWidget>();
@@ -87,6 +89,48 @@ export function addViewCommands(
       );
       runs.set(name, widget);
       widget.disposed.connect(() => runs.delete(name));
+      app.shell.add(widget, 'main');
+      app.shell.activateById(widget.id);
+      return widget;
+    }
+  });
+
+  app.commands.addCommand(ViewCommandIDs.openExperiment, {
+    label: trans.__('Open experiment'),
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: { name: { type: 'string' } },
+        required: ['name']
+      }
+    },
+    execute: async args => {
+      const name = String(args.name);
+      const open = experiments.get(name);
+      if (open && !open.isDisposed) {
+        app.shell.activateById(open.id);
+        return open;
+      }
+      const [{ ExperimentWidget }, { ExperimentTableModel }] =
+        await Promise.all([
+          import('./widgets/experimentView'),
+          import('./models/experimentTable')
+        ]);
+      const widget = new ExperimentWidget(
+        new ExperimentTableModel(name, { interval: interval() }),
+        trans,
+        {
+          openRun: run =>
+            void app.commands.execute(ViewCommandIDs.openRun, { name: run }),
+          compare: (experimentName, names) =>
+            void app.commands.execute(ViewCommandIDs.compareRuns, {
+              runs: names,
+              experimentName
+            })
+        }
+      );
+      experiments.set(name, widget);
+      widget.disposed.connect(() => experiments.delete(name));
       app.shell.add(widget, 'main');
       app.shell.activateById(widget.id);
       return widget;
@@ -419,6 +463,8 @@ export function addViewCommands(
       void app.commands.execute(ViewCommandIDs.openTuningJob, { name }),
     openRun: name =>
       void app.commands.execute(ViewCommandIDs.openRun, { name }),
+    openExperiment: name =>
+      void app.commands.execute(ViewCommandIDs.openExperiment, { name }),
     compare: (experimentName, names) =>
       void app.commands.execute(ViewCommandIDs.compareRuns, {
         runs: names,

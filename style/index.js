@@ -11,3 +11,4 @@ import './endpointContainers.css';
 import './debugger.css';
 import './monitoring.css';
 import './cluster.css';
+import './experiments.css';

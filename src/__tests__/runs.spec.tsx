@@ -20,41 +20,62 @@ describe('RunsModel', () => {
   beforeEach(() => mockedRequestAPI.mockReset());
   afterEach(() => model?.dispose());
 
-  it('pages through every run of the experiment', async () => {
-    const pages: Record<string, unknown> = {
-      '': { TrialComponentSummaries: [run('a'), run('b')], NextToken: 't1' },
-      t1: { TrialComponentSummaries: [run('c')], NextToken: null }
-    };
+  it('loads the first page at once and the next on demand', async () => {
+    const all = [run('a'), run('b'), run('c')];
     const queries: Record<string, unknown>[] = [];
     mockApi({
-      'GET trial-components': (query: Record<string, unknown>) => {
+      'GET experiments/exp/runs': (query: Record<string, unknown>) => {
         queries.push(query);
-        return pages[(query.NextToken as string) ?? ''];
+        const from = Number(query.NextToken ?? 0);
+        const to = from + Number(query.MaxResults);
+        return {
+          TrialComponentSummaries: all.slice(from, to),
+          NextToken: to < all.length ? String(to) : null
+        };
       }
     });
-    model = new RunsModel('exp', { standby: 'never' });
+    model = new RunsModel('exp', { standby: 'never', pageSize: 2 });
     model.active = true;
     await waitFor(() => model.state.kind === 'ready');
-    expect(model.runs.map(r => r.TrialComponentName)).toEqual(['a', 'b', 'c']);
+    expect(model.runs.map(r => r.TrialComponentName)).toEqual(['a', 'b']);
+    expect(model.hasMore).toBe(true);
+    expect(queries).toHaveLength(1);
     expect(queries[0]).toMatchObject({
-      ExperimentName: 'exp',
-      MaxResults: 1000
+      SortBy: 'CreationTime',
+      SortOrder: 'Descending',
+      MaxResults: 2
     });
-    expect(queries[1]).toMatchObject({ NextToken: 't1' });
+    expect(queries[0].NextToken).toBeUndefined();
+
+    await model.loadMore();
+    expect(model.runs.map(r => r.TrialComponentName)).toEqual(['a', 'b', 'c']);
+    expect(queries[1]).toMatchObject({ NextToken: '2', MaxResults: 2 });
+    expect(model.hasMore).toBe(false);
+    await model.loadMore(); // nothing after the last page
+    expect(queries).toHaveLength(2);
+
+    // A refresh fetches again from the start as many runs as are loaded.
+    await model.refresh();
+    expect(queries[2]).toMatchObject({ MaxResults: 3 });
+    expect(queries[2].NextToken).toBeUndefined();
   });
 
-  it('filters, sorts and keeps the selection to known runs', async () => {
+  it('sorts and filters on the server, tags over the loaded runs', async () => {
+    const queries: Record<string, unknown>[] = [];
     mockApi({
-      'GET trial-components': {
-        TrialComponentSummaries: [
-          run('alpha', { loss: 0.5, Tags: { arch: 'resnet50' } }),
-          run('beta', {
-            loss: 0.1,
-            Status: { PrimaryStatus: 'InProgress', Message: null }
-          }),
-          run('gamma', { Tags: { arch: 'vit' } })
-        ],
-        NextToken: null
+      'GET experiments/exp/runs': (query: Record<string, unknown>) => {
+        queries.push(query);
+        return {
+          TrialComponentSummaries: [
+            run('alpha', { loss: 0.5, Tags: { arch: 'resnet50' } }),
+            run('beta', {
+              loss: 0.1,
+              Status: { PrimaryStatus: 'InProgress', Message: null }
+            }),
+            run('gamma', { Tags: { arch: 'vit' } })
+          ],
+          NextToken: null
+        };
       }
     });
     model = new RunsModel('exp', { standby: 'never' });
@@ -64,23 +85,30 @@ describe('RunsModel', () => {
     expect(model.metricNames).toEqual(['loss']);
 
     model.sort = { key: 'metric:loss', descending: false };
-    expect(model.shown.map(r => r.TrialComponentName)).toEqual([
-      'beta',
-      'alpha',
-      'gamma'
-    ]);
+    await waitFor(() => queries.length === 2);
+    expect(queries[1]).toMatchObject({
+      SortBy: 'Metrics.loss.Last',
+      SortOrder: 'Ascending'
+    });
     model.filter = { text: '', tag: 'arch=resnet', status: '' };
     expect(model.shown.map(r => r.TrialComponentName)).toEqual(['alpha']);
     model.filter = { text: '', tag: 'arch', status: '' };
     expect(model.shown).toHaveLength(2);
-    model.filter = { text: 'BET', tag: '', status: 'InProgress' };
-    expect(model.shown.map(r => r.TrialComponentName)).toEqual(['beta']);
+    expect(queries).toHaveLength(2); // tags never go to the server
+    model.filter = { text: ' BET ', tag: '', status: 'InProgress' };
+    await waitFor(() => queries.length === 3);
+    expect(queries[2]).toMatchObject({
+      NameContains: 'BET',
+      Status: 'InProgress',
+      MaxResults: 50
+    });
 
     model.selectShown(true);
+    expect([...model.selected].sort()).toEqual(['alpha', 'beta', 'gamma']);
     model.toggle('gamma');
-    expect([...model.selected].sort()).toEqual(['beta', 'gamma']);
+    expect([...model.selected].sort()).toEqual(['alpha', 'beta']);
     model.toggle('gamma');
-    expect([...model.selected]).toEqual(['beta']);
+    expect(model.selected.has('gamma')).toBe(true);
   });
 });
 
@@ -116,14 +144,20 @@ describe('RunsPanel', () => {
   let widget: Widget | null = null;
   afterEach(() => widget?.dispose());
 
-  it('renders a window of 10,000 runs and compares the checked ones', async () => {
-    const runs = Array.from({ length: 10_000 }, (_, i) =>
+  it('renders the first page of 10,000 runs, loads more on scroll, compares', async () => {
+    const all = Array.from({ length: 10_000 }, (_, i) =>
       run(`run-${i}`, { loss: i })
     );
+    const queries: Record<string, unknown>[] = [];
     mockApi({
-      'GET trial-components': {
-        TrialComponentSummaries: runs,
-        NextToken: null
+      'GET experiments/exp/runs': (query: Record<string, unknown>) => {
+        queries.push(query);
+        const from = Number(query.NextToken ?? 0);
+        const to = from + Number(query.MaxResults);
+        return {
+          TrialComponentSummaries: all.slice(from, to),
+          NextToken: to < all.length ? String(to) : null
+        };
       }
     });
     const model = new RunsModel('exp', { standby: 'never' });
@@ -133,6 +167,7 @@ describe('RunsPanel', () => {
       <RunsPanel
         model={model}
         trans={trans}
+        total={10_000}
         onOpenRun={opened}
         onCompare={compare}
       />
@@ -140,12 +175,31 @@ describe('RunsPanel', () => {
     Widget.attach(widget, document.body);
     model.active = true;
     await waitFor(
-      () => widget!.node.querySelectorAll('.jp-mlstudio-RunRow').length > 0,
-      10_000
+      () => widget!.node.querySelectorAll('.jp-mlstudio-RunRow').length > 0
     );
     const rows = widget.node.querySelectorAll('.jp-mlstudio-RunRow');
     expect(rows.length).toBeLessThan(40);
-    expect(widget.node.textContent).toContain('10000 of 10000 runs');
+    expect(queries).toHaveLength(1);
+    expect(widget.node.textContent).toContain('50 of 10000 runs');
+
+    // Scrolling near the end of the loaded runs fetches the next page.
+    const list = widget.node.querySelector<HTMLElement>(
+      '.jp-mlstudio-VirtualList'
+    )!;
+    Object.defineProperty(list, 'scrollHeight', { value: 50 * 28 });
+    Object.defineProperty(list, 'clientHeight', { value: 360 });
+    list.scrollTop = 50 * 28 - 360;
+    list.dispatchEvent(new Event('scroll'));
+    await waitFor(() => model.runs.length === 100);
+    expect(queries[1]).toMatchObject({ NextToken: '50' });
+    await waitFor(() =>
+      (widget!.node.textContent ?? '').includes('100 of 10000 runs')
+    );
+    // And so does the button under the list.
+    widget.node
+      .querySelector<HTMLButtonElement>('.jp-mlstudio-LoadMore')!
+      .click();
+    await waitFor(() => model.runs.length === 150);
 
     const boxes = widget.node.querySelectorAll<HTMLInputElement>(
       '.jp-mlstudio-RunRow input[type=checkbox]'
@@ -159,10 +213,10 @@ describe('RunsPanel', () => {
       .querySelector<HTMLButtonElement>('.jp-mlstudio-Compare')!
       .click();
     expect(compare.mock.calls[0][0]).toHaveLength(2);
-    widget.node
-      .querySelector<HTMLButtonElement>('.jp-mlstudio-RunRow-name')!
-      .click();
-    expect(opened).toHaveBeenCalledWith(rows[0].getAttribute('data-run'));
+    const first = widget.node.querySelector('.jp-mlstudio-RunRow')!;
+    first.querySelector<HTMLButtonElement>('.jp-mlstudio-RunRow-name')!.click();
+    expect(opened).toHaveBeenCalledWith(first.getAttribute('data-run'));
+    expect(rows.length).toBeGreaterThan(0);
     model.dispose();
   });
 });

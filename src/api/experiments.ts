@@ -3,6 +3,8 @@ import {
   ICreateExperimentRequest,
   IExperiment,
   IListExperimentsRequest,
+  IListExperimentRunsRequest,
+  IListExperimentRunsResponse,
   IListExperimentsResponse,
   IListTrialComponentsRequest,
   IListTrialComponentsResponse
@@ -39,6 +41,21 @@ export function listTrialComponents(
 ): Promise<IListTrialComponentsResponse> {
   return requestAPI<IListTrialComponentsResponse>(
     'trial-components',
+    {},
+    { ...request }
+  );
+}
+
+/**
+ * One page of an experiment's runs, sorted and filtered on the server (the experiment
+ * view and the sidebar ask for the first screen, then the next pages on demand).
+ */
+export function listExperimentRuns(
+  experimentName: string,
+  request: IListExperimentRunsRequest = {}
+): Promise<IListExperimentRunsResponse> {
+  return requestAPI<IListExperimentRunsResponse>(
+    `experiments/${encodeURIComponent(experimentName)}/runs`,
     {},
     { ...request }
   );

@@ -48,6 +48,8 @@ export type ITrialComponentSummary = ITrialComponent;
 export type IListTrialComponentsRequest = Partial<
   QueryOf<'listTrialComponents'>
 >;
+export type IListExperimentRunsRequest = Partial<QueryOf<'listExperimentRuns'>>;
+export type IListExperimentRunsResponse = Schemas['ListExperimentRunsResponse'];
 export type IListTrialComponentsResponse =
   Schemas['ListTrialComponentsResponse'];
 

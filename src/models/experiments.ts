@@ -2,19 +2,21 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { deleteExperiment, listExperiments } from '../api/experiments';
 import { IExperimentSummary } from '../api/types';
+import { IPage, PagedSectionModel } from './paged';
 import { RunsModel } from './runs';
 import { SectionModel } from './section';
 
-/** The most experiments the sidebar lists at once. */
-const PAGE_SIZE = 100;
+/** How many experiments the sidebar lists first (and loads with each further page). */
+export const EXPERIMENTS_PAGE = 100;
 
 /**
- * The experiments section: newest first, filtered by a name search; an experiment
- * expands to its runs (one `RunsModel` each, polling only while expanded).
+ * The experiments section: newest first, filtered by a name search, a page at a time
+ * (the next as the list scrolls to its end); an experiment expands to its runs (one
+ * `RunsModel` each, polling only while expanded).
  */
-export class ExperimentsModel extends SectionModel<IExperimentSummary> {
+export class ExperimentsModel extends PagedSectionModel<IExperimentSummary> {
   constructor(options: Partial<SectionModel.IOptions> = {}) {
-    super({ name: 'experiments', ...options });
+    super({ name: 'experiments', pageSize: EXPERIMENTS_PAGE, ...options });
     this._options = options;
     this.stateChanged.connect(this._syncRuns, this);
   }
@@ -29,7 +31,7 @@ export class ExperimentsModel extends SectionModel<IExperimentSummary> {
       return;
     }
     this._nameContains = trimmed;
-    void this.refresh();
+    this.restart();
   }
 
   /** Emitted when an experiment expands or collapses. */
@@ -94,14 +96,18 @@ export class ExperimentsModel extends SectionModel<IExperimentSummary> {
     super.dispose();
   }
 
-  protected async fetch(): Promise<IExperimentSummary[]> {
+  protected async fetchPage(
+    token: string | undefined,
+    max: number
+  ): Promise<IPage<IExperimentSummary>> {
     const response = await listExperiments({
       NameContains: this._nameContains || undefined,
       SortBy: 'CreationTime',
       SortOrder: 'Descending',
-      MaxResults: PAGE_SIZE
+      MaxResults: max,
+      NextToken: token
     });
-    return response.ExperimentSummaries;
+    return { items: response.ExperimentSummaries, next: response.NextToken };
   }
 
   /** Refresh an expanded experiment's runs when its run count changes. */

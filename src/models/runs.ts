@@ -1,12 +1,14 @@
 /**
- * The runs of one experiment in the sidebar: every run (paged from the server), a
- * filter (name, tag, status), a sort, and the runs picked for comparison. It polls
- * only while some run is in progress (or when asked to refresh).
+ * The runs of one experiment in the sidebar: the first page at once (sorted and
+ * filtered by name text and status on the server), the next pages as the list scrolls,
+ * a tag filter over the loaded runs, and the runs picked for comparison. It polls only
+ * while some run is in progress (or when asked to refresh).
  */
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { listAllRuns } from '../api/runs';
+import { listExperimentRuns } from '../api/experiments';
 import { ITrialComponent, RunStatus } from '../api/types';
+import { IPage, PagedSectionModel } from './paged';
 import { SectionModel, SectionState } from './section';
 
 /** What the list is sorted by: a run field, or the last value of a metric. */
@@ -28,12 +30,30 @@ export interface IRunSort {
 
 export const NO_FILTER: IRunFilter = { text: '', tag: '', status: '' };
 
-export class RunsModel extends SectionModel<ITrialComponent> {
+/** How many runs the sidebar's first screen (and each further page) loads. */
+export const RUNS_PAGE = 50;
+
+/** The server's `SortBy` for a sidebar sort (the server does not sort by status). */
+export function serverSortBy(key: RunSortKey): string {
+  if (key === 'Name') {
+    return 'Name';
+  }
+  if (key.startsWith('metric:')) {
+    return `Metrics.${key.slice('metric:'.length)}.Last`;
+  }
+  return 'CreationTime';
+}
+
+export class RunsModel extends PagedSectionModel<ITrialComponent> {
   constructor(
     readonly experimentName: string,
-    options: Partial<SectionModel.IOptions> = {}
+    options: Partial<SectionModel.IOptions> & { pageSize?: number } = {}
   ) {
-    super({ name: `runs:${experimentName}`, ...options });
+    super({
+      name: `runs:${experimentName}`,
+      pageSize: RUNS_PAGE,
+      ...options
+    });
     this.stateChanged.connect(this._update, this);
   }
 
@@ -44,10 +64,10 @@ export class RunsModel extends SectionModel<ITrialComponent> {
 
   /** Every loaded run, in the server's order. */
   get runs(): readonly ITrialComponent[] {
-    return this.state.kind === 'ready' ? this.state.items : [];
+    return this.items;
   }
 
-  /** The runs that pass the filter, in sort order. */
+  /** The loaded runs that pass the tag filter, in the server's order. */
   get shown(): readonly ITrialComponent[] {
     return this._shown;
   }
@@ -62,11 +82,16 @@ export class RunsModel extends SectionModel<ITrialComponent> {
     return this._metricNames;
   }
 
+  /** Name text and status go to the server (from the first page again); tags filter the loaded runs. */
   get filter(): IRunFilter {
     return this._filter;
   }
   set filter(value: IRunFilter) {
+    const old = this._filter;
     this._filter = { ...value };
+    if (old.text.trim() !== value.text.trim() || old.status !== value.status) {
+      this.restart();
+    }
     this._update();
   }
 
@@ -75,6 +100,7 @@ export class RunsModel extends SectionModel<ITrialComponent> {
   }
   set sort(value: IRunSort) {
     this._sort = { ...value };
+    this.restart();
     this._update();
   }
 
@@ -108,8 +134,20 @@ export class RunsModel extends SectionModel<ITrialComponent> {
     return this.state.kind === 'ready' && !this._inProgress;
   }
 
-  protected async fetch(): Promise<ITrialComponent[]> {
-    return listAllRuns(this.experimentName);
+  protected async fetchPage(
+    token: string | undefined,
+    max: number
+  ): Promise<IPage<ITrialComponent>> {
+    const text = this._filter.text.trim();
+    const page = await listExperimentRuns(this.experimentName, {
+      SortBy: serverSortBy(this._sort.key),
+      SortOrder: this._sort.descending ? 'Descending' : 'Ascending',
+      NameContains: text || undefined,
+      Status: this._filter.status || undefined,
+      MaxResults: max,
+      NextToken: token
+    });
+    return { items: page.TrialComponentSummaries, next: page.NextToken };
   }
 
   private _update(): void {
@@ -122,13 +160,7 @@ export class RunsModel extends SectionModel<ITrialComponent> {
       run.Metrics?.forEach(metric => names.add(metric.MetricName));
     }
     this._metricNames = [...names].sort();
-    const known = new Set(runs.map(run => run.TrialComponentName));
-    this._selected.forEach(name => {
-      if (!known.has(name) && this.state.kind === 'ready') {
-        this._selected.delete(name);
-      }
-    });
-    this._shown = sortRuns(filterRuns(runs, this._filter), this._sort);
+    this._shown = filterRuns(runs, { ...NO_FILTER, tag: this._filter.tag });
     this._viewChanged.emit();
   }
 

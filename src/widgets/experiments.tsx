@@ -2,7 +2,8 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import {
   caretDownIcon,
   caretRightIcon,
-  deleteIcon
+  deleteIcon,
+  launchIcon
 } from '@jupyterlab/ui-components';
 import { Debouncer } from '@lumino/polling';
 import React from 'react';
@@ -12,12 +13,15 @@ import { confirmAction } from '../components/confirmAction';
 import { EmptyState } from '../components/EmptyState';
 import { absoluteTime, relativeTime } from '../format';
 import { ExperimentsModel } from '../models/experiments';
+import { LoadMore } from './loadMore';
 import { RunsPanel, useSignals } from './runs';
 import { SectionView, SectionWidget } from './section';
 
 /** What the sidebar does when a run is opened or runs are compared. */
 export interface IRunActions {
   openRun(name: string): void;
+  /** Open the experiment view (all runs as a table) in the main area. */
+  openExperiment?(name: string): void;
   compare(experimentName: string, runs: string[]): void;
 }
 
@@ -56,7 +60,7 @@ export function ExperimentsSection(
   props: IExperimentsSectionProps
 ): JSX.Element {
   const { model, trans, actions } = props;
-  useSignals(model.expandedChanged);
+  useSignals(model.expandedChanged, model.stateChanged);
   const [query, setQuery] = React.useState(model.nameContains);
   const debouncer = React.useMemo(
     () =>
@@ -90,94 +94,133 @@ export function ExperimentsSection(
     ) : null;
 
   return (
-    <SectionView<IExperimentSummary>
-      model={model}
-      trans={trans}
-      texts={{
-        noun: trans.__('experiments'),
-        emptyTitle: trans.__('No experiments yet'),
-        emptyBody: trans.__(
-          'Runs you track from a notebook or a job appear here, grouped by experiment.'
-        )
-      }}
-      tools={search}
-      renderEmpty={noMatch}
-      itemKey={item => item.ExperimentName}
-      itemLabel={item =>
-        trans._n(
-          '%2, %1 run, created %3',
-          '%2, %1 runs, created %3',
-          item.TrialComponentCount,
-          item.DisplayName || item.ExperimentName,
-          relativeTime(item.CreationTime)
-        )
-      }
-      renderItem={item => {
-        const expanded = model.isExpanded(item.ExperimentName);
-        const runs = model.runs(item.ExperimentName);
-        const Caret = expanded ? caretDownIcon : caretRightIcon;
-        return (
-          <>
-            <div className="jp-mlstudio-Row-main">
-              <button
-                type="button"
-                className="jp-Button jp-mod-minimal jp-mlstudio-Expand"
-                aria-expanded={expanded}
-                aria-label={trans.__('Show runs of %1', item.ExperimentName)}
-                title={expanded ? trans.__('Hide runs') : trans.__('Show runs')}
-                onClick={() =>
-                  model.setExpanded(item.ExperimentName, !expanded)
-                }
-              >
-                <Caret.react tag="span" elementSize="normal" />
-              </button>
-              <span
-                className="jp-mlstudio-Row-name jp-mlstudio-Row-toggle"
-                title={item.ExperimentName}
-                onClick={() =>
-                  model.setExpanded(item.ExperimentName, !expanded)
-                }
-              >
-                {item.DisplayName || item.ExperimentName}
-              </span>
-              <span className="jp-mlstudio-Row-count">
-                {trans._n('%1 run', '%1 runs', item.TrialComponentCount)}
-              </span>
-              <button
-                type="button"
-                className="jp-Button jp-mod-minimal jp-mlstudio-IconButton jp-mlstudio-Delete"
-                aria-label={trans.__(
-                  'Delete experiment %1',
-                  item.ExperimentName
+    <>
+      <SectionView<IExperimentSummary>
+        model={model}
+        trans={trans}
+        texts={{
+          noun: trans.__('experiments'),
+          emptyTitle: trans.__('No experiments yet'),
+          emptyBody: trans.__(
+            'Runs you track from a notebook or a job appear here, grouped by experiment.'
+          )
+        }}
+        tools={search}
+        renderEmpty={noMatch}
+        itemKey={item => item.ExperimentName}
+        itemLabel={item =>
+          trans._n(
+            '%2, %1 run, created %3',
+            '%2, %1 runs, created %3',
+            item.TrialComponentCount,
+            item.DisplayName || item.ExperimentName,
+            relativeTime(item.CreationTime)
+          )
+        }
+        renderItem={item => {
+          const expanded = model.isExpanded(item.ExperimentName);
+          const runs = model.runs(item.ExperimentName);
+          const Caret = expanded ? caretDownIcon : caretRightIcon;
+          return (
+            <>
+              <div className="jp-mlstudio-Row-main">
+                <button
+                  type="button"
+                  className="jp-Button jp-mod-minimal jp-mlstudio-Expand"
+                  aria-expanded={expanded}
+                  aria-label={trans.__('Show runs of %1', item.ExperimentName)}
+                  title={
+                    expanded ? trans.__('Hide runs') : trans.__('Show runs')
+                  }
+                  onClick={() =>
+                    model.setExpanded(item.ExperimentName, !expanded)
+                  }
+                >
+                  <Caret.react tag="span" elementSize="normal" />
+                </button>
+                <span
+                  className="jp-mlstudio-Row-name jp-mlstudio-Row-toggle"
+                  title={trans.__(
+                    '%1 (double-click to open the experiment view)',
+                    item.ExperimentName
+                  )}
+                  onClick={() =>
+                    model.setExpanded(item.ExperimentName, !expanded)
+                  }
+                  onDoubleClick={() =>
+                    actions?.openExperiment?.(item.ExperimentName)
+                  }
+                >
+                  {item.DisplayName || item.ExperimentName}
+                </span>
+                <span className="jp-mlstudio-Row-count">
+                  {trans._n('%1 run', '%1 runs', item.TrialComponentCount)}
+                </span>
+                {actions?.openExperiment && (
+                  <button
+                    type="button"
+                    className="jp-Button jp-mod-minimal jp-mlstudio-IconButton jp-mlstudio-OpenExperiment"
+                    aria-label={trans.__(
+                      'Open experiment %1',
+                      item.ExperimentName
+                    )}
+                    title={trans.__('Open the experiment view (all runs)')}
+                    onClick={() =>
+                      actions.openExperiment?.(item.ExperimentName)
+                    }
+                  >
+                    <launchIcon.react tag="span" elementSize="normal" />
+                  </button>
                 )}
-                title={trans.__('Delete experiment')}
-                onClick={() => void confirmDelete(model, item, trans)}
-              >
-                <deleteIcon.react tag="span" elementSize="normal" />
-              </button>
-            </div>
-            <div className="jp-mlstudio-Row-detail">
-              <time
-                dateTime={item.CreationTime}
-                title={absoluteTime(item.CreationTime)}
-              >
-                {trans.__('created %1', relativeTime(item.CreationTime))}
-              </time>
-            </div>
-            {runs && (
-              <RunsPanel
-                model={runs}
-                trans={trans}
-                onOpenRun={name => actions?.openRun(name)}
-                onCompare={names =>
-                  actions?.compare(item.ExperimentName, names)
-                }
-              />
-            )}
-          </>
-        );
-      }}
-    />
+                <button
+                  type="button"
+                  className="jp-Button jp-mod-minimal jp-mlstudio-IconButton jp-mlstudio-Delete"
+                  aria-label={trans.__(
+                    'Delete experiment %1',
+                    item.ExperimentName
+                  )}
+                  title={trans.__('Delete experiment')}
+                  onClick={() => void confirmDelete(model, item, trans)}
+                >
+                  <deleteIcon.react tag="span" elementSize="normal" />
+                </button>
+              </div>
+              <div className="jp-mlstudio-Row-detail">
+                <time
+                  dateTime={item.CreationTime}
+                  title={absoluteTime(item.CreationTime)}
+                >
+                  {trans.__('created %1', relativeTime(item.CreationTime))}
+                </time>
+              </div>
+              {runs && (
+                <RunsPanel
+                  model={runs}
+                  trans={trans}
+                  total={item.TrialComponentCount}
+                  onOpenExperiment={
+                    actions?.openExperiment &&
+                    (() => actions.openExperiment?.(item.ExperimentName))
+                  }
+                  onOpenRun={name => actions?.openRun(name)}
+                  onCompare={names =>
+                    actions?.compare(item.ExperimentName, names)
+                  }
+                />
+              )}
+            </>
+          );
+        }}
+      />
+      {model.state.kind === 'ready' && model.hasMore && (
+        <LoadMore
+          auto
+          label={trans.__('Load more experiments')}
+          loading={model.loadingMore}
+          onLoad={() => void model.loadMore()}
+        />
+      )}
+    </>
   );
 }
 

@@ -1,4 +1,7 @@
-/** The runs of one expanded experiment: filter, sort, a windowed list, compare. */
+/**
+ * The runs of one expanded experiment: filter, sort, a windowed list that loads its
+ * first page at once and the next ones as it scrolls near its end, compare.
+ */
 import { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
 
@@ -8,11 +11,14 @@ import { useSignals } from '../components/useSignals';
 import { VirtualList } from '../components/VirtualList';
 import { formatNumber } from '../format';
 import { lastValue, RunSortKey, RunsModel } from '../models/runs';
+import { LoadMore } from './loadMore';
 
 /** The height of a run row, in pixels (see .jp-mlstudio-RunRow). */
 export const RUN_ROW_HEIGHT = 28;
 /** How tall the run list grows before it scrolls. */
 const LIST_HEIGHT = 360;
+/** How near the end (in rows) scrolling loads the next page. */
+const LOAD_AHEAD = 15;
 /** How many metrics a row shows. */
 const KEY_METRICS = 2;
 const STATUSES: RunStatus[] = [
@@ -31,6 +37,10 @@ export interface IRunsPanelProps {
   trans: TranslationBundle;
   onOpenRun: (name: string) => void;
   onCompare: (names: string[]) => void;
+  /** How many runs the experiment has (its summary's count), when known. */
+  total?: number;
+  /** Opens the experiment view, offered under the list. */
+  onOpenExperiment?: () => void;
 }
 
 export function RunsPanel(props: IRunsPanelProps): JSX.Element {
@@ -46,8 +56,7 @@ export function RunsPanel(props: IRunsPanelProps): JSX.Element {
   const sortOptions: [string, string][] = [
     ['StartTime|desc', trans.__('Newest first')],
     ['StartTime|asc', trans.__('Oldest first')],
-    ['Name|asc', trans.__('Name')],
-    ['Status|asc', trans.__('Status')]
+    ['Name|asc', trans.__('Name')]
   ];
   for (const metric of model.metricNames) {
     sortOptions.push([
@@ -141,7 +150,13 @@ export function RunsPanel(props: IRunsPanelProps): JSX.Element {
             checked={shown.length > 0 && selected.size >= shown.length}
             onChange={e => model.selectShown(e.target.checked)}
           />
-          {trans.__('%1 of %2 runs', shown.length, model.runs.length)}
+          {trans.__(
+            '%1 of %2 runs',
+            shown.length,
+            model.hasMore
+              ? (props.total ?? model.runs.length)
+              : model.runs.length
+          )}
           {model.inProgress ? ` · ${trans.__('live')}` : ''}
         </label>
         <button
@@ -172,14 +187,41 @@ export function RunsPanel(props: IRunsPanelProps): JSX.Element {
         </p>
       )}
       {shown.length > 0 && (
-        <VirtualList
-          count={shown.length}
-          rowHeight={RUN_ROW_HEIGHT}
-          maxHeight={LIST_HEIGHT}
-          renderRow={renderRow}
-          rowKey={index => shown[index].TrialComponentName}
-          label={trans.__('Runs of %1', model.experimentName)}
+        <div
+          className="jp-mlstudio-Runs-list"
+          onScrollCapture={event => {
+            const list = event.target as HTMLElement;
+            const left = list.scrollHeight - list.scrollTop - list.clientHeight;
+            if (left < LOAD_AHEAD * RUN_ROW_HEIGHT && model.hasMore) {
+              void model.loadMore();
+            }
+          }}
+        >
+          <VirtualList
+            count={shown.length}
+            rowHeight={RUN_ROW_HEIGHT}
+            maxHeight={LIST_HEIGHT}
+            renderRow={renderRow}
+            rowKey={index => shown[index].TrialComponentName}
+            label={trans.__('Runs of %1', model.experimentName)}
+          />
+        </div>
+      )}
+      {state.kind === 'ready' && model.hasMore && (
+        <LoadMore
+          label={trans.__('Load more runs')}
+          loading={model.loadingMore}
+          onLoad={() => void model.loadMore()}
         />
+      )}
+      {props.onOpenExperiment && (
+        <button
+          type="button"
+          className="jp-Button jp-mod-styled jp-mlstudio-Runs-open"
+          onClick={props.onOpenExperiment}
+        >
+          {trans.__('Open all runs as a table')}
+        </button>
       )}
     </div>
   );

@@ -27,6 +27,13 @@ import { createTuningJobsWidget, ITuningActions } from './tuningJobs';
 /** The id of the sidebar in the shell (used by `mlstudio:open-sidebar`). */
 export const SIDEBAR_ID = 'mlstudio-sidebar';
 
+/** The share of the sidebar's height each section starts with (relative). */
+const SECTION_WEIGHTS: Partial<Record<SectionName | 'pipelines', number>> = {
+  experiments: 6,
+  jobs: 2,
+  endpoints: 2
+};
+
 export class StudioSidebar extends SidePanel {
   constructor(options: StudioSidebar.IOptions) {
     const translator = options.translator ?? nullTranslator;
@@ -87,6 +94,11 @@ export class StudioSidebar extends SidePanel {
     for (const [, widget] of sections) {
       this.addWidget(widget);
     }
+    // Experiments get half the height at first (an expanded one lists its runs under
+    // its filters); the section titles still resize and collapse the sections.
+    (this.content as AccordionPanel).setRelativeSizes(
+      sections.map(([name]) => SECTION_WEIGHTS[name] ?? 1)
+    );
     (this.content as AccordionPanel).expansionToggled.connect((_, index) => {
       const [name, widget] = sections[index];
       if (name === 'pipelines') {
