@@ -217,8 +217,9 @@ class TuningSupervisor(threading.Thread):
 
     def _room(self) -> int:
         """How many training jobs may start now as far as the runtime goes: the jobs of
-        the definition's shape it can place, less those started and not placed yet; says
-        in the log when the tuner waits for room (and when it has some again)."""
+        the definition's shape it can place, less those started and not placed yet (one
+        when none of the tuner's jobs runs); says in the log when the tuner waits for room
+        (and when it has some again)."""
         wanted = self.parallel - len(self.running)
         if self._room_for is None:
             return wanted
@@ -240,6 +241,10 @@ class TuningSupervisor(threading.Thread):
             if r.placed_at is None or now - r.placed_at < SETTLE_SECONDS
         )
         room = max(0, room - unplaced)
+        if room == 0 and not self.running:
+            # none of its jobs holds resources: one starts, and waits for room or says
+            # why it cannot be placed (an instance type no node has) rather than none ever
+            return 1
         if room == 0 and unplaced == 0 and self._full_since is None:
             self._full_since = now
             self._say(
