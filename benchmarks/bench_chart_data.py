@@ -2,7 +2,10 @@
 
 * studio: ``GET /mlstudio/api/charts/metrics`` with the 100 runs (``TrialComponentName``
   repeated, ``MaxPoints=500``, the default) from a real ``jupyter server`` subprocess with
-  the extension, token auth;
+  the extension, token auth; with ``--max-points N`` (repeatable) also ``POST`` with the
+  runs in the body at ``MaxPoints=N`` -- the compare view's request, whose ``MaxPoints`` is
+  half the chart's width in pixels -- once with every column and once with
+  ``Fields=["Last"]``, the only column the compare view's lines draw;
 * MLflow: ``GET /ajax-api/2.0/mlflow/metrics/get-history-bulk-interval`` with the 100
   ``run_ids`` and ``max_results=320`` (the UI's default) from a real ``mlflow server``
   subprocess (one worker) on a SQLite store holding the same points, logged with
@@ -125,7 +128,13 @@ def server(command: list[str], env: dict[str, str], log: Path) -> Iterator[subpr
 
 
 def timed_get(url: str, headers: dict[str, str]) -> tuple[float, bytes]:
-    request = urllib.request.Request(url, headers=headers)
+    """One request (a POST when ``url`` ends in ``#`` + a JSON body), timed to its last byte."""
+    url, _, body = url.partition("#")
+    request = urllib.request.Request(
+        url,
+        headers={**headers, "Content-Type": "application/json"} if body else headers,
+        data=body.encode() if body else None,
+    )
     start = time.perf_counter()
     with urllib.request.urlopen(request, timeout=600) as response:
         body = response.read()
@@ -202,7 +211,7 @@ def studio_side(args: argparse.Namespace, work: Path, stack: contextlib.ExitStac
     by_experiment = urlencode(
         [("MetricName", "loss"), ("MaxPoints", "500"), ("ExperimentName", "bench")]
     )
-    return [
+    targets: list[Target] = [
         (
             f"studio /charts/metrics, {args.runs} runs by name",
             f"{base}/charts/metrics?{named}",
@@ -216,6 +225,16 @@ def studio_side(args: argparse.Namespace, work: Path, stack: contextlib.ExitStac
             count,
         ),
     ]
+    names = [name for _, name in runs]
+    for max_points in args.max_points:
+        for fields in ([], ["Last"]):
+            body = {"MetricName": "loss", "MaxPoints": max_points, "TrialComponentName": names}
+            label = f"studio POST /charts/metrics, {args.runs} runs, MaxPoints={max_points}"
+            if fields:
+                body["Fields"] = fields
+                label += ", Fields=Last"
+            targets.append((label, f"{base}/charts/metrics#{json.dumps(body)}", headers, count))
+    return targets
 
 
 def mlflow_side(args: argparse.Namespace, work: Path, stack: contextlib.ExitStack) -> Target:
@@ -275,6 +294,13 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--skip-mlflow", action="store_true")
+    parser.add_argument(
+        "--max-points",
+        type=int,
+        action="append",
+        default=[],
+        help="also POST the runs by name at this MaxPoints (repeatable)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument(
         "--work", type=Path, help="data folder of an earlier run to reuse (same --runs/--steps)"
