@@ -15,6 +15,7 @@ import type { IRunActions } from './widgets/experiments';
 import type { IJobActions } from './widgets/jobs';
 import type { IModelActions } from './widgets/modelGroups';
 import type { IPipelineActions } from './widgets/pipelines';
+import { addSearchCommand, OPEN_SEARCH } from './search/command';
 import type { ITuningActions } from './widgets/tuningJobs';
 
 export namespace ViewCommandIDs {
@@ -442,6 +443,11 @@ export function addViewCommands(
     }
   });
 
+  addSearchCommand(app, trans, {
+    compareRuns: ViewCommandIDs.compareRuns,
+    openRun: ViewCommandIDs.openRun
+  });
+
   const actions: IRunActions &
     IJobActions &
     ITuningActions &
@@ -465,6 +471,7 @@ export function addViewCommands(
       void app.commands.execute(ViewCommandIDs.openRun, { name }),
     openExperiment: name =>
       void app.commands.execute(ViewCommandIDs.openExperiment, { name }),
+    openSearch: () => void app.commands.execute(OPEN_SEARCH),
     compare: (experimentName, names) =>
       void app.commands.execute(ViewCommandIDs.compareRuns, {
         runs: names,

@@ -12,3 +12,4 @@ import './debugger.css';
 import './monitoring.css';
 import './cluster.css';
 import './experiments.css';
+import './search.css';

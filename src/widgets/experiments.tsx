@@ -3,7 +3,8 @@ import {
   caretDownIcon,
   caretRightIcon,
   deleteIcon,
-  launchIcon
+  launchIcon,
+  searchIcon
 } from '@jupyterlab/ui-components';
 import { Debouncer } from '@lumino/polling';
 import React from 'react';
@@ -22,6 +23,8 @@ export interface IRunActions {
   openRun(name: string): void;
   /** Open the experiment view (all runs as a table) in the main area. */
   openExperiment?(name: string): void;
+  /** Open the search view (runs of every experiment by metrics, parameters, tags). */
+  openSearch?(): void;
   compare(experimentName: string, runs: string[]): void;
 }
 
@@ -84,6 +87,22 @@ export function ExperimentsSection(
       }}
     />
   );
+  const tools = actions?.openSearch ? (
+    <>
+      {search}
+      <button
+        type="button"
+        className="jp-Button jp-mod-minimal jp-mlstudio-IconButton"
+        title={trans.__('Search runs by metrics, parameters and tags')}
+        aria-label={trans.__('Search runs by metrics, parameters and tags')}
+        onClick={() => actions.openSearch?.()}
+      >
+        <searchIcon.react tag="span" />
+      </button>
+    </>
+  ) : (
+    search
+  );
   const noMatch = () =>
     model.nameContains ? (
       <EmptyState
@@ -105,7 +124,7 @@ export function ExperimentsSection(
             'Runs you track from a notebook or a job appear here, grouped by experiment.'
           )
         }}
-        tools={search}
+        tools={tools}
         renderEmpty={noMatch}
         itemKey={item => item.ExperimentName}
         itemLabel={item =>
