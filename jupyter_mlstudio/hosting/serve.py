@@ -9,8 +9,9 @@ variant's model server (:mod:`.serve_replica`). Serve places replicas spread ove
 nodes, replaces one that dies or fails its health check, and drains one it stops.
 The studio's router stays in front (auth, weights, TargetVariant, data capture,
 figures) and forwards to Serve's HTTP proxy, which runs on the head node only and
-listens on :data:`ENV_SERVE_HOST`:\\ :data:`ENV_SERVE_PORT` (``127.0.0.1:8000``): a
-studio not on the head machine needs the proxy on an address it can reach.
+listens where ``MLSTUDIO_SERVE_HOST`` and ``MLSTUDIO_SERVE_PORT`` say (``127.0.0.1:8000``
+by default; the first studio to start Serve on a cluster fixes them): a studio not on
+the head machine needs the proxy on an address it can reach.
 
 Pipelines and multi-model variants on the ray runtime stay
 :class:`.instances.VariantInstances` (each host a Ray actor of the runner).
