@@ -116,29 +116,20 @@ def page_records(call: Call, resource: str, names: list[str]) -> list[Record]:
         ``[{"TrialComponent": {...}}]`` or ``[{"TrainingJob": {...}}]``.
     """
     key, _ = RESOURCES[resource]
-    read = _trial_component if resource == TRIAL_COMPONENTS else _training_job
-    records = []
+    if resource == TRIAL_COMPONENTS:
+        records = []
+        for component, parents in SearchService(call.studio.store).runs(names):
+            record = trial_component_answer(call, component)
+            record["Parents"] = parents
+            records.append({key: record})
+        return records
+    found = []
     for name in names:
         try:
-            records.append({key: read(call, name)})
+            found.append({key: _training_job(call, name)})
         except NotFoundError:  # deleted since the query
             continue
-    return records
-
-
-def _trial_component(call: Call, name: str) -> Record:
-    store = call.studio.store
-    component = store.get_trial_component(name)
-
-    def experiment_of(trial_name: str) -> str | None:
-        try:
-            return store.get_trial(trial_name).experiment_name
-        except NotFoundError:
-            return None
-
-    record = trial_component_answer(call, component)
-    record["Parents"] = parents_of(component, experiment_of)
-    return record
+    return found
 
 
 def _training_job(call: Call, name: str) -> Record:

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from ...entities import TrialComponent
 from ...entities.search import (
     DEFAULT_SEARCH_RESULTS,
     DEFAULT_SORT,
@@ -60,6 +61,25 @@ class SearchService:
                 (``SearchExpression.Filters[0].Value``, ``SortBy``, ``NextToken``, ...).
         """
         return sql.search_records(self._engine(), query_of(request))
+
+    def runs(self, names: list[str]) -> list[tuple[TrialComponent, list[dict[str, str]]]]:
+        """The runs of a page with their ``Parents``, read together.
+
+        Args:
+            names: Trial component names, in the page's order.
+
+        Returns:
+            Each run found, in order, with ``[{"TrialName", "ExperimentName"}]``.
+        """
+        runs, parents = sql.read_runs(self._engine(), names)
+        return [
+            (
+                runs[name],
+                [{"TrialName": t, "ExperimentName": e} for t, e in parents.get(name, [])],
+            )
+            for name in names
+            if name in runs
+        ]
 
     def names(self, resource: str) -> SearchNames:
         """The parameter, metric and tag names a search of ``resource`` can use.

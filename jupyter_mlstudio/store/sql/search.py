@@ -20,7 +20,7 @@ import base64
 import binascii
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -42,6 +42,7 @@ from sqlalchemy import (
     true,
 )
 
+from ...entities import TrialComponent
 from ...entities.jobs import JobKind
 from ...entities.search import (
     MAX_SEARCH_RESULTS,
@@ -56,6 +57,7 @@ from ...entities.search import (
     resolve_property,
 )
 from ...exceptions import ValidationError
+from . import convert
 from .models import (
     ExperimentRow,
     JobRow,
@@ -67,6 +69,7 @@ from .models import (
     TrialComponentTrialRow,
     TrialRow,
 )
+from .runs import TC_LOAD
 from .session import session_scope
 
 _TC = TrialComponentRow.__table__.c
@@ -196,6 +199,38 @@ def search_names(engine: Engine, resource: str) -> SearchNames:
             select(_JOBTAG.key).distinct().join(JobRow.__table__, _JOB.id == _JOBTAG.job_id)
         ).all()
         return SearchNames(sorted(hyper), sorted(metrics), sorted(keys))
+
+
+def read_runs(
+    engine: Engine, names: Sequence[str]
+) -> tuple[dict[str, TrialComponent], dict[str, list[tuple[str, str]]]]:
+    """The runs of a page and their parents, in one session (a handful of queries for
+    the whole page, not a handful a run).
+
+    Args:
+        engine: The SQL store's engine.
+        names: Trial component names (missing ones are left out).
+
+    Returns:
+        The runs by name, and each run's ``(trial, experiment)`` pairs by trial name.
+    """
+    with session_scope(engine) as s:
+        rows = s.scalars(
+            select(TrialComponentRow).where(_TC.name.in_(list(names))).options(*TC_LOAD)
+        ).all()
+        runs = {row.name: convert.trial_component(row) for row in rows}
+        parents: dict[str, list[tuple[str, str]]] = {}
+        pairs = s.execute(
+            select(_TC.name, _TRIAL.name, _EXP.name)
+            .select_from(
+                _parents_join().join(TrialComponentRow.__table__, _TC.id == _TCT.trial_component_id)
+            )
+            .where(_TC.name.in_(list(names)))
+            .order_by(_TC.name, _TRIAL.name)
+        ).all()
+        for run, trial, experiment in pairs:
+            parents.setdefault(run, []).append((trial, experiment))
+    return runs, parents
 
 
 def _check_resource(resource: str) -> None:
