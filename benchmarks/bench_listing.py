@@ -52,8 +52,9 @@ T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 def seed(
     url: str, *, experiment: str, runs: int, experiments: int, prefix: str = "run"
 ) -> dict[str, Any]:
-    """Insert ``runs`` runs into a new ``experiment`` (one trial) and ``experiments - 1``
-    empty experiments ``<experiment>-x<i>``; returns the seconds it took."""
+    """Insert ``runs`` runs into a new ``experiment`` (one trial, the newest experiment)
+    and ``experiments - 1`` older empty experiments ``<experiment>-x<i>``; returns the
+    seconds it took."""
     store = open_store(url)
     assert isinstance(store, SqlStore)
     start = time.perf_counter()
@@ -62,7 +63,7 @@ def seed(
             {
                 "name": experiment if i == 0 else f"{experiment}-x{i:05d}",
                 "display_name": None,
-                "creation_time": T0 + timedelta(seconds=i),
+                "creation_time": T0 + timedelta(seconds=experiments - i),  # 0: newest
                 "last_modified_time": T0,
             }
             for i in range(experiments)

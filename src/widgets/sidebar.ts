@@ -94,11 +94,7 @@ export class StudioSidebar extends SidePanel {
     for (const [, widget] of sections) {
       this.addWidget(widget);
     }
-    // Experiments get half the height at first (an expanded one lists its runs under
-    // its filters); the section titles still resize and collapse the sections.
-    (this.content as AccordionPanel).setRelativeSizes(
-      sections.map(([name]) => SECTION_WEIGHTS[name] ?? 1)
-    );
+    this._weights = sections.map(([name]) => SECTION_WEIGHTS[name] ?? 1);
     (this.content as AccordionPanel).expansionToggled.connect((_, index) => {
       const [name, widget] = sections[index];
       if (name === 'pipelines') {
@@ -129,6 +125,7 @@ export class StudioSidebar extends SidePanel {
     super.onAfterAttach(msg);
     this.model.visible = this.isVisible;
     this._updatePipelines();
+    this._sizeSections();
   }
 
   protected onBeforeDetach(msg: Message): void {
@@ -141,6 +138,24 @@ export class StudioSidebar extends SidePanel {
     super.onAfterShow(msg);
     this.model.visible = true;
     this._updatePipelines();
+    this._sizeSections();
+  }
+
+  /**
+   * The first time the sidebar shows, Experiments get half its height (an expanded
+   * one lists its runs under its filters); the section titles still resize and
+   * collapse the sections afterwards.
+   */
+  private _sizeSections(): void {
+    if (this._sized || !this.isVisible) {
+      return;
+    }
+    this._sized = true;
+    requestAnimationFrame(() => {
+      if (!this.isDisposed) {
+        (this.content as AccordionPanel).setRelativeSizes(this._weights);
+      }
+    });
   }
 
   protected onAfterHide(msg: Message): void {
@@ -164,6 +179,8 @@ export class StudioSidebar extends SidePanel {
   }
 
   private _notice: NoticeWidget;
+  private _sized = false;
+  private _weights: number[] = [];
   private _pipelinesExpanded = true;
 }
 
