@@ -24,3 +24,7 @@ c.ServerApp.root_dir = mkdtemp(prefix="mlstudio-ui-root-")
 
 # Uncomment to see the server's log of each request:
 # c.ServerApp.log_level = "DEBUG"
+
+# Endpoint autoscaling looks at the invocations every 2 s instead of CloudWatch's minute,
+# so the Autoscaling tab's spec sees instances come and go within seconds.
+c.StudioApp.autoscaling_period = 2.0

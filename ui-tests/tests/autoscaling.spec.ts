@@ -8,7 +8,8 @@
  * and the activities, newest first. Screenshots, light and dark (docs/images:
  * autoscaling-view.png, copied from screenshots/).
  *
- * The controller evaluates once a minute, so the test takes a few minutes.
+ * The test server evaluates every 2 s (`c.StudioApp.autoscaling_period` in
+ * ui-tests/jupyter_server_test_config.py), so the instances come and go in seconds.
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { APIRequestContext } from '@playwright/test';
@@ -195,7 +196,6 @@ test('the Autoscaling tab follows instances added and removed', async ({
     'invocations-per-instance keeps SageMakerVariantInvocationsPerInstance near 600'
   );
   const badges = variant.locator('.jp-mlstudio-InstanceBadge');
-  await expect(badges).toHaveCount(1);
   const activities = variant.locator('.jp-mlstudio-ScalingActivities li');
   await expect(activities.first()).toContainText(
     'Setting desired instance count to 2.',
