@@ -283,6 +283,7 @@ describe('CompareView', () => {
   });
 
   it('adds runs of another experiment from the picker', async () => {
+    const charted: unknown[] = [];
     mockApi({
       'GET trial-components': (query: Record<string, unknown>) =>
         query.ExperimentName === 'exp' ? listed(['a', 'b']) : listed(['x']),
@@ -293,10 +294,15 @@ describe('CompareView', () => {
         ],
         NextToken: null
       },
-      'POST charts/metrics': { MetricName: 'loss', Series: [] }
+      'POST charts/metrics': (_query: unknown, body: unknown) => {
+        const request = body as Record<string, unknown>;
+        charted.push(request.TrialComponentName ?? request.ExperimentName);
+        return { MetricName: String(request.MetricName), Series: [] };
+      }
     });
     const node = await show(['a', 'b']);
     expect(node.querySelector('h1')!.textContent).toBe('2 runs of exp');
+    await waitFor(() => charted.length === 2);
     const details = node.querySelector(
       '.jp-mlstudio-AddRuns'
     ) as HTMLDetailsElement;
@@ -319,6 +325,12 @@ describe('CompareView', () => {
     expect(node.querySelector('h1')!.textContent).toBe(
       '3 runs of 2 experiments'
     );
+    // Every chart is asked again, for the runs of both experiments by name.
+    await waitFor(() => charted.length === 4);
+    expect(charted.slice(2)).toEqual([
+      ['a', 'b', 'x'],
+      ['a', 'b', 'x']
+    ]);
     expect(
       node.querySelectorAll('.jp-mlstudio-CompareTable-row').length
     ).toBeGreaterThan(0);

@@ -189,7 +189,8 @@ export function CompareCharts(props: ICompareChartsProps): JSX.Element {
     model,
     charted,
     pointsForWidth(width ?? DEFAULT_CHART_WIDTH),
-    kind === 'lines' && width !== null
+    kind === 'lines' && width !== null,
+    runs
   );
 
   const byId = (id: string) => numeric.find(c => c.id === id);

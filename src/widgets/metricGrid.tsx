@@ -84,6 +84,7 @@ function escapeTemplate(text: string): string {
  *   metrics: The charted metrics, in order.
  *   maxPoints: Entries per run.
  *   enabled: False asks nothing (another tab shows, or the width is not known yet).
+ *   runs: The compared runs; a new list (runs added) asks every chart again.
  *
  * Returns:
  *   Metric → its series, or the error's message; a metric not yet answered is absent.
@@ -92,7 +93,8 @@ export function useSeriesQueue(
   model: CompareModel,
   metrics: readonly string[],
   maxPoints: number,
-  enabled: boolean
+  enabled: boolean,
+  runs?: readonly unknown[]
 ): ReadonlyMap<string, IChartSeries[] | string> {
   const [loaded, setLoaded] = React.useState<
     ReadonlyMap<string, IChartSeries[] | string>
@@ -126,7 +128,7 @@ export function useSeriesQueue(
     return () => {
       cancelled = true;
     };
-  }, [model, key, maxPoints, enabled]);
+  }, [model, key, maxPoints, enabled, runs]);
   return loaded;
 }
 
