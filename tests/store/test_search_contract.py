@@ -195,6 +195,11 @@ def test_pages_with_next_token(runs: SearchService) -> None:
         ({"SortOrder": "Sideways"}, "SortOrder"),
         ({"MaxResults": 101}, "MaxResults"),
         ({"Resource": "Endpoint"}, "Resource"),
+        ({"SearchExpression": {"Filters": "x"}}, "SearchExpression.Filters"),
+        ({"SearchExpression": {"NestedFilters": ["x"]}}, "NestedFilters[0]"),
+        ({"SearchExpression": {"Filters": [where("Tags.a", "In", [1])]}}, "Value"),
+        ({"SearchExpression": {"Filters": [where("Tags.a", "Equals", "a\x00")]}}, "Value"),
+        ({"SortBy": "Metrics.a\x00"}, "SortBy"),
     ],
 )
 def test_bad_requests_name_the_member(

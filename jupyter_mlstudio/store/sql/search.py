@@ -275,12 +275,12 @@ class _Builder:
         if not isinstance(expression, dict):
             raise ValidationError(f"{path} must be an object", field=path)
         parts: list[Clause] = []
-        for i, item in enumerate(expression.get("Filters") or []):
+        for i, item in enumerate(_list(expression, "Filters", path)):
             where = f"{path}.Filters[{i}]"
             parts.append(self.filter(item, where, self.value(_name_of(item, where), where)))
-        for i, nested in enumerate(expression.get("NestedFilters") or []):
+        for i, nested in enumerate(_list(expression, "NestedFilters", path)):
             parts.append(self.nested(nested, f"{path}.NestedFilters[{i}]"))
-        for i, sub in enumerate(expression.get("SubExpressions") or []):
+        for i, sub in enumerate(_list(expression, "SubExpressions", path)):
             parts.append(self.expression(sub, f"{path}.SubExpressions[{i}]"))
         operator = expression.get("Operator") or "And"
         if operator not in ("And", "Or"):
@@ -294,6 +294,8 @@ class _Builder:
     def nested(self, nested: dict[str, Any], path: str) -> Clause:
         """``{"NestedPropertyName": "Parents", "Filters": [...]}``: one of the run's
         parents meets every filter."""
+        if not isinstance(nested, dict):
+            raise ValidationError(f"{path} must be an object", field=path)
         prefix = nested.get("NestedPropertyName")
         if self.resource != TRIAL_COMPONENTS or prefix != "Parents":
             raise ValidationError(
@@ -303,7 +305,7 @@ class _Builder:
             )
         columns = {"TrialName": _TRIAL.name, "ExperimentName": _EXP.name}
         conditions = []
-        for i, item in enumerate(nested.get("Filters") or []):
+        for i, item in enumerate(_list(nested, "Filters", path)):
             where = f"{path}.Filters[{i}]"
             name = _name_of(item, where)
             member = name[len(prefix) + 1 :] if name.startswith(prefix + ".") else name
@@ -332,7 +334,11 @@ class _Builder:
             raise ValidationError(
                 f"{path}.Value: the {operator} operator needs a Value", field=f"{path}.Value"
             )
+        if isinstance(wanted, dict | list):
+            raise ValidationError(f"{path}.Value must be text", field=f"{path}.Value")
         wanted = str(wanted)
+        if "\x00" in wanted:
+            raise ValidationError(f"{path}.Value holds a NUL character", field=f"{path}.Value")
         if operator == "In":
             options = [w.strip() for w in wanted.split(",")]
             return value.any(or_(*(self.compare(value, "Equals", o) for o in options)))
@@ -400,7 +406,7 @@ class _Builder:
 
     def value(self, name: str, path: str) -> _Value:
         """The SQL of a property name (errors name ``path``'s member)."""
-        found = resolve_property(self.resource, name)
+        found = None if "\x00" in name else resolve_property(self.resource, name)
         if found is None:
             prefix = PARAMETER_PREFIX[self.resource]
             raise ValidationError(
@@ -543,9 +549,16 @@ def _job_value(found: SearchProperty) -> _Value:
 # -- values ---------------------------------------------------------------------------
 
 
+def _list(holder: dict[str, Any], member: str, path: str) -> list[Any]:
+    found = holder.get(member) or []
+    if not isinstance(found, list):
+        raise ValidationError(f"{path}.{member} must be a list", field=f"{path}.{member}")
+    return found
+
+
 def _name_of(item: Any, path: str) -> str:
     name = item.get("Name") if isinstance(item, dict) else None
-    if not isinstance(name, str) or not name:
+    if not isinstance(name, str) or not name or "\x00" in name:
         raise ValidationError(f"{path}.Name: a filter needs a Name", field=f"{path}.Name")
     return name
 
