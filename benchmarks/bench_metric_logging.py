@@ -1,12 +1,18 @@
-"""Logging 1,000,000 points of one metric from one run into SQLite.
+"""Logging 1,000,000 points of one metric from one run: into SQLite, and over HTTP.
 
 Ways, each timed in a fresh interpreter on a fresh database (only the logging is timed,
 the points are built before the clock starts except for the SDK loop):
 
 * studio store: ``SqlStore.log_metrics`` in batches of 10,000 (points, summaries and the
   downsampled series, one transaction a batch);
-* studio SDK: ``Run.log_metric`` once a point (buffered and batched by the SDK), when
-  ``jupyter_mlstudio.sdk`` is importable;
+* studio SDK: ``Run.log_metric`` once a point (buffered, sent as columnar batches of
+  10,000 by a background thread), into SQLite (``MLSTUDIO_TRACKING_URI=sqlite:///``);
+* studio SDK over HTTP: the same loop with ``MLSTUDIO_TRACKING_URI`` a running studio
+  (``jupyter server`` subprocess on 127.0.0.1, its own SQLite store): one ``POST
+  .../metrics`` with a ``Columns`` body a batch;
+* MLflow over HTTP: ``MlflowClient(tracking_uri=http://...).log_batch`` with 1,000
+  metrics a call (REST ``runs/log-batch``, its maximum) to an ``mlflow server`` subprocess
+  (SQLite backend, 1 worker) on the same machine;
 * MLflow 3.x: ``MlflowClient().log_batch`` with 1,000 metrics a call (its maximum) into a
   ``sqlite:///`` tracking store, run from ``build/mlflow-venv``;
 * raw: ``sqlite3`` ``executemany`` into MLflow's own ``metrics`` table (the DDL is copied
@@ -19,22 +25,29 @@ Run: ``.venv/bin/python benchmarks/bench_metric_logging.py`` (see benchmarks/REA
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _common import (
     STUDIO_PYTHON,
     ensure_mlflow,
     fmt_rate,
+    free_port,
     median,
     mlflow_version,
     run_child,
     scratch_dir,
 )
+
+from tests.support.studio_server import StudioServer, wait_http
 
 STUDIO_STORE = """
 import json, time
@@ -82,6 +95,29 @@ assert tc.metrics[0].count == N, tc.metrics
 print(json.dumps({{"seconds": elapsed}}))
 """
 
+STUDIO_SDK_HTTP = """
+import json, os, secrets, time, urllib.request
+os.environ["MLSTUDIO_TRACKING_URI"] = {url!r}
+os.environ["MLSTUDIO_TOKEN"] = {token!r}
+from jupyter_mlstudio.sdk import Run
+N = {n}
+with Run(experiment_name="bench", run_name="sdk-" + secrets.token_hex(4)) as run:
+    start = time.perf_counter()
+    log = run.log_metric
+    for i in range(N):
+        log("loss", 1.0 / (i + 1), step=i)
+    run.flush()
+    elapsed = time.perf_counter() - start
+request = urllib.request.Request(
+    {url!r} + "mlstudio/api/trial-components/" + run.trial_component_name,
+    headers={{"Authorization": "token " + {token!r}}},
+)
+with urllib.request.urlopen(request) as answer:
+    (summary,) = json.load(answer)["Metrics"]
+assert summary["Count"] == N, summary
+print(json.dumps({{"seconds": elapsed}}))
+"""
+
 MLFLOW_LOG_BATCH = """
 import json, logging, time, warnings
 warnings.filterwarnings("ignore")
@@ -89,8 +125,10 @@ logging.disable(logging.WARNING)
 from mlflow import MlflowClient
 from mlflow.entities import Metric
 N, B, DB = {n}, 1000, {db!r}
-client = MlflowClient(tracking_uri="sqlite:///" + DB)
-experiment_id = client.create_experiment("bench")
+uri = {uri!r} or "sqlite:///" + DB
+client = MlflowClient(tracking_uri=uri)
+experiment_id = client.get_experiment_by_name("bench")
+experiment_id = experiment_id.experiment_id if experiment_id else client.create_experiment("bench")
 run_id = client.create_run(experiment_id).info.run_id
 t0 = 1_767_225_600_000
 batches = [
@@ -181,6 +219,39 @@ def measure(ways: list[tuple[str, Path, str, dict[str, Any], int]]) -> list[dict
     ]
 
 
+@contextlib.contextmanager
+def mlflow_server(python: Path) -> Iterator[str]:
+    """``mlflow server`` on a fresh SQLite database, 1 worker, on 127.0.0.1; its URL."""
+    work = scratch_dir("mlflow-server-")
+    port = free_port()
+    command = [
+        str(python.with_name("mlflow")),
+        "server",
+        "--backend-store-uri",
+        f"sqlite:///{work / 'mlflow.db'}",
+        "--default-artifact-root",
+        (work / "artifacts").as_uri(),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+    ]
+    with (work / "mlflow-server.log").open("wb") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_http(f"http://127.0.0.1:{port}/health", process, timeout=180)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--points", type=int, default=1_000_000)
@@ -190,64 +261,84 @@ def main() -> None:
     )
     parser.add_argument("--skip-mlflow", action="store_true")
     parser.add_argument("--skip-sdk", action="store_true")
+    parser.add_argument("--skip-http", action="store_true", help="no studio or mlflow server")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     n, batch = args.points, 10_000
-    print(f"Logging {n:,} points of one metric from one run (SQLite)", flush=True)
+    print(f"Logging {n:,} points of one metric from one run (SQLite; HTTP on 127.0.0.1)")
 
     mlflow_python = ensure_mlflow()
     schema = run_child(
         mlflow_python, MLFLOW_SCHEMA.format(db=str(scratch_dir("schema-") / "mlflow.db"))
     )
-    ways: list[tuple[str, Path, str, dict[str, Any], int]] = [
-        (
-            "studio store.log_metrics (10k a batch)",
-            STUDIO_PYTHON,
-            STUDIO_STORE,
-            {"n": n, "b": batch},
-            args.repeats,
-        ),
-        (
-            "raw sqlite3 executemany, MLflow metrics table (10k a txn)",
-            STUDIO_PYTHON,
-            RAW_SQLITE,
-            {"n": n, "b": batch, "ddl": schema["ddl"]},
-            args.repeats,
-        ),
-    ]
-    if not args.skip_sdk:
-        ways.append(
-            ("studio SDK Run.log_metric loop", STUDIO_PYTHON, STUDIO_SDK, {"n": n}, args.repeats)
-        )
-    if not args.skip_mlflow:
-        ways.append(
+    version = mlflow_version()
+    names = {
+        "store": "studio store.log_metrics (10k a batch)",
+        "raw": "raw sqlite3 executemany, MLflow metrics table (10k a txn)",
+        "sdk": "studio SDK Run.log_metric loop, SQLite",
+        "mlflow": f"MLflow {version} MlflowClient.log_batch (1,000 a call), SQLite",
+        "sdk_http": "studio SDK Run.log_metric loop, HTTP to a studio",
+        "mlflow_http": f"MLflow {version} REST log-batch (1,000 a call) to mlflow server",
+    }
+    with contextlib.ExitStack() as stack:
+        ways: list[tuple[str, Path, str, dict[str, Any], int]] = [
+            (names["store"], STUDIO_PYTHON, STUDIO_STORE, {"n": n, "b": batch}, args.repeats),
             (
-                f"MLflow {mlflow_version()} MlflowClient.log_batch (1,000 a call)",
-                mlflow_python,
-                MLFLOW_LOG_BATCH,
-                {"n": n},
-                args.mlflow_repeats,
+                names["raw"],
+                STUDIO_PYTHON,
+                RAW_SQLITE,
+                {"n": n, "b": batch, "ddl": schema["ddl"]},
+                args.repeats,
+            ),
+        ]
+        if not args.skip_sdk:
+            ways.append((names["sdk"], STUDIO_PYTHON, STUDIO_SDK, {"n": n}, args.repeats))
+        if not args.skip_mlflow:
+            fields = {"n": n, "uri": ""}
+            ways.append((names["mlflow"], mlflow_python, MLFLOW_LOG_BATCH, fields, 1))
+        if not args.skip_http and not args.skip_sdk:
+            studio = stack.enter_context(StudioServer(scratch_dir("studio-server-")))
+            fields = {"n": n, "url": f"http://127.0.0.1:{studio.port}/", "token": studio.token}
+            ways.append((names["sdk_http"], STUDIO_PYTHON, STUDIO_SDK_HTTP, fields, args.repeats))
+        if not args.skip_http and not args.skip_mlflow:
+            uri = stack.enter_context(mlflow_server(mlflow_python))
+            fields = {"n": n, "uri": uri}
+            ways.append(
+                (names["mlflow_http"], mlflow_python, MLFLOW_LOG_BATCH, fields, args.mlflow_repeats)
             )
-        )
-    results = measure(ways)
+        results = measure(ways)
 
-    by = {r["name"].split(" ")[0] + (" sdk" if "SDK" in r["name"] else ""): r for r in results}
+    by = {key: r for key, name in names.items() for r in results if r["name"] == name}
     print("\nResults (points/s, median):")
     for r in results:
         shown = fmt_rate(r["median"]) if "median" in r else "not measured"
-        print(f"  {r['name']:<62} {shown:>12}")
-    store = by["studio"]["median"]
-    raw = by["raw"]["median"]
-    mlflow = by["MLflow"]["median"] if "MLflow" in by else None
-    print("\nRatios:")
-    print(f"  studio store / raw sqlite3 limit : {store / raw:.0%}   (aim >= 30%)")
-    if mlflow:
-        print(f"  studio store / MLflow log_batch  : {store / mlflow:.1f}x (aim >= 10x)")
-    sdk = by.get("studio sdk")
-    if sdk and "median" in sdk:
-        print(f"  studio SDK / raw sqlite3 limit   : {sdk['median'] / raw:.0%}")
-        if mlflow:
-            print(f"  studio SDK / MLflow log_batch    : {sdk['median'] / mlflow:.1f}x")
+        print(f"  {r['name']:<66} {shown:>12}")
+
+    def rate(key: str) -> float | None:
+        found = by.get(key)
+        return found["median"] if found and "median" in found else None
+
+    print("\nRatios and aims:")
+    pairs = [
+        ("studio store / raw sqlite3 limit", "store", "raw", "aim >= 0.3x"),
+        ("studio store / MLflow log_batch", "store", "mlflow", "aim >= 10x"),
+        ("studio SDK (SQLite) / raw sqlite3 limit", "sdk", "raw", ""),
+        ("studio SDK (SQLite) / MLflow log_batch", "sdk", "mlflow", ""),
+        ("studio SDK (HTTP) / MLflow REST log-batch", "sdk_http", "mlflow_http", ""),
+        ("studio SDK (HTTP) / studio SDK (SQLite)", "sdk_http", "sdk", ""),
+    ]
+    for label, top, bottom, aim in pairs:
+        a, b = rate(top), rate(bottom)
+        if a and b:
+            print(f"  {label:<44} {a / b:6.2f}x  {aim}")
+    for label, key, floor in (
+        ("studio SDK loop into SQLite", "sdk", 100_000),
+        ("studio SDK loop over HTTP", "sdk_http", 50_000),
+    ):
+        got = rate(key)
+        if got:
+            verdict = "met" if got >= floor else f"missed by {1 - got / floor:.0%}"
+            print(f"  {label:<44} {fmt_rate(got):>9}/s  aim >= {floor:,}: {verdict}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 
