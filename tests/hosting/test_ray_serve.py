@@ -214,3 +214,43 @@ def test_resize_live_then_delete_removes_the_application(studio: Studio, model: 
     assert pool.app not in serve.status().applications
     wait_until(lambda: not any(group_alive(group) for group in servers), timeout=30)
     assert not pool.folder.exists()
+
+
+def test_describe_shows_the_node_of_a_host_the_ray_runner_started(tmp_path: Path) -> None:
+    """Instances that are not Serve replicas (a pipeline's or multi-model variant's hosts
+    on the ray runtime) show their node from their handle's labels."""
+    from jupyter_mlstudio.entities import ContainerDefinition, Model, utcnow
+    from jupyter_mlstudio.hosting.engine import HostingEngine, LiveEndpoint, LiveVariant
+    from jupyter_mlstudio.hosting.instances import (
+        Instance,
+        InstanceStatus,
+        VariantInstances,
+        VariantPlan,
+    )
+    from jupyter_mlstudio.runtime.base import JobHandle
+    from jupyter_mlstudio.runtime.ray import LABEL_NODE, LABEL_NODE_ADDRESS
+
+    model = Model(
+        model_name="m",
+        primary_container=ContainerDefinition(image="mlstudio/python:3-sklearn"),
+        creation_time=utcnow(),
+    )
+    plan = VariantPlan("ep", "AllTraffic", model, 2, "local", "ray", None, "inference.py", None, {})
+    pool = VariantInstances(plan, None, tmp_path / "g1", 1)  # type: ignore[arg-type]
+    labels = {LABEL_NODE: "node-a", LABEL_NODE_ADDRESS: "10.0.0.7"}
+    pool.instances = [
+        Instance("algo-1", JobHandle("ray", pool.job_name, "algo-1", "r1", labels=labels)),
+        Instance("algo-2", JobHandle("process", pool.job_name, "algo-2", "7")),
+    ]
+    pool.instances[0].status = InstanceStatus.HEALTHY
+    engine = HostingEngine(tmp_path / "endpoints")
+    try:
+        live = LiveEndpoint("ep", "ep-config", {"AllTraffic": LiveVariant("AllTraffic", 1.0, pool)})
+        engine._endpoints["ep"] = live
+        (described,) = engine.describe_variants("ep")
+        first, second = described["Instances"]
+        assert first["Node"] == {"NodeId": "node-a", "Address": "10.0.0.7"}
+        assert "Node" not in second  # a host of another runtime has none
+    finally:
+        engine._endpoints.clear()
+        engine.close()
