@@ -72,6 +72,8 @@ describe('ExperimentTableModel', () => {
     model.active = true;
     await waitFor(() => model.state.kind === 'ready');
     expect(model.items).toHaveLength(100);
+    const idle = () => (model as unknown as { idle: boolean }).idle;
+    expect(idle()).toBe(true); // no run in progress
     expect(queries[0]).toMatchObject({
       SortBy: 'CreationTime',
       SortOrder: 'Descending',
@@ -119,6 +121,41 @@ describe('ExperimentTableModel', () => {
       metrics: {}
     });
     again.dispose();
+  });
+});
+
+describe('ExperimentTableModel polling', () => {
+  beforeEach(() => mockedRequestAPI.mockReset());
+
+  it('stays live while the first page shows a run in progress', async () => {
+    const all = Array.from({ length: 150 }, (_, i) =>
+      run(`live-${i}`, {
+        Status: { PrimaryStatus: 'InProgress', Message: null }
+      })
+    );
+    mockApi({
+      'GET experiments/exp/runs': (query: Record<string, unknown>) => {
+        const from = Number(query.NextToken ?? 0);
+        const to = from + Number(query.MaxResults);
+        return {
+          TrialComponentSummaries: all.slice(from, to),
+          NextToken: to < all.length ? String(to) : null
+        };
+      }
+    });
+    const model = new ExperimentTableModel('exp', {
+      standby: 'never',
+      storage: null
+    });
+    const idle = () => (model as unknown as { idle: boolean }).idle;
+    model.active = true;
+    await waitFor(() => model.state.kind === 'ready');
+    expect(idle()).toBe(false);
+    await model.loadMore();
+    expect(model.items).toHaveLength(150);
+    // Deep in the list a poll would fetch every loaded run: refresh only on demand.
+    expect(idle()).toBe(true);
+    model.dispose();
   });
 });
 

@@ -47,8 +47,10 @@ describe('RunsModel', () => {
     });
     expect(queries[0].NextToken).toBeUndefined();
 
+    expect(model.paged).toBe(false);
     await model.loadMore();
     expect(model.runs.map(r => r.TrialComponentName)).toEqual(['a', 'b', 'c']);
+    expect(model.paged).toBe(true); // no polling of every loaded run from here
     expect(queries[1]).toMatchObject({ NextToken: '2', MaxResults: 2 });
     expect(model.hasMore).toBe(false);
     await model.loadMore(); // nothing after the last page
@@ -82,6 +84,7 @@ describe('RunsModel', () => {
     model.active = true;
     await waitFor(() => model.state.kind === 'ready');
     expect(model.inProgress).toBe(true);
+    expect((model as unknown as { idle: boolean }).idle).toBe(false); // live
     expect(model.metricNames).toEqual(['loss']);
 
     model.sort = { key: 'metric:loss', descending: false };

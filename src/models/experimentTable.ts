@@ -158,11 +158,12 @@ export class ExperimentTableModel extends PagedSectionModel<ITrialComponent> {
     this._viewChanged.emit();
   }
 
-  /** Polls only while a loaded run is in progress. */
+  /** Polls only while a loaded run is in progress and only the first page is loaded. */
   protected get idle(): boolean {
     return (
       this.state.kind === 'ready' &&
-      !this.items.some(run => run.Status.PrimaryStatus === 'InProgress')
+      (this.paged ||
+        !this.items.some(run => run.Status.PrimaryStatus === 'InProgress'))
     );
   }
 

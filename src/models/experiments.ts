@@ -96,6 +96,11 @@ export class ExperimentsModel extends PagedSectionModel<IExperimentSummary> {
     super.dispose();
   }
 
+  /** Polls while only the first page is loaded (a refresh fetches regardless). */
+  protected get idle(): boolean {
+    return this.state.kind === 'ready' && this.paged;
+  }
+
   protected async fetchPage(
     token: string | undefined,
     max: number

@@ -2,7 +2,9 @@
  * A section model that lists a keyset-paged route a page at a time: the first page
  * first, the next ones on demand (`loadMore`, e.g. when a list scrolls near its end).
  * A poll or `refresh()` fetches again from the start as many items as are loaded, so
- * what is on screen stays fresh without refetching page by page.
+ * what is on screen stays fresh without refetching page by page; the subclasses poll
+ * only while no more than the first page is loaded (`paged`), so a list scrolled deep
+ * into thousands of items is not fetched whole every few seconds (refresh still does).
  */
 import { SectionModel } from './section';
 
@@ -33,6 +35,11 @@ export abstract class PagedSectionModel<T> extends SectionModel<T> {
   /** Whether the server has items after the loaded ones. */
   get hasMore(): boolean {
     return !!this._next;
+  }
+
+  /** Whether more than the first page is loaded. */
+  get paged(): boolean {
+    return this.items.length > this.pageSize;
   }
 
   /** Whether a next page is being fetched. */

@@ -129,9 +129,12 @@ export class RunsModel extends PagedSectionModel<ITrialComponent> {
     this._viewChanged.emit();
   }
 
-  /** Polls only while a run is in progress (refresh() fetches regardless). */
+  /**
+   * Polls only while a run is in progress and no more than the first page is loaded
+   * (refresh() fetches regardless).
+   */
   protected get idle(): boolean {
-    return this.state.kind === 'ready' && !this._inProgress;
+    return this.state.kind === 'ready' && (!this._inProgress || this.paged);
   }
 
   protected async fetchPage(
