@@ -265,13 +265,24 @@ class ServeVariant(VariantInstances):
         answers /ping.
 
         Raises:
+            ValidationError: A node of the cluster does not share the studio's disk.
             StudioError: A replica's model server exited or did not get ready (with its
                 last log lines); the application is deleted again.
         """
         count = self.plan.instance_count if count is None else count
         self._check_cancelled()
+        ray_runner: Any = self.runner
+        connect(ray_runner)
+        unseen = ray_runner.unshared_nodes()
+        if unseen:
+            raise ValidationError(
+                f"variant {self.plan.variant_name!r} cannot run on Ray Serve: its replicas read"
+                f" the model from the studio's disk, which the Ray node(s) {', '.join(unseen)}"
+                " do not share (jobs' files travel through an s3:// artifact root; endpoints'"
+                " do not yet)",
+                field="runtime",
+            )
         unpack_model(self.plan, self.model_dir)
-        connect(self.runner)
         try:
             self.url = f"{start_serve()}/{self.app}"
             self._check_cancelled()

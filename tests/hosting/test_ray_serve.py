@@ -254,3 +254,30 @@ def test_describe_shows_the_node_of_a_host_the_ray_runner_started(tmp_path: Path
     finally:
         engine._endpoints.clear()
         engine.close()
+
+
+def test_nodes_without_the_studios_disk_fail_the_endpoint_saying_why(
+    tmp_path: Path, ray_cluster: Any, model: tuple
+) -> None:
+    home = tmp_path / "unshared"
+    home.mkdir()
+    config = resolve_config(
+        home=home, default_runtime="ray", ray_address=ray_cluster.address, ray_shared_disk="no"
+    )
+    studio = Studio.open(config)
+    try:
+        _, _, archive, code = model
+        hosting = studio.endpoints
+        hosting.create_model(model_request("apart-model", archive, code))
+        hosting.create_endpoint_config(
+            {
+                "EndpointConfigName": "apart-config",
+                "ProductionVariants": [variant("AllTraffic", "apart-model", count=1)],
+            }
+        )
+        hosting.create_endpoint({"EndpointName": "apart", "EndpointConfigName": "apart-config"})
+        done = hosting.wait("apart", timeout=120)
+    finally:
+        studio.close()
+    assert done.endpoint_status is EndpointStatus.FAILED
+    assert "do not share" in (done.failure_reason or ""), done.failure_reason
