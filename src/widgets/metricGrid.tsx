@@ -11,11 +11,13 @@ import { PlotData } from '../components/Plot';
 import { CompareModel } from '../models/compare';
 
 /**
- * Above this many lines a chart draws with plotly's `scattergl` (WebGL): SVG builds a
- * path element a line, which grows with the lines (see benchmarks/README.md,
- * "Compare view"); WebGL draws them all at once.
+ * Above this many lines a chart draws with plotly's `scattergl` (WebGL), else SVG.
+ * Measured (benchmarks/README.md, "Compare view at scale"): 157-entry lines in Chromium
+ * drew as SVG in 171/554/1,185 ms for 100/500/1,000 lines and as WebGL in
+ * 917/3,392/6,374 ms (plotly sets up each WebGL trace; software GL), so every
+ * comparison (at most 1,000 runs) draws as SVG.
  */
-export const GL_THRESHOLD = 50;
+export const GL_THRESHOLD = 1000;
 /** Above this many runs the legend is off; the run finder highlights runs instead. */
 export const LEGEND_MAX = 20;
 /** Charts whose series are asked at once; the rest wait, so the first draws first. */
