@@ -21,6 +21,9 @@ from pathlib import Path
 
 import psutil
 
+#: seconds a ``ray start`` may take (its agents start slowly on a busy machine)
+START_TIMEOUT_S = 240
+
 
 @dataclass(frozen=True)
 class RayCluster:
@@ -43,12 +46,23 @@ def _ray_command() -> str:
     return found
 
 
+def _env() -> dict[str, str]:
+    """The environment of ``ray start``: no usage stats, no uv, and a raylet that waits
+    longer for its agents (their Python starts slowly on a busy machine)."""
+    return {
+        **os.environ,
+        "RAY_USAGE_STATS_ENABLED": "0",
+        "RAY_ENABLE_UV_RUN_RUNTIME_ENV": "0",
+        "RAY_raylet_start_wait_time_s": "120",
+    }
+
+
 @contextlib.contextmanager
 def ray_cluster(cpus_per_node: int = 2) -> Iterator[RayCluster]:
     """A head and one more node; their processes are killed on exit."""
     temp_dir = Path(tempfile.mkdtemp(prefix="ray-", dir="/tmp"))  # sockets want short paths
     port = _free_port()
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_ENABLE_UV_RUN_RUNTIME_ENV": "0"}
+    env = _env()
     ray = _ray_command()
     common = [f"--num-cpus={cpus_per_node}", "--disable-usage-stats"]
     before = {p.pid for p in psutil.process_iter()}
@@ -67,7 +81,7 @@ def ray_cluster(cpus_per_node: int = 2) -> Iterator[RayCluster]:
                 env=env,
                 capture_output=True,
                 text=True,
-                timeout=120,
+                timeout=START_TIMEOUT_S,
             )
             if head.returncode == 0:
                 break
@@ -82,7 +96,7 @@ def ray_cluster(cpus_per_node: int = 2) -> Iterator[RayCluster]:
             env=env,
             check=True,
             capture_output=True,
-            timeout=120,
+            timeout=START_TIMEOUT_S,
         )
         yield RayCluster(f"127.0.0.1:{port}", temp_dir)
     finally:
@@ -92,14 +106,15 @@ def ray_cluster(cpus_per_node: int = 2) -> Iterator[RayCluster]:
 
 def _kill_new(before: set[int], temp_dir: str, port: int) -> None:
     """Kill the processes of this cluster: those started since ``before`` whose command
-    names its folder or its head's port, and their children."""
+    names its folder or its head's port, or that write a file in its folder (an agent
+    renames its command, and outlives a raylet that failed to start), and children."""
     marks = (temp_dir, f":{port}", f"={port}")
     roots = []
     for process in psutil.process_iter(["pid", "cmdline"]):
         if process.pid in before:
             continue
         command = " ".join(process.info.get("cmdline") or ())
-        if any(mark in command for mark in marks):
+        if any(mark in command for mark in marks) or _writes_under(process, temp_dir):
             roots.append(process)
     mine = {p.pid: p for p in roots}
     for process in roots:
@@ -109,6 +124,14 @@ def _kill_new(before: set[int], temp_dir: str, port: int) -> None:
         with contextlib.suppress(psutil.Error):
             process.kill()
     psutil.wait_procs(list(mine.values()), timeout=10)
+
+
+def _writes_under(process: psutil.Process, folder: str) -> bool:
+    """Whether ``process`` has a file open under ``folder`` (its logs)."""
+    try:
+        return any(f.path.startswith(folder) for f in process.open_files())
+    except psutil.Error:
+        return False
 
 
 @dataclass(frozen=True)
@@ -123,8 +146,10 @@ class RayNode:
         """The node's processes: raylet, agents, log monitor, workers and their children
         (a job's processes included)."""
         roots = []
+        folder = str(self.temp_dir)
         for process in psutil.process_iter(["pid", "cmdline"]):
-            if str(self.temp_dir) in " ".join(process.info.get("cmdline") or ()):
+            command = " ".join(process.info.get("cmdline") or ())
+            if folder in command or _writes_under(process, folder):
                 roots.append(process)
         found = {p.pid: p for p in roots}
         for process in roots:
@@ -149,7 +174,7 @@ def extra_node(
     custom ``resources`` (more CPUs than the session cluster's nodes steer a job of a
     larger instance type there); killed on exit if it still runs."""
     temp_dir = Path(tempfile.mkdtemp(prefix="ray-node-", dir="/tmp"))
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_ENABLE_UV_RUN_RUNTIME_ENV": "0"}
+    env = _env()
     command = [
         _ray_command(),
         "start",
@@ -162,7 +187,7 @@ def extra_node(
     ]
     node = RayNode(temp_dir, "")
     try:
-        subprocess.run(command, env=env, check=True, capture_output=True, timeout=120)
+        subprocess.run(command, env=env, check=True, capture_output=True, timeout=START_TIMEOUT_S)
         node = RayNode(temp_dir, _node_id(node))
         yield node
     finally:
