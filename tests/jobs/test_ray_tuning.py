@@ -24,6 +24,25 @@ from ..tuning.conftest import SCRIPT, tuning_request
 
 pytest.importorskip("ray")
 
+#: marks a shared folder and waits (at most 90 s) until ``--together`` jobs have marked it,
+#: so that the first jobs surely run at once whatever a launch costs, and 3 s more; then
+#: reports an objective of ``x``
+TOGETHER = """
+import argparse, os, pathlib, time
+parser = argparse.ArgumentParser()
+parser.add_argument("-x", type=float, default=0.0)
+parser.add_argument("--folder")
+parser.add_argument("--together", type=int)
+args, _ = parser.parse_known_args()
+folder = pathlib.Path(args.folder)
+(folder / f"{os.getpid()}-{time.time_ns()}").write_text("")
+deadline = time.monotonic() + 90
+while len(list(folder.iterdir())) < args.together and time.monotonic() < deadline:
+    time.sleep(0.05)
+time.sleep(3)  # all together for a while: the tuner sees the cluster full
+print(f"objective: {10 - (args.x - 3) ** 2}", flush=True)
+"""
+
 
 @pytest.fixture
 def ray_tuning(
@@ -77,10 +96,16 @@ def test_tuning_runs_as_many_jobs_as_the_cluster_has_room_for_on_both_nodes(
     assert jobs.runner("ray").room_for("ml.m5.xlarge", 1) == 0  # 4 CPUs: no node has them
     script = tmp_path / "code" / "train.py"
     script.parent.mkdir()
-    script.write_text(SCRIPT)
-    body = tuning_request(
-        "ray-tune", script, max_jobs=8, parallel=8, static={"epochs": "2", "sleep": "5"}
-    )
+    script.write_text(TOGETHER)
+    folder = tmp_path / "together"
+    folder.mkdir()
+    static = {"folder": str(folder), "together": "4"}
+    ranges = {
+        "ContinuousParameterRanges": [
+            {"Name": "x", "MinValue": "0", "MaxValue": "6", "ScalingType": "Linear"}
+        ]
+    }
+    body = tuning_request("ray-tune", script, max_jobs=8, parallel=8, static=static, ranges=ranges)
     body["TrainingJobDefinition"]["ResourceConfig"] = {"InstanceType": "local", "InstanceCount": 1}
     tuning.create_tuning_job(body)
 
@@ -94,8 +119,8 @@ def test_tuning_runs_as_many_jobs_as_the_cluster_has_room_for_on_both_nodes(
         if j.job_name.startswith("ray-tune-")
     ]
     assert len(training) == 8
-    # the cluster's 4 CPUs, not MaxParallelTrainingJobs 8; the tuner found it full
-    assert most_at_once(training) <= 4
+    # the cluster's 4 CPUs, not MaxParallelTrainingJobs 8 (the first 4 wait for each other)
+    assert most_at_once(training) == 4
     nodes = {h["Node"]["NodeId"] for j in training for h in j.outputs[HOSTS_KEY]}
     assert len(nodes) == 2, nodes  # spread over both nodes
     log = tuning.read_logs("ray-tune").Text
@@ -104,3 +129,21 @@ def test_tuning_runs_as_many_jobs_as_the_cluster_has_room_for_on_both_nodes(
         " (4 running, MaxParallelTrainingJobs 8)"
     ) in log, log
     assert "the cluster has room again" in log, log
+
+
+def test_tuning_with_an_instance_type_no_node_has_fails_saying_why(
+    ray_tuning: tuple[TuningService, JobService], tmp_path: Path
+) -> None:
+    tuning, jobs = ray_tuning
+    assert jobs.runner("ray").room_for("ml.m5.4xlarge", 1) == 0  # 16 CPUs: never fits
+    script = tmp_path / "code" / "train.py"
+    script.parent.mkdir()
+    script.write_text(SCRIPT)
+    body = tuning_request("ray-big", script, max_jobs=2, parallel=2)
+    body["TrainingJobDefinition"]["ResourceConfig"] = {"InstanceType": "ml.m5.4xlarge"}
+    tuning.create_tuning_job(body)
+
+    job = tuning.wait("ray-big", 120)  # one job tries, rather than none ever
+
+    assert job.status is JobStatus.FAILED
+    assert "no node of the Ray cluster has 16 CPUs" in (job.failure_reason or "")

@@ -240,12 +240,12 @@ class TuningSupervisor(threading.Thread):
             for r in self.running.values()
             if r.placed_at is None or now - r.placed_at < SETTLE_SECONDS
         )
-        room = max(0, room - unplaced)
+        free, room = room, max(0, room - unplaced)
         if room == 0 and not self.running:
             # none of its jobs holds resources: one starts, and waits for room or says
             # why it cannot be placed (an instance type no node has) rather than none ever
             return 1
-        if room == 0 and unplaced == 0 and self._full_since is None:
+        if free == 0 and self._full_since is None:  # full, not only of jobs being placed
             self._full_since = now
             self._say(
                 f"waiting for the cluster: no room for a training job of"
