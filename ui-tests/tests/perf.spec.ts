@@ -266,11 +266,16 @@ test('compare view with 1,000 runs × 10,000 steps: first chart, all charts', as
       `${median(times.map(t => t.all)).toFixed(0)} ms (${last!.points} points a chart, ${last!.type})`
   );
   await page.evaluate(
-    async ({ runs, experimentName }) =>
-      (window as any).jupyterapp.commands.execute('mlstudio:compare-runs', {
-        runs,
-        experimentName
-      }),
+    async ({ runs, experimentName }) => {
+      // The widget itself cannot travel back to the test: return nothing.
+      await (window as any).jupyterapp.commands.execute(
+        'mlstudio:compare-runs',
+        {
+          runs,
+          experimentName
+        }
+      );
+    },
     { runs, experimentName: WIDE }
   );
   await page.waitForFunction(
