@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,7 +193,22 @@ def extra_node(
         yield node
     finally:
         node.kill()
+        _wait_marked_dead(node)
         shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+def _wait_marked_dead(node: RayNode, timeout: float = 60.0) -> None:
+    """Wait until the cluster has marked the killed node dead (its heartbeats missed, some
+    seconds), when this process is one of its drivers: the next test sees living nodes
+    only."""
+    ray = sys.modules.get("ray")
+    if not node.node_id or ray is None or not ray.is_initialized():
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any(n["NodeID"] == node.node_id and n.get("Alive") for n in ray.nodes()):
+            return
+        time.sleep(0.2)
 
 
 def _node_id(node: RayNode) -> str:
