@@ -77,6 +77,10 @@ PLACE_TIMEOUT_S = 60.0
 DISK_PROBE = ".disk-probe"
 #: seconds a call to a host's actor may take (the actor answers from memory or a file)
 CALL_TIMEOUT_S = 30.0
+#: calls to a host's actor that answers "unavailable" before it is taken for dead, and
+#: the seconds between them
+UNAVAILABLE_TRIES = 3
+UNAVAILABLE_WAIT_S = 1.0
 GIB = 1024**3
 
 _connect_lock = threading.Lock()
@@ -227,9 +231,11 @@ class RayRunner(JobRunner):
                 todo = [node for node in alive if node not in self._probed]
                 if todo:
                     self._probe(ray, todo)
-        return [
-            f"{node[:12]} ({where})" for node, where in alive.items() if not self._probed.get(node)
+        # a node that has not answered the probe (just joined, or dying) is not judged
+        unseen = [
+            node for node in alive if self.shared_disk is False or self._probed.get(node) is False
         ]
+        return [f"{node[:12]} ({alive[node]})" for node in unseen]
 
     def _probe(self, ray: Any, nodes: list[str]) -> None:
         """Ask each node whether it reads a token written below the state root now."""
@@ -333,10 +339,17 @@ class RayRunner(JobRunner):
             if self._marker(handle.job_name, handle.host).exists():
                 raise _ActorGone("its actor no longer exists") from None
             raise
-        try:
-            return ray.get(getattr(actor, method).remote(*args), timeout=CALL_TIMEOUT_S)
-        except ray.exceptions.RayActorError as exc:
-            raise _ActorGone(str(exc)) from None
+        for attempt in range(UNAVAILABLE_TRIES):
+            try:
+                return ray.get(getattr(actor, method).remote(*args), timeout=CALL_TIMEOUT_S)
+            except ray.exceptions.ActorUnavailableError as exc:
+                # a moment's unreachability (a network hiccup, a busy node) is not a death
+                if attempt == UNAVAILABLE_TRIES - 1:
+                    raise _ActorGone(str(exc)) from None
+                time.sleep(UNAVAILABLE_WAIT_S)
+            except ray.exceptions.RayActorError as exc:
+                raise _ActorGone(str(exc)) from None
+        raise AssertionError("unreachable")
 
     def launch(self, spec: ContainerSpec) -> JobHandle:
         if spec.image is not None:
