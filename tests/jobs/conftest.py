@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -42,6 +43,27 @@ def jobs(job_config: StudioConfig, job_store: MetadataStore) -> Iterator[JobServ
             with contextlib.suppress(Exception):
                 service.stop_job(job.job_name, job.kind)
             service.wait(job.job_name, 30)
+    service.close()
+
+
+@pytest.fixture
+def ray_jobs(
+    job_config: StudioConfig, job_store: MetadataStore, ray_cluster: Any
+) -> Iterator[JobService]:
+    """A job service on the test home whose jobs run on the session's Ray cluster."""
+    config = resolve_config(
+        home=job_config.home,
+        database_url=job_config.database_url,
+        artifact_root=job_config.artifact_root,
+        default_runtime="ray",
+        ray_address=ray_cluster.address,
+    )
+    service = JobService(job_store, open_artifact_store(config.artifact_root), config)
+    yield service
+    for job in job_store.list_jobs().items:
+        if job.status.value in ("InProgress", "Stopping"):
+            service.stop_job(job.job_name, job.kind)
+            service.wait(job.job_name, 60)
     service.close()
 
 

@@ -5,41 +5,17 @@ address)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from jupyter_mlstudio.artifacts import open_artifact_store
-from jupyter_mlstudio.config import StudioConfig, resolve_config
 from jupyter_mlstudio.entities import JobKind, JobStatus
 from jupyter_mlstudio.services.jobs.service import JobService
-from jupyter_mlstudio.store.base import MetadataStore
 
 from ..support.ray_cluster import extra_node
 from .conftest import training_request
 
 pytest.importorskip("ray")
-
-
-@pytest.fixture
-def ray_jobs(
-    job_config: StudioConfig, job_store: MetadataStore, ray_cluster: Any
-) -> Iterator[JobService]:
-    config = resolve_config(
-        home=job_config.home,
-        database_url=job_config.database_url,
-        artifact_root=job_config.artifact_root,
-        default_runtime="ray",
-        ray_address=ray_cluster.address,
-    )
-    service = JobService(job_store, open_artifact_store(config.artifact_root), config)
-    yield service
-    for job in job_store.list_jobs().items:
-        if job.status.value in ("InProgress", "Stopping"):
-            service.stop_job(job.job_name, job.kind)
-            service.wait(job.job_name, 60)
-    service.close()
 
 
 def _until(check: Any, timeout: float, what: str) -> Any:
