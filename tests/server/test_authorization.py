@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from jupyter_server.auth.authorizer import Authorizer
 from tornado.httpclient import HTTPClientError
+from tornado.web import RequestHandler
 
-from jupyter_mlstudio.server.routes import ROUTES
+from jupyter_mlstudio.server.routes import ROUTES, Route
 
 
 class DenyStudio(Authorizer):
@@ -29,12 +30,20 @@ def jp_server_config(jp_server_config: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
-@pytest.mark.parametrize("path", [r.path for r in ROUTES if "{" not in r.path])
-async def test_authenticated_user_without_permission_gets_403(jp_fetch: Any, path: str) -> None:
+def _reads(route: Route) -> bool:
+    """Whether the route answers GET (else it is asked with a POST: e.g. /search)."""
+    return route.handler.get is not RequestHandler.get
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if "{" not in r.path], ids=lambda r: r.path)
+async def test_authenticated_user_without_permission_gets_403(jp_fetch: Any, route: Route) -> None:
     DenyStudio.asked.clear()
+    reads = _reads(route)
+    options: dict[str, Any] = {} if reads else {"method": "POST", "body": "{}"}
     with pytest.raises(HTTPClientError) as info:
-        await jp_fetch("mlstudio", "api", path.lstrip("/"))
+        await jp_fetch("mlstudio", "api", route.path.lstrip("/"), **options)
     assert info.value.code == 403
-    assert ("read", "mlstudio") in DenyStudio.asked
+    assert ("read" if reads else "write", "mlstudio") in DenyStudio.asked
+    assert info.value.response is not None
     body = json.loads(info.value.response.body)
     assert body["code"] == "Forbidden"
