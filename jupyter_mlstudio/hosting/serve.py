@@ -143,7 +143,8 @@ def proxy_origin() -> tuple[str, int]:
 
 
 def start_serve() -> str:
-    """Start Serve on the connected cluster (its proxy on the head node only), once.
+    """Start Serve on the connected cluster (its proxy on the head node only), once;
+    where Serve already runs, its proxy's address is the one it was started with.
 
     Returns:
         The proxy's origin, ``http://host:port``.
@@ -152,6 +153,23 @@ def start_serve() -> str:
 
     host, port = proxy_origin()
     serve.start(proxy_location="HeadOnly", http_options={"host": host, "port": port})
+    # Serve already running on the cluster keeps the address it was started with: ask
+    # its controller where the proxy is (Ray has no public call for it)
+    with contextlib.suppress(Exception):
+        from ray.serve.context import _get_global_client
+
+        client = _get_global_client()
+        assert client is not None  # serve.start made one
+        running = client.http_config
+        if (running.host, running.port) != (host, port):
+            log.warning(
+                "Ray Serve already runs its proxy on %s:%s (not %s:%s): using it",
+                running.host,
+                running.port,
+                host,
+                port,
+            )
+        host, port = str(running.host), int(running.port)
     reach = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     return f"http://{reach}:{port}"
 
