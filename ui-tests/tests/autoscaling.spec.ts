@@ -16,7 +16,8 @@ import { APIRequestContext } from '@playwright/test';
 import * as os from 'os';
 import * as path from 'path';
 
-const API = '/mlstudio/api';
+import { api, until } from './seed';
+
 const FOLDER = 'mlstudio-ui-autoscaling';
 const shot = (name: string) =>
   path.resolve(__dirname, '..', 'screenshots', `${name}.png`);
@@ -45,37 +46,6 @@ if __name__ == "__main__":
 test.describe.configure({ mode: 'serial' });
 test.setTimeout(420_000);
 test.use({ viewport: { width: 1400, height: 1000 } });
-
-async function api<T = any>(
-  request: APIRequestContext,
-  method: 'get' | 'post' | 'put' | 'delete',
-  route: string,
-  data?: unknown
-): Promise<T> {
-  const response = await request[method](`${API}/${route}`, { data });
-  const text = await response.text();
-  expect(response.status(), `${method} ${route}: ${text}`).toBeLessThan(300);
-  return text ? JSON.parse(text) : (undefined as T);
-}
-
-/** Poll `read` until `done` holds (or fail after `timeout` ms). */
-async function until<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeout = 120_000
-): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = await read();
-    if (done(value)) {
-      return value;
-    }
-    if (Date.now() - start > timeout) {
-      throw new Error(`Timed out; last: ${JSON.stringify(value)}`);
-    }
-    await new Promise(resolve => setTimeout(resolve, 500));
-  }
-}
 
 /** Write the script into the server's root; answer its folder's absolute path. */
 async function prepare(page: IJupyterLabPageFixture): Promise<string> {

@@ -16,6 +16,38 @@ export async function call(
   return text ? JSON.parse(text) : undefined;
 }
 
+/** A REST call that must succeed; its JSON answer. */
+export async function api<T = any>(
+  request: APIRequestContext,
+  method: 'get' | 'post' | 'put' | 'delete',
+  route: string,
+  data?: unknown
+): Promise<T> {
+  const response = await request[method](`${API}/${route}`, { data });
+  const text = await response.text();
+  expect(response.status(), `${method} ${route}: ${text}`).toBeLessThan(300);
+  return text ? JSON.parse(text) : (undefined as T);
+}
+
+/** Poll `read` until `done` holds (or fail after `timeout` ms). */
+export async function until<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeout = 120_000
+): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const value = await read();
+    if (done(value)) {
+      return value;
+    }
+    if (Date.now() - start > timeout) {
+      throw new Error(`Timed out; last: ${JSON.stringify(value)}`);
+    }
+    await new Promise(resolve => setTimeout(resolve, 500));
+  }
+}
+
 /** A fresh experiment with one trial (deleted first if it exists). */
 export async function freshExperiment(
   request: APIRequestContext,
