@@ -16,7 +16,12 @@ import React from 'react';
 import { CompareModel, MAX_COMPARE, pointsForWidth } from '../models/compare';
 import { RunModel } from '../models/run';
 import { CompareView } from '../widgets/compareView';
-import { GL_THRESHOLD, lineTraces } from '../widgets/metricGrid';
+import {
+  BATCH_COLORS,
+  GL_THRESHOLD,
+  LEGEND_MAX,
+  lineTraces
+} from '../widgets/metricGrid';
 import { RunWidget } from '../widgets/runView';
 import { mockApi, mockedRequestAPI, run, waitFor } from './utils';
 
@@ -92,6 +97,142 @@ describe('lineTraces', () => {
     expect(traces.map(t => t.opacity)).toEqual([0.2, 0.2, 1]);
     expect(traces[2].line?.width).toBe(3);
     expect(traces[0].hovertemplate).toContain('a<br>step %{x}');
+  });
+
+  it('keeps one trace a run, with its name, up to LEGEND_MAX runs', () => {
+    const traces = lineTraces(
+      names(LEGEND_MAX).map(name => series(name)),
+      new Map(),
+      0
+    );
+    expect(traces.map(t => t.name)).toEqual(names(LEGEND_MAX));
+    expect(traces.every(t => t.text === undefined)).toBe(true);
+  });
+
+  it('batches 1,000 runs into one trace a colour, runs split by nulls', () => {
+    const runs = names(1000).map((name, i) => ({
+      ...series(name),
+      Steps: [0, 10, 20],
+      Last: [i, i + 1, i + 2]
+    }));
+    const traces = lineTraces(runs, new Map([['r7', 'Run <7>']]), 0);
+    expect(traces).toHaveLength(BATCH_COLORS.length);
+    expect(traces.map(t => t.line?.color)).toEqual(BATCH_COLORS);
+    expect(new Set(traces.map(t => t.mode))).toEqual(new Set(['lines']));
+    expect(traces.every(t => t.showlegend === false)).toBe(true);
+    expect(traces.every(t => t.opacity === 1)).toBe(true);
+    // Colour k holds runs k, k + 10, …: 100 runs of 3 points, each followed by a gap.
+    const seventh = traces[7];
+    expect(seventh.x).toHaveLength(100 * 4);
+    expect((seventh.x as unknown[]).slice(0, 8)).toEqual([
+      0,
+      10,
+      20,
+      null,
+      0,
+      10,
+      20,
+      null
+    ]);
+    expect((seventh.y as unknown[]).slice(0, 8)).toEqual([
+      7,
+      8,
+      9,
+      null,
+      17,
+      18,
+      19,
+      null
+    ]);
+    // The hover names each point's run (its label, tags escaped; gaps unnamed).
+    expect((seventh.text as string[]).slice(0, 8)).toEqual([
+      'Run &lt;7>',
+      'Run &lt;7>',
+      'Run &lt;7>',
+      '',
+      'r17',
+      'r17',
+      'r17',
+      ''
+    ]);
+    expect(seventh.hovertemplate).toBe(
+      '%{text}<br>step %{x}: %{y:.4g}<extra></extra>'
+    );
+    const drawn = traces.reduce(
+      (sum, t) => sum + (t.x as unknown[]).filter(x => x !== null).length,
+      0
+    );
+    expect(drawn).toBe(3000);
+  });
+
+  it('draws highlighted runs of a batch as bold traces of their own, last', () => {
+    const runs = names(LEGEND_MAX + 1).map(name => series(name));
+    const traces = lineTraces(
+      runs,
+      new Map([['r3', 'Run 3']]),
+      0,
+      new Set(['r3', 'r12'])
+    );
+    expect(traces).toHaveLength(BATCH_COLORS.length + 2);
+    const [three, twelve] = traces.slice(-2);
+    expect([three.name, twelve.name]).toEqual(['Run 3', 'r12']);
+    expect([three.line?.width, twelve.line?.width]).toEqual([3, 3]);
+    expect([three.opacity, twelve.opacity]).toEqual([1, 1]);
+    // A highlighted run keeps its colour and its own hover.
+    expect(three.line?.color).toBe(BATCH_COLORS[3]);
+    expect(twelve.line?.color).toBe(BATCH_COLORS[2]);
+    expect(three.hovertemplate).toContain('Run 3<br>step');
+    const batched = traces.slice(0, -2);
+    expect(batched.every(t => t.opacity === 0.2)).toBe(true);
+    // Left out of their batches: colour 3 holds r13 only, colour 2 r2 and r22… r20 is 0.
+    expect(batched[3].text).toEqual(['r13', 'r13', '']);
+    expect(batched[2].text).toEqual(['r2', 'r2', '']);
+    expect(batched[0].text).toEqual([
+      'r0',
+      'r0',
+      '',
+      'r10',
+      'r10',
+      '',
+      'r20',
+      'r20',
+      ''
+    ]);
+  });
+
+  it('smooths each batched run on its own', () => {
+    const values: Record<string, number[]> = {
+      r0: [100, 100, 100],
+      r10: [0, 10, 10]
+    };
+    const runs = names(LEGEND_MAX + 1).map(name => ({
+      ...series(name),
+      Steps: [0, 1, 2],
+      Last: values[name] ?? [0, 0, 0]
+    }));
+    // r0, r10 and r20 share a trace: r10 starts afresh after r0's 100s.
+    const y = lineTraces(runs, new Map(), 0.5)[0].y as (number | null)[];
+    const expected = [100, 100, 100, null, 0, 5 / 0.75, 7.5 / 0.875, null];
+    expected.push(0, 0, 0, null);
+    expect(y).toHaveLength(expected.length);
+    y.forEach((value, i) =>
+      expected[i] === null
+        ? expect(value).toBeNull()
+        : expect(value).toBeCloseTo(expected[i]!, 9)
+    );
+  });
+
+  it('draws batched runs of a single point as markers', () => {
+    const runs = names(LEGEND_MAX + 1).map((name, i) =>
+      i % 2 ? { ...series(name), Steps: [5], Last: [0.5] } : series(name)
+    );
+    const traces = lineTraces(runs, new Map(), 0);
+    const markers = traces.filter(t => t.mode === 'markers');
+    expect(markers.map(t => t.text)).toEqual(
+      [1, 3, 5, 7, 9].map(k => [`r${k}`, `r${k + 10}`])
+    );
+    expect(markers[0].x).toEqual([5, 5]);
+    expect(markers[0].marker?.color).toBe(BATCH_COLORS[1]);
   });
 });
 
@@ -214,7 +355,19 @@ describe('CompareView', () => {
     );
     await waitFor(() => mockedReact.mock.calls.length === 1);
     const [, data, layout] = mockedReact.mock.calls[0];
-    expect(data).toHaveLength(30);
+    // More than 20 runs: one trace a colour, each point named by its run.
+    expect(data).toHaveLength(10);
+    expect(data[0].text).toEqual([
+      'r0',
+      'r0',
+      '',
+      'r10',
+      'r10',
+      '',
+      'r20',
+      'r20',
+      ''
+    ]);
     expect(layout.showlegend).toBe(false); // more than 20 runs: the finder instead
     expect(layout.hovermode).toBe('closest');
     expect(node.querySelectorAll('.jp-mlstudio-Loading')).toHaveLength(1);

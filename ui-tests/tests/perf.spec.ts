@@ -1,7 +1,8 @@
 /**
  * A measurement, not a pass/fail timing test (only generous sanity bounds): the compare
  * view of 1,000 runs × 10,000 steps (time to its table, first chart and all charts,
- * median of 5), and plotly drawing 100/500/1,000 lines as SVG and as WebGL. Figures are printed
+ * median of 5), and plotly drawing 100/500/1,000 lines as SVG and as WebGL, one trace a
+ * line or batched into 10 traces as the compare view does beyond 20 runs. Figures are printed
  * with console.log; benchmarks/README.md records them.
  */
 import { expect, test } from '@jupyterlab/galata';
@@ -29,10 +30,12 @@ const median = (values: number[]) => {
   return sorted[Math.floor(sorted.length / 2)];
 };
 
-test('plotly: 100, 500 and 1,000 lines as SVG and as WebGL', async ({
+test('plotly: 100, 500 and 1,000 lines as SVG and as WebGL, one trace a run or batched', async ({
   browser
 }) => {
   // A bare page with plotly's bundle: the renderers alone, median of 5 draws each.
+  // "batched" is what lineTraces (src/widgets/metricGrid.tsx) draws beyond 20 runs:
+  // one trace a colour of 10, its runs' points split by nulls, each named in `text`.
   const bare = await browser.newPage();
   await bare.setContent(
     '<div id="plot" style="width: 900px; height: 360px"></div>'
@@ -42,23 +45,60 @@ test('plotly: 100, 500 and 1,000 lines as SVG and as WebGL', async ({
       paths: [path.resolve(__dirname, '..', '..')]
     })
   });
+  const ways = [
+    ['SVG', 'scatter', false],
+    ['WebGL', 'scattergl', false],
+    ['batched SVG', 'scatter', true],
+    ['batched WebGL', 'scattergl', true]
+  ] as const;
   const rows: string[] = [];
   for (const lines of [100, 500, 1000]) {
-    const figures: Record<string, number> = {};
-    for (const type of ['scatter', 'scattergl']) {
-      figures[type] = await bare.evaluate(
-        async ({ lines, type, repeats }) => {
+    const figures: string[] = [];
+    for (const [label, type, batched] of ways) {
+      const { time, build } = await bare.evaluate(
+        async ({ lines, type, batched, repeats }) => {
           const Plotly = (window as any).Plotly;
           const node = document.getElementById('plot')!;
           // 157 entries a line: 10,000 steps in buckets of 64 (what the route sends).
           const x = Array.from({ length: 157 }, (_, i) => 63 + 64 * i);
-          const data = Array.from({ length: lines }, (_, r) => ({
-            type,
-            mode: 'lines',
-            x,
-            y: x.map(s => 1 / (1 + s * 0.0005 * (1 + (r % 50)))),
-            line: { width: 1.5 }
-          }));
+          const runs = Array.from({ length: lines }, (_, r) =>
+            x.map(s => 1 / (1 + s * 0.0005 * (1 + (r % 50))))
+          );
+          const start = performance.now();
+          let data: any[];
+          if (batched) {
+            data = Array.from({ length: 10 }, () => ({
+              type,
+              mode: 'lines',
+              x: [] as (number | null)[],
+              y: [] as (number | null)[],
+              text: [] as string[],
+              connectgaps: false,
+              line: { width: 1.5 },
+              showlegend: false,
+              hovertemplate: '%{text}<br>step %{x}: %{y:.4g}<extra></extra>'
+            }));
+            runs.forEach((y, r) => {
+              const trace = data[r % 10];
+              for (let k = 0; k < x.length; k++) {
+                trace.x.push(x[k]);
+                trace.y.push(y[k]);
+                trace.text.push(`run-${r}`);
+              }
+              trace.x.push(null);
+              trace.y.push(null);
+              trace.text.push('');
+            });
+          } else {
+            data = runs.map(y => ({
+              type,
+              mode: 'lines',
+              x,
+              y,
+              line: { width: 1.5 }
+            }));
+          }
+          const build = performance.now() - start;
           const layout = { showlegend: false, hovermode: 'closest' };
           const times: number[] = [];
           for (let i = 0; i < repeats; i++) {
@@ -69,16 +109,56 @@ test('plotly: 100, 500 and 1,000 lines as SVG and as WebGL', async ({
             times.push(performance.now() - start);
           }
           times.sort((a, b) => a - b);
-          return times[Math.floor(times.length / 2)];
+          return { time: times[Math.floor(times.length / 2)], build };
         },
-        { lines, type, repeats: REPEATS }
+        { lines, type, batched, repeats: REPEATS }
+      );
+      figures.push(
+        `${label} ${time.toFixed(0)} ms` +
+          (batched ? ` (+${build.toFixed(0)} ms to batch)` : '')
       );
     }
-    rows.push(
-      `${lines} lines: SVG ${figures.scatter.toFixed(0)} ms, WebGL ${figures.scattergl.toFixed(0)} ms`
-    );
+    rows.push(`${lines} lines: ${figures.join(', ')}`);
   }
   console.log(`plotly draw (median of ${REPEATS}):\n  ${rows.join('\n  ')}`);
+
+  // Hover over a batched chart names the run: 30 flat lines (run r at height r) in 10
+  // traces, the mouse on a point of run 17 (trace 7).
+  const target = await bare.evaluate(async () => {
+    const Plotly = (window as any).Plotly;
+    const node = document.getElementById('plot') as any;
+    const x = Array.from({ length: 157 }, (_, i) => 63 + 64 * i);
+    const data = Array.from({ length: 10 }, (_, k) => {
+      const runs = [k, k + 10, k + 20];
+      return {
+        type: 'scatter',
+        mode: 'lines',
+        x: runs.flatMap(() => [...x, null]),
+        y: runs.flatMap(r => [...x.map(() => r), null]),
+        text: runs.flatMap(r => [...x.map(() => `run-${r}`), '']),
+        connectgaps: false,
+        hovertemplate: '%{text}<br>step %{x}: %{y:.4g}<extra></extra>'
+      };
+    });
+    Plotly.purge(node);
+    await Plotly.newPlot(node, data, {
+      showlegend: false,
+      hovermode: 'closest'
+    });
+    const index = 158 + 80; // run 17: the second run of trace 7
+    const xa = node._fullLayout.xaxis;
+    const ya = node._fullLayout.yaxis;
+    const box = node.getBoundingClientRect();
+    return {
+      x: box.left + xa._offset + xa.l2p(data[7].x[index]),
+      y: box.top + ya._offset + ya.l2p(data[7].y[index]),
+      text: data[7].text[index]
+    };
+  });
+  expect(target.text).toBe('run-17');
+  await bare.mouse.move(target.x - 30, target.y + 30);
+  await bare.mouse.move(target.x, target.y);
+  await expect(bare.locator('.hoverlayer .hovertext')).toContainText('run-17');
   await bare.close();
 });
 
@@ -127,6 +207,25 @@ test('compare view with 1,000 runs × 10,000 steps: first chart, all charts', as
           experimentName
         });
         const node = widget.node as HTMLElement;
+        // The runs a chart draws: its traces' names, or beyond 20 runs (batched into a
+        // few traces) the runs named in its points' text.
+        const counted = new WeakMap<object, number>();
+        const runsIn = (plot: any): number => {
+          if (!plot.data) {
+            return 0;
+          }
+          if (!counted.has(plot.data)) {
+            const names = new Set<string>();
+            for (const trace of plot.data) {
+              for (const name of trace.text ?? [trace.name]) {
+                names.add(name);
+              }
+            }
+            names.delete('');
+            counted.set(plot.data, names.size);
+          }
+          return counted.get(plot.data)!;
+        };
         let table = 0;
         let first = 0;
         let all = 0;
@@ -142,8 +241,7 @@ test('compare view with 1,000 runs × 10,000 steps: first chart, all charts', as
           const drawn = Array.from(
             node.querySelectorAll('.jp-mlstudio-CompareChart .js-plotly-plot')
           ).filter(
-            (plot: any) =>
-              plot.dataset.drawn && plot.data?.length === runs.length
+            (plot: any) => plot.dataset.drawn && runsIn(plot) === runs.length
           ) as any[];
           if (!first && drawn.length) {
             first = now;
@@ -151,7 +249,8 @@ test('compare view with 1,000 runs × 10,000 steps: first chart, all charts', as
           if (drawn.length === charts) {
             all = now;
             const points = drawn[0].data.reduce(
-              (sum: number, trace: any) => sum + trace.x.length,
+              (sum: number, trace: any) =>
+                sum + trace.x.filter((v: unknown) => v !== null).length,
               0
             );
             widget.dispose();
@@ -197,7 +296,11 @@ test('compare view with 1,000 runs × 10,000 steps: first chart, all charts', as
     n =>
       Array.from(
         document.querySelectorAll('.jp-mlstudio-CompareChart .js-plotly-plot')
-      ).some((plot: any) => plot.data?.length === n && plot.dataset.drawn),
+      ).some(
+        (plot: any) =>
+          plot.dataset.drawn &&
+          new Set(plot.data.flatMap((t: any) => t.text ?? [t.name])).size >= n
+      ),
     WIDE_RUNS
   );
   await page.screenshot({
