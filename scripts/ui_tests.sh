@@ -13,4 +13,15 @@ jlpm install --immutable >"$ROOT/build/ui-tests-install.log" 2>&1 || {
   tail -40 "$ROOT/build/ui-tests-install.log"
   exit 1
 }
-CI=1 jlpm playwright test "$@"
+# The server's log interleaves with the failures; CI shows only the end of the output,
+# so the failures are printed once more at the end without it.
+log="$ROOT/build/ui-tests.log"
+status=0
+CI=1 jlpm playwright test "$@" 2>&1 | tee "$log" || status=$?
+if [ "$status" != 0 ]; then
+  echo
+  echo "==> Galata failures, without the server's log:"
+  grep -v '^\[WebServer\]' "$log" | awk '/^  [0-9]+\) /{show=1} /^\[[0-9]+\/[0-9]+\] /{show=0} show' |
+    grep -v '^[[:space:]]*$' | tail -n 200
+fi
+exit "$status"

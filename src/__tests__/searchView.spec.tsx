@@ -100,6 +100,25 @@ describe('SearchView', () => {
     return { model, input };
   }
 
+  it('completes names that arrive after the typing', async () => {
+    const model = new SearchModel();
+    widget = ReactWidget.create(
+      <SearchView model={model} trans={trans} actions={{ compare, openRun }} />
+    );
+    Widget.attach(widget, document.body);
+    await waitFor(() => widget!.node.querySelector('input') !== null);
+    const input = widget.node.querySelector<HTMLInputElement>(
+      'input[role="combobox"]'
+    )!;
+    type(input, 'metrics.acc');
+    expect(widget.node.querySelector('[role="listbox"]')).toBeNull();
+    await model.refresh();
+    await waitFor(
+      () => widget!.node.querySelectorAll('[role="option"]').length === 4
+    );
+    expect(input.getAttribute('aria-expanded')).toBe('true');
+  });
+
   it('completes the names that exist with the keyboard', async () => {
     const { input } = await mount();
     expect(widget!.node.textContent).toContain(

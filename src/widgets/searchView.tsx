@@ -36,13 +36,20 @@ const LISTBOX_ID = 'jp-mlstudio-SearchCompletions';
 export function SearchBox(props: ISearchViewProps): JSX.Element {
   const { model, trans } = props;
   const [text, setText] = React.useState(model.text);
-  const [completion, setCompletion] = React.useState<ICompletion | null>(null);
-  const [active, setActive] = React.useState(0);
+  // The caret where completion is open, or null when closed. The options are worked
+  // out on each render, so names that arrive after the typing still complete.
+  const [caret, setCaret] = React.useState<number | null>(null);
+  const [highlight, setActive] = React.useState(0);
   const input = React.useRef<HTMLInputElement>(null);
+  const completion: ICompletion | null =
+    caret === null ? null : complete(text, caret, model.names);
+  const active = completion
+    ? Math.min(highlight, completion.options.length - 1)
+    : 0;
 
   const update = (value: string, cursor: number) => {
     setText(value);
-    setCompletion(complete(value, cursor, model.names));
+    setCaret(cursor);
     setActive(0);
   };
   const choose = (option: string) => {
@@ -51,7 +58,7 @@ export function SearchBox(props: ISearchViewProps): JSX.Element {
     }
     const next = accept(text, completion, option);
     setText(next.text);
-    setCompletion(null);
+    setCaret(null);
     window.requestAnimationFrame?.(() => {
       input.current?.setSelectionRange(next.cursor, next.cursor);
     });
@@ -71,7 +78,7 @@ export function SearchBox(props: ISearchViewProps): JSX.Element {
       choose(completion.options[active]);
     } else if (open && event.key === 'Escape') {
       event.preventDefault();
-      setCompletion(null);
+      setCaret(null);
     } else if (event.key === 'Enter') {
       event.preventDefault();
       void model.run(text);
@@ -107,7 +114,7 @@ export function SearchBox(props: ISearchViewProps): JSX.Element {
             )
           }
           onKeyDown={onKeyDown}
-          onBlur={() => setCompletion(null)}
+          onBlur={() => setCaret(null)}
         />
         <button
           type="button"
