@@ -15,6 +15,10 @@ Both servers run at once and bind to 127.0.0.1. Each request is timed from the c
 localhost (request sent → whole body read); after one warm-up request each, the requests
 go round-robin (studio, studio, MLflow, …) and the median of 5 is reported.
 
+With ``--in-process`` no server runs: one process opens the studio's store and times
+``get_metric_chart`` for the runs by name (every column, then ``fields=["Last"]``) and the
+route's JSON encoding of its answer, at ``MaxPoints`` 500 or each ``--max-points``.
+
 Run: ``.venv/bin/python benchmarks/bench_chart_data.py`` (see benchmarks/README.md).
 """
 
@@ -97,6 +101,37 @@ print(json.dumps({{"seconds": time.perf_counter() - start, "run_ids": run_ids}})
 """
 
 
+IN_PROCESS = """
+import json, time
+from jupyter_mlstudio.server import charts_schemas as cs
+from jupyter_mlstudio.store import open_store
+RUNS, DB, REPEATS, MAX_POINTS = {runs}, {db!r}, {repeats}, {max_points!r}
+store = open_store("sqlite:///" + DB)
+names = [f"run-{{r:04d}}" for r in range(RUNS)]
+results = []
+for max_points in MAX_POINTS:
+    for fields in (None, ["Last"]):
+        def once():
+            start = time.perf_counter()
+            chart = store.get_metric_chart(names, "loss", max_points=max_points, fields=fields)
+            read = time.perf_counter()
+            series = list(chart.values())
+            body = cs.MetricChartResponse.model_construct(MetricName="loss", Series=series)
+            text = body.model_dump_json(by_alias=True, exclude_none=True)
+            assert len(series) == RUNS, len(series)
+            points = sum(len(s.steps) for s in series)
+            return read - start, time.perf_counter() - read, len(text), points
+        once()  # warm-up
+        timed = [once() for _ in range(REPEATS)]
+        results.append({{
+            "max_points": max_points, "fields": fields,
+            "chart": [t[0] for t in timed], "encode": [t[1] for t in timed],
+            "bytes": timed[0][2], "points": timed[0][3],
+        }})
+print(json.dumps(results))
+"""
+
+
 def wait_http(url: str, headers: dict[str, str], process: subprocess.Popen, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -169,7 +204,8 @@ def measure_all(targets: list[Target], repeats: int) -> list[dict[str, Any]]:
     ]
 
 
-def studio_side(args: argparse.Namespace, work: Path, stack: contextlib.ExitStack) -> list[Target]:
+def studio_home(args: argparse.Namespace, work: Path) -> Path:
+    """The studio's home in ``work``, its store holding the runs (logged unless reused)."""
     home = work / "studio-home"
     if (home / "mlstudio.db").exists():
         print(f"  studio: reusing {home}", flush=True)
@@ -180,6 +216,31 @@ def studio_side(args: argparse.Namespace, work: Path, stack: contextlib.ExitStac
             STUDIO_SEED.format(runs=args.runs, steps=args.steps, db=str(home / "mlstudio.db")),
         )
         print(f"  studio: logged the data in {seeded['seconds']:.1f} s", flush=True)
+    return home
+
+
+def in_process(args: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
+    """``get_metric_chart`` and the JSON encoding timed in one process (no HTTP)."""
+    db = studio_home(args, work) / "mlstudio.db"
+    max_points = args.max_points or [500]
+    code = IN_PROCESS.format(
+        runs=args.runs, db=str(db), repeats=args.repeats, max_points=max_points
+    )
+    results: list[dict[str, Any]] = run_child(STUDIO_PYTHON, code)
+    print(f"\nIn one process (median of {args.repeats}; all runs by name):")
+    for r in results:
+        label = f"MaxPoints={r['max_points']}" + (", Fields=Last" if r["fields"] else "")
+        print(
+            f"  get_metric_chart, {label:<28} {median(r['chart']):7.3f} s "
+            f"(fastest {min(r['chart']):.3f})  JSON {median(r['encode']):6.3f} s  "
+            f"{r['points']:>9,} points  {r['bytes'] / 1e6:5.2f} MB",
+            flush=True,
+        )
+    return results
+
+
+def studio_side(args: argparse.Namespace, work: Path, stack: contextlib.ExitStack) -> list[Target]:
+    home = studio_home(args, work)
     port, token = free_port(), secrets.token_hex(16)
     jupyter = Path(sys.executable).with_name("jupyter")
     command = [
@@ -295,6 +356,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--skip-mlflow", action="store_true")
     parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="time get_metric_chart and the JSON encoding in one process instead (no servers)",
+    )
+    parser.add_argument(
         "--max-points",
         type=int,
         action="append",
@@ -309,6 +375,11 @@ def main() -> None:
     print(f"Chart data: {args.runs} runs x {args.steps:,} steps of 'loss'", flush=True)
     work = args.work.resolve() if args.work else scratch_dir("charts-")
     print(f"  data in {work} (pass --work {work} to reuse it)", flush=True)
+    if args.in_process:
+        results = in_process(args, work)
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2))
+        return
     with contextlib.ExitStack() as stack:
         targets = studio_side(args, work, stack)
         if not args.skip_mlflow:

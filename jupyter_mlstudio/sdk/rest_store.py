@@ -10,7 +10,7 @@ cannot tell them apart. :class:`RestRunFiles` is the run-file half
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -335,12 +335,15 @@ class RestStore(TrackingStore):
         *,
         experiment_name: str | None = None,
         max_points: int = 500,
+        fields: Collection[str] | None = None,
     ) -> dict[str, ChartSeries]:
         body = {
             **_selection(trial_component_names, experiment_name),
             "MetricName": metric_name,
             "MaxPoints": max_points,
         }
+        if fields is not None:
+            body["Fields"] = [fields] if isinstance(fields, str) else list(fields)
         answer = self._send("POST", "charts/metrics", body=body)
         series = (ChartSeries.model_validate(s) for s in answer["Series"])
         return {s.trial_component_name: s for s in series}

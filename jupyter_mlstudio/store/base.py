@@ -22,7 +22,7 @@ implementation; a new backend passes it before it is used.
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -77,6 +77,16 @@ TaggedKind = Literal[
 ]
 
 UNSET: Any = object()
+
+#: The columns of a chart series besides ``steps``: the names ``get_metric_chart``'s
+#: ``fields`` takes (the chart route's ``Fields``) → ``ChartSeries`` attribute.
+CHART_FIELDS: dict[str, str] = {
+    "Min": "min",
+    "Max": "max",
+    "Last": "last",
+    "Avg": "avg",
+    "Count": "count",
+}
 
 
 @dataclass(frozen=True)
@@ -344,6 +354,7 @@ class TrackingStore(abc.ABC):
         *,
         experiment_name: str | None = None,
         max_points: int = 500,
+        fields: Collection[str] | None = None,
     ) -> dict[str, ChartSeries]:
         """One metric of many runs, downsampled for a chart; run name → series.
 
@@ -356,8 +367,13 @@ class TrackingStore(abc.ABC):
         ``max_points / 4`` and ``max_points`` entries (fewer when many points share a
         step); never more than ``max_points``. Never reads the raw points of a long series.
 
+        ``fields`` names the columns to fill besides ``steps`` (keys of
+        :data:`CHART_FIELDS`: ``Min``, ``Max``, ``Last``, ``Avg``, ``Count``; all when
+        None); the others come back as empty lists, and a store need not read them.
+
         ValidationError for ``max_points`` outside 10..10,000 (``MaxPoints``), more than
-        1,000 runs (``TrialComponentName``) or an invalid name; NotFoundError for an
+        1,000 runs (``TrialComponentName``), an unknown field (``Fields``) or an invalid
+        name; NotFoundError for an
         unknown run or experiment.
         """
 

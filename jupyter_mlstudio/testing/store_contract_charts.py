@@ -151,6 +151,68 @@ class StoreChartContract:
         assert (min(merged.min), max(merged.max)) == (0.0, 599.0)
         assert merged.bucket_width == WIDTHS[-1] * 6
 
+    @pytest.mark.parametrize(
+        "fields",
+        [
+            ["Last"],
+            ["Avg"],
+            ["Count"],
+            ["Min", "Max"],
+            ["Last", "Avg"],
+            ["Max", "Count", "Avg", "Min"],
+            ["Last", "Last"],
+            [],
+        ],
+    )
+    def test_fields_fill_only_their_columns(self, store: TrackingStore, fields: list[str]) -> None:
+        """Each asked column equals the all-columns answer's; the others come back empty,
+        for exact series, bucketed ones and ones merged beyond the coarsest level."""
+        rng = random.Random(11)
+        logged: dict[str, Sequence[tuple[int | None, float]]] = {
+            "short": [(s % 7, rng.uniform(-1, 1)) for s in range(40)],  # exact, steps repeat
+            "long": [(s, rng.uniform(-5, 5)) for s in range(3000)] + [(1500, 42.0)],
+            # one bucket a point (two for every 7th) even at the coarsest level: merged
+            "sparse": [(i * 10**8, rng.uniform(0, 9)) for i in range(600)]
+            + [(i * 10**8 + 1, rng.uniform(0, 9)) for i in range(0, 600, 7)],
+            "unstepped": [(None, rng.uniform(0, 1)) for _ in range(500)],
+        }
+        for name, values in logged.items():
+            store.create_trial_component(name)
+            store.log_metrics(name, [point("m", v, s) for s, v in values])
+        attributes = {"Min": "min", "Max": "max", "Last": "last", "Avg": "avg", "Count": "count"}
+        for max_points in (100, 10, 1000):
+            whole = store.get_metric_chart(list(logged), "m", max_points=max_points)
+            some = store.get_metric_chart(list(logged), "m", max_points=max_points, fields=fields)
+            assert list(some) == list(whole)
+            if max_points == 100:
+                assert [whole[n].exact for n in logged] == [True, False, False, False]
+                # The coarsest level has 600 buckets of "sparse", merged six by six.
+                assert whole["sparse"].bucket_width == WIDTHS[-1] * 6
+                assert_matches(whole["sparse"], reference(logged["sparse"], 6 * 10**8))
+            for name, series in some.items():
+                full = whole[name]
+                assert series.steps == full.steps
+                assert (series.exact, series.bucket_width, series.point_count) == (
+                    full.exact,
+                    full.bucket_width,
+                    full.point_count,
+                )
+                for api, attribute in attributes.items():
+                    got = getattr(series, attribute)
+                    assert got == (getattr(full, attribute) if api in fields else []), (
+                        name,
+                        max_points,
+                        api,
+                    )
+                assert series.to_api()["Steps"] == full.to_api()["Steps"]
+
+    def test_unknown_field_is_refused(self, store: TrackingStore) -> None:
+        store.create_trial_component("run")
+        store.log_metrics("run", points("loss", [1.0, 2.0]))
+        with expect(ValidationError, "Fields[1]"):
+            store.get_metric_chart(["run"], "loss", fields=["Last", "Steps"])
+        assert store.get_metric_chart(["run"], "loss", fields="Last")["run"].last == [1.0, 2.0]
+
     def test_runs_of_an_experiment_and_named_runs(self, store: TrackingStore) -> None:
         store.create_experiment("exp")
         store.create_trial("trial-1", "exp")

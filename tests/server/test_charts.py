@@ -257,3 +257,33 @@ async def test_fields_leave_the_other_columns_empty(jp_fetch: Any, jp_serverapp:
     assert (short["Steps"], short["Last"], short["Min"]) == ([0, 1, 2], [1.0, 0.5, 1 / 3], [])
     status, body = await get(jp_fetch, "metrics", [("MetricName", "loss"), ("Fields", "Steps")])
     assert (status, body.get("field")) == (400, "Fields[0]")
+
+
+async def test_posted_fields_equal_the_whole_answer(jp_fetch: Any, jp_serverapp: Any) -> None:
+    """Each column asked for is the all-columns answer's, exact and bucketed alike; the
+    others are empty (the store reads only the columns asked for)."""
+    seed(jp_serverapp)
+
+    async def post(fields: list[str] | None) -> list[dict[str, Any]]:
+        body: dict[str, Any] = {
+            "MetricName": "loss",
+            "TrialComponentName": ["long-run", "short-run"],
+            "MaxPoints": 100,
+        }
+        if fields is not None:
+            body["Fields"] = fields
+        response = await jp_fetch(
+            "mlstudio", "api", "charts", "metrics", method="POST", body=json.dumps(body)
+        )
+        return list(json.loads(response.body)["Series"])
+
+    whole = await post(None)
+    assert [s["Exact"] for s in whole] == [False, True]
+    columns = ("Min", "Max", "Last", "Avg", "Count")
+    for fields in (["Last"], ["Avg"], ["Min", "Max"], ["Count", "Avg"], []):
+        for got, full in zip(await post(fields), whole, strict=True):
+            assert {k: v for k, v in got.items() if k not in columns} == {
+                k: v for k, v in full.items() if k not in columns
+            }
+            for column in columns:
+                assert got[column] == (full[column] if column in fields else []), column

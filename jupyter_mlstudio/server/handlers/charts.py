@@ -5,13 +5,11 @@ body, for selections longer than a query string holds)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any, ClassVar, TypeVar
 
 from jupyter_server.auth.decorator import authorized
 from tornado.web import authenticated
 
-from ...entities import ChartSeries
 from .. import charts_schemas as cs
 from .base import Operation, StudioHandler, validate_model
 
@@ -72,27 +70,11 @@ class MetricChartHandler(_ChartHandler):
             q.MetricName,
             experiment_name=q.ExperimentName,
             max_points=q.MaxPoints,
+            fields=q.Fields,  # the store reads only these columns; the others come back empty
         )
         series = list(chart.values())
-        if q.Fields is not None:
-            series = only_columns(series, q.Fields)
         body = cs.MetricChartResponse.model_construct(MetricName=q.MetricName, Series=series)
         return body.model_dump_json(by_alias=True, exclude_none=True)
-
-
-def only_columns(series: list[ChartSeries], fields: Sequence[str]) -> list[ChartSeries]:
-    """The series with the columns not in ``fields`` (API names) emptied.
-
-    Args:
-        series: Series from the store.
-        fields: The columns to keep besides ``steps`` (``Min``, ``Max``, ``Last``, …).
-
-    Returns:
-        Copies of the series, shallow: kept columns are the same lists.
-    """
-    dropped = {cs.CHART_COLUMNS[name] for name in cs.CHART_COLUMNS if name not in fields}
-    empty: dict[str, list[Any]] = {column: [] for column in dropped}
-    return [ChartSeries.model_construct(**{**entry.__dict__, **empty}) for entry in series]
 
 
 class MetricNamesHandler(_ChartHandler):

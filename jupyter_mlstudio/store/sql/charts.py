@@ -4,16 +4,18 @@ A series with at most ``max_points`` points is read raw and returned exactly (on
 per step). A longer one is read from ``metric_buckets`` (see ``buckets.py``) at the finest
 level expected to hold at most ``max_points`` buckets for that run, one query for all
 runs. The raw points of a long series are never read, so the cost follows the number of
-points returned, not the number logged.
+points returned, not the number logged; of the buckets, only the columns the chart asks
+for are read (a compare view's lines need ``last`` and ``last_step`` alone).
 """
 
 from __future__ import annotations
 
+import gc
 import math
-from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager
-from itertools import groupby
-from operator import itemgetter
+import threading
+from bisect import bisect_right
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, and_, or_, select
@@ -23,6 +25,7 @@ from ...entities import ChartSeries
 from ...entities.charts import MAX_CHART_POINTS, MAX_CHART_RUNS, MIN_CHART_POINTS
 from ...entities.common import METRIC_NAME_MAX
 from ...exceptions import ConflictError, NotFoundError, ValidationError
+from ..base import CHART_FIELDS
 from .buckets import LEVELS, WIDTHS
 from .lookups import check_name, get_id
 from .models import (
@@ -40,6 +43,20 @@ _B = MetricBucketRow.__table__.c
 _P = MetricPointRow.__table__.c
 _S = MetricSummaryRow.__table__.c
 
+#: Bucket columns a series may need, in the order they are read (``last_step`` follows).
+_BUCKET_COLUMNS = ("count", "mean", "min", "max", "last")
+#: ``ChartSeries`` column → the bucket columns it is made from (an average of merged
+#: buckets weighs each mean by its count).
+_NEEDS = {
+    "min": ("min",),
+    "max": ("max",),
+    "last": ("last",),
+    "avg": ("count", "mean"),
+    "count": ("count",),
+}
+#: ``ChartSeries`` column → the bucket column holding it.
+_SOURCE = {"min": "min", "max": "max", "last": "last", "avg": "mean", "count": "count"}
+
 
 class ChartQueries:
     """The chart methods of ``SqlStore`` (a mixin: it needs the store's ``_session``)."""
@@ -56,8 +73,10 @@ class ChartQueries:
         *,
         experiment_name: str | None = None,
         max_points: int = 500,
+        fields: Collection[str] | None = None,
     ) -> dict[str, ChartSeries]:
         _check_metric_name(metric_name)
+        wanted = chart_columns(fields)
         if (
             isinstance(max_points, bool)
             or not isinstance(max_points, int)
@@ -69,7 +88,8 @@ class ChartQueries:
             )
         with self._session() as s:
             runs = resolve_runs(s, trial_component_names, experiment_name)
-            return chart(s.connection(), runs, metric_name, max_points)
+            with collector_paused():
+                return chart(s.connection(), runs, metric_name, max_points, wanted)
 
     def list_metric_names(
         self,
@@ -90,11 +110,55 @@ class ChartQueries:
             return list(names)
 
 
+_pause_lock = threading.Lock()
+_pauses = 0  # charts being built now (threads of the server's executor)
+_resume = False  # whether the collector was enabled when the first of them began
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Keep Python's cyclic garbage collector off while a chart is read and built.
+
+    Every row read is a new tuple the collector tracks, and 157,000 of them (1,000 runs
+    of 157 buckets) set off enough collections to double the time of the chart. Nothing
+    here makes reference cycles; other threads' cycles are freed when the pause ends
+    (a fraction of a second). Charts built at once in several threads share the pause:
+    the collector comes back (if it was on) when the last of them ends.
+    """
+    global _pauses, _resume
+    with _pause_lock:
+        if _pauses == 0:
+            _resume = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _resume:
+                gc.enable()
+
+
 def _check_metric_name(metric_name: Any) -> None:
     if not isinstance(metric_name, str) or not 1 <= len(metric_name) <= METRIC_NAME_MAX:
         raise ValidationError(
             f"MetricName must be 1 to {METRIC_NAME_MAX} characters", field="MetricName"
         )
+
+
+def chart_columns(fields: Collection[str] | None) -> frozenset[str]:
+    """The ``ChartSeries`` columns to fill for ``fields`` (API names; None: every one)."""
+    if fields is None:
+        return frozenset(CHART_FIELDS.values())
+    if isinstance(fields, str):
+        fields = [fields]
+    for i, name in enumerate(fields):
+        if name not in CHART_FIELDS:
+            raise ValidationError(
+                f"Fields[{i}] must be one of {', '.join(CHART_FIELDS)}", field=f"Fields[{i}]"
+            )
+    return frozenset(CHART_FIELDS[name] for name in fields)
 
 
 def resolve_runs(
@@ -145,8 +209,17 @@ def resolve_runs(
 
 
 def chart(
-    connection: Connection, runs: dict[int, str], metric_name: str, max_points: int
+    connection: Connection,
+    runs: dict[int, str],
+    metric_name: str,
+    max_points: int,
+    wanted: frozenset[str] = frozenset(_SOURCE),
 ) -> dict[str, ChartSeries]:
+    """Run name → series of the runs that logged the metric, in ``runs`` order.
+
+    ``wanted``: the ``ChartSeries`` columns to fill besides ``steps`` (the others are
+    empty lists), as ``chart_columns`` returns them.
+    """
     if not runs:
         return {}
     counts = dict(
@@ -162,9 +235,11 @@ def chart(
     bucketed = [run_id for run_id in runs if counts.get(run_id, 0) > max_points]
     series: dict[int, ChartSeries] = {}
     if exact:
-        series.update(_exact(connection, exact, runs, metric_name, counts))
+        series.update(_exact(connection, exact, runs, metric_name, counts, wanted))
     if bucketed:
-        series.update(_bucketed(connection, bucketed, runs, metric_name, counts, max_points))
+        series.update(
+            _bucketed(connection, bucketed, runs, metric_name, counts, max_points, wanted)
+        )
     return {runs[run_id]: series[run_id] for run_id in runs if run_id in series}
 
 
@@ -174,6 +249,7 @@ def _exact(
     runs: dict[int, str],
     metric_name: str,
     counts: dict[int, int],
+    wanted: frozenset[str],
 ) -> Iterator[tuple[int, ChartSeries]]:
     rows = fetch_all(
         connection,
@@ -199,7 +275,21 @@ def _exact(
         a[4] = value
     for run_id, steps in per_run.items():
         accs = [steps[key] for key in sorted(steps)]
-        yield run_id, _series(runs[run_id], metric_name, True, 1, counts[run_id], accs)
+        columns = list(zip(*accs, strict=True))
+        yield (
+            run_id,
+            _series(
+                runs[run_id],
+                metric_name,
+                True,
+                1,
+                counts[run_id],
+                _BUCKET_COLUMNS,
+                columns,
+                wanted,
+                slice(0, len(accs)),
+            ),
+        )
 
 
 def _bucketed(
@@ -209,13 +299,18 @@ def _bucketed(
     metric_name: str,
     counts: dict[int, int],
     max_points: int,
+    wanted: frozenset[str],
 ) -> Iterator[tuple[int, ChartSeries]]:
     """Each run at the finest level expected to fit ``max_points`` buckets.
 
     The level comes from the point count (``count / width`` buckets when steps are
     distinct); a run with more buckets there (steps far apart) is read again at the level
-    its step span fits, so a chart costs one query in the usual case.
+    its step span fits, so a chart costs one query in the usual case. Only the bucket
+    columns ``wanted`` needs are read.
     """
+    needed = {column for name in wanted for column in _NEEDS[name]}
+    names = tuple(column for column in _BUCKET_COLUMNS if column in needed)
+    selected = [_B.trial_component_id, *(_B[column] for column in names), _B.last_step]
     pending = {run_id: _level_for(counts[run_id], max_points) for run_id in run_ids}
     for _ in range(LEVELS):
         if not pending:
@@ -224,7 +319,7 @@ def _bucketed(
         for run_id, level in pending.items():
             chosen.setdefault(level, []).append(run_id)
         stmt = (
-            select(_B.trial_component_id, _B.count, _B.mean, _B.min, _B.max, _B.last, _B.last_step)
+            select(*selected)
             .where(
                 _B.metric_name == metric_name,
                 or_(
@@ -236,20 +331,44 @@ def _bucketed(
             )
             .order_by(_B.trial_component_id, _B.level, _B.bucket)
         )
+        rows = fetch_all(connection, stmt)  # (run id, *names, step), by run then step
+        # One transposition of all the rows, sliced per run (not one per run: 1,000 runs).
+        columns = list(zip(*rows, strict=True))
+        ids, steps = (columns[0], columns[-1]) if rows else ((), ())
         retry: dict[int, int] = {}
-        for run_id, rows in groupby(fetch_all(connection, stmt), key=itemgetter(0)):
-            accs: list[Any] = list(rows)  # rows (run id, count, mean, min, max, last, step)
+        end = 0
+        while end < len(rows):
+            start = end
+            run_id = ids[start]
+            end = bisect_right(ids, run_id, start)
             level = pending[run_id]
-            if len(accs) > max_points and level < LEVELS - 1:
-                span = accs[-1][-1] - accs[0][-1]
+            if end - start > max_points and level < LEVELS - 1:
+                span = steps[end - 1] - steps[start]
                 retry[run_id] = max(level + 1, _level_for(span + 1, max_points))
                 continue
             width = WIDTHS[level]
-            if len(accs) > max_points:  # wider than the coarsest level: merge neighbours
-                group = math.ceil(len(accs) / max_points)
-                accs = [_merge(accs[i : i + group]) for i in range(0, len(accs), group)]
+            accs, first, last = columns, start, end
+            if end - start > max_points:  # wider than the coarsest level: merge neighbours
+                group = math.ceil((end - start) / max_points)
+                merged = [
+                    _merge(rows[i : min(i + group, end)], names) for i in range(start, end, group)
+                ]
+                accs, first, last = list(zip(*merged, strict=True)), 0, len(merged)
                 width *= group
-            yield run_id, _series(runs[run_id], metric_name, False, width, counts[run_id], accs)
+            yield (
+                run_id,
+                _series(
+                    runs[run_id],
+                    metric_name,
+                    False,
+                    width,
+                    counts[run_id],
+                    names,
+                    accs[-len(names) - 1 :],
+                    wanted,
+                    slice(first, last),
+                ),
+            )
         pending = retry
 
 
@@ -282,38 +401,62 @@ def fetch_all(connection: Connection, stmt: Any) -> list[Any]:
         cursor.close()
 
 
-def _merge(accs: list[Any]) -> tuple[Any, ...]:
-    """Neighbouring ``(…, count, mean, min, max, last, step)`` rows as one."""
+def _merge(accs: list[Any], names: Sequence[str]) -> tuple[Any, ...]:
+    """Neighbouring rows ``(run id, *names, step)`` as one.
+
+    ``names`` are bucket columns in ``_BUCKET_COLUMNS`` order; ``mean`` comes with
+    ``count``, which weighs it.
+    """
+    width = len(names) + 1
     last = max(accs, key=lambda a: a[-1])  # steps of different buckets never tie
-    count, mean = accs[0][-6], accs[0][-5]
-    for a in accs[1:]:
-        mean = combine_means(count, mean, a[-6], a[-5])
-        count += a[-6]
-    return (
-        count,
-        mean,
-        min(a[-4] for a in accs),
-        max(a[-3] for a in accs),
-        last[-2],
-        last[-1],
-    )
+    merged: list[Any] = [accs[0][0]]
+    for offset, name in zip(range(-width, -1), names, strict=True):
+        if name == "count":
+            merged.append(sum(a[offset] for a in accs))
+        elif name == "mean":
+            count, mean = accs[0][offset - 1], accs[0][offset]
+            for a in accs[1:]:
+                mean = combine_means(count, mean, a[offset - 1], a[offset])
+                count += a[offset - 1]
+            merged.append(mean)
+        elif name == "min":
+            merged.append(min(a[offset] for a in accs))
+        elif name == "max":
+            merged.append(max(a[offset] for a in accs))
+        else:
+            merged.append(last[offset])
+    merged.append(last[-1])
+    return tuple(merged)
 
 
 def _series(
-    run: str, metric: str, exact: bool, width: int, point_count: int, accs: list[Any]
+    run: str,
+    metric: str,
+    exact: bool,
+    width: int,
+    point_count: int,
+    names: Sequence[str],
+    columns: Sequence[Sequence[Any]],
+    wanted: frozenset[str],
+    entries: slice,
 ) -> ChartSeries:
-    """``accs`` end with ``count, mean, min, max, last, step``, in step order."""
-    count, mean, low, high, last, steps = list(zip(*accs, strict=True))[-6:]
+    """The series of ``entries`` of ``columns``: the bucket columns ``names`` then the
+    steps, in step order; the ``ChartSeries`` columns not ``wanted`` are left empty."""
+    by_name = dict(zip(names, columns, strict=False))
+
+    def column(name: str) -> list[Any]:
+        return list(by_name[_SOURCE[name]][entries]) if name in wanted else []
+
     return ChartSeries.model_construct(
         trial_component_name=run,
         metric_name=metric,
         exact=exact,
         bucket_width=width,
         point_count=point_count,
-        steps=list(steps),
-        min=list(low),
-        max=list(high),
-        last=list(last),
-        avg=list(mean),
-        count=list(count),
+        steps=list(columns[-1][entries]),
+        min=column("min"),
+        max=column("max"),
+        last=column("last"),
+        avg=column("avg"),
+        count=column("count"),
     )
