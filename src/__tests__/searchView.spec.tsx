@@ -119,6 +119,24 @@ describe('SearchView', () => {
     expect(input.getAttribute('aria-expanded')).toBe('true');
   });
 
+  it('puts the caret after an accepted option before the next key', async () => {
+    const { input } = await mount();
+    const text = 'metrics.acc > 0.5';
+    Object.getOwnPropertyDescriptor(
+      HTMLInputElement.prototype,
+      'value'
+    )!.set!.call(input, text);
+    input.setSelectionRange(11, 11); // after "metrics.acc"
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    await waitFor(
+      () => widget!.node.querySelectorAll('[role="option"]').length === 4
+    );
+    key(input, 'Tab');
+    await waitFor(() => input.value === 'metrics.accuracy.max > 0.5');
+    // at once, not a frame later: a key typed now lands after the option
+    expect(input.selectionStart).toBe('metrics.accuracy.max'.length);
+  });
+
   it('completes the names that exist with the keyboard', async () => {
     const { input } = await mount();
     expect(widget!.node.textContent).toContain(

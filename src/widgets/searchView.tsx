@@ -41,6 +41,7 @@ export function SearchBox(props: ISearchViewProps): JSX.Element {
   const [caret, setCaret] = React.useState<number | null>(null);
   const [highlight, setActive] = React.useState(0);
   const input = React.useRef<HTMLInputElement>(null);
+  const moveTo = React.useRef<number | null>(null);
   const completion: ICompletion | null =
     caret === null ? null : complete(text, caret, model.names);
   const active = completion
@@ -57,12 +58,18 @@ export function SearchBox(props: ISearchViewProps): JSX.Element {
       return;
     }
     const next = accept(text, completion, option);
+    moveTo.current = next.cursor;
     setText(next.text);
     setCaret(null);
-    window.requestAnimationFrame?.(() => {
-      input.current?.setSelectionRange(next.cursor, next.cursor);
-    });
   };
+  // The caret goes after an accepted option as soon as the new text is in the box,
+  // before the next key arrives (a later frame would move it behind what was typed).
+  React.useLayoutEffect(() => {
+    if (moveTo.current !== null) {
+      input.current?.setSelectionRange(moveTo.current, moveTo.current);
+      moveTo.current = null;
+    }
+  });
   const onKeyDown = (event: React.KeyboardEvent<HTMLInputElement>) => {
     const open = completion !== null && completion.options.length > 0;
     if (open && event.key === 'ArrowDown') {
