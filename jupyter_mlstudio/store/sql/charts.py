@@ -13,9 +13,10 @@ from __future__ import annotations
 import gc
 import math
 import threading
-from bisect import bisect_right
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, and_, or_, select
@@ -275,19 +276,10 @@ def _exact(
         a[4] = value
     for run_id, steps in per_run.items():
         accs = [steps[key] for key in sorted(steps)]
-        columns = list(zip(*accs, strict=True))
         yield (
             run_id,
             _series(
-                runs[run_id],
-                metric_name,
-                True,
-                1,
-                counts[run_id],
-                _BUCKET_COLUMNS,
-                columns,
-                wanted,
-                slice(0, len(accs)),
+                runs[run_id], metric_name, True, 1, counts[run_id], _BUCKET_COLUMNS, accs, wanted
             ),
         )
 
@@ -331,42 +323,23 @@ def _bucketed(
             )
             .order_by(_B.trial_component_id, _B.level, _B.bucket)
         )
-        rows = fetch_all(connection, stmt)  # (run id, *names, step), by run then step
-        # One transposition of all the rows, sliced per run (not one per run: 1,000 runs).
-        columns = list(zip(*rows, strict=True))
-        ids, steps = (columns[0], columns[-1]) if rows else ((), ())
         retry: dict[int, int] = {}
-        end = 0
-        while end < len(rows):
-            start = end
-            run_id = ids[start]
-            end = bisect_right(ids, run_id, start)
+        for run_id, rows in groupby(fetch_all(connection, stmt), key=itemgetter(0)):
+            accs: list[Any] = list(rows)  # rows (run id, *names, step)
             level = pending[run_id]
-            if end - start > max_points and level < LEVELS - 1:
-                span = steps[end - 1] - steps[start]
+            if len(accs) > max_points and level < LEVELS - 1:
+                span = accs[-1][-1] - accs[0][-1]
                 retry[run_id] = max(level + 1, _level_for(span + 1, max_points))
                 continue
             width = WIDTHS[level]
-            accs, first, last = columns, start, end
-            if end - start > max_points:  # wider than the coarsest level: merge neighbours
-                group = math.ceil((end - start) / max_points)
-                merged = [
-                    _merge(rows[i : min(i + group, end)], names) for i in range(start, end, group)
-                ]
-                accs, first, last = list(zip(*merged, strict=True)), 0, len(merged)
+            if len(accs) > max_points:  # wider than the coarsest level: merge neighbours
+                group = math.ceil(len(accs) / max_points)
+                accs = [_merge(accs[i : i + group], names) for i in range(0, len(accs), group)]
                 width *= group
             yield (
                 run_id,
                 _series(
-                    runs[run_id],
-                    metric_name,
-                    False,
-                    width,
-                    counts[run_id],
-                    names,
-                    accs[-len(names) - 1 :],
-                    wanted,
-                    slice(first, last),
+                    runs[run_id], metric_name, False, width, counts[run_id], names, accs, wanted
                 ),
             )
         pending = retry
@@ -436,16 +409,16 @@ def _series(
     width: int,
     point_count: int,
     names: Sequence[str],
-    columns: Sequence[Sequence[Any]],
+    accs: list[Any],
     wanted: frozenset[str],
-    entries: slice,
 ) -> ChartSeries:
-    """The series of ``entries`` of ``columns``: the bucket columns ``names`` then the
-    steps, in step order; the ``ChartSeries`` columns not ``wanted`` are left empty."""
-    by_name = dict(zip(names, columns, strict=False))
+    """``accs`` end with the bucket columns ``names`` then the step, in step order; the
+    ``ChartSeries`` columns not ``wanted`` are left empty."""
+    *values, steps = list(zip(*accs, strict=True))[-len(names) - 1 :]
+    by_name = dict(zip(names, values, strict=True))
 
     def column(name: str) -> list[Any]:
-        return list(by_name[_SOURCE[name]][entries]) if name in wanted else []
+        return list(by_name[_SOURCE[name]]) if name in wanted else []
 
     return ChartSeries.model_construct(
         trial_component_name=run,
@@ -453,7 +426,7 @@ def _series(
         exact=exact,
         bucket_width=width,
         point_count=point_count,
-        steps=list(columns[-1][entries]),
+        steps=list(steps),
         min=column("min"),
         max=column("max"),
         last=column("last"),
