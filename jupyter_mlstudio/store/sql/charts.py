@@ -10,11 +10,9 @@ for are read (a compare view's lines need ``last`` and ``last_step`` alone).
 
 from __future__ import annotations
 
-import gc
 import math
-import threading
 from collections.abc import Collection, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -89,8 +87,7 @@ class ChartQueries:
             )
         with self._session() as s:
             runs = resolve_runs(s, trial_component_names, experiment_name)
-            with collector_paused():
-                return chart(s.connection(), runs, metric_name, max_points, wanted)
+            return chart(s.connection(), runs, metric_name, max_points, wanted)
 
     def list_metric_names(
         self,
@@ -109,36 +106,6 @@ class ChartQueries:
                 .order_by(_S.metric_name)
             ).scalars()
             return list(names)
-
-
-_pause_lock = threading.Lock()
-_pauses = 0  # charts being built now (threads of the server's executor)
-_resume = False  # whether the collector was enabled when the first of them began
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Keep Python's cyclic garbage collector off while a chart is read and built.
-
-    Every row read is a new tuple the collector tracks, and 157,000 of them (1,000 runs
-    of 157 buckets) set off enough collections to double the time of the chart. Nothing
-    here makes reference cycles; other threads' cycles are freed when the pause ends
-    (a fraction of a second). Charts built at once in several threads share the pause:
-    the collector comes back (if it was on) when the last of them ends.
-    """
-    global _pauses, _resume
-    with _pause_lock:
-        if _pauses == 0:
-            _resume = gc.isenabled()
-            gc.disable()
-        _pauses += 1
-    try:
-        yield
-    finally:
-        with _pause_lock:
-            _pauses -= 1
-            if _pauses == 0 and _resume:
-                gc.enable()
 
 
 def _check_metric_name(metric_name: Any) -> None:
