@@ -14,6 +14,7 @@ import { Message } from '@lumino/messaging';
 import { AccordionPanel, PanelLayout, Widget } from '@lumino/widgets';
 
 import { studioIcon } from '../icons';
+import { ExperimentsModel } from '../models/experiments';
 import { PipelinesModel } from '../models/pipelines';
 import { MissingExtension, SectionName, StudioModel } from '../models/studio';
 import { createEndpointsWidget, IEndpointActions } from './endpoints';
@@ -33,6 +34,11 @@ const SECTION_WEIGHTS: Partial<Record<SectionName | 'pipelines', number>> = {
   jobs: 2,
   endpoints: 2
 };
+/**
+ * The least share of the sections' height the Experiments section takes when an
+ * experiment expands, so its runs show under its filters (the rest keep their ratios).
+ */
+export const EXPANDED_SHARE = 0.6;
 
 export class StudioSidebar extends SidePanel {
   constructor(options: StudioSidebar.IOptions) {
@@ -105,6 +111,7 @@ export class StudioSidebar extends SidePanel {
       }
     });
 
+    this.model.experiments.expandedChanged.connect(this._onExpanded, this);
     this.model.missingExtensionChanged.connect(this._onMissingChanged, this);
     this._onMissingChanged(this.model, this.model.missingExtension);
   }
@@ -156,6 +163,30 @@ export class StudioSidebar extends SidePanel {
         (this.content as AccordionPanel).setRelativeSizes(this._weights);
       }
     });
+  }
+
+  private _onExpanded(experiments: ExperimentsModel, name: string): void {
+    if (experiments.isExpanded(name)) {
+      this._growExperiments();
+    }
+  }
+
+  /**
+   * Give the Experiments section (the first) at least `EXPANDED_SHARE` of the height;
+   * the other sections shrink in proportion. A larger share the user chose is kept.
+   */
+  private _growExperiments(): void {
+    const panel = this.content as AccordionPanel;
+    const sizes = panel.relativeSizes();
+    const others = sizes.slice(1).reduce((sum, size) => sum + size, 0);
+    if (sizes.length < 2 || sizes[0] >= EXPANDED_SHARE || others <= 0) {
+      return;
+    }
+    const scale = (1 - EXPANDED_SHARE) / others;
+    panel.setRelativeSizes([
+      EXPANDED_SHARE,
+      ...sizes.slice(1).map(size => size * scale)
+    ]);
   }
 
   protected onAfterHide(msg: Message): void {

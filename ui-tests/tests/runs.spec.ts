@@ -103,6 +103,19 @@ async function traces(page: IJupyterLabPageFixture, selector: string) {
 
 test('runs expand in the sidebar, filter and sort', async ({ page }) => {
   const row = await expandExperiment(page);
+  // the expanded experiment takes most of the sidebar's height, for its runs
+  await expect
+    .poll(() =>
+      page.evaluate(() => {
+        const heights = Array.from(
+          document.querySelectorAll(
+            '#mlstudio-sidebar .jp-mlstudio-SectionWidget'
+          )
+        ).map(node => node.getBoundingClientRect().height);
+        return heights[0] / heights.reduce((sum, h) => sum + h, 0);
+      })
+    )
+    .toBeGreaterThan(0.5);
   await expect(row).toContainText('Failed');
   await expect(row).toContainText('loss');
   await row.locator('.jp-mlstudio-VirtualList').scrollIntoViewIfNeeded();
