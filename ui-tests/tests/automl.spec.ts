@@ -12,6 +12,8 @@ import { APIRequestContext, Locator } from '@playwright/test';
 import * as os from 'os';
 import * as path from 'path';
 
+import { api, until } from './seed';
+
 const API = '/mlstudio/api';
 const FOLDER = 'mlstudio-ui-automl';
 const NOTEBOOK = 'SageMakerAutopilotDataExplorationNotebook.ipynb';
@@ -65,18 +67,6 @@ function churnTable(rows: number): string {
   return lines.join('\n') + '\n';
 }
 
-async function api<T = any>(
-  request: APIRequestContext,
-  method: 'get' | 'post' | 'delete',
-  route: string,
-  data?: unknown
-): Promise<T> {
-  const response = await request[method](`${API}/${route}`, { data });
-  const text = await response.text();
-  expect(response.status(), `${method} ${route}: ${text}`).toBeLessThan(300);
-  return text ? JSON.parse(text) : (undefined as T);
-}
-
 /** Write the table into the server's root; answer its absolute path. */
 async function prepare(page: IJupyterLabPageFixture): Promise<string> {
   await page.request.put(`/api/contents/${FOLDER}`, {
@@ -92,22 +82,6 @@ async function prepare(page: IJupyterLabPageFixture): Promise<string> {
         .serverRoot as string
   );
   return path.join(root.replace(/^~/, os.homedir()), FOLDER, 'churn.csv');
-}
-
-/** Poll `read` until `done` holds (every half second, up to `timeout` ms). */
-async function until<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeout = 180_000
-): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() - start > timeout) {
-      return value;
-    }
-    await new Promise(resolve => setTimeout(resolve, 500));
-  }
 }
 
 async function sidebarSection(
@@ -179,7 +153,8 @@ test('an AutoML job opens from the Jobs section with its stages, candidates, cha
   // It ends once four candidates trained; the view follows on its own poll.
   const described = await until(
     () => api(page.request, 'get', `auto-ml-jobs/${JOB}`),
-    job => job.Status !== 'InProgress'
+    job => job.Status !== 'InProgress',
+    180_000
   );
   expect(described.Status, described.FailureReason ?? '').toBe('Completed');
   const outputs = described.Outputs;
@@ -366,7 +341,8 @@ test('Deploy best makes a pipeline endpoint of the best candidate that answers',
   await expect(endpointView.locator('h1')).toHaveText(ENDPOINT);
   const served = await until(
     () => api(page.request, 'get', `endpoints/${ENDPOINT}`),
-    endpoint => endpoint.EndpointStatus !== 'Creating'
+    endpoint => endpoint.EndpointStatus !== 'Creating',
+    180_000
   );
   expect(served.EndpointStatus, served.FailureReason ?? '').toBe('InService');
   const config = await api(

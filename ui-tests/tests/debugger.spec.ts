@@ -14,6 +14,8 @@ import { APIRequestContext, Locator } from '@playwright/test';
 import * as os from 'os';
 import * as path from 'path';
 
+import { api, until } from './seed';
+
 const API = '/mlstudio/api';
 const FOLDER = 'mlstudio-ui-debugger';
 const shot = (name: string) =>
@@ -54,18 +56,6 @@ hook.close()
 print("training done", flush=True)
 `;
 
-async function api<T = any>(
-  request: APIRequestContext,
-  method: 'get' | 'post',
-  route: string,
-  data?: unknown
-): Promise<T> {
-  const response = await request[method](`${API}/${route}`, { data });
-  const text = await response.text();
-  expect(response.status(), `${method} ${route}: ${text}`).toBeLessThan(300);
-  return text ? JSON.parse(text) : (undefined as T);
-}
-
 /** Write the script into the server's root; answer its absolute path. */
 async function prepare(page: IJupyterLabPageFixture): Promise<string> {
   await page.request.put(`/api/contents/${FOLDER}`, {
@@ -82,22 +72,6 @@ async function prepare(page: IJupyterLabPageFixture): Promise<string> {
         .serverRoot as string
   );
   return path.join(root.replace(/^~/, os.homedir()), FOLDER, 'diverge.py');
-}
-
-/** Poll `read` until `done` holds (every half second, up to `timeout` ms). */
-async function until<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeout = 120_000
-): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() - start > timeout) {
-      return value;
-    }
-    await new Promise(resolve => setTimeout(resolve, 500));
-  }
 }
 
 async function jobsSection(page: IJupyterLabPageFixture): Promise<Locator> {

@@ -13,6 +13,8 @@ import { APIRequestContext, Locator } from '@playwright/test';
 import * as os from 'os';
 import * as path from 'path';
 
+import { api, until } from './seed';
+
 const API = '/mlstudio/api';
 const FOLDER = 'mlstudio-ui-endpoints';
 const shot = (name: string) =>
@@ -91,18 +93,6 @@ async function prepare(page: IJupyterLabPageFixture): Promise<string> {
   return path.join(root.replace(/^~/, os.homedir()), FOLDER);
 }
 
-async function api<T = any>(
-  request: APIRequestContext,
-  method: 'get' | 'post' | 'delete',
-  route: string,
-  data?: unknown
-): Promise<T> {
-  const response = await request[method](`${API}/${route}`, { data });
-  const text = await response.text();
-  expect(response.status(), `${method} ${route}: ${text}`).toBeLessThan(300);
-  return text ? JSON.parse(text) : (undefined as T);
-}
-
 /** The name of the model the first test deployed from its job's view. */
 async function deployedModel(request: APIRequestContext): Promise<string> {
   const { Models } = await api(
@@ -112,25 +102,6 @@ async function deployedModel(request: APIRequestContext): Promise<string> {
   );
   expect(Models.length).toBeGreaterThan(0);
   return Models[0].ModelName;
-}
-
-/** Poll `read` until `done` holds (or fail after `timeout` ms). */
-async function until<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeout = 90_000
-): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = await read();
-    if (done(value)) {
-      return value;
-    }
-    if (Date.now() - start > timeout) {
-      throw new Error(`Timed out; last: ${JSON.stringify(value)}`);
-    }
-    await new Promise(resolve => setTimeout(resolve, 500));
-  }
 }
 
 async function sidebarSection(

@@ -14,6 +14,8 @@ import { APIRequestContext, Locator } from '@playwright/test';
 import * as os from 'os';
 import * as path from 'path';
 
+import { api } from './seed';
+
 const API = '/mlstudio/api';
 const FOLDER = 'mlstudio-ui-pipelines';
 const CODE = '/opt/ml/processing/input/code';
@@ -75,18 +77,6 @@ async function prepare(page: IJupyterLabPageFixture): Promise<string> {
         .serverRoot as string
   );
   return path.join(root.replace(/^~/, os.homedir()), FOLDER);
-}
-
-async function api<T = any>(
-  request: APIRequestContext,
-  method: 'get' | 'post',
-  route: string,
-  data?: unknown
-): Promise<T> {
-  const response = await request[method](`${API}/${route}`, { data });
-  const text = await response.text();
-  expect(response.status(), `${method} ${route}: ${text}`).toBeLessThan(300);
-  return text ? JSON.parse(text) : (undefined as T);
 }
 
 /** A processing step running `script` from the folder, with more inputs and outputs. */

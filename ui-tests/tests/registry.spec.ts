@@ -13,6 +13,8 @@ import { APIRequestContext, Locator } from '@playwright/test';
 import * as os from 'os';
 import * as path from 'path';
 
+import { api, until } from './seed';
+
 const API = '/mlstudio/api';
 const FOLDER = 'mlstudio-ui-registry';
 const shot = (name: string) =>
@@ -100,37 +102,6 @@ async function prepare(page: IJupyterLabPageFixture): Promise<string> {
         .serverRoot as string
   );
   return path.join(root.replace(/^~/, os.homedir()), FOLDER);
-}
-
-async function api<T = any>(
-  request: APIRequestContext,
-  method: 'get' | 'post' | 'patch' | 'delete',
-  route: string,
-  data?: unknown
-): Promise<T> {
-  const response = await request[method](`${API}/${route}`, { data });
-  const text = await response.text();
-  expect(response.status(), `${method} ${route}: ${text}`).toBeLessThan(300);
-  return text ? JSON.parse(text) : (undefined as T);
-}
-
-/** Poll `read` until `done` holds (or fail after `timeout` ms). */
-async function until<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeout = 120_000
-): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = await read();
-    if (done(value)) {
-      return value;
-    }
-    if (Date.now() - start > timeout) {
-      throw new Error(`Timed out; last: ${JSON.stringify(value)}`);
-    }
-    await new Promise(resolve => setTimeout(resolve, 500));
-  }
 }
 
 async function sidebarSection(

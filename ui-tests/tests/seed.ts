@@ -19,7 +19,7 @@ export async function call(
 /** A REST call that must succeed; its JSON answer. */
 export async function api<T = any>(
   request: APIRequestContext,
-  method: 'get' | 'post' | 'put' | 'delete',
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete',
   route: string,
   data?: unknown
 ): Promise<T> {

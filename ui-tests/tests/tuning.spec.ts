@@ -14,6 +14,8 @@ import { APIRequestContext, Locator } from '@playwright/test';
 import * as os from 'os';
 import * as path from 'path';
 
+import { api, until } from './seed';
+
 const API = '/mlstudio/api';
 const FOLDER = 'mlstudio-ui-tuning';
 const METRIC = 'validation:accuracy';
@@ -85,34 +87,6 @@ async function prepare(page: IJupyterLabPageFixture): Promise<string> {
         .serverRoot as string
   );
   return path.join(root.replace(/^~/, os.homedir()), FOLDER);
-}
-
-async function api<T = any>(
-  request: APIRequestContext,
-  method: 'get' | 'post' | 'delete',
-  route: string,
-  data?: unknown
-): Promise<T> {
-  const response = await request[method](`${API}/${route}`, { data });
-  const text = await response.text();
-  expect(response.status(), `${method} ${route}: ${text}`).toBeLessThan(300);
-  return text ? JSON.parse(text) : (undefined as T);
-}
-
-/** Poll `read` until `done` holds (every half second, up to `timeout` ms). */
-async function until<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeout = 180_000
-): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() - start > timeout) {
-      return value;
-    }
-    await new Promise(resolve => setTimeout(resolve, 500));
-  }
 }
 
 /** Start a Random tuning job of `maxJobs` over the script. */
@@ -419,7 +393,8 @@ test('a tuning job runs live in its section and view, and its best model deploys
   await expect(endpointView.locator('h1')).toHaveText(ENDPOINT);
   const served = await until(
     () => api(page.request, 'get', `endpoints/${ENDPOINT}`),
-    endpoint => endpoint.EndpointStatus !== 'Creating'
+    endpoint => endpoint.EndpointStatus !== 'Creating',
+    180_000
   );
   expect(served.EndpointStatus, served.FailureReason ?? '').toBe('InService');
   const answer = await page.request.post(
