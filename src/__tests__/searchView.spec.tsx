@@ -83,12 +83,15 @@ describe('SearchView', () => {
     widget = null;
   });
 
-  async function mount(): Promise<{
+  /** The view, its names loaded first unless `names` is false. */
+  async function mount(names = true): Promise<{
     model: SearchModel;
     input: HTMLInputElement;
   }> {
     const model = new SearchModel();
-    await model.refresh();
+    if (names) {
+      await model.refresh();
+    }
     widget = ReactWidget.create(
       <SearchView model={model} trans={trans} actions={{ compare, openRun }} />
     );
@@ -101,17 +104,9 @@ describe('SearchView', () => {
   }
 
   it('completes names that arrive after the typing', async () => {
-    const model = new SearchModel();
-    widget = ReactWidget.create(
-      <SearchView model={model} trans={trans} actions={{ compare, openRun }} />
-    );
-    Widget.attach(widget, document.body);
-    await waitFor(() => widget!.node.querySelector('input') !== null);
-    const input = widget.node.querySelector<HTMLInputElement>(
-      'input[role="combobox"]'
-    )!;
+    const { model, input } = await mount(false);
     type(input, 'metrics.acc');
-    expect(widget.node.querySelector('[role="listbox"]')).toBeNull();
+    expect(widget!.node.querySelector('[role="listbox"]')).toBeNull();
     await model.refresh();
     await waitFor(
       () => widget!.node.querySelectorAll('[role="option"]').length === 4

@@ -3,6 +3,20 @@ import { IChartSeries, ITrialComponent } from '../api/types';
 import { IRunColumn } from '../models/columns';
 import { PlotData, PlotLayout } from './Plot';
 
+/** plotly's default colours, in its order: a chart that colours by index uses these. */
+export const PLOTLY_COLOURS: readonly string[] = [
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf'
+];
+
 /**
  * Exponential moving average with TensorBoard's debiasing: weight 0 leaves the values
  * as they are, 0.99 smooths hard. Non-finite values pass through.

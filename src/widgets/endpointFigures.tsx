@@ -7,6 +7,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
 
 import { IEndpointMetrics, ILatency } from '../api/endpoints';
+import { PLOTLY_COLOURS } from '../components/figures';
 import { Plot, PlotData, PlotLayout } from '../components/Plot';
 import { useSignals } from '../components/useSignals';
 import { formatNumber } from '../format';
@@ -26,18 +27,7 @@ const times = (values: readonly number[]) =>
   values.map(seconds => new Date(seconds * 1000 + BUCKET / 2));
 
 /** A colour per variant (plotly's first colours), the same in every chart. */
-export const VARIANT_COLOURS = [
-  '#1f77b4',
-  '#ff7f0e',
-  '#2ca02c',
-  '#d62728',
-  '#9467bd',
-  '#8c564b',
-  '#e377c2',
-  '#7f7f7f',
-  '#bcbd22',
-  '#17becf'
-];
+export const VARIANT_COLOURS = PLOTLY_COLOURS;
 
 /** Errors are red crosses, whatever the variant (its name is in the hover). */
 const ERROR_COLOUR = '#d62728';

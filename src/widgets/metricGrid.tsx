@@ -7,7 +7,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import React from 'react';
 
 import { IChartSeries, ITrialComponent } from '../api/types';
-import { smooth } from '../components/figures';
+import { PLOTLY_COLOURS, smooth } from '../components/figures';
 import { PlotData } from '../components/Plot';
 import { CompareModel } from '../models/compare';
 
@@ -33,18 +33,7 @@ export const LEGEND_MAX = 20;
  * The colours of batched lines (plotly's default colorway): run i draws in colour
  * i modulo their number, in one trace with the other runs of that colour.
  */
-export const BATCH_COLORS = [
-  '#1f77b4',
-  '#ff7f0e',
-  '#2ca02c',
-  '#d62728',
-  '#9467bd',
-  '#8c564b',
-  '#e377c2',
-  '#7f7f7f',
-  '#bcbd22',
-  '#17becf'
-];
+export const BATCH_COLORS = PLOTLY_COLOURS;
 /** Charts whose series are asked at once; the rest wait, so the first draws first. */
 export const CHART_CONCURRENCY = 2;
 /** Most matches the run finder lists. */
