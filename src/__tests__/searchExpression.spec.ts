@@ -165,9 +165,61 @@ describe('complete', () => {
     );
   });
 
-  it('offers nothing after a property or for a value', () => {
+  it('offers nothing for a value or where nothing is typed', () => {
     expect(complete('params.lr < ad', 14, NAMES)).toBeNull();
     expect(complete('params.lr ', 10, NAMES)).toBeNull();
     expect(complete('zzz', 3, NAMES)).toBeNull();
+    expect(complete('tags.team = vis', 15, NAMES)).toBeNull();
+    expect(complete('sort by parameters.lr co', 24, NAMES)).toBeNull();
+  });
+
+  it('offers the word operators after a property', () => {
+    expect(complete('parameters.lr co', 16, NAMES)!.options).toEqual([
+      'contains'
+    ]);
+    // a word containing the text comes after those starting with it
+    expect(complete('(tags.team e', 12, NAMES)!.options).toEqual([
+      'exists',
+      'not exists'
+    ]);
+    expect(complete('x > 1 and name no', 17, NAMES)!.options).toEqual([
+      'not exists'
+    ]);
+    const text = 'tags.team n';
+    const choice = complete(text, text.length, NAMES)!;
+    expect(accept(text, choice, 'not exists').text).toBe(
+      'tags.team not exists '
+    );
+  });
+
+  it('offers the statuses after status = or !=', () => {
+    expect(complete('status = Comp', 13, NAMES)!.options).toEqual([
+      'Completed'
+    ]);
+    expect(complete('x > 1 and status != St', 22, NAMES)!.options).toEqual([
+      'Stopping',
+      'Stopped'
+    ]);
+    expect(complete('name = Comp', 11, NAMES)).toBeNull();
+  });
+
+  it('offers and, or, sort by after a whole condition', () => {
+    expect(complete('metrics.loss.min < 0.1 a', 24, NAMES)!.options).toEqual([
+      'and'
+    ]);
+    expect(complete('name contains "x" o', 19, NAMES)!.options).toEqual([
+      'or',
+      'sort by'
+    ]);
+    expect(complete('tags.team exists s', 18, NAMES)!.options).toEqual([
+      'sort by'
+    ]);
+    expect(
+      complete('status in (Failed, Stopped) o', 29, NAMES)!.options
+    ).toEqual(['or', 'sort by']);
+    // still a property after the connective
+    expect(complete('name = "a" and par', 18, NAMES)!.options[0]).toBe(
+      'parameters.lr'
+    );
   });
 });

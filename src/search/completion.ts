@@ -1,9 +1,10 @@
 /**
- * Completion of the search box: the property names that exist (from
- * `GET search/names`) offered for the word under the cursor, where a property may
- * stand (at the start, after "(", "and", "or", "sort by").
+ * Completion of the search box, for the word under the cursor: the property names that
+ * exist (from `GET search/names`) where a property may stand (at the start, after "(",
+ * "and", "or", "sort by"); the word operators after a property; the statuses
+ * after `status =`; and "and", "or", "sort by" after a whole condition.
  */
-import { tokenize } from './expression';
+import { IToken, KEYWORDS, tokenize } from './expression';
 
 /** The names a search can use, as the names route lists them. */
 export interface ISearchNames {
@@ -33,6 +34,12 @@ const FIELDS = [
   'ended'
 ];
 const STATS = ['max', 'min', 'last', 'avg'];
+/** The operators that are words (the others are symbols, typed as they are). */
+const WORD_OPERATORS = ['contains', 'in', 'exists', 'not exists'];
+/** What may follow a whole condition. */
+const CONNECTIVES = ['and', 'or', 'sort by'];
+/** SageMaker's statuses of runs and training jobs. */
+const STATUSES = ['InProgress', 'Completed', 'Failed', 'Stopping', 'Stopped'];
 /** The most choices shown. */
 export const MAX_OPTIONS = 50;
 
@@ -69,11 +76,11 @@ export function complete(
   }
   const after = /^[\w\-:/@.]*/.exec(text.slice(cursor));
   const to = cursor + (after ? after[0].length : 0);
-  if (!propertyMayStand(text.slice(0, from))) {
+  const all = choicesAfter(text.slice(0, from), names);
+  if (all.length === 0) {
     return null;
   }
   const typed = word[0].toLowerCase();
-  const all = allProperties(names);
   const starts = all.filter(p => p.toLowerCase().startsWith(typed));
   const inside = all.filter(
     p => !p.toLowerCase().startsWith(typed) && p.toLowerCase().includes(typed)
@@ -88,29 +95,66 @@ export function complete(
   return { from, to, options };
 }
 
-/** Whether a property may start after `prefix`. */
-function propertyMayStand(prefix: string): boolean {
-  let tokens;
+/** What may be typed after `prefix`: properties, operators, statuses or connectives. */
+function choicesAfter(prefix: string, names: ISearchNames): string[] {
+  let tokens: IToken[];
   try {
-    tokens = tokenize(prefix);
+    tokens = tokenize(prefix).slice(0, -1); // without `end`
   } catch {
-    return false;
+    return [];
   }
-  const last = tokens[tokens.length - 2]; // the token before `end`
-  if (!last) {
+  if (propertyMayStand(tokens, tokens.length)) {
+    return allProperties(names);
+  }
+  const n = tokens.length;
+  const last = tokens[n - 1];
+  const lower = (i: number) =>
+    i >= 0 && tokens[i].kind === 'word' ? tokens[i].value.toLowerCase() : '';
+  const isProperty = (i: number) =>
+    i >= 0 &&
+    tokens[i].kind === 'word' &&
+    !KEYWORDS.has(lower(i)) &&
+    propertyMayStand(tokens, i) &&
+    lower(i - 1) !== 'by'; // a sort key takes no operator
+  if (isProperty(n - 1)) {
+    return WORD_OPERATORS;
+  }
+  if (
+    last.kind === 'op' &&
+    (last.value === '=' || last.value === '!=') &&
+    lower(n - 2) === 'status' &&
+    isProperty(n - 2)
+  ) {
+    return STATUSES;
+  }
+  const afterOperator =
+    n >= 3 &&
+    last.kind !== 'op' &&
+    last.kind !== '(' &&
+    last.kind !== ',' &&
+    (tokens[n - 2].kind === 'op' || lower(n - 2) === 'contains') &&
+    isProperty(n - 3);
+  if (afterOperator || lower(n - 1) === 'exists' || last.kind === ')') {
+    return CONNECTIVES;
+  }
+  return [];
+}
+
+/** Whether a property may stand at token `i` (after the tokens before it). */
+function propertyMayStand(tokens: readonly IToken[], i: number): boolean {
+  if (i === 0) {
     return true;
   }
-  if (last.kind === '(') {
+  const before = tokens[i - 1];
+  if (before.kind === '(') {
     return true;
   }
-  const word = last.kind === 'word' ? last.value.toLowerCase() : '';
+  const word = before.kind === 'word' ? before.value.toLowerCase() : '';
   if (word === 'and' || word === 'or') {
     return true;
   }
   return (
-    word === 'by' &&
-    tokens.length >= 3 &&
-    tokens[tokens.length - 3].value.toLowerCase() === 'sort'
+    word === 'by' && i >= 2 && tokens[i - 2].value.toLowerCase() === 'sort'
   );
 }
 

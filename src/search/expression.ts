@@ -92,7 +92,14 @@ const STATISTICS: Record<string, string> = {
   count: 'Count',
   stddev: 'StdDev'
 };
-const KEYWORDS = new Set(['and', 'or', 'not', 'contains', 'in', 'exists']);
+export const KEYWORDS: ReadonlySet<string> = new Set([
+  'and',
+  'or',
+  'not',
+  'contains',
+  'in',
+  'exists'
+]);
 const TIME =
   /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?/;
 const NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?/;

@@ -1,6 +1,7 @@
 /**
  * The search view: a box that takes an expression (`metrics.accuracy.max > 0.9 and
- * parameters.lr < 0.01`) with completion of the names that exist, and the matching
+ * parameters.lr < 0.01`) with completion (the names that exist, the word operators,
+ * statuses, and, or, sort by: `search/completion.ts`), and the matching
  * runs as a table; selected runs (or all shown) open in the compare view.
  *
  * Keyboard: in the box, ArrowDown/ArrowUp move through the completions, Tab or Enter
