@@ -41,12 +41,6 @@ from ..entities import (
     JobStatus,
     MetricPoint,
     Model,
-    ModelApprovalStatus,
-    ModelPackage,
-    ModelPackageGroup,
-    MonitoringExecution,
-    MonitoringJobDefinition,
-    MonitoringSchedule,
     Page,
     ParameterValue,
     ProductionVariant,
@@ -57,11 +51,13 @@ from ..entities import (
     TrialComponentPrimaryStatus,
     TrialComponentSource,
 )
-from ..entities.pipelines import Pipeline
+from .arguments import UNSET, SortOrder
 from .autoscaling import AutoscalingRecords
 from .columns import MetricColumns, check_columns
+from .monitoring import MonitoringRecords
+from .pipelines import PipelineRecords
+from .registry import RegistryRecords
 
-SortOrder = Literal["Ascending", "Descending"]
 ExperimentSortBy = Literal["Name", "CreationTime"]
 #: the resources whose tags :meth:`MetadataStore.set_tags` changes
 TaggedKind = Literal[
@@ -75,8 +71,6 @@ TaggedKind = Literal[
     "pipeline",
     "monitoring_schedule",
 ]
-
-UNSET: Any = object()
 
 #: The columns of a chart series besides ``steps``: the names ``get_metric_chart``'s
 #: ``fields`` takes (the chart route's ``Fields``) → ``ChartSeries`` attribute.
@@ -388,9 +382,12 @@ class TrackingStore(abc.ABC):
         ``get_metric_chart``). NotFoundError for an unknown run or experiment."""
 
 
-class MetadataStore(AutoscalingRecords, TrackingStore):
+class MetadataStore(
+    RegistryRecords, PipelineRecords, MonitoringRecords, AutoscalingRecords, TrackingStore
+):
     """Tracking records, jobs, models and endpoints: everything a studio keeps (the
-    autoscaling records' methods are in :mod:`.autoscaling`)."""
+    registry's, pipelines', Model Monitor's and autoscaling's records are in the modules
+    of those names)."""
 
     # -- jobs --------------------------------------------------------------------
 
@@ -574,233 +571,3 @@ class MetadataStore(AutoscalingRecords, TrackingStore):
             NotFoundError: No resource of ``kind`` is called ``name``.
             ValidationError: A malformed name, tag or kind.
         """
-
-    # -- model registry ------------------------------------------------------------
-
-    @abc.abstractmethod
-    def create_model_package_group(
-        self,
-        group_name: str,
-        *,
-        description: str | None = None,
-        tags: Mapping[str, str] | None = None,
-    ) -> ModelPackageGroup:
-        """ConflictError if the name is taken; ValidationError for a bad name."""
-
-    @abc.abstractmethod
-    def get_model_package_group(self, group_name: str) -> ModelPackageGroup: ...
-
-    @abc.abstractmethod
-    def list_model_package_groups(
-        self,
-        *,
-        name_contains: str | None = None,
-        sort_order: SortOrder = "Descending",
-        max_results: int = 100,
-        next_token: str | None = None,
-    ) -> Page[ModelPackageGroup]:
-        """Newest first by default (by creation time)."""
-
-    @abc.abstractmethod
-    def delete_model_package_group(self, group_name: str) -> None:
-        """ConflictError while the group holds versions (delete them first, as on
-        SageMaker)."""
-
-    @abc.abstractmethod
-    def create_model_package(
-        self,
-        group_name: str,
-        *,
-        approval_status: ModelApprovalStatus = ModelApprovalStatus.PENDING_MANUAL_APPROVAL,
-        description: str | None = None,
-        spec: Mapping[str, Any] | None = None,
-        tags: Mapping[str, str] | None = None,
-    ) -> ModelPackage:
-        """The group's next version (1, 2, ...: never reused, even after a delete), in one
-        transaction with the version count. NotFoundError(field ModelPackageGroupName)
-        when the group is missing; ValidationError for a ``spec`` JSON cannot carry."""
-
-    @abc.abstractmethod
-    def get_model_package(self, group_name: str, version: int) -> ModelPackage:
-        """NotFoundError when the group or the version is missing."""
-
-    @abc.abstractmethod
-    def list_model_packages(
-        self,
-        group_name: str,
-        *,
-        approval_status: ModelApprovalStatus | None = None,
-        sort_order: SortOrder = "Descending",
-        max_results: int = 100,
-        next_token: str | None = None,
-    ) -> Page[ModelPackage]:
-        """A group's versions, newest first by default. NotFoundError for a missing group."""
-
-    @abc.abstractmethod
-    def update_model_package(
-        self,
-        group_name: str,
-        version: int,
-        *,
-        approval_status: ModelApprovalStatus | None = None,
-        approval_description: str | None = UNSET,
-        customer_metadata: Mapping[str, str] | None = None,
-        customer_metadata_to_remove: Sequence[str] = (),
-    ) -> ModelPackage:
-        """Set the approval status and its description; merge CustomerMetadataProperties
-        (kept in the spec) and remove the keys named."""
-
-    @abc.abstractmethod
-    def delete_model_package(self, group_name: str, version: int) -> None: ...
-
-    # -- pipelines -----------------------------------------------------------------
-
-    @abc.abstractmethod
-    def create_pipeline(
-        self,
-        pipeline_name: str,
-        *,
-        definition: str,
-        display_name: str | None = None,
-        description: str | None = None,
-        role_arn: str | None = None,
-        tags: Mapping[str, str] | None = None,
-    ) -> Pipeline:
-        """A pipeline with its definition's JSON text kept as given (the service checks
-        the definition). ConflictError(PipelineName) if the name is taken."""
-
-    @abc.abstractmethod
-    def get_pipeline(self, pipeline_name: str) -> Pipeline:
-        """NotFoundError(PipelineName) when there is none of that name."""
-
-    @abc.abstractmethod
-    def list_pipelines(
-        self,
-        *,
-        name_prefix: str | None = None,
-        sort_order: SortOrder = "Descending",
-        max_results: int = 100,
-        next_token: str | None = None,
-    ) -> Page[Pipeline]:
-        """Newest first by default (by creation time); ``name_prefix`` ignores case."""
-
-    @abc.abstractmethod
-    def update_pipeline(
-        self,
-        pipeline_name: str,
-        *,
-        definition: str | None = UNSET,
-        display_name: str | None = UNSET,
-        description: str | None = UNSET,
-        role_arn: str | None = UNSET,
-    ) -> Pipeline:
-        """Change the fields given (a None definition keeps the old one); the
-        modification time moves on."""
-
-    @abc.abstractmethod
-    def delete_pipeline(self, pipeline_name: str) -> None:
-        """NotFoundError(PipelineName) when there is none of that name."""
-
-    # -- Model Monitor ---------------------------------------------------------------
-
-    @abc.abstractmethod
-    def create_monitoring_schedule(self, schedule: MonitoringSchedule) -> MonitoringSchedule:
-        """Store a checked schedule as given. ConflictError(MonitoringScheduleName) if the
-        name is taken; ValidationError for a malformed name."""
-
-    @abc.abstractmethod
-    def get_monitoring_schedule(self, schedule_name: str) -> MonitoringSchedule:
-        """NotFoundError(MonitoringScheduleName) when there is none of that name."""
-
-    @abc.abstractmethod
-    def list_monitoring_schedules(
-        self,
-        *,
-        endpoint_name: str | None = None,
-        name_contains: str | None = None,
-        status: str | None = None,
-        sort_order: SortOrder = "Descending",
-        max_results: int = 100,
-        next_token: str | None = None,
-    ) -> Page[MonitoringSchedule]:
-        """Newest first by default (by creation time); ``name_contains`` ignores case."""
-
-    @abc.abstractmethod
-    def update_monitoring_schedule(
-        self,
-        schedule_name: str,
-        *,
-        status: str | None = None,
-        failure_reason: str | None = UNSET,
-    ) -> MonitoringSchedule:
-        """Set the given fields; the modification time moves on."""
-
-    @abc.abstractmethod
-    def delete_monitoring_schedule(self, schedule_name: str) -> None:
-        """Delete a schedule and its executions' records (their jobs stay).
-        NotFoundError(MonitoringScheduleName) when there is none of that name."""
-
-    @abc.abstractmethod
-    def create_monitoring_execution(self, execution: MonitoringExecution) -> MonitoringExecution:
-        """Record a schedule's run of one window. ConflictError(ScheduledTime) when the
-        schedule has an execution of that scheduled time already (a window runs once);
-        NotFoundError(MonitoringScheduleName) when the schedule does not exist."""
-
-    @abc.abstractmethod
-    def list_monitoring_executions(
-        self,
-        *,
-        schedule_name: str | None = None,
-        endpoint_name: str | None = None,
-        status: str | None = None,
-        scheduled_after: datetime | None = None,
-        scheduled_before: datetime | None = None,
-        sort_order: SortOrder = "Descending",
-        max_results: int = 100,
-        next_token: str | None = None,
-    ) -> Page[MonitoringExecution]:
-        """By scheduled time, newest first by default; the bounds are exclusive."""
-
-    @abc.abstractmethod
-    def update_monitoring_execution(
-        self,
-        processing_job_name: str,
-        *,
-        status: str | None = None,
-        failure_reason: str | None = UNSET,
-        violation_count: int | None = UNSET,
-    ) -> MonitoringExecution:
-        """Set the given fields of the execution that runs ``processing_job_name``.
-        NotFoundError(ProcessingJobName) when none does."""
-
-    @abc.abstractmethod
-    def create_monitoring_job_definition(
-        self, definition: MonitoringJobDefinition
-    ) -> MonitoringJobDefinition:
-        """Store a checked job definition. ConflictError(JobDefinitionName) if the name
-        is taken (by a definition of either type)."""
-
-    @abc.abstractmethod
-    def get_monitoring_job_definition(
-        self, name: str, monitoring_type: str | None = None
-    ) -> MonitoringJobDefinition:
-        """NotFoundError(JobDefinitionName) when there is none of that name (and type,
-        when given)."""
-
-    @abc.abstractmethod
-    def list_monitoring_job_definitions(
-        self,
-        *,
-        monitoring_type: str | None = None,
-        name_contains: str | None = None,
-        sort_order: SortOrder = "Descending",
-        max_results: int = 100,
-        next_token: str | None = None,
-    ) -> Page[MonitoringJobDefinition]:
-        """Newest first by default (by creation time)."""
-
-    @abc.abstractmethod
-    def delete_monitoring_job_definition(
-        self, name: str, monitoring_type: str | None = None
-    ) -> None:
-        """NotFoundError(JobDefinitionName) when there is none of that name (and type)."""
