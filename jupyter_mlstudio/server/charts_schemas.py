@@ -38,16 +38,9 @@ class RunSelectionRequest(ApiModel):
     )
 
 
-#: The columns of a series besides ``Steps``, by their API names.
+#: The columns of a series besides ``Steps``, by their API names (the keys of
+#: ``store.base.CHART_FIELDS``).
 ChartColumn = Literal["Min", "Max", "Last", "Avg", "Count"]
-#: API name → ``ChartSeries`` field.
-CHART_COLUMNS: dict[str, str] = {
-    "Min": "min",
-    "Max": "max",
-    "Last": "last",
-    "Avg": "avg",
-    "Count": "count",
-}
 
 
 class MetricChartRequest(RunSelectionRequest):
