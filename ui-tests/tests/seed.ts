@@ -4,18 +4,6 @@ import { APIRequestContext } from '@playwright/test';
 
 export const API = '/mlstudio/api';
 
-export async function call(
-  request: APIRequestContext,
-  method: 'post' | 'patch' | 'put' | 'delete',
-  route: string,
-  data?: unknown
-): Promise<unknown> {
-  const response = await request[method](`${API}/${route}`, { data });
-  expect(response.status(), await response.text()).toBeLessThan(300);
-  const text = await response.text();
-  return text ? JSON.parse(text) : undefined;
-}
-
 /** A REST call that must succeed; its JSON answer. */
 export async function api<T = any>(
   request: APIRequestContext,
@@ -58,13 +46,13 @@ export async function freshExperiment(
   if (existing.ok()) {
     await request.delete(`${API}/experiments/${name}`);
   }
-  await call(request, 'post', 'experiments', {
+  await api(request, 'post', 'experiments', {
     ExperimentName: name,
     DisplayName: displayName,
     Tags: { team: 'ui-tests' }
   });
   const trial = `${name}-trial`;
-  await call(request, 'post', 'trials', {
+  await api(request, 'post', 'trials', {
     TrialName: trial,
     ExperimentName: name
   });
@@ -85,7 +73,7 @@ export async function createRun(
   trial: string,
   run: IRunSeed
 ): Promise<void> {
-  await call(request, 'post', 'trial-components', {
+  await api(request, 'post', 'trial-components', {
     TrialComponentName: run.name,
     TrialName: trial,
     Parameters: run.parameters,
@@ -100,7 +88,7 @@ export async function createRun(
     }))
   );
   for (let i = 0; i < data.length; i += 10_000) {
-    await call(request, 'post', `trial-components/${run.name}/metrics`, {
+    await api(request, 'post', `trial-components/${run.name}/metrics`, {
       MetricData: data.slice(i, i + 10_000)
     });
   }
@@ -139,7 +127,7 @@ export async function logJsonArtifact(
   );
   expect(put.status(), await put.text()).toBeLessThan(300);
   const { ArtifactUri } = await put.json();
-  await call(request, 'patch', `trial-components/${run}`, {
+  await api(request, 'patch', `trial-components/${run}`, {
     OutputArtifacts: { [name]: { Value: ArtifactUri, MediaType: mediaType } }
   });
 }
